@@ -1,0 +1,47 @@
+import * as pulumi from "@pulumi/pulumi";
+
+export interface SyncPolicy {
+    readonly automated: boolean;
+    readonly prune: boolean;
+    readonly selfHeal: boolean;
+}
+
+export interface ApplicationSource {
+    readonly repoUrl: pulumi.Input<string>;
+    readonly path: string;
+    readonly revision: string;
+    readonly type: "kustomize" | "directory" | "helm";
+    readonly helmValues?: Record<string, unknown>;
+}
+
+/** One application as the engine registers it. */
+export interface ApplicationRegistration {
+    readonly name: string;
+    readonly team: string;
+    readonly namespace: string;
+    readonly source: ApplicationSource;
+    readonly sync: SyncPolicy;
+    /** Names of apps that must be ready first. */
+    readonly dependsOn: readonly string[];
+}
+
+export interface TeamRegistration {
+    readonly name: string;
+    readonly groups: readonly string[];
+    /** Namespaces the team's apps deploy to. */
+    readonly namespaces: readonly string[];
+    /** Repositories the team's apps may come from. */
+    readonly sourceRepos: readonly pulumi.Input<string>[];
+}
+
+/** What the rest of the program asks of Argo CD or Flux. */
+export interface GitopsEngine {
+    readonly kind: "argocd" | "flux";
+    readonly namespace: string;
+    /** Releases that install the engine and its CRDs: every custom resource depends on them. */
+    readonly ready: pulumi.Resource[];
+    /** Chart and application versions, for stack outputs and promotion. */
+    readonly versions: { readonly chart: string; readonly app: string };
+    registerTeam(team: TeamRegistration, opts: { parent: pulumi.Resource }): pulumi.Resource[];
+    registerApplication(app: ApplicationRegistration, opts: { parent: pulumi.Resource; dependsOn?: pulumi.Resource[] }): pulumi.Resource[];
+}

@@ -1,0 +1,24 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/** How the GitOps engine reaches one Git repository. */
+export interface RepositoryAccess {
+    readonly name: string;
+    /** SSH clone URL, e.g. ssh://git@github.com/acme/platform-gitops.git. */
+    readonly url: pulumi.Output<string>;
+    readonly branch: string;
+    /** Private half of the deploy key (OpenSSH format), always a Pulumi secret. */
+    readonly privateKey: pulumi.Output<string>;
+    /** Public half, to register as a deploy key where Pulumi does not manage the repository. */
+    readonly publicKey: pulumi.Output<string>;
+    /** known_hosts lines for the Git host, so the engine verifies it. */
+    readonly knownHosts: string;
+}
+
+/** The repositories of a stack, as the engine and the apps see them. */
+export interface RepositoryHandle {
+    readonly gitops: RepositoryAccess;
+    /** App repositories, keyed by repository name. */
+    readonly appRepositories: Readonly<Record<string, RepositoryAccess>>;
+    /** Resources that must exist before the engine first syncs (seeded files). */
+    readonly ready: pulumi.Resource[];
+}

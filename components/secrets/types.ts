@@ -1,0 +1,33 @@
+import * as pulumi from "@pulumi/pulumi";
+
+export interface PlatformSecret {
+    /** Namespace the Secret is materialized in. */
+    readonly namespace: pulumi.Input<string>;
+    /** Name of the Kubernetes Secret. */
+    readonly secretName: string;
+    /** Labels the consumer needs on the Secret (e.g. argocd.argoproj.io/secret-type). */
+    readonly labels?: Record<string, string>;
+    /** Values the platform owns, each a Pulumi secret. */
+    readonly data: Record<string, pulumi.Input<string>>;
+}
+
+/** Puts a Secret the platform owns into a namespace, through a store or directly. */
+export interface SecretDelivery {
+    deliver(name: string, secret: PlatformSecret, opts: { parent: pulumi.Resource; dependsOn?: pulumi.Resource[] }): pulumi.Resource;
+}
+
+export interface AppSecrets {
+    readonly app: string;
+    readonly namespace: pulumi.Input<string>;
+    /** Key names; values live in the store under <prefix>/<app>/<key>. */
+    readonly keys: readonly string[];
+}
+
+export interface SecretsStore extends SecretDelivery {
+    /** Name of the ClusterSecretStore ExternalSecrets reference. */
+    readonly storeName: string;
+    /** The operator release and the store: ExternalSecrets depend on them. */
+    readonly ready: pulumi.Resource[];
+    /** One ExternalSecret in the app's namespace with one entry per key; undefined for an app with no keys. */
+    appSecret(secrets: AppSecrets, opts: { parent: pulumi.Resource; dependsOn?: pulumi.Resource[] }): pulumi.Resource | undefined;
+}

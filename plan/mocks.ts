@@ -1,0 +1,95 @@
+/**
+ * Pulumi mocks for the offline plan and the tests: providers' computed outputs are made up here,
+ * consistently, and any provider function the program calls that is not listed throws, so nothing
+ * passes by accident.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+export const MOCK_ACCOUNT_ID = "123456789012";
+const MOCK_REGION_FALLBACK = "eu-west-1";
+
+type State = Record<string, unknown>;
+
+function region(): string {
+    return pulumi.runtime.allConfig()["aws:region"] ?? MOCK_REGION_FALLBACK;
+}
+
+/** Physical name a provider would give: the `name` input if set, else the resource name. */
+function physicalName(args: pulumi.runtime.MockResourceArgs): string {
+    return typeof args.inputs.name === "string" ? args.inputs.name : args.name;
+}
+
+/** Outputs that providers compute, per resource type, as functions of the inputs. */
+const COMPUTED: Record<string, (args: pulumi.runtime.MockResourceArgs) => State> = {
+    "aws:eks/cluster:Cluster": (args) => ({
+        name: physicalName(args),
+        arn: `arn:aws:eks:${region()}:${MOCK_ACCOUNT_ID}:cluster/${physicalName(args)}`,
+        endpoint: `https://${physicalName(args).toUpperCase()}.gr7.${region()}.eks.amazonaws.com`,
+        certificateAuthority: { data: Buffer.from(`mock-ca-${physicalName(args)}`).toString("base64") },
+        identities: [{ oidcs: [{ issuer: `https://oidc.eks.${region()}.amazonaws.com/id/MOCK${physicalName(args).toUpperCase()}` }] }],
+        version: args.inputs.version,
+        status: "ACTIVE",
+    }),
+    "tls:index/privateKey:PrivateKey": (args) => ({
+        publicKeyOpenssh: `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAMOCK${args.name} mock\n`,
+        privateKeyOpenssh: `mock-openssh-private-key-${args.name}`,
+        privateKeyPem: `mock-pem-private-key-${args.name}`,
+        publicKeyFingerprintSha256: `SHA256:mock-${args.name}`,
+    }),
+    "github:index/repository:Repository": (args) => {
+        const owner = pulumi.runtime.allConfig()["github:owner"] ?? "mock-owner";
+        const name = physicalName(args);
+        return {
+            name,
+            fullName: `${owner}/${name}`,
+            sshCloneUrl: `git@github.com:${owner}/${name}.git`,
+            httpCloneUrl: `https://github.com/${owner}/${name}.git`,
+            htmlUrl: `https://github.com/${owner}/${name}`,
+            nodeId: `R_mock_${name}`,
+            repoId: 1000,
+            defaultBranch: "main",
+        };
+    },
+};
+
+/** An ARN in the shape AWS gives resources of this type: arn:aws:<service>:<region>:<account>:<resource>/<name>. */
+function awsArn(args: pulumi.runtime.MockResourceArgs): string | undefined {
+    const match = /^aws:([a-z0-9]+)\/([a-zA-Z0-9]+):/.exec(args.type);
+    if (!match) {
+        return undefined;
+    }
+    const [, service, resource] = match;
+    const globalService = service === "iam";
+    return `arn:aws:${service}:${globalService ? "" : region()}:${MOCK_ACCOUNT_ID}:${resource.toLowerCase()}/${physicalName(args)}`;
+}
+
+/** Provider functions the program may call, with made-up but consistent answers. */
+const CALLS: Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>> = {
+    "aws:index/getCallerIdentity:getCallerIdentity": () => ({
+        accountId: MOCK_ACCOUNT_ID,
+        arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/mock`,
+        userId: "AIDAMOCK",
+        id: MOCK_ACCOUNT_ID,
+    }),
+    "aws:index/getRegion:getRegion": () => ({ name: region(), region: region(), id: region(), endpoint: `ec2.${region()}.amazonaws.com`, description: "mock" }),
+    "aws:index/getPartition:getPartition": () => ({ partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" }),
+    "aws:index/getAvailabilityZones:getAvailabilityZones": () => {
+        const names = ["a", "b", "c", "d", "e", "f"].map((suffix) => `${region()}${suffix}`);
+        return { names, zoneIds: names.map((_, i) => `mock-az${i + 1}`), id: region(), groupNames: [region()] };
+    },
+};
+
+export const platformMocks: pulumi.runtime.Mocks = {
+    newResource(args) {
+        const computed = COMPUTED[args.type]?.(args) ?? {};
+        const arn = args.type.startsWith("aws:") && !("arn" in computed) ? { arn: awsArn(args) } : {};
+        return { id: `${args.name}-id`, state: { ...args.inputs, ...arn, ...computed } };
+    },
+    call(args) {
+        const answer = CALLS[args.token];
+        if (!answer) {
+            throw new Error(`Mock not implemented: ${args.token}. Add it to CALLS in plan/mocks.ts.`);
+        }
+        return answer(args.inputs);
+    },
+};

@@ -1,0 +1,151 @@
+/**
+ * Records every resource the program registers, as the engine would receive it: the mock monitor
+ * is wrapped so that parent, dependencies, provider and the safety options are read off the
+ * registration request itself, and secrets are masked before anything is kept.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+/** Resource options that matter for safety, as the engine sees them. */
+export interface PlannedOptions {
+    readonly protect: boolean;
+    readonly retainOnDelete: boolean;
+    readonly ignoreChanges: string[];
+    readonly deleteBeforeReplace: boolean;
+    /** URNs named in the `dependsOn` option (not those implied by inputs). */
+    readonly dependsOn: string[];
+}
+
+export interface PlannedResource {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    readonly custom: boolean;
+    readonly parent?: string;
+    readonly provider?: string;
+    /** Every resource this one waits for: `dependsOn` and inputs taken from other resources' outputs. */
+    readonly dependencies: string[];
+    readonly inputs: Record<string, unknown>;
+    readonly options: PlannedOptions;
+}
+
+export const SECRET_PLACEHOLDER = "[secret]";
+export const UNKNOWN_PLACEHOLDER = "[unknown]";
+
+// Wire signatures of Pulumi's property serialization (sdk/nodejs/runtime/rpc.ts).
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
+const UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** Serialized inputs → plain JSON, secrets masked, unknowns marked, resource references as their URN. */
+export function maskSerialized(value: unknown): unknown {
+    if (value === UNKNOWN_VALUE) {
+        return UNKNOWN_PLACEHOLDER;
+    }
+    if (Array.isArray(value)) {
+        return value.map(maskSerialized);
+    }
+    if (value !== null && typeof value === "object") {
+        const record = value as Record<string, unknown>;
+        if (record[SIG_KEY] === SECRET_SIG) {
+            return SECRET_PLACEHOLDER;
+        }
+        if (record[SIG_KEY] === RESOURCE_SIG) {
+            return { resource: record.urn };
+        }
+        return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, maskSerialized(v)]));
+    }
+    return value;
+}
+
+/** A provider reference is "<urn>::<id>"; the URN is what identifies it. */
+function providerUrn(reference: string): string | undefined {
+    if (!reference) {
+        return undefined;
+    }
+    const cut = reference.lastIndexOf("::");
+    return cut > 0 ? reference.slice(0, cut) : reference;
+}
+
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+    getProvider(): string;
+    getDependenciesList(): string[];
+    getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+    getProtect(): boolean | undefined;
+    getRetainondelete(): boolean | undefined;
+    getIgnorechangesList(): string[];
+    getDeletebeforereplace(): boolean;
+}
+
+export interface MonitorLike {
+    registerResource(req: RegisterRequest, callback: (err: unknown, resp?: { getUrn(): string }) => void): unknown;
+}
+
+export class PlanRecorder {
+    private readonly recorded: PlannedResource[] = [];
+    private readonly explicitDependsOn = new Map<pulumi.Resource, Promise<string[]>>();
+
+    /** Wraps the mock monitor that `setMocks` installed. Call after every `setMocks`. */
+    attach(monitor: MonitorLike): void {
+        const original = monitor.registerResource.bind(monitor);
+        monitor.registerResource = (req, callback) => original(req, (err, resp) => {
+            if (!err && resp) {
+                this.recorded.push(this.fromRequest(resp.getUrn(), req));
+            }
+            callback(err, resp);
+        });
+    }
+
+    /** A stack transformation that notes each resource's explicit `dependsOn`, which the request merges away. */
+    readonly transformation: pulumi.ResourceTransformation = (args) => {
+        const dependsOn = args.opts.dependsOn;
+        if (dependsOn !== undefined) {
+            this.explicitDependsOn.set(args.resource, new Promise((resolve) => {
+                pulumi.output(dependsOn).apply((deps) => {
+                    const list = (Array.isArray(deps) ? deps : [deps]) as pulumi.Resource[];
+                    pulumi.all(list.map((d) => d.urn)).apply(resolve);
+                });
+            }));
+        }
+        return undefined;
+    };
+
+    clear(): void {
+        this.recorded.length = 0;
+        this.explicitDependsOn.clear();
+    }
+
+    /** The resources recorded so far, with explicit `dependsOn` resolved to URNs. */
+    async resources(): Promise<PlannedResource[]> {
+        const byUrn = new Map<string, string[]>();
+        for (const [resource, deps] of this.explicitDependsOn) {
+            const urn = await new Promise<string>((resolve) => resource.urn.apply(resolve));
+            byUrn.set(urn, await deps);
+        }
+        return this.recorded.map((r) => ({ ...r, options: { ...r.options, dependsOn: byUrn.get(r.urn) ?? [] } }));
+    }
+
+    private fromRequest(urn: string, req: RegisterRequest): PlannedResource {
+        return {
+            urn,
+            type: req.getType(),
+            name: req.getName(),
+            custom: req.getCustom(),
+            parent: req.getParent() || undefined,
+            provider: providerUrn(req.getProvider()),
+            dependencies: [...new Set(req.getDependenciesList())].sort(),
+            inputs: maskSerialized(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+            options: {
+                protect: req.getProtect() ?? false,
+                retainOnDelete: req.getRetainondelete() ?? false,
+                ignoreChanges: req.getIgnorechangesList(),
+                deleteBeforeReplace: req.getDeletebeforereplace(),
+                dependsOn: [],
+            },
+        };
+    }
+}

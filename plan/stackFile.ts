@@ -1,0 +1,82 @@
+/**
+ * Reads config the way the Pulumi CLI hands it to a program: Pulumi.yaml defaults, then the stack
+ * file's values, structured values as JSON text, and `secure:` values as secrets. The offline plan
+ * cannot decrypt `secure:` ciphertext, so it substitutes a placeholder that is still a secret.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+
+export const OFFLINE_SECRET_VALUE = "offline-plan-secret";
+
+export interface StackConfig {
+    /** `namespace:key` → value text, as the CLI passes it. */
+    readonly config: Record<string, string>;
+    /** Keys whose value is (or contains) a secret. */
+    readonly secretKeys: string[];
+}
+
+export const PROJECT_ROOT = path.resolve(__dirname, "..");
+
+export function stackFilePath(stack: string, root = PROJECT_ROOT): string {
+    return path.join(root, `Pulumi.${stack}.yaml`);
+}
+
+/** `Pulumi.staging.yaml` → `staging`; any other file name plans as stack "offline". */
+export function stackNameOf(file: string): string {
+    return /^Pulumi\.(.+)\.ya?ml$/.exec(path.basename(file))?.[1] ?? "offline";
+}
+
+function isSecure(value: unknown): boolean {
+    return value !== null && typeof value === "object" && !Array.isArray(value)
+        && Object.keys(value).length === 1 && typeof (value as Record<string, unknown>).secure === "string";
+}
+
+/** Replaces `secure:` values; reports whether any were found. */
+function replaceSecure(value: unknown): { value: unknown; secret: boolean } {
+    if (isSecure(value)) {
+        return { value: OFFLINE_SECRET_VALUE, secret: true };
+    }
+    if (Array.isArray(value)) {
+        const items = value.map(replaceSecure);
+        return { value: items.map((i) => i.value), secret: items.some((i) => i.secret) };
+    }
+    if (value !== null && typeof value === "object") {
+        const entries = Object.entries(value).map(([k, v]) => [k, replaceSecure(v)] as const);
+        return { value: Object.fromEntries(entries.map(([k, r]) => [k, r.value])), secret: entries.some(([, r]) => r.secret) };
+    }
+    return { value, secret: false };
+}
+
+function asConfigText(value: unknown): string {
+    return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/** Defaults declared under `config:` in Pulumi.yaml, as `project:key` → text. */
+export function projectDefaults(root = PROJECT_ROOT): Record<string, string> {
+    const project = YAML.parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as { name: string; config?: Record<string, { default?: unknown }> };
+    const defaults: Record<string, string> = {};
+    for (const [key, declaration] of Object.entries(project.config ?? {})) {
+        if (declaration && typeof declaration === "object" && "default" in declaration) {
+            defaults[key.includes(":") ? key : `${project.name}:${key}`] = asConfigText(declaration.default);
+        }
+    }
+    return defaults;
+}
+
+export function readStackConfig(file: string, root = PROJECT_ROOT): StackConfig {
+    if (!fs.existsSync(file)) {
+        throw new Error(`no stack config file at ${file}: pass --stack <name> for Pulumi.<name>.yaml, or --config <file>`);
+    }
+    const document = (YAML.parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+    const config = projectDefaults(root);
+    const secretKeys: string[] = [];
+    for (const [key, raw] of Object.entries(document.config ?? {})) {
+        const { value, secret } = replaceSecure(raw);
+        config[key] = asConfigText(value);
+        if (secret) {
+            secretKeys.push(key);
+        }
+    }
+    return { config, secretKeys };
+}

@@ -1,0 +1,92 @@
+/** `gitops-platform:teams`, `gitops-platform:apps` and `gitops-platform:appDefaults`. */
+import { z } from "zod";
+import { dnsLabel, strictObject, uniqueNames } from "./rules";
+
+export const syncPolicyConfig = strictObject({
+    automated: z.boolean().optional(),
+    prune: z.boolean().optional(),
+    selfHeal: z.boolean().optional(),
+});
+
+const quantity = z.union([z.string().regex(/^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/, "expected a Kubernetes quantity such as 500m, 2 or 4Gi"), z.number().nonnegative()]).transform(String);
+
+export const quotaConfig = strictObject({
+    requestsCpu: quantity.optional(),
+    requestsMemory: quantity.optional(),
+    limitsCpu: quantity.optional(),
+    limitsMemory: quantity.optional(),
+    pods: z.number().int().min(1).optional(),
+});
+
+export const containerLimitsConfig = strictObject({
+    defaultCpu: quantity.optional(),
+    defaultMemory: quantity.optional(),
+    defaultRequestCpu: quantity.optional(),
+    defaultRequestMemory: quantity.optional(),
+});
+
+export const teamConfig = strictObject({
+    /** Groups (from SSO, or Kubernetes RBAC groups) whose members are the team. */
+    groups: z.array(z.string().min(1)).min(1),
+});
+
+const secretKey = z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, "expected a secret key name: letters, digits, '-', '_' and '.'");
+
+export const appConfig = strictObject({
+    name: dnsLabel,
+    team: dnsLabel,
+    /** Namespace the app runs in; its name when omitted. */
+    namespace: dnsLabel.optional(),
+    source: strictObject({
+        /** A repository in github.appRepositories; the GitOps repository when both this and url are omitted. */
+        repository: z.string().min(1).optional(),
+        /** Any other Git repository. */
+        url: z.string().regex(/^(https:\/\/|ssh:\/\/|git@)\S+$/, "expected a Git URL").optional(),
+        path: z.string().min(1).regex(/^[^/].*$/, "expected a path relative to the repository root"),
+        /** Tag, commit SHA or branch. Production takes immutable revisions only (tags or SHAs). */
+        revision: z.string().min(1),
+        type: z.enum(["kustomize", "directory", "helm"]).default("kustomize"),
+        /** Values for a Helm chart source. */
+        helmValues: z.record(z.string(), z.unknown()).optional(),
+    }),
+    sync: syncPolicyConfig.optional(),
+    /** Names of the secrets this app reads from the store (values are put in the store out of band). */
+    secretKeys: z.array(secretKey).default([]),
+    /** Apps that must be ready first (Flux dependsOn; Argo CD sync waves). */
+    dependsOn: z.array(dnsLabel).default([]),
+    quota: quotaConfig.optional(),
+    limits: containerLimitsConfig.optional(),
+}).superRefine((app, ctx) => {
+    if (app.source.repository !== undefined && app.source.url !== undefined) {
+        ctx.addIssue({ code: "custom", path: ["source", "url"], input: app.source.url, message: "set source.repository or source.url, not both" });
+    }
+    if (app.source.helmValues !== undefined && app.source.type !== "helm") {
+        ctx.addIssue({ code: "custom", path: ["source", "helmValues"], input: app.source.helmValues, message: `helmValues only apply to source.type helm, not ${app.source.type}` });
+    }
+    if (app.dependsOn.includes(app.name)) {
+        ctx.addIssue({ code: "custom", path: ["dependsOn"], input: app.dependsOn, message: `app "${app.name}" cannot depend on itself` });
+    }
+});
+
+export const appsConfig = z.array(appConfig).superRefine((apps, ctx) => {
+    uniqueNames(apps, (app) => app.name, ctx, "app");
+    const names = new Set(apps.map((app) => app.name));
+    apps.forEach((app, index) => app.dependsOn.forEach((dependency, position) => {
+        if (!names.has(dependency)) {
+            ctx.addIssue({ code: "custom", path: [index, "dependsOn", position], input: dependency, message: `no app named "${dependency}" in this stack; dependsOn takes names of apps listed in gitops-platform:apps` });
+        }
+    }));
+});
+
+export const appDefaultsConfig = strictObject({
+    sync: syncPolicyConfig.optional(),
+    quota: quotaConfig.optional(),
+    limits: containerLimitsConfig.optional(),
+});
+
+export type SyncPolicyConfig = z.infer<typeof syncPolicyConfig>;
+export type QuotaConfig = z.infer<typeof quotaConfig>;
+export type ContainerLimitsConfig = z.infer<typeof containerLimitsConfig>;
+export type TeamConfig = z.infer<typeof teamConfig>;
+export type AppConfig = z.infer<typeof appConfig>;
+export type AppDefaultsConfig = z.infer<typeof appDefaultsConfig>;

@@ -1,0 +1,110 @@
+/** `gitops-platform:cluster`: an EKS cluster this stack creates, or an existing cluster reached through a kubeconfig. */
+import { z } from "zod";
+import { cidrContains, cidrsOverlap, parseCidr } from "../../components/cluster/cidr";
+import { cidr, dnsLabel, strictObject } from "./rules";
+
+const kubernetesVersion = z
+    .string({ error: "expected a Kubernetes minor version as a quoted string, such as \"1.33\" (unquoted, YAML reads 1.30 as the number 1.3)" })
+    .regex(/^1\.\d{2}$/, "expected a Kubernetes minor version as EKS takes it, such as \"1.33\" (quoted, so YAML keeps it a string)");
+
+const nodeGroup = strictObject({
+    /** EC2 instance types, most preferred first. */
+    instanceTypes: z.array(z.string().regex(/^[a-z0-9-]+\.[a-z0-9]+$/, "expected an EC2 instance type such as m6i.large")).min(1),
+    capacityType: z.enum(["ON_DEMAND", "SPOT"]).default("ON_DEMAND"),
+    minSize: z.number().int().min(1, "expected at least 1 node: a group of zero nodes runs nothing, including the GitOps engine"),
+    maxSize: z.number().int().min(1),
+    desiredSize: z.number().int().min(1),
+    diskSizeGiB: z.number().int().min(20).max(16384).default(50),
+    labels: z.record(z.string(), z.string()).default({}),
+}).superRefine((group, ctx) => {
+    if (group.minSize > group.maxSize) {
+        ctx.addIssue({ code: "custom", path: ["minSize"], input: group.minSize, message: `minSize ${group.minSize} is greater than maxSize ${group.maxSize}; lower minSize or raise maxSize` });
+    }
+    if (group.desiredSize < group.minSize || group.desiredSize > group.maxSize) {
+        ctx.addIssue({ code: "custom", path: ["desiredSize"], input: group.desiredSize, message: `desiredSize ${group.desiredSize} must lie between minSize ${group.minSize} and maxSize ${group.maxSize}` });
+    }
+});
+
+const network = strictObject({
+    vpcCidr: cidr,
+    /** How many availability zones to spread subnets over (the region's first N). */
+    availabilityZones: z.number().int().min(2, "expected at least 2 availability zones: EKS requires subnets in two").max(6),
+    natGateways: z.enum(["single", "onePerZone"]),
+    /** Explicit subnet blocks, one per zone; computed from vpcCidr when omitted. */
+    publicSubnetCidrs: z.array(cidr).optional(),
+    privateSubnetCidrs: z.array(cidr).optional(),
+}).superRefine((net, ctx) => {
+    const vpc = parseCidr(net.vpcCidr);
+    if (!vpc) {
+        return;
+    }
+    const blocks: { path: (string | number)[]; text: string }[] = [];
+    for (const kind of ["publicSubnetCidrs", "privateSubnetCidrs"] as const) {
+        const list = net[kind];
+        if (list === undefined) {
+            continue;
+        }
+        if (list.length !== net.availabilityZones) {
+            ctx.addIssue({ code: "custom", path: [kind], input: list, message: `expected ${net.availabilityZones} blocks, one per availability zone, got ${list.length}` });
+        }
+        list.forEach((text, index) => blocks.push({ path: [kind, index], text }));
+    }
+    blocks.forEach((block, index) => {
+        const parsed = parseCidr(block.text);
+        if (!parsed) {
+            return;
+        }
+        if (!cidrContains(vpc, parsed)) {
+            ctx.addIssue({ code: "custom", path: block.path, input: block.text, message: `subnet ${block.text} lies outside vpcCidr ${net.vpcCidr}` });
+        }
+        const clash = blocks.slice(0, index).find((other) => {
+            const otherParsed = parseCidr(other.text);
+            return otherParsed !== undefined && cidrsOverlap(otherParsed, parsed);
+        });
+        if (clash) {
+            ctx.addIssue({ code: "custom", path: block.path, input: block.text, message: `subnet ${block.text} overlaps ${clash.text} (${clash.path.join("[")}]); give each subnet its own block` });
+        }
+    });
+});
+
+const eksVersion = z.string().regex(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/, "expected an EKS add-on version such as v1.19.2-eksbuild.1");
+
+export const eksClusterConfig = strictObject({
+    type: z.literal("eks"),
+    kubernetesVersion,
+    network,
+    endpoint: strictObject({
+        /** Public API endpoint; off by default in production. */
+        publicAccess: z.boolean().optional(),
+        publicAccessCidrs: z.array(cidr).default([]),
+    }).prefault({}),
+    /** IAM role ARNs given cluster-admin through EKS access entries. */
+    adminRoleArns: z.array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/, "expected an IAM role ARN such as arn:aws:iam::123456789012:role/platform-admins")).min(1, "expected at least one admin role: with bootstrap creator permissions off, nobody could reach the cluster"),
+    workloadIdentity: z.enum(["podIdentity", "irsa"]).default("podIdentity"),
+    nodeGroups: z.record(dnsLabel, nodeGroup).refine((groups) => Object.keys(groups).length > 0, "expected at least one node group"),
+    addons: strictObject({
+        vpcCni: eksVersion,
+        coreDns: eksVersion,
+        kubeProxy: eksVersion,
+        podIdentityAgent: eksVersion.optional(),
+    }),
+    logRetentionDays: z.number().int().refine((days) => [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653].includes(days), "expected a CloudWatch retention period: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653 days").default(90),
+}).superRefine((eks, ctx) => {
+    if (eks.workloadIdentity === "podIdentity" && eks.addons.podIdentityAgent === undefined) {
+        ctx.addIssue({ code: "custom", path: ["addons", "podIdentityAgent"], input: undefined, message: "workloadIdentity is podIdentity, which needs the eks-pod-identity-agent add-on: set addons.podIdentityAgent to its version" });
+    }
+});
+
+export const existingClusterConfig = strictObject({
+    type: z.literal("existing"),
+    /** Path to the kubeconfig file; "~" expands to the home folder. */
+    kubeconfig: z.string().min(1),
+    /** Context in that kubeconfig; its current context when omitted. */
+    context: z.string().min(1).optional(),
+});
+
+export const clusterConfig = z.discriminatedUnion("type", [eksClusterConfig, existingClusterConfig]);
+
+export type EksClusterConfig = z.infer<typeof eksClusterConfig>;
+export type ExistingClusterConfig = z.infer<typeof existingClusterConfig>;
+export type ClusterConfig = z.infer<typeof clusterConfig>;

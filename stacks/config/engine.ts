@@ -1,0 +1,73 @@
+/** `gitops-platform:engine`: Argo CD or Flux, with the options that belong to each. */
+import { z } from "zod";
+import { dnsLabel, exactVersion, strictObject } from "./rules";
+
+/** Keys that belong to one engine only, so a misplaced one gets a message naming its engine. */
+const ENGINE_ONLY_KEYS: Readonly<Record<string, "argocd" | "flux">> = {
+    chartVersion: "argocd",
+    highAvailability: "argocd",
+    sso: "argocd",
+    adminGroups: "argocd",
+    cascadeDelete: "argocd",
+    operatorChartVersion: "flux",
+    distributionVersion: "flux",
+    components: "flux",
+    multitenancy: "flux",
+    imageAutomation: "flux",
+};
+
+function otherEngineKey(current: "argocd" | "flux") {
+    return (key: string) => {
+        const owner = ENGINE_ONLY_KEYS[key];
+        return owner !== undefined && owner !== current
+            ? `"${key}" is an option of engine type ${owner}, not ${current}: remove it, or set type: ${owner}`
+            : undefined;
+    };
+}
+
+export const argocdConfig = strictObject({
+    type: z.literal("argocd"),
+    /** argo-cd Helm chart version; the component's pinned default when omitted. */
+    chartVersion: exactVersion.optional(),
+    namespace: dnsLabel.default("argocd"),
+    /** Replicas, Redis HA and disruption budgets; on by default in production only. */
+    highAvailability: z.boolean().optional(),
+    /** Single sign-on through an OIDC provider; disables the local admin user. Its client secret is the secret key gitops-platform:ssoClientSecret. */
+    sso: strictObject({
+        issuer: z.url({ protocol: /^https$/, error: "expected the OIDC issuer's https URL" }),
+        clientId: z.string().min(1),
+        /** Token claim that carries group membership. */
+        groupsClaim: z.string().default("groups"),
+    }).optional(),
+    /** SSO groups given Argo CD's admin role; everyone else is read-only. */
+    adminGroups: z.array(z.string().min(1)).default([]),
+    /** Cascade-delete an Application's workloads when the Application is deleted; off by default in production. */
+    cascadeDelete: z.boolean().optional(),
+}, otherEngineKey("argocd"));
+
+export const fluxConfig = strictObject({
+    type: z.literal("flux"),
+    /** flux-operator Helm chart version; the component's pinned default when omitted. */
+    operatorChartVersion: exactVersion.optional(),
+    /** Flux distribution version the FluxInstance runs; the component's pinned default when omitted. */
+    distributionVersion: exactVersion.optional(),
+    namespace: dnsLabel.default("flux-system"),
+    components: z.array(z.enum([
+        "source-controller",
+        "kustomize-controller",
+        "helm-controller",
+        "notification-controller",
+        "image-reflector-controller",
+        "image-automation-controller",
+    ])).optional(),
+    /** Tenant lockdown: no cross-namespace references, a default service account for tenants, no remote bases. */
+    multitenancy: z.boolean().default(false),
+    /** Image update automation writes to Git, so it gets a read-write deploy key. */
+    imageAutomation: z.boolean().default(false),
+}, otherEngineKey("flux"));
+
+export const engineConfig = z.discriminatedUnion("type", [argocdConfig, fluxConfig]);
+
+export type ArgocdConfig = z.infer<typeof argocdConfig>;
+export type FluxConfig = z.infer<typeof fluxConfig>;
+export type EngineConfig = z.infer<typeof engineConfig>;

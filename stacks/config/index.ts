@@ -1,0 +1,263 @@
+/**
+ * The stack's whole configuration: one schema, validated before anything is declared.
+ * Every problem is reported at once, each with the key path as the user writes it in
+ * Pulumi.<stack>.yaml, the value found there and what is expected instead.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { appDefaultsConfig, appsConfig, teamConfig } from "./apps";
+import { clusterConfig } from "./cluster";
+import { engineConfig } from "./engine";
+import { githubConfig, gitopsRepositoryConfig } from "./repositories";
+import { dnsLabel, strictObject, UNKNOWN_KEY_SEPARATOR } from "./rules";
+import { secretsConfig } from "./secrets";
+
+export const PROJECT = "gitops-platform";
+
+/** Top-level keys whose values are secrets: they must be set with `pulumi config set --secret`. */
+export const SECRET_KEYS = ["ssoClientSecret"] as const;
+
+/** Kubernetes namespaces no app may take. */
+const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
+
+/**
+ * Release tags (v1.4.2, grafana-10.1.4) and commit SHAs: revisions that do not move under a
+ * deployed environment. Anything else is taken for a branch.
+ */
+export function isImmutableRevision(revision: string): boolean {
+    return /^([A-Za-z0-9_.-]+-)?v?\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?$/.test(revision) || /^[0-9a-f]{7,40}$/.test(revision);
+}
+
+const projectSchema = strictObject({
+    environment: z.enum(["staging", "production", "local"]),
+    /** Tags on every AWS resource that takes them; `environment` and `project` are added. */
+    tags: z.record(z.string().regex(/^[\w.:/=+@ -]{1,128}$/, "expected an AWS tag key"), z.string().max(256)).refine((tags) => "owner" in tags, "expected an \"owner\" tag: who to ask about these resources").default({ owner: "platform-team" }),
+    cluster: clusterConfig,
+    engine: engineConfig,
+    gitopsRepository: gitopsRepositoryConfig,
+    github: githubConfig.optional(),
+    secrets: secretsConfig.optional(),
+    teams: z.record(dnsLabel, teamConfig).default({}),
+    apps: appsConfig.default([]),
+    appDefaults: appDefaultsConfig.default({}),
+    promotion: strictObject({
+        /** The stack whose revisions and versions are promoted into this one. */
+        from: z.string().min(1),
+    }).optional(),
+    ssoClientSecret: z.string().min(1).optional(),
+});
+
+type ProjectConfig = z.infer<typeof projectSchema>;
+
+export interface PlatformConfig extends ProjectConfig {
+    /** Pulumi stack name. */
+    readonly stack: string;
+    /** `aws:region`, required for EKS stacks. */
+    readonly awsRegion?: string;
+    /** `github:owner`, required with a github section. */
+    readonly githubOwner?: string;
+}
+
+export interface ConfigProblem {
+    /** Full key path as written in stack config, e.g. `gitops-platform:apps[2].revision`. */
+    readonly key: string;
+    readonly message: string;
+    /** The offending value (undefined when the key is missing); secret values are never carried. */
+    readonly value?: unknown;
+}
+
+/** A RunError, so that `pulumi up` prints the report without a stack trace. */
+export class ConfigError extends pulumi.RunError {
+    constructor(readonly problems: readonly ConfigProblem[]) {
+        super(formatProblems(problems));
+        this.name = "ConfigError";
+    }
+}
+
+export function formatProblems(problems: readonly ConfigProblem[]): string {
+    const lines = problems.map((p) => {
+        const found = p.value === undefined ? "missing" : `got ${JSON.stringify(p.value)}`;
+        return `  - ${p.key}: ${p.message} (${found})`;
+    });
+    return `Stack configuration has ${problems.length} problem${problems.length === 1 ? "" : "s"}; nothing was declared:\n${lines.join("\n")}`;
+}
+
+/** `["apps", 2, "revision"]` → `gitops-platform:apps[2].revision`. */
+export function keyPath(path: readonly PropertyKey[], namespace = PROJECT): string {
+    const [top, ...rest] = path;
+    let out = `${namespace}:${String(top)}`;
+    for (const part of rest) {
+        out += typeof part === "number" ? `[${part}]` : `.${String(part)}`;
+    }
+    return out;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+    let current: unknown = root;
+    for (const part of path) {
+        if (current === null || typeof current !== "object") {
+            return undefined;
+        }
+        current = (current as Record<PropertyKey, unknown>)[part];
+    }
+    return current;
+}
+
+/** Pulumi hands structured values over as JSON text; plain strings stay strings. */
+function parseValue(text: string): unknown {
+    try {
+        return JSON.parse(text);
+    } catch {
+        return text;
+    }
+}
+
+/** zod's "Invalid input: expected string, received undefined" said the way a config file reads. */
+function plainTypeMessage(issue: z.core.$ZodRawIssue): string | undefined {
+    if (issue.code !== "invalid_type") {
+        return undefined;
+    }
+    return issue.input === undefined
+        ? `required: expected ${issue.expected === "object" ? "a section" : `a ${issue.expected}`}`
+        : `expected a ${issue.expected}, got ${Array.isArray(issue.input) ? "a list" : `a ${typeof issue.input}`}`;
+}
+
+export interface ConfigSource {
+    /** Every config value, `namespace:key` → text, as `pulumi.runtime.allConfig()` returns them. */
+    readonly values: Readonly<Record<string, string>>;
+    /** Which of those keys were set as secrets. */
+    readonly isSecret: (key: string) => boolean;
+    readonly stack: string;
+}
+
+/** Validates the whole stack config; throws a ConfigError that lists every problem. */
+export function loadConfig(source: ConfigSource): PlatformConfig {
+    const raw: Record<string, unknown> = {};
+    for (const [fullKey, text] of Object.entries(source.values)) {
+        if (fullKey.startsWith(`${PROJECT}:`)) {
+            raw[fullKey.slice(PROJECT.length + 1)] = parseValue(text);
+        }
+    }
+    const problems: ConfigProblem[] = [];
+    const secretKeys = new Set<string>(SECRET_KEYS);
+    const describe = (path: readonly PropertyKey[]) => {
+        const value = valueAt(raw, path);
+        return secretKeys.has(String(path[0])) ? (value === undefined ? undefined : "[secret]") : value;
+    };
+
+    const parsed = projectSchema.safeParse(raw, { error: plainTypeMessage });
+    if (!parsed.success) {
+        for (const issue of parsed.error.issues) {
+            if (issue.code === "unrecognized_keys") {
+                // One problem per key, each with the path that names it.
+                const messages = issue.message.split(UNKNOWN_KEY_SEPARATOR);
+                issue.keys.forEach((key, i) => {
+                    const path = [...issue.path, key];
+                    problems.push({ key: keyPath(path), message: messages[i] ?? issue.message, value: describe(path) });
+                });
+            } else {
+                problems.push({ key: keyPath(issue.path), message: issue.message, value: describe(issue.path) });
+            }
+        }
+    } else {
+        for (const problem of crossFieldProblems(parsed.data, source)) {
+            const value = problem.key ? source.values[problem.key] : describe(problem.path);
+            problems.push({ key: problem.key ?? keyPath(problem.path), message: problem.message, value });
+        }
+    }
+    if (problems.length > 0) {
+        throw new ConfigError(problems);
+    }
+    const config = parsed.data!;
+    return { ...config, stack: source.stack, awsRegion: source.values["aws:region"], githubOwner: source.values["github:owner"] };
+}
+
+interface PathedProblem {
+    readonly path: readonly PropertyKey[];
+    readonly message: string;
+    /** Set for keys outside this project's namespace (aws:region). */
+    readonly key?: string;
+}
+
+/** Rules that span sections; they run once every section has the right shape. */
+export function crossFieldProblems(config: ProjectConfig, source: ConfigSource): PathedProblem[] {
+    const problems: PathedProblem[] = [];
+    const add = (path: readonly PropertyKey[], message: string) => problems.push({ path, message });
+
+    if (config.github !== undefined && !source.values["github:owner"]) {
+        problems.push({ path: [], key: "github:owner", message: "the github section needs the owning organization: pulumi config set github:owner <organization>" });
+    }
+    if (config.cluster.type === "eks" && !source.values["aws:region"]) {
+        problems.push({ path: [], key: "aws:region", message: "an EKS cluster needs the AWS region: pulumi config set aws:region <region>" });
+    }
+    if (config.environment === "production") {
+        if (config.github && !config.github.protection.enabled) {
+            add(["github", "protection", "enabled"], "a production stack cannot turn branch protection off: set it to true");
+        }
+        config.apps.forEach((app, index) => {
+            if (!isImmutableRevision(app.source.revision)) {
+                add(["apps", index, "source", "revision"], "production takes immutable revisions only: a tag such as v1.4.2 or a commit SHA, not a branch");
+            }
+        });
+    }
+    if (config.github === undefined && config.gitopsRepository.url === undefined) {
+        add(["gitopsRepository", "url"], "without a github section the stack does not manage the repository: set gitopsRepository.url to its clone URL");
+    }
+    if (config.github !== undefined && config.gitopsRepository.url !== undefined) {
+        add(["gitopsRepository", "url"], "the URL of a repository managed on GitHub comes from GitHub: remove gitopsRepository.url, or remove the github section");
+    }
+    if (config.engine.type === "argocd" && config.engine.sso !== undefined) {
+        if (config.ssoClientSecret === undefined) {
+            add(["ssoClientSecret"], "engine.sso needs the OIDC client secret: pulumi config set --secret gitops-platform:ssoClientSecret <value>");
+        }
+    }
+    if (config.ssoClientSecret !== undefined && !source.isSecret(`${PROJECT}:ssoClientSecret`)) {
+        add(["ssoClientSecret"], "is stored in plain text: remove it and run pulumi config set --secret gitops-platform:ssoClientSecret <value>");
+    }
+    if (config.secrets?.type === "aws-secrets-manager" && config.cluster.type !== "eks") {
+        add(["secrets", "type"], "aws-secrets-manager authenticates through EKS workload identity: use type kubernetes for an existing cluster, or cluster.type eks");
+    }
+    if (config.promotion && config.promotion.from === source.stack) {
+        add(["promotion", "from"], `a stack cannot promote from itself: name the stack before ${source.stack} (e.g. staging)`);
+    }
+    const reserved = new Map<string, string>([
+        ...RESERVED_NAMESPACES.map((ns) => [ns, "a system namespace"] as const),
+        [config.engine.namespace, "the GitOps engine's namespace"],
+        ...(config.secrets ? [[config.secrets.namespace, "the secrets operator's namespace"] as const] : []),
+        ...(config.secrets?.type === "kubernetes" ? [[config.secrets.sourceNamespace, "the secrets store's source namespace"] as const] : []),
+    ]);
+    const namespaceOwners = new Map<string, string>();
+    const appRepositories = Object.keys(config.github?.appRepositories ?? {});
+    config.apps.forEach((app, index) => {
+        if (!(app.team in config.teams)) {
+            add(["apps", index, "team"], `no team "${app.team}" in gitops-platform:teams; add it there with its groups, or use one of: ${Object.keys(config.teams).join(", ") || "(none defined)"}`);
+        }
+        const namespace = app.namespace ?? app.name;
+        const namespacePath = ["apps", index, app.namespace ? "namespace" : "name"];
+        const reservedFor = reserved.get(namespace);
+        if (reservedFor) {
+            add(namespacePath, `namespace "${namespace}" is ${reservedFor}; give the app its own namespace`);
+        }
+        const owner = namespaceOwners.get(namespace);
+        if (owner !== undefined) {
+            add(namespacePath, `namespace "${namespace}" is already used by app "${owner}"; each app gets a namespace of its own`);
+        }
+        namespaceOwners.set(namespace, app.name);
+        const repository = app.source.repository;
+        if (repository !== undefined && repository !== config.gitopsRepository.name && !appRepositories.includes(repository)) {
+            add(["apps", index, "source", "repository"], config.github
+                ? `no repository "${repository}" in github.appRepositories; add it there, or use source.url for a repository this stack does not manage`
+                : "source.repository names a GitHub repository this stack manages, and it has no github section: use source.url");
+        }
+        if (app.secretKeys.length > 0 && config.secrets === undefined) {
+            add(["apps", index, "secretKeys"], "secret keys need a secrets store: add a gitops-platform:secrets section");
+        }
+    });
+    return problems;
+}
+
+export type { AppConfig, AppDefaultsConfig, SyncPolicyConfig, TeamConfig } from "./apps";
+export type { ClusterConfig, EksClusterConfig, ExistingClusterConfig } from "./cluster";
+export type { ArgocdConfig, EngineConfig, FluxConfig } from "./engine";
+export type { GithubConfig, GitopsRepositoryConfig } from "./repositories";
+export type { AwsSecretsManagerConfig, KubernetesStoreConfig, SecretsConfig } from "./secrets";

@@ -1,0 +1,33 @@
+/** `gitops-platform:secrets`: External Secrets Operator and the store behind it. */
+import { z } from "zod";
+import { dnsLabel, exactVersion, strictObject } from "./rules";
+
+const common = {
+    /** external-secrets Helm chart version; the component's pinned default when omitted. */
+    chartVersion: exactVersion.optional(),
+    namespace: dnsLabel.default("external-secrets"),
+    /** How often ExternalSecrets re-read the store (Go duration, non-zero). */
+    refreshInterval: z.string().regex(/^([1-9]\d*(s|m|h))+$/, "expected a non-zero duration such as 1h or 15m").default("1h"),
+};
+
+export const awsSecretsManagerConfig = strictObject({
+    type: z.literal("aws-secrets-manager"),
+    ...common,
+    /** Secret names start with this prefix; the operator may read nothing else. Defaults to <project>/<stack>. */
+    prefix: z.string().regex(/^[A-Za-z0-9_+=.@-]+(\/[A-Za-z0-9_+=.@-]+)*$/, "expected a Secrets Manager name prefix such as gitops-platform/staging").optional(),
+    /** Customer-managed KMS key that encrypts the secrets; the operator gets kms:Decrypt on it. */
+    kmsKeyArn: z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]+$/, "expected a KMS key ARN").optional(),
+});
+
+export const kubernetesStoreConfig = strictObject({
+    type: z.literal("kubernetes"),
+    ...common,
+    /** Namespace holding the source Secrets that the store serves. */
+    sourceNamespace: dnsLabel.default("platform-secrets"),
+});
+
+export const secretsConfig = z.discriminatedUnion("type", [awsSecretsManagerConfig, kubernetesStoreConfig]);
+
+export type AwsSecretsManagerConfig = z.infer<typeof awsSecretsManagerConfig>;
+export type KubernetesStoreConfig = z.infer<typeof kubernetesStoreConfig>;
+export type SecretsConfig = z.infer<typeof secretsConfig>;

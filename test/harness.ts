@@ -1,0 +1,68 @@
+/** Plans programs and stacks under the mocks, for tests. */
+import * as YAML from "yaml";
+import * as fs from "fs";
+import { PlannedResource } from "../plan/recorder";
+import { Program, PlanResult, runPlan } from "../plan/run";
+import { readStackConfig, stackFilePath } from "../plan/stackFile";
+import { runPlatform } from "../stacks";
+import { PROJECT } from "../stacks/config";
+
+export const CHECKED_IN_STACKS = ["staging", "production", "local"] as const;
+
+export interface StackOverrides {
+    /** Replaces whole top-level keys (`gitops-platform:apps` → value); objects are JSON-encoded. */
+    readonly set?: Record<string, unknown>;
+    /** Keys to remove. */
+    readonly remove?: readonly string[];
+    /** Secret keys and their plaintext values (they are marked secret). */
+    readonly secrets?: Record<string, string>;
+}
+
+/** The config of a checked-in stack file, with overrides, as the CLI would pass it. */
+export function stackConfig(stack: string, overrides: StackOverrides = {}) {
+    const { config, secretKeys } = readStackConfig(stackFilePath(stack));
+    for (const key of overrides.remove ?? []) {
+        delete config[key];
+    }
+    for (const [key, value] of Object.entries(overrides.set ?? {})) {
+        config[key] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    const secrets = { ...overrides.secrets };
+    for (const [key, value] of Object.entries(secrets)) {
+        config[key] = value;
+    }
+    return { config, secretKeys: [...new Set([...secretKeys, ...Object.keys(secrets)])] };
+}
+
+/** The parsed value of a top-level key of a checked-in stack file. */
+export function stackValue<T = unknown>(stack: string, key: string): T {
+    const document = YAML.parse(fs.readFileSync(stackFilePath(stack), "utf8")) as { config: Record<string, T> };
+    return document.config[key];
+}
+
+export function planStack(stack: string, overrides: StackOverrides = {}, program: Program = runPlatform): Promise<PlanResult> {
+    return runPlan({ project: PROJECT, stack, ...stackConfig(stack, overrides) }, program);
+}
+
+/** Plans an arbitrary program (a component under test) with the given raw config. */
+export function planProgram(program: Program, stack = "test", config: Record<string, string> = {}, secretKeys: string[] = []): Promise<PlanResult> {
+    return runPlan({ project: PROJECT, stack, config, secretKeys }, program);
+}
+
+export function ofType(resources: readonly PlannedResource[], type: string): PlannedResource[] {
+    return resources.filter((r) => r.type === type);
+}
+
+export function byName(resources: readonly PlannedResource[], type: string, name: string): PlannedResource {
+    const found = resources.filter((r) => r.type === type && r.name === name);
+    if (found.length !== 1) {
+        throw new Error(`expected one ${type} named ${name}, found ${found.length}: ${resources.filter((r) => r.type === type).map((r) => r.name).join(", ")}`);
+    }
+    return found[0];
+}
+
+/** Loads an ESM-only package (the @kubernetes-models validators) from CommonJS tests. */
+export function importEsm<T>(specifier: string): Promise<T> {
+    // A real dynamic import: TypeScript's CommonJS output would turn `import()` into `require()`.
+    return (new Function("s", "return import(s)") as (s: string) => Promise<T>)(specifier);
+}
