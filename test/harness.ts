@@ -10,7 +10,7 @@ import { PROJECT } from "../stacks/config";
 export const CHECKED_IN_STACKS = ["staging", "production", "local"] as const;
 
 export interface StackOverrides {
-    /** Replaces whole top-level keys (`gitops-platform:apps` → value); objects are JSON-encoded. */
+    /** Replaces whole top-level keys (`gitops-platform:apps` → value) in plain text; objects are JSON-encoded. */
     readonly set?: Record<string, unknown>;
     /** Keys to remove. */
     readonly remove?: readonly string[];
@@ -31,7 +31,10 @@ export function stackConfig(stack: string, overrides: StackOverrides = {}) {
     for (const [key, value] of Object.entries(secrets)) {
         config[key] = value;
     }
-    return { config, secretKeys: [...new Set([...secretKeys, ...Object.keys(secrets)])] };
+    // A key set in plain text is no longer a secret, as with `pulumi config set` without --secret.
+    const plain = new Set([...Object.keys(overrides.set ?? {}), ...(overrides.remove ?? [])]);
+    const secret = [...secretKeys.filter((key) => !plain.has(key)), ...Object.keys(secrets)];
+    return { config, secretKeys: [...new Set(secret)] };
 }
 
 /** The parsed value of a top-level key of a checked-in stack file. */

@@ -159,11 +159,11 @@ export function loadConfig(source: ConfigSource): PlatformConfig {
                 problems.push({ key: keyPath(issue.path), message: issue.message, value: describe(issue.path) });
             }
         }
-    } else {
-        for (const problem of crossFieldProblems(parsed.data, source)) {
-            const value = problem.key ? source.values[problem.key] : describe(problem.path);
-            problems.push({ key: problem.key ?? keyPath(problem.path), message: problem.message, value });
-        }
+    }
+    const pathed = [...rawProblems(raw, source), ...(parsed.success ? crossFieldProblems(parsed.data, source) : [])];
+    for (const problem of pathed) {
+        const value = problem.key ? source.values[problem.key] : describe(problem.path);
+        problems.push({ key: problem.key ?? keyPath(problem.path), message: problem.message, value });
     }
     if (problems.length > 0) {
         throw new ConfigError(problems);
@@ -179,17 +179,32 @@ interface PathedProblem {
     readonly key?: string;
 }
 
+/**
+ * Rules that need only the raw values, so they are reported even when sections have the wrong
+ * shape: a secret in plain text must never wait for another fix to be noticed.
+ */
+export function rawProblems(raw: Record<string, unknown>, source: ConfigSource): PathedProblem[] {
+    const problems: PathedProblem[] = [];
+    for (const key of SECRET_KEYS) {
+        if (raw[key] !== undefined && !source.isSecret(`${PROJECT}:${key}`)) {
+            problems.push({ path: [key], message: `is stored in plain text: remove it and run pulumi config set --secret ${PROJECT}:${key} <value>` });
+        }
+    }
+    if (raw.github !== undefined && !source.values["github:owner"]) {
+        problems.push({ path: [], key: "github:owner", message: "the github section needs the owning organization: pulumi config set github:owner <organization>" });
+    }
+    const cluster = raw.cluster as { type?: unknown } | undefined;
+    if (cluster?.type === "eks" && !source.values["aws:region"]) {
+        problems.push({ path: [], key: "aws:region", message: "an EKS cluster needs the AWS region: pulumi config set aws:region <region>" });
+    }
+    return problems;
+}
+
 /** Rules that span sections; they run once every section has the right shape. */
 export function crossFieldProblems(config: ProjectConfig, source: ConfigSource): PathedProblem[] {
     const problems: PathedProblem[] = [];
     const add = (path: readonly PropertyKey[], message: string) => problems.push({ path, message });
 
-    if (config.github !== undefined && !source.values["github:owner"]) {
-        problems.push({ path: [], key: "github:owner", message: "the github section needs the owning organization: pulumi config set github:owner <organization>" });
-    }
-    if (config.cluster.type === "eks" && !source.values["aws:region"]) {
-        problems.push({ path: [], key: "aws:region", message: "an EKS cluster needs the AWS region: pulumi config set aws:region <region>" });
-    }
     if (config.environment === "production") {
         if (config.github && !config.github.protection.enabled) {
             add(["github", "protection", "enabled"], "a production stack cannot turn branch protection off: set it to true");
@@ -210,9 +225,6 @@ export function crossFieldProblems(config: ProjectConfig, source: ConfigSource):
         if (config.ssoClientSecret === undefined) {
             add(["ssoClientSecret"], "engine.sso needs the OIDC client secret: pulumi config set --secret gitops-platform:ssoClientSecret <value>");
         }
-    }
-    if (config.ssoClientSecret !== undefined && !source.isSecret(`${PROJECT}:ssoClientSecret`)) {
-        add(["ssoClientSecret"], "is stored in plain text: remove it and run pulumi config set --secret gitops-platform:ssoClientSecret <value>");
     }
     if (config.secrets?.type === "aws-secrets-manager" && config.cluster.type !== "eks") {
         add(["secrets", "type"], "aws-secrets-manager authenticates through EKS workload identity: use type kubernetes for an existing cluster, or cluster.type eks");
