@@ -106,8 +106,11 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 if (require.main === module) {
-    main(process.argv.slice(2)).then((code) => process.exit(code), (error) => {
+    // exitCode, not exit(): exit() would cut off output still being written to a pipe.
+    main(process.argv.slice(2)).then((code) => {
+        process.exitCode = code;
+    }, (error) => {
         process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
-        process.exit(3);
+        process.exitCode = 3;
     });
 }

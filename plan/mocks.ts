@@ -30,6 +30,12 @@ const COMPUTED: Record<string, (args: pulumi.runtime.MockResourceArgs) => State>
         version: args.inputs.version,
         status: "ACTIVE",
     }),
+    // IAM roles are auto-named; policies and attachments refer to them by name.
+    "aws:iam/role:Role": (args) => ({ name: physicalName(args) }),
+    "aws:ec2/launchTemplate:LaunchTemplate": () => ({ latestVersion: 1 }),
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": (args) => ({
+        arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:oidc-provider/${String(args.inputs.url).replace(/^https:\/\//, "")}`,
+    }),
     "tls:index/privateKey:PrivateKey": (args) => ({
         publicKeyOpenssh: `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAMOCK${args.name} mock\n`,
         privateKeyOpenssh: `mock-openssh-private-key-${args.name}`,
@@ -77,7 +83,25 @@ const CALLS: Record<string, (inputs: Record<string, unknown>) => Record<string, 
         const names = ["a", "b", "c", "d", "e", "f"].map((suffix) => `${region()}${suffix}`);
         return { names, zoneIds: names.map((_, i) => `mock-az${i + 1}`), id: region(), groupNames: [region()] };
     },
+    // GitHub gives teams and users numeric IDs (as strings in these results); made up from the name.
+    "github:index/getTeam:getTeam": (inputs) => {
+        const slug = String(inputs.slug);
+        return { id: String(mockNumericId(`team/${slug}`)), slug, name: slug, nodeId: `T_mock_${slug}`, description: "", privacy: "closed", permission: "pull", members: [], repositories: [], repositoriesDetaileds: [], notificationSetting: "notifications_enabled" };
+    },
+    "github:index/getUser:getUser": (inputs) => {
+        const login = String(inputs.username);
+        return { id: String(mockNumericId(`user/${login}`)), login, username: login, nodeId: `U_mock_${login}`, name: login };
+    },
 };
+
+/** A stable positive integer for a name, like the numeric IDs GitHub gives teams and users. */
+export function mockNumericId(name: string): number {
+    let hash = 0;
+    for (const char of name) {
+        hash = (hash * 31 + char.charCodeAt(0)) % 1_000_000;
+    }
+    return 1_000_000 + hash;
+}
 
 export const platformMocks: pulumi.runtime.Mocks = {
     newResource(args) {

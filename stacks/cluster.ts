@@ -1,7 +1,50 @@
 /** Config → cluster component. */
+import { EksCluster, EksClusterArgs } from "../components/cluster/eks";
 import { ExistingCluster } from "../components/cluster/existing";
 import { ClusterHandle } from "../components/cluster/types";
-import { PlatformConfig } from "./config";
+import { EksClusterConfig, PlatformConfig, PROJECT } from "./config";
+
+/**
+ * The region's first N zones by letter (eu-west-1a, eu-west-1b, ...). Names known before deployment
+ * key the subnets stably and show in the offline plan; a lookup's answer would only arrive later.
+ */
+export function zoneNames(region: string, count: number): string[] {
+    return Array.from({ length: count }, (_, i) => `${region}${String.fromCharCode(97 + i)}`);
+}
+
+/** Tags on every AWS resource of the stack: the configured ones plus environment and project. */
+export function stackTags(config: PlatformConfig): Record<string, string> {
+    return { ...config.tags, environment: config.environment, project: PROJECT };
+}
+
+export function eksClusterArgs(config: PlatformConfig, eks: EksClusterConfig): EksClusterArgs {
+    const production = config.environment === "production";
+    if (!config.awsRegion) {
+        // loadConfig reports a missing aws:region for EKS stacks; this guards direct callers.
+        throw new Error("an EKS cluster needs aws:region");
+    }
+    return {
+        clusterName: `${PROJECT}-${config.stack}`,
+        region: config.awsRegion,
+        kubernetesVersion: eks.kubernetesVersion,
+        network: {
+            vpcCidr: eks.network.vpcCidr,
+            availabilityZones: zoneNames(config.awsRegion, eks.network.availabilityZones),
+            natGateways: eks.network.natGateways,
+            publicSubnetCidrs: eks.network.publicSubnetCidrs,
+            privateSubnetCidrs: eks.network.privateSubnetCidrs,
+        },
+        endpointPublicAccess: eks.endpoint.publicAccess ?? !production,
+        publicAccessCidrs: eks.endpoint.publicAccessCidrs,
+        adminRoleArns: eks.adminRoleArns,
+        workloadIdentity: eks.workloadIdentity,
+        nodeGroups: eks.nodeGroups,
+        addons: eks.addons,
+        logRetentionDays: eks.logRetentionDays,
+        tags: stackTags(config),
+        protect: production,
+    };
+}
 
 export function createCluster(config: PlatformConfig): ClusterHandle {
     const name = `${config.stack}-cluster`;
@@ -9,6 +52,6 @@ export function createCluster(config: PlatformConfig): ClusterHandle {
         case "existing":
             return new ExistingCluster(name, { kubeconfig: config.cluster.kubeconfig, context: config.cluster.context });
         case "eks":
-            throw new Error("EKS clusters are not implemented yet");
+            return new EksCluster(name, eksClusterArgs(config, config.cluster));
     }
 }

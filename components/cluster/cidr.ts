@@ -43,3 +43,40 @@ export function cidrContains(outer: Ipv4Cidr, inner: Ipv4Cidr): boolean {
 export function cidrsOverlap(a: Ipv4Cidr, b: Ipv4Cidr): boolean {
     return a.base < b.base + blockSize(b.prefixLength) && b.base < a.base + blockSize(a.prefixLength);
 }
+
+/** Public and private subnet blocks, one of each per availability zone, in zone order. */
+export interface SubnetLayout {
+    readonly public: string[];
+    readonly private: string[];
+}
+
+/** The largest zone count the layout serves, and the smallest VPC it can split (public /prefix+6 must stay ≥ /28). */
+export const MAX_LAYOUT_ZONES = 6;
+export const MAX_LAYOUT_VPC_PREFIX = 22;
+
+/**
+ * Splits a VPC block into subnets: the VPC is cut in eighths; zone i's private subnet is eighth i
+ * (pods take VPC addresses under the VPC CNI, so private subnets get the room), and the last eighth
+ * is cut in eighths again for the public subnets, which hold only load balancers and NAT gateways.
+ * A /16 gives /19 private and /22 public subnets.
+ */
+export function subnetLayout(vpcCidr: string, zones: number): SubnetLayout {
+    const vpc = parseCidr(vpcCidr);
+    if (!vpc) {
+        throw new Error(`vpcCidr ${vpcCidr} is not a canonical IPv4 CIDR block`);
+    }
+    if (!Number.isInteger(zones) || zones < 1 || zones > MAX_LAYOUT_ZONES) {
+        throw new Error(`the subnet layout serves 1 to ${MAX_LAYOUT_ZONES} availability zones, got ${zones}`);
+    }
+    if (vpc.prefixLength > MAX_LAYOUT_VPC_PREFIX) {
+        throw new Error(`vpcCidr ${vpcCidr} is too small to split: use /${MAX_LAYOUT_VPC_PREFIX} or larger, or give the subnet blocks explicitly`);
+    }
+    const eighth = vpc.prefixLength + 3;
+    const sixtyFourth = vpc.prefixLength + 6;
+    const indices = Array.from({ length: zones }, (_, i) => i);
+    const publicBase = vpc.base + 7 * blockSize(eighth);
+    return {
+        private: indices.map((i) => formatCidr({ base: vpc.base + i * blockSize(eighth), prefixLength: eighth })),
+        public: indices.map((i) => formatCidr({ base: publicBase + i * blockSize(sixtyFourth), prefixLength: sixtyFourth })),
+    };
+}

@@ -1,6 +1,6 @@
 /** `gitops-platform:cluster`: an EKS cluster this stack creates, or an existing cluster reached through a kubeconfig. */
 import { z } from "zod";
-import { cidrContains, cidrsOverlap, parseCidr } from "../../components/cluster/cidr";
+import { cidrContains, cidrsOverlap, MAX_LAYOUT_VPC_PREFIX, parseCidr } from "../../components/cluster/cidr";
 import { cidr, dnsLabel, strictObject } from "./rules";
 
 const kubernetesVersion = z
@@ -37,6 +37,17 @@ const network = strictObject({
     const vpc = parseCidr(net.vpcCidr);
     if (!vpc) {
         return;
+    }
+    if (vpc.prefixLength < 16) {
+        ctx.addIssue({ code: "custom", path: ["vpcCidr"], input: net.vpcCidr, message: `AWS VPC blocks are /16 to /28; ${net.vpcCidr} is larger than /16` });
+    }
+    const explicit = [net.publicSubnetCidrs, net.privateSubnetCidrs].filter((list) => list !== undefined).length;
+    if (explicit === 1) {
+        const missing = net.publicSubnetCidrs === undefined ? "publicSubnetCidrs" : "privateSubnetCidrs";
+        ctx.addIssue({ code: "custom", path: [missing], input: undefined, message: "give both publicSubnetCidrs and privateSubnetCidrs, or neither to have them computed from vpcCidr" });
+    }
+    if (explicit === 0 && vpc.prefixLength > MAX_LAYOUT_VPC_PREFIX) {
+        ctx.addIssue({ code: "custom", path: ["vpcCidr"], input: net.vpcCidr, message: `too small to split into subnets automatically: use /${MAX_LAYOUT_VPC_PREFIX} or larger, or give publicSubnetCidrs and privateSubnetCidrs` });
     }
     const blocks: { path: (string | number)[]; text: string }[] = [];
     for (const kind of ["publicSubnetCidrs", "privateSubnetCidrs"] as const) {
@@ -90,6 +101,13 @@ export const eksClusterConfig = strictObject({
     }),
     logRetentionDays: z.number().int().refine((days) => [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653].includes(days), "expected a CloudWatch retention period: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653 days").default(90),
 }).superRefine((eks, ctx) => {
+    if (eks.endpoint.publicAccess === false && eks.endpoint.publicAccessCidrs.length > 0) {
+        ctx.addIssue({ code: "custom", path: ["endpoint", "publicAccessCidrs"], input: eks.endpoint.publicAccessCidrs, message: "the public endpoint is off (publicAccess: false): remove publicAccessCidrs or set publicAccess to true" });
+    }
+    // kube-proxy add-on builds are made per Kubernetes minor version, and must match the cluster's.
+    if (!eks.addons.kubeProxy.startsWith(`v${eks.kubernetesVersion}.`)) {
+        ctx.addIssue({ code: "custom", path: ["addons", "kubeProxy"], input: eks.addons.kubeProxy, message: `kube-proxy must match kubernetesVersion ${eks.kubernetesVersion}: use a v${eks.kubernetesVersion}.x-eksbuild.N version` });
+    }
     if (eks.workloadIdentity === "podIdentity" && eks.addons.podIdentityAgent === undefined) {
         ctx.addIssue({ code: "custom", path: ["addons", "podIdentityAgent"], input: undefined, message: "workloadIdentity is podIdentity, which needs the eks-pod-identity-agent add-on: set addons.podIdentityAgent to its version" });
     }

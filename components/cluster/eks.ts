@@ -1,0 +1,398 @@
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import {
+    CLUSTER_ADMIN_ACCESS_POLICY, clusterKmsPolicy, irsaTrustPolicy, MANAGED_POLICIES, podIdentityTrustPolicy,
+    PolicyDocument, serviceTrustPolicy, ServiceAccountRef,
+} from "./iam";
+import { Network } from "./network";
+import { ClusterHandle, WorkloadIdentity, WorkloadIdentityGrant, WorkloadRole } from "./types";
+
+export interface EksNodeGroupArgs {
+    /** EC2 instance types, most preferred first. Required. */
+    readonly instanceTypes: readonly string[];
+    /** ON_DEMAND or SPOT. Default ON_DEMAND. */
+    readonly capacityType?: "ON_DEMAND" | "SPOT";
+    readonly minSize: number;
+    readonly maxSize: number;
+    readonly desiredSize: number;
+    /** Root volume size. Default 50 GiB. */
+    readonly diskSizeGiB?: number;
+    /** Kubernetes node labels. Default none. */
+    readonly labels?: Record<string, string>;
+}
+
+export interface EksAddonVersions {
+    readonly vpcCni: string;
+    readonly coreDns: string;
+    readonly kubeProxy: string;
+    /** Required when workloadIdentity is "podIdentity". */
+    readonly podIdentityAgent?: string;
+}
+
+export interface EksClusterArgs {
+    /** Physical cluster name; also names the log group. Default: the component name. */
+    readonly clusterName?: string;
+    /** AWS region of the stack's provider, for the kubeconfig. Required. */
+    readonly region: string;
+    /** Kubernetes minor version, e.g. "1.33". Required. */
+    readonly kubernetesVersion: string;
+    /** VPC block and zones; see NetworkArgs. Required. */
+    readonly network: {
+        readonly vpcCidr: string;
+        readonly availabilityZones: readonly string[];
+        readonly natGateways?: "single" | "onePerZone";
+        readonly publicSubnetCidrs?: readonly string[];
+        readonly privateSubnetCidrs?: readonly string[];
+    };
+    /** Public API endpoint. Default false (private endpoint only). */
+    readonly endpointPublicAccess?: boolean;
+    /** CIDRs allowed to the public endpoint. Default none, which EKS takes as 0.0.0.0/0: set them. */
+    readonly publicAccessCidrs?: readonly string[];
+    /** IAM role ARNs made cluster-admin through access entries. Required, at least one. */
+    readonly adminRoleArns: readonly string[];
+    /** How workloads get AWS roles. Default "podIdentity". */
+    readonly workloadIdentity?: "podIdentity" | "irsa";
+    /** Managed node groups by name. Required, at least one. */
+    readonly nodeGroups: Readonly<Record<string, EksNodeGroupArgs>>;
+    /** Versions of the managed add-ons. Required. */
+    readonly addons: EksAddonVersions;
+    /** Control-plane log retention. Default 90 days. */
+    readonly logRetentionDays?: number;
+    /** Tags on every AWS resource that takes tags. Default none. */
+    readonly tags?: Record<string, string>;
+    /** Protect the cluster, its KMS key and its VPC (production). Default false. */
+    readonly protect?: boolean;
+}
+
+const DEFAULTS = {
+    endpointPublicAccess: false,
+    publicAccessCidrs: [] as readonly string[],
+    workloadIdentity: "podIdentity",
+    logRetentionDays: 90,
+    tags: {} as Record<string, string>,
+    protect: false,
+    /** Control-plane log types: API calls, the audit trail, and who authenticated. */
+    logTypes: ["api", "audit", "authenticator"],
+    kmsDeletionWindowDays: 30,
+    capacityType: "ON_DEMAND",
+    diskSizeGiB: 50,
+} as const;
+
+/** Checks Args before any child exists; returns the problems (empty when fine). */
+export function validateEksClusterArgs(args: EksClusterArgs): string[] {
+    const problems: string[] = [];
+    const mode = args.workloadIdentity ?? DEFAULTS.workloadIdentity;
+    if (args.adminRoleArns.length === 0) {
+        problems.push("adminRoleArns: at least one role, or nobody can reach the cluster");
+    }
+    if (args.network.availabilityZones.length < 2) {
+        problems.push("network.availabilityZones: EKS needs subnets in at least two zones");
+    }
+    if (Object.keys(args.nodeGroups).length === 0) {
+        problems.push("nodeGroups: at least one node group");
+    }
+    for (const [group, spec] of Object.entries(args.nodeGroups)) {
+        if (spec.minSize < 1 || spec.minSize > spec.maxSize || spec.desiredSize < spec.minSize || spec.desiredSize > spec.maxSize) {
+            problems.push(`nodeGroups.${group}: need 1 <= minSize <= desiredSize <= maxSize`);
+        }
+        if (amiTypeFor(spec.instanceTypes) === undefined) {
+            problems.push(`nodeGroups.${group}.instanceTypes: mixes Graviton (arm64) and x86_64 types; one group runs one architecture`);
+        }
+    }
+    if (mode === "podIdentity" && args.addons.podIdentityAgent === undefined) {
+        problems.push("addons.podIdentityAgent: Pod Identity needs the eks-pod-identity-agent add-on");
+    }
+    return problems;
+}
+
+/** Graviton families carry a "g" after the generation digit (m7g, c6gn, r8gd). */
+const GRAVITON = /^[a-z]+\d+[a-z]*g[a-z]*\./;
+
+/** Amazon Linux 2023 AMI type for the instance types' architecture; undefined when they mix architectures. */
+export function amiTypeFor(instanceTypes: readonly string[]): "AL2023_x86_64_STANDARD" | "AL2023_ARM_64_STANDARD" | undefined {
+    const arm = instanceTypes.filter((type) => GRAVITON.test(type)).length;
+    if (arm === 0) {
+        return "AL2023_x86_64_STANDARD";
+    }
+    return arm === instanceTypes.length ? "AL2023_ARM_64_STANDARD" : undefined;
+}
+
+/** The log group EKS writes control-plane logs to; created first, so EKS does not create an unmanaged one. */
+export function controlPlaneLogGroupName(clusterName: string): string {
+    return `/aws/eks/${clusterName}/cluster`;
+}
+
+/** The last path segment of a role ARN, used as a stable resource key. */
+export function roleNameOf(roleArn: string): string {
+    return roleArn.slice(roleArn.lastIndexOf("/") + 1);
+}
+
+export interface KubeconfigInput {
+    readonly clusterName: string;
+    readonly endpoint: string;
+    readonly certificateAuthority: string;
+    readonly region: string;
+}
+
+/** A kubeconfig that authenticates with `aws eks get-token`, so it holds no credential of its own. */
+export function eksKubeconfig(input: KubeconfigInput): string {
+    return JSON.stringify({
+        apiVersion: "v1",
+        kind: "Config",
+        clusters: [{ name: input.clusterName, cluster: { server: input.endpoint, "certificate-authority-data": input.certificateAuthority } }],
+        contexts: [{ name: input.clusterName, context: { cluster: input.clusterName, user: input.clusterName } }],
+        "current-context": input.clusterName,
+        users: [{
+            name: input.clusterName,
+            user: {
+                exec: {
+                    apiVersion: "client.authentication.k8s.io/v1beta1",
+                    command: "aws",
+                    args: ["eks", "get-token", "--cluster-name", input.clusterName, "--region", input.region],
+                },
+            },
+        }],
+    });
+}
+
+const json = (document: PolicyDocument) => JSON.stringify(document);
+
+interface IdentitySettings {
+    readonly mode: "podIdentity" | "irsa";
+    readonly clusterName: pulumi.Output<string>;
+    readonly accountId: pulumi.Output<string>;
+    readonly oidcProvider?: aws.iam.OpenIdConnectProvider;
+    readonly tags: Record<string, string>;
+}
+
+/** Per-workload IAM roles through EKS Pod Identity or IRSA, whichever the cluster uses. */
+export class EksWorkloadIdentity implements WorkloadIdentity {
+    constructor(private readonly settings: IdentitySettings) {}
+
+    /** A role only the given service account of this cluster can assume. */
+    role(name: string, ref: ServiceAccountRef, parent: pulumi.Resource): aws.iam.Role {
+        const { mode, clusterName, accountId, oidcProvider } = this.settings;
+        const trust = mode === "podIdentity"
+            ? pulumi.all([clusterName, accountId]).apply(([cluster, account]) => json(podIdentityTrustPolicy({ ...ref, clusterName: cluster, accountId: account })))
+            : pulumi.all([oidcProvider!.arn, oidcProvider!.url]).apply(([providerArn, issuerUrl]) => json(irsaTrustPolicy({ ...ref, providerArn, issuerUrl })));
+        return new aws.iam.Role(`${name}-role`, {
+            description: pulumi.interpolate`${ref.namespace}/${ref.serviceAccount} on EKS cluster ${clusterName}`,
+            assumeRolePolicy: trust,
+            tags: this.settings.tags,
+        }, { parent });
+    }
+
+    grant(name: string, grant: WorkloadIdentityGrant, opts: { parent: pulumi.Resource }): WorkloadRole {
+        const role = this.role(name, grant, opts.parent);
+        const policy = new aws.iam.RolePolicy(`${name}-policy`, { role: role.name, policy: grant.policyDocument }, { parent: opts.parent });
+        const ready: pulumi.Resource[] = [role, policy];
+        if (this.settings.mode === "podIdentity") {
+            ready.push(new aws.eks.PodIdentityAssociation(`${name}-association`, {
+                clusterName: this.settings.clusterName,
+                namespace: grant.namespace,
+                serviceAccount: grant.serviceAccount,
+                roleArn: role.arn,
+                tags: this.settings.tags,
+            }, { parent: opts.parent }));
+        }
+        return {
+            roleArn: role.arn,
+            serviceAccountAnnotations: this.settings.mode === "irsa" ? { "eks.amazonaws.com/role-arn": role.arn } : {},
+            ready,
+        };
+    }
+}
+
+/**
+ * An EKS cluster with its VPC, KMS-encrypted secrets, control-plane logs, managed node groups in
+ * private subnets, managed core add-ons, cluster-admin access entries, and per-workload IAM.
+ */
+export class EksCluster extends pulumi.ComponentResource implements ClusterHandle {
+    readonly kind = "eks" as const;
+    readonly clusterName: pulumi.Output<string>;
+    readonly endpoint: pulumi.Output<string>;
+    readonly certificateAuthority: pulumi.Output<string>;
+    readonly kubeconfig: pulumi.Output<string>;
+    readonly provider: k8s.Provider;
+    readonly ready: pulumi.Resource[];
+    readonly workloadIdentity: EksWorkloadIdentity;
+    readonly aws: { readonly region: string; readonly accountId: pulumi.Output<string> };
+    readonly network: Network;
+    readonly cluster: aws.eks.Cluster;
+
+    constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("gitops-platform:cluster:EksCluster", name, {}, opts);
+        const problems = validateEksClusterArgs(args);
+        if (problems.length > 0) {
+            throw new pulumi.ResourceError(`invalid EksCluster arguments:\n  ${problems.join("\n  ")}`, this);
+        }
+        const settings = { ...DEFAULTS, ...args };
+        const clusterName = settings.clusterName ?? name;
+        const tags = settings.tags;
+        const protect = settings.protect;
+        const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+        this.aws = { region: settings.region, accountId };
+
+        this.network = new Network(`${name}-network`, { ...settings.network, tags, protect }, { parent: this });
+
+        const key = new aws.kms.Key(`${name}-secrets`, {
+            description: `Envelope encryption of Kubernetes secrets in EKS cluster ${clusterName}`,
+            enableKeyRotation: true,
+            deletionWindowInDays: DEFAULTS.kmsDeletionWindowDays,
+            tags,
+        }, { parent: this, protect });
+
+        const clusterRole = new aws.iam.Role(`${name}-cluster`, {
+            description: `EKS control plane of ${clusterName}`,
+            assumeRolePolicy: json(serviceTrustPolicy("eks.amazonaws.com")),
+            tags,
+        }, { parent: this });
+        const clusterRoleParts = [
+            ...this.attachManaged(`${name}-cluster`, clusterRole, MANAGED_POLICIES.cluster),
+            new aws.iam.RolePolicy(`${name}-cluster-kms`, { role: clusterRole.name, policy: key.arn.apply((arn) => json(clusterKmsPolicy(arn))) }, { parent: this }),
+        ];
+
+        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
+            name: controlPlaneLogGroupName(clusterName),
+            retentionInDays: settings.logRetentionDays,
+            tags,
+        }, { parent: this });
+
+        this.cluster = new aws.eks.Cluster(`${name}-eks`, {
+            name: clusterName,
+            version: settings.kubernetesVersion,
+            roleArn: clusterRole.arn,
+            accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
+            // Managed add-ons below replace the self-managed ones EKS would install.
+            bootstrapSelfManagedAddons: false,
+            vpcConfig: {
+                subnetIds: this.network.privateSubnetIds,
+                endpointPrivateAccess: true,
+                endpointPublicAccess: settings.endpointPublicAccess,
+                publicAccessCidrs: settings.endpointPublicAccess && settings.publicAccessCidrs.length > 0 ? [...settings.publicAccessCidrs] : undefined,
+            },
+            encryptionConfig: { resources: ["secrets"], provider: { keyArn: key.arn } },
+            enabledClusterLogTypes: [...DEFAULTS.logTypes],
+            deletionProtection: protect,
+            tags,
+        }, {
+            parent: this,
+            protect,
+            dependsOn: [logGroup, ...clusterRoleParts],
+            // Both only take effect when the cluster is created, and the provider replaces the
+            // cluster when they differ from state (e.g. after an import, or the provider's default
+            // changing): never worth a new cluster.
+            ignoreChanges: ["accessConfig.bootstrapClusterCreatorAdminPermissions", "bootstrapSelfManagedAddons"],
+        });
+        this.clusterName = this.cluster.name;
+        this.endpoint = this.cluster.endpoint;
+        this.certificateAuthority = this.cluster.certificateAuthority.apply((ca) => ca.data ?? "");
+
+        for (const roleArn of settings.adminRoleArns) {
+            const entryName = `${name}-admin-${roleNameOf(roleArn)}`;
+            const entry = new aws.eks.AccessEntry(entryName, { clusterName: this.cluster.name, principalArn: roleArn, type: "STANDARD", tags }, { parent: this });
+            new aws.eks.AccessPolicyAssociation(entryName, {
+                clusterName: this.cluster.name,
+                principalArn: entry.principalArn,
+                policyArn: CLUSTER_ADMIN_ACCESS_POLICY,
+                accessScope: { type: "cluster" },
+            }, { parent: this });
+        }
+
+        const oidcProvider = settings.workloadIdentity === "irsa"
+            ? new aws.iam.OpenIdConnectProvider(`${name}-oidc`, {
+                url: this.cluster.identities.apply((ids) => ids[0].oidcs![0].issuer!),
+                clientIdLists: ["sts.amazonaws.com"],
+                tags,
+            }, { parent: this })
+            : undefined;
+        this.workloadIdentity = new EksWorkloadIdentity({ mode: settings.workloadIdentity, clusterName: this.cluster.name, accountId, oidcProvider, tags });
+
+        const addon = (role: string, addonName: string, version: string, extra: Partial<aws.eks.AddonArgs> = {}, dependsOn: pulumi.Resource[] = []) =>
+            new aws.eks.Addon(`${name}-${role}`, {
+                clusterName: this.cluster.name,
+                addonName,
+                addonVersion: version,
+                resolveConflictsOnCreate: "OVERWRITE",
+                resolveConflictsOnUpdate: "OVERWRITE",
+                tags,
+                ...extra,
+            }, { parent: this, dependsOn });
+
+        // Networking add-ons go in before the nodes, so nodes become Ready as they join.
+        const podIdentityAgent = settings.workloadIdentity === "podIdentity"
+            ? addon("pod-identity-agent", "eks-pod-identity-agent", settings.addons.podIdentityAgent!)
+            : undefined;
+        const cniRef = { namespace: "kube-system", serviceAccount: "aws-node" };
+        const cniRole = this.workloadIdentity.role(`${name}-vpc-cni`, cniRef, this);
+        const cniAttachments = this.attachManaged(`${name}-vpc-cni`, cniRole, MANAGED_POLICIES.vpcCni);
+        const cniCredentials: Partial<aws.eks.AddonArgs> = settings.workloadIdentity === "podIdentity"
+            ? { podIdentityAssociations: [{ roleArn: cniRole.arn, serviceAccount: cniRef.serviceAccount }] }
+            : { serviceAccountRoleArn: cniRole.arn };
+        const vpcCni = addon("vpc-cni", "vpc-cni", settings.addons.vpcCni, cniCredentials, [...cniAttachments, ...(podIdentityAgent ? [podIdentityAgent] : [])]);
+        const kubeProxy = addon("kube-proxy", "kube-proxy", settings.addons.kubeProxy);
+
+        const nodeRole = new aws.iam.Role(`${name}-node`, {
+            description: `Nodes of EKS cluster ${clusterName}`,
+            assumeRolePolicy: json(serviceTrustPolicy("ec2.amazonaws.com")),
+            tags,
+        }, { parent: this });
+        const nodeAttachments = this.attachManaged(`${name}-node`, nodeRole, MANAGED_POLICIES.node);
+
+        const nodeGroups = Object.entries(settings.nodeGroups).map(([group, spec]) => {
+            const groupName = `${name}-${group}`;
+            const template = new aws.ec2.LaunchTemplate(groupName, {
+                description: `Nodes of ${clusterName}/${group}`,
+                // IMDSv2 only, one hop: pods can't reach the node role's credentials; they get their own roles.
+                metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
+                blockDeviceMappings: [{
+                    deviceName: "/dev/xvda",
+                    ebs: { volumeSize: spec.diskSizeGiB ?? DEFAULTS.diskSizeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+                }],
+                tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({ resourceType, tags: { ...tags, Name: groupName } })),
+                updateDefaultVersion: true,
+                tags,
+            }, { parent: this });
+            return new aws.eks.NodeGroup(groupName, {
+                clusterName: this.cluster.name,
+                nodeRoleArn: nodeRole.arn,
+                subnetIds: this.network.privateSubnetIds,
+                instanceTypes: [...spec.instanceTypes],
+                capacityType: spec.capacityType ?? DEFAULTS.capacityType,
+                amiType: amiTypeFor(spec.instanceTypes),
+                scalingConfig: { minSize: spec.minSize, maxSize: spec.maxSize, desiredSize: spec.desiredSize },
+                labels: spec.labels ?? {},
+                launchTemplate: { id: template.id, version: template.latestVersion.apply(String) },
+                updateConfig: { maxUnavailable: 1 },
+                tags,
+            }, { parent: this, dependsOn: [...nodeAttachments, vpcCni, kubeProxy, ...(podIdentityAgent ? [podIdentityAgent] : [])] });
+        });
+
+        // CoreDNS needs nodes to schedule on; created earlier it stays DEGRADED and the create times out.
+        const coreDns = addon("coredns", "coredns", settings.addons.coreDns, {}, nodeGroups);
+        this.ready = [...nodeGroups, vpcCni, kubeProxy, coreDns, ...(podIdentityAgent ? [podIdentityAgent] : [])];
+
+        this.kubeconfig = pulumi.secret(pulumi.all([this.cluster.name, this.cluster.endpoint, this.certificateAuthority]).apply(([cluster, endpoint, ca]) =>
+            eksKubeconfig({ clusterName: cluster, endpoint, certificateAuthority: ca, region: settings.region })));
+        this.provider = new k8s.Provider(`${name}-k8s`, {
+            kubeconfig: this.kubeconfig,
+            // Only a different cluster replaces the provider (and everything deployed through it).
+            clusterIdentifier: this.cluster.arn,
+        }, { parent: this });
+
+        this.registerOutputs({
+            clusterName: this.clusterName,
+            endpoint: this.endpoint,
+            certificateAuthority: this.certificateAuthority,
+            kubeconfig: this.kubeconfig,
+        });
+    }
+
+    private attachManaged(prefix: string, role: aws.iam.Role, policyArns: readonly string[]): aws.iam.RolePolicyAttachment[] {
+        return policyArns.map((policyArn) => new aws.iam.RolePolicyAttachment(`${prefix}-${policyArn.slice(policyArn.lastIndexOf("/") + 1)}`, {
+            role: role.name,
+            policyArn,
+        }, { parent: this }));
+    }
+}

@@ -1,0 +1,287 @@
+/** The cluster through the real stack files: inventory, security properties, safety options, tags. */
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { PlannedResource } from "../plan/recorder";
+import { PlanResult } from "../plan/run";
+import { CLUSTER_ADMIN_ACCESS_POLICY, MANAGED_POLICIES } from "../components/cluster/iam";
+import { byName, planStack, stackValue } from "./harness";
+import { assertNoWildcardActions, policiesIn, principalsOf, trustPolicyOf } from "./iamAssertions";
+
+const T = {
+    cluster: "aws:eks/cluster:Cluster",
+    nodeGroup: "aws:eks/nodeGroup:NodeGroup",
+    addon: "aws:eks/addon:Addon",
+    subnet: "aws:ec2/subnet:Subnet",
+    nat: "aws:ec2/natGateway:NatGateway",
+    eip: "aws:ec2/eip:Eip",
+    vpc: "aws:ec2/vpc:Vpc",
+    routeTable: "aws:ec2/routeTable:RouteTable",
+    launchTemplate: "aws:ec2/launchTemplate:LaunchTemplate",
+    key: "aws:kms/key:Key",
+    logGroup: "aws:cloudwatch/logGroup:LogGroup",
+    accessEntry: "aws:eks/accessEntry:AccessEntry",
+    accessPolicy: "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
+    role: "aws:iam/role:Role",
+    attachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    oidc: "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
+} as const;
+
+/** Resources declared inside the EKS cluster component (other areas' AWS resources are theirs to test). */
+function clusterResources(plan: PlanResult): PlannedResource[] {
+    const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
+    const inCluster = (r: PlannedResource | undefined): boolean =>
+        r !== undefined && (r.type === "gitops-platform:cluster:EksCluster" || (r.parent !== undefined && inCluster(byUrn.get(r.parent))));
+    return plan.resources.filter((r) => r.type !== "gitops-platform:cluster:EksCluster" && inCluster(r));
+}
+
+function ofType(plan: PlanResult, type: string): PlannedResource[] {
+    return clusterResources(plan).filter((r) => r.type === type);
+}
+
+function names(resources: readonly PlannedResource[]): string[] {
+    return resources.map((r) => r.name).sort();
+}
+
+interface Expected {
+    readonly zones: string[];
+    readonly natZones: string[];
+    readonly nodeGroups: string[];
+    readonly admins: string[];
+    readonly publicAccess: boolean;
+    readonly publicAccessCidrs?: string[];
+    readonly protect: boolean;
+    readonly retentionDays: number;
+}
+
+const EXPECTED: Record<"staging" | "production", Expected> = {
+    staging: {
+        zones: ["eu-west-1a", "eu-west-1b"],
+        natZones: ["eu-west-1a"],
+        nodeGroups: ["general"],
+        admins: ["github-actions-deploy", "platform-admins"],
+        publicAccess: true,
+        publicAccessCidrs: ["203.0.113.0/24", "198.51.100.0/24"],
+        protect: false,
+        retentionDays: 30,
+    },
+    production: {
+        zones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
+        natZones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
+        nodeGroups: ["apps", "system"],
+        admins: ["github-actions-deploy", "platform-admins"],
+        publicAccess: false,
+        publicAccessCidrs: undefined,
+        protect: true,
+        retentionDays: 365,
+    },
+};
+
+for (const stack of ["staging", "production"] as const) {
+    describe(`EKS cluster of the ${stack} stack`, () => {
+        const expected = EXPECTED[stack];
+        const prefix = `${stack}-cluster`;
+        const net = `${prefix}-network`;
+        let plan: PlanResult;
+        let eks: PlannedResource;
+        before(async () => {
+            plan = await planStack(stack);
+            eks = byName(plan.resources, T.cluster, `${prefix}-eks`);
+        });
+
+        it("declares one cluster, the configured node groups, four add-ons, and subnets and NAT gateways per zone", () => {
+            assert.deepEqual(names(ofType(plan, T.cluster)), [`${prefix}-eks`]);
+            assert.deepEqual(names(ofType(plan, T.nodeGroup)), expected.nodeGroups.map((g) => `${prefix}-${g}`).sort());
+            assert.deepEqual(names(ofType(plan, T.launchTemplate)), expected.nodeGroups.map((g) => `${prefix}-${g}`).sort());
+            assert.deepEqual(ofType(plan, T.addon).map((a) => a.inputs.addonName).sort(), ["coredns", "eks-pod-identity-agent", "kube-proxy", "vpc-cni"]);
+            assert.deepEqual(names(ofType(plan, T.subnet)), expected.zones.flatMap((z) => [`${net}-private-${z}`, `${net}-public-${z}`]).sort());
+            assert.deepEqual(names(ofType(plan, T.nat)), expected.natZones.map((z) => `${net}-nat-${z}`));
+            assert.deepEqual(names(ofType(plan, T.eip)), expected.natZones.map((z) => `${net}-nat-${z}`));
+            assert.equal(ofType(plan, T.vpc).length, 1);
+            assert.equal(ofType(plan, T.oidc).length, 0, "Pod Identity stacks need no OIDC provider");
+        });
+
+        it("runs the configured Kubernetes version and add-on versions", () => {
+            const cluster = stackValue<{ kubernetesVersion: string; addons: Record<string, string> }>(stack, "gitops-platform:cluster");
+            assert.equal(eks.inputs.version, cluster.kubernetesVersion);
+            const versions = Object.fromEntries(ofType(plan, T.addon).map((a) => [a.inputs.addonName, a.inputs.addonVersion]));
+            assert.deepEqual(versions, {
+                "vpc-cni": cluster.addons.vpcCni,
+                coredns: cluster.addons.coreDns,
+                "kube-proxy": cluster.addons.kubeProxy,
+                "eks-pod-identity-agent": cluster.addons.podIdentityAgent,
+            });
+        });
+
+        it("authenticates through access entries only, with no implicit creator admin, and ignores creation-only inputs", () => {
+            assert.deepEqual(eks.inputs.accessConfig, { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false });
+            assert.deepEqual(eks.options.ignoreChanges.sort(), ["accessConfig.bootstrapClusterCreatorAdminPermissions", "bootstrapSelfManagedAddons"]);
+        });
+
+        it("gives each admin role an access entry with the cluster-admin policy at cluster scope", () => {
+            assert.deepEqual(names(ofType(plan, T.accessEntry)), expected.admins.map((a) => `${prefix}-admin-${a}`));
+            const arns = stackValue<{ adminRoleArns: string[] }>(stack, "gitops-platform:cluster").adminRoleArns;
+            assert.deepEqual(ofType(plan, T.accessEntry).map((e) => e.inputs.principalArn).sort(), [...arns].sort());
+            for (const association of ofType(plan, T.accessPolicy)) {
+                assert.equal(association.inputs.policyArn, CLUSTER_ADMIN_ACCESS_POLICY);
+                assert.deepEqual(association.inputs.accessScope, { type: "cluster" });
+            }
+            assert.deepEqual(ofType(plan, T.accessPolicy).map((e) => e.inputs.principalArn).sort(), [...arns].sort());
+        });
+
+        it("encrypts secrets with its own KMS key, which rotates", () => {
+            const key = byName(plan.resources, T.key, `${prefix}-secrets`);
+            assert.equal(key.inputs.enableKeyRotation, true);
+            assert.deepEqual(eks.inputs.encryptionConfig, { resources: ["secrets"], provider: { keyArn: `arn:aws:kms:eu-west-1:123456789012:key/${prefix}-secrets` } });
+        });
+
+        it("logs api, audit and authenticator to a log group created first, with the configured retention", () => {
+            assert.deepEqual(eks.inputs.enabledClusterLogTypes, ["api", "audit", "authenticator"]);
+            const logGroup = byName(plan.resources, T.logGroup, `${prefix}-logs`);
+            assert.equal(logGroup.inputs.name, `/aws/eks/gitops-platform-${stack}/cluster`);
+            assert.equal(logGroup.inputs.retentionInDays, expected.retentionDays);
+            assert.ok(eks.options.dependsOn.includes(logGroup.urn), "the cluster must wait for its log group");
+        });
+
+        it(`keeps the private endpoint on and the public one ${expected.publicAccess ? "limited to the configured CIDRs" : "off"}`, () => {
+            const vpcConfig = eks.inputs.vpcConfig as Record<string, unknown>;
+            assert.equal(vpcConfig.endpointPrivateAccess, true);
+            assert.equal(vpcConfig.endpointPublicAccess, expected.publicAccess);
+            assert.deepEqual(vpcConfig.publicAccessCidrs, expected.publicAccessCidrs);
+        });
+
+        it("requires IMDSv2 with one hop and encrypted volumes in every launch template", () => {
+            for (const template of ofType(plan, T.launchTemplate)) {
+                assert.deepEqual(template.inputs.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
+                const devices = template.inputs.blockDeviceMappings as { ebs: Record<string, unknown> }[];
+                assert.equal(devices.length, 1);
+                assert.equal(devices[0].ebs.encrypted, "true");
+            }
+        });
+
+        it("puts node groups only in private subnets, through their launch template, without SSH", () => {
+            const privateIds = expected.zones.map((z) => `${net}-private-${z}-id`);
+            for (const group of ofType(plan, T.nodeGroup)) {
+                assert.deepEqual(group.inputs.subnetIds, privateIds);
+                assert.equal(group.inputs.remoteAccess, undefined);
+                assert.deepEqual(group.inputs.launchTemplate, { id: `${group.name}-id`, version: "1" });
+            }
+            assert.deepEqual((eks.inputs.vpcConfig as { subnetIds: string[] }).subnetIds, privateIds);
+        });
+
+        it("sizes node groups from config", () => {
+            const groups = stackValue<{ nodeGroups: Record<string, { minSize: number; maxSize: number; desiredSize: number; instanceTypes: string[]; capacityType: string }> }>(stack, "gitops-platform:cluster").nodeGroups;
+            for (const [name, spec] of Object.entries(groups)) {
+                const group = byName(plan.resources, T.nodeGroup, `${prefix}-${name}`);
+                assert.deepEqual(group.inputs.scalingConfig, { minSize: spec.minSize, maxSize: spec.maxSize, desiredSize: spec.desiredSize });
+                assert.deepEqual(group.inputs.instanceTypes, spec.instanceTypes);
+                assert.equal(group.inputs.capacityType, spec.capacityType);
+                assert.equal(group.inputs.amiType, "AL2023_x86_64_STANDARD");
+            }
+        });
+
+        it("tags subnets for load balancers and routes private zones through their NAT gateway", () => {
+            for (const zone of expected.zones) {
+                const publicTags = byName(plan.resources, T.subnet, `${net}-public-${zone}`).inputs.tags as Record<string, string>;
+                const privateTags = byName(plan.resources, T.subnet, `${net}-private-${zone}`).inputs.tags as Record<string, string>;
+                assert.equal(publicTags["kubernetes.io/role/elb"], "1");
+                assert.equal(publicTags["kubernetes.io/role/internal-elb"], undefined);
+                assert.equal(privateTags["kubernetes.io/role/internal-elb"], "1");
+                assert.equal(privateTags["kubernetes.io/role/elb"], undefined);
+                const natZone = expected.natZones.length === 1 ? expected.natZones[0] : zone;
+                const routes = byName(plan.resources, T.routeTable, `${net}-private-${zone}`).inputs.routes;
+                assert.deepEqual(routes, [{ cidrBlock: "0.0.0.0/0", natGatewayId: `${net}-nat-${natZone}-id` }]);
+            }
+            assert.deepEqual(byName(plan.resources, T.routeTable, `${net}-public`).inputs.routes, [{ cidrBlock: "0.0.0.0/0", gatewayId: `${net}-igw-id` }]);
+        });
+
+        it(`${expected.protect ? "protects" : "does not protect"} the cluster, its KMS key and its VPC`, () => {
+            const guarded = [eks, byName(plan.resources, T.key, `${prefix}-secrets`), byName(plan.resources, T.vpc, `${net}-vpc`)];
+            for (const resource of guarded) {
+                assert.equal(resource.options.protect, expected.protect, resource.name);
+            }
+            assert.equal(eks.inputs.deletionProtection, expected.protect);
+        });
+
+        it("waits for node groups and the networking add-ons before CoreDNS, and for the networking add-ons before nodes", () => {
+            const addon = (role: string) => byName(plan.resources, T.addon, `${prefix}-${role}`).urn;
+            for (const group of ofType(plan, T.nodeGroup)) {
+                for (const role of ["vpc-cni", "kube-proxy", "pod-identity-agent"]) {
+                    assert.ok(group.options.dependsOn.includes(addon(role)), `${group.name} waits for ${role}`);
+                }
+            }
+            const coreDns = byName(plan.resources, T.addon, `${prefix}-coredns`);
+            assert.deepEqual(coreDns.options.dependsOn.sort(), ofType(plan, T.nodeGroup).map((g) => g.urn).sort());
+        });
+
+        it("gives the CNI its own Pod Identity role and nodes only the worker and image-pull policies", () => {
+            const attached = (role: string) => ofType(plan, T.attachment).filter((a) => a.inputs.role === role).map((a) => a.inputs.policyArn);
+            assert.deepEqual(attached(`${prefix}-node`), [...MANAGED_POLICIES.node]);
+            assert.deepEqual(attached(`${prefix}-cluster`), [...MANAGED_POLICIES.cluster]);
+            assert.deepEqual(attached(`${prefix}-vpc-cni-role`), [...MANAGED_POLICIES.vpcCni]);
+            const cni = byName(plan.resources, T.addon, `${prefix}-vpc-cni`);
+            assert.deepEqual(cni.inputs.podIdentityAssociations, [{ roleArn: `arn:aws:iam::123456789012:role/${prefix}-vpc-cni-role`, serviceAccount: "aws-node" }]);
+        });
+
+        it("declares IAM documents that parse, allow no \"*\" action and trust the right principals", () => {
+            const policies = policiesIn(clusterResources(plan));
+            assert.equal(policies.length, 4, "three trust policies and the control plane's KMS policy");
+            assertNoWildcardActions(policies);
+            assert.deepEqual(principalsOf(trustPolicyOf(plan.resources, `${prefix}-cluster`)), ["Service:eks.amazonaws.com"]);
+            assert.deepEqual(principalsOf(trustPolicyOf(plan.resources, `${prefix}-node`)), ["Service:ec2.amazonaws.com"]);
+            const cniTrust = trustPolicyOf(plan.resources, `${prefix}-vpc-cni-role`);
+            assert.deepEqual(principalsOf(cniTrust), ["Service:pods.eks.amazonaws.com"]);
+            assert.deepEqual(cniTrust.Statement[0].Condition?.StringEquals, {
+                "aws:SourceAccount": "123456789012",
+                "aws:RequestTag/eks-cluster-name": `gitops-platform-${stack}`,
+                "aws:RequestTag/kubernetes-namespace": "kube-system",
+                "aws:RequestTag/kubernetes-service-account": "aws-node",
+            });
+            const kms = policies.find((p) => p.resource.type === "aws:iam/rolePolicy:RolePolicy")!;
+            assert.deepEqual(kms.document.Statement.map((s) => s.Resource), [`arn:aws:kms:eu-west-1:123456789012:key/${prefix}-secrets`]);
+        });
+
+        it("tags every AWS resource that takes tags with the config's tags, environment and project", () => {
+            const configured = stackValue<Record<string, string>>(stack, "gitops-platform:tags");
+            const base = { ...configured, environment: stack, project: "gitops-platform" };
+            const awsResources = clusterResources(plan).filter((r) => r.type.startsWith("aws:"));
+            assert.ok(awsResources.length > 30);
+            for (const resource of awsResources) {
+                if (!takesTags(resource.type)) {
+                    assert.equal(resource.inputs.tags, undefined);
+                    continue;
+                }
+                const tags = resource.inputs.tags as Record<string, string> | undefined;
+                for (const [key, value] of Object.entries(base)) {
+                    assert.equal(tags?.[key], value, `${resource.type} ${resource.name} tag ${key}`);
+                }
+            }
+        });
+
+        it("gives a Kubernetes provider that only a different cluster replaces, with a secret kubeconfig", () => {
+            const provider = byName(plan.resources, "pulumi:providers:kubernetes", `${prefix}-k8s`);
+            assert.equal(provider.inputs.clusterIdentifier, `arn:aws:eks:eu-west-1:123456789012:cluster/gitops-platform-${stack}`);
+            assert.equal(provider.inputs.kubeconfig, "[secret]");
+        });
+    });
+}
+
+/** Whether the resource type's Args accept `tags`, read from the installed @pulumi/aws declarations. */
+function takesTags(type: string): boolean {
+    const match = /^aws:([a-zA-Z0-9]+)\/([a-zA-Z0-9]+):([A-Za-z0-9]+)$/.exec(type);
+    assert.ok(match, `unexpected type token ${type}`);
+    const [, module, file, resource] = match;
+    const declaration = fs.readFileSync(path.join(require.resolve("@pulumi/aws/package.json"), "..", module, `${file}.d.ts`), "utf8");
+    const args = new RegExp(`export interface ${resource}Args \\{([\\s\\S]*?)\\n\\}`).exec(declaration);
+    assert.ok(args, `no ${resource}Args in @pulumi/aws/${module}/${file}.d.ts`);
+    return /\n\s+tags\?:/.test(args[1]);
+}
+
+describe("cluster of the local stack", () => {
+    it("declares no AWS resource, only the Kubernetes provider of the existing cluster", async () => {
+        const plan = await planStack("local");
+        assert.deepEqual(plan.resources.filter((r) => r.type.startsWith("aws:")).map((r) => r.name), []);
+        const provider = byName(plan.resources, "pulumi:providers:kubernetes", "local-cluster-k8s");
+        assert.equal(provider.inputs.context, "kind-gitops");
+    });
+});
