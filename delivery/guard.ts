@@ -1,0 +1,135 @@
+/**
+ * Destructive-change guard: reads `pulumi preview --json` and names every step that would replace
+ * or delete a resource whose loss takes data or running workloads with it (the cluster, the KMS key
+ * that encrypts its secrets, a GitHub repository, a namespace, the Kubernetes provider, whose
+ * replacement re-creates every object it manages).
+ *
+ *   pulumi preview --json --stack staging > preview.json
+ *   npx ts-node delivery/guard.ts preview.json [--allow]
+ *
+ * Exits 1 when such a step exists and --allow (the pull request's override label) is absent.
+ */
+import * as fs from "fs";
+
+/** Resource types whose replacement or deletion needs an explicit override. */
+export const GUARDED_TYPES: Readonly<Record<string, string>> = {
+    "aws:eks/cluster:Cluster": "EKS cluster",
+    "aws:kms/key:Key": "KMS key",
+    "github:index/repository:Repository": "GitHub repository",
+    "kubernetes:core/v1:Namespace": "Kubernetes namespace",
+    "pulumi:providers:kubernetes": "Kubernetes provider",
+};
+
+/** Step operations (Pulumi's deploy.StepOp) that remove the existing resource. */
+export const DESTRUCTIVE_OPS: ReadonlySet<string> = new Set([
+    "delete",
+    "replace",
+    "create-replacement",
+    "delete-replaced",
+]);
+
+/** The part of a preview step the guard reads (pulumi/pkg display.PreviewStep). */
+export interface PreviewStep {
+    readonly op: string;
+    readonly urn: string;
+    readonly replaceReasons?: readonly string[];
+}
+
+export interface DestructiveChange {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    /** "replace" or "delete". */
+    readonly action: "replace" | "delete";
+    readonly what: string;
+    readonly replaceReasons: readonly string[];
+}
+
+/** `urn:pulumi:<stack>::<project>::<parent types$>type::<name>` → type and name. */
+export function parseUrn(urn: string): { type: string; name: string } {
+    const parts = urn.split("::");
+    if (parts.length < 4 || !parts[0].startsWith("urn:pulumi:")) {
+        throw new Error(`not a Pulumi URN: ${urn}`);
+    }
+    const qualifiedType = parts[2];
+    return { type: qualifiedType.slice(qualifiedType.lastIndexOf("$") + 1), name: parts.slice(3).join("::") };
+}
+
+/** Reads the steps out of `pulumi preview --json` output; anything else is an error, not a pass. */
+export function parsePreview(text: string): PreviewStep[] {
+    let document: unknown;
+    try {
+        document = JSON.parse(text);
+    } catch (error) {
+        throw new Error(`preview output is not JSON (run pulumi preview --json): ${(error as Error).message}`);
+    }
+    if (document === null || typeof document !== "object" || Array.isArray(document)) {
+        throw new Error("preview output is not a JSON object with \"steps\" (run pulumi preview --json)");
+    }
+    const steps = (document as { steps?: unknown }).steps ?? [];
+    if (!Array.isArray(steps) || steps.some((s) => typeof s?.op !== "string" || typeof s?.urn !== "string")) {
+        throw new Error("preview \"steps\" must be a list of {op, urn}");
+    }
+    return steps as PreviewStep[];
+}
+
+/** Guarded resources the steps would replace or delete, one entry per resource. */
+export function destructiveChanges(steps: readonly PreviewStep[]): DestructiveChange[] {
+    const byUrn = new Map<string, DestructiveChange>();
+    for (const step of steps) {
+        if (!DESTRUCTIVE_OPS.has(step.op)) {
+            continue;
+        }
+        const { type, name } = parseUrn(step.urn);
+        const what = GUARDED_TYPES[type];
+        if (what === undefined) {
+            continue;
+        }
+        // A replacement shows up as replace + create-replacement + delete-replaced on the same URN.
+        const previous = byUrn.get(step.urn);
+        byUrn.set(step.urn, {
+            urn: step.urn,
+            type,
+            name,
+            action: step.op === "delete" && (previous === undefined || previous.action === "delete") ? "delete" : "replace",
+            what,
+            replaceReasons: [...new Set([...(previous?.replaceReasons ?? []), ...(step.replaceReasons ?? [])])],
+        });
+    }
+    return [...byUrn.values()];
+}
+
+export const OVERRIDE_LABEL = "allow-destructive";
+
+/** The guard's verdict and the text the job prints. */
+export function judge(changes: readonly DestructiveChange[], allowed: boolean): { ok: boolean; report: string } {
+    if (changes.length === 0) {
+        return { ok: true, report: "no cluster, KMS key, repository, namespace or Kubernetes provider would be replaced or deleted" };
+    }
+    const lines = changes.map((c) => `  ${c.action} ${c.what} "${c.name}" (${c.urn})${c.replaceReasons.length ? ` because of: ${c.replaceReasons.join(", ")}` : ""}`);
+    const header = allowed
+        ? `allowed by the "${OVERRIDE_LABEL}" label:`
+        : `this change would destroy resources that hold data or running workloads:`;
+    const footer = allowed
+        ? ""
+        : `\nIf that is intended, a maintainer adds the label "${OVERRIDE_LABEL}" to the pull request.`;
+    return { ok: allowed, report: `${header}\n${lines.join("\n")}${footer}` };
+}
+
+export function main(argv: readonly string[]): number {
+    const files = argv.filter((a) => !a.startsWith("--"));
+    const unknown = argv.filter((a) => a.startsWith("--") && a !== "--allow");
+    if (files.length === 0 || unknown.length > 0) {
+        process.stderr.write("usage: ts-node delivery/guard.ts <preview.json>... [--allow]\n");
+        return 2;
+    }
+    const changes = files.flatMap((file) => destructiveChanges(parsePreview(fs.readFileSync(file, "utf8"))));
+    const { ok, report } = judge(changes, argv.includes("--allow"));
+    (ok ? process.stdout : process.stderr).write(`${report}\n`);
+    return ok ? 0 : 1;
+}
+
+// exitCode, not exit(): exit() would cut off output still queued for a pipe.
+if (require.main === module) {
+    process.exitCode = main(process.argv.slice(2));
+}

@@ -1,0 +1,82 @@
+/**
+ * The rules of policy/rules.ts as Pulumi policies: resource rules become ResourceValidationPolicies,
+ * stack rules StackValidationPolicies, each fed the same resource shape `npm run check` builds from
+ * the offline plan.
+ */
+import type {
+    PolicyPackArgs,
+    PolicyResource as PulumiPolicyResource,
+    PolicyResourceOptions,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationPolicy,
+} from "@pulumi/policy";
+import { PolicyResource, ResourceOptions, ResourceRule, Rule, RULES, StackRule, TYPES } from "./rules";
+
+/**
+ * Policies receive secret values unwrapped, so secretness comes from the options, plus the fields
+ * the Kubernetes provider's schema always keeps secret: a typed Secret's data and stringData (every
+ * SDK wraps them, e.g. @pulumi/kubernetes core/v1/secret.js).
+ */
+const SCHEMA_SECRET_FIELDS: Readonly<Record<string, readonly string[]>> = {
+    [TYPES.secret]: ["data", "stringData"],
+};
+
+function options(type: string, opts: PolicyResourceOptions): ResourceOptions {
+    return {
+        protect: opts.protect,
+        ignoreChanges: opts.ignoreChanges,
+        deleteBeforeReplace: opts.deleteBeforeReplace,
+        additionalSecretOutputs: [...opts.additionalSecretOutputs, ...(SCHEMA_SECRET_FIELDS[type] ?? [])],
+    };
+}
+
+/** A resource under validation, as the rules read it. */
+export function fromValidationArgs(args: Pick<ResourceValidationArgs, "type" | "name" | "urn" | "props" | "opts">): PolicyResource {
+    return { type: args.type, name: args.name, urn: args.urn, props: args.props, options: options(args.type, args.opts) };
+}
+
+/** A resource of the stack under validation, with what it depends on (inputs and dependsOn). */
+export function fromStackResource(resource: Pick<PulumiPolicyResource, "type" | "name" | "urn" | "props" | "opts" | "dependencies" | "propertyDependencies">): PolicyResource {
+    const dependencies = [
+        ...resource.dependencies.map((d) => d.urn),
+        ...Object.values(resource.propertyDependencies).flatMap((list) => list.map((d) => d.urn)),
+    ];
+    return { type: resource.type, name: resource.name, urn: resource.urn, props: resource.props, options: options(resource.type, resource.opts), dependencies: [...new Set(dependencies)] };
+}
+
+function resourcePolicy(rule: ResourceRule): ResourceValidationPolicy {
+    return {
+        name: rule.name,
+        description: rule.description,
+        enforcementLevel: "mandatory",
+        validateResource: (args, reportViolation) => {
+            if (rule.types.includes(args.type)) {
+                rule.validate(fromValidationArgs(args)).forEach((message) => reportViolation(message));
+            }
+        },
+    };
+}
+
+function stackPolicy(rule: StackRule): StackValidationPolicy {
+    return {
+        name: rule.name,
+        description: rule.description,
+        enforcementLevel: "mandatory",
+        validateStack: (args, reportViolation) => {
+            rule.validate(args.resources.map(fromStackResource)).forEach((v) => reportViolation(v.message, v.urn));
+        },
+    };
+}
+
+export function toPolicy(rule: Rule): ResourceValidationPolicy | StackValidationPolicy {
+    return rule.kind === "resource" ? resourcePolicy(rule) : stackPolicy(rule);
+}
+
+export const POLICY_PACK_NAME = "gitops-platform";
+
+export const policyPackArgs: PolicyPackArgs = {
+    description: "Guardrails of the GitOps platform: protected repositories, pinned charts, no plain-text Secrets, safe production sync, encrypted and IMDSv2-only clusters, IAM without wildcard actions.",
+    enforcementLevel: "mandatory",
+    policies: RULES.map(toPolicy),
+};

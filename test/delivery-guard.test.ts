@@ -1,0 +1,88 @@
+import * as assert from "node:assert/strict";
+import { captureOutput } from "./delivery-capture";
+import * as fs from "fs";
+import * as path from "path";
+import { destructiveChanges, judge, main, parsePreview, parseUrn } from "../delivery/guard";
+
+const fixture = (name: string) => path.join(__dirname, "fixtures", name);
+const steps = (name: string) => parsePreview(fs.readFileSync(fixture(name), "utf8"));
+const P = "urn:pulumi:production::gitops-platform::";
+
+/** Runs the CLI with its output captured. */
+async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+    const { result, out, err } = await captureOutput(() => main(argv));
+    return { code: result, out, err };
+}
+
+describe("delivery guard: parsing pulumi preview --json", () => {
+    it("takes the type after the last $ of a nested URN, and the name", async () => {
+        assert.deepEqual(parseUrn(`${P}gitops-platform:cluster:EksCluster$aws:eks/cluster:Cluster::platform-cluster`), { type: "aws:eks/cluster:Cluster", name: "platform-cluster" });
+        assert.deepEqual(parseUrn(`${P}pulumi:providers:kubernetes::k8s`), { type: "pulumi:providers:kubernetes", name: "k8s" });
+    });
+
+    it("rejects text that is not a URN", async () => {
+        assert.throws(() => parseUrn("platform-cluster"), /not a Pulumi URN: platform-cluster/);
+    });
+
+    it("rejects output that is not preview JSON instead of passing it", async () => {
+        assert.throws(() => parsePreview("Previewing update (production)"), /preview output is not JSON/);
+        assert.throws(() => parsePreview("[]"), /not a JSON object with "steps"/);
+        assert.throws(() => parsePreview(JSON.stringify({ steps: [{ op: "delete" }] })), /"steps" must be a list of \{op, urn\}/);
+    });
+
+    it("reads a preview with no changes (no steps key) as no steps", async () => {
+        assert.deepEqual(parsePreview(JSON.stringify({ changeSummary: { same: 12 } })), []);
+    });
+});
+
+describe("delivery guard: destructive changes", () => {
+    it("finds nothing in a preview that updates the cluster and replaces unguarded resources", async () => {
+        assert.deepEqual(destructiveChanges(steps("preview-safe.json")), []);
+    });
+
+    it("names each guarded resource once, replacement or deletion, with the replace reasons", async () => {
+        assert.deepEqual(destructiveChanges(steps("preview-destructive.json")).map((c) => [c.action, c.what, c.name, c.replaceReasons]), [
+            ["replace", "EKS cluster", "platform-cluster", ["vpcConfig.subnetIds"]],
+            ["replace", "Kubernetes provider", "platform-k8s", ["kubeconfig"]],
+            ["delete", "GitHub repository", "checkout-web", []],
+            ["delete", "Kubernetes namespace", "checkout-web-ns", []],
+            ["delete", "KMS key", "platform-secrets-key", []],
+        ]);
+    });
+
+    it("fails with the list and the override label's name when not allowed", async () => {
+        const verdict = judge(destructiveChanges(steps("preview-destructive.json")), false);
+        assert.equal(verdict.ok, false);
+        assert.match(verdict.report, /^this change would destroy resources that hold data or running workloads:\n {2}replace EKS cluster "platform-cluster" \(urn:pulumi:production::gitops-platform::gitops-platform:cluster:EksCluster\$aws:eks\/cluster:Cluster::platform-cluster\) because of: vpcConfig.subnetIds\n/);
+        assert.match(verdict.report, /adds the label "allow-destructive" to the pull request\.$/);
+    });
+
+    it("passes with the same list when the override label is present", async () => {
+        const verdict = judge(destructiveChanges(steps("preview-destructive.json")), true);
+        assert.equal(verdict.ok, true);
+        assert.match(verdict.report, /^allowed by the "allow-destructive" label:\n {2}replace EKS cluster "platform-cluster"/);
+    });
+});
+
+describe("delivery guard: CLI", () => {
+    it("exits 0 on a safe preview", async () => {
+        const result = await run([fixture("preview-safe.json")]);
+        assert.equal(result.code, 0);
+        assert.match(result.out, /no cluster, KMS key, repository, namespace or Kubernetes provider would be replaced or deleted/);
+    });
+
+    it("exits 1 on a destructive preview, naming the KMS key on stderr", async () => {
+        const result = await run([fixture("preview-safe.json"), fixture("preview-destructive.json")]);
+        assert.equal(result.code, 1);
+        assert.match(result.err, /delete KMS key "platform-secrets-key"/);
+    });
+
+    it("exits 0 on a destructive preview with --allow", async () => {
+        assert.equal((await run([fixture("preview-destructive.json"), "--allow"])).code, 0);
+    });
+
+    it("exits 2 without a file or with an unknown flag", async () => {
+        assert.equal((await run([])).code, 2);
+        assert.match((await run([fixture("preview-safe.json"), "--force"])).err, /usage: ts-node delivery\/guard.ts/);
+    });
+});

@@ -1,0 +1,173 @@
+import * as assert from "node:assert/strict";
+import { captureOutput } from "./delivery-capture";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { main, parsePromoteArgs, stackOutputs } from "../delivery/promoteCli";
+import { applyChanges, parseSourceOutputs, planPromotion, SourceOutputs } from "../delivery/promote";
+import { PROJECT_ROOT } from "../plan/stackFile";
+
+const STAGING_OUTPUTS = path.join(__dirname, "fixtures", "staging-outputs.json");
+const BRANCH_OUTPUTS = path.join(__dirname, "fixtures", "staging-outputs-branch.json");
+const PRODUCTION_TEXT = fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.production.yaml"), "utf8");
+const STAGING_TEXT = fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.staging.yaml"), "utf8");
+
+const outputs = (): SourceOutputs => parseSourceOutputs(fs.readFileSync(STAGING_OUTPUTS, "utf8"), STAGING_OUTPUTS);
+
+/** A temporary directory holding copies of the checked-in stack files. */
+function workspace(): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "promote-"));
+    fs.writeFileSync(path.join(dir, "Pulumi.production.yaml"), PRODUCTION_TEXT);
+    fs.writeFileSync(path.join(dir, "Pulumi.staging.yaml"), STAGING_TEXT);
+    return dir;
+}
+
+/** Runs the CLI with its output captured. */
+async function run(argv: string[], dir: string): Promise<{ code: number; out: string; err: string }> {
+    const { result, out, err } = await captureOutput(() => main(argv, dir));
+    return { code: result, out, err };
+}
+
+const production = (dir: string) => fs.readFileSync(path.join(dir, "Pulumi.production.yaml"), "utf8");
+
+describe("delivery promote: round trip into Pulumi.production.yaml", () => {
+    it("writes the app revisions and nothing else, byte for byte", async () => {
+        const dir = workspace();
+        const result = await run(["--from", "staging", "--to", "production", "--outputs", STAGING_OUTPUTS], dir);
+        assert.equal(result.code, 0, result.err);
+        const expected = PRODUCTION_TEXT
+            .replace("        revision: v2.14.1\n", "        revision: v2.15.0\n")
+            .replace("        revision: v5.3.0\n", "        revision: 3f9c2e1a7b4d5c6e8f90a1b2c3d4e5f6a7b8c9d0\n");
+        assert.notEqual(expected, PRODUCTION_TEXT);
+        assert.equal(production(dir), expected);
+        assert.equal(result.out, [
+            "promotion staging → production changed Pulumi.production.yaml:",
+            "  apps.payments-api.revision: v2.14.1 → v2.15.0",
+            "  apps.checkout-web.revision: v5.3.0 → 3f9c2e1a7b4d5c6e8f90a1b2c3d4e5f6a7b8c9d0",
+            "",
+        ].join("\n"));
+    });
+
+    it("with --platform also moves the engine chart, External Secrets chart and Kubernetes version, keeping comments and quotes", async () => {
+        const dir = workspace();
+        assert.equal((await run(["--from", "staging", "--to", "production", "--platform", "--outputs", STAGING_OUTPUTS], dir)).code, 0);
+        const text = production(dir);
+        assert.ok(text.startsWith("# Production: reached only by promotion from staging (npm run promote). Highly available,\n"));
+        assert.ok(text.includes('    kubernetesVersion: "1.34"\n'));
+        assert.ok(text.includes("      natGateways: onePerZone       # a zone outage must not cut the others' egress\n"));
+        assert.ok(text.includes(`    chartVersion: ${outputs().engine.chartVersion}\n    highAvailability: true\n`));
+        assert.ok(text.includes("    cascadeDelete: false            # a replaced Application must never delete running workloads\n"));
+        assert.ok(text.includes("    type: aws-secrets-manager\n    chartVersion: 0.20.5\n"));
+        assert.ok(text.includes("  # Encrypted with this stack's secrets provider; in a fork, set your own:\n"));
+        assert.ok(text.includes("    secure: v1:UFJPRFVDVElPTk9OTFk=:cHJvZHVjdGlvbi1jbGllbnQtc2VjcmV0LWNpcGhlcnRleHQ=\n"));
+        assert.equal(text.split("\n").length, PRODUCTION_TEXT.split("\n").length);
+    });
+
+    it("with --app promotes only the named app", async () => {
+        const dir = workspace();
+        assert.equal((await run(["--from", "staging", "--to", "production", "--app", "checkout-web", "--outputs", STAGING_OUTPUTS], dir)).code, 0);
+        assert.equal(production(dir), PRODUCTION_TEXT.replace("        revision: v5.3.0\n", "        revision: 3f9c2e1a7b4d5c6e8f90a1b2c3d4e5f6a7b8c9d0\n"));
+    });
+
+    it("with --dry-run prints the summary and writes nothing", async () => {
+        const dir = workspace();
+        const result = await run(["--from", "staging", "--to", "production", "--dry-run", "--outputs", STAGING_OUTPUTS], dir);
+        assert.equal(result.code, 0);
+        assert.match(result.out, /^promotion staging → production would change Pulumi.production.yaml:\n {2}apps.payments-api.revision: v2.14.1 → v2.15.0\n/);
+        assert.equal(production(dir), PRODUCTION_TEXT);
+    });
+
+    it("is idempotent: the second run changes nothing and leaves the file byte-identical", async () => {
+        const dir = workspace();
+        const argv = ["--from", "staging", "--to", "production", "--platform", "--outputs", STAGING_OUTPUTS];
+        await run(argv, dir);
+        const first = production(dir);
+        const second = await run(argv, dir);
+        assert.equal(second.code, 0);
+        assert.equal(second.out, "production already runs what staging runs: nothing to change\n");
+        assert.equal(production(dir), first);
+    });
+
+    it("adds a version key the target leaves at the component default", async () => {
+        const target = PRODUCTION_TEXT.replace(/(\n {2}gitops-platform:engine:\n {4}type: argocd\n) {4}chartVersion: \S+\n/, "$1");
+        assert.notEqual(target, PRODUCTION_TEXT);
+        const changes = planPromotion({ from: "staging", to: "production", apps: ["grafana"], platform: true }, outputs(), target);
+        assert.deepEqual(changes.find((c) => c.label === "engine.chartVersion"), { path: ["gitops-platform:engine", "chartVersion"], label: "engine.chartVersion", from: undefined, to: outputs().engine.chartVersion });
+        const text = applyChanges(target, changes);
+        assert.ok(text.includes(`    cascadeDelete: false # a replaced Application must never delete running workloads\n    chartVersion: ${outputs().engine.chartVersion}\n`));
+    });
+
+    it("quotes a plain value that YAML would read as a number", async () => {
+        const changes = planPromotion({ from: "staging", to: "production", apps: ["payments-api"], platform: false }, { ...outputs(), apps: { "payments-api": { revision: "1234567" } } }, PRODUCTION_TEXT);
+        assert.ok(applyChanges(PRODUCTION_TEXT, changes).includes('        revision: "1234567"\n'));
+    });
+});
+
+describe("delivery promote: refusals write nothing", () => {
+    const withoutGrafana = (o: SourceOutputs): SourceOutputs => ({ ...o, apps: Object.fromEntries(Object.entries(o.apps).filter(([name]) => name !== "grafana")) });
+    const fluxSource = (o: SourceOutputs): SourceOutputs => ({ ...o, engine: { type: "flux", chartVersion: "0.33.0", appVersion: "2.7.2" } });
+    const cases: { name: string; argv: string[]; outputs?: (o: SourceOutputs) => SourceOutputs; target?: (text: string) => string; message: RegExp }[] = [
+        { name: "an --app the source stack does not run", argv: ["--app", "billing"], message: /app "billing" is not in stack staging's outputs \(it has: payments-api, checkout-web, grafana\); nothing was written/ },
+        { name: "a target app the source stack does not run", argv: [], outputs: withoutGrafana, message: /stack production has app\(s\) grafana that stack staging does not run: promote the others with --app, or add them to staging first; nothing was written/ },
+        { name: "an --app the target stack does not list", argv: ["--app", "grafana"], target: (text) => text.replace(/ {4}- name: grafana[\s\S]*?size: 10Gi\n/, ""), message: /app "grafana" is not in Pulumi.production.yaml: add it to gitops-platform:apps first/ },
+        { name: "a revision that is a branch when the target is production", argv: ["--outputs", BRANCH_OUTPUTS], message: /production takes immutable revisions only .* but stack staging runs branches: payments-api → "main"; pin a tag in staging first; nothing was written/ },
+        { name: "source and target the same", argv: ["--to", "staging"], message: /source and target are both "staging": promotion moves versions from one stack into another; nothing was written/ },
+        { name: "a source that is not the target's declared promotion source", argv: ["--from", "local"], message: /Pulumi.production.yaml declares gitops-platform:promotion.from: staging, not local; nothing was written/ },
+        { name: "platform versions between different engines", argv: ["--platform"], outputs: fluxSource, message: /stack staging runs engine flux and stack production runs argocd: platform versions only promote between stacks of the same engine; nothing was written/ },
+    ];
+    for (const c of cases) {
+        it(`refuses ${c.name}`, async () => {
+            const dir = workspace();
+            const outputsFile = path.join(dir, "outputs.json");
+            fs.writeFileSync(outputsFile, JSON.stringify((c.outputs ?? ((o) => o))(outputs())));
+            const target = (c.target ?? ((t) => t))(PRODUCTION_TEXT);
+            fs.writeFileSync(path.join(dir, "Pulumi.production.yaml"), target);
+            // Later flags win, so a case can replace --from, --to or --outputs.
+            const result = await run(["--from", "staging", "--to", "production", "--outputs", outputsFile, ...c.argv], dir);
+            assert.equal(result.code, 1);
+            assert.match(result.err, /^promotion refused: /);
+            assert.match(result.err, c.message);
+            assert.equal(production(dir), target);
+            assert.equal(fs.readFileSync(path.join(dir, "Pulumi.staging.yaml"), "utf8"), STAGING_TEXT);
+        });
+    }
+
+    it("refuses outputs that break the contract, naming the key", async () => {
+        assert.throws(() => parseSourceOutputs(JSON.stringify({ ...outputs(), apps: { web: {} } }), "out.json"), /the outputs in out.json do not follow the stack-output contract:\n {2}apps.web.revision: /);
+    });
+});
+
+describe("delivery promote: flux platform versions", () => {
+    it("moves the operator chart and the distribution version", async () => {
+        const target = "config:\n  gitops-platform:environment: staging\n  gitops-platform:engine:\n    type: flux # operator-managed\n    operatorChartVersion: 0.32.0\n    distributionVersion: 2.6.4\n";
+        const flux = { ...outputs(), apps: {}, secrets: undefined, engine: { type: "flux" as const, chartVersion: "0.33.0", appVersion: "2.7.2" } };
+        const changes = planPromotion({ from: "local", to: "staging", apps: [], platform: true }, flux, target);
+        assert.equal(applyChanges(target, changes), "config:\n  gitops-platform:environment: staging\n  gitops-platform:engine:\n    type: flux # operator-managed\n    operatorChartVersion: 0.33.0\n    distributionVersion: 2.7.2\n");
+    });
+});
+
+describe("delivery promote: arguments", () => {
+    it("collects repeated --app and the switches", async () => {
+        assert.deepEqual(parsePromoteArgs(["--from", "staging", "--to", "production", "--app", "a", "--app", "b", "--platform", "--dry-run"]), { from: "staging", to: "production", apps: ["a", "b"], platform: true, dryRun: true, outputsFile: undefined });
+    });
+
+    it("exits 2 naming the problem for a missing --to, a flag without value and an unknown flag", async () => {
+        const dir = workspace();
+        assert.match((await run(["--from", "staging"], dir)).err, /--from and --to are required/);
+        assert.match((await run(["--from", "--to", "production"], dir)).err, /--from needs a value/);
+        assert.equal((await run(["--from", "staging", "--to", "production", "--yes"], dir)).code, 2);
+    });
+});
+
+describe("delivery promote: reading outputs through the Pulumi CLI", () => {
+    it("refuses, naming --outputs, when the CLI is missing", async () => {
+        assert.throws(() => stackOutputs("staging", "pulumi-not-installed-here"), /cannot read stack staging's outputs \(the Pulumi CLI is not installed\): log in to its backend, or pass --outputs <file>/);
+    });
+
+    it("parses what the CLI prints", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fake-pulumi-"));
+        const cli = path.join(dir, "pulumi");
+        fs.writeFileSync(cli, `#!/bin/sh\n[ "$*" = "stack output --json --stack staging" ] && cat ${JSON.stringify(STAGING_OUTPUTS)}\n`, { mode: 0o755 });
+        assert.equal(stackOutputs("staging", cli).apps["payments-api"].revision, "v2.15.0");
+    });
+});
