@@ -1,13 +1,20 @@
 /** `gitops-platform:secrets`: External Secrets Operator and the store behind it. */
 import { z } from "zod";
+import { durationSeconds } from "../../components/secrets/objects";
+import { chartVersionProblem } from "../../components/secrets/store";
 import { dnsLabel, exactVersion, strictObject } from "./rules";
 
 const common = {
     /** external-secrets Helm chart version; the component's pinned default when omitted. */
-    chartVersion: exactVersion.optional(),
+    chartVersion: exactVersion.superRefine((version, ctx) => {
+        const problem = chartVersionProblem(version);
+        if (problem) {
+            ctx.addIssue({ code: "custom", message: problem });
+        }
+    }).optional(),
     namespace: dnsLabel.default("external-secrets"),
     /** How often ExternalSecrets re-read the store (Go duration, non-zero). */
-    refreshInterval: z.string().regex(/^([1-9]\d*(s|m|h))+$/, "expected a non-zero duration such as 1h or 15m").default("1h"),
+    refreshInterval: z.string().refine((text) => durationSeconds(text) > 0, "expected a non-zero duration in h, m and s such as 1h, 15m or 1h30m").default("1h"),
 };
 
 export const awsSecretsManagerConfig = strictObject({

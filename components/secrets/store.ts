@@ -1,0 +1,188 @@
+/**
+ * What both stores share: the External Secrets Operator (the external-secrets chart as a Helm
+ * release), one ClusterSecretStore open to the engine's and the apps' namespaces only, and the
+ * ExternalSecrets that materialize platform and app secrets from it. The stores differ in where
+ * values live (AWS Secrets Manager, or Secrets of a namespace) and how the operator reaches them.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { ISecretStoreProvider } from "@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStoreProvider";
+import { platformLabels } from "../apps/labels";
+import { declareObject } from "../gitops/shared";
+import { clusterSecretStore, externalSecret, operatorValues, OperatorValueSettings, RemoteEntry } from "./objects";
+import { AppSecrets, PlatformSecret, SecretsStore } from "./types";
+
+export const DEFAULTS = {
+    chartRepository: "https://charts.external-secrets.io",
+    chart: "external-secrets",
+    /** Newest external-secrets chart in external-secrets/external-secrets (deploy/charts/external-secrets/Chart.yaml, August 2026); serves external-secrets.io/v1. */
+    chartVersion: "2.9.0",
+    /** Oldest chart with the rbac.serviceAccountTokenCreate value the stores set. */
+    minimumChartVersion: "2.5.0",
+    namespace: "external-secrets",
+    releaseName: "external-secrets",
+    /** The operator's service account; the AWS role's trust names it. */
+    serviceAccount: "external-secrets",
+    /** Same store name in every environment, so app manifests referencing it do not change between them. */
+    storeName: "platform-secrets",
+    refreshInterval: "1h",
+    /** Kubernetes store: namespace of the source Secrets, and the service account that reads them. */
+    sourceNamespace: "platform-secrets",
+    sourceReader: "platform-secrets-reader",
+    /** AWS store: days a deleted secret can be restored (AWS's own default). */
+    recoveryWindowInDays: 30,
+} as const;
+
+/** Numeric comparison of x.y.z versions (leading "v" and pre-release ignored). */
+export function compareVersions(a: string, b: string): number {
+    const parts = (v: string) => v.replace(/^v/, "").split(/[-+]/)[0].split(".").map(Number);
+    const [pa, pb] = [parts(a), parts(b)];
+    for (let i = 0; i < 3; i++) {
+        if (pa[i] !== pb[i]) {
+            return pa[i] - pb[i];
+        }
+    }
+    return 0;
+}
+
+/** The chart values the stores set exist from chart 2.5.0 on; older charts would ignore them silently. */
+export function chartVersionProblem(version: string): string | undefined {
+    return compareVersions(version, DEFAULTS.minimumChartVersion) < 0
+        ? `external-secrets chart ${version} is older than ${DEFAULTS.minimumChartVersion}, the first with the values this component sets (rbac.serviceAccountTokenCreate); use ${DEFAULTS.chartVersion}`
+        : undefined;
+}
+
+export interface ExternalSecretsStoreArgs {
+    /** Provider of the cluster the operator runs in. Required. */
+    readonly provider: k8s.Provider;
+    /** What must exist before the chart installs (node groups, core add-ons). Default: none. */
+    readonly clusterReady?: readonly pulumi.Resource[];
+    /** Environment name, for labels. Required. */
+    readonly environment: string;
+    /** Namespaces whose ExternalSecrets may use the store (the engine's and the apps'). Required, at least one. */
+    readonly allowedNamespaces: readonly string[];
+    /** The operator's namespace. Default: "external-secrets". */
+    readonly namespace?: string;
+    /** external-secrets chart version, at least 2.5.0. Default: DEFAULTS.chartVersion. */
+    readonly chartVersion?: string;
+    /** How often ExternalSecrets re-read the store (non-zero Go duration). Default: "1h". */
+    readonly refreshInterval?: string;
+}
+
+/** What a store writes for a platform secret, and where its ExternalSecret reads each key. */
+export interface StoredSecret {
+    readonly entries: RemoteEntry[];
+    /** Resources holding the values: the ExternalSecret waits for them. */
+    readonly written: pulumi.Resource[];
+}
+
+export abstract class ExternalSecretsStore extends pulumi.ComponentResource implements SecretsStore {
+    public readonly storeName: string = DEFAULTS.storeName;
+    public readonly chartVersion: string;
+    public readonly ready: pulumi.Resource[] = [];
+    protected readonly operatorNamespace: string;
+    protected readonly labels: Record<string, string>;
+    private readonly provider: k8s.Provider;
+    private readonly refreshInterval: string;
+    /** Store keys already taken, with their owner: two secrets must never share one. */
+    private readonly claimed = new Map<string, string>();
+
+    protected constructor(type: string, name: string, args: ExternalSecretsStoreArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(type, name, {}, opts);
+        this.chartVersion = args.chartVersion ?? DEFAULTS.chartVersion;
+        const versionProblem = chartVersionProblem(this.chartVersion);
+        if (versionProblem) {
+            throw new pulumi.ResourceError(versionProblem, this);
+        }
+        this.provider = args.provider;
+        this.operatorNamespace = args.namespace ?? DEFAULTS.namespace;
+        this.refreshInterval = args.refreshInterval ?? DEFAULTS.refreshInterval;
+        this.labels = platformLabels(args.environment);
+    }
+
+    /** Child options for Kubernetes objects of this component. */
+    protected get child(): pulumi.CustomResourceOptions {
+        return { parent: this, provider: this.provider };
+    }
+
+    /** The operator's namespace and release, then the store; sets `ready`. Call once from the subclass constructor. */
+    protected install(name: string, args: ExternalSecretsStoreArgs, settings: {
+        readonly values: Omit<OperatorValueSettings, "serviceAccountName">;
+        readonly storeProvider: ISecretStoreProvider;
+        /** What the operator needs before it starts (its IAM role). */
+        readonly operatorNeeds: readonly pulumi.Resource[];
+        /** What the store needs besides the operator (the reader's RBAC). */
+        readonly storeNeeds: readonly pulumi.Resource[];
+    }): void {
+        const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, {
+            metadata: { name: this.operatorNamespace, labels: this.labels },
+        }, this.child);
+        const values = operatorValues({ ...settings.values, serviceAccountName: DEFAULTS.serviceAccount });
+        const release = new k8s.helm.v3.Release(`${name}-release`, {
+            name: DEFAULTS.releaseName,
+            namespace: namespace.metadata.name,
+            chart: DEFAULTS.chart,
+            version: this.chartVersion,
+            repositoryOpts: { repo: DEFAULTS.chartRepository },
+            values,
+        }, { ...this.child, dependsOn: [...(args.clusterReady ?? []), ...settings.operatorNeeds] });
+        const store = declareObject(`${name}-store`, clusterSecretStore(this.storeName, settings.storeProvider, args.allowedNamespaces, this.labels), {
+            ...this.child,
+            dependsOn: [release, ...settings.storeNeeds],
+        });
+        this.ready.push(release, store);
+    }
+
+    /** Writes the platform secret's values into the store. */
+    protected abstract writeValues(name: string, secret: PlatformSecret, parent: pulumi.Resource): StoredSecret;
+
+    /** Where one key of an app's secrets lives in the store. */
+    protected abstract appEntry(app: string, key: string): RemoteEntry;
+
+    /** Records that `key` belongs to `owner`; fails on a second owner (e.g. app "platform" against platform secrets). */
+    protected claim(key: string, owner: string): void {
+        const previous = this.claimed.get(key);
+        if (previous !== undefined && previous !== owner) {
+            throw new pulumi.ResourceError(`secrets store key "${key}" is used by both ${previous} and ${owner}; rename one of them`, this);
+        }
+        this.claimed.set(key, owner);
+    }
+
+    deliver(name: string, secret: PlatformSecret, opts: { parent: pulumi.Resource; dependsOn?: pulumi.Resource[] }): pulumi.Resource {
+        const stored = this.writeValues(name, secret, opts.parent);
+        return this.declareExternalSecret(name, {
+            name: secret.secretName,
+            namespace: secret.namespace,
+            targetLabels: secret.labels,
+            entries: stored.entries,
+        }, opts.parent, [...(opts.dependsOn ?? []), ...stored.written]);
+    }
+
+    appSecret(secrets: AppSecrets, opts: { parent: pulumi.Resource; dependsOn?: pulumi.Resource[] }): pulumi.Resource | undefined {
+        if (secrets.keys.length === 0) {
+            return undefined;
+        }
+        const entries = [...secrets.keys].sort().map((key) => {
+            const entry = this.appEntry(secrets.app, key);
+            this.claim(entry.key, `app ${secrets.app}`);
+            return entry;
+        });
+        const name = appSecretName(secrets.app);
+        return this.declareExternalSecret(name, { name, namespace: secrets.namespace, entries }, opts.parent, opts.dependsOn ?? []);
+    }
+
+    private declareExternalSecret(
+        resourceName: string,
+        target: { name: string; namespace: pulumi.Input<string>; targetLabels?: Record<string, string>; entries: RemoteEntry[] },
+        parent: pulumi.Resource,
+        dependsOn: readonly pulumi.Resource[],
+    ): pulumi.Resource {
+        const object = externalSecret({ ...target, storeName: this.storeName, refreshInterval: this.refreshInterval, labels: this.labels });
+        return declareObject(resourceName, object, { parent, provider: this.provider, dependsOn: [...this.ready, ...dependsOn] });
+    }
+}
+
+/** The Secret (and ExternalSecret) an app's keys land in: `<app>-secrets` in the app's namespace. */
+export function appSecretName(app: string): string {
+    return `${app}-secrets`;
+}

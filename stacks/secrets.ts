@@ -1,0 +1,69 @@
+/** Config → secrets store (or none: the engine then gets its credentials through DirectSecretDelivery). */
+import { AwsSecretsManagerStore } from "../components/secrets/aws";
+import { KubernetesSecretsStore } from "../components/secrets/kubernetes";
+import { defaultPrefix } from "../components/secrets/policy";
+import { DEFAULTS } from "../components/secrets/store";
+import { SecretsStore } from "../components/secrets/types";
+import { ClusterHandle } from "../components/cluster/types";
+import { appNamespace } from "./apps";
+import { stackTags } from "./cluster";
+import { PlatformConfig, PROJECT } from "./config";
+
+/** Secrets Manager name prefix of the stack: `secrets.prefix`, else gitops-platform/<stack>. */
+export function secretsPrefix(config: PlatformConfig): string {
+    return (config.secrets?.type === "aws-secrets-manager" ? config.secrets.prefix : undefined) ?? defaultPrefix(PROJECT, config.stack);
+}
+
+/** The engine's namespace and every app's: the only namespaces whose ExternalSecrets may use the store. */
+export function allowedNamespaces(config: PlatformConfig): string[] {
+    return [...new Set([config.engine.namespace, ...config.apps.map(appNamespace)])].sort();
+}
+
+/** The `secrets` stack output: what the promotion command compares between stacks. */
+export function secretsOutputs(config: PlatformConfig): { type: string; chartVersion: string; prefix?: string } | undefined {
+    if (config.secrets === undefined) {
+        return undefined;
+    }
+    const chartVersion = config.secrets.chartVersion ?? DEFAULTS.chartVersion;
+    return config.secrets.type === "aws-secrets-manager"
+        ? { type: config.secrets.type, chartVersion, prefix: secretsPrefix(config) }
+        : { type: config.secrets.type, chartVersion };
+}
+
+export function createSecretsStore(config: PlatformConfig, cluster: ClusterHandle): SecretsStore | undefined {
+    const secrets = config.secrets;
+    if (secrets === undefined) {
+        return undefined;
+    }
+    const name = `${config.stack}-secrets`;
+    const common = {
+        provider: cluster.provider,
+        clusterReady: cluster.ready,
+        environment: config.environment,
+        allowedNamespaces: allowedNamespaces(config),
+        namespace: secrets.namespace,
+        chartVersion: secrets.chartVersion,
+        refreshInterval: secrets.refreshInterval,
+    };
+    switch (secrets.type) {
+        case "kubernetes":
+            return new KubernetesSecretsStore(name, { ...common, sourceNamespace: secrets.sourceNamespace });
+        case "aws-secrets-manager": {
+            if (cluster.workloadIdentity === undefined || cluster.aws === undefined) {
+                // loadConfig rejects aws-secrets-manager without an EKS cluster; this guards direct callers.
+                throw new Error("the aws-secrets-manager store needs an EKS cluster (workload identity and an AWS account)");
+            }
+            return new AwsSecretsManagerStore(name, {
+                ...common,
+                workloadIdentity: cluster.workloadIdentity,
+                region: cluster.aws.region,
+                accountId: cluster.aws.accountId,
+                prefix: secretsPrefix(config),
+                kmsKeyArn: secrets.kmsKeyArn,
+                // Staging is torn down and rebuilt: a pending deletion would block re-creating the same names.
+                recoveryWindowInDays: config.environment === "production" ? DEFAULTS.recoveryWindowInDays : 0,
+                tags: stackTags(config),
+            });
+        }
+    }
+}
