@@ -1,0 +1,108 @@
+/**
+ * One offline plan in this process, measured; run by bench/run.ts in a fresh child process each
+ * time, so that every plan starts from a clean Pulumi runtime and its peak memory is its own.
+ *
+ *   node -r ts-node/register/transpile-only bench/planOnce.ts --stack <name> [--analyze]
+ *   node -r ts-node/register/transpile-only bench/planOnce.ts --base <stack> --engine argocd|flux --apps <n> [--analyze]
+ *
+ * Prints one line `BENCH_RESULT <json>` (a PlanMeasurement); exits 1 when the plan fails.
+ */
+import { runPlan } from "../plan/run";
+import { readStackConfig, StackConfig, stackFilePath } from "../plan/stackFile";
+import { runPlatform } from "../stacks";
+import { PROJECT } from "../stacks/config";
+import { benchConfig, EngineType } from "./generate";
+import { RESULT_MARKER } from "./report";
+import { criticalPath, createWeight, isCreated, offClusterChecks, OffClusterCheck, PathStep, stagesOf, unitWeight, unlistedTypes } from "./graph";
+
+export interface PlanAnalysis {
+    /** Resources that take time to create (custom, not providers). */
+    readonly created: number;
+    /** Longest chain of created resources, one after another. */
+    readonly depth: number;
+    /** Estimated `pulumi up` duration on an empty account, seconds. */
+    readonly estimate: { readonly typical: number; readonly low: number; readonly high: number };
+    readonly path: PathStep[];
+    readonly stages: string[];
+    readonly offCluster: OffClusterCheck[];
+    /** Custom types missing from bench/create-times.ts (weighted with its default). */
+    readonly unlistedTypes: string[];
+    /** Time this analysis took, to subtract from the process's wall time. */
+    readonly analysisMs: number;
+}
+
+export type PlanMeasurement =
+    | { readonly ok: true; readonly resources: number; readonly planMs: number; readonly maxRssKiB: number; readonly analysis?: PlanAnalysis }
+    | { readonly ok: false; readonly error: string };
+
+interface Args {
+    readonly stack: string;
+    readonly engine?: EngineType;
+    readonly apps?: number;
+    readonly analyze: boolean;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+    const value = (flag: string) => {
+        const at = argv.indexOf(flag);
+        return at >= 0 ? argv[at + 1] : undefined;
+    };
+    const stack = value("--stack") ?? value("--base");
+    if (stack === undefined) {
+        throw new Error("usage: planOnce.ts --stack <name> | --base <stack> --engine argocd|flux --apps <n> [--analyze]");
+    }
+    const engine = value("--engine");
+    if (engine !== undefined && engine !== "argocd" && engine !== "flux") {
+        throw new Error(`--engine takes argocd or flux, got ${engine}`);
+    }
+    const apps = value("--apps");
+    return { stack, engine, apps: apps === undefined ? undefined : Number(apps), analyze: argv.includes("--analyze") };
+}
+
+function configOf(args: Args): StackConfig {
+    const base = readStackConfig(stackFilePath(args.stack));
+    return args.apps === undefined ? base : benchConfig(base, args.apps, args.engine ?? "argocd");
+}
+
+async function measure(argv: readonly string[]): Promise<PlanMeasurement> {
+    const args = parseArgs(argv);
+    const { config, secretKeys } = configOf(args);
+    const started = process.hrtime.bigint();
+    const plan = await runPlan({ project: PROJECT, stack: args.stack, config, secretKeys }, runPlatform);
+    const planMs = Number(process.hrtime.bigint() - started) / 1e6;
+    const maxRssKiB = process.resourceUsage().maxRSS;
+    if (!args.analyze) {
+        return { ok: true, resources: plan.resources.length, planMs, maxRssKiB };
+    }
+    const analysisStarted = process.hrtime.bigint();
+    const typical = criticalPath(plan.resources, createWeight("typical"));
+    const analysis = {
+        created: plan.resources.filter(isCreated).length,
+        depth: criticalPath(plan.resources, unitWeight).length,
+        estimate: {
+            typical: typical.length,
+            low: criticalPath(plan.resources, createWeight("low")).length,
+            high: criticalPath(plan.resources, createWeight("high")).length,
+        },
+        path: typical.steps,
+        stages: stagesOf(typical.steps),
+        offCluster: offClusterChecks(plan.resources),
+        unlistedTypes: unlistedTypes(plan.resources),
+    };
+    const analysisMs = Number(process.hrtime.bigint() - analysisStarted) / 1e6;
+    return { ok: true, resources: plan.resources.length, planMs, maxRssKiB, analysis: { ...analysis, analysisMs } };
+}
+
+if (require.main === module) {
+    measure(process.argv.slice(2)).then(
+        (result) => {
+            process.stdout.write(`${RESULT_MARKER}${JSON.stringify(result)}\n`);
+            process.exit(0);
+        },
+        (error: unknown) => {
+            const message = error instanceof Error ? error.message : String(error);
+            process.stdout.write(`${RESULT_MARKER}${JSON.stringify({ ok: false, error: message.split("\n").slice(0, 6).join(" | ") })}\n`);
+            process.exit(1);
+        },
+    );
+}

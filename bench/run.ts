@@ -1,0 +1,177 @@
+/**
+ * npm run bench [-- --runs 5 --large-runs 3 --base staging --out bench/results/latest.json]
+ *
+ * Plans each checked-in stack, and generated configs of 10, 100 and 1000 apps for each engine
+ * (from the --base stack), each plan in a fresh child process (bench/planOnce.ts), and prints:
+ * plan cost (median and spread of wall time, plan time, peak RSS, time per resource), the critical
+ * path of each stack under bench/create-times.ts, and the targets of issue 9 as PASS/MISS.
+ * A case whose plan fails is reported as an error line; the others still run.
+ */
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { PROJECT_ROOT } from "../plan/stackFile";
+import type { EngineType } from "./generate";
+import type { PlanMeasurement } from "./planOnce";
+import { CaseSummary, RESULT_MARKER, formatSpread, formatTarget, offClusterTarget, pathTarget, scaleTargets, spread, TargetResult } from "./report";
+
+const STACKS = ["staging", "production", "local"] as const;
+const ENGINES: readonly EngineType[] = ["argocd", "flux"];
+const SCALES = [10, 100, 1000] as const;
+/** A plan that takes longer than this is stopped and reported as an error. */
+const CHILD_TIMEOUT_MS = 180_000;
+
+interface Options {
+    readonly runs: number;
+    readonly largeRuns: number;
+    readonly base: string;
+    readonly out: string;
+}
+
+function parseOptions(argv: readonly string[]): Options {
+    const value = (flag: string, fallback: string) => {
+        const at = argv.indexOf(flag);
+        return at >= 0 && argv[at + 1] !== undefined ? argv[at + 1] : fallback;
+    };
+    return {
+        runs: Number(value("--runs", "5")),
+        largeRuns: Number(value("--large-runs", "3")),
+        base: value("--base", "staging"),
+        out: path.resolve(PROJECT_ROOT, value("--out", "bench/results/latest.json")),
+    };
+}
+
+interface Case {
+    readonly label: string;
+    readonly args: string[];
+    readonly runs: number;
+}
+
+function cases(options: Options): Case[] {
+    return [
+        ...STACKS.map((stack) => ({ label: `stack ${stack}`, args: ["--stack", stack], runs: options.runs })),
+        ...ENGINES.flatMap((engine) => SCALES.map((apps) => ({
+            label: `${apps} apps, ${engine} (${options.base})`,
+            args: ["--base", options.base, "--engine", engine, "--apps", String(apps)],
+            runs: apps >= 1000 ? options.largeRuns : options.runs,
+        }))),
+    ];
+}
+
+interface Run {
+    readonly measurement: PlanMeasurement;
+    readonly wallMs: number;
+}
+
+/** One plan in a fresh Node process. */
+function runChild(args: readonly string[]): Promise<Run> {
+    return new Promise((resolve) => {
+        const started = process.hrtime.bigint();
+        const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "bench/planOnce.ts", ...args], { cwd: PROJECT_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+        child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+        const timer = setTimeout(() => child.kill("SIGKILL"), CHILD_TIMEOUT_MS);
+        child.on("close", (code, signal) => {
+            clearTimeout(timer);
+            const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+            const line = stdout.split("\n").find((l) => l.startsWith(RESULT_MARKER));
+            const measurement: PlanMeasurement = line !== undefined
+                ? JSON.parse(line.slice(RESULT_MARKER.length)) as PlanMeasurement
+                : { ok: false, error: signal ? `killed (${signal}) after ${Math.round(wallMs)} ms` : `exit ${code}: ${stderr.trim().split("\n").slice(-3).join(" | ")}` };
+            resolve({ measurement, wallMs });
+        });
+    });
+}
+
+async function runCase(c: Case): Promise<CaseSummary> {
+    const runs: Extract<PlanMeasurement, { ok: true }>[] = [];
+    const walls: number[] = [];
+    for (let i = 0; i < c.runs; i++) {
+        const { measurement, wallMs } = await runChild(i === 0 ? [...c.args, "--analyze"] : c.args);
+        if (!measurement.ok) {
+            return { label: c.label, ok: false, error: measurement.error };
+        }
+        runs.push(measurement);
+        walls.push(wallMs - (measurement.analysis?.analysisMs ?? 0));
+    }
+    const resources = runs[0].resources;
+    return {
+        label: c.label,
+        ok: true,
+        resources,
+        wallMs: spread(walls),
+        planMs: spread(runs.map((r) => r.planMs)),
+        maxRssMiB: spread(runs.map((r) => r.maxRssKiB / 1024)),
+        msPerResource: spread(runs.map((r) => r.planMs / resources)),
+        analysis: runs[0].analysis,
+    };
+}
+
+function printCase(s: CaseSummary): void {
+    if (!s.ok) {
+        process.stdout.write(`ERROR ${s.label}: ${s.error}\n`);
+        return;
+    }
+    process.stdout.write(`${s.label}: ${s.resources} resources\n`
+        + `    wall ${formatSpread(s.wallMs, "ms")}, plan ${formatSpread(s.planMs, "ms")}, `
+        + `peak RSS ${formatSpread(s.maxRssMiB, "MiB")}, ${formatSpread(s.msPerResource, "ms/resource", 3)}\n`);
+}
+
+function printCriticalPath(s: CaseSummary): void {
+    if (!s.ok || s.analysis === undefined) {
+        return;
+    }
+    const a = s.analysis;
+    const minutes = (seconds: number) => `${(seconds / 60).toFixed(1)} min`;
+    process.stdout.write(`\n${s.label}: ${s.resources} resources (${a.created} created), depth ${a.depth}, `
+        + `estimated pulumi up ${minutes(a.estimate.typical)} (range ${minutes(a.estimate.low)}–${minutes(a.estimate.high)})\n`);
+    for (const step of a.path.filter((p) => p.weight > 0)) {
+        process.stdout.write(`    ${String(Math.round(step.finish)).padStart(5)} s  +${String(step.weight).padStart(3)} s  ${step.type}  ${step.name}\n`);
+    }
+    if (a.unlistedTypes.length > 0) {
+        process.stdout.write(`    (not in bench/create-times.ts, weighted as a quick API call: ${a.unlistedTypes.join(", ")})\n`);
+    }
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+    const options = parseOptions(argv);
+    process.stdout.write(`plan benchmark: node ${process.version}, ${os.cpus().length} CPUs, ${options.runs} runs per case (${options.largeRuns} for 1000 apps), generated apps on the ${options.base} stack\n\n`);
+    const summaries: CaseSummary[] = [];
+    for (const c of cases(options)) {
+        const summary = await runCase(c);
+        printCase(summary);
+        summaries.push(summary);
+    }
+
+    process.stdout.write("\ncritical path (create times from bench/create-times.ts)\n");
+    summaries.filter((s) => s.label.startsWith("stack ")).forEach(printCriticalPath);
+
+    const find = (label: string) => summaries.find((s) => s.label === label);
+    const targets: TargetResult[] = [
+        ...ENGINES.flatMap((engine) => scaleTargets(engine, find(`10 apps, ${engine} (${options.base})`), find(`100 apps, ${engine} (${options.base})`), find(`1000 apps, ${engine} (${options.base})`))),
+        offClusterTarget(find("stack staging")),
+        offClusterTarget(find("stack production")),
+        pathTarget(find("stack production")),
+    ];
+    process.stdout.write("\ntargets (issue 9)\n");
+    targets.forEach((t) => process.stdout.write(`${formatTarget(t)}\n`));
+
+    fs.mkdirSync(path.dirname(options.out), { recursive: true });
+    fs.writeFileSync(options.out, `${JSON.stringify({
+        measuredAt: new Date().toISOString(),
+        node: process.version,
+        cpus: os.cpus().length,
+        options: { runs: options.runs, largeRuns: options.largeRuns, base: options.base },
+        cases: summaries,
+        targets,
+    }, null, 2)}\n`);
+    process.stdout.write(`\nwritten: ${path.relative(PROJECT_ROOT, options.out)}\n`);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+});
