@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { RepositoryAccess } from "../repository/types";
 
 export interface SyncPolicy {
     readonly automated: boolean;
@@ -12,6 +13,12 @@ export interface ApplicationSource {
     readonly revision: string;
     readonly type: "kustomize" | "directory" | "helm";
     readonly helmValues?: Record<string, unknown>;
+    /**
+     * The repository when this stack manages it (the GitOps repository or an app repository):
+     * its name names the engine's shared source objects, and the engine delivers its deploy key
+     * once per repository. Undefined for a public repository given by URL.
+     */
+    readonly access?: RepositoryAccess;
 }
 
 /** One application as the engine registers it. */

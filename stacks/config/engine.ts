@@ -1,6 +1,7 @@
 /** `gitops-platform:engine`: Argo CD or Flux, with the options that belong to each. */
 import { z } from "zod";
-import { dnsLabel, exactVersion, strictObject } from "./rules";
+import { APP_VERSIONS } from "../../components/gitops/argocd/versions";
+import { dnsLabel, EXACT_VERSION, exactVersion, strictObject } from "./rules";
 
 /** Keys that belong to one engine only, so a misplaced one gets a message naming its engine. */
 const ENGINE_ONLY_KEYS: Readonly<Record<string, "argocd" | "flux">> = {
@@ -9,6 +10,7 @@ const ENGINE_ONLY_KEYS: Readonly<Record<string, "argocd" | "flux">> = {
     sso: "argocd",
     adminGroups: "argocd",
     cascadeDelete: "argocd",
+    domain: "argocd",
     operatorChartVersion: "flux",
     distributionVersion: "flux",
     components: "flux",
@@ -27,8 +29,13 @@ function otherEngineKey(current: "argocd" | "flux") {
 
 export const argocdConfig = strictObject({
     type: z.literal("argocd"),
-    /** argo-cd Helm chart version; the component's pinned default when omitted. */
-    chartVersion: exactVersion.optional(),
+    /**
+     * argo-cd Helm chart version; the component's pinned default when omitted. One the component knows
+     * the Argo CD version of (a range or tag gets the exact-version message only).
+     */
+    chartVersion: exactVersion.refine((version) => !EXACT_VERSION.test(version) || version in APP_VERSIONS, {
+        message: `expected an argo-cd chart version whose Argo CD version is known: one of ${Object.keys(APP_VERSIONS).join(", ")} (add a newer one to components/gitops/argocd/versions.ts)`,
+    }).optional(),
     namespace: dnsLabel.default("argocd"),
     /** Replicas, Redis HA and disruption budgets; on by default in production only. */
     highAvailability: z.boolean().optional(),
@@ -39,11 +46,17 @@ export const argocdConfig = strictObject({
         /** Token claim that carries group membership. */
         groupsClaim: z.string().default("groups"),
     }).optional(),
+    /** Host name users reach Argo CD at (the chart's global.domain): the OIDC redirect URL is https://<domain>/auth/callback. Required with sso. */
+    domain: z.string().regex(/^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/, "expected a host name such as argocd.example.com").optional(),
     /** SSO groups given Argo CD's admin role; everyone else is read-only. */
     adminGroups: z.array(z.string().min(1)).default([]),
     /** Cascade-delete an Application's workloads when the Application is deleted; off by default in production. */
     cascadeDelete: z.boolean().optional(),
-}, otherEngineKey("argocd"));
+}, otherEngineKey("argocd")).superRefine((engine, ctx) => {
+    if (engine.sso !== undefined && engine.domain === undefined) {
+        ctx.addIssue({ code: "custom", path: ["domain"], input: undefined, message: "SSO needs the host name users reach Argo CD at, for the OIDC redirect URL: set domain (e.g. argocd.example.com)" });
+    }
+});
 
 export const fluxConfig = strictObject({
     type: z.literal("flux"),

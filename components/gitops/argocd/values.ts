@@ -1,0 +1,119 @@
+/**
+ * Helm values of the argo-cd chart, as a pure function of the environment's needs. Every key was
+ * checked against the chart's values.yaml (argoproj/argo-helm charts/argo-cd, chart 10.1.1) and its
+ * README's "High Availability" section.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as YAML from "yaml";
+
+export interface ArgoSso {
+    /** OIDC issuer URL (https). */
+    readonly issuer: string;
+    readonly clientId: string;
+    /** Token claim that carries group membership. */
+    readonly groupsClaim: string;
+}
+
+export interface ArgoValuesSettings {
+    /** Replicas, Redis HA and disruption budgets. */
+    readonly highAvailability: boolean;
+    /** Host name users reach Argo CD at (global.domain; argocd-cm's url derives from it, and SSO redirects there). */
+    readonly domain?: string;
+    /** OIDC single sign-on; without it the local admin user stays (a cluster on a laptop). */
+    readonly sso?: ArgoSso;
+    /** SSO groups mapped to role:admin; everyone else who logs in is read-only. */
+    readonly adminGroups: readonly string[];
+    /** The OIDC client secret (a Pulumi secret), written into argocd-secret through `configs.secret.extra`. */
+    readonly oidcClientSecret?: pulumi.Input<string>;
+    /** known_hosts lines of the Git hosts Argo CD clones from over SSH, added to the chart's defaults. */
+    readonly knownHosts: readonly string[];
+}
+
+type Resources = { requests: { cpu: string; memory: string }; limits: { memory: string } };
+
+/** Requests so the scheduler places Argo CD honestly; memory limits only (CPU limits throttle the repo server's renders). */
+export const RESOURCES: Readonly<Record<"lean" | "ha", Readonly<Record<"controller" | "server" | "repoServer" | "applicationSet", Resources>>>> = {
+    lean: {
+        controller: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "1Gi" } },
+        server: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "256Mi" } },
+        repoServer: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } },
+        applicationSet: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "128Mi" } },
+    },
+    ha: {
+        controller: { requests: { cpu: "1", memory: "2Gi" }, limits: { memory: "4Gi" } },
+        server: { requests: { cpu: "250m", memory: "256Mi" }, limits: { memory: "512Mi" } },
+        repoServer: { requests: { cpu: "500m", memory: "512Mi" }, limits: { memory: "1Gi" } },
+        applicationSet: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } },
+    },
+};
+
+/** Key in argocd-secret that holds the OIDC client secret; `$oidc.clientSecret` in oidc.config refers to it. */
+export const OIDC_SECRET_KEY = "oidc.clientSecret";
+
+/** argocd-cm's oidc.config (a YAML string, as Argo CD reads it). */
+export function oidcConfig(sso: ArgoSso): string {
+    return YAML.stringify({
+        name: "SSO",
+        issuer: sso.issuer,
+        clientID: sso.clientId,
+        clientSecret: `$${OIDC_SECRET_KEY}`,
+        requestedScopes: ["openid", "profile", "email", sso.groupsClaim],
+        requestedIDTokenClaims: { [sso.groupsClaim]: { essential: true } },
+    });
+}
+
+/** argocd-rbac-cm's policy.csv: each admin group gets role:admin (`g, <group>, role:admin`). */
+export function rbacPolicy(adminGroups: readonly string[]): string {
+    return adminGroups.map((group) => `g, ${group}, role:admin\n`).join("");
+}
+
+/** A component scaled out to two replicas (autoscaled to five) with a budget that keeps one up through a drain. */
+function scaledOut(resources: Resources) {
+    return {
+        autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 5 },
+        pdb: { enabled: true, minAvailable: 1 },
+        resources,
+    };
+}
+
+export function argoCdValues(settings: ArgoValuesSettings): Record<string, unknown> {
+    const ha = settings.highAvailability;
+    const resources = RESOURCES[ha ? "ha" : "lean"];
+    const cm: Record<string, unknown> = {
+        // The local admin is a shared password; with SSO every login is a person with groups.
+        "admin.enabled": settings.sso === undefined,
+        "users.anonymous.enabled": false,
+        // exec gives a shell in any pod Argo CD manages: debugging goes through kubectl and its RBAC.
+        "exec.enabled": false,
+        // Argo CD 3 defaults to annotation; set explicitly so an upgrade cannot change how it finds its resources.
+        "application.resourceTrackingMethod": "annotation",
+        ...(settings.sso ? { "oidc.config": oidcConfig(settings.sso) } : {}),
+    };
+    return {
+        ...(settings.domain ? { global: { domain: settings.domain } } : {}),
+        crds: { install: true, keep: true },
+        // Argo CD talks to the OIDC provider directly; the bundled Dex would be one more thing to run and patch.
+        dex: { enabled: false },
+        configs: {
+            cm,
+            rbac: {
+                "policy.default": "role:readonly",
+                "policy.csv": rbacPolicy(settings.adminGroups),
+                scopes: `[${settings.sso?.groupsClaim ?? "groups"}]`,
+            },
+            ...(settings.sso && settings.oidcClientSecret !== undefined ? { secret: { extra: { [OIDC_SECRET_KEY]: settings.oidcClientSecret } } } : {}),
+            ssh: { extraHosts: [...new Set(settings.knownHosts)].join("\n") },
+        },
+        // One cluster: more controller replicas would only add idle shards (controllers shard by cluster),
+        // so the controller stays single and a PDB on it would only block node drains.
+        controller: { replicas: 1, resources: resources.controller },
+        server: ha ? scaledOut(resources.server) : { replicas: 1, resources: resources.server },
+        repoServer: ha ? scaledOut(resources.repoServer) : { replicas: 1, resources: resources.repoServer },
+        applicationSet: ha
+            ? { replicas: 2, pdb: { enabled: true, minAvailable: 1 }, resources: resources.applicationSet }
+            : { replicas: 1, resources: resources.applicationSet },
+        // Redis HA needs three nodes (its pods are spread across nodes); it replaces the single Redis.
+        "redis-ha": { enabled: ha },
+    };
+}
+

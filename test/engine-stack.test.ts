@@ -1,0 +1,128 @@
+/**
+ * The checked-in stacks planned with each engine: switching engine changes only the engine's
+ * resources; the sync path follows the stack; the graph orders cluster → engine → apps.
+ */
+import assert from "node:assert/strict";
+import { DirectSecretDelivery } from "../components/secrets/direct";
+import { PlannedResource } from "../plan/recorder";
+import { PlanResult } from "../plan/run";
+import { readPlatformConfig } from "../stacks";
+import { registerApps } from "../stacks/apps";
+import { createCluster } from "../stacks/cluster";
+import { createEngine } from "../stacks/engine";
+import { createRepositories } from "../stacks/repositories";
+import { createSecretsStore } from "../stacks/secrets";
+import { byName, ofType, planStack, stackValue, StackOverrides } from "./harness";
+
+/** Cluster, repositories, secrets store, engine and apps, composed as stacks/platform.ts does. */
+function composition(): Record<string, unknown> {
+    const config = readPlatformConfig();
+    const cluster = createCluster(config);
+    const repositories = createRepositories(config);
+    const store = createSecretsStore(config, cluster);
+    const engine = createEngine(config, { cluster, repositories, secrets: store ?? new DirectSecretDelivery(cluster.provider) });
+    registerApps(config, { cluster, engine, repositories, secrets: store });
+    return { engine: { type: engine.kind, namespace: engine.namespace, chartVersion: engine.versions.chart, appVersion: engine.versions.app } };
+}
+
+const plan = (stack: string, overrides: StackOverrides = {}) => planStack(stack, overrides, composition);
+const FLUX = { set: { "gitops-platform:engine": { type: "flux" } } };
+const ENGINE_TYPES = /^kubernetes:(argoproj\.io|fluxcd\.controlplane\.io|[a-z]+\.toolkit\.fluxcd\.io)\//;
+
+/** The engine's own resources (children of the engine component) and the objects apps register with it. */
+function isEngineResource(resource: PlannedResource): boolean {
+    return /gitops-platform:gitops:(ArgoCd|Flux)/.test(resource.urn) || ENGINE_TYPES.test(resource.type);
+}
+
+function urns(result: PlanResult, engine: boolean): string[] {
+    return result.resources.filter((r) => isEngineResource(r) === engine).map((r) => r.urn).sort();
+}
+
+describe("engine per stack", () => {
+    let argo: PlanResult;
+    let flux: PlanResult;
+    before(async () => {
+        argo = await plan("staging");
+        flux = await plan("staging", FLUX);
+    });
+
+    it("changes only the engine's resources when staging switches from Argo CD to Flux", () => {
+        const shared = urns(argo, false);
+        assert.ok(shared.length > 50);
+        assert.deepEqual(urns(flux, false), shared);
+        const argoEngine = urns(argo, true);
+        const fluxEngine = urns(flux, true);
+        assert.ok(argoEngine.every((urn) => !fluxEngine.includes(urn)));
+    });
+
+    it("declares a complete Argo CD install for staging", () => {
+        assert.deepEqual(ofType(argo.resources, "kubernetes:argoproj.io/v1alpha1:AppProject").map((r) => r.name).sort(),
+            ["argocd-platform-project", "observability-appproject", "payments-appproject", "storefront-appproject"]);
+        assert.deepEqual(ofType(argo.resources, "kubernetes:argoproj.io/v1alpha1:Application").map((r) => r.name).sort(),
+            ["argocd-root-application", "checkout-web-application", "grafana-application", "payments-api-application"]);
+        assert.equal(ofType(argo.resources, "kubernetes:argoproj.io/v1alpha1:AppProjectPatch").length, 1);
+        assert.deepEqual(argo.outputs.engine, { type: "argocd", namespace: "argocd", chartVersion: "10.1.1", appVersion: "v3.4.4" });
+    });
+
+    it("declares a complete Flux install for staging", () => {
+        assert.equal(ofType(flux.resources, "kubernetes:fluxcd.controlplane.io/v1:FluxInstance").length, 1);
+        assert.deepEqual(ofType(flux.resources, "kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization").map((r) => r.name).sort(), ["checkout-web-kustomization", "payments-api-kustomization"]);
+        assert.deepEqual(ofType(flux.resources, "kubernetes:helm.toolkit.fluxcd.io/v2:HelmRelease").map((r) => r.name), ["grafana-helmrelease"]);
+        assert.deepEqual(flux.outputs.engine, { type: "flux", namespace: "flux-system", chartVersion: "0.58.1", appVersion: "2.9.4" });
+    });
+
+    it("delivers the engines' Git credentials through the staging secrets store", () => {
+        const delivered = (result: PlanResult) => result.resources.filter((r) => /gitops-platform:gitops:/.test(r.urn) && r.type.startsWith("kubernetes:external-secrets.io")).map((r) => r.name).sort();
+        assert.equal(delivered(argo).length, 3);
+        assert.equal(delivered(flux).length, 3);
+    });
+
+    it("orders cluster → engine release → custom resources, so destroy runs the other way", () => {
+        const release = byName(argo.resources, "kubernetes:helm.sh/v3:Release", "argocd-release");
+        const nodeGroups = argo.resources.filter((r) => r.type === "aws:eks/nodeGroup:NodeGroup").map((r) => r.urn);
+        assert.ok(nodeGroups.length > 0);
+        for (const urn of nodeGroups) {
+            assert.ok(release.options.dependsOn.includes(urn), "the release waits for the node groups");
+        }
+        for (const resource of argo.resources.filter((r) => ENGINE_TYPES.test(r.type))) {
+            assert.ok(resource.options.dependsOn.includes(release.urn), `${resource.name} depends on the release`);
+        }
+    });
+
+    for (const stack of ["staging", "production"]) {
+        it(`syncs clusters/${stack}/ from the root app of ${stack}`, async () => {
+            const result = stack === "staging" ? argo : await plan(stack);
+            const root = byName(result.resources, "kubernetes:argoproj.io/v1alpha1:Application", "argocd-root-application");
+            assert.equal((root.inputs.spec as { source: { path: string } }).source.path, `clusters/${stack}`);
+        });
+    }
+
+    it("syncs clusters/local/ from the local FluxInstance, with the deploy key as pull secret", async () => {
+        const local = await plan("local");
+        const spec = byName(local.resources, "kubernetes:fluxcd.controlplane.io/v1:FluxInstance", "flux-instance").inputs.spec as { sync: Record<string, unknown> };
+        assert.deepEqual(spec.sync, {
+            kind: "GitRepository",
+            url: "ssh://git@github.com/acme-platform/platform-gitops.git",
+            ref: "refs/heads/main",
+            path: "clusters/local",
+            pullSecret: "platform-gitops-git-credentials",
+            interval: "1m",
+        });
+    });
+
+    it("runs Argo CD highly available in production by default", async () => {
+        // Without SSO the values are not secret, so the plan shows them.
+        const engine = { ...stackValue<Record<string, unknown>>("production", "gitops-platform:engine") };
+        delete engine.sso;
+        delete engine.highAvailability;
+        const production = await plan("production", { set: { "gitops-platform:engine": engine }, remove: ["gitops-platform:ssoClientSecret"] });
+        const values = byName(production.resources, "kubernetes:helm.sh/v3:Release", "argocd-release").inputs.values as Record<string, { enabled?: boolean; autoscaling?: unknown }>;
+        assert.deepEqual(values["redis-ha"], { enabled: true });
+        assert.deepEqual(values.server.autoscaling, { enabled: true, minReplicas: 2, maxReplicas: 5 });
+    });
+
+    it("keeps the production release values secret, since they carry the SSO client secret", async () => {
+        const production = await plan("production");
+        assert.equal(byName(production.resources, "kubernetes:helm.sh/v3:Release", "argocd-release").inputs.values, "[secret]");
+    });
+});

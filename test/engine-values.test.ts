@@ -1,0 +1,264 @@
+/** The engines' pure builders: Helm values, platform metadata, Flux components, checked against upstream files. */
+import assert from "node:assert/strict";
+import * as fs from "fs";
+import * as path from "path";
+import fc from "fast-check";
+import * as YAML from "yaml";
+import { argoCdValues, ArgoValuesSettings, oidcConfig, rbacPolicy, RESOURCES } from "../components/gitops/argocd/values";
+import { DEFAULTS as ARGO_DEFAULTS, APP_VERSIONS } from "../components/gitops/argocd";
+import { inClusterSecret, lockedDefaultProject, repositorySecretData, teamProject, teamRolePolicies, TEAM_NAMESPACE_BLACKLIST } from "../components/gitops/argocd/objects";
+import { DEFAULT_COMPONENTS, FluxComponent, fluxComponents, fluxOperatorValues, gitCredentialsData, IMAGE_AUTOMATION_COMPONENTS } from "../components/gitops/flux/objects";
+import { addonRoleKey, metadataLabels, platformMetadata } from "../components/gitops/metadata";
+import { clusterPath } from "../components/repository/layout";
+
+const SSO = { issuer: "https://acme.okta.com/oauth2/default", clientId: "argocd-production", groupsClaim: "groups" };
+const base: ArgoValuesSettings = { highAvailability: false, adminGroups: ["platform-admins"], knownHosts: ["github.com ssh-ed25519 AAAA"] };
+
+const CHART_VALUES = YAML.parse(fs.readFileSync(path.join(__dirname, "fixtures/charts/argo-cd-10.1.1.values.yaml"), "utf8")) as Record<string, unknown>;
+/** Maps the chart passes through as they are (argocd-cm, argocd-rbac-cm): any key is valid there. */
+const FREE_FORM = ["configs.cm", "configs.rbac"];
+
+function leafPaths(value: unknown, prefix: string[] = []): string[][] {
+    if (value !== null && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length > 0) {
+        return Object.entries(value).flatMap(([key, child]) => leafPaths(child, [...prefix, key]));
+    }
+    return [prefix];
+}
+
+/** A path the chart knows: every segment exists, or it goes under a free-form or empty (`{}`) map of the chart. */
+function chartKnows(keys: string[]): boolean {
+    let node: unknown = CHART_VALUES;
+    for (let i = 0; i < keys.length; i++) {
+        if (FREE_FORM.includes(keys.slice(0, i).join("."))) {
+            return true;
+        }
+        const record = node as Record<string, unknown>;
+        if (record !== null && typeof record === "object" && Object.keys(record).length === 0) {
+            return true;
+        }
+        if (record === null || typeof record !== "object" || !(keys[i] in record)) {
+            return false;
+        }
+        node = record[keys[i]];
+    }
+    return true;
+}
+
+describe("argo-cd Helm values", () => {
+    const variants: [string, ArgoValuesSettings][] = [
+        ["lean without SSO", base],
+        ["HA with SSO", { ...base, highAvailability: true, domain: "argocd.example.org", sso: SSO, oidcClientSecret: "s3cret" }],
+    ];
+    for (const [label, settings] of variants) {
+        it(`sets only keys of the chart's values.yaml (${label})`, () => {
+            const unknown = leafPaths(argoCdValues(settings)).filter((keys) => !chartKnows(keys)).map((keys) => keys.join("."));
+            assert.deepEqual(unknown, []);
+        });
+    }
+
+    it("is highly available with HA: autoscaled server and repo server, two ApplicationSet controllers, PDBs, Redis HA", () => {
+        const values = argoCdValues({ ...base, highAvailability: true });
+        const scaled = { autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 5 }, pdb: { enabled: true, minAvailable: 1 } };
+        assert.deepEqual(values.server, { ...scaled, resources: RESOURCES.ha.server });
+        assert.deepEqual(values.repoServer, { ...scaled, resources: RESOURCES.ha.repoServer });
+        assert.deepEqual(values.applicationSet, { replicas: 2, pdb: { enabled: true, minAvailable: 1 }, resources: RESOURCES.ha.applicationSet });
+        assert.deepEqual(values.controller, { replicas: 1, resources: RESOURCES.ha.controller });
+        assert.deepEqual(values["redis-ha"], { enabled: true });
+    });
+
+    it("is lean without HA: single replicas, no PDBs, single Redis, smaller requests", () => {
+        const values = argoCdValues(base);
+        assert.deepEqual(values.server, { replicas: 1, resources: RESOURCES.lean.server });
+        assert.deepEqual(values.repoServer, { replicas: 1, resources: RESOURCES.lean.repoServer });
+        assert.deepEqual(values.applicationSet, { replicas: 1, resources: RESOURCES.lean.applicationSet });
+        assert.deepEqual(values["redis-ha"], { enabled: false });
+    });
+
+    it("sets resource requests for every component in both profiles", () => {
+        for (const profile of ["lean", "ha"] as const) {
+            for (const component of ["controller", "server", "repoServer", "applicationSet"] as const) {
+                assert.ok(RESOURCES[profile][component].requests.cpu && RESOURCES[profile][component].requests.memory, `${profile}.${component}`);
+            }
+        }
+    });
+
+    it("disables the local admin with SSO and configures OIDC with the client secret from argocd-secret", () => {
+        const values = argoCdValues({ ...base, sso: SSO, oidcClientSecret: "s3cret" }) as { configs: Record<string, Record<string, unknown>> };
+        assert.deepEqual(values.configs.cm, {
+            "admin.enabled": false,
+            "users.anonymous.enabled": false,
+            "exec.enabled": false,
+            "application.resourceTrackingMethod": "annotation",
+            "oidc.config": oidcConfig(SSO),
+        });
+        assert.deepEqual(values.configs.secret, { extra: { "oidc.clientSecret": "s3cret" } });
+    });
+
+    it("keeps the local admin without SSO, with anonymous access and exec still off", () => {
+        const values = argoCdValues(base) as { configs: Record<string, Record<string, unknown>> };
+        assert.deepEqual(values.configs.cm, {
+            "admin.enabled": true,
+            "users.anonymous.enabled": false,
+            "exec.enabled": false,
+            "application.resourceTrackingMethod": "annotation",
+        });
+        assert.equal(values.configs.secret, undefined);
+    });
+
+    it("sets the domain Argo CD's URL and SSO redirect derive from, only when given", () => {
+        assert.deepEqual(argoCdValues({ ...base, domain: "argocd.acme.example.com" }).global, { domain: "argocd.acme.example.com" });
+        assert.equal(argoCdValues(base).global, undefined);
+    });
+
+    it("makes everyone read-only and maps admin groups to role:admin, scoped to the groups claim", () => {
+        const values = argoCdValues({ ...base, adminGroups: ["platform-admins", "sre"], sso: { ...SSO, groupsClaim: "roles" }, oidcClientSecret: "x" }) as { configs: Record<string, unknown> };
+        assert.deepEqual(values.configs.rbac, {
+            "policy.default": "role:readonly",
+            "policy.csv": "g, platform-admins, role:admin\ng, sre, role:admin\n",
+            scopes: "[roles]",
+        });
+    });
+
+    it("writes oidc.config as Argo CD reads it", () => {
+        assert.deepEqual(YAML.parse(oidcConfig(SSO)), {
+            name: "SSO",
+            issuer: SSO.issuer,
+            clientID: SSO.clientId,
+            clientSecret: "$oidc.clientSecret",
+            requestedScopes: ["openid", "profile", "email", "groups"],
+            requestedIDTokenClaims: { groups: { essential: true } },
+        });
+    });
+
+    it("has no policy lines without admin groups", () => {
+        assert.equal(rbacPolicy([]), "");
+    });
+
+    it("adds each repository host's known_hosts once", () => {
+        const values = argoCdValues({ ...base, knownHosts: ["a key", "a key", "b key"] }) as { configs: { ssh: unknown } };
+        assert.deepEqual(values.configs.ssh, { extraHosts: "a key\nb key" });
+    });
+
+    it("pins a default chart version that has a known app version", () => {
+        assert.equal(ARGO_DEFAULTS.chartVersion, "10.1.1");
+        assert.equal(APP_VERSIONS[ARGO_DEFAULTS.chartVersion], "v3.4.4");
+    });
+});
+
+describe("Argo CD projects", () => {
+    const labels = { environment: "staging" };
+
+    it("locks the default project: no sources, destinations or kinds", () => {
+        assert.deepEqual(lockedDefaultProject("argocd", labels).spec, {
+            description: "Locked down by the platform: every Application belongs to a team's project",
+            sourceRepos: [],
+            destinations: [],
+            clusterResourceWhitelist: [],
+            namespaceResourceWhitelist: [],
+        });
+    });
+
+    it("restricts a team's project to its repositories, its namespaces and no cluster-scoped kinds", () => {
+        const project = teamProject({ name: "payments", groups: ["acme:payments"], namespaces: ["payments-api", "ledger"], sourceRepos: ["https://github.com/acme/payments.git"] }, "argocd", labels);
+        assert.deepEqual(project.metadata, { name: "payments", namespace: "argocd", labels: { environment: "staging", team: "payments" } });
+        assert.deepEqual(project.spec, {
+            description: "Applications of team payments",
+            sourceRepos: ["https://github.com/acme/payments.git"],
+            destinations: [
+                { server: "https://kubernetes.default.svc", namespace: "payments-api" },
+                { server: "https://kubernetes.default.svc", namespace: "ledger" },
+            ],
+            clusterResourceWhitelist: [],
+            namespaceResourceBlacklist: TEAM_NAMESPACE_BLACKLIST.map((kind) => ({ ...kind })),
+            roles: [{ name: "developers", description: "Members of team payments", groups: ["acme:payments"], policies: teamRolePolicies("payments") }],
+        });
+        assert.deepEqual(teamRolePolicies("payments"), [
+            "p, proj:payments:developers, applications, get, payments/*, allow",
+            "p, proj:payments:developers, applications, sync, payments/*, allow",
+        ]);
+    });
+
+    for (const reserved of ["default", "platform"]) {
+        it(`rejects a team named "${reserved}", a project the platform reserves`, () => {
+            assert.throws(() => teamProject({ name: reserved, groups: [], namespaces: [], sourceRepos: [] }, "argocd", labels), new RegExp(`team "${reserved}".*reserves`));
+        });
+    }
+});
+
+describe("credential and cluster Secrets", () => {
+    it("gives Argo CD a git repository with the SSH deploy key", () => {
+        assert.deepEqual(repositorySecretData("ssh://git@github.com/acme/app.git", "KEY"), { type: "git", url: "ssh://git@github.com/acme/app.git", sshPrivateKey: "KEY" });
+    });
+
+    it("gives Flux the key as identity with the host's known_hosts", () => {
+        assert.deepEqual(gitCredentialsData("KEY", "github.com ssh-ed25519 AAAA"), { identity: "KEY", known_hosts: "github.com ssh-ed25519 AAAA" });
+    });
+
+    it("registers Argo CD's own cluster with TLS verification and no credentials", () => {
+        const secret = inClusterSecret("argocd", { environment: "staging" }, { environment: "staging" });
+        assert.deepEqual(secret.stringData, { name: "in-cluster", server: "https://kubernetes.default.svc", config: "{\"tlsClientConfig\":{\"insecure\":false}}" });
+        assert.deepEqual(secret.metadata.labels, { "argocd.argoproj.io/secret-type": "cluster", environment: "staging" });
+    });
+});
+
+describe("platform metadata contract", () => {
+    it("carries environment, cluster, region, account, add-on roles and the GitOps repository", () => {
+        assert.deepEqual(platformMetadata({
+            environment: "production",
+            clusterName: "gitops-platform-production",
+            aws: { region: "eu-west-1", accountId: "444455556666" },
+            addonRoleArns: { external_secrets: "arn:aws:iam::444455556666:role/eso" },
+            gitops: { url: "ssh://git@github.com/acme/platform-gitops.git", path: clusterPath("production"), revision: "main" },
+        }), {
+            environment: "production",
+            cluster_name: "gitops-platform-production",
+            aws_region: "eu-west-1",
+            aws_account_id: "444455556666",
+            gitops_repo_url: "ssh://git@github.com/acme/platform-gitops.git",
+            gitops_repo_path: "clusters/production",
+            gitops_repo_revision: "main",
+            external_secrets_iam_role_arn: "arn:aws:iam::444455556666:role/eso",
+        });
+    });
+
+    it("leaves the AWS keys out for an existing cluster", () => {
+        const metadata = platformMetadata({ environment: "local", clusterName: "kind-gitops", addonRoleArns: {}, gitops: { url: "u", path: "clusters/local", revision: "main" } });
+        assert.deepEqual(Object.keys(metadata), ["environment", "cluster_name", "gitops_repo_url", "gitops_repo_path", "gitops_repo_revision"]);
+        assert.deepEqual(metadataLabels(metadata), { environment: "local", cluster_name: "kind-gitops" });
+    });
+
+    it("names every key as a valid Flux post-build variable", () => {
+        fc.assert(fc.property(fc.stringMatching(/^[a-z][a-z0-9_]{0,20}$/), (addon) => {
+            assert.match(addonRoleKey(addon), /^[_a-zA-Z][_a-zA-Z0-9]*$/);
+        }));
+    });
+
+    for (const bad of ["external-secrets", "ExternalSecrets", "1st", ""]) {
+        it(`rejects the add-on name "${bad}"`, () => {
+            assert.throws(() => addonRoleKey(bad), /must be snake_case/);
+        });
+    }
+});
+
+describe("Flux components and operator values", () => {
+    it("defaults to the operator's four controllers", () => {
+        assert.deepEqual(fluxComponents(undefined, false), ["source-controller", "kustomize-controller", "helm-controller", "notification-controller"]);
+    });
+
+    it("adds the image controllers for image automation", () => {
+        assert.deepEqual(fluxComponents(undefined, true), [...DEFAULT_COMPONENTS, ...IMAGE_AUTOMATION_COMPONENTS]);
+    });
+
+    it("lists each selected component once, in a stable order", () => {
+        const all = [...DEFAULT_COMPONENTS, ...IMAGE_AUTOMATION_COMPONENTS];
+        fc.assert(fc.property(fc.array(fc.constantFrom<FluxComponent>(...all)), fc.boolean(), (selected, image) => {
+            const result = fluxComponents(selected, image);
+            assert.deepEqual(result, all.filter((c) => selected.includes(c) || (image && IMAGE_AUTOMATION_COMPONENTS.includes(c))));
+        }));
+    });
+
+    it("turns the operator's ResourceSet lockdown on with multitenancy", () => {
+        assert.deepEqual(fluxOperatorValues({ multitenancy: true }), { installCRDs: true, multitenancy: { enabled: true } });
+        assert.deepEqual(fluxOperatorValues({ multitenancy: false }), { installCRDs: true, multitenancy: { enabled: false } });
+    });
+});
