@@ -33,6 +33,8 @@ const COMPUTED: Record<string, (args: pulumi.runtime.MockResourceArgs) => State>
     // IAM roles are auto-named; policies and attachments refer to them by name.
     "aws:iam/role:Role": (args) => ({ name: physicalName(args) }),
     "aws:ec2/launchTemplate:LaunchTemplate": () => ({ latestVersion: 1 }),
+    // Secrets Manager ARNs are "secret:<name>-" plus six random characters.
+    "aws:secretsmanager/secret:Secret": (args) => ({ arn: `arn:aws:secretsmanager:${region()}:${MOCK_ACCOUNT_ID}:secret:${physicalName(args)}-AbC123` }),
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": (args) => ({
         arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:oidc-provider/${String(args.inputs.url).replace(/^https:\/\//, "")}`,
     }),

@@ -34,7 +34,8 @@ export function eksClusterArgs(config: PlatformConfig, eks: EksClusterConfig): E
             publicSubnetCidrs: eks.network.publicSubnetCidrs,
             privateSubnetCidrs: eks.network.privateSubnetCidrs,
         },
-        endpointPublicAccess: eks.endpoint.publicAccess ?? !production,
+        // Never public by omission: outside production only with the ranges that may reach it listed.
+        endpointPublicAccess: eks.endpoint.publicAccess ?? (!production && eks.endpoint.publicAccessCidrs.length > 0),
         publicAccessCidrs: eks.endpoint.publicAccessCidrs,
         adminRoleArns: eks.adminRoleArns,
         workloadIdentity: eks.workloadIdentity,

@@ -1,21 +1,48 @@
 /**
  * Composition of one environment's platform: cluster, repositories, secrets store, GitOps engine
  * and applications, each a component from components/, wired with typed Args built from config.
+ * The order of the calls is the order of the graph: what comes later depends on what came before,
+ * so `pulumi destroy` removes applications while the engine still runs, then the engine, then the cluster.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { PlatformConfig } from "./config";
+import { clusterPath } from "../components/repository/layout";
+import { DirectSecretDelivery } from "../components/secrets/direct";
+import { registerApps } from "./apps";
 import { createCluster } from "./cluster";
+import { PlatformConfig } from "./config";
+import { createEngine } from "./engine";
+import { createRepositories } from "./repositories";
+import { createSecretsStore, secretsOutputs } from "./secrets";
 
 export interface Platform {
+    /** Stack outputs; the promotion command reads engine, secrets, cluster and apps. */
     readonly outputs: Record<string, pulumi.Input<unknown>>;
 }
 
 export function definePlatform(config: PlatformConfig): Platform {
     const cluster = createCluster(config);
+    // Repositories don't wait for the cluster: GitHub work runs while EKS is created.
+    const repositories = createRepositories(config);
+    const secretsStore = createSecretsStore(config, cluster);
+    // Without a store, the engine's Git credentials go in as plain Secrets whose data are Pulumi secrets.
+    const engine = createEngine(config, { cluster, repositories, secrets: secretsStore ?? new DirectSecretDelivery(cluster.provider) });
+    const apps = registerApps(config, { cluster, engine, repositories, secrets: secretsStore });
+
     return {
         outputs: {
             environment: config.environment,
-            cluster: { kind: cluster.kind, name: cluster.clusterName, endpoint: cluster.endpoint },
+            cluster: {
+                kind: cluster.kind,
+                name: cluster.clusterName,
+                endpoint: cluster.endpoint,
+                kubernetesVersion: config.cluster.type === "eks" ? config.cluster.kubernetesVersion : undefined,
+            },
+            ...(cluster.kubeconfig ? { kubeconfig: cluster.kubeconfig } : {}),
+            gitopsRepository: { url: repositories.gitops.url, branch: repositories.gitops.branch, path: clusterPath(config.stack) },
+            gitopsDeployPublicKey: repositories.gitops.publicKey,
+            engine: { type: engine.kind, namespace: engine.namespace, chartVersion: engine.versions.chart, appVersion: engine.versions.app },
+            secrets: secretsOutputs(config),
+            apps,
         },
     };
 }

@@ -111,7 +111,7 @@ describe("stack config → EksCluster arguments", () => {
         assert.deepEqual(stackTags(configOf("production")), { owner: "platform-team", costCenter: "4711", dataClassification: "confidential", environment: "production", project: "gitops-platform" });
     });
 
-    it("turns the public endpoint off in production unless config turns it on", () => {
+    it("keeps the public endpoint off unless config turns it on, or lists its ranges outside production", () => {
         const config = configOf("production");
         const eks = config.cluster.type === "eks" ? config.cluster : assert.fail("production is EKS");
         const unset = { ...eks, endpoint: { publicAccessCidrs: [] } };
@@ -119,7 +119,9 @@ describe("stack config → EksCluster arguments", () => {
         assert.equal(eksClusterArgs(config, unset).protect, true);
         const staging = configOf("staging");
         const stagingEks = staging.cluster.type === "eks" ? staging.cluster : assert.fail("staging is EKS");
-        assert.equal(eksClusterArgs(staging, { ...stagingEks, endpoint: { publicAccessCidrs: [] } }).endpointPublicAccess, true);
+        assert.equal(eksClusterArgs(staging, { ...stagingEks, endpoint: { publicAccessCidrs: [] } }).endpointPublicAccess, false);
+        assert.equal(eksClusterArgs(staging, { ...stagingEks, endpoint: { publicAccessCidrs: ["198.51.100.0/24"] } }).endpointPublicAccess, true);
+        assert.equal(eksClusterArgs(config, { ...eks, endpoint: { publicAccessCidrs: ["198.51.100.0/24"] } }).endpointPublicAccess, false);
         assert.equal(eksClusterArgs(staging, stagingEks).protect, false);
     });
 });

@@ -93,7 +93,10 @@ describe("engine per stack", () => {
         it(`syncs clusters/${stack}/ from the root app of ${stack}`, async () => {
             const result = stack === "staging" ? argo : await plan(stack);
             const root = byName(result.resources, "kubernetes:argoproj.io/v1alpha1:Application", "argocd-root-application");
-            assert.equal((root.inputs.spec as { source: { path: string } }).source.path, `clusters/${stack}`);
+            const spec = root.inputs.spec as { source: { path: string }; syncPolicy: { automated: unknown } };
+            assert.equal(spec.source.path, `clusters/${stack}`);
+            // Production, as for apps, never prunes automatically.
+            assert.deepEqual(spec.syncPolicy.automated, { prune: stack !== "production", selfHeal: true });
         });
     }
 

@@ -110,8 +110,9 @@ describe("npm run check: checked-in stacks and stack files written to break a ru
         {
             rule: "no-public-repository-in-production",
             stack: "production",
-            edits: [[["gitops-platform:github", "appRepositories", "checkout-web", "visibility"], "public"]],
-            expected: /\[no-public-repository-in-production\] repository "checkout-web" is public in production: set visibility to "private" or "internal"/,
+            // Production's own GitOps repository: the app repositories are staging's (managedBy).
+            edits: [[["gitops-platform:gitopsRepository", "visibility"], "public"]],
+            expected: /\[no-public-repository-in-production\] repository "platform-gitops-production" is public in production: set visibility to "private" or "internal"/,
         },
     ];
     for (const c of cases) {

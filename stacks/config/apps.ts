@@ -63,6 +63,10 @@ export const appConfig = strictObject({
     if (app.source.helmValues !== undefined && app.source.type !== "helm") {
         ctx.addIssue({ code: "custom", path: ["source", "helmValues"], input: app.source.helmValues, message: `helmValues only apply to source.type helm, not ${app.source.type}` });
     }
+    if (/^[0-9a-f]{7,39}$/.test(app.source.revision)) {
+        // Flux's source-controller looks commits up by full hash (go-git CommitObject); Argo CD would take it.
+        ctx.addIssue({ code: "custom", path: ["source", "revision"], input: app.source.revision, message: "an abbreviated commit SHA: give the full 40-character SHA, which both engines can check out" });
+    }
     if (app.dependsOn.includes(app.name)) {
         ctx.addIssue({ code: "custom", path: ["dependsOn"], input: app.dependsOn, message: `app "${app.name}" cannot depend on itself` });
     }
@@ -70,13 +74,47 @@ export const appConfig = strictObject({
 
 export const appsConfig = z.array(appConfig).superRefine((apps, ctx) => {
     uniqueNames(apps, (app) => app.name, ctx, "app");
-    const names = new Set(apps.map((app) => app.name));
+    const byName = new Map(apps.map((app) => [app.name, app]));
+    const isHelm = (app: { source: { type: string } }) => app.source.type === "helm";
     apps.forEach((app, index) => app.dependsOn.forEach((dependency, position) => {
-        if (!names.has(dependency)) {
+        const target = byName.get(dependency);
+        if (target === undefined) {
             ctx.addIssue({ code: "custom", path: [index, "dependsOn", position], input: dependency, message: `no app named "${dependency}" in this stack; dependsOn takes names of apps listed in gitops-platform:apps` });
+        } else if (isHelm(target) !== isHelm(app)) {
+            // Flux's HelmRelease.dependsOn names HelmReleases and Kustomization.dependsOn Kustomizations only.
+            ctx.addIssue({ code: "custom", path: [index, "dependsOn", position], input: dependency, message: `"${dependency}" is ${isHelm(target) ? "a helm" : "a kustomize/directory"} app and "${app.name}" is not: Flux orders only apps of the same kind (HelmReleases, or Kustomizations)` });
         }
     }));
+    apps.forEach((app, index) => {
+        const cycle = dependencyCycle(app.name, byName);
+        if (cycle !== undefined && cycle[0] === app.name) {
+            ctx.addIssue({ code: "custom", path: [index, "dependsOn"], input: app.dependsOn, message: `dependency cycle ${cycle.join(" → ")}: the apps would wait for each other forever` });
+        }
+    });
 });
+
+/** The first cycle reachable from `start` through dependsOn, as a path that returns to its first name. */
+export function dependencyCycle(start: string, apps: ReadonlyMap<string, { readonly dependsOn: readonly string[] }>): string[] | undefined {
+    const acyclic = new Set<string>();
+    const visit = (name: string, path: string[]): string[] | undefined => {
+        const seen = path.indexOf(name);
+        if (seen >= 0) {
+            return [...path.slice(seen), name];
+        }
+        if (acyclic.has(name)) {
+            return undefined;
+        }
+        for (const next of apps.get(name)?.dependsOn ?? []) {
+            const cycle = visit(next, [...path, name]);
+            if (cycle) {
+                return cycle;
+            }
+        }
+        acyclic.add(name);
+        return undefined;
+    };
+    return visit(start, []);
+}
 
 export const appDefaultsConfig = strictObject({
     sync: syncPolicyConfig.optional(),

@@ -85,7 +85,7 @@ export const eksClusterConfig = strictObject({
     kubernetesVersion,
     network,
     endpoint: strictObject({
-        /** Public API endpoint; off by default in production. */
+        /** Public API endpoint; by default on outside production when publicAccessCidrs are listed, off otherwise. */
         publicAccess: z.boolean().optional(),
         publicAccessCidrs: z.array(cidr).default([]),
     }).prefault({}),
@@ -103,6 +103,9 @@ export const eksClusterConfig = strictObject({
 }).superRefine((eks, ctx) => {
     if (eks.endpoint.publicAccess === false && eks.endpoint.publicAccessCidrs.length > 0) {
         ctx.addIssue({ code: "custom", path: ["endpoint", "publicAccessCidrs"], input: eks.endpoint.publicAccessCidrs, message: "the public endpoint is off (publicAccess: false): remove publicAccessCidrs or set publicAccess to true" });
+    }
+    if (eks.endpoint.publicAccess === true && eks.endpoint.publicAccessCidrs.length === 0) {
+        ctx.addIssue({ code: "custom", path: ["endpoint", "publicAccessCidrs"], input: [], message: "a public endpoint needs the address ranges allowed to reach it: list them (0.0.0.0/0 only if you mean the whole internet), or set publicAccess to false" });
     }
     // kube-proxy add-on builds are made per Kubernetes minor version, and must match the cluster's.
     if (!eks.addons.kubeProxy.startsWith(`v${eks.kubernetesVersion}.`)) {

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { appDefaultsConfig, appsConfig, teamConfig } from "./apps";
 import { clusterConfig } from "./cluster";
 import { engineConfig } from "./engine";
-import { githubConfig, gitopsRepositoryConfig } from "./repositories";
+import { githubConfig, gitopsRepositoryConfig, repositoryProblems } from "./repositories";
 import { dnsLabel, strictObject, UNKNOWN_KEY_SEPARATOR } from "./rules";
 import { secretsConfig } from "./secrets";
 
@@ -218,6 +218,7 @@ export function crossFieldProblems(config: ProjectConfig, source: ConfigSource):
     if (config.github === undefined && config.gitopsRepository.url === undefined) {
         add(["gitopsRepository", "url"], "without a github section the stack does not manage the repository: set gitopsRepository.url to its clone URL");
     }
+    repositoryProblems(config.gitopsRepository, config.github, source.stack).forEach((problem) => add(problem.path, problem.message));
     if (config.github !== undefined && config.gitopsRepository.url !== undefined) {
         add(["gitopsRepository", "url"], "the URL of a repository managed on GitHub comes from GitHub: remove gitopsRepository.url, or remove the github section");
     }

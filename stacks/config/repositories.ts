@@ -3,9 +3,20 @@
  * `gitops-platform:github` (GitHub management of it and of app repositories; optional for local stacks).
  */
 import { z } from "zod";
+import { gitHost, GITHUB_HOST } from "../../components/repository/hosts";
 import { strictObject } from "./rules";
 
 const repositoryName = z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, "expected a GitHub repository name: letters, digits, '-', '_' and '.'");
+
+/** Pulumi stack names: letters, digits, '-', '_' and '.'. */
+const stackName = z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, "expected a stack name: letters, digits, '-', '_' and '.'");
+
+/**
+ * The stack that manages a GitHub repository shared between stacks (app repositories every
+ * environment deploys from). Another stack only registers its own read-only deploy key on it; the
+ * repository's other settings here are then the managing stack's business.
+ */
+const managedBy = stackName.optional();
 
 const gitUrl = z.string().regex(
     /^(https:\/\/[^\s]+|ssh:\/\/[^\s]+|git@[^\s:]+:[^\s]+)$/,
@@ -15,17 +26,39 @@ const gitUrl = z.string().regex(
 export const gitopsRepositoryConfig = strictObject({
     /** Repository name; on GitHub under github.owner. */
     name: repositoryName,
+    /**
+     * Branch the engine syncs and the seeded files go to. On GitHub it must be the default branch, the one a
+     * new repository starts with (the owner's default branch name, "main" unless changed), since the
+     * ruleset protects ~DEFAULT_BRANCH.
+     */
     branch: z.string().min(1).default("main"),
     /** Clone URL for a repository this stack does not manage (stacks without a github section). */
     url: gitUrl.optional(),
-    /** Manage an existing repository instead of creating one. */
+    /** Manage an existing repository instead of creating one: imported on the next `pulumi up`, nothing is seeded into it. */
     adopt: z.boolean().default(false),
+    managedBy,
     visibility: z.enum(["private", "internal", "public"]).default("private"),
     description: z.string().default("GitOps repository of the platform: cluster and application manifests"),
+    /**
+     * known_hosts lines of the Git host in `url` (`ssh-keyscan <host>`, checked against what the host
+     * publishes). GitHub's keys are built in; any other host needs this.
+     */
+    knownHosts: z.string().min(1).optional(),
+}).superRefine((repository, ctx) => {
+    if (repository.url === undefined) {
+        return;
+    }
+    try {
+        gitHost(repository.url);
+    } catch {
+        ctx.addIssue({ code: "custom", path: ["url"], input: repository.url, message: "expected a Git URL with a host: ssh://git@host/owner/repo.git, git@host:owner/repo.git or https://host/owner/repo.git" });
+    }
 });
 
 const appRepositoryConfig = strictObject({
+    /** Manage an existing repository instead of creating one (imported on the next `pulumi up`). */
     adopt: z.boolean().default(false),
+    managedBy,
     visibility: z.enum(["private", "internal", "public"]).default("private"),
     description: z.string().optional(),
 });
@@ -33,9 +66,9 @@ const appRepositoryConfig = strictObject({
 const reviewers = strictObject({
     /** GitHub user logins. */
     users: z.array(z.string().min(1)).default([]),
-    /** Team slugs in github.owner. */
+    /** Team slugs in github:owner's organization. */
     teams: z.array(z.string().min(1)).default([]),
-});
+}).refine((r) => r.users.length + r.teams.length <= 6, "GitHub takes up to six reviewers (users and teams together) per environment");
 
 /** The owning organization is the GitHub provider's own `github:owner` setting. */
 export const githubConfig = strictObject({
@@ -64,3 +97,43 @@ export const githubConfig = strictObject({
 
 export type GitopsRepositoryConfig = z.infer<typeof gitopsRepositoryConfig>;
 export type GithubConfig = z.infer<typeof githubConfig>;
+
+type RepositoryProblem = { path: PropertyKey[]; message: string };
+
+/** `managedBy` names another stack, and excludes `adopt` (which takes the repository into this stack). */
+function managedByProblems(path: PropertyKey[], repository: { managedBy?: string; adopt: boolean }, stack: string): RepositoryProblem[] {
+    if (repository.managedBy === undefined) {
+        return [];
+    }
+    if (repository.managedBy === stack) {
+        return [{ path: [...path, "managedBy"], message: `names this stack (${stack}): remove managedBy to manage the repository here, or name the stack that manages it` }];
+    }
+    return repository.adopt
+        ? [{ path: [...path, "managedBy"], message: `the repository is managed by stack ${repository.managedBy}, so this stack cannot adopt it: remove adopt (or remove managedBy to manage it here)` }]
+        : [];
+}
+
+/** Rules between the two sections and the stack, as (path from the config root, message) pairs. */
+export function repositoryProblems(gitops: GitopsRepositoryConfig, github: GithubConfig | undefined, stack: string): RepositoryProblem[] {
+    if (github !== undefined) {
+        return [
+            ...(Object.hasOwn(github.appRepositories, gitops.name)
+                ? [{ path: ["github", "appRepositories", gitops.name], message: `"${gitops.name}" is the GitOps repository (gitopsRepository.name): remove it from appRepositories` }]
+                : []),
+            ...managedByProblems(["gitopsRepository"], gitops, stack),
+            ...Object.entries(github.appRepositories).flatMap(([name, app]) => managedByProblems(["github", "appRepositories", name], app, stack)),
+        ];
+    }
+    if (gitops.managedBy !== undefined) {
+        return [{ path: ["gitopsRepository", "managedBy"], message: "registers this stack's deploy key through GitHub and needs the github section: add it, or remove managedBy and give the repository's url" }];
+    }
+    // A repository given by URL: the engine verifies the host by its SSH keys, built in for github.com only.
+    if (gitops.url === undefined || gitops.knownHosts !== undefined || gitHost(gitops.url) === GITHUB_HOST) {
+        return [];
+    }
+    const host = gitHost(gitops.url);
+    return [{
+        path: ["gitopsRepository", "knownHosts"],
+        message: `the engine verifies ${host} by its SSH host keys: set knownHosts to its known_hosts lines (ssh-keyscan ${host}, checked against what the host publishes)`,
+    }];
+}

@@ -131,6 +131,7 @@ export class ArgoCd extends pulumi.ComponentResource implements GitopsEngine {
             branch: gitops.branch,
             path: args.clusterPath,
             labels,
+            prune: args.environment !== "production",
             cascadeDelete: this.cascadeDelete,
         }), { ...child, dependsOn: [this.release, project, this.credentials.get(gitops.name)!, ...args.repositories.ready] });
 

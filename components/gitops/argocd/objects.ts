@@ -100,6 +100,11 @@ export interface RootApplicationSettings {
     readonly path: string;
     readonly labels: Record<string, string>;
     /**
+     * Delete what was removed from clusters/<stack>/. Off in production, as for apps: a file
+     * deleted by mistake must not take running objects with it.
+     */
+    readonly prune: boolean;
+    /**
      * The stack's cascade-delete choice. With it, deleting the root deletes the Applications it made
      * while Argo CD still runs, so none is left in Argo CD's namespace with a finalizer nobody
      * processes (a namespace stuck in Terminating). Without it (production), deleting the root
@@ -124,7 +129,7 @@ export function rootApplication(settings: RootApplicationSettings): ArgoApplicat
             source: { repoURL: settings.repoUrl, path: settings.path, targetRevision: settings.branch, directory: { recurse: true } },
             destination: { server: IN_CLUSTER, namespace: settings.namespace },
             syncPolicy: {
-                automated: { prune: true, selfHeal: true },
+                automated: { prune: settings.prune, selfHeal: true },
                 retry: { limit: 5, backoff: { duration: "5s", factor: 2, maxDuration: "3m" } },
             },
         },

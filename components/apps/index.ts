@@ -1,0 +1,3 @@
+export * from "./app";
+export * from "./labels";
+export * from "./team";

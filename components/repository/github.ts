@@ -1,0 +1,181 @@
+/**
+ * A repository on GitHub that the engine reads: the repository itself, default-branch protection,
+ * vulnerability alerts, a deploy key, deployment environments and (for the GitOps repository) a
+ * seeded layout.
+ */
+import * as github from "@pulumi/github";
+import * as pulumi from "@pulumi/pulumi";
+import { githubDeployKey } from "./deployKey";
+import { GITHUB_KNOWN_HOSTS, githubSshUrl } from "./hosts";
+import { branchProtectionArgs, ProtectionSettings, rulesetArgs } from "./protection";
+import { RepositoryAccess } from "./types";
+
+export interface EnvironmentReviewers {
+    /** GitHub user logins. */
+    readonly users: readonly string[];
+    /** Team slugs in the provider's owner organization. */
+    readonly teams: readonly string[];
+}
+
+export interface EnvironmentSettings {
+    /** Who approves deployments; none when empty. With reviewers, nobody approves their own deployment and admins cannot skip them. */
+    readonly reviewers?: EnvironmentReviewers;
+}
+
+export interface GithubRepositoryArgs {
+    /** Repository name on GitHub (under the provider's `github:owner`). Required. */
+    readonly repositoryName: string;
+    /** Description shown on GitHub; none by default. */
+    readonly description?: string;
+    /** Default "private". */
+    readonly visibility?: "private" | "internal" | "public";
+    /** Take over an existing repository instead of creating one; default false. */
+    readonly adopt?: boolean;
+    /** Branch the engine reads, seeded and protected by classic protection; default "main". */
+    readonly branch?: string;
+    /** Default-branch protection; none when undefined. */
+    readonly protection?: ProtectionSettings;
+    /** Let the deploy key push (Flux image automation commits to Git); default false (read-only). */
+    readonly deployKeyWritable?: boolean;
+    /** Title of the deploy key on GitHub; default "gitops-platform". */
+    readonly deployKeyTitle?: string;
+    /** Secret scanning with push protection (needs GitHub Advanced Security on private repositories); default true. */
+    readonly secretScanning?: boolean;
+    /** Deployment environments by name; none by default. */
+    readonly environments?: Readonly<Record<string, EnvironmentSettings>>;
+    /** Files seeded once into a new repository, path → content; none by default. */
+    readonly seedFiles?: Readonly<Record<string, string>>;
+    /** Refuse to delete the repository at all, even by replacement (production); default false. */
+    readonly protect?: boolean;
+    /**
+     * Leave the repository (and the seeded files) on GitHub when the stack is destroyed or the
+     * repository leaves config: a Git history is never deleted; default true. Pulumi then does not
+     * call the provider's delete, so archiveOnDestroy only acts once this is turned off.
+     */
+    readonly retainOnDelete?: boolean;
+}
+
+const DEFAULTS = {
+    visibility: "private",
+    adopt: false,
+    branch: "main",
+    deployKeyWritable: false,
+    deployKeyTitle: "gitops-platform",
+    secretScanning: true,
+    environments: {} as Readonly<Record<string, EnvironmentSettings>>,
+    seedFiles: {} as Readonly<Record<string, string>>,
+    protect: false,
+    retainOnDelete: true,
+} as const satisfies Partial<GithubRepositoryArgs>;
+
+/** `apps/overlays/staging/kustomization.yaml` → `apps-overlays-staging-kustomization-yaml`: a stable resource name per path. */
+export function fileResourceName(path: string): string {
+    return path.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+}
+
+export class GithubRepository extends pulumi.ComponentResource implements RepositoryAccess {
+    readonly name: string;
+    readonly url: pulumi.Output<string>;
+    readonly branch: string;
+    readonly privateKey: pulumi.Output<string>;
+    readonly publicKey: pulumi.Output<string>;
+    readonly knownHosts = GITHUB_KNOWN_HOSTS;
+    readonly repository: github.Repository;
+    /** What the engine needs before its first sync: the registered deploy key and the seeded files. */
+    readonly ready: pulumi.Resource[];
+
+    constructor(name: string, args: GithubRepositoryArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("gitops-platform:repository:GithubRepository", name, {}, opts);
+        const a = { ...DEFAULTS, ...args };
+        this.name = a.repositoryName;
+        this.branch = a.branch;
+
+        const scanning = { status: "enabled" };
+        this.repository = new github.Repository(`${name}-repository`, {
+            name: a.repositoryName,
+            description: a.description,
+            visibility: a.visibility,
+            // A new repository needs a first commit, so that its default branch exists for the seeded files.
+            autoInit: a.adopt ? undefined : true,
+            deleteBranchOnMerge: true,
+            allowSquashMerge: true,
+            allowRebaseMerge: true,
+            allowMergeCommit: false,
+            archiveOnDestroy: true,
+            // Left out when off, so repositories on plans without the feature are not asked to change it.
+            securityAndAnalysis: a.secretScanning ? { secretScanning: scanning, secretScanningPushProtection: scanning } : undefined,
+        }, {
+            parent: this,
+            // Adopting: the `import` option takes the repository (ID = its name) into the stack on the
+            // next `pulumi up` instead of creating it; settings that differ from the ones above are then
+            // updated to match (pulumi/pulumi#19339: earlier CLIs failed such an import instead). Once the
+            // repository is in the stack's state the option has no further effect. No autoInit: it exists.
+            import: a.adopt ? a.repositoryName : undefined,
+            protect: a.protect,
+            retainOnDelete: a.retainOnDelete,
+        });
+        const repositoryName = this.repository.name;
+
+        // The Repository's own `vulnerabilityAlerts` is deprecated in @pulumi/github 6.x in favour of this resource.
+        new github.RepositoryVulnerabilityAlerts(`${name}-vulnerability-alerts`, { repository: repositoryName, enabled: true }, { parent: this });
+
+        const { privateKey, publicKey, deployKey } = githubDeployKey(name, { repository: repositoryName, title: a.deployKeyTitle, writable: a.deployKeyWritable }, this);
+        this.privateKey = privateKey;
+        this.publicKey = publicKey;
+        this.url = this.repository.fullName.apply(githubSshUrl);
+
+        // Seeded once: `ignoreChanges: ["content"]` leaves later edits in Git alone, so the files belong
+        // to the repository's users. overwriteOnCreate: autoInit's first commit already holds a README.md.
+        const files = Object.entries(a.seedFiles).map(([path, content]) => new github.RepositoryFile(`${name}-file-${fileResourceName(path)}`, {
+            repository: repositoryName,
+            branch: a.branch,
+            file: path,
+            content,
+            commitMessage: `Seed ${path} (created once by the platform's Pulumi program; yours to edit)`,
+            overwriteOnCreate: true,
+        }, { parent: this, ignoreChanges: ["content"], retainOnDelete: a.retainOnDelete }));
+
+        // The protection waits for the seeded files: seeding pushes straight to the branch, which a
+        // protected branch would refuse (no bypass for the identity that runs Pulumi is needed).
+        if (a.protection) {
+            const protectionOpts = { parent: this, dependsOn: files };
+            if (a.protection.mode === "ruleset") {
+                new github.RepositoryRuleset(`${name}-ruleset`, rulesetArgs(repositoryName, a.protection), protectionOpts);
+            } else {
+                new github.BranchProtection(`${name}-branch-protection`, branchProtectionArgs(this.repository.nodeId, a.branch, a.protection), protectionOpts);
+            }
+        }
+
+        for (const [environment, settings] of Object.entries(a.environments)) {
+            this.environment(name, environment, settings, repositoryName, a.branch);
+        }
+
+        this.ready = [deployKey, ...files];
+        this.registerOutputs({ url: this.url, publicKey: this.publicKey });
+    }
+
+    /** A deployment environment that deploys from `branch` only, with its reviewers. */
+    private environment(name: string, environment: string, settings: EnvironmentSettings, repository: pulumi.Output<string>, branch: string): void {
+        const reviewers = settings.reviewers ?? { users: [], teams: [] };
+        const hasReviewers = reviewers.users.length + reviewers.teams.length > 0;
+        // Reviewers are given by numeric ID: look teams and users up by slug and login.
+        const teams = reviewers.teams.map((slug) => github.getTeamOutput({ slug, summaryOnly: true }, { parent: this }).id.apply(Number));
+        const users = reviewers.users.map((username) => github.getUserOutput({ username }, { parent: this }).id.apply(Number));
+        const env = new github.RepositoryEnvironment(`${name}-env-${environment}`, {
+            repository,
+            environment,
+            reviewers: hasReviewers ? [{ teams, users }] : undefined,
+            preventSelfReview: hasReviewers,
+            canAdminsBypass: !hasReviewers,
+            // A custom policy names the branch exactly. GitHub documents "protected branches only" in terms of
+            // branch protection rules, "if none are defined, all branches can deploy": a repository protected
+            // by a ruleset alone could be left open.
+            deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true },
+        }, { parent: this });
+        new github.RepositoryEnvironmentDeploymentPolicy(`${name}-env-${environment}-branch`, {
+            repository,
+            environment: env.environment,
+            branchPattern: branch,
+        }, { parent: this });
+    }
+}

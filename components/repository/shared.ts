@@ -1,0 +1,54 @@
+/**
+ * A GitHub repository that another stack manages (config `managedBy`): this stack only reads it,
+ * with a key pair of its own registered as a deploy key on the existing repository. The repository,
+ * its protection, environments, alerts and files stay the owning stack's, so that two stacks never
+ * declare the same repository (the second `pulumi up` would fail on the name) or fight over its rules.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { githubDeployKey } from "./deployKey";
+import { GITHUB_KNOWN_HOSTS, githubSshUrl } from "./hosts";
+import { RepositoryAccess } from "./types";
+
+export interface SharedGithubRepositoryArgs {
+    /** Name of the existing repository on GitHub. Required. */
+    readonly repositoryName: string;
+    /** Its owner, the GitHub provider's `github:owner`. Required. */
+    readonly owner: string;
+    /** Branch the engine reads; default "main". */
+    readonly branch?: string;
+    /** Title of this stack's deploy key on GitHub; default "gitops-platform". */
+    readonly deployKeyTitle?: string;
+    /** Let the deploy key push (Flux image automation commits to Git); default false (read-only). */
+    readonly deployKeyWritable?: boolean;
+}
+
+const DEFAULTS = {
+    branch: "main",
+    deployKeyTitle: "gitops-platform",
+    deployKeyWritable: false,
+} as const satisfies Partial<SharedGithubRepositoryArgs>;
+
+export class SharedGithubRepository extends pulumi.ComponentResource implements RepositoryAccess {
+    readonly name: string;
+    readonly url: pulumi.Output<string>;
+    readonly branch: string;
+    readonly privateKey: pulumi.Output<string>;
+    readonly publicKey: pulumi.Output<string>;
+    readonly knownHosts = GITHUB_KNOWN_HOSTS;
+    /** What the engine needs before its first sync: the registered deploy key. */
+    readonly ready: pulumi.Resource[];
+
+    constructor(name: string, args: SharedGithubRepositoryArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("gitops-platform:repository:SharedGithubRepository", name, {}, opts);
+        const a = { ...DEFAULTS, ...args };
+        this.name = a.repositoryName;
+        this.branch = a.branch;
+        // The URL the owning stack gets from the repository's fullName, built from the same parts.
+        this.url = pulumi.output(githubSshUrl(`${a.owner}/${a.repositoryName}`));
+        const { privateKey, publicKey, deployKey } = githubDeployKey(name, { repository: a.repositoryName, title: a.deployKeyTitle, writable: a.deployKeyWritable }, this);
+        this.privateKey = privateKey;
+        this.publicKey = publicKey;
+        this.ready = [deployKey];
+        this.registerOutputs({ url: this.url, publicKey: this.publicKey });
+    }
+}

@@ -1,0 +1,74 @@
+/** Config → the stack's Git repositories: managed on GitHub with a github section, else given by URL. */
+import { ExternalRepository } from "../components/repository/external";
+import { GithubRepository } from "../components/repository/github";
+import { seedLayout } from "../components/repository/layout";
+import { ProtectionSettings } from "../components/repository/protection";
+import { SharedGithubRepository } from "../components/repository/shared";
+import { RepositoryHandle } from "../components/repository/types";
+import { GithubConfig, PlatformConfig } from "./config";
+
+/** Environments every GitOps repository deploys to, and gets an overlay for. */
+export const DEPLOYMENT_ENVIRONMENTS = ["staging", "production"] as const;
+
+/** Branch protection from config; administrators are bound in production unless config says otherwise. */
+export function protectionSettings(github: GithubConfig, environment: PlatformConfig["environment"]): ProtectionSettings | undefined {
+    const { enabled, enforceAdmins, ...rules } = github.protection;
+    return enabled ? { ...rules, enforceAdmins: enforceAdmins ?? environment === "production" } : undefined;
+}
+
+export function createRepositories(config: PlatformConfig): RepositoryHandle {
+    const gitopsConfig = config.gitopsRepository;
+    const github = config.github;
+    if (github === undefined) {
+        // Validation guarantees the URL without a github section.
+        const gitops = new ExternalRepository(gitopsConfig.name, {
+            repositoryName: gitopsConfig.name,
+            url: gitopsConfig.url!,
+            branch: gitopsConfig.branch,
+            knownHosts: gitopsConfig.knownHosts,
+        });
+        // The user registers the deploy key by hand; nothing here can wait for that.
+        return { gitops, appRepositories: {}, ready: [] };
+    }
+
+    // One key per stack and repository: the title says which cluster reads with it.
+    const deployKeyTitle = `gitops-platform ${config.stack}`;
+    // A repository another stack manages: only this stack's deploy key on it (validation guarantees github:owner).
+    const sharedRepository = (name: string, settings: { branch?: string; deployKeyWritable?: boolean } = {}) =>
+        new SharedGithubRepository(name, { ...settings, repositoryName: name, owner: config.githubOwner!, deployKeyTitle });
+    const owned = {
+        protection: protectionSettings(github, config.environment),
+        secretScanning: github.secretScanning,
+        deployKeyTitle,
+        // Retained on destroy in every environment (the component's default); undeletable in production.
+        protect: config.environment === "production",
+    };
+    // Image automation commits updated tags to the GitOps repository: only that key may push.
+    const gitopsWritable = config.engine.type === "flux" && config.engine.imageAutomation;
+    const gitops = gitopsConfig.managedBy !== undefined ? sharedRepository(gitopsConfig.name, { branch: gitopsConfig.branch, deployKeyWritable: gitopsWritable }) : new GithubRepository(gitopsConfig.name, {
+        ...owned,
+        repositoryName: gitopsConfig.name,
+        description: gitopsConfig.description,
+        visibility: gitopsConfig.visibility,
+        adopt: gitopsConfig.adopt,
+        branch: gitopsConfig.branch,
+        deployKeyWritable: gitopsWritable,
+        environments: { staging: {}, production: { reviewers: github.productionReviewers } },
+        // An adopted repository has its own content: nothing is seeded over it.
+        seedFiles: gitopsConfig.adopt ? {} : seedLayout({
+            repositoryName: gitopsConfig.name,
+            stack: config.stack,
+            environment: config.environment,
+            environments: DEPLOYMENT_ENVIRONMENTS,
+            codeOwners: github.codeOwners,
+        }),
+    });
+    const appRepositories = Object.fromEntries(Object.entries(github.appRepositories).map(([name, app]) => [name, app.managedBy !== undefined ? sharedRepository(name) : new GithubRepository(name, {
+        ...owned,
+        repositoryName: name,
+        description: app.description,
+        visibility: app.visibility,
+        adopt: app.adopt,
+    })]));
+    return { gitops, appRepositories, ready: gitops.ready };
+}

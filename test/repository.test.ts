@@ -1,0 +1,391 @@
+/** The stacks' Git repositories, through the offline plan of each checked-in stack file. */
+import * as assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
+import { ExternalRepository } from "../components/repository/external";
+import { GithubRepository } from "../components/repository/github";
+import { GITHUB_KNOWN_HOSTS } from "../components/repository/hosts";
+import { seedLayout } from "../components/repository/layout";
+import { branchProtectionArgs } from "../components/repository/protection";
+import { mockNumericId } from "../plan/mocks";
+import { PlannedResource, SECRET_PLACEHOLDER } from "../plan/recorder";
+import { PlanResult } from "../plan/run";
+import { runPlatform, readPlatformConfig } from "../stacks";
+import { ConfigError } from "../stacks/config";
+import { DEPLOYMENT_ENVIRONMENTS, createRepositories } from "../stacks/repositories";
+import { byName, ofType, planProgram, planStack, StackOverrides, stackValue } from "./harness";
+
+const T = {
+    repository: "github:index/repository:Repository",
+    ruleset: "github:index/repositoryRuleset:RepositoryRuleset",
+    branchProtection: "github:index/branchProtection:BranchProtection",
+    deployKey: "github:index/repositoryDeployKey:RepositoryDeployKey",
+    environment: "github:index/repositoryEnvironment:RepositoryEnvironment",
+    environmentPolicy: "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy",
+    file: "github:index/repositoryFile:RepositoryFile",
+    vulnerabilityAlerts: "github:index/repositoryVulnerabilityAlerts:RepositoryVulnerabilityAlerts",
+    keyPair: "tls:index/privateKey:PrivateKey",
+} as const;
+
+/** Staging owns its GitOps repository and the app repositories; production owns its GitOps repository only. */
+const REPOSITORIES = ["platform-gitops-staging", "payments-api", "checkout-web"];
+const PRODUCTION_REPOSITORIES = ["platform-gitops-production"];
+
+interface RepositoriesPlan extends PlanResult {
+    /** `import` option of each github.Repository, by resource name (the plan records no import). */
+    readonly imports: Record<string, unknown>;
+    /** Plain values the handle carries, read inside the program. */
+    readonly knownHosts: string;
+}
+
+/** Plans only the repositories of a checked-in stack (the other areas are other components' tests). */
+async function planRepositories(stack: string, overrides: StackOverrides = {}): Promise<RepositoriesPlan> {
+    const imports: Record<string, unknown> = {};
+    let knownHosts = "";
+    const plan = await planStack(stack, overrides, () => {
+        pulumi.runtime.registerStackTransformation((args) => {
+            if (args.type === T.repository) {
+                imports[args.name] = (args.opts as pulumi.CustomResourceOptions).import;
+            }
+            return undefined;
+        });
+        const handle = createRepositories(readPlatformConfig());
+        knownHosts = handle.gitops.knownHosts;
+        return { url: handle.gitops.url, privateKey: handle.gitops.privateKey, publicKey: handle.gitops.publicKey, ready: handle.ready.map((r) => r.urn) };
+    });
+    return { ...plan, imports, knownHosts };
+}
+
+function edited<T>(stack: string, key: string, edit: (value: T) => void): Record<string, T> {
+    const value = structuredClone(stackValue<T>(stack, key));
+    edit(value);
+    return { [key]: value };
+}
+
+const names = (resources: readonly PlannedResource[], type: string) => ofType(resources, type).map((r) => r.name).sort();
+const perRepository = (role: string, repositories = REPOSITORIES) => repositories.map((repo) => `${repo}-${role}`).sort();
+
+describe("repositories of the staging stack", () => {
+    let plan: RepositoriesPlan;
+    before(async () => {
+        plan = await planRepositories("staging");
+    });
+
+    it("declares each repository with its protection, alerts, deploy key and key pair", () => {
+        assert.deepEqual(names(plan.resources, T.repository), perRepository("repository"));
+        assert.deepEqual(names(plan.resources, T.ruleset), perRepository("ruleset"));
+        assert.deepEqual(names(plan.resources, T.vulnerabilityAlerts), perRepository("vulnerability-alerts"));
+        assert.deepEqual(names(plan.resources, T.deployKey), perRepository("deploy-key"));
+        assert.deepEqual(names(plan.resources, T.keyPair), perRepository("deploy-key-pair"));
+        assert.deepEqual(names(plan.resources, T.branchProtection), []);
+    });
+
+    it("creates private repositories with squash or rebase merges, scanning and archive on destroy", () => {
+        const repository = byName(plan.resources, T.repository, "platform-gitops-staging-repository");
+        assert.deepEqual(repository.inputs, {
+            name: "platform-gitops-staging",
+            description: "GitOps repository of the platform: cluster and application manifests",
+            visibility: "private",
+            autoInit: true,
+            deleteBranchOnMerge: true,
+            allowSquashMerge: true,
+            allowRebaseMerge: true,
+            allowMergeCommit: false,
+            archiveOnDestroy: true,
+            securityAndAnalysis: { secretScanning: { status: "enabled" }, secretScanningPushProtection: { status: "enabled" } },
+        });
+        assert.deepEqual(byName(plan.resources, T.vulnerabilityAlerts, "platform-gitops-staging-vulnerability-alerts").inputs, { repository: "platform-gitops-staging", enabled: true });
+        assert.deepEqual(plan.imports, { "platform-gitops-staging-repository": undefined, "payments-api-repository": undefined, "checkout-web-repository": undefined });
+    });
+
+    it("requires one approval, and lets admins bypass in pull requests only", () => {
+        const ruleset = byName(plan.resources, T.ruleset, "platform-gitops-staging-ruleset").inputs as { rules: Record<string, unknown>; bypassActors: unknown };
+        assert.equal((ruleset.rules.pullRequest as Record<string, unknown>).requiredApprovingReviewCount, 1);
+        assert.equal(ruleset.rules.requiredSignatures, false);
+        assert.deepEqual(ruleset.bypassActors, [{ actorType: "RepositoryRole", actorId: 5, bypassMode: "pullRequest" }]);
+    });
+
+    it("registers read-only deploy keys from the generated key pairs", () => {
+        for (const repo of REPOSITORIES) {
+            const key = byName(plan.resources, T.deployKey, `${repo}-deploy-key`);
+            assert.deepEqual(key.inputs, {
+                repository: repo,
+                title: "gitops-platform staging",
+                key: `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAMOCK${repo}-deploy-key-pair mock`,
+                readOnly: true,
+            });
+            assert.deepEqual(byName(plan.resources, T.keyPair, `${repo}-deploy-key-pair`).inputs, { algorithm: "ED25519" });
+        }
+    });
+
+    it("hands the private key on only as a secret", () => {
+        assert.equal(plan.outputs.privateKey, SECRET_PLACEHOLDER);
+        assert.equal(JSON.stringify(plan).includes("mock-openssh-private-key"), false);
+    });
+
+    it("gives the engine the ssh:// URL and GitHub's host keys", () => {
+        assert.equal(plan.outputs.url, "ssh://git@github.com/acme-platform/platform-gitops-staging.git");
+        assert.equal(plan.knownHosts, GITHUB_KNOWN_HOSTS);
+    });
+
+    it("declares staging and production environments that deploy from main only", () => {
+        assert.deepEqual(names(plan.resources, T.environment), ["platform-gitops-staging-env-production", "platform-gitops-staging-env-staging"]);
+        assert.deepEqual(byName(plan.resources, T.environment, "platform-gitops-staging-env-staging").inputs, {
+            repository: "platform-gitops-staging",
+            environment: "staging",
+            preventSelfReview: false,
+            canAdminsBypass: true,
+            deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true },
+        });
+        for (const environment of DEPLOYMENT_ENVIRONMENTS) {
+            assert.deepEqual(byName(plan.resources, T.environmentPolicy, `platform-gitops-staging-env-${environment}-branch`).inputs, {
+                repository: "platform-gitops-staging",
+                environment,
+                branchPattern: "main",
+            });
+        }
+    });
+
+    it("requires the configured team to approve production deployments, never the deployer", () => {
+        assert.deepEqual(byName(plan.resources, T.environment, "platform-gitops-staging-env-production").inputs, {
+            repository: "platform-gitops-staging",
+            environment: "production",
+            reviewers: [{ teams: [mockNumericId("team/platform-leads")], users: [] }],
+            preventSelfReview: true,
+            canAdminsBypass: false,
+            deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true },
+        });
+    });
+
+    it("seeds the layout once into the GitOps repository only, content ignored afterwards", () => {
+        const layout = seedLayout({ repositoryName: "platform-gitops-staging", stack: "staging", environment: "staging", environments: DEPLOYMENT_ENVIRONMENTS, codeOwners: ["@acme-platform/platform"] });
+        const files = ofType(plan.resources, T.file);
+        assert.deepEqual(files.map((f) => f.inputs.file).sort(), Object.keys(layout).sort());
+        for (const file of files) {
+            assert.ok(file.name.startsWith("platform-gitops-staging-file-"), file.name);
+            assert.deepEqual(file.inputs, {
+                repository: "platform-gitops-staging",
+                branch: "main",
+                file: file.inputs.file,
+                content: layout[file.inputs.file as string],
+                commitMessage: `Seed ${String(file.inputs.file)} (created once by the platform's Pulumi program; yours to edit)`,
+                overwriteOnCreate: true,
+            });
+            assert.deepEqual(file.options.ignoreChanges, ["content"]);
+        }
+    });
+
+    it("protects the branch only after the files are seeded", () => {
+        const files = ofType(plan.resources, T.file).map((f) => f.urn).sort();
+        assert.deepEqual([...byName(plan.resources, T.ruleset, "platform-gitops-staging-ruleset").options.dependsOn].sort(), files);
+        assert.deepEqual(byName(plan.resources, T.ruleset, "payments-api-ruleset").options.dependsOn, []);
+    });
+
+    it("makes the engine wait for the deploy key and the seeded files", () => {
+        const expected = [byName(plan.resources, T.deployKey, "platform-gitops-staging-deploy-key").urn, ...ofType(plan.resources, T.file).map((f) => f.urn)];
+        assert.deepEqual([...(plan.outputs.ready as string[])].sort(), expected.sort());
+    });
+
+    it("keeps staging's repositories and seeded files when the stack is destroyed, without protecting them", () => {
+        assert.equal(ofType(plan.resources, T.repository).length, 3);
+        for (const repository of ofType(plan.resources, T.repository)) {
+            assert.deepEqual([repository.options.protect, repository.options.retainOnDelete], [false, true], repository.name);
+        }
+        for (const file of ofType(plan.resources, T.file)) {
+            assert.equal(file.options.retainOnDelete, true, file.name);
+        }
+    });
+});
+
+describe("repositories of the production stack", () => {
+    let plan: RepositoriesPlan;
+    before(async () => {
+        plan = await planRepositories("production");
+    });
+
+    it("requires two approvals and signed commits, with no bypass for anyone", () => {
+        assert.deepEqual(names(plan.resources, T.ruleset), perRepository("ruleset", PRODUCTION_REPOSITORIES));
+        for (const repo of PRODUCTION_REPOSITORIES) {
+            const ruleset = byName(plan.resources, T.ruleset, `${repo}-ruleset`).inputs as { rules: Record<string, unknown>; bypassActors: unknown };
+            assert.equal((ruleset.rules.pullRequest as Record<string, unknown>).requiredApprovingReviewCount, 2);
+            assert.equal(ruleset.rules.requiredSignatures, true);
+            assert.deepEqual(ruleset.bypassActors, []);
+        }
+    });
+
+    it("protects every repository and keeps it when the stack is destroyed", () => {
+        assert.deepEqual(names(plan.resources, T.repository), perRepository("repository", PRODUCTION_REPOSITORIES));
+        for (const repository of ofType(plan.resources, T.repository)) {
+            assert.deepEqual([repository.options.protect, repository.options.retainOnDelete], [true, true], repository.name);
+        }
+        for (const file of ofType(plan.resources, T.file)) {
+            assert.equal(file.options.retainOnDelete, true, file.name);
+        }
+    });
+
+    it("requires the configured team and user to approve production deployments", () => {
+        const production = byName(plan.resources, T.environment, "platform-gitops-production-env-production");
+        assert.deepEqual(production.inputs.reviewers, [{ teams: [mockNumericId("team/platform-leads")], users: [mockNumericId("user/alice-sre")] }]);
+    });
+
+    it("seeds the production cluster folder", () => {
+        assert.ok(ofType(plan.resources, T.file).some((f) => f.inputs.file === "clusters/production/kustomization.yaml"));
+    });
+});
+
+describe("repository options from config", () => {
+    it("uses classic branch protection where config asks, binding admins in production", async () => {
+        const plan = await planRepositories("production", { set: edited<{ protection: Record<string, unknown> }>("production", "gitops-platform:github", (g) => { g.protection.mode = "classic"; }) });
+        assert.deepEqual(names(plan.resources, T.ruleset), []);
+        assert.deepEqual(names(plan.resources, T.branchProtection), perRepository("branch-protection", PRODUCTION_REPOSITORIES));
+        const protection = byName(plan.resources, T.branchProtection, "platform-gitops-production-branch-protection");
+        // The builder's exact output is tested in repository-layout.test.ts; here, the settings production's config gives it.
+        assert.deepEqual(protection.inputs, branchProtectionArgs("R_mock_platform-gitops-production", "main", {
+            mode: "classic",
+            requiredApprovals: 2,
+            requireCodeOwnerReview: true,
+            requireSignedCommits: true,
+            requiredStatusChecks: ["test", "preview"],
+            enforceAdmins: true,
+        }));
+        assert.equal(protection.options.dependsOn.length, ofType(plan.resources, T.file).length);
+    });
+
+    it("gives only the GitOps repository a read-write deploy key with Flux image automation", async () => {
+        const plan = await planRepositories("staging", { set: { "gitops-platform:engine": { type: "flux", imageAutomation: true } } });
+        const readOnly = Object.fromEntries(ofType(plan.resources, T.deployKey).map((k) => [k.name, k.inputs.readOnly]));
+        assert.deepEqual(readOnly, { "platform-gitops-staging-deploy-key": false, "payments-api-deploy-key": true, "checkout-web-deploy-key": true });
+    });
+
+    it("keeps deploy keys read-only with Flux but no image automation", async () => {
+        const plan = await planRepositories("staging", { set: { "gitops-platform:engine": { type: "flux" } } });
+        assert.ok(ofType(plan.resources, T.deployKey).every((k) => k.inputs.readOnly === true));
+    });
+
+    it("adopts an existing repository by importing it, seeding nothing into it", async () => {
+        const plan = await planRepositories("staging", { set: edited<Record<string, unknown>>("staging", "gitops-platform:gitopsRepository", (r) => { r.adopt = true; }) });
+        assert.equal(plan.imports["platform-gitops-staging-repository"], "platform-gitops-staging");
+        assert.equal(plan.imports["payments-api-repository"], undefined);
+        assert.equal("autoInit" in byName(plan.resources, T.repository, "platform-gitops-staging-repository").inputs, false);
+        assert.deepEqual(ofType(plan.resources, T.file), []);
+        assert.deepEqual(byName(plan.resources, T.ruleset, "platform-gitops-staging-ruleset").options.dependsOn, []);
+    });
+
+    it("leaves secret scanning alone when config turns it off", async () => {
+        const plan = await planRepositories("staging", { set: edited<Record<string, unknown>>("staging", "gitops-platform:github", (g) => { g.secretScanning = false; }) });
+        assert.equal("securityAndAnalysis" in byName(plan.resources, T.repository, "platform-gitops-staging-repository").inputs, false);
+    });
+
+    it("adds a second app repository without touching any existing resource", async () => {
+        const before = await planRepositories("staging");
+        const after = await planRepositories("staging", {
+            set: edited<{ appRepositories: Record<string, unknown> }>("staging", "gitops-platform:github", (g) => {
+                // First in the map on purpose: position must not matter.
+                g.appRepositories = { ledger: { description: "Ledger service" }, ...g.appRepositories };
+            }),
+        });
+        const afterByUrn = new Map(after.resources.map((r) => [r.urn, r]));
+        for (const resource of before.resources) {
+            assert.deepEqual(afterByUrn.get(resource.urn)?.inputs, resource.inputs, resource.urn);
+        }
+        const added = after.resources.filter((r) => !before.resources.some((b) => b.urn === r.urn)).map((r) => r.name).sort();
+        assert.deepEqual(added, ["ledger", ...["deploy-key", "deploy-key-pair", "repository", "ruleset", "vulnerability-alerts"].map((role) => `ledger-${role}`)].sort());
+    });
+});
+
+describe("repository of the local stack", () => {
+    it("declares no github: resource, only the key pair for a repository given by URL", async () => {
+        const plan = await planRepositories("local");
+        assert.deepEqual(plan.resources.filter((r) => r.type.startsWith("github:")), []);
+        assert.deepEqual(plan.resources.filter((r) => r.custom).map((r) => [r.type, r.name]), [[T.keyPair, "platform-gitops-deploy-key-pair"]]);
+        assert.equal(plan.outputs.url, "ssh://git@github.com/acme-platform/platform-gitops.git");
+        assert.equal(plan.outputs.privateKey, SECRET_PLACEHOLDER);
+    });
+
+    it("outputs the URL, branch, cluster path and the public key to register by hand", async () => {
+        const plan = await planStack("local", {}, runPlatform);
+        assert.deepEqual(plan.outputs.gitopsRepository, { url: "ssh://git@github.com/acme-platform/platform-gitops.git", branch: "main", path: "clusters/local" });
+        assert.equal(plan.outputs.gitopsDeployPublicKey, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAMOCKplatform-gitops-deploy-key-pair mock");
+        assert.equal(JSON.stringify(plan).includes("mock-openssh-private-key"), false);
+    });
+
+    it("takes the known_hosts the user supplies for a host other than GitHub", async () => {
+        const plan = await planRepositories("local", {
+            set: edited<Record<string, unknown>>("local", "gitops-platform:gitopsRepository", (r) => {
+                r.url = "git@git.example.com:acme/gitops.git";
+                r.knownHosts = "git.example.com ssh-ed25519 AAAAexample";
+            }),
+        });
+        assert.equal(plan.outputs.url, "ssh://git@git.example.com/acme/gitops.git");
+        assert.equal(plan.knownHosts, "git.example.com ssh-ed25519 AAAAexample");
+    });
+});
+
+describe("repository config errors", () => {
+    const cases: { name: string; stack: string; overrides: StackOverrides; key: string; expect: RegExp }[] = [
+        {
+            name: "a host other than GitHub without known_hosts",
+            stack: "local",
+            overrides: { set: edited<Record<string, unknown>>("local", "gitops-platform:gitopsRepository", (r) => { r.url = "ssh://git@git.example.com/acme/gitops.git"; }) },
+            key: "gitops-platform:gitopsRepository.knownHosts",
+            expect: /verifies git\.example\.com by its SSH host keys/,
+        },
+        {
+            name: "a URL without a host",
+            stack: "local",
+            overrides: { set: edited<Record<string, unknown>>("local", "gitops-platform:gitopsRepository", (r) => { r.url = "ssh://git@github.com:acme/gitops.git"; }) },
+            key: "gitops-platform:gitopsRepository.url",
+            expect: /expected a Git URL with a host/,
+        },
+        {
+            name: "the GitOps repository listed again as an app repository",
+            stack: "staging",
+            overrides: { set: edited<{ appRepositories: Record<string, unknown> }>("staging", "gitops-platform:github", (g) => { g.appRepositories["platform-gitops-staging"] = {}; }) },
+            key: "gitops-platform:github.appRepositories.platform-gitops-staging",
+            expect: /is the GitOps repository/,
+        },
+        {
+            name: "more than six production reviewers",
+            stack: "staging",
+            overrides: { set: edited<{ productionReviewers: Record<string, unknown> }>("staging", "gitops-platform:github", (g) => { g.productionReviewers = { users: ["a", "b", "c", "d"], teams: ["e", "f", "g"] }; }) },
+            key: "gitops-platform:github.productionReviewers",
+            expect: /up to six reviewers/,
+        },
+    ];
+    for (const c of cases) {
+        it(`reports ${c.name} at ${c.key}`, async () => {
+            await assert.rejects(planRepositories(c.stack, c.overrides), (error: unknown) => {
+                assert.ok(error instanceof ConfigError, String(error));
+                const problem = error.problems.find((p) => p.key === c.key);
+                assert.ok(problem, `no problem at ${c.key}: ${error.message}`);
+                assert.match(problem.message, c.expect);
+                return true;
+            });
+        });
+    }
+});
+
+describe("repository components on their own", () => {
+    it("defaults to a private, unprotected repository kept on delete, with a read-only key and scanning on", async () => {
+        const plan = await planProgram(() => {
+            const repository = new GithubRepository("solo", { repositoryName: "solo" });
+            return { branch: repository.branch };
+        });
+        assert.deepEqual(plan.resources.filter((r) => r.custom).map((r) => r.type).sort(), [T.repository, T.deployKey, T.vulnerabilityAlerts, T.keyPair].sort());
+        const repository = byName(plan.resources, T.repository, "solo-repository");
+        assert.equal(repository.inputs.visibility, "private");
+        assert.deepEqual(repository.inputs.securityAndAnalysis, { secretScanning: { status: "enabled" }, secretScanningPushProtection: { status: "enabled" } });
+        assert.deepEqual([repository.options.protect, repository.options.retainOnDelete], [false, true]);
+        assert.deepEqual(byName(plan.resources, T.deployKey, "solo-deploy-key").inputs, { repository: "solo", title: "gitops-platform", key: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAMOCKsolo-deploy-key-pair mock", readOnly: true });
+        assert.equal(plan.outputs.branch, "main");
+    });
+
+    it("refuses a repository on another host without its known_hosts", async () => {
+        await assert.rejects(
+            planProgram(() => {
+                new ExternalRepository("elsewhere", { repositoryName: "elsewhere", url: "ssh://git@git.example.com/acme/gitops.git" });
+                return {};
+            }),
+            /no known_hosts for git\.example\.com/,
+        );
+    });
+});
