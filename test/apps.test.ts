@@ -48,6 +48,7 @@ class FakeArgoEngineForTests extends pulumi.ComponentResource implements GitopsE
     readonly namespace = "argocd";
     readonly ready: pulumi.Resource[] = [];
     readonly versions = { chart: "0.0.0", app: "0.0.0" };
+    readonly tenantNamespaceAnnotations = {};
     constructor(private readonly provider: k8s.Provider, private readonly environment: string) {
         super("test:fake:ArgoEngine", "engine");
     }
@@ -69,6 +70,7 @@ class FakeFluxEngineForTests extends pulumi.ComponentResource implements GitopsE
     readonly namespace = "flux-system";
     readonly ready: pulumi.Resource[] = [];
     readonly versions = { chart: "0.0.0", app: "0.0.0" };
+    readonly tenantNamespaceAnnotations = { "kustomize.toolkit.fluxcd.io/prune": "disabled" };
     private readonly sources = new Map<string, pulumi.Resource>();
     constructor(private readonly provider: k8s.Provider, private readonly environment: string) {
         super("test:fake:FluxEngine", "engine");
@@ -456,5 +458,25 @@ describe("apps: dependency cycles (property)", () => {
             const cycle = dependencyCycle("a0", new Map(closed.map((app) => [app.name, app])));
             assert.deepEqual(cycle, ["a0", last, "a0"]);
         }));
+    });
+});
+
+describe("app namespaces under each engine", () => {
+    it("protects a tenant's namespace from Flux pruning on the local (Flux) stack", async () => {
+        const { resources } = await planStack("local");
+        assert.deepEqual(byName(resources, NAMESPACE, "podinfo-namespace").inputs.metadata, {
+            name: "podinfo",
+            labels: labels("demo", "local"),
+            annotations: { "kustomize.toolkit.fluxcd.io/prune": "disabled" },
+        });
+    });
+
+    it("adds no engine annotation under Argo CD, which never prunes what it did not apply", async () => {
+        const { resources } = await planStack("staging");
+        const appNamespaces = ofType(resources, NAMESPACE).filter((r) => r.parent?.includes("gitops-platform:apps:App"));
+        assert.equal(appNamespaces.length, 3);
+        for (const namespace of appNamespaces) {
+            assert.equal((namespace.inputs.metadata as { annotations?: unknown }).annotations, undefined, namespace.name);
+        }
     });
 });

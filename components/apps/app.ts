@@ -149,8 +149,9 @@ export class App extends pulumi.ComponentResource {
         const child = { parent: this, provider };
 
         // Removing an app from production must not delete its data: the namespace stays behind.
+        const annotations = args.engine.tenantNamespaceAnnotations;
         const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, {
-            metadata: { name: app.namespace, labels },
+            metadata: { name: app.namespace, labels, ...(Object.keys(annotations).length > 0 ? { annotations } : {}) },
         }, { ...child, retainOnDelete: environment === "production" });
         const inNamespace = (objectName: string) => ({ name: objectName, namespace: namespace.metadata.name, labels });
 

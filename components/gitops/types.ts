@@ -49,6 +49,8 @@ export interface GitopsEngine {
     readonly ready: pulumi.Resource[];
     /** Chart and application versions, for stack outputs and promotion. */
     readonly versions: { readonly chart: string; readonly app: string };
+    /** Annotations the engine needs on the namespaces apps deploy to (Flux: never prune them). */
+    readonly tenantNamespaceAnnotations: Readonly<Record<string, string>>;
     registerTeam(team: TeamRegistration, opts: { parent: pulumi.Resource }): pulumi.Resource[];
     registerApplication(app: ApplicationRegistration, opts: { parent: pulumi.Resource; dependsOn?: pulumi.Resource[] }): pulumi.Resource[];
 }

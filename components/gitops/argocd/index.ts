@@ -50,6 +50,8 @@ export class ArgoCd extends pulumi.ComponentResource implements GitopsEngine {
     public readonly namespace: string;
     public readonly ready: pulumi.Resource[];
     public readonly versions: { readonly chart: string; readonly app: string };
+    /** Argo CD never prunes what it did not apply, and Pulumi applies the namespaces. */
+    public readonly tenantNamespaceAnnotations = {};
     public readonly release: k8s.helm.v3.Release;
     private readonly provider: k8s.Provider;
     private readonly environment: string;

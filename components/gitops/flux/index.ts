@@ -47,6 +47,8 @@ export class Flux extends pulumi.ComponentResource implements GitopsEngine {
     /** The operator release and the FluxInstance: the Flux CRDs exist once the instance is Ready. */
     public readonly ready: pulumi.Resource[];
     public readonly versions: { readonly chart: string; readonly app: string };
+    /** A tenant's namespace outlives any Kustomization that may come to list it. */
+    public readonly tenantNamespaceAnnotations = { ...PRUNE_DISABLED };
     public readonly release: k8s.helm.v3.Release;
     public readonly instance: k8s.apiextensions.CustomResource;
     private readonly name: string;
