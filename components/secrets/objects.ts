@@ -8,7 +8,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type { IClusterSecretStore } from "@kubernetes-models/external-secrets/external-secrets.io/v1/ClusterSecretStore";
 import type { IExternalSecret } from "@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret";
 import type { IExternalSecretSpec } from "@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecretSpec";
+import type { ISecretStore } from "@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStore";
 import type { ISecretStoreProvider } from "@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStoreProvider";
+import type { ISecretStoreRef } from "@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStoreRef";
 import type { ISecretStoreSpec } from "@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStoreSpec";
 
 export const API_VERSION = "external-secrets.io/v1";
@@ -22,12 +24,19 @@ export type ClusterSecretStoreObject = Omit<IClusterSecretStore, "metadata" | "s
     metadata: { name: string; labels: Record<string, string> };
     spec: ISecretStoreSpec;
 };
+export type SecretStoreObject = Omit<ISecretStore, "metadata" | "spec" | "status"> & {
+    metadata: { name: string; namespace: pulumi.Input<string>; labels: Record<string, string> };
+    spec: ISecretStoreSpec;
+};
+
+/** Which store an ExternalSecret reads: the platform's ClusterSecretStore, or its namespace's own SecretStore. */
+export type StoreRef = Required<ISecretStoreRef>;
 
 /** Where one key of the target Secret comes from in the store. */
 export interface RemoteEntry {
     /** Key in the Kubernetes Secret. */
     readonly secretKey: string;
-    /** Secrets Manager secret name, or source Secret name for the Kubernetes provider. */
+    /** Secrets Manager secret name relative to the store's prefix, or source Secret name for the Kubernetes provider. */
     readonly key: string;
     /** JSON field of a Secrets Manager value, or data key of a source Secret; none for a plain value. */
     readonly property?: string;
@@ -47,7 +56,7 @@ export interface ExternalSecretSettings {
     /** Name of the ExternalSecret and of the Secret it owns. */
     readonly name: string;
     readonly namespace: pulumi.Input<string>;
-    readonly storeName: string;
+    readonly store: StoreRef;
     /** Go duration, non-zero: the Secret follows rotations in the store. */
     readonly refreshInterval: string;
     /** Labels on the ExternalSecret itself. */
@@ -70,7 +79,7 @@ export function externalSecret(settings: ExternalSecretSettings): ExternalSecret
         metadata: { name: settings.name, namespace: settings.namespace, labels: settings.labels },
         spec: {
             refreshInterval: settings.refreshInterval,
-            secretStoreRef: { kind: "ClusterSecretStore", name: settings.storeName },
+            secretStoreRef: { kind: settings.store.kind, name: settings.store.name },
             target: {
                 name: settings.name,
                 creationPolicy: "Owner",
@@ -85,7 +94,7 @@ export function externalSecret(settings: ExternalSecretSettings): ExternalSecret
     };
 }
 
-/** A ClusterSecretStore that only ExternalSecrets in the listed namespaces may use. */
+/** A ClusterSecretStore that only ExternalSecrets in the listed namespaces (the engine's) may use. */
 export function clusterSecretStore(
     name: string,
     provider: ISecretStoreProvider,
@@ -107,15 +116,32 @@ export function clusterSecretStore(
     };
 }
 
+/** A SecretStore in one namespace: only ExternalSecrets of that namespace can use it (ESO api/secretstore.md). */
+export function secretStore(
+    name: string,
+    namespace: pulumi.Input<string>,
+    provider: ISecretStoreProvider,
+    labels: Record<string, string>,
+): SecretStoreObject {
+    return { apiVersion: API_VERSION, kind: "SecretStore", metadata: { name, namespace, labels }, spec: { provider } };
+}
+
 /**
- * AWS Secrets Manager through the operator's own identity. No `auth` block: the AWS SDK's default
- * chain finds EKS Pod Identity credentials (the docs: serviceAccountRef "cannot be used together
- * with EKS Pod Identity") and, with IRSA, the web-identity token the EKS webhook mounts for the
- * role-arn annotation on the operator's service account. One shape for both modes, no static keys,
- * and the operator needs no right to mint tokens for other service accounts.
+ * AWS Secrets Manager through the operator's own identity, scoped to the names under `scope`.
+ * No `auth` block: the AWS SDK's default chain finds EKS Pod Identity credentials (the docs:
+ * serviceAccountRef "cannot be used together with EKS Pod Identity") and, with IRSA, the
+ * web-identity token the EKS webhook mounts for the role-arn annotation on the operator's service
+ * account; for a namespaced SecretStore as for a ClusterSecretStore (aws-access.md, "Controller's
+ * Pod Identity"; providers/v1/aws/auth/auth.go falls back to the default chain for either kind).
+ * `prefix`: ESO reads `prefix + remoteRef.key`, verbatim (secretsmanager.go `fetch`), so `scope`
+ * ends in "/" and ExternalSecrets name keys relative to it.
  */
-export function awsProvider(region: string): ISecretStoreProvider {
-    return { aws: { service: "SecretsManager", region } };
+export function awsProvider(region: string, scope: string): ISecretStoreProvider {
+    if (!scope.endsWith("/")) {
+        // Without the "/", scope gitops-platform/staging/web would also reach .../web-admin/*.
+        throw new Error(`AWS store prefix "${scope}" must end in "/"`);
+    }
+    return { aws: { service: "SecretsManager", region, prefix: scope } };
 }
 
 /** The CA every namespace gets from Kubernetes, to verify the in-cluster API server. */
@@ -124,14 +150,17 @@ export const ROOT_CA_CONFIGMAP = { name: "kube-root-ca.crt", key: "ca.crt" } as 
 /**
  * The cluster's own API server, as the given service account, reading Secrets of one namespace.
  * `server.url` is left out: it defaults to kubernetes.default. A ClusterSecretStore must say which
- * namespace the CA ConfigMap and the service account live in.
+ * namespace the CA ConfigMap and the service account live in (`serviceAccountNamespace`); a
+ * SecretStore must not: ESO refuses caProvider.namespace on it and takes both from the store's
+ * own namespace (providers/v1/kubernetes validate.go and auth.go `serviceAccountToken`).
  */
-export function kubernetesProvider(sourceNamespace: string, serviceAccount: string): ISecretStoreProvider {
+export function kubernetesProvider(sourceNamespace: string, serviceAccount: string, serviceAccountNamespace?: string): ISecretStoreProvider {
+    const inNamespace = serviceAccountNamespace === undefined ? {} : { namespace: serviceAccountNamespace };
     return {
         kubernetes: {
             remoteNamespace: sourceNamespace,
-            server: { caProvider: { type: "ConfigMap", name: ROOT_CA_CONFIGMAP.name, key: ROOT_CA_CONFIGMAP.key, namespace: sourceNamespace } },
-            auth: { serviceAccount: { name: serviceAccount, namespace: sourceNamespace } },
+            server: { caProvider: { type: "ConfigMap", name: ROOT_CA_CONFIGMAP.name, key: ROOT_CA_CONFIGMAP.key, ...inNamespace } },
+            auth: { serviceAccount: { name: serviceAccount, ...inNamespace } },
         },
     };
 }
@@ -144,6 +173,20 @@ export const SOURCE_READER_RULES = [
     { apiGroups: [""], resources: ["secrets"], verbs: ["get", "list", "watch"] },
     { apiGroups: ["authorization.k8s.io"], resources: ["selfsubjectrulesreviews"], verbs: ["create"] },
 ];
+
+/**
+ * What an app's reader may do in the source namespace: get its own source Secrets by name. ESO's
+ * provider reads a remoteRef with a get by name (client.go `GetSecret`), and the store's check
+ * (SelfSubjectRulesReview) accepts a get rule with resourceNames; creating that review needs no
+ * Role (Kubernetes grants it to every authenticated user through system:basic-user).
+ */
+export function appReaderRules(sourceNames: readonly string[]) {
+    if (sourceNames.length === 0) {
+        // A rule with no resourceNames would allow every Secret of the namespace.
+        throw new Error("an app reader's Role needs at least one Secret name");
+    }
+    return [{ apiGroups: [""], resources: ["secrets"], verbs: ["get"], resourceNames: [...new Set(sourceNames)].sort() }];
+}
 
 export interface OperatorValueSettings {
     readonly serviceAccountName: string;

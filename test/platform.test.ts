@@ -1,0 +1,92 @@
+/**
+ * The composed platform, planned from the checked-in stack files: the stack-output contract the
+ * promotion command reads, promotion fed with a real staging plan's outputs, and the order of the
+ * graph that `pulumi up` follows and `pulumi destroy` reverses.
+ */
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import { applyChanges, parseSourceOutputs, planPromotion } from "../delivery/promote";
+import { PlannedResource } from "../plan/recorder";
+import { stackFilePath } from "../plan/stackFile";
+import { CHECKED_IN_STACKS, ofType, planStack } from "./harness";
+
+/** Every resource `urn` waits for, directly or through others (dependencies and explicit dependsOn). */
+function transitiveDependencies(resources: readonly PlannedResource[], urn: string): Set<string> {
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    const seen = new Set<string>();
+    const stack = [urn];
+    while (stack.length > 0) {
+        const current = byUrn.get(stack.pop()!);
+        for (const next of [...(current?.dependencies ?? []), ...(current?.options.dependsOn ?? [])]) {
+            if (!seen.has(next)) {
+                seen.add(next);
+                stack.push(next);
+            }
+        }
+    }
+    return seen;
+}
+
+describe("the composed platform", () => {
+    for (const stack of CHECKED_IN_STACKS) {
+        it(`outputs the ${stack} stack's contract, which the promotion command accepts`, async () => {
+            const { outputs } = await planStack(stack);
+            const eks = stack !== "local";
+            assert.deepEqual(Object.keys(outputs).sort(), [
+                "apps", "cluster", "engine", "environment", "gitopsDeployPublicKey", "gitopsRepository", ...(eks ? ["kubeconfig"] : []), "secrets",
+            ].sort());
+            if (eks) {
+                assert.equal(outputs.kubeconfig, "[secret]");
+            }
+            assert.doesNotThrow(() => parseSourceOutputs(JSON.stringify(outputs), `the ${stack} plan`));
+        });
+    }
+
+    it("promotes what the staging plan runs into Pulumi.production.yaml", async () => {
+        const { outputs } = await planStack("staging");
+        const source = parseSourceOutputs(JSON.stringify(outputs), "the staging plan");
+        const production = fs.readFileSync(stackFilePath("production"), "utf8");
+        const changes = planPromotion({ from: "staging", to: "production", apps: [], platform: true }, source, production);
+        assert.deepEqual(changes.map((c) => [c.label, c.from, c.to]), [
+            ["apps.payments-api.revision", "v2.14.1", "v2.15.0"],
+            ["apps.checkout-web.revision", "v5.3.0", "v5.4.0"],
+        ]);
+        const promoted = applyChanges(production, changes);
+        // A second promotion of the same outputs finds nothing left to do.
+        assert.deepEqual(planPromotion({ from: "staging", to: "production", apps: [], platform: true }, source, promoted), []);
+    });
+
+    describe("order of the graph", () => {
+        let resources: PlannedResource[];
+        before(async () => {
+            resources = (await planStack("production")).resources;
+        });
+        const one = (type: string) => {
+            const found = ofType(resources, type);
+            assert.equal(found.length, 1, type);
+            return found[0].urn;
+        };
+
+        it("creates GitHub repositories, deploy keys and Secrets Manager entries without waiting for the EKS cluster", () => {
+            const cluster = one("aws:eks/cluster:Cluster");
+            const independent = resources.filter((r) => r.type.startsWith("github:") || r.type.startsWith("tls:") || r.type.startsWith("aws:secretsmanager/"));
+            assert.ok(independent.length >= 8, `expected the repositories, keys and secrets, got ${independent.length}`);
+            for (const resource of independent) {
+                assert.ok(!transitiveDependencies(resources, resource.urn).has(cluster), `${resource.type} ${resource.name} waits for the cluster`);
+            }
+        });
+
+        it("installs the engine after the node groups, and registers apps after the engine", () => {
+            const release = ofType(resources, "kubernetes:helm.sh/v3:Release").find((r) => r.name === "argocd-release")!;
+            const engineWaitsFor = transitiveDependencies(resources, release.urn);
+            for (const group of ofType(resources, "aws:eks/nodeGroup:NodeGroup")) {
+                assert.ok(engineWaitsFor.has(group.urn), `the engine does not wait for ${group.name}`);
+            }
+            const applications = ofType(resources, "kubernetes:argoproj.io/v1alpha1:Application");
+            assert.equal(applications.length, 4);
+            for (const application of applications) {
+                assert.ok(transitiveDependencies(resources, application.urn).has(release.urn), `${application.name} does not wait for the engine`);
+            }
+        });
+    });
+});
