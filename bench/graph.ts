@@ -11,19 +11,13 @@
  *   (this ends the path: the deploy is done when the stack component is ready);
  * - components and providers take no time themselves.
  */
+import { PlannedOptions, PlannedResource } from "../plan/recorder";
 import { CREATE_TIMES, CreateTime, KUBERNETES_OBJECT, UNLISTED } from "./create-times";
 
-/** What the graph needs of a planned resource (plan/recorder.ts PlannedResource). */
-export interface GraphResource {
-    readonly urn: string;
-    readonly type: string;
-    readonly name: string;
-    readonly custom: boolean;
-    readonly parent?: string;
-    readonly provider?: string;
-    readonly dependencies: readonly string[];
-    readonly options: { readonly dependsOn: readonly string[] };
-}
+/** What the graph needs of a planned resource. */
+export type GraphResource = Pick<PlannedResource, "urn" | "type" | "name" | "custom" | "parent" | "provider" | "dependencies"> & {
+    readonly options: Pick<PlannedOptions, "dependsOn">;
+};
 
 export type Weight = (resource: GraphResource) => number;
 export type Estimate = "typical" | "low" | "high";

@@ -10,6 +10,7 @@
  * Exits 1 when such a step exists and --allow (the pull request's override label) is absent.
  */
 import * as fs from "fs";
+import { runCommand } from "../scripts/command";
 
 /** Resource types whose replacement or deletion needs an explicit override. */
 export const GUARDED_TYPES: Readonly<Record<string, string>> = {
@@ -129,7 +130,6 @@ export function main(argv: readonly string[]): number {
     return ok ? 0 : 1;
 }
 
-// exitCode, not exit(): exit() would cut off output still queued for a pipe.
 if (require.main === module) {
-    process.exitCode = main(process.argv.slice(2));
+    runCommand(main);
 }

@@ -9,6 +9,7 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import { PROJECT_ROOT } from "../plan/stackFile";
+import { expectedFailure, runCommand, UsageError } from "../scripts/command";
 import { parseSourceOutputs, promote, PromotionRefused, SourceOutputs } from "./promote";
 
 const USAGE = "usage: npm run promote -- --from <stack> --to <stack> [--app <name>...] [--platform] [--dry-run] [--outputs <file>]";
@@ -21,8 +22,6 @@ export interface PromoteArgs {
     readonly dryRun: boolean;
     readonly outputsFile?: string;
 }
-
-export class UsageError extends Error {}
 
 export function parsePromoteArgs(argv: readonly string[]): PromoteArgs {
     const values: Record<string, string | undefined> = {};
@@ -68,19 +67,10 @@ export function stackOutputs(stack: string, pulumiCli = "pulumi"): SourceOutputs
 }
 
 export function main(argv: readonly string[], root = PROJECT_ROOT): number {
-    let args: PromoteArgs;
     try {
-        args = parsePromoteArgs(argv);
-    } catch (error) {
-        if (error instanceof UsageError) {
-            process.stderr.write(`${error.message}\n`);
-            return 2;
-        }
-        throw error;
-    }
-    const file = args.outputsFile;
-    const readOutputs = file === undefined ? stackOutputs : () => parseSourceOutputs(fs.readFileSync(file, "utf8"), file);
-    try {
+        const args = parsePromoteArgs(argv);
+        const file = args.outputsFile;
+        const readOutputs = file === undefined ? stackOutputs : () => parseSourceOutputs(fs.readFileSync(file, "utf8"), file);
         const { summary } = promote({ ...args, root, readOutputs });
         process.stdout.write(`${summary}\n`);
         return 0;
@@ -89,11 +79,10 @@ export function main(argv: readonly string[], root = PROJECT_ROOT): number {
             process.stderr.write(`promotion refused: ${error.message}\n`);
             return 1;
         }
-        throw error;
+        return expectedFailure(error);
     }
 }
 
-// exitCode, not exit(): exit() would cut off output still queued for a pipe.
 if (require.main === module) {
-    process.exitCode = main(process.argv.slice(2));
+    runCommand(main);
 }

@@ -6,22 +6,25 @@
  * (the validation report names every bad key), 2 on bad arguments.
  */
 import { runPlatform } from "../stacks";
-import { ConfigError, PROJECT } from "../stacks/config";
+import { PROJECT } from "../stacks/config";
+import { expectedFailure, runCommand, UsageError } from "../scripts/command";
 import { PlannedResource } from "./recorder";
 import { runPlan } from "./run";
 import { readStackConfig, stackFilePath, stackNameOf } from "./stackFile";
 
-export interface PlanArgs {
+export interface StackArgs {
     readonly stack?: string;
     readonly configFile?: string;
     readonly json: boolean;
 }
 
-export class UsageError extends Error {}
+const PLAN_USAGE = "usage: npm run plan -- --stack <name> [--config <file>] [--json]";
 
-const USAGE = "usage: npm run plan -- --stack <name> [--config <file>] [--json]";
-
-export function parsePlanArgs(argv: readonly string[]): PlanArgs {
+/**
+ * `--stack <name> [--config <file>]`, and `--json` where the command takes it: the arguments of
+ * every command that plans a stack.
+ */
+export function parseStackArgs(argv: readonly string[], usage = PLAN_USAGE, acceptsJson = true): StackArgs {
     let stack: string | undefined;
     let configFile: string | undefined;
     let json = false;
@@ -30,7 +33,7 @@ export function parsePlanArgs(argv: readonly string[]): PlanArgs {
         const value = () => {
             const next = argv[++i];
             if (next === undefined || next.startsWith("--")) {
-                throw new UsageError(`${arg} needs a value\n${USAGE}`);
+                throw new UsageError(`${arg} needs a value\n${usage}`);
             }
             return next;
         };
@@ -38,14 +41,14 @@ export function parsePlanArgs(argv: readonly string[]): PlanArgs {
             stack = value();
         } else if (arg === "--config") {
             configFile = value();
-        } else if (arg === "--json") {
+        } else if (arg === "--json" && acceptsJson) {
             json = true;
         } else {
-            throw new UsageError(`unknown argument "${arg}"\n${USAGE}`);
+            throw new UsageError(`unknown argument "${arg}"\n${usage}`);
         }
     }
     if (stack === undefined && configFile === undefined) {
-        throw new UsageError(`name a stack or a config file\n${USAGE}`);
+        throw new UsageError(`name a stack or a config file\n${usage}`);
     }
     return { stack, configFile, json };
 }
@@ -78,39 +81,19 @@ export function formatTree(resources: readonly PlannedResource[]): string {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
-    let args: PlanArgs;
     try {
-        args = parsePlanArgs(argv);
-    } catch (error) {
-        if (error instanceof UsageError) {
-            process.stderr.write(`${error.message}\n`);
-            return 2;
-        }
-        throw error;
-    }
-    const file = args.configFile ?? stackFilePath(args.stack!);
-    const stack = args.stack ?? stackNameOf(file);
-    const { config, secretKeys } = readStackConfig(file);
-    try {
-        const plan = await runPlan({ project: PROJECT, stack, config, secretKeys }, runPlatform);
+        const args = parseStackArgs(argv);
+        const file = args.configFile ?? stackFilePath(args.stack!);
+        const stack = args.stack ?? stackNameOf(file);
+        const plan = await runPlan({ project: PROJECT, stack, ...readStackConfig(file) }, runPlatform);
         const resources = plan.resources.map(({ custom: _custom, ...r }) => r);
         process.stdout.write(args.json ? `${JSON.stringify(resources, null, 2)}\n` : `${formatTree(plan.resources)}\n`);
         return 0;
     } catch (error) {
-        if (error instanceof ConfigError) {
-            process.stderr.write(`${error.message}\n`);
-            return 1;
-        }
-        throw error;
+        return expectedFailure(error);
     }
 }
 
 if (require.main === module) {
-    // exitCode, not exit(): exit() would cut off output still being written to a pipe.
-    main(process.argv.slice(2)).then((code) => {
-        process.exitCode = code;
-    }, (error) => {
-        process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
-        process.exitCode = 3;
-    });
+    runCommand(main);
 }

@@ -6,6 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
+import { UsageError } from "../scripts/command";
 
 export const OFFLINE_SECRET_VALUE = "offline-plan-secret";
 
@@ -66,7 +67,7 @@ export function projectDefaults(root = PROJECT_ROOT): Record<string, string> {
 
 export function readStackConfig(file: string, root = PROJECT_ROOT): StackConfig {
     if (!fs.existsSync(file)) {
-        throw new Error(`no stack config file at ${file}: pass --stack <name> for Pulumi.<name>.yaml, or --config <file>`);
+        throw new UsageError(`no stack config file at ${file}: pass --stack <name> for Pulumi.<name>.yaml, or --config <file>`);
     }
     const document = (YAML.parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
     const config = projectDefaults(root);

@@ -9,7 +9,9 @@ import { PlannedResource } from "../plan/recorder";
 import { runPlan } from "../plan/run";
 import { readStackConfig, stackFilePath, stackNameOf } from "../plan/stackFile";
 import { runPlatform } from "../stacks";
-import { ConfigError, PROJECT } from "../stacks/config";
+import { PROJECT } from "../stacks/config";
+import { parseStackArgs } from "../plan/cli";
+import { expectedFailure, runCommand } from "../scripts/command";
 import { checkResources, PolicyResource, Violation } from "./rules";
 
 const USAGE = "usage: npm run check -- --stack <name> [--config <file>]";
@@ -39,21 +41,6 @@ export function formatViolations(stack: string, count: number, violations: reado
     return `${stack}: ${violations.length} policy violation(s):\n${lines.join("\n")}`;
 }
 
-export function parseCheckArgs(argv: readonly string[]): { stack?: string; configFile?: string } {
-    const args: { stack?: string; configFile?: string } = {};
-    for (let i = 0; i < argv.length; i += 2) {
-        const [flag, value] = [argv[i], argv[i + 1]];
-        if ((flag !== "--stack" && flag !== "--config") || value === undefined || value.startsWith("--")) {
-            throw new Error(`bad argument "${flag}"\n${USAGE}`);
-        }
-        args[flag === "--stack" ? "stack" : "configFile"] = value;
-    }
-    if (args.stack === undefined && args.configFile === undefined) {
-        throw new Error(`name a stack or a config file\n${USAGE}`);
-    }
-    return args;
-}
-
 /** Plans the stack offline and applies every rule. */
 export async function checkStack(stack: string, file: string): Promise<{ count: number; violations: Violation[] }> {
     const plan = await runPlan({ project: PROJECT, stack, ...readStackConfig(file) }, runPlatform);
@@ -61,36 +48,20 @@ export async function checkStack(stack: string, file: string): Promise<{ count: 
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
-    let args: { stack?: string; configFile?: string };
     try {
-        args = parseCheckArgs(argv);
-    } catch (error) {
-        process.stderr.write(`${(error as Error).message}\n`);
-        return 2;
-    }
-    const file = args.configFile ?? stackFilePath(args.stack!);
-    // A config file planned as a named stack gets that stack's production-only rules.
-    const stack = args.stack ?? stackNameOf(file);
-    try {
+        const args = parseStackArgs(argv, USAGE, false);
+        const file = args.configFile ?? stackFilePath(args.stack!);
+        // A config file planned as a named stack gets that stack's production-only rules.
+        const stack = args.stack ?? stackNameOf(file);
         const { count, violations } = await checkStack(stack, file);
         const report = formatViolations(stack, count, violations);
         (violations.length === 0 ? process.stdout : process.stderr).write(`${report}\n`);
         return violations.length === 0 ? 0 : 1;
     } catch (error) {
-        if (error instanceof ConfigError) {
-            process.stderr.write(`${error.message}\n`);
-            return 1;
-        }
-        throw error;
+        return expectedFailure(error);
     }
 }
 
-// exitCode, not exit(): exit() would cut off output still queued for a pipe.
 if (require.main === module) {
-    main(process.argv.slice(2)).then((code) => {
-        process.exitCode = code;
-    }, (error) => {
-        process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
-        process.exitCode = 3;
-    });
+    runCommand(main);
 }

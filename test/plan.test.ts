@@ -4,7 +4,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as YAML from "yaml";
-import { parsePlanArgs, UsageError } from "../plan/cli";
+import { parseStackArgs } from "../plan/cli";
+import { UsageError } from "../scripts/command";
 import { maskSerialized, SECRET_PLACEHOLDER, UNKNOWN_PLACEHOLDER } from "../plan/recorder";
 import { OFFLINE_SECRET_VALUE, PROJECT_ROOT, readStackConfig, stackFilePath, stackNameOf } from "../plan/stackFile";
 import { CHECKED_IN_STACKS, planStack } from "./harness";
@@ -67,8 +68,8 @@ describe("offline plan command", () => {
 
 describe("plan arguments", () => {
     it("parses stack, config file and --json", () => {
-        assert.deepEqual(parsePlanArgs(["--stack", "staging", "--json"]), { stack: "staging", configFile: undefined, json: true });
-        assert.deepEqual(parsePlanArgs(["--config", "x.yaml"]), { stack: undefined, configFile: "x.yaml", json: false });
+        assert.deepEqual(parseStackArgs(["--stack", "staging", "--json"]), { stack: "staging", configFile: undefined, json: true });
+        assert.deepEqual(parseStackArgs(["--config", "x.yaml"]), { stack: undefined, configFile: "x.yaml", json: false });
     });
 
     const bad: [string, string[], RegExp][] = [
@@ -79,7 +80,7 @@ describe("plan arguments", () => {
     ];
     for (const [name, argv, message] of bad) {
         it(`rejects ${name}`, () => {
-            assert.throws(() => parsePlanArgs(argv), (error: unknown) => error instanceof UsageError && message.test(error.message));
+            assert.throws(() => parseStackArgs(argv), (error: unknown) => error instanceof UsageError && message.test(error.message));
         });
     }
 });
