@@ -5,7 +5,6 @@ import { defaultPrefix } from "../components/secrets/policy";
 import { DEFAULTS } from "../components/secrets/store";
 import { SecretsStore } from "../components/secrets/types";
 import { ClusterHandle } from "../components/cluster/types";
-import { appNamespace } from "./apps";
 import { stackTags } from "./cluster";
 import { PlatformConfig, PROJECT } from "./config";
 
@@ -14,9 +13,12 @@ export function secretsPrefix(config: PlatformConfig): string {
     return (config.secrets?.type === "aws-secrets-manager" ? config.secrets.prefix : undefined) ?? defaultPrefix(PROJECT, config.stack);
 }
 
-/** The engine's namespace and every app's: the only namespaces whose ExternalSecrets may use the store. */
+/**
+ * The engine's namespace: the only one whose ExternalSecrets may use the platform's ClusterSecretStore
+ * (its Git deploy keys). Apps read their secrets through their own SecretStore instead.
+ */
 export function allowedNamespaces(config: PlatformConfig): string[] {
-    return [...new Set([config.engine.namespace, ...config.apps.map(appNamespace)])].sort();
+    return [config.engine.namespace];
 }
 
 /** The `secrets` stack output: what the promotion command compares between stacks. */

@@ -6,7 +6,7 @@ import fc from "fast-check";
 import * as YAML from "yaml";
 import { argoCdValues, ArgoValuesSettings, oidcConfig, rbacPolicy, RESOURCES } from "../components/gitops/argocd/values";
 import { DEFAULTS as ARGO_DEFAULTS, APP_VERSIONS } from "../components/gitops/argocd";
-import { inClusterSecret, lockedDefaultProject, repositorySecretData, teamProject, teamRolePolicies, TEAM_NAMESPACE_BLACKLIST } from "../components/gitops/argocd/objects";
+import { inClusterSecret, lockedDefaultProject, repositorySecretData, teamProject, teamRolePolicies } from "../components/gitops/argocd/objects";
 import { DEFAULT_COMPONENTS, FluxComponent, fluxComponents, fluxOperatorValues, gitCredentialsData, IMAGE_AUTOMATION_COMPONENTS } from "../components/gitops/flux/objects";
 import { addonRoleKey, metadataLabels, platformMetadata } from "../components/gitops/metadata";
 import { clusterPath } from "../components/repository/layout";
@@ -169,7 +169,12 @@ describe("Argo CD projects", () => {
                 { server: "https://kubernetes.default.svc", namespace: "ledger" },
             ],
             clusterResourceWhitelist: [],
-            namespaceResourceBlacklist: TEAM_NAMESPACE_BLACKLIST.map((kind) => ({ ...kind })),
+            // Quota and container defaults are Pulumi's; a team's own SecretStore would read with the operator's whole role.
+            namespaceResourceBlacklist: [
+                { group: "", kind: "ResourceQuota" },
+                { group: "", kind: "LimitRange" },
+                { group: "external-secrets.io", kind: "SecretStore" },
+            ],
             roles: [{ name: "developers", description: "Members of team payments", groups: ["acme:payments"], policies: teamRolePolicies("payments") }],
         });
         assert.deepEqual(teamRolePolicies("payments"), [

@@ -5,10 +5,10 @@
  */
 import * as assert from "node:assert/strict";
 import * as fc from "fast-check";
-import { appSecretKey, platformSecretKey } from "../components/secrets/aws";
-import { appSourceName, platformSourceName } from "../components/secrets/kubernetes";
+import { appScope, appSecretKey, platformScope, platformSecretKey } from "../components/secrets/aws";
+import { appReaderName, appSourceName, platformSourceName } from "../components/secrets/kubernetes";
 import {
-    awsProvider, clusterSecretStore, durationSeconds, externalSecret, kubernetesProvider, operatorValues, SOURCE_READER_RULES,
+    appReaderRules, awsProvider, clusterSecretStore, durationSeconds, externalSecret, kubernetesProvider, operatorValues, secretStore, SOURCE_READER_RULES,
 } from "../components/secrets/objects";
 import { defaultPrefix, secretArnPattern, secretsReaderPolicy } from "../components/secrets/policy";
 import { chartVersionProblem, compareVersions, DEFAULTS } from "../components/secrets/store";
@@ -100,15 +100,36 @@ describe("secrets: the operator's IAM policy", () => {
         assert.equal(appSecretKey("gitops-platform/staging", "payments-api", "database-url"), "gitops-platform/staging/payments-api/database-url");
         assert.equal(platformSourceName("local-engine-repo-x"), "platform-local-engine-repo-x");
         assert.equal(appSourceName("podinfo", "api-token"), "podinfo-api-token");
+        assert.equal(appReaderName("podinfo"), "podinfo-secrets-reader");
+    });
+
+    it("store scopes: <prefix>/platform/ and <prefix>/<app>/, each a prefix of its secrets' names", () => {
+        assert.equal(platformScope("gitops-platform/staging"), "gitops-platform/staging/platform/");
+        assert.equal(appScope("gitops-platform/staging", "payments-api"), "gitops-platform/staging/payments-api/");
+        // ESO reads prefix + key verbatim: the scope plus the relative key is the secret's name.
+        assert.equal(platformScope("p") + "x", platformSecretKey("p", "x"));
+        assert.equal(appScope("p", "a") + "k", appSecretKey("p", "a", "k"));
+    });
+
+    it("no app's scope reaches another app's secrets or the platform's (property)", () => {
+        const label = fc.stringMatching(/^[a-z][a-z0-9-]{0,20}$/);
+        const key = fc.stringMatching(/^[A-Za-z0-9_+=.@-]{1,20}$/);
+        fc.assert(fc.property(label, label, key, (a, b, k) => {
+            fc.pre(a !== b && a !== "platform");
+            const prefix = "gitops-platform/staging";
+            return !appSecretKey(prefix, b, k).startsWith(appScope(prefix, a))
+                && !platformSecretKey(prefix, k).startsWith(appScope(prefix, a))
+                && !appSecretKey(prefix, a, k).startsWith(platformScope(prefix));
+        }));
     });
 });
 
 describe("secrets: External Secrets objects", () => {
-    const base = { name: "payments-api-secrets", namespace: "payments-api", storeName: "platform-secrets", refreshInterval: "1h", labels: { environment: "staging" } };
+    const base = { name: "payments-api-secrets", namespace: "payments-api", store: { kind: "SecretStore", name: "payments-api-secret-store" }, refreshInterval: "1h", labels: { environment: "staging" } } as const;
 
-    it("an ExternalSecret owns its target and reads each entry by key and property", () => {
+    it("an ExternalSecret owns its target and reads each entry by key and property, through the given store", () => {
         assert.deepEqual(externalSecret({ ...base, entries: [
-            { secretKey: "database-url", key: "p/payments-api/database-url" },
+            { secretKey: "database-url", key: "database-url" },
             { secretKey: "token", key: "src", property: "value" },
         ] }), {
             apiVersion: "external-secrets.io/v1",
@@ -116,14 +137,19 @@ describe("secrets: External Secrets objects", () => {
             metadata: { name: "payments-api-secrets", namespace: "payments-api", labels: { environment: "staging" } },
             spec: {
                 refreshInterval: "1h",
-                secretStoreRef: { kind: "ClusterSecretStore", name: "platform-secrets" },
+                secretStoreRef: { kind: "SecretStore", name: "payments-api-secret-store" },
                 target: { name: "payments-api-secrets", creationPolicy: "Owner" },
                 data: [
-                    { secretKey: "database-url", remoteRef: { key: "p/payments-api/database-url" } },
+                    { secretKey: "database-url", remoteRef: { key: "database-url" } },
                     { secretKey: "token", remoteRef: { key: "src", property: "value" } },
                 ],
             },
         });
+    });
+
+    it("references the platform's ClusterSecretStore when asked to", () => {
+        const object = externalSecret({ ...base, store: { kind: "ClusterSecretStore", name: "platform-secrets" }, entries: [] });
+        assert.deepEqual(object.spec.secretStoreRef, { kind: "ClusterSecretStore", name: "platform-secrets" });
     });
 
     it("puts the consumer's labels on the target Secret through the template", () => {
@@ -142,26 +168,56 @@ describe("secrets: External Secrets objects", () => {
     }
 
     it("a ClusterSecretStore lists its namespaces once, sorted, and refuses an empty list", () => {
-        const store = clusterSecretStore("platform-secrets", awsProvider(REGION), ["payments-api", "argocd", "payments-api"], {});
+        const store = clusterSecretStore("platform-secrets", awsProvider(REGION, "p/platform/"), ["argocd", "flux-system", "argocd"], {});
         assert.deepEqual(store.spec, {
-            provider: { aws: { service: "SecretsManager", region: REGION } },
-            conditions: [{ namespaces: ["argocd", "payments-api"] }],
+            provider: { aws: { service: "SecretsManager", region: REGION, prefix: "p/platform/" } },
+            conditions: [{ namespaces: ["argocd", "flux-system"] }],
         });
-        assert.throws(() => clusterSecretStore("s", awsProvider(REGION), [], {}), /at least one namespace/);
+        assert.throws(() => clusterSecretStore("s", awsProvider(REGION, "p/"), [], {}), /at least one namespace/);
     });
 
-    it("the AWS provider has no auth block: the operator's own workload identity, never static keys", () => {
-        assert.deepEqual(awsProvider("eu-central-1"), { aws: { service: "SecretsManager", region: "eu-central-1" } });
+    it("a SecretStore is namespaced and carries only its provider", () => {
+        assert.deepEqual(secretStore("web-secret-store", "web", awsProvider(REGION, "p/web/"), { environment: "staging" }), {
+            apiVersion: "external-secrets.io/v1",
+            kind: "SecretStore",
+            metadata: { name: "web-secret-store", namespace: "web", labels: { environment: "staging" } },
+            spec: { provider: { aws: { service: "SecretsManager", region: REGION, prefix: "p/web/" } } },
+        });
     });
 
-    it("the Kubernetes provider reads one namespace as its reader, verifying the API server with kube-root-ca.crt", () => {
-        assert.deepEqual(kubernetesProvider("platform-secrets", "platform-secrets-reader"), {
+    it("the AWS provider has no auth block (the operator's own workload identity, never static keys) and a prefix", () => {
+        assert.deepEqual(awsProvider("eu-central-1", "gitops-platform/staging/web/"), { aws: { service: "SecretsManager", region: "eu-central-1", prefix: "gitops-platform/staging/web/" } });
+    });
+
+    it("refuses an AWS prefix without a trailing slash: web would reach web-admin", () => {
+        assert.throws(() => awsProvider(REGION, "gitops-platform/staging/web"), /must end in "\/"/);
+    });
+
+    it("the Kubernetes provider for a ClusterSecretStore names the namespace of its CA and reader", () => {
+        assert.deepEqual(kubernetesProvider("platform-secrets", "platform-secrets-reader", "platform-secrets"), {
             kubernetes: {
                 remoteNamespace: "platform-secrets",
                 server: { caProvider: { type: "ConfigMap", name: "kube-root-ca.crt", key: "ca.crt", namespace: "platform-secrets" } },
                 auth: { serviceAccount: { name: "platform-secrets-reader", namespace: "platform-secrets" } },
             },
         });
+    });
+
+    it("the Kubernetes provider for a SecretStore names no namespace: ESO takes the store's own", () => {
+        assert.deepEqual(kubernetesProvider("platform-secrets", "web-secrets-reader"), {
+            kubernetes: {
+                remoteNamespace: "platform-secrets",
+                server: { caProvider: { type: "ConfigMap", name: "kube-root-ca.crt", key: "ca.crt" } },
+                auth: { serviceAccount: { name: "web-secrets-reader" } },
+            },
+        });
+    });
+
+    it("an app's reader may get its named source Secrets, each once, and nothing else", () => {
+        assert.deepEqual(appReaderRules(["web-b", "web-a", "web-b"]), [
+            { apiGroups: [""], resources: ["secrets"], verbs: ["get"], resourceNames: ["web-a", "web-b"] },
+        ]);
+        assert.throws(() => appReaderRules([]), /at least one Secret name/);
     });
 
     it("the reader may read Secrets and review its own rules, nothing else", () => {
@@ -175,7 +231,7 @@ describe("secrets: External Secrets objects", () => {
         assert.deepEqual(operatorValues({ serviceAccountName: "external-secrets", serviceAccountAnnotations: { a: "b" }, serviceAccountTokenCreate: false }), {
             installCRDs: true,
             serviceAccount: { create: true, name: "external-secrets", annotations: { a: "b" } },
-            rbac: { serviceAccountTokenCreate: false },
+            rbac: { serviceAccountTokenCreate: false, aggregateToEdit: false },
         });
     });
 });
@@ -214,9 +270,9 @@ describe("secrets: from config", () => {
         assert.equal(secretsPrefix(custom), "acme/stg");
     });
 
-    it("the store is open to the engine's namespace and every app's", () => {
-        assert.deepEqual(allowedNamespaces(platformConfig("staging")), ["argocd", "checkout", "monitoring", "payments-api"]);
-        assert.deepEqual(allowedNamespaces(platformConfig("local")), ["flux-system", "podinfo"]);
+    it("the platform's store is open to the engine's namespace only", () => {
+        assert.deepEqual(allowedNamespaces(platformConfig("staging")), ["argocd"]);
+        assert.deepEqual(allowedNamespaces(platformConfig("local")), ["flux-system"]);
     });
 
     it("stack outputs: type, chart version, and the prefix on AWS", () => {

@@ -18,8 +18,9 @@ import { PlannedResource } from "../plan/recorder";
 import { MOCK_ACCOUNT_ID } from "../plan/mocks";
 import { createCluster } from "../stacks/cluster";
 import { loadConfig, PlatformConfig } from "../stacks/config";
-import { createSecretsStore } from "../stacks/secrets";
-import { byName, CHECKED_IN_STACKS, importEsm, ofType, planProgram, stackConfig } from "./harness";
+import { appNamespace } from "../stacks/apps";
+import { createSecretsStore, secretsPrefix } from "../stacks/secrets";
+import { byName, CHECKED_IN_STACKS, importEsm, ofType, planProgram, planStack, stackConfig } from "./harness";
 import { parsePolicy } from "./iamAssertions";
 import { canRead } from "./secretsIam";
 
@@ -30,6 +31,7 @@ const SERVICE_ACCOUNT = "kubernetes:core/v1:ServiceAccount";
 const ROLE = "kubernetes:rbac.authorization.k8s.io/v1:Role";
 const BINDING = "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding";
 const STORE = "kubernetes:external-secrets.io/v1:ClusterSecretStore";
+const APP_STORE = "kubernetes:external-secrets.io/v1:SecretStore";
 const EXTERNAL_SECRET = "kubernetes:external-secrets.io/v1:ExternalSecret";
 const SM_SECRET = "aws:secretsmanager/secret:Secret";
 const SM_VERSION = "aws:secretsmanager/secretVersion:SecretVersion";
@@ -95,7 +97,7 @@ async function planUse(makeStore: (provider: k8s.Provider) => SecretsStore): Pro
 function awsArgs(provider: k8s.Provider, identity: WorkloadIdentity, extra: Partial<AwsSecretsManagerStoreArgs> = {}): AwsSecretsManagerStoreArgs {
     return {
         provider, workloadIdentity: identity, region: "eu-west-1", accountId: MOCK_ACCOUNT_ID, prefix: "gitops-platform/staging",
-        environment: "staging", allowedNamespaces: ["argocd", "payments-api"], tags: { owner: "platform-team" }, ...extra,
+        environment: "staging", allowedNamespaces: ["argocd"], tags: { owner: "platform-team" }, ...extra,
     };
 }
 
@@ -107,9 +109,9 @@ function typesOf(resources: readonly PlannedResource[]): Record<string, number> 
     return counts;
 }
 
-const ES_MODELS: Record<string, string> = { [STORE]: "ClusterSecretStore", [EXTERNAL_SECRET]: "ExternalSecret" };
+const ES_MODELS: Record<string, string> = { [STORE]: "ClusterSecretStore", [APP_STORE]: "SecretStore", [EXTERNAL_SECRET]: "ExternalSecret" };
 
-/** Every ClusterSecretStore and ExternalSecret validates against @kubernetes-models/external-secrets (external-secrets.io/v1). */
+/** Every store and ExternalSecret validates against @kubernetes-models/external-secrets (external-secrets.io/v1). */
 async function assertValidObjects(resources: readonly PlannedResource[]): Promise<number> {
     const models = await importEsm<Record<string, new (data: unknown) => { validate(): void }>>("@kubernetes-models/external-secrets/external-secrets.io/v1");
     const checked = resources.filter((r) => r.type in ES_MODELS);
@@ -121,6 +123,13 @@ async function assertValidObjects(resources: readonly PlannedResource[]): Promis
     return checked.length;
 }
 
+interface StoreRefInputs { spec: { secretStoreRef: { kind: string; name: string } } }
+
+/** ExternalSecrets that are not the platform's own (those live in the engine's namespace). */
+function appExternalSecrets(resources: readonly PlannedResource[], engineNamespace: string): PlannedResource[] {
+    return ofType(resources, EXTERNAL_SECRET).filter((r) => (r.inputs.metadata as { namespace: string }).namespace !== engineNamespace);
+}
+
 describe("secrets: AWS Secrets Manager store", () => {
     let resources: PlannedResource[];
     let identity: FakeWorkloadIdentityForTests;
@@ -130,7 +139,7 @@ describe("secrets: AWS Secrets Manager store", () => {
         resources = await planUse((provider) => new AwsSecretsManagerStore("staging-secrets", awsArgs(provider, identity)));
     });
 
-    it("declares exactly the operator, the store, one Secrets Manager secret with its version, and two ExternalSecrets", () => {
+    it("declares exactly the operator, the platform's store, the app's store, one Secrets Manager secret with its version, and two ExternalSecrets", () => {
         assert.deepEqual(typesOf(resources), {
             "pulumi:pulumi:Stack": 1,
             [K8S_PROVIDER]: 1,
@@ -139,6 +148,7 @@ describe("secrets: AWS Secrets Manager store", () => {
             [NAMESPACE]: 1,
             [RELEASE]: 1,
             [STORE]: 1,
+            [APP_STORE]: 1,
             [SM_SECRET]: 1,
             [SM_VERSION]: 1,
             [EXTERNAL_SECRET]: 2,
@@ -162,15 +172,15 @@ describe("secrets: AWS Secrets Manager store", () => {
         assert.deepEqual(release.inputs.values, {
             installCRDs: true,
             serviceAccount: { create: true, name: "external-secrets", annotations: {} },
-            rbac: { serviceAccountTokenCreate: false },
+            rbac: { serviceAccountTokenCreate: false, aggregateToEdit: false },
         });
     });
 
-    it("the store uses Secrets Manager in the region, no auth block, open to the listed namespaces, after the release", () => {
+    it("the platform's store: Secrets Manager in the region, no auth block, <prefix>/platform/ only, the engine's namespace only, after the release", () => {
         const store = byName(resources, STORE, "staging-secrets-store");
         assert.deepEqual(store.inputs.spec, {
-            provider: { aws: { service: "SecretsManager", region: "eu-west-1" } },
-            conditions: [{ namespaces: ["argocd", "payments-api"] }],
+            provider: { aws: { service: "SecretsManager", region: "eu-west-1", prefix: "gitops-platform/staging/platform/" } },
+            conditions: [{ namespaces: ["argocd"] }],
         });
         assert.deepEqual(store.options.dependsOn, [byName(resources, RELEASE, "staging-secrets-release").urn]);
     });
@@ -184,9 +194,9 @@ describe("secrets: AWS Secrets Manager store", () => {
         assert.equal(version.inputs.secretString, "[secret]");
     });
 
-    it("deliver(): an ExternalSecret in the requested namespace, with the consumer's labels, one entry per field", () => {
+    it("deliver(): an ExternalSecret in the requested namespace, with the consumer's labels, one entry per field, keyed relative to the platform's prefix", () => {
         const es = byName(resources, EXTERNAL_SECRET, "engine-repo-platform-gitops");
-        const key = "gitops-platform/staging/platform/engine-repo-platform-gitops";
+        const key = "engine-repo-platform-gitops";
         assert.deepEqual(es.inputs.metadata, { name: "repo-platform-gitops", namespace: "argocd", labels: { environment: "staging", "app.kubernetes.io/managed-by": "pulumi" } });
         assert.deepEqual(es.inputs.spec, {
             refreshInterval: "1h",
@@ -199,17 +209,28 @@ describe("secrets: AWS Secrets Manager store", () => {
         assert.equal(es.parent, ofType(resources, "test:fake:Caller").find((r) => r.name === "engine")?.urn);
     });
 
-    it("appSecret(): <app>-secrets in the app's namespace, one entry per key reading <prefix>/<app>/<key>", () => {
+    it("appSecret(): a SecretStore in the app's namespace, scoped to <prefix>/<app>/, the operator's identity, after the release and the namespace's deps", () => {
+        const store = byName(resources, APP_STORE, "payments-api-secret-store");
+        assert.deepEqual(store.inputs.metadata, { name: "payments-api-secret-store", namespace: "payments-api", labels: { environment: "staging", "app.kubernetes.io/managed-by": "pulumi" } });
+        assert.deepEqual(store.inputs.spec, { provider: { aws: { service: "SecretsManager", region: "eu-west-1", prefix: "gitops-platform/staging/payments-api/" } } });
+        assert.deepEqual(store.options.dependsOn, [byName(resources, RELEASE, "staging-secrets-release").urn]);
+        assert.equal(store.parent, byName(resources, "test:fake:Caller", "payments-api").urn);
+    });
+
+    it("appSecret(): <app>-secrets in the app's namespace through its own SecretStore, keys relative to <prefix>/<app>/", () => {
         const es = byName(resources, EXTERNAL_SECRET, "payments-api-secrets");
         assert.deepEqual((es.inputs.metadata as { namespace: string }).namespace, "payments-api");
+        assert.deepEqual((es.inputs as unknown as StoreRefInputs).spec.secretStoreRef, { kind: "SecretStore", name: "payments-api-secret-store" });
         assert.deepEqual((es.inputs.spec as { data: unknown }).data, [
-            { secretKey: "database-url", remoteRef: { key: "gitops-platform/staging/payments-api/database-url" } },
-            { secretKey: "stripe-api-key", remoteRef: { key: "gitops-platform/staging/payments-api/stripe-api-key" } },
+            { secretKey: "database-url", remoteRef: { key: "database-url" } },
+            { secretKey: "stripe-api-key", remoteRef: { key: "stripe-api-key" } },
         ]);
+        assert.deepEqual(es.options.dependsOn, [byName(resources, RELEASE, "staging-secrets-release").urn, byName(resources, APP_STORE, "payments-api-secret-store").urn]);
+        assert.equal(es.parent, byName(resources, "test:fake:Caller", "payments-api").urn);
     });
 
     it("every External Secrets object is valid external-secrets.io/v1", async () => {
-        assert.equal(await assertValidObjects(resources), 3);
+        assert.equal(await assertValidObjects(resources), 4);
     });
 
     it("the granted policy reads the platform secret it wrote, and nothing of production", async () => {
@@ -242,15 +263,13 @@ describe("secrets: AWS store with IRSA and a customer key", () => {
         assert.deepEqual(parsePolicy(text, "grant").Statement.map((s) => s.Action), [["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], "kms:Decrypt"]);
     });
 
-    it("refuses a store key claimed twice (an app named platform against a platform secret)", async () => {
+    it("refuses secrets for an app named platform: its store would reach <prefix>/platform/", async () => {
         await assert.rejects(planProgram(() => {
             const provider = new k8s.Provider("cluster", { kubeconfig: "{}" });
             const store = new AwsSecretsManagerStore("s", awsArgs(provider, new FakeWorkloadIdentityForTests()));
-            const caller = new CallerForTests("c");
-            store.deliver("token", { namespace: "argocd", secretName: "t", data: { value: pulumi.secret("x") } }, { parent: caller });
-            store.appSecret({ app: "platform", namespace: "platform", keys: ["token"] }, { parent: caller });
+            store.appSecret({ app: "platform", namespace: "platform", keys: ["token"] }, { parent: new CallerForTests("c") });
             return {};
-        }), /"gitops-platform\/staging\/platform\/token" is used by both platform secret token and app platform/);
+        }), /app "platform" cannot have secrets: its store would reach the platform's own secrets/);
     });
 
     it("refuses a chart older than 2.5.0", async () => {
@@ -277,21 +296,22 @@ describe("secrets: Kubernetes store (cloud-free)", () => {
     let resources: PlannedResource[];
 
     before(async () => {
-        resources = await planUse((provider) => new KubernetesSecretsStore("local-secrets", { provider, environment: "local", allowedNamespaces: ["argocd", "payments-api"] }));
+        resources = await planUse((provider) => new KubernetesSecretsStore("local-secrets", { provider, environment: "local", allowedNamespaces: ["argocd"] }));
     });
 
-    it("declares the operator, the source namespace with its reader, the store, and no AWS resource", () => {
+    it("declares the operator, the source namespace with its reader, the platform's store, the app's reader and store, and no AWS resource", () => {
         assert.deepEqual(typesOf(resources), {
             "pulumi:pulumi:Stack": 1,
             [K8S_PROVIDER]: 1,
             "gitops-platform:secrets:KubernetesSecretsStore": 1,
             "test:fake:Caller": 2,
             [NAMESPACE]: 2,
-            [SERVICE_ACCOUNT]: 1,
-            [ROLE]: 1,
-            [BINDING]: 1,
+            [SERVICE_ACCOUNT]: 2,
+            [ROLE]: 2,
+            [BINDING]: 2,
             [RELEASE]: 1,
             [STORE]: 1,
+            [APP_STORE]: 1,
             [SECRET]: 1,
             [EXTERNAL_SECRET]: 2,
         });
@@ -312,7 +332,7 @@ describe("secrets: Kubernetes store (cloud-free)", () => {
 
     it("the chart lets the controller mint the reader's tokens; the store waits for the reader's RBAC", () => {
         const release = byName(resources, RELEASE, "local-secrets-release");
-        assert.deepEqual((release.inputs.values as { rbac: unknown }).rbac, { serviceAccountTokenCreate: true });
+        assert.deepEqual((release.inputs.values as { rbac: unknown }).rbac, { serviceAccountTokenCreate: true, aggregateToEdit: false });
         const store = byName(resources, STORE, "local-secrets-store");
         assert.deepEqual(store.options.dependsOn, [release.urn, byName(resources, SERVICE_ACCOUNT, "local-secrets-reader").urn, byName(resources, BINDING, "local-secrets-reader-binding").urn]);
         assert.deepEqual((store.inputs.spec as { provider: unknown }).provider, {
@@ -332,16 +352,52 @@ describe("secrets: Kubernetes store (cloud-free)", () => {
         assert.deepEqual((es.inputs.spec as { data: unknown }).data, ["sshPrivateKey", "type", "url"].map((field) => ({ secretKey: field, remoteRef: { key: "platform-engine-repo-platform-gitops", property: field } })));
     });
 
-    it("appSecret(): reads <app>-<key> source Secrets, value under `value`", () => {
+    it("appSecret(): reads <app>-<key> source Secrets, value under `value`, through the app's own SecretStore", () => {
         const es = byName(resources, EXTERNAL_SECRET, "payments-api-secrets");
+        assert.deepEqual((es.inputs as unknown as StoreRefInputs).spec.secretStoreRef, { kind: "SecretStore", name: "payments-api-secret-store" });
         assert.deepEqual((es.inputs.spec as { data: unknown }).data, [
             { secretKey: "database-url", remoteRef: { key: "payments-api-database-url", property: "value" } },
             { secretKey: "stripe-api-key", remoteRef: { key: "payments-api-stripe-api-key", property: "value" } },
         ]);
     });
 
+    it("appSecret(): the app's reader lives in the app's namespace; its Role in the source namespace gets only the app's Secrets by name", () => {
+        const reader = byName(resources, SERVICE_ACCOUNT, "payments-api-secrets-reader");
+        assert.deepEqual(reader.inputs.metadata, { name: "payments-api-secrets-reader", namespace: "payments-api", labels: { environment: "local", "app.kubernetes.io/managed-by": "pulumi" } });
+        const role = byName(resources, ROLE, "payments-api-secrets-reader-role");
+        assert.equal((role.inputs.metadata as { namespace: string }).namespace, "platform-secrets");
+        assert.deepEqual(role.inputs.rules, [
+            { apiGroups: [""], resources: ["secrets"], verbs: ["get"], resourceNames: ["payments-api-database-url", "payments-api-stripe-api-key"] },
+        ]);
+        const binding = byName(resources, BINDING, "payments-api-secrets-reader-binding");
+        assert.equal((binding.inputs.metadata as { namespace: string }).namespace, "platform-secrets");
+        assert.deepEqual(binding.inputs.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "payments-api-secrets-reader" });
+        assert.deepEqual(binding.inputs.subjects, [{ kind: "ServiceAccount", name: "payments-api-secrets-reader", namespace: "payments-api" }]);
+        const app = byName(resources, "test:fake:Caller", "payments-api").urn;
+        assert.deepEqual([reader, role, binding].map((r) => r.parent), [app, app, app]);
+    });
+
+    it("appSecret(): the app's SecretStore reads the source namespace as the app's reader, with no namespace of its own to name", () => {
+        const store = byName(resources, APP_STORE, "payments-api-secret-store");
+        assert.equal((store.inputs.metadata as { namespace: string }).namespace, "payments-api");
+        assert.deepEqual(store.inputs.spec, {
+            provider: {
+                kubernetes: {
+                    remoteNamespace: "platform-secrets",
+                    server: { caProvider: { type: "ConfigMap", name: "kube-root-ca.crt", key: "ca.crt" } },
+                    auth: { serviceAccount: { name: "payments-api-secrets-reader" } },
+                },
+            },
+        });
+        assert.deepEqual(store.options.dependsOn, [
+            byName(resources, RELEASE, "local-secrets-release").urn,
+            byName(resources, SERVICE_ACCOUNT, "payments-api-secrets-reader").urn,
+            byName(resources, BINDING, "payments-api-secrets-reader-binding").urn,
+        ]);
+    });
+
     it("every External Secrets object is valid external-secrets.io/v1", async () => {
-        assert.equal(await assertValidObjects(resources), 3);
+        assert.equal(await assertValidObjects(resources), 4);
     });
 
     it("no known secret value appears anywhere in the plan", () => {
@@ -390,7 +446,7 @@ function planStore(stack: string) {
 }
 
 describe("secrets: createSecretsStore with a fake cluster", () => {
-    it("staging: grants the operator's role through the cluster's helper and opens the store to the engine's and apps' namespaces", async () => {
+    it("staging: grants the operator's role through the cluster's helper and opens the platform's store to the engine's namespace only", async () => {
         const identity = new FakeWorkloadIdentityForTests();
         const { resources } = await planProgram(() => {
             const provider = new k8s.Provider("cluster", { kubeconfig: "{}" });
@@ -398,17 +454,17 @@ describe("secrets: createSecretsStore with a fake cluster", () => {
             return {};
         }, "staging", { "aws:region": "eu-west-1" });
         assert.deepEqual(identity.grants.map((g) => [g.name, g.grant.namespace, g.grant.serviceAccount]), [["staging-secrets-operator", "external-secrets", "external-secrets"]]);
-        assert.deepEqual((byName(resources, STORE, "staging-secrets-store").inputs.spec as { conditions: unknown }).conditions, [{ namespaces: ["argocd", "checkout", "monitoring", "payments-api"] }]);
+        assert.deepEqual((byName(resources, STORE, "staging-secrets-store").inputs.spec as { conditions: unknown }).conditions, [{ namespaces: ["argocd"] }]);
         assert.equal(byName(resources, SM_SECRET, "engine-repo-platform-gitops-aws-secret").inputs.name, "gitops-platform/staging/platform/engine-repo-platform-gitops");
     });
 
-    it("local: no workload identity needed; the store is open to flux-system and podinfo", async () => {
+    it("local: no workload identity needed; the platform's store is open to flux-system only", async () => {
         const { resources } = await planProgram(() => {
             const provider = new k8s.Provider("cluster", { kubeconfig: "{}" });
             useStore(createSecretsStore(platformConfig("local"), fakeCluster(provider))!);
             return {};
         }, "local");
-        assert.deepEqual((byName(resources, STORE, "local-secrets-store").inputs.spec as { conditions: unknown }).conditions, [{ namespaces: ["flux-system", "podinfo"] }]);
+        assert.deepEqual((byName(resources, STORE, "local-secrets-store").inputs.spec as { conditions: unknown }).conditions, [{ namespaces: ["flux-system"] }]);
     });
 
     it("aws-secrets-manager on a cluster without workload identity is refused", () => {
@@ -439,13 +495,100 @@ describe("secrets: the checked-in stacks' stores", () => {
             assert.deepEqual(association.inputs.namespace, "external-secrets");
             assert.deepEqual(association.inputs.serviceAccount, "external-secrets");
             assert.ok(release.options.dependsOn.includes(association.urn));
-            assert.equal(await assertValidObjects(resources), 3);
+            assert.equal(await assertValidObjects(resources), 4);
         });
     }
 
     for (const stack of CHECKED_IN_STACKS) {
         it(`${stack}: the store's plan carries no known secret value in plain text`, async () => {
             assertNoKnownSecret((await planStore(stack)).resources);
+        });
+    }
+});
+
+describe("secrets: the Kubernetes store's key claims", () => {
+    it("refuses two apps whose source Secret names collide (app a key b-c, app a-b key c)", async () => {
+        await assert.rejects(planProgram(() => {
+            const provider = new k8s.Provider("cluster", { kubeconfig: "{}" });
+            const store = new KubernetesSecretsStore("s", { provider, environment: "local", allowedNamespaces: ["flux-system"] });
+            store.appSecret({ app: "a", namespace: "a", keys: ["b-c"] }, { parent: new CallerForTests("a") });
+            store.appSecret({ app: "a-b", namespace: "a-b", keys: ["c"] }, { parent: new CallerForTests("a-b") });
+            return {};
+        }), /secrets store key "a-b-c" is used by both app a and app a-b/);
+    });
+
+    it("refuses secrets for an app named platform: its reader would be the platform's", async () => {
+        await assert.rejects(planProgram(() => {
+            const provider = new k8s.Provider("cluster", { kubeconfig: "{}" });
+            const store = new KubernetesSecretsStore("s", { provider, environment: "local", allowedNamespaces: ["flux-system"] });
+            store.appSecret({ app: "platform", namespace: "platform", keys: ["token"] }, { parent: new CallerForTests("platform") });
+            return {};
+        }), /app "platform" cannot have secrets/);
+    });
+});
+
+describe("secrets: store boundaries in the checked-in stacks' full plans", () => {
+    for (const stack of CHECKED_IN_STACKS) {
+        describe(stack, () => {
+            let resources: PlannedResource[];
+            let config: PlatformConfig;
+
+            before(async () => {
+                config = platformConfig(stack);
+                resources = (await planStack(stack)).resources;
+            });
+
+            it("the platform's ClusterSecretStore is open to the engine's namespace only", () => {
+                assert.deepEqual((byName(resources, STORE, `${stack}-secrets-store`).inputs.spec as { conditions: unknown }).conditions, [{ namespaces: [config.engine.namespace] }]);
+            });
+
+            it("each app with secret keys has exactly one SecretStore, in its namespace, reaching that app's secrets only", () => {
+                const withKeys = config.apps.filter((app) => app.secretKeys.length > 0);
+                assert.ok(withKeys.length > 0, "the stack lists an app with secret keys");
+                assert.deepEqual(ofType(resources, APP_STORE).map((r) => r.name).sort(), withKeys.map((app) => `${app.name}-secret-store`).sort());
+                for (const app of withKeys) {
+                    const store = byName(resources, APP_STORE, `${app.name}-secret-store`);
+                    assert.equal((store.inputs.metadata as { namespace: string }).namespace, appNamespace(app));
+                    const provider = (store.inputs.spec as { provider: { aws?: { prefix: string }; kubernetes?: { auth: { serviceAccount: { name: string } } } } }).provider;
+                    if (config.secrets?.type === "aws-secrets-manager") {
+                        assert.equal(provider.aws?.prefix, `${secretsPrefix(config)}/${app.name}/`);
+                    } else {
+                        assert.deepEqual(provider.kubernetes?.auth, { serviceAccount: { name: `${app.name}-secrets-reader` } });
+                    }
+                }
+            });
+
+            it("every app ExternalSecret reads through its own namespace's SecretStore, none through the ClusterSecretStore", () => {
+                const external = appExternalSecrets(resources, config.engine.namespace);
+                assert.equal(external.length, config.apps.filter((app) => app.secretKeys.length > 0).length);
+                for (const es of external) {
+                    const ref = (es.inputs as unknown as StoreRefInputs).spec.secretStoreRef;
+                    assert.equal(ref.kind, "SecretStore", es.name);
+                    const store = ofType(resources, APP_STORE).find((r) => (r.inputs.metadata as { name: string }).name === ref.name);
+                    assert.ok(store, `${es.name} reads ${ref.name}`);
+                    assert.equal((store.inputs.metadata as { namespace: string }).namespace, (es.inputs.metadata as { namespace: string }).namespace);
+                }
+                const throughCluster = ofType(resources, EXTERNAL_SECRET).filter((r) => (r.inputs as unknown as StoreRefInputs).spec.secretStoreRef.kind === "ClusterSecretStore");
+                assert.ok(throughCluster.length > 0);
+                assert.deepEqual([...new Set(throughCluster.map((r) => (r.inputs.metadata as { namespace: string }).namespace))], [config.engine.namespace]);
+            });
+
+            it("every store and ExternalSecret is valid external-secrets.io/v1", async () => {
+                const expected = 1 + ofType(resources, APP_STORE).length + ofType(resources, EXTERNAL_SECRET).length;
+                assert.equal(await assertValidObjects(resources), expected);
+            });
+
+            if (stack === "local") {
+                it("each app's reader Role names only that app's source Secrets", () => {
+                    for (const app of config.apps.filter((a) => a.secretKeys.length > 0)) {
+                        const role = byName(resources, ROLE, `${app.name}-secrets-reader-role`);
+                        assert.deepEqual(role.inputs.rules, [{
+                            apiGroups: [""], resources: ["secrets"], verbs: ["get"],
+                            resourceNames: [...app.secretKeys].sort().map((key) => `${app.name}-${key}`),
+                        }]);
+                    }
+                });
+            }
         });
     }
 });

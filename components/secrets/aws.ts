@@ -3,14 +3,18 @@
  * gets an IAM role through the cluster's workload identity (Pod Identity or IRSA) that may only read
  * secrets under the stack's prefix; platform-owned values are written to Secrets Manager from
  * Pulumi secrets, app values are put there out of band.
+ *
+ * One role serves every store, so IAM cannot tell the engine's namespace from an app's: the stores'
+ * `prefix` is the per-namespace boundary. The platform's ClusterSecretStore (engine namespace only)
+ * reads `<prefix>/platform/`, each app's SecretStore (its namespace only) `<prefix>/<app>/`.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { WorkloadIdentity } from "../cluster/types";
-import { awsProvider, RemoteEntry } from "./objects";
+import { awsProvider } from "./objects";
 import { secretsReaderPolicy } from "./policy";
-import { DEFAULTS, ExternalSecretsStore, ExternalSecretsStoreArgs, StoredSecret } from "./store";
-import { PlatformSecret } from "./types";
+import { AppEntry, AppStore, DEFAULTS, ExternalSecretsStore, ExternalSecretsStoreArgs, StoredSecret } from "./store";
+import { AppSecrets, PlatformSecret } from "./types";
 
 export interface AwsSecretsManagerStoreArgs extends ExternalSecretsStoreArgs {
     /** The cluster's per-workload IAM helper. Required. */
@@ -29,19 +33,30 @@ export interface AwsSecretsManagerStoreArgs extends ExternalSecretsStoreArgs {
     readonly tags?: Record<string, string>;
 }
 
+/** `<prefix>/platform/`: what the platform's ClusterSecretStore reaches. */
+export function platformScope(prefix: string): string {
+    return `${prefix}/${DEFAULTS.platformScope}/`;
+}
+
+/** `<prefix>/<app>/`: what the app's SecretStore reaches. */
+export function appScope(prefix: string, app: string): string {
+    return `${prefix}/${app}/`;
+}
+
 /** `<prefix>/platform/<name>`: one Secrets Manager secret per platform secret, its keys as JSON fields. */
 export function platformSecretKey(prefix: string, name: string): string {
-    return `${prefix}/platform/${name}`;
+    return `${platformScope(prefix)}${name}`;
 }
 
 /** `<prefix>/<app>/<key>`: one Secrets Manager secret per app key, holding the plain value. */
 export function appSecretKey(prefix: string, app: string, key: string): string {
-    return `${prefix}/${app}/${key}`;
+    return `${appScope(prefix, app)}${key}`;
 }
 
 export class AwsSecretsManagerStore extends ExternalSecretsStore {
     public readonly prefix: string;
     public readonly roleArn: pulumi.Output<string>;
+    private readonly region: string;
     private readonly kmsKeyArn?: string;
     private readonly recoveryWindowInDays: number;
     private readonly tags?: Record<string, string>;
@@ -49,10 +64,12 @@ export class AwsSecretsManagerStore extends ExternalSecretsStore {
     constructor(name: string, args: AwsSecretsManagerStoreArgs, opts?: pulumi.ComponentResourceOptions) {
         super("gitops-platform:secrets:AwsSecretsManagerStore", name, args, opts);
         this.prefix = args.prefix;
+        this.region = args.region;
         this.kmsKeyArn = args.kmsKeyArn;
         this.recoveryWindowInDays = args.recoveryWindowInDays ?? DEFAULTS.recoveryWindowInDays;
         this.tags = args.tags;
 
+        // The whole stack prefix: the stores' prefixes, not IAM, keep each namespace to its own scope.
         const policyDocument = pulumi.output(args.accountId).apply((accountId) => JSON.stringify(secretsReaderPolicy({
             region: args.region, accountId, prefix: args.prefix, kmsKeyArn: args.kmsKeyArn,
         })));
@@ -65,7 +82,7 @@ export class AwsSecretsManagerStore extends ExternalSecretsStore {
 
         this.install(name, args, {
             values: { serviceAccountAnnotations: role.serviceAccountAnnotations, serviceAccountTokenCreate: false },
-            storeProvider: awsProvider(args.region),
+            storeProvider: awsProvider(args.region, platformScope(args.prefix)),
             // Without its association (or role) the operator would start with no credentials.
             operatorNeeds: role.ready,
             storeNeeds: [],
@@ -87,13 +104,19 @@ export class AwsSecretsManagerStore extends ExternalSecretsStore {
             secretId: stored.id,
             secretString: pulumi.secret(pulumi.output(secret.data).apply((data) => JSON.stringify(data))),
         }, { parent });
+        // Keys are relative to the platform store's prefix.
         return {
-            entries: Object.keys(secret.data).sort().map((field) => ({ secretKey: field, key, property: field })),
+            entries: Object.keys(secret.data).sort().map((field) => ({ secretKey: field, key: name, property: field })),
             written: [version],
         };
     }
 
-    protected appEntry(app: string, key: string): RemoteEntry {
-        return { secretKey: key, key: appSecretKey(this.prefix, app, key) };
+    protected appEntry(app: string, key: string): AppEntry {
+        return { entry: { secretKey: key, key }, stored: appSecretKey(this.prefix, app, key) };
+    }
+
+    /** The operator's own identity, like the platform's store, reaching `<prefix>/<app>/` only; nothing else to create. */
+    protected appStore(secrets: AppSecrets): AppStore {
+        return { provider: awsProvider(this.region, appScope(this.prefix, secrets.app)), needs: [] };
     }
 }

@@ -5,12 +5,15 @@
  * Source Secrets are named `platform-<name>` (platform secrets, written by Pulumi) and
  * `<app>-<key>` with the value under the data key `value` (app secrets, created by users:
  * `kubectl -n platform-secrets create secret generic <app>-<key> --from-literal=value=...`).
+ * The platform's ClusterSecretStore reads as `platform-secrets-reader`; each app's SecretStore reads
+ * as its own service account `<app>-secrets-reader`, whose Role in the source namespace names the
+ * app's source Secrets and nothing else.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { kubernetesProvider, RemoteEntry, SOURCE_READER_RULES } from "./objects";
-import { DEFAULTS, ExternalSecretsStore, ExternalSecretsStoreArgs, StoredSecret } from "./store";
-import { PlatformSecret } from "./types";
+import { appReaderRules, kubernetesProvider, RemoteEntry, SOURCE_READER_RULES } from "./objects";
+import { AppEntry, AppStore, DEFAULTS, ExternalSecretsStore, ExternalSecretsStoreArgs, StoredSecret } from "./store";
+import { AppSecrets, PlatformSecret } from "./types";
 
 export interface KubernetesSecretsStoreArgs extends ExternalSecretsStoreArgs {
     /** Namespace holding the source Secrets. Default: "platform-secrets". */
@@ -28,6 +31,11 @@ export function platformSourceName(name: string): string {
 /** Source Secret of one app key; the value is under APP_VALUE_KEY. */
 export function appSourceName(app: string, key: string): string {
     return `${app}-${key}`;
+}
+
+/** The service account an app's SecretStore reads as (in the app's namespace), and its Role and binding (in the source namespace). */
+export function appReaderName(app: string): string {
+    return `${app}-secrets-reader`;
 }
 
 export class KubernetesSecretsStore extends ExternalSecretsStore {
@@ -55,7 +63,7 @@ export class KubernetesSecretsStore extends ExternalSecretsStore {
         this.install(name, args, {
             // The provider's serviceAccount auth has the controller request tokens for the reader.
             values: { serviceAccountAnnotations: {}, serviceAccountTokenCreate: true },
-            storeProvider: kubernetesProvider(this.sourceNamespace, DEFAULTS.sourceReader),
+            storeProvider: kubernetesProvider(this.sourceNamespace, DEFAULTS.sourceReader, this.sourceNamespace),
             operatorNeeds: [],
             storeNeeds: [reader, binding],
         });
@@ -76,7 +84,32 @@ export class KubernetesSecretsStore extends ExternalSecretsStore {
         };
     }
 
-    protected appEntry(app: string, key: string): RemoteEntry {
-        return { secretKey: key, key: appSourceName(app, key), property: APP_VALUE_KEY };
+    protected appEntry(app: string, key: string): AppEntry {
+        const source = appSourceName(app, key);
+        return { entry: { secretKey: key, key: source, property: APP_VALUE_KEY }, stored: source };
+    }
+
+    /**
+     * A service account in the app's namespace, allowed to get the app's source Secrets by name.
+     * A SecretStore's serviceAccount is looked up in the store's own namespace (ESO auth.go), so
+     * the account sits with the app and its RoleBinding, in the source namespace, names it there.
+     */
+    protected appStore(secrets: AppSecrets, entries: readonly RemoteEntry[], opts: { parent: pulumi.Resource; dependsOn: readonly pulumi.Resource[] }): AppStore {
+        const name = appReaderName(secrets.app);
+        const child = { ...this.child, parent: opts.parent };
+        const inSource = { name, namespace: this.sourceNamespace, labels: this.labels };
+        const reader = new k8s.core.v1.ServiceAccount(name, {
+            metadata: { name, namespace: secrets.namespace, labels: this.labels },
+        }, { ...child, dependsOn: [...opts.dependsOn] });
+        const role = new k8s.rbac.v1.Role(`${name}-role`, {
+            metadata: inSource,
+            rules: appReaderRules(entries.map((entry) => entry.key)),
+        }, { ...child, dependsOn: [this.source] });
+        const binding = new k8s.rbac.v1.RoleBinding(`${name}-binding`, {
+            metadata: inSource,
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
+            subjects: [{ kind: "ServiceAccount", name: reader.metadata.name, namespace: secrets.namespace }],
+        }, { ...child, dependsOn: [this.source] });
+        return { provider: kubernetesProvider(this.sourceNamespace, name), needs: [reader, binding] };
     }
 }

@@ -209,6 +209,12 @@ export function operatorValues(settings: OperatorValueSettings): Record<string, 
             name: settings.serviceAccountName,
             annotations: settings.serviceAccountAnnotations,
         },
-        rbac: { serviceAccountTokenCreate: settings.serviceAccountTokenCreate },
+        rbac: {
+            serviceAccountTokenCreate: settings.serviceAccountTokenCreate,
+            // Not folded into the built-in admin/edit roles: a namespace admin (a Flux tenant) could
+            // otherwise create a SecretStore without its app's prefix, reading with the operator's role.
+            // Apps get their ExternalSecrets from the platform (secretKeys), not from their own Git.
+            aggregateToEdit: false,
+        },
     };
 }

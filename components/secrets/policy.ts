@@ -28,7 +28,14 @@ export interface ReaderPolicySettings {
     readonly kmsKeyArn?: string;
 }
 
-/** Read-only access to the stack's secrets, and decryption with their key only through Secrets Manager. */
+/**
+ * Read-only access to the stack's secrets, and decryption with their key only through Secrets Manager.
+ * The whole stack prefix on purpose: one operator role serves the platform's store and every app's,
+ * and IAM cannot tell them apart. Each store's `prefix` (`<prefix>/platform/`, `<prefix>/<app>/`),
+ * usable only from its namespace, is the per-namespace boundary. That holds because the role has
+ * no ListSecrets or BatchGetSecretValue: ESO's `dataFrom.find` lists and batch-reads without the
+ * store's prefix (secretsmanager.go findByName, fetchWithBatch).
+ */
 export function secretsReaderPolicy(settings: ReaderPolicySettings): PolicyDocument {
     const statements: PolicyStatement[] = [{
         Sid: "ReadStackSecrets",

@@ -1,15 +1,18 @@
 /**
  * What both stores share: the External Secrets Operator (the external-secrets chart as a Helm
- * release), one ClusterSecretStore open to the engine's and the apps' namespaces only, and the
- * ExternalSecrets that materialize platform and app secrets from it. The stores differ in where
- * values live (AWS Secrets Manager, or Secrets of a namespace) and how the operator reaches them.
+ * release); one ClusterSecretStore for the platform's own secrets, open to the engine's namespace
+ * only; for each app with secrets, a SecretStore in the app's namespace that reaches that app's
+ * secrets only; and the ExternalSecrets that materialize both. An app repository that syncs its
+ * own ExternalSecret can thus read its own keys and nothing else: not the platform's deploy keys,
+ * not another app's. The stores differ in where values live (AWS Secrets Manager, or Secrets of a
+ * namespace) and how each store is scoped (a name prefix, or a Role limited to Secret names).
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ISecretStoreProvider } from "@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStoreProvider";
 import { platformLabels } from "../apps/labels";
 import { declareObject } from "../gitops/shared";
-import { clusterSecretStore, externalSecret, operatorValues, OperatorValueSettings, RemoteEntry } from "./objects";
+import { clusterSecretStore, externalSecret, operatorValues, OperatorValueSettings, RemoteEntry, secretStore, StoreRef } from "./objects";
 import { AppSecrets, PlatformSecret, SecretsStore } from "./types";
 
 export const DEFAULTS = {
@@ -23,8 +26,10 @@ export const DEFAULTS = {
     releaseName: "external-secrets",
     /** The operator's service account; the AWS role's trust names it. */
     serviceAccount: "external-secrets",
-    /** Same store name in every environment, so app manifests referencing it do not change between them. */
+    /** The platform's ClusterSecretStore; the same name in every environment. */
     storeName: "platform-secrets",
+    /** Apps' names may not be this: it is the platform's own scope in the store (`<prefix>/platform/`, `platform-<name>`). */
+    platformScope: "platform",
     refreshInterval: "1h",
     /** Kubernetes store: namespace of the source Secrets, and the service account that reads them. */
     sourceNamespace: "platform-secrets",
@@ -59,7 +64,7 @@ export interface ExternalSecretsStoreArgs {
     readonly clusterReady?: readonly pulumi.Resource[];
     /** Environment name, for labels. Required. */
     readonly environment: string;
-    /** Namespaces whose ExternalSecrets may use the store (the engine's and the apps'). Required, at least one. */
+    /** Namespaces whose ExternalSecrets may use the platform's ClusterSecretStore (the engine's only). Required, at least one. */
     readonly allowedNamespaces: readonly string[];
     /** The operator's namespace. Default: "external-secrets". */
     readonly namespace?: string;
@@ -76,6 +81,23 @@ export interface StoredSecret {
     readonly written: pulumi.Resource[];
 }
 
+/** One key of an app: where its ExternalSecret reads it, and its full name in the backend (for claims). */
+export interface AppEntry {
+    readonly entry: RemoteEntry;
+    readonly stored: string;
+}
+
+/** An app's own store: its provider block, and what must exist before the store (the reader's RBAC). */
+export interface AppStore {
+    readonly provider: ISecretStoreProvider;
+    readonly needs: readonly pulumi.Resource[];
+}
+
+/** `<app>-secret-store`: the app's SecretStore, in the app's namespace. */
+export function appStoreName(app: string): string {
+    return `${app}-secret-store`;
+}
+
 export abstract class ExternalSecretsStore extends pulumi.ComponentResource implements SecretsStore {
     public readonly storeName: string = DEFAULTS.storeName;
     public readonly chartVersion: string;
@@ -83,6 +105,8 @@ export abstract class ExternalSecretsStore extends pulumi.ComponentResource impl
     protected readonly operatorNamespace: string;
     protected readonly labels: Record<string, string>;
     private readonly provider: k8s.Provider;
+    /** The operator's release: it installs the CRDs every store and ExternalSecret needs. */
+    private readonly operator: pulumi.Resource[] = [];
     private readonly refreshInterval: string;
     /** Store keys already taken, with their owner: two secrets must never share one. */
     private readonly claimed = new Map<string, string>();
@@ -130,6 +154,7 @@ export abstract class ExternalSecretsStore extends pulumi.ComponentResource impl
             ...this.child,
             dependsOn: [release, ...settings.storeNeeds],
         });
+        this.operator.push(release);
         this.ready.push(release, store);
     }
 
@@ -137,7 +162,10 @@ export abstract class ExternalSecretsStore extends pulumi.ComponentResource impl
     protected abstract writeValues(name: string, secret: PlatformSecret, parent: pulumi.Resource): StoredSecret;
 
     /** Where one key of an app's secrets lives in the store. */
-    protected abstract appEntry(app: string, key: string): RemoteEntry;
+    protected abstract appEntry(app: string, key: string): AppEntry;
+
+    /** The provider block of the app's own SecretStore, reaching the app's `entries` only, and what it needs first. */
+    protected abstract appStore(secrets: AppSecrets, entries: readonly RemoteEntry[], opts: { parent: pulumi.Resource; dependsOn: readonly pulumi.Resource[] }): AppStore;
 
     /** Records that `key` belongs to `owner`; fails on a second owner (e.g. app "platform" against platform secrets). */
     protected claim(key: string, owner: string): void {
@@ -155,30 +183,44 @@ export abstract class ExternalSecretsStore extends pulumi.ComponentResource impl
             namespace: secret.namespace,
             targetLabels: secret.labels,
             entries: stored.entries,
-        }, opts.parent, [...(opts.dependsOn ?? []), ...stored.written]);
+        }, { kind: "ClusterSecretStore", name: this.storeName }, opts.parent, [...this.ready, ...(opts.dependsOn ?? []), ...stored.written]);
     }
 
+    /** The app's own SecretStore in its namespace, and the ExternalSecret reading the app's keys through it. */
     appSecret(secrets: AppSecrets, opts: { parent: pulumi.Resource; dependsOn?: pulumi.Resource[] }): pulumi.Resource | undefined {
         if (secrets.keys.length === 0) {
             return undefined;
         }
+        if (secrets.app === DEFAULTS.platformScope) {
+            throw new pulumi.ResourceError(`app "${secrets.app}" cannot have secrets: its store would reach the platform's own secrets (the "${DEFAULTS.platformScope}" scope); rename the app`, this);
+        }
         const entries = [...secrets.keys].sort().map((key) => {
-            const entry = this.appEntry(secrets.app, key);
-            this.claim(entry.key, `app ${secrets.app}`);
+            const { entry, stored } = this.appEntry(secrets.app, key);
+            this.claim(stored, `app ${secrets.app}`);
             return entry;
         });
+        const dependsOn = opts.dependsOn ?? [];
+        const store = this.appStore(secrets, entries, { parent: opts.parent, dependsOn });
+        const storeName = appStoreName(secrets.app);
+        const storeResource = declareObject(storeName, secretStore(storeName, secrets.namespace, store.provider, this.labels), {
+            parent: opts.parent,
+            provider: this.provider,
+            dependsOn: [...this.operator, ...store.needs, ...dependsOn],
+        });
         const name = appSecretName(secrets.app);
-        return this.declareExternalSecret(name, { name, namespace: secrets.namespace, entries }, opts.parent, opts.dependsOn ?? []);
+        const ref: StoreRef = { kind: "SecretStore", name: storeName };
+        return this.declareExternalSecret(name, { name, namespace: secrets.namespace, entries }, ref, opts.parent, [...this.operator, storeResource, ...dependsOn]);
     }
 
     private declareExternalSecret(
         resourceName: string,
         target: { name: string; namespace: pulumi.Input<string>; targetLabels?: Record<string, string>; entries: RemoteEntry[] },
+        store: StoreRef,
         parent: pulumi.Resource,
         dependsOn: readonly pulumi.Resource[],
     ): pulumi.Resource {
-        const object = externalSecret({ ...target, storeName: this.storeName, refreshInterval: this.refreshInterval, labels: this.labels });
-        return declareObject(resourceName, object, { parent, provider: this.provider, dependsOn: [...this.ready, ...dependsOn] });
+        const object = externalSecret({ ...target, store, refreshInterval: this.refreshInterval, labels: this.labels });
+        return declareObject(resourceName, object, { parent, provider: this.provider, dependsOn: [...dependsOn] });
     }
 }
 

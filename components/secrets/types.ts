@@ -24,10 +24,13 @@ export interface AppSecrets {
 }
 
 export interface SecretsStore extends SecretDelivery {
-    /** Name of the ClusterSecretStore ExternalSecrets reference. */
+    /** Name of the platform's ClusterSecretStore, which deliver() uses; only the engine's namespace may use it. */
     readonly storeName: string;
-    /** The operator release and the store: ExternalSecrets depend on them. */
+    /** The operator release and the platform's store: ExternalSecrets depend on them. */
     readonly ready: pulumi.Resource[];
-    /** One ExternalSecret in the app's namespace with one entry per key; undefined for an app with no keys. */
+    /**
+     * The app's own store in its namespace, reaching the app's keys only, and one ExternalSecret
+     * through it with one entry per key (the ExternalSecret is returned); undefined for an app with no keys.
+     */
     appSecret(secrets: AppSecrets, opts: { parent: pulumi.Resource; dependsOn?: pulumi.Resource[] }): pulumi.Resource | undefined;
 }

@@ -21,12 +21,15 @@ export const RESERVED_PROJECTS: readonly string[] = [DEFAULT_PROJECT, PLATFORM_P
 
 /**
  * Kinds a team's Application may not create in its own namespaces: the quota and container defaults
- * are Pulumi's (a team could otherwise lift its own quota). NetworkPolicy stays allowed: a team owns
- * the traffic rules of its apps, and a policy in its namespace can only narrow what reaches it.
+ * are Pulumi's (a team could otherwise lift its own quota), and so are secret stores: a SecretStore
+ * without the app's prefix would read with the operator's whole role. NetworkPolicy stays allowed:
+ * a team owns the traffic rules of its apps, and a policy in its namespace can only narrow what
+ * reaches it.
  */
 export const TEAM_NAMESPACE_BLACKLIST = [
     { group: "", kind: "ResourceQuota" },
     { group: "", kind: "LimitRange" },
+    { group: "external-secrets.io", kind: "SecretStore" },
 ] as const;
 
 function metadata(name: string, namespace: string, labels: Record<string, string>) {
