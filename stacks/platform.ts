@@ -25,7 +25,12 @@ export function definePlatform(config: PlatformConfig): Platform {
     const repositories = createRepositories(config);
     const secretsStore = createSecretsStore(config, cluster);
     // Without a store, the engine's Git credentials go in as plain Secrets whose data are Pulumi secrets.
-    const engine = createEngine(config, { cluster, repositories, secrets: secretsStore ?? new DirectSecretDelivery(cluster.provider) });
+    const engine = createEngine(config, {
+        cluster,
+        repositories,
+        secrets: secretsStore ?? new DirectSecretDelivery(cluster.provider),
+        addonRoleArns: secretsStore?.roleArn ? { external_secrets: secretsStore.roleArn } : {},
+    });
     const apps = registerApps(config, { cluster, engine, repositories, secrets: secretsStore });
 
     return {

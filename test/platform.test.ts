@@ -56,6 +56,16 @@ describe("the composed platform", () => {
         assert.deepEqual(planPromotion({ from: "staging", to: "production", apps: [], platform: true }, source, promoted), []);
     });
 
+    it("publishes the secrets operator's IAM role in the platform metadata (GitOps bridge)", async () => {
+        const { resources } = await planStack("production");
+        const role = ofType(resources, "aws:iam/role:Role").find((r) => r.name === "production-secrets-operator-role");
+        assert.ok(role, "the operator's role is declared");
+        const secret = resources.find((r) => r.type === "kubernetes:core/v1:Secret" && r.name === "argocd-cluster-in-cluster");
+        const annotations = (secret?.inputs.metadata as { annotations: Record<string, string> }).annotations;
+        assert.equal(annotations.external_secrets_iam_role_arn, "arn:aws:iam::123456789012:role/production-secrets-operator-role");
+        assert.ok(transitiveDependencies(resources, secret!.urn).has(role.urn), "the metadata waits for the role");
+    });
+
     describe("order of the graph", () => {
         let resources: PlannedResource[];
         before(async () => {
@@ -67,12 +77,26 @@ describe("the composed platform", () => {
             return found[0].urn;
         };
 
-        it("creates GitHub repositories, deploy keys and Secrets Manager entries without waiting for the EKS cluster", () => {
+        it("creates GitHub repositories, deploy keys, IAM roles and Secrets Manager entries without waiting for the EKS cluster", () => {
             const cluster = one("aws:eks/cluster:Cluster");
-            const independent = resources.filter((r) => r.type.startsWith("github:") || r.type.startsWith("tls:") || r.type.startsWith("aws:secretsmanager/"));
-            assert.ok(independent.length >= 8, `expected the repositories, keys and secrets, got ${independent.length}`);
+            const independent = resources.filter((r) => ["github:", "tls:", "aws:secretsmanager/", "aws:iam/"].some((prefix) => r.type.startsWith(prefix)));
+            // Pod Identity trust names the cluster by its configured name, so workload roles need not wait for it.
+            assert.deepEqual(ofType(independent, "aws:iam/role:Role").map((r) => r.name).sort(), [
+                "production-cluster-cluster", "production-cluster-node", "production-cluster-vpc-cni-role", "production-secrets-operator-role",
+            ]);
+            assert.ok(independent.length >= 20, `expected the repositories, keys, roles and secrets, got ${independent.length}`);
             for (const resource of independent) {
                 assert.ok(!transitiveDependencies(resources, resource.urn).has(cluster), `${resource.type} ${resource.name} waits for the cluster`);
+            }
+        });
+
+        it("creates the networking add-ons side by side, before the node groups", () => {
+            const addon = (name: string) => ofType(resources, "aws:eks/addon:Addon").find((r) => r.name === `production-cluster-${name}`)!;
+            const [agent, cni, proxy] = ["pod-identity-agent", "vpc-cni", "kube-proxy"].map(addon);
+            assert.ok(!transitiveDependencies(resources, cni.urn).has(agent.urn), "vpc-cni waits for the pod identity agent");
+            for (const group of ofType(resources, "aws:eks/nodeGroup:NodeGroup")) {
+                const waitsFor = transitiveDependencies(resources, group.urn);
+                assert.deepEqual([agent, cni, proxy].map((a) => waitsFor.has(a.urn)), [true, true, true], group.name);
             }
         });
 

@@ -160,7 +160,13 @@ const json = (document: PolicyDocument) => JSON.stringify(document);
 
 interface IdentitySettings {
     readonly mode: "podIdentity" | "irsa";
-    readonly clusterName: pulumi.Output<string>;
+    /**
+     * The cluster's name as configured, known before the cluster exists: Pod Identity trust policies
+     * name it without waiting for the cluster, so IAM roles are created while EKS is.
+     */
+    readonly clusterName: string;
+    /** The created cluster's name: associations need the cluster to exist. */
+    readonly createdClusterName: pulumi.Output<string>;
     readonly accountId: pulumi.Output<string>;
     readonly oidcProvider?: aws.iam.OpenIdConnectProvider;
     readonly tags: Record<string, string>;
@@ -174,10 +180,10 @@ export class EksWorkloadIdentity implements WorkloadIdentity {
     role(name: string, ref: ServiceAccountRef, parent: pulumi.Resource): aws.iam.Role {
         const { mode, clusterName, accountId, oidcProvider } = this.settings;
         const trust = mode === "podIdentity"
-            ? pulumi.all([clusterName, accountId]).apply(([cluster, account]) => json(podIdentityTrustPolicy({ ...ref, clusterName: cluster, accountId: account })))
+            ? accountId.apply((account) => json(podIdentityTrustPolicy({ ...ref, clusterName, accountId: account })))
             : pulumi.all([oidcProvider!.arn, oidcProvider!.url]).apply(([providerArn, issuerUrl]) => json(irsaTrustPolicy({ ...ref, providerArn, issuerUrl })));
         return new aws.iam.Role(`${name}-role`, {
-            description: pulumi.interpolate`${ref.namespace}/${ref.serviceAccount} on EKS cluster ${clusterName}`,
+            description: `${ref.namespace}/${ref.serviceAccount} on EKS cluster ${clusterName}`,
             assumeRolePolicy: trust,
             tags: this.settings.tags,
         }, { parent });
@@ -189,7 +195,7 @@ export class EksWorkloadIdentity implements WorkloadIdentity {
         const ready: pulumi.Resource[] = [role, policy];
         if (this.settings.mode === "podIdentity") {
             ready.push(new aws.eks.PodIdentityAssociation(`${name}-association`, {
-                clusterName: this.settings.clusterName,
+                clusterName: this.settings.createdClusterName,
                 namespace: grant.namespace,
                 serviceAccount: grant.serviceAccount,
                 roleArn: role.arn,
@@ -307,7 +313,7 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterHandl
                 tags,
             }, { parent: this })
             : undefined;
-        this.workloadIdentity = new EksWorkloadIdentity({ mode: settings.workloadIdentity, clusterName: this.cluster.name, accountId, oidcProvider, tags });
+        this.workloadIdentity = new EksWorkloadIdentity({ mode: settings.workloadIdentity, clusterName, createdClusterName: this.cluster.name, accountId, oidcProvider, tags });
 
         const addon = (role: string, addonName: string, version: string, extra: Partial<aws.eks.AddonArgs> = {}, dependsOn: pulumi.Resource[] = []) =>
             new aws.eks.Addon(`${name}-${role}`, {
@@ -330,7 +336,9 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterHandl
         const cniCredentials: Partial<aws.eks.AddonArgs> = settings.workloadIdentity === "podIdentity"
             ? { podIdentityAssociations: [{ roleArn: cniRole.arn, serviceAccount: cniRef.serviceAccount }] }
             : { serviceAccountRoleArn: cniRole.arn };
-        const vpcCni = addon("vpc-cni", "vpc-cni", settings.addons.vpcCni, cniCredentials, [...cniAttachments, ...(podIdentityAgent ? [podIdentityAgent] : [])]);
+        // Not after the pod identity agent: both are DaemonSets created before any node, and aws-node
+        // gets its credentials once both run on the nodes, so creating them in parallel is safe.
+        const vpcCni = addon("vpc-cni", "vpc-cni", settings.addons.vpcCni, cniCredentials, cniAttachments);
         const kubeProxy = addon("kube-proxy", "kube-proxy", settings.addons.kubeProxy);
 
         const nodeRole = new aws.iam.Role(`${name}-node`, {
