@@ -85,9 +85,15 @@ export interface MonitorLike {
     registerResource(req: RegisterRequest, callback: (err: unknown, resp?: { getUrn(): string }) => void): unknown;
 }
 
+/** The value of an Output, once known (under mocks, every value becomes known). */
+function outputValue<T>(output: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => output.apply(resolve));
+}
+
 export class PlanRecorder {
     private readonly recorded: PlannedResource[] = [];
-    private readonly explicitDependsOn = new Map<pulumi.Resource, Promise<string[]>>();
+    /** Each resource's `dependsOn` option as given; resolved to URNs only once the plan is done. */
+    private readonly explicitDependsOn = new Map<pulumi.Resource, NonNullable<pulumi.ResourceOptions["dependsOn"]>>();
 
     /** Wraps the mock monitor that `setMocks` installed. Call after every `setMocks`. */
     attach(monitor: MonitorLike): void {
@@ -102,14 +108,8 @@ export class PlanRecorder {
 
     /** A stack transformation that notes each resource's explicit `dependsOn`, which the request merges away. */
     readonly transformation: pulumi.ResourceTransformation = (args) => {
-        const dependsOn = args.opts.dependsOn;
-        if (dependsOn !== undefined) {
-            this.explicitDependsOn.set(args.resource, new Promise((resolve) => {
-                pulumi.output(dependsOn).apply((deps) => {
-                    const list = (Array.isArray(deps) ? deps : [deps]) as pulumi.Resource[];
-                    pulumi.all(list.map((d) => d.urn)).apply(resolve);
-                });
-            }));
+        if (args.opts.dependsOn !== undefined) {
+            this.explicitDependsOn.set(args.resource, args.opts.dependsOn);
         }
         return undefined;
     };
@@ -122,9 +122,10 @@ export class PlanRecorder {
     /** The resources recorded so far, with explicit `dependsOn` resolved to URNs. */
     async resources(): Promise<PlannedResource[]> {
         const byUrn = new Map<string, string[]>();
-        for (const [resource, deps] of this.explicitDependsOn) {
-            const urn = await new Promise<string>((resolve) => resource.urn.apply(resolve));
-            byUrn.set(urn, await deps);
+        for (const [resource, dependsOn] of this.explicitDependsOn) {
+            const [urn, deps] = await Promise.all([outputValue(resource.urn), outputValue(pulumi.output(dependsOn))]);
+            const list = (Array.isArray(deps) ? deps : [deps]) as pulumi.Resource[];
+            byUrn.set(urn, await Promise.all(list.map((dependency) => outputValue(dependency.urn))));
         }
         return this.recorded.map((r) => ({ ...r, options: { ...r.options, dependsOn: byUrn.get(r.urn) ?? [] } }));
     }
