@@ -38,7 +38,7 @@ const SM_VERSION = "aws:secretsmanager/secretVersion:SecretVersion";
 const K8S_PROVIDER = "pulumi:providers:kubernetes";
 
 /** A value that must never show in a plan in plain text. */
-const KNOWN_SECRET = "-----BEGIN OPENSSH PRIVATE KEY----- known-deploy-key";
+const KNOWN_SECRET = "known-openssh-deploy-key-material-7f3a";
 
 function assertNoKnownSecret(resources: readonly PlannedResource[]): void {
     assert.ok(!JSON.stringify(resources).includes(KNOWN_SECRET), `"${KNOWN_SECRET}" appears in the plan in plain text`);
