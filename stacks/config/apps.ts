@@ -1,5 +1,6 @@
 /** `gitops-platform:teams`, `gitops-platform:apps` and `gitops-platform:appDefaults`. */
 import { z } from "zod";
+import { isCommitSha, isFullCommitSha } from "../../components/gitops/revisions";
 import { dnsLabel, strictObject, uniqueNames } from "./rules";
 
 export const syncPolicyConfig = strictObject({
@@ -63,7 +64,7 @@ export const appConfig = strictObject({
     if (app.source.helmValues !== undefined && app.source.type !== "helm") {
         ctx.addIssue({ code: "custom", path: ["source", "helmValues"], input: app.source.helmValues, message: `helmValues only apply to source.type helm, not ${app.source.type}` });
     }
-    if (/^[0-9a-f]{7,39}$/.test(app.source.revision)) {
+    if (isCommitSha(app.source.revision) && !isFullCommitSha(app.source.revision)) {
         // Flux's source-controller looks commits up by full hash (go-git CommitObject); Argo CD would take it.
         ctx.addIssue({ code: "custom", path: ["source", "revision"], input: app.source.revision, message: "an abbreviated commit SHA: give the full 40-character SHA, which both engines can check out" });
     }

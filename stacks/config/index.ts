@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { isCommitSha, isReleaseTag } from "../../components/gitops/revisions";
 import { appDefaultsConfig, appsConfig, teamConfig } from "./apps";
 import { clusterConfig } from "./cluster";
 import { engineConfig } from "./engine";
@@ -25,7 +26,7 @@ const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node
  * deployed environment. Anything else is taken for a branch.
  */
 export function isImmutableRevision(revision: string): boolean {
-    return /^([A-Za-z0-9_.-]+-)?v?\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?$/.test(revision) || /^[0-9a-f]{7,40}$/.test(revision);
+    return isReleaseTag(revision) || isCommitSha(revision);
 }
 
 const projectSchema = strictObject({

@@ -13,6 +13,7 @@ import type { IKustomizationSpec } from "@kubernetes-models/flux-cd/kustomize.to
 import type { IHelmRelease } from "@kubernetes-models/flux-cd/helm.toolkit.fluxcd.io/v2/HelmRelease";
 import type { IHelmReleaseSpec } from "@kubernetes-models/flux-cd/helm.toolkit.fluxcd.io/v2/HelmReleaseSpec";
 import { platformLabels, syncObjectLabels } from "../../apps/labels";
+import { isFullCommitSha, isReleaseTag } from "../revisions";
 import { ApplicationRegistration, ApplicationSource } from "../types";
 
 /** The upstream types with metadata and spec required, and the Git URL an Input (the GitOps repository's is an Output). */
@@ -97,10 +98,10 @@ export function fluxGitUrl(url: string): string {
  * looks commits up by full hash; config rejects abbreviated ones), branches otherwise.
  */
 export function gitRef(revision: string): IGitRepositoryRef {
-    if (/^[0-9a-f]{40}$/.test(revision)) {
+    if (isFullCommitSha(revision)) {
         return { commit: revision };
     }
-    if (/^([A-Za-z0-9_.-]+-)?v?\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?$/.test(revision)) {
+    if (isReleaseTag(revision)) {
         return { tag: revision };
     }
     return { branch: revision };

@@ -1,0 +1,16 @@
+/** What a Git revision in config is: one definition for config rules, promotion and the engines' source refs. */
+
+/** Release tags: v1.4.2, 1.4.2, v2.0.0-rc.1, or a chart's grafana-10.1.4. */
+export function isReleaseTag(revision: string): boolean {
+    return /^([A-Za-z0-9_.-]+-)?v?\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?$/.test(revision);
+}
+
+/** A commit SHA, abbreviated (7 or more hex digits) or full. */
+export function isCommitSha(revision: string): boolean {
+    return /^[0-9a-f]{7,40}$/.test(revision);
+}
+
+/** A full 40-digit commit SHA. */
+export function isFullCommitSha(revision: string): boolean {
+    return /^[0-9a-f]{40}$/.test(revision);
+}
