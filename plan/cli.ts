@@ -7,7 +7,7 @@
  */
 import { runPlatform } from "../stacks";
 import { PROJECT } from "../stacks/config";
-import { expectedFailure, runCommand, UsageError } from "../scripts/command";
+import { expectedFailure, parseCommand, runCommand, UsageError } from "../scripts/command";
 import { PlannedResource } from "./recorder";
 import { runPlan } from "./run";
 import { readStackConfig, stackFilePath, stackNameOf } from "./stackFile";
@@ -18,40 +18,36 @@ export interface StackArgs {
     readonly json: boolean;
 }
 
-const PLAN_USAGE = "usage: npm run plan -- --stack <name> [--config <file>] [--json]";
+const PLAN_USAGE = `usage: npm run plan -- --stack <name> [--config <file>] [--json]
+
+Plans the stack offline (the program under Pulumi's mock runtime) and prints what it declares.
+  --stack <name>    the stack: Pulumi.<name>.yaml, and the name its production rules read
+  --config <file>   plan this stack config file instead (its stack name comes from Pulumi.<name>.yaml)
+  --json            print one JSON array of the declared resources
+  --help            print this help
+Exits 0 when planned, 1 on bad config or an unreadable file, 2 on bad arguments.`;
 
 /**
  * `--stack <name> [--config <file>]`, and `--json` where the command takes it: the arguments of
  * every command that plans a stack.
  */
 export function parseStackArgs(argv: readonly string[], usage = PLAN_USAGE, acceptsJson = true): StackArgs {
-    let stack: string | undefined;
-    let configFile: string | undefined;
-    let json = false;
-    for (let i = 0; i < argv.length; i++) {
-        const arg = argv[i];
-        const value = () => {
-            const next = argv[++i];
-            if (next === undefined || next.startsWith("--")) {
-                throw new UsageError(`${arg} needs a value\n${usage}`);
-            }
-            return next;
-        };
-        if (arg === "--stack") {
-            stack = value();
-        } else if (arg === "--config") {
-            configFile = value();
-        } else if (arg === "--json" && acceptsJson) {
-            json = true;
-        } else {
-            throw new UsageError(`unknown argument "${arg}"\n${usage}`);
-        }
-    }
+    const { values } = parseCommand(argv, {
+        usage,
+        options: { stack: { type: "string" }, config: { type: "string" }, ...(acceptsJson ? { json: { type: "boolean" } } : {}) },
+    });
+    const { stack, config: configFile } = values as { stack?: string; config?: string };
     if (stack === undefined && configFile === undefined) {
         throw new UsageError(`name a stack or a config file\n${usage}`);
     }
-    return { stack, configFile, json };
+    if (stack !== undefined && !STACK_NAME.test(stack)) {
+        throw new UsageError(`--stack expects a stack name (letters, digits, '-', '_', '.'), got "${stack}"\n${usage}`);
+    }
+    return { stack, configFile, json: (values as { json?: boolean }).json === true };
 }
+
+/** Pulumi's stack name rule (pulumi/sdk go/common/tokens: names are [A-Za-z0-9_.-]+); no path can sneak in. */
+export const STACK_NAME = /^[A-Za-z0-9_.-]+$/;
 
 /** A few scalar inputs that identify a resource at a glance. */
 function keyInputs(resource: PlannedResource): string {

@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { UsageError } from "../scripts/command";
+import { InputError, readTextFile, UsageError } from "../scripts/command";
 
 export const OFFLINE_SECRET_VALUE = "offline-plan-secret";
 
@@ -55,7 +55,8 @@ function asConfigText(value: unknown): string {
 
 /** Defaults declared under `config:` in Pulumi.yaml, as `project:key` → text. */
 export function projectDefaults(root = PROJECT_ROOT): Record<string, string> {
-    const project = YAML.parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as { name: string; config?: Record<string, { default?: unknown }> };
+    const file = path.join(root, "Pulumi.yaml");
+    const project = parseYamlFile(file, readTextFile(file, "project file")) as { name: string; config?: Record<string, { default?: unknown }> };
     const defaults: Record<string, string> = {};
     for (const [key, declaration] of Object.entries(project.config ?? {})) {
         if (declaration && typeof declaration === "object" && "default" in declaration) {
@@ -65,14 +66,33 @@ export function projectDefaults(root = PROJECT_ROOT): Record<string, string> {
     return defaults;
 }
 
+/**
+ * YAML as the Pulumi CLI reads it (go-yaml v3): merge keys (`<<: *base`) apply, a duplicate key or a
+ * tab in indentation is an error. Errors are one line: file, line, column, the problem.
+ */
+export function parseYamlFile(file: string, text: string): unknown {
+    const document = YAML.parseDocument(text, { merge: true, uniqueKeys: true, prettyErrors: false });
+    const error = document.errors[0];
+    if (error !== undefined) {
+        const [line, column] = error.linePos?.[0] ? [error.linePos[0].line, error.linePos[0].col] : [0, 0];
+        const problem = error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+        throw new InputError(`${file}:${line}:${column}: ${problem}`);
+    }
+    return document.toJS({ maxAliasCount: 100 });
+}
+
 export function readStackConfig(file: string, root = PROJECT_ROOT): StackConfig {
     if (!fs.existsSync(file)) {
         throw new UsageError(`no stack config file at ${file}: pass --stack <name> for Pulumi.<name>.yaml, or --config <file>`);
     }
-    const document = (YAML.parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+    const document = (parseYamlFile(file, readTextFile(file, "stack config")) ?? {}) as { config?: unknown };
+    if (document === null || typeof document !== "object" || Array.isArray(document)
+        || (document.config !== undefined && (document.config === null || typeof document.config !== "object" || Array.isArray(document.config)))) {
+        throw new InputError(`${file}: expected a mapping with a "config:" mapping of namespace:key entries`);
+    }
     const config = projectDefaults(root);
     const secretKeys: string[] = [];
-    for (const [key, raw] of Object.entries(document.config ?? {})) {
+    for (const [key, raw] of Object.entries((document.config ?? {}) as Record<string, unknown>)) {
         const { value, secret } = replaceSecure(raw);
         config[key] = asConfigText(value);
         if (secret) {
