@@ -8,12 +8,18 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { z } from "zod";
-import { isImmutableRevision, PROJECT } from "../stacks/config";
+import { compareVersions } from "../components/secrets/store";
+import { stackConfigFromText } from "../plan/stackFile";
+import { ConfigError, isImmutableRevision, loadConfig, PROJECT } from "../stacks/config";
 
 /** The part of the stack-output contract promotion reads (see the brief / stacks/platform.ts). */
 export const sourceOutputsSchema = z.object({
     environment: z.string(),
-    cluster: z.object({ kind: z.string(), kubernetesVersion: z.string().optional() }),
+    cluster: z.object({
+        kind: z.string(),
+        kubernetesVersion: z.string().optional(),
+        addons: z.record(z.string(), z.string().optional()).optional().nullable(),
+    }),
     engine: z.object({ type: z.enum(["argocd", "flux"]), chartVersion: z.string(), appVersion: z.string() }),
     secrets: z.object({ type: z.string(), chartVersion: z.string() }).optional().nullable(),
     apps: z.record(z.string(), z.object({ revision: z.string() })),
@@ -26,8 +32,10 @@ export interface PromotionRequest {
     readonly to: string;
     /** Apps to promote; every app of the target when empty. */
     readonly apps: readonly string[];
-    /** Also promote the engine chart, External Secrets chart and Kubernetes version. */
+    /** Also promote the engine chart, External Secrets chart and Kubernetes version (with its add-ons). */
     readonly platform: boolean;
+    /** Accept a platform version older than the target's (otherwise refused). */
+    readonly allowDowngrade?: boolean;
 }
 
 export interface ConfigChange {
@@ -46,7 +54,13 @@ const key = (name: string) => `${PROJECT}:${name}`;
 
 /** Parses `pulumi stack output --json` text, naming what is missing. */
 export function parseSourceOutputs(text: string, origin: string): SourceOutputs {
-    const result = sourceOutputsSchema.safeParse(JSON.parse(text));
+    let document: unknown;
+    try {
+        document = JSON.parse(text);
+    } catch (error) {
+        throw new PromotionRefused(`the outputs in ${origin} are not JSON (${(error as Error).message}): pass the output of pulumi stack output --json`);
+    }
+    const result = sourceOutputsSchema.safeParse(document);
     if (!result.success) {
         const problems = result.error.issues.map((i) => `  ${i.path.join(".") || "(root)"}: ${i.message}`).join("\n");
         throw new PromotionRefused(`the outputs in ${origin} do not follow the stack-output contract:\n${problems}`);
@@ -121,11 +135,26 @@ function platformChanges(request: PromotionRequest, source: SourceOutputs, targe
     const secrets = source.secrets && target.hasIn(["config", key("secrets")])
         ? change(target, [key("secrets"), "chartVersion"], "secrets.chartVersion", source.secrets.chartVersion)
         : [];
-    const cluster = source.cluster.kubernetesVersion !== undefined && scalar(target, [key("cluster"), "type"]) === "eks"
+    const eks = scalar(target, [key("cluster"), "type"]) === "eks";
+    const cluster = source.cluster.kubernetesVersion !== undefined && eks
         ? change(target, [key("cluster"), "kubernetesVersion"], "cluster.kubernetesVersion", source.cluster.kubernetesVersion)
         : [];
-    return [...engine, ...secrets, ...cluster];
+    // The add-ons move with the control plane (kube-proxy must match it); only those the target has.
+    const addons = cluster.length > 0
+        ? Object.entries(source.cluster.addons ?? {}).flatMap(([name, version]) =>
+            version !== undefined && target.hasIn(["config", key("cluster"), "addons", name])
+                ? change(target, [key("cluster"), "addons", name], `cluster.addons.${name}`, version)
+                : [])
+        : [];
+    const changes = [...engine, ...secrets, ...cluster, ...addons];
+    const downgrades = changes.filter((c) => c.from !== undefined && compareVersions(c.to, c.from) < 0);
+    if (downgrades.length > 0 && request.allowDowngrade !== true) {
+        const list = downgrades.map((c) => `${c.label} ${c.from} → ${c.to}`).join(", ");
+        throw new PromotionRefused(`stack ${request.from} runs older versions than ${request.to}: ${list}; pass --allow-downgrade if that is intended; nothing was written`);
+    }
+    return changes;
 }
+
 
 function refuseSameStack(request: PromotionRequest): void {
     if (request.from === request.to) {
@@ -200,6 +229,19 @@ export function formatSummary(request: PromotionRequest, changes: readonly Confi
     return `promotion ${request.from} → ${request.to} ${verb} Pulumi.${request.to}.yaml:\n${lines.join("\n")}`;
 }
 
+/** The file promotion would write, checked with this project's Pulumi.yaml defaults and config schema. */
+function validateTarget(file: string, text: string, options: PromoteOptions): void {
+    try {
+        const { config, secretKeys } = stackConfigFromText(file, text);
+        loadConfig({ values: config, isSecret: (k) => secretKeys.includes(k), stack: options.to });
+    } catch (error) {
+        if (error instanceof ConfigError) {
+            throw new PromotionRefused(`the promoted Pulumi.${options.to}.yaml would not validate; nothing was written\n${error.message}`);
+        }
+        throw error;
+    }
+}
+
 export interface PromoteOptions extends PromotionRequest {
     readonly dryRun: boolean;
     /** Directory of the Pulumi.<stack>.yaml files. */
@@ -216,8 +258,12 @@ export function promote(options: PromoteOptions): { changes: ConfigChange[]; sum
     }
     const text = fs.readFileSync(file, "utf8");
     const changes = planPromotion(options, options.readOutputs(options.from), text);
-    if (!options.dryRun && changes.length > 0) {
-        fs.writeFileSync(file, applyChanges(text, changes));
+    if (changes.length > 0) {
+        const written = applyChanges(text, changes);
+        validateTarget(file, written, options);
+        if (!options.dryRun) {
+            fs.writeFileSync(file, written);
+        }
     }
     return { changes, summary: formatSummary(options, changes, options.dryRun) };
 }

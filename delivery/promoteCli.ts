@@ -7,12 +7,24 @@
  * bad arguments.
  */
 import { execFileSync } from "child_process";
-import * as fs from "fs";
 import { PROJECT_ROOT } from "../plan/stackFile";
-import { expectedFailure, runCommand, UsageError } from "../scripts/command";
+import { STACK_NAME } from "../plan/cli";
+import { expectedFailure, parseCommand, readTextFile, runCommand, UsageError } from "../scripts/command";
 import { parseSourceOutputs, promote, PromotionRefused, SourceOutputs } from "./promote";
 
-const USAGE = "usage: npm run promote -- --from <stack> --to <stack> [--app <name>...] [--platform] [--dry-run] [--outputs <file>]";
+const USAGE = `usage: npm run promote -- --from <stack> --to <stack> [--app <name>...] [--platform] [--allow-downgrade] [--dry-run] [--outputs <file>]
+
+Copies the source stack's app revisions (and with --platform its engine, External Secrets and
+Kubernetes versions) into Pulumi.<to>.yaml, validated with the stack config schema before it is written.
+  --from <stack>      the stack whose outputs are promoted (pulumi stack output --json)
+  --to <stack>        a stack of this project: Pulumi.<to>.yaml next to Pulumi.yaml
+  --app <name>        promote only this app (repeatable)
+  --platform          also promote the platform versions
+  --allow-downgrade   accept a version older than the one the target runs
+  --dry-run           print the change, write nothing
+  --outputs <file>    read the source outputs from this file instead of the Pulumi CLI
+  --help              print this help
+Exits 0 when promoted, 1 when refused (nothing written), 2 on bad arguments.`;
 
 export interface PromoteArgs {
     readonly from: string;
@@ -20,38 +32,42 @@ export interface PromoteArgs {
     readonly apps: string[];
     readonly platform: boolean;
     readonly dryRun: boolean;
+    readonly allowDowngrade: boolean;
     readonly outputsFile?: string;
 }
 
 export function parsePromoteArgs(argv: readonly string[]): PromoteArgs {
-    const values: Record<string, string | undefined> = {};
-    const apps: string[] = [];
-    const flags = new Set<string>();
-    for (let i = 0; i < argv.length; i++) {
-        const arg = argv[i];
-        if (arg === "--platform" || arg === "--dry-run") {
-            flags.add(arg);
-            continue;
-        }
-        if (!["--from", "--to", "--app", "--outputs"].includes(arg)) {
-            throw new UsageError(`unknown argument "${arg}"\n${USAGE}`);
-        }
-        const value = argv[++i];
-        if (value === undefined || value.startsWith("--")) {
-            throw new UsageError(`${arg} needs a value\n${USAGE}`);
-        }
-        if (arg === "--app") {
-            apps.push(value);
-        } else {
-            values[arg] = value;
-        }
-    }
-    const from = values["--from"];
-    const to = values["--to"];
+    const { values } = parseCommand(argv, {
+        usage: USAGE,
+        options: {
+            from: { type: "string" },
+            to: { type: "string" },
+            app: { type: "string", multiple: true },
+            platform: { type: "boolean" },
+            "allow-downgrade": { type: "boolean" },
+            "dry-run": { type: "boolean" },
+            outputs: { type: "string" },
+        },
+    });
+    const { from, to } = values;
     if (from === undefined || to === undefined) {
         throw new UsageError(`--from and --to are required\n${USAGE}`);
     }
-    return { from, to, apps, platform: flags.has("--platform"), dryRun: flags.has("--dry-run"), outputsFile: values["--outputs"] };
+    for (const [flag, stack] of [["--from", from], ["--to", to]] as const) {
+        if (!STACK_NAME.test(stack) || stack.startsWith(".")) {
+            // Only Pulumi.<stack>.yaml next to Pulumi.yaml is written: no path may reach another project.
+            throw new UsageError(`${flag} expects a stack name of this project (letters, digits, '-', '_'), got "${stack}"\n${USAGE}`);
+        }
+    }
+    return {
+        from,
+        to,
+        apps: values.app ?? [],
+        platform: values.platform === true,
+        dryRun: values["dry-run"] === true,
+        allowDowngrade: values["allow-downgrade"] === true,
+        outputsFile: values.outputs,
+    };
 }
 
 /** The source stack's outputs from the Pulumi CLI (needs a logged-in backend). */
@@ -70,7 +86,7 @@ export function main(argv: readonly string[], root = PROJECT_ROOT): number {
     try {
         const args = parsePromoteArgs(argv);
         const file = args.outputsFile;
-        const readOutputs = file === undefined ? stackOutputs : () => parseSourceOutputs(fs.readFileSync(file, "utf8"), file);
+        const readOutputs = file === undefined ? stackOutputs : () => parseSourceOutputs(readTextFile(file, "outputs file"), file);
         const { summary } = promote({ ...args, root, readOutputs });
         process.stdout.write(`${summary}\n`);
         return 0;

@@ -85,7 +85,12 @@ export function readStackConfig(file: string, root = PROJECT_ROOT): StackConfig 
     if (!fs.existsSync(file)) {
         throw new UsageError(`no stack config file at ${file}: pass --stack <name> for Pulumi.<name>.yaml, or --config <file>`);
     }
-    const document = (parseYamlFile(file, readTextFile(file, "stack config")) ?? {}) as { config?: unknown };
+    return stackConfigFromText(file, readTextFile(file, "stack config"), root);
+}
+
+/** A stack file's text (read, or about to be written) as the CLI would pass it. */
+export function stackConfigFromText(file: string, text: string, root = PROJECT_ROOT): StackConfig {
+    const document = (parseYamlFile(file, text) ?? {}) as { config?: unknown };
     if (document === null || typeof document !== "object" || Array.isArray(document)
         || (document.config !== undefined && (document.config === null || typeof document.config !== "object" || Array.isArray(document.config)))) {
         throw new InputError(`${file}: expected a mapping with a "config:" mapping of namespace:key entries`);

@@ -14,7 +14,13 @@ import { parseStackArgs } from "../plan/cli";
 import { expectedFailure, runCommand } from "../scripts/command";
 import { checkResources, PolicyResource, Violation } from "./rules";
 
-const USAGE = "usage: npm run check -- --stack <name> [--config <file>]";
+const USAGE = `usage: npm run check -- --stack <name> [--config <file>]
+
+Plans the stack offline and applies the policy pack's rules (policy/).
+  --stack <name>    the stack: Pulumi.<name>.yaml; production rules apply to the stack named production
+  --config <file>   check this stack config file instead
+  --help            print this help
+Exits 0 without violations, 1 on violations, bad config or an unreadable file, 2 on bad arguments.`;
 
 /** A planned resource as the rules read it: inputs are the props a preview's policy pack sees. */
 export function fromPlanned(resource: PlannedResource): PolicyResource {

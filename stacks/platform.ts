@@ -41,6 +41,8 @@ export function definePlatform(config: PlatformConfig): Platform {
                 name: cluster.clusterName,
                 endpoint: cluster.endpoint,
                 kubernetesVersion: config.cluster.type === "eks" ? config.cluster.kubernetesVersion : undefined,
+                // Promotion moves them with kubernetesVersion: kube-proxy must match the control plane.
+                addons: config.cluster.type === "eks" ? config.cluster.addons : undefined,
             },
             ...(cluster.kubeconfig ? { kubeconfig: cluster.kubeconfig } : {}),
             gitopsRepository: { url: repositories.gitops.url, branch: repositories.gitops.branch, path: clusterPath(config.stack) },

@@ -57,7 +57,7 @@ describe("delivery promote: round trip into Pulumi.production.yaml", () => {
         assert.ok(text.includes("      natGateways: onePerZone       # a zone outage must not cut the others' egress\n"));
         assert.ok(text.includes(`    chartVersion: ${outputs().engine.chartVersion}\n    highAvailability: true\n`));
         assert.ok(text.includes("    cascadeDelete: false            # a replaced Application must never delete running workloads\n"));
-        assert.ok(text.includes("    type: aws-secrets-manager\n    chartVersion: 0.20.5\n"));
+        assert.ok(text.includes("    type: aws-secrets-manager\n    chartVersion: 2.10.0\n"));
         assert.ok(text.includes("  # Encrypted with this stack's secrets provider; in a fork, set your own:\n"));
         assert.ok(text.includes("    secure: v1:UFJPRFVDVElPTk9OTFk=:cHJvZHVjdGlvbi1jbGllbnQtc2VjcmV0LWNpcGhlcnRleHQ=\n"));
         assert.equal(text.split("\n").length, PRODUCTION_TEXT.split("\n").length);
@@ -113,6 +113,11 @@ describe("delivery promote: refusals write nothing", () => {
         { name: "a revision that is a branch when the target is production", argv: ["--outputs", BRANCH_OUTPUTS], message: /production takes immutable revisions only .* but stack staging runs branches: payments-api → "main"; pin a tag in staging first; nothing was written/ },
         { name: "source and target the same", argv: ["--to", "staging"], message: /source and target are both "staging": promotion moves versions from one stack into another; nothing was written/ },
         { name: "a source that is not the target's declared promotion source", argv: ["--from", "local"], message: /Pulumi.production.yaml declares gitops-platform:promotion.from: staging, not local; nothing was written/ },
+        // Issue 14: a chart older than the target's is a downgrade, refused unless --allow-downgrade.
+        { name: "a platform downgrade", argv: ["--platform"], outputs: (o) => ({ ...o, secrets: { type: "aws-secrets-manager", chartVersion: "2.8.0" } }), message: /stack staging runs older versions than production: secrets.chartVersion 2.9.0 → 2.8.0; pass --allow-downgrade/ },
+        // kube-proxy builds are per Kubernetes minor version (EKS user guide, managing kube-proxy): a
+        // control-plane version moved without its add-ons is a file the schema refuses.
+        { name: "a Kubernetes version without its add-ons", argv: ["--platform"], outputs: (o) => ({ ...o, cluster: { ...o.cluster, addons: undefined } }), message: /would not validate; nothing was written\n[\s\S]*cluster.addons.kubeProxy: kube-proxy must match kubernetesVersion 1.34/ },
         { name: "platform versions between different engines", argv: ["--platform"], outputs: fluxSource, message: /stack staging runs engine flux and stack production runs argocd: platform versions only promote between stacks of the same engine; nothing was written/ },
     ];
     for (const c of cases) {
@@ -132,6 +137,37 @@ describe("delivery promote: refusals write nothing", () => {
         });
     }
 
+    it("writes a downgrade with --allow-downgrade", async () => {
+        const dir = workspace();
+        const outputsFile = path.join(dir, "outputs.json");
+        fs.writeFileSync(outputsFile, JSON.stringify({ ...outputs(), secrets: { type: "aws-secrets-manager", chartVersion: "2.8.0" } }));
+        const result = await run(["--from", "staging", "--to", "production", "--platform", "--allow-downgrade", "--outputs", outputsFile], dir);
+        assert.equal(result.code, 0, result.err);
+        assert.ok(production(dir).includes("    type: aws-secrets-manager\n    chartVersion: 2.8.0\n"));
+    });
+
+    it("moves the EKS add-ons with the Kubernetes version", async () => {
+        const dir = workspace();
+        assert.equal((await run(["--from", "staging", "--to", "production", "--platform", "--outputs", STAGING_OUTPUTS], dir)).code, 0);
+        const text = production(dir);
+        for (const [name, version] of Object.entries(outputs().cluster.addons ?? {})) {
+            assert.ok(text.includes(`      ${name}: ${version}\n`), name);
+        }
+    });
+
+    it("refuses outputs that are not JSON, or a missing outputs file, in one line", async () => {
+        const dir = workspace();
+        const bad = path.join(dir, "bad.json");
+        fs.writeFileSync(bad, "{ not json");
+        const notJson = await run(["--from", "staging", "--to", "production", "--outputs", bad], dir);
+        assert.equal(notJson.code, 1);
+        assert.match(notJson.err, /^promotion refused: the outputs in .*bad.json are not JSON/);
+        const missing = await run(["--from", "staging", "--to", "production", "--outputs", path.join(dir, "none.json")], dir);
+        assert.equal(missing.code, 1);
+        assert.match(missing.err, /^outputs file .*none.json: no such file\n$/);
+        assert.equal(production(dir), PRODUCTION_TEXT);
+    });
+
     it("refuses outputs that break the contract, naming the key", async () => {
         assert.throws(() => parseSourceOutputs(JSON.stringify({ ...outputs(), apps: { web: {} } }), "out.json"), /the outputs in out.json do not follow the stack-output contract:\n {2}apps.web.revision: /);
     });
@@ -148,7 +184,7 @@ describe("delivery promote: flux platform versions", () => {
 
 describe("delivery promote: arguments", () => {
     it("collects repeated --app and the switches", async () => {
-        assert.deepEqual(parsePromoteArgs(["--from", "staging", "--to", "production", "--app", "a", "--app", "b", "--platform", "--dry-run"]), { from: "staging", to: "production", apps: ["a", "b"], platform: true, dryRun: true, outputsFile: undefined });
+        assert.deepEqual(parsePromoteArgs(["--from", "staging", "--to", "production", "--app", "a", "--app", "b", "--platform", "--dry-run"]), { from: "staging", to: "production", apps: ["a", "b"], platform: true, dryRun: true, allowDowngrade: false, outputsFile: undefined });
     });
 
     it("exits 2 naming the problem for a missing --to, a flag without value and an unknown flag", async () => {
@@ -156,6 +192,23 @@ describe("delivery promote: arguments", () => {
         assert.match((await run(["--from", "staging"], dir)).err, /--from and --to are required/);
         assert.match((await run(["--from", "--to", "production"], dir)).err, /--from needs a value/);
         assert.equal((await run(["--from", "staging", "--to", "production", "--yes"], dir)).code, 2);
+    });
+
+    it("writes only this project's stack files: a --to or --from with a path exits 2", async () => {
+        const dir = workspace();
+        for (const stack of ["../production", "../../etc/x", "/tmp/production", ".hidden"]) {
+            const result = await run(["--from", "staging", "--to", stack, "--outputs", STAGING_OUTPUTS], dir);
+            assert.equal(result.code, 2, stack);
+            assert.match(result.err, /--to expects a stack name of this project/);
+        }
+    });
+
+    it("prints its usage and exits 0 on --help, writing nothing", async () => {
+        const dir = workspace();
+        const result = await run(["--help", "--from", "staging", "--to", "production", "--outputs", STAGING_OUTPUTS], dir);
+        assert.equal(result.code, 0);
+        assert.match(result.out, /^usage: npm run promote -- --from <stack> --to <stack>/);
+        assert.equal(production(dir), PRODUCTION_TEXT);
     });
 });
 
