@@ -12,6 +12,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { PROJECT_ROOT } from "../plan/stackFile";
+import { expectedFailure, integerOption, parseCommand, runCommand } from "../scripts/command";
 import type { EngineType } from "./generate";
 import type { PlanMeasurement } from "./planOnce";
 import { CaseSummary, RESULT_MARKER, formatSpread, formatTarget, offClusterTarget, pathTarget, scaleTargets, spread, TargetResult } from "./report";
@@ -29,16 +30,21 @@ interface Options {
     readonly out: string;
 }
 
+const USAGE = `usage: npm run bench [-- --runs 5 --large-runs 3 --base staging --out bench/results/latest.json]
+
+Plans each stack and generated configs in fresh processes and prints time, memory and targets.
+  --help   print this help (nothing runs, nothing is written)`;
+
 function parseOptions(argv: readonly string[]): Options {
-    const value = (flag: string, fallback: string) => {
-        const at = argv.indexOf(flag);
-        return at >= 0 && argv[at + 1] !== undefined ? argv[at + 1] : fallback;
-    };
+    const { values } = parseCommand(argv, {
+        usage: USAGE,
+        options: { runs: { type: "string" }, "large-runs": { type: "string" }, base: { type: "string" }, out: { type: "string" } },
+    });
     return {
-        runs: Number(value("--runs", "5")),
-        largeRuns: Number(value("--large-runs", "3")),
-        base: value("--base", "staging"),
-        out: path.resolve(PROJECT_ROOT, value("--out", "bench/results/latest.json")),
+        runs: integerOption("runs", values.runs, 5),
+        largeRuns: integerOption("large-runs", values["large-runs"], 3),
+        base: values.base ?? "staging",
+        out: path.resolve(PROJECT_ROOT, values.out ?? "bench/results/latest.json"),
     };
 }
 
@@ -136,8 +142,13 @@ function printCriticalPath(s: CaseSummary): void {
     }
 }
 
-async function main(argv: readonly string[]): Promise<void> {
-    const options = parseOptions(argv);
+async function main(argv: readonly string[]): Promise<number> {
+    let options: Options;
+    try {
+        options = parseOptions(argv);
+    } catch (error) {
+        return expectedFailure(error);
+    }
     process.stdout.write(`plan benchmark: node ${process.version}, ${os.cpus().length} CPUs, ${options.runs} runs per case (${options.largeRuns} for 1000 apps), generated apps on the ${options.base} stack\n\n`);
     const summaries: CaseSummary[] = [];
     for (const c of cases(options)) {
@@ -169,9 +180,7 @@ async function main(argv: readonly string[]): Promise<void> {
         targets,
     }, null, 2)}\n`);
     process.stdout.write(`\nwritten: ${path.relative(PROJECT_ROOT, options.out)}\n`);
+    return 0;
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
-    process.exit(1);
-});
+runCommand(main);

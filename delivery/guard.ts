@@ -9,8 +9,7 @@
  *
  * Exits 1 when such a step exists and --allow (the pull request's override label) is absent.
  */
-import * as fs from "fs";
-import { runCommand } from "../scripts/command";
+import { expectedFailure, InputError, parseCommand, readTextFile, runCommand, UsageError } from "../scripts/command";
 
 /** Resource types whose replacement or deletion needs an explicit override. */
 export const GUARDED_TYPES: Readonly<Record<string, string>> = {
@@ -56,7 +55,13 @@ export function parseUrn(urn: string): { type: string; name: string } {
     return { type: qualifiedType.slice(qualifiedType.lastIndexOf("$") + 1), name: parts.slice(3).join("::") };
 }
 
-/** Reads the steps out of `pulumi preview --json` output; anything else is an error, not a pass. */
+/**
+ * Reads the steps out of `pulumi preview --json` output, failing closed: anything but a complete
+ * preview is an error, never a pass. Pulumi's previewDigest (pkg/backend/display/json.go, v3) has
+ * `steps` and `changeSummary` with omitempty; every preview has a step for the stack resource itself
+ * (op "same" when nothing changes), and changeSummary comes from the summary event at the very end,
+ * so a preview cut short or one that failed lacks one of them. Error diagnostics mean it failed.
+ */
 export function parsePreview(text: string): PreviewStep[] {
     let document: unknown;
     try {
@@ -67,9 +72,19 @@ export function parsePreview(text: string): PreviewStep[] {
     if (document === null || typeof document !== "object" || Array.isArray(document)) {
         throw new Error("preview output is not a JSON object with \"steps\" (run pulumi preview --json)");
     }
-    const steps = (document as { steps?: unknown }).steps ?? [];
+    const { steps, changeSummary, diagnostics } = document as { steps?: unknown; changeSummary?: unknown; diagnostics?: unknown };
     if (!Array.isArray(steps) || steps.some((s) => typeof s?.op !== "string" || typeof s?.urn !== "string")) {
         throw new Error("preview \"steps\" must be a list of {op, urn}");
+    }
+    if (!steps.some((s: PreviewStep) => s.urn.includes("::pulumi:pulumi:Stack::"))) {
+        throw new Error("preview has no step for the stack resource: not a complete preview (did pulumi preview fail?)");
+    }
+    if (changeSummary === null || typeof changeSummary !== "object") {
+        throw new Error("preview has no \"changeSummary\": it did not run to the end (did pulumi preview fail?)");
+    }
+    const errors = Array.isArray(diagnostics) ? diagnostics.filter((d) => d?.severity === "error") : [];
+    if (errors.length > 0) {
+        throw new Error(`preview reported ${errors.length} error(s), so its steps are incomplete: ${String(errors[0].message ?? "").trim()}`);
     }
     return steps as PreviewStep[];
 }
@@ -117,17 +132,34 @@ export function judge(changes: readonly DestructiveChange[], allowed: boolean): 
     return { ok: allowed, report: `${header}\n${lines.join("\n")}${footer}` };
 }
 
+const USAGE = `usage: ts-node delivery/guard.ts <preview.json>... [--allow]
+
+Fails when a preview (pulumi preview --json) would replace or delete a cluster, KMS key, repository,
+namespace or Kubernetes provider, or when a file is not a complete preview.
+  --allow   the pull request carries the "${OVERRIDE_LABEL}" label: list the changes and pass
+  --help    print this help
+Exits 0 when safe or allowed, 1 on destructive changes or an unreadable/incomplete preview, 2 on bad arguments.`;
+
 export function main(argv: readonly string[]): number {
-    const files = argv.filter((a) => !a.startsWith("--"));
-    const unknown = argv.filter((a) => a.startsWith("--") && a !== "--allow");
-    if (files.length === 0 || unknown.length > 0) {
-        process.stderr.write("usage: ts-node delivery/guard.ts <preview.json>... [--allow]\n");
-        return 2;
+    try {
+        const { values, positionals: files } = parseCommand(argv, { usage: USAGE, options: { allow: { type: "boolean" } }, positionals: true });
+        if (files.length === 0) {
+            throw new UsageError(`name at least one preview file\n${USAGE}`);
+        }
+        const changes = files.flatMap((file) => {
+            const text = readTextFile(file, "preview");
+            try {
+                return destructiveChanges(parsePreview(text));
+            } catch (error) {
+                throw new InputError(`${file}: ${(error as Error).message}`);
+            }
+        });
+        const { ok, report } = judge(changes, values.allow === true);
+        (ok ? process.stdout : process.stderr).write(`${report}\n`);
+        return ok ? 0 : 1;
+    } catch (error) {
+        return expectedFailure(error);
     }
-    const changes = files.flatMap((file) => destructiveChanges(parsePreview(fs.readFileSync(file, "utf8"))));
-    const { ok, report } = judge(changes, argv.includes("--allow"));
-    (ok ? process.stdout : process.stderr).write(`${report}\n`);
-    return ok ? 0 : 1;
 }
 
 if (require.main === module) {

@@ -64,6 +64,8 @@ async function withoutStackTraces<T>(run: () => Promise<T>): Promise<T> {
 /** Plans `program` with the given config. Runs are sequential: the Pulumi runtime is process-global. */
 export async function runPlan(input: PlanInput, program: Program): Promise<PlanResult> {
     pulumi.runtime.setAllConfig({ ...input.config }, [...input.secretKeys]);
+    // As the CLI's language host passes them (stacks/index.ts configSecretKeys reads this).
+    process.env.PULUMI_CONFIG_SECRET_KEYS = JSON.stringify(input.secretKeys);
     await pulumi.runtime.setMocks(platformMocks, input.project, input.stack, false);
     const monitor = settings.getMonitor();
     recorder.clear();

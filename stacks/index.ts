@@ -6,13 +6,21 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadConfig, PlatformConfig } from "./config";
 import { definePlatform } from "./platform";
 
-// Pulumi offers no public synchronous way to ask whether a config key was set as a secret;
-// this internal function (in the pinned @pulumi/pulumi) is what `Config.get` itself uses.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(key: string): boolean };
+/**
+ * The keys set as secrets, as the Pulumi CLI hands them to the program: the Node.js language host
+ * puts them in PULUMI_CONFIG_SECRET_KEYS (pulumi/pulumi sdk/nodejs/cmd/pulumi-language-nodejs/main.go,
+ * pulumiConfigSecretKeysVar), which @pulumi/pulumi 3.270.0 itself reads (runtime/state.js). The SDK's
+ * own reader (runtime/config isConfigSecret) is @internal, so the program does not import it.
+ */
+export function configSecretKeys(env: NodeJS.ProcessEnv = process.env): Set<string> {
+    const text = env.PULUMI_CONFIG_SECRET_KEYS;
+    const keys: unknown = text ? JSON.parse(text) : [];
+    return new Set(Array.isArray(keys) ? keys.filter((k): k is string => typeof k === "string") : []);
+}
 
 export function readPlatformConfig(): PlatformConfig {
-    return loadConfig({ values: pulumi.runtime.allConfig(), isSecret: isConfigSecret, stack: pulumi.getStack() });
+    const secretKeys = configSecretKeys();
+    return loadConfig({ values: pulumi.runtime.allConfig(), isSecret: (key) => secretKeys.has(key), stack: pulumi.getStack() });
 }
 
 /** Entry point: returns the stack outputs. */

@@ -1,3 +1,4 @@
+import * as os from "os";
 import * as assert from "node:assert/strict";
 import { captureOutput } from "./delivery-capture";
 import * as fs from "fs";
@@ -30,8 +31,25 @@ describe("delivery guard: parsing pulumi preview --json", () => {
         assert.throws(() => parsePreview(JSON.stringify({ steps: [{ op: "delete" }] })), /"steps" must be a list of \{op, urn\}/);
     });
 
-    it("reads a preview with no changes (no steps key) as no steps", async () => {
-        assert.deepEqual(parsePreview(JSON.stringify({ changeSummary: { same: 12 } })), []);
+    // Fails closed (issue 14): previewDigest's steps and changeSummary are omitempty
+    // (pulumi/pulumi pkg/backend/display/json.go), and a complete preview always has the stack's step.
+    const stackStep = { op: "same", urn: "urn:pulumi:production::gitops-platform::pulumi:pulumi:Stack::gitops-platform-production" };
+    const incomplete: [string, unknown, RegExp][] = [
+        ["no steps at all", { changeSummary: { same: 12 } }, /"steps" must be a list/],
+        ["an empty object", {}, /"steps" must be a list/],
+        ["an empty step list", { steps: [], changeSummary: {} }, /no step for the stack resource/],
+        ["steps without the stack resource", { steps: [{ op: "same", urn: "urn:pulumi:p::gitops-platform::aws:kms/key:Key::k" }], changeSummary: {} }, /no step for the stack resource/],
+        ["no change summary (cut short)", { steps: [stackStep] }, /no "changeSummary"/],
+        ["a preview that reported errors", { steps: [stackStep], changeSummary: {}, diagnostics: [{ severity: "error", message: "boom" }] }, /reported 1 error\(s\).*boom/],
+    ];
+    for (const [name, document, message] of incomplete) {
+        it(`rejects ${name}`, async () => {
+            assert.throws(() => parsePreview(JSON.stringify(document)), message);
+        });
+    }
+
+    it("reads a complete preview with no changes as the stack's step only", async () => {
+        assert.deepEqual(parsePreview(JSON.stringify({ steps: [stackStep], changeSummary: { same: 1 } })), [stackStep]);
     });
 });
 
@@ -84,5 +102,22 @@ describe("delivery guard: CLI", () => {
     it("exits 2 without a file or with an unknown flag", async () => {
         assert.equal((await run([])).code, 2);
         assert.match((await run([fixture("preview-safe.json"), "--force"])).err, /usage: ts-node delivery\/guard.ts/);
+    });
+
+    it("prints its usage and exits 0 on --help", async () => {
+        const result = await run(["--help"]);
+        assert.equal(result.code, 0);
+        assert.match(result.out, /^usage: ts-node delivery\/guard.ts/);
+    });
+
+    it("exits 1 with one line on an empty, malformed or missing preview file", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "guard-"));
+        fs.writeFileSync(path.join(dir, "empty.json"), "");
+        fs.writeFileSync(path.join(dir, "bad.json"), "{ steps");
+        for (const file of ["empty.json", "bad.json", "missing.json", "."]) {
+            const result = await run([path.join(dir, file)]);
+            assert.equal(result.code, 1, file);
+            assert.equal(result.err.trim().split("\n").length, 1, result.err);
+        }
     });
 });

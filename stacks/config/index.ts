@@ -10,13 +10,22 @@ import { appDefaultsConfig, appsConfig, teamConfig } from "./apps";
 import { clusterConfig } from "./cluster";
 import { engineConfig } from "./engine";
 import { githubConfig, gitopsRepositoryConfig, repositoryProblems } from "./repositories";
-import { dnsLabel, strictObject, UNKNOWN_KEY_SEPARATOR } from "./rules";
+import { dnsLabel, strictObject, suggestKey, UNKNOWN_KEY_SEPARATOR } from "./rules";
 import { secretsConfig } from "./secrets";
 
 export const PROJECT = "gitops-platform";
 
 /** Top-level keys whose values are secrets: they must be set with `pulumi config set --secret`. */
 export const SECRET_KEYS = ["ssoClientSecret"] as const;
+
+/**
+ * Config namespaces the program reads: its own, the providers it uses (aws, github, kubernetes, tls)
+ * and the CLI's own `pulumi:` keys (pulumi:tags, pulumi:disable-default-providers).
+ */
+export const KNOWN_NAMESPACES: readonly string[] = [PROJECT, "aws", "github", "kubernetes", "tls", "pulumi"];
+
+/** Provider keys that hold credentials; like SECRET_KEYS they must be set with --secret. */
+export const CREDENTIAL_KEYS: readonly string[] = ["github:token", "github:appAuth", "aws:secretKey", "aws:accessKey", "aws:token", "kubernetes:kubeconfig"];
 
 /** Kubernetes namespaces no app may take. */
 const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
@@ -143,7 +152,9 @@ export function loadConfig(source: ConfigSource): PlatformConfig {
     const secretKeys = new Set<string>(SECRET_KEYS);
     const describe = (path: readonly PropertyKey[]) => {
         const value = valueAt(raw, path);
-        return secretKeys.has(String(path[0])) ? (value === undefined ? undefined : "[secret]") : value;
+        // Whatever key a secret sits under (a typo included), its value never reaches a report.
+        const secret = secretKeys.has(String(path[0])) || source.isSecret(`${PROJECT}:${String(path[0])}`);
+        return secret ? (value === undefined ? undefined : "[secret]") : value;
     };
 
     const parsed = projectSchema.safeParse(raw, { error: plainTypeMessage });
@@ -163,7 +174,10 @@ export function loadConfig(source: ConfigSource): PlatformConfig {
     }
     const pathed = [...rawProblems(raw, source), ...(parsed.success ? crossFieldProblems(parsed.data, source) : [])];
     for (const problem of pathed) {
-        const value = problem.key ? source.values[problem.key] : describe(problem.path);
+        const masked = problem.key !== undefined && source.values[problem.key] !== undefined
+            && (source.isSecret(problem.key) || CREDENTIAL_KEYS.includes(problem.key));
+        const value = "shown" in problem ? problem.shown
+            : problem.key ? (masked ? "[secret]" : source.values[problem.key]) : describe(problem.path);
         problems.push({ key: problem.key ?? keyPath(problem.path), message: problem.message, value });
     }
     if (problems.length > 0) {
@@ -178,6 +192,8 @@ interface PathedProblem {
     readonly message: string;
     /** Set for keys outside this project's namespace (aws:region). */
     readonly key?: string;
+    /** What the report shows as the value, when not the value at the key (a whole misplaced section). */
+    readonly shown?: unknown;
 }
 
 /**
@@ -189,6 +205,20 @@ export function rawProblems(raw: Record<string, unknown>, source: ConfigSource):
     for (const key of SECRET_KEYS) {
         if (raw[key] !== undefined && !source.isSecret(`${PROJECT}:${key}`)) {
             problems.push({ path: [key], message: `is stored in plain text: remove it and run pulumi config set --secret ${PROJECT}:${key} <value>` });
+        }
+    }
+    for (const fullKey of Object.keys(source.values)) {
+        const namespace = fullKey.includes(":") ? fullKey.slice(0, fullKey.indexOf(":")) : "";
+        if (!KNOWN_NAMESPACES.includes(namespace)) {
+            // A misspelt project prefix would otherwise drop the whole section silently.
+            const suggestion = suggestKey(namespace, KNOWN_NAMESPACES);
+            const hint = suggestion ? `did you mean "${suggestion}:${fullKey.slice(namespace.length + 1)}"?` : `use one of: ${KNOWN_NAMESPACES.join(", ")}`;
+            problems.push({ path: [], key: fullKey, message: `unknown config namespace "${namespace}": neither this project's nor a provider's it uses; ${hint}`, shown: source.isSecret(fullKey) ? "[secret]" : "a value" });
+        }
+    }
+    for (const key of CREDENTIAL_KEYS) {
+        if (source.values[key] !== undefined && !source.isSecret(key)) {
+            problems.push({ path: [], key, message: `is a credential stored in plain text: remove it and run pulumi config set --secret ${key} <value>` });
         }
     }
     if (raw.github !== undefined && !source.values["github:owner"]) {
