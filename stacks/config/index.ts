@@ -11,6 +11,7 @@ import { clusterConfig } from "./cluster";
 import { engineConfig } from "./engine";
 import { githubConfig, gitopsRepositoryConfig, repositoryProblems } from "./repositories";
 import { dnsLabel, strictObject, suggestKey, UNKNOWN_KEY_SEPARATOR } from "./rules";
+import { PRODUCTION_INVARIANTS, stackEnvironmentProblems } from "./invariants";
 import { secretsConfig } from "./secrets";
 
 export const PROJECT = "gitops-platform";
@@ -172,7 +173,12 @@ export function loadConfig(source: ConfigSource): PlatformConfig {
             }
         }
     }
-    const pathed = [...rawProblems(raw, source), ...(parsed.success ? crossFieldProblems(parsed.data, source) : [])];
+    const sections = parsed.success ? parsed.data : parsedSections(raw);
+    const pathed = [
+        ...rawProblems(raw, source),
+        ...invariantProblems(sections, source.stack),
+        ...(parsed.success ? crossFieldProblems(parsed.data, source) : []),
+    ];
     for (const problem of pathed) {
         const masked = problem.key !== undefined && source.values[problem.key] !== undefined
             && (source.isSecret(problem.key) || CREDENTIAL_KEYS.includes(problem.key));
@@ -231,21 +237,37 @@ export function rawProblems(raw: Record<string, unknown>, source: ConfigSource):
     return problems;
 }
 
+/** The sections of the config, each parsed alone: what is left when another section is wrong. */
+export type PlatformConfigSections = Partial<ProjectConfig>;
+
+function parsedSections(raw: Record<string, unknown>): PlatformConfigSections {
+    const sections: Record<string, unknown> = {};
+    for (const [key, schema] of Object.entries(projectSchema.shape)) {
+        const result = (schema as z.ZodType).safeParse(raw[key]);
+        if (result.success) {
+            sections[key] = result.data;
+        }
+    }
+    return sections as PlatformConfigSections;
+}
+
+/**
+ * The production invariants (stacks/config/invariants.ts) on whatever sections parsed, so a typo in
+ * one section never hides a broken invariant in another; and the stack name agrees with environment.
+ */
+export function invariantProblems(sections: PlatformConfigSections, stack: string): PathedProblem[] {
+    const production = sections.environment === "production" || stack === "production";
+    return [
+        ...stackEnvironmentProblems(stack, sections.environment),
+        ...(production ? PRODUCTION_INVARIANTS.flatMap((invariant) => invariant.check(sections)) : []),
+    ];
+}
+
 /** Rules that span sections; they run once every section has the right shape. */
 export function crossFieldProblems(config: ProjectConfig, source: ConfigSource): PathedProblem[] {
     const problems: PathedProblem[] = [];
     const add = (path: readonly PropertyKey[], message: string) => problems.push({ path, message });
 
-    if (config.environment === "production") {
-        if (config.github && !config.github.protection.enabled) {
-            add(["github", "protection", "enabled"], "a production stack cannot turn branch protection off: set it to true");
-        }
-        config.apps.forEach((app, index) => {
-            if (!isImmutableRevision(app.source.revision)) {
-                add(["apps", index, "source", "revision"], "production takes immutable revisions only: a tag such as v1.4.2 or a commit SHA, not a branch");
-            }
-        });
-    }
     if (config.github === undefined && config.gitopsRepository.url === undefined) {
         add(["gitopsRepository", "url"], "without a github section the stack does not manage the repository: set gitopsRepository.url to its clone URL");
     }
