@@ -12,6 +12,7 @@ import { runPlatform } from "../stacks";
 import { PROJECT } from "../stacks/config";
 import { parseStackArgs } from "../plan/cli";
 import { expectedFailure, runCommand } from "../scripts/command";
+import { PACK_RULES } from "./pack";
 import { checkResources, PolicyResource, Violation } from "./rules";
 
 const USAGE = `usage: npm run check -- --stack <name> [--config <file>]
@@ -50,7 +51,7 @@ export function formatViolations(stack: string, count: number, violations: reado
 /** Plans the stack offline and applies every rule. */
 export async function checkStack(stack: string, file: string): Promise<{ count: number; violations: Violation[] }> {
     const plan = await runPlan({ project: PROJECT, stack, ...readStackConfig(file) }, runPlatform);
-    return { count: plan.resources.length, violations: checkResources(plan.resources.map(fromPlanned)) };
+    return { count: plan.resources.length, violations: checkResources(plan.resources.map(fromPlanned), PACK_RULES) };
 }
 
 export async function main(argv: readonly string[]): Promise<number> {

@@ -11,7 +11,11 @@ import type {
     ResourceValidationPolicy,
     StackValidationPolicy,
 } from "@pulumi/policy";
+import { INVARIANT_RULES } from "./invariants";
 import { PolicyResource, ResourceOptions, ResourceRule, Rule, RULES, StackRule, TYPES } from "./rules";
+
+/** Every rule of the pack: policy/rules.ts and the production invariants of policy/invariants.ts. */
+export const PACK_RULES: readonly Rule[] = [...RULES, ...INVARIANT_RULES];
 
 /**
  * Policies receive secret values unwrapped, so secretness comes from the options, plus the fields
@@ -78,5 +82,5 @@ export const POLICY_PACK_NAME = "gitops-platform";
 export const policyPackArgs: PolicyPackArgs = {
     description: "Guardrails of the GitOps platform: protected repositories, pinned charts, no plain-text Secrets, safe production sync, encrypted and IMDSv2-only clusters, IAM without wildcard actions.",
     enforcementLevel: "mandatory",
-    policies: RULES.map(toPolicy),
+    policies: PACK_RULES.map(toPolicy),
 };

@@ -1,0 +1,74 @@
+/**
+ * The production invariants of stacks/config/invariants.ts as policy rules over a preview, so a
+ * hand-edited program that bypasses the config schema is caught too. Registered in policy/pack.ts.
+ */
+import { isProduction, PolicyResource, ResourceRule, TYPES } from "./rules";
+
+const at = (value: unknown, ...path: string[]): unknown =>
+    path.reduce<unknown>((current, key) => (current !== null && typeof current === "object" ? (current as Record<string, unknown>)[key] : undefined), value);
+
+/**
+ * GitHub's ruleset fields (integrations/terraform-provider-github, resource_github_repository_ruleset:
+ * rules.pull_request.*, rules.required_signatures, rules.deletion, rules.non_fast_forward,
+ * bypass_actors), as @pulumi/github 6.15.0 names them.
+ */
+export const productionRulesetInvariants: ResourceRule = {
+    kind: "resource",
+    name: "production-ruleset-invariants",
+    description: "A production repository ruleset requires 2 approvals, code-owner review, stale-review dismissal, status checks and signed commits, forbids force-push and deletion, and has no bypass actors.",
+    types: [TYPES.repositoryRuleset],
+    validate: (resource: PolicyResource) => {
+        if (!isProduction(resource)) {
+            return [];
+        }
+        const rules = resource.props.rules;
+        const approvals = Number(at(rules, "pullRequest", "requiredApprovingReviewCount") ?? 0);
+        const checks = at(rules, "requiredStatusChecks", "requiredChecks");
+        const bypass = resource.props.bypassActors;
+        const broken: [boolean, string][] = [
+            [approvals < 2, `two-approvals: requires ${approvals} approving review(s), production needs at least 2`],
+            [at(rules, "pullRequest", "requireCodeOwnerReview") !== true, "code-owner-review: code-owner review is not required"],
+            [at(rules, "pullRequest", "dismissStaleReviewsOnPush") !== true, "stale-review-dismissal: stale reviews are not dismissed on push"],
+            [!Array.isArray(checks) || checks.length === 0, "required-checks: no required status checks"],
+            [at(rules, "requiredSignatures") !== true, "signed-commits: signed commits are not required"],
+            [at(rules, "nonFastForward") !== true, "no-force-push: force pushes are not blocked (rules.nonFastForward)"],
+            [at(rules, "deletion") !== true, "no-deletion: branch deletion is not blocked (rules.deletion)"],
+            [Array.isArray(bypass) && bypass.length > 0, "admins-bound: the ruleset has bypass actors"],
+        ];
+        return broken.filter(([bad]) => bad).map(([, message]) => `production invariant ${message}`);
+    },
+};
+
+/**
+ * EKS API endpoint (aws_eks_cluster vpc_config): with public access on and no CIDRs, AWS uses
+ * 0.0.0.0/0 (EKS user guide, "Cluster API server endpoint").
+ */
+export const productionPrivateEndpoint: ResourceRule = {
+    kind: "resource",
+    name: "production-private-endpoint",
+    description: "A production EKS API endpoint is private, or public only to listed ranges other than 0.0.0.0/0.",
+    types: [TYPES.eksCluster],
+    validate: (resource: PolicyResource) => {
+        if (!isProduction(resource) || at(resource.props, "vpcConfig", "endpointPublicAccess") !== true) {
+            return [];
+        }
+        const cidrs = at(resource.props, "vpcConfig", "publicAccessCidrs");
+        const list = Array.isArray(cidrs) ? cidrs.map(String) : [];
+        return list.length === 0 || list.some((cidr) => cidr.endsWith("/0"))
+            ? ["production invariant private-endpoint: the public API endpoint is open to 0.0.0.0/0; list your ranges or turn public access off"]
+            : [];
+    },
+};
+
+/** What production keeps: `protect` on the cluster, its KMS key and the repositories. */
+export const productionProtected: ResourceRule = {
+    kind: "resource",
+    name: "production-protected",
+    description: "Production's cluster, KMS key and GitHub repositories carry protect.",
+    types: [TYPES.eksCluster, "aws:kms/key:Key", TYPES.repository],
+    validate: (resource: PolicyResource) => isProduction(resource) && !resource.options.protect
+        ? [`production invariant protect: ${resource.type} "${resource.name}" must be declared with protect: true`]
+        : [],
+};
+
+export const INVARIANT_RULES: readonly ResourceRule[] = [productionRulesetInvariants, productionPrivateEndpoint, productionProtected];
