@@ -65,7 +65,8 @@ export function resolveSource(app: AppConfig, gitopsRepositoryName: string, repo
         // Config validation rejects this; reaching here means the repositories component lost one.
         throw new Error(`app ${app.name}: repository "${name}" is not among the stack's repositories`);
     }
-    return { ...base, repoUrl: access.url, access };
+    // A repository read anonymously is, to the engine, any public URL: no credentials to wait for.
+    return { ...base, repoUrl: access.url, ...(access.privateKey === undefined ? {} : { access }) };
 }
 
 /** Each team with the namespaces of its apps and the repositories they come from (each once). */

@@ -1,4 +1,5 @@
 /** Config → the stack's Git repositories: managed on GitHub with a github section, else given by URL. */
+import { checksFiles, DEFAULT_KUBERNETES_VERSION } from "../components/repository/checks";
 import { ExternalRepository } from "../components/repository/external";
 import { GithubRepository } from "../components/repository/github";
 import { seedLayout } from "../components/repository/layout";
@@ -26,8 +27,9 @@ export function createRepositories(config: PlatformConfig): RepositoryHandle {
             url: gitopsConfig.url!,
             branch: gitopsConfig.branch,
             knownHosts: gitopsConfig.knownHosts,
+            anonymous: gitopsConfig.anonymous,
         });
-        // The user registers the deploy key by hand; nothing here can wait for that.
+        // Anonymous: nothing to wait for. With a deploy key the user registers it by hand, which nothing here can wait for.
         return { gitops, appRepositories: {}, ready: [] };
     }
 
@@ -39,10 +41,16 @@ export function createRepositories(config: PlatformConfig): RepositoryHandle {
     const owned = {
         protection: protectionSettings(github, config.environment),
         secretScanning: github.secretScanning,
+        advancedSecurity: github.advancedSecurity,
         deployKeyTitle,
         // Retained on destroy in every environment (the component's default); undeletable in production.
         protect: config.environment === "production",
     };
+    // Every owned repository checks itself: its workflow produces the status checks its ruleset requires.
+    const checks = checksFiles({
+        branch: gitopsConfig.branch,
+        kubernetesVersion: config.cluster.type === "eks" ? config.cluster.kubernetesVersion : DEFAULT_KUBERNETES_VERSION,
+    });
     // Image automation commits updated tags to the GitOps repository: only that key may push.
     const gitopsWritable = config.engine.type === "flux" && config.engine.imageAutomation;
     const gitops = gitopsConfig.managedBy !== undefined ? sharedRepository(gitopsConfig.name, { branch: gitopsConfig.branch, deployKeyWritable: gitopsWritable }) : new GithubRepository(gitopsConfig.name, {
@@ -55,13 +63,17 @@ export function createRepositories(config: PlatformConfig): RepositoryHandle {
         deployKeyWritable: gitopsWritable,
         environments: { staging: {}, production: { reviewers: github.productionReviewers } },
         // An adopted repository has its own content: nothing is seeded over it.
-        seedFiles: gitopsConfig.adopt ? {} : seedLayout({
-            repositoryName: gitopsConfig.name,
-            stack: config.stack,
-            environment: config.environment,
-            environments: DEPLOYMENT_ENVIRONMENTS,
-            codeOwners: github.codeOwners,
-        }),
+        seedFiles: gitopsConfig.adopt ? {} : {
+            ...seedLayout({
+                repositoryName: gitopsConfig.name,
+                stack: config.stack,
+                environment: config.environment,
+                environments: DEPLOYMENT_ENVIRONMENTS,
+                codeOwners: github.codeOwners,
+                namespace: config.engine.namespace,
+            }),
+            ...checks,
+        },
     });
     const appRepositories = Object.fromEntries(Object.entries(github.appRepositories).map(([name, app]) => [name, app.managedBy !== undefined ? sharedRepository(name) : new GithubRepository(name, {
         ...owned,
@@ -69,6 +81,7 @@ export function createRepositories(config: PlatformConfig): RepositoryHandle {
         description: app.description,
         visibility: app.visibility,
         adopt: app.adopt,
+        seedFiles: app.adopt ? {} : checks,
     })]));
     return { gitops, appRepositories, ready: gitops.ready };
 }

@@ -24,6 +24,9 @@ export const DEFAULTS = {
     chart: "argo-cd",
     chartVersion: DEFAULT_CHART_VERSION,
     adminGroups: [] as readonly string[],
+    /** Helm's own default (helm.v3.Release `timeout`). */
+    timeoutSeconds: 300,
+    haTimeoutSeconds: 1200,
 } as const;
 
 export { APP_VERSIONS };
@@ -81,13 +84,14 @@ export class ArgoCd extends pulumi.ComponentResource implements GitopsEngine {
 
         const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: this.namespace, labels } }, child);
 
+        const highAvailability = args.highAvailability ?? production;
         const values = argoCdValues({
-            highAvailability: args.highAvailability ?? production,
+            highAvailability,
             domain: args.domain,
             sso: args.sso,
             oidcClientSecret: args.ssoClientSecret === undefined ? undefined : pulumi.secret(args.ssoClientSecret),
             adminGroups: args.adminGroups ?? DEFAULTS.adminGroups,
-            knownHosts: [...repositories.values()].map((repo) => repo.knownHosts),
+            knownHosts: [...repositories.values()].map((repo) => repo.knownHosts).filter((lines) => lines !== ""),
         });
         this.release = new k8s.helm.v3.Release(`${name}-release`, {
             name: "argocd",
@@ -95,18 +99,21 @@ export class ArgoCd extends pulumi.ComponentResource implements GitopsEngine {
             chart: DEFAULTS.chart,
             version: chartVersion,
             repositoryOpts: { repo: DEFAULTS.chartRepository },
+            // Redis HA's StatefulSet and the replicated Deployments take longer than Helm's 300 s default.
+            timeout: highAvailability ? DEFAULTS.haTimeoutSeconds : DEFAULTS.timeoutSeconds,
             // With SSO the values carry the client secret: the whole object is a secret, in state too.
             values: args.sso ? pulumi.secret(values) : values,
         }, { ...child, dependsOn: [...(args.clusterReady ?? [])], additionalSecretOutputs: args.sso ? ["values"] : [] });
         this.ready = [this.release];
         const afterRelease = { ...child, dependsOn: [this.release] };
 
-        this.credentials = new Map([...repositories.values()].map((repo) => [repo.name, args.secrets.deliver(`${name}-repo-${repo.name}`, {
+        // Repositories read anonymously (a public one over https) need no credentials.
+        this.credentials = new Map([...repositories.values()].flatMap((repo) => repo.privateKey === undefined ? [] : [[repo.name, args.secrets.deliver(`${name}-repo-${repo.name}`, {
             namespace: namespace.metadata.name,
             secretName: repositorySecretName(repo.name),
             labels: { [SECRET_TYPE_LABEL]: "repository" },
             data: repositorySecretData(repo.url, repo.privateKey),
-        }, { parent: this, dependsOn: [namespace] })]));
+        }, { parent: this, dependsOn: [namespace] })] as const]));
 
         const clusterLabels = metadataLabels(args.metadata);
         new k8s.core.v1.Secret(`${name}-cluster-in-cluster`, inClusterSecret(this.namespace, args.metadata, clusterLabels), { ...child, dependsOn: [namespace] });
@@ -135,7 +142,7 @@ export class ArgoCd extends pulumi.ComponentResource implements GitopsEngine {
             labels,
             prune: args.environment !== "production",
             cascadeDelete: this.cascadeDelete,
-        }), { ...child, dependsOn: [this.release, project, this.credentials.get(gitops.name)!, ...args.repositories.ready] });
+        }), { ...child, dependsOn: [this.release, project, ...this.credentialsOf(gitops.name), ...args.repositories.ready] });
 
         this.registerOutputs({ namespace: this.namespace, versions: this.versions });
     }
@@ -152,11 +159,16 @@ export class ArgoCd extends pulumi.ComponentResource implements GitopsEngine {
             cascadeDelete: this.cascadeDelete,
             environment: this.environment,
         });
-        const credentials = app.source.access ? this.credentials.get(app.source.access.name) : undefined;
         return [declareObject(`${app.name}-application`, application, {
             parent: opts.parent,
             provider: this.provider,
-            dependsOn: [...this.ready, ...(credentials ? [credentials] : []), ...(opts.dependsOn ?? [])],
+            dependsOn: [...this.ready, ...this.credentialsOf(app.source.access?.name), ...(opts.dependsOn ?? [])],
         })];
+    }
+
+    /** The credential Secret of a repository, if it has one (anonymous ones have none). */
+    private credentialsOf(repository: string | undefined): pulumi.Resource[] {
+        const credentials = repository === undefined ? undefined : this.credentials.get(repository);
+        return credentials ? [credentials] : [];
     }
 }

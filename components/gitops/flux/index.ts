@@ -86,11 +86,14 @@ export class Flux extends pulumi.ComponentResource implements GitopsEngine {
             values: fluxOperatorValues({ multitenancy: this.multitenancy }),
         }, { ...child, dependsOn: [...(args.clusterReady ?? [])] });
 
-        this.credentials = new Map([...repositoriesByName(args.repositories).values()].map((repo) => [repo.name, args.secrets.deliver(`${name}-git-${repo.name}`, {
+        // Repositories read anonymously (a public one over https) need no credentials.
+        const keyed = [...repositoriesByName(args.repositories).values()].filter((repo) => repo.privateKey !== undefined);
+        this.credentials = new Map(keyed.map((repo) => [repo.name, args.secrets.deliver(`${name}-git-${repo.name}`, {
             namespace: namespace.metadata.name,
             secretName: gitCredentialsSecretName(repo.name),
-            data: gitCredentialsData(repo.privateKey, repo.knownHosts),
+            data: gitCredentialsData(repo.privateKey!, repo.knownHosts),
         }, { parent: this, dependsOn: [namespace] })]));
+        const gitopsCredentials = this.credentials.get(args.repositories.gitops.name);
 
         const metadata = new k8s.core.v1.ConfigMap(`${name}-platform-metadata`, {
             metadata: { name: METADATA_CONFIGMAP, namespace: namespace.metadata.name, labels },
@@ -104,9 +107,14 @@ export class Flux extends pulumi.ComponentResource implements GitopsEngine {
             components: fluxComponents(args.components, args.imageAutomation ?? DEFAULTS.imageAutomation),
             multitenancy: this.multitenancy,
             eks: args.eks ?? false,
-            sync: { url: gitops.url.apply(fluxGitUrl), branch: gitops.branch, path: args.clusterPath, pullSecret: gitCredentialsSecretName(gitops.name) },
+            sync: {
+                url: gitops.url.apply(fluxGitUrl),
+                branch: gitops.branch,
+                path: args.clusterPath,
+                pullSecret: gitopsCredentials ? gitCredentialsSecretName(gitops.name) : undefined,
+            },
             labels,
-        }), { ...child, dependsOn: [this.release, metadata, this.credentials.get(gitops.name)!, ...args.repositories.ready] });
+        }), { ...child, dependsOn: [this.release, metadata, ...(gitopsCredentials ? [gitopsCredentials] : []), ...args.repositories.ready] });
         this.ready = [this.release, this.instance];
 
         this.registerOutputs({ namespace: this.namespace, versions: this.versions });
