@@ -124,7 +124,7 @@ describe("ArgoCd component", () => {
         assert.equal(spec.project, "platform");
         // Staging cascades: the root's children go while Argo CD still runs.
         assert.deepEqual((root.inputs.metadata as { finalizers?: string[] }).finalizers, ["resources-finalizer.argocd.argoproj.io"]);
-        assert.deepEqual(spec.source, { repoURL: "git@github.com:acme/platform-gitops.git", path: "clusters/test", targetRevision: "main", directory: { recurse: true } });
+        assert.deepEqual(spec.source, { repoURL: "git@github.com:acme/platform-gitops.git", path: "clusters/test", targetRevision: "main", kustomize: {} });
         assert.deepEqual(root.options.dependsOn, [
             urnOf(plan.resources, "kubernetes:helm.sh/v3:Release", "argocd-release"),
             urnOf(plan.resources, "kubernetes:argoproj.io/v1alpha1:AppProject", "argocd-platform-project"),

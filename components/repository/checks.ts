@@ -79,7 +79,7 @@ export function checksWorkflow(args: ChecksWorkflowArgs): Record<string, unknown
         jobs: {
             [CHECK_NAMES.test]: {
                 name: CHECK_NAMES.test,
-                "runs-on": "ubuntu-24.04",
+                "runs-on": "ubuntu-latest",
                 steps: [
                     { uses: CHECKOUT_ACTION },
                     { name: "Install kubeconform", run: `go install github.com/yannh/kubeconform/cmd/kubeconform@${KUBECONFORM_VERSION}` },
@@ -89,7 +89,7 @@ export function checksWorkflow(args: ChecksWorkflowArgs): Record<string, unknown
             },
             [CHECK_NAMES.preview]: {
                 name: CHECK_NAMES.preview,
-                "runs-on": "ubuntu-24.04",
+                "runs-on": "ubuntu-latest",
                 permissions: { contents: "read", "pull-requests": "write" },
                 steps: [
                     { uses: CHECKOUT_ACTION, with: { "fetch-depth": 0 } },
