@@ -117,7 +117,8 @@ describe("engine per stack", () => {
     });
 
     it("syncs with the deploy key as pull secret when the local repository is read over SSH", async () => {
-        const repository = { ...stackValue<Record<string, unknown>>("local", "gitops-platform:gitopsRepository"), url: "ssh://git@github.com/acme-platform/platform-gitops.git" };
+        const repository: Record<string, unknown> = { ...stackValue<Record<string, unknown>>("local", "gitops-platform:gitopsRepository") };
+        repository.url = "ssh://git@github.com/acme-platform/platform-gitops.git";
         delete repository.anonymous;
         const local = await plan("local", { set: { "gitops-platform:gitopsRepository": repository } });
         const spec = byName(local.resources, "kubernetes:fluxcd.controlplane.io/v1:FluxInstance", "flux-instance").inputs.spec as { sync: Record<string, unknown> };
