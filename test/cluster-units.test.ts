@@ -197,7 +197,7 @@ describe("workload identity grants", () => {
         });
         assert.deepEqual(plan.outputs.annotations, { "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/eso-role" });
         assert.equal(ofType(plan.resources, "aws:eks/podIdentityAssociation:PodIdentityAssociation").length, 0);
-        assert.deepEqual(ofType(plan.resources, "aws:eks/addon:Addon").map((a) => a.inputs.addonName).sort(), ["coredns", "kube-proxy", "vpc-cni"]);
+        assert.deepEqual(ofType(plan.resources, "aws:eks/addon:Addon").map((a) => a.inputs.addonName).sort(), ["aws-ebs-csi-driver", "coredns", "kube-proxy", "metrics-server", "vpc-cni"]);
         const cni = byName(plan.resources, "aws:eks/addon:Addon", "c-vpc-cni");
         assert.equal(cni.inputs.serviceAccountRoleArn, "arn:aws:iam::123456789012:role/c-vpc-cni-role");
         assert.deepEqual(trustPolicyOf(plan.resources, "c-vpc-cni-role").Statement[0].Condition?.StringEquals["oidc.eks.eu-west-1.amazonaws.com/id/MOCKTEST:sub"], "system:serviceaccount:kube-system:aws-node");

@@ -50,7 +50,7 @@ export const gitopsRepositoryConfig = strictObject({
      */
     anonymous: z.boolean().default(false),
 }).superRefine((repository, ctx) => {
-    if (repository.anonymous && !(repository.url ?? "").startsWith("https://")) {
+    if (repository.anonymous && repository.url !== undefined && !repository.url.startsWith("https://")) {
         ctx.addIssue({ code: "custom", path: ["anonymous"], input: repository.anonymous, message: "anonymous read is over https: give url as https://host/owner/repo.git (a public repository), or remove anonymous and register the deploy key" });
     }
     if (repository.url === undefined) {
