@@ -3,17 +3,18 @@ import { ExternalRepository } from "../components/repository/external";
 import { GithubRepository } from "../components/repository/github";
 import { seedLayout } from "../components/repository/layout";
 import { ProtectionSettings } from "../components/repository/protection";
-import { SharedGithubRepository } from "../components/repository/shared";
+import { SharedGithubRepository } from "../components/repository/sharedGithub";
 import { RepositoryHandle } from "../components/repository/types";
 import { GithubConfig, PlatformConfig } from "./config";
+import { profileOf } from "./profiles";
 
 /** Environments every GitOps repository deploys to, and gets an overlay for. */
 export const DEPLOYMENT_ENVIRONMENTS = ["staging", "production"] as const;
 
-/** Branch protection from config; administrators are bound in production unless config says otherwise. */
+/** Branch protection from config; administrators are bound where the environment says, unless config says otherwise. */
 export function protectionSettings(github: GithubConfig, environment: PlatformConfig["environment"]): ProtectionSettings | undefined {
     const { enabled, enforceAdmins, ...rules } = github.protection;
-    return enabled ? { ...rules, enforceAdmins: enforceAdmins ?? environment === "production" } : undefined;
+    return enabled ? { ...rules, enforceAdmins: enforceAdmins ?? profileOf(environment).enforceAdmins } : undefined;
 }
 
 export function createRepositories(config: PlatformConfig): RepositoryHandle {
@@ -40,8 +41,8 @@ export function createRepositories(config: PlatformConfig): RepositoryHandle {
         protection: protectionSettings(github, config.environment),
         secretScanning: github.secretScanning,
         deployKeyTitle,
-        // Retained on destroy in every environment (the component's default); undeletable in production.
-        protect: config.environment === "production",
+        // Retained on destroy in every environment (the component's default); undeletable where the environment protects.
+        protect: profileOf(config.environment).protect,
     };
     // Image automation commits updated tags to the GitOps repository: only that key may push.
     const gitopsWritable = config.engine.type === "flux" && config.engine.imageAutomation;
