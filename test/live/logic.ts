@@ -208,9 +208,9 @@ function urnParts(urn: string): { parents: string[]; name: string } {
 
 const APP_COMPONENT = "gitops-platform:apps:App";
 
-function roleOf(resource: StateResource, fallback: string): string {
+function roleOf(resource: StateResource, fallback: string, apps: readonly string[]): string {
     const { parents, name } = urnParts(resource.urn);
-    return parents.includes(APP_COMPONENT) ? `app ${metadataOf(resource).name ?? name}` : fallback;
+    return parents.includes(APP_COMPONENT) ? `app ${owningApp(name, apps) ?? name}` : fallback;
 }
 
 /** Custom resources with a Ready condition, by Pulumi type prefix → kubectl resource. */
@@ -224,25 +224,25 @@ const READY_CONDITION_KINDS: Record<string, { resource: string; role: string }> 
 /**
  * Everything to wait for, from what the stack declared: Flux objects' Ready conditions, Argo CD
  * Applications' sync and health, ExternalSecrets, and the workloads of every Helm release's
- * namespace. The Flux root sync is not a Pulumi resource: the operator generates a GitRepository
+ * namespace (`apps` names the roles). The Flux root sync is not a Pulumi resource: the operator generates a GitRepository
  * and a Kustomization named after its namespace (flux-operator docs, FluxInstance "Sync configuration").
  */
-export function readinessTargets(resources: readonly StateResource[]): Target[] {
+export function readinessTargets(resources: readonly StateResource[], apps: readonly string[]): Target[] {
     const targets: Target[] = [];
     for (const resource of resources) {
         const meta = metadataOf(resource);
         const ready = READY_CONDITION_KINDS[resource.type];
         if (ready && meta.name) {
-            targets.push({ role: roleOf(resource, ready.role), resource: ready.resource, namespace: meta.namespace, name: meta.name, check: "ready-condition" });
+            targets.push({ role: roleOf(resource, ready.role, apps), resource: ready.resource, namespace: meta.namespace, name: meta.name, check: "ready-condition" });
             if (resource.type === "kubernetes:fluxcd.controlplane.io/v1:FluxInstance" && meta.namespace) {
                 for (const generated of ["gitrepositories.source.toolkit.fluxcd.io", "kustomizations.kustomize.toolkit.fluxcd.io"]) {
                     targets.push({ role: "root sync", resource: generated, namespace: meta.namespace, name: meta.namespace, check: "ready-condition" });
                 }
             }
         } else if (resource.type === "kubernetes:argoproj.io/v1alpha1:Application" && meta.name) {
-            targets.push({ role: roleOf(resource, "root sync"), resource: "applications.argoproj.io", namespace: meta.namespace, name: meta.name, check: "argo-application" });
+            targets.push({ role: roleOf(resource, "root sync", apps), resource: "applications.argoproj.io", namespace: meta.namespace, name: meta.name, check: "argo-application" });
         } else if (resource.type === "kubernetes:external-secrets.io/v1:ExternalSecret" && meta.name) {
-            targets.push({ role: roleOf(resource, "engine credentials"), resource: "externalsecrets.external-secrets.io", namespace: meta.namespace, name: meta.name, check: "external-secret" });
+            targets.push({ role: roleOf(resource, "engine credentials", apps), resource: "externalsecrets.external-secrets.io", namespace: meta.namespace, name: meta.name, check: "external-secret" });
         } else if (resource.type === "kubernetes:helm.sh/v3:Release") {
             const namespace = (resource.outputs?.namespace ?? resource.inputs?.namespace) as string | undefined;
             if (namespace) {
@@ -373,16 +373,29 @@ export function owningApp(resourceName: string, apps: readonly string[]): string
     return [...apps].sort((a, b) => b.length - a.length).find((app) => resourceName === app || resourceName.startsWith(`${app}-`));
 }
 
-/** Flux GitRepository names of an app source at each revision, named as the program names them. */
-export function sourceNames(app: AppConfig, revisions: readonly string[], gitopsRepositoryName: string): string[] {
+function sourceName(app: AppConfig, revision: string, gitopsRepositoryName: string): string {
     const repository = app.source.url === undefined ? (app.source.repository ?? gitopsRepositoryName) : undefined;
-    return revisions.map((revision) => gitRepositoryName({
+    return gitRepositoryName({
         repoUrl: app.source.url ?? "",
         revision,
         path: app.source.path,
         type: "kustomize",
         access: repository === undefined ? undefined : { name: repository },
-    } as ApplicationSource));
+    } as ApplicationSource);
+}
+
+/**
+ * Flux GitRepositories (named as the program names them) that moving `app` to `revision` may touch:
+ * the source at the new revision, and the one at the old revision unless another app still reads it.
+ */
+export function allowedSources(apps: readonly AppConfig[], app: string, revision: string, gitopsRepositoryName: string): string[] {
+    const changed = apps.find((a) => a.name === app);
+    if (changed === undefined) {
+        throw new Error(`no app ${app} in the config`);
+    }
+    const old = sourceName(changed, changed.source.revision, gitopsRepositoryName);
+    const shared = apps.some((a) => a.name !== app && sourceName(a, a.source.revision, gitopsRepositoryName) === old);
+    return [sourceName(changed, revision, gitopsRepositoryName), ...(shared ? [] : [old])];
 }
 
 /**

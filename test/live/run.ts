@@ -34,8 +34,8 @@ import {
 } from "./gitServer";
 import { Kubectl } from "./kube";
 import {
-    AppConfig, argoApplication, ClusterInventory, Engine, externalSecret, leftovers, liveConfig, pendingChanges, PROJECT_KEY_PREFIX,
-    readinessTargets, readyCondition, seedScript, skipReason, sourceNames, StateResource, Step, stuckNamespace, Target, unexpectedChanges, Verdict,
+    allowedSources, AppConfig, argoApplication, ClusterInventory, Engine, externalSecret, leftovers, liveConfig, pendingChanges, PROJECT_KEY_PREFIX,
+    readinessTargets, readyCondition, seedScript, skipReason, StateResource, Step, stuckNamespace, Target, unexpectedChanges, Verdict,
     withRevision, workloads,
 } from "./logic";
 
@@ -238,6 +238,7 @@ async function runEngine(engine: Engine, kube: Kubectl, kubeconfig: string, cont
     const pulumiLog = { onOutput: detail, onError: detail };
 
     const expected = sourceValues(config);
+    const apps = config.apps.map((a) => a.name);
     let targets: Target[] = [];
     let destroyed = false;
     try {
@@ -250,7 +251,7 @@ async function runEngine(engine: Engine, kube: Kubectl, kubeconfig: string, cont
         } finally {
             stopWriting();
         }
-        targets = readinessTargets(await stateResources(stack));
+        targets = readinessTargets(await stateResources(stack), apps);
         await waitReady(kube, targets, expected);
 
         const deployKey = up.outputs.gitopsDeployPublicKey?.value as string | undefined;
@@ -269,14 +270,13 @@ async function runEngine(engine: Engine, kube: Kubectl, kubeconfig: string, cont
             throw new Failure(`a second preview wants changes: ${JSON.stringify(pending)} (diff in ${logFile})`);
         }
 
-        const apps = config.apps.map((a) => a.name);
         const configuredApps = JSON.parse(values[`${PROJECT_KEY_PREFIX}apps`]) as AppConfig[];
         const changed = configuredApps[0];
         log(`up with ${changed.name} at ${newRevision} (was ${changed.source.revision})`);
         await stack.setConfig(`${PROJECT_KEY_PREFIX}apps`, { value: JSON.stringify(withRevision(configuredApps, changed.name, newRevision)) });
         const steps: Step[] = [];
         await stack.up({ ...pulumiLog, onEvent: (event) => { const step = stepOf(event); if (step) steps.push(step); } });
-        const allowed = sourceNames(changed, [changed.source.revision, newRevision], config.gitopsRepository.name);
+        const allowed = allowedSources(configuredApps, changed.name, newRevision, config.gitopsRepository.name);
         const unexpected = unexpectedChanges(steps, changed.name, apps, allowed);
         if (unexpected.length > 0) {
             throw new Failure(`changing ${changed.name}'s revision also changed:\n${unexpected.map((s) => `  ${s.op} ${s.urn}`).join("\n")}`);
@@ -284,7 +284,7 @@ async function runEngine(engine: Engine, kube: Kubectl, kubeconfig: string, cont
         if (!steps.some((s) => !["same", "read", "refresh"].includes(s.op) && s.type !== "pulumi:pulumi:Stack")) {
             throw new Failure(`changing ${changed.name}'s revision changed nothing`);
         }
-        targets = readinessTargets(await stateResources(stack));
+        targets = readinessTargets(await stateResources(stack), apps);
         await waitReady(kube, targets, expected);
 
         log("destroy");
@@ -295,7 +295,7 @@ async function runEngine(engine: Engine, kube: Kubectl, kubeconfig: string, cont
     } catch (error) {
         log(`FAILED (${engine}): ${(error as Error).message}`);
         // A failed up has no targets yet: whatever made it into the state is what to look at.
-        const declared = targets.length > 0 ? targets : readinessTargets(await stateResources(stack).catch(() => []));
+        const declared = targets.length > 0 ? targets : readinessTargets(await stateResources(stack).catch(() => []), apps);
         diagnostics(kube, declared, expected);
         if (!destroyed) {
             log("destroy (cleaning up after the failure)");
