@@ -45,7 +45,6 @@ const SSHD_CONFIG = [
 export const START_SCRIPT = [
     "set -eu",
     "apk add --no-cache git openssh-server >/dev/null",
-    `mkdir -p ${REPOSITORY_ROOT}`,
     `adduser -D -h ${REPOSITORY_ROOT} -s "$(command -v git-shell || echo /bin/sh)" git`,
     // adduser -D leaves the password "!" (locked), and sshd refuses locked accounts even for keys.
     "sed -i 's/^git:!:/git:*:/' /etc/shadow",

@@ -1,5 +1,5 @@
 /** kubectl, run synchronously against the kubeconfig the live test wrote (one context, flattened). */
-import { spawnSync } from "child_process";
+import { execFile, spawnSync } from "child_process";
 import { ClusterInventory, KubeObject } from "./logic";
 
 export class Kubectl {
@@ -8,6 +8,14 @@ export class Kubectl {
     run(args: readonly string[], input?: string): { ok: boolean; stdout: string; stderr: string } {
         const result = spawnSync("kubectl", ["--kubeconfig", this.kubeconfig, ...args], { input, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
         return { ok: result.status === 0, stdout: result.stdout ?? "", stderr: result.stderr ?? String(result.error ?? "") };
+    }
+
+    /** Like run, without blocking the event loop (the inline program runs in this process during up). */
+    runAsync(args: readonly string[], input?: string): Promise<boolean> {
+        return new Promise((resolve) => {
+            const child = execFile("kubectl", ["--kubeconfig", this.kubeconfig, ...args], (error) => resolve(error === null));
+            child.stdin?.end(input ?? "");
+        });
     }
 
     /** Like run, but a failure throws with kubectl's message. */

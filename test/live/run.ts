@@ -96,17 +96,23 @@ function sourceValues(config: PlatformConfig): Record<string, string> {
 
 function writeSourceSecretsWhenPossible(kube: Kubectl, namespace: string, values: Record<string, string>): () => void {
     const pending = new Set(Object.keys(values));
+    let busy = false;
     const timer = setInterval(() => {
-        if (kube.get("namespace", namespace) === undefined) {
+        if (busy || pending.size === 0) {
             return;
         }
-        for (const name of [...pending]) {
-            const manifest = { apiVersion: "v1", kind: "Secret", metadata: { name, namespace }, stringData: { [APP_VALUE_KEY]: values[name] } };
-            if (kube.run(["apply", "-f", "-"], JSON.stringify(manifest)).ok) {
-                pending.delete(name);
-                log(`source secret ${namespace}/${name} written`);
+        busy = true;
+        void (async () => {
+            for (const name of [...pending]) {
+                const manifest = { apiVersion: "v1", kind: "Secret", metadata: { name, namespace }, stringData: { [APP_VALUE_KEY]: values[name] } };
+                // Fails until the program has created the namespace; then it sticks.
+                if (await kube.runAsync(["apply", "-f", "-"], JSON.stringify(manifest))) {
+                    pending.delete(name);
+                    log(`source secret ${namespace}/${name} written`);
+                }
             }
-        }
+            busy = false;
+        })();
     }, 3000);
     return () => clearInterval(timer);
 }
