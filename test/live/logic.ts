@@ -398,15 +398,17 @@ export function allowedSources(apps: readonly AppConfig[], app: string, revision
     return [sourceName(changed, revision, gitopsRepositoryName), ...(shared ? [] : [old])];
 }
 
+/** The steps that change a resource (not the stack's own outputs). */
+export function changes(steps: readonly Step[]): Step[] {
+    return steps.filter((step) => !NO_CHANGE.has(step.op) && step.type !== "pulumi:pulumi:Stack");
+}
+
 /**
  * Steps that change something other than `app`: its own resources (under the App component, named
  * after it) and its Flux sources at the old or new revision may change; nothing else may.
  */
 export function unexpectedChanges(steps: readonly Step[], app: string, apps: readonly string[], allowedSources: readonly string[]): Step[] {
-    return steps.filter((step) => {
-        if (NO_CHANGE.has(step.op) || step.type === "pulumi:pulumi:Stack") {
-            return false;
-        }
+    return changes(steps).filter((step) => {
         const { parents, name } = urnParts(step.urn);
         if (parents.includes(APP_COMPONENT) && owningApp(name, apps) === app) {
             return false;

@@ -34,7 +34,7 @@ import {
 } from "./gitServer";
 import { Kubectl } from "./kube";
 import {
-    allowedSources, AppConfig, argoApplication, ClusterInventory, Engine, externalSecret, leftovers, liveConfig, pendingChanges, PROJECT_KEY_PREFIX,
+    allowedSources, AppConfig, argoApplication, changes, ClusterInventory, Engine, externalSecret, leftovers, liveConfig, pendingChanges, PROJECT_KEY_PREFIX,
     readinessTargets, readyCondition, seedScript, skipReason, StateResource, Step, stuckNamespace, Target, unexpectedChanges, Verdict,
     withRevision, workloads,
 } from "./logic";
@@ -94,7 +94,15 @@ function sourceValues(config: PlatformConfig): Record<string, string> {
     ])));
 }
 
-function writeSourceSecretsWhenPossible(kube: Kubectl, namespace: string, values: Record<string, string>): () => void {
+function sourceSecret(namespace: string, name: string, value: string): string {
+    return JSON.stringify({ apiVersion: "v1", kind: "Secret", metadata: { name, namespace }, stringData: { [APP_VALUE_KEY]: value } });
+}
+
+/**
+ * Writes the source Secrets during up, as soon as the program has created their namespace (it owns
+ * the namespace, so the test cannot create it first); flush writes whatever is still missing after up.
+ */
+function writeSourceSecretsWhenPossible(kube: Kubectl, namespace: string, values: Record<string, string>): { stop(): void; flush(): void } {
     const pending = new Set(Object.keys(values));
     let busy = false;
     const timer = setInterval(() => {
@@ -104,9 +112,8 @@ function writeSourceSecretsWhenPossible(kube: Kubectl, namespace: string, values
         busy = true;
         void (async () => {
             for (const name of [...pending]) {
-                const manifest = { apiVersion: "v1", kind: "Secret", metadata: { name, namespace }, stringData: { [APP_VALUE_KEY]: values[name] } };
-                // Fails until the program has created the namespace; then it sticks.
-                if (await kube.runAsync(["apply", "-f", "-"], JSON.stringify(manifest))) {
+                // Fails until the program has created the namespace.
+                if (await kube.runAsync(["apply", "-f", "-"], sourceSecret(namespace, name, values[name]))) {
                     pending.delete(name);
                     log(`source secret ${namespace}/${name} written`);
                 }
@@ -114,7 +121,15 @@ function writeSourceSecretsWhenPossible(kube: Kubectl, namespace: string, values
             busy = false;
         })();
     }, 3000);
-    return () => clearInterval(timer);
+    return {
+        stop: () => clearInterval(timer),
+        flush: () => {
+            for (const name of pending) {
+                kube.must(["apply", "-f", "-"], sourceSecret(namespace, name, values[name]));
+                log(`source secret ${namespace}/${name} written`);
+            }
+        },
+    };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -219,6 +234,10 @@ async function runEngine(engine: Engine, kube: Kubectl, kubeconfig: string, cont
     const repositoryName = (JSON.parse(base.config[`${PROJECT_KEY_PREFIX}gitopsRepository`]) as { name: string }).name;
     const values = liveConfig(base.config, { engine, kubeconfig, context, gitopsRepository: { url: gitUrl(repositoryName), knownHosts } });
     const config = loadConfig({ values, isSecret: () => false, stack: STACK });
+    if (config.secrets?.type !== "kubernetes") {
+        throw new Failure(`the live test puts app secrets in the cluster: Pulumi.${STACK}.yaml needs secrets.type kubernetes`);
+    }
+    const sourceNamespace = config.secrets.sourceNamespace;
     seedRepository(kube, config);
 
     const work = fs.mkdtempSync(path.join(os.tmpdir(), `gitops-live-${engine}-`));
@@ -249,14 +268,15 @@ async function runEngine(engine: Engine, kube: Kubectl, kubeconfig: string, cont
     let destroyed = false;
     try {
         log("up");
-        const stopWriting = writeSourceSecretsWhenPossible(kube, config.secrets?.type === "kubernetes" ? config.secrets.sourceNamespace : "platform-secrets", expected);
+        const writer = writeSourceSecretsWhenPossible(kube, sourceNamespace, expected);
         const before = kube.inventory();
         let up;
         try {
             up = await stack.up(pulumiLog);
         } finally {
-            stopWriting();
+            writer.stop();
         }
+        writer.flush();
         targets = readinessTargets(await stateResources(stack), apps);
         await waitReady(kube, targets, expected);
 
@@ -287,7 +307,7 @@ async function runEngine(engine: Engine, kube: Kubectl, kubeconfig: string, cont
         if (unexpected.length > 0) {
             throw new Failure(`changing ${changed.name}'s revision also changed:\n${unexpected.map((s) => `  ${s.op} ${s.urn}`).join("\n")}`);
         }
-        if (!steps.some((s) => !["same", "read", "refresh"].includes(s.op) && s.type !== "pulumi:pulumi:Stack")) {
+        if (changes(steps).length === 0) {
             throw new Failure(`changing ${changed.name}'s revision changed nothing`);
         }
         targets = readinessTargets(await stateResources(stack), apps);
@@ -298,6 +318,7 @@ async function runEngine(engine: Engine, kube: Kubectl, kubeconfig: string, cont
         destroyed = true;
         await assertClean(kube, before);
         await stack.workspace.removeStack(STACK);
+        fs.rmSync(work, { recursive: true, force: true });
     } catch (error) {
         log(`FAILED (${engine}): ${(error as Error).message}`);
         // A failed up has no targets yet: whatever made it into the state is what to look at.
