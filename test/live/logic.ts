@@ -224,8 +224,9 @@ const READY_CONDITION_KINDS: Record<string, { resource: string; role: string }> 
 /**
  * Everything to wait for, from what the stack declared: Flux objects' Ready conditions, Argo CD
  * Applications' sync and health, ExternalSecrets, and the workloads of every Helm release's
- * namespace (`apps` names the roles). The Flux root sync is not a Pulumi resource: the operator generates a GitRepository
- * and a Kustomization named after its namespace (flux-operator docs, FluxInstance "Sync configuration").
+ * namespace (`apps` names the roles). The Flux root sync is not a Pulumi resource: the operator generates a
+ * GitRepository and a Kustomization "using the namespace name as the Flux source and Kustomization name"
+ * (controlplaneio-fluxcd/distribution, docs/operator/flux-sync.md).
  */
 export function readinessTargets(resources: readonly StateResource[], apps: readonly string[]): Target[] {
     const targets: Target[] = [];
