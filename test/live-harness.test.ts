@@ -73,8 +73,8 @@ describe("live test: the guard", () => {
 
     it("npm run test:live without a Pulumi CLI prints the skip line and exits 0 (1 when LIVE_TEST_REQUIRED=1)", function () {
         this.timeout(120_000);
-        // PATH with node only: no pulumi, no kubectl, whatever this machine has.
-        const env = { PATH: path.dirname(process.execPath), HOME: os.tmpdir() };
+        // An empty PATH (node is started by its full path): no pulumi and no kubectl, whatever this machine has.
+        const env = { PATH: fs.mkdtempSync(path.join(os.tmpdir(), "live-path-")), HOME: os.tmpdir() };
         const run = (extra: Record<string, string>) => spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", "test/live/run.ts"], {
             cwd: PROJECT_ROOT, env: { ...env, ...extra }, encoding: "utf8",
         });

@@ -11,7 +11,7 @@
  * context, or the context is not a throwaway cluster (see logic.ts).
  *
  * Environment: LIVE_TEST_CONTEXT (allow a context by name), LIVE_TEST_ENGINES (default
- * "flux,argocd"), LIVE_TEST_TIMEOUT_MINUTES (per wait, default 15), LIVE_TEST_REVISION (the changed
+ * "flux,argocd"), LIVE_TEST_TIMEOUT_MINUTES (per wait, default 15; each Pulumi operation gets twice that), LIVE_TEST_REVISION (the changed
  * revision, default 6.9.1), LIVE_TEST_LOG_DIR (logs; default a temporary folder),
  * LIVE_TEST_REQUIRED=1 (a skip fails: CI must not pass by skipping).
  */
@@ -260,7 +260,8 @@ async function runEngine(engine: Engine, kube: Kubectl, kubeconfig: string, cont
         await stack.workspace.installPlugin(plugin, `v${(require(`@pulumi/${plugin}/package.json`) as { version: string }).version}`);
     }
     await stack.setAllConfig(Object.fromEntries(Object.entries(values).map(([key, value]) => [key, { value }])));
-    const pulumiLog = { onOutput: detail, onError: detail };
+    // Pulumi's output goes to the log file; each operation is cut off after twice the readiness wait.
+    const pulumiLog = () => ({ onOutput: detail, onError: detail, signal: AbortSignal.timeout(2 * minutes * 60_000) });
 
     const expected = sourceValues(config);
     const apps = config.apps.map((a) => a.name);
@@ -272,7 +273,7 @@ async function runEngine(engine: Engine, kube: Kubectl, kubeconfig: string, cont
         const before = kube.inventory();
         let up;
         try {
-            up = await stack.up(pulumiLog);
+            up = await stack.up(pulumiLog());
         } finally {
             writer.stop();
         }
@@ -290,7 +291,7 @@ async function runEngine(engine: Engine, kube: Kubectl, kubeconfig: string, cont
         }
 
         log("preview (expect no changes)");
-        const preview = await stack.preview({ ...pulumiLog, diff: true });
+        const preview = await stack.preview({ ...pulumiLog(), diff: true });
         const pending = pendingChanges(preview.changeSummary);
         if (Object.keys(pending).length > 0) {
             throw new Failure(`a second preview wants changes: ${JSON.stringify(pending)} (diff in ${logFile})`);
@@ -301,7 +302,7 @@ async function runEngine(engine: Engine, kube: Kubectl, kubeconfig: string, cont
         log(`up with ${changed.name} at ${newRevision} (was ${changed.source.revision})`);
         await stack.setConfig(`${PROJECT_KEY_PREFIX}apps`, { value: JSON.stringify(withRevision(configuredApps, changed.name, newRevision)) });
         const steps: Step[] = [];
-        await stack.up({ ...pulumiLog, onEvent: (event) => { const step = stepOf(event); if (step) steps.push(step); } });
+        await stack.up({ ...pulumiLog(), onEvent: (event) => { const step = stepOf(event); if (step) steps.push(step); } });
         const allowed = allowedSources(configuredApps, changed.name, newRevision, config.gitopsRepository.name);
         const unexpected = unexpectedChanges(steps, changed.name, apps, allowed);
         if (unexpected.length > 0) {
@@ -314,7 +315,7 @@ async function runEngine(engine: Engine, kube: Kubectl, kubeconfig: string, cont
         await waitReady(kube, targets, expected);
 
         log("destroy");
-        await stack.destroy(pulumiLog);
+        await stack.destroy(pulumiLog());
         destroyed = true;
         await assertClean(kube, before);
         await stack.workspace.removeStack(STACK);
@@ -326,7 +327,7 @@ async function runEngine(engine: Engine, kube: Kubectl, kubeconfig: string, cont
         diagnostics(kube, declared, expected);
         if (!destroyed) {
             log("destroy (cleaning up after the failure)");
-            await stack.destroy(pulumiLog).catch((e: Error) => log(`destroy failed too: ${e.message}`));
+            await stack.destroy(pulumiLog()).catch((e: Error) => log(`destroy failed too: ${e.message}`));
         }
         throw error;
     }
