@@ -10,13 +10,12 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as fc from "fast-check";
-import { seedLayout } from "../components/repository/layout";
 import { importEsm } from "./harness";
 import { runPlan } from "../plan/run";
 import { PROJECT_ROOT, readStackConfig, stackFilePath } from "../plan/stackFile";
 import { runPlatform } from "../stacks";
 import { loadConfig, PROJECT } from "../stacks/config";
-import { DEPLOYMENT_ENVIRONMENTS } from "../stacks/repositories";
+import { gitopsSeedFiles } from "../stacks/repositories";
 import {
     acceptedFingerprints, gitHostName, gitServerManifests, gitUrl, knownHostsLine, repositoryPath, sshFingerprint, START_SCRIPT,
 } from "./live/gitServer";
@@ -125,7 +124,14 @@ describe("live test: the stack config", () => {
 });
 
 describe("live test: seeding the in-cluster repository", () => {
-    const files = seedLayout({ repositoryName: "platform-gitops", stack: "local", environment: "local", environments: DEPLOYMENT_ENVIRONMENTS, codeOwners: ["@a/b"] });
+    const files = gitopsSeedFiles(loadConfig({ values: live("flux"), isSecret: () => false, stack: "local" }), ["@a/b"]);
+
+    it("are the program's seed files for the local stack: the root sync folder, the local overlay and every deployment overlay", () => {
+        assert.deepEqual(Object.keys(files).sort(), [
+            "CODEOWNERS", "README.md", "apps/base/kustomization.yaml", "apps/base/platform-info.yaml", "apps/overlays/local/kustomization.yaml",
+            "apps/overlays/production/kustomization.yaml", "apps/overlays/staging/kustomization.yaml", "clusters/local/kustomization.yaml",
+        ]);
+    });
 
     it("commits exactly the program's seed layout on the branch (the script run with sh and git here)", function () {
         this.timeout(30_000);

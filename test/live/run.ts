@@ -22,13 +22,13 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { EngineEvent, LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
-import { clusterPath, seedLayout } from "../../components/repository/layout";
+import { clusterPath } from "../../components/repository/layout";
 import { APP_VALUE_KEY, appSourceName } from "../../components/secrets/kubernetes";
 // index.ts exports exactly this function as the program.
 import { runPlatform } from "../../stacks";
 import { PROJECT_ROOT, readStackConfig, stackFilePath } from "../../plan/stackFile";
 import { loadConfig, PlatformConfig } from "../../stacks/config";
-import { DEPLOYMENT_ENVIRONMENTS } from "../../stacks/repositories";
+import { gitopsSeedFiles } from "../../stacks/repositories";
 import {
     acceptedFingerprints, GIT_NAMESPACE, GIT_SERVICE, gitHostName, gitServerManifests, gitUrl, knownHostsLine, repositoryPath, sshFingerprint,
 } from "./gitServer";
@@ -40,6 +40,7 @@ import {
 } from "./logic";
 
 const STACK = "local";
+// The local stack has no github section and so no code owners; CODEOWNERS means nothing to the engine.
 const CODE_OWNERS = ["@gitops-platform/live-test"];
 const minutes = Number(process.env.LIVE_TEST_TIMEOUT_MINUTES ?? "15");
 const newRevision = process.env.LIVE_TEST_REVISION ?? "6.9.1";
@@ -72,15 +73,9 @@ function startGitServer(kube: Kubectl): string {
     return knownHostsLine(gitHostName(), hostKey);
 }
 
-/** Exactly what the program seeds into a GitOps repository it creates on GitHub (stacks/repositories.ts). */
+/** Exactly what the program seeds into a GitOps repository it creates on GitHub (the same function). */
 function seedRepository(kube: Kubectl, config: PlatformConfig): void {
-    const files = seedLayout({
-        repositoryName: config.gitopsRepository.name,
-        stack: config.stack,
-        environment: config.environment,
-        environments: DEPLOYMENT_ENVIRONMENTS,
-        codeOwners: CODE_OWNERS,
-    });
+    const files = gitopsSeedFiles(config, CODE_OWNERS);
     const script = seedScript(files, { repositoryPath: repositoryPath(config.gitopsRepository.name), branch: config.gitopsRepository.branch, owner: "git:git" });
     kube.must(["exec", "-i", "-n", GIT_NAMESPACE, `deployment/${GIT_SERVICE}`, "--", "sh", "-s"], script);
     log(`seeded ${Object.keys(files).length} files (root sync: ${clusterPath(config.stack)}/) on ${config.gitopsRepository.branch}`);
