@@ -133,6 +133,15 @@ describe("live test: seeding the in-cluster repository", () => {
         ]);
     });
 
+    it("are what the program commits to a GitOps repository it creates on GitHub (staging's plan)", async () => {
+        const { config, secretKeys } = readStackConfig(stackFilePath("staging"));
+        const planned = (await runPlan({ project: PROJECT, stack: "staging", config, secretKeys }, runPlatform)).resources
+            .filter((r) => r.type === "github:index/repositoryFile:RepositoryFile");
+        const staging = loadConfig({ values: config, isSecret: (key) => secretKeys.includes(key), stack: "staging" });
+        const committed = Object.fromEntries(planned.map((r) => [r.inputs.file as string, r.inputs.content as string]));
+        assert.deepEqual(committed, gitopsSeedFiles(staging, staging.github!.codeOwners));
+    });
+
     it("commits exactly the program's seed layout on the branch (the script run with sh and git here)", function () {
         this.timeout(30_000);
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "live-seed-"));
