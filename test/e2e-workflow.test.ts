@@ -11,7 +11,12 @@ import * as YAML from "yaml";
 import { PROJECT_ROOT } from "../plan/stackFile";
 import { isThrowawayContext } from "./live/logic";
 
-interface Step { uses?: string; run?: string; if?: string; with?: Record<string, unknown> }
+interface Step {
+    uses?: string;
+    run?: string;
+    if?: string;
+    with?: Record<string, unknown>;
+}
 const FILE = path.join(PROJECT_ROOT, ".github", "workflows", "e2e.yml");
 const text = fs.readFileSync(FILE, "utf8");
 const workflow = YAML.parse(text) as {
@@ -41,8 +46,14 @@ describe("e2e workflow", () => {
             index((s) => s.uses?.startsWith("pulumi/actions@") ?? false),
             index((s) => s.run === "npm run test:live"),
         ];
-        assert.ok(order.every((i) => i >= 0), JSON.stringify(order));
-        assert.deepEqual([...order].sort((a, b) => a - b), order);
+        assert.ok(
+            order.every((i) => i >= 0),
+            JSON.stringify(order),
+        );
+        assert.deepEqual(
+            [...order].sort((a, b) => a - b),
+            order,
+        );
         assert.equal(job.env.LIVE_TEST_REQUIRED, "1", "a skip must fail in CI");
     });
 
@@ -57,7 +68,11 @@ describe("e2e workflow", () => {
     });
 
     it("installs the Pulumi CLI version that matches the @pulumi/pulumi SDK the program is built with", () => {
-        const pinned = (JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string> }).dependencies["@pulumi/pulumi"];
+        const pinned = (
+            JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as {
+                dependencies: Record<string, string>;
+            }
+        ).dependencies["@pulumi/pulumi"];
         const pulumi = action("pulumi/actions");
         assert.equal(String(pulumi?.with?.["pulumi-version"]), pinned);
         assert.match(pinned, /^\d+\.\d+\.\d+$/);

@@ -71,13 +71,15 @@ export function gitServerManifests(): Record<string, unknown>[] {
                 template: {
                     metadata: { labels },
                     spec: {
-                        containers: [{
-                            name: "sshd",
-                            image: GIT_IMAGE,
-                            command: ["/bin/sh", "-c", START_SCRIPT],
-                            ports: [{ name: "ssh", containerPort: 22 }],
-                            readinessProbe: { tcpSocket: { port: 22 }, periodSeconds: 2 },
-                        }],
+                        containers: [
+                            {
+                                name: "sshd",
+                                image: GIT_IMAGE,
+                                command: ["/bin/sh", "-c", START_SCRIPT],
+                                ports: [{ name: "ssh", containerPort: 22 }],
+                                readinessProbe: { tcpSocket: { port: 22 }, periodSeconds: 2 },
+                            },
+                        ],
                     },
                 },
             },
@@ -108,5 +110,11 @@ export function sshFingerprint(publicKeyLine: string): string {
 
 /** Fingerprints of the keys sshd accepted ("Accepted publickey for git from ... ssh2: ED25519 SHA256:..."). */
 export function acceptedFingerprints(sshdLog: string): string[] {
-    return [...new Set([...sshdLog.matchAll(/Accepted publickey for git from \S+ port \d+ ssh2: \S+ (SHA256:[A-Za-z0-9+/]+)/g)].map((m) => m[1]))];
+    return [
+        ...new Set(
+            [
+                ...sshdLog.matchAll(/Accepted publickey for git from \S+ port \d+ ssh2: \S+ (SHA256:[A-Za-z0-9+/]+)/g),
+            ].map((m) => m[1]),
+        ),
+    ];
 }

@@ -6,14 +6,24 @@ export class Kubectl {
     constructor(private readonly kubeconfig: string) {}
 
     run(args: readonly string[], input?: string): { ok: boolean; stdout: string; stderr: string } {
-        const result = spawnSync("kubectl", ["--kubeconfig", this.kubeconfig, ...args], { input, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-        return { ok: result.status === 0, stdout: result.stdout ?? "", stderr: result.stderr ?? String(result.error ?? "") };
+        const result = spawnSync("kubectl", ["--kubeconfig", this.kubeconfig, ...args], {
+            input,
+            encoding: "utf8",
+            maxBuffer: 64 * 1024 * 1024,
+        });
+        return {
+            ok: result.status === 0,
+            stdout: result.stdout ?? "",
+            stderr: result.stderr ?? String(result.error ?? ""),
+        };
     }
 
     /** Like run, without blocking the event loop (the inline program runs in this process during up). */
     runAsync(args: readonly string[], input?: string): Promise<boolean> {
         return new Promise((resolve) => {
-            const child = execFile("kubectl", ["--kubeconfig", this.kubeconfig, ...args], (error) => resolve(error === null));
+            const child = execFile("kubectl", ["--kubeconfig", this.kubeconfig, ...args], (error) =>
+                resolve(error === null),
+            );
             child.stdin?.end(input ?? "");
         });
     }
@@ -34,12 +44,22 @@ export class Kubectl {
     }
 
     list(resource: string, namespace?: string): KubeObject[] {
-        const result = this.run(["get", resource, ...(namespace ? ["-n", namespace] : ["--all-namespaces"]), "-o", "json"]);
-        return result.ok ? ((JSON.parse(result.stdout) as { items: KubeObject[] }).items) : [];
+        const result = this.run([
+            "get",
+            resource,
+            ...(namespace ? ["-n", namespace] : ["--all-namespaces"]),
+            "-o",
+            "json",
+        ]);
+        return result.ok ? (JSON.parse(result.stdout) as { items: KubeObject[] }).items : [];
     }
 
     names(resource: string): string[] {
-        return this.must(["get", resource, "-o", "name"]).split("\n").filter(Boolean).map((line) => line.replace(/^[^/]+\//, "")).sort();
+        return this.must(["get", resource, "-o", "name"])
+            .split("\n")
+            .filter(Boolean)
+            .map((line) => line.replace(/^[^/]+\//, ""))
+            .sort();
     }
 
     inventory(): ClusterInventory {

@@ -41,12 +41,16 @@ export function skipReason(env: Environment): string | undefined {
         return "live test skipped: no current kubeconfig context (create a cluster: kind create cluster --name gitops)";
     }
     if (env.allowedContext !== undefined && env.allowedContext !== env.context) {
-        return `live test skipped: LIVE_TEST_CONTEXT is ${env.allowedContext} but the current context is ${env.context} `
-            + `(switch: kubectl config use-context ${env.allowedContext})`;
+        return (
+            `live test skipped: LIVE_TEST_CONTEXT is ${env.allowedContext} but the current context is ${env.context} ` +
+            `(switch: kubectl config use-context ${env.allowedContext})`
+        );
     }
     if (!isThrowawayContext(env.context, env.allowedContext)) {
-        return `live test skipped: context ${env.context} is not a throwaway cluster (kind-*, k3d-*, minikube); `
-            + `use kind create cluster --name gitops, or name it in LIVE_TEST_CONTEXT=${env.context} if it may be wiped`;
+        return (
+            `live test skipped: context ${env.context} is not a throwaway cluster (kind-*, k3d-*, minikube); ` +
+            `use kind create cluster --name gitops, or name it in LIVE_TEST_CONTEXT=${env.context} if it may be wiped`
+        );
     }
     return undefined;
 }
@@ -60,7 +64,13 @@ export interface AppConfig {
     readonly name: string;
     readonly team: string;
     readonly namespace?: string;
-    readonly source: { readonly url?: string; readonly repository?: string; readonly path: string; readonly revision: string; readonly type?: string };
+    readonly source: {
+        readonly url?: string;
+        readonly repository?: string;
+        readonly path: string;
+        readonly revision: string;
+        readonly type?: string;
+    };
     readonly secretKeys?: readonly string[];
     readonly [key: string]: unknown;
 }
@@ -151,11 +161,14 @@ export function seedScript(files: Record<string, string>, args: SeedScriptArgs):
         if (dir !== "") {
             lines.push(`mkdir -p "$work"/${shellQuote(dir)}`);
         }
-        lines.push(`printf '%s' ${shellQuote(Buffer.from(content, "utf8").toString("base64"))} | base64 -d > "$work"/${shellQuote(file)}`);
+        lines.push(
+            `printf '%s' ${shellQuote(Buffer.from(content, "utf8").toString("base64"))} | base64 -d > "$work"/${shellQuote(file)}`,
+        );
     }
     lines.push(
         'git -C "$work" add -A',
-        'git -C "$work" -c user.name="gitops-platform live test" -c user.email=live-test@gitops-platform.invalid commit -q -m "Seed layout"',
+        'git -C "$work" -c user.name="gitops-platform live test" -c user.email=live-test@gitops-platform.invalid \\',
+        '    commit -q -m "Seed layout"',
         `rm -rf ${shellQuote(args.repositoryPath)}`,
         `git clone -q --bare "$work" ${shellQuote(args.repositoryPath)}`,
         ...(args.owner ? [`chown -R ${shellQuote(args.owner)} ${shellQuote(args.repositoryPath)}`] : []),
@@ -215,10 +228,22 @@ function roleOf(resource: StateResource, fallback: string, apps: readonly string
 
 /** Custom resources with a Ready condition, by Pulumi type prefix → kubectl resource. */
 const READY_CONDITION_KINDS: Record<string, { resource: string; role: string }> = {
-    "kubernetes:fluxcd.controlplane.io/v1:FluxInstance": { resource: "fluxinstances.fluxcd.controlplane.io", role: "engine" },
-    "kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization": { resource: "kustomizations.kustomize.toolkit.fluxcd.io", role: "sync" },
-    "kubernetes:helm.toolkit.fluxcd.io/v2:HelmRelease": { resource: "helmreleases.helm.toolkit.fluxcd.io", role: "sync" },
-    "kubernetes:source.toolkit.fluxcd.io/v1:GitRepository": { resource: "gitrepositories.source.toolkit.fluxcd.io", role: "source" },
+    "kubernetes:fluxcd.controlplane.io/v1:FluxInstance": {
+        resource: "fluxinstances.fluxcd.controlplane.io",
+        role: "engine",
+    },
+    "kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization": {
+        resource: "kustomizations.kustomize.toolkit.fluxcd.io",
+        role: "sync",
+    },
+    "kubernetes:helm.toolkit.fluxcd.io/v2:HelmRelease": {
+        resource: "helmreleases.helm.toolkit.fluxcd.io",
+        role: "sync",
+    },
+    "kubernetes:source.toolkit.fluxcd.io/v1:GitRepository": {
+        resource: "gitrepositories.source.toolkit.fluxcd.io",
+        role: "source",
+    },
 };
 
 /**
@@ -234,20 +259,52 @@ export function readinessTargets(resources: readonly StateResource[], apps: read
         const meta = metadataOf(resource);
         const ready = READY_CONDITION_KINDS[resource.type];
         if (ready && meta.name) {
-            targets.push({ role: roleOf(resource, ready.role, apps), resource: ready.resource, namespace: meta.namespace, name: meta.name, check: "ready-condition" });
+            targets.push({
+                role: roleOf(resource, ready.role, apps),
+                resource: ready.resource,
+                namespace: meta.namespace,
+                name: meta.name,
+                check: "ready-condition",
+            });
             if (resource.type === "kubernetes:fluxcd.controlplane.io/v1:FluxInstance" && meta.namespace) {
-                for (const generated of ["gitrepositories.source.toolkit.fluxcd.io", "kustomizations.kustomize.toolkit.fluxcd.io"]) {
-                    targets.push({ role: "root sync", resource: generated, namespace: meta.namespace, name: meta.namespace, check: "ready-condition" });
+                for (const generated of [
+                    "gitrepositories.source.toolkit.fluxcd.io",
+                    "kustomizations.kustomize.toolkit.fluxcd.io",
+                ]) {
+                    targets.push({
+                        role: "root sync",
+                        resource: generated,
+                        namespace: meta.namespace,
+                        name: meta.namespace,
+                        check: "ready-condition",
+                    });
                 }
             }
         } else if (resource.type === "kubernetes:argoproj.io/v1alpha1:Application" && meta.name) {
-            targets.push({ role: roleOf(resource, "root sync", apps), resource: "applications.argoproj.io", namespace: meta.namespace, name: meta.name, check: "argo-application" });
+            targets.push({
+                role: roleOf(resource, "root sync", apps),
+                resource: "applications.argoproj.io",
+                namespace: meta.namespace,
+                name: meta.name,
+                check: "argo-application",
+            });
         } else if (resource.type === "kubernetes:external-secrets.io/v1:ExternalSecret" && meta.name) {
-            targets.push({ role: roleOf(resource, "engine credentials", apps), resource: "externalsecrets.external-secrets.io", namespace: meta.namespace, name: meta.name, check: "external-secret" });
+            targets.push({
+                role: roleOf(resource, "engine credentials", apps),
+                resource: "externalsecrets.external-secrets.io",
+                namespace: meta.namespace,
+                name: meta.name,
+                check: "external-secret",
+            });
         } else if (resource.type === "kubernetes:helm.sh/v3:Release") {
             const namespace = (resource.outputs?.namespace ?? resource.inputs?.namespace) as string | undefined;
             if (namespace) {
-                targets.push({ role: `release ${urnParts(resource.urn).name}`, resource: "namespace", name: namespace, check: "workloads" });
+                targets.push({
+                    role: `release ${urnParts(resource.urn).name}`,
+                    resource: "namespace",
+                    name: namespace,
+                    check: "workloads",
+                });
             }
         }
     }
@@ -282,7 +339,8 @@ function conditions(object: KubeObject): Condition[] {
 function describeCondition(condition: Condition | undefined, type: string): string {
     return condition === undefined
         ? `no ${type} condition yet`
-        : `${type}=${condition.status}${condition.reason ? ` (${condition.reason})` : ""}${condition.message ? `: ${condition.message}` : ""}`;
+        : `${type}=${condition.status}${condition.reason ? ` (${condition.reason})` : ""}` +
+              (condition.message ? `: ${condition.message}` : "");
 }
 
 /**
@@ -304,11 +362,13 @@ export function argoApplication(object: KubeObject): Verdict {
     const status = object.status ?? {};
     const sync = (status.sync as { status?: string } | undefined)?.status ?? "Unknown";
     const health = (status.health as { status?: string; message?: string } | undefined) ?? {};
-    const operation = (status.operationState as { phase?: string; message?: string } | undefined);
+    const operation = status.operationState as { phase?: string; message?: string } | undefined;
     const problems = conditions(object).map((c) => `${c.type}: ${c.message ?? ""}`);
     const detail = [
         `sync ${sync}, health ${health.status ?? "Unknown"}${health.message ? ` (${health.message})` : ""}`,
-        ...(operation?.phase ? [`last operation ${operation.phase}${operation.message ? `: ${operation.message}` : ""}`] : []),
+        ...(operation?.phase
+            ? [`last operation ${operation.phase}${operation.message ? `: ${operation.message}` : ""}`]
+            : []),
         ...problems,
     ].join("; ");
     return { ready: sync === "Synced" && health.status === "Healthy", detail };
@@ -320,7 +380,8 @@ export function workloads(items: readonly KubeObject[]): Verdict {
     for (const item of items) {
         const wanted = (item.spec?.replicas as number | undefined) ?? 1;
         const readyReplicas = (item.status?.readyReplicas as number | undefined) ?? 0;
-        const available = item.kind !== "Deployment" || conditions(item).some((c) => c.type === "Available" && c.status === "True");
+        const available =
+            item.kind !== "Deployment" || conditions(item).some((c) => c.type === "Available" && c.status === "True");
         if (!available || readyReplicas < wanted) {
             waiting.push(`${item.kind}/${item.metadata?.name} ${readyReplicas}/${wanted} ready`);
         }
@@ -328,14 +389,21 @@ export function workloads(items: readonly KubeObject[]): Verdict {
     if (items.length === 0) {
         return { ready: false, detail: "no Deployment or StatefulSet yet" };
     }
-    return { ready: waiting.length === 0, detail: waiting.length === 0 ? `${items.length} workloads ready` : waiting.join(", ") };
+    return {
+        ready: waiting.length === 0,
+        detail: waiting.length === 0 ? `${items.length} workloads ready` : waiting.join(", "),
+    };
 }
 
 /**
  * An ExternalSecret is Ready (condition `Ready`, external-secrets' ExternalSecret CRD) and, for each
  * entry reading a source Secret the test wrote, the target Secret holds exactly that value.
  */
-export function externalSecret(object: KubeObject, target: KubeObject | undefined, expected: Record<string, string>): Verdict {
+export function externalSecret(
+    object: KubeObject,
+    target: KubeObject | undefined,
+    expected: Record<string, string>,
+): Verdict {
     const ready = readyCondition(object);
     if (!ready.ready) {
         return ready;
@@ -371,7 +439,9 @@ const NO_CHANGE = new Set(["same", "read", "refresh"]);
 
 /** The app `name` belongs to: the longest app name that is `name` or a `<app>-` prefix of it. */
 export function owningApp(resourceName: string, apps: readonly string[]): string | undefined {
-    return [...apps].sort((a, b) => b.length - a.length).find((app) => resourceName === app || resourceName.startsWith(`${app}-`));
+    return [...apps]
+        .sort((a, b) => b.length - a.length)
+        .find((app) => resourceName === app || resourceName.startsWith(`${app}-`));
 }
 
 function sourceName(app: AppConfig, revision: string, gitopsRepositoryName: string): string {
@@ -389,7 +459,12 @@ function sourceName(app: AppConfig, revision: string, gitopsRepositoryName: stri
  * Flux GitRepositories (named as the program names them) that moving `app` to `revision` may touch:
  * the source at the new revision, and the one at the old revision unless another app still reads it.
  */
-export function allowedSources(apps: readonly AppConfig[], app: string, revision: string, gitopsRepositoryName: string): string[] {
+export function allowedSources(
+    apps: readonly AppConfig[],
+    app: string,
+    revision: string,
+    gitopsRepositoryName: string,
+): string[] {
     const changed = apps.find((a) => a.name === app);
     if (changed === undefined) {
         throw new Error(`no app ${app} in the config`);
@@ -408,7 +483,12 @@ export function changes(steps: readonly Step[]): Step[] {
  * Steps that change something other than `app`: its own resources (under the App component, named
  * after it) and its Flux sources at the old or new revision may change; nothing else may.
  */
-export function unexpectedChanges(steps: readonly Step[], app: string, apps: readonly string[], allowedSources: readonly string[]): Step[] {
+export function unexpectedChanges(
+    steps: readonly Step[],
+    app: string,
+    apps: readonly string[],
+    allowedSources: readonly string[],
+): Step[] {
     return changes(steps).filter((step) => {
         const { parents, name } = urnParts(step.urn);
         if (parents.includes(APP_COMPONENT) && owningApp(name, apps) === app) {
@@ -421,7 +501,9 @@ export function unexpectedChanges(steps: readonly Step[], app: string, apps: rea
 
 /** Operations other than "same" in a preview's change summary (a clean second preview has none). */
 export function pendingChanges(summary: Record<string, number | undefined>): Record<string, number> {
-    return Object.fromEntries(Object.entries(summary).filter(([op, count]) => op !== "same" && (count ?? 0) > 0)) as Record<string, number>;
+    return Object.fromEntries(
+        Object.entries(summary).filter(([op, count]) => op !== "same" && (count ?? 0) > 0),
+    ) as Record<string, number>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -437,7 +519,8 @@ export const EMPTY_INVENTORY: ClusterInventory = { namespaces: [], crds: [], web
 
 /** What exists after destroy that did not before the run: each entry is something the program left behind. */
 export function leftovers(before: ClusterInventory, after: ClusterInventory): string[] {
-    const added = (kind: string, was: readonly string[], is: readonly string[]) => is.filter((n) => !was.includes(n)).map((n) => `${kind} ${n}`);
+    const added = (kind: string, was: readonly string[], is: readonly string[]) =>
+        is.filter((n) => !was.includes(n)).map((n) => `${kind} ${n}`);
     return [
         ...added("namespace", before.namespaces, after.namespaces),
         ...added("CRD", before.crds, after.crds),
@@ -450,6 +533,8 @@ export function stuckNamespace(namespace: KubeObject): string | undefined {
     if (namespace.status?.phase !== "Terminating") {
         return undefined;
     }
-    const holding = conditions(namespace).filter((c) => c.status === "True").map((c) => `${c.type}: ${c.message ?? ""}`);
+    const holding = conditions(namespace)
+        .filter((c) => c.status === "True")
+        .map((c) => `${c.type}: ${c.message ?? ""}`);
     return `namespace ${namespace.metadata?.name} is Terminating${holding.length ? ` (${holding.join("; ")})` : ""}`;
 }

@@ -11,9 +11,9 @@
  * context, or the context is not a throwaway cluster (see logic.ts).
  *
  * Environment: LIVE_TEST_CONTEXT (allow a context by name), LIVE_TEST_ENGINES (default
- * "flux,argocd"), LIVE_TEST_TIMEOUT_MINUTES (per wait, default 15; each Pulumi operation gets twice that), LIVE_TEST_REVISION (the changed
- * revision, default 6.9.1), LIVE_TEST_LOG_DIR (logs; default a temporary folder),
- * LIVE_TEST_REQUIRED=1 (a skip fails: CI must not pass by skipping).
+ * "flux,argocd"), LIVE_TEST_TIMEOUT_MINUTES (per wait, default 15; each Pulumi operation gets twice
+ * that), LIVE_TEST_REVISION (the changed revision, default 6.9.1), LIVE_TEST_LOG_DIR (logs; default a
+ * temporary folder), LIVE_TEST_REQUIRED=1 (a skip fails: CI must not pass by skipping).
  */
 import { spawnSync } from "child_process";
 import * as crypto from "crypto";
@@ -24,19 +24,47 @@ import * as YAML from "yaml";
 import { EngineEvent, LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { clusterPath } from "../../components/repository/layout";
 import { APP_VALUE_KEY, appSourceName } from "../../components/secrets/kubernetes";
+import { PROJECT_ROOT, readStackConfig, stackFilePath } from "../../plan/stackFile";
 // index.ts exports exactly this function as the program.
 import { runPlatform } from "../../stacks";
-import { PROJECT_ROOT, readStackConfig, stackFilePath } from "../../plan/stackFile";
 import { loadConfig, PlatformConfig } from "../../stacks/config";
 import { gitopsSeedFiles } from "../../stacks/repositories";
 import {
-    acceptedFingerprints, GIT_NAMESPACE, GIT_SERVICE, gitHostName, gitServerManifests, gitUrl, knownHostsLine, repositoryPath, sshFingerprint,
+    acceptedFingerprints,
+    GIT_NAMESPACE,
+    GIT_SERVICE,
+    gitHostName,
+    gitServerManifests,
+    gitUrl,
+    knownHostsLine,
+    repositoryPath,
+    sshFingerprint,
 } from "./gitServer";
 import { Kubectl } from "./kube";
 import {
-    allowedSources, AppConfig, argoApplication, changes, ClusterInventory, Engine, externalSecret, leftovers, liveConfig, pendingChanges, PROJECT_KEY_PREFIX,
-    readinessTargets, readyCondition, seedScript, skipReason, StateResource, Step, stuckNamespace, Target, unexpectedChanges, Verdict,
-    withRevision, workloads,
+    allowedSources,
+    AppConfig,
+    argoApplication,
+    changes,
+    ClusterInventory,
+    Engine,
+    externalSecret,
+    leftovers,
+    liveConfig,
+    pendingChanges,
+    PROJECT_KEY_PREFIX,
+    readinessTargets,
+    readyCondition,
+    seedScript,
+    skipReason,
+    StateResource,
+    Step,
+    stuckNamespace,
+    Target,
+    unexpectedChanges,
+    Verdict,
+    withRevision,
+    workloads,
 } from "./logic";
 
 const STACK = "local";
@@ -69,35 +97,62 @@ function startGitServer(kube: Kubectl): string {
     log(`git server: ${GIT_NAMESPACE}/${GIT_SERVICE}`);
     kube.must(["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items: gitServerManifests() }));
     kube.must(["rollout", "status", `deployment/${GIT_SERVICE}`, "-n", GIT_NAMESPACE, "--timeout=300s"]);
-    const hostKey = kube.must(["exec", "-n", GIT_NAMESPACE, `deployment/${GIT_SERVICE}`, "--", "cat", "/etc/ssh/ssh_host_ed25519_key.pub"]);
+    const hostKey = kube.must([
+        "exec",
+        "-n",
+        GIT_NAMESPACE,
+        `deployment/${GIT_SERVICE}`,
+        "--",
+        "cat",
+        "/etc/ssh/ssh_host_ed25519_key.pub",
+    ]);
     return knownHostsLine(gitHostName(), hostKey);
 }
 
 /** Exactly what the program seeds into a GitOps repository it creates on GitHub (the same function). */
 function seedRepository(kube: Kubectl, config: PlatformConfig): void {
     const files = gitopsSeedFiles(config, CODE_OWNERS);
-    const script = seedScript(files, { repositoryPath: repositoryPath(config.gitopsRepository.name), branch: config.gitopsRepository.branch, owner: "git:git" });
+    const script = seedScript(files, {
+        repositoryPath: repositoryPath(config.gitopsRepository.name),
+        branch: config.gitopsRepository.branch,
+        owner: "git:git",
+    });
     kube.must(["exec", "-i", "-n", GIT_NAMESPACE, `deployment/${GIT_SERVICE}`, "--", "sh", "-s"], script);
-    log(`seeded ${Object.keys(files).length} files (root sync: ${clusterPath(config.stack)}/) on ${config.gitopsRepository.branch}`);
+    log(
+        `seeded ${Object.keys(files).length} files (root sync: ${clusterPath(config.stack)}/) on ${config.gitopsRepository.branch}`,
+    );
 }
 
-
-/** Source Secrets of every app key, written as soon as the program has created the source namespace. */
+/** The value the test puts in the source namespace for every app key, by source Secret name. */
 function sourceValues(config: PlatformConfig): Record<string, string> {
-    return Object.fromEntries(config.apps.flatMap((app) => app.secretKeys.map((key) => [
-        appSourceName(app.name, key), `live-${app.name}-${key}-${crypto.randomBytes(6).toString("hex")}`,
-    ])));
+    return Object.fromEntries(
+        config.apps.flatMap((app) =>
+            app.secretKeys.map((key) => [
+                appSourceName(app.name, key),
+                `live-${app.name}-${key}-${crypto.randomBytes(6).toString("hex")}`,
+            ]),
+        ),
+    );
 }
 
 function sourceSecret(namespace: string, name: string, value: string): string {
-    return JSON.stringify({ apiVersion: "v1", kind: "Secret", metadata: { name, namespace }, stringData: { [APP_VALUE_KEY]: value } });
+    return JSON.stringify({
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: { name, namespace },
+        stringData: { [APP_VALUE_KEY]: value },
+    });
 }
 
 /**
  * Writes the source Secrets during up, as soon as the program has created their namespace (it owns
  * the namespace, so the test cannot create it first); flush writes whatever is still missing after up.
  */
-function writeSourceSecretsWhenPossible(kube: Kubectl, namespace: string, values: Record<string, string>): { stop(): void; flush(): void } {
+function writeSourceSecretsWhenPossible(
+    kube: Kubectl,
+    namespace: string,
+    values: Record<string, string>,
+): { stop(): void; flush(): void } {
     const pending = new Set(Object.keys(values));
     let busy = false;
     const timer = setInterval(() => {
@@ -147,7 +202,8 @@ function evaluate(kube: Kubectl, target: Target, expected: Record<string, string
     return readyCondition(object);
 }
 
-const label = (t: Target) => `${t.role}: ${t.resource === "namespace" ? "workloads in" : t.resource} ${t.namespace ? `${t.namespace}/` : ""}${t.name}`;
+const label = (t: Target) =>
+    `${t.role}: ${t.resource === "namespace" ? "workloads in" : t.resource} ${t.namespace ? `${t.namespace}/` : ""}${t.name}`;
 
 async function waitReady(kube: Kubectl, targets: readonly Target[], expected: Record<string, string>): Promise<void> {
     const deadline = Date.now() + minutes * 60_000;
@@ -160,11 +216,16 @@ async function waitReady(kube: Kubectl, targets: readonly Target[], expected: Re
             return;
         }
         if (Date.now() > deadline) {
-            throw new Failure(`not ready after ${minutes} min:\n${waiting.map((v) => `  ${label(v.target)}: ${v.verdict.detail}`).join("\n")}`);
+            throw new Failure(
+                `not ready after ${minutes} min:\n${waiting.map((v) => `  ${label(v.target)}: ${v.verdict.detail}`).join("\n")}`,
+            );
         }
         if (Date.now() - lastReport > 60_000) {
             lastReport = Date.now();
-            log(`waiting for ${waiting.length}/${targets.length}: ${waiting.map((v) => `${label(v.target)} (${v.verdict.detail})`).join("; ")}`);
+            log(
+                `waiting for ${waiting.length}/${targets.length}: ` +
+                    waiting.map((v) => `${label(v.target)} (${v.verdict.detail})`).join("; "),
+            );
         }
         await new Promise((resolve) => setTimeout(resolve, 10_000));
     }
@@ -179,7 +240,9 @@ function stepOf(event: EngineEvent): Step | undefined {
     if (metadata === undefined) {
         return undefined;
     }
-    const objectName = (metadata.new?.inputs?.metadata?.name ?? metadata.old?.inputs?.metadata?.name) as string | undefined;
+    const objectName = (metadata.new?.inputs?.metadata?.name ?? metadata.old?.inputs?.metadata?.name) as
+        | string
+        | undefined;
     return { op: metadata.op, urn: metadata.urn, type: metadata.type, objectName };
 }
 
@@ -188,16 +251,28 @@ function diagnostics(kube: Kubectl, targets: readonly Target[], expected: Record
     for (const target of targets) {
         log(`${label(target)}: ${evaluate(kube, target, expected).detail}`);
         if (target.check !== "workloads") {
-            log(`  status: ${JSON.stringify(kube.get(target.resource, target.name, target.namespace)?.status ?? null)}`);
+            log(
+                `  status: ${JSON.stringify(kube.get(target.resource, target.name, target.namespace)?.status ?? null)}`,
+            );
         }
     }
-    const namespaces = [...new Set(targets.map((t) => (t.check === "workloads" ? t.name : t.namespace)).filter((n): n is string => !!n))];
+    const namespaces = [
+        ...new Set(
+            targets.map((t) => (t.check === "workloads" ? t.name : t.namespace)).filter((n): n is string => !!n),
+        ),
+    ];
     for (const namespace of namespaces) {
         log(`---- workloads in ${namespace}`);
         log(kube.run(["get", "deployments,statefulsets,pods", "-n", namespace, "-o", "wide"]).stdout);
     }
     log("---- last events");
-    log(kube.run(["get", "events", "--all-namespaces", "--sort-by=.lastTimestamp"]).stdout.split("\n").slice(-60).join("\n"));
+    log(
+        kube
+            .run(["get", "events", "--all-namespaces", "--sort-by=.lastTimestamp"])
+            .stdout.split("\n")
+            .slice(-60)
+            .join("\n"),
+    );
     log("---- git server log");
     log(kube.run(["logs", "-n", GIT_NAMESPACE, `deployment/${GIT_SERVICE}`, "--tail=40"]).stdout);
 }
@@ -211,7 +286,9 @@ async function assertClean(kube: Kubectl, before: ClusterInventory): Promise<voi
         left = leftovers(before, kube.inventory());
     }
     if (left.length > 0) {
-        const stuck = left.filter((l) => l.startsWith("namespace ")).map((l) => stuckNamespace(kube.get("namespace", l.slice("namespace ".length)) ?? {}))
+        const stuck = left
+            .filter((l) => l.startsWith("namespace "))
+            .map((l) => stuckNamespace(kube.get("namespace", l.slice("namespace ".length)) ?? {}))
             .filter((s): s is string => s !== undefined);
         throw new Failure(`destroy left behind:\n${[...left, ...stuck].map((l) => `  ${l}`).join("\n")}`);
     }
@@ -220,17 +297,32 @@ async function assertClean(kube: Kubectl, before: ClusterInventory): Promise<voi
 
 // ---------------------------------------------------------------------------------------------
 
-async function runEngine(engine: Engine, kube: Kubectl, kubeconfig: string, context: string, knownHosts: string): Promise<void> {
+async function runEngine(
+    engine: Engine,
+    kube: Kubectl,
+    kubeconfig: string,
+    context: string,
+    knownHosts: string,
+): Promise<void> {
     log(`==== ${engine}`);
     const base = readStackConfig(stackFilePath(STACK));
     if (base.secretKeys.length > 0) {
-        throw new Failure(`Pulumi.${STACK}.yaml has secure values (${base.secretKeys.join(", ")}) a throwaway passphrase cannot decrypt`);
+        throw new Failure(
+            `Pulumi.${STACK}.yaml has secure values (${base.secretKeys.join(", ")}) a throwaway passphrase cannot decrypt`,
+        );
     }
     const repositoryName = (JSON.parse(base.config[`${PROJECT_KEY_PREFIX}gitopsRepository`]) as { name: string }).name;
-    const values = liveConfig(base.config, { engine, kubeconfig, context, gitopsRepository: { url: gitUrl(repositoryName), knownHosts } });
+    const values = liveConfig(base.config, {
+        engine,
+        kubeconfig,
+        context,
+        gitopsRepository: { url: gitUrl(repositoryName), knownHosts },
+    });
     const config = loadConfig({ values, isSecret: () => false, stack: STACK });
     if (config.secrets?.type !== "kubernetes") {
-        throw new Failure(`the live test puts app secrets in the cluster: Pulumi.${STACK}.yaml needs secrets.type kubernetes`);
+        throw new Failure(
+            `the live test puts app secrets in the cluster: Pulumi.${STACK}.yaml needs secrets.type kubernetes`,
+        );
     }
     const sourceNamespace = config.secrets.sourceNamespace;
     seedRepository(kube, config);
@@ -240,19 +332,27 @@ async function runEngine(engine: Engine, kube: Kubectl, kubeconfig: string, cont
     const project = path.join(work, "project");
     fs.mkdirSync(state);
     fs.mkdirSync(project);
-    const projectName = (YAML.parse(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), "utf8")) as { name: string }).name;
-    const stack = await LocalWorkspace.createOrSelectStack({ stackName: STACK, projectName, program: runPlatform }, {
-        workDir: project,
-        projectSettings: { name: projectName, runtime: "nodejs", backend: { url: `file://${state}` } },
-        envVars: {
-            PULUMI_BACKEND_URL: `file://${state}`,
-            PULUMI_CONFIG_PASSPHRASE: crypto.randomBytes(24).toString("hex"),
-            PULUMI_SKIP_UPDATE_CHECK: "true",
+    const projectName = (
+        YAML.parse(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), "utf8")) as { name: string }
+    ).name;
+    const stack = await LocalWorkspace.createOrSelectStack(
+        { stackName: STACK, projectName, program: runPlatform },
+        {
+            workDir: project,
+            projectSettings: { name: projectName, runtime: "nodejs", backend: { url: `file://${state}` } },
+            envVars: {
+                PULUMI_BACKEND_URL: `file://${state}`,
+                PULUMI_CONFIG_PASSPHRASE: crypto.randomBytes(24).toString("hex"),
+                PULUMI_SKIP_UPDATE_CHECK: "true",
+            },
         },
-    });
+    );
     for (const plugin of ["kubernetes", "tls"]) {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        await stack.workspace.installPlugin(plugin, `v${(require(`@pulumi/${plugin}/package.json`) as { version: string }).version}`);
+        await stack.workspace.installPlugin(
+            plugin,
+            `v${(require(`@pulumi/${plugin}/package.json`) as { version: string }).version}`,
+        );
     }
     await stack.setAllConfig(Object.fromEntries(Object.entries(values).map(([key, value]) => [key, { value }])));
     // Pulumi's output goes to the log file; each operation is cut off after twice the readiness wait.
@@ -278,9 +378,14 @@ async function runEngine(engine: Engine, kube: Kubectl, kubeconfig: string, cont
 
         const deployKey = up.outputs.gitopsDeployPublicKey?.value as string | undefined;
         if (deployKey !== undefined) {
-            const accepted = acceptedFingerprints(kube.must(["logs", "-n", GIT_NAMESPACE, `deployment/${GIT_SERVICE}`]));
+            const accepted = acceptedFingerprints(
+                kube.must(["logs", "-n", GIT_NAMESPACE, `deployment/${GIT_SERVICE}`]),
+            );
             if (!accepted.includes(sshFingerprint(deployKey))) {
-                throw new Failure(`the engine did not read the repository with the stack's deploy key ${sshFingerprint(deployKey)} (accepted: ${accepted.join(", ") || "none"})`);
+                throw new Failure(
+                    `the engine did not read the repository with the stack's deploy key ${sshFingerprint(deployKey)} ` +
+                        `(accepted: ${accepted.join(", ") || "none"})`,
+                );
             }
             log("the engine read the repository with the stack's deploy key");
         }
@@ -295,13 +400,23 @@ async function runEngine(engine: Engine, kube: Kubectl, kubeconfig: string, cont
         const configuredApps = JSON.parse(values[`${PROJECT_KEY_PREFIX}apps`]) as AppConfig[];
         const changed = configuredApps[0];
         log(`up with ${changed.name} at ${newRevision} (was ${changed.source.revision})`);
-        await stack.setConfig(`${PROJECT_KEY_PREFIX}apps`, { value: JSON.stringify(withRevision(configuredApps, changed.name, newRevision)) });
+        await stack.setConfig(`${PROJECT_KEY_PREFIX}apps`, {
+            value: JSON.stringify(withRevision(configuredApps, changed.name, newRevision)),
+        });
         const steps: Step[] = [];
-        await stack.up({ ...pulumiLog(), onEvent: (event) => { const step = stepOf(event); if (step) steps.push(step); } });
+        await stack.up({
+            ...pulumiLog(),
+            onEvent: (event) => {
+                const step = stepOf(event);
+                if (step) steps.push(step);
+            },
+        });
         const allowed = allowedSources(configuredApps, changed.name, newRevision, config.gitopsRepository.name);
         const unexpected = unexpectedChanges(steps, changed.name, apps, allowed);
         if (unexpected.length > 0) {
-            throw new Failure(`changing ${changed.name}'s revision also changed:\n${unexpected.map((s) => `  ${s.op} ${s.urn}`).join("\n")}`);
+            throw new Failure(
+                `changing ${changed.name}'s revision also changed:\n${unexpected.map((s) => `  ${s.op} ${s.urn}`).join("\n")}`,
+            );
         }
         if (changes(steps).length === 0) {
             throw new Failure(`changing ${changed.name}'s revision changed nothing`);
@@ -318,7 +433,8 @@ async function runEngine(engine: Engine, kube: Kubectl, kubeconfig: string, cont
     } catch (error) {
         log(`FAILED (${engine}): ${(error as Error).message}`);
         // A failed up has no targets yet: whatever made it into the state is what to look at.
-        const declared = targets.length > 0 ? targets : readinessTargets(await stateResources(stack).catch(() => []), apps);
+        const declared =
+            targets.length > 0 ? targets : readinessTargets(await stateResources(stack).catch(() => []), apps);
         diagnostics(kube, declared, expected);
         if (!destroyed) {
             log("destroy (cleaning up after the failure)");
@@ -348,7 +464,9 @@ async function main(): Promise<number> {
     // One context, flattened: the program and kubectl both use exactly this cluster, whatever else KUBECONFIG holds.
     // Outside the log folder, which CI uploads.
     const kubeconfig = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "gitops-live-kube-")), "config");
-    fs.writeFileSync(kubeconfig, commandOutput("kubectl", ["config", "view", "--minify", "--flatten", "--raw"]) ?? "", { mode: 0o600 });
+    fs.writeFileSync(kubeconfig, commandOutput("kubectl", ["config", "view", "--minify", "--flatten", "--raw"]) ?? "", {
+        mode: 0o600,
+    });
     const kube = new Kubectl(kubeconfig);
     try {
         const knownHosts = startGitServer(kube);
@@ -368,7 +486,10 @@ async function main(): Promise<number> {
     }
 }
 
-main().then((code) => process.exit(code), (error: Error) => {
-    console.error(error);
-    process.exit(1);
-});
+main().then(
+    (code) => process.exit(code),
+    (error: Error) => {
+        console.error(error);
+        process.exit(1);
+    },
+);
