@@ -264,6 +264,12 @@ function diagnostics(kube: Kubectl, targets: readonly Target[], expected: Record
     for (const namespace of namespaces) {
         log(`---- workloads in ${namespace}`);
         log(kube.run(["get", "deployments,statefulsets,pods", "-n", namespace, "-o", "wide"]).stdout);
+        // The operators' own words, in the log file only (long).
+        for (const deployment of kube.list("deployments", namespace)) {
+            const name = `deployment/${deployment.metadata?.name}`;
+            detail(`---- logs of ${namespace}/${name}\n`);
+            detail(kube.run(["logs", "-n", namespace, name, "--all-containers", "--tail=40"]).stdout);
+        }
     }
     log("---- last events");
     log(
