@@ -26,6 +26,7 @@ import {
     sshFingerprint,
     START_SCRIPT,
 } from "./live/gitServer";
+import { Kubectl } from "./live/kube";
 import {
     allowedSources,
     AppConfig,
@@ -547,5 +548,45 @@ describe("live test: teardown", () => {
                 "NamespaceFinalizersRemaining: Some content in the namespace has finalizers remaining: externalsecrets.external-secrets.io/externalsecret-cleanup in 1 resource instances)",
         );
         assert.equal(stuckNamespace({ kind: "Namespace", status: { phase: "Active" } }), undefined);
+    });
+});
+
+describe("live test: reading the cluster (kubectl stand-in)", () => {
+    let dir: string;
+    let savedPath: string | undefined;
+    before(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "live-kubectl-"));
+        // Answers like kubectl does for `get <resource> -o name`, and only for the kubeconfig it was given.
+        const script = [
+            "#!/bin/sh",
+            `[ "$1" = --kubeconfig ] && [ "$2" = ${dir}/config ] || exit 3`,
+            'case "$4" in',
+            "  namespaces) printf 'namespace/kube-system\\nnamespace/default\\n' ;;",
+            "  customresourcedefinitions) printf 'customresourcedefinition.apiextensions.k8s.io/applications.argoproj.io\\n' ;;",
+            "  validatingwebhookconfigurations) printf '%s\\n' " +
+                "validatingwebhookconfiguration.admissionregistration.k8s.io/externalsecret-validate ;;",
+            "  mutatingwebhookconfigurations) ;;",
+            '  *) echo "Error from server (NotFound)" >&2; exit 1 ;;',
+            "esac",
+            "",
+        ].join("\n");
+        fs.writeFileSync(path.join(dir, "kubectl"), script, { mode: 0o755 });
+        savedPath = process.env.PATH;
+        process.env.PATH = `${dir}${path.delimiter}${savedPath ?? ""}`;
+    });
+    after(() => {
+        process.env.PATH = savedPath;
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("lists namespaces, CRDs and webhooks by name for the teardown check, and a missing object is undefined", () => {
+        const kube = new Kubectl(path.join(dir, "config"));
+        assert.deepEqual(kube.inventory(), {
+            namespaces: ["default", "kube-system"],
+            crds: ["applications.argoproj.io"],
+            webhooks: ["validating/externalsecret-validate"],
+        });
+        assert.equal(kube.get("applications.argoproj.io", "root", "argocd"), undefined);
+        assert.throws(() => new Kubectl("/elsewhere").inventory(), /kubectl get namespaces -o name failed/);
     });
 });
