@@ -306,6 +306,10 @@ describe("live test: readiness over status objects", () => {
                 "@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret",
                 "ExternalSecret",
             ),
+            SecretStore: await load(
+                "@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStore",
+                "SecretStore",
+            ),
         };
         let checked = 0;
         for (const [name, object] of Object.entries(fixtures)) {
@@ -315,7 +319,7 @@ describe("live test: readiness over status objects", () => {
                 checked++;
             }
         }
-        assert.equal(checked, 9);
+        assert.equal(checked, 10);
     });
 
     it("Argo CD Applications: Synced and Healthy only", () => {
@@ -333,7 +337,7 @@ describe("live test: readiness over status objects", () => {
     });
 
     it("Flux objects and the FluxInstance: Ready=True for the current generation", () => {
-        for (const name of ["fluxKustomizationReady", "helmReleaseReady", "fluxInstanceReady"]) {
+        for (const name of ["fluxKustomizationReady", "helmReleaseReady", "fluxInstanceReady", "secretStoreValid"]) {
             assert.equal(readyCondition(fixtures[name]).ready, true, name);
         }
         assert.deepEqual(readyCondition(fixtures.fluxKustomizationStale), {
@@ -398,14 +402,17 @@ describe("live test: what to wait for, from what the stack declares", () => {
         assert.deepEqual(summary(readinessTargets((await plan("flux")).resources, names)), [
             "app podinfo | external-secret | externalsecrets.external-secrets.io podinfo/podinfo-secrets",
             "app podinfo | ready-condition | kustomizations.kustomize.toolkit.fluxcd.io flux-system/podinfo",
+            "app podinfo | ready-condition | secretstores.external-secrets.io podinfo/podinfo-secret-store",
             "app podinfo-twin | external-secret | externalsecrets.external-secrets.io podinfo-twin/podinfo-twin-secrets",
             "app podinfo-twin | ready-condition | kustomizations.kustomize.toolkit.fluxcd.io flux-system/podinfo-twin",
+            "app podinfo-twin | ready-condition | secretstores.external-secrets.io podinfo-twin/podinfo-twin-secret-store",
             "engine credentials | external-secret | externalsecrets.external-secrets.io flux-system/platform-gitops-git-credentials",
             "engine | ready-condition | fluxinstances.fluxcd.controlplane.io flux-system/flux",
             "release flux-release | workloads | namespace /flux-system",
             "release local-secrets-release | workloads | namespace /external-secrets",
             "root sync | ready-condition | gitrepositories.source.toolkit.fluxcd.io flux-system/flux-system",
             "root sync | ready-condition | kustomizations.kustomize.toolkit.fluxcd.io flux-system/flux-system",
+            "secret store | ready-condition | clustersecretstores.external-secrets.io /platform-secrets",
             "source | ready-condition | gitrepositories.source.toolkit.fluxcd.io flux-system/stefanprodan-podinfo-6-9-2",
         ]);
     });
@@ -413,7 +420,7 @@ describe("live test: what to wait for, from what the stack declares", () => {
     it("Argo CD: the root Application, each app's Application, the secrets, the releases' workloads", async () => {
         const targets = summary(readinessTargets((await plan("argocd")).resources, names));
         assert.deepEqual(
-            targets.filter((t) => !t.includes("external-secret |")),
+            targets.filter((t) => !t.includes("external-secrets.io")),
             [
                 "app podinfo | argo-application | applications.argoproj.io argocd/podinfo",
                 "app podinfo-twin | argo-application | applications.argoproj.io argocd/podinfo-twin",
@@ -422,11 +429,13 @@ describe("live test: what to wait for, from what the stack declares", () => {
                 "root sync | argo-application | applications.argoproj.io argocd/root",
             ],
         );
-        assert.ok(
-            targets.includes(
-                "app podinfo | external-secret | externalsecrets.external-secrets.io podinfo/podinfo-secrets",
-            ),
-        );
+        for (const secrets of [
+            "app podinfo | external-secret | externalsecrets.external-secrets.io podinfo/podinfo-secrets",
+            "app podinfo | ready-condition | secretstores.external-secrets.io podinfo/podinfo-secret-store",
+            "secret store | ready-condition | clustersecretstores.external-secrets.io /platform-secrets",
+        ]) {
+            assert.ok(targets.includes(secrets), secrets);
+        }
     });
 });
 

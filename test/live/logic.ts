@@ -244,10 +244,19 @@ const READY_CONDITION_KINDS: Record<string, { resource: string; role: string }> 
         resource: "gitrepositories.source.toolkit.fluxcd.io",
         role: "source",
     },
+    // Stores report Ready (reason Valid) once they reach their provider (external-secrets apis/externalsecrets/v1/secretstore_types.go).
+    "kubernetes:external-secrets.io/v1:SecretStore": {
+        resource: "secretstores.external-secrets.io",
+        role: "secret store",
+    },
+    "kubernetes:external-secrets.io/v1:ClusterSecretStore": {
+        resource: "clustersecretstores.external-secrets.io",
+        role: "secret store",
+    },
 };
 
 /**
- * Everything to wait for, from what the stack declared: Flux objects' Ready conditions, Argo CD
+ * Everything to wait for, from what the stack declared: Flux objects' and secret stores' Ready conditions, Argo CD
  * Applications' sync and health, ExternalSecrets, and the workloads of every Helm release's
  * namespace (`apps` names the roles). The Flux root sync is not a Pulumi resource: the operator generates a
  * GitRepository and a Kustomization "using the namespace name as the Flux source and Kustomization name"
