@@ -17,6 +17,17 @@ export function protectionSettings(github: GithubConfig, environment: PlatformCo
     return enabled ? { ...rules, enforceAdmins: enforceAdmins ?? profileOf(environment).enforceAdmins } : undefined;
 }
 
+/** What a new GitOps repository of this stack is seeded with (also what the live test serves in its cluster). */
+export function gitopsSeedFiles(config: PlatformConfig, codeOwners: readonly string[]): Record<string, string> {
+    return seedLayout({
+        repositoryName: config.gitopsRepository.name,
+        stack: config.stack,
+        environment: config.environment,
+        environments: DEPLOYMENT_ENVIRONMENTS,
+        codeOwners,
+    });
+}
+
 export function createRepositories(config: PlatformConfig): RepositoryHandle {
     const gitopsConfig = config.gitopsRepository;
     const github = config.github;
@@ -56,13 +67,7 @@ export function createRepositories(config: PlatformConfig): RepositoryHandle {
         deployKeyWritable: gitopsWritable,
         environments: { staging: {}, production: { reviewers: github.productionReviewers } },
         // An adopted repository has its own content: nothing is seeded over it.
-        seedFiles: gitopsConfig.adopt ? {} : seedLayout({
-            repositoryName: gitopsConfig.name,
-            stack: config.stack,
-            environment: config.environment,
-            environments: DEPLOYMENT_ENVIRONMENTS,
-            codeOwners: github.codeOwners,
-        }),
+        seedFiles: gitopsConfig.adopt ? {} : gitopsSeedFiles(config, github.codeOwners),
     });
     const appRepositories = Object.fromEntries(Object.entries(github.appRepositories).map(([name, app]) => [name, app.managedBy !== undefined ? sharedRepository(name) : new GithubRepository(name, {
         ...owned,
