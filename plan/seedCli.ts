@@ -9,9 +9,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { checksFiles, DEFAULT_KUBERNETES_VERSION } from "../components/repository/checks";
-import { seedLayout } from "../components/repository/layout";
 import { loadConfig, PROJECT } from "../stacks/config";
-import { DEPLOYMENT_ENVIRONMENTS } from "../stacks/repositories";
+import { gitopsSeedFiles } from "../stacks/repositories";
 import { expectedFailure, runCommand, UsageError } from "../scripts/command";
 import { readStackConfig, stackFilePath } from "./stackFile";
 
@@ -22,14 +21,7 @@ export function stackSeedFiles(stack: string): Record<string, string> {
     const { config: values, secretKeys } = readStackConfig(stackFilePath(stack));
     const config = loadConfig({ values, isSecret: (key) => secretKeys.includes(key), stack });
     return {
-        ...seedLayout({
-            repositoryName: config.gitopsRepository.name,
-            stack,
-            environment: config.environment,
-            environments: DEPLOYMENT_ENVIRONMENTS,
-            codeOwners: config.github?.codeOwners ?? [],
-            namespace: config.engine.namespace,
-        }),
+        ...gitopsSeedFiles(config, config.github?.codeOwners ?? []),
         ...checksFiles({
             branch: config.gitopsRepository.branch,
             kubernetesVersion: config.cluster.type === "eks" ? config.cluster.kubernetesVersion : DEFAULT_KUBERNETES_VERSION,

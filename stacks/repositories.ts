@@ -4,17 +4,30 @@ import { ExternalRepository } from "../components/repository/external";
 import { GithubRepository } from "../components/repository/github";
 import { seedLayout } from "../components/repository/layout";
 import { ProtectionSettings } from "../components/repository/protection";
-import { SharedGithubRepository } from "../components/repository/shared";
+import { SharedGithubRepository } from "../components/repository/sharedGithub";
 import { RepositoryHandle } from "../components/repository/types";
 import { GithubConfig, PlatformConfig } from "./config";
+import { profileOf } from "./profiles";
 
 /** Environments every GitOps repository deploys to, and gets an overlay for. */
 export const DEPLOYMENT_ENVIRONMENTS = ["staging", "production"] as const;
 
-/** Branch protection from config; administrators are bound in production unless config says otherwise. */
+/** Branch protection from config; administrators are bound where the environment says, unless config says otherwise. */
 export function protectionSettings(github: GithubConfig, environment: PlatformConfig["environment"]): ProtectionSettings | undefined {
     const { enabled, enforceAdmins, ...rules } = github.protection;
-    return enabled ? { ...rules, enforceAdmins: enforceAdmins ?? environment === "production" } : undefined;
+    return enabled ? { ...rules, enforceAdmins: enforceAdmins ?? profileOf(environment).enforceAdmins } : undefined;
+}
+
+/** What a new GitOps repository of this stack is seeded with (also what the live test serves in its cluster). */
+export function gitopsSeedFiles(config: PlatformConfig, codeOwners: readonly string[]): Record<string, string> {
+    return seedLayout({
+        repositoryName: config.gitopsRepository.name,
+        stack: config.stack,
+        environment: config.environment,
+        environments: DEPLOYMENT_ENVIRONMENTS,
+        codeOwners,
+        namespace: config.engine.namespace,
+    });
 }
 
 export function createRepositories(config: PlatformConfig): RepositoryHandle {
@@ -43,8 +56,8 @@ export function createRepositories(config: PlatformConfig): RepositoryHandle {
         secretScanning: github.secretScanning,
         advancedSecurity: github.advancedSecurity,
         deployKeyTitle,
-        // Retained on destroy in every environment (the component's default); undeletable in production.
-        protect: config.environment === "production",
+        // Retained on destroy in every environment (the component's default); undeletable where the environment protects.
+        protect: profileOf(config.environment).protect,
     };
     // Every owned repository checks itself: its workflow produces the status checks its ruleset requires.
     const checks = checksFiles({
@@ -63,17 +76,7 @@ export function createRepositories(config: PlatformConfig): RepositoryHandle {
         deployKeyWritable: gitopsWritable,
         environments: { staging: {}, production: { reviewers: github.productionReviewers } },
         // An adopted repository has its own content: nothing is seeded over it.
-        seedFiles: gitopsConfig.adopt ? {} : {
-            ...seedLayout({
-                repositoryName: gitopsConfig.name,
-                stack: config.stack,
-                environment: config.environment,
-                environments: DEPLOYMENT_ENVIRONMENTS,
-                codeOwners: github.codeOwners,
-                namespace: config.engine.namespace,
-            }),
-            ...checks,
-        },
+        seedFiles: gitopsConfig.adopt ? {} : { ...gitopsSeedFiles(config, github.codeOwners), ...checks },
     });
     const appRepositories = Object.fromEntries(Object.entries(github.appRepositories).map(([name, app]) => [name, app.managedBy !== undefined ? sharedRepository(name) : new GithubRepository(name, {
         ...owned,

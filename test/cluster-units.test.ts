@@ -5,9 +5,9 @@ import { cidrContains, cidrsOverlap, formatCidr, MAX_LAYOUT_VPC_PREFIX, parseCid
 import { amiTypeFor, EksCluster, EksClusterArgs, eksKubeconfig, roleNameOf, validateEksClusterArgs } from "../components/cluster/eks";
 import { irsaTrustPolicy, oidcIssuerHostPath, podIdentityTrustPolicy } from "../components/cluster/iam";
 import { natZoneFor } from "../components/cluster/network";
-import { loadConfig } from "../stacks/config";
+
 import { eksClusterArgs, stackTags, zoneNames } from "../stacks/cluster";
-import { byName, ofType, planProgram, planStack, stackConfig, stackValue } from "./harness";
+import { byName, ofType, planProgram, planStack, platformConfig, stackValue } from "./harness";
 import { assertNoWildcardActions, policiesIn, principalsOf, trustPolicyOf } from "./iamAssertions";
 
 describe("subnet layout", () => {
@@ -101,10 +101,7 @@ describe("cluster helpers", () => {
     });
 });
 
-function configOf(stack: "staging" | "production") {
-    const { config, secretKeys } = stackConfig(stack);
-    return loadConfig({ values: config, isSecret: (key) => secretKeys.includes(key), stack });
-}
+const configOf = (stack: "staging" | "production") => platformConfig(stack);
 
 describe("stack config → EksCluster arguments", () => {
     it("adds environment and project to the configured tags", () => {
