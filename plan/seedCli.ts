@@ -8,7 +8,6 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { checksFiles, DEFAULT_KUBERNETES_VERSION } from "../components/repository/checks";
 import { loadConfig, PROJECT } from "../stacks/config";
 import { gitopsSeedFiles } from "../stacks/repositories";
 import { expectedFailure, runCommand, UsageError } from "../scripts/command";
@@ -20,13 +19,7 @@ const USAGE = "usage: npm run seed -- --stack <name> --out <folder>";
 export function stackSeedFiles(stack: string): Record<string, string> {
     const { config: values, secretKeys } = readStackConfig(stackFilePath(stack));
     const config = loadConfig({ values, isSecret: (key) => secretKeys.includes(key), stack });
-    return {
-        ...gitopsSeedFiles(config, config.github?.codeOwners ?? []),
-        ...checksFiles({
-            branch: config.gitopsRepository.branch,
-            kubernetesVersion: config.cluster.type === "eks" ? config.cluster.kubernetesVersion : DEFAULT_KUBERNETES_VERSION,
-        }),
-    };
+    return gitopsSeedFiles(config, config.github?.codeOwners ?? []);
 }
 
 export function main(argv: readonly string[]): number {

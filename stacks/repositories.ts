@@ -18,9 +18,17 @@ export function protectionSettings(github: GithubConfig, environment: PlatformCo
     return enabled ? { ...rules, enforceAdmins: enforceAdmins ?? profileOf(environment).enforceAdmins } : undefined;
 }
 
+/** The checks workflow every repository the stack creates runs: it produces the status checks its ruleset requires. */
+export function repositoryChecks(config: PlatformConfig): Record<string, string> {
+    return checksFiles({
+        branch: config.gitopsRepository.branch,
+        kubernetesVersion: config.cluster.type === "eks" ? config.cluster.kubernetesVersion : DEFAULT_KUBERNETES_VERSION,
+    });
+}
+
 /** What a new GitOps repository of this stack is seeded with (also what the live test serves in its cluster). */
 export function gitopsSeedFiles(config: PlatformConfig, codeOwners: readonly string[]): Record<string, string> {
-    return seedLayout({
+    const layout = seedLayout({
         repositoryName: config.gitopsRepository.name,
         stack: config.stack,
         environment: config.environment,
@@ -28,6 +36,7 @@ export function gitopsSeedFiles(config: PlatformConfig, codeOwners: readonly str
         codeOwners,
         namespace: config.engine.namespace,
     });
+    return { ...layout, ...repositoryChecks(config) };
 }
 
 export function createRepositories(config: PlatformConfig): RepositoryHandle {
@@ -60,10 +69,7 @@ export function createRepositories(config: PlatformConfig): RepositoryHandle {
         protect: profileOf(config.environment).protect,
     };
     // Every owned repository checks itself: its workflow produces the status checks its ruleset requires.
-    const checks = checksFiles({
-        branch: gitopsConfig.branch,
-        kubernetesVersion: config.cluster.type === "eks" ? config.cluster.kubernetesVersion : DEFAULT_KUBERNETES_VERSION,
-    });
+    const checks = repositoryChecks(config);
     // Image automation commits updated tags to the GitOps repository: only that key may push.
     const gitopsWritable = config.engine.type === "flux" && config.engine.imageAutomation;
     const gitops = gitopsConfig.managedBy !== undefined ? sharedRepository(gitopsConfig.name, { branch: gitopsConfig.branch, deployKeyWritable: gitopsWritable }) : new GithubRepository(gitopsConfig.name, {
@@ -76,7 +82,7 @@ export function createRepositories(config: PlatformConfig): RepositoryHandle {
         deployKeyWritable: gitopsWritable,
         environments: { staging: {}, production: { reviewers: github.productionReviewers } },
         // An adopted repository has its own content: nothing is seeded over it.
-        seedFiles: gitopsConfig.adopt ? {} : { ...gitopsSeedFiles(config, github.codeOwners), ...checks },
+        seedFiles: gitopsConfig.adopt ? {} : gitopsSeedFiles(config, github.codeOwners),
     });
     const appRepositories = Object.fromEntries(Object.entries(github.appRepositories).map(([name, app]) => [name, app.managedBy !== undefined ? sharedRepository(name) : new GithubRepository(name, {
         ...owned,

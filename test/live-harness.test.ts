@@ -139,6 +139,7 @@ describe("live test: the stack config", () => {
             });
             assert.deepEqual(parsed(config, "gitopsRepository"), {
                 ...(parsed(base, "gitopsRepository") as object),
+                anonymous: false,
                 url: "ssh://git@git.gitops-live-git.svc.cluster.local/srv/git/platform-gitops.git",
                 knownHosts: KNOWN_HOSTS,
             });
@@ -189,6 +190,8 @@ describe("live test: seeding the in-cluster repository", () => {
 
     it("are the program's seed files for the local stack: the root sync folder, the local overlay and every deployment overlay", () => {
         assert.deepEqual(Object.keys(files).sort(), [
+            ".github/scripts/render.sh",
+            ".github/workflows/gitops-checks.yml",
             "CODEOWNERS",
             "README.md",
             "apps/base/kustomization.yaml",

@@ -112,7 +112,8 @@ export function liveConfig(base: Record<string, string>, args: LiveConfigArgs): 
             set("cluster", { type: "existing", kubeconfig: args.kubeconfig, context: args.context }),
             // Flux keeps the checked-in engine options; Argo CD takes only its type (the other engine's keys are refused).
             set("engine", args.engine === engine.type ? engine : { type: args.engine }),
-            set("gitopsRepository", { ...parseObject(base, "gitopsRepository"), ...args.gitopsRepository }),
+            // The live test's Git server is read over SSH with the deploy key, not anonymously.
+            set("gitopsRepository", { ...parseObject(base, "gitopsRepository"), anonymous: false, ...args.gitopsRepository }),
             set("apps", [...apps, JSON.parse(JSON.stringify(twin)) as AppConfig]),
         ]),
     };
