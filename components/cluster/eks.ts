@@ -101,7 +101,8 @@ export const VPC_CNI_CONFIGURATION = { enableNetworkPolicy: "true" } as const;
  * aws-ebs-csi-driver's configuration: a default StorageClass (`ebs-csi-default-sc`, gp3 by the
  * driver's default, WaitForFirstConsumer), so volumes that name no class bind (kubernetes-sigs/aws-ebs-csi-driver
  * helm-chart-aws-ebs-csi-driver-2.64.0 charts/aws-ebs-csi-driver/values.yaml `defaultStorageClass.enabled`,
- * templates/ebs-csi-default-sc.yaml). A new EKS cluster marks no StorageClass default (EKS 1.30 notes).
+ * templates/ebs-csi-default-sc.yaml). Whether EKS's own gp2 class is still marked default on a new
+ * cluster was not confirmed upstream; this class does not rely on it.
  */
 export const EBS_CSI_CONFIGURATION = { defaultStorageClass: { enabled: true } } as const;
 
