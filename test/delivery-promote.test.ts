@@ -53,7 +53,7 @@ describe("delivery promote: round trip into Pulumi.production.yaml", () => {
         assert.equal((await run(["--from", "staging", "--to", "production", "--platform", "--outputs", STAGING_OUTPUTS], dir)).code, 0);
         const text = production(dir);
         assert.ok(text.startsWith("# Production: reached only by promotion from staging (npm run promote). Highly available,\n"));
-        assert.ok(text.includes('    kubernetesVersion: "1.34"\n'));
+        assert.ok(text.includes('    kubernetesVersion: "1.36"\n'));
         assert.ok(text.includes("      natGateways: onePerZone       # a zone outage must not cut the others' egress\n"));
         assert.ok(text.includes(`    chartVersion: ${outputs().engine.chartVersion}\n    highAvailability: true\n`));
         assert.ok(text.includes("    cascadeDelete: false            # a replaced Application must never delete running workloads\n"));
@@ -117,7 +117,7 @@ describe("delivery promote: refusals write nothing", () => {
         { name: "a platform downgrade", argv: ["--platform"], outputs: (o) => ({ ...o, secrets: { type: "aws-secrets-manager", chartVersion: "2.8.0" } }), message: /stack staging runs older versions than production: secrets.chartVersion 2.9.0 → 2.8.0; pass --allow-downgrade/ },
         // kube-proxy builds are per Kubernetes minor version (EKS user guide, managing kube-proxy): a
         // control-plane version moved without its add-ons is a file the schema refuses.
-        { name: "a Kubernetes version without its add-ons", argv: ["--platform"], outputs: (o) => ({ ...o, cluster: { ...o.cluster, addons: undefined } }), message: /would not validate; nothing was written\n[\s\S]*cluster.addons.kubeProxy: kube-proxy must match kubernetesVersion 1.34/ },
+        { name: "a Kubernetes version without its add-ons", argv: ["--platform"], outputs: (o) => ({ ...o, cluster: { ...o.cluster, addons: undefined } }), message: /would not validate; nothing was written\n[\s\S]*cluster.addons.kubeProxy: kube-proxy must match kubernetesVersion 1.36/ },
         { name: "platform versions between different engines", argv: ["--platform"], outputs: fluxSource, message: /stack staging runs engine flux and stack production runs argocd: platform versions only promote between stacks of the same engine; nothing was written/ },
     ];
     for (const c of cases) {

@@ -9,10 +9,11 @@ import { PlanResult } from "../plan/run";
 import { readPlatformConfig } from "../stacks";
 import { registerApps } from "../stacks/apps";
 import { createCluster } from "../stacks/cluster";
-import { createEngine } from "../stacks/engine";
+import { argoCdArgs, createEngine, EngineDeps } from "../stacks/engine";
+import { ArgocdConfig, loadConfig } from "../stacks/config";
 import { createRepositories } from "../stacks/repositories";
 import { createSecretsStore } from "../stacks/secrets";
-import { byName, ofType, planStack, stackValue, StackOverrides } from "./harness";
+import { byName, ofType, planStack, stackConfig, stackValue, StackOverrides } from "./harness";
 
 /** Cluster, repositories, secrets store, engine and apps, composed as stacks/platform.ts does. */
 function composition(): Record<string, unknown> {
@@ -127,14 +128,16 @@ describe("engine per stack", () => {
     });
 
     it("runs Argo CD highly available in production by default", async () => {
-        // Without SSO the values are not secret, so the plan shows them.
+        // Production cannot run Argo CD without SSO (invariant engine-lockdown), and with SSO the release
+        // values are secret in the plan: the default is read from the Args the stack hands the component.
         const engine = { ...stackValue<Record<string, unknown>>("production", "gitops-platform:engine") };
-        delete engine.sso;
         delete engine.highAvailability;
-        const production = await plan("production", { set: { "gitops-platform:engine": engine }, remove: ["gitops-platform:ssoClientSecret"] });
-        const values = byName(production.resources, "kubernetes:helm.sh/v3:Release", "argocd-release").inputs.values as Record<string, { enabled?: boolean; autoscaling?: unknown }>;
-        assert.deepEqual(values["redis-ha"], { enabled: true });
-        assert.deepEqual(values.server.autoscaling, { enabled: true, minReplicas: 2, maxReplicas: 5 });
+        const { config: values, secretKeys } = stackConfig("production", { set: { "gitops-platform:engine": engine } });
+        const config = loadConfig({ values, isSecret: (key) => secretKeys.includes(key), stack: "production" });
+        const deps = { cluster: { clusterName: "c" }, repositories: { gitops: { url: "u", branch: "main" } } } as unknown as EngineDeps;
+        assert.equal(argoCdArgs(config, config.engine as ArgocdConfig, deps).highAvailability, true);
+        assert.equal(argoCdArgs({ ...config, environment: "staging" }, config.engine as ArgocdConfig, deps).highAvailability, false);
+        const production = await plan("production", { set: { "gitops-platform:engine": engine } });
         // Finding 9: Redis HA and the replicated Deployments outlast Helm's 300 s default.
         assert.equal(byName(production.resources, "kubernetes:helm.sh/v3:Release", "argocd-release").inputs.timeout, 1200);
         const staging = await plan("staging");

@@ -143,7 +143,7 @@ describe("a GitOps repository another stack manages", () => {
         const plan = await planRepositories("production", {
             set: {
                 ...withGitopsRepository("production", (r) => { r.managedBy = "staging"; }).set,
-                "gitops-platform:engine": { type: "flux", imageAutomation: true },
+                "gitops-platform:engine": { type: "flux", imageAutomation: true, multitenancy: true },
             },
         });
         const readOnly = Object.fromEntries(ofType(plan.resources, T.deployKey).map((k) => [k.name, k.inputs.readOnly]));

@@ -176,7 +176,7 @@ export function loadConfig(source: ConfigSource): PlatformConfig {
     const sections = parsed.success ? parsed.data : parsedSections(raw);
     const pathed = [
         ...rawProblems(raw, source),
-        ...invariantProblems(sections, source.stack),
+        ...invariantProblems(sections, source.stack, (section) => raw[section] !== undefined),
         ...(parsed.success ? crossFieldProblems(parsed.data, source) : []),
     ];
     for (const problem of pathed) {
@@ -255,11 +255,11 @@ function parsedSections(raw: Record<string, unknown>): PlatformConfigSections {
  * The production invariants (stacks/config/invariants.ts) on whatever sections parsed, so a typo in
  * one section never hides a broken invariant in another; and the stack name agrees with environment.
  */
-export function invariantProblems(sections: PlatformConfigSections, stack: string): PathedProblem[] {
+export function invariantProblems(sections: PlatformConfigSections, stack: string, present: (section: string) => boolean): PathedProblem[] {
     const production = sections.environment === "production" || stack === "production";
     return [
         ...stackEnvironmentProblems(stack, sections.environment),
-        ...(production ? PRODUCTION_INVARIANTS.flatMap((invariant) => invariant.check(sections)) : []),
+        ...(production ? PRODUCTION_INVARIANTS.flatMap((invariant) => invariant.check(sections, present)) : []),
     ];
 }
 

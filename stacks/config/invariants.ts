@@ -14,8 +14,11 @@ export interface InvariantProblem {
 export interface Invariant {
     readonly id: string;
     readonly description: string;
-    /** Problems of a production config; only sections that parsed are given. */
-    readonly check: (config: PlatformConfigSections) => InvariantProblem[];
+    /**
+     * Problems of a production config; only sections that parsed are given, and `present` says which
+     * sections the file has at all (a broken section is reported by the schema, not as missing).
+     */
+    readonly check: (config: PlatformConfigSections, present: (section: string) => boolean) => InvariantProblem[];
     /** The policy-pack rule (policy/rules.ts) that enforces it on a preview, if any. */
     readonly policy?: string;
 }
@@ -29,7 +32,7 @@ export const PRODUCTION_INVARIANTS: readonly Invariant[] = [
     {
         id: "github-managed",
         description: "the GitOps repository is managed on GitHub, with its protection",
-        check: (c) => c.github === undefined && c.gitopsRepository !== undefined
+        check: (c, present) => !present("github") && c.gitopsRepository !== undefined
             ? problem(["github"], "github-managed", "production manages its repositories on GitHub: add a github section") : [],
         policy: "repository-protected",
     },
