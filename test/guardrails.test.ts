@@ -91,6 +91,12 @@ const CASES: BadInput[] = [
     { name: "missing cluster", stack: "staging", edit: (c) => { delete c[`${P}cluster`]; }, key: `${P}cluster` },
     { name: "missing engine", stack: "staging", edit: (c) => { delete c[`${P}engine`]; }, key: `${P}engine` },
     { name: "tags without owner", stack: "staging", edit: (c) => { c[`${P}tags`] = { team: "x" }; }, key: `${P}tags` },
+    // AWS tagging rules (docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html): aws: prefix reserved, 50 tags.
+    { name: "reserved aws: tag key", stack: "staging", edit: (c) => { c[`${P}tags`]["aws:createdBy"] = "me"; }, key: `${P}tags` },
+    { name: "more tags than AWS allows", stack: "staging", edit: (c) => { for (let i = 0; i < 49; i++) { c[`${P}tags`][`t${i}`] = "x"; } }, key: `${P}tags` },
+    // Region codes (docs.aws.amazon.com/general/latest/gr/rande.html).
+    { name: "malformed region", stack: "staging", edit: (c) => { c["aws:region"] = "Europe (Ireland)"; }, key: "aws:region" },
+    { name: "region without its number", stack: "staging", edit: (c) => { c["aws:region"] = "eu-west"; }, key: "aws:region" },
     { name: "EKS without aws:region", stack: "staging", edit: (c) => { delete c["aws:region"]; }, key: "aws:region" },
     { name: "github without github:owner", stack: "staging", edit: (c) => { delete c["github:owner"]; }, key: "github:owner" },
     { name: "promotion from itself", stack: "production", edit: (c) => { c[`${P}promotion`] = { from: "production" }; }, key: `${P}promotion.from` },

@@ -25,6 +25,9 @@ export const SECRET_KEYS = ["ssoClientSecret"] as const;
  */
 export const KNOWN_NAMESPACES: readonly string[] = [PROJECT, "aws", "github", "kubernetes", "tls", "pulumi"];
 
+/** AWS region codes (docs.aws.amazon.com/general/latest/gr/rande.html): eu-west-1, us-gov-west-1, ap-southeast-5. */
+const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
+
 /** Provider keys that hold credentials; like SECRET_KEYS they must be set with --secret. */
 export const CREDENTIAL_KEYS: readonly string[] = ["github:token", "github:appAuth", "aws:secretKey", "aws:accessKey", "aws:token", "kubernetes:kubeconfig"];
 
@@ -42,7 +45,12 @@ export function isImmutableRevision(revision: string): boolean {
 const projectSchema = strictObject({
     environment: z.enum(["staging", "production", "local"]),
     /** Tags on every AWS resource that takes them; `environment` and `project` are added. */
-    tags: z.record(z.string().regex(/^[\w.:/=+@ -]{1,128}$/, "expected an AWS tag key"), z.string().max(256)).refine((tags) => "owner" in tags, "expected an \"owner\" tag: who to ask about these resources").default({ owner: "platform-team" }),
+    tags: z.record(z.string().regex(/^[\w.:/=+@ -]{1,128}$/, "expected an AWS tag key"), z.string().max(256)).refine((tags) => "owner" in tags, "expected an \"owner\" tag: who to ask about these resources")
+        // AWS tagging rules (docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html): the aws: prefix is
+        // reserved, at most 50 tags per resource; the program adds environment and project.
+        .refine((tags) => !Object.keys(tags).some((k) => k.toLowerCase().startsWith("aws:")), "tag keys starting with \"aws:\" are reserved for AWS: rename them")
+        .refine((tags) => Object.keys({ ...tags, environment: "", project: "" }).length <= 50, "AWS allows 50 tags per resource and the program adds environment and project: keep at most 48")
+        .default({ owner: "platform-team" }),
     cluster: clusterConfig,
     engine: engineConfig,
     gitopsRepository: gitopsRepositoryConfig,
@@ -231,6 +239,10 @@ export function rawProblems(raw: Record<string, unknown>, source: ConfigSource):
         problems.push({ path: [], key: "github:owner", message: "the github section needs the owning organization: pulumi config set github:owner <organization>" });
     }
     const cluster = raw.cluster as { type?: unknown } | undefined;
+    const region = source.values["aws:region"];
+    if (region !== undefined && !AWS_REGION.test(region)) {
+        problems.push({ path: [], key: "aws:region", message: "expected an AWS region code such as eu-west-1 or us-gov-west-1" });
+    }
     if (cluster?.type === "eks" && !source.values["aws:region"]) {
         problems.push({ path: [], key: "aws:region", message: "an EKS cluster needs the AWS region: pulumi config set aws:region <region>" });
     }
