@@ -7,6 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ApplicationRegistration, GitopsEngine } from "../gitops/types";
 import { SecretsStore } from "../secrets/types";
+import { DEFAULT_DENY_POLICY, defaultDenySpec, POD_SECURITY, podSecurityLabels } from "./isolation";
 import { appLabels } from "./labels";
 
 export type Environment = "staging" | "production" | "local";
@@ -151,7 +152,11 @@ export class App extends pulumi.ComponentResource {
         // Removing an app from production must not delete its data: the namespace stays behind.
         const annotations = args.engine.tenantNamespaceAnnotations;
         const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, {
-            metadata: { name: app.namespace, labels, ...(Object.keys(annotations).length > 0 ? { annotations } : {}) },
+            metadata: {
+                name: app.namespace,
+                labels: { ...labels, ...podSecurityLabels(POD_SECURITY.app) },
+                ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
+            },
         }, { ...child, retainOnDelete: environment === "production" });
         const inNamespace = (objectName: string) => ({ name: objectName, namespace: namespace.metadata.name, labels });
 
@@ -162,6 +167,10 @@ export class App extends pulumi.ComponentResource {
         const limits = new k8s.core.v1.LimitRange(`${name}-limits`, {
             metadata: inNamespace("container-defaults"),
             spec: { limits: [containerLimitRange(resolveLimits(environment, ...(args.limits ?? [])))] },
+        }, child);
+        const isolation = new k8s.networking.v1.NetworkPolicy(`${name}-default-deny`, {
+            metadata: inNamespace(DEFAULT_DENY_POLICY),
+            spec: defaultDenySpec(args.engine.namespace),
         }, child);
         const role = new k8s.rbac.v1.Role(`${name}-team-role`, {
             metadata: inNamespace(`team-${app.team}`),
@@ -176,10 +185,10 @@ export class App extends pulumi.ComponentResource {
         const secret = secretKeys.length > 0
             ? args.secrets?.appSecret({ app: name, namespace: namespace.metadata.name, keys: secretKeys }, { parent: this, dependsOn: [namespace] })
             : undefined;
-        // Workloads start only once their namespace, its quota defaults and their secrets exist.
+        // Workloads start only once their namespace, its quota defaults, its isolation and their secrets exist.
         args.engine.registerApplication(app, {
             parent: this,
-            dependsOn: [namespace, quota, limits, ...(secret ? [secret] : []), ...(args.dependsOn ?? [])],
+            dependsOn: [namespace, quota, limits, isolation, ...(secret ? [secret] : []), ...(args.dependsOn ?? [])],
         });
 
         this.namespace = namespace.metadata.name;
