@@ -1,7 +1,7 @@
 /** Config → the stack's Git repositories: managed on GitHub with a github section, else given by URL. */
 import { ExternalRepository } from "../components/repository/external";
 import { GithubRepository } from "../components/repository/github";
-import { seedLayout } from "../components/repository/layout";
+import { codeOwnersFile, seedLayout } from "../components/repository/layout";
 import { ProtectionSettings } from "../components/repository/protection";
 import { SharedGithubRepository } from "../components/repository/shared";
 import { RepositoryHandle } from "../components/repository/types";
@@ -69,6 +69,8 @@ export function createRepositories(config: PlatformConfig): RepositoryHandle {
         description: app.description,
         visibility: app.visibility,
         adopt: app.adopt,
+        // The ruleset asks for code-owner review; without CODEOWNERS no review could satisfy it.
+        seedFiles: app.adopt ? {} : { CODEOWNERS: codeOwnersFile(github.codeOwners) },
     })]));
     return { gitops, appRepositories, ready: gitops.ready };
 }
