@@ -246,7 +246,9 @@ describe("delivery workflows: what each job can reach", () => {
         const action = YAML.parse(fs.readFileSync(path.join(PROJECT_ROOT, ".github", "actions", "pulumi-setup", "action.yml"), "utf8")) as { runs: { steps: { id?: string; with?: Record<string, string> }[] } };
         const token = action.runs.steps.find((s) => s.id === "app-token")!.with!;
         // Only the deploy scope writes; a preview token is limited to the listed repositories.
-        for (const key of Object.keys(token).filter((k) => k.startsWith("permission-") && k !== "permission-metadata")) {
+        const readOnly = ["permission-metadata", "permission-members"];
+        assert.deepEqual(readOnly.map((k) => token[k]), ["read", "read"]);
+        for (const key of Object.keys(token).filter((k) => k.startsWith("permission-") && !readOnly.includes(k))) {
             assert.equal(token[key], "${{ inputs.token-scope == 'deploy' && 'write' || 'read' }}", key);
         }
         assert.equal(token.repositories, "${{ inputs.token-scope == 'preview' && inputs.repositories || '' }}");

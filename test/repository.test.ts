@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ExternalRepository } from "../components/repository/external";
 import { GithubRepository } from "../components/repository/github";
 import { GITHUB_KNOWN_HOSTS } from "../components/repository/hosts";
-import { seedLayout } from "../components/repository/layout";
+import { codeOwnersFile, seedLayout } from "../components/repository/layout";
 import { branchProtectionArgs } from "../components/repository/protection";
 import { mockNumericId } from "../plan/mocks";
 import { PlannedResource, SECRET_PLACEHOLDER } from "../plan/recorder";
@@ -156,9 +156,11 @@ describe("repositories of the staging stack", () => {
         });
     });
 
-    it("seeds the layout once into the GitOps repository only, content ignored afterwards", () => {
+    const gitopsFiles = () => ofType(plan.resources, T.file).filter((f) => f.inputs.repository === "platform-gitops-staging");
+
+    it("seeds the layout once into the GitOps repository, content ignored afterwards", () => {
         const layout = seedLayout({ repositoryName: "platform-gitops-staging", stack: "staging", environment: "staging", environments: DEPLOYMENT_ENVIRONMENTS, codeOwners: ["@acme-platform/platform"] });
-        const files = ofType(plan.resources, T.file);
+        const files = gitopsFiles();
         assert.deepEqual(files.map((f) => f.inputs.file).sort(), Object.keys(layout).sort());
         for (const file of files) {
             assert.ok(file.name.startsWith("platform-gitops-staging-file-"), file.name);
@@ -174,14 +176,22 @@ describe("repositories of the staging stack", () => {
         }
     });
 
+    it("seeds only CODEOWNERS into app repositories, whose rulesets require code-owner review", () => {
+        for (const name of ["payments-api", "checkout-web"]) {
+            const files = ofType(plan.resources, T.file).filter((f) => f.inputs.repository === name);
+            assert.deepEqual(files.map((f) => [f.name, f.inputs.file, f.inputs.content]), [[`${name}-file-codeowners`, "CODEOWNERS", codeOwnersFile(["@acme-platform/platform"])]]);
+            assert.deepEqual(files[0].options.ignoreChanges, ["content"]);
+        }
+    });
+
     it("protects the branch only after the files are seeded", () => {
-        const files = ofType(plan.resources, T.file).map((f) => f.urn).sort();
+        const files = gitopsFiles().map((f) => f.urn).sort();
         assert.deepEqual([...byName(plan.resources, T.ruleset, "platform-gitops-staging-ruleset").options.dependsOn].sort(), files);
-        assert.deepEqual(byName(plan.resources, T.ruleset, "payments-api-ruleset").options.dependsOn, []);
+        assert.deepEqual(byName(plan.resources, T.ruleset, "payments-api-ruleset").options.dependsOn, [byName(plan.resources, T.file, "payments-api-file-codeowners").urn]);
     });
 
     it("makes the engine wait for the deploy key and the seeded files", () => {
-        const expected = [byName(plan.resources, T.deployKey, "platform-gitops-staging-deploy-key").urn, ...ofType(plan.resources, T.file).map((f) => f.urn)];
+        const expected = [byName(plan.resources, T.deployKey, "platform-gitops-staging-deploy-key").urn, ...gitopsFiles().map((f) => f.urn)];
         assert.deepEqual([...(plan.outputs.ready as string[])].sort(), expected.sort());
     });
 
@@ -266,7 +276,7 @@ describe("repository options from config", () => {
         assert.equal(plan.imports["platform-gitops-staging-repository"], "platform-gitops-staging");
         assert.equal(plan.imports["payments-api-repository"], undefined);
         assert.equal("autoInit" in byName(plan.resources, T.repository, "platform-gitops-staging-repository").inputs, false);
-        assert.deepEqual(ofType(plan.resources, T.file), []);
+        assert.deepEqual(ofType(plan.resources, T.file).filter((f) => f.inputs.repository === "platform-gitops-staging"), []);
         assert.deepEqual(byName(plan.resources, T.ruleset, "platform-gitops-staging-ruleset").options.dependsOn, []);
     });
 
@@ -288,7 +298,7 @@ describe("repository options from config", () => {
             assert.deepEqual(afterByUrn.get(resource.urn)?.inputs, resource.inputs, resource.urn);
         }
         const added = after.resources.filter((r) => !before.resources.some((b) => b.urn === r.urn)).map((r) => r.name).sort();
-        assert.deepEqual(added, ["ledger", ...["deploy-key", "deploy-key-pair", "repository", "ruleset", "vulnerability-alerts"].map((role) => `ledger-${role}`)].sort());
+        assert.deepEqual(added, ["ledger", ...["deploy-key", "deploy-key-pair", "file-codeowners", "repository", "ruleset", "vulnerability-alerts"].map((role) => `ledger-${role}`)].sort());
     });
 });
 
