@@ -263,6 +263,12 @@ const rulesetReview = resource("ruleset-requires-review", "Branch rulesets requi
 });
 
 const repositoryOf = (r: PolicyResource) => r.props.repository;
+const locksTags = (r: PolicyResource) => r.type === T.ruleset && r.props.target === "tag" && r.props.enforcement === "active"
+    && at(r.props, "rules", "update") === true && at(r.props, "rules", "deletion") === true && list(r.props.bypassActors).length === 0;
+const releaseTags = stack("release-tags-immutable", "Repositories protected by a branch ruleset also have an active tag ruleset that nobody bypasses forbidding tag updates and deletion.",
+    (resources) => resources.filter((r) => isBranchRuleset(r) && !OPAQUE.includes(String(repositoryOf(r))))
+        .filter((r) => !resources.some((t) => locksTags(t) && repositoryOf(t) === repositoryOf(r)))
+        .map((r) => ({ urn: r.urn, message: `repository "${String(repositoryOf(r))}" lets release tags be moved or deleted: add a tag ruleset with rules.update and rules.deletion, no bypass` })));
 const codeownersSeeded = stack("codeowners-seeded", "A repository whose ruleset requires code-owner review gets a CODEOWNERS file.", (resources) => resources
     .filter((r) => r.type === T.ruleset && at(r.props, "rules", "pullRequest", "requireCodeOwnerReview") === true && typeof repositoryOf(r) === "string" && !OPAQUE.includes(String(repositoryOf(r))))
     .filter((r) => !resources.some((f) => f.type === T.repositoryFile && repositoryOf(f) === repositoryOf(r) && /^(\.github\/|docs\/)?CODEOWNERS$/.test(String(f.props.file))))
@@ -290,5 +296,5 @@ export const SECURITY_RULES: readonly Rule[] = [
     podSecurity, networkPolicy, quotas, noBroadBindings, roleRules,
     argoAnonymous, argoExec, argoAdmin, defaultProjectLocked, teamProjectLimits, appsInTeamProjects,
     fluxLockdown, fluxTenantsImpersonate, esoNoAggregation,
-    rulesetActive, rulesetHistory, rulesetReview, codeownersSeeded, productionEnvironment, deployKeysReadOnly,
+    rulesetActive, rulesetHistory, rulesetReview, releaseTags, codeownersSeeded, productionEnvironment, deployKeysReadOnly,
 ];

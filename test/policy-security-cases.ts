@@ -175,6 +175,11 @@ export const SECURITY_CASES: Record<string, readonly SecurityCase[]> = {
         { name: "one approval in production", declared: [ruleset(review(1))], expected: [/requires 1 approvals: require at least 2/] },
         { name: "no pull request rule, code owners or checks in production", declared: [ruleset({ nonFastForward: true, deletion: true })], expected: [/requires null approvals/, /code-owner review/, /no status check/] },
     ],
+    "release-tags-immutable": [
+        { name: "a tag ruleset on the repository", declared: [ruleset(review(2)), r(T.ruleset, "tags", { repository: "payments-api", target: "tag", enforcement: "active", bypassActors: [], rules: { update: true, deletion: true } })], expected: [] },
+        { name: "no tag ruleset", declared: [ruleset(review(2))], expected: [/repository "payments-api" lets release tags be moved or deleted/] },
+        { name: "a tag ruleset admins bypass", declared: [ruleset(review(2)), r(T.ruleset, "tags", { repository: "payments-api", target: "tag", enforcement: "active", bypassActors: [{ actorType: "RepositoryRole", actorId: 5 }], rules: { update: true, deletion: true } })], expected: [/lets release tags be moved/] },
+    ],
     "codeowners-seeded": [
         { name: "CODEOWNERS seeded", declared: [ruleset(review(2)), r(T.repositoryFile, "f", { repository: "payments-api", file: "CODEOWNERS" })], expected: [] },
         { name: ".github/CODEOWNERS seeded", declared: [ruleset(review(2)), r(T.repositoryFile, "f", { repository: "payments-api", file: ".github/CODEOWNERS" })], expected: [] },

@@ -29,11 +29,18 @@ const drop = (type: string, where?: (r: Mutable) => boolean): Break => (resource
     return resources.filter((r) => r !== gone);
 };
 
+const branchRuleset = (r: Mutable) => r.props.target === "branch";
+/** Drops every ruleset of the first repository. */
+const unprotect: Break = (resources) => {
+    const name = first(TYPES.repository)(resources).props.name;
+    return resources.filter((r) => !(r.type === TYPES.repositoryRuleset && r.props.repository === name));
+};
+
 const FLUX_PRODUCTION = { set: { "gitops-platform:engine": { type: "flux", multitenancy: true } } };
 type Plan = "staging" | "production" | "local" | "production-flux";
 
 const BREAKS: Record<string, [Plan, Break]> = {
-    "repository-protected": ["production", drop(TYPES.repositoryRuleset)],
+    "repository-protected": ["production", unprotect],
     "no-public-repository-in-production": ["production", edit(TYPES.repository, (r) => { r.props.visibility = "public"; })],
     "helm-chart-version-pinned": ["staging", edit(TYPES.helmRelease, (r) => { r.props.version = "^2.0.0"; })],
     "no-literal-secret-data": ["production", edit(TYPES.secret, (r) => { r.props.stringData = { token: "hunter2" }; })],
@@ -69,9 +76,10 @@ const BREAKS: Record<string, [Plan, Break]> = {
     "flux-multitenant-in-production": ["production-flux", edit(T.fluxInstance, (r) => { r.props.spec.cluster.multitenant = false; })],
     "flux-tenant-service-account": ["production-flux", edit(T.fluxKustomization, (r) => { delete r.props.spec.serviceAccountName; }, withTeam)],
     "external-secrets-no-role-aggregation": ["staging", edit(TYPES.helmRelease, (r) => { r.props.values.rbac.aggregateToAdmin = true; }, (r) => r.props.chart === "external-secrets")],
-    "ruleset-enforced": ["staging", edit(T.ruleset, (r) => { r.props.enforcement = "evaluate"; })],
-    "ruleset-no-force-push-or-deletion": ["staging", edit(T.ruleset, (r) => { r.props.rules.nonFastForward = false; })],
-    "ruleset-requires-review": ["production", edit(T.ruleset, (r) => { r.props.rules.pullRequest.requiredApprovingReviewCount = 1; })],
+    "ruleset-enforced": ["staging", edit(T.ruleset, (r) => { r.props.enforcement = "evaluate"; }, branchRuleset)],
+    "ruleset-no-force-push-or-deletion": ["staging", edit(T.ruleset, (r) => { r.props.rules.nonFastForward = false; }, branchRuleset)],
+    "ruleset-requires-review": ["production", edit(T.ruleset, (r) => { r.props.rules.pullRequest.requiredApprovingReviewCount = 1; }, branchRuleset)],
+    "release-tags-immutable": ["staging", edit(T.ruleset, (r) => { r.props.rules.update = false; }, (r) => r.props.target === "tag")],
     "codeowners-seeded": ["production", drop(T.repositoryFile, (r) => r.props.file === "CODEOWNERS")],
     "environment-production-reviewed": ["production", edit(T.environment, (r) => { r.props.canAdminsBypass = true; }, (r) => r.props.environment === "production")],
     "deploy-key-read-only": ["staging", edit(T.deployKey, (r) => { r.props.readOnly = false; })],

@@ -72,11 +72,25 @@ describe("repositories of the staging stack", () => {
 
     it("declares each repository with its protection, alerts, deploy key and key pair", () => {
         assert.deepEqual(names(plan.resources, T.repository), perRepository("repository"));
-        assert.deepEqual(names(plan.resources, T.ruleset), perRepository("ruleset"));
+        assert.deepEqual(names(plan.resources, T.ruleset), [...perRepository("ruleset"), ...perRepository("release-tags")].sort());
         assert.deepEqual(names(plan.resources, T.vulnerabilityAlerts), perRepository("vulnerability-alerts"));
         assert.deepEqual(names(plan.resources, T.deployKey), perRepository("deploy-key"));
         assert.deepEqual(names(plan.resources, T.keyPair), perRepository("deploy-key-pair"));
         assert.deepEqual(names(plan.resources, T.branchProtection), []);
+    });
+
+    it("locks every repository's tags: created by anyone who can push, updated or deleted by nobody", () => {
+        for (const repo of REPOSITORIES) {
+            assert.deepEqual(byName(plan.resources, T.ruleset, `${repo}-release-tags`).inputs, {
+                repository: repo,
+                name: "release-tags",
+                target: "tag",
+                enforcement: "active",
+                conditions: { refName: { includes: ["~ALL"], excludes: [] } },
+                bypassActors: [],
+                rules: { update: true, deletion: true, nonFastForward: true },
+            });
+        }
     });
 
     it("creates private repositories with squash or rebase merges, scanning and archive on destroy", () => {
@@ -213,7 +227,7 @@ describe("repositories of the production stack", () => {
     });
 
     it("requires two approvals and signed commits, with no bypass for anyone", () => {
-        assert.deepEqual(names(plan.resources, T.ruleset), perRepository("ruleset", PRODUCTION_REPOSITORIES));
+        assert.deepEqual(names(plan.resources, T.ruleset), [...perRepository("ruleset", PRODUCTION_REPOSITORIES), ...perRepository("release-tags", PRODUCTION_REPOSITORIES)].sort());
         for (const repo of PRODUCTION_REPOSITORIES) {
             const ruleset = byName(plan.resources, T.ruleset, `${repo}-ruleset`).inputs as { rules: Record<string, unknown>; bypassActors: unknown };
             assert.equal((ruleset.rules.pullRequest as Record<string, unknown>).requiredApprovingReviewCount, 2);
@@ -298,7 +312,7 @@ describe("repository options from config", () => {
             assert.deepEqual(afterByUrn.get(resource.urn)?.inputs, resource.inputs, resource.urn);
         }
         const added = after.resources.filter((r) => !before.resources.some((b) => b.urn === r.urn)).map((r) => r.name).sort();
-        assert.deepEqual(added, ["ledger", ...["deploy-key", "deploy-key-pair", "file-codeowners", "repository", "ruleset", "vulnerability-alerts"].map((role) => `ledger-${role}`)].sort());
+        assert.deepEqual(added, ["ledger", ...["deploy-key", "deploy-key-pair", "file-codeowners", "release-tags", "repository", "ruleset", "vulnerability-alerts"].map((role) => `ledger-${role}`)].sort());
     });
 });
 
