@@ -13,6 +13,7 @@ export const SECURITY_TYPES = {
     logGroup: "aws:cloudwatch/logGroup:LogGroup",
     vpc: "aws:ec2/vpc:Vpc",
     iamRole: "aws:iam/role:Role",
+    accessEntry: "aws:eks/accessEntry:AccessEntry",
     accessPolicyAssociation: "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
     repository: "github:index/repository:Repository",
     ruleset: "github:index/repositoryRuleset:RepositoryRuleset",
@@ -118,6 +119,11 @@ const trustOpenToAnyone = resource("iam-trust-no-open-principal", "Role trust po
 const adminScopes = resource("eks-admin-policy-cluster-scope-only", "Namespace-scoped access entries never carry the cluster-admin access policy.", [T.accessPolicyAssociation],
     (r) => unless(!(String(r.props.policyArn).endsWith("/AmazonEKSClusterAdminPolicy") && at(r.props, "accessScope", "type") !== "cluster"),
         `access policy association ${r.name} grants AmazonEKSClusterAdminPolicy on namespaces: use AmazonEKSEditPolicy or AmazonEKSViewPolicy there`));
+
+const teamEntriesNamespaced = stack("eks-team-access-through-groups-only", "Access entries that map a role to Kubernetes groups carry no access policy: only the groups' namespaced RoleBindings apply.",
+    (resources) => resources.filter((e) => e.type === T.accessEntry && list(e.props.kubernetesGroups).length > 0)
+        .filter((e) => resources.some((a) => a.type === T.accessPolicyAssociation && a.props.principalArn === e.props.principalArn))
+        .map((e) => ({ urn: e.urn, message: `access entry ${e.name} maps groups and also has an access policy: drop the association, the groups' RoleBindings scope it` })));
 
 // ---- production safety options ----
 
@@ -292,7 +298,7 @@ const deployKeysReadOnly = resource("deploy-key-read-only", "Deploy keys the eng
 
 export const SECURITY_RULES: readonly Rule[] = [
     kmsKeyRotation, imdsHopLimit, encryptedVolumes, privateEndpoint, publicEndpoint, accessEntriesOnly, controlPlaneLogs, logRetention,
-    deletionProtection, trustOpenToAnyone, adminScopes, protectInProduction, retainNamespaces,
+    deletionProtection, trustOpenToAnyone, adminScopes, teamEntriesNamespaced, protectInProduction, retainNamespaces,
     podSecurity, networkPolicy, quotas, noBroadBindings, roleRules,
     argoAnonymous, argoExec, argoAdmin, defaultProjectLocked, teamProjectLimits, appsInTeamProjects,
     fluxLockdown, fluxTenantsImpersonate, esoNoAggregation,

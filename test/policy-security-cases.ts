@@ -84,6 +84,10 @@ export const SECURITY_CASES: Record<string, readonly SecurityCase[]> = {
         { name: "cluster admin on the cluster scope", declared: [r(T.accessPolicyAssociation, "admins", { policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy", accessScope: { type: "cluster" } })], expected: [] },
         { name: "cluster admin on namespaces", declared: [r(T.accessPolicyAssociation, "team", { policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy", accessScope: { type: "namespace", namespaces: ["payments"] } })], expected: [/grants AmazonEKSClusterAdminPolicy on namespaces/] },
     ],
+    "eks-team-access-through-groups-only": [
+        { name: "a team entry with groups only", declared: [r(T.accessEntry, "team", { principalArn: "arn:aws:iam::1:role/team", kubernetesGroups: ["acme:payments"] }), r(T.accessPolicyAssociation, "admins", { principalArn: "arn:aws:iam::1:role/admins" })], expected: [] },
+        { name: "a team entry with an access policy too", declared: [r(T.accessEntry, "team", { principalArn: "arn:aws:iam::1:role/team", kubernetesGroups: ["acme:payments"] }), r(T.accessPolicyAssociation, "team", { principalArn: "arn:aws:iam::1:role/team" })], expected: [/access entry team maps groups and also has an access policy/] },
+    ],
     "protect-in-production": [
         { name: "protected production cluster", declared: [cluster({}, { opts: { protect: true } })], expected: [] },
         { name: "unprotected staging VPC", declared: [r(T.vpc, "vpc", {}, staging)], expected: [] },

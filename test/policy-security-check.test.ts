@@ -59,6 +59,12 @@ const BREAKS: Record<string, [Plan, Break]> = {
     "eks-deletion-protection-in-production": ["production", edit(T.eksCluster, (r) => { r.props.deletionProtection = false; })],
     "iam-trust-no-open-principal": ["staging", edit(T.iamRole, (r) => { r.props.assumeRolePolicy = JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" }] }); })],
     "eks-admin-policy-cluster-scope-only": ["staging", edit(T.accessPolicyAssociation, (r) => { r.props.accessScope = { type: "namespace", namespaces: ["payments-api"] }; })],
+    "eks-team-access-through-groups-only": ["production", (resources) => {
+        const team = first(T.accessEntry, (r) => Array.isArray(r.props.kubernetesGroups))(resources);
+        const admin = first(T.accessPolicyAssociation)(resources);
+        const association = { ...structuredClone(admin), urn: `${admin.urn}-team`, props: { ...admin.props, principalArn: team.props.principalArn } };
+        return [...resources, association];
+    }],
     "protect-in-production": ["production", edit(T.vpc, (r) => { r.options.protect = false; })],
     "retain-app-namespaces-in-production": ["production", edit(T.namespace, (r) => { r.options.retainOnDelete = false; }, withTeam)],
     "namespace-pod-security": ["staging", edit(T.namespace, (r) => { r.props.metadata.labels["pod-security.kubernetes.io/enforce"] = "privileged"; }, withTeam)],
