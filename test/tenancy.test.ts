@@ -1,6 +1,6 @@
 /** Tenant isolation: PSA labels, default-deny NetworkPolicy, the kinds teams may ship, the Flux tenant Role. */
 import * as assert from "node:assert/strict";
-import { defaultDenySpec, enforcedLevel, podSecurityLabels, POD_SECURITY } from "../components/apps/isolation";
+import { defaultDenySpec, enforcedLevel, podSecurityLabels, POD_SECURITY } from "../components/core/isolation";
 import { FORBIDDEN_TENANT_GROUPS, fluxTenantRules, TENANT_KINDS, tenantWhitelist } from "../components/gitops/tenancy";
 import { importEsm } from "./harness";
 

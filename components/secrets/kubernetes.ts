@@ -13,7 +13,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { appReaderRules, kubernetesProvider, RemoteEntry, SOURCE_READER_RULES } from "./objects";
 import { AppEntry, AppStore, DEFAULTS, ExternalSecretsStore, ExternalSecretsStoreArgs, StoredSecret } from "./store";
-import { POD_SECURITY, podSecurityLabels } from "../apps/isolation";
+import { POD_SECURITY, podSecurityLabels } from "../core/isolation";
 import { AppSecrets, PlatformSecret } from "./types";
 
 export interface KubernetesSecretsStoreArgs extends ExternalSecretsStoreArgs {
