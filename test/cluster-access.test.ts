@@ -15,19 +15,32 @@ describe("cluster access: teams and viewers (staging plan)", () => {
     });
 
     it("maps each team's role to its groups, with no access policy (its RoleBindings are all it gets)", () => {
-        const teams = stackValue<Record<string, { groups: string[]; roleArn: string }>>("staging", "gitops-platform:teams");
+        const teams = stackValue<Record<string, { groups: string[]; roleArn: string }>>(
+            "staging",
+            "gitops-platform:teams",
+        );
         for (const [team, { groups, roleArn }] of Object.entries(teams)) {
             const entry = byName(plan.resources, ENTRY, `staging-cluster-team-${team}`);
-            assert.deepEqual([entry.inputs.principalArn, entry.inputs.type, entry.inputs.kubernetesGroups], [roleArn, "STANDARD", groups]);
+            assert.deepEqual(
+                [entry.inputs.principalArn, entry.inputs.type, entry.inputs.kubernetesGroups],
+                [roleArn, "STANDARD", groups],
+            );
             assert.ok(!ofType(plan.resources, ASSOCIATION).some((a) => a.inputs.principalArn === roleArn), team);
         }
     });
 
     it("the groups an entry grants are bound only in namespaces, never cluster-wide", () => {
-        const groups = ofType(plan.resources, ENTRY).flatMap((e) => (e.inputs.kubernetesGroups as string[] | undefined) ?? []);
+        const groups = ofType(plan.resources, ENTRY).flatMap(
+            (e) => (e.inputs.kubernetesGroups as string[] | undefined) ?? [],
+        );
         assert.ok(groups.length > 0);
-        const bound = ofType(plan.resources, BINDING).flatMap((b) => (b.inputs.subjects as { name: string }[]).map((s) => s.name));
-        assert.ok(groups.every((g) => bound.includes(g)), "every team group has a RoleBinding");
+        const bound = ofType(plan.resources, BINDING).flatMap((b) =>
+            (b.inputs.subjects as { name: string }[]).map((s) => s.name),
+        );
+        assert.ok(
+            groups.every((g) => bound.includes(g)),
+            "every team group has a RoleBinding",
+        );
         assert.deepEqual(ofType(plan.resources, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding"), []);
     });
 
@@ -39,7 +52,9 @@ describe("cluster access: teams and viewers (staging plan)", () => {
     });
 
     it("declares no team entry for a team without a role", async () => {
-        const teams = structuredClone(stackValue<Record<string, { roleArn?: string }>>("staging", "gitops-platform:teams"));
+        const teams = structuredClone(
+            stackValue<Record<string, { roleArn?: string }>>("staging", "gitops-platform:teams"),
+        );
         delete teams.payments.roleArn;
         const without = await planStack("staging", { set: { "gitops-platform:teams": teams } });
         assert.ok(!ofType(without.resources, ENTRY).some((e) => e.name === "staging-cluster-team-payments"));
@@ -60,14 +75,20 @@ describe("cluster access: config", () => {
     };
 
     it("rejects a team roleArn that is not an IAM role ARN, naming the key", () => {
-        const teams = structuredClone(stackValue<Record<string, Record<string, unknown>>>("staging", "gitops-platform:teams"));
+        const teams = structuredClone(
+            stackValue<Record<string, Record<string, unknown>>>("staging", "gitops-platform:teams"),
+        );
         teams.payments.roleArn = "arn:aws:iam::111122223333:user/alice";
-        assert.deepEqual(problems({ "gitops-platform:teams": teams }), ["gitops-platform:teams.payments.roleArn: expected an IAM role ARN such as arn:aws:iam::123456789012:role/platform-admins"]);
+        assert.deepEqual(problems({ "gitops-platform:teams": teams }), [
+            "gitops-platform:teams.payments.roleArn: expected an IAM role ARN such as arn:aws:iam::123456789012:role/platform-admins",
+        ]);
     });
 
     it("rejects a viewer that is not an IAM role ARN", () => {
         const cluster = structuredClone(stackValue<Record<string, unknown>>("staging", "gitops-platform:cluster"));
         cluster.viewerRoleArns = ["github-actions-preview"];
-        assert.deepEqual(problems({ "gitops-platform:cluster": cluster }), ["gitops-platform:cluster.viewerRoleArns[0]: expected an IAM role ARN such as arn:aws:iam::123456789012:role/platform-admins"]);
+        assert.deepEqual(problems({ "gitops-platform:cluster": cluster }), [
+            "gitops-platform:cluster.viewerRoleArns[0]: expected an IAM role ARN such as arn:aws:iam::123456789012:role/platform-admins",
+        ]);
     });
 });

@@ -30,39 +30,85 @@ describe("tenancy: default-deny NetworkPolicy", () => {
     });
 
     it("admits the same namespace and the engine's namespace in; DNS to kube-dns and the same namespace out", () => {
-        assert.deepEqual(spec.ingress, [{ from: [{ podSelector: {} }, { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "argocd" } } }] }]);
+        assert.deepEqual(spec.ingress, [
+            {
+                from: [
+                    { podSelector: {} },
+                    { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "argocd" } } },
+                ],
+            },
+        ]);
         assert.deepEqual(spec.egress, [
             { to: [{ podSelector: {} }] },
             {
-                to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
-                ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }],
+                to: [
+                    {
+                        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+                        podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+                    },
+                ],
+                ports: [
+                    { protocol: "UDP", port: 53 },
+                    { protocol: "TCP", port: 53 },
+                ],
             },
         ]);
     });
 
     it("is a valid networking.k8s.io/v1 NetworkPolicy (kubernetes-models schema)", async () => {
-        const { NetworkPolicy } = await importEsm<{ NetworkPolicy: new (d: unknown) => { validate(): void } }>("kubernetes-models/networking.k8s.io/v1/NetworkPolicy");
-        assert.doesNotThrow(() => new NetworkPolicy({ metadata: { name: "default-deny", namespace: "x" }, spec }).validate());
+        const { NetworkPolicy } = await importEsm<{ NetworkPolicy: new (d: unknown) => { validate(): void } }>(
+            "kubernetes-models/networking.k8s.io/v1/NetworkPolicy",
+        );
+        assert.doesNotThrow(() =>
+            new NetworkPolicy({ metadata: { name: "default-deny", namespace: "x" }, spec }).validate(),
+        );
     });
 });
 
 describe("tenancy: what teams may ship", () => {
     it("no RBAC, External Secrets, quota, Secret or cluster-wide kind in the whitelist", () => {
         const kinds = tenantWhitelist().map((k) => `${k.group}/${k.kind}`);
-        for (const excluded of ["rbac.authorization.k8s.io/RoleBinding", "rbac.authorization.k8s.io/Role", "external-secrets.io/SecretStore",
-            "external-secrets.io/PushSecret", "external-secrets.io/ExternalSecret", "generators.external-secrets.io/Password",
-            "/ResourceQuota", "/LimitRange", "/Secret", "apps/DaemonSet", "/Namespace"]) {
+        for (const excluded of [
+            "rbac.authorization.k8s.io/RoleBinding",
+            "rbac.authorization.k8s.io/Role",
+            "external-secrets.io/SecretStore",
+            "external-secrets.io/PushSecret",
+            "external-secrets.io/ExternalSecret",
+            "generators.external-secrets.io/Password",
+            "/ResourceQuota",
+            "/LimitRange",
+            "/Secret",
+            "apps/DaemonSet",
+            "/Namespace",
+        ]) {
             assert.ok(!kinds.includes(excluded), excluded);
         }
-        assert.ok(TENANT_KINDS.every((k) => !FORBIDDEN_TENANT_GROUPS.includes(k.group) && !k.kind.includes("*") && !k.group.includes("*")));
-        assert.ok(kinds.includes("apps/Deployment") && kinds.includes("/Service") && kinds.includes("networking.k8s.io/NetworkPolicy"));
+        assert.ok(
+            TENANT_KINDS.every(
+                (k) => !FORBIDDEN_TENANT_GROUPS.includes(k.group) && !k.kind.includes("*") && !k.group.includes("*"),
+            ),
+        );
+        assert.ok(
+            kinds.includes("apps/Deployment") &&
+                kinds.includes("/Service") &&
+                kinds.includes("networking.k8s.io/NetworkPolicy"),
+        );
     });
 
     it("the Flux tenant Role names the same kinds' resources, plus Secrets for Helm's release storage, no wildcard", () => {
         const rules = fluxTenantRules();
-        const resources = rules.flatMap((r) => (r.apiGroups as string[]).flatMap((g) => (r.resources as string[]).map((res) => `${g}/${res}`)));
+        const resources = rules.flatMap((r) =>
+            (r.apiGroups as string[]).flatMap((g) => (r.resources as string[]).map((res) => `${g}/${res}`)),
+        );
         assert.deepEqual(resources.sort(), [...TENANT_KINDS.map((k) => `${k.group}/${k.resource}`), "/secrets"].sort());
-        assert.ok(rules.every((r) => !(r.verbs as string[]).includes("*") && !(r.verbs as string[]).includes("escalate") && !(r.verbs as string[]).includes("bind")));
+        assert.ok(
+            rules.every(
+                (r) =>
+                    !(r.verbs as string[]).includes("*") &&
+                    !(r.verbs as string[]).includes("escalate") &&
+                    !(r.verbs as string[]).includes("bind"),
+            ),
+        );
     });
 
     it("every whitelisted kind exists in the Kubernetes API (a kubernetes-models class of that group and kind)", async () => {

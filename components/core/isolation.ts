@@ -48,15 +48,27 @@ export function defaultDenySpec(engineNamespace: string): k8s.types.input.networ
     return {
         podSelector: {},
         policyTypes: ["Ingress", "Egress"],
-        ingress: [{ from: [sameNamespace, { namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: engineNamespace } } }] }],
+        ingress: [
+            {
+                from: [
+                    sameNamespace,
+                    { namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: engineNamespace } } },
+                ],
+            },
+        ],
         egress: [
             { to: [sameNamespace] },
             {
-                to: [{
-                    namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: "kube-system" } },
-                    podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
-                }],
-                ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }],
+                to: [
+                    {
+                        namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: "kube-system" } },
+                        podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+                    },
+                ],
+                ports: [
+                    { protocol: "UDP", port: 53 },
+                    { protocol: "TCP", port: 53 },
+                ],
             },
         ],
     };

@@ -33,7 +33,11 @@ export const TENANT_KINDS: readonly TenantKind[] = [
 ];
 
 /** API groups no tenant may write to, whatever a whitelist says (checked by policy/security.ts). */
-export const FORBIDDEN_TENANT_GROUPS: readonly string[] = ["rbac.authorization.k8s.io", "external-secrets.io", "generators.external-secrets.io"];
+export const FORBIDDEN_TENANT_GROUPS: readonly string[] = [
+    "rbac.authorization.k8s.io",
+    "external-secrets.io",
+    "generators.external-secrets.io",
+];
 
 /** The AppProject namespaceResourceWhitelist of a team. */
 export function tenantWhitelist(): { group: string; kind: string }[] {
