@@ -65,6 +65,8 @@ const trust = (statement: Props) =>
         assumeRolePolicy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", ...statement }] }),
     });
 
+const teamEntry = r(T.accessEntry, "team", { principalArn: "arn:aws:iam::1:role/team", kubernetesGroups: ["acme:payments"] });
+
 export const SECURITY_CASES: Record<string, readonly SecurityCase[]> = {
     "kms-key-rotation": [
         { name: "rotation on", declared: [r(T.kmsKey, "secrets", { enableKeyRotation: true })], expected: [] },
@@ -235,24 +237,12 @@ export const SECURITY_CASES: Record<string, readonly SecurityCase[]> = {
     "eks-team-access-through-groups-only": [
         {
             name: "a team entry with groups only",
-            declared: [
-                r(T.accessEntry, "team", {
-                    principalArn: "arn:aws:iam::1:role/team",
-                    kubernetesGroups: ["acme:payments"],
-                }),
-                r(T.accessPolicyAssociation, "admins", { principalArn: "arn:aws:iam::1:role/admins" }),
-            ],
+            declared: [teamEntry, r(T.accessPolicyAssociation, "admins", { principalArn: "arn:aws:iam::1:role/admins" })],
             expected: [],
         },
         {
             name: "a team entry with an access policy too",
-            declared: [
-                r(T.accessEntry, "team", {
-                    principalArn: "arn:aws:iam::1:role/team",
-                    kubernetesGroups: ["acme:payments"],
-                }),
-                r(T.accessPolicyAssociation, "team", { principalArn: "arn:aws:iam::1:role/team" }),
-            ],
+            declared: [teamEntry, r(T.accessPolicyAssociation, "team", { principalArn: "arn:aws:iam::1:role/team" })],
             expected: [/access entry team maps groups and also has an access policy/],
         },
     ],
