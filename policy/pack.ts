@@ -31,6 +31,8 @@ function options(type: string, opts: PolicyResourceOptions): ResourceOptions {
         protect: opts.protect,
         ignoreChanges: opts.ignoreChanges,
         deleteBeforeReplace: opts.deleteBeforeReplace,
+        // Not in @pulumi/policy 1.21.0's options; taken when an engine sends it.
+        retainOnDelete: (opts as Partial<ResourceOptions>).retainOnDelete,
         additionalSecretOutputs: [...opts.additionalSecretOutputs, ...(SCHEMA_SECRET_FIELDS[type] ?? [])],
     };
 }

@@ -5,6 +5,7 @@
  */
 import * as YAML from "yaml";
 import { PRUNE_APPROVED_LABEL } from "../components/core/labels";
+import { SECURITY_RULES } from "./security";
 
 /** The offline plan writes secret values as this marker (plan/recorder.ts SECRET_PLACEHOLDER). */
 export const SECRET_MARKER = "[secret]";
@@ -288,6 +289,7 @@ export const RULES: readonly Rule[] = [
     eksSecretsEncryption,
     launchTemplateImdsv2,
     iamNoWildcardActions,
+    ...SECURITY_RULES,
 ];
 
 /** Applies every rule to a stack's resources. */

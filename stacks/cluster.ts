@@ -39,6 +39,9 @@ export function eksClusterArgs(config: PlatformConfig, eks: EksClusterConfig): E
         endpointPublicAccess: eks.endpoint.publicAccess ?? (profile.publicEndpointByDefault && eks.endpoint.publicAccessCidrs.length > 0),
         publicAccessCidrs: eks.endpoint.publicAccessCidrs,
         adminRoleArns: eks.adminRoleArns,
+        viewerRoleArns: eks.viewerRoleArns,
+        // Teams with a role reach the cluster as their groups, which only their namespaces bind.
+        teamAccess: Object.fromEntries(Object.entries(config.teams).flatMap(([team, t]) => t.roleArn === undefined ? [] : [[team, { roleArn: t.roleArn, groups: t.groups }]])),
         workloadIdentity: eks.workloadIdentity,
         nodeGroups: eks.nodeGroups,
         addons: eks.addons,

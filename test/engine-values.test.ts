@@ -8,6 +8,7 @@ import { inClusterSecret, lockedDefaultProject, repositorySecretData, teamProjec
 import { DEFAULT_COMPONENTS, FluxComponent, fluxComponents, fluxOperatorValues, gitCredentialsData, IMAGE_AUTOMATION_COMPONENTS } from "../components/gitops/flux/objects";
 import { addonRoleKey, metadataLabels, platformMetadata } from "../components/gitops/metadata";
 import { clusterPath } from "../components/repository/layout";
+import { tenantWhitelist } from "../components/gitops/tenancy";
 
 const SSO = { issuer: "https://acme.okta.com/oauth2/default", clientId: "argocd-production", groupsClaim: "groups" };
 const base: ArgoValuesSettings = { highAvailability: false, adminGroups: ["platform-admins"], knownHosts: ["github.com ssh-ed25519 AAAA"] };
@@ -167,12 +168,9 @@ describe("Argo CD projects", () => {
                 { server: "https://kubernetes.default.svc", namespace: "ledger" },
             ],
             clusterResourceWhitelist: [],
-            // Quota and container defaults are Pulumi's; a team's own SecretStore would read with the operator's whole role.
-            namespaceResourceBlacklist: [
-                { group: "", kind: "ResourceQuota" },
-                { group: "", kind: "LimitRange" },
-                { group: "external-secrets.io", kind: "SecretStore" },
-            ],
+            // A non-empty whitelist admits only its kinds (argoproj/argo-cd pkg/apis/application/v1alpha1
+            // app_project_types.go, AppProject.IsGroupKindPermitted, v3.x); its content is pinned in tenancy.test.ts.
+            namespaceResourceWhitelist: tenantWhitelist(),
             roles: [{ name: "developers", description: "Members of team payments", groups: ["acme:payments"], policies: teamRolePolicies("payments") }],
         });
         assert.deepEqual(teamRolePolicies("payments"), [

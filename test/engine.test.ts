@@ -7,6 +7,7 @@ import { z } from "zod";
 import { ArgoCd, ArgoCdArgs } from "../components/gitops/argocd";
 import { Flux, FluxArgs } from "../components/gitops/flux";
 import { GitopsEngine } from "../components/gitops/types";
+import { fluxTenantRules } from "../components/gitops/tenancy";
 import { PlannedResource } from "../plan/recorder";
 import { PlanResult } from "../plan/run";
 import { app, fakeDelivery, fakeRepositories, registerAll, team, testMetadata } from "./engine-fixtures";
@@ -317,15 +318,19 @@ describe("Flux component", () => {
             ]);
         });
 
-        it("gives each team a service account, bound to admin in its apps' namespaces only, that its Kustomizations act as", () => {
+        it("gives each team a service account, bound to a namespaced tenant Role in its apps' namespaces only, that its Kustomizations act as", () => {
             assert.deepEqual(names(ofType(locked.resources, "kubernetes:core/v1:ServiceAccount")), ["kubernetes:core/v1:ServiceAccount::payments-flux-tenant"]);
             const binding = byName(locked.resources, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "podinfo-flux-tenant");
             assert.equal((binding.inputs.metadata as { namespace: string }).namespace, "podinfo");
-            assert.deepEqual(binding.inputs.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "admin" });
+            const role = byName(locked.resources, "kubernetes:rbac.authorization.k8s.io/v1:Role", "podinfo-flux-tenant-role");
+            assert.equal((role.inputs.metadata as { namespace: string }).namespace, "podinfo");
+            assert.deepEqual(role.inputs.rules, fluxTenantRules());
+            assert.deepEqual(binding.inputs.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "flux-tenant-payments" });
             assert.deepEqual(binding.inputs.subjects, [{ kind: "ServiceAccount", name: "tenant-payments", namespace: "flux-system" }]);
             const kustomization = byName(locked.resources, "kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization", "podinfo-kustomization");
             assert.equal((kustomization.inputs.spec as { serviceAccountName: string }).serviceAccountName, "tenant-payments");
             assert.ok(kustomization.options.dependsOn.includes(binding.urn), "the binding outlives the Kustomization's finalizer");
+            assert.ok(kustomization.options.dependsOn.includes(role.urn), "so does the role");
         });
     });
 });

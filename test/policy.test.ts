@@ -3,6 +3,7 @@ import type { PolicyResource as PulumiPolicyResource, PolicyResourceOptions, Res
 import { INVARIANT_RULES } from "../policy/invariants";
 import { PACK_RULES, policyPackArgs } from "../policy/pack";
 import { PRUNE_APPROVED_LABEL, TYPES, wildcardActions } from "../policy/rules";
+import { SECURITY_CASES } from "./policy-security-cases";
 
 /** Options as the engine hands them to a policy; tests override what matters. */
 function opts(overrides: Partial<PolicyResourceOptions> = {}): PolicyResourceOptions {
@@ -102,12 +103,12 @@ const iamPolicy = (actions: unknown): Declared => ({
 interface RuleCase {
     readonly name: string;
     readonly declared: readonly Declared[];
-    /** Exact violation messages, in order; empty when the case passes. */
-    readonly expected: readonly string[];
+    /** Violation messages, in order (exact, or a pattern each message matches); empty when the case passes. */
+    readonly expected: readonly (string | RegExp)[];
 }
 
 /** Every registered rule, with at least one passing and one failing case. */
-const CASES: Record<string, readonly RuleCase[]> = {
+const BASE_CASES: Record<string, readonly RuleCase[]> = {
     "repository-protected": [
         { name: "a ruleset names the repository", declared: [repo("payments-api"), { type: TYPES.repositoryRuleset, name: "payments-api-ruleset", props: { repository: "payments-api" } }], expected: [] },
         { name: "a ruleset takes the repository's name output (unknown in preview)", declared: [repo("checkout-web"), { type: TYPES.repositoryRuleset, name: "checkout-web-ruleset", props: {}, repositoryFrom: "checkout-web" }], expected: [] },
@@ -156,6 +157,8 @@ const CASES: Record<string, readonly RuleCase[]> = {
     ],
 };
 
+const CASES: Record<string, readonly RuleCase[]> = { ...BASE_CASES, ...SECURITY_CASES };
+
 describe("policy pack", () => {
     it("registers every rule of policy/rules.ts, each mandatory", () => {
         assert.deepEqual(policyPackArgs.policies.map((p) => [p.name, p.enforcementLevel]), PACK_RULES.map((r) => [r.name, "mandatory"]));
@@ -174,7 +177,9 @@ describe("policy pack", () => {
             });
             for (const c of cases) {
                 it(`${c.expected.length === 0 ? "passes" : "fails"}: ${c.name}`, async () => {
-                    assert.deepEqual(await violations(rule, c.declared), c.expected);
+                    const reported = await violations(rule, c.declared);
+                    assert.equal(reported.length, c.expected.length, reported.join("\n"));
+                    c.expected.forEach((want, i) => typeof want === "string" ? assert.equal(reported[i], want) : assert.match(reported[i], want));
                 });
             }
         });

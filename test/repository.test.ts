@@ -5,7 +5,7 @@ import { checksFiles } from "../components/repository/checks";
 import { ExternalRepository } from "../components/repository/external";
 import { GithubRepository } from "../components/repository/github";
 import { GITHUB_KNOWN_HOSTS } from "../components/repository/hosts";
-import { seedLayout } from "../components/repository/layout";
+import { codeOwnersFile, seedLayout } from "../components/repository/layout";
 import { branchProtectionArgs } from "../components/repository/protection";
 import { mockNumericId } from "../plan/mocks";
 import { PlannedResource, SECRET_PLACEHOLDER } from "../plan/recorder";
@@ -73,7 +73,7 @@ describe("repositories of the staging stack", () => {
 
     it("declares each repository with its protection, alerts, deploy key and key pair", () => {
         assert.deepEqual(names(plan.resources, T.repository), perRepository("repository"));
-        assert.deepEqual(names(plan.resources, T.ruleset), perRepository("ruleset"));
+        assert.deepEqual(names(plan.resources, T.ruleset), [...perRepository("ruleset"), ...perRepository("release-tags")].sort());
         assert.deepEqual(names(plan.resources, T.vulnerabilityAlerts), perRepository("vulnerability-alerts"));
         assert.deepEqual(names(plan.resources, T.deployKey), perRepository("deploy-key"));
         assert.deepEqual(names(plan.resources, T.keyPair), perRepository("deploy-key-pair"));
@@ -177,10 +177,25 @@ describe("repositories of the staging stack", () => {
         }
     });
 
-    it("seeds only the checks workflow into the app repositories it owns", () => {
+    it("seeds only the checks workflow and CODEOWNERS (their rulesets require code-owner review) into the app repositories it owns", () => {
         for (const repo of ["payments-api", "checkout-web"]) {
             const files = ofType(plan.resources, T.file).filter((f) => f.name.startsWith(`${repo}-`));
-            assert.deepEqual(files.map((f) => f.inputs.file).sort(), Object.keys(checksFiles({ branch: "main", kubernetesVersion: "1.35" })).sort());
+            assert.deepEqual(files.map((f) => f.inputs.file).sort(), [...Object.keys(checksFiles({ branch: "main", kubernetesVersion: "1.35" })), "CODEOWNERS"].sort());
+            assert.equal(files.find((f) => f.inputs.file === "CODEOWNERS")?.inputs.content, codeOwnersFile(["@acme-platform/platform"]));
+        }
+    });
+
+    it("locks every repository's tags: created by anyone who can push, updated or deleted by nobody", () => {
+        for (const repo of REPOSITORIES) {
+            assert.deepEqual(byName(plan.resources, T.ruleset, `${repo}-release-tags`).inputs, {
+                repository: repo,
+                name: "release-tags",
+                target: "tag",
+                enforcement: "active",
+                conditions: { refName: { includes: ["~ALL"], excludes: [] } },
+                bypassActors: [],
+                rules: { update: true, deletion: true, nonFastForward: true },
+            });
         }
     });
 
@@ -215,7 +230,7 @@ describe("repositories of the production stack", () => {
     });
 
     it("requires two approvals and signed commits, with no bypass for anyone", () => {
-        assert.deepEqual(names(plan.resources, T.ruleset), perRepository("ruleset", PRODUCTION_REPOSITORIES));
+        assert.deepEqual(names(plan.resources, T.ruleset), [...perRepository("ruleset", PRODUCTION_REPOSITORIES), ...perRepository("release-tags", PRODUCTION_REPOSITORIES)].sort());
         for (const repo of PRODUCTION_REPOSITORIES) {
             const ruleset = byName(plan.resources, T.ruleset, `${repo}-ruleset`).inputs as { rules: Record<string, unknown>; bypassActors: unknown };
             assert.equal((ruleset.rules.pullRequest as Record<string, unknown>).requiredApprovingReviewCount, 2);
@@ -325,7 +340,7 @@ describe("repository options from config", () => {
             assert.deepEqual(afterByUrn.get(resource.urn)?.inputs, resource.inputs, resource.urn);
         }
         const added = after.resources.filter((r) => !before.resources.some((b) => b.urn === r.urn)).map((r) => r.name).sort();
-        const roles = ["deploy-key", "deploy-key-pair", "repository", "ruleset", "vulnerability-alerts", "file-github-scripts-render-sh", "file-github-workflows-gitops-checks-yml"];
+        const roles = ["deploy-key", "deploy-key-pair", "repository", "ruleset", "release-tags", "vulnerability-alerts", "file-codeowners", "file-github-scripts-render-sh", "file-github-workflows-gitops-checks-yml"];
         assert.deepEqual(added, ["ledger", ...roles.map((role) => `ledger-${role}`)].sort());
     });
 });

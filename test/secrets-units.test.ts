@@ -231,7 +231,7 @@ describe("secrets: External Secrets objects", () => {
         assert.deepEqual(operatorValues({ serviceAccountName: "external-secrets", serviceAccountAnnotations: { a: "b" }, serviceAccountTokenCreate: false }), {
             installCRDs: true,
             serviceAccount: { create: true, name: "external-secrets", annotations: { a: "b" } },
-            rbac: { serviceAccountTokenCreate: false, aggregateToEdit: false },
+            rbac: { serviceAccountTokenCreate: false, aggregateToEdit: false, aggregateToAdmin: false },
         });
     });
 });
@@ -241,7 +241,7 @@ describe("secrets: chart versions", () => {
         assert.equal(DEFAULTS.chartVersion, "2.9.0");
         assert.equal(chartVersionProblem(DEFAULTS.chartVersion), undefined);
     });
-    for (const [version, ok] of [["2.5.0", true], ["2.10.0", true], ["3.0.0", true], ["2.4.1", false], ["0.20.4", false], ["1.3.2", false]] as const) {
+    for (const [version, ok] of [["2.8.0", true], ["2.10.0", true], ["3.0.0", true], ["2.7.0", false], ["2.5.0", false], ["2.4.1", false], ["0.20.4", false], ["1.3.2", false]] as const) {
         it(`${version} is ${ok ? "accepted" : "refused"}`, () => {
             assert.equal(chartVersionProblem(version) === undefined, ok);
         });
@@ -280,7 +280,7 @@ describe("secrets: from config", () => {
     const BAD: readonly [stack: string, what: string, secrets: Record<string, unknown>, key: string][] = [
         ["local", "zero refresh interval", { type: "kubernetes", refreshInterval: "0s" }, "gitops-platform:secrets.refreshInterval"],
         ["local", "refresh interval in days", { type: "kubernetes", refreshInterval: "1d" }, "gitops-platform:secrets.refreshInterval"],
-        ["local", "chart older than 2.5.0", { type: "kubernetes", chartVersion: "0.20.4" }, "gitops-platform:secrets.chartVersion"],
+        ["local", "chart older than 2.8.0", { type: "kubernetes", chartVersion: "0.20.4" }, "gitops-platform:secrets.chartVersion"],
         ["local", "chart version range", { type: "kubernetes", chartVersion: "^2.9.0" }, "gitops-platform:secrets.chartVersion"],
         ["local", "unknown store type", { type: "vault" }, "gitops-platform:secrets.type"],
         ["local", "typo in sourceNamespace", { type: "kubernetes", sourceNamespce: "x" }, "gitops-platform:secrets.sourceNamespce"],

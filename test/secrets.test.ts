@@ -173,7 +173,7 @@ describe("secrets: AWS Secrets Manager store", () => {
         assert.deepEqual(release.inputs.values, {
             installCRDs: true,
             serviceAccount: { create: true, name: "external-secrets", annotations: {} },
-            rbac: { serviceAccountTokenCreate: false, aggregateToEdit: false },
+            rbac: { serviceAccountTokenCreate: false, aggregateToEdit: false, aggregateToAdmin: false },
         });
     });
 
@@ -273,12 +273,12 @@ describe("secrets: AWS store with IRSA and a customer key", () => {
         }), /app "platform" cannot have secrets: its store would reach the platform's own secrets/);
     });
 
-    it("refuses a chart older than 2.5.0", async () => {
+    it("refuses a chart older than 2.8.0", async () => {
         await assert.rejects(planProgram(() => {
             const provider = new k8s.Provider("cluster", { kubeconfig: "{}" });
             new AwsSecretsManagerStore("s", awsArgs(provider, new FakeWorkloadIdentityForTests(), { chartVersion: "0.20.4" }));
             return {};
-        }), /external-secrets chart 0.20.4 is older than 2.5.0/);
+        }), /external-secrets chart 0.20.4 is older than 2.8.0/);
     });
 
     it("an app with no keys gets no ExternalSecret", async () => {
@@ -333,7 +333,7 @@ describe("secrets: Kubernetes store (cloud-free)", () => {
 
     it("the chart lets the controller mint the reader's tokens; the store waits for the reader's RBAC", () => {
         const release = byName(resources, RELEASE, "local-secrets-release");
-        assert.deepEqual((release.inputs.values as { rbac: unknown }).rbac, { serviceAccountTokenCreate: true, aggregateToEdit: false });
+        assert.deepEqual((release.inputs.values as { rbac: unknown }).rbac, { serviceAccountTokenCreate: true, aggregateToEdit: false, aggregateToAdmin: false });
         const store = byName(resources, STORE, "local-secrets-store");
         assert.deepEqual(store.options.dependsOn, [release.urn, byName(resources, SERVICE_ACCOUNT, "local-secrets-reader").urn, byName(resources, BINDING, "local-secrets-reader-binding").urn]);
         assert.deepEqual((store.inputs.spec as { provider: unknown }).provider, {

@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ApplicationRegistration, GitopsEngine } from "../gitops/types";
 import { SecretsStore } from "../secrets/types";
 import { appLabels } from "../core/labels";
+import { DEFAULT_DENY_POLICY, defaultDenySpec, POD_SECURITY, podSecurityLabels } from "../core/isolation";
 
 /** Namespace totals (ResourceQuota `hard`). */
 export interface QuotaSettings {
@@ -118,7 +119,11 @@ export class App extends pulumi.ComponentResource {
 
         const annotations = args.engine.tenantNamespaceAnnotations;
         const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, {
-            metadata: { name: app.namespace, labels, ...(Object.keys(annotations).length > 0 ? { annotations } : {}) },
+            metadata: {
+                name: app.namespace,
+                labels: { ...labels, ...podSecurityLabels(POD_SECURITY.app) },
+                ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
+            },
         }, { ...child, retainOnDelete: args.retainNamespace });
         const inNamespace = (objectName: string) => ({ name: objectName, namespace: namespace.metadata.name, labels });
 
@@ -129,6 +134,10 @@ export class App extends pulumi.ComponentResource {
         const limits = new k8s.core.v1.LimitRange(`${name}-limits`, {
             metadata: inNamespace("container-defaults"),
             spec: { limits: [containerLimitRange(args.limits)] },
+        }, child);
+        const isolation = new k8s.networking.v1.NetworkPolicy(`${name}-default-deny`, {
+            metadata: inNamespace(DEFAULT_DENY_POLICY),
+            spec: defaultDenySpec(args.engine.namespace),
         }, child);
         const role = new k8s.rbac.v1.Role(`${name}-team-role`, {
             metadata: inNamespace(`team-${app.team}`),
@@ -143,10 +152,10 @@ export class App extends pulumi.ComponentResource {
         const secret = secretKeys.length > 0
             ? args.secrets?.appSecret({ app: name, namespace: namespace.metadata.name, keys: secretKeys }, { parent: this, dependsOn: [namespace] })
             : undefined;
-        // Workloads start only once their namespace, its quota defaults and their secrets exist.
+        // Workloads start only once their namespace, its quota defaults, its isolation and their secrets exist.
         args.engine.registerApplication(app, {
             parent: this,
-            dependsOn: [namespace, quota, limits, ...(secret ? [secret] : []), ...(args.dependsOn ?? [])],
+            dependsOn: [namespace, quota, limits, isolation, ...(secret ? [secret] : []), ...(args.dependsOn ?? [])],
         });
 
         this.namespace = namespace.metadata.name;

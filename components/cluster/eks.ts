@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
-    CLUSTER_ADMIN_ACCESS_POLICY, clusterKmsPolicy, irsaTrustPolicy, MANAGED_POLICIES, podIdentityTrustPolicy,
+    CLUSTER_ADMIN_ACCESS_POLICY, VIEW_ACCESS_POLICY, clusterKmsPolicy, irsaTrustPolicy, MANAGED_POLICIES, podIdentityTrustPolicy,
     PolicyDocument, serviceTrustPolicy, ServiceAccountRef,
 } from "./iam";
 import { Network } from "./network";
@@ -55,6 +55,13 @@ export interface EksClusterArgs {
     readonly publicAccessCidrs?: readonly string[];
     /** IAM role ARNs made cluster-admin through access entries. Required, at least one. */
     readonly adminRoleArns: readonly string[];
+    /**
+     * Team roles by team name, each mapped by an access entry to the team's Kubernetes groups, with no
+     * access policy: the namespaced RoleBindings of the apps component are all it gets. Default none.
+     */
+    readonly teamAccess?: Readonly<Record<string, { readonly roleArn: string; readonly groups: readonly string[] }>>;
+    /** IAM roles given read-only access (AmazonEKSViewPolicy, which excludes Secrets). Default none. */
+    readonly viewerRoleArns?: readonly string[];
     /** How workloads get AWS roles. Default "podIdentity". */
     readonly workloadIdentity?: "podIdentity" | "irsa";
     /** Managed node groups by name. Required, at least one. */
@@ -72,6 +79,8 @@ export interface EksClusterArgs {
 const DEFAULTS = {
     endpointPublicAccess: false,
     publicAccessCidrs: [] as readonly string[],
+    teamAccess: {} as Readonly<Record<string, { readonly roleArn: string; readonly groups: readonly string[] }>>,
+    viewerRoleArns: [] as readonly string[],
     workloadIdentity: "podIdentity",
     logRetentionDays: 90,
     tags: {} as Record<string, string>,
@@ -337,6 +346,22 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterHandl
                 policyArn: CLUSTER_ADMIN_ACCESS_POLICY,
                 accessScope: { type: "cluster" },
             }, { parent: this }));
+        }
+
+        for (const [team, access] of Object.entries(settings.teamAccess)) {
+            new aws.eks.AccessEntry(`${name}-team-${team}`, {
+                clusterName: this.cluster.name, principalArn: access.roleArn, type: "STANDARD", kubernetesGroups: [...access.groups], tags,
+            }, { parent: this });
+        }
+        for (const roleArn of settings.viewerRoleArns) {
+            const entryName = `${name}-viewer-${roleNameOf(roleArn)}`;
+            const entry = new aws.eks.AccessEntry(entryName, { clusterName: this.cluster.name, principalArn: roleArn, type: "STANDARD", tags }, { parent: this });
+            new aws.eks.AccessPolicyAssociation(entryName, {
+                clusterName: this.cluster.name,
+                principalArn: entry.principalArn,
+                policyArn: VIEW_ACCESS_POLICY,
+                accessScope: { type: "cluster" },
+            }, { parent: this });
         }
 
         const oidcProvider = settings.workloadIdentity === "irsa"

@@ -35,6 +35,8 @@ export const MANAGED_POLICIES = {
 
 /** EKS access policy that makes an access entry cluster-admin. */
 export const CLUSTER_ADMIN_ACCESS_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
+/** EKS access policy of the Kubernetes `view` role: read most objects, not Secrets. */
+export const VIEW_ACCESS_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy";
 
 /** Trust policy letting an AWS service (eks.amazonaws.com, ec2.amazonaws.com) assume the role. */
 export function serviceTrustPolicy(service: string): PolicyDocument {

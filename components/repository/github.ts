@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { githubDeployKey } from "./deployKey";
 import { GITHUB_KNOWN_HOSTS, githubSshUrl } from "./hosts";
 import { branchProtectionArgs, ProtectionSettings, rulesetArgs } from "./protection";
+import { releaseTagRulesetArgs } from "./tags";
 import { RepositoryAccess } from "./types";
 
 export interface EnvironmentReviewers {
@@ -172,6 +173,8 @@ export class GithubRepository extends pulumi.ComponentResource implements Reposi
             const protectionOpts = { parent: this, dependsOn: files };
             if (a.protection.mode === "ruleset") {
                 new github.RepositoryRuleset(`${name}-ruleset`, rulesetArgs(repositoryName, { ...a.protection, deployKeysBypass: a.deployKeyWritable }), protectionOpts);
+                // Tags only in ruleset mode: classic branch protection has no rules for tags.
+                new github.RepositoryRuleset(`${name}-release-tags`, releaseTagRulesetArgs(repositoryName), { parent: this });
             } else {
                 new github.BranchProtection(`${name}-branch-protection`, branchProtectionArgs(this.repository.nodeId, a.branch, a.protection), protectionOpts);
             }

@@ -13,6 +13,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { appReaderRules, kubernetesProvider, RemoteEntry, SOURCE_READER_RULES } from "./objects";
 import { AppEntry, AppStore, DEFAULTS, ExternalSecretsStore, ExternalSecretsStoreArgs, StoredSecret } from "./store";
+import { POD_SECURITY, podSecurityLabels } from "../core/isolation";
 import { AppSecrets, PlatformSecret } from "./types";
 
 export interface KubernetesSecretsStoreArgs extends ExternalSecretsStoreArgs {
@@ -49,7 +50,7 @@ export class KubernetesSecretsStore extends ExternalSecretsStore {
 
         // Users put app secrets here by hand: destroying the stack must not delete them.
         const source = this.source = new k8s.core.v1.Namespace(`${name}-source-namespace`, {
-            metadata: { name: this.sourceNamespace, labels: this.labels },
+            metadata: { name: this.sourceNamespace, labels: { ...this.labels, ...podSecurityLabels(POD_SECURITY.app) } },
         }, { ...this.child, retainOnDelete: true });
         const afterSource = { ...this.child, dependsOn: [source] };
         const reader = new k8s.core.v1.ServiceAccount(`${name}-reader`, { metadata: inSource }, afterSource);

@@ -215,6 +215,8 @@ export function operatorValues(settings: OperatorValueSettings): Record<string, 
             // otherwise create a SecretStore without its app's prefix, reading with the operator's role.
             // Apps get their ExternalSecrets from the platform (secretKeys), not from their own Git.
             aggregateToEdit: false,
+            // Defaults to true in chart 2.9.0 (values.yaml): namespace admins would get store write rights.
+            aggregateToAdmin: false,
         },
     };
 }

@@ -10,6 +10,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ISecretStoreProvider } from "@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStoreProvider";
+import { POD_SECURITY, podSecurityLabels } from "../core/isolation";
 import { declareObject } from "../core/objects";
 import { clusterSecretStore, externalSecret, operatorValues, OperatorValueSettings, RemoteEntry, secretStore, StoreRef } from "./objects";
 import { AppSecrets, PlatformSecret, SecretsStore } from "./types";
@@ -19,8 +20,12 @@ export const DEFAULTS = {
     chart: "external-secrets",
     /** Newest external-secrets chart in external-secrets/external-secrets (deploy/charts/external-secrets/Chart.yaml, August 2026); serves external-secrets.io/v1. */
     chartVersion: "2.9.0",
-    /** Oldest chart with the rbac.serviceAccountTokenCreate value the stores set. */
-    minimumChartVersion: "2.5.0",
+    /**
+     * Oldest chart with every rbac value the stores set: rbac.aggregateToAdmin arrived in 2.8.0
+     * (external-secrets/external-secrets deploy/charts/external-secrets/values.yaml, helm-chart-2.8.0;
+     * absent from 2.7.0), rbac.serviceAccountTokenCreate in 2.5.0.
+     */
+    minimumChartVersion: "2.8.0",
     namespace: "external-secrets",
     releaseName: "external-secrets",
     /** The operator's service account; the AWS role's trust names it. */
@@ -49,10 +54,10 @@ export function compareVersions(a: string, b: string): number {
     return 0;
 }
 
-/** The chart values the stores set exist from chart 2.5.0 on; older charts would ignore them silently. */
+/** The chart values the stores set exist from chart 2.8.0 on; older charts would ignore them silently. */
 export function chartVersionProblem(version: string): string | undefined {
     return compareVersions(version, DEFAULTS.minimumChartVersion) < 0
-        ? `external-secrets chart ${version} is older than ${DEFAULTS.minimumChartVersion}, the first with the values this component sets (rbac.serviceAccountTokenCreate); use ${DEFAULTS.chartVersion}`
+        ? `external-secrets chart ${version} is older than ${DEFAULTS.minimumChartVersion}, the first with the values this component sets (rbac.aggregateToAdmin, rbac.serviceAccountTokenCreate); use ${DEFAULTS.chartVersion}`
         : undefined;
 }
 
@@ -67,7 +72,7 @@ export interface ExternalSecretsStoreArgs {
     readonly allowedNamespaces: readonly string[];
     /** The operator's namespace. Default: "external-secrets". */
     readonly namespace?: string;
-    /** external-secrets chart version, at least 2.5.0. Default: DEFAULTS.chartVersion. */
+    /** external-secrets chart version, at least 2.8.0. Default: DEFAULTS.chartVersion. */
     readonly chartVersion?: string;
     /** How often ExternalSecrets re-read the store (non-zero Go duration). Default: "1h". */
     readonly refreshInterval?: string;
@@ -138,7 +143,7 @@ export abstract class ExternalSecretsStore extends pulumi.ComponentResource impl
         readonly storeNeeds: readonly pulumi.Resource[];
     }): void {
         const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, {
-            metadata: { name: this.operatorNamespace, labels: this.labels },
+            metadata: { name: this.operatorNamespace, labels: { ...this.labels, ...podSecurityLabels(POD_SECURITY.platform) } },
         }, this.child);
         const values = operatorValues({ ...settings.values, serviceAccountName: DEFAULTS.serviceAccount });
         const release = new k8s.helm.v3.Release(`${name}-release`, {

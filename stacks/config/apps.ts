@@ -1,7 +1,7 @@
 /** `gitops-platform:teams`, `gitops-platform:apps` and `gitops-platform:appDefaults`. */
 import { z } from "zod";
 import { isCommitSha, isFullCommitSha } from "../../components/gitops/revisions";
-import { dnsLabel, strictObject, uniqueNames } from "./rules";
+import { dnsLabel, iamRoleArn, strictObject, uniqueNames } from "./rules";
 
 export const syncPolicyConfig = strictObject({
     automated: z.boolean().optional(),
@@ -29,6 +29,8 @@ export const containerLimitsConfig = strictObject({
 export const teamConfig = strictObject({
     /** Groups (from SSO, or Kubernetes RBAC groups) whose members are the team. */
     groups: z.array(z.string().min(1)).min(1),
+    /** IAM role the team's members assume to reach an EKS cluster; mapped to `groups` by an access entry. */
+    roleArn: iamRoleArn.optional(),
 });
 
 const secretKey = z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, "expected a secret key name: letters, digits, '-', '_' and '.'");

@@ -1,7 +1,7 @@
 /** `gitops-platform:cluster`: an EKS cluster this stack creates, or an existing cluster reached through a kubeconfig. */
 import { z } from "zod";
 import { cidrContains, cidrsOverlap, MAX_LAYOUT_VPC_PREFIX, parseCidr } from "../../components/cluster/cidr";
-import { cidr, dnsLabel, strictObject } from "./rules";
+import { cidr, dnsLabel, iamRoleArn, strictObject } from "./rules";
 
 const kubernetesVersion = z
     .string({ error: "expected a Kubernetes minor version as a quoted string, such as \"1.33\" (unquoted, YAML reads 1.30 as the number 1.3)" })
@@ -90,7 +90,9 @@ export const eksClusterConfig = strictObject({
         publicAccessCidrs: z.array(cidr).default([]),
     }).prefault({}),
     /** IAM role ARNs given cluster-admin through EKS access entries. */
-    adminRoleArns: z.array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/, "expected an IAM role ARN such as arn:aws:iam::123456789012:role/platform-admins")).min(1, "expected at least one admin role: with bootstrap creator permissions off, nobody could reach the cluster"),
+    adminRoleArns: z.array(iamRoleArn).min(1, "expected at least one admin role: with bootstrap creator permissions off, nobody could reach the cluster"),
+    /** IAM roles with read-only access (AmazonEKSViewPolicy: no Secrets), e.g. the preview and drift role. */
+    viewerRoleArns: z.array(iamRoleArn).default([]),
     workloadIdentity: z.enum(["podIdentity", "irsa"]).default("podIdentity"),
     nodeGroups: z.record(dnsLabel, nodeGroup).refine((groups) => Object.keys(groups).length > 0, "expected at least one node group"),
     addons: strictObject({

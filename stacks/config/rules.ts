@@ -87,3 +87,6 @@ export function uniqueNames<T>(items: readonly T[], nameOf: (item: T) => string,
         }
     });
 }
+
+/** An IAM role ARN (account ID, optional path). */
+export const iamRoleArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/, "expected an IAM role ARN such as arn:aws:iam::123456789012:role/platform-admins");

@@ -6,6 +6,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { POD_SECURITY, podSecurityLabels } from "../../core/isolation";
 import { metadataLabels } from "../metadata";
 import { declareObject } from "../../core/objects";
 import { EngineArgs, repositoriesByName } from "../engine";
@@ -87,7 +88,9 @@ export class ArgoCd extends pulumi.ComponentResource implements GitopsEngine {
         const child = { parent: this, provider: args.provider };
         const repositories = repositoriesByName(args.repositories);
 
-        const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: this.namespace, labels } }, child);
+        const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, {
+            metadata: { name: this.namespace, labels: { ...labels, ...podSecurityLabels(POD_SECURITY.platform) } },
+        }, child);
 
         const highAvailability = args.highAvailability ?? false;
         const values = argoCdValues({

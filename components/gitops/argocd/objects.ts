@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { IAppProject } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject";
 import type { IAppProjectSpec } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProjectSpec";
+import { tenantWhitelist } from "../tenancy";
 import { TeamRegistration } from "../types";
 import { ArgoApplication, IN_CLUSTER, RESOURCES_FINALIZER } from "./application";
 
@@ -19,18 +20,6 @@ export const DEFAULT_PROJECT = "default";
 export const PLATFORM_PROJECT = "platform";
 export const RESERVED_PROJECTS: readonly string[] = [DEFAULT_PROJECT, PLATFORM_PROJECT];
 
-/**
- * Kinds a team's Application may not create in its own namespaces: the quota and container defaults
- * are Pulumi's (a team could otherwise lift its own quota), and so are secret stores: a SecretStore
- * without the app's prefix would read with the operator's whole role. NetworkPolicy stays allowed:
- * a team owns the traffic rules of its apps, and a policy in its namespace can only narrow what
- * reaches it.
- */
-export const TEAM_NAMESPACE_BLACKLIST = [
-    { group: "", kind: "ResourceQuota" },
-    { group: "", kind: "LimitRange" },
-    { group: "external-secrets.io", kind: "SecretStore" },
-] as const;
 
 function metadata(name: string, namespace: string, labels: Record<string, string>) {
     return { name, namespace, labels };
@@ -89,7 +78,8 @@ export function teamProject(team: TeamRegistration, namespace: string, labels: R
             sourceRepos: [...team.sourceRepos],
             destinations: team.namespaces.map((ns) => ({ server: IN_CLUSTER, namespace: ns })),
             clusterResourceWhitelist: [],
-            namespaceResourceBlacklist: TEAM_NAMESPACE_BLACKLIST.map((kind) => ({ ...kind })),
+            // A whitelist: a kind the platform has not thought about (a new CRD) stays out.
+            namespaceResourceWhitelist: tenantWhitelist(),
             roles: [{ name: "developers", description: `Members of team ${team.name}`, groups: [...team.groups], policies: teamRolePolicies(team.name) }],
         },
     };

@@ -6,7 +6,9 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { POD_SECURITY, podSecurityLabels } from "../../core/isolation";
 import { declareObject } from "../../core/objects";
+import { fluxTenantRules } from "../tenancy";
 import { EngineArgs, repositoriesByName } from "../engine";
 import { ApplicationRegistration, GitopsEngine, TeamRegistration } from "../types";
 import { fluxAppObjects, fluxGitUrl, gitCredentialsSecretName } from "./application";
@@ -75,7 +77,7 @@ export class Flux extends pulumi.ComponentResource implements GitopsEngine {
         // Protected from pruning: were clusters/<stack>/ ever to list this namespace, removing it there
         // must not delete Flux itself.
         const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, {
-            metadata: { name: this.namespace, labels: { ...labels, ...PRUNE_DISABLED }, annotations: { ...PRUNE_DISABLED } },
+            metadata: { name: this.namespace, labels: { ...labels, ...PRUNE_DISABLED, ...podSecurityLabels(POD_SECURITY.platform) }, annotations: { ...PRUNE_DISABLED } },
         }, child);
 
         this.release = new k8s.helm.v3.Release(`${name}-release`, {
@@ -150,18 +152,28 @@ export class Flux extends pulumi.ComponentResource implements GitopsEngine {
             declared.push(created);
             return created;
         });
-        // The tenant may act in the app's namespace only; the binding outlives the Kustomization, whose
-        // finalizer prunes as the tenant.
-        const binding = serviceAccount === undefined ? [] : [new k8s.rbac.v1.RoleBinding(`${app.name}-flux-tenant`, {
-            metadata: { name: `flux-${serviceAccount}`, namespace: app.namespace, labels: { ...this.labels } },
-            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "admin" },
-            subjects: [{ kind: "ServiceAccount", name: serviceAccount, namespace: this.namespace }],
-        }, { parent: opts.parent, provider: this.provider, dependsOn: opts.dependsOn })];
+        // The tenant may act in the app's namespace only, on the kinds teams may ship (tenancy.ts), not
+        // as admin; role and binding outlive the Kustomization, whose finalizer prunes as the tenant.
+        const tenantAccess = serviceAccount === undefined ? [] : this.tenantAccess(app, serviceAccount, opts);
         const applied = objects.map((object) => declareObject(`${app.name}-${object.kind.toLowerCase()}`, object, {
             parent: opts.parent,
             provider: this.provider,
-            dependsOn: [...this.ready, ...appSources, ...binding, ...(opts.dependsOn ?? [])],
+            dependsOn: [...this.ready, ...appSources, ...tenantAccess, ...(opts.dependsOn ?? [])],
         }));
-        return [...declared, ...binding, ...applied];
+        return [...declared, ...tenantAccess, ...applied];
+    }
+
+    private tenantAccess(
+        app: ApplicationRegistration, serviceAccount: string, opts: { parent: pulumi.Resource; dependsOn?: pulumi.Resource[] },
+    ): pulumi.Resource[] {
+        const metadata = { name: `flux-${serviceAccount}`, namespace: app.namespace, labels: { ...this.labels } };
+        const child = { parent: opts.parent, provider: this.provider, dependsOn: opts.dependsOn };
+        const role = new k8s.rbac.v1.Role(`${app.name}-flux-tenant-role`, { metadata, rules: fluxTenantRules() }, child);
+        const binding = new k8s.rbac.v1.RoleBinding(`${app.name}-flux-tenant`, {
+            metadata,
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
+            subjects: [{ kind: "ServiceAccount", name: serviceAccount, namespace: this.namespace }],
+        }, child);
+        return [role, binding];
     }
 }

@@ -1,0 +1,75 @@
+/**
+ * Namespace isolation shared by the apps and the platform components: Pod Security Admission levels
+ * (label keys and levels from k8s.io/pod-security-admission api/constants.go) and NetworkPolicies.
+ */
+import type * as k8s from "@pulumi/kubernetes";
+
+export type PodSecurityLevel = "privileged" | "baseline" | "restricted";
+
+/**
+ * Levels of the namespaces the platform declares. App namespaces are `restricted`. The platform's own
+ * namespaces enforce `baseline` and warn and audit at `restricted`: their charts (argo-cd, flux-operator,
+ * external-secrets) are not all guaranteed to meet `restricted` in every version, and nothing in them
+ * needs more than `baseline` (no host namespaces, no privileged containers).
+ */
+export const POD_SECURITY = { app: "restricted", platform: "baseline" } as const;
+
+const PSA_PREFIX = "pod-security.kubernetes.io/";
+
+/** Namespace labels that enforce `level`; warn and audit always at `restricted`, so gaps show up. */
+export function podSecurityLabels(level: PodSecurityLevel): Record<string, string> {
+    return {
+        [`${PSA_PREFIX}enforce`]: level,
+        [`${PSA_PREFIX}enforce-version`]: "latest",
+        [`${PSA_PREFIX}warn`]: "restricted",
+        [`${PSA_PREFIX}audit`]: "restricted",
+    };
+}
+
+/** The enforced level of a namespace's labels, if any. */
+export function enforcedLevel(labels: Readonly<Record<string, unknown>> | undefined): unknown {
+    return labels?.[`${PSA_PREFIX}enforce`];
+}
+
+/** The label every namespace carries with its own name (set by the API server since Kubernetes 1.21). */
+const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
+
+/** Name of the default-deny policy each isolated namespace gets. */
+export const DEFAULT_DENY_POLICY = "default-deny";
+
+/**
+ * Default deny of all ingress and egress in a namespace, except: pods of the same namespace, DNS
+ * to kube-dns in kube-system (CoreDNS pods keep the k8s-app: kube-dns label on EKS and kubeadm), and
+ * ingress from the GitOps engine's namespace. Teams open more for their own pods with their own
+ * NetworkPolicies (policies only add allowances; they cannot open another namespace's pods).
+ */
+export function defaultDenySpec(engineNamespace: string): k8s.types.input.networking.v1.NetworkPolicySpec {
+    const sameNamespace = { podSelector: {} };
+    return {
+        podSelector: {},
+        policyTypes: ["Ingress", "Egress"],
+        ingress: [
+            {
+                from: [
+                    sameNamespace,
+                    { namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: engineNamespace } } },
+                ],
+            },
+        ],
+        egress: [
+            { to: [sameNamespace] },
+            {
+                to: [
+                    {
+                        namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: "kube-system" } },
+                        podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+                    },
+                ],
+                ports: [
+                    { protocol: "UDP", port: 53 },
+                    { protocol: "TCP", port: 53 },
+                ],
+            },
+        ],
+    };
+}

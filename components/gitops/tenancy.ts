@@ -1,0 +1,64 @@
+/**
+ * What a team may ship from its own Git, the same for both engines: a whitelist of namespaced kinds.
+ * Argo CD reads it as the team AppProject's namespaceResourceWhitelist, Flux as the rules of the
+ * namespaced Role its tenant service account applies with. Left out on purpose: RBAC objects (a
+ * RoleBinding to `admin` or to another subject), every external-secrets.io kind (stores, generators,
+ * PushSecret, and ExternalSecrets, which the platform declares from each app's secretKeys), the
+ * quota and container defaults Pulumi owns, Secrets (no plain text in Git), DaemonSets (a pod on every
+ * node) and anything cluster-scoped.
+ */
+import type * as k8s from "@pulumi/kubernetes";
+
+export interface TenantKind {
+    readonly group: string;
+    readonly kind: string;
+    /** The API resource (plural) an RBAC rule names. */
+    readonly resource: string;
+}
+
+export const TENANT_KINDS: readonly TenantKind[] = [
+    { group: "", kind: "ConfigMap", resource: "configmaps" },
+    { group: "", kind: "Service", resource: "services" },
+    { group: "", kind: "ServiceAccount", resource: "serviceaccounts" },
+    { group: "", kind: "PersistentVolumeClaim", resource: "persistentvolumeclaims" },
+    { group: "apps", kind: "Deployment", resource: "deployments" },
+    { group: "apps", kind: "StatefulSet", resource: "statefulsets" },
+    { group: "batch", kind: "Job", resource: "jobs" },
+    { group: "batch", kind: "CronJob", resource: "cronjobs" },
+    { group: "autoscaling", kind: "HorizontalPodAutoscaler", resource: "horizontalpodautoscalers" },
+    { group: "policy", kind: "PodDisruptionBudget", resource: "poddisruptionbudgets" },
+    // A team owns its pods' traffic rules; a policy in its namespace selects only its own pods.
+    { group: "networking.k8s.io", kind: "Ingress", resource: "ingresses" },
+    { group: "networking.k8s.io", kind: "NetworkPolicy", resource: "networkpolicies" },
+];
+
+/** API groups no tenant may write to, whatever a whitelist says (checked by policy/security.ts). */
+export const FORBIDDEN_TENANT_GROUPS: readonly string[] = [
+    "rbac.authorization.k8s.io",
+    "external-secrets.io",
+    "generators.external-secrets.io",
+];
+
+/** The AppProject namespaceResourceWhitelist of a team. */
+export function tenantWhitelist(): { group: string; kind: string }[] {
+    return TENANT_KINDS.map(({ group, kind }) => ({ group, kind }));
+}
+
+const WRITE = ["get", "list", "watch", "create", "update", "patch", "delete"];
+
+/**
+ * Rules of the Flux tenant's namespaced Role: the whitelisted kinds, plus Secrets, which
+ * helm-controller needs as the tenant for Helm's release storage (Helm's default storage driver
+ * keeps each release revision in a Secret of the release's namespace).
+ */
+export function fluxTenantRules(): k8s.types.input.rbac.v1.PolicyRule[] {
+    const groups = [...new Set(TENANT_KINDS.map((k) => k.group))];
+    return [
+        ...groups.map((group) => ({
+            apiGroups: [group],
+            resources: TENANT_KINDS.filter((k) => k.group === group).map((k) => k.resource),
+            verbs: WRITE,
+        })),
+        { apiGroups: [""], resources: ["secrets"], verbs: WRITE },
+    ];
+}

@@ -1,0 +1,694 @@
+/**
+ * Security controls of the platform as policy rules (issue 15): the cluster's hardening, tenancy
+ * (Pod Security, NetworkPolicy, quotas, AppProjects, Flux tenants, RBAC), External Secrets' RBAC and
+ * the GitHub side (rulesets, environments, deploy keys, CODEOWNERS). Registered with the other rules
+ * in rules.ts. Self-contained at load time (only types from rules.ts), so either module can load first.
+ */
+import type { PolicyResource, ResourceRule, Rule, StackRule } from "./rules";
+
+export const SECURITY_TYPES = {
+    kmsKey: "aws:kms/key:Key",
+    eksCluster: "aws:eks/cluster:Cluster",
+    launchTemplate: "aws:ec2/launchTemplate:LaunchTemplate",
+    logGroup: "aws:cloudwatch/logGroup:LogGroup",
+    vpc: "aws:ec2/vpc:Vpc",
+    iamRole: "aws:iam/role:Role",
+    accessEntry: "aws:eks/accessEntry:AccessEntry",
+    accessPolicyAssociation: "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
+    repository: "github:index/repository:Repository",
+    ruleset: "github:index/repositoryRuleset:RepositoryRuleset",
+    environment: "github:index/repositoryEnvironment:RepositoryEnvironment",
+    deployKey: "github:index/repositoryDeployKey:RepositoryDeployKey",
+    repositoryFile: "github:index/repositoryFile:RepositoryFile",
+    namespace: "kubernetes:core/v1:Namespace",
+    networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+    quota: "kubernetes:core/v1:ResourceQuota",
+    limitRange: "kubernetes:core/v1:LimitRange",
+    role: "kubernetes:rbac.authorization.k8s.io/v1:Role",
+    clusterRole: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
+    roleBinding: "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
+    clusterRoleBinding: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
+    helmRelease: "kubernetes:helm.sh/v3:Release",
+    appProject: "kubernetes:argoproj.io/v1alpha1:AppProject",
+    appProjectPatch: "kubernetes:argoproj.io/v1alpha1:AppProjectPatch",
+    argoApplication: "kubernetes:argoproj.io/v1alpha1:Application",
+    fluxInstance: "kubernetes:fluxcd.controlplane.io/v1:FluxInstance",
+    fluxKustomization: "kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization",
+    fluxHelmRelease: "kubernetes:helm.toolkit.fluxcd.io/v2:HelmRelease",
+} as const;
+const T = SECURITY_TYPES;
+
+/** Values the offline plan (and a preview) cannot see: a rule cannot judge them. */
+const OPAQUE = ["[secret]", "[unknown]"];
+
+function at(value: unknown, ...path: string[]): unknown {
+    return path.reduce<unknown>(
+        (v, key) => (v !== null && typeof v === "object" ? (v as Record<string, unknown>)[key] : undefined),
+        value,
+    );
+}
+const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+const inProduction = (r: PolicyResource) => /^urn:pulumi:production::/.test(r.urn);
+const nameOf = (r: PolicyResource) => String(at(r.props, "metadata", "name") ?? r.props.name ?? r.name);
+const labelsOf = (r: PolicyResource) => (at(r.props, "metadata", "labels") ?? {}) as Record<string, unknown>;
+const namespaceOf = (r: PolicyResource) => at(r.props, "metadata", "namespace");
+/** App namespaces are the ones the apps component labels with their team. */
+const isTeamNamespace = (r: PolicyResource) => r.type === T.namespace && typeof labelsOf(r).team === "string";
+const truthy = (v: unknown) => v === true || v === "true";
+
+function resource(
+    name: string,
+    description: string,
+    types: readonly string[],
+    validate: (r: PolicyResource) => string[],
+): ResourceRule {
+    return { kind: "resource", name, description, types, validate };
+}
+function stack(name: string, description: string, validate: StackRule["validate"]): StackRule {
+    return { kind: "stack", name, description, validate };
+}
+const unless = (ok: boolean, message: string) => (ok ? [] : [message]);
+
+// ---- AWS ----
+
+const kmsKeyRotation = resource(
+    "kms-key-rotation",
+    "KMS keys rotate their key material yearly (enableKeyRotation).",
+    [T.kmsKey],
+    (r) =>
+        unless(truthy(r.props.enableKeyRotation), `KMS key ${r.name} does not rotate: set enableKeyRotation to true`),
+);
+
+const imdsHopLimit = resource(
+    "launch-template-imds-hop-limit",
+    "Node launch templates keep IMDS one hop away, so pods cannot reach the node role's credentials.",
+    [T.launchTemplate],
+    (r) =>
+        unless(
+            at(r.props, "metadataOptions", "httpPutResponseHopLimit") === 1,
+            `launch template ${r.name} has IMDS hop limit ${JSON.stringify(at(r.props, "metadataOptions", "httpPutResponseHopLimit") ?? null)}: set metadataOptions.httpPutResponseHopLimit to 1`,
+        ),
+);
+
+const encryptedVolumes = resource(
+    "launch-template-encrypted-volumes",
+    "Node volumes are encrypted.",
+    [T.launchTemplate],
+    (r) =>
+        list(r.props.blockDeviceMappings)
+            .filter((m) => !truthy(at(m, "ebs", "encrypted")))
+            .map(
+                (m) =>
+                    `launch template ${r.name} has an unencrypted volume ${String(at(m, "deviceName"))}: set ebs.encrypted to true`,
+            ),
+);
+
+const privateEndpoint = resource(
+    "eks-private-endpoint",
+    "The EKS API has its private endpoint on.",
+    [T.eksCluster],
+    (r) =>
+        unless(
+            at(r.props, "vpcConfig", "endpointPrivateAccess") === true,
+            `EKS cluster ${r.name} has no private endpoint: set vpcConfig.endpointPrivateAccess to true`,
+        ),
+);
+
+const publicEndpoint = resource(
+    "eks-public-endpoint-restricted",
+    "A public EKS endpoint is never open to the internet, and is off in production.",
+    [T.eksCluster],
+    (r) => {
+        if (at(r.props, "vpcConfig", "endpointPublicAccess") !== true) {
+            return [];
+        }
+        if (inProduction(r)) {
+            return [
+                `EKS cluster ${r.name} has a public endpoint in production: set vpcConfig.endpointPublicAccess to false`,
+            ];
+        }
+        const cidrs = list(at(r.props, "vpcConfig", "publicAccessCidrs"));
+        return unless(
+            cidrs.length > 0 && !cidrs.includes("0.0.0.0/0"),
+            `EKS cluster ${r.name} has a public endpoint open to ${cidrs.length === 0 ? "everyone (no publicAccessCidrs)" : "0.0.0.0/0"}: list the CIDRs that may reach it`,
+        );
+    },
+);
+
+const accessEntriesOnly = resource(
+    "eks-access-entries-without-creator-admin",
+    "EKS access is through access entries only (API mode) and the creator gets no implicit admin.",
+    [T.eksCluster],
+    (r) =>
+        unless(
+            at(r.props, "accessConfig", "authenticationMode") === "API" &&
+                at(r.props, "accessConfig", "bootstrapClusterCreatorAdminPermissions") === false,
+            `EKS cluster ${r.name} trusts more than access entries: set accessConfig { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false }`,
+        ),
+);
+
+const CONTROL_PLANE_LOGS = ["api", "audit", "authenticator"];
+const controlPlaneLogs = resource(
+    "eks-control-plane-logs",
+    `EKS clusters send the ${CONTROL_PLANE_LOGS.join(", ")} logs to CloudWatch.`,
+    [T.eksCluster],
+    (r) => {
+        const missing = CONTROL_PLANE_LOGS.filter((t) => !list(r.props.enabledClusterLogTypes).includes(t));
+        return unless(
+            missing.length === 0,
+            `EKS cluster ${r.name} does not log ${missing.join(", ")}: add them to enabledClusterLogTypes`,
+        );
+    },
+);
+
+const logRetention = resource(
+    "log-group-retention",
+    "Log groups keep logs for a set period (not forever, not unset).",
+    [T.logGroup],
+    (r) =>
+        unless(
+            typeof r.props.retentionInDays === "number" && r.props.retentionInDays > 0,
+            `log group ${r.name} has no retention: set retentionInDays`,
+        ),
+);
+
+const deletionProtection = resource(
+    "eks-deletion-protection-in-production",
+    "Production EKS clusters have deletion protection.",
+    [T.eksCluster],
+    (r) =>
+        unless(
+            !inProduction(r) || r.props.deletionProtection === true,
+            `EKS cluster ${r.name} can be deleted through the API: set deletionProtection to true`,
+        ),
+);
+
+/** Trust statements that let any principal assume a role without a condition. */
+const trustOpenToAnyone = resource(
+    "iam-trust-no-open-principal",
+    'Role trust policies name their principals (no "*" without a condition).',
+    [T.iamRole],
+    (r) => {
+        const document = r.props.assumeRolePolicy;
+        if (typeof document !== "string" || OPAQUE.includes(document)) {
+            return [];
+        }
+        const statements = [at(JSON.parse(document), "Statement")].flat();
+        const open = statements.filter(
+            (s) =>
+                at(s, "Effect") === "Allow" &&
+                at(s, "Condition") === undefined &&
+                (at(s, "Principal") === "*" || [at(s, "Principal", "AWS")].flat().includes("*")),
+        );
+        return unless(
+            open.length === 0,
+            `role ${r.name} may be assumed by anyone: name the principal or add a condition`,
+        );
+    },
+);
+
+const adminScopes = resource(
+    "eks-admin-policy-cluster-scope-only",
+    "Namespace-scoped access entries never carry the cluster-admin access policy.",
+    [T.accessPolicyAssociation],
+    (r) =>
+        unless(
+            !(
+                String(r.props.policyArn).endsWith("/AmazonEKSClusterAdminPolicy") &&
+                at(r.props, "accessScope", "type") !== "cluster"
+            ),
+            `access policy association ${r.name} grants AmazonEKSClusterAdminPolicy on namespaces: use AmazonEKSEditPolicy or AmazonEKSViewPolicy there`,
+        ),
+);
+
+const teamEntriesNamespaced = stack(
+    "eks-team-access-through-groups-only",
+    "Access entries that map a role to Kubernetes groups carry no access policy: only the groups' namespaced RoleBindings apply.",
+    (resources) =>
+        resources
+            .filter((e) => e.type === T.accessEntry && list(e.props.kubernetesGroups).length > 0)
+            .filter((e) =>
+                resources.some(
+                    (a) => a.type === T.accessPolicyAssociation && a.props.principalArn === e.props.principalArn,
+                ),
+            )
+            .map((e) => ({
+                urn: e.urn,
+                message: `access entry ${e.name} maps groups and also has an access policy: drop the association, the groups' RoleBindings scope it`,
+            })),
+);
+
+// ---- production safety options ----
+
+/** Resources whose replacement or deletion loses the environment or its data. */
+const PROTECTED_IN_PRODUCTION: readonly string[] = [T.eksCluster, T.kmsKey, T.vpc, T.repository];
+const protectInProduction = resource(
+    "protect-in-production",
+    "Production's cluster, KMS key, VPC and repositories carry `protect`.",
+    PROTECTED_IN_PRODUCTION,
+    (r) =>
+        unless(
+            !inProduction(r) || r.options.protect,
+            `${r.type.split(":").pop()} ${r.name} is not protected in production: declare it with protect: true`,
+        ),
+);
+
+/** Judged where retainOnDelete is known: the offline plan records it, a preview's policy options (1.21.0) do not. */
+const retainNamespaces = resource(
+    "retain-app-namespaces-in-production",
+    "Removing an app from production keeps its namespace (retainOnDelete).",
+    [T.namespace],
+    (r) =>
+        unless(
+            !inProduction(r) || !isTeamNamespace(r) || r.options.retainOnDelete !== false,
+            `namespace "${nameOf(r)}" would be deleted with its app in production: declare it with retainOnDelete: true`,
+        ),
+);
+
+// ---- Kubernetes tenancy ----
+
+const PSA_ENFORCE = "pod-security.kubernetes.io/enforce";
+const podSecurity = resource(
+    "namespace-pod-security",
+    "Namespaces enforce Pod Security: restricted for apps, at least baseline for the platform.",
+    [T.namespace],
+    (r) => {
+        const level = labelsOf(r)[PSA_ENFORCE];
+        const wanted = isTeamNamespace(r) ? ["restricted"] : ["restricted", "baseline"];
+        return unless(
+            typeof level === "string" && wanted.includes(level),
+            `namespace "${nameOf(r)}" enforces Pod Security ${JSON.stringify(level ?? null)}: label it ${PSA_ENFORCE}: ${wanted[0]}${wanted.length > 1 ? " or baseline" : ""}`,
+        );
+    },
+);
+
+const isDefaultDeny = (p: PolicyResource) =>
+    JSON.stringify(at(p.props, "spec", "podSelector")) === "{}" &&
+    ["Ingress", "Egress"].every((t) => list(at(p.props, "spec", "policyTypes")).includes(t));
+
+/** Stack rule over one kind of companion object each app namespace needs. */
+function perTeamNamespace(
+    name: string,
+    description: string,
+    has: (ns: string, all: readonly PolicyResource[]) => boolean,
+    fix: string,
+): StackRule {
+    return stack(name, description, (resources) =>
+        resources
+            .filter(isTeamNamespace)
+            .filter((ns) => !has(nameOf(ns), resources))
+            .map((ns) => ({ urn: ns.urn, message: `namespace "${nameOf(ns)}" ${fix}` })),
+    );
+}
+const inNamespace = (
+    type: string,
+    ns: string,
+    all: readonly PolicyResource[],
+    extra: (r: PolicyResource) => boolean = () => true,
+) => all.some((r) => r.type === type && (namespaceOf(r) === ns || OPAQUE.includes(String(namespaceOf(r)))) && extra(r));
+
+const networkPolicy = perTeamNamespace(
+    "namespace-default-deny",
+    "Every app namespace has a default-deny NetworkPolicy (all pods, ingress and egress).",
+    (ns, all) => inNamespace(T.networkPolicy, ns, all, isDefaultDeny),
+    "has no default-deny NetworkPolicy: declare one selecting all pods with policyTypes Ingress and Egress",
+);
+
+const quotas = perTeamNamespace(
+    "namespace-quota-and-limits",
+    "Every app namespace has a ResourceQuota and a LimitRange.",
+    (ns, all) => inNamespace(T.quota, ns, all) && inNamespace(T.limitRange, ns, all),
+    "lacks a ResourceQuota or a LimitRange: declare both",
+);
+
+const BROAD_ROLES = ["cluster-admin", "admin", "edit"];
+const noBroadBindings = resource(
+    "rbac-no-builtin-admin-binding",
+    "Nothing is bound to cluster-admin, admin or edit: tenants get namespaced roles of named rights.",
+    [T.roleBinding, T.clusterRoleBinding],
+    (r) =>
+        unless(
+            !(
+                at(r.props, "roleRef", "kind") === "ClusterRole" &&
+                BROAD_ROLES.includes(String(at(r.props, "roleRef", "name")))
+            ),
+            `${nameOf(r)} binds the built-in ClusterRole "${String(at(r.props, "roleRef", "name"))}": bind a Role with the rights needed`,
+        ),
+);
+
+const ESCALATING_VERBS = ["*", "escalate", "bind", "impersonate"];
+const roleRules = resource(
+    "rbac-no-wildcards-or-escalation",
+    "Roles name their resources and verbs and grant no RBAC writes, escalate, bind or impersonate.",
+    [T.role, T.clusterRole],
+    (r) => {
+        const bad = list(r.props.rules).filter(
+            (rule) =>
+                list(at(rule, "verbs")).some((v) => ESCALATING_VERBS.includes(String(v))) ||
+                list(at(rule, "resources")).includes("*") ||
+                list(at(rule, "apiGroups")).includes("*") ||
+                (list(at(rule, "apiGroups")).includes("rbac.authorization.k8s.io") &&
+                    list(at(rule, "verbs")).some((v) => !["get", "list", "watch"].includes(String(v)))),
+        );
+        return unless(
+            bad.length === 0,
+            `role ${nameOf(r)} grants wildcards, RBAC writes or escalation: name the resources and verbs`,
+        );
+    },
+);
+
+// ---- Argo CD ----
+
+const argoValues = (r: PolicyResource) =>
+    String(r.props.chart) === "argo-cd" && !OPAQUE.includes(String(r.props.values)) ? r.props.values : undefined;
+function argoSetting(
+    name: string,
+    description: string,
+    key: string,
+    bad: (v: unknown) => boolean,
+    fix: string,
+): ResourceRule {
+    return resource(name, description, [T.helmRelease], (r) => {
+        const values = argoValues(r);
+        return values === undefined || !bad(at(values, "configs", "cm", key))
+            ? []
+            : [`Argo CD release ${r.name}: ${fix}`];
+    });
+}
+const argoAnonymous = argoSetting(
+    "argocd-anonymous-off",
+    "Argo CD allows no anonymous access.",
+    "users.anonymous.enabled",
+    truthy,
+    'set configs.cm["users.anonymous.enabled"] to false',
+);
+const argoExec = argoSetting(
+    "argocd-exec-off",
+    "Argo CD's web terminal (exec) is off.",
+    "exec.enabled",
+    truthy,
+    'set configs.cm["exec.enabled"] to false',
+);
+const argoAdmin: ResourceRule = resource(
+    "argocd-admin-off-in-production",
+    "Production Argo CD has no local admin user (SSO only).",
+    [T.helmRelease],
+    (r) => {
+        const values = argoValues(r);
+        return values === undefined || !inProduction(r) || at(values, "configs", "cm", "admin.enabled") === false
+            ? []
+            : [
+                  `Argo CD release ${r.name} keeps the local admin in production: set configs.cm["admin.enabled"] to false and use SSO`,
+              ];
+    },
+);
+
+const defaultProjectLocked = resource(
+    "argocd-default-project-locked",
+    "Argo CD's default project allows no source, destination or kind.",
+    [T.appProject, T.appProjectPatch],
+    (r) => {
+        if (nameOf(r) !== "default") {
+            return [];
+        }
+        const open = ["sourceRepos", "destinations", "clusterResourceWhitelist", "namespaceResourceWhitelist"].filter(
+            (k) => list(at(r.props, "spec", k)).length > 0 || at(r.props, "spec", k) === undefined,
+        );
+        return unless(open.length === 0, `the default AppProject allows ${open.join(", ")}: set each to []`);
+    },
+);
+
+const FORBIDDEN_GROUPS = ["rbac.authorization.k8s.io", "external-secrets.io", "generators.external-secrets.io"];
+const FORBIDDEN_CORE_KINDS = ["ResourceQuota", "LimitRange", "Secret", "Namespace"];
+const teamProjectLimits = resource(
+    "argocd-team-project-whitelist",
+    "Team AppProjects allow no cluster-scoped kind and whitelist namespaced kinds without RBAC, External Secrets, quotas or Secrets.",
+    [T.appProject],
+    (r) => {
+        if (typeof labelsOf(r).team !== "string") {
+            return [];
+        }
+        const whitelist = list(at(r.props, "spec", "namespaceResourceWhitelist"));
+        const bad = whitelist.filter(
+            (k) =>
+                [at(k, "group"), at(k, "kind")].includes("*") ||
+                FORBIDDEN_GROUPS.includes(String(at(k, "group"))) ||
+                (at(k, "group") === "" && FORBIDDEN_CORE_KINDS.includes(String(at(k, "kind")))),
+        );
+        return [
+            ...unless(
+                list(at(r.props, "spec", "clusterResourceWhitelist")).length === 0,
+                `team project ${nameOf(r)} allows cluster-scoped kinds: set clusterResourceWhitelist to []`,
+            ),
+            ...unless(
+                whitelist.length > 0,
+                `team project ${nameOf(r)} has no namespaceResourceWhitelist, so every namespaced kind is allowed: list the kinds teams may ship`,
+            ),
+            ...bad.map(
+                (k) =>
+                    `team project ${nameOf(r)} allows ${String(at(k, "group")) || "core"}/${String(at(k, "kind"))}: remove it from namespaceResourceWhitelist`,
+            ),
+        ];
+    },
+);
+
+const appsInTeamProjects = resource(
+    "argocd-application-not-in-default-project",
+    "Applications belong to a named project, never default.",
+    [T.argoApplication],
+    (r) =>
+        unless(
+            ![undefined, "", "default"].includes(at(r.props, "spec", "project") as string),
+            `Application "${nameOf(r)}" is in the default project: give it its team's project`,
+        ),
+);
+
+// ---- Flux ----
+
+const fluxLockdown = resource(
+    "flux-multitenant-in-production",
+    "Production Flux runs multi-tenant (tenants act as their own service account).",
+    [T.fluxInstance],
+    (r) =>
+        unless(
+            !inProduction(r) || at(r.props, "spec", "cluster", "multitenant") === true,
+            `FluxInstance ${nameOf(r)} is not multi-tenant in production: set spec.cluster.multitenant to true`,
+        ),
+);
+
+const fluxTenantsImpersonate = stack(
+    "flux-tenant-service-account",
+    "With multi-tenant Flux, every team's Kustomization and HelmRelease names its tenant service account.",
+    (resources) => {
+        if (
+            !resources.some((r) => r.type === T.fluxInstance && at(r.props, "spec", "cluster", "multitenant") === true)
+        ) {
+            return [];
+        }
+        return resources
+            .filter(
+                (r) =>
+                    (r.type === T.fluxKustomization || r.type === T.fluxHelmRelease) &&
+                    typeof labelsOf(r).team === "string" &&
+                    !at(r.props, "spec", "serviceAccountName"),
+            )
+            .map((r) => ({
+                urn: r.urn,
+                message: `${String(r.props.kind ?? "sync object")} "${nameOf(r)}" of team ${String(labelsOf(r).team)} applies as the controller: set spec.serviceAccountName to its tenant`,
+            }));
+    },
+);
+
+// ---- External Secrets ----
+
+const esoNoAggregation = resource(
+    "external-secrets-no-role-aggregation",
+    "The external-secrets chart adds its store rights to neither admin nor edit (rbac.aggregateToAdmin, aggregateToEdit: false).",
+    [T.helmRelease],
+    (r) => {
+        if (r.props.chart !== "external-secrets" || OPAQUE.includes(String(r.props.values))) {
+            return [];
+        }
+        const open = ["aggregateToAdmin", "aggregateToEdit"].filter((k) => at(r.props.values, "rbac", k) !== false);
+        return unless(
+            open.length === 0,
+            `external-secrets release ${r.name} aggregates into built-in roles: set rbac.${open.join(" and rbac.")} to false (chart >= 2.8.0)`,
+        );
+    },
+);
+
+// ---- GitHub ----
+
+const isBranchRuleset = (r: PolicyResource) => r.type === T.ruleset && (r.props.target ?? "branch") === "branch";
+const rulesetActive = resource(
+    "ruleset-enforced",
+    "Rulesets are enforced (not evaluate or disabled).",
+    [T.ruleset],
+    (r) =>
+        unless(
+            r.props.enforcement === "active",
+            `ruleset ${r.name} is ${JSON.stringify(r.props.enforcement ?? null)}: set enforcement to "active"`,
+        ),
+);
+
+const rulesetHistory = resource(
+    "ruleset-no-force-push-or-deletion",
+    "Branch rulesets block force pushes and deletion.",
+    [T.ruleset],
+    (r) =>
+        unless(
+            !isBranchRuleset(r) ||
+                (at(r.props, "rules", "nonFastForward") === true && at(r.props, "rules", "deletion") === true),
+            `ruleset ${r.name} lets the branch be force-pushed or deleted: set rules.nonFastForward and rules.deletion to true`,
+        ),
+);
+
+const rulesetReview = resource(
+    "ruleset-requires-review",
+    "Branch rulesets require a reviewed pull request; production two approvals, code owners and checks.",
+    [T.ruleset],
+    (r) => {
+        if (!isBranchRuleset(r)) {
+            return [];
+        }
+        const approvals = at(r.props, "rules", "pullRequest", "requiredApprovingReviewCount");
+        const minimum = inProduction(r) ? 2 : 1;
+        return [
+            ...unless(
+                typeof approvals === "number" && approvals >= minimum,
+                `ruleset ${r.name} requires ${JSON.stringify(approvals ?? null)} approvals: require at least ${minimum}`,
+            ),
+            ...unless(
+                !inProduction(r) || at(r.props, "rules", "pullRequest", "requireCodeOwnerReview") === true,
+                `ruleset ${r.name} does not require code-owner review in production: set rules.pullRequest.requireCodeOwnerReview`,
+            ),
+            ...unless(
+                !inProduction(r) || list(at(r.props, "rules", "requiredStatusChecks", "requiredChecks")).length > 0,
+                `ruleset ${r.name} requires no status check in production: list the CI checks`,
+            ),
+        ];
+    },
+);
+
+const repositoryOf = (r: PolicyResource) => r.props.repository;
+const locksTags = (r: PolicyResource) =>
+    r.type === T.ruleset &&
+    r.props.target === "tag" &&
+    r.props.enforcement === "active" &&
+    at(r.props, "rules", "update") === true &&
+    at(r.props, "rules", "deletion") === true &&
+    list(r.props.bypassActors).length === 0;
+const releaseTags = stack(
+    "release-tags-immutable",
+    "Repositories protected by a branch ruleset also have an active tag ruleset that nobody bypasses forbidding tag updates and deletion.",
+    (resources) =>
+        resources
+            .filter((r) => isBranchRuleset(r) && !OPAQUE.includes(String(repositoryOf(r))))
+            .filter((r) => !resources.some((t) => locksTags(t) && repositoryOf(t) === repositoryOf(r)))
+            .map((r) => ({
+                urn: r.urn,
+                message: `repository "${String(repositoryOf(r))}" lets release tags be moved or deleted: add a tag ruleset with rules.update and rules.deletion, no bypass`,
+            })),
+);
+const codeownersSeeded = stack(
+    "codeowners-seeded",
+    "A repository whose ruleset requires code-owner review gets a CODEOWNERS file.",
+    (resources) =>
+        resources
+            .filter(
+                (r) =>
+                    r.type === T.ruleset &&
+                    at(r.props, "rules", "pullRequest", "requireCodeOwnerReview") === true &&
+                    typeof repositoryOf(r) === "string" &&
+                    !OPAQUE.includes(String(repositoryOf(r))),
+            )
+            .filter(
+                (r) =>
+                    !resources.some(
+                        (f) =>
+                            f.type === T.repositoryFile &&
+                            repositoryOf(f) === repositoryOf(r) &&
+                            /^(\.github\/|docs\/)?CODEOWNERS$/.test(String(f.props.file)),
+                    ),
+            )
+            .map((r) => ({
+                urn: r.urn,
+                message: `repository "${String(repositoryOf(r))}" requires code-owner review but has no CODEOWNERS: seed one (CODEOWNERS, .github/ or docs/)`,
+            })),
+);
+
+const productionEnvironment = resource(
+    "environment-production-reviewed",
+    "A production deployment environment has reviewers, no admin bypass and a branch policy.",
+    [T.environment],
+    (r) => {
+        if (r.props.environment !== "production") {
+            return [];
+        }
+        const reviewers = list(r.props.reviewers).some(
+            (x) => list(at(x, "teams")).length + list(at(x, "users")).length > 0,
+        );
+        const branches =
+            at(r.props, "deploymentBranchPolicy", "protectedBranches") === true ||
+            at(r.props, "deploymentBranchPolicy", "customBranchPolicies") === true;
+        return [
+            ...unless(
+                reviewers,
+                `environment production of ${String(r.props.repository)} has no required reviewers: add reviewers`,
+            ),
+            ...unless(
+                r.props.canAdminsBypass === false,
+                `environment production of ${String(r.props.repository)} lets admins bypass review: set canAdminsBypass to false`,
+            ),
+            ...unless(
+                branches,
+                `environment production of ${String(r.props.repository)} deploys from any branch: set a deploymentBranchPolicy`,
+            ),
+        ];
+    },
+);
+
+const deployKeysReadOnly = resource(
+    "deploy-key-read-only",
+    "Deploy keys the engine uses are read-only.",
+    [T.deployKey],
+    (r) => unless(r.props.readOnly === true, `deploy key ${r.name} can push: set readOnly to true`),
+);
+
+export const SECURITY_RULES: readonly Rule[] = [
+    kmsKeyRotation,
+    imdsHopLimit,
+    encryptedVolumes,
+    privateEndpoint,
+    publicEndpoint,
+    accessEntriesOnly,
+    controlPlaneLogs,
+    logRetention,
+    deletionProtection,
+    trustOpenToAnyone,
+    adminScopes,
+    teamEntriesNamespaced,
+    protectInProduction,
+    retainNamespaces,
+    podSecurity,
+    networkPolicy,
+    quotas,
+    noBroadBindings,
+    roleRules,
+    argoAnonymous,
+    argoExec,
+    argoAdmin,
+    defaultProjectLocked,
+    teamProjectLimits,
+    appsInTeamProjects,
+    fluxLockdown,
+    fluxTenantsImpersonate,
+    esoNoAggregation,
+    rulesetActive,
+    rulesetHistory,
+    rulesetReview,
+    releaseTags,
+    codeownersSeeded,
+    productionEnvironment,
+    deployKeysReadOnly,
+];

@@ -1,0 +1,122 @@
+/** Tenant isolation: PSA labels, default-deny NetworkPolicy, the kinds teams may ship, the Flux tenant Role. */
+import * as assert from "node:assert/strict";
+import { defaultDenySpec, enforcedLevel, podSecurityLabels, POD_SECURITY } from "../components/core/isolation";
+import { FORBIDDEN_TENANT_GROUPS, fluxTenantRules, TENANT_KINDS, tenantWhitelist } from "../components/gitops/tenancy";
+import { importEsm } from "./harness";
+
+describe("tenancy: Pod Security Admission labels", () => {
+    it("enforce the level asked, warn and audit at restricted (keys of k8s.io/pod-security-admission api/constants.go)", () => {
+        assert.deepEqual(podSecurityLabels("restricted"), {
+            "pod-security.kubernetes.io/enforce": "restricted",
+            "pod-security.kubernetes.io/enforce-version": "latest",
+            "pod-security.kubernetes.io/warn": "restricted",
+            "pod-security.kubernetes.io/audit": "restricted",
+        });
+        assert.equal(enforcedLevel(podSecurityLabels("baseline")), "baseline");
+        assert.equal(enforcedLevel({}), undefined);
+    });
+
+    it("apps run restricted, the platform at least baseline", () => {
+        assert.deepEqual(POD_SECURITY, { app: "restricted", platform: "baseline" });
+    });
+});
+
+describe("tenancy: default-deny NetworkPolicy", () => {
+    const spec = defaultDenySpec("argocd");
+
+    it("selects every pod and denies both directions by default", () => {
+        assert.deepEqual(spec.podSelector, {});
+        assert.deepEqual(spec.policyTypes, ["Ingress", "Egress"]);
+    });
+
+    it("admits the same namespace and the engine's namespace in; DNS to kube-dns and the same namespace out", () => {
+        assert.deepEqual(spec.ingress, [
+            {
+                from: [
+                    { podSelector: {} },
+                    { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "argocd" } } },
+                ],
+            },
+        ]);
+        assert.deepEqual(spec.egress, [
+            { to: [{ podSelector: {} }] },
+            {
+                to: [
+                    {
+                        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+                        podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+                    },
+                ],
+                ports: [
+                    { protocol: "UDP", port: 53 },
+                    { protocol: "TCP", port: 53 },
+                ],
+            },
+        ]);
+    });
+
+    it("is a valid networking.k8s.io/v1 NetworkPolicy (kubernetes-models schema)", async () => {
+        const { NetworkPolicy } = await importEsm<{ NetworkPolicy: new (d: unknown) => { validate(): void } }>(
+            "kubernetes-models/networking.k8s.io/v1/NetworkPolicy",
+        );
+        assert.doesNotThrow(() =>
+            new NetworkPolicy({ metadata: { name: "default-deny", namespace: "x" }, spec }).validate(),
+        );
+    });
+});
+
+describe("tenancy: what teams may ship", () => {
+    it("no RBAC, External Secrets, quota, Secret or cluster-wide kind in the whitelist", () => {
+        const kinds = tenantWhitelist().map((k) => `${k.group}/${k.kind}`);
+        for (const excluded of [
+            "rbac.authorization.k8s.io/RoleBinding",
+            "rbac.authorization.k8s.io/Role",
+            "external-secrets.io/SecretStore",
+            "external-secrets.io/PushSecret",
+            "external-secrets.io/ExternalSecret",
+            "generators.external-secrets.io/Password",
+            "/ResourceQuota",
+            "/LimitRange",
+            "/Secret",
+            "apps/DaemonSet",
+            "/Namespace",
+        ]) {
+            assert.ok(!kinds.includes(excluded), excluded);
+        }
+        assert.ok(
+            TENANT_KINDS.every(
+                (k) => !FORBIDDEN_TENANT_GROUPS.includes(k.group) && !k.kind.includes("*") && !k.group.includes("*"),
+            ),
+        );
+        assert.ok(
+            kinds.includes("apps/Deployment") &&
+                kinds.includes("/Service") &&
+                kinds.includes("networking.k8s.io/NetworkPolicy"),
+        );
+    });
+
+    it("the Flux tenant Role names the same kinds' resources, plus Secrets for Helm's release storage, no wildcard", () => {
+        const rules = fluxTenantRules();
+        const resources = rules.flatMap((r) =>
+            (r.apiGroups as string[]).flatMap((g) => (r.resources as string[]).map((res) => `${g}/${res}`)),
+        );
+        assert.deepEqual(resources.sort(), [...TENANT_KINDS.map((k) => `${k.group}/${k.resource}`), "/secrets"].sort());
+        assert.ok(
+            rules.every(
+                (r) =>
+                    !(r.verbs as string[]).includes("*") &&
+                    !(r.verbs as string[]).includes("escalate") &&
+                    !(r.verbs as string[]).includes("bind"),
+            ),
+        );
+    });
+
+    it("every whitelisted kind exists in the Kubernetes API (a kubernetes-models class of that group and kind)", async () => {
+        for (const { group, kind } of TENANT_KINDS) {
+            const version = group === "autoscaling" ? "v2" : "v1";
+            const specifier = `kubernetes-models/${group === "" ? "v1" : `${group}/${version}`}/${kind}`;
+            const models = await importEsm<Record<string, unknown>>(specifier);
+            assert.ok(models[kind] !== undefined, specifier);
+        }
+    });
+});
