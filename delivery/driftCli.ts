@@ -1,7 +1,7 @@
 /**
  * npm run drift -- --stack <stack> [--json] [--preview <file>] [--cluster-dir <dir>] [--kubeconfig <file>] [--context <name>]
  *
- * Runs `pulumi preview --expect-no-changes --json` for the stack (or reads --preview <file>) and
+ * Runs `pulumi preview --refresh --expect-no-changes --json` for the stack (or reads --preview <file>) and
  * `kubectl get <kind> -A -o json` for each GitOps kind (or reads <dir>/<Kind>.json, a missing file
  * meaning the kind is not installed), prints one report (Markdown, or JSON with --json).
  * Exits 1 on drift, 0 when clean, 2 on bad arguments.
@@ -56,9 +56,12 @@ export function parseDriftArgs(argv: readonly string[]): DriftArgs {
     };
 }
 
-/** `pulumi preview` exits non-zero when --expect-no-changes finds changes; its JSON is on stdout either way. */
+/**
+ * `pulumi preview` exits non-zero when --expect-no-changes finds changes; its JSON is on stdout either
+ * way. --refresh reads what actually runs first (without writing state), so hand edits show up.
+ */
 function runPreview(stack: string): string {
-    const result = spawnSync("pulumi", ["preview", "--stack", stack, "--expect-no-changes", "--json"], {
+    const result = spawnSync("pulumi", ["preview", "--stack", stack, "--refresh", "--expect-no-changes", "--json"], {
         encoding: "utf8",
         maxBuffer: 256 * 1024 * 1024,
     });
