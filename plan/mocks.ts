@@ -85,6 +85,13 @@ const CALLS: Record<string, (inputs: Record<string, unknown>) => Record<string, 
         const names = ["a", "b", "c", "d", "e", "f"].map((suffix) => `${region()}${suffix}`);
         return { names, zoneIds: names.map((_, i) => `mock-az${i + 1}`), id: region(), groupNames: [region()] };
     },
+    // EKS's default build of an add-on for a Kubernetes version; made up, but names both.
+    "aws:eks/getAddonVersion:getAddonVersion": (inputs) => ({
+        addonName: inputs.addonName,
+        kubernetesVersion: inputs.kubernetesVersion,
+        version: `v0.0.0-eksbuild.mock-${String(inputs.addonName)}-${String(inputs.kubernetesVersion)}`,
+        id: String(inputs.addonName),
+    }),
     // GitHub gives teams and users numeric IDs (as strings in these results); made up from the name.
     "github:index/getTeam:getTeam": (inputs) => {
         const slug = String(inputs.slug);

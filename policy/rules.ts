@@ -4,7 +4,7 @@
  * over the offline plan), so a fork without cloud credentials gets the same verdicts.
  */
 import * as YAML from "yaml";
-import { PRUNE_APPROVED_LABEL } from "../components/apps/labels";
+import { PRUNE_APPROVED_LABEL } from "../components/core/labels";
 
 /** The offline plan writes secret values as this marker (plan/recorder.ts SECRET_PLACEHOLDER). */
 export const SECRET_MARKER = "[secret]";

@@ -3,12 +3,14 @@
  * from the team's or the app's name, so adding, removing or reordering apps touches only their own.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { App, Environment, Team } from "../components/apps";
+import { App, Team } from "../components/apps";
+import { platformLabels } from "../components/core/labels";
 import { ClusterHandle } from "../components/cluster/types";
 import { ApplicationSource, GitopsEngine, SyncPolicy, TeamRegistration } from "../components/gitops/types";
 import { RepositoryHandle } from "../components/repository/types";
 import { SecretsStore } from "../components/secrets/types";
 import { AppConfig, PlatformConfig, SyncPolicyConfig } from "./config";
+import { Environment, profileOf } from "./profiles";
 
 /** What the stack outputs per app; the promotion command reads it. */
 export interface AppOutputs {
@@ -20,28 +22,27 @@ export interface AppOutputs {
     readonly type: ApplicationSource["type"];
 }
 
-/**
- * Sync policy per environment. Staging and local converge fully on Git. Production self-heals but
- * does not prune unless config says so: a file dropped from Git by mistake must not delete a running
- * production object.
- */
-export const ENVIRONMENT_SYNC: Readonly<Record<Environment, SyncPolicy>> = {
-    staging: { automated: true, prune: true, selfHeal: true },
-    production: { automated: true, prune: false, selfHeal: true },
-    local: { automated: true, prune: true, selfHeal: true },
-};
+/** Keeps only the keys that are set, so an override never blanks a default. */
+function defined<T extends object>(value: Partial<T> | undefined): Partial<T> {
+    return Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
 
-/** The environment's policy, overridden key by key by config's appDefaults.sync, then the app's sync. */
+/** A profile's settings overridden key by key, in order (config's appDefaults, then the app's own). */
+export function withOverrides<T extends object>(base: T, ...overrides: (Partial<T> | undefined)[]): T {
+    return Object.assign({}, base, ...overrides.map((o) => defined(o))) as T;
+}
+
+/** The environment's sync policy, overridden key by key by config's appDefaults.sync, then the app's sync. */
 export function resolveSyncPolicy(environment: Environment, ...overrides: (SyncPolicyConfig | undefined)[]): SyncPolicy {
-    let policy = ENVIRONMENT_SYNC[environment];
-    for (const override of overrides) {
-        policy = {
-            automated: override?.automated ?? policy.automated,
-            prune: override?.prune ?? policy.prune,
-            selfHeal: override?.selfHeal ?? policy.selfHeal,
-        };
-    }
-    return policy;
+    return withOverrides(profileOf(environment).sync, ...overrides);
+}
+
+/**
+ * Whether an app's sync object carries the prune-approved label: where the environment asks for
+ * approval, an automatic prune in config is that approval (the policy pack flags one without it).
+ */
+export function pruneApproved(environment: Environment, sync: SyncPolicy): boolean {
+    return profileOf(environment).pruneNeedsApproval && sync.automated && sync.prune;
 }
 
 export function appNamespace(app: AppConfig): string {
@@ -65,7 +66,8 @@ export function resolveSource(app: AppConfig, gitopsRepositoryName: string, repo
         // Config validation rejects this; reaching here means the repositories component lost one.
         throw new Error(`app ${app.name}: repository "${name}" is not among the stack's repositories`);
     }
-    return { ...base, repoUrl: access.url, access };
+    // A repository read anonymously is, to the engine, any public URL: no credentials to wait for.
+    return { ...base, repoUrl: access.url, ...(access.privateKey === undefined ? {} : { access }) };
 }
 
 /** Each team with the namespaces of its apps and the repositories they come from (each once). */
@@ -90,23 +92,29 @@ export function registerApps(
         registration.name,
         new Team(registration.name, { registration, engine: deps.engine }),
     ]));
+    const profile = profileOf(config.environment);
+    const labels = platformLabels(config.environment);
     const outputs: Record<string, AppOutputs> = {};
     for (const app of config.apps) {
         const source = sources[app.name];
         const namespace = appNamespace(app);
+        const sync = resolveSyncPolicy(config.environment, config.appDefaults.sync, app.sync);
         new App(app.name, {
             registration: {
                 name: app.name,
                 team: app.team,
                 namespace,
                 source,
-                sync: resolveSyncPolicy(config.environment, config.appDefaults.sync, app.sync),
+                sync,
+                pruneApproved: pruneApproved(config.environment, sync),
                 dependsOn: app.dependsOn,
             },
-            environment: config.environment,
+            labels,
             groups: config.teams[app.team].groups,
-            quota: [config.appDefaults.quota, app.quota],
-            limits: [config.appDefaults.limits, app.limits],
+            quota: withOverrides(profile.quota, config.appDefaults.quota, app.quota),
+            limits: withOverrides(profile.limits, config.appDefaults.limits, app.limits),
+            debugAccess: profile.teamDebugAccess,
+            retainNamespace: profile.retainAppNamespaces,
             secretKeys: app.secretKeys,
             provider: deps.cluster.provider,
             engine: deps.engine,

@@ -3,6 +3,7 @@ import { EksCluster, EksClusterArgs } from "../components/cluster/eks";
 import { ExistingCluster } from "../components/cluster/existing";
 import { ClusterHandle } from "../components/cluster/types";
 import { EksClusterConfig, PlatformConfig, PROJECT } from "./config";
+import { profileOf } from "./profiles";
 
 /**
  * The region's first N zones by letter (eu-west-1a, eu-west-1b, ...). Names known before deployment
@@ -18,7 +19,7 @@ export function stackTags(config: PlatformConfig): Record<string, string> {
 }
 
 export function eksClusterArgs(config: PlatformConfig, eks: EksClusterConfig): EksClusterArgs {
-    const production = config.environment === "production";
+    const profile = profileOf(config.environment);
     if (!config.awsRegion) {
         // loadConfig reports a missing aws:region for EKS stacks; this guards direct callers.
         throw new Error("an EKS cluster needs aws:region");
@@ -34,8 +35,8 @@ export function eksClusterArgs(config: PlatformConfig, eks: EksClusterConfig): E
             publicSubnetCidrs: eks.network.publicSubnetCidrs,
             privateSubnetCidrs: eks.network.privateSubnetCidrs,
         },
-        // Never public by omission: outside production only with the ranges that may reach it listed.
-        endpointPublicAccess: eks.endpoint.publicAccess ?? (!production && eks.endpoint.publicAccessCidrs.length > 0),
+        // Never public by omission: only where the environment allows it, and with the ranges that may reach it listed.
+        endpointPublicAccess: eks.endpoint.publicAccess ?? (profile.publicEndpointByDefault && eks.endpoint.publicAccessCidrs.length > 0),
         publicAccessCidrs: eks.endpoint.publicAccessCidrs,
         adminRoleArns: eks.adminRoleArns,
         workloadIdentity: eks.workloadIdentity,
@@ -43,7 +44,7 @@ export function eksClusterArgs(config: PlatformConfig, eks: EksClusterConfig): E
         addons: eks.addons,
         logRetentionDays: eks.logRetentionDays,
         tags: stackTags(config),
-        protect: production,
+        protect: profile.protect,
     };
 }
 

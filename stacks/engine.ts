@@ -3,12 +3,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { ClusterHandle } from "../components/cluster/types";
 import { ArgoCd, ArgoCdArgs } from "../components/gitops/argocd";
 import { Flux, FluxArgs } from "../components/gitops/flux";
+import { platformLabels } from "../components/core/labels";
 import { platformMetadata } from "../components/gitops/metadata";
 import { clusterPath } from "../components/repository/layout";
 import { GitopsEngine } from "../components/gitops/types";
 import { RepositoryHandle } from "../components/repository/types";
 import { SecretDelivery } from "../components/secrets/types";
 import { ArgocdConfig, FluxConfig, PlatformConfig } from "./config";
+import { profileOf } from "./profiles";
 
 export interface EngineDeps {
     readonly cluster: ClusterHandle;
@@ -24,7 +26,7 @@ export function commonEngineArgs(config: PlatformConfig, deps: EngineDeps) {
     return {
         provider: deps.cluster.provider,
         clusterReady: deps.cluster.ready,
-        environment: config.environment,
+        labels: platformLabels(config.environment),
         repositories: deps.repositories,
         secrets: deps.secrets,
         clusterPath: path,
@@ -39,17 +41,20 @@ export function commonEngineArgs(config: PlatformConfig, deps: EngineDeps) {
 }
 
 export function argoCdArgs(config: PlatformConfig, engine: ArgocdConfig, deps: EngineDeps): ArgoCdArgs {
+    const profile = profileOf(config.environment);
     return {
         ...commonEngineArgs(config, deps),
         namespace: engine.namespace,
         chartVersion: engine.chartVersion,
-        highAvailability: engine.highAvailability,
+        highAvailability: engine.highAvailability ?? profile.engineHighAvailability,
         domain: engine.domain,
         sso: engine.sso,
         // Validated config holds the decrypted text; it stays a secret from here on.
         ssoClientSecret: config.ssoClientSecret === undefined ? undefined : pulumi.secret(config.ssoClientSecret),
         adminGroups: engine.adminGroups,
-        cascadeDelete: engine.cascadeDelete,
+        cascadeDelete: engine.cascadeDelete ?? profile.cascadeDelete,
+        rootPrune: profile.rootPrune,
+        pruneLast: profile.pruneLast,
     };
 }
 

@@ -46,7 +46,8 @@ export function definePlatform(config: PlatformConfig): Platform {
             },
             ...(cluster.kubeconfig ? { kubeconfig: cluster.kubeconfig } : {}),
             gitopsRepository: { url: repositories.gitops.url, branch: repositories.gitops.branch, path: clusterPath(config.stack) },
-            gitopsDeployPublicKey: repositories.gitops.publicKey,
+            // None when the repository is read anonymously (nothing to register).
+            ...(repositories.gitops.publicKey ? { gitopsDeployPublicKey: repositories.gitops.publicKey } : {}),
             engine: { type: engine.kind, namespace: engine.namespace, chartVersion: engine.versions.chart, appVersion: engine.versions.app },
             secrets: secretsOutputs(config),
             apps,

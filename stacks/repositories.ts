@@ -1,19 +1,42 @@
 /** Config → the stack's Git repositories: managed on GitHub with a github section, else given by URL. */
+import { checksFiles, DEFAULT_KUBERNETES_VERSION } from "../components/repository/checks";
 import { ExternalRepository } from "../components/repository/external";
 import { GithubRepository } from "../components/repository/github";
 import { seedLayout } from "../components/repository/layout";
 import { ProtectionSettings } from "../components/repository/protection";
-import { SharedGithubRepository } from "../components/repository/shared";
+import { SharedGithubRepository } from "../components/repository/sharedGithub";
 import { RepositoryHandle } from "../components/repository/types";
 import { GithubConfig, PlatformConfig } from "./config";
+import { profileOf } from "./profiles";
 
 /** Environments every GitOps repository deploys to, and gets an overlay for. */
 export const DEPLOYMENT_ENVIRONMENTS = ["staging", "production"] as const;
 
-/** Branch protection from config; administrators are bound in production unless config says otherwise. */
+/** Branch protection from config; administrators are bound where the environment says, unless config says otherwise. */
 export function protectionSettings(github: GithubConfig, environment: PlatformConfig["environment"]): ProtectionSettings | undefined {
     const { enabled, enforceAdmins, ...rules } = github.protection;
-    return enabled ? { ...rules, enforceAdmins: enforceAdmins ?? environment === "production" } : undefined;
+    return enabled ? { ...rules, enforceAdmins: enforceAdmins ?? profileOf(environment).enforceAdmins } : undefined;
+}
+
+/** The checks workflow every repository the stack creates runs: it produces the status checks its ruleset requires. */
+export function repositoryChecks(config: PlatformConfig): Record<string, string> {
+    return checksFiles({
+        branch: config.gitopsRepository.branch,
+        kubernetesVersion: config.cluster.type === "eks" ? config.cluster.kubernetesVersion : DEFAULT_KUBERNETES_VERSION,
+    });
+}
+
+/** What a new GitOps repository of this stack is seeded with (also what the live test serves in its cluster). */
+export function gitopsSeedFiles(config: PlatformConfig, codeOwners: readonly string[]): Record<string, string> {
+    const layout = seedLayout({
+        repositoryName: config.gitopsRepository.name,
+        stack: config.stack,
+        environment: config.environment,
+        environments: DEPLOYMENT_ENVIRONMENTS,
+        codeOwners,
+        namespace: config.engine.namespace,
+    });
+    return { ...layout, ...repositoryChecks(config) };
 }
 
 export function createRepositories(config: PlatformConfig): RepositoryHandle {
@@ -26,8 +49,9 @@ export function createRepositories(config: PlatformConfig): RepositoryHandle {
             url: gitopsConfig.url!,
             branch: gitopsConfig.branch,
             knownHosts: gitopsConfig.knownHosts,
+            anonymous: gitopsConfig.anonymous,
         });
-        // The user registers the deploy key by hand; nothing here can wait for that.
+        // Anonymous: nothing to wait for. With a deploy key the user registers it by hand, which nothing here can wait for.
         return { gitops, appRepositories: {}, ready: [] };
     }
 
@@ -39,10 +63,13 @@ export function createRepositories(config: PlatformConfig): RepositoryHandle {
     const owned = {
         protection: protectionSettings(github, config.environment),
         secretScanning: github.secretScanning,
+        advancedSecurity: github.advancedSecurity,
         deployKeyTitle,
-        // Retained on destroy in every environment (the component's default); undeletable in production.
-        protect: config.environment === "production",
+        // Retained on destroy in every environment (the component's default); undeletable where the environment protects.
+        protect: profileOf(config.environment).protect,
     };
+    // Every owned repository checks itself: its workflow produces the status checks its ruleset requires.
+    const checks = repositoryChecks(config);
     // Image automation commits updated tags to the GitOps repository: only that key may push.
     const gitopsWritable = config.engine.type === "flux" && config.engine.imageAutomation;
     const gitops = gitopsConfig.managedBy !== undefined ? sharedRepository(gitopsConfig.name, { branch: gitopsConfig.branch, deployKeyWritable: gitopsWritable }) : new GithubRepository(gitopsConfig.name, {
@@ -55,13 +82,7 @@ export function createRepositories(config: PlatformConfig): RepositoryHandle {
         deployKeyWritable: gitopsWritable,
         environments: { staging: {}, production: { reviewers: github.productionReviewers } },
         // An adopted repository has its own content: nothing is seeded over it.
-        seedFiles: gitopsConfig.adopt ? {} : seedLayout({
-            repositoryName: gitopsConfig.name,
-            stack: config.stack,
-            environment: config.environment,
-            environments: DEPLOYMENT_ENVIRONMENTS,
-            codeOwners: github.codeOwners,
-        }),
+        seedFiles: gitopsConfig.adopt ? {} : gitopsSeedFiles(config, github.codeOwners),
     });
     const appRepositories = Object.fromEntries(Object.entries(github.appRepositories).map(([name, app]) => [name, app.managedBy !== undefined ? sharedRepository(name) : new GithubRepository(name, {
         ...owned,
@@ -69,6 +90,7 @@ export function createRepositories(config: PlatformConfig): RepositoryHandle {
         description: app.description,
         visibility: app.visibility,
         adopt: app.adopt,
+        seedFiles: app.adopt ? {} : checks,
     })]));
     return { gitops, appRepositories, ready: gitops.ready };
 }

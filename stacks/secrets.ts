@@ -1,4 +1,5 @@
 /** Config → secrets store (or none: the engine then gets its credentials through DirectSecretDelivery). */
+import { platformLabels } from "../components/core/labels";
 import { AwsSecretsManagerStore } from "../components/secrets/aws";
 import { KubernetesSecretsStore } from "../components/secrets/kubernetes";
 import { defaultPrefix } from "../components/secrets/policy";
@@ -7,6 +8,7 @@ import { SecretsStore } from "../components/secrets/types";
 import { ClusterHandle } from "../components/cluster/types";
 import { stackTags } from "./cluster";
 import { PlatformConfig, PROJECT } from "./config";
+import { profileOf } from "./profiles";
 
 /** Secrets Manager name prefix of the stack: `secrets.prefix`, else gitops-platform/<stack>. */
 export function secretsPrefix(config: PlatformConfig): string {
@@ -41,7 +43,7 @@ export function createSecretsStore(config: PlatformConfig, cluster: ClusterHandl
     const common = {
         provider: cluster.provider,
         clusterReady: cluster.ready,
-        environment: config.environment,
+        labels: platformLabels(config.environment),
         allowedNamespaces: allowedNamespaces(config),
         namespace: secrets.namespace,
         chartVersion: secrets.chartVersion,
@@ -62,8 +64,7 @@ export function createSecretsStore(config: PlatformConfig, cluster: ClusterHandl
                 accountId: cluster.aws.accountId,
                 prefix: secretsPrefix(config),
                 kmsKeyArn: secrets.kmsKeyArn,
-                // Staging is torn down and rebuilt: a pending deletion would block re-creating the same names.
-                recoveryWindowInDays: config.environment === "production" ? DEFAULTS.recoveryWindowInDays : 0,
+                recoveryWindowInDays: profileOf(config.environment).secretRecoveryWindowDays,
                 tags: stackTags(config),
             });
         }

@@ -2,13 +2,14 @@
 import * as assert from "node:assert/strict";
 import * as fc from "fast-check";
 import * as pulumi from "@pulumi/pulumi";
-import { PRUNE_APPROVED_LABEL } from "../components/apps/labels";
+import { platformLabels, PRUNE_APPROVED_LABEL } from "../components/core/labels";
 import { argoApplication, ArgoApplicationSettings } from "../components/gitops/argocd/application";
 import {
     dnsName, fluxAppObjects, fluxGitUrl, gitRef, gitRepositoryName, repositoryNameFromUrl,
 } from "../components/gitops/flux/application";
 import { ApplicationRegistration } from "../components/gitops/types";
 import { RepositoryAccess } from "../components/repository/types";
+import { pruneApproved } from "../stacks/apps";
 import { PRUNE_APPROVED_LABEL as POLICY_PRUNE_APPROVED_LABEL } from "../policy/rules";
 import { importEsm } from "./harness";
 
@@ -27,13 +28,14 @@ function registration(overrides: Partial<ApplicationRegistration> = {}, source: 
         namespace: "payments-api",
         source: { repoUrl: "https://github.com/acme/payments-api.git", path: "deploy/overlays/staging", revision: "main", type: "kustomize", ...source },
         sync: { automated: true, prune: true, selfHeal: true },
+        pruneApproved: false,
         dependsOn: [],
         ...overrides,
     };
 }
 
-const STAGING: ArgoApplicationSettings = { namespace: "argocd", project: "payments", cascadeDelete: true, environment: "staging" };
-const PRODUCTION: ArgoApplicationSettings = { namespace: "argocd", project: "payments", cascadeDelete: false, environment: "production" };
+const STAGING: ArgoApplicationSettings = { namespace: "argocd", project: "payments", cascadeDelete: true, pruneLast: false, labels: platformLabels("staging") };
+const PRODUCTION: ArgoApplicationSettings = { namespace: "argocd", project: "payments", cascadeDelete: false, pruneLast: true, labels: platformLabels("production") };
 
 describe("Argo CD Application builder", () => {
     it("builds the staging Application of a kustomize app exactly", () => {
@@ -72,11 +74,12 @@ describe("Argo CD Application builder", () => {
 
     it("labels a production Application that prunes because config says so, as the policy rule expects", () => {
         assert.equal(PRUNE_APPROVED_LABEL, POLICY_PRUNE_APPROVED_LABEL);
-        const labelOf = (sync: ApplicationRegistration["sync"], settings: ArgoApplicationSettings) => argoApplication(registration({ sync }), settings).metadata.labels?.[PRUNE_APPROVED_LABEL];
-        assert.equal(labelOf({ automated: true, prune: true, selfHeal: true }, PRODUCTION), "true");
-        assert.equal(labelOf({ automated: true, prune: false, selfHeal: true }, PRODUCTION), undefined);
-        assert.equal(labelOf({ automated: false, prune: true, selfHeal: true }, PRODUCTION), undefined);
-        assert.equal(labelOf({ automated: true, prune: true, selfHeal: true }, STAGING), undefined);
+        const labelOf = (sync: ApplicationRegistration["sync"], environment: "staging" | "production") =>
+            argoApplication(registration({ sync, pruneApproved: pruneApproved(environment, sync) }), PRODUCTION).metadata.labels?.[PRUNE_APPROVED_LABEL];
+        assert.equal(labelOf({ automated: true, prune: true, selfHeal: true }, "production"), "true");
+        assert.equal(labelOf({ automated: true, prune: false, selfHeal: true }, "production"), undefined);
+        assert.equal(labelOf({ automated: false, prune: true, selfHeal: true }, "production"), undefined);
+        assert.equal(labelOf({ automated: true, prune: true, selfHeal: true }, "staging"), undefined);
     });
 
     it("leaves out automated sync for a manual policy, keeping retry and options", () => {
@@ -107,7 +110,7 @@ describe("Argo CD Application builder", () => {
 
     for (const type of ["kustomize", "directory", "helm"] as const) {
         for (const settings of [STAGING, PRODUCTION]) {
-            it(`is valid against the Application CRD schema (${type}, ${settings.environment})`, async () => {
+            it(`is valid against the Application CRD schema (${type}, ${settings.labels.environment})`, async () => {
                 const Application = await model("@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application", "Application");
                 const helmValues = type === "helm" ? { persistence: { enabled: true } } : undefined;
                 new Application(argoApplication(registration({ dependsOn: ["ledger"] }, { type, helmValues }), settings)).validate();
@@ -176,7 +179,7 @@ describe("Flux source naming and refs", () => {
 });
 
 describe("Flux app objects builder", () => {
-    const settings = { namespace: "flux-system", environment: "staging" };
+    const settings = { namespace: "flux-system", labels: platformLabels("staging") };
 
     it("builds a GitRepository and a Kustomization for a kustomize app exactly", () => {
         const { sources, objects } = fluxAppObjects(registration({ dependsOn: ["ledger"] }), settings);
@@ -229,9 +232,10 @@ describe("Flux app objects builder", () => {
         }]);
     });
 
-    it("labels a production Kustomization that prunes because config says so", () => {
-        const { objects } = fluxAppObjects(registration(), { ...settings, environment: "production" });
+    it("labels a Kustomization whose automatic prune config approved", () => {
+        const { objects } = fluxAppObjects(registration({ pruneApproved: true }), settings);
         assert.equal(objects[0].metadata.labels[PRUNE_APPROVED_LABEL], "true");
+        assert.equal(fluxAppObjects(registration(), settings).objects[0].metadata.labels[PRUNE_APPROVED_LABEL], undefined);
     });
 
     it("suspends a manual app, impersonates the tenant under lockdown, and uses the deploy key of a managed repository", () => {

@@ -8,7 +8,8 @@ import * as assert from "node:assert/strict";
 import * as fc from "fast-check";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { App, DEFAULTS, teamRoleRules } from "../components/apps";
+import { App, teamRoleRules } from "../components/apps";
+import { platformLabels } from "../components/core/labels";
 import { ClusterHandle } from "../components/cluster/types";
 import { argoApplication, IN_CLUSTER } from "../components/gitops/argocd/application";
 import { fluxAppObjects } from "../components/gitops/flux/application";
@@ -17,10 +18,11 @@ import { RepositoryAccess, RepositoryHandle } from "../components/repository/typ
 import { AppSecrets, PlatformSecret, SecretsStore } from "../components/secrets/types";
 import { PlannedResource } from "../plan/recorder";
 import { registerApps, resolveSource, resolveSyncPolicy } from "../stacks/apps";
+import { Environment, PROFILES, profileOf } from "../stacks/profiles";
 import { createEngine } from "../stacks/engine";
-import { ConfigError, loadConfig, PlatformConfig } from "../stacks/config";
+import { ConfigError, PlatformConfig } from "../stacks/config";
 import { AppConfig, dependencyCycle } from "../stacks/config/apps";
-import { byName, importEsm, ofType, planProgram, planStack, StackOverrides, stackConfig, stackValue } from "./harness";
+import { byName, importEsm, ofType, planProgram, planStack, platformConfig, StackOverrides, stackValue } from "./harness";
 
 const APP = "gitops-platform:apps:App";
 const TEAM = "gitops-platform:apps:Team";
@@ -49,7 +51,7 @@ class FakeArgoEngineForTests extends pulumi.ComponentResource implements GitopsE
     readonly ready: pulumi.Resource[] = [];
     readonly versions = { chart: "0.0.0", app: "0.0.0" };
     readonly tenantNamespaceAnnotations = {};
-    constructor(private readonly provider: k8s.Provider, private readonly environment: string) {
+    constructor(private readonly provider: k8s.Provider, private readonly environment: Environment) {
         super("test:fake:ArgoEngine", "engine");
     }
     registerTeam(team: TeamRegistration, opts: { parent: pulumi.Resource }): pulumi.Resource[] {
@@ -59,7 +61,8 @@ class FakeArgoEngineForTests extends pulumi.ComponentResource implements GitopsE
         }, { parent: opts.parent, provider: this.provider })];
     }
     registerApplication(app: ApplicationRegistration, opts: { parent: pulumi.Resource; dependsOn?: pulumi.Resource[] }): pulumi.Resource[] {
-        const settings = { namespace: this.namespace, project: app.team, cascadeDelete: this.environment !== "production", environment: this.environment };
+        const profile = profileOf(this.environment);
+        const settings = { namespace: this.namespace, project: app.team, cascadeDelete: profile.cascadeDelete, pruneLast: profile.pruneLast, labels: platformLabels(this.environment) };
         return [new k8s.apiextensions.CustomResource(`${app.name}-application`, argoApplication(app, settings), { parent: opts.parent, provider: this.provider, dependsOn: opts.dependsOn })];
     }
 }
@@ -72,14 +75,14 @@ class FakeFluxEngineForTests extends pulumi.ComponentResource implements GitopsE
     readonly versions = { chart: "0.0.0", app: "0.0.0" };
     readonly tenantNamespaceAnnotations = { "kustomize.toolkit.fluxcd.io/prune": "disabled" };
     private readonly sources = new Map<string, pulumi.Resource>();
-    constructor(private readonly provider: k8s.Provider, private readonly environment: string) {
+    constructor(private readonly provider: k8s.Provider, private readonly environment: Environment) {
         super("test:fake:FluxEngine", "engine");
     }
     registerTeam(): pulumi.Resource[] {
         return [];
     }
     registerApplication(app: ApplicationRegistration, opts: { parent: pulumi.Resource; dependsOn?: pulumi.Resource[] }): pulumi.Resource[] {
-        const { sources, objects } = fluxAppObjects(app, { namespace: this.namespace, environment: this.environment });
+        const { sources, objects } = fluxAppObjects(app, { namespace: this.namespace, labels: platformLabels(this.environment) });
         const sourceResources = sources.map((source) => {
             const existing = this.sources.get(source.metadata.name);
             const resource = existing ?? new k8s.apiextensions.CustomResource(source.metadata.name, source, { parent: this, provider: this.provider });
@@ -107,10 +110,6 @@ class FakeSecretsStoreForTests implements SecretsStore {
     }
 }
 
-function platformConfig(stack: string, overrides: StackOverrides = {}): PlatformConfig {
-    const { config, secretKeys } = stackConfig(stack, overrides);
-    return loadConfig({ values: config, isSecret: (key) => secretKeys.includes(key), stack });
-}
 
 /** The engine the apps register with: a fake of either kind, or the stack's real one from stacks/engine.ts. */
 type EngineChoice = "argocd" | "flux" | "real";
@@ -199,7 +198,7 @@ describe("apps: what each app of a stack gets", () => {
         assert.deepEqual((byName(resources, QUOTA, "grafana-quota").inputs.spec as { hard: unknown }).hard,
             { "requests.cpu": "8", "requests.memory": "16Gi", "limits.cpu": "16", "limits.memory": "12Gi", pods: "10" });
         assert.deepEqual((byName(resources, LIMITS, "grafana-limits").inputs.spec as { limits: unknown[] }).limits,
-            [{ type: "Container", default: { cpu: DEFAULTS.production.limits.defaultCpu, memory: "2Gi" }, defaultRequest: { cpu: "250m", memory: "256Mi" } }]);
+            [{ type: "Container", default: { cpu: PROFILES.production.limits.defaultCpu, memory: "2Gi" }, defaultRequest: { cpu: "250m", memory: "256Mi" } }]);
     });
 
     it("binds the team's groups to a Role with read, logs and pod restarts; exec and port-forward outside production only", async () => {
@@ -207,12 +206,12 @@ describe("apps: what each app of a stack gets", () => {
         const production = await planApps(platformConfig("production"));
         const role = byName(staging.resources, ROLE, "payments-api-team-role");
         assert.deepEqual(role.inputs.metadata, { name: "team-payments", namespace: "payments-api", labels: labels("payments", "staging") });
-        assert.deepEqual(role.inputs.rules, teamRoleRules("staging"));
-        assert.deepEqual(byName(production.resources, ROLE, "payments-api-team-role").inputs.rules, teamRoleRules("production"));
-        assert.deepEqual(teamRoleRules("staging").slice(teamRoleRules("production").length), [{ apiGroups: [""], resources: ["pods/exec", "pods/portforward"], verbs: ["create", "get"] }]);
-        const verbs = teamRoleRules("production").flatMap((rule) => (rule.verbs as string[]).map((verb) => `${verb} ${(rule.resources as string[]).join(",")}`));
+        assert.deepEqual(role.inputs.rules, teamRoleRules(true));
+        assert.deepEqual(byName(production.resources, ROLE, "payments-api-team-role").inputs.rules, teamRoleRules(false));
+        assert.deepEqual(teamRoleRules(true).slice(teamRoleRules(false).length), [{ apiGroups: [""], resources: ["pods/exec", "pods/portforward"], verbs: ["create", "get"] }]);
+        const verbs = teamRoleRules(false).flatMap((rule) => (rule.verbs as string[]).map((verb) => `${verb} ${(rule.resources as string[]).join(",")}`));
         assert.deepEqual(verbs.filter((v) => !/^(get|list|watch) /.test(v)), ["delete pods"]);
-        assert.ok(!teamRoleRules("staging").some((rule) => (rule.resources as string[]).includes("secrets")), "teams read no Secrets");
+        assert.ok(!teamRoleRules(true).some((rule) => (rule.resources as string[]).includes("secrets")), "teams read no Secrets");
         assert.deepEqual(byName(staging.resources, BINDING, "payments-api-team-binding").inputs, {
             apiVersion: "rbac.authorization.k8s.io/v1",
             kind: "RoleBinding",
@@ -234,8 +233,9 @@ describe("apps: what each app of a stack gets", () => {
         await assert.rejects(planProgram(() => {
             const provider = new k8s.Provider("cluster", { kubeconfig: "{}" });
             new App("payments-api", {
-                registration: { name: "payments-api", team: "payments", namespace: "payments-api", source: { repoUrl: "https://x/y.git", path: "p", revision: "main", type: "kustomize" }, sync: resolveSyncPolicy("local"), dependsOn: [] },
-                environment: "local", groups: ["g"], secretKeys: ["token"], provider, engine: new FakeArgoEngineForTests(provider, "local"),
+                registration: { name: "payments-api", team: "payments", namespace: "payments-api", source: { repoUrl: "https://x/y.git", path: "p", revision: "main", type: "kustomize" }, sync: resolveSyncPolicy("local"), pruneApproved: false, dependsOn: [] },
+                labels: platformLabels("local"), quota: PROFILES.local.quota, limits: PROFILES.local.limits, debugAccess: true, retainNamespace: false,
+                groups: ["g"], secretKeys: ["token"], provider, engine: new FakeArgoEngineForTests(provider, "local"),
             });
             return {};
         }), /app payments-api reads secrets token but the stack has no secrets store/);

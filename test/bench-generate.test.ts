@@ -1,12 +1,10 @@
 import * as assert from "node:assert/strict";
 import * as fc from "fast-check";
 import { benchConfig, generateApps } from "../bench/generate";
-import { readStackConfig, StackConfig, stackFilePath } from "../plan/stackFile";
-import { loadConfig, PlatformConfig } from "../stacks/config";
+import { readStackConfig, stackFilePath } from "../plan/stackFile";
+import { validateConfig } from "./harness";
 
-function load(stack: string, { config, secretKeys }: StackConfig): PlatformConfig {
-    return loadConfig({ values: config, isSecret: (key) => secretKeys.includes(key), stack });
-}
+const load = validateConfig;
 
 describe("bench config generator", () => {
     it("generates numbered apps, each in its own namespace, ten to a team", () => {

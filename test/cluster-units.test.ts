@@ -5,9 +5,9 @@ import { cidrContains, cidrsOverlap, formatCidr, MAX_LAYOUT_VPC_PREFIX, parseCid
 import { amiTypeFor, EksCluster, EksClusterArgs, eksKubeconfig, roleNameOf, validateEksClusterArgs } from "../components/cluster/eks";
 import { irsaTrustPolicy, oidcIssuerHostPath, podIdentityTrustPolicy } from "../components/cluster/iam";
 import { natZoneFor } from "../components/cluster/network";
-import { loadConfig } from "../stacks/config";
+
 import { eksClusterArgs, stackTags, zoneNames } from "../stacks/cluster";
-import { byName, ofType, planProgram, planStack, stackConfig, stackValue } from "./harness";
+import { byName, ofType, planProgram, planStack, platformConfig, stackValue } from "./harness";
 import { assertNoWildcardActions, policiesIn, principalsOf, trustPolicyOf } from "./iamAssertions";
 
 describe("subnet layout", () => {
@@ -101,10 +101,7 @@ describe("cluster helpers", () => {
     });
 });
 
-function configOf(stack: "staging" | "production") {
-    const { config, secretKeys } = stackConfig(stack);
-    return loadConfig({ values: config, isSecret: (key) => secretKeys.includes(key), stack });
-}
+const configOf = (stack: "staging" | "production") => platformConfig(stack);
 
 describe("stack config → EksCluster arguments", () => {
     it("adds environment and project to the configured tags", () => {
@@ -197,7 +194,7 @@ describe("workload identity grants", () => {
         });
         assert.deepEqual(plan.outputs.annotations, { "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/eso-role" });
         assert.equal(ofType(plan.resources, "aws:eks/podIdentityAssociation:PodIdentityAssociation").length, 0);
-        assert.deepEqual(ofType(plan.resources, "aws:eks/addon:Addon").map((a) => a.inputs.addonName).sort(), ["coredns", "kube-proxy", "vpc-cni"]);
+        assert.deepEqual(ofType(plan.resources, "aws:eks/addon:Addon").map((a) => a.inputs.addonName).sort(), ["aws-ebs-csi-driver", "coredns", "kube-proxy", "metrics-server", "vpc-cni"]);
         const cni = byName(plan.resources, "aws:eks/addon:Addon", "c-vpc-cni");
         assert.equal(cni.inputs.serviceAccountRoleArn, "arn:aws:iam::123456789012:role/c-vpc-cni-role");
         assert.deepEqual(trustPolicyOf(plan.resources, "c-vpc-cni-role").Statement[0].Condition?.StringEquals["oidc.eks.eu-west-1.amazonaws.com/id/MOCKTEST:sub"], "system:serviceaccount:kube-system:aws-node");

@@ -89,11 +89,11 @@ for (const stack of ["staging", "production"] as const) {
             eks = byName(plan.resources, T.cluster, `${prefix}-eks`);
         });
 
-        it("declares one cluster, the configured node groups, four add-ons, and subnets and NAT gateways per zone", () => {
+        it("declares one cluster, the configured node groups, six add-ons, and subnets and NAT gateways per zone", () => {
             assert.deepEqual(names(ofType(plan, T.cluster)), [`${prefix}-eks`]);
             assert.deepEqual(names(ofType(plan, T.nodeGroup)), expected.nodeGroups.map((g) => `${prefix}-${g}`).sort());
             assert.deepEqual(names(ofType(plan, T.launchTemplate)), expected.nodeGroups.map((g) => `${prefix}-${g}`).sort());
-            assert.deepEqual(ofType(plan, T.addon).map((a) => a.inputs.addonName).sort(), ["coredns", "eks-pod-identity-agent", "kube-proxy", "vpc-cni"]);
+            assert.deepEqual(ofType(plan, T.addon).map((a) => a.inputs.addonName).sort(), ["aws-ebs-csi-driver", "coredns", "eks-pod-identity-agent", "kube-proxy", "metrics-server", "vpc-cni"]);
             assert.deepEqual(names(ofType(plan, T.subnet)), expected.zones.flatMap((z) => [`${net}-private-${z}`, `${net}-public-${z}`]).sort());
             assert.deepEqual(names(ofType(plan, T.nat)), expected.natZones.map((z) => `${net}-nat-${z}`));
             assert.deepEqual(names(ofType(plan, T.eip)), expected.natZones.map((z) => `${net}-nat-${z}`));
@@ -110,7 +110,23 @@ for (const stack of ["staging", "production"] as const) {
                 coredns: cluster.addons.coreDns,
                 "kube-proxy": cluster.addons.kubeProxy,
                 "eks-pod-identity-agent": cluster.addons.podIdentityAgent,
+                // Unpinned in config: EKS's default build for the cluster's version (the mock names both).
+                "metrics-server": `v0.0.0-eksbuild.mock-metrics-server-${cluster.kubernetesVersion}`,
+                "aws-ebs-csi-driver": `v0.0.0-eksbuild.mock-aws-ebs-csi-driver-${cluster.kubernetesVersion}`,
             });
+        });
+
+        // Finding 8: 1.33 left standard support on 2026-07-29 and a cluster without upgradePolicy is
+        // billed for extended support ("Extended support is enabled by default", EKS user guide,
+        // "Kubernetes versions"; @pulumi/aws 7.48.0 ClusterUpgradePolicy.supportType STANDARD | EXTENDED).
+        it("runs a Kubernetes version in EKS standard support, and says so explicitly", () => {
+            assert.deepEqual(eks.inputs.upgradePolicy, { supportType: "STANDARD" });
+            // End of standard support by minor version, from the EKS user guide's release calendar
+            // (read December 2026): 1.34 ended 2026-12-02, 1.35 ends 2027-03-27.
+            const endOfStandard: Record<string, string> = { "1.33": "2026-07-29", "1.34": "2026-12-02", "1.35": "2027-03-27" };
+            const version = String(eks.inputs.version);
+            assert.ok(endOfStandard[version] !== undefined, `no end-of-standard-support date known for ${version}: add it from the EKS calendar`);
+            assert.ok(endOfStandard[version] > "2026-12-02", `${version} is out of standard support`);
         });
 
         it("authenticates through access entries only, with no implicit creator admin, and ignores creation-only inputs", () => {
@@ -203,6 +219,42 @@ for (const stack of ["staging", "production"] as const) {
             assert.equal(eks.inputs.deletionProtection, expected.protect);
         });
 
+        // Finding 9: vpc-cni's Pod Identity association is served by the agent, which must run first.
+        it("creates vpc-cni and the EBS CSI driver after the pod identity agent", () => {
+            const agent = byName(plan.resources, T.addon, `${prefix}-pod-identity-agent`).urn;
+            for (const role of ["vpc-cni", "ebs-csi-driver"]) {
+                assert.ok(byName(plan.resources, T.addon, `${prefix}-${role}`).options.dependsOn.includes(agent), role);
+            }
+        });
+
+        // Finding 9: the charts' NetworkPolicies are only enforced with vpc-cni's network policy agent;
+        // the key and its string value are the chart's (aws/amazon-vpc-cni-k8s v1.23.0
+        // charts/aws-vpc-cni/values.yaml line 126, `enableNetworkPolicy: "false"`).
+        it("turns on vpc-cni's network policy agent", () => {
+            const cni = byName(plan.resources, T.addon, `${prefix}-vpc-cni`);
+            assert.deepEqual(JSON.parse(String(cni.inputs.configurationValues)), { enableNetworkPolicy: "true" });
+        });
+
+        // Finding 6: persistence needs the EBS CSI driver and a default StorageClass
+        // (kubernetes-sigs/aws-ebs-csi-driver helm-chart-aws-ebs-csi-driver-2.64.0 values.yaml
+        // `defaultStorageClass.enabled`, `controller.serviceAccount.name: ebs-csi-controller-sa`).
+        it("runs the EBS CSI driver with its own role and a default StorageClass", () => {
+            const ebs = byName(plan.resources, T.addon, `${prefix}-ebs-csi-driver`);
+            assert.deepEqual(JSON.parse(String(ebs.inputs.configurationValues)), { defaultStorageClass: { enabled: true } });
+            assert.deepEqual(ebs.inputs.podIdentityAssociations, [{ roleArn: `arn:aws:iam::123456789012:role/${prefix}-ebs-csi-role`, serviceAccount: "ebs-csi-controller-sa" }]);
+            const attached = ofType(plan, T.attachment).filter((a) => a.inputs.role === `${prefix}-ebs-csi-role`).map((a) => a.inputs.policyArn);
+            assert.deepEqual(attached, [...MANAGED_POLICIES.ebsCsiDriver]);
+        });
+
+        // Finding 2: with creator-admin off, the Kubernetes provider's first call races the access
+        // entries' policy associations unless it waits for all of them.
+        it("configures the Kubernetes provider only after every admin's access entry and policy association", () => {
+            const provider = byName(plan.resources, "pulumi:providers:kubernetes", `${prefix}-k8s`);
+            const access = [...ofType(plan, "aws:eks/accessEntry:AccessEntry"), ...ofType(plan, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation")];
+            assert.equal(access.length, 2 * stackValue<{ adminRoleArns: string[] }>(stack, "gitops-platform:cluster").adminRoleArns.length);
+            assert.deepEqual([...provider.options.dependsOn].sort(), access.map((r) => r.urn).sort());
+        });
+
         it("waits for node groups and the networking add-ons before CoreDNS, and for the networking add-ons before nodes", () => {
             const addon = (role: string) => byName(plan.resources, T.addon, `${prefix}-${role}`).urn;
             for (const group of ofType(plan, T.nodeGroup)) {
@@ -225,7 +277,7 @@ for (const stack of ["staging", "production"] as const) {
 
         it("declares IAM documents that parse, allow no \"*\" action and trust the right principals", () => {
             const policies = policiesIn(clusterResources(plan));
-            assert.equal(policies.length, 4, "three trust policies and the control plane's KMS policy");
+            assert.equal(policies.length, 5, "four trust policies and the control plane's KMS policy");
             assertNoWildcardActions(policies);
             assert.deepEqual(principalsOf(trustPolicyOf(plan.resources, `${prefix}-cluster`)), ["Service:eks.amazonaws.com"]);
             assert.deepEqual(principalsOf(trustPolicyOf(plan.resources, `${prefix}-node`)), ["Service:ec2.amazonaws.com"]);

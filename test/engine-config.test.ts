@@ -1,24 +1,8 @@
 /** The engine section of stack config: bad values are reported with their key; stack config becomes component Args. */
 import assert from "node:assert/strict";
-import { ConfigError, ConfigProblem, loadConfig, PlatformConfig } from "../stacks/config";
-import { stackConfig, StackOverrides, stackValue } from "./harness";
+import { configProblems, StackOverrides, stackValue } from "./harness";
 
-function load(stack: string, overrides: StackOverrides): PlatformConfig {
-    const { config, secretKeys } = stackConfig(stack, overrides);
-    return loadConfig({ values: config, isSecret: (key) => secretKeys.includes(key), stack });
-}
-
-function problemsOf(stack: string, overrides: StackOverrides): readonly ConfigProblem[] {
-    try {
-        load(stack, overrides);
-        return [];
-    } catch (error) {
-        if (error instanceof ConfigError) {
-            return error.problems;
-        }
-        throw error;
-    }
-}
+const problemsOf = configProblems;
 
 const stagingEngine = stackValue<Record<string, unknown>>("staging", "gitops-platform:engine");
 const argo = (changes: Record<string, unknown>) => ({ set: { "gitops-platform:engine": { ...stagingEngine, ...changes } } });

@@ -56,6 +56,7 @@ export function app(name: string, overrides: Partial<ApplicationRegistration> = 
         namespace: name,
         source: { repoUrl: "https://github.com/stefanprodan/podinfo.git", path: "kustomize", revision: "6.9.2", type: "kustomize" },
         sync: { automated: true, prune: true, selfHeal: true },
+        pruneApproved: false,
         dependsOn: [],
         ...overrides,
     };

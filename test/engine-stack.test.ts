@@ -100,17 +100,30 @@ describe("engine per stack", () => {
         });
     }
 
-    it("syncs clusters/local/ from the local FluxInstance, with the deploy key as pull secret", async () => {
+    // Finding 4: the local key was registered by hand after `up`, so the first clone failed and the
+    // wait for the FluxInstance timed out. The public repository is read over https without a secret.
+    it("syncs clusters/local/ from the local FluxInstance anonymously over https, with no credentials to wait for", async () => {
         const local = await plan("local");
-        const spec = byName(local.resources, "kubernetes:fluxcd.controlplane.io/v1:FluxInstance", "flux-instance").inputs.spec as { sync: Record<string, unknown> };
+        const instance = byName(local.resources, "kubernetes:fluxcd.controlplane.io/v1:FluxInstance", "flux-instance");
+        const spec = instance.inputs.spec as { sync: Record<string, unknown> };
         assert.deepEqual(spec.sync, {
             kind: "GitRepository",
-            url: "ssh://git@github.com/acme-platform/platform-gitops.git",
+            url: "https://github.com/acme-platform/platform-gitops.git",
             ref: "refs/heads/main",
             path: "clusters/local",
-            pullSecret: "platform-gitops-git-credentials",
             interval: "1m",
         });
+        assert.deepEqual(local.resources.filter((r) => r.name.includes("git-platform-gitops")), []);
+    });
+
+    it("syncs with the deploy key as pull secret when the local repository is read over SSH", async () => {
+        const repository: Record<string, unknown> = { ...stackValue<Record<string, unknown>>("local", "gitops-platform:gitopsRepository") };
+        repository.url = "ssh://git@github.com/acme-platform/platform-gitops.git";
+        delete repository.anonymous;
+        const local = await plan("local", { set: { "gitops-platform:gitopsRepository": repository } });
+        const spec = byName(local.resources, "kubernetes:fluxcd.controlplane.io/v1:FluxInstance", "flux-instance").inputs.spec as { sync: Record<string, unknown> };
+        assert.equal(spec.sync.pullSecret, "platform-gitops-git-credentials");
+        assert.equal(spec.sync.url, "ssh://git@github.com/acme-platform/platform-gitops.git");
     });
 
     it("runs Argo CD highly available in production by default", async () => {
@@ -122,6 +135,10 @@ describe("engine per stack", () => {
         const values = byName(production.resources, "kubernetes:helm.sh/v3:Release", "argocd-release").inputs.values as Record<string, { enabled?: boolean; autoscaling?: unknown }>;
         assert.deepEqual(values["redis-ha"], { enabled: true });
         assert.deepEqual(values.server.autoscaling, { enabled: true, minReplicas: 2, maxReplicas: 5 });
+        // Finding 9: Redis HA and the replicated Deployments outlast Helm's 300 s default.
+        assert.equal(byName(production.resources, "kubernetes:helm.sh/v3:Release", "argocd-release").inputs.timeout, 1200);
+        const staging = await plan("staging");
+        assert.equal(byName(staging.resources, "kubernetes:helm.sh/v3:Release", "argocd-release").inputs.timeout, 300);
     });
 
     it("keeps the production release values secret, since they carry the SSO client secret", async () => {

@@ -1,4 +1,5 @@
 /** The ArgoCd and Flux components planned under the mocks, with fake repositories and secret delivery. */
+import { platformLabels } from "../components/core/labels";
 import assert from "node:assert/strict";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -24,7 +25,8 @@ function planEngine(kind: "argocd" | "flux", args: Partial<EngineArgs> = {}, ext
         const repositories = fakeRepositories();
         const payments = repositories.appRepositories["payments-api"];
         const common = {
-            provider, clusterReady: [clusterReady], environment: "staging", repositories, secrets: fakeDelivery(provider),
+            provider, clusterReady: [clusterReady], labels: platformLabels("staging"), repositories, secrets: fakeDelivery(provider),
+            cascadeDelete: true, rootPrune: true, pruneLast: false,
             clusterPath: "clusters/test", metadata: testMetadata("staging"), ...args,
         };
         const engine: GitopsEngine = kind === "argocd"
@@ -124,7 +126,7 @@ describe("ArgoCd component", () => {
         assert.equal(spec.project, "platform");
         // Staging cascades: the root's children go while Argo CD still runs.
         assert.deepEqual((root.inputs.metadata as { finalizers?: string[] }).finalizers, ["resources-finalizer.argocd.argoproj.io"]);
-        assert.deepEqual(spec.source, { repoURL: "git@github.com:acme/platform-gitops.git", path: "clusters/test", targetRevision: "main", directory: { recurse: true } });
+        assert.deepEqual(spec.source, { repoURL: "git@github.com:acme/platform-gitops.git", path: "clusters/test", targetRevision: "main", kustomize: {} });
         assert.deepEqual(root.options.dependsOn, [
             urnOf(plan.resources, "kubernetes:helm.sh/v3:Release", "argocd-release"),
             urnOf(plan.resources, "kubernetes:argoproj.io/v1alpha1:AppProject", "argocd-platform-project"),
@@ -169,8 +171,8 @@ describe("ArgoCd component", () => {
         assert.deepEqual((application.inputs.metadata as { finalizers?: string[] }).finalizers, ["resources-finalizer.argocd.argoproj.io"]);
     });
 
-    it("does not cascade-delete in production by default", async () => {
-        const production = await planEngine("argocd", { environment: "production" });
+    it("does not cascade-delete when told not to", async () => {
+        const production = await planEngine("argocd", { cascadeDelete: false });
         for (const name of ["podinfo-application", "argocd-root-application"]) {
             const application = byName(production.resources, "kubernetes:argoproj.io/v1alpha1:Application", name);
             assert.equal((application.inputs.metadata as { finalizers?: string[] }).finalizers, undefined, name);
@@ -378,7 +380,7 @@ function fluxInstanceProblems(object: unknown): string[] {
 
 describe("CRD schemas", () => {
     const plans: [string, () => Promise<PlanResult>][] = [
-        ["Argo CD", () => planEngine("argocd", { environment: "production" })],
+        ["Argo CD", () => planEngine("argocd", { labels: platformLabels("production"), cascadeDelete: false, rootPrune: false, pruneLast: true, highAvailability: true })],
         ["Flux", () => planEngine("flux", { multitenancy: true, imageAutomation: true }, [app("grafana", { namespace: "monitoring", source: { repoUrl: "https://github.com/grafana/helm-charts.git", path: "charts/grafana", revision: "grafana-10.1.4", type: "helm", helmValues: { replicas: 1 } } })])],
     ];
     for (const [label, plan] of plans) {

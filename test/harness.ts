@@ -5,7 +5,7 @@ import { PlannedResource } from "../plan/recorder";
 import { Program, PlanResult, runPlan } from "../plan/run";
 import { readStackConfig, stackFilePath } from "../plan/stackFile";
 import { runPlatform } from "../stacks";
-import { PROJECT } from "../stacks/config";
+import { ConfigError, ConfigProblem, loadConfig, PlatformConfig, PROJECT } from "../stacks/config";
 
 export const CHECKED_IN_STACKS = ["staging", "production", "local"] as const;
 
@@ -35,6 +35,29 @@ export function stackConfig(stack: string, overrides: StackOverrides = {}) {
     const plain = new Set([...Object.keys(overrides.set ?? {}), ...(overrides.remove ?? [])]);
     const secret = [...secretKeys.filter((key) => !plain.has(key)), ...Object.keys(secrets)];
     return { config, secretKeys: [...new Set(secret)] };
+}
+
+/** A checked-in stack's config with overrides, validated as the program validates it. */
+export function platformConfig(stack: string, overrides: StackOverrides = {}): PlatformConfig {
+    return validateConfig(stack, stackConfig(stack, overrides));
+}
+
+/** Raw config (values and which keys are secret) validated as the program validates it. */
+export function validateConfig(stack: string, { config, secretKeys }: { config: Record<string, string>; secretKeys: readonly string[] }): PlatformConfig {
+    return loadConfig({ values: config, isSecret: (key) => secretKeys.includes(key), stack });
+}
+
+/** The problems validation reports for a checked-in stack with overrides (none → []). */
+export function configProblems(stack: string, overrides: StackOverrides = {}): readonly ConfigProblem[] {
+    try {
+        platformConfig(stack, overrides);
+        return [];
+    } catch (error) {
+        if (error instanceof ConfigError) {
+            return error.problems;
+        }
+        throw error;
+    }
 }
 
 /** The parsed value of a top-level key of a checked-in stack file. */

@@ -33,7 +33,8 @@ describe("the composed platform", () => {
             const { outputs } = await planStack(stack);
             const eks = stack !== "local";
             assert.deepEqual(Object.keys(outputs).sort(), [
-                "apps", "cluster", "engine", "environment", "gitopsDeployPublicKey", "gitopsRepository", ...(eks ? ["kubeconfig"] : []), "secrets",
+                // The local stack reads its public repository anonymously: no deploy key to output.
+                "apps", "cluster", "engine", "environment", ...(eks ? ["gitopsDeployPublicKey", "kubeconfig"] : []), "gitopsRepository", "secrets",
             ].sort());
             if (eks) {
                 assert.equal(outputs.kubeconfig, "[secret]");
@@ -82,7 +83,8 @@ describe("the composed platform", () => {
             const independent = resources.filter((r) => ["github:", "tls:", "aws:secretsmanager/", "aws:iam/"].some((prefix) => r.type.startsWith(prefix)));
             // Pod Identity trust names the cluster by its configured name, so workload roles need not wait for it.
             assert.deepEqual(ofType(independent, "aws:iam/role:Role").map((r) => r.name).sort(), [
-                "production-cluster-cluster", "production-cluster-node", "production-cluster-vpc-cni-role", "production-secrets-operator-role",
+                "production-cluster-cluster", "production-cluster-ebs-csi-role", "production-cluster-node", "production-cluster-vpc-cni-role",
+                "production-secrets-operator-role",
             ]);
             assert.ok(independent.length >= 20, `expected the repositories, keys, roles and secrets, got ${independent.length}`);
             for (const resource of independent) {
@@ -90,10 +92,12 @@ describe("the composed platform", () => {
             }
         });
 
-        it("creates the networking add-ons side by side, before the node groups", () => {
+        // Finding 9: vpc-cni's Pod Identity association is served by the agent, so vpc-cni comes after it.
+        it("creates vpc-cni after the pod identity agent, and the networking add-ons before the node groups", () => {
             const addon = (name: string) => ofType(resources, "aws:eks/addon:Addon").find((r) => r.name === `production-cluster-${name}`)!;
             const [agent, cni, proxy] = ["pod-identity-agent", "vpc-cni", "kube-proxy"].map(addon);
-            assert.ok(!transitiveDependencies(resources, cni.urn).has(agent.urn), "vpc-cni waits for the pod identity agent");
+            assert.ok(transitiveDependencies(resources, cni.urn).has(agent.urn), "vpc-cni waits for the pod identity agent");
+            assert.ok(!transitiveDependencies(resources, proxy.urn).has(agent.urn), "kube-proxy does not");
             for (const group of ofType(resources, "aws:eks/nodeGroup:NodeGroup")) {
                 const waitsFor = transitiveDependencies(resources, group.urn);
                 assert.deepEqual([agent, cni, proxy].map((a) => waitsFor.has(a.urn)), [true, true, true], group.name);

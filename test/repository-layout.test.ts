@@ -6,10 +6,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as fc from "fast-check";
 import * as YAML from "yaml";
-import { fileResourceName } from "../components/repository/github";
+import { fileResourceName, securityAndAnalysis } from "../components/repository/github";
 import { GITHUB_KNOWN_HOSTS, gitHost, knownHostsFor, sshUrl } from "../components/repository/hosts";
 import { clusterPath, codeOwnersFile, seedLayout, SeedLayoutArgs } from "../components/repository/layout";
-import { branchProtectionArgs, ProtectionSettings, rulesetArgs } from "../components/repository/protection";
+import { branchProtectionArgs, ProtectionSettings, rulesetArgs, rulesetBypassActors } from "../components/repository/protection";
 import { GithubConfig } from "../stacks/config";
 import { DEPLOYMENT_ENVIRONMENTS, protectionSettings } from "../stacks/repositories";
 
@@ -72,7 +72,7 @@ describe("default-branch protection", () => {
             target: "branch",
             enforcement: "active",
             conditions: { refName: { includes: ["~DEFAULT_BRANCH"], excludes: [] } },
-            bypassActors: [{ actorType: "RepositoryRole", actorId: 5, bypassMode: "pullRequest" }],
+            bypassActors: [{ actorType: "RepositoryRole", actorId: 5, bypassMode: "pull_request" }],
             rules: {
                 pullRequest: {
                     requiredApprovingReviewCount: 1,
@@ -82,7 +82,10 @@ describe("default-branch protection", () => {
                     requiredReviewThreadResolution: true,
                     allowedMergeMethods: ["squash", "rebase"],
                 },
-                requiredStatusChecks: { strictRequiredStatusChecksPolicy: true, requiredChecks: [{ context: "test" }, { context: "preview" }] },
+                requiredStatusChecks: {
+                    strictRequiredStatusChecksPolicy: true,
+                    requiredChecks: [{ context: "test", integrationId: 15368 }, { context: "preview", integrationId: 15368 }],
+                },
                 requiredLinearHistory: true,
                 nonFastForward: true,
                 deletion: true,
@@ -93,6 +96,43 @@ describe("default-branch protection", () => {
 
     it("lets nobody bypass a ruleset that binds admins", () => {
         assert.deepEqual(rulesetArgs("r", { ...STAGING, enforceAdmins: true }).bypassActors, []);
+    });
+
+    // terraform-provider-github v6.13.0 (the provider @pulumi/github 6.15.0 bridges: its typings list
+    // the DeployKey, EnterpriseOwner and User actor types that v6.13.0 added),
+    // github/resource_github_repository_ruleset.go: bypass_mode is validated with
+    // StringInSlice({"always", "pull_request", "exempt"}); the bridge renames fields, never values,
+    // so the doc text's camel-cased "pullRequest" fails validation at preview.
+    it("sends only bypass modes the provider accepts (finding: pullRequest was refused)", () => {
+        const accepted = new Set(["always", "pull_request", "exempt"]);
+        for (const enforceAdmins of [false, true]) {
+            for (const deployKeysBypass of [false, true]) {
+                for (const actor of rulesetBypassActors({ ...STAGING, enforceAdmins, deployKeysBypass })) {
+                    assert.ok(accepted.has(String(actor.bypassMode)), String(actor.bypassMode));
+                }
+            }
+        }
+    });
+
+    // Same file: actor_type DeployKey has no actor_id, and the provider's acceptance test pairs it with
+    // bypass_mode "always" (deploy keys push; "pull_request" does not apply to them).
+    it("lets deploy keys push past the ruleset only when asked (Flux image automation)", () => {
+        assert.deepEqual(rulesetArgs("r", { ...STAGING, enforceAdmins: true, deployKeysBypass: true }).bypassActors, [{ actorType: "DeployKey", bypassMode: "always" }]);
+        assert.deepEqual(rulesetArgs("r", STAGING).bypassActors, [{ actorType: "RepositoryRole", actorId: 5, bypassMode: "pull_request" }]);
+    });
+
+    // terraform-provider-github v6.13.0 github/resource_github_repository.go,
+    // security_and_analysis.secret_scanning: enabled needs visibility public, advanced_security enabled,
+    // or split licensing; public repositories take no advanced_security block.
+    it("asks for secret scanning only where GitHub accepts it (finding: refused on private repositories)", () => {
+        const on = { status: "enabled" };
+        assert.deepEqual(securityAndAnalysis({ secretScanning: true, advancedSecurity: false, visibility: "public" }), { secretScanning: on, secretScanningPushProtection: on });
+        assert.deepEqual(securityAndAnalysis({ secretScanning: true, advancedSecurity: true, visibility: "public" }), { secretScanning: on, secretScanningPushProtection: on });
+        assert.deepEqual(securityAndAnalysis({ secretScanning: true, advancedSecurity: true, visibility: "private" }), { advancedSecurity: on, secretScanning: on, secretScanningPushProtection: on });
+        for (const visibility of ["private", "internal"]) {
+            assert.equal(securityAndAnalysis({ secretScanning: true, advancedSecurity: false, visibility }), undefined);
+        }
+        assert.equal(securityAndAnalysis({ secretScanning: false, advancedSecurity: true, visibility: "public" }), undefined);
     });
 
     it("leaves the status-check rule out when no check is required", () => {
@@ -122,6 +162,7 @@ describe("default-branch protection", () => {
         codeOwners: ["@acme/platform"],
         productionReviewers: { users: [], teams: [] },
         secretScanning: true,
+        advancedSecurity: false,
     });
     const admins: [string, Partial<GithubConfig["protection"]>, "staging" | "production", boolean][] = [
         ["binds admins in production by default", {}, "production", true],
@@ -139,7 +180,7 @@ describe("default-branch protection", () => {
     });
 });
 
-const LAYOUT: SeedLayoutArgs = { repositoryName: "platform-gitops", stack: "staging", environment: "staging", environments: DEPLOYMENT_ENVIRONMENTS, codeOwners: ["@acme-platform/platform", "@alice"] };
+const LAYOUT: SeedLayoutArgs = { repositoryName: "platform-gitops", stack: "staging", environment: "staging", environments: DEPLOYMENT_ENVIRONMENTS, codeOwners: ["@acme-platform/platform", "@alice"], namespace: "flux-system" };
 
 const written: string[] = [];
 
@@ -189,12 +230,6 @@ describe("seeded GitOps layout", () => {
         assert.match(seedLayout(LAYOUT)["README.md"], /`pulumi up` does not revert edits made here/);
     });
 
-    it("keeps the base free of namespaces", () => {
-        const root = writeLayout(seedLayout(LAYOUT));
-        for (const object of kustomize(path.join(root, "apps/base"))) {
-            assert.equal((object.metadata as Record<string, unknown>).namespace, undefined);
-        }
-    });
 
     for (const environment of DEPLOYMENT_ENVIRONMENTS) {
         it(`builds the ${environment} overlay and the ${environment} cluster folder with kubectl kustomize`, () => {
@@ -203,7 +238,7 @@ describe("seeded GitOps layout", () => {
             const expected = [{
                 apiVersion: "v1",
                 kind: "ConfigMap",
-                metadata: { name: "platform-info", labels: { "platform.gitops/environment": environment } },
+                metadata: { name: "platform-info", namespace: "flux-system", labels: { "platform.gitops/environment": environment } },
                 data: { environment },
             }];
             assert.deepEqual(kustomize(path.join(root, "apps/overlays", environment)), expected);

@@ -4,13 +4,13 @@
  */
 import * as assert from "node:assert/strict";
 import { GITHUB_KNOWN_HOSTS, githubSshUrl, sshUrl } from "../components/repository/hosts";
-import { SharedGithubRepository } from "../components/repository/shared";
+import { SharedGithubRepository } from "../components/repository/sharedGithub";
 import { PlannedResource, SECRET_PLACEHOLDER } from "../plan/recorder";
 import { PlanResult } from "../plan/run";
 import { readPlatformConfig, runPlatform } from "../stacks";
-import { ConfigError, ConfigProblem, loadConfig } from "../stacks/config";
+import { ConfigError, ConfigProblem } from "../stacks/config";
 import { createRepositories } from "../stacks/repositories";
-import { byName, ofType, planProgram, planStack, stackConfig, StackOverrides, stackValue } from "./harness";
+import { byName, configProblems, ofType, planProgram, planStack, StackOverrides, stackValue } from "./harness";
 
 const T = {
     shared: "gitops-platform:repository:SharedGithubRepository",
@@ -151,17 +151,7 @@ describe("a GitOps repository another stack manages", () => {
     });
 });
 
-/** The problems loadConfig reports for a checked-in stack with overrides (none → []). */
-function problemsOf(stack: string, overrides: StackOverrides): readonly ConfigProblem[] {
-    const { config, secretKeys } = stackConfig(stack, overrides);
-    try {
-        loadConfig({ values: config, isSecret: (key) => secretKeys.includes(key), stack });
-        return [];
-    } catch (error) {
-        assert.ok(error instanceof ConfigError, String(error));
-        return error.problems;
-    }
-}
+const problemsOf = configProblems;
 
 describe("shared repository config errors", () => {
     const SELF = "remove managedBy to manage the repository here, or name the stack that manages it";

@@ -1,6 +1,7 @@
 /** The stacks' Git repositories, through the offline plan of each checked-in stack file. */
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
+import { checksFiles } from "../components/repository/checks";
 import { ExternalRepository } from "../components/repository/external";
 import { GithubRepository } from "../components/repository/github";
 import { GITHUB_KNOWN_HOSTS } from "../components/repository/hosts";
@@ -79,7 +80,7 @@ describe("repositories of the staging stack", () => {
         assert.deepEqual(names(plan.resources, T.branchProtection), []);
     });
 
-    it("creates private repositories with squash or rebase merges, scanning and archive on destroy", () => {
+    it("creates private repositories with squash or rebase merges and archive on destroy, no scanning without Advanced Security", () => {
         const repository = byName(plan.resources, T.repository, "platform-gitops-staging-repository");
         assert.deepEqual(repository.inputs, {
             name: "platform-gitops-staging",
@@ -91,7 +92,6 @@ describe("repositories of the staging stack", () => {
             allowRebaseMerge: true,
             allowMergeCommit: false,
             archiveOnDestroy: true,
-            securityAndAnalysis: { secretScanning: { status: "enabled" }, secretScanningPushProtection: { status: "enabled" } },
         });
         assert.deepEqual(byName(plan.resources, T.vulnerabilityAlerts, "platform-gitops-staging-vulnerability-alerts").inputs, { repository: "platform-gitops-staging", enabled: true });
         assert.deepEqual(plan.imports, { "platform-gitops-staging-repository": undefined, "payments-api-repository": undefined, "checkout-web-repository": undefined });
@@ -101,7 +101,7 @@ describe("repositories of the staging stack", () => {
         const ruleset = byName(plan.resources, T.ruleset, "platform-gitops-staging-ruleset").inputs as { rules: Record<string, unknown>; bypassActors: unknown };
         assert.equal((ruleset.rules.pullRequest as Record<string, unknown>).requiredApprovingReviewCount, 1);
         assert.equal(ruleset.rules.requiredSignatures, false);
-        assert.deepEqual(ruleset.bypassActors, [{ actorType: "RepositoryRole", actorId: 5, bypassMode: "pullRequest" }]);
+        assert.deepEqual(ruleset.bypassActors, [{ actorType: "RepositoryRole", actorId: 5, bypassMode: "pull_request" }]);
     });
 
     it("registers read-only deploy keys from the generated key pairs", () => {
@@ -156,12 +156,15 @@ describe("repositories of the staging stack", () => {
         });
     });
 
-    it("seeds the layout once into the GitOps repository only, content ignored afterwards", () => {
-        const layout = seedLayout({ repositoryName: "platform-gitops-staging", stack: "staging", environment: "staging", environments: DEPLOYMENT_ENVIRONMENTS, codeOwners: ["@acme-platform/platform"] });
-        const files = ofType(plan.resources, T.file);
+    it("seeds the layout and the checks workflow once into the GitOps repository, content ignored afterwards", () => {
+        const checks = checksFiles({ branch: "main", kubernetesVersion: "1.35" });
+        const layout = {
+            ...seedLayout({ repositoryName: "platform-gitops-staging", stack: "staging", environment: "staging", environments: DEPLOYMENT_ENVIRONMENTS, codeOwners: ["@acme-platform/platform"], namespace: "argocd" }),
+            ...checks,
+        };
+        const files = ofType(plan.resources, T.file).filter((f) => f.name.startsWith("platform-gitops-staging-"));
         assert.deepEqual(files.map((f) => f.inputs.file).sort(), Object.keys(layout).sort());
         for (const file of files) {
-            assert.ok(file.name.startsWith("platform-gitops-staging-file-"), file.name);
             assert.deepEqual(file.inputs, {
                 repository: "platform-gitops-staging",
                 branch: "main",
@@ -174,14 +177,23 @@ describe("repositories of the staging stack", () => {
         }
     });
 
+    it("seeds only the checks workflow into the app repositories it owns", () => {
+        for (const repo of ["payments-api", "checkout-web"]) {
+            const files = ofType(plan.resources, T.file).filter((f) => f.name.startsWith(`${repo}-`));
+            assert.deepEqual(files.map((f) => f.inputs.file).sort(), Object.keys(checksFiles({ branch: "main", kubernetesVersion: "1.35" })).sort());
+        }
+    });
+
     it("protects the branch only after the files are seeded", () => {
-        const files = ofType(plan.resources, T.file).map((f) => f.urn).sort();
-        assert.deepEqual([...byName(plan.resources, T.ruleset, "platform-gitops-staging-ruleset").options.dependsOn].sort(), files);
-        assert.deepEqual(byName(plan.resources, T.ruleset, "payments-api-ruleset").options.dependsOn, []);
+        const filesOf = (repo: string) => ofType(plan.resources, T.file).filter((f) => f.name.startsWith(`${repo}-`)).map((f) => f.urn).sort();
+        for (const repo of REPOSITORIES) {
+            assert.deepEqual([...byName(plan.resources, T.ruleset, `${repo}-ruleset`).options.dependsOn].sort(), filesOf(repo), repo);
+        }
     });
 
     it("makes the engine wait for the deploy key and the seeded files", () => {
-        const expected = [byName(plan.resources, T.deployKey, "platform-gitops-staging-deploy-key").urn, ...ofType(plan.resources, T.file).map((f) => f.urn)];
+        const seeded = ofType(plan.resources, T.file).filter((f) => f.name.startsWith("platform-gitops-staging-"));
+        const expected = [byName(plan.resources, T.deployKey, "platform-gitops-staging-deploy-key").urn, ...seeded.map((f) => f.urn)];
         assert.deepEqual([...(plan.outputs.ready as string[])].sort(), expected.sort());
     });
 
@@ -256,6 +268,24 @@ describe("repository options from config", () => {
         assert.deepEqual(readOnly, { "platform-gitops-staging-deploy-key": false, "payments-api-deploy-key": true, "checkout-web-deploy-key": true });
     });
 
+    it("lets only the GitOps repository's writable key push past its ruleset with image automation", async () => {
+        const plan = await planRepositories("staging", { set: { "gitops-platform:engine": { type: "flux", imageAutomation: true } } });
+        const actors = (repo: string) => (byName(plan.resources, T.ruleset, `${repo}-ruleset`).inputs as { bypassActors: unknown[] }).bypassActors;
+        assert.deepEqual(actors("platform-gitops-staging"), [
+            { actorType: "RepositoryRole", actorId: 5, bypassMode: "pull_request" },
+            { actorType: "DeployKey", bypassMode: "always" },
+        ]);
+        assert.deepEqual(actors("payments-api"), [{ actorType: "RepositoryRole", actorId: 5, bypassMode: "pull_request" }]);
+    });
+
+    it("refuses image automation's writable key under classic protection, which exempts no deploy key", async () => {
+        const set = {
+            "gitops-platform:engine": { type: "flux", imageAutomation: true },
+            ...edited<{ protection: Record<string, unknown> }>("staging", "gitops-platform:github", (g) => { g.protection.mode = "classic"; }),
+        };
+        await assert.rejects(planRepositories("staging", { set }), /cannot push through classic branch protection/);
+    });
+
     it("keeps deploy keys read-only with Flux but no image automation", async () => {
         const plan = await planRepositories("staging", { set: { "gitops-platform:engine": { type: "flux" } } });
         assert.ok(ofType(plan.resources, T.deployKey).every((k) => k.inputs.readOnly === true));
@@ -266,8 +296,15 @@ describe("repository options from config", () => {
         assert.equal(plan.imports["platform-gitops-staging-repository"], "platform-gitops-staging");
         assert.equal(plan.imports["payments-api-repository"], undefined);
         assert.equal("autoInit" in byName(plan.resources, T.repository, "platform-gitops-staging-repository").inputs, false);
-        assert.deepEqual(ofType(plan.resources, T.file), []);
+        assert.deepEqual(ofType(plan.resources, T.file).filter((f) => f.name.startsWith("platform-gitops-staging-")), []);
         assert.deepEqual(byName(plan.resources, T.ruleset, "platform-gitops-staging-ruleset").options.dependsOn, []);
+    });
+
+    it("turns secret scanning on with Advanced Security when config says the organization has it", async () => {
+        const plan = await planRepositories("staging", { set: edited<Record<string, unknown>>("staging", "gitops-platform:github", (g) => { g.advancedSecurity = true; }) });
+        assert.deepEqual(byName(plan.resources, T.repository, "platform-gitops-staging-repository").inputs.securityAndAnalysis, {
+            advancedSecurity: { status: "enabled" }, secretScanning: { status: "enabled" }, secretScanningPushProtection: { status: "enabled" },
+        });
     });
 
     it("leaves secret scanning alone when config turns it off", async () => {
@@ -288,29 +325,52 @@ describe("repository options from config", () => {
             assert.deepEqual(afterByUrn.get(resource.urn)?.inputs, resource.inputs, resource.urn);
         }
         const added = after.resources.filter((r) => !before.resources.some((b) => b.urn === r.urn)).map((r) => r.name).sort();
-        assert.deepEqual(added, ["ledger", ...["deploy-key", "deploy-key-pair", "repository", "ruleset", "vulnerability-alerts"].map((role) => `ledger-${role}`)].sort());
+        const roles = ["deploy-key", "deploy-key-pair", "repository", "ruleset", "vulnerability-alerts", "file-github-scripts-render-sh", "file-github-workflows-gitops-checks-yml"];
+        assert.deepEqual(added, ["ledger", ...roles.map((role) => `ledger-${role}`)].sort());
     });
 });
 
+/** The local stack's repository read over SSH with a deploy key, as before anonymous read. */
+const sshLocal = (edit: (r: Record<string, unknown>) => void = () => undefined) =>
+    edited<Record<string, unknown>>("local", "gitops-platform:gitopsRepository", (r) => {
+        r.url = "ssh://git@github.com/acme-platform/platform-gitops.git";
+        delete r.anonymous;
+        edit(r);
+    });
+
 describe("repository of the local stack", () => {
-    it("declares no github: resource, only the key pair for a repository given by URL", async () => {
+    // Finding: the key was registered by hand after `up`, so the first clone (and the first `up`,
+    // which waits for Flux to be Ready) failed. A public repository read over https needs nothing.
+    it("reads its public GitOps repository anonymously over https: no key to register, no resource at all", async () => {
         const plan = await planRepositories("local");
-        assert.deepEqual(plan.resources.filter((r) => r.type.startsWith("github:")), []);
+        assert.deepEqual(plan.resources.filter((r) => r.custom), []);
+        assert.equal(plan.outputs.url, "https://github.com/acme-platform/platform-gitops.git");
+        assert.equal(plan.outputs.privateKey, undefined);
+    });
+
+    it("outputs the URL, branch and cluster path, and no deploy key", async () => {
+        const plan = await planStack("local", {}, runPlatform);
+        assert.deepEqual(plan.outputs.gitopsRepository, { url: "https://github.com/acme-platform/platform-gitops.git", branch: "main", path: "clusters/local" });
+        assert.equal(plan.outputs.gitopsDeployPublicKey, undefined);
+    });
+
+    it("makes only the key pair for a repository read over SSH, and outputs the public key to register", async () => {
+        const plan = await planRepositories("local", { set: sshLocal() });
         assert.deepEqual(plan.resources.filter((r) => r.custom).map((r) => [r.type, r.name]), [[T.keyPair, "platform-gitops-deploy-key-pair"]]);
         assert.equal(plan.outputs.url, "ssh://git@github.com/acme-platform/platform-gitops.git");
         assert.equal(plan.outputs.privateKey, SECRET_PLACEHOLDER);
+        const stack = await planStack("local", { set: sshLocal() }, runPlatform);
+        assert.equal(stack.outputs.gitopsDeployPublicKey, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAMOCKplatform-gitops-deploy-key-pair mock");
+        assert.equal(JSON.stringify(stack).includes("mock-openssh-private-key"), false);
     });
 
-    it("outputs the URL, branch, cluster path and the public key to register by hand", async () => {
-        const plan = await planStack("local", {}, runPlatform);
-        assert.deepEqual(plan.outputs.gitopsRepository, { url: "ssh://git@github.com/acme-platform/platform-gitops.git", branch: "main", path: "clusters/local" });
-        assert.equal(plan.outputs.gitopsDeployPublicKey, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAMOCKplatform-gitops-deploy-key-pair mock");
-        assert.equal(JSON.stringify(plan).includes("mock-openssh-private-key"), false);
+    it("refuses anonymous read of a URL that is not https", async () => {
+        await assert.rejects(planRepositories("local", { set: sshLocal((r) => { r.anonymous = true; }) }), /anonymous read is over https/);
     });
 
     it("takes the known_hosts the user supplies for a host other than GitHub", async () => {
         const plan = await planRepositories("local", {
-            set: edited<Record<string, unknown>>("local", "gitops-platform:gitopsRepository", (r) => {
+            set: sshLocal((r) => {
                 r.url = "git@git.example.com:acme/gitops.git";
                 r.knownHosts = "git.example.com ssh-ed25519 AAAAexample";
             }),
@@ -325,14 +385,14 @@ describe("repository config errors", () => {
         {
             name: "a host other than GitHub without known_hosts",
             stack: "local",
-            overrides: { set: edited<Record<string, unknown>>("local", "gitops-platform:gitopsRepository", (r) => { r.url = "ssh://git@git.example.com/acme/gitops.git"; }) },
+            overrides: { set: sshLocal((r) => { r.url = "ssh://git@git.example.com/acme/gitops.git"; }) },
             key: "gitops-platform:gitopsRepository.knownHosts",
             expect: /verifies git\.example\.com by its SSH host keys/,
         },
         {
             name: "a URL without a host",
             stack: "local",
-            overrides: { set: edited<Record<string, unknown>>("local", "gitops-platform:gitopsRepository", (r) => { r.url = "ssh://git@github.com:acme/gitops.git"; }) },
+            overrides: { set: sshLocal((r) => { r.url = "ssh://git@github.com:acme/gitops.git"; }) },
             key: "gitops-platform:gitopsRepository.url",
             expect: /expected a Git URL with a host/,
         },
@@ -365,7 +425,7 @@ describe("repository config errors", () => {
 });
 
 describe("repository components on their own", () => {
-    it("defaults to a private, unprotected repository kept on delete, with a read-only key and scanning on", async () => {
+    it("defaults to a private, unprotected repository kept on delete, with a read-only key and no scanning GitHub would refuse", async () => {
         const plan = await planProgram(() => {
             const repository = new GithubRepository("solo", { repositoryName: "solo" });
             return { branch: repository.branch };
@@ -373,7 +433,7 @@ describe("repository components on their own", () => {
         assert.deepEqual(plan.resources.filter((r) => r.custom).map((r) => r.type).sort(), [T.repository, T.deployKey, T.vulnerabilityAlerts, T.keyPair].sort());
         const repository = byName(plan.resources, T.repository, "solo-repository");
         assert.equal(repository.inputs.visibility, "private");
-        assert.deepEqual(repository.inputs.securityAndAnalysis, { secretScanning: { status: "enabled" }, secretScanningPushProtection: { status: "enabled" } });
+        assert.equal("securityAndAnalysis" in repository.inputs, false);
         assert.deepEqual([repository.options.protect, repository.options.retainOnDelete], [false, true]);
         assert.deepEqual(byName(plan.resources, T.deployKey, "solo-deploy-key").inputs, { repository: "solo", title: "gitops-platform", key: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAMOCKsolo-deploy-key-pair mock", readOnly: true });
         assert.equal(plan.outputs.branch, "main");

@@ -12,9 +12,9 @@ import {
 } from "../components/secrets/objects";
 import { defaultPrefix, secretArnPattern, secretsReaderPolicy } from "../components/secrets/policy";
 import { chartVersionProblem, compareVersions, DEFAULTS } from "../components/secrets/store";
-import { ConfigError, loadConfig, PlatformConfig } from "../stacks/config";
+import { ConfigError } from "../stacks/config";
 import { allowedNamespaces, secretsOutputs, secretsPrefix } from "../stacks/secrets";
-import { StackOverrides, stackConfig, stackValue } from "./harness";
+import { platformConfig, stackValue } from "./harness";
 import { actionsOf } from "./iamAssertions";
 import { canRead, iamMatches } from "./secretsIam";
 
@@ -257,10 +257,6 @@ describe("secrets: chart versions", () => {
     });
 });
 
-function platformConfig(stack: string, overrides: StackOverrides = {}): PlatformConfig {
-    const { config, secretKeys } = stackConfig(stack, overrides);
-    return loadConfig({ values: config, isSecret: (key) => secretKeys.includes(key), stack });
-}
 
 describe("secrets: from config", () => {
     it("the prefix defaults to gitops-platform/<stack> and follows secrets.prefix", () => {

@@ -6,6 +6,7 @@
  * (FakeWorkloadIdentityForTests) records the grants it is asked for; stack-level cases use the
  * real cluster component from stacks/cluster.ts.
  */
+import { platformLabels } from "../components/core/labels";
 import * as assert from "node:assert/strict";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -17,10 +18,10 @@ import { SecretsStore } from "../components/secrets/types";
 import { PlannedResource } from "../plan/recorder";
 import { MOCK_ACCOUNT_ID } from "../plan/mocks";
 import { createCluster } from "../stacks/cluster";
-import { loadConfig, PlatformConfig } from "../stacks/config";
+import { PlatformConfig } from "../stacks/config";
 import { appNamespace } from "../stacks/apps";
 import { createSecretsStore, secretsPrefix } from "../stacks/secrets";
-import { byName, CHECKED_IN_STACKS, importEsm, ofType, planProgram, planStack, stackConfig } from "./harness";
+import { byName, CHECKED_IN_STACKS, importEsm, ofType, planProgram, planStack, platformConfig } from "./harness";
 import { parsePolicy } from "./iamAssertions";
 import { canRead } from "./secretsIam";
 
@@ -97,7 +98,7 @@ async function planUse(makeStore: (provider: k8s.Provider) => SecretsStore): Pro
 function awsArgs(provider: k8s.Provider, identity: WorkloadIdentity, extra: Partial<AwsSecretsManagerStoreArgs> = {}): AwsSecretsManagerStoreArgs {
     return {
         provider, workloadIdentity: identity, region: "eu-west-1", accountId: MOCK_ACCOUNT_ID, prefix: "gitops-platform/staging",
-        environment: "staging", allowedNamespaces: ["argocd"], tags: { owner: "platform-team" }, ...extra,
+        labels: platformLabels("staging"), allowedNamespaces: ["argocd"], tags: { owner: "platform-team" }, ...extra,
     };
 }
 
@@ -296,7 +297,7 @@ describe("secrets: Kubernetes store (cloud-free)", () => {
     let resources: PlannedResource[];
 
     before(async () => {
-        resources = await planUse((provider) => new KubernetesSecretsStore("local-secrets", { provider, environment: "local", allowedNamespaces: ["argocd"] }));
+        resources = await planUse((provider) => new KubernetesSecretsStore("local-secrets", { provider, labels: platformLabels("local"), allowedNamespaces: ["argocd"] }));
     });
 
     it("declares the operator, the source namespace with its reader, the platform's store, the app's reader and store, and no AWS resource", () => {
@@ -429,10 +430,6 @@ function useDirect(delivery: DirectSecretDelivery): void {
     }, { parent: new CallerForTests("engine") });
 }
 
-function platformConfig(stack: string): PlatformConfig {
-    const { config, secretKeys } = stackConfig(stack);
-    return loadConfig({ values: config, isSecret: (key) => secretKeys.includes(key), stack });
-}
 
 /** The real cluster of the stack, its store, and a delivery with a known secret value. */
 function planStore(stack: string) {
@@ -510,7 +507,7 @@ describe("secrets: the Kubernetes store's key claims", () => {
     it("refuses two apps whose source Secret names collide (app a key b-c, app a-b key c)", async () => {
         await assert.rejects(planProgram(() => {
             const provider = new k8s.Provider("cluster", { kubeconfig: "{}" });
-            const store = new KubernetesSecretsStore("s", { provider, environment: "local", allowedNamespaces: ["flux-system"] });
+            const store = new KubernetesSecretsStore("s", { provider, labels: platformLabels("local"), allowedNamespaces: ["flux-system"] });
             store.appSecret({ app: "a", namespace: "a", keys: ["b-c"] }, { parent: new CallerForTests("a") });
             store.appSecret({ app: "a-b", namespace: "a-b", keys: ["c"] }, { parent: new CallerForTests("a-b") });
             return {};
@@ -520,7 +517,7 @@ describe("secrets: the Kubernetes store's key claims", () => {
     it("refuses secrets for an app named platform: its reader would be the platform's", async () => {
         await assert.rejects(planProgram(() => {
             const provider = new k8s.Provider("cluster", { kubeconfig: "{}" });
-            const store = new KubernetesSecretsStore("s", { provider, environment: "local", allowedNamespaces: ["flux-system"] });
+            const store = new KubernetesSecretsStore("s", { provider, labels: platformLabels("local"), allowedNamespaces: ["flux-system"] });
             store.appSecret({ app: "platform", namespace: "platform", keys: ["token"] }, { parent: new CallerForTests("platform") });
             return {};
         }), /app "platform" cannot have secrets/);
@@ -569,8 +566,9 @@ describe("secrets: store boundaries in the checked-in stacks' full plans", () =>
                     assert.equal((store.inputs.metadata as { namespace: string }).namespace, (es.inputs.metadata as { namespace: string }).namespace);
                 }
                 const throughCluster = ofType(resources, EXTERNAL_SECRET).filter((r) => (r.inputs as unknown as StoreRefInputs).spec.secretStoreRef.kind === "ClusterSecretStore");
-                assert.ok(throughCluster.length > 0);
-                assert.deepEqual([...new Set(throughCluster.map((r) => (r.inputs.metadata as { namespace: string }).namespace))], [config.engine.namespace]);
+                // The engine's repository credentials; the local stack reads its repository anonymously and has none.
+                assert.equal(throughCluster.length > 0, !config.gitopsRepository.anonymous);
+                assert.deepEqual([...new Set(throughCluster.map((r) => (r.inputs.metadata as { namespace: string }).namespace))], throughCluster.length > 0 ? [config.engine.namespace] : []);
             });
 
             it("every store and ExternalSecret is valid external-secrets.io/v1", async () => {

@@ -7,9 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ApplicationRegistration, GitopsEngine } from "../gitops/types";
 import { SecretsStore } from "../secrets/types";
-import { appLabels } from "./labels";
-
-export type Environment = "staging" | "production" | "local";
+import { appLabels } from "../core/labels";
 
 /** Namespace totals (ResourceQuota `hard`). */
 export interface QuotaSettings {
@@ -26,38 +24,6 @@ export interface ContainerLimits {
     readonly defaultMemory: string;
     readonly defaultRequestCpu: string;
     readonly defaultRequestMemory: string;
-}
-
-/**
- * Per-environment defaults; config's appDefaults, then the app's own values, override them key by key.
- * A quota on requests/limits makes the API server reject pods without them: the LimitRange fills them in.
- */
-export const DEFAULTS: Readonly<Record<Environment, { readonly quota: QuotaSettings; readonly limits: ContainerLimits }>> = {
-    local: {
-        quota: { requestsCpu: "2", requestsMemory: "4Gi", limitsCpu: "4", limitsMemory: "8Gi", pods: 20 },
-        limits: { defaultCpu: "500m", defaultMemory: "512Mi", defaultRequestCpu: "50m", defaultRequestMemory: "64Mi" },
-    },
-    staging: {
-        quota: { requestsCpu: "4", requestsMemory: "8Gi", limitsCpu: "8", limitsMemory: "16Gi", pods: 50 },
-        limits: { defaultCpu: "500m", defaultMemory: "512Mi", defaultRequestCpu: "100m", defaultRequestMemory: "128Mi" },
-    },
-    production: {
-        quota: { requestsCpu: "8", requestsMemory: "16Gi", limitsCpu: "16", limitsMemory: "32Gi", pods: 100 },
-        limits: { defaultCpu: "1", defaultMemory: "1Gi", defaultRequestCpu: "250m", defaultRequestMemory: "256Mi" },
-    },
-};
-
-/** Keeps only the keys that are set, so an override never blanks a default. */
-function defined<T extends object>(value: Partial<T> | undefined): Partial<T> {
-    return Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-export function resolveQuota(environment: Environment, ...overrides: (Partial<QuotaSettings> | undefined)[]): QuotaSettings {
-    return Object.assign({}, DEFAULTS[environment].quota, ...overrides.map((o) => defined(o)));
-}
-
-export function resolveLimits(environment: Environment, ...overrides: (Partial<ContainerLimits> | undefined)[]): ContainerLimits {
-    return Object.assign({}, DEFAULTS[environment].limits, ...overrides.map((o) => defined(o)));
 }
 
 export function quotaHard(quota: QuotaSettings): Record<string, string> {
@@ -83,13 +49,11 @@ export function containerLimitRange(limits: ContainerLimits): k8s.types.input.co
  * anything the engine applies. Granted:
  * - read of the workload kinds, their events and logs: enough to debug a sync or a rollout;
  * - delete pods: a restart the owning controller undoes, so desired state is untouched;
- * - outside production, exec and port-forward, to debug a container and reach its ports from a laptop.
- *   In production they would bypass Git and expose what the app can read; break-glass goes through
- *   the platform team.
+ * - with `debugAccess`, exec and port-forward, to debug a container and reach its ports from a laptop.
  * Not granted: Secrets (their values are in the store; ExternalSecrets show whether they synced),
  * RBAC objects, and writes to anything else.
  */
-export function teamRoleRules(environment: Environment): k8s.types.input.rbac.v1.PolicyRule[] {
+export function teamRoleRules(debugAccess: boolean): k8s.types.input.rbac.v1.PolicyRule[] {
     const read = ["get", "list", "watch"];
     const rules: k8s.types.input.rbac.v1.PolicyRule[] = [
         { apiGroups: [""], resources: ["pods", "pods/log", "services", "endpoints", "configmaps", "persistentvolumeclaims", "serviceaccounts", "events", "resourcequotas", "limitranges"], verbs: read },
@@ -103,7 +67,7 @@ export function teamRoleRules(environment: Environment): k8s.types.input.rbac.v1
         { apiGroups: ["external-secrets.io"], resources: ["externalsecrets"], verbs: read },
         { apiGroups: [""], resources: ["pods"], verbs: ["delete"] },
     ];
-    if (environment !== "production") {
+    if (debugAccess) {
         rules.push({ apiGroups: [""], resources: ["pods/exec", "pods/portforward"], verbs: ["create", "get"] });
     }
     return rules;
@@ -116,14 +80,18 @@ export function teamSubjects(groups: readonly string[]): k8s.types.input.rbac.v1
 export interface AppArgs {
     /** The app as the engine registers it (name, team, namespace, source, sync policy, dependencies). Required. */
     readonly registration: ApplicationRegistration;
-    /** Picks the quota and limit defaults, the team's rights and production safety. Required. */
-    readonly environment: Environment;
+    /** Labels on every object (the platform's labels); the team is added. Required. */
+    readonly labels: Readonly<Record<string, string>>;
     /** The team's groups, bound to the team Role. Required, at least one. */
     readonly groups: readonly string[];
-    /** Overrides of the environment's quota, applied in order (config appDefaults, then the app's). Default: none. */
-    readonly quota?: readonly (Partial<QuotaSettings> | undefined)[];
-    /** Overrides of the environment's container defaults, applied in order. Default: none. */
-    readonly limits?: readonly (Partial<ContainerLimits> | undefined)[];
+    /** The namespace's quota. Required. */
+    readonly quota: QuotaSettings;
+    /** Defaults of every container in the namespace. Required. */
+    readonly limits: ContainerLimits;
+    /** The team may exec into and port-forward to its pods. Required. */
+    readonly debugAccess: boolean;
+    /** The namespace stays behind when the app is removed, so its data is not lost. Required. */
+    readonly retainNamespace: boolean;
     /** Keys the app reads from the secrets store. Default: none. */
     readonly secretKeys?: readonly string[];
     /** Provider of the cluster every object goes to. Required. */
@@ -140,32 +108,31 @@ export class App extends pulumi.ComponentResource {
 
     constructor(name: string, args: AppArgs, opts?: pulumi.ComponentResourceOptions) {
         super("gitops-platform:apps:App", name, {}, opts);
-        const { registration: app, environment, provider } = args;
+        const { registration: app, provider } = args;
         const secretKeys = args.secretKeys ?? [];
         if (secretKeys.length > 0 && args.secrets === undefined) {
             throw new pulumi.ResourceError(`app ${name} reads secrets ${secretKeys.join(", ")} but the stack has no secrets store`, this);
         }
-        const labels = appLabels(app.team, environment);
+        const labels = appLabels(app.team, args.labels);
         const child = { parent: this, provider };
 
-        // Removing an app from production must not delete its data: the namespace stays behind.
         const annotations = args.engine.tenantNamespaceAnnotations;
         const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, {
             metadata: { name: app.namespace, labels, ...(Object.keys(annotations).length > 0 ? { annotations } : {}) },
-        }, { ...child, retainOnDelete: environment === "production" });
+        }, { ...child, retainOnDelete: args.retainNamespace });
         const inNamespace = (objectName: string) => ({ name: objectName, namespace: namespace.metadata.name, labels });
 
         const quota = new k8s.core.v1.ResourceQuota(`${name}-quota`, {
             metadata: inNamespace("app-quota"),
-            spec: { hard: quotaHard(resolveQuota(environment, ...(args.quota ?? []))) },
+            spec: { hard: quotaHard(args.quota) },
         }, child);
         const limits = new k8s.core.v1.LimitRange(`${name}-limits`, {
             metadata: inNamespace("container-defaults"),
-            spec: { limits: [containerLimitRange(resolveLimits(environment, ...(args.limits ?? [])))] },
+            spec: { limits: [containerLimitRange(args.limits)] },
         }, child);
         const role = new k8s.rbac.v1.Role(`${name}-team-role`, {
             metadata: inNamespace(`team-${app.team}`),
-            rules: teamRoleRules(environment),
+            rules: teamRoleRules(args.debugAccess),
         }, child);
         new k8s.rbac.v1.RoleBinding(`${name}-team-binding`, {
             metadata: inNamespace(`team-${app.team}`),

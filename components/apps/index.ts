@@ -1,3 +1,2 @@
 export * from "./app";
-export * from "./labels";
 export * from "./team";

@@ -28,6 +28,10 @@ export interface EksAddonVersions {
     readonly kubeProxy: string;
     /** Required when workloadIdentity is "podIdentity". */
     readonly podIdentityAgent?: string;
+    /** metrics-server (EKS community add-on); default: EKS's default version for kubernetesVersion. */
+    readonly metricsServer?: string;
+    /** aws-ebs-csi-driver; default: EKS's default version for kubernetesVersion. */
+    readonly ebsCsiDriver?: string;
 }
 
 export interface EksClusterArgs {
@@ -77,7 +81,33 @@ const DEFAULTS = {
     kmsDeletionWindowDays: 30,
     capacityType: "ON_DEMAND",
     diskSizeGiB: 50,
+    /**
+     * Standard support only: a version past it is upgraded by EKS instead of billed at extended-support
+     * rates (aws.eks.Cluster upgradePolicy.supportType, STANDARD | EXTENDED; EKS user guide "Kubernetes
+     * versions": "Extended support is enabled by default"). Set explicitly.
+     */
+    supportType: "STANDARD",
 } as const;
+
+/**
+ * vpc-cni's configuration: its network policy agent on, so the NetworkPolicies the engines' charts
+ * create are enforced. The key is the chart value the add-on takes, a string "true"
+ * (aws/amazon-vpc-cni-k8s v1.23.0 charts/aws-vpc-cni/values.yaml: `enableNetworkPolicy: "false"`,
+ * rendered into the DaemonSet's `--enable-network-policy` flag and the controller ConfigMap).
+ */
+export const VPC_CNI_CONFIGURATION = { enableNetworkPolicy: "true" } as const;
+
+/**
+ * aws-ebs-csi-driver's configuration: a default StorageClass (`ebs-csi-default-sc`, gp3 by the
+ * driver's default, WaitForFirstConsumer), so volumes that name no class bind (kubernetes-sigs/aws-ebs-csi-driver
+ * helm-chart-aws-ebs-csi-driver-2.64.0 charts/aws-ebs-csi-driver/values.yaml `defaultStorageClass.enabled`,
+ * templates/ebs-csi-default-sc.yaml). Whether EKS's own gp2 class is still marked default on a new
+ * cluster was not confirmed upstream; this class does not rely on it.
+ */
+export const EBS_CSI_CONFIGURATION = { defaultStorageClass: { enabled: true } } as const;
+
+/** The EBS CSI controller's service account (same chart, values.yaml `controller.serviceAccount.name`). */
+export const EBS_CSI_SERVICE_ACCOUNT = { namespace: "kube-system", serviceAccount: "ebs-csi-controller-sa" } as const;
 
 /** Checks Args before any child exists; returns the problems (empty when fine). */
 export function validateEksClusterArgs(args: EksClusterArgs): string[] {
@@ -279,6 +309,7 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterHandl
                 publicAccessCidrs: settings.endpointPublicAccess && settings.publicAccessCidrs.length > 0 ? [...settings.publicAccessCidrs] : undefined,
             },
             encryptionConfig: { resources: ["secrets"], provider: { keyArn: key.arn } },
+            upgradePolicy: { supportType: DEFAULTS.supportType },
             enabledClusterLogTypes: [...DEFAULTS.logTypes],
             deletionProtection: protect,
             tags,
@@ -295,15 +326,17 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterHandl
         this.endpoint = this.cluster.endpoint;
         this.certificateAuthority = this.cluster.certificateAuthority.apply((ca) => ca.data ?? "");
 
+        // With creator-admin off, only these let anyone in: the Kubernetes provider waits for all of them.
+        const access: pulumi.Resource[] = [];
         for (const roleArn of settings.adminRoleArns) {
             const entryName = `${name}-admin-${roleNameOf(roleArn)}`;
             const entry = new aws.eks.AccessEntry(entryName, { clusterName: this.cluster.name, principalArn: roleArn, type: "STANDARD", tags }, { parent: this });
-            new aws.eks.AccessPolicyAssociation(entryName, {
+            access.push(entry, new aws.eks.AccessPolicyAssociation(entryName, {
                 clusterName: this.cluster.name,
                 principalArn: entry.principalArn,
                 policyArn: CLUSTER_ADMIN_ACCESS_POLICY,
                 accessScope: { type: "cluster" },
-            }, { parent: this });
+            }, { parent: this }));
         }
 
         const oidcProvider = settings.workloadIdentity === "irsa"
@@ -315,7 +348,7 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterHandl
             : undefined;
         this.workloadIdentity = new EksWorkloadIdentity({ mode: settings.workloadIdentity, clusterName, createdClusterName: this.cluster.name, accountId, oidcProvider, tags });
 
-        const addon = (role: string, addonName: string, version: string, extra: Partial<aws.eks.AddonArgs> = {}, dependsOn: pulumi.Resource[] = []) =>
+        const addon = (role: string, addonName: string, version: pulumi.Input<string>, extra: Partial<aws.eks.AddonArgs> = {}, dependsOn: pulumi.Resource[] = []) =>
             new aws.eks.Addon(`${name}-${role}`, {
                 clusterName: this.cluster.name,
                 addonName,
@@ -333,12 +366,17 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterHandl
         const cniRef = { namespace: "kube-system", serviceAccount: "aws-node" };
         const cniRole = this.workloadIdentity.role(`${name}-vpc-cni`, cniRef, this);
         const cniAttachments = this.attachManaged(`${name}-vpc-cni`, cniRole, MANAGED_POLICIES.vpcCni);
-        const cniCredentials: Partial<aws.eks.AddonArgs> = settings.workloadIdentity === "podIdentity"
-            ? { podIdentityAssociations: [{ roleArn: cniRole.arn, serviceAccount: cniRef.serviceAccount }] }
-            : { serviceAccountRoleArn: cniRole.arn };
-        // Not after the pod identity agent: both are DaemonSets created before any node, and aws-node
-        // gets its credentials once both run on the nodes, so creating them in parallel is safe.
-        const vpcCni = addon("vpc-cni", "vpc-cni", settings.addons.vpcCni, cniCredentials, cniAttachments);
+        const credentials = (role: aws.iam.Role, serviceAccount: string): Partial<aws.eks.AddonArgs> =>
+            settings.workloadIdentity === "podIdentity"
+                ? { podIdentityAssociations: [{ roleArn: role.arn, serviceAccount }] }
+                : { serviceAccountRoleArn: role.arn };
+        // After the pod identity agent: it serves the credentials the association grants, so aws-node
+        // (and the EBS CSI controller) never start without them.
+        const afterAgent = podIdentityAgent ? [podIdentityAgent] : [];
+        const vpcCni = addon("vpc-cni", "vpc-cni", settings.addons.vpcCni, {
+            ...credentials(cniRole, cniRef.serviceAccount),
+            configurationValues: JSON.stringify(VPC_CNI_CONFIGURATION),
+        }, [...cniAttachments, ...afterAgent]);
         const kubeProxy = addon("kube-proxy", "kube-proxy", settings.addons.kubeProxy);
 
         const nodeRole = new aws.iam.Role(`${name}-node`, {
@@ -379,7 +417,20 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterHandl
 
         // CoreDNS needs nodes to schedule on; created earlier it stays DEGRADED and the create times out.
         const coreDns = addon("coredns", "coredns", settings.addons.coreDns, {}, nodeGroups);
-        this.ready = [...nodeGroups, vpcCni, kubeProxy, coreDns, ...(podIdentityAgent ? [podIdentityAgent] : [])];
+        // Unpinned: EKS's default build for the cluster's version, which belongs to it by construction.
+        const defaultVersion = (addonName: string) =>
+            aws.eks.getAddonVersionOutput({ addonName, kubernetesVersion: this.cluster.version }, { parent: this }).version;
+        // Argo CD's autoscaling (HA) reads CPU through the metrics API.
+        const metricsServer = addon("metrics-server", "metrics-server",
+            settings.addons.metricsServer ?? defaultVersion("metrics-server"), {}, nodeGroups);
+        // Volumes (the apps' PersistentVolumeClaims) need the EBS CSI driver and a default StorageClass.
+        const ebsRole = this.workloadIdentity.role(`${name}-ebs-csi`, EBS_CSI_SERVICE_ACCOUNT, this);
+        const ebsAttachments = this.attachManaged(`${name}-ebs-csi`, ebsRole, MANAGED_POLICIES.ebsCsiDriver);
+        const ebsCsi = addon("ebs-csi-driver", "aws-ebs-csi-driver", settings.addons.ebsCsiDriver ?? defaultVersion("aws-ebs-csi-driver"), {
+            ...credentials(ebsRole, EBS_CSI_SERVICE_ACCOUNT.serviceAccount),
+            configurationValues: JSON.stringify(EBS_CSI_CONFIGURATION),
+        }, [...nodeGroups, ...ebsAttachments, ...afterAgent]);
+        this.ready = [...nodeGroups, vpcCni, kubeProxy, coreDns, metricsServer, ebsCsi, ...afterAgent];
 
         this.kubeconfig = pulumi.secret(pulumi.all([this.cluster.name, this.cluster.endpoint, this.certificateAuthority]).apply(([cluster, endpoint, ca]) =>
             eksKubeconfig({ clusterName: cluster, endpoint, certificateAuthority: ca, region: settings.region })));
@@ -387,7 +438,7 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterHandl
             kubeconfig: this.kubeconfig,
             // Only a different cluster replaces the provider (and everything deployed through it).
             clusterIdentifier: this.cluster.arn,
-        }, { parent: this });
+        }, { parent: this, dependsOn: access });
 
         this.registerOutputs({
             clusterName: this.clusterName,

@@ -30,6 +30,7 @@ export const MANAGED_POLICIES = {
         "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly",
     ],
     vpcCni: ["arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"],
+    ebsCsiDriver: ["arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"],
 } as const;
 
 /** EKS access policy that makes an access entry cluster-admin. */

@@ -28,6 +28,8 @@ export interface ApplicationRegistration {
     readonly namespace: string;
     readonly source: ApplicationSource;
     readonly sync: SyncPolicy;
+    /** Config approved an automatic prune where the environment asks for approval: the sync object says so. */
+    readonly pruneApproved: boolean;
     /** Names of apps that must be ready first. */
     readonly dependsOn: readonly string[];
 }

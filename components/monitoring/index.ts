@@ -5,8 +5,8 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { platformLabels } from "../apps/labels";
-import { declareObject } from "../gitops/shared";
+import { platformLabels } from "../core/labels";
+import { declareObject } from "../core/objects";
 import { EngineKind, podMonitors, prometheusRule } from "./objects";
 
 export const DEFAULTS = {

@@ -1,7 +1,8 @@
 /**
- * A repository this stack does not manage (the local stack, no GitHub token): only the deploy key
- * pair is made here. Its public half is a stack output that the user registers on the repository
- * by hand (read-only), e.g. on GitHub under Settings → Deploy keys.
+ * A repository this stack does not manage (the local stack, no GitHub token). Either a public
+ * repository the engine reads anonymously over https (nothing to register, so the first
+ * `pulumi up` syncs), or one read over SSH with a deploy key pair made here, whose public half is a
+ * stack output the user registers on the repository (read-only) before the engine can clone it.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { deployKeyPair } from "./deployKey";
@@ -17,6 +18,8 @@ export interface ExternalRepositoryArgs {
     readonly branch?: string;
     /** known_hosts lines of the Git host; GitHub's published keys for github.com, required for any other host. */
     readonly knownHosts?: string;
+    /** Read anonymously over https (a public repository): no deploy key; the URL must be https://. Default false. */
+    readonly anonymous?: boolean;
 }
 
 const DEFAULTS = { branch: "main" } as const satisfies Partial<ExternalRepositoryArgs>;
@@ -25,8 +28,8 @@ export class ExternalRepository extends pulumi.ComponentResource implements Repo
     readonly name: string;
     readonly url: pulumi.Output<string>;
     readonly branch: string;
-    readonly privateKey: pulumi.Output<string>;
-    readonly publicKey: pulumi.Output<string>;
+    readonly privateKey?: pulumi.Output<string>;
+    readonly publicKey?: pulumi.Output<string>;
     readonly knownHosts: string;
 
     constructor(name: string, args: ExternalRepositoryArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -34,6 +37,15 @@ export class ExternalRepository extends pulumi.ComponentResource implements Repo
         const a = { ...DEFAULTS, ...args };
         this.name = a.repositoryName;
         this.branch = a.branch;
+        if (a.anonymous) {
+            if (!a.url.startsWith("https://")) {
+                throw new pulumi.ResourceError(`${a.repositoryName}: anonymous read needs an https:// URL, got ${a.url}`, this);
+            }
+            this.url = pulumi.output(a.url);
+            this.knownHosts = "";
+            this.registerOutputs({ url: this.url });
+            return;
+        }
         this.url = pulumi.output(sshUrl(a.url));
         try {
             this.knownHosts = knownHostsFor(a.url, a.knownHosts);

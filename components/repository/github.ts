@@ -39,8 +39,14 @@ export interface GithubRepositoryArgs {
     readonly deployKeyWritable?: boolean;
     /** Title of the deploy key on GitHub; default "gitops-platform". */
     readonly deployKeyTitle?: string;
-    /** Secret scanning with push protection (needs GitHub Advanced Security on private repositories); default true. */
+    /**
+     * Secret scanning with push protection; default true. GitHub accepts it on public repositories,
+     * and on private or internal ones only with Advanced Security (see `advancedSecurity`): there it
+     * is left out, not sent to be refused.
+     */
     readonly secretScanning?: boolean;
+    /** The organization licenses GitHub Advanced Security for private and internal repositories; default false. */
+    readonly advancedSecurity?: boolean;
     /** Deployment environments by name; none by default. */
     readonly environments?: Readonly<Record<string, EnvironmentSettings>>;
     /** Files seeded once into a new repository, path → content; none by default. */
@@ -62,6 +68,7 @@ const DEFAULTS = {
     deployKeyWritable: false,
     deployKeyTitle: "gitops-platform",
     secretScanning: true,
+    advancedSecurity: false,
     environments: {} as Readonly<Record<string, EnvironmentSettings>>,
     seedFiles: {} as Readonly<Record<string, string>>,
     protect: false,
@@ -71,6 +78,28 @@ const DEFAULTS = {
 /** `apps/overlays/staging/kustomization.yaml` → `apps-overlays-staging-kustomization-yaml`: a stable resource name per path. */
 export function fileResourceName(path: string): string {
     return path.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+}
+
+const ENABLED = { status: "enabled" };
+
+/**
+ * What GitHub accepts: secret scanning and push protection on a public repository, or on a private
+ * or internal one whose Advanced Security is enabled with them (terraform-provider-github v6.13.0,
+ * github/resource_github_repository.go, security_and_analysis.secret_scanning: "the repository's
+ * visibility must be 'public', advanced_security[0].status must also be set to 'enabled', or your
+ * Organization must have split licensing"). Public repositories take no advanced_security block.
+ */
+export function securityAndAnalysis(settings: {
+    readonly secretScanning: boolean; readonly advancedSecurity: boolean; readonly visibility: string;
+}): github.types.input.RepositorySecurityAndAnalysis | undefined {
+    if (!settings.secretScanning) {
+        return undefined;
+    }
+    const scanning = { secretScanning: ENABLED, secretScanningPushProtection: ENABLED };
+    if (settings.visibility === "public") {
+        return scanning;
+    }
+    return settings.advancedSecurity ? { advancedSecurity: ENABLED, ...scanning } : undefined;
 }
 
 export class GithubRepository extends pulumi.ComponentResource implements RepositoryAccess {
@@ -90,7 +119,6 @@ export class GithubRepository extends pulumi.ComponentResource implements Reposi
         this.name = a.repositoryName;
         this.branch = a.branch;
 
-        const scanning = { status: "enabled" };
         this.repository = new github.Repository(`${name}-repository`, {
             name: a.repositoryName,
             description: a.description,
@@ -103,7 +131,7 @@ export class GithubRepository extends pulumi.ComponentResource implements Reposi
             allowMergeCommit: false,
             archiveOnDestroy: true,
             // Left out when off, so repositories on plans without the feature are not asked to change it.
-            securityAndAnalysis: a.secretScanning ? { secretScanning: scanning, secretScanningPushProtection: scanning } : undefined,
+            securityAndAnalysis: securityAndAnalysis(a),
         }, {
             parent: this,
             // Adopting: the `import` option takes the repository (ID = its name) into the stack on the
@@ -138,9 +166,12 @@ export class GithubRepository extends pulumi.ComponentResource implements Reposi
         // The protection waits for the seeded files: seeding pushes straight to the branch, which a
         // protected branch would refuse (no bypass for the identity that runs Pulumi is needed).
         if (a.protection) {
+            if (a.deployKeyWritable && a.protection.mode === "classic") {
+                throw new pulumi.ResourceError(`${a.repositoryName}: a writable deploy key (Flux image automation) cannot push through classic branch protection, which exempts no deploy key; use protection mode "ruleset"`, this);
+            }
             const protectionOpts = { parent: this, dependsOn: files };
             if (a.protection.mode === "ruleset") {
-                new github.RepositoryRuleset(`${name}-ruleset`, rulesetArgs(repositoryName, a.protection), protectionOpts);
+                new github.RepositoryRuleset(`${name}-ruleset`, rulesetArgs(repositoryName, { ...a.protection, deployKeysBypass: a.deployKeyWritable }), protectionOpts);
             } else {
                 new github.BranchProtection(`${name}-branch-protection`, branchProtectionArgs(this.repository.nodeId, a.branch, a.protection), protectionOpts);
             }

@@ -14,6 +14,12 @@ export interface SeedLayoutArgs {
     readonly environments: readonly string[];
     /** Owners of every path, e.g. "@acme/platform". */
     readonly codeOwners: readonly string[];
+    /**
+     * Namespace the seeded namespaced objects name: one that exists before the first sync (the
+     * engine's). Flux's cluster sync sets no targetNamespace, and kustomize-controller refuses a
+     * namespaced object without one ("namespace not specified"), so every seeded object names it.
+     */
+    readonly namespace: string;
 }
 
 /** Folder of the repository the engine's root sync of `stack` reads. */
@@ -51,7 +57,8 @@ function readme(args: SeedLayoutArgs, environments: readonly string[]): string {
         "- `apps/base/`: manifests shared by every environment.",
         ...environments.map((env) => `- \`apps/overlays/${env}/\`: what differs in ${env}; it builds on \`apps/base/\`.`),
         "",
-        "Check a change locally with `kubectl kustomize <folder>`.",
+        "Check a change locally with `kubectl kustomize <folder>`. Pull requests run the same build of every",
+        "kustomization, validate what it renders, and comment the rendered diff (`.github/workflows/gitops-checks.yml`).",
         "",
         "## Who owns these files",
         "",
@@ -68,13 +75,16 @@ export function seedLayout(args: SeedLayoutArgs): Record<string, string> {
         "README.md": readme(args, environments),
         CODEOWNERS: codeOwnersFile(args.codeOwners),
         "apps/base/kustomization.yaml": yamlFile(
-            "Manifests every environment shares. No namespace is set here: the sync that applies them decides.",
+            [
+                "Manifests every environment shares. Every namespaced object names its namespace: the cluster",
+                "sync (Flux) sets no targetNamespace, and an object without one is refused.",
+            ].join("\n"),
             { ...KUSTOMIZATION, resources: ["platform-info.yaml"] },
         ),
         // A placeholder so the base builds to something; replace it with the first shared manifest.
         "apps/base/platform-info.yaml": yamlFile(
             "Placeholder: shows which environment a cluster syncs. Replace it with real shared manifests.",
-            { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "platform-info" }, data: { environment: "base" } },
+            { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "platform-info", namespace: args.namespace }, data: { environment: "base" } },
         ),
     };
     for (const env of environments) {

@@ -16,6 +16,11 @@ export interface ProtectionSettings {
     readonly requiredStatusChecks: readonly string[];
     /** The rules bind repository administrators too (no bypass). */
     readonly enforceAdmins: boolean;
+    /**
+     * Writable deploy keys may push to the branch (Flux image automation commits tag updates). Only
+     * a ruleset can exempt them: classic branch protection has no bypass for deploy keys. Default false.
+     */
+    readonly deployKeysBypass?: boolean;
 }
 
 /**
@@ -24,18 +29,39 @@ export interface ProtectionSettings {
  */
 export const REPOSITORY_ADMIN_ROLE_ID = 5;
 
+/**
+ * The GitHub App that reports the checks of GitHub Actions workflows: a required check bound to it
+ * cannot be satisfied by a status another app or a token posts under the same name
+ * (terraform-provider-github v6.13.0 github/acc_test.go: testGHActionsAppInstallationId 15368).
+ */
+export const GITHUB_ACTIONS_APP_ID = 15368;
+
 /** Squash or rebase only: with linear history required, merge commits could not land anyway. */
 export const ALLOWED_MERGE_METHODS = ["squash", "rebase"] as const;
 
 /**
+ * Bypass modes as the provider validates them: the API's snake_case values, not the camel-cased
+ * words of the @pulumi/github doc text (terraform-provider-github v6.13.0,
+ * github/resource_github_repository_ruleset.go, bypass_actors.bypass_mode StringInSlice).
+ */
+export const BYPASS_MODES = ["always", "pull_request", "exempt"] as const;
+
+/**
  * Administrators who are not bound by the rules may bypass them in pull requests only (merge
  * without the approvals, e.g. for an emergency fix), never by pushing to the branch directly.
- * None when admins are enforced: a ruleset without bypass actors binds everyone.
+ * None when admins are enforced: a ruleset without bypass actors binds everyone. Deploy keys, when
+ * allowed to bypass, bypass `always` (they push, there is no pull request): actor type `DeployKey`
+ * has no ID and covers the repository's deploy keys, of which only writable ones can push at all
+ * (same file, actor_type list and the acceptance test's DeployKey/always actor).
  */
 export function rulesetBypassActors(settings: ProtectionSettings): github.types.input.RepositoryRulesetBypassActor[] {
-    return settings.enforceAdmins
+    const admins: github.types.input.RepositoryRulesetBypassActor[] = settings.enforceAdmins
         ? []
-        : [{ actorType: "RepositoryRole", actorId: REPOSITORY_ADMIN_ROLE_ID, bypassMode: "pullRequest" }];
+        : [{ actorType: "RepositoryRole", actorId: REPOSITORY_ADMIN_ROLE_ID, bypassMode: "pull_request" }];
+    const keys: github.types.input.RepositoryRulesetBypassActor[] = settings.deployKeysBypass
+        ? [{ actorType: "DeployKey", bypassMode: "always" }]
+        : [];
+    return [...admins, ...keys];
 }
 
 export function rulesetArgs(repository: pulumi.Input<string>, settings: ProtectionSettings): github.RepositoryRulesetArgs {
@@ -57,7 +83,12 @@ export function rulesetArgs(repository: pulumi.Input<string>, settings: Protecti
                 allowedMergeMethods: [...ALLOWED_MERGE_METHODS],
             },
             ...(checks.length > 0
-                ? { requiredStatusChecks: { strictRequiredStatusChecksPolicy: true, requiredChecks: checks.map((context) => ({ context })) } }
+                ? {
+                    requiredStatusChecks: {
+                        strictRequiredStatusChecksPolicy: true,
+                        requiredChecks: checks.map((context) => ({ context, integrationId: GITHUB_ACTIONS_APP_ID })),
+                    },
+                }
                 : {}),
             requiredLinearHistory: true,
             nonFastForward: true,

@@ -3,13 +3,13 @@ import * as pulumi from "@pulumi/pulumi";
 /** How the GitOps engine reaches one Git repository. */
 export interface RepositoryAccess {
     readonly name: string;
-    /** SSH clone URL, e.g. ssh://git@github.com/acme/platform-gitops.git. */
+    /** SSH clone URL, e.g. ssh://git@github.com/acme/platform-gitops.git; https:// when read anonymously. */
     readonly url: pulumi.Output<string>;
     readonly branch: string;
-    /** Private half of the deploy key (OpenSSH format), always a Pulumi secret. */
-    readonly privateKey: pulumi.Output<string>;
+    /** Private half of the deploy key (OpenSSH format), always a Pulumi secret; none when read anonymously. */
+    readonly privateKey?: pulumi.Output<string>;
     /** Public half, to register as a deploy key where Pulumi does not manage the repository. */
-    readonly publicKey: pulumi.Output<string>;
+    readonly publicKey?: pulumi.Output<string>;
     /** known_hosts lines for the Git host, so the engine verifies it. */
     readonly knownHosts: string;
 }

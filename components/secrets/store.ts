@@ -10,8 +10,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ISecretStoreProvider } from "@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStoreProvider";
-import { platformLabels } from "../apps/labels";
-import { declareObject } from "../gitops/shared";
+import { declareObject } from "../core/objects";
 import { clusterSecretStore, externalSecret, operatorValues, OperatorValueSettings, RemoteEntry, secretStore, StoreRef } from "./objects";
 import { AppSecrets, PlatformSecret, SecretsStore } from "./types";
 
@@ -62,8 +61,8 @@ export interface ExternalSecretsStoreArgs {
     readonly provider: k8s.Provider;
     /** What must exist before the chart installs (node groups, core add-ons). Default: none. */
     readonly clusterReady?: readonly pulumi.Resource[];
-    /** Environment name, for labels. Required. */
-    readonly environment: string;
+    /** Labels on every object (the platform's labels). Required. */
+    readonly labels: Readonly<Record<string, string>>;
     /** Namespaces whose ExternalSecrets may use the platform's ClusterSecretStore (the engine's only). Required, at least one. */
     readonly allowedNamespaces: readonly string[];
     /** The operator's namespace. Default: "external-secrets". */
@@ -121,7 +120,7 @@ export abstract class ExternalSecretsStore extends pulumi.ComponentResource impl
         this.provider = args.provider;
         this.operatorNamespace = args.namespace ?? DEFAULTS.namespace;
         this.refreshInterval = args.refreshInterval ?? DEFAULTS.refreshInterval;
-        this.labels = platformLabels(args.environment);
+        this.labels = { ...args.labels };
     }
 
     /** Child options for Kubernetes objects of this component. */

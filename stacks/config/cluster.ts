@@ -98,6 +98,9 @@ export const eksClusterConfig = strictObject({
         coreDns: eksVersion,
         kubeProxy: eksVersion,
         podIdentityAgent: eksVersion.optional(),
+        /** Pins; by default EKS's default build for kubernetesVersion. */
+        metricsServer: eksVersion.optional(),
+        ebsCsiDriver: eksVersion.optional(),
     }),
     logRetentionDays: z.number().int().refine((days) => [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653].includes(days), "expected a CloudWatch retention period: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653 days").default(90),
 }).superRefine((eks, ctx) => {

@@ -44,7 +44,15 @@ export const gitopsRepositoryConfig = strictObject({
      * publishes). GitHub's keys are built in; any other host needs this.
      */
     knownHosts: z.string().min(1).optional(),
+    /**
+     * With `url` only: a public repository the engine reads anonymously over https, so no deploy key is
+     * made and the first `pulumi up` syncs without a manual step.
+     */
+    anonymous: z.boolean().default(false),
 }).superRefine((repository, ctx) => {
+    if (repository.anonymous && repository.url !== undefined && !repository.url.startsWith("https://")) {
+        ctx.addIssue({ code: "custom", path: ["anonymous"], input: repository.anonymous, message: "anonymous read is over https: give url as https://host/owner/repo.git (a public repository), or remove anonymous and register the deploy key" });
+    }
     if (repository.url === undefined) {
         return;
     }
@@ -93,6 +101,8 @@ export const githubConfig = strictObject({
     productionReviewers: reviewers.prefault({}),
     /** Secret scanning with push protection (GitHub Advanced Security on private repositories). */
     secretScanning: z.boolean().default(true),
+    /** The organization licenses GitHub Advanced Security: secret scanning on private and internal repositories too. */
+    advancedSecurity: z.boolean().default(false),
 });
 
 export type GitopsRepositoryConfig = z.infer<typeof gitopsRepositoryConfig>;
@@ -128,7 +138,7 @@ export function repositoryProblems(gitops: GitopsRepositoryConfig, github: Githu
         return [{ path: ["gitopsRepository", "managedBy"], message: "registers this stack's deploy key through GitHub and needs the github section: add it, or remove managedBy and give the repository's url" }];
     }
     // A repository given by URL: the engine verifies the host by its SSH keys, built in for github.com only.
-    if (gitops.url === undefined || gitops.knownHosts !== undefined || gitHost(gitops.url) === GITHUB_HOST) {
+    if (gitops.url === undefined || gitops.anonymous || gitops.knownHosts !== undefined || gitHost(gitops.url) === GITHUB_HOST) {
         return [];
     }
     const host = gitHost(gitops.url);

@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { IApplication } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application";
 import type { IApplicationSource } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationSource";
 import type { IApplicationSpec } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationSpec";
-import { syncObjectLabels } from "../../apps/labels";
+import { syncObjectLabels } from "../../core/labels";
 import { ApplicationRegistration, ApplicationSource } from "../types";
 
 /** The upstream type, with the repository URL an Input (the GitOps repository's URL is an Output). */
@@ -22,7 +22,10 @@ export interface ArgoApplicationSettings {
     readonly project: string;
     /** Delete the app's workloads with the Application (resources finalizer). */
     readonly cascadeDelete: boolean;
-    readonly environment: string;
+    /** Prune old resources only after the new ones are healthy. */
+    readonly pruneLast: boolean;
+    /** The platform's labels, on the Application with the team's. */
+    readonly labels: Readonly<Record<string, string>>;
 }
 
 /** Argo CD's in-cluster destination: apps run in the cluster Argo CD runs in. */
@@ -45,14 +48,14 @@ export const RETRY = { limit: 5, backoff: { duration: "5s", factor: 2, maxDurati
 
 /**
  * Sync options of the whole Application. `CreateNamespace=false`: Pulumi owns the namespace (with its
- * quota, limits and RBAC), Argo CD must not create or adopt one. `PruneLast=true` in production: old
+ * quota, limits and RBAC), Argo CD must not create or adopt one. `PruneLast=true`: old
  * resources go only after the new ones are healthy. What no Application-level option can do is keep
  * one kind from pruning: `Prune=false`/`Delete=false` are per-resource annotations, so volumes in Git
  * carry `argocd.argoproj.io/sync-options: Prune=false,Delete=false` there, and namespaces stay out of
  * reach because they are Pulumi's and the team's AppProject does not allow cluster-scoped kinds.
  */
-export function argoSyncOptions(environment: string): string[] {
-    return ["CreateNamespace=false", ...(environment === "production" ? ["PruneLast=true"] : [])];
+export function argoSyncOptions(pruneLast: boolean): string[] {
+    return ["CreateNamespace=false", ...(pruneLast ? ["PruneLast=true"] : [])];
 }
 
 /** The tool Argo CD renders the source with, set explicitly so a stray file cannot change it. */
@@ -79,7 +82,7 @@ export function argoApplication(app: ApplicationRegistration, settings: ArgoAppl
         metadata: {
             name: app.name,
             namespace: settings.namespace,
-            labels: syncObjectLabels(app.team, settings.environment, app.sync),
+            labels: syncObjectLabels(app.team, settings.labels, app.pruneApproved),
             ...annotations,
             ...(settings.cascadeDelete ? { finalizers: [RESOURCES_FINALIZER] } : {}),
         },
@@ -94,7 +97,7 @@ export function argoApplication(app: ApplicationRegistration, settings: ArgoAppl
             destination: { server: IN_CLUSTER, namespace: app.namespace },
             syncPolicy: {
                 ...(app.sync.automated ? { automated: { prune: app.sync.prune, selfHeal: app.sync.selfHeal } } : {}),
-                syncOptions: argoSyncOptions(settings.environment),
+                syncOptions: argoSyncOptions(settings.pruneLast),
                 retry: { limit: RETRY.limit, backoff: { ...RETRY.backoff } },
             },
         },

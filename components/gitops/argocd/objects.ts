@@ -129,7 +129,11 @@ export function rootApplication(settings: RootApplicationSettings): ArgoApplicat
         },
         spec: {
             project: PLATFORM_PROJECT,
-            source: { repoURL: settings.repoUrl, path: settings.path, targetRevision: settings.branch, directory: { recurse: true } },
+            // kustomize, named: clusters/<stack>/ holds a kustomization.yaml, which Argo CD would detect too,
+            // but an explicit source type wins over detection (argoproj/argo-cd v3.4.4
+            // reposerver/repository/repository.go GetAppSourceType → ApplicationSource.ExplicitType), so
+            // a `directory` block here applied the kustomization file itself as a manifest.
+            source: { repoURL: settings.repoUrl, path: settings.path, targetRevision: settings.branch, kustomize: {} },
             destination: { server: IN_CLUSTER, namespace: settings.namespace },
             syncPolicy: {
                 automated: { prune: settings.prune, selfHeal: true },

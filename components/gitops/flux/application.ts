@@ -12,7 +12,7 @@ import type { IKustomization } from "@kubernetes-models/flux-cd/kustomize.toolki
 import type { IKustomizationSpec } from "@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1/KustomizationSpec";
 import type { IHelmRelease } from "@kubernetes-models/flux-cd/helm.toolkit.fluxcd.io/v2/HelmRelease";
 import type { IHelmReleaseSpec } from "@kubernetes-models/flux-cd/helm.toolkit.fluxcd.io/v2/HelmReleaseSpec";
-import { platformLabels, syncObjectLabels } from "../../apps/labels";
+import { syncObjectLabels } from "../../core/labels";
 import { isFullCommitSha, isReleaseTag } from "../revisions";
 import { ApplicationRegistration, ApplicationSource } from "../types";
 
@@ -29,7 +29,8 @@ export type FluxObject = FluxGitRepository | FluxKustomization | FluxHelmRelease
 export interface FluxAppSettings {
     /** Flux's namespace: sources, Kustomizations and HelmReleases live there and target the app's namespace. */
     readonly namespace: string;
-    readonly environment: string;
+    /** The platform's labels, on every object. */
+    readonly labels: Readonly<Record<string, string>>;
     /**
      * Service account (in `namespace`) the controllers impersonate for this app, under tenant
      * lockdown; the engine grants it rights in the app's namespace only. Undefined: the controller's own.
@@ -112,7 +113,7 @@ export function fluxGitRepository(source: ApplicationSource, settings: FluxAppSe
     return {
         apiVersion: "source.toolkit.fluxcd.io/v1",
         kind: "GitRepository",
-        metadata: { name: gitRepositoryName(source), namespace: settings.namespace, labels: platformLabels(settings.environment) },
+        metadata: { name: gitRepositoryName(source), namespace: settings.namespace, labels: { ...settings.labels } },
         spec: {
             url: typeof source.repoUrl === "string" ? fluxGitUrl(source.repoUrl) : pulumi.output(source.repoUrl).apply(fluxGitUrl),
             ref: gitRef(source.revision),
@@ -124,7 +125,7 @@ export function fluxGitRepository(source: ApplicationSource, settings: FluxAppSe
 
 /** An app's Kustomization or HelmRelease lives in Flux's namespace under the app's name. */
 function appMetadata(app: ApplicationRegistration, settings: FluxAppSettings): Metadata {
-    return { name: app.name, namespace: settings.namespace, labels: syncObjectLabels(app.team, settings.environment, app.sync) };
+    return { name: app.name, namespace: settings.namespace, labels: syncObjectLabels(app.team, settings.labels, app.pruneApproved) };
 }
 
 function gitSourceRef(source: ApplicationSource) {

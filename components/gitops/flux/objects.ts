@@ -27,7 +27,7 @@ export interface FluxInstanceSpec {
         tenantDefaultServiceAccount?: string;
     };
     kustomize: { patches: { target: { kind: string; name?: string }; patch: string }[] };
-    sync: { kind: "GitRepository"; url: pulumi.Input<string>; ref: string; path: string; pullSecret: string; interval: string };
+    sync: { kind: "GitRepository"; url: pulumi.Input<string>; ref: string; path: string; pullSecret?: string; interval: string };
 }
 
 export interface FluxInstance {
@@ -56,8 +56,8 @@ export interface FluxInstanceSettings {
     /** Lockdown: see fluxInstance below. */
     readonly multitenancy: boolean;
     readonly eks: boolean;
-    /** Sync source: the GitOps repository's URL (ssh://), branch, clusters/<stack>, and its credentials Secret. */
-    readonly sync: { readonly url: pulumi.Input<string>; readonly branch: string; readonly path: string; readonly pullSecret: string };
+    /** Sync source: the GitOps repository's URL (ssh://, or https:// read anonymously), branch, clusters/<stack>, and its credentials Secret (none when anonymous). */
+    readonly sync: { readonly url: pulumi.Input<string>; readonly branch: string; readonly path: string; readonly pullSecret?: string };
     readonly labels: Record<string, string>;
 }
 
@@ -115,7 +115,7 @@ export function fluxInstance(settings: FluxInstanceSettings): FluxInstance {
                 url: settings.sync.url,
                 ref: `refs/heads/${settings.sync.branch}`,
                 path: settings.sync.path,
-                pullSecret: settings.sync.pullSecret,
+                ...(settings.sync.pullSecret === undefined ? {} : { pullSecret: settings.sync.pullSecret }),
                 interval: "1m",
             },
         },

@@ -1,4 +1,4 @@
-/** What both engines share: the repositories they clone and how their objects are declared. */
+/** What both engines take and share: their common Args and the repositories they clone. */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { RepositoryAccess, RepositoryHandle } from "../repository/types";
@@ -9,23 +9,14 @@ export function repositoriesByName(handle: RepositoryHandle): Map<string, Reposi
     return new Map([[handle.gitops.name, handle.gitops], ...Object.entries(handle.appRepositories)]);
 }
 
-/** A typed object (apiVersion, kind, metadata, spec...) declared as a CustomResource. */
-export function declareObject(
-    name: string,
-    object: { apiVersion: string; kind: string; metadata: object } & object,
-    opts: pulumi.CustomResourceOptions,
-): k8s.apiextensions.CustomResource {
-    return new k8s.apiextensions.CustomResource(name, object as k8s.apiextensions.CustomResourceArgs, opts);
-}
-
 /** Args both engines take alike. */
 export interface EngineArgs {
     /** Provider of the cluster the engine runs in. Required. */
     readonly provider: k8s.Provider;
     /** What must exist before the chart installs (node groups, core add-ons). Default: none. */
     readonly clusterReady?: readonly pulumi.Resource[];
-    /** Environment name, for labels and per-environment defaults. Required. */
-    readonly environment: string;
+    /** Labels on every object the engine declares (the platform's labels). Required. */
+    readonly labels: Readonly<Record<string, string>>;
     /** The engine's namespace; default per engine (argocd, flux-system). */
     readonly namespace?: string;
     /** The GitOps repository (root sync source) and the app repositories. Required. */

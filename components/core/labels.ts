@@ -1,13 +1,13 @@
-import { SyncPolicy } from "../gitops/types";
+/** Labels every component puts on what it declares. Imports nothing of the other folders. */
 
 /** Labels on what the platform declares for one environment, so `kubectl get -l environment=...` finds it. */
 export function platformLabels(environment: string): Record<string, string> {
     return { environment, "app.kubernetes.io/managed-by": "pulumi" };
 }
 
-/** Labels on what the platform declares for one team's app. */
-export function appLabels(team: string, environment: string): Record<string, string> {
-    return { team, ...platformLabels(environment) };
+/** Labels on what the platform declares for one team's app: the platform's labels plus the team. */
+export function appLabels(team: string, labels: Readonly<Record<string, string>>): Record<string, string> {
+    return { team, ...labels };
 }
 
 /**
@@ -17,7 +17,6 @@ export function appLabels(team: string, environment: string): Record<string, str
 export const PRUNE_APPROVED_LABEL = "gitops-platform/prune-approved";
 
 /** Labels of an app's sync object (Argo CD Application, Flux Kustomization or HelmRelease). */
-export function syncObjectLabels(team: string, environment: string, sync: SyncPolicy): Record<string, string> {
-    const approved = environment === "production" && sync.automated && sync.prune;
-    return { ...appLabels(team, environment), ...(approved ? { [PRUNE_APPROVED_LABEL]: "true" } : {}) };
+export function syncObjectLabels(team: string, labels: Readonly<Record<string, string>>, pruneApproved: boolean): Record<string, string> {
+    return { ...appLabels(team, labels), ...(pruneApproved ? { [PRUNE_APPROVED_LABEL]: "true" } : {}) };
 }

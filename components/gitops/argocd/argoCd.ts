@@ -1,0 +1,180 @@
+/**
+ * Argo CD as the stack's GitOps engine: the argo-cd chart as a Helm release (a real release, so the
+ * chart's hooks run), the locked `default` project, repository credentials, the in-cluster cluster
+ * Secret with the platform metadata, the platform project and the root app of apps; then one
+ * AppProject per team and one Application per app.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { metadataLabels } from "../metadata";
+import { declareObject } from "../../core/objects";
+import { EngineArgs, repositoriesByName } from "../engine";
+import { ApplicationRegistration, GitopsEngine, TeamRegistration } from "../types";
+import { argoApplication } from "./application";
+import {
+    inClusterSecret, lockedDefaultProject, platformProject, repositorySecretData, repositorySecretName,
+    rootApplication, SECRET_TYPE_LABEL, teamProject,
+} from "./objects";
+import { argoCdValues, ArgoSso } from "./values";
+import { APP_VERSIONS, DEFAULT_CHART_VERSION } from "./versions";
+
+export const DEFAULTS = {
+    namespace: "argocd",
+    chartRepository: "https://argoproj.github.io/argo-helm",
+    chart: "argo-cd",
+    chartVersion: DEFAULT_CHART_VERSION,
+    adminGroups: [] as readonly string[],
+    /** Helm's own default (helm.v3.Release `timeout`). */
+    timeoutSeconds: 300,
+    haTimeoutSeconds: 1200,
+} as const;
+
+export { APP_VERSIONS };
+
+export interface ArgoCdArgs extends EngineArgs {
+    /** argo-cd chart version; default DEFAULTS.chartVersion. Must be a key of APP_VERSIONS. */
+    readonly chartVersion?: string;
+    /** Replicas, Redis HA and disruption budgets. Default: false. */
+    readonly highAvailability?: boolean;
+    /** Host name users reach Argo CD at; default the chart's placeholder. Required with sso (the OIDC redirect URL). */
+    readonly domain?: string;
+    /** OIDC single sign-on; default none (local admin user, for a laptop cluster). */
+    readonly sso?: ArgoSso;
+    /** OIDC client secret; required with sso. Treated as a secret. */
+    readonly ssoClientSecret?: pulumi.Input<string>;
+    /** SSO groups with role:admin. Default: none. */
+    readonly adminGroups?: readonly string[];
+    /** Applications (and the root app) cascade-delete what they deployed. Required. */
+    readonly cascadeDelete: boolean;
+    /** The root app deletes what was removed from the synced path. Required. */
+    readonly rootPrune: boolean;
+    /** Applications prune old resources only after the new ones are healthy. Required. */
+    readonly pruneLast: boolean;
+}
+
+export class ArgoCd extends pulumi.ComponentResource implements GitopsEngine {
+    public readonly kind = "argocd" as const;
+    public readonly namespace: string;
+    public readonly ready: pulumi.Resource[];
+    public readonly versions: { readonly chart: string; readonly app: string };
+    /** Argo CD never prunes what it did not apply, and Pulumi applies the namespaces. */
+    public readonly tenantNamespaceAnnotations = {};
+    public readonly release: k8s.helm.v3.Release;
+    private readonly provider: k8s.Provider;
+    private readonly labels: Readonly<Record<string, string>>;
+    private readonly cascadeDelete: boolean;
+    private readonly pruneLast: boolean;
+    /** Repository credential Secrets, by repository name: Applications from a repository wait for its Secret. */
+    private readonly credentials: Map<string, pulumi.Resource>;
+
+    constructor(name: string, args: ArgoCdArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("gitops-platform:gitops:ArgoCd", name, {}, opts);
+        const chartVersion = args.chartVersion ?? DEFAULTS.chartVersion;
+        const appVersion = APP_VERSIONS[chartVersion];
+        if (appVersion === undefined) {
+            throw new pulumi.ResourceError(`argo-cd chart ${chartVersion} is not in APP_VERSIONS (components/gitops/argocd/versions.ts): add it with its Chart.yaml appVersion, or use one of ${Object.keys(APP_VERSIONS).join(", ")}`, this);
+        }
+        if (args.sso !== undefined && (args.ssoClientSecret === undefined || args.domain === undefined)) {
+            throw new pulumi.ResourceError("Argo CD SSO needs the OIDC client secret (ssoClientSecret) and the domain its redirect URL is on", this);
+        }
+        this.namespace = args.namespace ?? DEFAULTS.namespace;
+        this.provider = args.provider;
+        this.labels = args.labels;
+        this.cascadeDelete = args.cascadeDelete;
+        this.pruneLast = args.pruneLast;
+        this.versions = { chart: chartVersion, app: appVersion };
+        const labels = { ...args.labels };
+        const child = { parent: this, provider: args.provider };
+        const repositories = repositoriesByName(args.repositories);
+
+        const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: this.namespace, labels } }, child);
+
+        const highAvailability = args.highAvailability ?? false;
+        const values = argoCdValues({
+            highAvailability,
+            domain: args.domain,
+            sso: args.sso,
+            oidcClientSecret: args.ssoClientSecret === undefined ? undefined : pulumi.secret(args.ssoClientSecret),
+            adminGroups: args.adminGroups ?? DEFAULTS.adminGroups,
+            knownHosts: [...repositories.values()].map((repo) => repo.knownHosts).filter((lines) => lines !== ""),
+        });
+        this.release = new k8s.helm.v3.Release(`${name}-release`, {
+            name: "argocd",
+            namespace: namespace.metadata.name,
+            chart: DEFAULTS.chart,
+            version: chartVersion,
+            repositoryOpts: { repo: DEFAULTS.chartRepository },
+            // Redis HA's StatefulSet and the replicated Deployments take longer than Helm's 300 s default.
+            timeout: highAvailability ? DEFAULTS.haTimeoutSeconds : DEFAULTS.timeoutSeconds,
+            // With SSO the values carry the client secret: the whole object is a secret, in state too.
+            values: args.sso ? pulumi.secret(values) : values,
+        }, { ...child, dependsOn: [...(args.clusterReady ?? [])], additionalSecretOutputs: args.sso ? ["values"] : [] });
+        this.ready = [this.release];
+        const afterRelease = { ...child, dependsOn: [this.release] };
+
+        // Repositories read anonymously (a public one over https) need no credentials.
+        this.credentials = new Map([...repositories.values()].flatMap((repo) => repo.privateKey === undefined ? [] : [[repo.name, args.secrets.deliver(`${name}-repo-${repo.name}`, {
+            namespace: namespace.metadata.name,
+            secretName: repositorySecretName(repo.name),
+            labels: { [SECRET_TYPE_LABEL]: "repository" },
+            data: repositorySecretData(repo.url, repo.privateKey),
+        }, { parent: this, dependsOn: [namespace] })] as const]));
+
+        const clusterLabels = metadataLabels(args.metadata);
+        new k8s.core.v1.Secret(`${name}-cluster-in-cluster`, inClusterSecret(this.namespace, args.metadata, clusterLabels), { ...child, dependsOn: [namespace] });
+
+        // Argo CD creates `default` itself when it starts and the chart has no switch against it, so
+        // Pulumi cannot create it (creating an existing object fails since pulumi-kubernetes 4.29,
+        // changelog #2926). A Patch applies our spec with server-side apply as its own field manager,
+        // forcing ownership of the fields Argo CD set (`pulumi.com/patchForce`); Argo CD only creates
+        // the project when it is missing, so it never takes them back. On destroy the patch gives the
+        // fields up; the project itself is Argo CD's and goes with the namespace.
+        const locked = lockedDefaultProject(this.namespace, labels);
+        new k8s.apiextensions.CustomResourcePatch(`${name}-default-project`, {
+            apiVersion: locked.apiVersion,
+            kind: locked.kind,
+            metadata: { ...locked.metadata, annotations: { "pulumi.com/patchForce": "true" } },
+            spec: locked.spec,
+        }, afterRelease);
+
+        const gitops = args.repositories.gitops;
+        const project = declareObject(`${name}-platform-project`, platformProject(this.namespace, gitops.url, labels), afterRelease);
+        declareObject(`${name}-root-application`, rootApplication({
+            namespace: this.namespace,
+            repoUrl: gitops.url,
+            branch: gitops.branch,
+            path: args.clusterPath,
+            labels,
+            prune: args.rootPrune,
+            cascadeDelete: this.cascadeDelete,
+        }), { ...child, dependsOn: [this.release, project, ...this.credentialsOf(gitops.name), ...args.repositories.ready] });
+
+        this.registerOutputs({ namespace: this.namespace, versions: this.versions });
+    }
+
+    registerTeam(team: TeamRegistration, opts: { parent: pulumi.Resource }): pulumi.Resource[] {
+        const project = teamProject(team, this.namespace, { ...this.labels });
+        return [declareObject(`${team.name}-appproject`, project, { parent: opts.parent, provider: this.provider, dependsOn: this.ready })];
+    }
+
+    registerApplication(app: ApplicationRegistration, opts: { parent: pulumi.Resource; dependsOn?: pulumi.Resource[] }): pulumi.Resource[] {
+        const application = argoApplication(app, {
+            namespace: this.namespace,
+            project: app.team,
+            cascadeDelete: this.cascadeDelete,
+            pruneLast: this.pruneLast,
+            labels: this.labels,
+        });
+        return [declareObject(`${app.name}-application`, application, {
+            parent: opts.parent,
+            provider: this.provider,
+            dependsOn: [...this.ready, ...this.credentialsOf(app.source.access?.name), ...(opts.dependsOn ?? [])],
+        })];
+    }
+
+    /** The credential Secret of a repository, if it has one (anonymous ones have none). */
+    private credentialsOf(repository: string | undefined): pulumi.Resource[] {
+        const credentials = repository === undefined ? undefined : this.credentials.get(repository);
+        return credentials ? [credentials] : [];
+    }
+}

@@ -1,0 +1,167 @@
+/**
+ * Flux as the stack's GitOps engine: the Flux Operator chart as a Helm release, then a FluxInstance
+ * that installs a pinned Flux distribution and syncs clusters/<stack>/ of the GitOps repository with
+ * the deploy key; the platform metadata as a ConfigMap the sync substitutes from. Apps get one shared
+ * GitRepository per (repository, revision) and a Kustomization or HelmRelease each.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { declareObject } from "../../core/objects";
+import { EngineArgs, repositoriesByName } from "../engine";
+import { ApplicationRegistration, GitopsEngine, TeamRegistration } from "../types";
+import { fluxAppObjects, fluxGitUrl, gitCredentialsSecretName } from "./application";
+import {
+    FluxComponent, fluxComponents, fluxInstance, fluxOperatorValues, gitCredentialsData, METADATA_CONFIGMAP,
+    PRUNE_DISABLED, tenantServiceAccount,
+} from "./objects";
+
+export const DEFAULTS = {
+    namespace: "flux-system",
+    chart: "oci://ghcr.io/controlplaneio-fluxcd/charts/flux-operator",
+    /** flux-operator v0.58.1 (August 2026); the chart is released with the same version as the operator. */
+    operatorChartVersion: "0.58.1",
+    /** Newest Flux release (fluxcd/flux2 v2.9.4, August 2026). */
+    distributionVersion: "2.9.4",
+    multitenancy: false,
+    imageAutomation: false,
+} as const;
+
+export interface FluxArgs extends EngineArgs {
+    /** EKS clusters get the operator's `aws` cluster type (workload identity for Flux). Default: false. */
+    readonly eks?: boolean;
+    /** flux-operator chart version; default DEFAULTS.operatorChartVersion. */
+    readonly operatorChartVersion?: string;
+    /** Flux distribution version, exact; default DEFAULTS.distributionVersion. */
+    readonly distributionVersion?: string;
+    /** Flux components; default the operator's four defaults. */
+    readonly components?: readonly FluxComponent[];
+    /** Tenant lockdown; default false. */
+    readonly multitenancy?: boolean;
+    /** Adds the image automation controllers; default false. */
+    readonly imageAutomation?: boolean;
+}
+
+export class Flux extends pulumi.ComponentResource implements GitopsEngine {
+    public readonly kind = "flux" as const;
+    public readonly namespace: string;
+    /** The operator release and the FluxInstance: the Flux CRDs exist once the instance is Ready. */
+    public readonly ready: pulumi.Resource[];
+    public readonly versions: { readonly chart: string; readonly app: string };
+    /** A tenant's namespace outlives any Kustomization that may come to list it. */
+    public readonly tenantNamespaceAnnotations = { ...PRUNE_DISABLED };
+    public readonly release: k8s.helm.v3.Release;
+    public readonly instance: k8s.apiextensions.CustomResource;
+    private readonly name: string;
+    private readonly provider: k8s.Provider;
+    private readonly labels: Readonly<Record<string, string>>;
+    private readonly multitenancy: boolean;
+    private readonly credentials: Map<string, pulumi.Resource>;
+    /** GitRepositories by object name: apps at the same repository and revision share one. */
+    private readonly sources = new Map<string, pulumi.Resource>();
+
+    constructor(name: string, args: FluxArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("gitops-platform:gitops:Flux", name, {}, opts);
+        const chartVersion = args.operatorChartVersion ?? DEFAULTS.operatorChartVersion;
+        const distributionVersion = args.distributionVersion ?? DEFAULTS.distributionVersion;
+        this.name = name;
+        this.namespace = args.namespace ?? DEFAULTS.namespace;
+        this.provider = args.provider;
+        this.labels = args.labels;
+        this.multitenancy = args.multitenancy ?? DEFAULTS.multitenancy;
+        this.versions = { chart: chartVersion, app: distributionVersion };
+        const labels = { ...args.labels };
+        const child = { parent: this, provider: args.provider };
+
+        // Protected from pruning: were clusters/<stack>/ ever to list this namespace, removing it there
+        // must not delete Flux itself.
+        const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, {
+            metadata: { name: this.namespace, labels: { ...labels, ...PRUNE_DISABLED }, annotations: { ...PRUNE_DISABLED } },
+        }, child);
+
+        this.release = new k8s.helm.v3.Release(`${name}-release`, {
+            name: "flux-operator",
+            namespace: namespace.metadata.name,
+            chart: DEFAULTS.chart,
+            version: chartVersion,
+            values: fluxOperatorValues({ multitenancy: this.multitenancy }),
+        }, { ...child, dependsOn: [...(args.clusterReady ?? [])] });
+
+        // Repositories read anonymously (a public one over https) need no credentials.
+        const keyed = [...repositoriesByName(args.repositories).values()].filter((repo) => repo.privateKey !== undefined);
+        this.credentials = new Map(keyed.map((repo) => [repo.name, args.secrets.deliver(`${name}-git-${repo.name}`, {
+            namespace: namespace.metadata.name,
+            secretName: gitCredentialsSecretName(repo.name),
+            data: gitCredentialsData(repo.privateKey!, repo.knownHosts),
+        }, { parent: this, dependsOn: [namespace] })]));
+        const gitopsCredentials = this.credentials.get(args.repositories.gitops.name);
+
+        const metadata = new k8s.core.v1.ConfigMap(`${name}-platform-metadata`, {
+            metadata: { name: METADATA_CONFIGMAP, namespace: namespace.metadata.name, labels },
+            data: args.metadata,
+        }, child);
+
+        const gitops = args.repositories.gitops;
+        this.instance = declareObject(`${name}-instance`, fluxInstance({
+            namespace: this.namespace,
+            distributionVersion,
+            components: fluxComponents(args.components, args.imageAutomation ?? DEFAULTS.imageAutomation),
+            multitenancy: this.multitenancy,
+            eks: args.eks ?? false,
+            sync: {
+                url: gitops.url.apply(fluxGitUrl),
+                branch: gitops.branch,
+                path: args.clusterPath,
+                pullSecret: gitopsCredentials ? gitCredentialsSecretName(gitops.name) : undefined,
+            },
+            labels,
+        }), { ...child, dependsOn: [this.release, metadata, ...(gitopsCredentials ? [gitopsCredentials] : []), ...args.repositories.ready] });
+        this.ready = [this.release, this.instance];
+
+        this.registerOutputs({ namespace: this.namespace, versions: this.versions });
+    }
+
+    /** Under lockdown, the team's service account its apps' Kustomizations act as; nothing otherwise. */
+    registerTeam(team: TeamRegistration, opts: { parent: pulumi.Resource }): pulumi.Resource[] {
+        if (!this.multitenancy) {
+            return [];
+        }
+        return [new k8s.core.v1.ServiceAccount(`${team.name}-flux-tenant`, {
+            metadata: { name: tenantServiceAccount(team.name), namespace: this.namespace, labels: { ...this.labels, team: team.name } },
+        }, { parent: opts.parent, provider: this.provider, dependsOn: this.ready })];
+    }
+
+    registerApplication(app: ApplicationRegistration, opts: { parent: pulumi.Resource; dependsOn?: pulumi.Resource[] }): pulumi.Resource[] {
+        const serviceAccount = this.multitenancy ? tenantServiceAccount(app.team) : undefined;
+        const { sources, objects } = fluxAppObjects(app, { namespace: this.namespace, labels: this.labels, serviceAccount });
+        const credentials = app.source.access ? this.credentials.get(app.source.access.name) : undefined;
+        const declared: pulumi.Resource[] = [];
+        const appSources = sources.map((source) => {
+            const existing = this.sources.get(source.metadata.name);
+            if (existing) {
+                return existing;
+            }
+            // Parented to the engine, not the first app that uses it: removing that app must not move it.
+            const created = declareObject(`${this.name}-source-${source.metadata.name}`, source, {
+                parent: this,
+                provider: this.provider,
+                dependsOn: [...this.ready, ...(credentials ? [credentials] : [])],
+            });
+            this.sources.set(source.metadata.name, created);
+            declared.push(created);
+            return created;
+        });
+        // The tenant may act in the app's namespace only; the binding outlives the Kustomization, whose
+        // finalizer prunes as the tenant.
+        const binding = serviceAccount === undefined ? [] : [new k8s.rbac.v1.RoleBinding(`${app.name}-flux-tenant`, {
+            metadata: { name: `flux-${serviceAccount}`, namespace: app.namespace, labels: { ...this.labels } },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "admin" },
+            subjects: [{ kind: "ServiceAccount", name: serviceAccount, namespace: this.namespace }],
+        }, { parent: opts.parent, provider: this.provider, dependsOn: opts.dependsOn })];
+        const applied = objects.map((object) => declareObject(`${app.name}-${object.kind.toLowerCase()}`, object, {
+            parent: opts.parent,
+            provider: this.provider,
+            dependsOn: [...this.ready, ...appSources, ...binding, ...(opts.dependsOn ?? [])],
+        }));
+        return [...declared, ...binding, ...applied];
+    }
+}

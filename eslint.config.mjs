@@ -1,0 +1,13 @@
+// Lint gate (npm test): typescript-eslint's recommended type-aware rules over the whole program.
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+    { ignores: ["node_modules/**", "bin/**", ".ci/**", "policy/node_modules/**", "bench/results/**"] },
+    js.configs.recommended,
+    ...tseslint.configs.recommendedTypeChecked,
+    {
+        languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    },
+    { files: ["**/*.mjs"], ...tseslint.configs.disableTypeChecked },
+);
