@@ -33,7 +33,7 @@ export function definePlatform(config: PlatformConfig): Platform {
         addonRoleArns: secretsStore?.roleArn ? { external_secrets: secretsStore.roleArn } : {},
     });
     const apps = registerApps(config, { cluster, engine, repositories, secrets: secretsStore });
-    const monitoring = createMonitoring(config, cluster, engine);
+    createMonitoring(config, cluster, engine);
 
     return {
         outputs: {
@@ -51,7 +51,6 @@ export function definePlatform(config: PlatformConfig): Platform {
             engine: { type: engine.kind, namespace: engine.namespace, chartVersion: engine.versions.chart, appVersion: engine.versions.app },
             secrets: secretsOutputs(config),
             apps,
-            ...(monitoring ? { monitoring: { alertRule: monitoring.ruleName } } : {}),
         },
     };
 }
