@@ -11,6 +11,7 @@ import { registerApps } from "./apps";
 import { createCluster } from "./cluster";
 import { PlatformConfig } from "./config";
 import { createEngine } from "./engine";
+import { createMonitoring } from "./monitoring";
 import { createRepositories } from "./repositories";
 import { createSecretsStore, secretsOutputs } from "./secrets";
 
@@ -32,6 +33,7 @@ export function definePlatform(config: PlatformConfig): Platform {
         addonRoleArns: secretsStore?.roleArn ? { external_secrets: secretsStore.roleArn } : {},
     });
     const apps = registerApps(config, { cluster, engine, repositories, secrets: secretsStore });
+    createMonitoring(config, cluster, engine);
 
     return {
         outputs: {

@@ -120,11 +120,18 @@ describe("delivery workflows: safety", () => {
         assert.equal(steps(w.jobs.promote).at(-1), "peter-evans/create-pull-request");
     });
 
-    it("drift: a schedule previewing each cloud stack with refresh and expect-no-changes", () => {
+    it("drift: a schedule running npm run drift per cloud stack, one issue per stack opened, updated or closed", () => {
         const w = workflow("drift.yml");
         assert.ok(Array.isArray(w.on.schedule));
-        const preview = pulumiStep(w.jobs.drift);
-        assert.deepEqual([preview?.with?.command, preview?.with?.refresh, preview?.with?.["expect-no-changes"]], ["preview", true, true]);
+        const drift = w.jobs.drift;
+        assert.deepEqual((drift as { strategy?: { matrix?: { include?: { stack: string }[] } } }).strategy?.matrix?.include?.map((m) => m.stack), ["staging", "production"]);
+        const script = steps(drift).join("\n");
+        // delivery/driftCli.ts runs pulumi preview --refresh --expect-no-changes --json itself.
+        assert.match(script, /npm run --silent drift -- --stack "\$STACK" --kubeconfig/);
+        assert.match(script, /gh issue create --title "Drift on \$STACK" --label "\$label"/);
+        assert.match(script, /gh issue edit "\$issue"/);
+        assert.match(script, /gh issue close "\$issue"/);
+        assert.equal((drift as { permissions?: Record<string, string> }).permissions?.issues, "write");
     });
 });
 

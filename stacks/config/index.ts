@@ -9,6 +9,7 @@ import { isCommitSha, isReleaseTag } from "../../components/gitops/revisions";
 import { appDefaultsConfig, appsConfig, teamConfig } from "./apps";
 import { clusterConfig } from "./cluster";
 import { engineConfig } from "./engine";
+import { monitoringConfig } from "./monitoring";
 import { githubConfig, gitopsRepositoryConfig, repositoryProblems } from "./repositories";
 import { dnsLabel, strictObject, suggestKey, UNKNOWN_KEY_SEPARATOR } from "./rules";
 import { PRODUCTION_INVARIANTS, stackEnvironmentProblems } from "./invariants";
@@ -64,6 +65,7 @@ const projectSchema = strictObject({
         from: z.string().min(1),
     }).optional(),
     ssoClientSecret: z.string().min(1).optional(),
+    monitoring: monitoringConfig.optional(),
 });
 
 type ProjectConfig = z.infer<typeof projectSchema>;
@@ -338,4 +340,5 @@ export type { AppConfig, AppDefaultsConfig, SyncPolicyConfig, TeamConfig } from 
 export type { ClusterConfig, EksClusterConfig, ExistingClusterConfig } from "./cluster";
 export type { ArgocdConfig, EngineConfig, FluxConfig } from "./engine";
 export type { GithubConfig, GitopsRepositoryConfig } from "./repositories";
+export type { MonitoringConfig } from "./monitoring";
 export type { AwsSecretsManagerConfig, KubernetesStoreConfig, SecretsConfig } from "./secrets";

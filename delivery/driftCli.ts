@@ -1,0 +1,119 @@
+/**
+ * npm run drift -- --stack <stack> [--json] [--preview <file>] [--cluster-dir <dir>] [--kubeconfig <file>] [--context <name>]
+ *
+ * Runs `pulumi preview --refresh --expect-no-changes --json` for the stack (or reads --preview <file>) and
+ * `kubectl get <kind> -A -o json` for each GitOps kind (or reads <dir>/<Kind>.json, a missing file
+ * meaning the kind is not installed), prints one report (Markdown, or JSON with --json).
+ * Exits 1 on drift, 0 when clean, 2 on bad arguments.
+ */
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { parseArgs } from "util";
+import { expectedFailure, runCommand, UsageError } from "../scripts/command";
+import { driftReport, formatReport, GITOPS_KINDS, GitopsKind } from "./drift";
+
+const USAGE = "usage: npm run drift -- --stack <stack> [--json] [--preview <file>] [--cluster-dir <dir>] [--kubeconfig <file>] [--context <name>]";
+
+export interface DriftArgs {
+    readonly stack: string;
+    readonly json: boolean;
+    readonly previewFile?: string;
+    readonly clusterDir?: string;
+    readonly kubeconfig?: string;
+    readonly context?: string;
+}
+
+export function parseDriftArgs(argv: readonly string[]): DriftArgs {
+    let values;
+    try {
+        ({ values } = parseArgs({
+            args: [...argv],
+            options: {
+                stack: { type: "string" },
+                json: { type: "boolean", default: false },
+                preview: { type: "string" },
+                "cluster-dir": { type: "string" },
+                kubeconfig: { type: "string" },
+                context: { type: "string" },
+            },
+            strict: true,
+            allowPositionals: false,
+        }));
+    } catch (error) {
+        throw new UsageError(`${(error as Error).message}\n${USAGE}`);
+    }
+    if (values.stack === undefined || values.stack === "") {
+        throw new UsageError(`--stack is required\n${USAGE}`);
+    }
+    return {
+        stack: values.stack,
+        json: values.json ?? false,
+        previewFile: values.preview,
+        clusterDir: values["cluster-dir"],
+        kubeconfig: values.kubeconfig,
+        context: values.context,
+    };
+}
+
+/**
+ * `pulumi preview` exits non-zero when --expect-no-changes finds changes; its JSON is on stdout either
+ * way. --refresh reads what actually runs first (without writing state), so hand edits show up.
+ */
+function runPreview(stack: string): string {
+    const result = spawnSync("pulumi", ["preview", "--stack", stack, "--refresh", "--expect-no-changes", "--json"], {
+        encoding: "utf8",
+        maxBuffer: 256 * 1024 * 1024,
+    });
+    if (result.error || !result.stdout.trim().startsWith("{")) {
+        throw new Error(`pulumi preview --stack ${stack} gave no JSON: ${result.error?.message ?? result.stderr}`);
+    }
+    return result.stdout;
+}
+
+/** A kind whose CRD is absent (the other engine's) reads as not installed, not as an error. */
+function runKubectl(kind: GitopsKind, args: DriftArgs): string | undefined {
+    const connection = [
+        ...(args.kubeconfig ? ["--kubeconfig", args.kubeconfig] : []),
+        ...(args.context ? ["--context", args.context] : []),
+    ];
+    try {
+        return execFileSync("kubectl", [...connection, "get", GITOPS_KINDS[kind], "--all-namespaces", "-o", "json"], {
+            encoding: "utf8",
+            maxBuffer: 256 * 1024 * 1024,
+            stdio: ["ignore", "pipe", "pipe"],
+        });
+    } catch (error) {
+        const stderr = String((error as { stderr?: unknown }).stderr ?? "");
+        if (stderr.includes("the server doesn't have a resource type")) {
+            return undefined;
+        }
+        throw new Error(`kubectl get ${GITOPS_KINDS[kind]} failed: ${stderr || (error as Error).message}`);
+    }
+}
+
+function readRecorded(dir: string, kind: GitopsKind): string | undefined {
+    const file = path.join(dir, `${kind}.json`);
+    return fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined;
+}
+
+export function main(argv: readonly string[]): number {
+    let args: DriftArgs;
+    try {
+        args = parseDriftArgs(argv);
+    } catch (error) {
+        return expectedFailure(error);
+    }
+    const preview = args.previewFile ? fs.readFileSync(args.previewFile, "utf8") : runPreview(args.stack);
+    const cluster: Partial<Record<GitopsKind, string>> = {};
+    for (const kind of Object.keys(GITOPS_KINDS) as GitopsKind[]) {
+        cluster[kind] = args.clusterDir ? readRecorded(args.clusterDir, kind) : runKubectl(kind, args);
+    }
+    const report = driftReport({ stack: args.stack, preview, cluster });
+    process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+    return report.drift ? 1 : 0;
+}
+
+if (require.main === module) {
+    runCommand(main);
+}

@@ -1,0 +1,23 @@
+/** `gitops-platform:monitoring`: PodMonitors and alert rules for an existing Prometheus Operator. */
+import { z } from "zod";
+import { DEFAULTS } from "../../components/monitoring";
+import { strictObject } from "./rules";
+
+/** A Prometheus duration (model.ParseDuration units), non-zero, as a rule's `for` takes it. */
+const promDuration = z.string().regex(/^([1-9]\d*(ms|s|m|h|d|w|y))+$/, "expected a Prometheus duration such as 15m, 1h or 1h30m");
+
+export const monitoringConfig = strictObject({
+    /** Declare PodMonitors and a PrometheusRule; the cluster must already run the Prometheus Operator (its CRDs). */
+    enabled: z.boolean().default(false),
+    /**
+     * Labels the existing Prometheus selects PodMonitors and PrometheusRules by (its podMonitorSelector
+     * and ruleSelector); kube-prometheus-stack selects `release: <its release name>`.
+     */
+    selectorLabels: z.record(z.string().min(1), z.string()).default({ ...DEFAULTS.selectorLabels }),
+    /** How long an app may be OutOfSync / not Ready before it alerts. */
+    driftFor: promDuration.default(DEFAULTS.driftFor),
+    /** How long a sync or reconciliation may stay in progress before it alerts. */
+    stalledFor: promDuration.default(DEFAULTS.stalledFor),
+});
+
+export type MonitoringConfig = z.infer<typeof monitoringConfig>;

@@ -1,0 +1,24 @@
+/** Config → metrics and alerts for the stack's engine and secrets store (or none when monitoring is off). */
+import { ClusterHandle } from "../components/cluster/types";
+import { GitopsEngine } from "../components/gitops/types";
+import { Monitoring } from "../components/monitoring";
+import { DEFAULTS as SECRETS_DEFAULTS } from "../components/secrets/store";
+import { PlatformConfig } from "./config";
+
+export function createMonitoring(config: PlatformConfig, cluster: ClusterHandle, engine: GitopsEngine): Monitoring | undefined {
+    const monitoring = config.monitoring;
+    if (monitoring === undefined || !monitoring.enabled) {
+        return undefined;
+    }
+    return new Monitoring(`${config.stack}-monitoring`, {
+        provider: cluster.provider,
+        environment: config.environment,
+        engine: engine.kind,
+        engineNamespace: engine.namespace,
+        engineReady: engine.ready,
+        secrets: config.secrets ? { namespace: config.secrets.namespace, release: SECRETS_DEFAULTS.releaseName } : undefined,
+        selectorLabels: monitoring.selectorLabels,
+        driftFor: monitoring.driftFor,
+        stalledFor: monitoring.stalledFor,
+    });
+}
