@@ -15,10 +15,12 @@ const at = (value: unknown, ...path: string[]): unknown =>
 export const productionRulesetInvariants: ResourceRule = {
     kind: "resource",
     name: "production-ruleset-invariants",
-    description: "A production repository ruleset requires 2 approvals, code-owner review, stale-review dismissal, status checks and signed commits, forbids force-push and deletion, and has no bypass actors.",
+    description: "A production branch ruleset requires 2 approvals, code-owner review, stale-review dismissal, status checks and signed commits, forbids force-push and deletion, and has no bypass actors.",
     types: [TYPES.repositoryRuleset],
     validate: (resource: PolicyResource) => {
-        if (!isProduction(resource)) {
+        // Tag rulesets (components/repository/tags.ts) have no pull-request rules; GitHub accepts
+        // pull_request and required_status_checks only on branch targets.
+        if (!isProduction(resource) || resource.props.target !== "branch") {
             return [];
         }
         const rules = resource.props.rules;

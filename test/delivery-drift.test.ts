@@ -69,7 +69,10 @@ describe("drift report", () => {
 
     it("reads of .get resources are not changes; everything but same/read is", () => {
         assert.deepStrictEqual(iacChanges(read("preview-clean.json")), []);
-        const preview = JSON.stringify({ steps: [{ op: "delete", urn: "urn:pulumi:s::p::aws:s3/bucket:Bucket::b" }] });
+        const preview = JSON.stringify({
+            steps: [{ op: "same", urn: "urn:pulumi:s::p::pulumi:pulumi:Stack::p-s" }, { op: "delete", urn: "urn:pulumi:s::p::aws:s3/bucket:Bucket::b" }],
+            changeSummary: { same: 1, delete: 1 },
+        });
         assert.deepStrictEqual(iacChanges(preview), [{ type: "aws:s3/bucket:Bucket", name: "b", op: "delete", properties: [] }]);
     });
 

@@ -173,7 +173,7 @@ describe("delivery workflows: what each job can reach", () => {
     const oidc = { contents: "read", "id-token": "write" };
     const expected: Record<string, { permissions: object; environment?: string; secrets: string[] }> = {
         "e2e.yml/live": { permissions: read, secrets: [] },
-        "drift.yml/drift": { permissions: oidc, environment: "preview", secrets: ["AWS_PREVIEW_ROLE_ARN_PRODUCTION", "AWS_PREVIEW_ROLE_ARN_STAGING", ...PREVIEW_READ] },
+        "drift.yml/drift": { permissions: { ...oidc, issues: "write" }, environment: "preview", secrets: ["AWS_PREVIEW_ROLE_ARN_PRODUCTION", "AWS_PREVIEW_ROLE_ARN_STAGING", ...PREVIEW_READ] },
         "production.yml/up": { permissions: oidc, environment: "production", secrets: DEPLOY },
         "promote.yml/promote": { permissions: oidc, environment: "promotion", secrets: ["AWS_PREVIEW_ROLE_ARN_STAGING", ...PREVIEW_READ, "PROMOTION_APP_ID", "PROMOTION_APP_PRIVATE_KEY"] },
         "pull-request.yml/test": { permissions: read, secrets: [] },

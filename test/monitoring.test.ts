@@ -151,7 +151,8 @@ describe("monitoring in the checked-in stacks", () => {
             assert.equal(ofType(argo.resources, "kubernetes:monitoring.coreos.com/v1:PodMonitor").length, 4);
             assert.ok(rules(argo.resources).includes("ArgoCdAppOutOfSync"));
             assert.ok(rules(argo.resources).includes("ExternalSecretNotReady"));
-            const flux = await planStack(stack, { set: { "gitops-platform:engine": { type: "flux" } } });
+            // Flux in production needs its multi-tenancy lockdown (stacks/config/invariants.ts).
+            const flux = await planStack(stack, { set: { "gitops-platform:engine": { type: "flux", multitenancy: true } } });
             const fluxRules = rules(flux.resources);
             assert.ok(fluxRules.includes("FluxResourceNotReady") && fluxRules.includes("FluxOperatorDown"));
             assert.ok(!fluxRules.some((alert) => alert.startsWith("ArgoCd")));
