@@ -13,6 +13,7 @@ import { runPlatform } from "../stacks";
 import { PROJECT } from "../stacks/config";
 import { benchConfig, EngineType } from "./generate";
 import { RESULT_MARKER } from "./report";
+import { apiCallsByStage, StageCalls } from "./scale";
 import { criticalPath, createWeight, isCreated, offClusterChecks, OffClusterCheck, PathStep, stagesOf, unitWeight, unlistedTypes } from "./graph";
 
 export interface PlanAnalysis {
@@ -27,6 +28,8 @@ export interface PlanAnalysis {
     readonly offCluster: OffClusterCheck[];
     /** Custom types missing from bench/create-times.ts (weighted with its default). */
     readonly unlistedTypes: string[];
+    /** Modelled API calls of a real preview, up and refresh, by stage (bench/scale.ts). */
+    readonly apiCalls: StageCalls[];
     /** Time this analysis took, to subtract from the process's wall time. */
     readonly analysisMs: number;
 }
@@ -88,6 +91,7 @@ async function measure(argv: readonly string[]): Promise<PlanMeasurement> {
         stages: stagesOf(typical.steps),
         offCluster: offClusterChecks(plan.resources),
         unlistedTypes: unlistedTypes(plan.resources),
+        apiCalls: apiCallsByStage(plan.resources),
     };
     const analysisMs = Number(process.hrtime.bigint() - analysisStarted) / 1e6;
     return { ok: true, resources: plan.resources.length, planMs, maxRssKiB, analysis: { ...analysis, analysisMs } };

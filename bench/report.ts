@@ -51,41 +51,8 @@ export interface TargetResult {
     readonly measured: string;
 }
 
-export const TARGETS = { wallMs: 20_000, rssMiB: 1024, flatRatio: 1.5 } as const;
-
 type Ok = Extract<CaseSummary, { ok: true }>;
 const ok = (c: CaseSummary | undefined): c is Ok => c !== undefined && c.ok;
-
-/** Targets of issue 9 for one engine's scale cases (10, 100 and 1000 apps). */
-export function scaleTargets(engine: string, small: CaseSummary | undefined, mid: CaseSummary | undefined, large: CaseSummary | undefined): TargetResult[] {
-    const failed = (c: CaseSummary | undefined) => (c === undefined ? "not run" : c.ok ? "" : `error: ${c.error}`);
-    const results: TargetResult[] = [];
-    results.push(ok(large)
-        ? { target: `${engine}: plan of ${large.label} under 20 s`, pass: large.wallMs.median < TARGETS.wallMs, measured: formatSpread(large.wallMs, "ms") }
-        : { target: `${engine}: plan of 1000 apps under 20 s`, pass: undefined, measured: failed(large) });
-    results.push(ok(large)
-        ? { target: `${engine}: plan of ${large.label} under 1 GiB`, pass: large.maxRssMiB.max < TARGETS.rssMiB, measured: `peak RSS ${formatSpread(large.maxRssMiB, "MiB")}` }
-        : { target: `${engine}: plan of 1000 apps under 1 GiB`, pass: undefined, measured: failed(large) });
-    // Apps that declare resources make the count grow at every scale; otherwise the ratio measures nothing.
-    const grows = ok(small) && ok(large) && (ok(mid) ? small.resources < mid.resources && mid.resources < large.resources : small.resources < large.resources);
-    if (ok(small) && ok(large) && grows) {
-        const ratio = large.msPerResource.median / small.msPerResource.median;
-        // Marginal cost of the resources added between scales: a quadratic step shows here first.
-        const marginal = (a: Ok, b: Ok) => (b.planMs.median - a.planMs.median) / (b.resources - a.resources);
-        const marginals = ok(mid)
-            ? `; marginal ${marginal(small, mid).toFixed(3)} ms/resource 10→100, ${marginal(mid, large).toFixed(3)} 100→1000`
-            : "";
-        results.push({
-            target: `${engine}: time per resource flat 10→1000 apps (ratio ≤ ${TARGETS.flatRatio})`,
-            pass: ratio <= TARGETS.flatRatio,
-            measured: `${ratio.toFixed(2)} (${small.msPerResource.median.toFixed(3)} → ${large.msPerResource.median.toFixed(3)} ms/resource, ${small.resources} → ${large.resources} resources${marginals})`,
-        });
-    } else {
-        const why = ok(small) && ok(large) ? `resources do not grow with apps (${[small, mid, large].filter(ok).map((c) => c.resources).join(" → ")}): apps not declared yet, or the tree changed during the run` : failed(ok(small) ? large : small);
-        results.push({ target: `${engine}: time per resource flat 10→1000 apps`, pass: undefined, measured: why });
-    }
-    return results;
-}
 
 /** Nothing that doesn't need the cluster waits for it, in one stack's plan. */
 export function offClusterTarget(stack: CaseSummary | undefined): TargetResult {

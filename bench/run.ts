@@ -15,11 +15,12 @@ import { PROJECT_ROOT } from "../plan/stackFile";
 import { expectedFailure, integerOption, parseCommand, runCommand } from "../scripts/command";
 import type { EngineType } from "./generate";
 import type { PlanMeasurement } from "./planOnce";
-import { CaseSummary, RESULT_MARKER, formatSpread, formatTarget, offClusterTarget, pathTarget, scaleTargets, spread, TargetResult } from "./report";
+import { issue17Targets, resourcesPerApp } from "./scale";
+import { CaseSummary, RESULT_MARKER, formatSpread, formatTarget, offClusterTarget, pathTarget, spread, TargetResult } from "./report";
 
 const STACKS = ["staging", "production", "local"] as const;
 const ENGINES: readonly EngineType[] = ["argocd", "flux"];
-const SCALES = [10, 100, 1000] as const;
+const SCALES = [10, 100, 1000, 5000] as const;
 /** A plan that takes longer than this is stopped and reported as an error. */
 const CHILD_TIMEOUT_MS = 180_000;
 
@@ -52,6 +53,8 @@ interface Case {
     readonly label: string;
     readonly args: string[];
     readonly runs: number;
+    /** Default bench/planOnce.ts. */
+    readonly script?: string;
 }
 
 function cases(options: Options): Case[] {
@@ -60,9 +63,14 @@ function cases(options: Options): Case[] {
         ...ENGINES.flatMap((engine) => SCALES.map((apps) => ({
             label: `${apps} apps, ${engine} (${options.base})`,
             args: ["--base", options.base, "--engine", engine, "--apps", String(apps)],
-            runs: apps >= 1000 ? options.largeRuns : options.runs,
+            runs: apps >= 5000 ? 1 : apps >= 1000 ? options.largeRuns : options.runs,
         }))),
     ];
+}
+
+/** The bare-SDK baseline of a case: as many resources, declared the same batched way (bench/bareOnce.ts). */
+function bareCase(of: CaseSummary, runs: number): Case | undefined {
+    return of.ok ? { label: `bare SDK, ${of.resources} resources`, args: ["--resources", String(of.resources)], runs, script: "bench/bareOnce.ts" } : undefined;
 }
 
 interface Run {
@@ -71,10 +79,10 @@ interface Run {
 }
 
 /** One plan in a fresh Node process. */
-function runChild(args: readonly string[]): Promise<Run> {
+function runChild(args: readonly string[], script = "bench/planOnce.ts"): Promise<Run> {
     return new Promise((resolve) => {
         const started = process.hrtime.bigint();
-        const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "bench/planOnce.ts", ...args], { cwd: PROJECT_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+        const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", script, ...args], { cwd: PROJECT_ROOT, stdio: ["ignore", "pipe", "pipe"] });
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -96,7 +104,8 @@ async function runCase(c: Case): Promise<CaseSummary> {
     const runs: Extract<PlanMeasurement, { ok: true }>[] = [];
     const walls: number[] = [];
     for (let i = 0; i < c.runs; i++) {
-        const { measurement, wallMs } = await runChild(i === 0 ? [...c.args, "--analyze"] : c.args);
+        const analyze = i === 0 && c.script === undefined;
+        const { measurement, wallMs } = await runChild(analyze ? [...c.args, "--analyze"] : c.args, c.script);
         if (!measurement.ok) {
             return { label: c.label, ok: false, error: measurement.error };
         }
@@ -126,6 +135,18 @@ function printCase(s: CaseSummary): void {
         + `peak RSS ${formatSpread(s.maxRssMiB, "MiB")}, ${formatSpread(s.msPerResource, "ms/resource", 3)}\n`);
 }
 
+/** Modelled API calls of a real preview, up and refresh of one case, by stage; the first stage dominates. */
+function printApiCalls(s: CaseSummary): void {
+    if (!s.ok || s.analysis === undefined) {
+        return;
+    }
+    const total = (key: "preview" | "up" | "refresh") => s.analysis!.apiCalls.reduce((n, c) => n + c[key], 0);
+    process.stdout.write(`\n${s.label}: API calls (model, bench/scale.ts): preview ${total("preview")}, up ${total("up")}, refresh of the unchanged stack ${total("refresh")}\n`);
+    for (const c of s.analysis.apiCalls) {
+        process.stdout.write(`    ${c.stage.padEnd(40)} ${String(c.resources).padStart(6)} resources  preview ${String(c.preview).padStart(6)}  up ${String(c.up).padStart(6)}  refresh ${String(c.refresh).padStart(6)}\n`);
+    }
+}
+
 function printCriticalPath(s: CaseSummary): void {
     if (!s.ok || s.analysis === undefined) {
         return;
@@ -151,23 +172,47 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     process.stdout.write(`plan benchmark: node ${process.version}, ${os.cpus().length} CPUs, ${options.runs} runs per case (${options.largeRuns} for 1000 apps), generated apps on the ${options.base} stack\n\n`);
     const summaries: CaseSummary[] = [];
+    const find = (label: string) => summaries.find((s) => s.label === label);
     for (const c of cases(options)) {
         const summary = await runCase(c);
         printCase(summary);
         summaries.push(summary);
     }
 
+    for (const engine of ENGINES) {
+        const large = find(`1000 apps, ${engine} (${options.base})`);
+        const bare = large && bareCase(large, options.largeRuns);
+        if (bare) {
+            const summary = await runCase(bare);
+            printCase(summary);
+            summaries.push({ ...summary, label: `${summary.label} (${engine})` });
+        }
+    }
+
+    process.stdout.write("\nresources per app (slope 10 → 1000 apps)\n");
+    for (const engine of ENGINES) {
+        const [small, large] = [find(`10 apps, ${engine} (${options.base})`), find(`1000 apps, ${engine} (${options.base})`)];
+        if (small?.ok && large?.ok) {
+            process.stdout.write(`    ${engine}: ${resourcesPerApp(small, 10, large, 1000).toFixed(2)}\n`);
+        }
+    }
+    summaries.filter((s) => s.label.startsWith("stack ") || s.label.startsWith("1000 apps")).forEach(printApiCalls);
+
     process.stdout.write("\ncritical path (create times from bench/create-times.ts)\n");
     summaries.filter((s) => s.label.startsWith("stack ")).forEach(printCriticalPath);
 
-    const find = (label: string) => summaries.find((s) => s.label === label);
     const targets: TargetResult[] = [
-        ...ENGINES.flatMap((engine) => scaleTargets(engine, find(`10 apps, ${engine} (${options.base})`), find(`100 apps, ${engine} (${options.base})`), find(`1000 apps, ${engine} (${options.base})`))),
+        ...ENGINES.flatMap((engine) => issue17Targets(engine, {
+            small: find(`10 apps, ${engine} (${options.base})`),
+            large: find(`1000 apps, ${engine} (${options.base})`),
+            huge: find(`5000 apps, ${engine} (${options.base})`),
+            bare: summaries.find((s) => s.label.startsWith("bare SDK") && s.label.endsWith(`(${engine})`)),
+        })),
         offClusterTarget(find("stack staging")),
         offClusterTarget(find("stack production")),
         pathTarget(find("stack production")),
     ];
-    process.stdout.write("\ntargets (issue 9)\n");
+    process.stdout.write("\ntargets (issue 17: scale; issue 9: critical path)\n");
     targets.forEach((t) => process.stdout.write(`${formatTarget(t)}\n`));
 
     fs.mkdirSync(path.dirname(options.out), { recursive: true });

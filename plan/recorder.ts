@@ -90,6 +90,23 @@ function outputValue<T>(output: pulumi.Output<T>): Promise<T> {
     return new Promise((resolve) => output.apply(resolve));
 }
 
+/**
+ * The resources of a `dependsOn` option. A plain resource or array of resources (what this program
+ * passes) is taken as it is: wrapping it in `pulumi.output()` would make the SDK walk each
+ * resource's whole object graph looking for unknowns, which dominated a large plan's profile.
+ */
+async function dependencyList(dependsOn: NonNullable<pulumi.ResourceOptions["dependsOn"]>): Promise<pulumi.Resource[]> {
+    const isResource = (value: unknown): value is pulumi.Resource => pulumi.Resource.isInstance(value);
+    if (isResource(dependsOn)) {
+        return [dependsOn];
+    }
+    if (Array.isArray(dependsOn) && dependsOn.every(isResource)) {
+        return dependsOn;
+    }
+    const resolved: unknown = await outputValue(pulumi.output(dependsOn as pulumi.Input<pulumi.Input<pulumi.Resource>[]>));
+    return (Array.isArray(resolved) ? resolved : [resolved]) as pulumi.Resource[];
+}
+
 export class PlanRecorder {
     private readonly recorded: PlannedResource[] = [];
     /** Each resource's `dependsOn` option as given; resolved to URNs only once the plan is done. */
@@ -123,8 +140,7 @@ export class PlanRecorder {
     async resources(): Promise<PlannedResource[]> {
         const byUrn = new Map<string, string[]>();
         for (const [resource, dependsOn] of this.explicitDependsOn) {
-            const [urn, deps] = await Promise.all([outputValue(resource.urn), outputValue(pulumi.output(dependsOn))]);
-            const list = (Array.isArray(deps) ? deps : [deps]) as pulumi.Resource[];
+            const [urn, list] = await Promise.all([outputValue(resource.urn), dependencyList(dependsOn)]);
             byUrn.set(urn, await Promise.all(list.map((dependency) => outputValue(dependency.urn))));
         }
         return this.recorded.map((r) => ({ ...r, options: { ...r.options, dependsOn: byUrn.get(r.urn) ?? [] } }));

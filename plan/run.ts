@@ -44,20 +44,26 @@ const recorder = new PlanRecorder();
  * reports and source positions the plan never shows; under ts-node each capture also goes through
  * source-map-support. That was two thirds of a 1000-app plan's time, so the plan turns stack traces
  * off while the program runs. PLAN_STACK_TRACES=1 keeps them, to debug a failing program.
+ * `Resource.callsites` (private in @pulumi/pulumi 3.270.0, resource.js) raises the trace limit to
+ * infinity for every resource's source position, which the plan never records: it answers none.
  */
 async function withoutStackTraces<T>(run: () => Promise<T>): Promise<T> {
     if (process.env.PLAN_STACK_TRACES === "1") {
         return run();
     }
     const errors = Error as { prepareStackTrace?: ErrorConstructor["prepareStackTrace"]; stackTraceLimit: number };
+    const resource = pulumi.Resource as unknown as { callsites: () => unknown[] };
     const { prepareStackTrace, stackTraceLimit } = errors;
+    const callsites = resource.callsites;
     errors.prepareStackTrace = undefined;
     errors.stackTraceLimit = 0;
+    resource.callsites = () => [];
     try {
         return await run();
     } finally {
         errors.prepareStackTrace = prepareStackTrace;
         errors.stackTraceLimit = stackTraceLimit;
+        resource.callsites = callsites;
     }
 }
 

@@ -9,6 +9,7 @@ import { ClusterHandle } from "../components/cluster/types";
 import { ApplicationSource, GitopsEngine, SyncPolicy, TeamRegistration } from "../components/gitops/types";
 import { RepositoryHandle } from "../components/repository/types";
 import { SecretsStore } from "../components/secrets/types";
+import { declareInBatches } from "./batches";
 import { AppConfig, PlatformConfig, SyncPolicyConfig } from "./config";
 import { Environment, profileOf } from "./profiles";
 
@@ -83,19 +84,20 @@ export function teamRegistrations(config: Pick<PlatformConfig, "teams" | "apps">
     });
 }
 
-export function registerApps(
+/** Declares the stack's teams and apps, in batches (stacks/batches.ts); resolves to the apps' outputs. */
+export async function registerApps(
     config: PlatformConfig,
     deps: { cluster: ClusterHandle; engine: GitopsEngine; repositories: RepositoryHandle; secrets?: SecretsStore },
-): Record<string, AppOutputs> {
+): Promise<Record<string, AppOutputs>> {
     const sources = Object.fromEntries(config.apps.map((app) => [app.name, resolveSource(app, config.gitopsRepository.name, deps.repositories)]));
-    const teams = new Map(teamRegistrations(config, sources).map((registration) => [
-        registration.name,
-        new Team(registration.name, { registration, engine: deps.engine }),
-    ]));
+    const teams = new Map<string, Team>();
+    await declareInBatches(teamRegistrations(config, sources), (registration) => {
+        teams.set(registration.name, new Team(registration.name, { registration, engine: deps.engine }));
+    });
     const profile = profileOf(config.environment);
     const labels = platformLabels(config.environment);
     const outputs: Record<string, AppOutputs> = {};
-    for (const app of config.apps) {
+    await declareInBatches(config.apps, (app) => {
         const source = sources[app.name];
         const namespace = appNamespace(app);
         const sync = resolveSyncPolicy(config.environment, config.appDefaults.sync, app.sync);
@@ -122,6 +124,6 @@ export function registerApps(
             dependsOn: teams.get(app.team)?.ready,
         });
         outputs[app.name] = { team: app.team, namespace, repoUrl: source.repoUrl, path: source.path, revision: source.revision, type: source.type };
-    }
+    });
     return outputs;
 }

@@ -25,5 +25,5 @@ export function readPlatformConfig(): PlatformConfig {
 
 /** Entry point: returns the stack outputs. */
 export async function runPlatform(): Promise<Record<string, unknown>> {
-    return definePlatform(readPlatformConfig()).outputs;
+    return (await definePlatform(readPlatformConfig())).outputs;
 }

@@ -20,7 +20,7 @@ export interface Platform {
     readonly outputs: Record<string, pulumi.Input<unknown>>;
 }
 
-export function definePlatform(config: PlatformConfig): Platform {
+export async function definePlatform(config: PlatformConfig): Promise<Platform> {
     const cluster = createCluster(config);
     // Repositories don't wait for the cluster: GitHub work runs while EKS is created.
     const repositories = createRepositories(config);
@@ -32,7 +32,7 @@ export function definePlatform(config: PlatformConfig): Platform {
         secrets: secretsStore ?? new DirectSecretDelivery(cluster.provider),
         addonRoleArns: secretsStore?.roleArn ? { external_secrets: secretsStore.roleArn } : {},
     });
-    const apps = registerApps(config, { cluster, engine, repositories, secrets: secretsStore });
+    const apps = await registerApps(config, { cluster, engine, repositories, secrets: secretsStore });
     createMonitoring(config, cluster, engine);
 
     return {

@@ -115,7 +115,7 @@ class FakeSecretsStoreForTests implements SecretsStore {
 type EngineChoice = "argocd" | "flux" | "real";
 
 async function planApps(config: PlatformConfig, engineKind: EngineChoice = "argocd") {
-    return planProgram(() => {
+    return planProgram(async () => {
         const provider = new k8s.Provider("cluster", { kubeconfig: "{}" });
         const cluster: ClusterHandle = { kind: "existing", clusterName: pulumi.output("test"), provider, ready: [] };
         const repositories: RepositoryHandle = {
@@ -129,7 +129,7 @@ async function planApps(config: PlatformConfig, engineKind: EngineChoice = "argo
             flux: () => new FakeFluxEngineForTests(provider, config.environment),
             real: () => createEngine(config, { cluster, repositories, secrets }),
         };
-        return { apps: registerApps(config, { cluster, engine: engines[engineKind](), repositories, secrets }) };
+        return { apps: await registerApps(config, { cluster, engine: engines[engineKind](), repositories, secrets }) };
     }, config.stack);
 }
 

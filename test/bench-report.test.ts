@@ -1,5 +1,8 @@
 import * as assert from "node:assert/strict";
-import { CaseSummary, formatTarget, pathTarget, scaleTargets, spread } from "../bench/report";
+import { CaseSummary, formatTarget, pathTarget, spread } from "../bench/report";
+import { apiCallsByStage, issue17Targets, resourcesPerApp } from "../bench/scale";
+
+type Ok = Extract<CaseSummary, { ok: true }>;
 
 function measured(label: string, resources: number, planMs: number, wallMs = 5000, rssMiB = 300): CaseSummary {
     const one = (n: number) => spread([n]);
@@ -13,20 +16,35 @@ describe("bench report", () => {
         assert.throws(() => spread([]), /no values/);
     });
 
-    it("judges the scale targets from the 1000-app case and the per-resource ratio", () => {
-        const [time, memory, flat] = scaleTargets("flux", measured("10 apps", 100, 1000), measured("100 apps", 1000, 10_000), measured("1000 apps", 10_000, 150_000, 25_000, 900));
-        assert.equal(formatTarget(time), "MISS  flux: plan of 1000 apps under 20 s: 25000 ms (25000–25000, n=1)");
-        assert.equal(memory.pass, true);
-        assert.equal(flat.pass, true);
-        assert.equal(flat.measured, "1.50 (10.000 → 15.000 ms/resource, 100 → 10000 resources; marginal 10.000 ms/resource 10→100, 15.556 100→1000)");
+    it("judges the 1000-app targets, the bare-SDK ratios and the slope to 5000 apps", () => {
+        const targets = issue17Targets("flux", {
+            small: measured("10 apps", 100, 1000),
+            large: measured("1000 apps", 10_000, 60_000, 7_000, 440),
+            huge: measured("5000 apps", 50_000, 400_000),
+            bare: measured("bare", 10_000, 30_000, 4_000, 330),
+        });
+        assert.deepEqual(targets.map((t) => t.pass), [true, true, false, true, true]);
+        assert.equal(formatTarget(targets[2]), "MISS  flux: time per resource within 1.5x of the bare SDK: 2.00x (6.000 vs 3.000 ms/resource)");
+        // Marginal: (60000-1000)/9900 = 5.960 ms/resource 10→1000, (400000-60000)/40000 = 8.5 after.
+        assert.equal(targets[4].measured, "1.43 (5.960 → 8.500 ms/resource)");
+        assert.equal(resourcesPerApp(measured("10", 100, 1) as Ok, 10, measured("1000", 9_400, 1) as Ok, 1000), 9_300 / 990);
     });
 
-    it("reports no verdict on flatness when resources do not grow with apps, or a case failed", () => {
-        const flat = scaleTargets("argocd", measured("10 apps", 40, 1000), measured("100 apps", 69, 1000), measured("1000 apps", 69, 1000))[2];
-        assert.equal(flat.pass, undefined);
-        assert.match(flat.measured, /do not grow with apps \(40 → 69 → 69\)/);
-        const failed = scaleTargets("argocd", measured("10 apps", 40, 1000), undefined, { label: "1000 apps", ok: false, error: "boom" });
-        assert.deepEqual(failed.map((t) => [t.pass, t.measured]), [[undefined, "error: boom"], [undefined, "error: boom"], [undefined, "error: boom"]]);
+    it("gives no verdict for a case that failed or was not run", () => {
+        const targets = issue17Targets("argocd", { small: measured("10 apps", 40, 1000), large: { label: "1000 apps", ok: false, error: "boom" } });
+        assert.deepEqual(targets.map((t) => [t.pass, t.measured]), [[undefined, "error: boom"], [undefined, "error: boom"], [undefined, "error: boom"], [undefined, "error: boom"], [undefined, "error: boom"]]);
+    });
+
+    it("models API calls per stage: Kubernetes objects diff in preview, cloud resources do not; components and providers make none", () => {
+        const resource = (type: string, custom = true) => ({ urn: `urn:${type}`, type, name: type, custom, dependencies: [], options: { dependsOn: [] } });
+        const calls = apiCallsByStage([
+            resource("kubernetes:core/v1:Namespace"), resource("kubernetes:core/v1:ConfigMap"), resource("aws:eks/cluster:Cluster"),
+            resource("pulumi:providers:kubernetes"), resource("gitops-platform:apps:App", false),
+        ]);
+        assert.deepEqual(calls, [
+            { stage: "app objects", resources: 2, preview: 2, up: 4, refresh: 2 },
+            { stage: "control plane", resources: 1, preview: 0, up: 2, refresh: 1 },
+        ]);
     });
 
     it("fails the production path target when an add-on sits between the stages", () => {
@@ -34,7 +52,7 @@ describe("bench report", () => {
             ...(measured("stack production", 50, 1000) as Extract<CaseSummary, { ok: true }>),
             analysis: {
                 created: 47, depth: 8, estimate: { typical: 990, low: 660, high: 3945 }, path: [],
-                stages: ["network", "control plane", "aws:eks/addon:Addon", "node group"], offCluster: [], unlistedTypes: [], analysisMs: 1,
+                stages: ["network", "control plane", "aws:eks/addon:Addon", "node group"], offCluster: [], unlistedTypes: [], apiCalls: [], analysisMs: 1,
             },
         };
         assert.equal(formatTarget(pathTarget(production)),

@@ -16,13 +16,13 @@ import { createSecretsStore } from "../stacks/secrets";
 import { byName, ofType, planStack, stackConfig, stackValue, StackOverrides } from "./harness";
 
 /** Cluster, repositories, secrets store, engine and apps, composed as stacks/platform.ts does. */
-function composition(): Record<string, unknown> {
+async function composition(): Promise<Record<string, unknown>> {
     const config = readPlatformConfig();
     const cluster = createCluster(config);
     const repositories = createRepositories(config);
     const store = createSecretsStore(config, cluster);
     const engine = createEngine(config, { cluster, repositories, secrets: store ?? new DirectSecretDelivery(cluster.provider) });
-    registerApps(config, { cluster, engine, repositories, secrets: store });
+    await registerApps(config, { cluster, engine, repositories, secrets: store });
     return { engine: { type: engine.kind, namespace: engine.namespace, chartVersion: engine.versions.chart, appVersion: engine.versions.app } };
 }
 
