@@ -26,18 +26,30 @@ async function main(): Promise<void> {
         const provider = new k8s.Provider("cluster", { kubeconfig: "{}" });
         const items = Array.from({ length: Math.ceil(count / RESOURCES_PER_ITEM) }, (_, i) => i);
         let declared = 0;
-        await declareInBatches(items, (item) => {
-            for (let j = 0; j < RESOURCES_PER_ITEM && declared < count - 2; j++, declared++) {
-                new k8s.core.v1.ConfigMap(`item-${item}-${j}`, { metadata: { name: `item-${item}-${j}`, namespace: `ns-${item}` }, data: { key: "value" } }, { provider });
-            }
-        }, DECLARE_BATCH);
+        await declareInBatches(
+            items,
+            (item) => {
+                for (let j = 0; j < RESOURCES_PER_ITEM && declared < count - 2; j++, declared++) {
+                    new k8s.core.v1.ConfigMap(
+                        `item-${item}-${j}`,
+                        { metadata: { name: `item-${item}-${j}`, namespace: `ns-${item}` }, data: { key: "value" } },
+                        { provider },
+                    );
+                }
+            },
+            DECLARE_BATCH,
+        );
         return {};
     });
     const planMs = Number(process.hrtime.bigint() - started) / 1e6;
-    process.stdout.write(`${RESULT_MARKER}${JSON.stringify({ ok: true, resources: plan.resources.length, planMs, maxRssKiB: process.resourceUsage().maxRSS })}\n`);
+    process.stdout.write(
+        `${RESULT_MARKER}${JSON.stringify({ ok: true, resources: plan.resources.length, planMs, maxRssKiB: process.resourceUsage().maxRSS })}\n`,
+    );
 }
 
 main().catch((error: unknown) => {
-    process.stdout.write(`${RESULT_MARKER}${JSON.stringify({ ok: false, error: error instanceof Error ? error.message : String(error) })}\n`);
+    process.stdout.write(
+        `${RESULT_MARKER}${JSON.stringify({ ok: false, error: error instanceof Error ? error.message : String(error) })}\n`,
+    );
     process.exitCode = 1;
 });

@@ -49,7 +49,11 @@ export function generateApps(count: number, secretKeys: readonly string[] = []):
             name,
             team: numbered("team", Math.floor(i / APPS_PER_TEAM) + 1, teamCount),
             namespace: `${name}-ns`,
-            source: { url: `https://github.com/acme-platform/${name}.git`, path: "deploy/overlays/bench", revision: `v1.0.${i}` },
+            source: {
+                url: `https://github.com/acme-platform/${name}.git`,
+                path: "deploy/overlays/bench",
+                revision: `v1.0.${i}`,
+            },
             secretKeys: [...secretKeys],
         };
     });
@@ -73,7 +77,8 @@ export function benchConfig(base: StackConfig, count: number, engine: EngineType
     config[KEY("apps")] = JSON.stringify(apps);
     config[KEY("teams")] = JSON.stringify(teams);
     const replaced = new Set([KEY("apps"), KEY("teams")]);
-    const baseEngine = config[KEY("engine")] === undefined ? undefined : (JSON.parse(config[KEY("engine")]) as { type?: string }).type;
+    const baseEngine =
+        config[KEY("engine")] === undefined ? undefined : (JSON.parse(config[KEY("engine")]) as { type?: string }).type;
     if (baseEngine !== engine) {
         config[KEY("engine")] = JSON.stringify({ type: engine });
         replaced.add(KEY("engine"));

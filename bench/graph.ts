@@ -15,7 +15,10 @@ import { PlannedOptions, PlannedResource } from "../plan/recorder";
 import { CREATE_TIMES, CreateTime, KUBERNETES_OBJECT, UNLISTED } from "./create-times";
 
 /** What the graph needs of a planned resource. */
-export type GraphResource = Pick<PlannedResource, "urn" | "type" | "name" | "custom" | "parent" | "provider" | "dependencies"> & {
+export type GraphResource = Pick<
+    PlannedResource,
+    "urn" | "type" | "name" | "custom" | "parent" | "provider" | "dependencies"
+> & {
     readonly options: Pick<PlannedOptions, "dependsOn">;
 };
 
@@ -36,7 +39,10 @@ export function createTimeOf(type: string, table: Readonly<Record<string, Create
 }
 
 /** Seconds a resource takes to create: 0 for components and providers. */
-export function createWeight(estimate: Estimate = "typical", table: Readonly<Record<string, CreateTime>> = CREATE_TIMES): Weight {
+export function createWeight(
+    estimate: Estimate = "typical",
+    table: Readonly<Record<string, CreateTime>> = CREATE_TIMES,
+): Weight {
     return (resource) => (isCreated(resource) ? createTimeOf(resource.type, table)[estimate] : 0);
 }
 
@@ -44,8 +50,17 @@ export function createWeight(estimate: Estimate = "typical", table: Readonly<Rec
 export const unitWeight: Weight = (resource) => (isCreated(resource) ? 1 : 0);
 
 /** Custom types of the plan that the table does not list and that are not Kubernetes objects (they get UNLISTED's weight). */
-export function unlistedTypes(resources: readonly GraphResource[], table: Readonly<Record<string, CreateTime>> = CREATE_TIMES): string[] {
-    return [...new Set(resources.filter((r) => isCreated(r) && !(r.type in table) && !r.type.startsWith("kubernetes:")).map((r) => r.type))].sort();
+export function unlistedTypes(
+    resources: readonly GraphResource[],
+    table: Readonly<Record<string, CreateTime>> = CREATE_TIMES,
+): string[] {
+    return [
+        ...new Set(
+            resources
+                .filter((r) => isCreated(r) && !(r.type in table) && !r.type.startsWith("kubernetes:"))
+                .map((r) => r.type),
+        ),
+    ].sort();
 }
 
 /** A point in the deploy: a resource registered (created, for custom ones), or ready with its children. */
@@ -82,7 +97,11 @@ export function buildGraph(resources: readonly GraphResource[]): Graph {
  * those in `dependencies` (runtime/dependsOn.ts getAllTransitivelyReferencedResourceURNs).
  */
 export function prerequisites(graph: Graph, resource: GraphResource): GraphResource[] {
-    const urns = new Set([...resource.dependencies, ...resource.options.dependsOn, ...(resource.provider ? [resource.provider] : [])]);
+    const urns = new Set([
+        ...resource.dependencies,
+        ...resource.options.dependsOn,
+        ...(resource.provider ? [resource.provider] : []),
+    ]);
     urns.delete(resource.urn);
     return [...urns].map((urn) => graph.byUrn.get(urn)).filter((r): r is GraphResource => r !== undefined && r.custom);
 }
@@ -93,9 +112,15 @@ function predecessors(graph: Graph, state: State): State[] {
     if (state.kind === "ready") {
         return resource.custom
             ? [{ kind: "registered", urn: resource.urn }]
-            : [{ kind: "registered", urn: resource.urn }, ...(graph.children.get(resource.urn) ?? []).map((c) => ({ kind: "ready" as const, urn: c.urn }))];
+            : [
+                  { kind: "registered", urn: resource.urn },
+                  ...(graph.children.get(resource.urn) ?? []).map((c) => ({ kind: "ready" as const, urn: c.urn })),
+              ];
     }
-    const parent = resource.parent !== undefined && graph.byUrn.has(resource.parent) ? [{ kind: "registered" as const, urn: resource.parent }] : [];
+    const parent =
+        resource.parent !== undefined && graph.byUrn.has(resource.parent)
+            ? [{ kind: "registered" as const, urn: resource.parent }]
+            : [];
     return [...parent, ...prerequisites(graph, resource).map((r) => ({ kind: "ready" as const, urn: r.urn }))];
 }
 
@@ -166,7 +191,13 @@ export function criticalPath(resources: readonly GraphResource[], weight: Weight
     for (let s = end; s !== undefined; s = via.get(keyOf(s))) {
         const r = graph.byUrn.get(s.urn)!;
         if (steps.length === 0 || steps[0].urn !== r.urn) {
-            steps.unshift({ urn: r.urn, type: r.type, name: r.name, weight: weight(r), finish: time.get(keyOf({ kind: "registered", urn: r.urn }))! });
+            steps.unshift({
+                urn: r.urn,
+                type: r.type,
+                name: r.name,
+                weight: weight(r),
+                finish: time.get(keyOf({ kind: "registered", urn: r.urn }))!,
+            });
         }
     }
     return { length, steps };
@@ -179,11 +210,19 @@ export function isEdge(graph: Graph, from: string, to: string): boolean {
     if (later === undefined || earlier === undefined) {
         return false;
     }
-    return later.parent === from || prerequisites(graph, later).some((r) => r.urn === from) || (!later.custom && earlier.parent === to);
+    return (
+        later.parent === from ||
+        prerequisites(graph, later).some((r) => r.urn === from) ||
+        (!later.custom && earlier.parent === to)
+    );
 }
 
 /** Created resources that must be ready before `urn` is registered, directly or not. */
-export function waitsFor(resources: readonly GraphResource[], urn: string, graph: Graph = buildGraph(resources)): Set<string> {
+export function waitsFor(
+    resources: readonly GraphResource[],
+    urn: string,
+    graph: Graph = buildGraph(resources),
+): Set<string> {
     const seen = new Set<string>();
     const found = new Set<string>();
     const stack: State[] = predecessors(graph, { kind: "registered", urn });
@@ -204,10 +243,22 @@ export function waitsFor(resources: readonly GraphResource[], urn: string, graph
 }
 
 /** The resources that should not wait for the EKS cluster, by what they are. */
-export const OFF_CLUSTER: readonly { readonly label: string; readonly matches: (r: GraphResource, ancestors: readonly GraphResource[]) => boolean }[] = [
+export const OFF_CLUSTER: readonly {
+    readonly label: string;
+    readonly matches: (r: GraphResource, ancestors: readonly GraphResource[]) => boolean;
+}[] = [
     { label: "GitHub repositories", matches: (r) => r.type === "github:index/repository:Repository" },
-    { label: "deploy keys", matches: (r) => r.type === "github:index/repositoryDeployKey:RepositoryDeployKey" || r.type === "tls:index/privateKey:PrivateKey" },
-    { label: "IAM roles of the secrets store", matches: (r, ancestors) => r.type === "aws:iam/role:Role" && ancestors.some((a) => a.type.startsWith("gitops-platform:secrets:")) },
+    {
+        label: "deploy keys",
+        matches: (r) =>
+            r.type === "github:index/repositoryDeployKey:RepositoryDeployKey" ||
+            r.type === "tls:index/privateKey:PrivateKey",
+    },
+    {
+        label: "IAM roles of the secrets store",
+        matches: (r, ancestors) =>
+            r.type === "aws:iam/role:Role" && ancestors.some((a) => a.type.startsWith("gitops-platform:secrets:")),
+    },
     { label: "Secrets Manager entries", matches: (r) => r.type.startsWith("aws:secretsmanager/") },
 ];
 
@@ -231,7 +282,9 @@ export function offClusterChecks(resources: readonly GraphResource[]): OffCluste
     };
     return OFF_CLUSTER.map(({ label, matches }) => {
         const declared = resources.filter((r) => matches(r, ancestorsOf(r)));
-        const waiting = declared.filter((r) => [...waitsFor(resources, r.urn, graph)].some((urn) => clusters.has(urn))).map((r) => r.name);
+        const waiting = declared
+            .filter((r) => [...waitsFor(resources, r.urn, graph)].some((urn) => clusters.has(urn)))
+            .map((r) => r.name);
         return { label, declared: declared.length, waiting };
     });
 }

@@ -14,7 +14,17 @@ import { PROJECT } from "../stacks/config";
 import { benchConfig, EngineType } from "./generate";
 import { RESULT_MARKER } from "./report";
 import { apiCallsByStage, StageCalls } from "./scale";
-import { criticalPath, createWeight, isCreated, offClusterChecks, OffClusterCheck, PathStep, stagesOf, unitWeight, unlistedTypes } from "./graph";
+import {
+    criticalPath,
+    createWeight,
+    isCreated,
+    offClusterChecks,
+    OffClusterCheck,
+    PathStep,
+    stagesOf,
+    unitWeight,
+    unlistedTypes,
+} from "./graph";
 
 export interface PlanAnalysis {
     /** Resources that take time to create (custom, not providers). */
@@ -35,7 +45,13 @@ export interface PlanAnalysis {
 }
 
 export type PlanMeasurement =
-    | { readonly ok: true; readonly resources: number; readonly planMs: number; readonly maxRssKiB: number; readonly analysis?: PlanAnalysis }
+    | {
+          readonly ok: true;
+          readonly resources: number;
+          readonly planMs: number;
+          readonly maxRssKiB: number;
+          readonly analysis?: PlanAnalysis;
+      }
     | { readonly ok: false; readonly error: string };
 
 interface Args {
@@ -52,7 +68,9 @@ function parseArgs(argv: readonly string[]): Args {
     };
     const stack = value("--stack") ?? value("--base");
     if (stack === undefined) {
-        throw new Error("usage: planOnce.ts --stack <name> | --base <stack> --engine argocd|flux --apps <n> [--analyze]");
+        throw new Error(
+            "usage: planOnce.ts --stack <name> | --base <stack> --engine argocd|flux --apps <n> [--analyze]",
+        );
     }
     const engine = value("--engine");
     if (engine !== undefined && engine !== "argocd" && engine !== "flux") {
@@ -105,7 +123,9 @@ if (require.main === module) {
         },
         (error: unknown) => {
             const message = error instanceof Error ? error.message : String(error);
-            process.stdout.write(`${RESULT_MARKER}${JSON.stringify({ ok: false, error: message.split("\n").slice(0, 6).join(" | ") })}\n`);
+            process.stdout.write(
+                `${RESULT_MARKER}${JSON.stringify({ ok: false, error: message.split("\n").slice(0, 6).join(" | ") })}\n`,
+            );
             process.exit(1);
         },
     );

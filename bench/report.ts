@@ -30,18 +30,18 @@ export function formatSpread(s: Spread, unit: string, digits = 0): string {
 /** A benchmark case's result: the spread of each figure over its runs, or why it failed. */
 export type CaseSummary =
     | {
-        readonly label: string;
-        readonly ok: true;
-        readonly resources: number;
-        /** Wall time of the child process (Node start, module load, plan), analysis excluded. */
-        readonly wallMs: Spread;
-        /** Time inside runPlan only. */
-        readonly planMs: Spread;
-        readonly maxRssMiB: Spread;
-        /** planMs per declared resource. */
-        readonly msPerResource: Spread;
-        readonly analysis?: PlanAnalysis;
-    }
+          readonly label: string;
+          readonly ok: true;
+          readonly resources: number;
+          /** Wall time of the child process (Node start, module load, plan), analysis excluded. */
+          readonly wallMs: Spread;
+          /** Time inside runPlan only. */
+          readonly planMs: Spread;
+          readonly maxRssMiB: Spread;
+          /** planMs per declared resource. */
+          readonly msPerResource: Spread;
+          readonly analysis?: PlanAnalysis;
+      }
     | { readonly label: string; readonly ok: false; readonly error: string };
 
 export interface TargetResult {
@@ -63,8 +63,17 @@ export function offClusterTarget(stack: CaseSummary | undefined): TargetResult {
     const checks = stack.analysis.offCluster;
     const declared = checks.reduce((n, c) => n + c.declared, 0);
     const waiting = checks.filter((c) => c.waiting.length > 0);
-    const measured = checks.map((c) => `${c.label}: ${c.waiting.length}/${c.declared} wait${c.waiting.length ? ` (${c.waiting.slice(0, 5).join(", ")}${c.waiting.length > 5 ? ", …" : ""})` : ""}`).join("; ");
-    return { target, pass: declared === 0 ? undefined : waiting.length === 0, measured: declared === 0 ? `none of these declared yet; ${measured}` : measured };
+    const measured = checks
+        .map(
+            (c) =>
+                `${c.label}: ${c.waiting.length}/${c.declared} wait${c.waiting.length ? ` (${c.waiting.slice(0, 5).join(", ")}${c.waiting.length > 5 ? ", …" : ""})` : ""}`,
+        )
+        .join("; ");
+    return {
+        target,
+        pass: declared === 0 ? undefined : waiting.length === 0,
+        measured: declared === 0 ? `none of these declared yet; ${measured}` : measured,
+    };
 }
 
 /** The production critical path runs through network → control plane → node group → engine release → app objects at most. */
@@ -74,7 +83,11 @@ export function pathTarget(stack: CaseSummary | undefined): TargetResult {
         return { target, pass: undefined, measured: stack && !stack.ok ? `error: ${stack.error}` : "not analysed" };
     }
     const stages = stack.analysis.stages;
-    return { target, pass: stages.length === 0 ? undefined : withinAllowedStages(stages), measured: stages.length ? stages.join(" → ") : "(empty path)" };
+    return {
+        target,
+        pass: stages.length === 0 ? undefined : withinAllowedStages(stages),
+        measured: stages.length ? stages.join(" → ") : "(empty path)",
+    };
 }
 
 export function formatTarget(t: TargetResult): string {

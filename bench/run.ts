@@ -16,7 +16,16 @@ import { expectedFailure, integerOption, parseCommand, runCommand } from "../scr
 import type { EngineType } from "./generate";
 import type { PlanMeasurement } from "./planOnce";
 import { issue17Targets, resourcesPerApp } from "./scale";
-import { CaseSummary, RESULT_MARKER, formatSpread, formatTarget, offClusterTarget, pathTarget, spread, TargetResult } from "./report";
+import {
+    CaseSummary,
+    RESULT_MARKER,
+    formatSpread,
+    formatTarget,
+    offClusterTarget,
+    pathTarget,
+    spread,
+    TargetResult,
+} from "./report";
 
 const STACKS = ["staging", "production", "local"] as const;
 const ENGINES: readonly EngineType[] = ["argocd", "flux"];
@@ -39,7 +48,12 @@ Plans each stack and generated configs in fresh processes and prints time, memor
 function parseOptions(argv: readonly string[]): Options {
     const { values } = parseCommand(argv, {
         usage: USAGE,
-        options: { runs: { type: "string" }, "large-runs": { type: "string" }, base: { type: "string" }, out: { type: "string" } },
+        options: {
+            runs: { type: "string" },
+            "large-runs": { type: "string" },
+            base: { type: "string" },
+            out: { type: "string" },
+        },
     });
     return {
         runs: integerOption("runs", values.runs, 5),
@@ -60,17 +74,26 @@ interface Case {
 function cases(options: Options): Case[] {
     return [
         ...STACKS.map((stack) => ({ label: `stack ${stack}`, args: ["--stack", stack], runs: options.runs })),
-        ...ENGINES.flatMap((engine) => SCALES.map((apps) => ({
-            label: `${apps} apps, ${engine} (${options.base})`,
-            args: ["--base", options.base, "--engine", engine, "--apps", String(apps)],
-            runs: apps >= 5000 ? 1 : apps >= 1000 ? options.largeRuns : options.runs,
-        }))),
+        ...ENGINES.flatMap((engine) =>
+            SCALES.map((apps) => ({
+                label: `${apps} apps, ${engine} (${options.base})`,
+                args: ["--base", options.base, "--engine", engine, "--apps", String(apps)],
+                runs: apps >= 5000 ? 1 : apps >= 1000 ? options.largeRuns : options.runs,
+            })),
+        ),
     ];
 }
 
 /** The bare-SDK baseline of a case: as many resources, declared the same batched way (bench/bareOnce.ts). */
 function bareCase(of: CaseSummary, runs: number): Case | undefined {
-    return of.ok ? { label: `bare SDK, ${of.resources} resources`, args: ["--resources", String(of.resources)], runs, script: "bench/bareOnce.ts" } : undefined;
+    return of.ok
+        ? {
+              label: `bare SDK, ${of.resources} resources`,
+              args: ["--resources", String(of.resources)],
+              runs,
+              script: "bench/bareOnce.ts",
+          }
+        : undefined;
 }
 
 interface Run {
@@ -82,7 +105,10 @@ interface Run {
 function runChild(args: readonly string[], script = "bench/planOnce.ts"): Promise<Run> {
     return new Promise((resolve) => {
         const started = process.hrtime.bigint();
-        const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", script, ...args], { cwd: PROJECT_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+        const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", script, ...args], {
+            cwd: PROJECT_ROOT,
+            stdio: ["ignore", "pipe", "pipe"],
+        });
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -92,9 +118,15 @@ function runChild(args: readonly string[], script = "bench/planOnce.ts"): Promis
             clearTimeout(timer);
             const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
             const line = stdout.split("\n").find((l) => l.startsWith(RESULT_MARKER));
-            const measurement: PlanMeasurement = line !== undefined
-                ? JSON.parse(line.slice(RESULT_MARKER.length)) as PlanMeasurement
-                : { ok: false, error: signal ? `killed (${signal}) after ${Math.round(wallMs)} ms` : `exit ${code}: ${stderr.trim().split("\n").slice(-3).join(" | ")}` };
+            const measurement: PlanMeasurement =
+                line !== undefined
+                    ? (JSON.parse(line.slice(RESULT_MARKER.length)) as PlanMeasurement)
+                    : {
+                          ok: false,
+                          error: signal
+                              ? `killed (${signal}) after ${Math.round(wallMs)} ms`
+                              : `exit ${code}: ${stderr.trim().split("\n").slice(-3).join(" | ")}`,
+                      };
             resolve({ measurement, wallMs });
         });
     });
@@ -130,9 +162,11 @@ function printCase(s: CaseSummary): void {
         process.stdout.write(`ERROR ${s.label}: ${s.error}\n`);
         return;
     }
-    process.stdout.write(`${s.label}: ${s.resources} resources\n`
-        + `    wall ${formatSpread(s.wallMs, "ms")}, plan ${formatSpread(s.planMs, "ms")}, `
-        + `peak RSS ${formatSpread(s.maxRssMiB, "MiB")}, ${formatSpread(s.msPerResource, "ms/resource", 3)}\n`);
+    process.stdout.write(
+        `${s.label}: ${s.resources} resources\n` +
+            `    wall ${formatSpread(s.wallMs, "ms")}, plan ${formatSpread(s.planMs, "ms")}, ` +
+            `peak RSS ${formatSpread(s.maxRssMiB, "MiB")}, ${formatSpread(s.msPerResource, "ms/resource", 3)}\n`,
+    );
 }
 
 /** Modelled API calls of a real preview, up and refresh of one case, by stage; the first stage dominates. */
@@ -141,9 +175,13 @@ function printApiCalls(s: CaseSummary): void {
         return;
     }
     const total = (key: "preview" | "up" | "refresh") => s.analysis!.apiCalls.reduce((n, c) => n + c[key], 0);
-    process.stdout.write(`\n${s.label}: API calls (model, bench/scale.ts): preview ${total("preview")}, up ${total("up")}, refresh of the unchanged stack ${total("refresh")}\n`);
+    process.stdout.write(
+        `\n${s.label}: API calls (model, bench/scale.ts): preview ${total("preview")}, up ${total("up")}, refresh of the unchanged stack ${total("refresh")}\n`,
+    );
     for (const c of s.analysis.apiCalls) {
-        process.stdout.write(`    ${c.stage.padEnd(40)} ${String(c.resources).padStart(6)} resources  preview ${String(c.preview).padStart(6)}  up ${String(c.up).padStart(6)}  refresh ${String(c.refresh).padStart(6)}\n`);
+        process.stdout.write(
+            `    ${c.stage.padEnd(40)} ${String(c.resources).padStart(6)} resources  preview ${String(c.preview).padStart(6)}  up ${String(c.up).padStart(6)}  refresh ${String(c.refresh).padStart(6)}\n`,
+        );
     }
 }
 
@@ -153,13 +191,19 @@ function printCriticalPath(s: CaseSummary): void {
     }
     const a = s.analysis;
     const minutes = (seconds: number) => `${(seconds / 60).toFixed(1)} min`;
-    process.stdout.write(`\n${s.label}: ${s.resources} resources (${a.created} created), depth ${a.depth}, `
-        + `estimated pulumi up ${minutes(a.estimate.typical)} (range ${minutes(a.estimate.low)}–${minutes(a.estimate.high)})\n`);
+    process.stdout.write(
+        `\n${s.label}: ${s.resources} resources (${a.created} created), depth ${a.depth}, ` +
+            `estimated pulumi up ${minutes(a.estimate.typical)} (range ${minutes(a.estimate.low)}–${minutes(a.estimate.high)})\n`,
+    );
     for (const step of a.path.filter((p) => p.weight > 0)) {
-        process.stdout.write(`    ${String(Math.round(step.finish)).padStart(5)} s  +${String(step.weight).padStart(3)} s  ${step.type}  ${step.name}\n`);
+        process.stdout.write(
+            `    ${String(Math.round(step.finish)).padStart(5)} s  +${String(step.weight).padStart(3)} s  ${step.type}  ${step.name}\n`,
+        );
     }
     if (a.unlistedTypes.length > 0) {
-        process.stdout.write(`    (not in bench/create-times.ts, weighted as a quick API call: ${a.unlistedTypes.join(", ")})\n`);
+        process.stdout.write(
+            `    (not in bench/create-times.ts, weighted as a quick API call: ${a.unlistedTypes.join(", ")})\n`,
+        );
     }
 }
 
@@ -170,7 +214,9 @@ async function main(argv: readonly string[]): Promise<number> {
     } catch (error) {
         return expectedFailure(error);
     }
-    process.stdout.write(`plan benchmark: node ${process.version}, ${os.cpus().length} CPUs, ${options.runs} runs per case (${options.largeRuns} for 1000 apps), generated apps on the ${options.base} stack\n\n`);
+    process.stdout.write(
+        `plan benchmark: node ${process.version}, ${os.cpus().length} CPUs, ${options.runs} runs per case (${options.largeRuns} for 1000 apps), generated apps on the ${options.base} stack\n\n`,
+    );
     const summaries: CaseSummary[] = [];
     const find = (label: string) => summaries.find((s) => s.label === label);
     for (const c of cases(options)) {
@@ -191,7 +237,10 @@ async function main(argv: readonly string[]): Promise<number> {
 
     process.stdout.write("\nresources per app (slope 10 → 1000 apps)\n");
     for (const engine of ENGINES) {
-        const [small, large] = [find(`10 apps, ${engine} (${options.base})`), find(`1000 apps, ${engine} (${options.base})`)];
+        const [small, large] = [
+            find(`10 apps, ${engine} (${options.base})`),
+            find(`1000 apps, ${engine} (${options.base})`),
+        ];
         if (small?.ok && large?.ok) {
             process.stdout.write(`    ${engine}: ${resourcesPerApp(small, 10, large, 1000).toFixed(2)}\n`);
         }
@@ -202,12 +251,14 @@ async function main(argv: readonly string[]): Promise<number> {
     summaries.filter((s) => s.label.startsWith("stack ")).forEach(printCriticalPath);
 
     const targets: TargetResult[] = [
-        ...ENGINES.flatMap((engine) => issue17Targets(engine, {
-            small: find(`10 apps, ${engine} (${options.base})`),
-            large: find(`1000 apps, ${engine} (${options.base})`),
-            huge: find(`5000 apps, ${engine} (${options.base})`),
-            bare: summaries.find((s) => s.label.startsWith("bare SDK") && s.label.endsWith(`(${engine})`)),
-        })),
+        ...ENGINES.flatMap((engine) =>
+            issue17Targets(engine, {
+                small: find(`10 apps, ${engine} (${options.base})`),
+                large: find(`1000 apps, ${engine} (${options.base})`),
+                huge: find(`5000 apps, ${engine} (${options.base})`),
+                bare: summaries.find((s) => s.label.startsWith("bare SDK") && s.label.endsWith(`(${engine})`)),
+            }),
+        ),
         offClusterTarget(find("stack staging")),
         offClusterTarget(find("stack production")),
         pathTarget(find("stack production")),
@@ -216,14 +267,21 @@ async function main(argv: readonly string[]): Promise<number> {
     targets.forEach((t) => process.stdout.write(`${formatTarget(t)}\n`));
 
     fs.mkdirSync(path.dirname(options.out), { recursive: true });
-    fs.writeFileSync(options.out, `${JSON.stringify({
-        measuredAt: new Date().toISOString(),
-        node: process.version,
-        cpus: os.cpus().length,
-        options: { runs: options.runs, largeRuns: options.largeRuns, base: options.base },
-        cases: summaries,
-        targets,
-    }, null, 2)}\n`);
+    fs.writeFileSync(
+        options.out,
+        `${JSON.stringify(
+            {
+                measuredAt: new Date().toISOString(),
+                node: process.version,
+                cpus: os.cpus().length,
+                options: { runs: options.runs, largeRuns: options.largeRuns, base: options.base },
+                cases: summaries,
+                targets,
+            },
+            null,
+            2,
+        )}\n`,
+    );
     process.stdout.write(`\nwritten: ${path.relative(PROJECT_ROOT, options.out)}\n`);
     return 0;
 }

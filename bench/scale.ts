@@ -9,8 +9,11 @@ export const SCALE_TARGETS = { wallMs: 8_000, rssMiB: 450, bareRatio: 1.5, slope
 
 type Ok = Extract<CaseSummary, { ok: true }>;
 const ok = (c: CaseSummary | undefined): c is Ok => c !== undefined && c.ok;
-const notMeasured = (target: string, c: CaseSummary | undefined): TargetResult =>
-    ({ target, pass: undefined, measured: c === undefined ? "not run" : c.ok ? "not measurable" : `error: ${c.error}` });
+const notMeasured = (target: string, c: CaseSummary | undefined): TargetResult => ({
+    target,
+    pass: undefined,
+    measured: c === undefined ? "not run" : c.ok ? "not measurable" : `error: ${c.error}`,
+});
 
 /** Resources each added app declares: the slope of resources over apps between two scales. */
 export function resourcesPerApp(small: Ok, smallApps: number, large: Ok, largeApps: number): number {
@@ -27,27 +30,61 @@ export function marginalMs(a: Ok, b: Ok): number {
  * of the bare-SDK baseline of the same size; linear, i.e. the marginal cost per resource from 1,000
  * to 5,000 apps within 1.5x of that from 10 to 1,000.
  */
-export function issue17Targets(engine: string, cases: { small?: CaseSummary; large?: CaseSummary; huge?: CaseSummary; bare?: CaseSummary }): TargetResult[] {
+export function issue17Targets(
+    engine: string,
+    cases: { small?: CaseSummary; large?: CaseSummary; huge?: CaseSummary; bare?: CaseSummary },
+): TargetResult[] {
     const { small, large, huge, bare } = cases;
     const results: TargetResult[] = [];
     const wall = `${engine}: 1000 apps under ${SCALE_TARGETS.wallMs / 1000} s wall`;
     const rss = `${engine}: 1000 apps under ${SCALE_TARGETS.rssMiB} MiB peak RSS`;
-    results.push(ok(large) ? { target: wall, pass: large.wallMs.median < SCALE_TARGETS.wallMs, measured: formatSpread(large.wallMs, "ms") } : notMeasured(wall, large));
-    results.push(ok(large) ? { target: rss, pass: large.maxRssMiB.max < SCALE_TARGETS.rssMiB, measured: formatSpread(large.maxRssMiB, "MiB") } : notMeasured(rss, large));
+    results.push(
+        ok(large)
+            ? {
+                  target: wall,
+                  pass: large.wallMs.median < SCALE_TARGETS.wallMs,
+                  measured: formatSpread(large.wallMs, "ms"),
+              }
+            : notMeasured(wall, large),
+    );
+    results.push(
+        ok(large)
+            ? {
+                  target: rss,
+                  pass: large.maxRssMiB.max < SCALE_TARGETS.rssMiB,
+                  measured: formatSpread(large.maxRssMiB, "MiB"),
+              }
+            : notMeasured(rss, large),
+    );
     const timeRatio = `${engine}: time per resource within ${SCALE_TARGETS.bareRatio}x of the bare SDK`;
     const memoryRatio = `${engine}: memory per resource within ${SCALE_TARGETS.bareRatio}x of the bare SDK`;
     if (ok(large) && ok(bare)) {
         const time = large.msPerResource.median / bare.msPerResource.median;
-        const memory = (large.maxRssMiB.median / large.resources) / (bare.maxRssMiB.median / bare.resources);
-        results.push({ target: timeRatio, pass: time <= SCALE_TARGETS.bareRatio, measured: `${time.toFixed(2)}x (${large.msPerResource.median.toFixed(3)} vs ${bare.msPerResource.median.toFixed(3)} ms/resource)` });
-        results.push({ target: memoryRatio, pass: memory <= SCALE_TARGETS.bareRatio, measured: `${memory.toFixed(2)}x (${large.maxRssMiB.median.toFixed(0)} MiB for ${large.resources} vs ${bare.maxRssMiB.median.toFixed(0)} MiB for ${bare.resources})` });
+        const memory = large.maxRssMiB.median / large.resources / (bare.maxRssMiB.median / bare.resources);
+        results.push({
+            target: timeRatio,
+            pass: time <= SCALE_TARGETS.bareRatio,
+            measured: `${time.toFixed(2)}x (${large.msPerResource.median.toFixed(3)} vs ${bare.msPerResource.median.toFixed(3)} ms/resource)`,
+        });
+        results.push({
+            target: memoryRatio,
+            pass: memory <= SCALE_TARGETS.bareRatio,
+            measured: `${memory.toFixed(2)}x (${large.maxRssMiB.median.toFixed(0)} MiB for ${large.resources} vs ${bare.maxRssMiB.median.toFixed(0)} MiB for ${bare.resources})`,
+        });
     } else {
-        results.push(notMeasured(timeRatio, ok(large) ? bare : large), notMeasured(memoryRatio, ok(large) ? bare : large));
+        results.push(
+            notMeasured(timeRatio, ok(large) ? bare : large),
+            notMeasured(memoryRatio, ok(large) ? bare : large),
+        );
     }
     const linear = `${engine}: linear, marginal ms/resource 1000→5000 apps within ${SCALE_TARGETS.slopeRatio}x of 10→1000`;
     if (ok(small) && ok(large) && ok(huge)) {
         const [low, high] = [marginalMs(small, large), marginalMs(large, huge)];
-        results.push({ target: linear, pass: high / low <= SCALE_TARGETS.slopeRatio, measured: `${(high / low).toFixed(2)} (${low.toFixed(3)} → ${high.toFixed(3)} ms/resource)` });
+        results.push({
+            target: linear,
+            pass: high / low <= SCALE_TARGETS.slopeRatio,
+            measured: `${(high / low).toFixed(2)} (${low.toFixed(3)} → ${high.toFixed(3)} ms/resource)`,
+        });
     } else {
         results.push(notMeasured(linear, ok(small) ? (ok(large) ? huge : large) : small));
     }

@@ -57,9 +57,10 @@ export function iacChanges(previewJson: string): IacChange[] {
         .filter((step) => !UNCHANGED_OPS.has(step.op))
         .map((step) => {
             const { type, name } = parseUrn(step.urn);
-            const properties = step.op === "replace" || step.op === "create-replacement"
-                ? step.replaceReasons ?? step.diffReasons ?? []
-                : step.diffReasons ?? [];
+            const properties =
+                step.op === "replace" || step.op === "create-replacement"
+                    ? (step.replaceReasons ?? step.diffReasons ?? [])
+                    : (step.diffReasons ?? []);
             return { type, name, op: step.op, properties: [...properties] };
         });
 }
@@ -91,8 +92,10 @@ function applicationProblem(object: KubeObject): Omit<GitopsProblem, "kind" | "n
         return undefined;
     }
     const operation = object.status?.operationState;
-    const message = (operation?.phase === "Failed" || operation?.phase === "Error" ? operation.message : undefined)
-        ?? object.status?.conditions?.[0]?.message ?? object.status?.health?.message;
+    const message =
+        (operation?.phase === "Failed" || operation?.phase === "Error" ? operation.message : undefined) ??
+        object.status?.conditions?.[0]?.message ??
+        object.status?.health?.message;
     return { state: `${sync}/${health}`, ...(message ? { message } : {}) };
 }
 
@@ -118,12 +121,16 @@ export function gitopsProblems(kind: GitopsKind, listJson: string): GitopsProble
     const judge = kind === "Application" ? applicationProblem : readyProblem;
     return (list.items as KubeObject[]).flatMap((object) => {
         const problem = judge(object);
-        return problem === undefined ? [] : [{
-            kind,
-            namespace: object.metadata?.namespace ?? "",
-            name: object.metadata?.name ?? "",
-            ...problem,
-        }];
+        return problem === undefined
+            ? []
+            : [
+                  {
+                      kind,
+                      namespace: object.metadata?.namespace ?? "",
+                      name: object.metadata?.name ?? "",
+                      ...problem,
+                  },
+              ];
     });
 }
 
@@ -148,13 +155,21 @@ export function driftReport(inputs: DriftInputs): DriftReport {
 /** Markdown, so the same text reads in a terminal and as the body of the workflow's issue. */
 export function formatReport(report: DriftReport): string {
     const lines = [`# Drift report: ${report.stack}`, ""];
-    lines.push(report.drift ? "Drift found." : "No drift: the stack matches the program and every GitOps object is converged.", "");
-    lines.push(`## Infrastructure (pulumi preview): ${report.iac.length === 0 ? "no changes" : `${report.iac.length} change(s)`}`);
+    lines.push(
+        report.drift ? "Drift found." : "No drift: the stack matches the program and every GitOps object is converged.",
+        "",
+    );
+    lines.push(
+        `## Infrastructure (pulumi preview): ${report.iac.length === 0 ? "no changes" : `${report.iac.length} change(s)`}`,
+    );
     for (const change of report.iac) {
         const properties = change.properties.length > 0 ? `: ${change.properties.join(", ")}` : "";
         lines.push(`- ${change.op} ${change.type} ${change.name}${properties}`);
     }
-    lines.push("", `## GitOps (cluster): ${report.gitops.length === 0 ? "all converged" : `${report.gitops.length} not converged`}`);
+    lines.push(
+        "",
+        `## GitOps (cluster): ${report.gitops.length === 0 ? "all converged" : `${report.gitops.length} not converged`}`,
+    );
     for (const problem of report.gitops) {
         const where = problem.namespace ? `${problem.namespace}/${problem.name}` : problem.name;
         lines.push(`- ${problem.kind} ${where}: ${problem.state}${problem.message ? ` — ${problem.message}` : ""}`);

@@ -13,7 +13,8 @@ import { parseArgs } from "util";
 import { expectedFailure, runCommand, UsageError } from "../scripts/command";
 import { driftReport, formatReport, GITOPS_KINDS, GitopsKind } from "./drift";
 
-const USAGE = "usage: npm run drift -- --stack <stack> [--json] [--preview <file>] [--cluster-dir <dir>] [--kubeconfig <file>] [--context <name>]";
+const USAGE =
+    "usage: npm run drift -- --stack <stack> [--json] [--preview <file>] [--cluster-dir <dir>] [--kubeconfig <file>] [--context <name>]";
 
 export interface DriftArgs {
     readonly stack: string;

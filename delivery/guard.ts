@@ -70,21 +70,29 @@ export function parsePreview(text: string): PreviewStep[] {
         throw new Error(`preview output is not JSON (run pulumi preview --json): ${(error as Error).message}`);
     }
     if (document === null || typeof document !== "object" || Array.isArray(document)) {
-        throw new Error("preview output is not a JSON object with \"steps\" (run pulumi preview --json)");
+        throw new Error('preview output is not a JSON object with "steps" (run pulumi preview --json)');
     }
-    const { steps, changeSummary, diagnostics } = document as { steps?: unknown; changeSummary?: unknown; diagnostics?: unknown };
+    const { steps, changeSummary, diagnostics } = document as {
+        steps?: unknown;
+        changeSummary?: unknown;
+        diagnostics?: unknown;
+    };
     if (!Array.isArray(steps) || steps.some((s) => typeof s?.op !== "string" || typeof s?.urn !== "string")) {
-        throw new Error("preview \"steps\" must be a list of {op, urn}");
+        throw new Error('preview "steps" must be a list of {op, urn}');
     }
     if (!steps.some((s: PreviewStep) => s.urn.includes("::pulumi:pulumi:Stack::"))) {
-        throw new Error("preview has no step for the stack resource: not a complete preview (did pulumi preview fail?)");
+        throw new Error(
+            "preview has no step for the stack resource: not a complete preview (did pulumi preview fail?)",
+        );
     }
     if (changeSummary === null || typeof changeSummary !== "object") {
-        throw new Error("preview has no \"changeSummary\": it did not run to the end (did pulumi preview fail?)");
+        throw new Error('preview has no "changeSummary": it did not run to the end (did pulumi preview fail?)');
     }
     const errors = Array.isArray(diagnostics) ? diagnostics.filter((d) => d?.severity === "error") : [];
     if (errors.length > 0) {
-        throw new Error(`preview reported ${errors.length} error(s), so its steps are incomplete: ${String(errors[0].message ?? "").trim()}`);
+        throw new Error(
+            `preview reported ${errors.length} error(s), so its steps are incomplete: ${String(errors[0].message ?? "").trim()}`,
+        );
     }
     return steps as PreviewStep[];
 }
@@ -107,7 +115,8 @@ export function destructiveChanges(steps: readonly PreviewStep[]): DestructiveCh
             urn: step.urn,
             type,
             name,
-            action: step.op === "delete" && (previous === undefined || previous.action === "delete") ? "delete" : "replace",
+            action:
+                step.op === "delete" && (previous === undefined || previous.action === "delete") ? "delete" : "replace",
             what,
             replaceReasons: [...new Set([...(previous?.replaceReasons ?? []), ...(step.replaceReasons ?? [])])],
         });
@@ -120,9 +129,15 @@ export const OVERRIDE_LABEL = "allow-destructive";
 /** The guard's verdict and the text the job prints. */
 export function judge(changes: readonly DestructiveChange[], allowed: boolean): { ok: boolean; report: string } {
     if (changes.length === 0) {
-        return { ok: true, report: "no cluster, KMS key, repository, namespace or Kubernetes provider would be replaced or deleted" };
+        return {
+            ok: true,
+            report: "no cluster, KMS key, repository, namespace or Kubernetes provider would be replaced or deleted",
+        };
     }
-    const lines = changes.map((c) => `  ${c.action} ${c.what} "${c.name}" (${c.urn})${c.replaceReasons.length ? ` because of: ${c.replaceReasons.join(", ")}` : ""}`);
+    const lines = changes.map(
+        (c) =>
+            `  ${c.action} ${c.what} "${c.name}" (${c.urn})${c.replaceReasons.length ? ` because of: ${c.replaceReasons.join(", ")}` : ""}`,
+    );
     const header = allowed
         ? `allowed by the "${OVERRIDE_LABEL}" label:`
         : `this change would destroy resources that hold data or running workloads:`;
@@ -142,7 +157,11 @@ Exits 0 when safe or allowed, 1 on destructive changes or an unreadable/incomple
 
 export function main(argv: readonly string[]): number {
     try {
-        const { values, positionals: files } = parseCommand(argv, { usage: USAGE, options: { allow: { type: "boolean" } }, positionals: true });
+        const { values, positionals: files } = parseCommand(argv, {
+            usage: USAGE,
+            options: { allow: { type: "boolean" } },
+            positionals: true,
+        });
         if (files.length === 0) {
             throw new UsageError(`name at least one preview file\n${USAGE}`);
         }

@@ -58,7 +58,9 @@ export function parseSourceOutputs(text: string, origin: string): SourceOutputs 
     try {
         document = JSON.parse(text);
     } catch (error) {
-        throw new PromotionRefused(`the outputs in ${origin} are not JSON (${(error as Error).message}): pass the output of pulumi stack output --json`);
+        throw new PromotionRefused(
+            `the outputs in ${origin} are not JSON (${(error as Error).message}): pass the output of pulumi stack output --json`,
+        );
     }
     const result = sourceOutputsSchema.safeParse(document);
     if (!result.success) {
@@ -81,7 +83,11 @@ function targetApps(target: YAML.Document): TargetApp[] {
     }
     return apps.items.map((item, index) => {
         const app = YAML.isMap(item) ? item : undefined;
-        return { index, name: String(app?.get("name") ?? ""), revision: app?.getIn(["source", "revision"]) as string | undefined };
+        return {
+            index,
+            name: String(app?.get("name") ?? ""),
+            revision: app?.getIn(["source", "revision"]) as string | undefined,
+        };
     });
 }
 
@@ -91,74 +97,124 @@ function scalar(document: YAML.Document, path: readonly (string | number)[]): st
 }
 
 /** One change per value that differs; values already equal produce nothing (idempotence). */
-function change(document: YAML.Document, path: readonly (string | number)[], label: string, to: string): ConfigChange[] {
+function change(
+    document: YAML.Document,
+    path: readonly (string | number)[],
+    label: string,
+    to: string,
+): ConfigChange[] {
     const from = scalar(document, path);
     return from === to ? [] : [{ path, label, from, to }];
 }
 
-function appChanges(request: PromotionRequest, source: SourceOutputs, target: YAML.Document, production: boolean): ConfigChange[] {
+function appChanges(
+    request: PromotionRequest,
+    source: SourceOutputs,
+    target: YAML.Document,
+    production: boolean,
+): ConfigChange[] {
     const sourceNames = Object.keys(source.apps);
     const inTarget = targetApps(target);
     for (const app of request.apps) {
         if (!(app in source.apps)) {
-            throw new PromotionRefused(`app "${app}" is not in stack ${request.from}'s outputs (it has: ${sourceNames.join(", ") || "no apps"}); nothing was written`);
+            throw new PromotionRefused(
+                `app "${app}" is not in stack ${request.from}'s outputs (it has: ${sourceNames.join(", ") || "no apps"}); nothing was written`,
+            );
         }
         if (!inTarget.some((t) => t.name === app)) {
-            throw new PromotionRefused(`app "${app}" is not in Pulumi.${request.to}.yaml: add it to ${key("apps")} first (with its namespace, team and path); nothing was written`);
+            throw new PromotionRefused(
+                `app "${app}" is not in Pulumi.${request.to}.yaml: add it to ${key("apps")} first (with its namespace, team and path); nothing was written`,
+            );
         }
     }
     const selected = request.apps.length > 0 ? inTarget.filter((t) => request.apps.includes(t.name)) : inTarget;
     const missing = selected.filter((t) => !(t.name in source.apps)).map((t) => t.name);
     if (missing.length > 0) {
-        throw new PromotionRefused(`stack ${request.to} has app(s) ${missing.join(", ")} that stack ${request.from} does not run: promote the others with --app, or add them to ${request.from} first; nothing was written`);
+        throw new PromotionRefused(
+            `stack ${request.to} has app(s) ${missing.join(", ")} that stack ${request.from} does not run: promote the others with --app, or add them to ${request.from} first; nothing was written`,
+        );
     }
     const mutable = selected.filter((t) => production && !isImmutableRevision(source.apps[t.name].revision));
     if (mutable.length > 0) {
         const list = mutable.map((t) => `${t.name} → "${source.apps[t.name].revision}"`).join(", ");
-        throw new PromotionRefused(`production takes immutable revisions only (a release tag such as v1.4.2 or a commit SHA), but stack ${request.from} runs branches: ${list}; pin a tag in ${request.from} first; nothing was written`);
+        throw new PromotionRefused(
+            `production takes immutable revisions only (a release tag such as v1.4.2 or a commit SHA), but stack ${request.from} runs branches: ${list}; pin a tag in ${request.from} first; nothing was written`,
+        );
     }
-    return selected.flatMap((t) => change(target, [key("apps"), t.index, "source", "revision"], `apps.${t.name}.revision`, source.apps[t.name].revision));
+    return selected.flatMap((t) =>
+        change(
+            target,
+            [key("apps"), t.index, "source", "revision"],
+            `apps.${t.name}.revision`,
+            source.apps[t.name].revision,
+        ),
+    );
 }
 
 function platformChanges(request: PromotionRequest, source: SourceOutputs, target: YAML.Document): ConfigChange[] {
     const engineType = scalar(target, [key("engine"), "type"]);
     if (engineType !== source.engine.type) {
-        throw new PromotionRefused(`stack ${request.from} runs engine ${source.engine.type} and stack ${request.to} runs ${engineType ?? "no engine"}: platform versions only promote between stacks of the same engine; nothing was written`);
+        throw new PromotionRefused(
+            `stack ${request.from} runs engine ${source.engine.type} and stack ${request.to} runs ${engineType ?? "no engine"}: platform versions only promote between stacks of the same engine; nothing was written`,
+        );
     }
-    const engine = source.engine.type === "argocd"
-        ? change(target, [key("engine"), "chartVersion"], "engine.chartVersion", source.engine.chartVersion)
-        : [
-            ...change(target, [key("engine"), "operatorChartVersion"], "engine.operatorChartVersion", source.engine.chartVersion),
-            ...change(target, [key("engine"), "distributionVersion"], "engine.distributionVersion", source.engine.appVersion),
-        ];
+    const engine =
+        source.engine.type === "argocd"
+            ? change(target, [key("engine"), "chartVersion"], "engine.chartVersion", source.engine.chartVersion)
+            : [
+                  ...change(
+                      target,
+                      [key("engine"), "operatorChartVersion"],
+                      "engine.operatorChartVersion",
+                      source.engine.chartVersion,
+                  ),
+                  ...change(
+                      target,
+                      [key("engine"), "distributionVersion"],
+                      "engine.distributionVersion",
+                      source.engine.appVersion,
+                  ),
+              ];
     // Only sections the target already has: promotion moves versions, it does not add components.
-    const secrets = source.secrets && target.hasIn(["config", key("secrets")])
-        ? change(target, [key("secrets"), "chartVersion"], "secrets.chartVersion", source.secrets.chartVersion)
-        : [];
+    const secrets =
+        source.secrets && target.hasIn(["config", key("secrets")])
+            ? change(target, [key("secrets"), "chartVersion"], "secrets.chartVersion", source.secrets.chartVersion)
+            : [];
     const eks = scalar(target, [key("cluster"), "type"]) === "eks";
-    const cluster = source.cluster.kubernetesVersion !== undefined && eks
-        ? change(target, [key("cluster"), "kubernetesVersion"], "cluster.kubernetesVersion", source.cluster.kubernetesVersion)
-        : [];
+    const cluster =
+        source.cluster.kubernetesVersion !== undefined && eks
+            ? change(
+                  target,
+                  [key("cluster"), "kubernetesVersion"],
+                  "cluster.kubernetesVersion",
+                  source.cluster.kubernetesVersion,
+              )
+            : [];
     // The add-ons move with the control plane (kube-proxy must match it); only those the target has.
-    const addons = cluster.length > 0
-        ? Object.entries(source.cluster.addons ?? {}).flatMap(([name, version]) =>
-            version !== undefined && target.hasIn(["config", key("cluster"), "addons", name])
-                ? change(target, [key("cluster"), "addons", name], `cluster.addons.${name}`, version)
-                : [])
-        : [];
+    const addons =
+        cluster.length > 0
+            ? Object.entries(source.cluster.addons ?? {}).flatMap(([name, version]) =>
+                  version !== undefined && target.hasIn(["config", key("cluster"), "addons", name])
+                      ? change(target, [key("cluster"), "addons", name], `cluster.addons.${name}`, version)
+                      : [],
+              )
+            : [];
     const changes = [...engine, ...secrets, ...cluster, ...addons];
     const downgrades = changes.filter((c) => c.from !== undefined && compareVersions(c.to, c.from) < 0);
     if (downgrades.length > 0 && request.allowDowngrade !== true) {
         const list = downgrades.map((c) => `${c.label} ${c.from} → ${c.to}`).join(", ");
-        throw new PromotionRefused(`stack ${request.from} runs older versions than ${request.to}: ${list}; pass --allow-downgrade if that is intended; nothing was written`);
+        throw new PromotionRefused(
+            `stack ${request.from} runs older versions than ${request.to}: ${list}; pass --allow-downgrade if that is intended; nothing was written`,
+        );
     }
     return changes;
 }
 
-
 function refuseSameStack(request: PromotionRequest): void {
     if (request.from === request.to) {
-        throw new PromotionRefused(`source and target are both "${request.from}": promotion moves versions from one stack into another; nothing was written`);
+        throw new PromotionRefused(
+            `source and target are both "${request.from}": promotion moves versions from one stack into another; nothing was written`,
+        );
     }
 }
 
@@ -168,7 +224,9 @@ export function planPromotion(request: PromotionRequest, source: SourceOutputs, 
     const target = YAML.parseDocument(targetText);
     const declaredSource = scalar(target, [key("promotion"), "from"]);
     if (declaredSource !== undefined && declaredSource !== request.from) {
-        throw new PromotionRefused(`Pulumi.${request.to}.yaml declares ${key("promotion")}.from: ${declaredSource}, not ${request.from}; nothing was written`);
+        throw new PromotionRefused(
+            `Pulumi.${request.to}.yaml declares ${key("promotion")}.from: ${declaredSource}, not ${request.from}; nothing was written`,
+        );
     }
     const production = request.to === "production" || scalar(target, [key("environment")]) === "production";
     return [
@@ -236,7 +294,9 @@ function validateTarget(file: string, text: string, options: PromoteOptions): vo
         loadConfig({ values: config, isSecret: (k) => secretKeys.includes(k), stack: options.to });
     } catch (error) {
         if (error instanceof ConfigError) {
-            throw new PromotionRefused(`the promoted Pulumi.${options.to}.yaml would not validate; nothing was written\n${error.message}`);
+            throw new PromotionRefused(
+                `the promoted Pulumi.${options.to}.yaml would not validate; nothing was written\n${error.message}`,
+            );
         }
         throw error;
     }

@@ -53,10 +53,15 @@ export function parsePromoteArgs(argv: readonly string[]): PromoteArgs {
     if (from === undefined || to === undefined) {
         throw new UsageError(`--from and --to are required\n${USAGE}`);
     }
-    for (const [flag, stack] of [["--from", from], ["--to", to]] as const) {
+    for (const [flag, stack] of [
+        ["--from", from],
+        ["--to", to],
+    ] as const) {
         if (!STACK_NAME.test(stack) || stack.startsWith(".")) {
             // Only Pulumi.<stack>.yaml next to Pulumi.yaml is written: no path may reach another project.
-            throw new UsageError(`${flag} expects a stack name of this project (letters, digits, '-', '_'), got "${stack}"\n${USAGE}`);
+            throw new UsageError(
+                `${flag} expects a stack name of this project (letters, digits, '-', '_'), got "${stack}"\n${USAGE}`,
+            );
         }
     }
     return {
@@ -74,10 +79,18 @@ export function parsePromoteArgs(argv: readonly string[]): PromoteArgs {
 export function stackOutputs(stack: string, pulumiCli = "pulumi"): SourceOutputs {
     let text: string;
     try {
-        text = execFileSync(pulumiCli, ["stack", "output", "--json", "--stack", stack], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+        text = execFileSync(pulumiCli, ["stack", "output", "--json", "--stack", stack], {
+            encoding: "utf8",
+            stdio: ["ignore", "pipe", "pipe"],
+        });
     } catch (error) {
-        const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "the Pulumi CLI is not installed" : String((error as { stderr?: string }).stderr ?? error).trim();
-        throw new PromotionRefused(`cannot read stack ${stack}'s outputs (${reason}): log in to its backend, or pass --outputs <file> with the output of pulumi stack output --json; nothing was written`);
+        const reason =
+            (error as NodeJS.ErrnoException).code === "ENOENT"
+                ? "the Pulumi CLI is not installed"
+                : String((error as { stderr?: string }).stderr ?? error).trim();
+        throw new PromotionRefused(
+            `cannot read stack ${stack}'s outputs (${reason}): log in to its backend, or pass --outputs <file> with the output of pulumi stack output --json; nothing was written`,
+        );
     }
     return parseSourceOutputs(text, `pulumi stack output --stack ${stack}`);
 }
@@ -86,7 +99,8 @@ export function main(argv: readonly string[], root = PROJECT_ROOT): number {
     try {
         const args = parsePromoteArgs(argv);
         const file = args.outputsFile;
-        const readOutputs = file === undefined ? stackOutputs : () => parseSourceOutputs(readTextFile(file, "outputs file"), file);
+        const readOutputs =
+            file === undefined ? stackOutputs : () => parseSourceOutputs(readTextFile(file, "outputs file"), file);
         const { summary } = promote({ ...args, root, readOutputs });
         process.stdout.write(`${summary}\n`);
         return 0;

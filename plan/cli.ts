@@ -34,7 +34,11 @@ Exits 0 when planned, 1 on bad config or an unreadable file, 2 on bad arguments.
 export function parseStackArgs(argv: readonly string[], usage = PLAN_USAGE, acceptsJson = true): StackArgs {
     const { values } = parseCommand(argv, {
         usage,
-        options: { stack: { type: "string" }, config: { type: "string" }, ...(acceptsJson ? { json: { type: "boolean" } } : {}) },
+        options: {
+            stack: { type: "string" },
+            config: { type: "string" },
+            ...(acceptsJson ? { json: { type: "boolean" } } : {}),
+        },
     });
     const { stack, config: configFile } = values as { stack?: string; config?: string };
     if (stack === undefined && configFile === undefined) {
@@ -67,8 +71,12 @@ export function formatTree(resources: readonly PlannedResource[]): string {
     const lines: string[] = [];
     const walk = (parent: string | undefined, depth: number) => {
         for (const r of children.get(parent) ?? []) {
-            const flags = [r.options.protect && "protect", r.options.retainOnDelete && "retainOnDelete"].filter(Boolean);
-            lines.push(`${"  ".repeat(depth)}${r.type} ${r.name}${keyInputs(r)}${flags.length ? ` [${flags.join(", ")}]` : ""}`);
+            const flags = [r.options.protect && "protect", r.options.retainOnDelete && "retainOnDelete"].filter(
+                Boolean,
+            );
+            lines.push(
+                `${"  ".repeat(depth)}${r.type} ${r.name}${keyInputs(r)}${flags.length ? ` [${flags.join(", ")}]` : ""}`,
+            );
             walk(r.urn, depth + 1);
         }
     };

@@ -26,7 +26,13 @@ const COMPUTED: Record<string, (args: pulumi.runtime.MockResourceArgs) => State>
         arn: `arn:aws:eks:${region()}:${MOCK_ACCOUNT_ID}:cluster/${physicalName(args)}`,
         endpoint: `https://${physicalName(args).toUpperCase()}.gr7.${region()}.eks.amazonaws.com`,
         certificateAuthority: { data: Buffer.from(`mock-ca-${physicalName(args)}`).toString("base64") },
-        identities: [{ oidcs: [{ issuer: `https://oidc.eks.${region()}.amazonaws.com/id/MOCK${physicalName(args).toUpperCase()}` }] }],
+        identities: [
+            {
+                oidcs: [
+                    { issuer: `https://oidc.eks.${region()}.amazonaws.com/id/MOCK${physicalName(args).toUpperCase()}` },
+                ],
+            },
+        ],
         version: args.inputs.version,
         status: "ACTIVE",
     }),
@@ -34,7 +40,9 @@ const COMPUTED: Record<string, (args: pulumi.runtime.MockResourceArgs) => State>
     "aws:iam/role:Role": (args) => ({ name: physicalName(args) }),
     "aws:ec2/launchTemplate:LaunchTemplate": () => ({ latestVersion: 1 }),
     // Secrets Manager ARNs are "secret:<name>-" plus six random characters.
-    "aws:secretsmanager/secret:Secret": (args) => ({ arn: `arn:aws:secretsmanager:${region()}:${MOCK_ACCOUNT_ID}:secret:${physicalName(args)}-AbC123` }),
+    "aws:secretsmanager/secret:Secret": (args) => ({
+        arn: `arn:aws:secretsmanager:${region()}:${MOCK_ACCOUNT_ID}:secret:${physicalName(args)}-AbC123`,
+    }),
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": (args) => ({
         arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:oidc-provider/${String(args.inputs.url).replace(/^https:\/\//, "")}`,
     }),
@@ -79,7 +87,13 @@ const CALLS: Record<string, (inputs: Record<string, unknown>) => Record<string, 
         userId: "AIDAMOCK",
         id: MOCK_ACCOUNT_ID,
     }),
-    "aws:index/getRegion:getRegion": () => ({ name: region(), region: region(), id: region(), endpoint: `ec2.${region()}.amazonaws.com`, description: "mock" }),
+    "aws:index/getRegion:getRegion": () => ({
+        name: region(),
+        region: region(),
+        id: region(),
+        endpoint: `ec2.${region()}.amazonaws.com`,
+        description: "mock",
+    }),
     "aws:index/getPartition:getPartition": () => ({ partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" }),
     "aws:index/getAvailabilityZones:getAvailabilityZones": () => {
         const names = ["a", "b", "c", "d", "e", "f"].map((suffix) => `${region()}${suffix}`);
@@ -95,11 +109,29 @@ const CALLS: Record<string, (inputs: Record<string, unknown>) => Record<string, 
     // GitHub gives teams and users numeric IDs (as strings in these results); made up from the name.
     "github:index/getTeam:getTeam": (inputs) => {
         const slug = String(inputs.slug);
-        return { id: String(mockNumericId(`team/${slug}`)), slug, name: slug, nodeId: `T_mock_${slug}`, description: "", privacy: "closed", permission: "pull", members: [], repositories: [], repositoriesDetaileds: [], notificationSetting: "notifications_enabled" };
+        return {
+            id: String(mockNumericId(`team/${slug}`)),
+            slug,
+            name: slug,
+            nodeId: `T_mock_${slug}`,
+            description: "",
+            privacy: "closed",
+            permission: "pull",
+            members: [],
+            repositories: [],
+            repositoriesDetaileds: [],
+            notificationSetting: "notifications_enabled",
+        };
     },
     "github:index/getUser:getUser": (inputs) => {
         const login = String(inputs.username);
-        return { id: String(mockNumericId(`user/${login}`)), login, username: login, nodeId: `U_mock_${login}`, name: login };
+        return {
+            id: String(mockNumericId(`user/${login}`)),
+            login,
+            username: login,
+            nodeId: `U_mock_${login}`,
+            name: login,
+        };
     },
 };
 

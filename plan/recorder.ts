@@ -103,7 +103,9 @@ async function dependencyList(dependsOn: NonNullable<pulumi.ResourceOptions["dep
     if (Array.isArray(dependsOn) && dependsOn.every(isResource)) {
         return dependsOn;
     }
-    const resolved: unknown = await outputValue(pulumi.output(dependsOn as pulumi.Input<pulumi.Input<pulumi.Resource>[]>));
+    const resolved: unknown = await outputValue(
+        pulumi.output(dependsOn as pulumi.Input<pulumi.Input<pulumi.Resource>[]>),
+    );
     return (Array.isArray(resolved) ? resolved : [resolved]) as pulumi.Resource[];
 }
 
@@ -115,12 +117,13 @@ export class PlanRecorder {
     /** Wraps the mock monitor that `setMocks` installed. Call after every `setMocks`. */
     attach(monitor: MonitorLike): void {
         const original = monitor.registerResource.bind(monitor);
-        monitor.registerResource = (req, callback) => original(req, (err, resp) => {
-            if (!err && resp) {
-                this.recorded.push(this.fromRequest(resp.getUrn(), req));
-            }
-            callback(err, resp);
-        });
+        monitor.registerResource = (req, callback) =>
+            original(req, (err, resp) => {
+                if (!err && resp) {
+                    this.recorded.push(this.fromRequest(resp.getUrn(), req));
+                }
+                callback(err, resp);
+            });
     }
 
     /** A stack transformation that notes each resource's explicit `dependsOn`, which the request merges away. */

@@ -29,8 +29,13 @@ export function stackNameOf(file: string): string {
 }
 
 function isSecure(value: unknown): boolean {
-    return value !== null && typeof value === "object" && !Array.isArray(value)
-        && Object.keys(value).length === 1 && typeof (value as Record<string, unknown>).secure === "string";
+    return (
+        value !== null &&
+        typeof value === "object" &&
+        !Array.isArray(value) &&
+        Object.keys(value).length === 1 &&
+        typeof (value as Record<string, unknown>).secure === "string"
+    );
 }
 
 /** Replaces `secure:` values; reports whether any were found. */
@@ -44,7 +49,10 @@ function replaceSecure(value: unknown): { value: unknown; secret: boolean } {
     }
     if (value !== null && typeof value === "object") {
         const entries = Object.entries(value).map(([k, v]) => [k, replaceSecure(v)] as const);
-        return { value: Object.fromEntries(entries.map(([k, r]) => [k, r.value])), secret: entries.some(([, r]) => r.secret) };
+        return {
+            value: Object.fromEntries(entries.map(([k, r]) => [k, r.value])),
+            secret: entries.some(([, r]) => r.secret),
+        };
     }
     return { value, secret: false };
 }
@@ -56,7 +64,10 @@ function asConfigText(value: unknown): string {
 /** Defaults declared under `config:` in Pulumi.yaml, as `project:key` → text. */
 export function projectDefaults(root = PROJECT_ROOT): Record<string, string> {
     const file = path.join(root, "Pulumi.yaml");
-    const project = parseYamlFile(file, readTextFile(file, "project file")) as { name: string; config?: Record<string, { default?: unknown }> };
+    const project = parseYamlFile(file, readTextFile(file, "project file")) as {
+        name: string;
+        config?: Record<string, { default?: unknown }>;
+    };
     const defaults: Record<string, string> = {};
     for (const [key, declaration] of Object.entries(project.config ?? {})) {
         if (declaration && typeof declaration === "object" && "default" in declaration) {
@@ -83,7 +94,9 @@ export function parseYamlFile(file: string, text: string): unknown {
 
 export function readStackConfig(file: string, root = PROJECT_ROOT): StackConfig {
     if (!fs.existsSync(file)) {
-        throw new UsageError(`no stack config file at ${file}: pass --stack <name> for Pulumi.<name>.yaml, or --config <file>`);
+        throw new UsageError(
+            `no stack config file at ${file}: pass --stack <name> for Pulumi.<name>.yaml, or --config <file>`,
+        );
     }
     return stackConfigFromText(file, readTextFile(file, "stack config"), root);
 }
@@ -91,8 +104,13 @@ export function readStackConfig(file: string, root = PROJECT_ROOT): StackConfig 
 /** A stack file's text (read, or about to be written) as the CLI would pass it. */
 export function stackConfigFromText(file: string, text: string, root = PROJECT_ROOT): StackConfig {
     const document = (parseYamlFile(file, text) ?? {}) as { config?: unknown };
-    if (document === null || typeof document !== "object" || Array.isArray(document)
-        || (document.config !== undefined && (document.config === null || typeof document.config !== "object" || Array.isArray(document.config)))) {
+    if (
+        document === null ||
+        typeof document !== "object" ||
+        Array.isArray(document) ||
+        (document.config !== undefined &&
+            (document.config === null || typeof document.config !== "object" || Array.isArray(document.config)))
+    ) {
         throw new InputError(`${file}: expected a mapping with a "config:" mapping of namespace:key entries`);
     }
     const config = projectDefaults(root);

@@ -5,7 +5,11 @@
 import { isProduction, PolicyResource, ResourceRule, TYPES } from "./rules";
 
 const at = (value: unknown, ...path: string[]): unknown =>
-    path.reduce<unknown>((current, key) => (current !== null && typeof current === "object" ? (current as Record<string, unknown>)[key] : undefined), value);
+    path.reduce<unknown>(
+        (current, key) =>
+            current !== null && typeof current === "object" ? (current as Record<string, unknown>)[key] : undefined,
+        value,
+    );
 
 /**
  * GitHub's ruleset fields (integrations/terraform-provider-github, resource_github_repository_ruleset:
@@ -15,7 +19,8 @@ const at = (value: unknown, ...path: string[]): unknown =>
 export const productionRulesetInvariants: ResourceRule = {
     kind: "resource",
     name: "production-ruleset-invariants",
-    description: "A production branch ruleset requires 2 approvals, code-owner review, stale-review dismissal, status checks and signed commits, forbids force-push and deletion, and has no bypass actors.",
+    description:
+        "A production branch ruleset requires 2 approvals, code-owner review, stale-review dismissal, status checks and signed commits, forbids force-push and deletion, and has no bypass actors.",
     types: [TYPES.repositoryRuleset],
     validate: (resource: PolicyResource) => {
         // Tag rulesets (components/repository/tags.ts) have no pull-request rules; GitHub accepts
@@ -29,11 +34,20 @@ export const productionRulesetInvariants: ResourceRule = {
         const bypass = resource.props.bypassActors;
         const broken: [boolean, string][] = [
             [approvals < 2, `two-approvals: requires ${approvals} approving review(s), production needs at least 2`],
-            [at(rules, "pullRequest", "requireCodeOwnerReview") !== true, "code-owner-review: code-owner review is not required"],
-            [at(rules, "pullRequest", "dismissStaleReviewsOnPush") !== true, "stale-review-dismissal: stale reviews are not dismissed on push"],
+            [
+                at(rules, "pullRequest", "requireCodeOwnerReview") !== true,
+                "code-owner-review: code-owner review is not required",
+            ],
+            [
+                at(rules, "pullRequest", "dismissStaleReviewsOnPush") !== true,
+                "stale-review-dismissal: stale reviews are not dismissed on push",
+            ],
             [!Array.isArray(checks) || checks.length === 0, "required-checks: no required status checks"],
             [at(rules, "requiredSignatures") !== true, "signed-commits: signed commits are not required"],
-            [at(rules, "nonFastForward") !== true, "no-force-push: force pushes are not blocked (rules.nonFastForward)"],
+            [
+                at(rules, "nonFastForward") !== true,
+                "no-force-push: force pushes are not blocked (rules.nonFastForward)",
+            ],
             [at(rules, "deletion") !== true, "no-deletion: branch deletion is not blocked (rules.deletion)"],
             [Array.isArray(bypass) && bypass.length > 0, "admins-bound: the ruleset has bypass actors"],
         ];
@@ -57,7 +71,9 @@ export const productionPrivateEndpoint: ResourceRule = {
         const cidrs = at(resource.props, "vpcConfig", "publicAccessCidrs");
         const list = Array.isArray(cidrs) ? cidrs.map(String) : [];
         return list.length === 0 || list.some((cidr) => cidr.endsWith("/0"))
-            ? ["production invariant private-endpoint: the public API endpoint is open to 0.0.0.0/0; list your ranges or turn public access off"]
+            ? [
+                  "production invariant private-endpoint: the public API endpoint is open to 0.0.0.0/0; list your ranges or turn public access off",
+              ]
             : [];
     },
 };
@@ -68,9 +84,14 @@ export const productionProtected: ResourceRule = {
     name: "production-protected",
     description: "Production's cluster, KMS key and GitHub repositories carry protect.",
     types: [TYPES.eksCluster, "aws:kms/key:Key", TYPES.repository],
-    validate: (resource: PolicyResource) => isProduction(resource) && !resource.options.protect
-        ? [`production invariant protect: ${resource.type} "${resource.name}" must be declared with protect: true`]
-        : [],
+    validate: (resource: PolicyResource) =>
+        isProduction(resource) && !resource.options.protect
+            ? [`production invariant protect: ${resource.type} "${resource.name}" must be declared with protect: true`]
+            : [],
 };
 
-export const INVARIANT_RULES: readonly ResourceRule[] = [productionRulesetInvariants, productionPrivateEndpoint, productionProtected];
+export const INVARIANT_RULES: readonly ResourceRule[] = [
+    productionRulesetInvariants,
+    productionPrivateEndpoint,
+    productionProtected,
+];

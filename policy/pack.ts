@@ -38,17 +38,37 @@ function options(type: string, opts: PolicyResourceOptions): ResourceOptions {
 }
 
 /** A resource under validation, as the rules read it. */
-export function fromValidationArgs(args: Pick<ResourceValidationArgs, "type" | "name" | "urn" | "props" | "opts">): PolicyResource {
-    return { type: args.type, name: args.name, urn: args.urn, props: args.props, options: options(args.type, args.opts) };
+export function fromValidationArgs(
+    args: Pick<ResourceValidationArgs, "type" | "name" | "urn" | "props" | "opts">,
+): PolicyResource {
+    return {
+        type: args.type,
+        name: args.name,
+        urn: args.urn,
+        props: args.props,
+        options: options(args.type, args.opts),
+    };
 }
 
 /** A resource of the stack under validation, with what it depends on (inputs and dependsOn). */
-export function fromStackResource(resource: Pick<PulumiPolicyResource, "type" | "name" | "urn" | "props" | "opts" | "dependencies" | "propertyDependencies">): PolicyResource {
+export function fromStackResource(
+    resource: Pick<
+        PulumiPolicyResource,
+        "type" | "name" | "urn" | "props" | "opts" | "dependencies" | "propertyDependencies"
+    >,
+): PolicyResource {
     const dependencies = [
         ...resource.dependencies.map((d) => d.urn),
         ...Object.values(resource.propertyDependencies).flatMap((list) => list.map((d) => d.urn)),
     ];
-    return { type: resource.type, name: resource.name, urn: resource.urn, props: resource.props, options: options(resource.type, resource.opts), dependencies: [...new Set(dependencies)] };
+    return {
+        type: resource.type,
+        name: resource.name,
+        urn: resource.urn,
+        props: resource.props,
+        options: options(resource.type, resource.opts),
+        dependencies: [...new Set(dependencies)],
+    };
 }
 
 function resourcePolicy(rule: ResourceRule): ResourceValidationPolicy {
@@ -82,7 +102,8 @@ export function toPolicy(rule: Rule): ResourceValidationPolicy | StackValidation
 export const POLICY_PACK_NAME = "gitops-platform";
 
 export const policyPackArgs: PolicyPackArgs = {
-    description: "Guardrails of the GitOps platform: protected repositories, pinned charts, no plain-text Secrets, safe production sync, encrypted and IMDSv2-only clusters, IAM without wildcard actions.",
+    description:
+        "Guardrails of the GitOps platform: protected repositories, pinned charts, no plain-text Secrets, safe production sync, encrypted and IMDSv2-only clusters, IAM without wildcard actions.",
     enforcementLevel: "mandatory",
     policies: PACK_RULES.map(toPolicy),
 };

@@ -97,7 +97,9 @@ export function isProduction(resource: PolicyResource): boolean {
 }
 
 function record(value: unknown): Record<string, unknown> {
-    return value !== null && typeof value === "object" && !Array.isArray(value) ? value as Record<string, unknown> : {};
+    return value !== null && typeof value === "object" && !Array.isArray(value)
+        ? (value as Record<string, unknown>)
+        : {};
 }
 
 function get(value: unknown, ...path: string[]): unknown {
@@ -111,8 +113,11 @@ const PROTECTION_TYPES: readonly string[] = [TYPES.repositoryRuleset, TYPES.bran
 /** The repository a ruleset or branch protection targets, by name or by the repository it takes its input from. */
 function protects(protection: PolicyResource, repository: PolicyResource): boolean {
     const target = protection.props.repository ?? protection.props.repositoryId;
-    return target === repository.props.name || target === repository.name
-        || (protection.dependencies ?? []).includes(repository.urn);
+    return (
+        target === repository.props.name ||
+        target === repository.name ||
+        (protection.dependencies ?? []).includes(repository.urn)
+    );
 }
 
 export const repositoryProtected: StackRule = {
@@ -123,21 +128,29 @@ export const repositoryProtected: StackRule = {
         const protections = resources.filter((r) => PROTECTION_TYPES.includes(r.type));
         return resources
             .filter((r) => r.type === TYPES.repository && !protections.some((p) => protects(p, r)))
-            .map((r) => ({ urn: r.urn, message: `repository "${String(r.props.name ?? r.name)}" has no ruleset or branch protection: declare a github.RepositoryRuleset (or BranchProtection) for it` }));
+            .map((r) => ({
+                urn: r.urn,
+                message: `repository "${String(r.props.name ?? r.name)}" has no ruleset or branch protection: declare a github.RepositoryRuleset (or BranchProtection) for it`,
+            }));
     },
 };
 
 export const noPublicRepositoryInProduction: ResourceRule = {
     kind: "resource",
     name: "no-public-repository-in-production",
-    description: "Production declares no public GitHub repository (GitHub creates public ones when visibility is unset and private is not true).",
+    description:
+        "Production declares no public GitHub repository (GitHub creates public ones when visibility is unset and private is not true).",
     types: [TYPES.repository],
     validate: (r) => {
         if (!isProduction(r)) {
             return [];
         }
         const visibility = r.props.visibility ?? (r.props.private === true ? "private" : "public");
-        return visibility === "public" ? [`repository "${String(r.props.name ?? r.name)}" is public in production: set visibility to "private" or "internal"`] : [];
+        return visibility === "public"
+            ? [
+                  `repository "${String(r.props.name ?? r.name)}" is public in production: set visibility to "private" or "internal"`,
+              ]
+            : [];
     },
 };
 
@@ -157,7 +170,9 @@ export const helmChartVersionPinned: ResourceRule = {
         }
         return typeof version === "string" && EXACT_VERSION.test(version)
             ? []
-            : [`chart "${String(r.props.chart)}" of ${r.name} has version ${JSON.stringify(version ?? null)}: pin an exact version such as 1.2.3, not a range or nothing`];
+            : [
+                  `chart "${String(r.props.chart)}" of ${r.name} has version ${JSON.stringify(version ?? null)}: pin an exact version such as 1.2.3, not a range or nothing`,
+              ];
     },
 };
 
@@ -168,7 +183,9 @@ function literalSecretKeys(secret: unknown, secretOutputs: readonly string[]): s
         if (values === undefined || values === SECRET_MARKER || secretOutputs.includes(field)) {
             return [];
         }
-        return Object.entries(record(values)).filter(([, v]) => v !== SECRET_MARKER).map(([key]) => `${field}.${key}`);
+        return Object.entries(record(values))
+            .filter(([, v]) => v !== SECRET_MARKER)
+            .map(([key]) => `${field}.${key}`);
     });
 }
 
@@ -176,7 +193,8 @@ function literalSecretKeys(secret: unknown, secretOutputs: readonly string[]): s
 function configGroupSecrets(props: Readonly<Record<string, unknown>>): unknown[] {
     const objs = Array.isArray(props.objs) ? props.objs : props.objs === undefined ? [] : [props.objs];
     const texts = Array.isArray(props.yaml) ? props.yaml : typeof props.yaml === "string" ? [props.yaml] : [];
-    const fromYaml = texts.filter((t): t is string => typeof t === "string" && t !== UNKNOWN_MARKER && t !== SECRET_MARKER)
+    const fromYaml = texts
+        .filter((t): t is string => typeof t === "string" && t !== UNKNOWN_MARKER && t !== SECRET_MARKER)
         .flatMap((text) => YAML.parseAllDocuments(text).map((d) => d.toJS() as unknown));
     return [...objs, ...fromYaml].filter((o) => get(o, "kind") === "Secret");
 }
@@ -184,16 +202,21 @@ function configGroupSecrets(props: Readonly<Record<string, unknown>>): unknown[]
 export const noLiteralSecretData: ResourceRule = {
     kind: "resource",
     name: "no-literal-secret-data",
-    description: "Kubernetes Secrets declared as objects (ConfigGroup, untyped CustomResource) carry no plain-text data: Pulumi secrets or External Secrets only.",
+    description:
+        "Kubernetes Secrets declared as objects (ConfigGroup, untyped CustomResource) carry no plain-text data: Pulumi secrets or External Secrets only.",
     types: [TYPES.secret, TYPES.untypedSecret, TYPES.configGroup],
     validate: (r) => {
         const objects = r.type === TYPES.configGroup ? configGroupSecrets(r.props) : [r.props];
         // Fields the resource keeps secret whatever their values (for a typed Secret, the provider schema).
-        const secretFields = r.type === TYPES.configGroup ? [] : r.options.additionalSecretOutputs ?? [];
+        const secretFields = r.type === TYPES.configGroup ? [] : (r.options.additionalSecretOutputs ?? []);
         return objects.flatMap((object) => {
             const keys = literalSecretKeys(object, secretFields);
             const name = String(get(object, "metadata", "name") ?? r.name);
-            return keys.length > 0 ? [`Secret "${name}" has plain-text ${keys.join(", ")}: wrap the values in pulumi.secret(), or deliver them through External Secrets`] : [];
+            return keys.length > 0
+                ? [
+                      `Secret "${name}" has plain-text ${keys.join(", ")}: wrap the values in pulumi.secret(), or deliver them through External Secrets`,
+                  ]
+                : [];
         });
     },
 };
@@ -207,10 +230,15 @@ export const productionSyncWithoutPrune: ResourceRule = {
         if (!isProduction(r) || get(r.props, "metadata", "labels", PRUNE_APPROVED_LABEL) === "true") {
             return [];
         }
-        const prunes = r.type === TYPES.argoApplication
-            ? get(r.props, "spec", "syncPolicy", "automated", "prune") === true
-            : get(r.props, "spec", "prune") === true && get(r.props, "spec", "suspend") !== true;
-        return prunes ? [`${r.type === TYPES.argoApplication ? "Application" : "Kustomization"} "${String(get(r.props, "metadata", "name") ?? r.name)}" prunes automatically in production: set prune to false, or declare it with the label ${PRUNE_APPROVED_LABEL}: "true"`] : [];
+        const prunes =
+            r.type === TYPES.argoApplication
+                ? get(r.props, "spec", "syncPolicy", "automated", "prune") === true
+                : get(r.props, "spec", "prune") === true && get(r.props, "spec", "suspend") !== true;
+        return prunes
+            ? [
+                  `${r.type === TYPES.argoApplication ? "Application" : "Kustomization"} "${String(get(r.props, "metadata", "name") ?? r.name)}" prunes automatically in production: set prune to false, or declare it with the label ${PRUNE_APPROVED_LABEL}: "true"`,
+              ]
+            : [];
     },
 };
 
@@ -219,43 +247,57 @@ export const productionSyncWithoutPrune: ResourceRule = {
 export const eksSecretsEncryption: ResourceRule = {
     kind: "resource",
     name: "eks-secrets-encryption",
-    description: "EKS clusters encrypt Kubernetes Secrets with a KMS key (encryptionConfig with resources [\"secrets\"]).",
+    description:
+        'EKS clusters encrypt Kubernetes Secrets with a KMS key (encryptionConfig with resources ["secrets"]).',
     types: [TYPES.eksCluster],
     validate: (r) => {
         const config = r.props.encryptionConfig;
         const resources = get(config, "resources");
-        const covered = Array.isArray(resources) && resources.includes("secrets") && get(config, "provider", "keyArn") !== undefined;
-        return covered ? [] : [`EKS cluster ${r.name} does not encrypt Secrets: set encryptionConfig { provider: { keyArn }, resources: ["secrets"] }`];
+        const covered =
+            Array.isArray(resources) &&
+            resources.includes("secrets") &&
+            get(config, "provider", "keyArn") !== undefined;
+        return covered
+            ? []
+            : [
+                  `EKS cluster ${r.name} does not encrypt Secrets: set encryptionConfig { provider: { keyArn }, resources: ["secrets"] }`,
+              ];
     },
 };
 
 export const launchTemplateImdsv2: ResourceRule = {
     kind: "resource",
     name: "launch-template-imdsv2",
-    description: "Node launch templates require IMDSv2 (metadataOptions.httpTokens \"required\").",
+    description: 'Node launch templates require IMDSv2 (metadataOptions.httpTokens "required").',
     types: [TYPES.launchTemplate],
-    validate: (r) => get(r.props, "metadataOptions", "httpTokens") === "required"
-        ? []
-        : [`launch template ${r.name} allows IMDSv1: set metadataOptions.httpTokens to "required"`],
+    validate: (r) =>
+        get(r.props, "metadataOptions", "httpTokens") === "required"
+            ? []
+            : [`launch template ${r.name} allows IMDSv1: set metadataOptions.httpTokens to "required"`],
 };
 
 /** Action entries that grant every action, or every action of a service. */
 export function wildcardActions(document: unknown): string[] {
-    const parsed = typeof document === "string" ? JSON.parse(document) as unknown : document;
+    const parsed = typeof document === "string" ? (JSON.parse(document) as unknown) : document;
     const statements = get(parsed, "Statement");
     return (Array.isArray(statements) ? statements : [statements]).flatMap((statement) => {
         if (get(statement, "Effect") === "Deny") {
             return [];
         }
         const action = get(statement, "Action");
-        return (Array.isArray(action) ? action : [action]).filter((a): a is string => typeof a === "string" && /^(\*|[A-Za-z0-9-]+:\*)$/.test(a));
+        return (Array.isArray(action) ? action : [action]).filter(
+            (a): a is string => typeof a === "string" && /^(\*|[A-Za-z0-9-]+:\*)$/.test(a),
+        );
     });
 }
 
 function policyDocuments(r: PolicyResource): { label: string; document: unknown }[] {
     if (r.type === TYPES.iamRole) {
         const inline = Array.isArray(r.props.inlinePolicies) ? r.props.inlinePolicies : [];
-        return inline.map((p) => ({ label: `inline policy ${String(get(p, "name") ?? "")}`.trim(), document: get(p, "policy") }));
+        return inline.map((p) => ({
+            label: `inline policy ${String(get(p, "name") ?? "")}`.trim(),
+            document: get(p, "policy"),
+        }));
     }
     return [{ label: "policy", document: r.props.policy }];
 }
@@ -263,20 +305,25 @@ function policyDocuments(r: PolicyResource): { label: string; document: unknown 
 export const iamNoWildcardActions: ResourceRule = {
     kind: "resource",
     name: "iam-no-wildcard-actions",
-    description: "IAM policies allow named actions only: no \"*\" and no \"<service>:*\".",
+    description: 'IAM policies allow named actions only: no "*" and no "<service>:*".',
     types: [TYPES.iamPolicy, TYPES.iamRolePolicy, TYPES.iamRole],
-    validate: (r) => policyDocuments(r).flatMap(({ label, document }) => {
-        if (document === undefined || document === UNKNOWN_MARKER || document === SECRET_MARKER) {
-            return [];
-        }
-        let wildcards: string[];
-        try {
-            wildcards = wildcardActions(document);
-        } catch {
-            return [`${label} of ${r.name} is not a JSON policy document`];
-        }
-        return wildcards.length > 0 ? [`${label} of ${r.name} allows ${wildcards.map((a) => `"${a}"`).join(", ")}: name the actions it needs`] : [];
-    }),
+    validate: (r) =>
+        policyDocuments(r).flatMap(({ label, document }) => {
+            if (document === undefined || document === UNKNOWN_MARKER || document === SECRET_MARKER) {
+                return [];
+            }
+            let wildcards: string[];
+            try {
+                wildcards = wildcardActions(document);
+            } catch {
+                return [`${label} of ${r.name} is not a JSON policy document`];
+            }
+            return wildcards.length > 0
+                ? [
+                      `${label} of ${r.name} allows ${wildcards.map((a) => `"${a}"`).join(", ")}: name the actions it needs`,
+                  ]
+                : [];
+        }),
 };
 
 /** Every rule the policy pack registers and `npm run check` applies. */
@@ -294,7 +341,11 @@ export const RULES: readonly Rule[] = [
 
 /** Applies every rule to a stack's resources. */
 export function checkResources(resources: readonly PolicyResource[], rules: readonly Rule[] = RULES): Violation[] {
-    return rules.flatMap((rule) => rule.kind === "stack"
-        ? rule.validate(resources).map((v) => ({ rule: rule.name, ...v }))
-        : resources.filter((r) => rule.types.includes(r.type)).flatMap((r) => rule.validate(r).map((message) => ({ rule: rule.name, urn: r.urn, message }))));
+    return rules.flatMap((rule) =>
+        rule.kind === "stack"
+            ? rule.validate(resources).map((v) => ({ rule: rule.name, ...v }))
+            : resources
+                  .filter((r) => rule.types.includes(r.type))
+                  .flatMap((r) => rule.validate(r).map((message) => ({ rule: rule.name, urn: r.urn, message }))),
+    );
 }

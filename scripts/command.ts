@@ -27,16 +27,21 @@ export interface CommandSpec<T extends Record<string, OptionSpec>> {
 }
 
 type Parsed<T extends Record<string, OptionSpec>> = {
-    [K in keyof T]: T[K]["type"] extends "boolean" ? boolean | undefined
-        : T[K]["multiple"] extends true ? string[] | undefined : string | undefined;
+    [K in keyof T]: T[K]["type"] extends "boolean"
+        ? boolean | undefined
+        : T[K]["multiple"] extends true
+          ? string[] | undefined
+          : string | undefined;
 };
 
 /**
  * Parses `argv` strictly: unknown flags, a missing value and stray positionals are UsageErrors; `--help`
  * (or `-h`) throws HelpRequested whatever else is given, so it never starts the command's work.
  */
-export function parseCommand<T extends Record<string, OptionSpec>>(argv: readonly string[], spec: CommandSpec<T>):
-    { values: Parsed<T>; positionals: string[] } {
+export function parseCommand<T extends Record<string, OptionSpec>>(
+    argv: readonly string[],
+    spec: CommandSpec<T>,
+): { values: Parsed<T>; positionals: string[] } {
     if (argv.includes("--help") || argv.includes("-h")) {
         throw new HelpRequested(spec.usage);
     }
@@ -138,10 +143,15 @@ export function runCommand(main: (argv: readonly string[]) => number | Promise<n
             process.exitCode = 3;
         }
     });
-    Promise.resolve(process.argv.slice(2)).then(main).then((code) => {
-        process.exitCode = code;
-    }, (error: unknown) => {
-        process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
-        process.exitCode = 3;
-    });
+    Promise.resolve(process.argv.slice(2))
+        .then(main)
+        .then(
+            (code) => {
+                process.exitCode = code;
+            },
+            (error: unknown) => {
+                process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+                process.exitCode = 3;
+            },
+        );
 }

@@ -34,7 +34,10 @@ export function withOverrides<T extends object>(base: T, ...overrides: (Partial<
 }
 
 /** The environment's sync policy, overridden key by key by config's appDefaults.sync, then the app's sync. */
-export function resolveSyncPolicy(environment: Environment, ...overrides: (SyncPolicyConfig | undefined)[]): SyncPolicy {
+export function resolveSyncPolicy(
+    environment: Environment,
+    ...overrides: (SyncPolicyConfig | undefined)[]
+): SyncPolicy {
     return withOverrides(profileOf(environment).sync, ...overrides);
 }
 
@@ -55,7 +58,11 @@ export function appNamespace(app: AppConfig): string {
  * repositories (with the deploy key the engine uses), `source.url` any other repository, read
  * anonymously; neither means the GitOps repository.
  */
-export function resolveSource(app: AppConfig, gitopsRepositoryName: string, repositories: RepositoryHandle): ApplicationSource {
+export function resolveSource(
+    app: AppConfig,
+    gitopsRepositoryName: string,
+    repositories: RepositoryHandle,
+): ApplicationSource {
     const { path, revision, type, helmValues } = app.source;
     const base = { path, revision, type, ...(helmValues ? { helmValues } : {}) };
     if (app.source.url !== undefined) {
@@ -72,7 +79,10 @@ export function resolveSource(app: AppConfig, gitopsRepositoryName: string, repo
 }
 
 /** Each team with the namespaces of its apps and the repositories they come from (each once). */
-export function teamRegistrations(config: Pick<PlatformConfig, "teams" | "apps">, sources: Readonly<Record<string, ApplicationSource>>): TeamRegistration[] {
+export function teamRegistrations(
+    config: Pick<PlatformConfig, "teams" | "apps">,
+    sources: Readonly<Record<string, ApplicationSource>>,
+): TeamRegistration[] {
     return Object.entries(config.teams).map(([name, team]) => {
         const apps = config.apps.filter((app) => app.team === name);
         const repos = new Map<string, pulumi.Input<string>>();
@@ -89,7 +99,9 @@ export async function registerApps(
     config: PlatformConfig,
     deps: { cluster: ClusterHandle; engine: GitopsEngine; repositories: RepositoryHandle; secrets?: SecretsStore },
 ): Promise<Record<string, AppOutputs>> {
-    const sources = Object.fromEntries(config.apps.map((app) => [app.name, resolveSource(app, config.gitopsRepository.name, deps.repositories)]));
+    const sources = Object.fromEntries(
+        config.apps.map((app) => [app.name, resolveSource(app, config.gitopsRepository.name, deps.repositories)]),
+    );
     const teams = new Map<string, Team>();
     await declareInBatches(teamRegistrations(config, sources), (registration) => {
         teams.set(registration.name, new Team(registration.name, { registration, engine: deps.engine }));
@@ -123,7 +135,14 @@ export async function registerApps(
             secrets: deps.secrets,
             dependsOn: teams.get(app.team)?.ready,
         });
-        outputs[app.name] = { team: app.team, namespace, repoUrl: source.repoUrl, path: source.path, revision: source.revision, type: source.type };
+        outputs[app.name] = {
+            team: app.team,
+            namespace,
+            repoUrl: source.repoUrl,
+            path: source.path,
+            revision: source.revision,
+            type: source.type,
+        };
     });
     return outputs;
 }

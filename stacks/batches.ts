@@ -8,7 +8,11 @@
 export const DECLARE_BATCH = 2;
 
 /** Calls `declare` on each item in order, yielding to the event loop after every `size` items. */
-export async function declareInBatches<T>(items: readonly T[], declare: (item: T) => void, size = DECLARE_BATCH): Promise<void> {
+export async function declareInBatches<T>(
+    items: readonly T[],
+    declare: (item: T) => void,
+    size = DECLARE_BATCH,
+): Promise<void> {
     for (let start = 0; start < items.length; start += size) {
         if (start > 0) {
             await new Promise<void>((resolve) => setImmediate(resolve));

@@ -36,12 +36,17 @@ export function eksClusterArgs(config: PlatformConfig, eks: EksClusterConfig): E
             privateSubnetCidrs: eks.network.privateSubnetCidrs,
         },
         // Never public by omission: only where the environment allows it, and with the ranges that may reach it listed.
-        endpointPublicAccess: eks.endpoint.publicAccess ?? (profile.publicEndpointByDefault && eks.endpoint.publicAccessCidrs.length > 0),
+        endpointPublicAccess:
+            eks.endpoint.publicAccess ?? (profile.publicEndpointByDefault && eks.endpoint.publicAccessCidrs.length > 0),
         publicAccessCidrs: eks.endpoint.publicAccessCidrs,
         adminRoleArns: eks.adminRoleArns,
         viewerRoleArns: eks.viewerRoleArns,
         // Teams with a role reach the cluster as their groups, which only their namespaces bind.
-        teamAccess: Object.fromEntries(Object.entries(config.teams).flatMap(([team, t]) => t.roleArn === undefined ? [] : [[team, { roleArn: t.roleArn, groups: t.groups }]])),
+        teamAccess: Object.fromEntries(
+            Object.entries(config.teams).flatMap(([team, t]) =>
+                t.roleArn === undefined ? [] : [[team, { roleArn: t.roleArn, groups: t.groups }]],
+            ),
+        ),
         workloadIdentity: eks.workloadIdentity,
         nodeGroups: eks.nodeGroups,
         addons: eks.addons,
@@ -55,7 +60,10 @@ export function createCluster(config: PlatformConfig): ClusterHandle {
     const name = `${config.stack}-cluster`;
     switch (config.cluster.type) {
         case "existing":
-            return new ExistingCluster(name, { kubeconfig: config.cluster.kubeconfig, context: config.cluster.context });
+            return new ExistingCluster(name, {
+                kubeconfig: config.cluster.kubeconfig,
+                context: config.cluster.context,
+            });
         case "eks":
             return new EksCluster(name, eksClusterArgs(config, config.cluster));
     }

@@ -20,7 +20,11 @@ export function configSecretKeys(env: NodeJS.ProcessEnv = process.env): Set<stri
 
 export function readPlatformConfig(): PlatformConfig {
     const secretKeys = configSecretKeys();
-    return loadConfig({ values: pulumi.runtime.allConfig(), isSecret: (key) => secretKeys.has(key), stack: pulumi.getStack() });
+    return loadConfig({
+        values: pulumi.runtime.allConfig(),
+        isSecret: (key) => secretKeys.has(key),
+        stack: pulumi.getStack(),
+    });
 }
 
 /** Entry point: returns the stack outputs. */

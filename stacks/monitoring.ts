@@ -5,7 +5,11 @@ import { Monitoring } from "../components/monitoring";
 import { DEFAULTS as SECRETS_DEFAULTS } from "../components/secrets/store";
 import { PlatformConfig } from "./config";
 
-export function createMonitoring(config: PlatformConfig, cluster: ClusterHandle, engine: GitopsEngine): Monitoring | undefined {
+export function createMonitoring(
+    config: PlatformConfig,
+    cluster: ClusterHandle,
+    engine: GitopsEngine,
+): Monitoring | undefined {
     const monitoring = config.monitoring;
     if (monitoring === undefined || !monitoring.enabled) {
         return undefined;
@@ -16,7 +20,9 @@ export function createMonitoring(config: PlatformConfig, cluster: ClusterHandle,
         engine: engine.kind,
         engineNamespace: engine.namespace,
         engineReady: engine.ready,
-        secrets: config.secrets ? { namespace: config.secrets.namespace, release: SECRETS_DEFAULTS.releaseName } : undefined,
+        secrets: config.secrets
+            ? { namespace: config.secrets.namespace, release: SECRETS_DEFAULTS.releaseName }
+            : undefined,
         selectorLabels: monitoring.selectorLabels,
         driftFor: monitoring.driftFor,
         stalledFor: monitoring.stalledFor,

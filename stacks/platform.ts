@@ -47,10 +47,19 @@ export async function definePlatform(config: PlatformConfig): Promise<Platform> 
                 addons: config.cluster.type === "eks" ? config.cluster.addons : undefined,
             },
             ...(cluster.kubeconfig ? { kubeconfig: cluster.kubeconfig } : {}),
-            gitopsRepository: { url: repositories.gitops.url, branch: repositories.gitops.branch, path: clusterPath(config.stack) },
+            gitopsRepository: {
+                url: repositories.gitops.url,
+                branch: repositories.gitops.branch,
+                path: clusterPath(config.stack),
+            },
             // None when the repository is read anonymously (nothing to register).
             ...(repositories.gitops.publicKey ? { gitopsDeployPublicKey: repositories.gitops.publicKey } : {}),
-            engine: { type: engine.kind, namespace: engine.namespace, chartVersion: engine.versions.chart, appVersion: engine.versions.app },
+            engine: {
+                type: engine.kind,
+                namespace: engine.namespace,
+                chartVersion: engine.versions.chart,
+                appVersion: engine.versions.app,
+            },
             secrets: secretsOutputs(config),
             apps,
         },

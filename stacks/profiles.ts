@@ -77,7 +77,12 @@ export const PROFILES: Readonly<Record<Environment, EnvironmentProfile>> = {
         secretRecoveryWindowDays: 0,
         publicEndpointByDefault: true,
         quota: { requestsCpu: "4", requestsMemory: "8Gi", limitsCpu: "8", limitsMemory: "16Gi", pods: 50 },
-        limits: { defaultCpu: "500m", defaultMemory: "512Mi", defaultRequestCpu: "100m", defaultRequestMemory: "128Mi" },
+        limits: {
+            defaultCpu: "500m",
+            defaultMemory: "512Mi",
+            defaultRequestCpu: "100m",
+            defaultRequestMemory: "128Mi",
+        },
     },
     production: {
         protect: true,

@@ -13,7 +13,10 @@ import { profileOf } from "./profiles";
 export const DEPLOYMENT_ENVIRONMENTS = ["staging", "production"] as const;
 
 /** Branch protection from config; administrators are bound where the environment says, unless config says otherwise. */
-export function protectionSettings(github: GithubConfig, environment: PlatformConfig["environment"]): ProtectionSettings | undefined {
+export function protectionSettings(
+    github: GithubConfig,
+    environment: PlatformConfig["environment"],
+): ProtectionSettings | undefined {
     const { enabled, enforceAdmins, ...rules } = github.protection;
     return enabled ? { ...rules, enforceAdmins: enforceAdmins ?? profileOf(environment).enforceAdmins } : undefined;
 }
@@ -22,7 +25,8 @@ export function protectionSettings(github: GithubConfig, environment: PlatformCo
 export function repositoryChecks(config: PlatformConfig): Record<string, string> {
     return checksFiles({
         branch: config.gitopsRepository.branch,
-        kubernetesVersion: config.cluster.type === "eks" ? config.cluster.kubernetesVersion : DEFAULT_KUBERNETES_VERSION,
+        kubernetesVersion:
+            config.cluster.type === "eks" ? config.cluster.kubernetesVersion : DEFAULT_KUBERNETES_VERSION,
     });
 }
 
@@ -59,7 +63,12 @@ export function createRepositories(config: PlatformConfig): RepositoryHandle {
     const deployKeyTitle = `gitops-platform ${config.stack}`;
     // A repository another stack manages: only this stack's deploy key on it (validation guarantees github:owner).
     const sharedRepository = (name: string, settings: { branch?: string; deployKeyWritable?: boolean } = {}) =>
-        new SharedGithubRepository(name, { ...settings, repositoryName: name, owner: config.githubOwner!, deployKeyTitle });
+        new SharedGithubRepository(name, {
+            ...settings,
+            repositoryName: name,
+            owner: config.githubOwner!,
+            deployKeyTitle,
+        });
     const owned = {
         protection: protectionSettings(github, config.environment),
         secretScanning: github.secretScanning,
@@ -72,26 +81,36 @@ export function createRepositories(config: PlatformConfig): RepositoryHandle {
     const checks = repositoryChecks(config);
     // Image automation commits updated tags to the GitOps repository: only that key may push.
     const gitopsWritable = config.engine.type === "flux" && config.engine.imageAutomation;
-    const gitops = gitopsConfig.managedBy !== undefined ? sharedRepository(gitopsConfig.name, { branch: gitopsConfig.branch, deployKeyWritable: gitopsWritable }) : new GithubRepository(gitopsConfig.name, {
-        ...owned,
-        repositoryName: gitopsConfig.name,
-        description: gitopsConfig.description,
-        visibility: gitopsConfig.visibility,
-        adopt: gitopsConfig.adopt,
-        branch: gitopsConfig.branch,
-        deployKeyWritable: gitopsWritable,
-        environments: { staging: {}, production: { reviewers: github.productionReviewers } },
-        // An adopted repository has its own content: nothing is seeded over it.
-        seedFiles: gitopsConfig.adopt ? {} : gitopsSeedFiles(config, github.codeOwners),
-    });
-    const appRepositories = Object.fromEntries(Object.entries(github.appRepositories).map(([name, app]) => [name, app.managedBy !== undefined ? sharedRepository(name) : new GithubRepository(name, {
-        ...owned,
-        repositoryName: name,
-        description: app.description,
-        visibility: app.visibility,
-        adopt: app.adopt,
-        // The ruleset asks for code-owner review; without CODEOWNERS no review could satisfy it.
-        seedFiles: app.adopt ? {} : { ...checks, CODEOWNERS: codeOwnersFile(github.codeOwners) },
-    })]));
+    const gitops =
+        gitopsConfig.managedBy !== undefined
+            ? sharedRepository(gitopsConfig.name, { branch: gitopsConfig.branch, deployKeyWritable: gitopsWritable })
+            : new GithubRepository(gitopsConfig.name, {
+                  ...owned,
+                  repositoryName: gitopsConfig.name,
+                  description: gitopsConfig.description,
+                  visibility: gitopsConfig.visibility,
+                  adopt: gitopsConfig.adopt,
+                  branch: gitopsConfig.branch,
+                  deployKeyWritable: gitopsWritable,
+                  environments: { staging: {}, production: { reviewers: github.productionReviewers } },
+                  // An adopted repository has its own content: nothing is seeded over it.
+                  seedFiles: gitopsConfig.adopt ? {} : gitopsSeedFiles(config, github.codeOwners),
+              });
+    const appRepositories = Object.fromEntries(
+        Object.entries(github.appRepositories).map(([name, app]) => [
+            name,
+            app.managedBy !== undefined
+                ? sharedRepository(name)
+                : new GithubRepository(name, {
+                      ...owned,
+                      repositoryName: name,
+                      description: app.description,
+                      visibility: app.visibility,
+                      adopt: app.adopt,
+                      // The ruleset asks for code-owner review; without CODEOWNERS no review could satisfy it.
+                      seedFiles: app.adopt ? {} : { ...checks, CODEOWNERS: codeOwnersFile(github.codeOwners) },
+                  }),
+        ]),
+    );
     return { gitops, appRepositories, ready: gitops.ready };
 }

@@ -12,7 +12,10 @@ import { profileOf } from "./profiles";
 
 /** Secrets Manager name prefix of the stack: `secrets.prefix`, else gitops-platform/<stack>. */
 export function secretsPrefix(config: PlatformConfig): string {
-    return (config.secrets?.type === "aws-secrets-manager" ? config.secrets.prefix : undefined) ?? defaultPrefix(PROJECT, config.stack);
+    return (
+        (config.secrets?.type === "aws-secrets-manager" ? config.secrets.prefix : undefined) ??
+        defaultPrefix(PROJECT, config.stack)
+    );
 }
 
 /**
@@ -24,7 +27,9 @@ export function allowedNamespaces(config: PlatformConfig): string[] {
 }
 
 /** The `secrets` stack output: what the promotion command compares between stacks. */
-export function secretsOutputs(config: PlatformConfig): { type: string; chartVersion: string; prefix?: string } | undefined {
+export function secretsOutputs(
+    config: PlatformConfig,
+): { type: string; chartVersion: string; prefix?: string } | undefined {
     if (config.secrets === undefined) {
         return undefined;
     }
@@ -55,7 +60,9 @@ export function createSecretsStore(config: PlatformConfig, cluster: ClusterHandl
         case "aws-secrets-manager": {
             if (cluster.workloadIdentity === undefined || cluster.aws === undefined) {
                 // loadConfig rejects aws-secrets-manager without an EKS cluster; this guards direct callers.
-                throw new Error("the aws-secrets-manager store needs an EKS cluster (workload identity and an AWS account)");
+                throw new Error(
+                    "the aws-secrets-manager store needs an EKS cluster (workload identity and an AWS account)",
+                );
             }
             return new AwsSecretsManagerStore(name, {
                 ...common,

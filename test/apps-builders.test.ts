@@ -5,7 +5,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { platformLabels, PRUNE_APPROVED_LABEL } from "../components/core/labels";
 import { argoApplication, ArgoApplicationSettings } from "../components/gitops/argocd/application";
 import {
-    dnsName, fluxAppObjects, fluxGitUrl, gitRef, gitRepositoryName, repositoryNameFromUrl,
+    dnsName,
+    fluxAppObjects,
+    fluxGitUrl,
+    gitRef,
+    gitRepositoryName,
+    repositoryNameFromUrl,
 } from "../components/gitops/flux/application";
 import { ApplicationRegistration } from "../components/gitops/types";
 import { RepositoryAccess } from "../components/repository/types";
@@ -13,7 +18,9 @@ import { pruneApproved } from "../stacks/apps";
 import { PRUNE_APPROVED_LABEL as POLICY_PRUNE_APPROVED_LABEL } from "../policy/rules";
 import { importEsm } from "./harness";
 
-interface Validatable { validate(): void }
+interface Validatable {
+    validate(): void;
+}
 type ModelClass = new (data: unknown) => Validatable;
 async function model(specifier: string, name: string): Promise<ModelClass> {
     return (await importEsm<Record<string, ModelClass>>(specifier))[name];
@@ -21,12 +28,21 @@ async function model(specifier: string, name: string): Promise<ModelClass> {
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-function registration(overrides: Partial<ApplicationRegistration> = {}, source: Partial<ApplicationRegistration["source"]> = {}): ApplicationRegistration {
+function registration(
+    overrides: Partial<ApplicationRegistration> = {},
+    source: Partial<ApplicationRegistration["source"]> = {},
+): ApplicationRegistration {
     return {
         name: "payments-api",
         team: "payments",
         namespace: "payments-api",
-        source: { repoUrl: "https://github.com/acme/payments-api.git", path: "deploy/overlays/staging", revision: "main", type: "kustomize", ...source },
+        source: {
+            repoUrl: "https://github.com/acme/payments-api.git",
+            path: "deploy/overlays/staging",
+            revision: "main",
+            type: "kustomize",
+            ...source,
+        },
         sync: { automated: true, prune: true, selfHeal: true },
         pruneApproved: false,
         dependsOn: [],
@@ -34,8 +50,20 @@ function registration(overrides: Partial<ApplicationRegistration> = {}, source: 
     };
 }
 
-const STAGING: ArgoApplicationSettings = { namespace: "argocd", project: "payments", cascadeDelete: true, pruneLast: false, labels: platformLabels("staging") };
-const PRODUCTION: ArgoApplicationSettings = { namespace: "argocd", project: "payments", cascadeDelete: false, pruneLast: true, labels: platformLabels("production") };
+const STAGING: ArgoApplicationSettings = {
+    namespace: "argocd",
+    project: "payments",
+    cascadeDelete: true,
+    pruneLast: false,
+    labels: platformLabels("staging"),
+};
+const PRODUCTION: ArgoApplicationSettings = {
+    namespace: "argocd",
+    project: "payments",
+    cascadeDelete: false,
+    pruneLast: true,
+    labels: platformLabels("production"),
+};
 
 describe("Argo CD Application builder", () => {
     it("builds the staging Application of a kustomize app exactly", () => {
@@ -50,7 +78,12 @@ describe("Argo CD Application builder", () => {
             },
             spec: {
                 project: "payments",
-                source: { repoURL: "https://github.com/acme/payments-api.git", path: "deploy/overlays/staging", targetRevision: "main", kustomize: {} },
+                source: {
+                    repoURL: "https://github.com/acme/payments-api.git",
+                    path: "deploy/overlays/staging",
+                    targetRevision: "main",
+                    kustomize: {},
+                },
                 destination: { server: "https://kubernetes.default.svc", namespace: "payments-api" },
                 syncPolicy: {
                     automated: { prune: true, selfHeal: true },
@@ -62,7 +95,10 @@ describe("Argo CD Application builder", () => {
     });
 
     it("in production: no cascade-delete finalizer, PruneLast, prune as the policy says", () => {
-        const app = argoApplication(registration({ sync: { automated: true, prune: false, selfHeal: true } }, { revision: "v2.14.1" }), PRODUCTION);
+        const app = argoApplication(
+            registration({ sync: { automated: true, prune: false, selfHeal: true } }, { revision: "v2.14.1" }),
+            PRODUCTION,
+        );
         assert.equal(app.metadata.finalizers, undefined);
         assert.deepEqual(app.spec.syncPolicy, {
             automated: { prune: false, selfHeal: true },
@@ -75,7 +111,8 @@ describe("Argo CD Application builder", () => {
     it("labels a production Application that prunes because config says so, as the policy rule expects", () => {
         assert.equal(PRUNE_APPROVED_LABEL, POLICY_PRUNE_APPROVED_LABEL);
         const labelOf = (sync: ApplicationRegistration["sync"], environment: "staging" | "production") =>
-            argoApplication(registration({ sync, pruneApproved: pruneApproved(environment, sync) }), PRODUCTION).metadata.labels?.[PRUNE_APPROVED_LABEL];
+            argoApplication(registration({ sync, pruneApproved: pruneApproved(environment, sync) }), PRODUCTION)
+                .metadata.labels?.[PRUNE_APPROVED_LABEL];
         assert.equal(labelOf({ automated: true, prune: true, selfHeal: true }, "production"), "true");
         assert.equal(labelOf({ automated: true, prune: false, selfHeal: true }, "production"), undefined);
         assert.equal(labelOf({ automated: false, prune: true, selfHeal: true }, "production"), undefined);
@@ -88,14 +125,22 @@ describe("Argo CD Application builder", () => {
     });
 
     it("renders a Helm chart with its values as valuesObject", () => {
-        const app = argoApplication(registration({}, { type: "helm", path: "charts/grafana", helmValues: { replicas: 2 } }), STAGING);
+        const app = argoApplication(
+            registration({}, { type: "helm", path: "charts/grafana", helmValues: { replicas: 2 } }),
+            STAGING,
+        );
         assert.deepEqual(app.spec.source, {
-            repoURL: "https://github.com/acme/payments-api.git", path: "charts/grafana", targetRevision: "main", helm: { valuesObject: { replicas: 2 } },
+            repoURL: "https://github.com/acme/payments-api.git",
+            path: "charts/grafana",
+            targetRevision: "main",
+            helm: { valuesObject: { replicas: 2 } },
         });
     });
 
     it("renders plain manifests recursively, like Flux's generated kustomization", () => {
-        assert.deepEqual(argoApplication(registration({}, { type: "directory" }), STAGING).spec.source.directory, { recurse: true });
+        assert.deepEqual(argoApplication(registration({}, { type: "directory" }), STAGING).spec.source.directory, {
+            recurse: true,
+        });
     });
 
     it("records dependencies as an annotation, not a sync wave (waves order nothing across Applications)", () => {
@@ -105,15 +150,23 @@ describe("Argo CD Application builder", () => {
     });
 
     it("refuses the default AppProject", () => {
-        assert.throws(() => argoApplication(registration(), { ...STAGING, project: "default" }), /"default" AppProject is locked down/);
+        assert.throws(
+            () => argoApplication(registration(), { ...STAGING, project: "default" }),
+            /"default" AppProject is locked down/,
+        );
     });
 
     for (const type of ["kustomize", "directory", "helm"] as const) {
         for (const settings of [STAGING, PRODUCTION]) {
             it(`is valid against the Application CRD schema (${type}, ${settings.labels.environment})`, async () => {
-                const Application = await model("@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application", "Application");
+                const Application = await model(
+                    "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application",
+                    "Application",
+                );
                 const helmValues = type === "helm" ? { persistence: { enabled: true } } : undefined;
-                new Application(argoApplication(registration({ dependsOn: ["ledger"] }, { type, helmValues }), settings)).validate();
+                new Application(
+                    argoApplication(registration({ dependsOn: ["ledger"] }, { type, helmValues }), settings),
+                ).validate();
             });
         }
     }
@@ -159,22 +212,37 @@ describe("Flux source naming and refs", () => {
 
     it("names a managed repository's GitRepository after its name in config, even when its URL is an Output", () => {
         const access = { name: "platform-gitops" } as RepositoryAccess;
-        assert.equal(gitRepositoryName({ ...registration().source, repoUrl: pulumi.output("ssh://x"), access }), "platform-gitops-main");
+        assert.equal(
+            gitRepositoryName({ ...registration().source, repoUrl: pulumi.output("ssh://x"), access }),
+            "platform-gitops-main",
+        );
     });
 
     it("refuses to name a source whose URL is an Output and whose repository is unknown", () => {
-        assert.throws(() => gitRepositoryName({ ...registration().source, repoUrl: pulumi.output("ssh://x") }), /needs `access`/);
+        assert.throws(
+            () => gitRepositoryName({ ...registration().source, repoUrl: pulumi.output("ssh://x") }),
+            /needs `access`/,
+        );
     });
 
     it("always makes DNS labels of at most 63 characters, distinct for distinct long inputs", () => {
-        fc.assert(fc.property(fc.string({ minLength: 1, maxLength: 200 }).filter((s) => /[a-z0-9]/i.test(s)), fc.string({ minLength: 1 }), (text, suffix) => {
-            const name = dnsName(text);
-            assert.ok(name.length <= 63 && DNS_LABEL.test(name), name);
-            const longer = `${"x".repeat(70)}${text}`;
-            if (dnsName(longer) === dnsName(`${longer}${suffix}`)) {
-                assert.equal(longer.toLowerCase().replace(/[^a-z0-9]+/g, "-"), `${longer}${suffix}`.toLowerCase().replace(/[^a-z0-9]+/g, "-"));
-            }
-        }));
+        fc.assert(
+            fc.property(
+                fc.string({ minLength: 1, maxLength: 200 }).filter((s) => /[a-z0-9]/i.test(s)),
+                fc.string({ minLength: 1 }),
+                (text, suffix) => {
+                    const name = dnsName(text);
+                    assert.ok(name.length <= 63 && DNS_LABEL.test(name), name);
+                    const longer = `${"x".repeat(70)}${text}`;
+                    if (dnsName(longer) === dnsName(`${longer}${suffix}`)) {
+                        assert.equal(
+                            longer.toLowerCase().replace(/[^a-z0-9]+/g, "-"),
+                            `${longer}${suffix}`.toLowerCase().replace(/[^a-z0-9]+/g, "-"),
+                        );
+                    }
+                },
+            ),
+        );
     });
 });
 
@@ -183,64 +251,107 @@ describe("Flux app objects builder", () => {
 
     it("builds a GitRepository and a Kustomization for a kustomize app exactly", () => {
         const { sources, objects } = fluxAppObjects(registration({ dependsOn: ["ledger"] }), settings);
-        assert.deepEqual(sources, [{
-            apiVersion: "source.toolkit.fluxcd.io/v1",
-            kind: "GitRepository",
-            metadata: { name: "acme-payments-api-main", namespace: "flux-system", labels: { environment: "staging", "app.kubernetes.io/managed-by": "pulumi" } },
-            spec: { url: "https://github.com/acme/payments-api.git", ref: { branch: "main" }, interval: "5m" },
-        }]);
-        assert.deepEqual(objects, [{
-            apiVersion: "kustomize.toolkit.fluxcd.io/v1",
-            kind: "Kustomization",
-            metadata: { name: "payments-api", namespace: "flux-system", labels: { team: "payments", environment: "staging", "app.kubernetes.io/managed-by": "pulumi" } },
-            spec: {
-                interval: "10m",
-                timeout: "5m",
-                targetNamespace: "payments-api",
-                dependsOn: [{ name: "ledger" }],
-                sourceRef: { kind: "GitRepository", name: "acme-payments-api-main" },
-                path: "./deploy/overlays/staging",
-                prune: true,
-                retryInterval: "2m",
-                wait: true,
+        assert.deepEqual(sources, [
+            {
+                apiVersion: "source.toolkit.fluxcd.io/v1",
+                kind: "GitRepository",
+                metadata: {
+                    name: "acme-payments-api-main",
+                    namespace: "flux-system",
+                    labels: { environment: "staging", "app.kubernetes.io/managed-by": "pulumi" },
+                },
+                spec: { url: "https://github.com/acme/payments-api.git", ref: { branch: "main" }, interval: "5m" },
             },
-        }]);
+        ]);
+        assert.deepEqual(objects, [
+            {
+                apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+                kind: "Kustomization",
+                metadata: {
+                    name: "payments-api",
+                    namespace: "flux-system",
+                    labels: { team: "payments", environment: "staging", "app.kubernetes.io/managed-by": "pulumi" },
+                },
+                spec: {
+                    interval: "10m",
+                    timeout: "5m",
+                    targetNamespace: "payments-api",
+                    dependsOn: [{ name: "ledger" }],
+                    sourceRef: { kind: "GitRepository", name: "acme-payments-api-main" },
+                    path: "./deploy/overlays/staging",
+                    prune: true,
+                    retryInterval: "2m",
+                    wait: true,
+                },
+            },
+        ]);
     });
 
     it("builds a HelmRelease from the chart in the GitRepository, rebuilt on every new revision", () => {
-        const app = registration({ name: "grafana", team: "observability", namespace: "monitoring", sync: { automated: true, prune: false, selfHeal: false } },
-            { repoUrl: "https://github.com/grafana/helm-charts.git", path: "charts/grafana", revision: "grafana-10.1.4", type: "helm", helmValues: { replicas: 1 } });
+        const app = registration(
+            {
+                name: "grafana",
+                team: "observability",
+                namespace: "monitoring",
+                sync: { automated: true, prune: false, selfHeal: false },
+            },
+            {
+                repoUrl: "https://github.com/grafana/helm-charts.git",
+                path: "charts/grafana",
+                revision: "grafana-10.1.4",
+                type: "helm",
+                helmValues: { replicas: 1 },
+            },
+        );
         const { sources, objects } = fluxAppObjects(app, { ...settings, serviceAccount: "observability" });
         assert.deepEqual(sources[0].spec.ref, { tag: "grafana-10.1.4" });
-        assert.deepEqual(objects, [{
-            apiVersion: "helm.toolkit.fluxcd.io/v2",
-            kind: "HelmRelease",
-            metadata: { name: "grafana", namespace: "flux-system", labels: { team: "observability", environment: "staging", "app.kubernetes.io/managed-by": "pulumi" } },
-            spec: {
-                interval: "10m",
-                timeout: "5m",
-                targetNamespace: "monitoring",
-                serviceAccountName: "observability",
-                releaseName: "grafana",
-                storageNamespace: "monitoring",
-                chart: { spec: { chart: "./charts/grafana", sourceRef: { kind: "GitRepository", name: "grafana-helm-charts-grafana-10-1-4" }, reconcileStrategy: "Revision" } },
-                install: { remediation: { retries: 3 } },
-                upgrade: { remediation: { retries: 3 } },
-                driftDetection: { mode: "warn" },
-                values: { replicas: 1 },
+        assert.deepEqual(objects, [
+            {
+                apiVersion: "helm.toolkit.fluxcd.io/v2",
+                kind: "HelmRelease",
+                metadata: {
+                    name: "grafana",
+                    namespace: "flux-system",
+                    labels: { team: "observability", environment: "staging", "app.kubernetes.io/managed-by": "pulumi" },
+                },
+                spec: {
+                    interval: "10m",
+                    timeout: "5m",
+                    targetNamespace: "monitoring",
+                    serviceAccountName: "observability",
+                    releaseName: "grafana",
+                    storageNamespace: "monitoring",
+                    chart: {
+                        spec: {
+                            chart: "./charts/grafana",
+                            sourceRef: { kind: "GitRepository", name: "grafana-helm-charts-grafana-10-1-4" },
+                            reconcileStrategy: "Revision",
+                        },
+                    },
+                    install: { remediation: { retries: 3 } },
+                    upgrade: { remediation: { retries: 3 } },
+                    driftDetection: { mode: "warn" },
+                    values: { replicas: 1 },
+                },
             },
-        }]);
+        ]);
     });
 
     it("labels a Kustomization whose automatic prune config approved", () => {
         const { objects } = fluxAppObjects(registration({ pruneApproved: true }), settings);
         assert.equal(objects[0].metadata.labels[PRUNE_APPROVED_LABEL], "true");
-        assert.equal(fluxAppObjects(registration(), settings).objects[0].metadata.labels[PRUNE_APPROVED_LABEL], undefined);
+        assert.equal(
+            fluxAppObjects(registration(), settings).objects[0].metadata.labels[PRUNE_APPROVED_LABEL],
+            undefined,
+        );
     });
 
     it("suspends a manual app, impersonates the tenant under lockdown, and uses the deploy key of a managed repository", () => {
         const access = { name: "payments-api" } as RepositoryAccess;
-        const { sources, objects } = fluxAppObjects(registration({ sync: { automated: false, prune: false, selfHeal: true } }, { access }), { ...settings, serviceAccount: "payments" });
+        const { sources, objects } = fluxAppObjects(
+            registration({ sync: { automated: false, prune: false, selfHeal: true } }, { access }),
+            { ...settings, serviceAccount: "payments" },
+        );
         assert.equal(objects[0].spec.suspend, true);
         assert.equal(objects[0].spec.serviceAccountName, "payments");
         assert.equal((objects[0].spec as { prune: boolean }).prune, false);
@@ -250,12 +361,30 @@ describe("Flux app objects builder", () => {
     for (const type of ["kustomize", "directory", "helm"] as const) {
         it(`is valid against the Flux CRD schemas (${type})`, async () => {
             const classes: Record<string, ModelClass> = {
-                GitRepository: await model("@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/GitRepository", "GitRepository"),
-                Kustomization: await model("@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1/Kustomization", "Kustomization"),
-                HelmRelease: await model("@kubernetes-models/flux-cd/helm.toolkit.fluxcd.io/v2/HelmRelease", "HelmRelease"),
+                GitRepository: await model(
+                    "@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/GitRepository",
+                    "GitRepository",
+                ),
+                Kustomization: await model(
+                    "@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1/Kustomization",
+                    "Kustomization",
+                ),
+                HelmRelease: await model(
+                    "@kubernetes-models/flux-cd/helm.toolkit.fluxcd.io/v2/HelmRelease",
+                    "HelmRelease",
+                ),
             };
-            const { sources, objects } = fluxAppObjects(registration({ dependsOn: ["ledger"], sync: { automated: false, prune: false, selfHeal: true } },
-                { type, repoUrl: "git@github.com:acme/payments-api.git", helmValues: type === "helm" ? { a: 1 } : undefined }), { ...settings, serviceAccount: "payments" });
+            const { sources, objects } = fluxAppObjects(
+                registration(
+                    { dependsOn: ["ledger"], sync: { automated: false, prune: false, selfHeal: true } },
+                    {
+                        type,
+                        repoUrl: "git@github.com:acme/payments-api.git",
+                        helmValues: type === "helm" ? { a: 1 } : undefined,
+                    },
+                ),
+                { ...settings, serviceAccount: "payments" },
+            );
             for (const object of [...sources, ...objects]) {
                 new classes[object.kind](object).validate();
             }

@@ -22,7 +22,16 @@ import { Environment, PROFILES, profileOf } from "../stacks/profiles";
 import { createEngine } from "../stacks/engine";
 import { ConfigError, PlatformConfig } from "../stacks/config";
 import { AppConfig, dependencyCycle } from "../stacks/config/apps";
-import { byName, importEsm, ofType, planProgram, planStack, platformConfig, StackOverrides, stackValue } from "./harness";
+import {
+    byName,
+    importEsm,
+    ofType,
+    planProgram,
+    planStack,
+    platformConfig,
+    StackOverrides,
+    stackValue,
+} from "./harness";
 
 const APP = "gitops-platform:apps:App";
 const TEAM = "gitops-platform:apps:Team";
@@ -41,7 +50,14 @@ const HELM_RELEASE = "kubernetes:helm.toolkit.fluxcd.io/v2:HelmRelease";
 const repoUrl = (name: string) => `ssh://git@github.com/acme-platform/${name}.git`;
 
 function fakeAccess(name: string): RepositoryAccess {
-    return { name, url: pulumi.output(repoUrl(name)), branch: "main", privateKey: pulumi.secret("key"), publicKey: pulumi.output("ssh-ed25519 AAAA"), knownHosts: "github.com ssh-ed25519 AAAA" };
+    return {
+        name,
+        url: pulumi.output(repoUrl(name)),
+        branch: "main",
+        privateKey: pulumi.secret("key"),
+        publicKey: pulumi.output("ssh-ed25519 AAAA"),
+        knownHosts: "github.com ssh-ed25519 AAAA",
+    };
 }
 
 /** Stands in for the Argo CD engine: an AppProject per team, the real builder's Application per app. */
@@ -51,19 +67,48 @@ class FakeArgoEngineForTests extends pulumi.ComponentResource implements GitopsE
     readonly ready: pulumi.Resource[] = [];
     readonly versions = { chart: "0.0.0", app: "0.0.0" };
     readonly tenantNamespaceAnnotations = {};
-    constructor(private readonly provider: k8s.Provider, private readonly environment: Environment) {
+    constructor(
+        private readonly provider: k8s.Provider,
+        private readonly environment: Environment,
+    ) {
         super("test:fake:ArgoEngine", "engine");
     }
     registerTeam(team: TeamRegistration, opts: { parent: pulumi.Resource }): pulumi.Resource[] {
-        return [new k8s.apiextensions.CustomResource(`${team.name}-project`, {
-            apiVersion: "argoproj.io/v1alpha1", kind: "AppProject", metadata: { name: team.name, namespace: this.namespace },
-            spec: { sourceRepos: team.sourceRepos, destinations: team.namespaces.map((namespace) => ({ server: IN_CLUSTER, namespace })) },
-        }, { parent: opts.parent, provider: this.provider })];
+        return [
+            new k8s.apiextensions.CustomResource(
+                `${team.name}-project`,
+                {
+                    apiVersion: "argoproj.io/v1alpha1",
+                    kind: "AppProject",
+                    metadata: { name: team.name, namespace: this.namespace },
+                    spec: {
+                        sourceRepos: team.sourceRepos,
+                        destinations: team.namespaces.map((namespace) => ({ server: IN_CLUSTER, namespace })),
+                    },
+                },
+                { parent: opts.parent, provider: this.provider },
+            ),
+        ];
     }
-    registerApplication(app: ApplicationRegistration, opts: { parent: pulumi.Resource; dependsOn?: pulumi.Resource[] }): pulumi.Resource[] {
+    registerApplication(
+        app: ApplicationRegistration,
+        opts: { parent: pulumi.Resource; dependsOn?: pulumi.Resource[] },
+    ): pulumi.Resource[] {
         const profile = profileOf(this.environment);
-        const settings = { namespace: this.namespace, project: app.team, cascadeDelete: profile.cascadeDelete, pruneLast: profile.pruneLast, labels: platformLabels(this.environment) };
-        return [new k8s.apiextensions.CustomResource(`${app.name}-application`, argoApplication(app, settings), { parent: opts.parent, provider: this.provider, dependsOn: opts.dependsOn })];
+        const settings = {
+            namespace: this.namespace,
+            project: app.team,
+            cascadeDelete: profile.cascadeDelete,
+            pruneLast: profile.pruneLast,
+            labels: platformLabels(this.environment),
+        };
+        return [
+            new k8s.apiextensions.CustomResource(`${app.name}-application`, argoApplication(app, settings), {
+                parent: opts.parent,
+                provider: this.provider,
+                dependsOn: opts.dependsOn,
+            }),
+        ];
     }
 }
 
@@ -75,23 +120,42 @@ class FakeFluxEngineForTests extends pulumi.ComponentResource implements GitopsE
     readonly versions = { chart: "0.0.0", app: "0.0.0" };
     readonly tenantNamespaceAnnotations = { "kustomize.toolkit.fluxcd.io/prune": "disabled" };
     private readonly sources = new Map<string, pulumi.Resource>();
-    constructor(private readonly provider: k8s.Provider, private readonly environment: Environment) {
+    constructor(
+        private readonly provider: k8s.Provider,
+        private readonly environment: Environment,
+    ) {
         super("test:fake:FluxEngine", "engine");
     }
     registerTeam(): pulumi.Resource[] {
         return [];
     }
-    registerApplication(app: ApplicationRegistration, opts: { parent: pulumi.Resource; dependsOn?: pulumi.Resource[] }): pulumi.Resource[] {
-        const { sources, objects } = fluxAppObjects(app, { namespace: this.namespace, labels: platformLabels(this.environment) });
+    registerApplication(
+        app: ApplicationRegistration,
+        opts: { parent: pulumi.Resource; dependsOn?: pulumi.Resource[] },
+    ): pulumi.Resource[] {
+        const { sources, objects } = fluxAppObjects(app, {
+            namespace: this.namespace,
+            labels: platformLabels(this.environment),
+        });
         const sourceResources = sources.map((source) => {
             const existing = this.sources.get(source.metadata.name);
-            const resource = existing ?? new k8s.apiextensions.CustomResource(source.metadata.name, source, { parent: this, provider: this.provider });
+            const resource =
+                existing ??
+                new k8s.apiextensions.CustomResource(source.metadata.name, source, {
+                    parent: this,
+                    provider: this.provider,
+                });
             this.sources.set(source.metadata.name, resource);
             return resource;
         });
-        return objects.map((object) => new k8s.apiextensions.CustomResource(`${app.name}-${object.kind.toLowerCase()}`, object, {
-            parent: opts.parent, provider: this.provider, dependsOn: [...(opts.dependsOn ?? []), ...sourceResources],
-        }));
+        return objects.map(
+            (object) =>
+                new k8s.apiextensions.CustomResource(`${app.name}-${object.kind.toLowerCase()}`, object, {
+                    parent: opts.parent,
+                    provider: this.provider,
+                    dependsOn: [...(opts.dependsOn ?? []), ...sourceResources],
+                }),
+        );
     }
 }
 
@@ -99,17 +163,35 @@ class FakeSecretsStoreForTests implements SecretsStore {
     readonly storeName = "platform";
     readonly ready: pulumi.Resource[] = [];
     constructor(private readonly provider: k8s.Provider) {}
-    deliver(name: string, secret: PlatformSecret, opts: { parent: pulumi.Resource; dependsOn?: pulumi.Resource[] }): pulumi.Resource {
-        return new k8s.core.v1.Secret(name, { metadata: { name: secret.secretName, namespace: secret.namespace, labels: secret.labels }, stringData: secret.data }, { ...opts, provider: this.provider });
+    deliver(
+        name: string,
+        secret: PlatformSecret,
+        opts: { parent: pulumi.Resource; dependsOn?: pulumi.Resource[] },
+    ): pulumi.Resource {
+        return new k8s.core.v1.Secret(
+            name,
+            {
+                metadata: { name: secret.secretName, namespace: secret.namespace, labels: secret.labels },
+                stringData: secret.data,
+            },
+            { ...opts, provider: this.provider },
+        );
     }
     appSecret(secrets: AppSecrets, opts: { parent: pulumi.Resource; dependsOn?: pulumi.Resource[] }): pulumi.Resource {
-        return new k8s.apiextensions.CustomResource(`${secrets.app}-secrets`, {
-            apiVersion: "external-secrets.io/v1", kind: "ExternalSecret", metadata: { name: secrets.app, namespace: secrets.namespace },
-            spec: { data: secrets.keys.map((key) => ({ secretKey: key, remoteRef: { key: `${secrets.app}/${key}` } })) },
-        }, { ...opts, provider: this.provider });
+        return new k8s.apiextensions.CustomResource(
+            `${secrets.app}-secrets`,
+            {
+                apiVersion: "external-secrets.io/v1",
+                kind: "ExternalSecret",
+                metadata: { name: secrets.app, namespace: secrets.namespace },
+                spec: {
+                    data: secrets.keys.map((key) => ({ secretKey: key, remoteRef: { key: `${secrets.app}/${key}` } })),
+                },
+            },
+            { ...opts, provider: this.provider },
+        );
     }
 }
-
 
 /** The engine the apps register with: a fake of either kind, or the stack's real one from stacks/engine.ts. */
 type EngineChoice = "argocd" | "flux" | "real";
@@ -120,7 +202,9 @@ async function planApps(config: PlatformConfig, engineKind: EngineChoice = "argo
         const cluster: ClusterHandle = { kind: "existing", clusterName: pulumi.output("test"), provider, ready: [] };
         const repositories: RepositoryHandle = {
             gitops: fakeAccess(config.gitopsRepository.name),
-            appRepositories: Object.fromEntries(Object.keys(config.github?.appRepositories ?? {}).map((name) => [name, fakeAccess(name)])),
+            appRepositories: Object.fromEntries(
+                Object.keys(config.github?.appRepositories ?? {}).map((name) => [name, fakeAccess(name)]),
+            ),
             ready: [],
         };
         const secrets = new FakeSecretsStoreForTests(provider);
@@ -138,44 +222,86 @@ function generatedApps(count: number, team = "payments"): AppConfig[] {
     return Array.from({ length: count }, (_, i) => ({
         name: `app-${String(i).padStart(2, "0")}`,
         team,
-        source: i % 2 === 0
-            ? { path: `apps/app-${i}`, revision: "main", type: "kustomize" as const }
-            : { url: "https://github.com/acme/shared-charts.git", path: `charts/app-${i}`, revision: "v1.0.0", type: "helm" as const },
+        source:
+            i % 2 === 0
+                ? { path: `apps/app-${i}`, revision: "main", type: "kustomize" as const }
+                : {
+                      url: "https://github.com/acme/shared-charts.git",
+                      path: `charts/app-${i}`,
+                      revision: "v1.0.0",
+                      type: "helm" as const,
+                  },
         secretKeys: [],
         dependsOn: [],
     }));
 }
 
-const urns = (resources: readonly PlannedResource[]) => new Set(resources.filter((r) => r.type !== "pulumi:pulumi:Stack").map((r) => r.urn));
-const ofApp = (resources: readonly PlannedResource[], app: string) => resources.filter((r) => r.name === app || r.name.startsWith(`${app}-`));
+const urns = (resources: readonly PlannedResource[]) =>
+    new Set(resources.filter((r) => r.type !== "pulumi:pulumi:Stack").map((r) => r.urn));
+const ofApp = (resources: readonly PlannedResource[], app: string) =>
+    resources.filter((r) => r.name === app || r.name.startsWith(`${app}-`));
 const labels = (team: string, environment: string) => ({ team, environment, "app.kubernetes.io/managed-by": "pulumi" });
 /** App namespaces enforce Pod Security `restricted` (label keys: k8s.io/pod-security-admission api/constants.go). */
 const RESTRICTED = {
-    "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/enforce-version": "latest",
-    "pod-security.kubernetes.io/warn": "restricted", "pod-security.kubernetes.io/audit": "restricted",
+    "pod-security.kubernetes.io/enforce": "restricted",
+    "pod-security.kubernetes.io/enforce-version": "latest",
+    "pod-security.kubernetes.io/warn": "restricted",
+    "pod-security.kubernetes.io/audit": "restricted",
 };
 const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 
 describe("apps: what each app of a stack gets", () => {
     it("declares exactly one of each object per app in staging (Argo CD)", async () => {
         const { resources } = await planApps(platformConfig("staging"));
-        const counts = Object.fromEntries([APP, TEAM, NAMESPACE, QUOTA, LIMITS, ROLE, BINDING, APPLICATION, APP_PROJECT, EXTERNAL_SECRET].map((type) => [type, ofType(resources, type).length]));
-        assert.deepEqual(counts, { [APP]: 3, [TEAM]: 3, [NAMESPACE]: 3, [QUOTA]: 3, [LIMITS]: 3, [ROLE]: 3, [BINDING]: 3, [APPLICATION]: 3, [APP_PROJECT]: 3, [EXTERNAL_SECRET]: 1 });
-        assert.deepEqual(ofType(resources, APP).map((r) => r.name).sort(), ["checkout-web", "grafana", "payments-api"]);
+        const counts = Object.fromEntries(
+            [APP, TEAM, NAMESPACE, QUOTA, LIMITS, ROLE, BINDING, APPLICATION, APP_PROJECT, EXTERNAL_SECRET].map(
+                (type) => [type, ofType(resources, type).length],
+            ),
+        );
+        assert.deepEqual(counts, {
+            [APP]: 3,
+            [TEAM]: 3,
+            [NAMESPACE]: 3,
+            [QUOTA]: 3,
+            [LIMITS]: 3,
+            [ROLE]: 3,
+            [BINDING]: 3,
+            [APPLICATION]: 3,
+            [APP_PROJECT]: 3,
+            [EXTERNAL_SECRET]: 1,
+        });
+        assert.deepEqual(
+            ofType(resources, APP)
+                .map((r) => r.name)
+                .sort(),
+            ["checkout-web", "grafana", "payments-api"],
+        );
     });
 
     it("labels each namespace with team and environment, named as config says", async () => {
         const { resources } = await planApps(platformConfig("staging"));
-        assert.deepEqual(byName(resources, NAMESPACE, "checkout-web-namespace").inputs.metadata, { name: "checkout", labels: { ...labels("storefront", "staging"), ...RESTRICTED } });
-        assert.deepEqual(byName(resources, NAMESPACE, "payments-api-namespace").inputs.metadata, { name: "payments-api", labels: { ...labels("payments", "staging"), ...RESTRICTED } });
+        assert.deepEqual(byName(resources, NAMESPACE, "checkout-web-namespace").inputs.metadata, {
+            name: "checkout",
+            labels: { ...labels("storefront", "staging"), ...RESTRICTED },
+        });
+        assert.deepEqual(byName(resources, NAMESPACE, "payments-api-namespace").inputs.metadata, {
+            name: "payments-api",
+            labels: { ...labels("payments", "staging"), ...RESTRICTED },
+        });
         assert.equal(byName(resources, NAMESPACE, "payments-api-namespace").provider?.split("::")[3], "cluster");
     });
 
     it("keeps production namespaces when an app is removed (retainOnDelete), not staging ones", async () => {
         const production = await planApps(platformConfig("production"));
         const staging = await planApps(platformConfig("staging"));
-        assert.deepEqual(ofType(production.resources, NAMESPACE).map((r) => r.options.retainOnDelete), [true, true, true]);
-        assert.deepEqual(ofType(staging.resources, NAMESPACE).map((r) => r.options.retainOnDelete), [false, false, false]);
+        assert.deepEqual(
+            ofType(production.resources, NAMESPACE).map((r) => r.options.retainOnDelete),
+            [true, true, true],
+        );
+        assert.deepEqual(
+            ofType(staging.resources, NAMESPACE).map((r) => r.options.retainOnDelete),
+            [false, false, false],
+        );
     });
 
     it("gives staging apps the environment's quota and container defaults", async () => {
@@ -184,40 +310,98 @@ describe("apps: what each app of a stack gets", () => {
             apiVersion: "v1",
             kind: "ResourceQuota",
             metadata: { name: "app-quota", namespace: "monitoring", labels: labels("observability", "staging") },
-            spec: { hard: { "requests.cpu": "4", "requests.memory": "8Gi", "limits.cpu": "8", "limits.memory": "16Gi", pods: "50" } },
+            spec: {
+                hard: {
+                    "requests.cpu": "4",
+                    "requests.memory": "8Gi",
+                    "limits.cpu": "8",
+                    "limits.memory": "16Gi",
+                    pods: "50",
+                },
+            },
         });
         assert.deepEqual(byName(resources, LIMITS, "grafana-limits").inputs, {
             apiVersion: "v1",
             kind: "LimitRange",
-            metadata: { name: "container-defaults", namespace: "monitoring", labels: labels("observability", "staging") },
-            spec: { limits: [{ type: "Container", default: { cpu: "500m", memory: "512Mi" }, defaultRequest: { cpu: "100m", memory: "128Mi" } }] },
+            metadata: {
+                name: "container-defaults",
+                namespace: "monitoring",
+                labels: labels("observability", "staging"),
+            },
+            spec: {
+                limits: [
+                    {
+                        type: "Container",
+                        default: { cpu: "500m", memory: "512Mi" },
+                        defaultRequest: { cpu: "100m", memory: "128Mi" },
+                    },
+                ],
+            },
         });
     });
 
     it("applies config appDefaults over the environment's, then the app's own over both", async () => {
         const apps = stackValue<AppConfig[]>("production", "gitops-platform:apps");
-        const withOverride = apps.map((app) => app.name === "grafana" ? { ...app, quota: { pods: 10, limitsMemory: "12Gi" }, limits: { defaultMemory: "2Gi" } } : app);
-        const { resources } = await planApps(platformConfig("production", { set: { "gitops-platform:apps": withOverride } }));
+        const withOverride = apps.map((app) =>
+            app.name === "grafana"
+                ? { ...app, quota: { pods: 10, limitsMemory: "12Gi" }, limits: { defaultMemory: "2Gi" } }
+                : app,
+        );
+        const { resources } = await planApps(
+            platformConfig("production", { set: { "gitops-platform:apps": withOverride } }),
+        );
         // Pulumi.production.yaml sets appDefaults.quota to 8 / 16Gi / 16 / 32Gi / 100.
-        assert.deepEqual((byName(resources, QUOTA, "payments-api-quota").inputs.spec as { hard: unknown }).hard,
-            { "requests.cpu": "8", "requests.memory": "16Gi", "limits.cpu": "16", "limits.memory": "32Gi", pods: "100" });
-        assert.deepEqual((byName(resources, QUOTA, "grafana-quota").inputs.spec as { hard: unknown }).hard,
-            { "requests.cpu": "8", "requests.memory": "16Gi", "limits.cpu": "16", "limits.memory": "12Gi", pods: "10" });
-        assert.deepEqual((byName(resources, LIMITS, "grafana-limits").inputs.spec as { limits: unknown[] }).limits,
-            [{ type: "Container", default: { cpu: PROFILES.production.limits.defaultCpu, memory: "2Gi" }, defaultRequest: { cpu: "250m", memory: "256Mi" } }]);
+        assert.deepEqual((byName(resources, QUOTA, "payments-api-quota").inputs.spec as { hard: unknown }).hard, {
+            "requests.cpu": "8",
+            "requests.memory": "16Gi",
+            "limits.cpu": "16",
+            "limits.memory": "32Gi",
+            pods: "100",
+        });
+        assert.deepEqual((byName(resources, QUOTA, "grafana-quota").inputs.spec as { hard: unknown }).hard, {
+            "requests.cpu": "8",
+            "requests.memory": "16Gi",
+            "limits.cpu": "16",
+            "limits.memory": "12Gi",
+            pods: "10",
+        });
+        assert.deepEqual((byName(resources, LIMITS, "grafana-limits").inputs.spec as { limits: unknown[] }).limits, [
+            {
+                type: "Container",
+                default: { cpu: PROFILES.production.limits.defaultCpu, memory: "2Gi" },
+                defaultRequest: { cpu: "250m", memory: "256Mi" },
+            },
+        ]);
     });
 
     it("binds the team's groups to a Role with read, logs and pod restarts; exec and port-forward outside production only", async () => {
         const staging = await planApps(platformConfig("staging"));
         const production = await planApps(platformConfig("production"));
         const role = byName(staging.resources, ROLE, "payments-api-team-role");
-        assert.deepEqual(role.inputs.metadata, { name: "team-payments", namespace: "payments-api", labels: labels("payments", "staging") });
+        assert.deepEqual(role.inputs.metadata, {
+            name: "team-payments",
+            namespace: "payments-api",
+            labels: labels("payments", "staging"),
+        });
         assert.deepEqual(role.inputs.rules, teamRoleRules(true));
-        assert.deepEqual(byName(production.resources, ROLE, "payments-api-team-role").inputs.rules, teamRoleRules(false));
-        assert.deepEqual(teamRoleRules(true).slice(teamRoleRules(false).length), [{ apiGroups: [""], resources: ["pods/exec", "pods/portforward"], verbs: ["create", "get"] }]);
-        const verbs = teamRoleRules(false).flatMap((rule) => (rule.verbs as string[]).map((verb) => `${verb} ${(rule.resources as string[]).join(",")}`));
-        assert.deepEqual(verbs.filter((v) => !/^(get|list|watch) /.test(v)), ["delete pods"]);
-        assert.ok(!teamRoleRules(true).some((rule) => (rule.resources as string[]).includes("secrets")), "teams read no Secrets");
+        assert.deepEqual(
+            byName(production.resources, ROLE, "payments-api-team-role").inputs.rules,
+            teamRoleRules(false),
+        );
+        assert.deepEqual(teamRoleRules(true).slice(teamRoleRules(false).length), [
+            { apiGroups: [""], resources: ["pods/exec", "pods/portforward"], verbs: ["create", "get"] },
+        ]);
+        const verbs = teamRoleRules(false).flatMap((rule) =>
+            (rule.verbs as string[]).map((verb) => `${verb} ${(rule.resources as string[]).join(",")}`),
+        );
+        assert.deepEqual(
+            verbs.filter((v) => !/^(get|list|watch) /.test(v)),
+            ["delete pods"],
+        );
+        assert.ok(
+            !teamRoleRules(true).some((rule) => (rule.resources as string[]).includes("secrets")),
+            "teams read no Secrets",
+        );
         assert.deepEqual(byName(staging.resources, BINDING, "payments-api-team-binding").inputs, {
             apiVersion: "rbac.authorization.k8s.io/v1",
             kind: "RoleBinding",
@@ -230,27 +414,52 @@ describe("apps: what each app of a stack gets", () => {
     it("asks the store for the app's secret keys in its namespace", async () => {
         const { resources } = await planApps(platformConfig("staging"));
         const secret = byName(resources, EXTERNAL_SECRET, "payments-api-secrets");
-        assert.deepEqual((secret.inputs.spec as { data: { secretKey: string }[] }).data.map((d) => d.secretKey), ["database-url", "stripe-api-key"]);
+        assert.deepEqual(
+            (secret.inputs.spec as { data: { secretKey: string }[] }).data.map((d) => d.secretKey),
+            ["database-url", "stripe-api-key"],
+        );
         assert.equal((secret.inputs.metadata as { namespace: string }).namespace, "payments-api");
         assert.equal(secret.parent, byName(resources, APP, "payments-api").urn);
     });
 
     it("refuses an app with secret keys in a stack without a secrets store", async () => {
-        await assert.rejects(planProgram(() => {
-            const provider = new k8s.Provider("cluster", { kubeconfig: "{}" });
-            new App("payments-api", {
-                registration: { name: "payments-api", team: "payments", namespace: "payments-api", source: { repoUrl: "https://x/y.git", path: "p", revision: "main", type: "kustomize" }, sync: resolveSyncPolicy("local"), pruneApproved: false, dependsOn: [] },
-                labels: platformLabels("local"), quota: PROFILES.local.quota, limits: PROFILES.local.limits, debugAccess: true, retainNamespace: false,
-                groups: ["g"], secretKeys: ["token"], provider, engine: new FakeArgoEngineForTests(provider, "local"),
-            });
-            return {};
-        }), /app payments-api reads secrets token but the stack has no secrets store/);
+        await assert.rejects(
+            planProgram(() => {
+                const provider = new k8s.Provider("cluster", { kubeconfig: "{}" });
+                new App("payments-api", {
+                    registration: {
+                        name: "payments-api",
+                        team: "payments",
+                        namespace: "payments-api",
+                        source: { repoUrl: "https://x/y.git", path: "p", revision: "main", type: "kustomize" },
+                        sync: resolveSyncPolicy("local"),
+                        pruneApproved: false,
+                        dependsOn: [],
+                    },
+                    labels: platformLabels("local"),
+                    quota: PROFILES.local.quota,
+                    limits: PROFILES.local.limits,
+                    debugAccess: true,
+                    retainNamespace: false,
+                    groups: ["g"],
+                    secretKeys: ["token"],
+                    provider,
+                    engine: new FakeArgoEngineForTests(provider, "local"),
+                });
+                return {};
+            }),
+            /app payments-api reads secrets token but the stack has no secrets store/,
+        );
     });
 
     it("gives each namespace a default-deny NetworkPolicy that admits the engine's namespace", async () => {
         const { resources } = await planApps(platformConfig("staging"));
         const policy = byName(resources, NETWORK_POLICY, "payments-api-default-deny");
-        assert.deepEqual(policy.inputs.metadata, { name: "default-deny", namespace: "payments-api", labels: labels("payments", "staging") });
+        assert.deepEqual(policy.inputs.metadata, {
+            name: "default-deny",
+            namespace: "payments-api",
+            labels: labels("payments", "staging"),
+        });
         assert.deepEqual((policy.inputs.spec as { policyTypes: string[] }).policyTypes, ["Ingress", "Egress"]);
         assert.equal(ofType(resources, NETWORK_POLICY).length, ofType(resources, NAMESPACE).length);
     });
@@ -258,11 +467,17 @@ describe("apps: what each app of a stack gets", () => {
     it("registers each app after its namespace, quota, limits, isolation, secrets and team project exist", async () => {
         const { resources } = await planApps(platformConfig("staging"));
         const urnOf = (type: string, name: string) => byName(resources, type, name).urn;
-        assert.deepEqual(byName(resources, APPLICATION, "payments-api-application").options.dependsOn.sort(), [
-            urnOf(NAMESPACE, "payments-api-namespace"), urnOf(QUOTA, "payments-api-quota"), urnOf(LIMITS, "payments-api-limits"),
-            urnOf(EXTERNAL_SECRET, "payments-api-secrets"), urnOf(APP_PROJECT, "payments-project"),
-            urnOf(NETWORK_POLICY, "payments-api-default-deny"),
-        ].sort());
+        assert.deepEqual(
+            byName(resources, APPLICATION, "payments-api-application").options.dependsOn.sort(),
+            [
+                urnOf(NAMESPACE, "payments-api-namespace"),
+                urnOf(QUOTA, "payments-api-quota"),
+                urnOf(LIMITS, "payments-api-limits"),
+                urnOf(EXTERNAL_SECRET, "payments-api-secrets"),
+                urnOf(APP_PROJECT, "payments-project"),
+                urnOf(NETWORK_POLICY, "payments-api-default-deny"),
+            ].sort(),
+        );
     });
 
     it("registers each team with its apps' namespaces and source repositories", async () => {
@@ -271,24 +486,57 @@ describe("apps: what each app of a stack gets", () => {
             sourceRepos: ["https://github.com/grafana/helm-charts.git"],
             destinations: [{ server: IN_CLUSTER, namespace: "monitoring" }],
         });
-        assert.deepEqual((byName(resources, APP_PROJECT, "payments-project").inputs.spec as { sourceRepos: unknown }).sourceRepos, [repoUrl("payments-api")]);
+        assert.deepEqual(
+            (byName(resources, APP_PROJECT, "payments-project").inputs.spec as { sourceRepos: unknown }).sourceRepos,
+            [repoUrl("payments-api")],
+        );
     });
 
     it("syncs each app with the environment's policy, overridden per app", async () => {
         const staging = await planApps(platformConfig("staging"));
         const production = await planApps(platformConfig("production"));
-        const automated = (plan: typeof staging, app: string) => ((byName(plan.resources, APPLICATION, `${app}-application`).inputs.spec as { syncPolicy: { automated: unknown } }).syncPolicy.automated);
+        const automated = (plan: typeof staging, app: string) =>
+            (
+                byName(plan.resources, APPLICATION, `${app}-application`).inputs.spec as {
+                    syncPolicy: { automated: unknown };
+                }
+            ).syncPolicy.automated;
         assert.deepEqual(automated(staging, "payments-api"), { prune: true, selfHeal: true });
-        assert.deepEqual(automated(staging, "grafana"), { prune: false, selfHeal: true }, "grafana sets sync.prune: false in staging");
+        assert.deepEqual(
+            automated(staging, "grafana"),
+            { prune: false, selfHeal: true },
+            "grafana sets sync.prune: false in staging",
+        );
         assert.deepEqual(automated(production, "payments-api"), { prune: false, selfHeal: true });
     });
 
     it("outputs each app's team, namespace, source and revision", async () => {
         const { outputs } = await planApps(platformConfig("production"));
         assert.deepEqual(outputs.apps, {
-            "payments-api": { team: "payments", namespace: "payments-api", repoUrl: repoUrl("payments-api"), path: "deploy/overlays/production", revision: "v2.14.1", type: "kustomize" },
-            "checkout-web": { team: "storefront", namespace: "checkout", repoUrl: repoUrl("checkout-web"), path: "deploy/overlays/production", revision: "v5.3.0", type: "kustomize" },
-            grafana: { team: "observability", namespace: "monitoring", repoUrl: "https://github.com/grafana/helm-charts.git", path: "charts/grafana", revision: "grafana-10.1.4", type: "helm" },
+            "payments-api": {
+                team: "payments",
+                namespace: "payments-api",
+                repoUrl: repoUrl("payments-api"),
+                path: "deploy/overlays/production",
+                revision: "v2.14.1",
+                type: "kustomize",
+            },
+            "checkout-web": {
+                team: "storefront",
+                namespace: "checkout",
+                repoUrl: repoUrl("checkout-web"),
+                path: "deploy/overlays/production",
+                revision: "v5.3.0",
+                type: "kustomize",
+            },
+            grafana: {
+                team: "observability",
+                namespace: "monitoring",
+                repoUrl: "https://github.com/grafana/helm-charts.git",
+                path: "charts/grafana",
+                revision: "grafana-10.1.4",
+                type: "helm",
+            },
         });
     });
 });
@@ -296,7 +544,9 @@ describe("apps: what each app of a stack gets", () => {
 describe("apps: sizes and stable identity", () => {
     for (const count of [1, 50]) {
         it(`plans ${count} generated app${count === 1 ? "" : "s"} with exactly the objects of each`, async () => {
-            const { resources, outputs } = await planApps(platformConfig("staging", { set: { "gitops-platform:apps": generatedApps(count) } }));
+            const { resources, outputs } = await planApps(
+                platformConfig("staging", { set: { "gitops-platform:apps": generatedApps(count) } }),
+            );
             for (const type of [APP, NAMESPACE, QUOTA, LIMITS, ROLE, BINDING, APPLICATION]) {
                 assert.equal(ofType(resources, type).length, count, type);
             }
@@ -313,18 +563,49 @@ describe("apps: sizes and stable identity", () => {
         const removed = urns(ofApp(before.resources, "app-02"));
         const added = urns(ofApp(after.resources, "app-06"));
         assert.equal(removed.size, 8);
-        assert.deepEqual([...urns(after.resources)].filter((urn) => !urns(before.resources).has(urn)).sort(), [...added].sort());
-        assert.deepEqual([...urns(before.resources)].filter((urn) => !urns(after.resources).has(urn)).sort(), [...removed].sort());
+        assert.deepEqual(
+            [...urns(after.resources)].filter((urn) => !urns(before.resources).has(urn)).sort(),
+            [...added].sort(),
+        );
+        assert.deepEqual(
+            [...urns(before.resources)].filter((urn) => !urns(after.resources).has(urn)).sort(),
+            [...removed].sort(),
+        );
     });
 
     it("with Flux, declares one GitRepository per repository and revision, and keeps it when the app that first used it goes", async () => {
         const apps = generatedApps(4, "demo");
         const before = await planApps(platformConfig("local", { set: { "gitops-platform:apps": apps } }), "flux");
-        assert.deepEqual(ofType(before.resources, GIT_REPOSITORY).map((r) => r.name).sort(), ["acme-shared-charts-v1-0-0", "platform-gitops-main"]);
-        assert.deepEqual(ofType(before.resources, KUSTOMIZATION).map((r) => r.name).sort(), ["app-00-kustomization", "app-02-kustomization"]);
-        assert.deepEqual(ofType(before.resources, HELM_RELEASE).map((r) => r.name).sort(), ["app-01-helmrelease", "app-03-helmrelease"]);
-        const after = await planApps(platformConfig("local", { set: { "gitops-platform:apps": apps.slice(1) } }), "flux");
-        assert.deepEqual(ofType(after.resources, GIT_REPOSITORY).map((r) => r.urn).sort(), ofType(before.resources, GIT_REPOSITORY).map((r) => r.urn).sort());
+        assert.deepEqual(
+            ofType(before.resources, GIT_REPOSITORY)
+                .map((r) => r.name)
+                .sort(),
+            ["acme-shared-charts-v1-0-0", "platform-gitops-main"],
+        );
+        assert.deepEqual(
+            ofType(before.resources, KUSTOMIZATION)
+                .map((r) => r.name)
+                .sort(),
+            ["app-00-kustomization", "app-02-kustomization"],
+        );
+        assert.deepEqual(
+            ofType(before.resources, HELM_RELEASE)
+                .map((r) => r.name)
+                .sort(),
+            ["app-01-helmrelease", "app-03-helmrelease"],
+        );
+        const after = await planApps(
+            platformConfig("local", { set: { "gitops-platform:apps": apps.slice(1) } }),
+            "flux",
+        );
+        assert.deepEqual(
+            ofType(after.resources, GIT_REPOSITORY)
+                .map((r) => r.urn)
+                .sort(),
+            ofType(before.resources, GIT_REPOSITORY)
+                .map((r) => r.urn)
+                .sort(),
+        );
     });
 });
 
@@ -334,22 +615,42 @@ describe("apps: with the real engines", () => {
     it("registers one Argo CD Application per app, in the team's AppProject, after the namespace", async () => {
         const { resources } = await planApps(platformConfig("production"), "real");
         const applications = ofType(resources, APPLICATION).filter((r) => r.parent?.includes(APP));
-        assert.deepEqual(applications.map((r) => `${r.name}:${(r.inputs.spec as { project: string }).project}`).sort(),
-            ["checkout-web-application:storefront", "grafana-application:observability", "payments-api-application:payments"]);
+        assert.deepEqual(
+            applications.map((r) => `${r.name}:${(r.inputs.spec as { project: string }).project}`).sort(),
+            [
+                "checkout-web-application:storefront",
+                "grafana-application:observability",
+                "payments-api-application:payments",
+            ],
+        );
         for (const application of applications) {
             const app = application.name.replace(/-application$/, "");
-            assert.ok(application.options.dependsOn.includes(byName(resources, NAMESPACE, `${app}-namespace`).urn), app);
+            assert.ok(
+                application.options.dependsOn.includes(byName(resources, NAMESPACE, `${app}-namespace`).urn),
+                app,
+            );
         }
     });
 
     it("with Flux, keeps the other apps' URNs when one app is removed", async () => {
         const apps = stackValue<AppConfig[]>("staging", "gitops-platform:apps");
         const before = await planApps(platformConfig("staging", FLUX), "real");
-        const after = await planApps(platformConfig("staging", { set: { ...FLUX.set, "gitops-platform:apps": apps.filter((a) => a.name !== "grafana") } }), "real");
+        const after = await planApps(
+            platformConfig("staging", {
+                set: { ...FLUX.set, "gitops-platform:apps": apps.filter((a) => a.name !== "grafana") },
+            }),
+            "real",
+        );
         const gone = [...urns(before.resources)].filter((urn) => !urns(after.resources).has(urn));
         assert.ok(gone.length > 0);
-        assert.deepEqual(gone.filter((urn) => !/grafana/.test(urn)), []);
-        assert.deepEqual([...urns(after.resources)].filter((urn) => !urns(before.resources).has(urn)), []);
+        assert.deepEqual(
+            gone.filter((urn) => !/grafana/.test(urn)),
+            [],
+        );
+        assert.deepEqual(
+            [...urns(after.resources)].filter((urn) => !urns(before.resources).has(urn)),
+            [],
+        );
     });
 });
 
@@ -358,15 +659,37 @@ describe("apps: in the checked-in stacks", () => {
         it(`${stack} registers its three apps, each with its objects, and outputs them`, async () => {
             const { resources, outputs } = await planStack(stack);
             const names = stackValue<AppConfig[]>(stack, "gitops-platform:apps").map((app) => app.name);
-            assert.deepEqual(ofType(resources, APP).map((r) => r.name), names);
+            assert.deepEqual(
+                ofType(resources, APP).map((r) => r.name),
+                names,
+            );
             for (const type of [NAMESPACE, QUOTA, LIMITS, ROLE, BINDING]) {
                 const appUrns = ofType(resources, APP).map((r) => r.urn);
-                assert.deepEqual(ofType(resources, type).filter((r) => r.parent?.includes(APP)).map((r) => r.parent), appUrns, type);
+                assert.deepEqual(
+                    ofType(resources, type)
+                        .filter((r) => r.parent?.includes(APP))
+                        .map((r) => r.parent),
+                    appUrns,
+                    type,
+                );
             }
-            assert.deepEqual(ofType(resources, APPLICATION).filter((r) => r.parent?.includes(APP)).map((r) => r.name).sort(), names.map((n) => `${n}-application`).sort());
+            assert.deepEqual(
+                ofType(resources, APPLICATION)
+                    .filter((r) => r.parent?.includes(APP))
+                    .map((r) => r.name)
+                    .sort(),
+                names.map((n) => `${n}-application`).sort(),
+            );
             const apps = outputs.apps as Record<string, { revision: string }>;
-            assert.deepEqual(Object.fromEntries(Object.entries(apps).map(([name, app]) => [name, app.revision])),
-                Object.fromEntries(stackValue<AppConfig[]>(stack, "gitops-platform:apps").map((app) => [app.name, app.source.revision])));
+            assert.deepEqual(
+                Object.fromEntries(Object.entries(apps).map(([name, app]) => [name, app.revision])),
+                Object.fromEntries(
+                    stackValue<AppConfig[]>(stack, "gitops-platform:apps").map((app) => [
+                        app.name,
+                        app.source.revision,
+                    ]),
+                ),
+            );
         });
     }
 });
@@ -378,7 +701,10 @@ describe("apps: every object is valid against its schema", () => {
         [LIMITS]: ["kubernetes-models/v1/LimitRange", "LimitRange"],
         [ROLE]: ["kubernetes-models/rbac.authorization.k8s.io/v1/Role", "Role"],
         [BINDING]: ["kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding", "RoleBinding"],
-        "kubernetes:networking.k8s.io/v1:NetworkPolicy": ["kubernetes-models/networking.k8s.io/v1/NetworkPolicy", "NetworkPolicy"],
+        "kubernetes:networking.k8s.io/v1:NetworkPolicy": [
+            "kubernetes-models/networking.k8s.io/v1/NetworkPolicy",
+            "NetworkPolicy",
+        ],
         [APPLICATION]: ["@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application", "Application"],
         [GIT_REPOSITORY]: ["@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/GitRepository", "GitRepository"],
         [KUSTOMIZATION]: ["@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1/Kustomization", "Kustomization"],
@@ -387,8 +713,14 @@ describe("apps: every object is valid against its schema", () => {
 
     const FLUX_LOCKDOWN: StackOverrides = { set: { "gitops-platform:engine": { type: "flux", multitenancy: true } } };
     const cases: [string, EngineChoice, StackOverrides][] = [
-        ["staging", "argocd", {}], ["production", "argocd", {}], ["local", "flux", {}], ["staging", "flux", {}],
-        ["staging", "real", {}], ["production", "real", {}], ["local", "real", {}], ["staging", "real", FLUX_LOCKDOWN],
+        ["staging", "argocd", {}],
+        ["production", "argocd", {}],
+        ["local", "flux", {}],
+        ["staging", "flux", {}],
+        ["staging", "real", {}],
+        ["production", "real", {}],
+        ["local", "real", {}],
+        ["staging", "real", FLUX_LOCKDOWN],
     ];
     for (const [stack, engine, overrides] of cases) {
         it(`${stack} with the ${engine === "real" ? `real ${overrides.set ? "Flux (lockdown)" : "stack"} engine` : `fake ${engine} engine`}`, async () => {
@@ -397,7 +729,9 @@ describe("apps: every object is valid against its schema", () => {
             assert.ok(checked.length >= 7);
             for (const resource of checked) {
                 const [specifier, name] = CORE[resource.type];
-                const Model = (await importEsm<Record<string, new (data: unknown) => { validate(): void }>>(specifier))[name];
+                const Model = (await importEsm<Record<string, new (data: unknown) => { validate(): void }>>(specifier))[
+                    name
+                ];
                 assert.doesNotThrow(() => new Model(resource.inputs).validate(), `${resource.name}`);
             }
         });
@@ -409,36 +743,86 @@ describe("apps: sync policy and sources (pure)", () => {
         ["staging default", ["staging"], { automated: true, prune: true, selfHeal: true }],
         ["production default", ["production"], { automated: true, prune: false, selfHeal: true }],
         ["local default", ["local"], { automated: true, prune: true, selfHeal: true }],
-        ["production, app opts into prune", ["production", undefined, { prune: true }], { automated: true, prune: true, selfHeal: true }],
-        ["staging, appDefaults manual, app keeps it", ["staging", { automated: false }, { prune: false }], { automated: false, prune: false, selfHeal: true }],
-        ["production, appDefaults prune, app turns it off again", ["production", { prune: true }, { prune: false }], { automated: true, prune: false, selfHeal: true }],
+        [
+            "production, app opts into prune",
+            ["production", undefined, { prune: true }],
+            { automated: true, prune: true, selfHeal: true },
+        ],
+        [
+            "staging, appDefaults manual, app keeps it",
+            ["staging", { automated: false }, { prune: false }],
+            { automated: false, prune: false, selfHeal: true },
+        ],
+        [
+            "production, appDefaults prune, app turns it off again",
+            ["production", { prune: true }, { prune: false }],
+            { automated: true, prune: false, selfHeal: true },
+        ],
     ];
     for (const [name, args, expected] of policies) {
         it(name, () => assert.deepEqual(resolveSyncPolicy(...args), expected));
     }
 
-    const repositories: RepositoryHandle = { gitops: fakeAccess("platform-gitops"), appRepositories: { "payments-api": fakeAccess("payments-api") }, ready: [] };
-    const app = (source: Partial<AppConfig["source"]>): AppConfig => ({ name: "a", team: "t", source: { path: "p", revision: "main", type: "kustomize", ...source }, secretKeys: [], dependsOn: [] });
+    const repositories: RepositoryHandle = {
+        gitops: fakeAccess("platform-gitops"),
+        appRepositories: { "payments-api": fakeAccess("payments-api") },
+        ready: [],
+    };
+    const app = (source: Partial<AppConfig["source"]>): AppConfig => ({
+        name: "a",
+        team: "t",
+        source: { path: "p", revision: "main", type: "kustomize", ...source },
+        secretKeys: [],
+        dependsOn: [],
+    });
 
     it("takes a named app repository with its deploy key", () => {
-        assert.equal(resolveSource(app({ repository: "payments-api" }), "platform-gitops", repositories).access, repositories.appRepositories["payments-api"]);
+        assert.equal(
+            resolveSource(app({ repository: "payments-api" }), "platform-gitops", repositories).access,
+            repositories.appRepositories["payments-api"],
+        );
     });
     it("takes the GitOps repository by name or when no source is given", () => {
-        assert.equal(resolveSource(app({ repository: "platform-gitops" }), "platform-gitops", repositories).access, repositories.gitops);
+        assert.equal(
+            resolveSource(app({ repository: "platform-gitops" }), "platform-gitops", repositories).access,
+            repositories.gitops,
+        );
         assert.equal(resolveSource(app({}), "platform-gitops", repositories).repoUrl, repositories.gitops.url);
     });
     it("takes a URL as given, with no deploy key", () => {
-        assert.deepEqual(resolveSource(app({ url: "https://example.com/x.git", type: "helm", helmValues: { a: 1 } }), "platform-gitops", repositories),
-            { repoUrl: "https://example.com/x.git", path: "p", revision: "main", type: "helm", helmValues: { a: 1 } });
+        assert.deepEqual(
+            resolveSource(
+                app({ url: "https://example.com/x.git", type: "helm", helmValues: { a: 1 } }),
+                "platform-gitops",
+                repositories,
+            ),
+            { repoUrl: "https://example.com/x.git", path: "p", revision: "main", type: "helm", helmValues: { a: 1 } },
+        );
     });
 });
 
 describe("apps: bad dependencies in config", () => {
     const base = stackValue<AppConfig[]>("staging", "gitops-platform:apps");
     const cases: [string, (apps: AppConfig[]) => AppConfig[], string, RegExp][] = [
-        ["a dependency cycle", (apps) => apps.map((a) => a.name === "payments-api" ? { ...a, dependsOn: ["checkout-web"] } : a), "gitops-platform:apps[0].dependsOn", /dependency cycle payments-api → checkout-web → payments-api/],
-        ["an abbreviated commit SHA", (apps) => apps.map((a) => a.name === "grafana" ? { ...a, source: { ...a.source, revision: "3f9c2a1" } } : a), "gitops-platform:apps[2].source.revision", /full 40-character SHA/],
-        ["a kustomize app depending on a helm app", (apps) => apps.map((a) => a.name === "checkout-web" ? { ...a, dependsOn: ["grafana"] } : a), "gitops-platform:apps[1].dependsOn[0]", /Flux orders only apps of the same kind/],
+        [
+            "a dependency cycle",
+            (apps) => apps.map((a) => (a.name === "payments-api" ? { ...a, dependsOn: ["checkout-web"] } : a)),
+            "gitops-platform:apps[0].dependsOn",
+            /dependency cycle payments-api → checkout-web → payments-api/,
+        ],
+        [
+            "an abbreviated commit SHA",
+            (apps) =>
+                apps.map((a) => (a.name === "grafana" ? { ...a, source: { ...a.source, revision: "3f9c2a1" } } : a)),
+            "gitops-platform:apps[2].source.revision",
+            /full 40-character SHA/,
+        ],
+        [
+            "a kustomize app depending on a helm app",
+            (apps) => apps.map((a) => (a.name === "checkout-web" ? { ...a, dependsOn: ["grafana"] } : a)),
+            "gitops-platform:apps[1].dependsOn[0]",
+            /Flux orders only apps of the same kind/,
+        ],
     ];
     for (const [name, change, key, message] of cases) {
         it(`rejects ${name}, naming ${key}`, () => {
@@ -458,22 +842,32 @@ describe("apps: bad dependencies in config", () => {
 describe("apps: dependency cycles (property)", () => {
     // Edges from each app to apps listed before it form a DAG; one edge back from the first to the last closes a cycle.
     const graphs = fc.array(fc.array(fc.nat(), { maxLength: 4 }), { minLength: 2, maxLength: 30 }).map((targets) =>
-        targets.map((picks, i) => ({ name: `a${i}`, dependsOn: i === 0 ? [] : [...new Set(picks.map((p) => `a${p % i}`))] })));
+        targets.map((picks, i) => ({
+            name: `a${i}`,
+            dependsOn: i === 0 ? [] : [...new Set(picks.map((p) => `a${p % i}`))],
+        })),
+    );
 
     it("finds no cycle in a graph whose edges all point to earlier apps", () => {
-        fc.assert(fc.property(graphs, (apps) => {
-            const byName = new Map(apps.map((app) => [app.name, app]));
-            assert.ok(apps.every((app) => dependencyCycle(app.name, byName) === undefined));
-        }));
+        fc.assert(
+            fc.property(graphs, (apps) => {
+                const byName = new Map(apps.map((app) => [app.name, app]));
+                assert.ok(apps.every((app) => dependencyCycle(app.name, byName) === undefined));
+            }),
+        );
     });
 
     it("finds the cycle a back edge closes, as a path from the app back to itself", () => {
-        fc.assert(fc.property(graphs, (apps) => {
-            const last = apps[apps.length - 1].name;
-            const closed = [...apps.slice(0, -1), { name: last, dependsOn: ["a0"] }].map((app) => app.name === "a0" ? { ...app, dependsOn: [last] } : app);
-            const cycle = dependencyCycle("a0", new Map(closed.map((app) => [app.name, app])));
-            assert.deepEqual(cycle, ["a0", last, "a0"]);
-        }));
+        fc.assert(
+            fc.property(graphs, (apps) => {
+                const last = apps[apps.length - 1].name;
+                const closed = [...apps.slice(0, -1), { name: last, dependsOn: ["a0"] }].map((app) =>
+                    app.name === "a0" ? { ...app, dependsOn: [last] } : app,
+                );
+                const cycle = dependencyCycle("a0", new Map(closed.map((app) => [app.name, app])));
+                assert.deepEqual(cycle, ["a0", last, "a0"]);
+            }),
+        );
     });
 });
 
@@ -489,10 +883,16 @@ describe("app namespaces under each engine", () => {
 
     it("adds no engine annotation under Argo CD, which never prunes what it did not apply", async () => {
         const { resources } = await planStack("staging");
-        const appNamespaces = ofType(resources, NAMESPACE).filter((r) => r.parent?.includes("gitops-platform:apps:App"));
+        const appNamespaces = ofType(resources, NAMESPACE).filter((r) =>
+            r.parent?.includes("gitops-platform:apps:App"),
+        );
         assert.equal(appNamespaces.length, 3);
         for (const namespace of appNamespaces) {
-            assert.equal((namespace.inputs.metadata as { annotations?: unknown }).annotations, undefined, namespace.name);
+            assert.equal(
+                (namespace.inputs.metadata as { annotations?: unknown }).annotations,
+                undefined,
+                namespace.name,
+            );
         }
     });
 });

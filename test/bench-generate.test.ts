@@ -15,7 +15,11 @@ describe("bench config generator", () => {
             name: "app-01",
             team: "team-1",
             namespace: "app-01-ns",
-            source: { url: "https://github.com/acme-platform/app-01.git", path: "deploy/overlays/bench", revision: "v1.0.0" },
+            source: {
+                url: "https://github.com/acme-platform/app-01.git",
+                path: "deploy/overlays/bench",
+                revision: "v1.0.0",
+            },
             secretKeys: ["api-token"],
         });
         assert.equal(apps[11].name, "app-12");
@@ -30,17 +34,20 @@ describe("bench config generator", () => {
     });
 
     it("property: names and namespaces are unique DNS labels and every team exists", () => {
-        fc.assert(fc.property(fc.integer({ min: 0, max: 2000 }), (count) => {
-            const { apps, teams } = generateApps(count);
-            assert.equal(apps.length, count);
-            assert.equal(new Set(apps.map((a) => a.name)).size, count);
-            assert.equal(new Set(apps.map((a) => a.namespace)).size, count);
-            for (const app of apps) {
-                assert.match(app.namespace, /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/);
-                assert.ok(app.team in teams);
-            }
-            assert.equal(Object.keys(teams).length, Math.ceil(count / 10));
-        }), { numRuns: 30 });
+        fc.assert(
+            fc.property(fc.integer({ min: 0, max: 2000 }), (count) => {
+                const { apps, teams } = generateApps(count);
+                assert.equal(apps.length, count);
+                assert.equal(new Set(apps.map((a) => a.name)).size, count);
+                assert.equal(new Set(apps.map((a) => a.namespace)).size, count);
+                for (const app of apps) {
+                    assert.match(app.namespace, /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/);
+                    assert.ok(app.team in teams);
+                }
+                assert.equal(Object.keys(teams).length, Math.ceil(count / 10));
+            }),
+            { numRuns: 30 },
+        );
     });
 
     for (const base of ["staging", "production"] as const) {
@@ -70,6 +77,9 @@ describe("bench config generator", () => {
         const { ["gitops-platform:secrets"]: _store, ...withoutStore } = readStackConfig(stackFilePath("local")).config;
         const { config } = benchConfig({ config: withoutStore, secretKeys: [] }, 3, "flux");
         const apps = JSON.parse(config["gitops-platform:apps"]) as { secretKeys: string[] }[];
-        assert.deepEqual(apps.map((a) => a.secretKeys), [[], [], []]);
+        assert.deepEqual(
+            apps.map((a) => a.secretKeys),
+            [[], [], []],
+        );
     });
 });

@@ -2,18 +2,40 @@ import * as assert from "node:assert/strict";
 import * as fc from "fast-check";
 import { CREATE_TIMES, KUBERNETES_OBJECT, UNLISTED } from "../bench/create-times";
 import {
-    buildGraph, createTimeOf, createWeight, criticalPath, GraphResource, isEdge, offClusterChecks, stagesOf,
-    unitWeight, unlistedTypes, waitsFor, withinAllowedStages,
+    buildGraph,
+    createTimeOf,
+    createWeight,
+    criticalPath,
+    GraphResource,
+    isEdge,
+    offClusterChecks,
+    stagesOf,
+    unitWeight,
+    unlistedTypes,
+    waitsFor,
+    withinAllowedStages,
 } from "../bench/graph";
 
 /** A hand-built resource: `name` doubles as its URN. */
-function res(name: string, type: string, extra: Partial<Omit<GraphResource, "options">> & { dependsOn?: string[] } = {}): GraphResource {
+function res(
+    name: string,
+    type: string,
+    extra: Partial<Omit<GraphResource, "options">> & { dependsOn?: string[] } = {},
+): GraphResource {
     const { dependsOn = [], ...rest } = extra;
-    return { urn: name, name, type, custom: !type.startsWith("gitops-platform:") && type !== "pulumi:pulumi:Stack", dependencies: [], ...rest, options: { dependsOn } };
+    return {
+        urn: name,
+        name,
+        type,
+        custom: !type.startsWith("gitops-platform:") && type !== "pulumi:pulumi:Stack",
+        dependencies: [],
+        ...rest,
+        options: { dependsOn },
+    };
 }
 
 const weights: Record<string, number> = { "t:slow": 100, "t:mid": 10, "t:fast": 1 };
-const byType = (r: GraphResource) => (r.custom ? weights[r.type] ?? 0 : 0);
+const byType = (r: GraphResource) => (r.custom ? (weights[r.type] ?? 0) : 0);
 
 describe("bench critical path", () => {
     it("follows dependencies and reports only the resources on the longest chain", () => {
@@ -25,7 +47,14 @@ describe("bench critical path", () => {
         ];
         const path = criticalPath(plan, byType);
         assert.equal(path.length, 111);
-        assert.deepEqual(path.steps.map((s) => [s.name, s.weight, s.finish]), [["a", 100, 100], ["b", 10, 110], ["c", 1, 111]]);
+        assert.deepEqual(
+            path.steps.map((s) => [s.name, s.weight, s.finish]),
+            [
+                ["a", 100, 100],
+                ["b", 10, 110],
+                ["c", 1, 111],
+            ],
+        );
     });
 
     it("counts explicit dependsOn and the provider as edges", () => {
@@ -35,7 +64,10 @@ describe("bench critical path", () => {
             res("release", "t:mid", { provider: "k8s" }),
             res("app", "t:fast", { dependsOn: ["release"] }),
         ];
-        assert.deepEqual(criticalPath(plan, byType).steps.map((s) => s.name), ["cluster", "k8s", "release", "app"]);
+        assert.deepEqual(
+            criticalPath(plan, byType).steps.map((s) => s.name),
+            ["cluster", "k8s", "release", "app"],
+        );
         assert.equal(criticalPath(plan, byType).length, 111);
     });
 
@@ -50,8 +82,14 @@ describe("bench critical path", () => {
         ];
         const path = criticalPath(plan, byType);
         assert.equal(path.length, 201);
-        assert.deepEqual(path.steps.map((s) => s.name), ["stack", "engine", "release", "app", "late", "engine", "stack"]);
-        assert.deepEqual(path.steps.filter((s) => s.weight > 0).map((s) => s.name), ["release", "app", "late"]);
+        assert.deepEqual(
+            path.steps.map((s) => s.name),
+            ["stack", "engine", "release", "app", "late", "engine", "stack"],
+        );
+        assert.deepEqual(
+            path.steps.filter((s) => s.weight > 0).map((s) => s.name),
+            ["release", "app", "late"],
+        );
     });
 
     it("starts a child after its parent is registered, not after the parent's other children", () => {
@@ -67,8 +105,11 @@ describe("bench critical path", () => {
 
     it("measures depth as the number of created resources on the longest chain", () => {
         const plan = [
-            res("a", "t:fast"), res("b", "t:fast", { dependencies: ["a"] }), res("c", "t:fast", { dependencies: ["b"] }),
-            res("p", "pulumi:providers:aws", { dependencies: ["c"] }), res("d", "t:slow", { provider: "p" }),
+            res("a", "t:fast"),
+            res("b", "t:fast", { dependencies: ["a"] }),
+            res("c", "t:fast", { dependencies: ["b"] }),
+            res("p", "pulumi:providers:aws", { dependencies: ["c"] }),
+            res("d", "t:slow", { provider: "p" }),
             res("alone", "t:slow"),
         ];
         assert.equal(criticalPath(plan, unitWeight).length, 4);
@@ -76,7 +117,14 @@ describe("bench critical path", () => {
 
     it("ignores URNs outside the plan and rejects cycles", () => {
         assert.equal(criticalPath([res("a", "t:mid", { dependencies: ["elsewhere"] })], byType).length, 10);
-        assert.throws(() => criticalPath([res("a", "t:fast", { dependencies: ["b"] }), res("b", "t:fast", { dependencies: ["a"] })], byType), /dependency cycle/);
+        assert.throws(
+            () =>
+                criticalPath(
+                    [res("a", "t:fast", { dependencies: ["b"] }), res("b", "t:fast", { dependencies: ["a"] })],
+                    byType,
+                ),
+            /dependency cycle/,
+        );
     });
 
     it("weighs types from the table, Kubernetes objects and unlisted types by their defaults, providers and components 0", () => {
@@ -87,7 +135,15 @@ describe("bench critical path", () => {
         assert.equal(weight(res("p", "pulumi:providers:aws")), 0);
         assert.equal(weight(res("comp", "gitops-platform:cluster:EksCluster")), 0);
         assert.equal(createTimeOf("kubernetes:helm.sh/v3:Release"), CREATE_TIMES["kubernetes:helm.sh/v3:Release"]);
-        assert.deepEqual(unlistedTypes([res("x", "aws:sqs/queue:Queue"), res("c", "aws:eks/cluster:Cluster"), res("p", "pulumi:providers:aws"), res("ns", "kubernetes:core/v1:Namespace")]), ["aws:sqs/queue:Queue"]);
+        assert.deepEqual(
+            unlistedTypes([
+                res("x", "aws:sqs/queue:Queue"),
+                res("c", "aws:eks/cluster:Cluster"),
+                res("p", "pulumi:providers:aws"),
+                res("ns", "kubernetes:core/v1:Namespace"),
+            ]),
+            ["aws:sqs/queue:Queue"],
+        );
     });
 
     it("keeps every create time ordered low ≤ typical ≤ high, with a source", () => {
@@ -99,31 +155,48 @@ describe("bench critical path", () => {
     });
 
     it("property: the path is a chain of the graph, sums its weights, and is at least every resource's weight", () => {
-        const plans = fc.integer({ min: 1, max: 25 }).chain((n) => fc.tuple(
-            fc.array(fc.constantFrom("t:slow", "t:mid", "t:fast", "gitops-platform:x:C", "pulumi:providers:k"), { minLength: n, maxLength: n }),
-            // Each resource may name earlier ones only, so the graph is acyclic by construction.
-            fc.array(fc.tuple(fc.nat(), fc.nat(), fc.nat(), fc.boolean()), { minLength: n, maxLength: n }),
-        ).map(([types, links]) => types.map((type, i) => {
-            const [dep, parent, explicit, hasParent] = links[i];
-            const earlier = (k: number) => (i === 0 ? [] : [`r${k % i}`]);
-            return res(`r${i}`, type, {
-                dependencies: earlier(dep),
-                dependsOn: earlier(explicit),
-                parent: hasParent && i > 0 ? `r${parent % i}` : undefined,
-            });
-        })));
-        fc.assert(fc.property(plans, (plan) => {
-            const path = criticalPath(plan, byType);
-            const graph = buildGraph(plan);
-            for (let k = 1; k < path.steps.length; k++) {
-                assert.ok(isEdge(graph, path.steps[k - 1].urn, path.steps[k].urn), `${path.steps[k - 1].urn} → ${path.steps[k].urn}`);
-            }
-            const created = new Map(path.steps.map((s) => [s.urn, s.weight]));
-            assert.equal(path.length, [...created.values()].reduce((a, b) => a + b, 0));
-            for (const r of plan) {
-                assert.ok(path.length >= byType(r));
-            }
-        }));
+        const plans = fc.integer({ min: 1, max: 25 }).chain((n) =>
+            fc
+                .tuple(
+                    fc.array(
+                        fc.constantFrom("t:slow", "t:mid", "t:fast", "gitops-platform:x:C", "pulumi:providers:k"),
+                        { minLength: n, maxLength: n },
+                    ),
+                    // Each resource may name earlier ones only, so the graph is acyclic by construction.
+                    fc.array(fc.tuple(fc.nat(), fc.nat(), fc.nat(), fc.boolean()), { minLength: n, maxLength: n }),
+                )
+                .map(([types, links]) =>
+                    types.map((type, i) => {
+                        const [dep, parent, explicit, hasParent] = links[i];
+                        const earlier = (k: number) => (i === 0 ? [] : [`r${k % i}`]);
+                        return res(`r${i}`, type, {
+                            dependencies: earlier(dep),
+                            dependsOn: earlier(explicit),
+                            parent: hasParent && i > 0 ? `r${parent % i}` : undefined,
+                        });
+                    }),
+                ),
+        );
+        fc.assert(
+            fc.property(plans, (plan) => {
+                const path = criticalPath(plan, byType);
+                const graph = buildGraph(plan);
+                for (let k = 1; k < path.steps.length; k++) {
+                    assert.ok(
+                        isEdge(graph, path.steps[k - 1].urn, path.steps[k].urn),
+                        `${path.steps[k - 1].urn} → ${path.steps[k].urn}`,
+                    );
+                }
+                const created = new Map(path.steps.map((s) => [s.urn, s.weight]));
+                assert.equal(
+                    path.length,
+                    [...created.values()].reduce((a, b) => a + b, 0),
+                );
+                for (const r of plan) {
+                    assert.ok(path.length >= byType(r));
+                }
+            }),
+        );
     });
 });
 
@@ -134,7 +207,10 @@ describe("bench off-cluster and stage checks", () => {
         res("k8s", "pulumi:providers:kubernetes", { parent: "stack", dependencies: ["cluster"] }),
         res("repo", "github:index/repository:Repository", { parent: "stack" }),
         res("key", "tls:index/privateKey:PrivateKey", { parent: "stack" }),
-        res("deploy-key", "github:index/repositoryDeployKey:RepositoryDeployKey", { parent: "stack", dependencies: ["repo", "key"] }),
+        res("deploy-key", "github:index/repositoryDeployKey:RepositoryDeployKey", {
+            parent: "stack",
+            dependencies: ["repo", "key"],
+        }),
         res("store", "gitops-platform:secrets:AwsSecretsStore", { parent: "stack" }),
         res("store-role", "aws:iam/role:Role", { parent: "store" }),
         res("store-release", "kubernetes:helm.sh/v3:Release", { parent: "store", provider: "k8s" }),
@@ -155,14 +231,28 @@ describe("bench off-cluster and stage checks", () => {
 
     it("classifies the path into stages and accepts only the allowed order", () => {
         const steps = [
-            ["aws:ec2/vpc:Vpc", 20], ["aws:ec2/natGateway:NatGateway", 100], ["gitops-platform:x:C", 0], ["aws:eks/cluster:Cluster", 600],
-            ["aws:eks/nodeGroup:NodeGroup", 180], ["kubernetes:helm.sh/v3:Release", 120], ["kubernetes:argoproj.io/v1alpha1:Application", 2],
-        ].map(([type, weight]) => ({ urn: String(type), name: String(type), type: String(type), weight: Number(weight), finish: 0 }));
+            ["aws:ec2/vpc:Vpc", 20],
+            ["aws:ec2/natGateway:NatGateway", 100],
+            ["gitops-platform:x:C", 0],
+            ["aws:eks/cluster:Cluster", 600],
+            ["aws:eks/nodeGroup:NodeGroup", 180],
+            ["kubernetes:helm.sh/v3:Release", 120],
+            ["kubernetes:argoproj.io/v1alpha1:Application", 2],
+        ].map(([type, weight]) => ({
+            urn: String(type),
+            name: String(type),
+            type: String(type),
+            weight: Number(weight),
+            finish: 0,
+        }));
         const stages = stagesOf(steps);
         assert.deepEqual(stages, ["network", "control plane", "node group", "engine release", "app objects"]);
         assert.equal(withinAllowedStages(stages), true);
         assert.equal(withinAllowedStages(["network", "control plane", "node group"]), true);
-        assert.equal(withinAllowedStages(["control plane", "node group", "aws:eks/addon:Addon", "engine release"]), false);
+        assert.equal(
+            withinAllowedStages(["control plane", "node group", "aws:eks/addon:Addon", "engine release"]),
+            false,
+        );
         assert.equal(withinAllowedStages(["engine release", "app objects", "engine release", "app objects"]), false);
     });
 });

@@ -16,18 +16,116 @@ interface BadClusterCase {
 }
 
 const CASES: BadClusterCase[] = [
-    { name: "a patch version instead of a minor version", stack: "staging", edit: (c) => { c.kubernetesVersion = "1.33.2"; }, key: "gitops-platform:cluster.kubernetesVersion", expect: 'such as "1.33"' },
-    { name: "a v-prefixed Kubernetes version", stack: "production", edit: (c) => { c.kubernetesVersion = "v1.33"; }, key: "gitops-platform:cluster.kubernetesVersion", expect: 'such as "1.33"' },
-    { name: "private subnets overlapping public ones", stack: "staging", edit: (c) => { c.network.publicSubnetCidrs = ["10.20.0.0/24", "10.20.1.0/24"]; c.network.privateSubnetCidrs = ["10.20.0.0/20", "10.20.16.0/20"]; }, key: "gitops-platform:cluster.network.privateSubnetCidrs[0]", expect: "overlaps 10.20.0.0/24" },
-    { name: "only public subnets given", stack: "staging", edit: (c) => { c.network.publicSubnetCidrs = ["10.20.0.0/24", "10.20.1.0/24"]; }, key: "gitops-platform:cluster.network.privateSubnetCidrs", expect: "give both publicSubnetCidrs and privateSubnetCidrs" },
-    { name: "a VPC too small to split", stack: "staging", edit: (c) => { c.network.vpcCidr = "10.20.0.0/24"; }, key: "gitops-platform:cluster.network.vpcCidr", expect: "too small to split" },
-    { name: "a VPC larger than AWS allows", stack: "staging", edit: (c) => { c.network.vpcCidr = "10.0.0.0/12"; }, key: "gitops-platform:cluster.network.vpcCidr", expect: "AWS VPC blocks are /16 to /28" },
-    { name: "a node group of zero nodes", stack: "production", edit: (c) => { c.nodeGroups.system.minSize = 0; }, key: "gitops-platform:cluster.nodeGroups.system.minSize", expect: "at least 1 node" },
-    { name: "a node group with minSize above maxSize", stack: "production", edit: (c) => { c.nodeGroups.apps.minSize = 13; c.nodeGroups.apps.desiredSize = 13; }, key: "gitops-platform:cluster.nodeGroups.apps.minSize", expect: "minSize 13 is greater than maxSize 12" },
-    { name: "desiredSize outside min..max", stack: "staging", edit: (c) => { c.nodeGroups.general.desiredSize = 9; }, key: "gitops-platform:cluster.nodeGroups.general.desiredSize", expect: "must lie between minSize 2 and maxSize 5" },
-    { name: "public CIDRs with the public endpoint off", stack: "production", edit: (c) => { c.endpoint.publicAccessCidrs = ["203.0.113.0/24"]; }, key: "gitops-platform:cluster.endpoint.publicAccessCidrs", expect: "the public endpoint is off" },
-    { name: "kube-proxy built for another Kubernetes version", stack: "production", edit: (c) => { c.kubernetesVersion = "1.34"; }, key: "gitops-platform:cluster.addons.kubeProxy", expect: "kube-proxy must match kubernetesVersion 1.34" },
-    { name: "Pod Identity without its agent add-on", stack: "staging", edit: (c) => { delete c.addons.podIdentityAgent; }, key: "gitops-platform:cluster.addons.podIdentityAgent", expect: "eks-pod-identity-agent" },
+    {
+        name: "a patch version instead of a minor version",
+        stack: "staging",
+        edit: (c) => {
+            c.kubernetesVersion = "1.33.2";
+        },
+        key: "gitops-platform:cluster.kubernetesVersion",
+        expect: 'such as "1.33"',
+    },
+    {
+        name: "a v-prefixed Kubernetes version",
+        stack: "production",
+        edit: (c) => {
+            c.kubernetesVersion = "v1.33";
+        },
+        key: "gitops-platform:cluster.kubernetesVersion",
+        expect: 'such as "1.33"',
+    },
+    {
+        name: "private subnets overlapping public ones",
+        stack: "staging",
+        edit: (c) => {
+            c.network.publicSubnetCidrs = ["10.20.0.0/24", "10.20.1.0/24"];
+            c.network.privateSubnetCidrs = ["10.20.0.0/20", "10.20.16.0/20"];
+        },
+        key: "gitops-platform:cluster.network.privateSubnetCidrs[0]",
+        expect: "overlaps 10.20.0.0/24",
+    },
+    {
+        name: "only public subnets given",
+        stack: "staging",
+        edit: (c) => {
+            c.network.publicSubnetCidrs = ["10.20.0.0/24", "10.20.1.0/24"];
+        },
+        key: "gitops-platform:cluster.network.privateSubnetCidrs",
+        expect: "give both publicSubnetCidrs and privateSubnetCidrs",
+    },
+    {
+        name: "a VPC too small to split",
+        stack: "staging",
+        edit: (c) => {
+            c.network.vpcCidr = "10.20.0.0/24";
+        },
+        key: "gitops-platform:cluster.network.vpcCidr",
+        expect: "too small to split",
+    },
+    {
+        name: "a VPC larger than AWS allows",
+        stack: "staging",
+        edit: (c) => {
+            c.network.vpcCidr = "10.0.0.0/12";
+        },
+        key: "gitops-platform:cluster.network.vpcCidr",
+        expect: "AWS VPC blocks are /16 to /28",
+    },
+    {
+        name: "a node group of zero nodes",
+        stack: "production",
+        edit: (c) => {
+            c.nodeGroups.system.minSize = 0;
+        },
+        key: "gitops-platform:cluster.nodeGroups.system.minSize",
+        expect: "at least 1 node",
+    },
+    {
+        name: "a node group with minSize above maxSize",
+        stack: "production",
+        edit: (c) => {
+            c.nodeGroups.apps.minSize = 13;
+            c.nodeGroups.apps.desiredSize = 13;
+        },
+        key: "gitops-platform:cluster.nodeGroups.apps.minSize",
+        expect: "minSize 13 is greater than maxSize 12",
+    },
+    {
+        name: "desiredSize outside min..max",
+        stack: "staging",
+        edit: (c) => {
+            c.nodeGroups.general.desiredSize = 9;
+        },
+        key: "gitops-platform:cluster.nodeGroups.general.desiredSize",
+        expect: "must lie between minSize 2 and maxSize 5",
+    },
+    {
+        name: "public CIDRs with the public endpoint off",
+        stack: "production",
+        edit: (c) => {
+            c.endpoint.publicAccessCidrs = ["203.0.113.0/24"];
+        },
+        key: "gitops-platform:cluster.endpoint.publicAccessCidrs",
+        expect: "the public endpoint is off",
+    },
+    {
+        name: "kube-proxy built for another Kubernetes version",
+        stack: "production",
+        edit: (c) => {
+            c.kubernetesVersion = "1.34";
+        },
+        key: "gitops-platform:cluster.addons.kubeProxy",
+        expect: "kube-proxy must match kubernetesVersion 1.34",
+    },
+    {
+        name: "Pod Identity without its agent add-on",
+        stack: "staging",
+        edit: (c) => {
+            delete c.addons.podIdentityAgent;
+        },
+        key: "gitops-platform:cluster.addons.podIdentityAgent",
+        expect: "eks-pod-identity-agent",
+    },
 ];
 
 describe("bad cluster config", () => {
@@ -48,7 +146,10 @@ describe("bad cluster config", () => {
             const problem = caught.problems.find((p) => p.key === c.key);
             assert.ok(problem, `no problem names ${c.key}: ${caught.message}`);
             assert.ok(problem.message.includes(c.expect), problem.message);
-            assert.deepEqual(plan.resources.map((r) => r.type), ["pulumi:pulumi:Stack"]);
+            assert.deepEqual(
+                plan.resources.map((r) => r.type),
+                ["pulumi:pulumi:Stack"],
+            );
         });
     }
 });

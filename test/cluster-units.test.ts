@@ -1,8 +1,22 @@
 /** Pure functions of the cluster component, and the component in IRSA mode and with grants. */
 import * as assert from "node:assert/strict";
 import * as fc from "fast-check";
-import { cidrContains, cidrsOverlap, formatCidr, MAX_LAYOUT_VPC_PREFIX, parseCidr, subnetLayout } from "../components/cluster/cidr";
-import { amiTypeFor, EksCluster, EksClusterArgs, eksKubeconfig, roleNameOf, validateEksClusterArgs } from "../components/cluster/eks";
+import {
+    cidrContains,
+    cidrsOverlap,
+    formatCidr,
+    MAX_LAYOUT_VPC_PREFIX,
+    parseCidr,
+    subnetLayout,
+} from "../components/cluster/cidr";
+import {
+    amiTypeFor,
+    EksCluster,
+    EksClusterArgs,
+    eksKubeconfig,
+    roleNameOf,
+    validateEksClusterArgs,
+} from "../components/cluster/eks";
 import { irsaTrustPolicy, oidcIssuerHostPath, podIdentityTrustPolicy } from "../components/cluster/iam";
 import { natZoneFor } from "../components/cluster/network";
 
@@ -19,20 +33,25 @@ describe("subnet layout", () => {
     });
 
     it("gives one subnet per zone and tier, all inside the VPC, none overlapping", () => {
-        const vpcs = fc.tuple(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.integer({ min: 16, max: MAX_LAYOUT_VPC_PREFIX }))
-            .map(([address, prefixLength]) => formatCidr({ base: address - (address % 2 ** (32 - prefixLength)), prefixLength }));
-        fc.assert(fc.property(vpcs, fc.integer({ min: 1, max: 6 }), (vpcCidr, zones) => {
-            const layout = subnetLayout(vpcCidr, zones);
-            assert.equal(layout.public.length, zones);
-            assert.equal(layout.private.length, zones);
-            const vpc = parseCidr(vpcCidr)!;
-            const blocks = [...layout.public, ...layout.private].map((text) => parseCidr(text)!);
-            blocks.forEach((block, i) => {
-                assert.ok(cidrContains(vpc, block));
-                assert.ok(block.prefixLength <= 28, "AWS subnets are /28 or larger");
-                blocks.slice(0, i).forEach((other) => assert.ok(!cidrsOverlap(block, other)));
-            });
-        }));
+        const vpcs = fc
+            .tuple(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.integer({ min: 16, max: MAX_LAYOUT_VPC_PREFIX }))
+            .map(([address, prefixLength]) =>
+                formatCidr({ base: address - (address % 2 ** (32 - prefixLength)), prefixLength }),
+            );
+        fc.assert(
+            fc.property(vpcs, fc.integer({ min: 1, max: 6 }), (vpcCidr, zones) => {
+                const layout = subnetLayout(vpcCidr, zones);
+                assert.equal(layout.public.length, zones);
+                assert.equal(layout.private.length, zones);
+                const vpc = parseCidr(vpcCidr)!;
+                const blocks = [...layout.public, ...layout.private].map((text) => parseCidr(text)!);
+                blocks.forEach((block, i) => {
+                    assert.ok(cidrContains(vpc, block));
+                    assert.ok(block.prefixLength <= 28, "AWS subnets are /28 or larger");
+                    blocks.slice(0, i).forEach((other) => assert.ok(!cidrsOverlap(block, other)));
+                });
+            }),
+        );
     });
 
     const bad: [string, string, number, RegExp][] = [
@@ -48,8 +67,14 @@ describe("subnet layout", () => {
 describe("cluster helpers", () => {
     it("routes every zone through the first zone's NAT with a single gateway, else through its own", () => {
         const zones = ["z-a", "z-b", "z-c"];
-        assert.deepEqual(zones.map((z) => natZoneFor(z, zones, "single")), ["z-a", "z-a", "z-a"]);
-        assert.deepEqual(zones.map((z) => natZoneFor(z, zones, "onePerZone")), zones);
+        assert.deepEqual(
+            zones.map((z) => natZoneFor(z, zones, "single")),
+            ["z-a", "z-a", "z-a"],
+        );
+        assert.deepEqual(
+            zones.map((z) => natZoneFor(z, zones, "onePerZone")),
+            zones,
+        );
     });
 
     const amiCases: [string[], string | undefined][] = [
@@ -68,36 +93,72 @@ describe("cluster helpers", () => {
     });
 
     it("builds a kubeconfig that authenticates with aws eks get-token", () => {
-        const config = JSON.parse(eksKubeconfig({ clusterName: "c1", endpoint: "https://x", certificateAuthority: "Q0E=", region: "eu-west-1" }));
-        assert.deepEqual(config.clusters, [{ name: "c1", cluster: { server: "https://x", "certificate-authority-data": "Q0E=" } }]);
+        const config = JSON.parse(
+            eksKubeconfig({
+                clusterName: "c1",
+                endpoint: "https://x",
+                certificateAuthority: "Q0E=",
+                region: "eu-west-1",
+            }),
+        );
+        assert.deepEqual(config.clusters, [
+            { name: "c1", cluster: { server: "https://x", "certificate-authority-data": "Q0E=" } },
+        ]);
         assert.equal(config["current-context"], "c1");
-        assert.deepEqual(config.users, [{
-            name: "c1",
-            user: { exec: { apiVersion: "client.authentication.k8s.io/v1beta1", command: "aws", args: ["eks", "get-token", "--cluster-name", "c1", "--region", "eu-west-1"] } },
-        }]);
+        assert.deepEqual(config.users, [
+            {
+                name: "c1",
+                user: {
+                    exec: {
+                        apiVersion: "client.authentication.k8s.io/v1beta1",
+                        command: "aws",
+                        args: ["eks", "get-token", "--cluster-name", "c1", "--region", "eu-west-1"],
+                    },
+                },
+            },
+        ]);
     });
 
     it("pins IRSA trust to the service account and STS audience", () => {
-        const policy = irsaTrustPolicy({ namespace: "ns", serviceAccount: "sa", providerArn: "arn:aws:iam::1:oidc-provider/x", issuerUrl: "https://oidc.eks.eu-west-1.amazonaws.com/id/ABC" });
-        assert.deepEqual(policy.Statement, [{
-            Effect: "Allow",
-            Principal: { Federated: "arn:aws:iam::1:oidc-provider/x" },
-            Action: "sts:AssumeRoleWithWebIdentity",
-            Condition: { StringEquals: { "oidc.eks.eu-west-1.amazonaws.com/id/ABC:sub": "system:serviceaccount:ns:sa", "oidc.eks.eu-west-1.amazonaws.com/id/ABC:aud": "sts.amazonaws.com" } },
-        }]);
+        const policy = irsaTrustPolicy({
+            namespace: "ns",
+            serviceAccount: "sa",
+            providerArn: "arn:aws:iam::1:oidc-provider/x",
+            issuerUrl: "https://oidc.eks.eu-west-1.amazonaws.com/id/ABC",
+        });
+        assert.deepEqual(policy.Statement, [
+            {
+                Effect: "Allow",
+                Principal: { Federated: "arn:aws:iam::1:oidc-provider/x" },
+                Action: "sts:AssumeRoleWithWebIdentity",
+                Condition: {
+                    StringEquals: {
+                        "oidc.eks.eu-west-1.amazonaws.com/id/ABC:sub": "system:serviceaccount:ns:sa",
+                        "oidc.eks.eu-west-1.amazonaws.com/id/ABC:aud": "sts.amazonaws.com",
+                    },
+                },
+            },
+        ]);
         assert.equal(oidcIssuerHostPath("https://a/b"), "a/b");
     });
 
     it("lets only Pod Identity assume and tag, for one cluster, namespace and service account", () => {
-        const policy = podIdentityTrustPolicy({ namespace: "ns", serviceAccount: "sa", clusterName: "c1", accountId: "123456789012" });
+        const policy = podIdentityTrustPolicy({
+            namespace: "ns",
+            serviceAccount: "sa",
+            clusterName: "c1",
+            accountId: "123456789012",
+        });
         assert.deepEqual(policy.Statement[0].Action, ["sts:AssumeRole", "sts:TagSession"]);
         assert.deepEqual(principalsOf(policy), ["Service:pods.eks.amazonaws.com"]);
-        assert.deepEqual(policy.Statement[0].Condition, { StringEquals: {
-            "aws:SourceAccount": "123456789012",
-            "aws:RequestTag/eks-cluster-name": "c1",
-            "aws:RequestTag/kubernetes-namespace": "ns",
-            "aws:RequestTag/kubernetes-service-account": "sa",
-        } });
+        assert.deepEqual(policy.Statement[0].Condition, {
+            StringEquals: {
+                "aws:SourceAccount": "123456789012",
+                "aws:RequestTag/eks-cluster-name": "c1",
+                "aws:RequestTag/kubernetes-namespace": "ns",
+                "aws:RequestTag/kubernetes-service-account": "sa",
+            },
+        });
     });
 });
 
@@ -105,7 +166,13 @@ const configOf = (stack: "staging" | "production") => platformConfig(stack);
 
 describe("stack config → EksCluster arguments", () => {
     it("adds environment and project to the configured tags", () => {
-        assert.deepEqual(stackTags(configOf("production")), { owner: "platform-team", costCenter: "4711", dataClassification: "confidential", environment: "production", project: "gitops-platform" });
+        assert.deepEqual(stackTags(configOf("production")), {
+            owner: "platform-team",
+            costCenter: "4711",
+            dataClassification: "confidential",
+            environment: "production",
+            project: "gitops-platform",
+        });
     });
 
     it("keeps the public endpoint off unless config turns it on, or lists its ranges outside production", () => {
@@ -116,9 +183,20 @@ describe("stack config → EksCluster arguments", () => {
         assert.equal(eksClusterArgs(config, unset).protect, true);
         const staging = configOf("staging");
         const stagingEks = staging.cluster.type === "eks" ? staging.cluster : assert.fail("staging is EKS");
-        assert.equal(eksClusterArgs(staging, { ...stagingEks, endpoint: { publicAccessCidrs: [] } }).endpointPublicAccess, false);
-        assert.equal(eksClusterArgs(staging, { ...stagingEks, endpoint: { publicAccessCidrs: ["198.51.100.0/24"] } }).endpointPublicAccess, true);
-        assert.equal(eksClusterArgs(config, { ...eks, endpoint: { publicAccessCidrs: ["198.51.100.0/24"] } }).endpointPublicAccess, false);
+        assert.equal(
+            eksClusterArgs(staging, { ...stagingEks, endpoint: { publicAccessCidrs: [] } }).endpointPublicAccess,
+            false,
+        );
+        assert.equal(
+            eksClusterArgs(staging, { ...stagingEks, endpoint: { publicAccessCidrs: ["198.51.100.0/24"] } })
+                .endpointPublicAccess,
+            true,
+        );
+        assert.equal(
+            eksClusterArgs(config, { ...eks, endpoint: { publicAccessCidrs: ["198.51.100.0/24"] } })
+                .endpointPublicAccess,
+            false,
+        );
         assert.equal(eksClusterArgs(staging, stagingEks).protect, false);
     });
 });
@@ -130,7 +208,12 @@ const BASE_ARGS: EksClusterArgs = {
     network: { vpcCidr: "10.0.0.0/16", availabilityZones: ["eu-west-1a", "eu-west-1b"] },
     adminRoleArns: ["arn:aws:iam::123456789012:role/admins"],
     nodeGroups: { general: { instanceTypes: ["m6i.large"], minSize: 1, maxSize: 2, desiredSize: 1 } },
-    addons: { vpcCni: "v1.19.5-eksbuild.1", coreDns: "v1.12.1-eksbuild.2", kubeProxy: "v1.33.0-eksbuild.2", podIdentityAgent: "v1.3.7-eksbuild.2" },
+    addons: {
+        vpcCni: "v1.19.5-eksbuild.1",
+        coreDns: "v1.12.1-eksbuild.2",
+        kubeProxy: "v1.33.0-eksbuild.2",
+        podIdentityAgent: "v1.3.7-eksbuild.2",
+    },
 };
 
 describe("EksCluster argument checks", () => {
@@ -138,11 +221,31 @@ describe("EksCluster argument checks", () => {
 
     const bad: [string, Partial<EksClusterArgs>, string][] = [
         ["no admin roles", { adminRoleArns: [] }, "adminRoleArns: at least one role"],
-        ["one zone", { network: { vpcCidr: "10.0.0.0/16", availabilityZones: ["eu-west-1a"] } }, "network.availabilityZones"],
+        [
+            "one zone",
+            { network: { vpcCidr: "10.0.0.0/16", availabilityZones: ["eu-west-1a"] } },
+            "network.availabilityZones",
+        ],
         ["no node groups", { nodeGroups: {} }, "nodeGroups: at least one"],
-        ["minSize above maxSize", { nodeGroups: { g: { instanceTypes: ["m6i.large"], minSize: 3, maxSize: 2, desiredSize: 2 } } }, "nodeGroups.g: need 1 <= minSize"],
-        ["mixed architectures", { nodeGroups: { g: { instanceTypes: ["m7g.large", "m6i.large"], minSize: 1, maxSize: 2, desiredSize: 1 } } }, "nodeGroups.g.instanceTypes"],
-        ["Pod Identity without its agent", { addons: { ...BASE_ARGS.addons, podIdentityAgent: undefined } }, "addons.podIdentityAgent"],
+        [
+            "minSize above maxSize",
+            { nodeGroups: { g: { instanceTypes: ["m6i.large"], minSize: 3, maxSize: 2, desiredSize: 2 } } },
+            "nodeGroups.g: need 1 <= minSize",
+        ],
+        [
+            "mixed architectures",
+            {
+                nodeGroups: {
+                    g: { instanceTypes: ["m7g.large", "m6i.large"], minSize: 1, maxSize: 2, desiredSize: 1 },
+                },
+            },
+            "nodeGroups.g.instanceTypes",
+        ],
+        [
+            "Pod Identity without its agent",
+            { addons: { ...BASE_ARGS.addons, podIdentityAgent: undefined } },
+            "addons.podIdentityAgent",
+        ],
     ];
     for (const [name, change, message] of bad) {
         it(`rejects ${name}`, () => {
@@ -156,23 +259,58 @@ describe("EksCluster argument checks", () => {
 describe("workload identity grants", () => {
     const grantProgram = (args: EksClusterArgs) => () => {
         const cluster = new EksCluster("c", args);
-        const role = cluster.workloadIdentity.grant("eso", {
-            namespace: "external-secrets",
-            serviceAccount: "external-secrets",
-            policyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:x/*" }] }),
-        }, { parent: cluster });
-        return { roleArn: role.roleArn, annotations: role.serviceAccountAnnotations, ready: role.ready.length, kubeconfig: cluster.kubeconfig };
+        const role = cluster.workloadIdentity.grant(
+            "eso",
+            {
+                namespace: "external-secrets",
+                serviceAccount: "external-secrets",
+                policyDocument: JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Effect: "Allow",
+                            Action: ["secretsmanager:GetSecretValue"],
+                            Resource: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:x/*",
+                        },
+                    ],
+                }),
+            },
+            { parent: cluster },
+        );
+        return {
+            roleArn: role.roleArn,
+            annotations: role.serviceAccountAnnotations,
+            ready: role.ready.length,
+            kubeconfig: cluster.kubeconfig,
+        };
     };
 
     it("with Pod Identity: a role trusted by pods.eks.amazonaws.com for that service account, its policy, and an association", async () => {
         const plan = await planProgram(grantProgram(BASE_ARGS));
         const trust = trustPolicyOf(plan.resources, "eso-role");
         assert.deepEqual(principalsOf(trust), ["Service:pods.eks.amazonaws.com"]);
-        assert.equal(trust.Statement[0].Condition?.StringEquals["aws:RequestTag/kubernetes-service-account"], "external-secrets");
-        const association = byName(plan.resources, "aws:eks/podIdentityAssociation:PodIdentityAssociation", "eso-association");
+        assert.equal(
+            trust.Statement[0].Condition?.StringEquals["aws:RequestTag/kubernetes-service-account"],
+            "external-secrets",
+        );
+        const association = byName(
+            plan.resources,
+            "aws:eks/podIdentityAssociation:PodIdentityAssociation",
+            "eso-association",
+        );
         assert.deepEqual(
-            { cluster: association.inputs.clusterName, ns: association.inputs.namespace, sa: association.inputs.serviceAccount, role: association.inputs.roleArn },
-            { cluster: "test", ns: "external-secrets", sa: "external-secrets", role: "arn:aws:iam::123456789012:role/eso-role" },
+            {
+                cluster: association.inputs.clusterName,
+                ns: association.inputs.namespace,
+                sa: association.inputs.serviceAccount,
+                role: association.inputs.roleArn,
+            },
+            {
+                cluster: "test",
+                ns: "external-secrets",
+                sa: "external-secrets",
+                role: "arn:aws:iam::123456789012:role/eso-role",
+            },
         );
         assert.equal(byName(plan.resources, "aws:iam/rolePolicy:RolePolicy", "eso-policy").inputs.role, "eso-role");
         assert.deepEqual(plan.outputs.annotations, {});
@@ -182,22 +320,43 @@ describe("workload identity grants", () => {
     });
 
     it("with IRSA: an OIDC provider, a role trusted through it, the role-arn annotation, and no association or agent", async () => {
-        const plan = await planProgram(grantProgram({ ...BASE_ARGS, workloadIdentity: "irsa", addons: { ...BASE_ARGS.addons, podIdentityAgent: undefined } }));
+        const plan = await planProgram(
+            grantProgram({
+                ...BASE_ARGS,
+                workloadIdentity: "irsa",
+                addons: { ...BASE_ARGS.addons, podIdentityAgent: undefined },
+            }),
+        );
         const oidc = byName(plan.resources, "aws:iam/openIdConnectProvider:OpenIdConnectProvider", "c-oidc");
         assert.deepEqual(oidc.inputs.clientIdLists, ["sts.amazonaws.com"]);
         assert.equal(oidc.inputs.url, "https://oidc.eks.eu-west-1.amazonaws.com/id/MOCKTEST");
         const trust = trustPolicyOf(plan.resources, "eso-role");
-        assert.deepEqual(principalsOf(trust), ["Federated:arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/MOCKTEST"]);
+        assert.deepEqual(principalsOf(trust), [
+            "Federated:arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/MOCKTEST",
+        ]);
         assert.deepEqual(trust.Statement[0].Condition?.StringEquals, {
-            "oidc.eks.eu-west-1.amazonaws.com/id/MOCKTEST:sub": "system:serviceaccount:external-secrets:external-secrets",
+            "oidc.eks.eu-west-1.amazonaws.com/id/MOCKTEST:sub":
+                "system:serviceaccount:external-secrets:external-secrets",
             "oidc.eks.eu-west-1.amazonaws.com/id/MOCKTEST:aud": "sts.amazonaws.com",
         });
-        assert.deepEqual(plan.outputs.annotations, { "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/eso-role" });
+        assert.deepEqual(plan.outputs.annotations, {
+            "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/eso-role",
+        });
         assert.equal(ofType(plan.resources, "aws:eks/podIdentityAssociation:PodIdentityAssociation").length, 0);
-        assert.deepEqual(ofType(plan.resources, "aws:eks/addon:Addon").map((a) => a.inputs.addonName).sort(), ["aws-ebs-csi-driver", "coredns", "kube-proxy", "metrics-server", "vpc-cni"]);
+        assert.deepEqual(
+            ofType(plan.resources, "aws:eks/addon:Addon")
+                .map((a) => a.inputs.addonName)
+                .sort(),
+            ["aws-ebs-csi-driver", "coredns", "kube-proxy", "metrics-server", "vpc-cni"],
+        );
         const cni = byName(plan.resources, "aws:eks/addon:Addon", "c-vpc-cni");
         assert.equal(cni.inputs.serviceAccountRoleArn, "arn:aws:iam::123456789012:role/c-vpc-cni-role");
-        assert.deepEqual(trustPolicyOf(plan.resources, "c-vpc-cni-role").Statement[0].Condition?.StringEquals["oidc.eks.eu-west-1.amazonaws.com/id/MOCKTEST:sub"], "system:serviceaccount:kube-system:aws-node");
+        assert.deepEqual(
+            trustPolicyOf(plan.resources, "c-vpc-cni-role").Statement[0].Condition?.StringEquals[
+                "oidc.eks.eu-west-1.amazonaws.com/id/MOCKTEST:sub"
+            ],
+            "system:serviceaccount:kube-system:aws-node",
+        );
     });
 
     it("switches a checked-in stack to IRSA through config", async () => {
@@ -208,9 +367,12 @@ describe("workload identity grants", () => {
     });
 
     it("refuses bad arguments before declaring any child", async () => {
-        await assert.rejects(planProgram(() => {
-            new EksCluster("c", { ...BASE_ARGS, adminRoleArns: [] });
-            return {};
-        }), /invalid EksCluster arguments:\n {2}adminRoleArns/);
+        await assert.rejects(
+            planProgram(() => {
+                new EksCluster("c", { ...BASE_ARGS, adminRoleArns: [] });
+                return {};
+            }),
+            /invalid EksCluster arguments:\n {2}adminRoleArns/,
+        );
     });
 });

@@ -31,7 +31,8 @@ const T = {
 function clusterResources(plan: PlanResult): PlannedResource[] {
     const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
     const inCluster = (r: PlannedResource | undefined): boolean =>
-        r !== undefined && (r.type === "gitops-platform:cluster:EksCluster" || (r.parent !== undefined && inCluster(byUrn.get(r.parent))));
+        r !== undefined &&
+        (r.type === "gitops-platform:cluster:EksCluster" || (r.parent !== undefined && inCluster(byUrn.get(r.parent))));
     return plan.resources.filter((r) => r.type !== "gitops-platform:cluster:EksCluster" && inCluster(r));
 }
 
@@ -92,19 +93,41 @@ for (const stack of ["staging", "production"] as const) {
         it("declares one cluster, the configured node groups, six add-ons, and subnets and NAT gateways per zone", () => {
             assert.deepEqual(names(ofType(plan, T.cluster)), [`${prefix}-eks`]);
             assert.deepEqual(names(ofType(plan, T.nodeGroup)), expected.nodeGroups.map((g) => `${prefix}-${g}`).sort());
-            assert.deepEqual(names(ofType(plan, T.launchTemplate)), expected.nodeGroups.map((g) => `${prefix}-${g}`).sort());
-            assert.deepEqual(ofType(plan, T.addon).map((a) => a.inputs.addonName).sort(), ["aws-ebs-csi-driver", "coredns", "eks-pod-identity-agent", "kube-proxy", "metrics-server", "vpc-cni"]);
-            assert.deepEqual(names(ofType(plan, T.subnet)), expected.zones.flatMap((z) => [`${net}-private-${z}`, `${net}-public-${z}`]).sort());
-            assert.deepEqual(names(ofType(plan, T.nat)), expected.natZones.map((z) => `${net}-nat-${z}`));
-            assert.deepEqual(names(ofType(plan, T.eip)), expected.natZones.map((z) => `${net}-nat-${z}`));
+            assert.deepEqual(
+                names(ofType(plan, T.launchTemplate)),
+                expected.nodeGroups.map((g) => `${prefix}-${g}`).sort(),
+            );
+            assert.deepEqual(
+                ofType(plan, T.addon)
+                    .map((a) => a.inputs.addonName)
+                    .sort(),
+                ["aws-ebs-csi-driver", "coredns", "eks-pod-identity-agent", "kube-proxy", "metrics-server", "vpc-cni"],
+            );
+            assert.deepEqual(
+                names(ofType(plan, T.subnet)),
+                expected.zones.flatMap((z) => [`${net}-private-${z}`, `${net}-public-${z}`]).sort(),
+            );
+            assert.deepEqual(
+                names(ofType(plan, T.nat)),
+                expected.natZones.map((z) => `${net}-nat-${z}`),
+            );
+            assert.deepEqual(
+                names(ofType(plan, T.eip)),
+                expected.natZones.map((z) => `${net}-nat-${z}`),
+            );
             assert.equal(ofType(plan, T.vpc).length, 1);
             assert.equal(ofType(plan, T.oidc).length, 0, "Pod Identity stacks need no OIDC provider");
         });
 
         it("runs the configured Kubernetes version and add-on versions", () => {
-            const cluster = stackValue<{ kubernetesVersion: string; addons: Record<string, string> }>(stack, "gitops-platform:cluster");
+            const cluster = stackValue<{ kubernetesVersion: string; addons: Record<string, string> }>(
+                stack,
+                "gitops-platform:cluster",
+            );
             assert.equal(eks.inputs.version, cluster.kubernetesVersion);
-            const versions = Object.fromEntries(ofType(plan, T.addon).map((a) => [a.inputs.addonName, a.inputs.addonVersion]));
+            const versions = Object.fromEntries(
+                ofType(plan, T.addon).map((a) => [a.inputs.addonName, a.inputs.addonVersion]),
+            );
             assert.deepEqual(versions, {
                 "vpc-cni": cluster.addons.vpcCni,
                 coredns: cluster.addons.coreDns,
@@ -123,36 +146,64 @@ for (const stack of ["staging", "production"] as const) {
             assert.deepEqual(eks.inputs.upgradePolicy, { supportType: "STANDARD" });
             // End of standard support by minor version, from the EKS user guide's release calendar
             // (read December 2026): 1.34 ended 2026-12-02, 1.35 ends 2027-03-27.
-            const endOfStandard: Record<string, string> = { "1.33": "2026-07-29", "1.34": "2026-12-02", "1.35": "2027-03-27" };
+            const endOfStandard: Record<string, string> = {
+                "1.33": "2026-07-29",
+                "1.34": "2026-12-02",
+                "1.35": "2027-03-27",
+            };
             const version = String(eks.inputs.version);
-            assert.ok(endOfStandard[version] !== undefined, `no end-of-standard-support date known for ${version}: add it from the EKS calendar`);
+            assert.ok(
+                endOfStandard[version] !== undefined,
+                `no end-of-standard-support date known for ${version}: add it from the EKS calendar`,
+            );
             assert.ok(endOfStandard[version] > "2026-12-02", `${version} is out of standard support`);
         });
 
         it("authenticates through access entries only, with no implicit creator admin, and ignores creation-only inputs", () => {
-            assert.deepEqual(eks.inputs.accessConfig, { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false });
-            assert.deepEqual(eks.options.ignoreChanges.sort(), ["accessConfig.bootstrapClusterCreatorAdminPermissions", "bootstrapSelfManagedAddons"]);
+            assert.deepEqual(eks.inputs.accessConfig, {
+                authenticationMode: "API",
+                bootstrapClusterCreatorAdminPermissions: false,
+            });
+            assert.deepEqual(eks.options.ignoreChanges.sort(), [
+                "accessConfig.bootstrapClusterCreatorAdminPermissions",
+                "bootstrapSelfManagedAddons",
+            ]);
         });
 
         it("gives each admin role an access entry with the cluster-admin policy at cluster scope", () => {
             // Team and viewer entries: test/cluster-access.test.ts.
             const admins = ofType(plan, T.accessEntry).filter((e) => e.name.startsWith(`${prefix}-admin-`));
-            assert.deepEqual(names(admins), expected.admins.map((a) => `${prefix}-admin-${a}`));
+            assert.deepEqual(
+                names(admins),
+                expected.admins.map((a) => `${prefix}-admin-${a}`),
+            );
             const arns = stackValue<{ adminRoleArns: string[] }>(stack, "gitops-platform:cluster").adminRoleArns;
             assert.deepEqual(admins.map((e) => e.inputs.principalArn).sort(), [...arns].sort());
-            const adminPolicies = ofType(plan, T.accessPolicy).filter((a) => a.inputs.policyArn === CLUSTER_ADMIN_ACCESS_POLICY);
+            const adminPolicies = ofType(plan, T.accessPolicy).filter(
+                (a) => a.inputs.policyArn === CLUSTER_ADMIN_ACCESS_POLICY,
+            );
             for (const association of adminPolicies) {
                 assert.deepEqual(association.inputs.accessScope, { type: "cluster" });
             }
             assert.deepEqual(adminPolicies.map((e) => e.inputs.principalArn).sort(), [...arns].sort());
-            assert.deepEqual(names(ofType(plan, T.accessEntry).filter((e) => !admins.includes(e))),
-                [...Object.keys(stackValue<object>(stack, "gitops-platform:teams")).map((t) => `${prefix}-team-${t}`), `${prefix}-viewer-github-actions-preview`].sort());
+            assert.deepEqual(
+                names(ofType(plan, T.accessEntry).filter((e) => !admins.includes(e))),
+                [
+                    ...Object.keys(stackValue<object>(stack, "gitops-platform:teams")).map(
+                        (t) => `${prefix}-team-${t}`,
+                    ),
+                    `${prefix}-viewer-github-actions-preview`,
+                ].sort(),
+            );
         });
 
         it("encrypts secrets with its own KMS key, which rotates", () => {
             const key = byName(plan.resources, T.key, `${prefix}-secrets`);
             assert.equal(key.inputs.enableKeyRotation, true);
-            assert.deepEqual(eks.inputs.encryptionConfig, { resources: ["secrets"], provider: { keyArn: `arn:aws:kms:eu-west-1:123456789012:key/${prefix}-secrets` } });
+            assert.deepEqual(eks.inputs.encryptionConfig, {
+                resources: ["secrets"],
+                provider: { keyArn: `arn:aws:kms:eu-west-1:123456789012:key/${prefix}-secrets` },
+            });
         });
 
         it("logs api, audit and authenticator to a log group created first, with the configured retention", () => {
@@ -172,7 +223,11 @@ for (const stack of ["staging", "production"] as const) {
 
         it("requires IMDSv2 with one hop and encrypted volumes in every launch template", () => {
             for (const template of ofType(plan, T.launchTemplate)) {
-                assert.deepEqual(template.inputs.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
+                assert.deepEqual(template.inputs.metadataOptions, {
+                    httpEndpoint: "enabled",
+                    httpTokens: "required",
+                    httpPutResponseHopLimit: 1,
+                });
                 const devices = template.inputs.blockDeviceMappings as { ebs: Record<string, unknown> }[];
                 assert.equal(devices.length, 1);
                 assert.equal(devices[0].ebs.encrypted, "true");
@@ -190,10 +245,25 @@ for (const stack of ["staging", "production"] as const) {
         });
 
         it("sizes node groups from config", () => {
-            const groups = stackValue<{ nodeGroups: Record<string, { minSize: number; maxSize: number; desiredSize: number; instanceTypes: string[]; capacityType: string }> }>(stack, "gitops-platform:cluster").nodeGroups;
+            const groups = stackValue<{
+                nodeGroups: Record<
+                    string,
+                    {
+                        minSize: number;
+                        maxSize: number;
+                        desiredSize: number;
+                        instanceTypes: string[];
+                        capacityType: string;
+                    }
+                >;
+            }>(stack, "gitops-platform:cluster").nodeGroups;
             for (const [name, spec] of Object.entries(groups)) {
                 const group = byName(plan.resources, T.nodeGroup, `${prefix}-${name}`);
-                assert.deepEqual(group.inputs.scalingConfig, { minSize: spec.minSize, maxSize: spec.maxSize, desiredSize: spec.desiredSize });
+                assert.deepEqual(group.inputs.scalingConfig, {
+                    minSize: spec.minSize,
+                    maxSize: spec.maxSize,
+                    desiredSize: spec.desiredSize,
+                });
                 assert.deepEqual(group.inputs.instanceTypes, spec.instanceTypes);
                 assert.equal(group.inputs.capacityType, spec.capacityType);
                 assert.equal(group.inputs.amiType, "AL2023_x86_64_STANDARD");
@@ -202,8 +272,14 @@ for (const stack of ["staging", "production"] as const) {
 
         it("tags subnets for load balancers and routes private zones through their NAT gateway", () => {
             for (const zone of expected.zones) {
-                const publicTags = byName(plan.resources, T.subnet, `${net}-public-${zone}`).inputs.tags as Record<string, string>;
-                const privateTags = byName(plan.resources, T.subnet, `${net}-private-${zone}`).inputs.tags as Record<string, string>;
+                const publicTags = byName(plan.resources, T.subnet, `${net}-public-${zone}`).inputs.tags as Record<
+                    string,
+                    string
+                >;
+                const privateTags = byName(plan.resources, T.subnet, `${net}-private-${zone}`).inputs.tags as Record<
+                    string,
+                    string
+                >;
                 assert.equal(publicTags["kubernetes.io/role/elb"], "1");
                 assert.equal(publicTags["kubernetes.io/role/internal-elb"], undefined);
                 assert.equal(privateTags["kubernetes.io/role/internal-elb"], "1");
@@ -212,11 +288,17 @@ for (const stack of ["staging", "production"] as const) {
                 const routes = byName(plan.resources, T.routeTable, `${net}-private-${zone}`).inputs.routes;
                 assert.deepEqual(routes, [{ cidrBlock: "0.0.0.0/0", natGatewayId: `${net}-nat-${natZone}-id` }]);
             }
-            assert.deepEqual(byName(plan.resources, T.routeTable, `${net}-public`).inputs.routes, [{ cidrBlock: "0.0.0.0/0", gatewayId: `${net}-igw-id` }]);
+            assert.deepEqual(byName(plan.resources, T.routeTable, `${net}-public`).inputs.routes, [
+                { cidrBlock: "0.0.0.0/0", gatewayId: `${net}-igw-id` },
+            ]);
         });
 
         it(`${expected.protect ? "protects" : "does not protect"} the cluster, its KMS key and its VPC`, () => {
-            const guarded = [eks, byName(plan.resources, T.key, `${prefix}-secrets`), byName(plan.resources, T.vpc, `${net}-vpc`)];
+            const guarded = [
+                eks,
+                byName(plan.resources, T.key, `${prefix}-secrets`),
+                byName(plan.resources, T.vpc, `${net}-vpc`),
+            ];
             for (const resource of guarded) {
                 assert.equal(resource.options.protect, expected.protect, resource.name);
             }
@@ -244,9 +326,18 @@ for (const stack of ["staging", "production"] as const) {
         // `defaultStorageClass.enabled`, `controller.serviceAccount.name: ebs-csi-controller-sa`).
         it("runs the EBS CSI driver with its own role and a default StorageClass", () => {
             const ebs = byName(plan.resources, T.addon, `${prefix}-ebs-csi-driver`);
-            assert.deepEqual(JSON.parse(String(ebs.inputs.configurationValues)), { defaultStorageClass: { enabled: true } });
-            assert.deepEqual(ebs.inputs.podIdentityAssociations, [{ roleArn: `arn:aws:iam::123456789012:role/${prefix}-ebs-csi-role`, serviceAccount: "ebs-csi-controller-sa" }]);
-            const attached = ofType(plan, T.attachment).filter((a) => a.inputs.role === `${prefix}-ebs-csi-role`).map((a) => a.inputs.policyArn);
+            assert.deepEqual(JSON.parse(String(ebs.inputs.configurationValues)), {
+                defaultStorageClass: { enabled: true },
+            });
+            assert.deepEqual(ebs.inputs.podIdentityAssociations, [
+                {
+                    roleArn: `arn:aws:iam::123456789012:role/${prefix}-ebs-csi-role`,
+                    serviceAccount: "ebs-csi-controller-sa",
+                },
+            ]);
+            const attached = ofType(plan, T.attachment)
+                .filter((a) => a.inputs.role === `${prefix}-ebs-csi-role`)
+                .map((a) => a.inputs.policyArn);
             assert.deepEqual(attached, [...MANAGED_POLICIES.ebsCsiDriver]);
         });
 
@@ -255,9 +346,14 @@ for (const stack of ["staging", "production"] as const) {
         it("configures the Kubernetes provider only after every admin's access entry and policy association", () => {
             const provider = byName(plan.resources, "pulumi:providers:kubernetes", `${prefix}-k8s`);
             // Pulumi deploys as an admin: team and viewer entries are not on its path.
-            const access = [...ofType(plan, "aws:eks/accessEntry:AccessEntry"), ...ofType(plan, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation")]
-                .filter((r) => r.name.startsWith(`${prefix}-admin-`));
-            assert.equal(access.length, 2 * stackValue<{ adminRoleArns: string[] }>(stack, "gitops-platform:cluster").adminRoleArns.length);
+            const access = [
+                ...ofType(plan, "aws:eks/accessEntry:AccessEntry"),
+                ...ofType(plan, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation"),
+            ].filter((r) => r.name.startsWith(`${prefix}-admin-`));
+            assert.equal(
+                access.length,
+                2 * stackValue<{ adminRoleArns: string[] }>(stack, "gitops-platform:cluster").adminRoleArns.length,
+            );
             assert.deepEqual([...provider.options.dependsOn].sort(), access.map((r) => r.urn).sort());
         });
 
@@ -269,24 +365,38 @@ for (const stack of ["staging", "production"] as const) {
                 }
             }
             const coreDns = byName(plan.resources, T.addon, `${prefix}-coredns`);
-            assert.deepEqual(coreDns.options.dependsOn.sort(), ofType(plan, T.nodeGroup).map((g) => g.urn).sort());
+            assert.deepEqual(
+                coreDns.options.dependsOn.sort(),
+                ofType(plan, T.nodeGroup)
+                    .map((g) => g.urn)
+                    .sort(),
+            );
         });
 
         it("gives the CNI its own Pod Identity role and nodes only the worker and image-pull policies", () => {
-            const attached = (role: string) => ofType(plan, T.attachment).filter((a) => a.inputs.role === role).map((a) => a.inputs.policyArn);
+            const attached = (role: string) =>
+                ofType(plan, T.attachment)
+                    .filter((a) => a.inputs.role === role)
+                    .map((a) => a.inputs.policyArn);
             assert.deepEqual(attached(`${prefix}-node`), [...MANAGED_POLICIES.node]);
             assert.deepEqual(attached(`${prefix}-cluster`), [...MANAGED_POLICIES.cluster]);
             assert.deepEqual(attached(`${prefix}-vpc-cni-role`), [...MANAGED_POLICIES.vpcCni]);
             const cni = byName(plan.resources, T.addon, `${prefix}-vpc-cni`);
-            assert.deepEqual(cni.inputs.podIdentityAssociations, [{ roleArn: `arn:aws:iam::123456789012:role/${prefix}-vpc-cni-role`, serviceAccount: "aws-node" }]);
+            assert.deepEqual(cni.inputs.podIdentityAssociations, [
+                { roleArn: `arn:aws:iam::123456789012:role/${prefix}-vpc-cni-role`, serviceAccount: "aws-node" },
+            ]);
         });
 
-        it("declares IAM documents that parse, allow no \"*\" action and trust the right principals", () => {
+        it('declares IAM documents that parse, allow no "*" action and trust the right principals', () => {
             const policies = policiesIn(clusterResources(plan));
             assert.equal(policies.length, 5, "four trust policies and the control plane's KMS policy");
             assertNoWildcardActions(policies);
-            assert.deepEqual(principalsOf(trustPolicyOf(plan.resources, `${prefix}-cluster`)), ["Service:eks.amazonaws.com"]);
-            assert.deepEqual(principalsOf(trustPolicyOf(plan.resources, `${prefix}-node`)), ["Service:ec2.amazonaws.com"]);
+            assert.deepEqual(principalsOf(trustPolicyOf(plan.resources, `${prefix}-cluster`)), [
+                "Service:eks.amazonaws.com",
+            ]);
+            assert.deepEqual(principalsOf(trustPolicyOf(plan.resources, `${prefix}-node`)), [
+                "Service:ec2.amazonaws.com",
+            ]);
             const cniTrust = trustPolicyOf(plan.resources, `${prefix}-vpc-cni-role`);
             assert.deepEqual(principalsOf(cniTrust), ["Service:pods.eks.amazonaws.com"]);
             assert.deepEqual(cniTrust.Statement[0].Condition?.StringEquals, {
@@ -296,7 +406,10 @@ for (const stack of ["staging", "production"] as const) {
                 "aws:RequestTag/kubernetes-service-account": "aws-node",
             });
             const kms = policies.find((p) => p.resource.type === "aws:iam/rolePolicy:RolePolicy")!;
-            assert.deepEqual(kms.document.Statement.map((s) => s.Resource), [`arn:aws:kms:eu-west-1:123456789012:key/${prefix}-secrets`]);
+            assert.deepEqual(
+                kms.document.Statement.map((s) => s.Resource),
+                [`arn:aws:kms:eu-west-1:123456789012:key/${prefix}-secrets`],
+            );
         });
 
         it("tags every AWS resource that takes tags with the config's tags, environment and project", () => {
@@ -318,7 +431,10 @@ for (const stack of ["staging", "production"] as const) {
 
         it("gives a Kubernetes provider that only a different cluster replaces, with a secret kubeconfig", () => {
             const provider = byName(plan.resources, "pulumi:providers:kubernetes", `${prefix}-k8s`);
-            assert.equal(provider.inputs.clusterIdentifier, `arn:aws:eks:eu-west-1:123456789012:cluster/gitops-platform-${stack}`);
+            assert.equal(
+                provider.inputs.clusterIdentifier,
+                `arn:aws:eks:eu-west-1:123456789012:cluster/gitops-platform-${stack}`,
+            );
             assert.equal(provider.inputs.kubeconfig, "[secret]");
         });
     });
@@ -329,7 +445,10 @@ function takesTags(type: string): boolean {
     const match = /^aws:([a-zA-Z0-9]+)\/([a-zA-Z0-9]+):([A-Za-z0-9]+)$/.exec(type);
     assert.ok(match, `unexpected type token ${type}`);
     const [, module, file, resource] = match;
-    const declaration = fs.readFileSync(path.join(require.resolve("@pulumi/aws/package.json"), "..", module, `${file}.d.ts`), "utf8");
+    const declaration = fs.readFileSync(
+        path.join(require.resolve("@pulumi/aws/package.json"), "..", module, `${file}.d.ts`),
+        "utf8",
+    );
     const args = new RegExp(`export interface ${resource}Args \\{([\\s\\S]*?)\\n\\}`).exec(declaration);
     assert.ok(args, `no ${resource}Args in @pulumi/aws/${module}/${file}.d.ts`);
     return /\n\s+tags\?:/.test(args[1]);
@@ -338,7 +457,10 @@ function takesTags(type: string): boolean {
 describe("cluster of the local stack", () => {
     it("declares no AWS resource, only the Kubernetes provider of the existing cluster", async () => {
         const plan = await planStack("local");
-        assert.deepEqual(plan.resources.filter((r) => r.type.startsWith("aws:")).map((r) => r.name), []);
+        assert.deepEqual(
+            plan.resources.filter((r) => r.type.startsWith("aws:")).map((r) => r.name),
+            [],
+        );
         const provider = byName(plan.resources, "pulumi:providers:kubernetes", "local-cluster-k8s");
         assert.equal(provider.inputs.context, "kind-gitops");
     });

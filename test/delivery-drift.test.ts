@@ -15,7 +15,9 @@ const fixture = (name: string) => path.join(FIXTURES, name);
 const read = (name: string) => fs.readFileSync(fixture(name), "utf8");
 
 async function run(preview: string, cluster: string) {
-    return captureOutput(() => main(["--stack", "staging", "--json", "--preview", fixture(preview), "--cluster-dir", fixture(cluster)]));
+    return captureOutput(() =>
+        main(["--stack", "staging", "--json", "--preview", fixture(preview), "--cluster-dir", fixture(cluster)]),
+    );
 }
 
 describe("drift report", () => {
@@ -24,7 +26,11 @@ describe("drift report", () => {
         const report = JSON.parse(out);
         assert.strictEqual(result, 0);
         assert.deepStrictEqual(report, {
-            stack: "staging", drift: false, iac: [], gitops: [], notInstalled: ["Kustomization", "HelmRelease"],
+            stack: "staging",
+            drift: false,
+            iac: [],
+            gitops: [],
+            notInstalled: ["Kustomization", "HelmRelease"],
         });
     });
 
@@ -34,8 +40,18 @@ describe("drift report", () => {
         assert.strictEqual(result, 1);
         assert.deepStrictEqual(report.gitops, []);
         assert.deepStrictEqual(report.iac, [
-            { type: "aws:eks/cluster:Cluster", name: "platform-cluster", op: "update", properties: ["tags", "vpcConfig"] },
-            { type: "kubernetes:core/v1:Secret", name: "argocd-cluster-in-cluster", op: "replace", properties: ["metadata"] },
+            {
+                type: "aws:eks/cluster:Cluster",
+                name: "platform-cluster",
+                op: "update",
+                properties: ["tags", "vpcConfig"],
+            },
+            {
+                type: "kubernetes:core/v1:Secret",
+                name: "argocd-cluster-in-cluster",
+                op: "replace",
+                properties: ["metadata"],
+            },
         ]);
     });
 
@@ -44,14 +60,17 @@ describe("drift report", () => {
         const report = JSON.parse(out);
         assert.strictEqual(result, 1);
         assert.deepStrictEqual(report.iac, []);
-        assert.deepStrictEqual(report.gitops.map((p: { kind: string; name: string; state: string }) => `${p.kind}/${p.name}: ${p.state}`), [
-            "Application/payments-api: OutOfSync/Healthy",
-            "Application/checkout-web: Synced/Degraded",
-            "Kustomization/podinfo: Ready=False (ReconciliationFailed)",
-            "Kustomization/infra: suspended",
-            "HelmRelease/grafana: no Ready condition",
-            "ExternalSecret/payments-api: Ready=False (SecretSyncedError)",
-        ]);
+        assert.deepStrictEqual(
+            report.gitops.map((p: { kind: string; name: string; state: string }) => `${p.kind}/${p.name}: ${p.state}`),
+            [
+                "Application/payments-api: OutOfSync/Healthy",
+                "Application/checkout-web: Synced/Degraded",
+                "Kustomization/podinfo: Ready=False (ReconciliationFailed)",
+                "Kustomization/infra: suspended",
+                "HelmRelease/grafana: no Ready condition",
+                "ExternalSecret/payments-api: Ready=False (SecretSyncedError)",
+            ],
+        );
         assert.deepStrictEqual(report.notInstalled, []);
         // A failed sync's condition is the message; a degraded app's health message when no operation failed.
         assert.strictEqual(report.gitops[0].message, "one or more objects failed to apply");
@@ -59,26 +78,49 @@ describe("drift report", () => {
     });
 
     it("both: exit 1 and the text report lists IaC and GitOps drift together", async () => {
-        const { result, out } = await captureOutput(() => main(["--stack", "staging", "--preview", fixture("preview-changed.json"), "--cluster-dir", fixture("cluster-drifted")]));
+        const { result, out } = await captureOutput(() =>
+            main([
+                "--stack",
+                "staging",
+                "--preview",
+                fixture("preview-changed.json"),
+                "--cluster-dir",
+                fixture("cluster-drifted"),
+            ]),
+        );
         assert.strictEqual(result, 1);
         assert.match(out, /^# Drift report: staging\n\nDrift found\./);
-        assert.match(out, /## Infrastructure \(pulumi preview\): 2 change\(s\)\n- update aws:eks\/cluster:Cluster platform-cluster: tags, vpcConfig\n/);
+        assert.match(
+            out,
+            /## Infrastructure \(pulumi preview\): 2 change\(s\)\n- update aws:eks\/cluster:Cluster platform-cluster: tags, vpcConfig\n/,
+        );
         assert.match(out, /## GitOps \(cluster\): 6 not converged\n/);
-        assert.match(out, /- ExternalSecret payments-api\/payments-api: Ready=False \(SecretSyncedError\) — could not get secret data from provider\n/);
+        assert.match(
+            out,
+            /- ExternalSecret payments-api\/payments-api: Ready=False \(SecretSyncedError\) — could not get secret data from provider\n/,
+        );
     });
 
     it("reads of .get resources are not changes; everything but same/read is", () => {
         assert.deepStrictEqual(iacChanges(read("preview-clean.json")), []);
         const preview = JSON.stringify({
-            steps: [{ op: "same", urn: "urn:pulumi:s::p::pulumi:pulumi:Stack::p-s" }, { op: "delete", urn: "urn:pulumi:s::p::aws:s3/bucket:Bucket::b" }],
+            steps: [
+                { op: "same", urn: "urn:pulumi:s::p::pulumi:pulumi:Stack::p-s" },
+                { op: "delete", urn: "urn:pulumi:s::p::aws:s3/bucket:Bucket::b" },
+            ],
             changeSummary: { same: 1, delete: 1 },
         });
-        assert.deepStrictEqual(iacChanges(preview), [{ type: "aws:s3/bucket:Bucket", name: "b", op: "delete", properties: [] }]);
+        assert.deepStrictEqual(iacChanges(preview), [
+            { type: "aws:s3/bucket:Bucket", name: "b", op: "delete", properties: [] },
+        ]);
     });
 
     it("input that is not what the tools print is an error, not a clean report", () => {
         assert.throws(() => iacChanges("[]"), /not a JSON object with "steps"/);
-        assert.throws(() => gitopsProblems("Kustomization", JSON.stringify({ kind: "Kustomization" })), /expected the List/);
+        assert.throws(
+            () => gitopsProblems("Kustomization", JSON.stringify({ kind: "Kustomization" })),
+            /expected the List/,
+        );
     });
 
     it("the text of a clean report says so", () => {
@@ -89,7 +131,12 @@ describe("drift report", () => {
 
     it("arguments: --stack is required, unknown options are refused with exit 2", async () => {
         assert.deepStrictEqual(parseDriftArgs(["--stack", "production", "--kubeconfig", "/tmp/k"]), {
-            stack: "production", json: false, previewFile: undefined, clusterDir: undefined, kubeconfig: "/tmp/k", context: undefined,
+            stack: "production",
+            json: false,
+            previewFile: undefined,
+            clusterDir: undefined,
+            kubeconfig: "/tmp/k",
+            context: undefined,
         });
         for (const argv of [[], ["--stack"], ["--stack", "staging", "--bogus"], ["extra"]]) {
             const { result, err } = await captureOutput(() => main(argv));

@@ -17,8 +17,14 @@ async function run(argv: string[]): Promise<{ code: number; out: string; err: st
 
 describe("delivery guard: parsing pulumi preview --json", () => {
     it("takes the type after the last $ of a nested URN, and the name", async () => {
-        assert.deepEqual(parseUrn(`${P}gitops-platform:cluster:EksCluster$aws:eks/cluster:Cluster::platform-cluster`), { type: "aws:eks/cluster:Cluster", name: "platform-cluster" });
-        assert.deepEqual(parseUrn(`${P}pulumi:providers:kubernetes::k8s`), { type: "pulumi:providers:kubernetes", name: "k8s" });
+        assert.deepEqual(parseUrn(`${P}gitops-platform:cluster:EksCluster$aws:eks/cluster:Cluster::platform-cluster`), {
+            type: "aws:eks/cluster:Cluster",
+            name: "platform-cluster",
+        });
+        assert.deepEqual(parseUrn(`${P}pulumi:providers:kubernetes::k8s`), {
+            type: "pulumi:providers:kubernetes",
+            name: "k8s",
+        });
     });
 
     it("rejects text that is not a URN", async () => {
@@ -28,19 +34,33 @@ describe("delivery guard: parsing pulumi preview --json", () => {
     it("rejects output that is not preview JSON instead of passing it", async () => {
         assert.throws(() => parsePreview("Previewing update (production)"), /preview output is not JSON/);
         assert.throws(() => parsePreview("[]"), /not a JSON object with "steps"/);
-        assert.throws(() => parsePreview(JSON.stringify({ steps: [{ op: "delete" }] })), /"steps" must be a list of \{op, urn\}/);
+        assert.throws(
+            () => parsePreview(JSON.stringify({ steps: [{ op: "delete" }] })),
+            /"steps" must be a list of \{op, urn\}/,
+        );
     });
 
     // Fails closed (issue 14): previewDigest's steps and changeSummary are omitempty
     // (pulumi/pulumi pkg/backend/display/json.go), and a complete preview always has the stack's step.
-    const stackStep = { op: "same", urn: "urn:pulumi:production::gitops-platform::pulumi:pulumi:Stack::gitops-platform-production" };
+    const stackStep = {
+        op: "same",
+        urn: "urn:pulumi:production::gitops-platform::pulumi:pulumi:Stack::gitops-platform-production",
+    };
     const incomplete: [string, unknown, RegExp][] = [
         ["no steps at all", { changeSummary: { same: 12 } }, /"steps" must be a list/],
         ["an empty object", {}, /"steps" must be a list/],
         ["an empty step list", { steps: [], changeSummary: {} }, /no step for the stack resource/],
-        ["steps without the stack resource", { steps: [{ op: "same", urn: "urn:pulumi:p::gitops-platform::aws:kms/key:Key::k" }], changeSummary: {} }, /no step for the stack resource/],
+        [
+            "steps without the stack resource",
+            { steps: [{ op: "same", urn: "urn:pulumi:p::gitops-platform::aws:kms/key:Key::k" }], changeSummary: {} },
+            /no step for the stack resource/,
+        ],
         ["no change summary (cut short)", { steps: [stackStep] }, /no "changeSummary"/],
-        ["a preview that reported errors", { steps: [stackStep], changeSummary: {}, diagnostics: [{ severity: "error", message: "boom" }] }, /reported 1 error\(s\).*boom/],
+        [
+            "a preview that reported errors",
+            { steps: [stackStep], changeSummary: {}, diagnostics: [{ severity: "error", message: "boom" }] },
+            /reported 1 error\(s\).*boom/,
+        ],
     ];
     for (const [name, document, message] of incomplete) {
         it(`rejects ${name}`, async () => {
@@ -59,26 +79,40 @@ describe("delivery guard: destructive changes", () => {
     });
 
     it("names each guarded resource once, replacement or deletion, with the replace reasons", async () => {
-        assert.deepEqual(destructiveChanges(steps("preview-destructive.json")).map((c) => [c.action, c.what, c.name, c.replaceReasons]), [
-            ["replace", "EKS cluster", "platform-cluster", ["vpcConfig.subnetIds"]],
-            ["replace", "Kubernetes provider", "platform-k8s", ["kubeconfig"]],
-            ["delete", "GitHub repository", "checkout-web", []],
-            ["delete", "Kubernetes namespace", "checkout-web-ns", []],
-            ["delete", "KMS key", "platform-secrets-key", []],
-        ]);
+        assert.deepEqual(
+            destructiveChanges(steps("preview-destructive.json")).map((c) => [
+                c.action,
+                c.what,
+                c.name,
+                c.replaceReasons,
+            ]),
+            [
+                ["replace", "EKS cluster", "platform-cluster", ["vpcConfig.subnetIds"]],
+                ["replace", "Kubernetes provider", "platform-k8s", ["kubeconfig"]],
+                ["delete", "GitHub repository", "checkout-web", []],
+                ["delete", "Kubernetes namespace", "checkout-web-ns", []],
+                ["delete", "KMS key", "platform-secrets-key", []],
+            ],
+        );
     });
 
     it("fails with the list and the override label's name when not allowed", async () => {
         const verdict = judge(destructiveChanges(steps("preview-destructive.json")), false);
         assert.equal(verdict.ok, false);
-        assert.match(verdict.report, /^this change would destroy resources that hold data or running workloads:\n {2}replace EKS cluster "platform-cluster" \(urn:pulumi:production::gitops-platform::gitops-platform:cluster:EksCluster\$aws:eks\/cluster:Cluster::platform-cluster\) because of: vpcConfig.subnetIds\n/);
+        assert.match(
+            verdict.report,
+            /^this change would destroy resources that hold data or running workloads:\n {2}replace EKS cluster "platform-cluster" \(urn:pulumi:production::gitops-platform::gitops-platform:cluster:EksCluster\$aws:eks\/cluster:Cluster::platform-cluster\) because of: vpcConfig.subnetIds\n/,
+        );
         assert.match(verdict.report, /adds the label "allow-destructive" to the pull request\.$/);
     });
 
     it("passes with the same list when the override label is present", async () => {
         const verdict = judge(destructiveChanges(steps("preview-destructive.json")), true);
         assert.equal(verdict.ok, true);
-        assert.match(verdict.report, /^allowed by the "allow-destructive" label:\n {2}replace EKS cluster "platform-cluster"/);
+        assert.match(
+            verdict.report,
+            /^allowed by the "allow-destructive" label:\n {2}replace EKS cluster "platform-cluster"/,
+        );
     });
 });
 
@@ -86,7 +120,10 @@ describe("delivery guard: CLI", () => {
     it("exits 0 on a safe preview", async () => {
         const result = await run([fixture("preview-safe.json")]);
         assert.equal(result.code, 0);
-        assert.match(result.out, /no cluster, KMS key, repository, namespace or Kubernetes provider would be replaced or deleted/);
+        assert.match(
+            result.out,
+            /no cluster, KMS key, repository, namespace or Kubernetes provider would be replaced or deleted/,
+        );
     });
 
     it("exits 1 on a destructive preview, naming the KMS key on stderr", async () => {

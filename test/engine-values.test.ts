@@ -2,16 +2,39 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import * as YAML from "yaml";
-import { argoCdValues, ArgoValuesSettings, oidcConfig, rbacPolicy, RESOURCES } from "../components/gitops/argocd/values";
+import {
+    argoCdValues,
+    ArgoValuesSettings,
+    oidcConfig,
+    rbacPolicy,
+    RESOURCES,
+} from "../components/gitops/argocd/values";
 import { DEFAULTS as ARGO_DEFAULTS, APP_VERSIONS } from "../components/gitops/argocd";
-import { inClusterSecret, lockedDefaultProject, repositorySecretData, teamProject, teamRolePolicies } from "../components/gitops/argocd/objects";
-import { DEFAULT_COMPONENTS, FluxComponent, fluxComponents, fluxOperatorValues, gitCredentialsData, IMAGE_AUTOMATION_COMPONENTS } from "../components/gitops/flux/objects";
+import {
+    inClusterSecret,
+    lockedDefaultProject,
+    repositorySecretData,
+    teamProject,
+    teamRolePolicies,
+} from "../components/gitops/argocd/objects";
+import {
+    DEFAULT_COMPONENTS,
+    FluxComponent,
+    fluxComponents,
+    fluxOperatorValues,
+    gitCredentialsData,
+    IMAGE_AUTOMATION_COMPONENTS,
+} from "../components/gitops/flux/objects";
 import { addonRoleKey, metadataLabels, platformMetadata } from "../components/gitops/metadata";
 import { clusterPath } from "../components/repository/layout";
 import { tenantWhitelist } from "../components/gitops/tenancy";
 
 const SSO = { issuer: "https://acme.okta.com/oauth2/default", clientId: "argocd-production", groupsClaim: "groups" };
-const base: ArgoValuesSettings = { highAvailability: false, adminGroups: ["platform-admins"], knownHosts: ["github.com ssh-ed25519 AAAA"] };
+const base: ArgoValuesSettings = {
+    highAvailability: false,
+    adminGroups: ["platform-admins"],
+    knownHosts: ["github.com ssh-ed25519 AAAA"],
+};
 
 /**
  * Every value path the program sets, each checked by hand against the argo-cd chart's values.yaml
@@ -20,17 +43,43 @@ const base: ArgoValuesSettings = { highAvailability: false, adminGroups: ["platf
  * `.*` marks maps the chart passes through as they are (argocd-cm, argocd-rbac-cm).
  */
 const CHECKED_CHART_VALUES = new Set([
-    "applicationSet.pdb.enabled", "applicationSet.pdb.minAvailable", "applicationSet.replicas",
-    "applicationSet.resources.limits.memory", "applicationSet.resources.requests.cpu", "applicationSet.resources.requests.memory",
-    "configs.cm.*", "configs.rbac.*", "configs.secret.extra.oidc.clientSecret", "configs.ssh.extraHosts",
-    "controller.replicas", "controller.resources.limits.memory", "controller.resources.requests.cpu", "controller.resources.requests.memory",
-    "crds.install", "crds.keep", "dex.enabled", "global.domain", "redis-ha.enabled",
-    "repoServer.autoscaling.enabled", "repoServer.autoscaling.maxReplicas", "repoServer.autoscaling.minReplicas",
-    "repoServer.pdb.enabled", "repoServer.pdb.minAvailable", "repoServer.replicas",
-    "repoServer.resources.limits.memory", "repoServer.resources.requests.cpu", "repoServer.resources.requests.memory",
-    "server.autoscaling.enabled", "server.autoscaling.maxReplicas", "server.autoscaling.minReplicas",
-    "server.pdb.enabled", "server.pdb.minAvailable", "server.replicas",
-    "server.resources.limits.memory", "server.resources.requests.cpu", "server.resources.requests.memory",
+    "applicationSet.pdb.enabled",
+    "applicationSet.pdb.minAvailable",
+    "applicationSet.replicas",
+    "applicationSet.resources.limits.memory",
+    "applicationSet.resources.requests.cpu",
+    "applicationSet.resources.requests.memory",
+    "configs.cm.*",
+    "configs.rbac.*",
+    "configs.secret.extra.oidc.clientSecret",
+    "configs.ssh.extraHosts",
+    "controller.replicas",
+    "controller.resources.limits.memory",
+    "controller.resources.requests.cpu",
+    "controller.resources.requests.memory",
+    "crds.install",
+    "crds.keep",
+    "dex.enabled",
+    "global.domain",
+    "redis-ha.enabled",
+    "repoServer.autoscaling.enabled",
+    "repoServer.autoscaling.maxReplicas",
+    "repoServer.autoscaling.minReplicas",
+    "repoServer.pdb.enabled",
+    "repoServer.pdb.minAvailable",
+    "repoServer.replicas",
+    "repoServer.resources.limits.memory",
+    "repoServer.resources.requests.cpu",
+    "repoServer.resources.requests.memory",
+    "server.autoscaling.enabled",
+    "server.autoscaling.maxReplicas",
+    "server.autoscaling.minReplicas",
+    "server.pdb.enabled",
+    "server.pdb.minAvailable",
+    "server.replicas",
+    "server.resources.limits.memory",
+    "server.resources.requests.cpu",
+    "server.resources.requests.memory",
 ]);
 const FREE_FORM = ["configs.cm", "configs.rbac"];
 
@@ -46,7 +95,10 @@ function leafPaths(value: unknown, prefix: string[] = []): string[] {
 describe("argo-cd Helm values", () => {
     const variants: [string, ArgoValuesSettings][] = [
         ["lean without SSO", base],
-        ["HA with SSO", { ...base, highAvailability: true, domain: "argocd.example.org", sso: SSO, oidcClientSecret: "s3cret" }],
+        [
+            "HA with SSO",
+            { ...base, highAvailability: true, domain: "argocd.example.org", sso: SSO, oidcClientSecret: "s3cret" },
+        ],
     ];
     for (const [label, settings] of variants) {
         it(`sets only value keys checked against the chart's values.yaml (${label})`, () => {
@@ -57,10 +109,17 @@ describe("argo-cd Helm values", () => {
 
     it("is highly available with HA: autoscaled server and repo server, two ApplicationSet controllers, PDBs, Redis HA", () => {
         const values = argoCdValues({ ...base, highAvailability: true });
-        const scaled = { autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 5 }, pdb: { enabled: true, minAvailable: 1 } };
+        const scaled = {
+            autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 5 },
+            pdb: { enabled: true, minAvailable: 1 },
+        };
         assert.deepEqual(values.server, { ...scaled, resources: RESOURCES.ha.server });
         assert.deepEqual(values.repoServer, { ...scaled, resources: RESOURCES.ha.repoServer });
-        assert.deepEqual(values.applicationSet, { replicas: 2, pdb: { enabled: true, minAvailable: 1 }, resources: RESOURCES.ha.applicationSet });
+        assert.deepEqual(values.applicationSet, {
+            replicas: 2,
+            pdb: { enabled: true, minAvailable: 1 },
+            resources: RESOURCES.ha.applicationSet,
+        });
         assert.deepEqual(values.controller, { replicas: 1, resources: RESOURCES.ha.controller });
         assert.deepEqual(values["redis-ha"], { enabled: true });
     });
@@ -76,13 +135,18 @@ describe("argo-cd Helm values", () => {
     it("sets resource requests for every component in both profiles", () => {
         for (const profile of ["lean", "ha"] as const) {
             for (const component of ["controller", "server", "repoServer", "applicationSet"] as const) {
-                assert.ok(RESOURCES[profile][component].requests.cpu && RESOURCES[profile][component].requests.memory, `${profile}.${component}`);
+                assert.ok(
+                    RESOURCES[profile][component].requests.cpu && RESOURCES[profile][component].requests.memory,
+                    `${profile}.${component}`,
+                );
             }
         }
     });
 
     it("disables the local admin with SSO and configures OIDC with the client secret from argocd-secret", () => {
-        const values = argoCdValues({ ...base, sso: SSO, oidcClientSecret: "s3cret" }) as { configs: Record<string, Record<string, unknown>> };
+        const values = argoCdValues({ ...base, sso: SSO, oidcClientSecret: "s3cret" }) as {
+            configs: Record<string, Record<string, unknown>>;
+        };
         assert.deepEqual(values.configs.cm, {
             "admin.enabled": false,
             "users.anonymous.enabled": false,
@@ -105,12 +169,19 @@ describe("argo-cd Helm values", () => {
     });
 
     it("sets the domain Argo CD's URL and SSO redirect derive from, only when given", () => {
-        assert.deepEqual(argoCdValues({ ...base, domain: "argocd.acme.example.com" }).global, { domain: "argocd.acme.example.com" });
+        assert.deepEqual(argoCdValues({ ...base, domain: "argocd.acme.example.com" }).global, {
+            domain: "argocd.acme.example.com",
+        });
         assert.equal(argoCdValues(base).global, undefined);
     });
 
     it("makes everyone read-only and maps admin groups to role:admin, scoped to the groups claim", () => {
-        const values = argoCdValues({ ...base, adminGroups: ["platform-admins", "sre"], sso: { ...SSO, groupsClaim: "roles" }, oidcClientSecret: "x" }) as { configs: Record<string, unknown> };
+        const values = argoCdValues({
+            ...base,
+            adminGroups: ["platform-admins", "sre"],
+            sso: { ...SSO, groupsClaim: "roles" },
+            oidcClientSecret: "x",
+        }) as { configs: Record<string, unknown> };
         assert.deepEqual(values.configs.rbac, {
             "policy.default": "role:readonly",
             "policy.csv": "g, platform-admins, role:admin\ng, sre, role:admin\n",
@@ -134,7 +205,9 @@ describe("argo-cd Helm values", () => {
     });
 
     it("adds each repository host's known_hosts once", () => {
-        const values = argoCdValues({ ...base, knownHosts: ["a key", "a key", "b key"] }) as { configs: { ssh: unknown } };
+        const values = argoCdValues({ ...base, knownHosts: ["a key", "a key", "b key"] }) as {
+            configs: { ssh: unknown };
+        };
         assert.deepEqual(values.configs.ssh, { extraHosts: "a key\nb key" });
     });
 
@@ -158,8 +231,21 @@ describe("Argo CD projects", () => {
     });
 
     it("restricts a team's project to its repositories, its namespaces and no cluster-scoped kinds", () => {
-        const project = teamProject({ name: "payments", groups: ["acme:payments"], namespaces: ["payments-api", "ledger"], sourceRepos: ["https://github.com/acme/payments.git"] }, "argocd", labels);
-        assert.deepEqual(project.metadata, { name: "payments", namespace: "argocd", labels: { environment: "staging", team: "payments" } });
+        const project = teamProject(
+            {
+                name: "payments",
+                groups: ["acme:payments"],
+                namespaces: ["payments-api", "ledger"],
+                sourceRepos: ["https://github.com/acme/payments.git"],
+            },
+            "argocd",
+            labels,
+        );
+        assert.deepEqual(project.metadata, {
+            name: "payments",
+            namespace: "argocd",
+            labels: { environment: "staging", team: "payments" },
+        });
         assert.deepEqual(project.spec, {
             description: "Applications of team payments",
             sourceRepos: ["https://github.com/acme/payments.git"],
@@ -171,7 +257,14 @@ describe("Argo CD projects", () => {
             // A non-empty whitelist admits only its kinds (argoproj/argo-cd pkg/apis/application/v1alpha1
             // app_project_types.go, AppProject.IsGroupKindPermitted, v3.x); its content is pinned in tenancy.test.ts.
             namespaceResourceWhitelist: tenantWhitelist(),
-            roles: [{ name: "developers", description: "Members of team payments", groups: ["acme:payments"], policies: teamRolePolicies("payments") }],
+            roles: [
+                {
+                    name: "developers",
+                    description: "Members of team payments",
+                    groups: ["acme:payments"],
+                    policies: teamRolePolicies("payments"),
+                },
+            ],
         });
         assert.deepEqual(teamRolePolicies("payments"), [
             "p, proj:payments:developers, applications, get, payments/*, allow",
@@ -181,57 +274,94 @@ describe("Argo CD projects", () => {
 
     for (const reserved of ["default", "platform"]) {
         it(`rejects a team named "${reserved}", a project the platform reserves`, () => {
-            assert.throws(() => teamProject({ name: reserved, groups: [], namespaces: [], sourceRepos: [] }, "argocd", labels), new RegExp(`team "${reserved}".*reserves`));
+            assert.throws(
+                () => teamProject({ name: reserved, groups: [], namespaces: [], sourceRepos: [] }, "argocd", labels),
+                new RegExp(`team "${reserved}".*reserves`),
+            );
         });
     }
 });
 
 describe("credential and cluster Secrets", () => {
     it("gives Argo CD a git repository with the SSH deploy key", () => {
-        assert.deepEqual(repositorySecretData("ssh://git@github.com/acme/app.git", "KEY"), { type: "git", url: "ssh://git@github.com/acme/app.git", sshPrivateKey: "KEY" });
+        assert.deepEqual(repositorySecretData("ssh://git@github.com/acme/app.git", "KEY"), {
+            type: "git",
+            url: "ssh://git@github.com/acme/app.git",
+            sshPrivateKey: "KEY",
+        });
     });
 
     it("gives Flux the key as identity with the host's known_hosts", () => {
-        assert.deepEqual(gitCredentialsData("KEY", "github.com ssh-ed25519 AAAA"), { identity: "KEY", known_hosts: "github.com ssh-ed25519 AAAA" });
+        assert.deepEqual(gitCredentialsData("KEY", "github.com ssh-ed25519 AAAA"), {
+            identity: "KEY",
+            known_hosts: "github.com ssh-ed25519 AAAA",
+        });
     });
 
     it("registers Argo CD's own cluster with TLS verification and no credentials", () => {
         const secret = inClusterSecret("argocd", { environment: "staging" }, { environment: "staging" });
-        assert.deepEqual(secret.stringData, { name: "in-cluster", server: "https://kubernetes.default.svc", config: "{\"tlsClientConfig\":{\"insecure\":false}}" });
-        assert.deepEqual(secret.metadata.labels, { "argocd.argoproj.io/secret-type": "cluster", environment: "staging" });
+        assert.deepEqual(secret.stringData, {
+            name: "in-cluster",
+            server: "https://kubernetes.default.svc",
+            config: '{"tlsClientConfig":{"insecure":false}}',
+        });
+        assert.deepEqual(secret.metadata.labels, {
+            "argocd.argoproj.io/secret-type": "cluster",
+            environment: "staging",
+        });
     });
 });
 
 describe("platform metadata contract", () => {
     it("carries environment, cluster, region, account, add-on roles and the GitOps repository", () => {
-        assert.deepEqual(platformMetadata({
-            environment: "production",
-            clusterName: "gitops-platform-production",
-            aws: { region: "eu-west-1", accountId: "444455556666" },
-            addonRoleArns: { external_secrets: "arn:aws:iam::444455556666:role/eso" },
-            gitops: { url: "ssh://git@github.com/acme/platform-gitops.git", path: clusterPath("production"), revision: "main" },
-        }), {
-            environment: "production",
-            cluster_name: "gitops-platform-production",
-            aws_region: "eu-west-1",
-            aws_account_id: "444455556666",
-            gitops_repo_url: "ssh://git@github.com/acme/platform-gitops.git",
-            gitops_repo_path: "clusters/production",
-            gitops_repo_revision: "main",
-            external_secrets_iam_role_arn: "arn:aws:iam::444455556666:role/eso",
-        });
+        assert.deepEqual(
+            platformMetadata({
+                environment: "production",
+                clusterName: "gitops-platform-production",
+                aws: { region: "eu-west-1", accountId: "444455556666" },
+                addonRoleArns: { external_secrets: "arn:aws:iam::444455556666:role/eso" },
+                gitops: {
+                    url: "ssh://git@github.com/acme/platform-gitops.git",
+                    path: clusterPath("production"),
+                    revision: "main",
+                },
+            }),
+            {
+                environment: "production",
+                cluster_name: "gitops-platform-production",
+                aws_region: "eu-west-1",
+                aws_account_id: "444455556666",
+                gitops_repo_url: "ssh://git@github.com/acme/platform-gitops.git",
+                gitops_repo_path: "clusters/production",
+                gitops_repo_revision: "main",
+                external_secrets_iam_role_arn: "arn:aws:iam::444455556666:role/eso",
+            },
+        );
     });
 
     it("leaves the AWS keys out for an existing cluster", () => {
-        const metadata = platformMetadata({ environment: "local", clusterName: "kind-gitops", addonRoleArns: {}, gitops: { url: "u", path: "clusters/local", revision: "main" } });
-        assert.deepEqual(Object.keys(metadata), ["environment", "cluster_name", "gitops_repo_url", "gitops_repo_path", "gitops_repo_revision"]);
+        const metadata = platformMetadata({
+            environment: "local",
+            clusterName: "kind-gitops",
+            addonRoleArns: {},
+            gitops: { url: "u", path: "clusters/local", revision: "main" },
+        });
+        assert.deepEqual(Object.keys(metadata), [
+            "environment",
+            "cluster_name",
+            "gitops_repo_url",
+            "gitops_repo_path",
+            "gitops_repo_revision",
+        ]);
         assert.deepEqual(metadataLabels(metadata), { environment: "local", cluster_name: "kind-gitops" });
     });
 
     it("names every key as a valid Flux post-build variable", () => {
-        fc.assert(fc.property(fc.stringMatching(/^[a-z][a-z0-9_]{0,20}$/), (addon) => {
-            assert.match(addonRoleKey(addon), /^[_a-zA-Z][_a-zA-Z0-9]*$/);
-        }));
+        fc.assert(
+            fc.property(fc.stringMatching(/^[a-z][a-z0-9_]{0,20}$/), (addon) => {
+                assert.match(addonRoleKey(addon), /^[_a-zA-Z][_a-zA-Z0-9]*$/);
+            }),
+        );
     });
 
     for (const bad of ["external-secrets", "ExternalSecrets", "1st", ""]) {
@@ -243,7 +373,12 @@ describe("platform metadata contract", () => {
 
 describe("Flux components and operator values", () => {
     it("defaults to the operator's four controllers", () => {
-        assert.deepEqual(fluxComponents(undefined, false), ["source-controller", "kustomize-controller", "helm-controller", "notification-controller"]);
+        assert.deepEqual(fluxComponents(undefined, false), [
+            "source-controller",
+            "kustomize-controller",
+            "helm-controller",
+            "notification-controller",
+        ]);
     });
 
     it("adds the image controllers for image automation", () => {
@@ -252,14 +387,25 @@ describe("Flux components and operator values", () => {
 
     it("lists each selected component once, in a stable order", () => {
         const all = [...DEFAULT_COMPONENTS, ...IMAGE_AUTOMATION_COMPONENTS];
-        fc.assert(fc.property(fc.array(fc.constantFrom<FluxComponent>(...all)), fc.boolean(), (selected, image) => {
-            const result = fluxComponents(selected, image);
-            assert.deepEqual(result, all.filter((c) => selected.includes(c) || (image && IMAGE_AUTOMATION_COMPONENTS.includes(c))));
-        }));
+        fc.assert(
+            fc.property(fc.array(fc.constantFrom<FluxComponent>(...all)), fc.boolean(), (selected, image) => {
+                const result = fluxComponents(selected, image);
+                assert.deepEqual(
+                    result,
+                    all.filter((c) => selected.includes(c) || (image && IMAGE_AUTOMATION_COMPONENTS.includes(c))),
+                );
+            }),
+        );
     });
 
     it("turns the operator's ResourceSet lockdown on with multitenancy", () => {
-        assert.deepEqual(fluxOperatorValues({ multitenancy: true }), { installCRDs: true, multitenancy: { enabled: true } });
-        assert.deepEqual(fluxOperatorValues({ multitenancy: false }), { installCRDs: true, multitenancy: { enabled: false } });
+        assert.deepEqual(fluxOperatorValues({ multitenancy: true }), {
+            installCRDs: true,
+            multitenancy: { enabled: true },
+        });
+        assert.deepEqual(fluxOperatorValues({ multitenancy: false }), {
+            installCRDs: true,
+            multitenancy: { enabled: false },
+        });
     });
 });

@@ -43,7 +43,10 @@ export function platformConfig(stack: string, overrides: StackOverrides = {}): P
 }
 
 /** Raw config (values and which keys are secret) validated as the program validates it. */
-export function validateConfig(stack: string, { config, secretKeys }: { config: Record<string, string>; secretKeys: readonly string[] }): PlatformConfig {
+export function validateConfig(
+    stack: string,
+    { config, secretKeys }: { config: Record<string, string>; secretKeys: readonly string[] },
+): PlatformConfig {
     return loadConfig({ values: config, isSecret: (key) => secretKeys.includes(key), stack });
 }
 
@@ -66,12 +69,21 @@ export function stackValue<T = unknown>(stack: string, key: string): T {
     return document.config[key];
 }
 
-export function planStack(stack: string, overrides: StackOverrides = {}, program: Program = runPlatform): Promise<PlanResult> {
+export function planStack(
+    stack: string,
+    overrides: StackOverrides = {},
+    program: Program = runPlatform,
+): Promise<PlanResult> {
     return runPlan({ project: PROJECT, stack, ...stackConfig(stack, overrides) }, program);
 }
 
 /** Plans an arbitrary program (a component under test) with the given raw config. */
-export function planProgram(program: Program, stack = "test", config: Record<string, string> = {}, secretKeys: string[] = []): Promise<PlanResult> {
+export function planProgram(
+    program: Program,
+    stack = "test",
+    config: Record<string, string> = {},
+    secretKeys: string[] = [],
+): Promise<PlanResult> {
     return runPlan({ project: PROJECT, stack, config, secretKeys }, program);
 }
 
@@ -82,7 +94,12 @@ export function ofType(resources: readonly PlannedResource[], type: string): Pla
 export function byName(resources: readonly PlannedResource[], type: string, name: string): PlannedResource {
     const found = resources.filter((r) => r.type === type && r.name === name);
     if (found.length !== 1) {
-        throw new Error(`expected one ${type} named ${name}, found ${found.length}: ${resources.filter((r) => r.type === type).map((r) => r.name).join(", ")}`);
+        throw new Error(
+            `expected one ${type} named ${name}, found ${found.length}: ${resources
+                .filter((r) => r.type === type)
+                .map((r) => r.name)
+                .join(", ")}`,
+        );
     }
     return found[0];
 }

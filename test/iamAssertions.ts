@@ -31,7 +31,10 @@ export function parsePolicy(text: unknown, where: string): PolicyDocument {
         assert.fail(`${where}: policy is not JSON: ${(error as Error).message}`);
     }
     assert.equal(document.Version, "2012-10-17", `${where}: policy Version`);
-    assert.ok(Array.isArray(document.Statement) && document.Statement.length > 0, `${where}: policy has no Statement list`);
+    assert.ok(
+        Array.isArray(document.Statement) && document.Statement.length > 0,
+        `${where}: policy has no Statement list`,
+    );
     return document;
 }
 
@@ -58,7 +61,10 @@ export function assertNoWildcardActions(policies: readonly FoundPolicy[]): void 
     for (const { resource, input, document } of policies) {
         for (const statement of document.Statement) {
             for (const action of actionsOf(statement)) {
-                assert.ok(statement.Effect !== "Allow" || !/(^|:)\*$/.test(action), `${resource.name}.${input} allows "${action}"`);
+                assert.ok(
+                    statement.Effect !== "Allow" || !/(^|:)\*$/.test(action),
+                    `${resource.name}.${input} allows "${action}"`,
+                );
             }
         }
     }
@@ -66,7 +72,9 @@ export function assertNoWildcardActions(policies: readonly FoundPolicy[]): void 
 
 /** The principals a trust policy names, as "Service:x", "Federated:y" or "AWS:z". */
 export function principalsOf(document: PolicyDocument): string[] {
-    return document.Statement.flatMap((statement) => Object.entries(statement.Principal ?? {}).map(([kind, value]) => `${kind}:${String(value)}`));
+    return document.Statement.flatMap((statement) =>
+        Object.entries(statement.Principal ?? {}).map(([kind, value]) => `${kind}:${String(value)}`),
+    );
 }
 
 /** The trust policy of the role of this exact name, parsed. */

@@ -17,14 +17,37 @@ import { runPlatform } from "../stacks";
 import { loadConfig, PROJECT } from "../stacks/config";
 import { gitopsSeedFiles } from "../stacks/repositories";
 import {
-    acceptedFingerprints, gitHostName, gitServerManifests, gitUrl, knownHostsLine, repositoryPath, sshFingerprint,
+    acceptedFingerprints,
+    gitHostName,
+    gitServerManifests,
+    gitUrl,
+    knownHostsLine,
+    repositoryPath,
+    sshFingerprint,
     START_SCRIPT,
 } from "./live/gitServer";
 import { Kubectl } from "./live/kube";
 import {
-    allowedSources, AppConfig, argoApplication, changes, externalSecret, isThrowawayContext, KubeObject, leftovers,
-    liveConfig, owningApp, pendingChanges, readinessTargets, readyCondition, seedScript, skipReason, Step,
-    stuckNamespace, unexpectedChanges, withRevision, workloads,
+    allowedSources,
+    AppConfig,
+    argoApplication,
+    changes,
+    externalSecret,
+    isThrowawayContext,
+    KubeObject,
+    leftovers,
+    liveConfig,
+    owningApp,
+    pendingChanges,
+    readinessTargets,
+    readyCondition,
+    seedScript,
+    skipReason,
+    Step,
+    stuckNamespace,
+    unexpectedChanges,
+    withRevision,
+    workloads,
 } from "./live/logic";
 
 const fixtures = JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", "live-status.json"), "utf8")) as Record<

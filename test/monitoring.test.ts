@@ -5,7 +5,13 @@
  * switching the engine keeps the same monitoring config working.
  */
 import assert from "node:assert/strict";
-import { alertsByPurpose, AlertPurpose, MonitoringSettings, podMonitors, prometheusRule } from "../components/monitoring/objects";
+import {
+    alertsByPurpose,
+    AlertPurpose,
+    MonitoringSettings,
+    podMonitors,
+    prometheusRule,
+} from "../components/monitoring/objects";
 import { loadConfig } from "../stacks/config";
 import { importEsm, ofType, planStack, stackConfig } from "./harness";
 
@@ -45,7 +51,8 @@ function metricNames(expr: string): string[] {
 /** `label="v"`, `label!="v"` and `label=~"a|b"` matchers → [label, each value]. */
 function matchers(expr: string): [string, string][] {
     return [...expr.matchAll(/([a-z_]+)\s*(=~|!=|=)\s*"([^"]*)"/g)].flatMap(([, label, , value]) =>
-        value.split("|").map((v) => [label, v] as [string, string]));
+        value.split("|").map((v) => [label, v] as [string, string]),
+    );
 }
 
 function settings(engine: "argocd" | "flux", withSecrets = true): MonitoringSettings {
@@ -73,27 +80,43 @@ describe("monitoring objects", () => {
             });
 
             it("every expression names only metrics its sources export, with label values they set", () => {
-                const allowed = new Set([...UPSTREAM_METRICS[engine], ...UPSTREAM_METRICS.secrets, ...UPSTREAM_METRICS.prometheus]);
+                const allowed = new Set([
+                    ...UPSTREAM_METRICS[engine],
+                    ...UPSTREAM_METRICS.secrets,
+                    ...UPSTREAM_METRICS.prometheus,
+                ]);
                 for (const rule of prometheusRule("alerts", settings(engine)).spec.groups.flatMap((g) => g.rules)) {
                     const names = metricNames(rule.expr);
                     assert.ok(names.length > 0, `${rule.alert}: no metric in ${rule.expr}`);
                     for (const name of names) {
-                        assert.ok(allowed.has(name), `${rule.alert}: ${name} is not a metric ${engine} or External Secrets exports`);
+                        assert.ok(
+                            allowed.has(name),
+                            `${rule.alert}: ${name} is not a metric ${engine} or External Secrets exports`,
+                        );
                     }
                     for (const [label, value] of matchers(rule.expr).filter(([label]) => label in LABEL_VALUES)) {
-                        assert.ok(LABEL_VALUES[label].includes(value), `${rule.alert}: ${label}="${value}" is never set upstream`);
+                        assert.ok(
+                            LABEL_VALUES[label].includes(value),
+                            `${rule.alert}: ${label}="${value}" is never set upstream`,
+                        );
                     }
                 }
             });
 
             it("each controller-down alert watches the job of one of the PodMonitors (<namespace>/<name>)", () => {
-                const jobs = new Set(podMonitors(settings(engine)).map((m) => `${m.metadata.namespace}/${m.metadata.name}`));
-                const watched = alertsByPurpose(settings(engine)).controllerDown.map((r) => /job="([^"]+)"/.exec(r.expr)?.[1]);
+                const jobs = new Set(
+                    podMonitors(settings(engine)).map((m) => `${m.metadata.namespace}/${m.metadata.name}`),
+                );
+                const watched = alertsByPurpose(settings(engine)).controllerDown.map(
+                    (r) => /job="([^"]+)"/.exec(r.expr)?.[1],
+                );
                 assert.deepEqual(new Set(watched), jobs);
             });
 
             it("PodMonitors and the PrometheusRule validate against the prometheus-operator CRD schemas", async () => {
-                const models = await importEsm<Record<string, new (o: object) => { validate(): void }>>("@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1");
+                const models = await importEsm<Record<string, new (o: object) => { validate(): void }>>(
+                    "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1",
+                );
                 for (const monitor of podMonitors(settings(engine))) {
                     new models.PodMonitor(monitor).validate();
                 }
@@ -111,8 +134,14 @@ describe("monitoring objects", () => {
 
     it("thresholds reach the rules' for", () => {
         const rules = alertsByPurpose({ ...settings("argocd"), driftFor: "45m", stalledFor: "2h" });
-        assert.deepEqual(rules.drift.map((r) => r.for), ["45m", "45m"]);
-        assert.deepEqual(rules.stalled.map((r) => r.for), ["2h"]);
+        assert.deepEqual(
+            rules.drift.map((r) => r.for),
+            ["45m", "45m"],
+        );
+        assert.deepEqual(
+            rules.stalled.map((r) => r.for),
+            ["2h"],
+        );
     });
 
     it("PodMonitors and rules carry the labels the existing Prometheus selects by", () => {
@@ -130,11 +159,19 @@ describe("monitoring config", () => {
     };
 
     it("defaults: off unless enabled, kube-prometheus-stack's release label, 15m drift and 30m stalled", () => {
-        assert.deepEqual(load({}).monitoring, { enabled: false, selectorLabels: { release: "kube-prometheus-stack" }, driftFor: "15m", stalledFor: "30m" });
+        assert.deepEqual(load({}).monitoring, {
+            enabled: false,
+            selectorLabels: { release: "kube-prometheus-stack" },
+            driftFor: "15m",
+            stalledFor: "30m",
+        });
     });
 
     it("a duration Prometheus cannot read is refused with the key and an example", () => {
-        assert.throws(() => load({ enabled: true, driftFor: "ten minutes" }), /gitops-platform:monitoring\.driftFor: expected a Prometheus duration such as 15m/);
+        assert.throws(
+            () => load({ enabled: true, driftFor: "ten minutes" }),
+            /gitops-platform:monitoring\.driftFor: expected a Prometheus duration such as 15m/,
+        );
         assert.throws(() => load({ enabled: true, stalledFor: "0m" }), /gitops-platform:monitoring\.stalledFor/);
         assert.throws(() => load({ enable: true }), /gitops-platform:monitoring\.enable/);
     });
@@ -142,8 +179,11 @@ describe("monitoring config", () => {
 
 describe("monitoring in the checked-in stacks", () => {
     const rules = (resources: { type: string; inputs: Record<string, unknown> }[]) =>
-        ofType(resources as never, "kubernetes:monitoring.coreos.com/v1:PrometheusRule")
-            .flatMap((r) => (r.inputs as { spec: { groups: { rules: { alert: string }[] }[] } }).spec.groups.flatMap((g) => g.rules.map((x) => x.alert)));
+        ofType(resources as never, "kubernetes:monitoring.coreos.com/v1:PrometheusRule").flatMap((r) =>
+            (r.inputs as { spec: { groups: { rules: { alert: string }[] }[] } }).spec.groups.flatMap((g) =>
+                g.rules.map((x) => x.alert),
+            ),
+        );
 
     for (const stack of ["staging", "production"]) {
         it(`${stack}: Argo CD monitors and alerts; with engine flux, the same config gives Flux's`, async () => {
@@ -152,7 +192,9 @@ describe("monitoring in the checked-in stacks", () => {
             assert.ok(rules(argo.resources).includes("ArgoCdAppOutOfSync"));
             assert.ok(rules(argo.resources).includes("ExternalSecretNotReady"));
             // Flux in production needs its multi-tenancy lockdown (stacks/config/invariants.ts).
-            const flux = await planStack(stack, { set: { "gitops-platform:engine": { type: "flux", multitenancy: true } } });
+            const flux = await planStack(stack, {
+                set: { "gitops-platform:engine": { type: "flux", multitenancy: true } },
+            });
             const fluxRules = rules(flux.resources);
             assert.ok(fluxRules.includes("FluxResourceNotReady") && fluxRules.includes("FluxOperatorDown"));
             assert.ok(!fluxRules.some((alert) => alert.startsWith("ArgoCd")));
@@ -161,13 +203,18 @@ describe("monitoring in the checked-in stacks", () => {
 
     it("production alerts on drift sooner than staging (its config says 10m)", async () => {
         const result = await planStack("production");
-        const rule = ofType(result.resources, "kubernetes:monitoring.coreos.com/v1:PrometheusRule")[0].inputs as { spec: { groups: { rules: { alert: string; for: string }[] }[] } };
+        const rule = ofType(result.resources, "kubernetes:monitoring.coreos.com/v1:PrometheusRule")[0].inputs as {
+            spec: { groups: { rules: { alert: string; for: string }[] }[] };
+        };
         const outOfSync = rule.spec.groups.flatMap((g) => g.rules).find((r) => r.alert === "ArgoCdAppOutOfSync");
         assert.equal(outOfSync?.for, "10m");
     });
 
     it("local (no Prometheus Operator) declares no monitoring objects", async () => {
         const result = await planStack("local");
-        assert.deepEqual(result.resources.filter((r) => r.type.startsWith("kubernetes:monitoring.coreos.com/")), []);
+        assert.deepEqual(
+            result.resources.filter((r) => r.type.startsWith("kubernetes:monitoring.coreos.com/")),
+            [],
+        );
     });
 });

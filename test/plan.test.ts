@@ -28,8 +28,19 @@ describe("offline plan command", () => {
             const resources = JSON.parse(stdout) as Record<string, unknown>[];
             assert.ok(Array.isArray(resources) && resources.length > 1);
             for (const resource of resources) {
-                assert.deepEqual(Object.keys(resource).sort(), ["dependencies", "inputs", "name", "options", "parent", "provider", "type", "urn"].filter((k) => k in resource).sort());
-                assert.deepEqual(Object.keys(resource.options as object).sort(), ["deleteBeforeReplace", "dependsOn", "ignoreChanges", "protect", "retainOnDelete"]);
+                assert.deepEqual(
+                    Object.keys(resource).sort(),
+                    ["dependencies", "inputs", "name", "options", "parent", "provider", "type", "urn"]
+                        .filter((k) => k in resource)
+                        .sort(),
+                );
+                assert.deepEqual(Object.keys(resource.options as object).sort(), [
+                    "deleteBeforeReplace",
+                    "dependsOn",
+                    "ignoreChanges",
+                    "protect",
+                    "retainOnDelete",
+                ]);
             }
             assert.equal(resources[0].type, "pulumi:pulumi:Stack");
         });
@@ -53,7 +64,11 @@ describe("offline plan command", () => {
         const { code, stdout, stderr } = runPlanCli(["--config", file, "--json"]);
         assert.equal(code, 1);
         assert.equal(stdout, "");
-        for (const key of ["gitops-platform:environment", "gitops-platform:cluster.nodeGroups.general.maxSize", "gitops-platform:apps[0].name"]) {
+        for (const key of [
+            "gitops-platform:environment",
+            "gitops-platform:cluster.nodeGroups.general.maxSize",
+            "gitops-platform:apps[0].name",
+        ]) {
             assert.ok(stderr.includes(`- ${key}: `), `report lacks ${key}:\n${stderr}`);
         }
         assert.match(stderr, /nothing was declared/);
@@ -68,8 +83,16 @@ describe("offline plan command", () => {
 
 describe("plan arguments", () => {
     it("parses stack, config file and --json", () => {
-        assert.deepEqual(parseStackArgs(["--stack", "staging", "--json"]), { stack: "staging", configFile: undefined, json: true });
-        assert.deepEqual(parseStackArgs(["--config", "x.yaml"]), { stack: undefined, configFile: "x.yaml", json: false });
+        assert.deepEqual(parseStackArgs(["--stack", "staging", "--json"]), {
+            stack: "staging",
+            configFile: undefined,
+            json: true,
+        });
+        assert.deepEqual(parseStackArgs(["--config", "x.yaml"]), {
+            stack: undefined,
+            configFile: "x.yaml",
+            json: false,
+        });
     });
 
     const bad: [string, string[], RegExp][] = [
@@ -80,7 +103,10 @@ describe("plan arguments", () => {
     ];
     for (const [name, argv, message] of bad) {
         it(`rejects ${name}`, () => {
-            assert.throws(() => parseStackArgs(argv), (error: unknown) => error instanceof UsageError && message.test(error.message));
+            assert.throws(
+                () => parseStackArgs(argv),
+                (error: unknown) => error instanceof UsageError && message.test(error.message),
+            );
         });
     }
 });
@@ -108,7 +134,12 @@ describe("plan recorder", () => {
             c: { "4dabf18193072939515e22adb298388d": "5cf8f73096256a8f31e491e813e4eb8e", urn: "urn:x", id: "i" },
             d: { e: "plain" },
         };
-        assert.deepEqual(maskSerialized(serialized), { a: SECRET_PLACEHOLDER, b: [UNKNOWN_PLACEHOLDER, 1], c: { resource: "urn:x" }, d: { e: "plain" } });
+        assert.deepEqual(maskSerialized(serialized), {
+            a: SECRET_PLACEHOLDER,
+            b: [UNKNOWN_PLACEHOLDER, 1],
+            c: { resource: "urn:x" },
+            d: { e: "plain" },
+        });
     });
 });
 

@@ -20,28 +20,58 @@ const BASE_RULES = RULES.filter((rule) => !SECURITY_RULES.includes(rule));
 /** Declares one resource that complies with each base rule, or one that breaks it. */
 function platformLike(broken: boolean) {
     return () => {
-        const repository = new github.Repository("payments-api", { name: "payments-api", visibility: broken ? "public" : "private" });
+        const repository = new github.Repository("payments-api", {
+            name: "payments-api",
+            visibility: broken ? "public" : "private",
+        });
         if (!broken) {
-            new github.RepositoryRuleset("payments-api-ruleset", { repository: repository.name, target: "branch", enforcement: "active", rules: { deletion: true } });
+            new github.RepositoryRuleset("payments-api-ruleset", {
+                repository: repository.name,
+                target: "branch",
+                enforcement: "active",
+                rules: { deletion: true },
+            });
         }
         new k8s.helm.v3.Release("argocd", { chart: "argo-cd", version: broken ? "8.x" : "8.6.4" });
         // The typed Secret keeps its data secret itself; an untyped one needs pulumi.secret().
         new k8s.core.v1.Secret("payments-api-secrets", { stringData: { "database-url": "postgres://user:pw@db" } });
-        new k8s.apiextensions.CustomResource("repo-creds", { apiVersion: "v1", kind: "Secret", metadata: { name: "repo-creds" }, stringData: { password: broken ? "hunter2" : pulumi.secret("hunter2") } });
+        new k8s.apiextensions.CustomResource("repo-creds", {
+            apiVersion: "v1",
+            kind: "Secret",
+            metadata: { name: "repo-creds" },
+            stringData: { password: broken ? "hunter2" : pulumi.secret("hunter2") },
+        });
         new k8s.apiextensions.CustomResource("payments-api-application", {
             apiVersion: "argoproj.io/v1alpha1",
             kind: "Application",
             metadata: { name: "payments-api", namespace: "argocd" },
             spec: { syncPolicy: { automated: { prune: broken, selfHeal: true } } },
         });
-        new aws.eks.Cluster("platform", {
-            roleArn: "arn:aws:iam::123456789012:role/cluster",
-            vpcConfig: { subnetIds: ["subnet-1", "subnet-2"] },
-            encryptionConfig: broken ? undefined : { provider: { keyArn: "arn:aws:kms:eu-west-1:123456789012:key/1" }, resources: ["secrets"] },
-        }, { protect: true });
-        new aws.ec2.LaunchTemplate("general-nodes", { metadataOptions: { httpTokens: broken ? "optional" : "required" } });
+        new aws.eks.Cluster(
+            "platform",
+            {
+                roleArn: "arn:aws:iam::123456789012:role/cluster",
+                vpcConfig: { subnetIds: ["subnet-1", "subnet-2"] },
+                encryptionConfig: broken
+                    ? undefined
+                    : { provider: { keyArn: "arn:aws:kms:eu-west-1:123456789012:key/1" }, resources: ["secrets"] },
+            },
+            { protect: true },
+        );
+        new aws.ec2.LaunchTemplate("general-nodes", {
+            metadataOptions: { httpTokens: broken ? "optional" : "required" },
+        });
         new aws.iam.Policy("external-secrets-read", {
-            policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: broken ? "secretsmanager:*" : "secretsmanager:GetSecretValue", Resource: "*" }] }),
+            policy: JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [
+                    {
+                        Effect: "Allow",
+                        Action: broken ? "secretsmanager:*" : "secretsmanager:GetSecretValue",
+                        Resource: "*",
+                    },
+                ],
+            }),
         });
         return {};
     };
@@ -56,23 +86,36 @@ describe("npm run check: the rules over the offline plan", () => {
     it("finds exactly one violation of each rule in a plan that breaks them all", async () => {
         const plan = await planProgram(platformLike(true), "production");
         const violations = checkResources(plan.resources.map(fromPlanned), BASE_RULES);
-        assert.deepEqual(violations.map((v) => v.rule), BASE_RULES.map((r) => r.name));
-        assert.deepEqual(violations.find((v) => v.rule === "no-literal-secret-data"), {
-            rule: "no-literal-secret-data",
-            urn: "urn:pulumi:production::gitops-platform::pulumi:pulumi:Stack$kubernetes:v1:Secret::repo-creds",
-            message: 'Secret "repo-creds" has plain-text stringData.password: wrap the values in pulumi.secret(), or deliver them through External Secrets',
-        });
+        assert.deepEqual(
+            violations.map((v) => v.rule),
+            BASE_RULES.map((r) => r.name),
+        );
+        assert.deepEqual(
+            violations.find((v) => v.rule === "no-literal-secret-data"),
+            {
+                rule: "no-literal-secret-data",
+                urn: "urn:pulumi:production::gitops-platform::pulumi:pulumi:Stack$kubernetes:v1:Secret::repo-creds",
+                message:
+                    'Secret "repo-creds" has plain-text stringData.password: wrap the values in pulumi.secret(), or deliver them through External Secrets',
+            },
+        );
     });
 
     it("applies production-only rules by stack name", async () => {
         const plan = await planProgram(platformLike(true), "staging");
         const rules = checkResources(plan.resources.map(fromPlanned), BASE_RULES).map((v) => v.rule);
         const productionOnly = ["no-public-repository-in-production", "production-sync-without-prune"];
-        assert.deepEqual(rules, BASE_RULES.map((r) => r.name).filter((name) => !productionOnly.includes(name)));
+        assert.deepEqual(
+            rules,
+            BASE_RULES.map((r) => r.name).filter((name) => !productionOnly.includes(name)),
+        );
     });
 
     it("formats violations with rule, message and URN", () => {
-        assert.equal(formatViolations("production", 12, [{ rule: "launch-template-imdsv2", urn: "urn:x", message: "m" }]), "production: 1 policy violation(s):\n  [launch-template-imdsv2] m\n      urn:x");
+        assert.equal(
+            formatViolations("production", 12, [{ rule: "launch-template-imdsv2", urn: "urn:x", message: "m" }]),
+            "production: 1 policy violation(s):\n  [launch-template-imdsv2] m\n      urn:x",
+        );
         assert.equal(formatViolations("local", 3, []), "local: 3 resources, no policy violations");
     });
 
@@ -122,12 +165,15 @@ describe("npm run check: checked-in stacks and stack files written to break a ru
             stack: "production",
             // Production's own GitOps repository: the app repositories are staging's (managedBy).
             edits: [[["gitops-platform:gitopsRepository", "visibility"], "public"]],
-            expected: /\[no-public-repository-in-production\] repository "platform-gitops-production" is public in production: set visibility to "private" or "internal"/,
+            expected:
+                /\[no-public-repository-in-production\] repository "platform-gitops-production" is public in production: set visibility to "private" or "internal"/,
         },
     ];
     for (const c of cases) {
         it(`fails on a ${c.stack} stack file that breaks ${c.rule}`, async () => {
-            const { result, err } = await captureOutput(() => main(["--stack", c.stack, "--config", brokenStackFile(c.stack, c.edits)]));
+            const { result, err } = await captureOutput(() =>
+                main(["--stack", c.stack, "--config", brokenStackFile(c.stack, c.edits)]),
+            );
             assert.equal(result, 1);
             assert.match(err, new RegExp(`^${c.stack}: \\d+ policy violation\\(s\\):\\n`));
             assert.match(err, c.expected);
@@ -135,7 +181,14 @@ describe("npm run check: checked-in stacks and stack files written to break a ru
     }
 
     it("stops a chart version range at config validation, before any rule runs", async () => {
-        const { result, err } = await captureOutput(() => main(["--stack", "production", "--config", brokenStackFile("production", [[["gitops-platform:engine", "chartVersion"], "^10.1.0"]])]));
+        const { result, err } = await captureOutput(() =>
+            main([
+                "--stack",
+                "production",
+                "--config",
+                brokenStackFile("production", [[["gitops-platform:engine", "chartVersion"], "^10.1.0"]]),
+            ]),
+        );
         assert.equal(result, 1);
         assert.match(err, /gitops-platform:engine\.chartVersion/);
     });

@@ -65,7 +65,10 @@ const trust = (statement: Props) =>
         assumeRolePolicy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", ...statement }] }),
     });
 
-const teamEntry = r(T.accessEntry, "team", { principalArn: "arn:aws:iam::1:role/team", kubernetesGroups: ["acme:payments"] });
+const teamEntry = r(T.accessEntry, "team", {
+    principalArn: "arn:aws:iam::1:role/team",
+    kubernetesGroups: ["acme:payments"],
+});
 
 export const SECURITY_CASES: Record<string, readonly SecurityCase[]> = {
     "kms-key-rotation": [
@@ -237,7 +240,10 @@ export const SECURITY_CASES: Record<string, readonly SecurityCase[]> = {
     "eks-team-access-through-groups-only": [
         {
             name: "a team entry with groups only",
-            declared: [teamEntry, r(T.accessPolicyAssociation, "admins", { principalArn: "arn:aws:iam::1:role/admins" })],
+            declared: [
+                teamEntry,
+                r(T.accessPolicyAssociation, "admins", { principalArn: "arn:aws:iam::1:role/admins" }),
+            ],
             expected: [],
         },
         {

@@ -9,7 +9,12 @@ import * as YAML from "yaml";
 import { fileResourceName, securityAndAnalysis } from "../components/repository/github";
 import { GITHUB_KNOWN_HOSTS, gitHost, knownHostsFor, sshUrl } from "../components/repository/hosts";
 import { clusterPath, codeOwnersFile, seedLayout, SeedLayoutArgs } from "../components/repository/layout";
-import { branchProtectionArgs, ProtectionSettings, rulesetArgs, rulesetBypassActors } from "../components/repository/protection";
+import {
+    branchProtectionArgs,
+    ProtectionSettings,
+    rulesetArgs,
+    rulesetBypassActors,
+} from "../components/repository/protection";
 import { GithubConfig } from "../stacks/config";
 import { DEPLOYMENT_ENVIRONMENTS, protectionSettings } from "../stacks/repositories";
 
@@ -37,17 +42,23 @@ describe("Git URLs and known hosts", () => {
 
     it("carries GitHub's published ed25519, ECDSA and RSA host keys", () => {
         const lines = GITHUB_KNOWN_HOSTS.split("\n").map((line) => line.split(" "));
-        assert.deepEqual(lines.map(([host, type]) => [host, type]), [
-            ["github.com", "ssh-ed25519"],
-            ["github.com", "ecdsa-sha2-nistp256"],
-            ["github.com", "ssh-rsa"],
-        ]);
+        assert.deepEqual(
+            lines.map(([host, type]) => [host, type]),
+            [
+                ["github.com", "ssh-ed25519"],
+                ["github.com", "ecdsa-sha2-nistp256"],
+                ["github.com", "ssh-rsa"],
+            ],
+        );
         assert.equal(lines[0][2], "AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl");
     });
 
     it("uses GitHub's keys for github.com and the supplied lines for any host", () => {
         assert.equal(knownHostsFor("git@github.com:acme/x.git"), GITHUB_KNOWN_HOSTS);
-        assert.equal(knownHostsFor("ssh://git@git.example.com/x.git", "git.example.com ssh-ed25519 AAAA\n"), "git.example.com ssh-ed25519 AAAA");
+        assert.equal(
+            knownHostsFor("ssh://git@git.example.com/x.git", "git.example.com ssh-ed25519 AAAA\n"),
+            "git.example.com ssh-ed25519 AAAA",
+        );
     });
 
     it("refuses to guess the keys of another host", () => {
@@ -84,7 +95,10 @@ describe("default-branch protection", () => {
                 },
                 requiredStatusChecks: {
                     strictRequiredStatusChecksPolicy: true,
-                    requiredChecks: [{ context: "test", integrationId: 15368 }, { context: "preview", integrationId: 15368 }],
+                    requiredChecks: [
+                        { context: "test", integrationId: 15368 },
+                        { context: "preview", integrationId: 15368 },
+                    ],
                 },
                 requiredLinearHistory: true,
                 nonFastForward: true,
@@ -117,8 +131,12 @@ describe("default-branch protection", () => {
     // Same file: actor_type DeployKey has no actor_id, and the provider's acceptance test pairs it with
     // bypass_mode "always" (deploy keys push; "pull_request" does not apply to them).
     it("lets deploy keys push past the ruleset only when asked (Flux image automation)", () => {
-        assert.deepEqual(rulesetArgs("r", { ...STAGING, enforceAdmins: true, deployKeysBypass: true }).bypassActors, [{ actorType: "DeployKey", bypassMode: "always" }]);
-        assert.deepEqual(rulesetArgs("r", STAGING).bypassActors, [{ actorType: "RepositoryRole", actorId: 5, bypassMode: "pull_request" }]);
+        assert.deepEqual(rulesetArgs("r", { ...STAGING, enforceAdmins: true, deployKeysBypass: true }).bypassActors, [
+            { actorType: "DeployKey", bypassMode: "always" },
+        ]);
+        assert.deepEqual(rulesetArgs("r", STAGING).bypassActors, [
+            { actorType: "RepositoryRole", actorId: 5, bypassMode: "pull_request" },
+        ]);
     });
 
     // terraform-provider-github v6.13.0 github/resource_github_repository.go,
@@ -126,39 +144,79 @@ describe("default-branch protection", () => {
     // or split licensing; public repositories take no advanced_security block.
     it("asks for secret scanning only where GitHub accepts it (finding: refused on private repositories)", () => {
         const on = { status: "enabled" };
-        assert.deepEqual(securityAndAnalysis({ secretScanning: true, advancedSecurity: false, visibility: "public" }), { secretScanning: on, secretScanningPushProtection: on });
-        assert.deepEqual(securityAndAnalysis({ secretScanning: true, advancedSecurity: true, visibility: "public" }), { secretScanning: on, secretScanningPushProtection: on });
-        assert.deepEqual(securityAndAnalysis({ secretScanning: true, advancedSecurity: true, visibility: "private" }), { advancedSecurity: on, secretScanning: on, secretScanningPushProtection: on });
+        assert.deepEqual(securityAndAnalysis({ secretScanning: true, advancedSecurity: false, visibility: "public" }), {
+            secretScanning: on,
+            secretScanningPushProtection: on,
+        });
+        assert.deepEqual(securityAndAnalysis({ secretScanning: true, advancedSecurity: true, visibility: "public" }), {
+            secretScanning: on,
+            secretScanningPushProtection: on,
+        });
+        assert.deepEqual(securityAndAnalysis({ secretScanning: true, advancedSecurity: true, visibility: "private" }), {
+            advancedSecurity: on,
+            secretScanning: on,
+            secretScanningPushProtection: on,
+        });
         for (const visibility of ["private", "internal"]) {
             assert.equal(securityAndAnalysis({ secretScanning: true, advancedSecurity: false, visibility }), undefined);
         }
-        assert.equal(securityAndAnalysis({ secretScanning: false, advancedSecurity: true, visibility: "public" }), undefined);
+        assert.equal(
+            securityAndAnalysis({ secretScanning: false, advancedSecurity: true, visibility: "public" }),
+            undefined,
+        );
     });
 
     it("leaves the status-check rule out when no check is required", () => {
         const rules = rulesetArgs("r", { ...STAGING, requiredStatusChecks: [] }).rules as Record<string, unknown>;
         assert.equal("requiredStatusChecks" in rules, false);
-        assert.equal("requiredStatusChecks" in branchProtectionArgs("r", "main", { ...STAGING, requiredStatusChecks: [] }), false);
+        assert.equal(
+            "requiredStatusChecks" in branchProtectionArgs("r", "main", { ...STAGING, requiredStatusChecks: [] }),
+            false,
+        );
     });
 
     it("builds classic branch protection with the same rules", () => {
-        assert.deepEqual(branchProtectionArgs("R_node", "main", { ...STAGING, mode: "classic", enforceAdmins: true, requireSignedCommits: true, requiredApprovals: 2 }), {
-            repositoryId: "R_node",
-            pattern: "main",
-            enforceAdmins: true,
-            requiredPullRequestReviews: [{ requiredApprovingReviewCount: 2, dismissStaleReviews: true, requireCodeOwnerReviews: true, requireLastPushApproval: true }],
-            requiredStatusChecks: [{ strict: true, contexts: ["test", "preview"] }],
-            requireConversationResolution: true,
-            requiredLinearHistory: true,
-            requireSignedCommits: true,
-            allowsForcePushes: false,
-            allowsDeletions: false,
-        });
+        assert.deepEqual(
+            branchProtectionArgs("R_node", "main", {
+                ...STAGING,
+                mode: "classic",
+                enforceAdmins: true,
+                requireSignedCommits: true,
+                requiredApprovals: 2,
+            }),
+            {
+                repositoryId: "R_node",
+                pattern: "main",
+                enforceAdmins: true,
+                requiredPullRequestReviews: [
+                    {
+                        requiredApprovingReviewCount: 2,
+                        dismissStaleReviews: true,
+                        requireCodeOwnerReviews: true,
+                        requireLastPushApproval: true,
+                    },
+                ],
+                requiredStatusChecks: [{ strict: true, contexts: ["test", "preview"] }],
+                requireConversationResolution: true,
+                requiredLinearHistory: true,
+                requireSignedCommits: true,
+                allowsForcePushes: false,
+                allowsDeletions: false,
+            },
+        );
     });
 
     const github = (protection: Partial<GithubConfig["protection"]>): GithubConfig => ({
         appRepositories: {},
-        protection: { enabled: true, mode: "ruleset", requiredApprovals: 1, requireCodeOwnerReview: true, requireSignedCommits: false, requiredStatusChecks: ["test"], ...protection },
+        protection: {
+            enabled: true,
+            mode: "ruleset",
+            requiredApprovals: 1,
+            requireCodeOwnerReview: true,
+            requireSignedCommits: false,
+            requiredStatusChecks: ["test"],
+            ...protection,
+        },
         codeOwners: ["@acme/platform"],
         productionReviewers: { users: [], teams: [] },
         secretScanning: true,
@@ -180,7 +238,14 @@ describe("default-branch protection", () => {
     });
 });
 
-const LAYOUT: SeedLayoutArgs = { repositoryName: "platform-gitops", stack: "staging", environment: "staging", environments: DEPLOYMENT_ENVIRONMENTS, codeOwners: ["@acme-platform/platform", "@alice"], namespace: "flux-system" };
+const LAYOUT: SeedLayoutArgs = {
+    repositoryName: "platform-gitops",
+    stack: "staging",
+    environment: "staging",
+    environments: DEPLOYMENT_ENVIRONMENTS,
+    codeOwners: ["@acme-platform/platform", "@alice"],
+    namespace: "flux-system",
+};
 
 const written: string[] = [];
 
@@ -217,47 +282,60 @@ describe("seeded GitOps layout", () => {
     });
 
     it("has CODEOWNERS cover every path and itself", () => {
-        assert.equal(codeOwnersFile(["@acme-platform/platform", "@alice"]), [
-            "# Owners of every path in this repository; their review is required on the default branch.",
-            "* @acme-platform/platform @alice",
-            "# Changing who owns what needs the owners' review too.",
-            "/CODEOWNERS @acme-platform/platform @alice",
-            "",
-        ].join("\n"));
+        assert.equal(
+            codeOwnersFile(["@acme-platform/platform", "@alice"]),
+            [
+                "# Owners of every path in this repository; their review is required on the default branch.",
+                "* @acme-platform/platform @alice",
+                "# Changing who owns what needs the owners' review too.",
+                "/CODEOWNERS @acme-platform/platform @alice",
+                "",
+            ].join("\n"),
+        );
     });
 
     it("says in the README that pulumi up leaves edits alone", () => {
         assert.match(seedLayout(LAYOUT)["README.md"], /`pulumi up` does not revert edits made here/);
     });
 
-
     for (const environment of DEPLOYMENT_ENVIRONMENTS) {
         it(`builds the ${environment} overlay and the ${environment} cluster folder with kubectl kustomize`, () => {
             const files = seedLayout({ ...LAYOUT, stack: environment, environment });
             const root = writeLayout(files);
-            const expected = [{
-                apiVersion: "v1",
-                kind: "ConfigMap",
-                metadata: { name: "platform-info", namespace: "flux-system", labels: { "platform.gitops/environment": environment } },
-                data: { environment },
-            }];
+            const expected = [
+                {
+                    apiVersion: "v1",
+                    kind: "ConfigMap",
+                    metadata: {
+                        name: "platform-info",
+                        namespace: "flux-system",
+                        labels: { "platform.gitops/environment": environment },
+                    },
+                    data: { environment },
+                },
+            ];
             assert.deepEqual(kustomize(path.join(root, "apps/overlays", environment)), expected);
             assert.deepEqual(kustomize(path.join(root, clusterPath(environment))), expected);
         });
     }
 
     it("builds every overlay whatever the stack is called (property)", () => {
-        fc.assert(fc.property(
-            fc.stringMatching(/^[a-z][a-z0-9-]{0,20}[a-z0-9]$/),
-            fc.constantFrom(...DEPLOYMENT_ENVIRONMENTS),
-            (stack, environment) => {
-                const files = seedLayout({ ...LAYOUT, stack, environment });
-                const cluster = YAML.parse(files[`${clusterPath(stack)}/kustomization.yaml`]) as { resources: string[] };
-                assert.deepEqual(cluster.resources, [`../../apps/overlays/${environment}`]);
-                // Resource names derived from paths stay unique.
-                const names = Object.keys(files).map(fileResourceName);
-                assert.equal(new Set(names).size, names.length);
-            },
-        ), { numRuns: 50 });
+        fc.assert(
+            fc.property(
+                fc.stringMatching(/^[a-z][a-z0-9-]{0,20}[a-z0-9]$/),
+                fc.constantFrom(...DEPLOYMENT_ENVIRONMENTS),
+                (stack, environment) => {
+                    const files = seedLayout({ ...LAYOUT, stack, environment });
+                    const cluster = YAML.parse(files[`${clusterPath(stack)}/kustomization.yaml`]) as {
+                        resources: string[];
+                    };
+                    assert.deepEqual(cluster.resources, [`../../apps/overlays/${environment}`]);
+                    // Resource names derived from paths stay unique.
+                    const names = Object.keys(files).map(fileResourceName);
+                    assert.equal(new Set(names).size, names.length);
+                },
+            ),
+            { numRuns: 50 },
+        );
     });
 });

@@ -29,14 +29,23 @@ function planRepositories(stack: string, overrides: StackOverrides = {}): Promis
         return {
             gitopsUrl: handle.gitops.url,
             ready: handle.ready.map((r) => r.urn),
-            appUrls: Object.fromEntries(Object.entries(handle.appRepositories).map(([name, access]) => [name, access.url])),
-            appKeys: Object.fromEntries(Object.entries(handle.appRepositories).map(([name, access]) => [name, access.privateKey])),
+            appUrls: Object.fromEntries(
+                Object.entries(handle.appRepositories).map(([name, access]) => [name, access.url]),
+            ),
+            appKeys: Object.fromEntries(
+                Object.entries(handle.appRepositories).map(([name, access]) => [name, access.privateKey]),
+            ),
         };
     });
 }
 
-function withGithub(stack: string, edit: (github: { appRepositories: Record<string, Record<string, unknown>> }) => void): StackOverrides {
-    const github = structuredClone(stackValue<{ appRepositories: Record<string, Record<string, unknown>> }>(stack, "gitops-platform:github"));
+function withGithub(
+    stack: string,
+    edit: (github: { appRepositories: Record<string, Record<string, unknown>> }) => void,
+): StackOverrides {
+    const github = structuredClone(
+        stackValue<{ appRepositories: Record<string, Record<string, unknown>> }>(stack, "gitops-platform:github"),
+    );
     edit(github);
     return { set: { "gitops-platform:github": github } };
 }
@@ -49,7 +58,10 @@ function withGitopsRepository(stack: string, edit: (repository: Record<string, u
 
 /** [type, name] of every resource whose parent is the given component. */
 const childrenOf = (resources: readonly PlannedResource[], parent: PlannedResource) =>
-    resources.filter((r) => r.parent === parent.urn).map((r) => [r.type, r.name]).sort();
+    resources
+        .filter((r) => r.parent === parent.urn)
+        .map((r) => [r.type, r.name])
+        .sort();
 
 describe("app repositories production shares with staging", () => {
     let production: PlanResult;
@@ -61,15 +73,31 @@ describe("app repositories production shares with staging", () => {
     });
 
     it("declares no repository of its own for them, only its GitOps repository", () => {
-        assert.deepEqual(ofType(production.resources, T.repository).map((r) => r.inputs.name), ["platform-gitops-production"]);
-        assert.deepEqual(ofType(production.resources, T.shared).map((r) => r.name).sort(), SHARED);
+        assert.deepEqual(
+            ofType(production.resources, T.repository).map((r) => r.inputs.name),
+            ["platform-gitops-production"],
+        );
+        assert.deepEqual(
+            ofType(production.resources, T.shared)
+                .map((r) => r.name)
+                .sort(),
+            SHARED,
+        );
     });
 
     for (const name of SHARED) {
         it(`${name}: only this stack's key pair and a read-only deploy key titled for production`, () => {
             const component = byName(production.resources, T.shared, name);
-            assert.deepEqual(childrenOf(production.resources, component), [[T.keyPair, `${name}-deploy-key-pair`], [T.deployKey, `${name}-deploy-key`]].sort());
-            assert.deepEqual(byName(production.resources, T.keyPair, `${name}-deploy-key-pair`).inputs, { algorithm: "ED25519" });
+            assert.deepEqual(
+                childrenOf(production.resources, component),
+                [
+                    [T.keyPair, `${name}-deploy-key-pair`],
+                    [T.deployKey, `${name}-deploy-key`],
+                ].sort(),
+            );
+            assert.deepEqual(byName(production.resources, T.keyPair, `${name}-deploy-key-pair`).inputs, {
+                algorithm: "ED25519",
+            });
             const deployKey = byName(production.resources, T.deployKey, `${name}-deploy-key`);
             assert.deepEqual(deployKey.inputs, {
                 repository: name,
@@ -77,7 +105,9 @@ describe("app repositories production shares with staging", () => {
                 key: `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAMOCK${name}-deploy-key-pair mock`,
                 readOnly: true,
             });
-            assert.deepEqual(deployKey.dependencies, [byName(production.resources, T.keyPair, `${name}-deploy-key-pair`).urn]);
+            assert.deepEqual(deployKey.dependencies, [
+                byName(production.resources, T.keyPair, `${name}-deploy-key-pair`).urn,
+            ]);
         });
 
         it(`${name}: read from the same URL as staging's, which owns it`, () => {
@@ -90,12 +120,18 @@ describe("app repositories production shares with staging", () => {
             const repository = byName(staging.resources, T.repository, `${name}-repository`);
             assert.equal(repository.parent, byName(staging.resources, T.owned, name).urn);
             assert.deepEqual([repository.options.protect, repository.options.retainOnDelete], [false, true]);
-            assert.equal(byName(staging.resources, T.deployKey, `${name}-deploy-key`).inputs.title, "gitops-platform staging");
+            assert.equal(
+                byName(staging.resources, T.deployKey, `${name}-deploy-key`).inputs.title,
+                "gitops-platform staging",
+            );
         });
     }
 
     it("hands the shared repositories' private keys on only as secrets", () => {
-        assert.deepEqual(production.outputs.appKeys, { "payments-api": SECRET_PLACEHOLDER, "checkout-web": SECRET_PLACEHOLDER });
+        assert.deepEqual(production.outputs.appKeys, {
+            "payments-api": SECRET_PLACEHOLDER,
+            "checkout-web": SECRET_PLACEHOLDER,
+        });
         assert.equal(JSON.stringify(production).includes("mock-openssh-private-key"), false);
     });
 
@@ -105,16 +141,29 @@ describe("app repositories production shares with staging", () => {
     });
 
     it("adds a shared repository without changing any other resource", async () => {
-        const after = await planRepositories("production", withGithub("production", (g) => {
-            // First in the map on purpose: position must not matter.
-            g.appRepositories = { ledger: { managedBy: "staging" }, ...g.appRepositories };
-        }));
+        const after = await planRepositories(
+            "production",
+            withGithub("production", (g) => {
+                // First in the map on purpose: position must not matter.
+                g.appRepositories = { ledger: { managedBy: "staging" }, ...g.appRepositories };
+            }),
+        );
         const afterByUrn = new Map(after.resources.map((r) => [r.urn, r]));
         for (const resource of production.resources) {
             assert.deepEqual(afterByUrn.get(resource.urn)?.inputs, resource.inputs, resource.urn);
         }
-        const added = after.resources.filter((r) => !production.resources.some((b) => b.urn === r.urn)).map((r) => [r.type, r.name]).sort();
-        assert.deepEqual(added, [[T.shared, "ledger"], [T.keyPair, "ledger-deploy-key-pair"], [T.deployKey, "ledger-deploy-key"]].sort());
+        const added = after.resources
+            .filter((r) => !production.resources.some((b) => b.urn === r.urn))
+            .map((r) => [r.type, r.name])
+            .sort();
+        assert.deepEqual(
+            added,
+            [
+                [T.shared, "ledger"],
+                [T.keyPair, "ledger-deploy-key-pair"],
+                [T.deployKey, "ledger-deploy-key"],
+            ].sort(),
+        );
     });
 });
 
@@ -124,30 +173,59 @@ describe("apps of both environments read shared repositories from one URL", () =
         const production = await planStack("production", {}, runPlatform);
         type Apps = Record<string, { repoUrl: string }>;
         for (const name of SHARED) {
-            assert.equal((production.outputs.apps as Apps)[name].repoUrl, `ssh://git@github.com/acme-platform/${name}.git`, name);
-            assert.equal((production.outputs.apps as Apps)[name].repoUrl, (staging.outputs.apps as Apps)[name].repoUrl, name);
+            assert.equal(
+                (production.outputs.apps as Apps)[name].repoUrl,
+                `ssh://git@github.com/acme-platform/${name}.git`,
+                name,
+            );
+            assert.equal(
+                (production.outputs.apps as Apps)[name].repoUrl,
+                (staging.outputs.apps as Apps)[name].repoUrl,
+                name,
+            );
         }
     });
 });
 
 describe("a GitOps repository another stack manages", () => {
     it("declares no repository, seeds and protects nothing, and waits only for the deploy key", async () => {
-        const plan = await planRepositories("production", withGitopsRepository("production", (r) => { r.managedBy = "staging"; }));
+        const plan = await planRepositories(
+            "production",
+            withGitopsRepository("production", (r) => {
+                r.managedBy = "staging";
+            }),
+        );
         assert.deepEqual(ofType(plan.resources, T.repository), []);
-        assert.deepEqual(plan.resources.filter((r) => r.custom).map((r) => r.type).sort(), [...Array(3).fill(T.keyPair), ...Array(3).fill(T.deployKey)].sort());
+        assert.deepEqual(
+            plan.resources
+                .filter((r) => r.custom)
+                .map((r) => r.type)
+                .sort(),
+            [...Array(3).fill(T.keyPair), ...Array(3).fill(T.deployKey)].sort(),
+        );
         assert.equal(plan.outputs.gitopsUrl, "ssh://git@github.com/acme-platform/platform-gitops-production.git");
-        assert.deepEqual(plan.outputs.ready, [byName(plan.resources, T.deployKey, "platform-gitops-production-deploy-key").urn]);
+        assert.deepEqual(plan.outputs.ready, [
+            byName(plan.resources, T.deployKey, "platform-gitops-production-deploy-key").urn,
+        ]);
     });
 
     it("keeps the deploy key writable for Flux image automation, which commits to it", async () => {
         const plan = await planRepositories("production", {
             set: {
-                ...withGitopsRepository("production", (r) => { r.managedBy = "staging"; }).set,
+                ...withGitopsRepository("production", (r) => {
+                    r.managedBy = "staging";
+                }).set,
                 "gitops-platform:engine": { type: "flux", imageAutomation: true, multitenancy: true },
             },
         });
-        const readOnly = Object.fromEntries(ofType(plan.resources, T.deployKey).map((k) => [k.name, k.inputs.readOnly]));
-        assert.deepEqual(readOnly, { "platform-gitops-production-deploy-key": false, "payments-api-deploy-key": true, "checkout-web-deploy-key": true });
+        const readOnly = Object.fromEntries(
+            ofType(plan.resources, T.deployKey).map((k) => [k.name, k.inputs.readOnly]),
+        );
+        assert.deepEqual(readOnly, {
+            "platform-gitops-production-deploy-key": false,
+            "payments-api-deploy-key": true,
+            "checkout-web-deploy-key": true,
+        });
     });
 });
 
@@ -160,42 +238,76 @@ describe("shared repository config errors", () => {
         {
             name: "an app repository managed by the stack itself",
             stack: "staging",
-            overrides: withGithub("staging", (g) => { g.appRepositories["payments-api"].managedBy = "staging"; }),
-            problem: { key: "gitops-platform:github.appRepositories.payments-api.managedBy", message: `names this stack (staging): ${SELF}`, value: "staging" },
+            overrides: withGithub("staging", (g) => {
+                g.appRepositories["payments-api"].managedBy = "staging";
+            }),
+            problem: {
+                key: "gitops-platform:github.appRepositories.payments-api.managedBy",
+                message: `names this stack (staging): ${SELF}`,
+                value: "staging",
+            },
         },
         {
             name: "the GitOps repository managed by the stack itself",
             stack: "production",
-            overrides: withGitopsRepository("production", (r) => { r.managedBy = "production"; }),
-            problem: { key: "gitops-platform:gitopsRepository.managedBy", message: `names this stack (production): ${SELF}`, value: "production" },
+            overrides: withGitopsRepository("production", (r) => {
+                r.managedBy = "production";
+            }),
+            problem: {
+                key: "gitops-platform:gitopsRepository.managedBy",
+                message: `names this stack (production): ${SELF}`,
+                value: "production",
+            },
         },
         {
             name: "an app repository both adopted and managed by another stack",
             stack: "production",
-            overrides: withGithub("production", (g) => { g.appRepositories["checkout-web"].adopt = true; }),
-            problem: { key: "gitops-platform:github.appRepositories.checkout-web.managedBy", message: `the repository is managed by stack staging, ${ADOPTED}`, value: "staging" },
+            overrides: withGithub("production", (g) => {
+                g.appRepositories["checkout-web"].adopt = true;
+            }),
+            problem: {
+                key: "gitops-platform:github.appRepositories.checkout-web.managedBy",
+                message: `the repository is managed by stack staging, ${ADOPTED}`,
+                value: "staging",
+            },
         },
         {
             name: "the GitOps repository both adopted and managed by another stack",
             stack: "production",
-            overrides: withGitopsRepository("production", (r) => { r.managedBy = "staging"; r.adopt = true; }),
-            problem: { key: "gitops-platform:gitopsRepository.managedBy", message: `the repository is managed by stack staging, ${ADOPTED}`, value: "staging" },
+            overrides: withGitopsRepository("production", (r) => {
+                r.managedBy = "staging";
+                r.adopt = true;
+            }),
+            problem: {
+                key: "gitops-platform:gitopsRepository.managedBy",
+                message: `the repository is managed by stack staging, ${ADOPTED}`,
+                value: "staging",
+            },
         },
         {
             name: "managedBy without a github section",
             stack: "local",
-            overrides: withGitopsRepository("local", (r) => { r.managedBy = "staging"; }),
+            overrides: withGitopsRepository("local", (r) => {
+                r.managedBy = "staging";
+            }),
             problem: {
                 key: "gitops-platform:gitopsRepository.managedBy",
-                message: "registers this stack's deploy key through GitHub and needs the github section: add it, or remove managedBy and give the repository's url",
+                message:
+                    "registers this stack's deploy key through GitHub and needs the github section: add it, or remove managedBy and give the repository's url",
                 value: "staging",
             },
         },
         {
             name: "a managedBy that is no stack name",
             stack: "production",
-            overrides: withGithub("production", (g) => { g.appRepositories["payments-api"].managedBy = "stag ing"; }),
-            problem: { key: "gitops-platform:github.appRepositories.payments-api.managedBy", message: "expected a stack name: letters, digits, '-', '_' and '.'", value: "stag ing" },
+            overrides: withGithub("production", (g) => {
+                g.appRepositories["payments-api"].managedBy = "stag ing";
+            }),
+            problem: {
+                key: "gitops-platform:github.appRepositories.payments-api.managedBy",
+                message: "expected a stack name: letters, digits, '-', '_' and '.'",
+                value: "stag ing",
+            },
         },
     ];
     for (const c of cases) {
@@ -205,7 +317,12 @@ describe("shared repository config errors", () => {
     }
 
     it("stops the program before anything is declared", async () => {
-        await assert.rejects(planRepositories("staging", cases[0].overrides), (error: unknown) => error instanceof ConfigError && error.message.includes(`${cases[0].problem.key}: ${cases[0].problem.message} (got "staging")`));
+        await assert.rejects(
+            planRepositories("staging", cases[0].overrides),
+            (error: unknown) =>
+                error instanceof ConfigError &&
+                error.message.includes(`${cases[0].problem.key}: ${cases[0].problem.message} (got "staging")`),
+        );
     });
 });
 
@@ -215,9 +332,25 @@ describe("SharedGithubRepository on its own", () => {
             const shared = new SharedGithubRepository("solo", { repositoryName: "solo", owner: "acme" });
             return { url: shared.url, branch: shared.branch, knownHosts: shared.knownHosts, name: shared.name };
         });
-        assert.deepEqual(plan.resources.filter((r) => r.custom).map((r) => r.type).sort(), [T.deployKey, T.keyPair].sort());
-        assert.deepEqual(byName(plan.resources, T.deployKey, "solo-deploy-key").inputs, { repository: "solo", title: "gitops-platform", key: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAMOCKsolo-deploy-key-pair mock", readOnly: true });
-        assert.deepEqual(plan.outputs, { url: "ssh://git@github.com/acme/solo.git", branch: "main", knownHosts: GITHUB_KNOWN_HOSTS, name: "solo" });
+        assert.deepEqual(
+            plan.resources
+                .filter((r) => r.custom)
+                .map((r) => r.type)
+                .sort(),
+            [T.deployKey, T.keyPair].sort(),
+        );
+        assert.deepEqual(byName(plan.resources, T.deployKey, "solo-deploy-key").inputs, {
+            repository: "solo",
+            title: "gitops-platform",
+            key: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAMOCKsolo-deploy-key-pair mock",
+            readOnly: true,
+        });
+        assert.deepEqual(plan.outputs, {
+            url: "ssh://git@github.com/acme/solo.git",
+            branch: "main",
+            knownHosts: GITHUB_KNOWN_HOSTS,
+            name: "solo",
+        });
     });
 
     it("builds GitHub's SSH URL as the generic converter reads GitHub's clone URLs", () => {

@@ -51,7 +51,12 @@ async function planRepositories(stack: string, overrides: StackOverrides = {}): 
         });
         const handle = createRepositories(readPlatformConfig());
         knownHosts = handle.gitops.knownHosts;
-        return { url: handle.gitops.url, privateKey: handle.gitops.privateKey, publicKey: handle.gitops.publicKey, ready: handle.ready.map((r) => r.urn) };
+        return {
+            url: handle.gitops.url,
+            privateKey: handle.gitops.privateKey,
+            publicKey: handle.gitops.publicKey,
+            ready: handle.ready.map((r) => r.urn),
+        };
     });
     return { ...plan, imports, knownHosts };
 }
@@ -62,8 +67,12 @@ function edited<T>(stack: string, key: string, edit: (value: T) => void): Record
     return { [key]: value };
 }
 
-const names = (resources: readonly PlannedResource[], type: string) => ofType(resources, type).map((r) => r.name).sort();
-const perRepository = (role: string, repositories = REPOSITORIES) => repositories.map((repo) => `${repo}-${role}`).sort();
+const names = (resources: readonly PlannedResource[], type: string) =>
+    ofType(resources, type)
+        .map((r) => r.name)
+        .sort();
+const perRepository = (role: string, repositories = REPOSITORIES) =>
+    repositories.map((repo) => `${repo}-${role}`).sort();
 
 describe("repositories of the staging stack", () => {
     let plan: RepositoriesPlan;
@@ -73,7 +82,10 @@ describe("repositories of the staging stack", () => {
 
     it("declares each repository with its protection, alerts, deploy key and key pair", () => {
         assert.deepEqual(names(plan.resources, T.repository), perRepository("repository"));
-        assert.deepEqual(names(plan.resources, T.ruleset), [...perRepository("ruleset"), ...perRepository("release-tags")].sort());
+        assert.deepEqual(
+            names(plan.resources, T.ruleset),
+            [...perRepository("ruleset"), ...perRepository("release-tags")].sort(),
+        );
         assert.deepEqual(names(plan.resources, T.vulnerabilityAlerts), perRepository("vulnerability-alerts"));
         assert.deepEqual(names(plan.resources, T.deployKey), perRepository("deploy-key"));
         assert.deepEqual(names(plan.resources, T.keyPair), perRepository("deploy-key-pair"));
@@ -93,15 +105,27 @@ describe("repositories of the staging stack", () => {
             allowMergeCommit: false,
             archiveOnDestroy: true,
         });
-        assert.deepEqual(byName(plan.resources, T.vulnerabilityAlerts, "platform-gitops-staging-vulnerability-alerts").inputs, { repository: "platform-gitops-staging", enabled: true });
-        assert.deepEqual(plan.imports, { "platform-gitops-staging-repository": undefined, "payments-api-repository": undefined, "checkout-web-repository": undefined });
+        assert.deepEqual(
+            byName(plan.resources, T.vulnerabilityAlerts, "platform-gitops-staging-vulnerability-alerts").inputs,
+            { repository: "platform-gitops-staging", enabled: true },
+        );
+        assert.deepEqual(plan.imports, {
+            "platform-gitops-staging-repository": undefined,
+            "payments-api-repository": undefined,
+            "checkout-web-repository": undefined,
+        });
     });
 
     it("requires one approval, and lets admins bypass in pull requests only", () => {
-        const ruleset = byName(plan.resources, T.ruleset, "platform-gitops-staging-ruleset").inputs as { rules: Record<string, unknown>; bypassActors: unknown };
+        const ruleset = byName(plan.resources, T.ruleset, "platform-gitops-staging-ruleset").inputs as {
+            rules: Record<string, unknown>;
+            bypassActors: unknown;
+        };
         assert.equal((ruleset.rules.pullRequest as Record<string, unknown>).requiredApprovingReviewCount, 1);
         assert.equal(ruleset.rules.requiredSignatures, false);
-        assert.deepEqual(ruleset.bypassActors, [{ actorType: "RepositoryRole", actorId: 5, bypassMode: "pull_request" }]);
+        assert.deepEqual(ruleset.bypassActors, [
+            { actorType: "RepositoryRole", actorId: 5, bypassMode: "pull_request" },
+        ]);
     });
 
     it("registers read-only deploy keys from the generated key pairs", () => {
@@ -113,7 +137,9 @@ describe("repositories of the staging stack", () => {
                 key: `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAMOCK${repo}-deploy-key-pair mock`,
                 readOnly: true,
             });
-            assert.deepEqual(byName(plan.resources, T.keyPair, `${repo}-deploy-key-pair`).inputs, { algorithm: "ED25519" });
+            assert.deepEqual(byName(plan.resources, T.keyPair, `${repo}-deploy-key-pair`).inputs, {
+                algorithm: "ED25519",
+            });
         }
     });
 
@@ -128,7 +154,10 @@ describe("repositories of the staging stack", () => {
     });
 
     it("declares staging and production environments that deploy from main only", () => {
-        assert.deepEqual(names(plan.resources, T.environment), ["platform-gitops-staging-env-production", "platform-gitops-staging-env-staging"]);
+        assert.deepEqual(names(plan.resources, T.environment), [
+            "platform-gitops-staging-env-production",
+            "platform-gitops-staging-env-staging",
+        ]);
         assert.deepEqual(byName(plan.resources, T.environment, "platform-gitops-staging-env-staging").inputs, {
             repository: "platform-gitops-staging",
             environment: "staging",
@@ -137,11 +166,14 @@ describe("repositories of the staging stack", () => {
             deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true },
         });
         for (const environment of DEPLOYMENT_ENVIRONMENTS) {
-            assert.deepEqual(byName(plan.resources, T.environmentPolicy, `platform-gitops-staging-env-${environment}-branch`).inputs, {
-                repository: "platform-gitops-staging",
-                environment,
-                branchPattern: "main",
-            });
+            assert.deepEqual(
+                byName(plan.resources, T.environmentPolicy, `platform-gitops-staging-env-${environment}-branch`).inputs,
+                {
+                    repository: "platform-gitops-staging",
+                    environment,
+                    branchPattern: "main",
+                },
+            );
         }
     });
 
@@ -159,7 +191,14 @@ describe("repositories of the staging stack", () => {
     it("seeds the layout and the checks workflow once into the GitOps repository, content ignored afterwards", () => {
         const checks = checksFiles({ branch: "main", kubernetesVersion: "1.35" });
         const layout = {
-            ...seedLayout({ repositoryName: "platform-gitops-staging", stack: "staging", environment: "staging", environments: DEPLOYMENT_ENVIRONMENTS, codeOwners: ["@acme-platform/platform"], namespace: "argocd" }),
+            ...seedLayout({
+                repositoryName: "platform-gitops-staging",
+                stack: "staging",
+                environment: "staging",
+                environments: DEPLOYMENT_ENVIRONMENTS,
+                codeOwners: ["@acme-platform/platform"],
+                namespace: "argocd",
+            }),
             ...checks,
         };
         const files = ofType(plan.resources, T.file).filter((f) => f.name.startsWith("platform-gitops-staging-"));
@@ -180,8 +219,14 @@ describe("repositories of the staging stack", () => {
     it("seeds only the checks workflow and CODEOWNERS (their rulesets require code-owner review) into the app repositories it owns", () => {
         for (const repo of ["payments-api", "checkout-web"]) {
             const files = ofType(plan.resources, T.file).filter((f) => f.name.startsWith(`${repo}-`));
-            assert.deepEqual(files.map((f) => f.inputs.file).sort(), [...Object.keys(checksFiles({ branch: "main", kubernetesVersion: "1.35" })), "CODEOWNERS"].sort());
-            assert.equal(files.find((f) => f.inputs.file === "CODEOWNERS")?.inputs.content, codeOwnersFile(["@acme-platform/platform"]));
+            assert.deepEqual(
+                files.map((f) => f.inputs.file).sort(),
+                [...Object.keys(checksFiles({ branch: "main", kubernetesVersion: "1.35" })), "CODEOWNERS"].sort(),
+            );
+            assert.equal(
+                files.find((f) => f.inputs.file === "CODEOWNERS")?.inputs.content,
+                codeOwnersFile(["@acme-platform/platform"]),
+            );
         }
     });
 
@@ -200,22 +245,37 @@ describe("repositories of the staging stack", () => {
     });
 
     it("protects the branch only after the files are seeded", () => {
-        const filesOf = (repo: string) => ofType(plan.resources, T.file).filter((f) => f.name.startsWith(`${repo}-`)).map((f) => f.urn).sort();
+        const filesOf = (repo: string) =>
+            ofType(plan.resources, T.file)
+                .filter((f) => f.name.startsWith(`${repo}-`))
+                .map((f) => f.urn)
+                .sort();
         for (const repo of REPOSITORIES) {
-            assert.deepEqual([...byName(plan.resources, T.ruleset, `${repo}-ruleset`).options.dependsOn].sort(), filesOf(repo), repo);
+            assert.deepEqual(
+                [...byName(plan.resources, T.ruleset, `${repo}-ruleset`).options.dependsOn].sort(),
+                filesOf(repo),
+                repo,
+            );
         }
     });
 
     it("makes the engine wait for the deploy key and the seeded files", () => {
         const seeded = ofType(plan.resources, T.file).filter((f) => f.name.startsWith("platform-gitops-staging-"));
-        const expected = [byName(plan.resources, T.deployKey, "platform-gitops-staging-deploy-key").urn, ...seeded.map((f) => f.urn)];
+        const expected = [
+            byName(plan.resources, T.deployKey, "platform-gitops-staging-deploy-key").urn,
+            ...seeded.map((f) => f.urn),
+        ];
         assert.deepEqual([...(plan.outputs.ready as string[])].sort(), expected.sort());
     });
 
     it("keeps staging's repositories and seeded files when the stack is destroyed, without protecting them", () => {
         assert.equal(ofType(plan.resources, T.repository).length, 3);
         for (const repository of ofType(plan.resources, T.repository)) {
-            assert.deepEqual([repository.options.protect, repository.options.retainOnDelete], [false, true], repository.name);
+            assert.deepEqual(
+                [repository.options.protect, repository.options.retainOnDelete],
+                [false, true],
+                repository.name,
+            );
         }
         for (const file of ofType(plan.resources, T.file)) {
             assert.equal(file.options.retainOnDelete, true, file.name);
@@ -230,9 +290,18 @@ describe("repositories of the production stack", () => {
     });
 
     it("requires two approvals and signed commits, with no bypass for anyone", () => {
-        assert.deepEqual(names(plan.resources, T.ruleset), [...perRepository("ruleset", PRODUCTION_REPOSITORIES), ...perRepository("release-tags", PRODUCTION_REPOSITORIES)].sort());
+        assert.deepEqual(
+            names(plan.resources, T.ruleset),
+            [
+                ...perRepository("ruleset", PRODUCTION_REPOSITORIES),
+                ...perRepository("release-tags", PRODUCTION_REPOSITORIES),
+            ].sort(),
+        );
         for (const repo of PRODUCTION_REPOSITORIES) {
-            const ruleset = byName(plan.resources, T.ruleset, `${repo}-ruleset`).inputs as { rules: Record<string, unknown>; bypassActors: unknown };
+            const ruleset = byName(plan.resources, T.ruleset, `${repo}-ruleset`).inputs as {
+                rules: Record<string, unknown>;
+                bypassActors: unknown;
+            };
             assert.equal((ruleset.rules.pullRequest as Record<string, unknown>).requiredApprovingReviewCount, 2);
             assert.equal(ruleset.rules.requiredSignatures, true);
             assert.deepEqual(ruleset.bypassActors, []);
@@ -242,7 +311,11 @@ describe("repositories of the production stack", () => {
     it("protects every repository and keeps it when the stack is destroyed", () => {
         assert.deepEqual(names(plan.resources, T.repository), perRepository("repository", PRODUCTION_REPOSITORIES));
         for (const repository of ofType(plan.resources, T.repository)) {
-            assert.deepEqual([repository.options.protect, repository.options.retainOnDelete], [true, true], repository.name);
+            assert.deepEqual(
+                [repository.options.protect, repository.options.retainOnDelete],
+                [true, true],
+                repository.name,
+            );
         }
         for (const file of ofType(plan.resources, T.file)) {
             assert.equal(file.options.retainOnDelete, true, file.name);
@@ -251,52 +324,81 @@ describe("repositories of the production stack", () => {
 
     it("requires the configured team and user to approve production deployments", () => {
         const production = byName(plan.resources, T.environment, "platform-gitops-production-env-production");
-        assert.deepEqual(production.inputs.reviewers, [{ teams: [mockNumericId("team/platform-leads")], users: [mockNumericId("user/alice-sre")] }]);
+        assert.deepEqual(production.inputs.reviewers, [
+            { teams: [mockNumericId("team/platform-leads")], users: [mockNumericId("user/alice-sre")] },
+        ]);
     });
 
     it("seeds the production cluster folder", () => {
-        assert.ok(ofType(plan.resources, T.file).some((f) => f.inputs.file === "clusters/production/kustomization.yaml"));
+        assert.ok(
+            ofType(plan.resources, T.file).some((f) => f.inputs.file === "clusters/production/kustomization.yaml"),
+        );
     });
 });
 
 describe("repository options from config", () => {
     it("uses classic branch protection where config asks, binding admins in production", async () => {
-        const plan = await planRepositories("production", { set: edited<{ protection: Record<string, unknown> }>("production", "gitops-platform:github", (g) => { g.protection.mode = "classic"; }) });
+        const plan = await planRepositories("production", {
+            set: edited<{ protection: Record<string, unknown> }>("production", "gitops-platform:github", (g) => {
+                g.protection.mode = "classic";
+            }),
+        });
         assert.deepEqual(names(plan.resources, T.ruleset), []);
-        assert.deepEqual(names(plan.resources, T.branchProtection), perRepository("branch-protection", PRODUCTION_REPOSITORIES));
+        assert.deepEqual(
+            names(plan.resources, T.branchProtection),
+            perRepository("branch-protection", PRODUCTION_REPOSITORIES),
+        );
         const protection = byName(plan.resources, T.branchProtection, "platform-gitops-production-branch-protection");
         // The builder's exact output is tested in repository-layout.test.ts; here, the settings production's config gives it.
-        assert.deepEqual(protection.inputs, branchProtectionArgs("R_mock_platform-gitops-production", "main", {
-            mode: "classic",
-            requiredApprovals: 2,
-            requireCodeOwnerReview: true,
-            requireSignedCommits: true,
-            requiredStatusChecks: ["test", "preview"],
-            enforceAdmins: true,
-        }));
+        assert.deepEqual(
+            protection.inputs,
+            branchProtectionArgs("R_mock_platform-gitops-production", "main", {
+                mode: "classic",
+                requiredApprovals: 2,
+                requireCodeOwnerReview: true,
+                requireSignedCommits: true,
+                requiredStatusChecks: ["test", "preview"],
+                enforceAdmins: true,
+            }),
+        );
         assert.equal(protection.options.dependsOn.length, ofType(plan.resources, T.file).length);
     });
 
     it("gives only the GitOps repository a read-write deploy key with Flux image automation", async () => {
-        const plan = await planRepositories("staging", { set: { "gitops-platform:engine": { type: "flux", imageAutomation: true } } });
-        const readOnly = Object.fromEntries(ofType(plan.resources, T.deployKey).map((k) => [k.name, k.inputs.readOnly]));
-        assert.deepEqual(readOnly, { "platform-gitops-staging-deploy-key": false, "payments-api-deploy-key": true, "checkout-web-deploy-key": true });
+        const plan = await planRepositories("staging", {
+            set: { "gitops-platform:engine": { type: "flux", imageAutomation: true } },
+        });
+        const readOnly = Object.fromEntries(
+            ofType(plan.resources, T.deployKey).map((k) => [k.name, k.inputs.readOnly]),
+        );
+        assert.deepEqual(readOnly, {
+            "platform-gitops-staging-deploy-key": false,
+            "payments-api-deploy-key": true,
+            "checkout-web-deploy-key": true,
+        });
     });
 
     it("lets only the GitOps repository's writable key push past its ruleset with image automation", async () => {
-        const plan = await planRepositories("staging", { set: { "gitops-platform:engine": { type: "flux", imageAutomation: true } } });
-        const actors = (repo: string) => (byName(plan.resources, T.ruleset, `${repo}-ruleset`).inputs as { bypassActors: unknown[] }).bypassActors;
+        const plan = await planRepositories("staging", {
+            set: { "gitops-platform:engine": { type: "flux", imageAutomation: true } },
+        });
+        const actors = (repo: string) =>
+            (byName(plan.resources, T.ruleset, `${repo}-ruleset`).inputs as { bypassActors: unknown[] }).bypassActors;
         assert.deepEqual(actors("platform-gitops-staging"), [
             { actorType: "RepositoryRole", actorId: 5, bypassMode: "pull_request" },
             { actorType: "DeployKey", bypassMode: "always" },
         ]);
-        assert.deepEqual(actors("payments-api"), [{ actorType: "RepositoryRole", actorId: 5, bypassMode: "pull_request" }]);
+        assert.deepEqual(actors("payments-api"), [
+            { actorType: "RepositoryRole", actorId: 5, bypassMode: "pull_request" },
+        ]);
     });
 
     it("refuses image automation's writable key under classic protection, which exempts no deploy key", async () => {
         const set = {
             "gitops-platform:engine": { type: "flux", imageAutomation: true },
-            ...edited<{ protection: Record<string, unknown> }>("staging", "gitops-platform:github", (g) => { g.protection.mode = "classic"; }),
+            ...edited<{ protection: Record<string, unknown> }>("staging", "gitops-platform:github", (g) => {
+                g.protection.mode = "classic";
+            }),
         };
         await assert.rejects(planRepositories("staging", { set }), /cannot push through classic branch protection/);
     });
@@ -307,24 +409,50 @@ describe("repository options from config", () => {
     });
 
     it("adopts an existing repository by importing it, seeding nothing into it", async () => {
-        const plan = await planRepositories("staging", { set: edited<Record<string, unknown>>("staging", "gitops-platform:gitopsRepository", (r) => { r.adopt = true; }) });
+        const plan = await planRepositories("staging", {
+            set: edited<Record<string, unknown>>("staging", "gitops-platform:gitopsRepository", (r) => {
+                r.adopt = true;
+            }),
+        });
         assert.equal(plan.imports["platform-gitops-staging-repository"], "platform-gitops-staging");
         assert.equal(plan.imports["payments-api-repository"], undefined);
-        assert.equal("autoInit" in byName(plan.resources, T.repository, "platform-gitops-staging-repository").inputs, false);
-        assert.deepEqual(ofType(plan.resources, T.file).filter((f) => f.name.startsWith("platform-gitops-staging-")), []);
+        assert.equal(
+            "autoInit" in byName(plan.resources, T.repository, "platform-gitops-staging-repository").inputs,
+            false,
+        );
+        assert.deepEqual(
+            ofType(plan.resources, T.file).filter((f) => f.name.startsWith("platform-gitops-staging-")),
+            [],
+        );
         assert.deepEqual(byName(plan.resources, T.ruleset, "platform-gitops-staging-ruleset").options.dependsOn, []);
     });
 
     it("turns secret scanning on with Advanced Security when config says the organization has it", async () => {
-        const plan = await planRepositories("staging", { set: edited<Record<string, unknown>>("staging", "gitops-platform:github", (g) => { g.advancedSecurity = true; }) });
-        assert.deepEqual(byName(plan.resources, T.repository, "platform-gitops-staging-repository").inputs.securityAndAnalysis, {
-            advancedSecurity: { status: "enabled" }, secretScanning: { status: "enabled" }, secretScanningPushProtection: { status: "enabled" },
+        const plan = await planRepositories("staging", {
+            set: edited<Record<string, unknown>>("staging", "gitops-platform:github", (g) => {
+                g.advancedSecurity = true;
+            }),
         });
+        assert.deepEqual(
+            byName(plan.resources, T.repository, "platform-gitops-staging-repository").inputs.securityAndAnalysis,
+            {
+                advancedSecurity: { status: "enabled" },
+                secretScanning: { status: "enabled" },
+                secretScanningPushProtection: { status: "enabled" },
+            },
+        );
     });
 
     it("leaves secret scanning alone when config turns it off", async () => {
-        const plan = await planRepositories("staging", { set: edited<Record<string, unknown>>("staging", "gitops-platform:github", (g) => { g.secretScanning = false; }) });
-        assert.equal("securityAndAnalysis" in byName(plan.resources, T.repository, "platform-gitops-staging-repository").inputs, false);
+        const plan = await planRepositories("staging", {
+            set: edited<Record<string, unknown>>("staging", "gitops-platform:github", (g) => {
+                g.secretScanning = false;
+            }),
+        });
+        assert.equal(
+            "securityAndAnalysis" in byName(plan.resources, T.repository, "platform-gitops-staging-repository").inputs,
+            false,
+        );
     });
 
     it("adds a second app repository without touching any existing resource", async () => {
@@ -339,8 +467,21 @@ describe("repository options from config", () => {
         for (const resource of before.resources) {
             assert.deepEqual(afterByUrn.get(resource.urn)?.inputs, resource.inputs, resource.urn);
         }
-        const added = after.resources.filter((r) => !before.resources.some((b) => b.urn === r.urn)).map((r) => r.name).sort();
-        const roles = ["deploy-key", "deploy-key-pair", "repository", "ruleset", "release-tags", "vulnerability-alerts", "file-codeowners", "file-github-scripts-render-sh", "file-github-workflows-gitops-checks-yml"];
+        const added = after.resources
+            .filter((r) => !before.resources.some((b) => b.urn === r.urn))
+            .map((r) => r.name)
+            .sort();
+        const roles = [
+            "deploy-key",
+            "deploy-key-pair",
+            "repository",
+            "ruleset",
+            "release-tags",
+            "vulnerability-alerts",
+            "file-codeowners",
+            "file-github-scripts-render-sh",
+            "file-github-workflows-gitops-checks-yml",
+        ];
         assert.deepEqual(added, ["ledger", ...roles.map((role) => `ledger-${role}`)].sort());
     });
 });
@@ -358,29 +499,49 @@ describe("repository of the local stack", () => {
     // which waits for Flux to be Ready) failed. A public repository read over https needs nothing.
     it("reads its public GitOps repository anonymously over https: no key to register, no resource at all", async () => {
         const plan = await planRepositories("local");
-        assert.deepEqual(plan.resources.filter((r) => r.custom), []);
+        assert.deepEqual(
+            plan.resources.filter((r) => r.custom),
+            [],
+        );
         assert.equal(plan.outputs.url, "https://github.com/acme-platform/platform-gitops.git");
         assert.equal(plan.outputs.privateKey, undefined);
     });
 
     it("outputs the URL, branch and cluster path, and no deploy key", async () => {
         const plan = await planStack("local", {}, runPlatform);
-        assert.deepEqual(plan.outputs.gitopsRepository, { url: "https://github.com/acme-platform/platform-gitops.git", branch: "main", path: "clusters/local" });
+        assert.deepEqual(plan.outputs.gitopsRepository, {
+            url: "https://github.com/acme-platform/platform-gitops.git",
+            branch: "main",
+            path: "clusters/local",
+        });
         assert.equal(plan.outputs.gitopsDeployPublicKey, undefined);
     });
 
     it("makes only the key pair for a repository read over SSH, and outputs the public key to register", async () => {
         const plan = await planRepositories("local", { set: sshLocal() });
-        assert.deepEqual(plan.resources.filter((r) => r.custom).map((r) => [r.type, r.name]), [[T.keyPair, "platform-gitops-deploy-key-pair"]]);
+        assert.deepEqual(
+            plan.resources.filter((r) => r.custom).map((r) => [r.type, r.name]),
+            [[T.keyPair, "platform-gitops-deploy-key-pair"]],
+        );
         assert.equal(plan.outputs.url, "ssh://git@github.com/acme-platform/platform-gitops.git");
         assert.equal(plan.outputs.privateKey, SECRET_PLACEHOLDER);
         const stack = await planStack("local", { set: sshLocal() }, runPlatform);
-        assert.equal(stack.outputs.gitopsDeployPublicKey, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAMOCKplatform-gitops-deploy-key-pair mock");
+        assert.equal(
+            stack.outputs.gitopsDeployPublicKey,
+            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAMOCKplatform-gitops-deploy-key-pair mock",
+        );
         assert.equal(JSON.stringify(stack).includes("mock-openssh-private-key"), false);
     });
 
     it("refuses anonymous read of a URL that is not https", async () => {
-        await assert.rejects(planRepositories("local", { set: sshLocal((r) => { r.anonymous = true; }) }), /anonymous read is over https/);
+        await assert.rejects(
+            planRepositories("local", {
+                set: sshLocal((r) => {
+                    r.anonymous = true;
+                }),
+            }),
+            /anonymous read is over https/,
+        );
     });
 
     it("takes the known_hosts the user supplies for a host other than GitHub", async () => {
@@ -400,28 +561,48 @@ describe("repository config errors", () => {
         {
             name: "a host other than GitHub without known_hosts",
             stack: "local",
-            overrides: { set: sshLocal((r) => { r.url = "ssh://git@git.example.com/acme/gitops.git"; }) },
+            overrides: {
+                set: sshLocal((r) => {
+                    r.url = "ssh://git@git.example.com/acme/gitops.git";
+                }),
+            },
             key: "gitops-platform:gitopsRepository.knownHosts",
             expect: /verifies git\.example\.com by its SSH host keys/,
         },
         {
             name: "a URL without a host",
             stack: "local",
-            overrides: { set: sshLocal((r) => { r.url = "ssh://git@github.com:acme/gitops.git"; }) },
+            overrides: {
+                set: sshLocal((r) => {
+                    r.url = "ssh://git@github.com:acme/gitops.git";
+                }),
+            },
             key: "gitops-platform:gitopsRepository.url",
             expect: /expected a Git URL with a host/,
         },
         {
             name: "the GitOps repository listed again as an app repository",
             stack: "staging",
-            overrides: { set: edited<{ appRepositories: Record<string, unknown> }>("staging", "gitops-platform:github", (g) => { g.appRepositories["platform-gitops-staging"] = {}; }) },
+            overrides: {
+                set: edited<{ appRepositories: Record<string, unknown> }>("staging", "gitops-platform:github", (g) => {
+                    g.appRepositories["platform-gitops-staging"] = {};
+                }),
+            },
             key: "gitops-platform:github.appRepositories.platform-gitops-staging",
             expect: /is the GitOps repository/,
         },
         {
             name: "more than six production reviewers",
             stack: "staging",
-            overrides: { set: edited<{ productionReviewers: Record<string, unknown> }>("staging", "gitops-platform:github", (g) => { g.productionReviewers = { users: ["a", "b", "c", "d"], teams: ["e", "f", "g"] }; }) },
+            overrides: {
+                set: edited<{ productionReviewers: Record<string, unknown> }>(
+                    "staging",
+                    "gitops-platform:github",
+                    (g) => {
+                        g.productionReviewers = { users: ["a", "b", "c", "d"], teams: ["e", "f", "g"] };
+                    },
+                ),
+            },
             key: "gitops-platform:github.productionReviewers",
             expect: /up to six reviewers/,
         },
@@ -445,19 +626,33 @@ describe("repository components on their own", () => {
             const repository = new GithubRepository("solo", { repositoryName: "solo" });
             return { branch: repository.branch };
         });
-        assert.deepEqual(plan.resources.filter((r) => r.custom).map((r) => r.type).sort(), [T.repository, T.deployKey, T.vulnerabilityAlerts, T.keyPair].sort());
+        assert.deepEqual(
+            plan.resources
+                .filter((r) => r.custom)
+                .map((r) => r.type)
+                .sort(),
+            [T.repository, T.deployKey, T.vulnerabilityAlerts, T.keyPair].sort(),
+        );
         const repository = byName(plan.resources, T.repository, "solo-repository");
         assert.equal(repository.inputs.visibility, "private");
         assert.equal("securityAndAnalysis" in repository.inputs, false);
         assert.deepEqual([repository.options.protect, repository.options.retainOnDelete], [false, true]);
-        assert.deepEqual(byName(plan.resources, T.deployKey, "solo-deploy-key").inputs, { repository: "solo", title: "gitops-platform", key: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAMOCKsolo-deploy-key-pair mock", readOnly: true });
+        assert.deepEqual(byName(plan.resources, T.deployKey, "solo-deploy-key").inputs, {
+            repository: "solo",
+            title: "gitops-platform",
+            key: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAMOCKsolo-deploy-key-pair mock",
+            readOnly: true,
+        });
         assert.equal(plan.outputs.branch, "main");
     });
 
     it("refuses a repository on another host without its known_hosts", async () => {
         await assert.rejects(
             planProgram(() => {
-                new ExternalRepository("elsewhere", { repositoryName: "elsewhere", url: "ssh://git@git.example.com/acme/gitops.git" });
+                new ExternalRepository("elsewhere", {
+                    repositoryName: "elsewhere",
+                    url: "ssh://git@git.example.com/acme/gitops.git",
+                });
                 return {};
             }),
             /no known_hosts for git\.example\.com/,

@@ -8,7 +8,15 @@ import * as fc from "fast-check";
 import { appScope, appSecretKey, platformScope, platformSecretKey } from "../components/secrets/aws";
 import { appReaderName, appSourceName, platformSourceName } from "../components/secrets/kubernetes";
 import {
-    appReaderRules, awsProvider, clusterSecretStore, durationSeconds, externalSecret, kubernetesProvider, operatorValues, secretStore, SOURCE_READER_RULES,
+    appReaderRules,
+    awsProvider,
+    clusterSecretStore,
+    durationSeconds,
+    externalSecret,
+    kubernetesProvider,
+    operatorValues,
+    secretStore,
+    SOURCE_READER_RULES,
 } from "../components/secrets/objects";
 import { defaultPrefix, secretArnPattern, secretsReaderPolicy } from "../components/secrets/policy";
 import { chartVersionProblem, compareVersions, DEFAULTS } from "../components/secrets/store";
@@ -38,12 +46,14 @@ describe("secrets: the operator's IAM policy", () => {
         const policy = secretsReaderPolicy({ region: REGION, accountId: ACCOUNT, prefix: "gitops-platform/staging" });
         assert.deepEqual(JSON.parse(JSON.stringify(policy)), {
             Version: "2012-10-17",
-            Statement: [{
-                Sid: "ReadStackSecrets",
-                Effect: "Allow",
-                Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
-                Resource: "arn:aws:secretsmanager:eu-west-1:111122223333:secret:gitops-platform/staging/*",
-            }],
+            Statement: [
+                {
+                    Sid: "ReadStackSecrets",
+                    Effect: "Allow",
+                    Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+                    Resource: "arn:aws:secretsmanager:eu-west-1:111122223333:secret:gitops-platform/staging/*",
+                },
+            ],
         });
     });
 
@@ -61,23 +71,40 @@ describe("secrets: the operator's IAM policy", () => {
     });
 
     it("has no wildcard action, and every Secrets Manager resource is under the prefix", () => {
-        const policy = secretsReaderPolicy({ region: REGION, accountId: ACCOUNT, prefix: "gitops-platform/production", kmsKeyArn: "arn:aws:kms:eu-west-1:111122223333:key/abc" });
+        const policy = secretsReaderPolicy({
+            region: REGION,
+            accountId: ACCOUNT,
+            prefix: "gitops-platform/production",
+            kmsKeyArn: "arn:aws:kms:eu-west-1:111122223333:key/abc",
+        });
         for (const statement of policy.Statement) {
             for (const action of actionsOf(statement)) {
                 assert.ok(!action.includes("*"), action);
             }
             for (const resource of [statement.Resource ?? []].flat()) {
-                assert.ok(resource === "arn:aws:kms:eu-west-1:111122223333:key/abc"
-                    || resource.startsWith("arn:aws:secretsmanager:eu-west-1:111122223333:secret:gitops-platform/production/"), resource);
+                assert.ok(
+                    resource === "arn:aws:kms:eu-west-1:111122223333:key/abc" ||
+                        resource.startsWith(
+                            "arn:aws:secretsmanager:eu-west-1:111122223333:secret:gitops-platform/production/",
+                        ),
+                    resource,
+                );
             }
         }
     });
 
     it("the staging role reads staging's secrets and none of production's", () => {
-        const staging = secretsReaderPolicy({ region: REGION, accountId: ACCOUNT, prefix: defaultPrefix("gitops-platform", "staging") });
+        const staging = secretsReaderPolicy({
+            region: REGION,
+            accountId: ACCOUNT,
+            prefix: defaultPrefix("gitops-platform", "staging"),
+        });
         assert.equal(canRead(staging, secretArn("gitops-platform/staging/payments-api/database-url")), true);
         assert.equal(canRead(staging, secretArn("gitops-platform/production/payments-api/database-url")), false);
-        assert.equal(canRead(staging, secretArn("gitops-platform/production/platform/production-engine-repo-platform-gitops")), false);
+        assert.equal(
+            canRead(staging, secretArn("gitops-platform/production/platform/production-engine-repo-platform-gitops")),
+            false,
+        );
         // A sibling whose name starts with the prefix is another stack's, not a child of this one.
         assert.equal(canRead(staging, secretArn("gitops-platform/staging-old/x")), false);
         assert.equal(canRead(staging, secretArn("gitops-platform/staging")), false);
@@ -86,18 +113,35 @@ describe("secrets: the operator's IAM policy", () => {
     it("no stack's default prefix reaches into another stack's (property)", () => {
         const stack = fc.stringMatching(/^[a-z][a-z0-9-]{0,20}$/);
         const key = fc.stringMatching(/^[A-Za-z0-9_+=.@-]{1,20}(\/[A-Za-z0-9_+=.@-]{1,20}){0,2}$/);
-        fc.assert(fc.property(stack, stack, key, (a, b, name) => {
-            fc.pre(a !== b);
-            const policyA = secretsReaderPolicy({ region: REGION, accountId: ACCOUNT, prefix: defaultPrefix("gitops-platform", a) });
-            return canRead(policyA, secretArn(`${defaultPrefix("gitops-platform", a)}/${name}`))
-                && !canRead(policyA, secretArn(`${defaultPrefix("gitops-platform", b)}/${name}`));
-        }));
+        fc.assert(
+            fc.property(stack, stack, key, (a, b, name) => {
+                fc.pre(a !== b);
+                const policyA = secretsReaderPolicy({
+                    region: REGION,
+                    accountId: ACCOUNT,
+                    prefix: defaultPrefix("gitops-platform", a),
+                });
+                return (
+                    canRead(policyA, secretArn(`${defaultPrefix("gitops-platform", a)}/${name}`)) &&
+                    !canRead(policyA, secretArn(`${defaultPrefix("gitops-platform", b)}/${name}`))
+                );
+            }),
+        );
     });
 
     it("names secrets under the prefix: platform/<name> and <app>/<key>", () => {
-        assert.equal(secretArnPattern("us-east-1", "444455556666", "x/y"), "arn:aws:secretsmanager:us-east-1:444455556666:secret:x/y/*");
-        assert.equal(platformSecretKey("gitops-platform/staging", "staging-engine-repo-platform-gitops"), "gitops-platform/staging/platform/staging-engine-repo-platform-gitops");
-        assert.equal(appSecretKey("gitops-platform/staging", "payments-api", "database-url"), "gitops-platform/staging/payments-api/database-url");
+        assert.equal(
+            secretArnPattern("us-east-1", "444455556666", "x/y"),
+            "arn:aws:secretsmanager:us-east-1:444455556666:secret:x/y/*",
+        );
+        assert.equal(
+            platformSecretKey("gitops-platform/staging", "staging-engine-repo-platform-gitops"),
+            "gitops-platform/staging/platform/staging-engine-repo-platform-gitops",
+        );
+        assert.equal(
+            appSecretKey("gitops-platform/staging", "payments-api", "database-url"),
+            "gitops-platform/staging/payments-api/database-url",
+        );
         assert.equal(platformSourceName("local-engine-repo-x"), "platform-local-engine-repo-x");
         assert.equal(appSourceName("podinfo", "api-token"), "podinfo-api-token");
         assert.equal(appReaderName("podinfo"), "podinfo-secrets-reader");
@@ -114,61 +158,105 @@ describe("secrets: the operator's IAM policy", () => {
     it("no app's scope reaches another app's secrets or the platform's (property)", () => {
         const label = fc.stringMatching(/^[a-z][a-z0-9-]{0,20}$/);
         const key = fc.stringMatching(/^[A-Za-z0-9_+=.@-]{1,20}$/);
-        fc.assert(fc.property(label, label, key, (a, b, k) => {
-            fc.pre(a !== b && a !== "platform");
-            const prefix = "gitops-platform/staging";
-            return !appSecretKey(prefix, b, k).startsWith(appScope(prefix, a))
-                && !platformSecretKey(prefix, k).startsWith(appScope(prefix, a))
-                && !appSecretKey(prefix, a, k).startsWith(platformScope(prefix));
-        }));
+        fc.assert(
+            fc.property(label, label, key, (a, b, k) => {
+                fc.pre(a !== b && a !== "platform");
+                const prefix = "gitops-platform/staging";
+                return (
+                    !appSecretKey(prefix, b, k).startsWith(appScope(prefix, a)) &&
+                    !platformSecretKey(prefix, k).startsWith(appScope(prefix, a)) &&
+                    !appSecretKey(prefix, a, k).startsWith(platformScope(prefix))
+                );
+            }),
+        );
     });
 });
 
 describe("secrets: External Secrets objects", () => {
-    const base = { name: "payments-api-secrets", namespace: "payments-api", store: { kind: "SecretStore", name: "payments-api-secret-store" }, refreshInterval: "1h", labels: { environment: "staging" } } as const;
+    const base = {
+        name: "payments-api-secrets",
+        namespace: "payments-api",
+        store: { kind: "SecretStore", name: "payments-api-secret-store" },
+        refreshInterval: "1h",
+        labels: { environment: "staging" },
+    } as const;
 
     it("an ExternalSecret owns its target and reads each entry by key and property, through the given store", () => {
-        assert.deepEqual(externalSecret({ ...base, entries: [
-            { secretKey: "database-url", key: "database-url" },
-            { secretKey: "token", key: "src", property: "value" },
-        ] }), {
-            apiVersion: "external-secrets.io/v1",
-            kind: "ExternalSecret",
-            metadata: { name: "payments-api-secrets", namespace: "payments-api", labels: { environment: "staging" } },
-            spec: {
-                refreshInterval: "1h",
-                secretStoreRef: { kind: "SecretStore", name: "payments-api-secret-store" },
-                target: { name: "payments-api-secrets", creationPolicy: "Owner" },
-                data: [
-                    { secretKey: "database-url", remoteRef: { key: "database-url" } },
-                    { secretKey: "token", remoteRef: { key: "src", property: "value" } },
+        assert.deepEqual(
+            externalSecret({
+                ...base,
+                entries: [
+                    { secretKey: "database-url", key: "database-url" },
+                    { secretKey: "token", key: "src", property: "value" },
                 ],
+            }),
+            {
+                apiVersion: "external-secrets.io/v1",
+                kind: "ExternalSecret",
+                metadata: {
+                    name: "payments-api-secrets",
+                    namespace: "payments-api",
+                    labels: { environment: "staging" },
+                },
+                spec: {
+                    refreshInterval: "1h",
+                    secretStoreRef: { kind: "SecretStore", name: "payments-api-secret-store" },
+                    target: { name: "payments-api-secrets", creationPolicy: "Owner" },
+                    data: [
+                        { secretKey: "database-url", remoteRef: { key: "database-url" } },
+                        { secretKey: "token", remoteRef: { key: "src", property: "value" } },
+                    ],
+                },
             },
-        });
+        );
     });
 
     it("references the platform's ClusterSecretStore when asked to", () => {
-        const object = externalSecret({ ...base, store: { kind: "ClusterSecretStore", name: "platform-secrets" }, entries: [] });
+        const object = externalSecret({
+            ...base,
+            store: { kind: "ClusterSecretStore", name: "platform-secrets" },
+            entries: [],
+        });
         assert.deepEqual(object.spec.secretStoreRef, { kind: "ClusterSecretStore", name: "platform-secrets" });
     });
 
     it("puts the consumer's labels on the target Secret through the template", () => {
-        const object = externalSecret({ ...base, targetLabels: { "argocd.argoproj.io/secret-type": "repository" }, entries: [{ secretKey: "url", key: "k", property: "url" }] });
-        assert.deepEqual(object.spec.target?.template, { metadata: { labels: { "argocd.argoproj.io/secret-type": "repository" } } });
+        const object = externalSecret({
+            ...base,
+            targetLabels: { "argocd.argoproj.io/secret-type": "repository" },
+            entries: [{ secretKey: "url", key: "k", property: "url" }],
+        });
+        assert.deepEqual(object.spec.target?.template, {
+            metadata: { labels: { "argocd.argoproj.io/secret-type": "repository" } },
+        });
     });
 
     for (const interval of ["0", "0s", "0h0m0s", "", "1d", "-1h", "1.5h"]) {
         it(`rejects refreshInterval ${JSON.stringify(interval)}`, () => {
-            assert.throws(() => externalSecret({ ...base, refreshInterval: interval, entries: [] }), /refreshInterval must be a non-zero duration/);
+            assert.throws(
+                () => externalSecret({ ...base, refreshInterval: interval, entries: [] }),
+                /refreshInterval must be a non-zero duration/,
+            );
         });
     }
 
-    for (const [text, seconds] of [["1h", 3600], ["15m", 900], ["1h30m", 5400], ["30s", 30], ["0h5m", 300]] as const) {
+    for (const [text, seconds] of [
+        ["1h", 3600],
+        ["15m", 900],
+        ["1h30m", 5400],
+        ["30s", 30],
+        ["0h5m", 300],
+    ] as const) {
         it(`durationSeconds(${text}) = ${seconds}`, () => assert.equal(durationSeconds(text), seconds));
     }
 
     it("a ClusterSecretStore lists its namespaces once, sorted, and refuses an empty list", () => {
-        const store = clusterSecretStore("platform-secrets", awsProvider(REGION, "p/platform/"), ["argocd", "flux-system", "argocd"], {});
+        const store = clusterSecretStore(
+            "platform-secrets",
+            awsProvider(REGION, "p/platform/"),
+            ["argocd", "flux-system", "argocd"],
+            {},
+        );
         assert.deepEqual(store.spec, {
             provider: { aws: { service: "SecretsManager", region: REGION, prefix: "p/platform/" } },
             conditions: [{ namespaces: ["argocd", "flux-system"] }],
@@ -177,16 +265,21 @@ describe("secrets: External Secrets objects", () => {
     });
 
     it("a SecretStore is namespaced and carries only its provider", () => {
-        assert.deepEqual(secretStore("web-secret-store", "web", awsProvider(REGION, "p/web/"), { environment: "staging" }), {
-            apiVersion: "external-secrets.io/v1",
-            kind: "SecretStore",
-            metadata: { name: "web-secret-store", namespace: "web", labels: { environment: "staging" } },
-            spec: { provider: { aws: { service: "SecretsManager", region: REGION, prefix: "p/web/" } } },
-        });
+        assert.deepEqual(
+            secretStore("web-secret-store", "web", awsProvider(REGION, "p/web/"), { environment: "staging" }),
+            {
+                apiVersion: "external-secrets.io/v1",
+                kind: "SecretStore",
+                metadata: { name: "web-secret-store", namespace: "web", labels: { environment: "staging" } },
+                spec: { provider: { aws: { service: "SecretsManager", region: REGION, prefix: "p/web/" } } },
+            },
+        );
     });
 
     it("the AWS provider has no auth block (the operator's own workload identity, never static keys) and a prefix", () => {
-        assert.deepEqual(awsProvider("eu-central-1", "gitops-platform/staging/web/"), { aws: { service: "SecretsManager", region: "eu-central-1", prefix: "gitops-platform/staging/web/" } });
+        assert.deepEqual(awsProvider("eu-central-1", "gitops-platform/staging/web/"), {
+            aws: { service: "SecretsManager", region: "eu-central-1", prefix: "gitops-platform/staging/web/" },
+        });
     });
 
     it("refuses an AWS prefix without a trailing slash: web would reach web-admin", () => {
@@ -197,7 +290,14 @@ describe("secrets: External Secrets objects", () => {
         assert.deepEqual(kubernetesProvider("platform-secrets", "platform-secrets-reader", "platform-secrets"), {
             kubernetes: {
                 remoteNamespace: "platform-secrets",
-                server: { caProvider: { type: "ConfigMap", name: "kube-root-ca.crt", key: "ca.crt", namespace: "platform-secrets" } },
+                server: {
+                    caProvider: {
+                        type: "ConfigMap",
+                        name: "kube-root-ca.crt",
+                        key: "ca.crt",
+                        namespace: "platform-secrets",
+                    },
+                },
                 auth: { serviceAccount: { name: "platform-secrets-reader", namespace: "platform-secrets" } },
             },
         });
@@ -228,11 +328,18 @@ describe("secrets: External Secrets objects", () => {
     });
 
     it("chart values: CRDs, the fixed service account with its annotations, token minting as asked", () => {
-        assert.deepEqual(operatorValues({ serviceAccountName: "external-secrets", serviceAccountAnnotations: { a: "b" }, serviceAccountTokenCreate: false }), {
-            installCRDs: true,
-            serviceAccount: { create: true, name: "external-secrets", annotations: { a: "b" } },
-            rbac: { serviceAccountTokenCreate: false, aggregateToEdit: false, aggregateToAdmin: false },
-        });
+        assert.deepEqual(
+            operatorValues({
+                serviceAccountName: "external-secrets",
+                serviceAccountAnnotations: { a: "b" },
+                serviceAccountTokenCreate: false,
+            }),
+            {
+                installCRDs: true,
+                serviceAccount: { create: true, name: "external-secrets", annotations: { a: "b" } },
+                rbac: { serviceAccountTokenCreate: false, aggregateToEdit: false, aggregateToAdmin: false },
+            },
+        );
     });
 });
 
@@ -241,7 +348,16 @@ describe("secrets: chart versions", () => {
         assert.equal(DEFAULTS.chartVersion, "2.9.0");
         assert.equal(chartVersionProblem(DEFAULTS.chartVersion), undefined);
     });
-    for (const [version, ok] of [["2.8.0", true], ["2.10.0", true], ["3.0.0", true], ["2.7.0", false], ["2.5.0", false], ["2.4.1", false], ["0.20.4", false], ["1.3.2", false]] as const) {
+    for (const [version, ok] of [
+        ["2.8.0", true],
+        ["2.10.0", true],
+        ["3.0.0", true],
+        ["2.7.0", false],
+        ["2.5.0", false],
+        ["2.4.1", false],
+        ["0.20.4", false],
+        ["1.3.2", false],
+    ] as const) {
         it(`${version} is ${ok ? "accepted" : "refused"}`, () => {
             assert.equal(chartVersionProblem(version) === undefined, ok);
         });
@@ -252,17 +368,21 @@ describe("secrets: chart versions", () => {
     });
     it("the checked-in EKS stacks pin the default", () => {
         for (const stack of ["staging", "production"]) {
-            assert.equal(stackValue<{ chartVersion: string }>(stack, "gitops-platform:secrets").chartVersion, DEFAULTS.chartVersion);
+            assert.equal(
+                stackValue<{ chartVersion: string }>(stack, "gitops-platform:secrets").chartVersion,
+                DEFAULTS.chartVersion,
+            );
         }
     });
 });
-
 
 describe("secrets: from config", () => {
     it("the prefix defaults to gitops-platform/<stack> and follows secrets.prefix", () => {
         assert.equal(secretsPrefix(platformConfig("staging")), "gitops-platform/staging");
         assert.equal(secretsPrefix(platformConfig("production")), "gitops-platform/production");
-        const custom = platformConfig("staging", { set: { "gitops-platform:secrets": { type: "aws-secrets-manager", prefix: "acme/stg" } } });
+        const custom = platformConfig("staging", {
+            set: { "gitops-platform:secrets": { type: "aws-secrets-manager", prefix: "acme/stg" } },
+        });
         assert.equal(secretsPrefix(custom), "acme/stg");
     });
 
@@ -272,31 +392,94 @@ describe("secrets: from config", () => {
     });
 
     it("stack outputs: type, chart version, and the prefix on AWS", () => {
-        assert.deepEqual(secretsOutputs(platformConfig("staging")), { type: "aws-secrets-manager", chartVersion: "2.9.0", prefix: "gitops-platform/staging" });
+        assert.deepEqual(secretsOutputs(platformConfig("staging")), {
+            type: "aws-secrets-manager",
+            chartVersion: "2.9.0",
+            prefix: "gitops-platform/staging",
+        });
         assert.deepEqual(secretsOutputs(platformConfig("local")), { type: "kubernetes", chartVersion: "2.9.0" });
-        assert.equal(secretsOutputs(platformConfig("local", { remove: ["gitops-platform:secrets", "gitops-platform:apps"] })), undefined);
+        assert.equal(
+            secretsOutputs(platformConfig("local", { remove: ["gitops-platform:secrets", "gitops-platform:apps"] })),
+            undefined,
+        );
     });
 
     const BAD: readonly [stack: string, what: string, secrets: Record<string, unknown>, key: string][] = [
-        ["local", "zero refresh interval", { type: "kubernetes", refreshInterval: "0s" }, "gitops-platform:secrets.refreshInterval"],
-        ["local", "refresh interval in days", { type: "kubernetes", refreshInterval: "1d" }, "gitops-platform:secrets.refreshInterval"],
-        ["local", "chart older than 2.8.0", { type: "kubernetes", chartVersion: "0.20.4" }, "gitops-platform:secrets.chartVersion"],
-        ["local", "chart version range", { type: "kubernetes", chartVersion: "^2.9.0" }, "gitops-platform:secrets.chartVersion"],
+        [
+            "local",
+            "zero refresh interval",
+            { type: "kubernetes", refreshInterval: "0s" },
+            "gitops-platform:secrets.refreshInterval",
+        ],
+        [
+            "local",
+            "refresh interval in days",
+            { type: "kubernetes", refreshInterval: "1d" },
+            "gitops-platform:secrets.refreshInterval",
+        ],
+        [
+            "local",
+            "chart older than 2.8.0",
+            { type: "kubernetes", chartVersion: "0.20.4" },
+            "gitops-platform:secrets.chartVersion",
+        ],
+        [
+            "local",
+            "chart version range",
+            { type: "kubernetes", chartVersion: "^2.9.0" },
+            "gitops-platform:secrets.chartVersion",
+        ],
         ["local", "unknown store type", { type: "vault" }, "gitops-platform:secrets.type"],
-        ["local", "typo in sourceNamespace", { type: "kubernetes", sourceNamespce: "x" }, "gitops-platform:secrets.sourceNamespce"],
-        ["local", "sourceNamespace not a DNS label", { type: "kubernetes", sourceNamespace: "Secrets_NS" }, "gitops-platform:secrets.sourceNamespace"],
-        ["local", "prefix on the kubernetes store", { type: "kubernetes", prefix: "a/b" }, "gitops-platform:secrets.prefix"],
-        ["staging", "prefix with a leading slash", { type: "aws-secrets-manager", prefix: "/gitops" }, "gitops-platform:secrets.prefix"],
-        ["staging", "prefix with a wildcard", { type: "aws-secrets-manager", prefix: "gitops/*" }, "gitops-platform:secrets.prefix"],
-        ["staging", "KMS key that is not an ARN", { type: "aws-secrets-manager", kmsKeyArn: "alias/secrets" }, "gitops-platform:secrets.kmsKeyArn"],
+        [
+            "local",
+            "typo in sourceNamespace",
+            { type: "kubernetes", sourceNamespce: "x" },
+            "gitops-platform:secrets.sourceNamespce",
+        ],
+        [
+            "local",
+            "sourceNamespace not a DNS label",
+            { type: "kubernetes", sourceNamespace: "Secrets_NS" },
+            "gitops-platform:secrets.sourceNamespace",
+        ],
+        [
+            "local",
+            "prefix on the kubernetes store",
+            { type: "kubernetes", prefix: "a/b" },
+            "gitops-platform:secrets.prefix",
+        ],
+        [
+            "staging",
+            "prefix with a leading slash",
+            { type: "aws-secrets-manager", prefix: "/gitops" },
+            "gitops-platform:secrets.prefix",
+        ],
+        [
+            "staging",
+            "prefix with a wildcard",
+            { type: "aws-secrets-manager", prefix: "gitops/*" },
+            "gitops-platform:secrets.prefix",
+        ],
+        [
+            "staging",
+            "KMS key that is not an ARN",
+            { type: "aws-secrets-manager", kmsKeyArn: "alias/secrets" },
+            "gitops-platform:secrets.kmsKeyArn",
+        ],
     ];
     for (const [stack, what, secrets, key] of BAD) {
         it(`${stack}: ${what} is reported at ${key}`, () => {
-            assert.throws(() => platformConfig(stack, { set: { "gitops-platform:secrets": secrets } }), (error: unknown) => {
-                assert.ok(error instanceof ConfigError);
-                assert.ok(error.problems.some((p) => p.key === key), error.message);
-                return true;
-            });
+            assert.throws(
+                () => platformConfig(stack, { set: { "gitops-platform:secrets": secrets } }),
+                (error: unknown) => {
+                    assert.ok(error instanceof ConfigError);
+                    assert.ok(
+                        error.problems.some((p) => p.key === key),
+                        error.message,
+                    );
+                    return true;
+                },
+            );
         });
     }
 });

@@ -51,7 +51,11 @@ class FakeWorkloadIdentityForTests implements WorkloadIdentity {
     constructor(private readonly annotations: Record<string, string> = {}) {}
     grant(name: string, grant: WorkloadIdentityGrant): WorkloadRole {
         this.grants.push({ name, grant });
-        return { roleArn: pulumi.output(`arn:aws:iam::${MOCK_ACCOUNT_ID}:role/${name}`), serviceAccountAnnotations: this.annotations, ready: [] };
+        return {
+            roleArn: pulumi.output(`arn:aws:iam::${MOCK_ACCOUNT_ID}:role/${name}`),
+            serviceAccountAnnotations: this.annotations,
+            ready: [],
+        };
     }
 }
 
@@ -76,14 +80,25 @@ class CallerForTests extends pulumi.ComponentResource {
 /** Delivers a repository credential and one app's secrets through `store`, as the engine and an app would. */
 function useStore(store: SecretsStore): void {
     const engine = new CallerForTests("engine");
-    store.deliver("engine-repo-platform-gitops", {
-        namespace: "argocd",
-        secretName: "repo-platform-gitops",
-        labels: { "argocd.argoproj.io/secret-type": "repository" },
-        data: { type: "git", url: "ssh://git@github.com/acme/platform-gitops.git", sshPrivateKey: pulumi.secret(KNOWN_SECRET) },
-    }, { parent: engine });
+    store.deliver(
+        "engine-repo-platform-gitops",
+        {
+            namespace: "argocd",
+            secretName: "repo-platform-gitops",
+            labels: { "argocd.argoproj.io/secret-type": "repository" },
+            data: {
+                type: "git",
+                url: "ssh://git@github.com/acme/platform-gitops.git",
+                sshPrivateKey: pulumi.secret(KNOWN_SECRET),
+            },
+        },
+        { parent: engine },
+    );
     const app = new CallerForTests("payments-api");
-    store.appSecret({ app: "payments-api", namespace: "payments-api", keys: ["stripe-api-key", "database-url"] }, { parent: app });
+    store.appSecret(
+        { app: "payments-api", namespace: "payments-api", keys: ["stripe-api-key", "database-url"] },
+        { parent: app },
+    );
 }
 
 /** Plans a store made on a test provider, used as the engine and an app would. */
@@ -95,10 +110,21 @@ async function planUse(makeStore: (provider: k8s.Provider) => SecretsStore): Pro
     return resources;
 }
 
-function awsArgs(provider: k8s.Provider, identity: WorkloadIdentity, extra: Partial<AwsSecretsManagerStoreArgs> = {}): AwsSecretsManagerStoreArgs {
+function awsArgs(
+    provider: k8s.Provider,
+    identity: WorkloadIdentity,
+    extra: Partial<AwsSecretsManagerStoreArgs> = {},
+): AwsSecretsManagerStoreArgs {
     return {
-        provider, workloadIdentity: identity, region: "eu-west-1", accountId: MOCK_ACCOUNT_ID, prefix: "gitops-platform/staging",
-        labels: platformLabels("staging"), allowedNamespaces: ["argocd"], tags: { owner: "platform-team" }, ...extra,
+        provider,
+        workloadIdentity: identity,
+        region: "eu-west-1",
+        accountId: MOCK_ACCOUNT_ID,
+        prefix: "gitops-platform/staging",
+        labels: platformLabels("staging"),
+        allowedNamespaces: ["argocd"],
+        tags: { owner: "platform-team" },
+        ...extra,
     };
 }
 
@@ -110,11 +136,17 @@ function typesOf(resources: readonly PlannedResource[]): Record<string, number> 
     return counts;
 }
 
-const ES_MODELS: Record<string, string> = { [STORE]: "ClusterSecretStore", [APP_STORE]: "SecretStore", [EXTERNAL_SECRET]: "ExternalSecret" };
+const ES_MODELS: Record<string, string> = {
+    [STORE]: "ClusterSecretStore",
+    [APP_STORE]: "SecretStore",
+    [EXTERNAL_SECRET]: "ExternalSecret",
+};
 
 /** Every store and ExternalSecret validates against @kubernetes-models/external-secrets (external-secrets.io/v1). */
 async function assertValidObjects(resources: readonly PlannedResource[]): Promise<number> {
-    const models = await importEsm<Record<string, new (data: unknown) => { validate(): void }>>("@kubernetes-models/external-secrets/external-secrets.io/v1");
+    const models = await importEsm<Record<string, new (data: unknown) => { validate(): void }>>(
+        "@kubernetes-models/external-secrets/external-secrets.io/v1",
+    );
     const checked = resources.filter((r) => r.type in ES_MODELS);
     for (const resource of checked) {
         const inputs = resource.inputs as { apiVersion: string };
@@ -124,11 +156,15 @@ async function assertValidObjects(resources: readonly PlannedResource[]): Promis
     return checked.length;
 }
 
-interface StoreRefInputs { spec: { secretStoreRef: { kind: string; name: string } } }
+interface StoreRefInputs {
+    spec: { secretStoreRef: { kind: string; name: string } };
+}
 
 /** ExternalSecrets that are not the platform's own (those live in the engine's namespace). */
 function appExternalSecrets(resources: readonly PlannedResource[], engineNamespace: string): PlannedResource[] {
-    return ofType(resources, EXTERNAL_SECRET).filter((r) => (r.inputs.metadata as { namespace: string }).namespace !== engineNamespace);
+    return ofType(resources, EXTERNAL_SECRET).filter(
+        (r) => (r.inputs.metadata as { namespace: string }).namespace !== engineNamespace,
+    );
 }
 
 describe("secrets: AWS Secrets Manager store", () => {
@@ -137,7 +173,9 @@ describe("secrets: AWS Secrets Manager store", () => {
 
     before(async () => {
         identity = new FakeWorkloadIdentityForTests();
-        resources = await planUse((provider) => new AwsSecretsManagerStore("staging-secrets", awsArgs(provider, identity)));
+        resources = await planUse(
+            (provider) => new AwsSecretsManagerStore("staging-secrets", awsArgs(provider, identity)),
+        );
     });
 
     it("declares exactly the operator, the platform's store, the app's store, one Secrets Manager secret with its version, and two ExternalSecrets", () => {
@@ -167,8 +205,20 @@ describe("secrets: AWS Secrets Manager store", () => {
     it("installs the pinned external-secrets chart with CRDs, its fixed service account and no token minting", () => {
         const release = byName(resources, RELEASE, "staging-secrets-release");
         assert.deepEqual(
-            { name: release.inputs.name, namespace: release.inputs.namespace, chart: release.inputs.chart, version: release.inputs.version, repositoryOpts: release.inputs.repositoryOpts },
-            { name: "external-secrets", namespace: "external-secrets", chart: "external-secrets", version: "2.9.0", repositoryOpts: { repo: "https://charts.external-secrets.io" } },
+            {
+                name: release.inputs.name,
+                namespace: release.inputs.namespace,
+                chart: release.inputs.chart,
+                version: release.inputs.version,
+                repositoryOpts: release.inputs.repositoryOpts,
+            },
+            {
+                name: "external-secrets",
+                namespace: "external-secrets",
+                chart: "external-secrets",
+                version: "2.9.0",
+                repositoryOpts: { repo: "https://charts.external-secrets.io" },
+            },
         );
         assert.deepEqual(release.inputs.values, {
             installCRDs: true,
@@ -180,7 +230,9 @@ describe("secrets: AWS Secrets Manager store", () => {
     it("the platform's store: Secrets Manager in the region, no auth block, <prefix>/platform/ only, the engine's namespace only, after the release", () => {
         const store = byName(resources, STORE, "staging-secrets-store");
         assert.deepEqual(store.inputs.spec, {
-            provider: { aws: { service: "SecretsManager", region: "eu-west-1", prefix: "gitops-platform/staging/platform/" } },
+            provider: {
+                aws: { service: "SecretsManager", region: "eu-west-1", prefix: "gitops-platform/staging/platform/" },
+            },
             conditions: [{ namespaces: ["argocd"] }],
         });
         assert.deepEqual(store.options.dependsOn, [byName(resources, RELEASE, "staging-secrets-release").urn]);
@@ -198,22 +250,49 @@ describe("secrets: AWS Secrets Manager store", () => {
     it("deliver(): an ExternalSecret in the requested namespace, with the consumer's labels, one entry per field, keyed relative to the platform's prefix", () => {
         const es = byName(resources, EXTERNAL_SECRET, "engine-repo-platform-gitops");
         const key = "engine-repo-platform-gitops";
-        assert.deepEqual(es.inputs.metadata, { name: "repo-platform-gitops", namespace: "argocd", labels: { environment: "staging", "app.kubernetes.io/managed-by": "pulumi" } });
+        assert.deepEqual(es.inputs.metadata, {
+            name: "repo-platform-gitops",
+            namespace: "argocd",
+            labels: { environment: "staging", "app.kubernetes.io/managed-by": "pulumi" },
+        });
         assert.deepEqual(es.inputs.spec, {
             refreshInterval: "1h",
             secretStoreRef: { kind: "ClusterSecretStore", name: "platform-secrets" },
-            target: { name: "repo-platform-gitops", creationPolicy: "Owner", template: { metadata: { labels: { "argocd.argoproj.io/secret-type": "repository" } } } },
-            data: ["sshPrivateKey", "type", "url"].map((field) => ({ secretKey: field, remoteRef: { key, property: field } })),
+            target: {
+                name: "repo-platform-gitops",
+                creationPolicy: "Owner",
+                template: { metadata: { labels: { "argocd.argoproj.io/secret-type": "repository" } } },
+            },
+            data: ["sshPrivateKey", "type", "url"].map((field) => ({
+                secretKey: field,
+                remoteRef: { key, property: field },
+            })),
         });
-        const expected = [byName(resources, RELEASE, "staging-secrets-release").urn, byName(resources, STORE, "staging-secrets-store").urn, byName(resources, SM_VERSION, "engine-repo-platform-gitops-aws-secret-version").urn];
+        const expected = [
+            byName(resources, RELEASE, "staging-secrets-release").urn,
+            byName(resources, STORE, "staging-secrets-store").urn,
+            byName(resources, SM_VERSION, "engine-repo-platform-gitops-aws-secret-version").urn,
+        ];
         assert.deepEqual(es.options.dependsOn, expected);
         assert.equal(es.parent, ofType(resources, "test:fake:Caller").find((r) => r.name === "engine")?.urn);
     });
 
     it("appSecret(): a SecretStore in the app's namespace, scoped to <prefix>/<app>/, the operator's identity, after the release and the namespace's deps", () => {
         const store = byName(resources, APP_STORE, "payments-api-secret-store");
-        assert.deepEqual(store.inputs.metadata, { name: "payments-api-secret-store", namespace: "payments-api", labels: { environment: "staging", "app.kubernetes.io/managed-by": "pulumi" } });
-        assert.deepEqual(store.inputs.spec, { provider: { aws: { service: "SecretsManager", region: "eu-west-1", prefix: "gitops-platform/staging/payments-api/" } } });
+        assert.deepEqual(store.inputs.metadata, {
+            name: "payments-api-secret-store",
+            namespace: "payments-api",
+            labels: { environment: "staging", "app.kubernetes.io/managed-by": "pulumi" },
+        });
+        assert.deepEqual(store.inputs.spec, {
+            provider: {
+                aws: {
+                    service: "SecretsManager",
+                    region: "eu-west-1",
+                    prefix: "gitops-platform/staging/payments-api/",
+                },
+            },
+        });
         assert.deepEqual(store.options.dependsOn, [byName(resources, RELEASE, "staging-secrets-release").urn]);
         assert.equal(store.parent, byName(resources, "test:fake:Caller", "payments-api").urn);
     });
@@ -221,12 +300,18 @@ describe("secrets: AWS Secrets Manager store", () => {
     it("appSecret(): <app>-secrets in the app's namespace through its own SecretStore, keys relative to <prefix>/<app>/", () => {
         const es = byName(resources, EXTERNAL_SECRET, "payments-api-secrets");
         assert.deepEqual((es.inputs.metadata as { namespace: string }).namespace, "payments-api");
-        assert.deepEqual((es.inputs as unknown as StoreRefInputs).spec.secretStoreRef, { kind: "SecretStore", name: "payments-api-secret-store" });
+        assert.deepEqual((es.inputs as unknown as StoreRefInputs).spec.secretStoreRef, {
+            kind: "SecretStore",
+            name: "payments-api-secret-store",
+        });
         assert.deepEqual((es.inputs.spec as { data: unknown }).data, [
             { secretKey: "database-url", remoteRef: { key: "database-url" } },
             { secretKey: "stripe-api-key", remoteRef: { key: "stripe-api-key" } },
         ]);
-        assert.deepEqual(es.options.dependsOn, [byName(resources, RELEASE, "staging-secrets-release").urn, byName(resources, APP_STORE, "payments-api-secret-store").urn]);
+        assert.deepEqual(es.options.dependsOn, [
+            byName(resources, RELEASE, "staging-secrets-release").urn,
+            byName(resources, APP_STORE, "payments-api-secret-store").urn,
+        ]);
         assert.equal(es.parent, byName(resources, "test:fake:Caller", "payments-api").urn);
     });
 
@@ -240,8 +325,17 @@ describe("secrets: AWS Secrets Manager store", () => {
         const policy = parsePolicy(text, "grant");
         const name = byName(resources, SM_SECRET, "engine-repo-platform-gitops-aws-secret").inputs.name as string;
         // The ARN Secrets Manager gives it: the name, "-" and six random characters.
-        assert.equal(canRead(policy, `arn:aws:secretsmanager:eu-west-1:${MOCK_ACCOUNT_ID}:secret:${name}-AbC123`), true);
-        assert.equal(canRead(policy, `arn:aws:secretsmanager:eu-west-1:${MOCK_ACCOUNT_ID}:secret:${name.replace("/staging/", "/production/")}-AbC123`), false);
+        assert.equal(
+            canRead(policy, `arn:aws:secretsmanager:eu-west-1:${MOCK_ACCOUNT_ID}:secret:${name}-AbC123`),
+            true,
+        );
+        assert.equal(
+            canRead(
+                policy,
+                `arn:aws:secretsmanager:eu-west-1:${MOCK_ACCOUNT_ID}:secret:${name.replace("/staging/", "/production/")}-AbC123`,
+            ),
+            false,
+        );
     });
 
     it("no known secret value appears anywhere in the plan", () => {
@@ -251,34 +345,60 @@ describe("secrets: AWS Secrets Manager store", () => {
 
 describe("secrets: AWS store with IRSA and a customer key", () => {
     it("puts the grant's role-arn annotation on the operator's service account, and kms:Decrypt in the policy", async () => {
-        const identity = new FakeWorkloadIdentityForTests({ "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/eso" });
+        const identity = new FakeWorkloadIdentityForTests({
+            "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/eso",
+        });
         const key = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
         const { resources } = await planProgram(() => {
             const provider = new k8s.Provider("cluster", { kubeconfig: "{}" });
-            new AwsSecretsManagerStore("s", awsArgs(provider, identity, { kmsKeyArn: key, recoveryWindowInDays: 0, refreshInterval: "15m" }));
+            new AwsSecretsManagerStore(
+                "s",
+                awsArgs(provider, identity, { kmsKeyArn: key, recoveryWindowInDays: 0, refreshInterval: "15m" }),
+            );
             return {};
         });
-        const values = byName(resources, RELEASE, "s-release").inputs.values as { serviceAccount: { annotations: unknown } };
-        assert.deepEqual(values.serviceAccount.annotations, { "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/eso" });
-        const text = await new Promise<string>((resolve) => pulumi.output(identity.grants[0].grant.policyDocument).apply(resolve));
-        assert.deepEqual(parsePolicy(text, "grant").Statement.map((s) => s.Action), [["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], "kms:Decrypt"]);
+        const values = byName(resources, RELEASE, "s-release").inputs.values as {
+            serviceAccount: { annotations: unknown };
+        };
+        assert.deepEqual(values.serviceAccount.annotations, {
+            "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/eso",
+        });
+        const text = await new Promise<string>((resolve) =>
+            pulumi.output(identity.grants[0].grant.policyDocument).apply(resolve),
+        );
+        assert.deepEqual(
+            parsePolicy(text, "grant").Statement.map((s) => s.Action),
+            [["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], "kms:Decrypt"],
+        );
     });
 
     it("refuses secrets for an app named platform: its store would reach <prefix>/platform/", async () => {
-        await assert.rejects(planProgram(() => {
-            const provider = new k8s.Provider("cluster", { kubeconfig: "{}" });
-            const store = new AwsSecretsManagerStore("s", awsArgs(provider, new FakeWorkloadIdentityForTests()));
-            store.appSecret({ app: "platform", namespace: "platform", keys: ["token"] }, { parent: new CallerForTests("c") });
-            return {};
-        }), /app "platform" cannot have secrets: its store would reach the platform's own secrets/);
+        await assert.rejects(
+            planProgram(() => {
+                const provider = new k8s.Provider("cluster", { kubeconfig: "{}" });
+                const store = new AwsSecretsManagerStore("s", awsArgs(provider, new FakeWorkloadIdentityForTests()));
+                store.appSecret(
+                    { app: "platform", namespace: "platform", keys: ["token"] },
+                    { parent: new CallerForTests("c") },
+                );
+                return {};
+            }),
+            /app "platform" cannot have secrets: its store would reach the platform's own secrets/,
+        );
     });
 
     it("refuses a chart older than 2.8.0", async () => {
-        await assert.rejects(planProgram(() => {
-            const provider = new k8s.Provider("cluster", { kubeconfig: "{}" });
-            new AwsSecretsManagerStore("s", awsArgs(provider, new FakeWorkloadIdentityForTests(), { chartVersion: "0.20.4" }));
-            return {};
-        }), /external-secrets chart 0.20.4 is older than 2.8.0/);
+        await assert.rejects(
+            planProgram(() => {
+                const provider = new k8s.Provider("cluster", { kubeconfig: "{}" });
+                new AwsSecretsManagerStore(
+                    "s",
+                    awsArgs(provider, new FakeWorkloadIdentityForTests(), { chartVersion: "0.20.4" }),
+                );
+                return {};
+            }),
+            /external-secrets chart 0.20.4 is older than 2.8.0/,
+        );
     });
 
     it("an app with no keys gets no ExternalSecret", async () => {
@@ -297,7 +417,14 @@ describe("secrets: Kubernetes store (cloud-free)", () => {
     let resources: PlannedResource[];
 
     before(async () => {
-        resources = await planUse((provider) => new KubernetesSecretsStore("local-secrets", { provider, labels: platformLabels("local"), allowedNamespaces: ["argocd"] }));
+        resources = await planUse(
+            (provider) =>
+                new KubernetesSecretsStore("local-secrets", {
+                    provider,
+                    labels: platformLabels("local"),
+                    allowedNamespaces: ["argocd"],
+                }),
+        );
     });
 
     it("declares the operator, the source namespace with its reader, the platform's store, the app's reader and store, and no AWS resource", () => {
@@ -326,20 +453,44 @@ describe("secrets: Kubernetes store (cloud-free)", () => {
 
     it("the reader is bound to its Role in the source namespace", () => {
         const binding = byName(resources, BINDING, "local-secrets-reader-binding");
-        assert.deepEqual(binding.inputs.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "platform-secrets-reader" });
-        assert.deepEqual(binding.inputs.subjects, [{ kind: "ServiceAccount", name: "platform-secrets-reader", namespace: "platform-secrets" }]);
-        assert.equal((byName(resources, ROLE, "local-secrets-reader-role").inputs.metadata as { namespace: string }).namespace, "platform-secrets");
+        assert.deepEqual(binding.inputs.roleRef, {
+            apiGroup: "rbac.authorization.k8s.io",
+            kind: "Role",
+            name: "platform-secrets-reader",
+        });
+        assert.deepEqual(binding.inputs.subjects, [
+            { kind: "ServiceAccount", name: "platform-secrets-reader", namespace: "platform-secrets" },
+        ]);
+        assert.equal(
+            (byName(resources, ROLE, "local-secrets-reader-role").inputs.metadata as { namespace: string }).namespace,
+            "platform-secrets",
+        );
     });
 
     it("the chart lets the controller mint the reader's tokens; the store waits for the reader's RBAC", () => {
         const release = byName(resources, RELEASE, "local-secrets-release");
-        assert.deepEqual((release.inputs.values as { rbac: unknown }).rbac, { serviceAccountTokenCreate: true, aggregateToEdit: false, aggregateToAdmin: false });
+        assert.deepEqual((release.inputs.values as { rbac: unknown }).rbac, {
+            serviceAccountTokenCreate: true,
+            aggregateToEdit: false,
+            aggregateToAdmin: false,
+        });
         const store = byName(resources, STORE, "local-secrets-store");
-        assert.deepEqual(store.options.dependsOn, [release.urn, byName(resources, SERVICE_ACCOUNT, "local-secrets-reader").urn, byName(resources, BINDING, "local-secrets-reader-binding").urn]);
+        assert.deepEqual(store.options.dependsOn, [
+            release.urn,
+            byName(resources, SERVICE_ACCOUNT, "local-secrets-reader").urn,
+            byName(resources, BINDING, "local-secrets-reader-binding").urn,
+        ]);
         assert.deepEqual((store.inputs.spec as { provider: unknown }).provider, {
             kubernetes: {
                 remoteNamespace: "platform-secrets",
-                server: { caProvider: { type: "ConfigMap", name: "kube-root-ca.crt", key: "ca.crt", namespace: "platform-secrets" } },
+                server: {
+                    caProvider: {
+                        type: "ConfigMap",
+                        name: "kube-root-ca.crt",
+                        key: "ca.crt",
+                        namespace: "platform-secrets",
+                    },
+                },
                 auth: { serviceAccount: { name: "platform-secrets-reader", namespace: "platform-secrets" } },
             },
         });
@@ -347,15 +498,28 @@ describe("secrets: Kubernetes store (cloud-free)", () => {
 
     it("deliver(): a source Secret of Pulumi secrets, and the same kind of ExternalSecret as on AWS", () => {
         const source = byName(resources, SECRET, "engine-repo-platform-gitops-source");
-        assert.deepEqual(source.inputs.metadata, { name: "platform-engine-repo-platform-gitops", namespace: "platform-secrets", labels: { environment: "local", "app.kubernetes.io/managed-by": "pulumi" } });
+        assert.deepEqual(source.inputs.metadata, {
+            name: "platform-engine-repo-platform-gitops",
+            namespace: "platform-secrets",
+            labels: { environment: "local", "app.kubernetes.io/managed-by": "pulumi" },
+        });
         assert.equal(source.inputs.stringData, "[secret]");
         const es = byName(resources, EXTERNAL_SECRET, "engine-repo-platform-gitops");
-        assert.deepEqual((es.inputs.spec as { data: unknown }).data, ["sshPrivateKey", "type", "url"].map((field) => ({ secretKey: field, remoteRef: { key: "platform-engine-repo-platform-gitops", property: field } })));
+        assert.deepEqual(
+            (es.inputs.spec as { data: unknown }).data,
+            ["sshPrivateKey", "type", "url"].map((field) => ({
+                secretKey: field,
+                remoteRef: { key: "platform-engine-repo-platform-gitops", property: field },
+            })),
+        );
     });
 
     it("appSecret(): reads <app>-<key> source Secrets, value under `value`, through the app's own SecretStore", () => {
         const es = byName(resources, EXTERNAL_SECRET, "payments-api-secrets");
-        assert.deepEqual((es.inputs as unknown as StoreRefInputs).spec.secretStoreRef, { kind: "SecretStore", name: "payments-api-secret-store" });
+        assert.deepEqual((es.inputs as unknown as StoreRefInputs).spec.secretStoreRef, {
+            kind: "SecretStore",
+            name: "payments-api-secret-store",
+        });
         assert.deepEqual((es.inputs.spec as { data: unknown }).data, [
             { secretKey: "database-url", remoteRef: { key: "payments-api-database-url", property: "value" } },
             { secretKey: "stripe-api-key", remoteRef: { key: "payments-api-stripe-api-key", property: "value" } },
@@ -364,18 +528,36 @@ describe("secrets: Kubernetes store (cloud-free)", () => {
 
     it("appSecret(): the app's reader lives in the app's namespace; its Role in the source namespace gets only the app's Secrets by name", () => {
         const reader = byName(resources, SERVICE_ACCOUNT, "payments-api-secrets-reader");
-        assert.deepEqual(reader.inputs.metadata, { name: "payments-api-secrets-reader", namespace: "payments-api", labels: { environment: "local", "app.kubernetes.io/managed-by": "pulumi" } });
+        assert.deepEqual(reader.inputs.metadata, {
+            name: "payments-api-secrets-reader",
+            namespace: "payments-api",
+            labels: { environment: "local", "app.kubernetes.io/managed-by": "pulumi" },
+        });
         const role = byName(resources, ROLE, "payments-api-secrets-reader-role");
         assert.equal((role.inputs.metadata as { namespace: string }).namespace, "platform-secrets");
         assert.deepEqual(role.inputs.rules, [
-            { apiGroups: [""], resources: ["secrets"], verbs: ["get"], resourceNames: ["payments-api-database-url", "payments-api-stripe-api-key"] },
+            {
+                apiGroups: [""],
+                resources: ["secrets"],
+                verbs: ["get"],
+                resourceNames: ["payments-api-database-url", "payments-api-stripe-api-key"],
+            },
         ]);
         const binding = byName(resources, BINDING, "payments-api-secrets-reader-binding");
         assert.equal((binding.inputs.metadata as { namespace: string }).namespace, "platform-secrets");
-        assert.deepEqual(binding.inputs.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "payments-api-secrets-reader" });
-        assert.deepEqual(binding.inputs.subjects, [{ kind: "ServiceAccount", name: "payments-api-secrets-reader", namespace: "payments-api" }]);
+        assert.deepEqual(binding.inputs.roleRef, {
+            apiGroup: "rbac.authorization.k8s.io",
+            kind: "Role",
+            name: "payments-api-secrets-reader",
+        });
+        assert.deepEqual(binding.inputs.subjects, [
+            { kind: "ServiceAccount", name: "payments-api-secrets-reader", namespace: "payments-api" },
+        ]);
         const app = byName(resources, "test:fake:Caller", "payments-api").urn;
-        assert.deepEqual([reader, role, binding].map((r) => r.parent), [app, app, app]);
+        assert.deepEqual(
+            [reader, role, binding].map((r) => r.parent),
+            [app, app, app],
+        );
     });
 
     it("appSecret(): the app's SecretStore reads the source namespace as the app's reader, with no namespace of its own to name", () => {
@@ -415,44 +597,68 @@ describe("secrets: DirectSecretDelivery", () => {
         });
         assert.equal(ofType(resources, SECRET).length, 1);
         const secret = byName(resources, SECRET, "engine-repo-platform-gitops");
-        assert.deepEqual(secret.inputs.metadata, { name: "repo-platform-gitops", namespace: "argocd", labels: { environment: "local", "argocd.argoproj.io/secret-type": "repository" } });
+        assert.deepEqual(secret.inputs.metadata, {
+            name: "repo-platform-gitops",
+            namespace: "argocd",
+            labels: { environment: "local", "argocd.argoproj.io/secret-type": "repository" },
+        });
         assert.equal(secret.inputs.stringData, "[secret]");
         assertNoKnownSecret(resources);
     });
 });
 
 function useDirect(delivery: DirectSecretDelivery): void {
-    delivery.deliver("engine-repo-platform-gitops", {
-        namespace: "argocd",
-        secretName: "repo-platform-gitops",
-        labels: { "argocd.argoproj.io/secret-type": "repository" },
-        data: { sshPrivateKey: pulumi.secret(KNOWN_SECRET) },
-    }, { parent: new CallerForTests("engine") });
+    delivery.deliver(
+        "engine-repo-platform-gitops",
+        {
+            namespace: "argocd",
+            secretName: "repo-platform-gitops",
+            labels: { "argocd.argoproj.io/secret-type": "repository" },
+            data: { sshPrivateKey: pulumi.secret(KNOWN_SECRET) },
+        },
+        { parent: new CallerForTests("engine") },
+    );
 }
-
 
 /** The real cluster of the stack, its store, and a delivery with a known secret value. */
 function planStore(stack: string) {
-    return planProgram(() => {
-        const config = platformConfig(stack);
-        const store = createSecretsStore(config, createCluster(config));
-        assert.ok(store);
-        useStore(store);
-        return {};
-    }, stack, { "aws:region": "eu-west-1" });
+    return planProgram(
+        () => {
+            const config = platformConfig(stack);
+            const store = createSecretsStore(config, createCluster(config));
+            assert.ok(store);
+            useStore(store);
+            return {};
+        },
+        stack,
+        { "aws:region": "eu-west-1" },
+    );
 }
 
 describe("secrets: createSecretsStore with a fake cluster", () => {
     it("staging: grants the operator's role through the cluster's helper and opens the platform's store to the engine's namespace only", async () => {
         const identity = new FakeWorkloadIdentityForTests();
-        const { resources } = await planProgram(() => {
-            const provider = new k8s.Provider("cluster", { kubeconfig: "{}" });
-            useStore(createSecretsStore(platformConfig("staging"), fakeCluster(provider, identity))!);
-            return {};
-        }, "staging", { "aws:region": "eu-west-1" });
-        assert.deepEqual(identity.grants.map((g) => [g.name, g.grant.namespace, g.grant.serviceAccount]), [["staging-secrets-operator", "external-secrets", "external-secrets"]]);
-        assert.deepEqual((byName(resources, STORE, "staging-secrets-store").inputs.spec as { conditions: unknown }).conditions, [{ namespaces: ["argocd"] }]);
-        assert.equal(byName(resources, SM_SECRET, "engine-repo-platform-gitops-aws-secret").inputs.name, "gitops-platform/staging/platform/engine-repo-platform-gitops");
+        const { resources } = await planProgram(
+            () => {
+                const provider = new k8s.Provider("cluster", { kubeconfig: "{}" });
+                useStore(createSecretsStore(platformConfig("staging"), fakeCluster(provider, identity))!);
+                return {};
+            },
+            "staging",
+            { "aws:region": "eu-west-1" },
+        );
+        assert.deepEqual(
+            identity.grants.map((g) => [g.name, g.grant.namespace, g.grant.serviceAccount]),
+            [["staging-secrets-operator", "external-secrets", "external-secrets"]],
+        );
+        assert.deepEqual(
+            (byName(resources, STORE, "staging-secrets-store").inputs.spec as { conditions: unknown }).conditions,
+            [{ namespaces: ["argocd"] }],
+        );
+        assert.equal(
+            byName(resources, SM_SECRET, "engine-repo-platform-gitops-aws-secret").inputs.name,
+            "gitops-platform/staging/platform/engine-repo-platform-gitops",
+        );
     });
 
     it("local: no workload identity needed; the platform's store is open to flux-system only", async () => {
@@ -461,12 +667,18 @@ describe("secrets: createSecretsStore with a fake cluster", () => {
             useStore(createSecretsStore(platformConfig("local"), fakeCluster(provider))!);
             return {};
         }, "local");
-        assert.deepEqual((byName(resources, STORE, "local-secrets-store").inputs.spec as { conditions: unknown }).conditions, [{ namespaces: ["flux-system"] }]);
+        assert.deepEqual(
+            (byName(resources, STORE, "local-secrets-store").inputs.spec as { conditions: unknown }).conditions,
+            [{ namespaces: ["flux-system"] }],
+        );
     });
 
     it("aws-secrets-manager on a cluster without workload identity is refused", () => {
         const provider = {} as k8s.Provider;
-        assert.throws(() => createSecretsStore(platformConfig("staging"), fakeCluster(provider)), /needs an EKS cluster/);
+        assert.throws(
+            () => createSecretsStore(platformConfig("staging"), fakeCluster(provider)),
+            /needs an EKS cluster/,
+        );
     });
 });
 
@@ -474,7 +686,10 @@ describe("secrets: the checked-in stacks' stores", () => {
     it("local: the Kubernetes store, and no aws: resource at all", async () => {
         const { resources } = await planStore("local");
         assert.equal(ofType(resources, "gitops-platform:secrets:KubernetesSecretsStore").length, 1);
-        assert.deepEqual(resources.filter((r) => r.type.startsWith("aws:") || r.type === "pulumi:providers:aws").map((r) => r.type), []);
+        assert.deepEqual(
+            resources.filter((r) => r.type.startsWith("aws:") || r.type === "pulumi:providers:aws").map((r) => r.type),
+            [],
+        );
     });
 
     for (const stack of ["staging", "production"]) {
@@ -483,12 +698,20 @@ describe("secrets: the checked-in stacks' stores", () => {
             assert.equal(ofType(resources, "gitops-platform:secrets:AwsSecretsManagerStore").length, 1);
             const policy = byName(resources, "aws:iam/rolePolicy:RolePolicy", `${stack}-secrets-operator-policy`);
             const document = parsePolicy(policy.inputs.policy, policy.name);
-            assert.deepEqual(document.Statement.map((s) => s.Resource), [`arn:aws:secretsmanager:eu-west-1:${MOCK_ACCOUNT_ID}:secret:gitops-platform/${stack}/*`]);
-            const recovery = byName(resources, SM_SECRET, "engine-repo-platform-gitops-aws-secret").inputs.recoveryWindowInDays;
+            assert.deepEqual(
+                document.Statement.map((s) => s.Resource),
+                [`arn:aws:secretsmanager:eu-west-1:${MOCK_ACCOUNT_ID}:secret:gitops-platform/${stack}/*`],
+            );
+            const recovery = byName(resources, SM_SECRET, "engine-repo-platform-gitops-aws-secret").inputs
+                .recoveryWindowInDays;
             assert.equal(recovery, stack === "production" ? 30 : 0);
             // The operator starts only once its role can be assumed.
             const release = byName(resources, RELEASE, `${stack}-secrets-release`);
-            const association = byName(resources, "aws:eks/podIdentityAssociation:PodIdentityAssociation", `${stack}-secrets-operator-association`);
+            const association = byName(
+                resources,
+                "aws:eks/podIdentityAssociation:PodIdentityAssociation",
+                `${stack}-secrets-operator-association`,
+            );
             assert.deepEqual(association.inputs.namespace, "external-secrets");
             assert.deepEqual(association.inputs.serviceAccount, "external-secrets");
             assert.ok(release.options.dependsOn.includes(association.urn));
@@ -505,22 +728,39 @@ describe("secrets: the checked-in stacks' stores", () => {
 
 describe("secrets: the Kubernetes store's key claims", () => {
     it("refuses two apps whose source Secret names collide (app a key b-c, app a-b key c)", async () => {
-        await assert.rejects(planProgram(() => {
-            const provider = new k8s.Provider("cluster", { kubeconfig: "{}" });
-            const store = new KubernetesSecretsStore("s", { provider, labels: platformLabels("local"), allowedNamespaces: ["flux-system"] });
-            store.appSecret({ app: "a", namespace: "a", keys: ["b-c"] }, { parent: new CallerForTests("a") });
-            store.appSecret({ app: "a-b", namespace: "a-b", keys: ["c"] }, { parent: new CallerForTests("a-b") });
-            return {};
-        }), /secrets store key "a-b-c" is used by both app a and app a-b/);
+        await assert.rejects(
+            planProgram(() => {
+                const provider = new k8s.Provider("cluster", { kubeconfig: "{}" });
+                const store = new KubernetesSecretsStore("s", {
+                    provider,
+                    labels: platformLabels("local"),
+                    allowedNamespaces: ["flux-system"],
+                });
+                store.appSecret({ app: "a", namespace: "a", keys: ["b-c"] }, { parent: new CallerForTests("a") });
+                store.appSecret({ app: "a-b", namespace: "a-b", keys: ["c"] }, { parent: new CallerForTests("a-b") });
+                return {};
+            }),
+            /secrets store key "a-b-c" is used by both app a and app a-b/,
+        );
     });
 
     it("refuses secrets for an app named platform: its reader would be the platform's", async () => {
-        await assert.rejects(planProgram(() => {
-            const provider = new k8s.Provider("cluster", { kubeconfig: "{}" });
-            const store = new KubernetesSecretsStore("s", { provider, labels: platformLabels("local"), allowedNamespaces: ["flux-system"] });
-            store.appSecret({ app: "platform", namespace: "platform", keys: ["token"] }, { parent: new CallerForTests("platform") });
-            return {};
-        }), /app "platform" cannot have secrets/);
+        await assert.rejects(
+            planProgram(() => {
+                const provider = new k8s.Provider("cluster", { kubeconfig: "{}" });
+                const store = new KubernetesSecretsStore("s", {
+                    provider,
+                    labels: platformLabels("local"),
+                    allowedNamespaces: ["flux-system"],
+                });
+                store.appSecret(
+                    { app: "platform", namespace: "platform", keys: ["token"] },
+                    { parent: new CallerForTests("platform") },
+                );
+                return {};
+            }),
+            /app "platform" cannot have secrets/,
+        );
     });
 });
 
@@ -536,21 +776,39 @@ describe("secrets: store boundaries in the checked-in stacks' full plans", () =>
             });
 
             it("the platform's ClusterSecretStore is open to the engine's namespace only", () => {
-                assert.deepEqual((byName(resources, STORE, `${stack}-secrets-store`).inputs.spec as { conditions: unknown }).conditions, [{ namespaces: [config.engine.namespace] }]);
+                assert.deepEqual(
+                    (byName(resources, STORE, `${stack}-secrets-store`).inputs.spec as { conditions: unknown })
+                        .conditions,
+                    [{ namespaces: [config.engine.namespace] }],
+                );
             });
 
             it("each app with secret keys has exactly one SecretStore, in its namespace, reaching that app's secrets only", () => {
                 const withKeys = config.apps.filter((app) => app.secretKeys.length > 0);
                 assert.ok(withKeys.length > 0, "the stack lists an app with secret keys");
-                assert.deepEqual(ofType(resources, APP_STORE).map((r) => r.name).sort(), withKeys.map((app) => `${app.name}-secret-store`).sort());
+                assert.deepEqual(
+                    ofType(resources, APP_STORE)
+                        .map((r) => r.name)
+                        .sort(),
+                    withKeys.map((app) => `${app.name}-secret-store`).sort(),
+                );
                 for (const app of withKeys) {
                     const store = byName(resources, APP_STORE, `${app.name}-secret-store`);
                     assert.equal((store.inputs.metadata as { namespace: string }).namespace, appNamespace(app));
-                    const provider = (store.inputs.spec as { provider: { aws?: { prefix: string }; kubernetes?: { auth: { serviceAccount: { name: string } } } } }).provider;
+                    const provider = (
+                        store.inputs.spec as {
+                            provider: {
+                                aws?: { prefix: string };
+                                kubernetes?: { auth: { serviceAccount: { name: string } } };
+                            };
+                        }
+                    ).provider;
                     if (config.secrets?.type === "aws-secrets-manager") {
                         assert.equal(provider.aws?.prefix, `${secretsPrefix(config)}/${app.name}/`);
                     } else {
-                        assert.deepEqual(provider.kubernetes?.auth, { serviceAccount: { name: `${app.name}-secrets-reader` } });
+                        assert.deepEqual(provider.kubernetes?.auth, {
+                            serviceAccount: { name: `${app.name}-secrets-reader` },
+                        });
                     }
                 }
             });
@@ -561,14 +819,24 @@ describe("secrets: store boundaries in the checked-in stacks' full plans", () =>
                 for (const es of external) {
                     const ref = (es.inputs as unknown as StoreRefInputs).spec.secretStoreRef;
                     assert.equal(ref.kind, "SecretStore", es.name);
-                    const store = ofType(resources, APP_STORE).find((r) => (r.inputs.metadata as { name: string }).name === ref.name);
+                    const store = ofType(resources, APP_STORE).find(
+                        (r) => (r.inputs.metadata as { name: string }).name === ref.name,
+                    );
                     assert.ok(store, `${es.name} reads ${ref.name}`);
-                    assert.equal((store.inputs.metadata as { namespace: string }).namespace, (es.inputs.metadata as { namespace: string }).namespace);
+                    assert.equal(
+                        (store.inputs.metadata as { namespace: string }).namespace,
+                        (es.inputs.metadata as { namespace: string }).namespace,
+                    );
                 }
-                const throughCluster = ofType(resources, EXTERNAL_SECRET).filter((r) => (r.inputs as unknown as StoreRefInputs).spec.secretStoreRef.kind === "ClusterSecretStore");
+                const throughCluster = ofType(resources, EXTERNAL_SECRET).filter(
+                    (r) => (r.inputs as unknown as StoreRefInputs).spec.secretStoreRef.kind === "ClusterSecretStore",
+                );
                 // The engine's repository credentials; the local stack reads its repository anonymously and has none.
                 assert.equal(throughCluster.length > 0, !config.gitopsRepository.anonymous);
-                assert.deepEqual([...new Set(throughCluster.map((r) => (r.inputs.metadata as { namespace: string }).namespace))], throughCluster.length > 0 ? [config.engine.namespace] : []);
+                assert.deepEqual(
+                    [...new Set(throughCluster.map((r) => (r.inputs.metadata as { namespace: string }).namespace))],
+                    throughCluster.length > 0 ? [config.engine.namespace] : [],
+                );
             });
 
             it("every store and ExternalSecret is valid external-secrets.io/v1", async () => {
@@ -580,10 +848,14 @@ describe("secrets: store boundaries in the checked-in stacks' full plans", () =>
                 it("each app's reader Role names only that app's source Secrets", () => {
                     for (const app of config.apps.filter((a) => a.secretKeys.length > 0)) {
                         const role = byName(resources, ROLE, `${app.name}-secrets-reader-role`);
-                        assert.deepEqual(role.inputs.rules, [{
-                            apiGroups: [""], resources: ["secrets"], verbs: ["get"],
-                            resourceNames: [...app.secretKeys].sort().map((key) => `${app.name}-${key}`),
-                        }]);
+                        assert.deepEqual(role.inputs.rules, [
+                            {
+                                apiGroups: [""],
+                                resources: ["secrets"],
+                                verbs: ["get"],
+                                resourceNames: [...app.secretKeys].sort().map((key) => `${app.name}-${key}`),
+                            },
+                        ]);
                     }
                 });
             }

@@ -80,7 +80,11 @@ describe("source layering", () => {
     const graph = folderGraph(sourceFiles(COMPONENTS));
 
     it("finds a cycle when there is one, and none in a chain", () => {
-        const chain = new Map([["a", new Set(["b"])], ["b", new Set(["c"])], ["c", new Set<string>()]]);
+        const chain = new Map([
+            ["a", new Set(["b"])],
+            ["b", new Set(["c"])],
+            ["c", new Set<string>()],
+        ]);
         assert.equal(findCycle(chain), undefined);
         chain.get("c")!.add("a");
         assert.deepEqual(findCycle(chain), ["a", "b", "c", "a"]);
@@ -96,7 +100,9 @@ describe("source layering", () => {
     });
 
     it("never imports stacks/ (or anything else outside components/) from a component", () => {
-        const outside = [...graph.entries()].flatMap(([from, to]) => [...to].filter((t) => !t.startsWith("components/")).map((t) => `${from} → ${t}`));
+        const outside = [...graph.entries()].flatMap(([from, to]) =>
+            [...to].filter((t) => !t.startsWith("components/")).map((t) => `${from} → ${t}`),
+        );
         assert.deepEqual(outside, []);
     });
 });

@@ -57,7 +57,22 @@ export function containerLimitRange(limits: ContainerLimits): k8s.types.input.co
 export function teamRoleRules(debugAccess: boolean): k8s.types.input.rbac.v1.PolicyRule[] {
     const read = ["get", "list", "watch"];
     const rules: k8s.types.input.rbac.v1.PolicyRule[] = [
-        { apiGroups: [""], resources: ["pods", "pods/log", "services", "endpoints", "configmaps", "persistentvolumeclaims", "serviceaccounts", "events", "resourcequotas", "limitranges"], verbs: read },
+        {
+            apiGroups: [""],
+            resources: [
+                "pods",
+                "pods/log",
+                "services",
+                "endpoints",
+                "configmaps",
+                "persistentvolumeclaims",
+                "serviceaccounts",
+                "events",
+                "resourcequotas",
+                "limitranges",
+            ],
+            verbs: read,
+        },
         { apiGroups: ["apps"], resources: ["deployments", "replicasets", "statefulsets", "daemonsets"], verbs: read },
         { apiGroups: ["batch"], resources: ["jobs", "cronjobs"], verbs: read },
         { apiGroups: ["autoscaling"], resources: ["horizontalpodautoscalers"], verbs: read },
@@ -112,46 +127,77 @@ export class App extends pulumi.ComponentResource {
         const { registration: app, provider } = args;
         const secretKeys = args.secretKeys ?? [];
         if (secretKeys.length > 0 && args.secrets === undefined) {
-            throw new pulumi.ResourceError(`app ${name} reads secrets ${secretKeys.join(", ")} but the stack has no secrets store`, this);
+            throw new pulumi.ResourceError(
+                `app ${name} reads secrets ${secretKeys.join(", ")} but the stack has no secrets store`,
+                this,
+            );
         }
         const labels = appLabels(app.team, args.labels);
         const child = { parent: this, provider };
 
         const annotations = args.engine.tenantNamespaceAnnotations;
-        const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, {
-            metadata: {
-                name: app.namespace,
-                labels: { ...labels, ...podSecurityLabels(POD_SECURITY.app) },
-                ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
+        const namespace = new k8s.core.v1.Namespace(
+            `${name}-namespace`,
+            {
+                metadata: {
+                    name: app.namespace,
+                    labels: { ...labels, ...podSecurityLabels(POD_SECURITY.app) },
+                    ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
+                },
             },
-        }, { ...child, retainOnDelete: args.retainNamespace });
+            { ...child, retainOnDelete: args.retainNamespace },
+        );
         const inNamespace = (objectName: string) => ({ name: objectName, namespace: namespace.metadata.name, labels });
 
-        const quota = new k8s.core.v1.ResourceQuota(`${name}-quota`, {
-            metadata: inNamespace("app-quota"),
-            spec: { hard: quotaHard(args.quota) },
-        }, child);
-        const limits = new k8s.core.v1.LimitRange(`${name}-limits`, {
-            metadata: inNamespace("container-defaults"),
-            spec: { limits: [containerLimitRange(args.limits)] },
-        }, child);
-        const isolation = new k8s.networking.v1.NetworkPolicy(`${name}-default-deny`, {
-            metadata: inNamespace(DEFAULT_DENY_POLICY),
-            spec: defaultDenySpec(args.engine.namespace),
-        }, child);
-        const role = new k8s.rbac.v1.Role(`${name}-team-role`, {
-            metadata: inNamespace(`team-${app.team}`),
-            rules: teamRoleRules(args.debugAccess),
-        }, child);
-        new k8s.rbac.v1.RoleBinding(`${name}-team-binding`, {
-            metadata: inNamespace(`team-${app.team}`),
-            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
-            subjects: teamSubjects(args.groups),
-        }, child);
+        const quota = new k8s.core.v1.ResourceQuota(
+            `${name}-quota`,
+            {
+                metadata: inNamespace("app-quota"),
+                spec: { hard: quotaHard(args.quota) },
+            },
+            child,
+        );
+        const limits = new k8s.core.v1.LimitRange(
+            `${name}-limits`,
+            {
+                metadata: inNamespace("container-defaults"),
+                spec: { limits: [containerLimitRange(args.limits)] },
+            },
+            child,
+        );
+        const isolation = new k8s.networking.v1.NetworkPolicy(
+            `${name}-default-deny`,
+            {
+                metadata: inNamespace(DEFAULT_DENY_POLICY),
+                spec: defaultDenySpec(args.engine.namespace),
+            },
+            child,
+        );
+        const role = new k8s.rbac.v1.Role(
+            `${name}-team-role`,
+            {
+                metadata: inNamespace(`team-${app.team}`),
+                rules: teamRoleRules(args.debugAccess),
+            },
+            child,
+        );
+        new k8s.rbac.v1.RoleBinding(
+            `${name}-team-binding`,
+            {
+                metadata: inNamespace(`team-${app.team}`),
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
+                subjects: teamSubjects(args.groups),
+            },
+            child,
+        );
 
-        const secret = secretKeys.length > 0
-            ? args.secrets?.appSecret({ app: name, namespace: namespace.metadata.name, keys: secretKeys }, { parent: this, dependsOn: [namespace] })
-            : undefined;
+        const secret =
+            secretKeys.length > 0
+                ? args.secrets?.appSecret(
+                      { app: name, namespace: namespace.metadata.name, keys: secretKeys },
+                      { parent: this, dependsOn: [namespace] },
+                  )
+                : undefined;
         // Workloads start only once their namespace, its quota defaults, its isolation and their secrets exist.
         args.engine.registerApplication(app, {
             parent: this,

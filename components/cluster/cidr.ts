@@ -35,9 +35,11 @@ export function blockSize(prefixLength: number): number {
 }
 
 export function cidrContains(outer: Ipv4Cidr, inner: Ipv4Cidr): boolean {
-    return inner.prefixLength >= outer.prefixLength
-        && inner.base >= outer.base
-        && inner.base + blockSize(inner.prefixLength) <= outer.base + blockSize(outer.prefixLength);
+    return (
+        inner.prefixLength >= outer.prefixLength &&
+        inner.base >= outer.base &&
+        inner.base + blockSize(inner.prefixLength) <= outer.base + blockSize(outer.prefixLength)
+    );
 }
 
 export function cidrsOverlap(a: Ipv4Cidr, b: Ipv4Cidr): boolean {
@@ -69,7 +71,9 @@ export function subnetLayout(vpcCidr: string, zones: number): SubnetLayout {
         throw new Error(`the subnet layout serves 1 to ${MAX_LAYOUT_ZONES} availability zones, got ${zones}`);
     }
     if (vpc.prefixLength > MAX_LAYOUT_VPC_PREFIX) {
-        throw new Error(`vpcCidr ${vpcCidr} is too small to split: use /${MAX_LAYOUT_VPC_PREFIX} or larger, or give the subnet blocks explicitly`);
+        throw new Error(
+            `vpcCidr ${vpcCidr} is too small to split: use /${MAX_LAYOUT_VPC_PREFIX} or larger, or give the subnet blocks explicitly`,
+        );
     }
     const eighth = vpc.prefixLength + 3;
     const sixtyFourth = vpc.prefixLength + 6;
@@ -77,6 +81,8 @@ export function subnetLayout(vpcCidr: string, zones: number): SubnetLayout {
     const publicBase = vpc.base + 7 * blockSize(eighth);
     return {
         private: indices.map((i) => formatCidr({ base: vpc.base + i * blockSize(eighth), prefixLength: eighth })),
-        public: indices.map((i) => formatCidr({ base: publicBase + i * blockSize(sixtyFourth), prefixLength: sixtyFourth })),
+        public: indices.map((i) =>
+            formatCidr({ base: publicBase + i * blockSize(sixtyFourth), prefixLength: sixtyFourth }),
+        ),
     };
 }

@@ -2,8 +2,15 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
-    CLUSTER_ADMIN_ACCESS_POLICY, VIEW_ACCESS_POLICY, clusterKmsPolicy, irsaTrustPolicy, MANAGED_POLICIES, podIdentityTrustPolicy,
-    PolicyDocument, serviceTrustPolicy, ServiceAccountRef,
+    CLUSTER_ADMIN_ACCESS_POLICY,
+    VIEW_ACCESS_POLICY,
+    clusterKmsPolicy,
+    irsaTrustPolicy,
+    MANAGED_POLICIES,
+    podIdentityTrustPolicy,
+    PolicyDocument,
+    serviceTrustPolicy,
+    ServiceAccountRef,
 } from "./iam";
 import { Network } from "./network";
 import { ClusterHandle, WorkloadIdentity, WorkloadIdentityGrant, WorkloadRole } from "./types";
@@ -132,11 +139,18 @@ export function validateEksClusterArgs(args: EksClusterArgs): string[] {
         problems.push("nodeGroups: at least one node group");
     }
     for (const [group, spec] of Object.entries(args.nodeGroups)) {
-        if (spec.minSize < 1 || spec.minSize > spec.maxSize || spec.desiredSize < spec.minSize || spec.desiredSize > spec.maxSize) {
+        if (
+            spec.minSize < 1 ||
+            spec.minSize > spec.maxSize ||
+            spec.desiredSize < spec.minSize ||
+            spec.desiredSize > spec.maxSize
+        ) {
             problems.push(`nodeGroups.${group}: need 1 <= minSize <= desiredSize <= maxSize`);
         }
         if (amiTypeFor(spec.instanceTypes) === undefined) {
-            problems.push(`nodeGroups.${group}.instanceTypes: mixes Graviton (arm64) and x86_64 types; one group runs one architecture`);
+            problems.push(
+                `nodeGroups.${group}.instanceTypes: mixes Graviton (arm64) and x86_64 types; one group runs one architecture`,
+            );
         }
     }
     if (mode === "podIdentity" && args.addons.podIdentityAgent === undefined) {
@@ -149,7 +163,9 @@ export function validateEksClusterArgs(args: EksClusterArgs): string[] {
 const GRAVITON = /^[a-z]+\d+[a-z]*g[a-z]*\./;
 
 /** Amazon Linux 2023 AMI type for the instance types' architecture; undefined when they mix architectures. */
-export function amiTypeFor(instanceTypes: readonly string[]): "AL2023_x86_64_STANDARD" | "AL2023_ARM_64_STANDARD" | undefined {
+export function amiTypeFor(
+    instanceTypes: readonly string[],
+): "AL2023_x86_64_STANDARD" | "AL2023_ARM_64_STANDARD" | undefined {
     const arm = instanceTypes.filter((type) => GRAVITON.test(type)).length;
     if (arm === 0) {
         return "AL2023_x86_64_STANDARD";
@@ -179,19 +195,26 @@ export function eksKubeconfig(input: KubeconfigInput): string {
     return JSON.stringify({
         apiVersion: "v1",
         kind: "Config",
-        clusters: [{ name: input.clusterName, cluster: { server: input.endpoint, "certificate-authority-data": input.certificateAuthority } }],
+        clusters: [
+            {
+                name: input.clusterName,
+                cluster: { server: input.endpoint, "certificate-authority-data": input.certificateAuthority },
+            },
+        ],
         contexts: [{ name: input.clusterName, context: { cluster: input.clusterName, user: input.clusterName } }],
         "current-context": input.clusterName,
-        users: [{
-            name: input.clusterName,
-            user: {
-                exec: {
-                    apiVersion: "client.authentication.k8s.io/v1beta1",
-                    command: "aws",
-                    args: ["eks", "get-token", "--cluster-name", input.clusterName, "--region", input.region],
+        users: [
+            {
+                name: input.clusterName,
+                user: {
+                    exec: {
+                        apiVersion: "client.authentication.k8s.io/v1beta1",
+                        command: "aws",
+                        args: ["eks", "get-token", "--cluster-name", input.clusterName, "--region", input.region],
+                    },
                 },
             },
-        }],
+        ],
     });
 }
 
@@ -218,28 +241,47 @@ export class EksWorkloadIdentity implements WorkloadIdentity {
     /** A role only the given service account of this cluster can assume. */
     role(name: string, ref: ServiceAccountRef, parent: pulumi.Resource): aws.iam.Role {
         const { mode, clusterName, accountId, oidcProvider } = this.settings;
-        const trust = mode === "podIdentity"
-            ? accountId.apply((account) => json(podIdentityTrustPolicy({ ...ref, clusterName, accountId: account })))
-            : pulumi.all([oidcProvider!.arn, oidcProvider!.url]).apply(([providerArn, issuerUrl]) => json(irsaTrustPolicy({ ...ref, providerArn, issuerUrl })));
-        return new aws.iam.Role(`${name}-role`, {
-            description: `${ref.namespace}/${ref.serviceAccount} on EKS cluster ${clusterName}`,
-            assumeRolePolicy: trust,
-            tags: this.settings.tags,
-        }, { parent });
+        const trust =
+            mode === "podIdentity"
+                ? accountId.apply((account) =>
+                      json(podIdentityTrustPolicy({ ...ref, clusterName, accountId: account })),
+                  )
+                : pulumi
+                      .all([oidcProvider!.arn, oidcProvider!.url])
+                      .apply(([providerArn, issuerUrl]) => json(irsaTrustPolicy({ ...ref, providerArn, issuerUrl })));
+        return new aws.iam.Role(
+            `${name}-role`,
+            {
+                description: `${ref.namespace}/${ref.serviceAccount} on EKS cluster ${clusterName}`,
+                assumeRolePolicy: trust,
+                tags: this.settings.tags,
+            },
+            { parent },
+        );
     }
 
     grant(name: string, grant: WorkloadIdentityGrant, opts: { parent: pulumi.Resource }): WorkloadRole {
         const role = this.role(name, grant, opts.parent);
-        const policy = new aws.iam.RolePolicy(`${name}-policy`, { role: role.name, policy: grant.policyDocument }, { parent: opts.parent });
+        const policy = new aws.iam.RolePolicy(
+            `${name}-policy`,
+            { role: role.name, policy: grant.policyDocument },
+            { parent: opts.parent },
+        );
         const ready: pulumi.Resource[] = [role, policy];
         if (this.settings.mode === "podIdentity") {
-            ready.push(new aws.eks.PodIdentityAssociation(`${name}-association`, {
-                clusterName: this.settings.createdClusterName,
-                namespace: grant.namespace,
-                serviceAccount: grant.serviceAccount,
-                roleArn: role.arn,
-                tags: this.settings.tags,
-            }, { parent: opts.parent }));
+            ready.push(
+                new aws.eks.PodIdentityAssociation(
+                    `${name}-association`,
+                    {
+                        clusterName: this.settings.createdClusterName,
+                        namespace: grant.namespace,
+                        serviceAccount: grant.serviceAccount,
+                        roleArn: role.arn,
+                        tags: this.settings.tags,
+                    },
+                    { parent: opts.parent },
+                ),
+            );
         }
         return {
             roleArn: role.arn,
@@ -281,56 +323,79 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterHandl
 
         this.network = new Network(`${name}-network`, { ...settings.network, tags, protect }, { parent: this });
 
-        const key = new aws.kms.Key(`${name}-secrets`, {
-            description: `Envelope encryption of Kubernetes secrets in EKS cluster ${clusterName}`,
-            enableKeyRotation: true,
-            deletionWindowInDays: DEFAULTS.kmsDeletionWindowDays,
-            tags,
-        }, { parent: this, protect });
+        const key = new aws.kms.Key(
+            `${name}-secrets`,
+            {
+                description: `Envelope encryption of Kubernetes secrets in EKS cluster ${clusterName}`,
+                enableKeyRotation: true,
+                deletionWindowInDays: DEFAULTS.kmsDeletionWindowDays,
+                tags,
+            },
+            { parent: this, protect },
+        );
 
-        const clusterRole = new aws.iam.Role(`${name}-cluster`, {
-            description: `EKS control plane of ${clusterName}`,
-            assumeRolePolicy: json(serviceTrustPolicy("eks.amazonaws.com")),
-            tags,
-        }, { parent: this });
+        const clusterRole = new aws.iam.Role(
+            `${name}-cluster`,
+            {
+                description: `EKS control plane of ${clusterName}`,
+                assumeRolePolicy: json(serviceTrustPolicy("eks.amazonaws.com")),
+                tags,
+            },
+            { parent: this },
+        );
         const clusterRoleParts = [
             ...this.attachManaged(`${name}-cluster`, clusterRole, MANAGED_POLICIES.cluster),
-            new aws.iam.RolePolicy(`${name}-cluster-kms`, { role: clusterRole.name, policy: key.arn.apply((arn) => json(clusterKmsPolicy(arn))) }, { parent: this }),
+            new aws.iam.RolePolicy(
+                `${name}-cluster-kms`,
+                { role: clusterRole.name, policy: key.arn.apply((arn) => json(clusterKmsPolicy(arn))) },
+                { parent: this },
+            ),
         ];
 
-        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
-            name: controlPlaneLogGroupName(clusterName),
-            retentionInDays: settings.logRetentionDays,
-            tags,
-        }, { parent: this });
-
-        this.cluster = new aws.eks.Cluster(`${name}-eks`, {
-            name: clusterName,
-            version: settings.kubernetesVersion,
-            roleArn: clusterRole.arn,
-            accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
-            // Managed add-ons below replace the self-managed ones EKS would install.
-            bootstrapSelfManagedAddons: false,
-            vpcConfig: {
-                subnetIds: this.network.privateSubnetIds,
-                endpointPrivateAccess: true,
-                endpointPublicAccess: settings.endpointPublicAccess,
-                publicAccessCidrs: settings.endpointPublicAccess && settings.publicAccessCidrs.length > 0 ? [...settings.publicAccessCidrs] : undefined,
+        const logGroup = new aws.cloudwatch.LogGroup(
+            `${name}-logs`,
+            {
+                name: controlPlaneLogGroupName(clusterName),
+                retentionInDays: settings.logRetentionDays,
+                tags,
             },
-            encryptionConfig: { resources: ["secrets"], provider: { keyArn: key.arn } },
-            upgradePolicy: { supportType: DEFAULTS.supportType },
-            enabledClusterLogTypes: [...DEFAULTS.logTypes],
-            deletionProtection: protect,
-            tags,
-        }, {
-            parent: this,
-            protect,
-            dependsOn: [logGroup, ...clusterRoleParts],
-            // Both only take effect when the cluster is created, and the provider replaces the
-            // cluster when they differ from state (e.g. after an import, or the provider's default
-            // changing): never worth a new cluster.
-            ignoreChanges: ["accessConfig.bootstrapClusterCreatorAdminPermissions", "bootstrapSelfManagedAddons"],
-        });
+            { parent: this },
+        );
+
+        this.cluster = new aws.eks.Cluster(
+            `${name}-eks`,
+            {
+                name: clusterName,
+                version: settings.kubernetesVersion,
+                roleArn: clusterRole.arn,
+                accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
+                // Managed add-ons below replace the self-managed ones EKS would install.
+                bootstrapSelfManagedAddons: false,
+                vpcConfig: {
+                    subnetIds: this.network.privateSubnetIds,
+                    endpointPrivateAccess: true,
+                    endpointPublicAccess: settings.endpointPublicAccess,
+                    publicAccessCidrs:
+                        settings.endpointPublicAccess && settings.publicAccessCidrs.length > 0
+                            ? [...settings.publicAccessCidrs]
+                            : undefined,
+                },
+                encryptionConfig: { resources: ["secrets"], provider: { keyArn: key.arn } },
+                upgradePolicy: { supportType: DEFAULTS.supportType },
+                enabledClusterLogTypes: [...DEFAULTS.logTypes],
+                deletionProtection: protect,
+                tags,
+            },
+            {
+                parent: this,
+                protect,
+                dependsOn: [logGroup, ...clusterRoleParts],
+                // Both only take effect when the cluster is created, and the provider replaces the
+                // cluster when they differ from state (e.g. after an import, or the provider's default
+                // changing): never worth a new cluster.
+                ignoreChanges: ["accessConfig.bootstrapClusterCreatorAdminPermissions", "bootstrapSelfManagedAddons"],
+            },
+        );
         this.clusterName = this.cluster.name;
         this.endpoint = this.cluster.endpoint;
         this.certificateAuthority = this.cluster.certificateAuthority.apply((ca) => ca.data ?? "");
@@ -339,55 +404,105 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterHandl
         const access: pulumi.Resource[] = [];
         for (const roleArn of settings.adminRoleArns) {
             const entryName = `${name}-admin-${roleNameOf(roleArn)}`;
-            const entry = new aws.eks.AccessEntry(entryName, { clusterName: this.cluster.name, principalArn: roleArn, type: "STANDARD", tags }, { parent: this });
-            access.push(entry, new aws.eks.AccessPolicyAssociation(entryName, {
-                clusterName: this.cluster.name,
-                principalArn: entry.principalArn,
-                policyArn: CLUSTER_ADMIN_ACCESS_POLICY,
-                accessScope: { type: "cluster" },
-            }, { parent: this }));
+            const entry = new aws.eks.AccessEntry(
+                entryName,
+                { clusterName: this.cluster.name, principalArn: roleArn, type: "STANDARD", tags },
+                { parent: this },
+            );
+            access.push(
+                entry,
+                new aws.eks.AccessPolicyAssociation(
+                    entryName,
+                    {
+                        clusterName: this.cluster.name,
+                        principalArn: entry.principalArn,
+                        policyArn: CLUSTER_ADMIN_ACCESS_POLICY,
+                        accessScope: { type: "cluster" },
+                    },
+                    { parent: this },
+                ),
+            );
         }
 
         for (const [team, access] of Object.entries(settings.teamAccess)) {
-            new aws.eks.AccessEntry(`${name}-team-${team}`, {
-                clusterName: this.cluster.name, principalArn: access.roleArn, type: "STANDARD", kubernetesGroups: [...access.groups], tags,
-            }, { parent: this });
+            new aws.eks.AccessEntry(
+                `${name}-team-${team}`,
+                {
+                    clusterName: this.cluster.name,
+                    principalArn: access.roleArn,
+                    type: "STANDARD",
+                    kubernetesGroups: [...access.groups],
+                    tags,
+                },
+                { parent: this },
+            );
         }
         for (const roleArn of settings.viewerRoleArns) {
             const entryName = `${name}-viewer-${roleNameOf(roleArn)}`;
-            const entry = new aws.eks.AccessEntry(entryName, { clusterName: this.cluster.name, principalArn: roleArn, type: "STANDARD", tags }, { parent: this });
-            new aws.eks.AccessPolicyAssociation(entryName, {
-                clusterName: this.cluster.name,
-                principalArn: entry.principalArn,
-                policyArn: VIEW_ACCESS_POLICY,
-                accessScope: { type: "cluster" },
-            }, { parent: this });
+            const entry = new aws.eks.AccessEntry(
+                entryName,
+                { clusterName: this.cluster.name, principalArn: roleArn, type: "STANDARD", tags },
+                { parent: this },
+            );
+            new aws.eks.AccessPolicyAssociation(
+                entryName,
+                {
+                    clusterName: this.cluster.name,
+                    principalArn: entry.principalArn,
+                    policyArn: VIEW_ACCESS_POLICY,
+                    accessScope: { type: "cluster" },
+                },
+                { parent: this },
+            );
         }
 
-        const oidcProvider = settings.workloadIdentity === "irsa"
-            ? new aws.iam.OpenIdConnectProvider(`${name}-oidc`, {
-                url: this.cluster.identities.apply((ids) => ids[0].oidcs![0].issuer!),
-                clientIdLists: ["sts.amazonaws.com"],
-                tags,
-            }, { parent: this })
-            : undefined;
-        this.workloadIdentity = new EksWorkloadIdentity({ mode: settings.workloadIdentity, clusterName, createdClusterName: this.cluster.name, accountId, oidcProvider, tags });
+        const oidcProvider =
+            settings.workloadIdentity === "irsa"
+                ? new aws.iam.OpenIdConnectProvider(
+                      `${name}-oidc`,
+                      {
+                          url: this.cluster.identities.apply((ids) => ids[0].oidcs![0].issuer!),
+                          clientIdLists: ["sts.amazonaws.com"],
+                          tags,
+                      },
+                      { parent: this },
+                  )
+                : undefined;
+        this.workloadIdentity = new EksWorkloadIdentity({
+            mode: settings.workloadIdentity,
+            clusterName,
+            createdClusterName: this.cluster.name,
+            accountId,
+            oidcProvider,
+            tags,
+        });
 
-        const addon = (role: string, addonName: string, version: pulumi.Input<string>, extra: Partial<aws.eks.AddonArgs> = {}, dependsOn: pulumi.Resource[] = []) =>
-            new aws.eks.Addon(`${name}-${role}`, {
-                clusterName: this.cluster.name,
-                addonName,
-                addonVersion: version,
-                resolveConflictsOnCreate: "OVERWRITE",
-                resolveConflictsOnUpdate: "OVERWRITE",
-                tags,
-                ...extra,
-            }, { parent: this, dependsOn });
+        const addon = (
+            role: string,
+            addonName: string,
+            version: pulumi.Input<string>,
+            extra: Partial<aws.eks.AddonArgs> = {},
+            dependsOn: pulumi.Resource[] = [],
+        ) =>
+            new aws.eks.Addon(
+                `${name}-${role}`,
+                {
+                    clusterName: this.cluster.name,
+                    addonName,
+                    addonVersion: version,
+                    resolveConflictsOnCreate: "OVERWRITE",
+                    resolveConflictsOnUpdate: "OVERWRITE",
+                    tags,
+                    ...extra,
+                },
+                { parent: this, dependsOn },
+            );
 
         // Networking add-ons go in before the nodes, so nodes become Ready as they join.
-        const podIdentityAgent = settings.workloadIdentity === "podIdentity"
-            ? addon("pod-identity-agent", "eks-pod-identity-agent", settings.addons.podIdentityAgent!)
-            : undefined;
+        const podIdentityAgent =
+            settings.workloadIdentity === "podIdentity"
+                ? addon("pod-identity-agent", "eks-pod-identity-agent", settings.addons.podIdentityAgent!)
+                : undefined;
         const cniRef = { namespace: "kube-system", serviceAccount: "aws-node" };
         const cniRole = this.workloadIdentity.role(`${name}-vpc-cni`, cniRef, this);
         const cniAttachments = this.attachManaged(`${name}-vpc-cni`, cniRole, MANAGED_POLICIES.vpcCni);
@@ -398,72 +513,129 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterHandl
         // After the pod identity agent: it serves the credentials the association grants, so aws-node
         // (and the EBS CSI controller) never start without them.
         const afterAgent = podIdentityAgent ? [podIdentityAgent] : [];
-        const vpcCni = addon("vpc-cni", "vpc-cni", settings.addons.vpcCni, {
-            ...credentials(cniRole, cniRef.serviceAccount),
-            configurationValues: JSON.stringify(VPC_CNI_CONFIGURATION),
-        }, [...cniAttachments, ...afterAgent]);
+        const vpcCni = addon(
+            "vpc-cni",
+            "vpc-cni",
+            settings.addons.vpcCni,
+            {
+                ...credentials(cniRole, cniRef.serviceAccount),
+                configurationValues: JSON.stringify(VPC_CNI_CONFIGURATION),
+            },
+            [...cniAttachments, ...afterAgent],
+        );
         const kubeProxy = addon("kube-proxy", "kube-proxy", settings.addons.kubeProxy);
 
-        const nodeRole = new aws.iam.Role(`${name}-node`, {
-            description: `Nodes of EKS cluster ${clusterName}`,
-            assumeRolePolicy: json(serviceTrustPolicy("ec2.amazonaws.com")),
-            tags,
-        }, { parent: this });
+        const nodeRole = new aws.iam.Role(
+            `${name}-node`,
+            {
+                description: `Nodes of EKS cluster ${clusterName}`,
+                assumeRolePolicy: json(serviceTrustPolicy("ec2.amazonaws.com")),
+                tags,
+            },
+            { parent: this },
+        );
         const nodeAttachments = this.attachManaged(`${name}-node`, nodeRole, MANAGED_POLICIES.node);
 
         const nodeGroups = Object.entries(settings.nodeGroups).map(([group, spec]) => {
             const groupName = `${name}-${group}`;
-            const template = new aws.ec2.LaunchTemplate(groupName, {
-                description: `Nodes of ${clusterName}/${group}`,
-                // IMDSv2 only, one hop: pods can't reach the node role's credentials; they get their own roles.
-                metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
-                blockDeviceMappings: [{
-                    deviceName: "/dev/xvda",
-                    ebs: { volumeSize: spec.diskSizeGiB ?? DEFAULTS.diskSizeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
-                }],
-                tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({ resourceType, tags: { ...tags, Name: groupName } })),
-                updateDefaultVersion: true,
-                tags,
-            }, { parent: this });
-            return new aws.eks.NodeGroup(groupName, {
-                clusterName: this.cluster.name,
-                nodeRoleArn: nodeRole.arn,
-                subnetIds: this.network.privateSubnetIds,
-                instanceTypes: [...spec.instanceTypes],
-                capacityType: spec.capacityType ?? DEFAULTS.capacityType,
-                amiType: amiTypeFor(spec.instanceTypes),
-                scalingConfig: { minSize: spec.minSize, maxSize: spec.maxSize, desiredSize: spec.desiredSize },
-                labels: spec.labels ?? {},
-                launchTemplate: { id: template.id, version: template.latestVersion.apply(String) },
-                updateConfig: { maxUnavailable: 1 },
-                tags,
-            }, { parent: this, dependsOn: [...nodeAttachments, vpcCni, kubeProxy, ...(podIdentityAgent ? [podIdentityAgent] : [])] });
+            const template = new aws.ec2.LaunchTemplate(
+                groupName,
+                {
+                    description: `Nodes of ${clusterName}/${group}`,
+                    // IMDSv2 only, one hop: pods can't reach the node role's credentials; they get their own roles.
+                    metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
+                    blockDeviceMappings: [
+                        {
+                            deviceName: "/dev/xvda",
+                            ebs: {
+                                volumeSize: spec.diskSizeGiB ?? DEFAULTS.diskSizeGiB,
+                                volumeType: "gp3",
+                                encrypted: "true",
+                                deleteOnTermination: "true",
+                            },
+                        },
+                    ],
+                    tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({
+                        resourceType,
+                        tags: { ...tags, Name: groupName },
+                    })),
+                    updateDefaultVersion: true,
+                    tags,
+                },
+                { parent: this },
+            );
+            return new aws.eks.NodeGroup(
+                groupName,
+                {
+                    clusterName: this.cluster.name,
+                    nodeRoleArn: nodeRole.arn,
+                    subnetIds: this.network.privateSubnetIds,
+                    instanceTypes: [...spec.instanceTypes],
+                    capacityType: spec.capacityType ?? DEFAULTS.capacityType,
+                    amiType: amiTypeFor(spec.instanceTypes),
+                    scalingConfig: { minSize: spec.minSize, maxSize: spec.maxSize, desiredSize: spec.desiredSize },
+                    labels: spec.labels ?? {},
+                    launchTemplate: { id: template.id, version: template.latestVersion.apply(String) },
+                    updateConfig: { maxUnavailable: 1 },
+                    tags,
+                },
+                {
+                    parent: this,
+                    dependsOn: [...nodeAttachments, vpcCni, kubeProxy, ...(podIdentityAgent ? [podIdentityAgent] : [])],
+                },
+            );
         });
 
         // CoreDNS needs nodes to schedule on; created earlier it stays DEGRADED and the create times out.
         const coreDns = addon("coredns", "coredns", settings.addons.coreDns, {}, nodeGroups);
         // Unpinned: EKS's default build for the cluster's version, which belongs to it by construction.
         const defaultVersion = (addonName: string) =>
-            aws.eks.getAddonVersionOutput({ addonName, kubernetesVersion: this.cluster.version }, { parent: this }).version;
+            aws.eks.getAddonVersionOutput({ addonName, kubernetesVersion: this.cluster.version }, { parent: this })
+                .version;
         // Argo CD's autoscaling (HA) reads CPU through the metrics API.
-        const metricsServer = addon("metrics-server", "metrics-server",
-            settings.addons.metricsServer ?? defaultVersion("metrics-server"), {}, nodeGroups);
+        const metricsServer = addon(
+            "metrics-server",
+            "metrics-server",
+            settings.addons.metricsServer ?? defaultVersion("metrics-server"),
+            {},
+            nodeGroups,
+        );
         // Volumes (the apps' PersistentVolumeClaims) need the EBS CSI driver and a default StorageClass.
         const ebsRole = this.workloadIdentity.role(`${name}-ebs-csi`, EBS_CSI_SERVICE_ACCOUNT, this);
         const ebsAttachments = this.attachManaged(`${name}-ebs-csi`, ebsRole, MANAGED_POLICIES.ebsCsiDriver);
-        const ebsCsi = addon("ebs-csi-driver", "aws-ebs-csi-driver", settings.addons.ebsCsiDriver ?? defaultVersion("aws-ebs-csi-driver"), {
-            ...credentials(ebsRole, EBS_CSI_SERVICE_ACCOUNT.serviceAccount),
-            configurationValues: JSON.stringify(EBS_CSI_CONFIGURATION),
-        }, [...nodeGroups, ...ebsAttachments, ...afterAgent]);
+        const ebsCsi = addon(
+            "ebs-csi-driver",
+            "aws-ebs-csi-driver",
+            settings.addons.ebsCsiDriver ?? defaultVersion("aws-ebs-csi-driver"),
+            {
+                ...credentials(ebsRole, EBS_CSI_SERVICE_ACCOUNT.serviceAccount),
+                configurationValues: JSON.stringify(EBS_CSI_CONFIGURATION),
+            },
+            [...nodeGroups, ...ebsAttachments, ...afterAgent],
+        );
         this.ready = [...nodeGroups, vpcCni, kubeProxy, coreDns, metricsServer, ebsCsi, ...afterAgent];
 
-        this.kubeconfig = pulumi.secret(pulumi.all([this.cluster.name, this.cluster.endpoint, this.certificateAuthority]).apply(([cluster, endpoint, ca]) =>
-            eksKubeconfig({ clusterName: cluster, endpoint, certificateAuthority: ca, region: settings.region })));
-        this.provider = new k8s.Provider(`${name}-k8s`, {
-            kubeconfig: this.kubeconfig,
-            // Only a different cluster replaces the provider (and everything deployed through it).
-            clusterIdentifier: this.cluster.arn,
-        }, { parent: this, dependsOn: access });
+        this.kubeconfig = pulumi.secret(
+            pulumi
+                .all([this.cluster.name, this.cluster.endpoint, this.certificateAuthority])
+                .apply(([cluster, endpoint, ca]) =>
+                    eksKubeconfig({
+                        clusterName: cluster,
+                        endpoint,
+                        certificateAuthority: ca,
+                        region: settings.region,
+                    }),
+                ),
+        );
+        this.provider = new k8s.Provider(
+            `${name}-k8s`,
+            {
+                kubeconfig: this.kubeconfig,
+                // Only a different cluster replaces the provider (and everything deployed through it).
+                clusterIdentifier: this.cluster.arn,
+            },
+            { parent: this, dependsOn: access },
+        );
 
         this.registerOutputs({
             clusterName: this.clusterName,
@@ -473,10 +645,21 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterHandl
         });
     }
 
-    private attachManaged(prefix: string, role: aws.iam.Role, policyArns: readonly string[]): aws.iam.RolePolicyAttachment[] {
-        return policyArns.map((policyArn) => new aws.iam.RolePolicyAttachment(`${prefix}-${policyArn.slice(policyArn.lastIndexOf("/") + 1)}`, {
-            role: role.name,
-            policyArn,
-        }, { parent: this }));
+    private attachManaged(
+        prefix: string,
+        role: aws.iam.Role,
+        policyArns: readonly string[],
+    ): aws.iam.RolePolicyAttachment[] {
+        return policyArns.map(
+            (policyArn) =>
+                new aws.iam.RolePolicyAttachment(
+                    `${prefix}-${policyArn.slice(policyArn.lastIndexOf("/") + 1)}`,
+                    {
+                        role: role.name,
+                        policyArn,
+                    },
+                    { parent: this },
+                ),
+        );
     }
 }

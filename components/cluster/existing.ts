@@ -29,12 +29,16 @@ export class ExistingCluster extends pulumi.ComponentResource implements Cluster
     constructor(name: string, args: ExistingClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("gitops-platform:cluster:ExistingCluster", name, {}, opts);
         const context = args.context ?? "current-context";
-        this.provider = new k8s.Provider(`${name}-k8s`, {
-            kubeconfig: expandHome(args.kubeconfig),
-            context: args.context,
-            // Identifies the cluster, so that moving the kubeconfig file does not replace the provider.
-            clusterIdentifier: context,
-        }, { parent: this });
+        this.provider = new k8s.Provider(
+            `${name}-k8s`,
+            {
+                kubeconfig: expandHome(args.kubeconfig),
+                context: args.context,
+                // Identifies the cluster, so that moving the kubeconfig file does not replace the provider.
+                clusterIdentifier: context,
+            },
+            { parent: this },
+        );
         this.clusterName = pulumi.output(context);
         this.registerOutputs({ clusterName: this.clusterName });
     }

@@ -56,22 +56,26 @@ export interface ServiceAccountRef {
  * cluster, namespace and service account, which the conditions pin; aws:SourceAccount keeps other
  * accounts' clusters out.
  */
-export function podIdentityTrustPolicy(ref: ServiceAccountRef & { readonly clusterName: string; readonly accountId: string }): PolicyDocument {
+export function podIdentityTrustPolicy(
+    ref: ServiceAccountRef & { readonly clusterName: string; readonly accountId: string },
+): PolicyDocument {
     return {
         Version: "2012-10-17",
-        Statement: [{
-            Effect: "Allow",
-            Principal: { Service: "pods.eks.amazonaws.com" },
-            Action: ["sts:AssumeRole", "sts:TagSession"],
-            Condition: {
-                StringEquals: {
-                    "aws:SourceAccount": ref.accountId,
-                    "aws:RequestTag/eks-cluster-name": ref.clusterName,
-                    "aws:RequestTag/kubernetes-namespace": ref.namespace,
-                    "aws:RequestTag/kubernetes-service-account": ref.serviceAccount,
+        Statement: [
+            {
+                Effect: "Allow",
+                Principal: { Service: "pods.eks.amazonaws.com" },
+                Action: ["sts:AssumeRole", "sts:TagSession"],
+                Condition: {
+                    StringEquals: {
+                        "aws:SourceAccount": ref.accountId,
+                        "aws:RequestTag/eks-cluster-name": ref.clusterName,
+                        "aws:RequestTag/kubernetes-namespace": ref.namespace,
+                        "aws:RequestTag/kubernetes-service-account": ref.serviceAccount,
+                    },
                 },
             },
-        }],
+        ],
     };
 }
 
@@ -81,21 +85,25 @@ export function oidcIssuerHostPath(issuerUrl: string): string {
 }
 
 /** IRSA trust: tokens of the cluster's OIDC issuer, for this one service account, meant for STS. */
-export function irsaTrustPolicy(ref: ServiceAccountRef & { readonly providerArn: string; readonly issuerUrl: string }): PolicyDocument {
+export function irsaTrustPolicy(
+    ref: ServiceAccountRef & { readonly providerArn: string; readonly issuerUrl: string },
+): PolicyDocument {
     const issuer = oidcIssuerHostPath(ref.issuerUrl);
     return {
         Version: "2012-10-17",
-        Statement: [{
-            Effect: "Allow",
-            Principal: { Federated: ref.providerArn },
-            Action: "sts:AssumeRoleWithWebIdentity",
-            Condition: {
-                StringEquals: {
-                    [`${issuer}:sub`]: `system:serviceaccount:${ref.namespace}:${ref.serviceAccount}`,
-                    [`${issuer}:aud`]: "sts.amazonaws.com",
+        Statement: [
+            {
+                Effect: "Allow",
+                Principal: { Federated: ref.providerArn },
+                Action: "sts:AssumeRoleWithWebIdentity",
+                Condition: {
+                    StringEquals: {
+                        [`${issuer}:sub`]: `system:serviceaccount:${ref.namespace}:${ref.serviceAccount}`,
+                        [`${issuer}:aud`]: "sts.amazonaws.com",
+                    },
                 },
             },
-        }],
+        ],
     };
 }
 
@@ -103,10 +111,12 @@ export function irsaTrustPolicy(ref: ServiceAccountRef & { readonly providerArn:
 export function clusterKmsPolicy(keyArn: string): PolicyDocument {
     return {
         Version: "2012-10-17",
-        Statement: [{
-            Effect: "Allow",
-            Action: ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"],
-            Resource: keyArn,
-        }],
+        Statement: [
+            {
+                Effect: "Allow",
+                Action: ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"],
+                Resource: keyArn,
+            },
+        ],
     };
 }

@@ -52,39 +52,68 @@ export class Network extends pulumi.ComponentResource {
         super("gitops-platform:cluster:Network", name, {}, opts);
         const settings = { ...DEFAULTS, ...args };
         const zones = settings.availabilityZones;
-        const layout = settings.publicSubnetCidrs && settings.privateSubnetCidrs
-            ? { public: [...settings.publicSubnetCidrs], private: [...settings.privateSubnetCidrs] }
-            : subnetLayout(settings.vpcCidr, zones.length);
+        const layout =
+            settings.publicSubnetCidrs && settings.privateSubnetCidrs
+                ? { public: [...settings.publicSubnetCidrs], private: [...settings.privateSubnetCidrs] }
+                : subnetLayout(settings.vpcCidr, zones.length);
         if (layout.public.length !== zones.length || layout.private.length !== zones.length) {
-            throw new pulumi.ResourceError(`expected one public and one private subnet block per zone (${zones.length})`, this);
+            throw new pulumi.ResourceError(
+                `expected one public and one private subnet block per zone (${zones.length})`,
+                this,
+            );
         }
-        const tagged = (resourceName: string, extra: Record<string, string> = {}) => ({ ...settings.tags, Name: resourceName, ...extra });
+        const tagged = (resourceName: string, extra: Record<string, string> = {}) => ({
+            ...settings.tags,
+            Name: resourceName,
+            ...extra,
+        });
 
-        this.vpc = new aws.ec2.Vpc(`${name}-vpc`, {
-            cidrBlock: settings.vpcCidr,
-            // Both are required for the EKS private endpoint and for nodes to register by DNS name.
-            enableDnsSupport: true,
-            enableDnsHostnames: true,
-            tags: tagged(`${name}-vpc`),
-        }, { parent: this, protect: settings.protect });
-        const gateway = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: this.vpc.id, tags: tagged(`${name}-igw`) }, { parent: this });
+        this.vpc = new aws.ec2.Vpc(
+            `${name}-vpc`,
+            {
+                cidrBlock: settings.vpcCidr,
+                // Both are required for the EKS private endpoint and for nodes to register by DNS name.
+                enableDnsSupport: true,
+                enableDnsHostnames: true,
+                tags: tagged(`${name}-vpc`),
+            },
+            { parent: this, protect: settings.protect },
+        );
+        const gateway = new aws.ec2.InternetGateway(
+            `${name}-igw`,
+            { vpcId: this.vpc.id, tags: tagged(`${name}-igw`) },
+            { parent: this },
+        );
 
-        const publicRoutes = new aws.ec2.RouteTable(`${name}-public`, {
-            vpcId: this.vpc.id,
-            routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: gateway.id }],
-            tags: tagged(`${name}-public`),
-        }, { parent: this });
-
-        const subnet = (tier: "public" | "private", zone: string, cidrBlock: string, routeTableId: pulumi.Input<string>) => {
-            const subnetName = `${name}-${tier}-${zone}`;
-            const created = new aws.ec2.Subnet(subnetName, {
+        const publicRoutes = new aws.ec2.RouteTable(
+            `${name}-public`,
+            {
                 vpcId: this.vpc.id,
-                availabilityZone: zone,
-                cidrBlock,
-                // No instance gets a public address: nodes are private, and load balancers and NAT gateways bring their own.
-                mapPublicIpOnLaunch: false,
-                tags: tagged(subnetName, LOAD_BALANCER_TAGS[tier]),
-            }, { parent: this });
+                routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: gateway.id }],
+                tags: tagged(`${name}-public`),
+            },
+            { parent: this },
+        );
+
+        const subnet = (
+            tier: "public" | "private",
+            zone: string,
+            cidrBlock: string,
+            routeTableId: pulumi.Input<string>,
+        ) => {
+            const subnetName = `${name}-${tier}-${zone}`;
+            const created = new aws.ec2.Subnet(
+                subnetName,
+                {
+                    vpcId: this.vpc.id,
+                    availabilityZone: zone,
+                    cidrBlock,
+                    // No instance gets a public address: nodes are private, and load balancers and NAT gateways bring their own.
+                    mapPublicIpOnLaunch: false,
+                    tags: tagged(subnetName, LOAD_BALANCER_TAGS[tier]),
+                },
+                { parent: this },
+            );
             new aws.ec2.RouteTableAssociation(subnetName, { subnetId: created.id, routeTableId }, { parent: this });
             return created;
         };
@@ -96,24 +125,41 @@ export class Network extends pulumi.ComponentResource {
         for (const zone of natZones) {
             const natName = `${name}-nat-${zone}`;
             const address = new aws.ec2.Eip(natName, { domain: "vpc", tags: tagged(natName) }, { parent: this });
-            this.natGateways[zone] = new aws.ec2.NatGateway(natName, {
-                allocationId: address.id,
-                subnetId: this.publicSubnets[zone].id,
-                tags: tagged(natName),
-            }, { parent: this, dependsOn: [gateway] });
+            this.natGateways[zone] = new aws.ec2.NatGateway(
+                natName,
+                {
+                    allocationId: address.id,
+                    subnetId: this.publicSubnets[zone].id,
+                    tags: tagged(natName),
+                },
+                { parent: this, dependsOn: [gateway] },
+            );
         }
 
         zones.forEach((zone, i) => {
-            const routes = new aws.ec2.RouteTable(`${name}-private-${zone}`, {
-                vpcId: this.vpc.id,
-                routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: this.natGateways[natZoneFor(zone, zones, settings.natGateways)].id }],
-                tags: tagged(`${name}-private-${zone}`),
-            }, { parent: this });
+            const routes = new aws.ec2.RouteTable(
+                `${name}-private-${zone}`,
+                {
+                    vpcId: this.vpc.id,
+                    routes: [
+                        {
+                            cidrBlock: "0.0.0.0/0",
+                            natGatewayId: this.natGateways[natZoneFor(zone, zones, settings.natGateways)].id,
+                        },
+                    ],
+                    tags: tagged(`${name}-private-${zone}`),
+                },
+                { parent: this },
+            );
             this.privateSubnets[zone] = subnet("private", zone, layout.private[i], routes.id);
         });
 
         this.publicSubnetIds = zones.map((zone) => this.publicSubnets[zone].id);
         this.privateSubnetIds = zones.map((zone) => this.privateSubnets[zone].id);
-        this.registerOutputs({ vpcId: this.vpc.id, publicSubnetIds: this.publicSubnetIds, privateSubnetIds: this.privateSubnetIds });
+        this.registerOutputs({
+            vpcId: this.vpc.id,
+            publicSubnetIds: this.publicSubnetIds,
+            privateSubnetIds: this.privateSubnetIds,
+        });
     }
 }

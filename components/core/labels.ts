@@ -17,6 +17,10 @@ export function appLabels(team: string, labels: Readonly<Record<string, string>>
 export const PRUNE_APPROVED_LABEL = "gitops-platform/prune-approved";
 
 /** Labels of an app's sync object (Argo CD Application, Flux Kustomization or HelmRelease). */
-export function syncObjectLabels(team: string, labels: Readonly<Record<string, string>>, pruneApproved: boolean): Record<string, string> {
+export function syncObjectLabels(
+    team: string,
+    labels: Readonly<Record<string, string>>,
+    pruneApproved: boolean,
+): Record<string, string> {
     return { ...appLabels(team, labels), ...(pruneApproved ? { [PRUNE_APPROVED_LABEL]: "true" } : {}) };
 }

@@ -35,14 +35,18 @@ const ADDON_NAME = /^[a-z][a-z0-9_]*$/;
 
 export function addonRoleKey(addon: string): string {
     if (!ADDON_NAME.test(addon)) {
-        throw new Error(`add-on name "${addon}" must be snake_case (a-z, 0-9, _), so that ${addon}_iam_role_arn is a valid Flux variable name`);
+        throw new Error(
+            `add-on name "${addon}" must be snake_case (a-z, 0-9, _), so that ${addon}_iam_role_arn is a valid Flux variable name`,
+        );
     }
     return `${addon}_iam_role_arn`;
 }
 
 /** The metadata as flat string key → value pairs; keys of absent values are left out, never empty. */
 export function platformMetadata(input: PlatformMetadataInput): Record<string, pulumi.Input<string>> {
-    const roles = Object.fromEntries(Object.entries(input.addonRoleArns).map(([addon, arn]) => [addonRoleKey(addon), arn]));
+    const roles = Object.fromEntries(
+        Object.entries(input.addonRoleArns).map(([addon, arn]) => [addonRoleKey(addon), arn]),
+    );
     return {
         environment: input.environment,
         cluster_name: input.clusterName,

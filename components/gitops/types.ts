@@ -54,5 +54,8 @@ export interface GitopsEngine {
     /** Annotations the engine needs on the namespaces apps deploy to (Flux: never prune them). */
     readonly tenantNamespaceAnnotations: Readonly<Record<string, string>>;
     registerTeam(team: TeamRegistration, opts: { parent: pulumi.Resource }): pulumi.Resource[];
-    registerApplication(app: ApplicationRegistration, opts: { parent: pulumi.Resource; dependsOn?: pulumi.Resource[] }): pulumi.Resource[];
+    registerApplication(
+        app: ApplicationRegistration,
+        opts: { parent: pulumi.Resource; dependsOn?: pulumi.Resource[] },
+    ): pulumi.Resource[];
 }

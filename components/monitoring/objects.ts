@@ -77,9 +77,20 @@ export const ARGO_CD_TARGETS: Readonly<Record<string, string>> = {
 };
 
 /** The Flux controllers FluxInstance installs by default; image automation only when enabled. */
-export const FLUX_CONTROLLERS = ["source-controller", "kustomize-controller", "helm-controller", "notification-controller"];
+export const FLUX_CONTROLLERS = [
+    "source-controller",
+    "kustomize-controller",
+    "helm-controller",
+    "notification-controller",
+];
 
-function podMonitor(name: string, namespace: string, selector: Selector, port: string, settings: MonitoringSettings): PodMonitorObject {
+function podMonitor(
+    name: string,
+    namespace: string,
+    selector: Selector,
+    port: string,
+    settings: MonitoringSettings,
+): PodMonitorObject {
     return {
         apiVersion: API_VERSION,
         kind: "PodMonitor",
@@ -95,17 +106,42 @@ function podMonitor(name: string, namespace: string, selector: Selector, port: s
 /** PodMonitors, by name; the job label Prometheus gives their targets is `<namespace>/<name>`. */
 export function podMonitors(settings: MonitoringSettings): PodMonitorObject[] {
     const ns = settings.engineNamespace;
-    const engine = settings.engine === "argocd"
-        ? Object.keys(ARGO_CD_TARGETS).map((name) =>
-            podMonitor(name, ns, { matchLabels: { "app.kubernetes.io/name": name } }, "metrics", settings))
-        : [
-            podMonitor("flux-controllers", ns, { matchExpressions: [{ key: "app", operator: "In", values: [...FLUX_CONTROLLERS] }] }, "http-prom", settings),
-            podMonitor("flux-operator", ns, { matchLabels: { "app.kubernetes.io/name": "flux-operator" } }, "http-metrics", settings),
-        ];
+    const engine =
+        settings.engine === "argocd"
+            ? Object.keys(ARGO_CD_TARGETS).map((name) =>
+                  podMonitor(name, ns, { matchLabels: { "app.kubernetes.io/name": name } }, "metrics", settings),
+              )
+            : [
+                  podMonitor(
+                      "flux-controllers",
+                      ns,
+                      { matchExpressions: [{ key: "app", operator: "In", values: [...FLUX_CONTROLLERS] }] },
+                      "http-prom",
+                      settings,
+                  ),
+                  podMonitor(
+                      "flux-operator",
+                      ns,
+                      { matchLabels: { "app.kubernetes.io/name": "flux-operator" } },
+                      "http-metrics",
+                      settings,
+                  ),
+              ];
     const secrets = settings.secrets
-        ? [podMonitor("external-secrets", settings.secrets.namespace, {
-            matchLabels: { "app.kubernetes.io/name": "external-secrets", "app.kubernetes.io/instance": settings.secrets.release },
-        }, "metrics", settings)]
+        ? [
+              podMonitor(
+                  "external-secrets",
+                  settings.secrets.namespace,
+                  {
+                      matchLabels: {
+                          "app.kubernetes.io/name": "external-secrets",
+                          "app.kubernetes.io/instance": settings.secrets.release,
+                      },
+                  },
+                  "metrics",
+                  settings,
+              ),
+          ]
         : [];
     return [...engine, ...secrets];
 }
@@ -115,26 +151,69 @@ function down(job: string): string {
     return `absent(up{job="${job}"} == 1)`;
 }
 
-function rule(alert: string, expr: string, forDuration: string, severity: "warning" | "critical", summary: string, description: string): AlertRule {
+function rule(
+    alert: string,
+    expr: string,
+    forDuration: string,
+    severity: "warning" | "critical",
+    summary: string,
+    description: string,
+): AlertRule {
     return { alert, expr, for: forDuration, labels: { severity }, annotations: { summary, description } };
 }
 
 function argoRules(s: MonitoringSettings): Record<AlertPurpose, AlertRule[]> {
     const ns = s.engineNamespace;
     return {
-        failing: [rule("ArgoCdSyncFailed", 'sum by (namespace, name, project) (increase(argocd_app_sync_total{phase=~"Error|Failed"}[10m])) > 0', "0m", "critical",
-            "Argo CD sync of {{ $labels.name }} failed", "A sync of Application {{ $labels.namespace }}/{{ $labels.name }} ended in Error or Failed in the last 10 minutes: argocd app get {{ $labels.name }}.")],
-        stalled: [rule("ArgoCdAppProgressingTooLong", 'argocd_app_info{health_status="Progressing"} == 1', s.stalledFor, "warning",
-            "Argo CD Application {{ $labels.name }} has been progressing for " + s.stalledFor, "Its resources have not become healthy: a rollout is stuck or a hook does not finish.")],
+        failing: [
+            rule(
+                "ArgoCdSyncFailed",
+                'sum by (namespace, name, project) (increase(argocd_app_sync_total{phase=~"Error|Failed"}[10m])) > 0',
+                "0m",
+                "critical",
+                "Argo CD sync of {{ $labels.name }} failed",
+                "A sync of Application {{ $labels.namespace }}/{{ $labels.name }} ended in Error or Failed in the last 10 minutes: argocd app get {{ $labels.name }}.",
+            ),
+        ],
+        stalled: [
+            rule(
+                "ArgoCdAppProgressingTooLong",
+                'argocd_app_info{health_status="Progressing"} == 1',
+                s.stalledFor,
+                "warning",
+                "Argo CD Application {{ $labels.name }} has been progressing for " + s.stalledFor,
+                "Its resources have not become healthy: a rollout is stuck or a hook does not finish.",
+            ),
+        ],
         drift: [
-            rule("ArgoCdAppOutOfSync", 'argocd_app_info{sync_status!="Synced"} == 1', s.driftFor, "warning",
-                "Argo CD Application {{ $labels.name }} is {{ $labels.sync_status }}", "The cluster differs from Git for longer than " + s.driftFor + ": argocd app diff {{ $labels.name }}."),
-            rule("ArgoCdAppDegraded", 'argocd_app_info{health_status=~"Degraded|Missing"} == 1', s.driftFor, "critical",
-                "Argo CD Application {{ $labels.name }} is {{ $labels.health_status }}", "Its resources are {{ $labels.health_status }} for longer than " + s.driftFor + "."),
+            rule(
+                "ArgoCdAppOutOfSync",
+                'argocd_app_info{sync_status!="Synced"} == 1',
+                s.driftFor,
+                "warning",
+                "Argo CD Application {{ $labels.name }} is {{ $labels.sync_status }}",
+                "The cluster differs from Git for longer than " + s.driftFor + ": argocd app diff {{ $labels.name }}.",
+            ),
+            rule(
+                "ArgoCdAppDegraded",
+                'argocd_app_info{health_status=~"Degraded|Missing"} == 1',
+                s.driftFor,
+                "critical",
+                "Argo CD Application {{ $labels.name }} is {{ $labels.health_status }}",
+                "Its resources are {{ $labels.health_status }} for longer than " + s.driftFor + ".",
+            ),
         ],
         secretRefresh: [],
-        controllerDown: Object.entries(ARGO_CD_TARGETS).map(([name, alert]) => rule(alert,
-            down(`${ns}/${name}`), "5m", "critical", `${name} is down`, `No ${name} pod in ${ns} has answered a metrics scrape for 5 minutes.`)),
+        controllerDown: Object.entries(ARGO_CD_TARGETS).map(([name, alert]) =>
+            rule(
+                alert,
+                down(`${ns}/${name}`),
+                "5m",
+                "critical",
+                `${name} is down`,
+                `No ${name} pod in ${ns} has answered a metrics scrape for 5 minutes.`,
+            ),
+        ),
     };
 }
 
@@ -142,42 +221,113 @@ function fluxRules(s: MonitoringSettings): Record<AlertPurpose, AlertRule[]> {
     const ns = s.engineNamespace;
     const object = "{{ $labels.kind }} {{ $labels.exported_namespace }}/{{ $labels.name }}";
     return {
-        failing: [rule("FluxReconciliationFailed", 'flux_resource_info{ready="False", suspended="False"} == 1', "5m", "critical",
-            `Flux ${object} fails to reconcile`, "Ready=False ({{ $labels.reason }}): flux get all -A --status-selector ready=false.")],
-        stalled: [rule("FluxReconciliationStalled", 'flux_resource_info{ready="Unknown", suspended="False"} == 1', s.stalledFor, "warning",
-            `Flux ${object} has been reconciling for ${s.stalledFor}`, "A reconciliation in progress has not finished: a health check waits or a source does not answer.")],
+        failing: [
+            rule(
+                "FluxReconciliationFailed",
+                'flux_resource_info{ready="False", suspended="False"} == 1',
+                "5m",
+                "critical",
+                `Flux ${object} fails to reconcile`,
+                "Ready=False ({{ $labels.reason }}): flux get all -A --status-selector ready=false.",
+            ),
+        ],
+        stalled: [
+            rule(
+                "FluxReconciliationStalled",
+                'flux_resource_info{ready="Unknown", suspended="False"} == 1',
+                s.stalledFor,
+                "warning",
+                `Flux ${object} has been reconciling for ${s.stalledFor}`,
+                "A reconciliation in progress has not finished: a health check waits or a source does not answer.",
+            ),
+        ],
         drift: [
-            rule("FluxResourceNotReady", 'flux_resource_info{ready!="True", suspended="False"} == 1', s.driftFor, "warning",
-                `Flux ${object} is not Ready`, `Not Ready for longer than ${s.driftFor}: what Git says is not what runs.`),
-            rule("FluxResourceSuspended", 'flux_resource_info{suspended="True"} == 1', s.driftFor, "warning",
-                `Flux ${object} is suspended`, "Changes in Git do not reach the cluster until: flux resume {{ $labels.kind }} {{ $labels.name }}."),
+            rule(
+                "FluxResourceNotReady",
+                'flux_resource_info{ready!="True", suspended="False"} == 1',
+                s.driftFor,
+                "warning",
+                `Flux ${object} is not Ready`,
+                `Not Ready for longer than ${s.driftFor}: what Git says is not what runs.`,
+            ),
+            rule(
+                "FluxResourceSuspended",
+                'flux_resource_info{suspended="True"} == 1',
+                s.driftFor,
+                "warning",
+                `Flux ${object} is suspended`,
+                "Changes in Git do not reach the cluster until: flux resume {{ $labels.kind }} {{ $labels.name }}.",
+            ),
         ],
         secretRefresh: [],
         controllerDown: [
-            rule("FluxControllersDown", down(`${ns}/flux-controllers`), "5m", "critical", "Flux controllers are down", `No Flux controller in ${ns} has answered a metrics scrape for 5 minutes.`),
-            rule("FluxOperatorDown", down(`${ns}/flux-operator`), "5m", "critical", "flux-operator is down", `The flux-operator in ${ns} has not answered a metrics scrape for 5 minutes; flux_resource_info alerts are blind.`),
+            rule(
+                "FluxControllersDown",
+                down(`${ns}/flux-controllers`),
+                "5m",
+                "critical",
+                "Flux controllers are down",
+                `No Flux controller in ${ns} has answered a metrics scrape for 5 minutes.`,
+            ),
+            rule(
+                "FluxOperatorDown",
+                down(`${ns}/flux-operator`),
+                "5m",
+                "critical",
+                "flux-operator is down",
+                `The flux-operator in ${ns} has not answered a metrics scrape for 5 minutes; flux_resource_info alerts are blind.`,
+            ),
         ],
     };
 }
 
-function secretsRules(secrets: NonNullable<MonitoringSettings["secrets"]>, driftFor: string): Pick<Record<AlertPurpose, AlertRule[]>, "secretRefresh" | "controllerDown"> {
+function secretsRules(
+    secrets: NonNullable<MonitoringSettings["secrets"]>,
+    driftFor: string,
+): Pick<Record<AlertPurpose, AlertRule[]>, "secretRefresh" | "controllerDown"> {
     return {
         secretRefresh: [
-            rule("ExternalSecretNotReady", 'externalsecret_status_condition{condition="Ready", status="False"} == 1', driftFor, "critical",
-                "ExternalSecret {{ $labels.namespace }}/{{ $labels.name }} is not Ready", "Its Secret no longer follows the store: kubectl describe externalsecret -n {{ $labels.namespace }} {{ $labels.name }}."),
-            rule("ExternalSecretSyncErrors", "sum by (namespace, name) (increase(externalsecret_sync_calls_error[15m])) > 0", "15m", "warning",
-                "ExternalSecret {{ $labels.namespace }}/{{ $labels.name }} fails to refresh", "Reads from the store keep failing (permissions, a missing key, the store unreachable)."),
+            rule(
+                "ExternalSecretNotReady",
+                'externalsecret_status_condition{condition="Ready", status="False"} == 1',
+                driftFor,
+                "critical",
+                "ExternalSecret {{ $labels.namespace }}/{{ $labels.name }} is not Ready",
+                "Its Secret no longer follows the store: kubectl describe externalsecret -n {{ $labels.namespace }} {{ $labels.name }}.",
+            ),
+            rule(
+                "ExternalSecretSyncErrors",
+                "sum by (namespace, name) (increase(externalsecret_sync_calls_error[15m])) > 0",
+                "15m",
+                "warning",
+                "ExternalSecret {{ $labels.namespace }}/{{ $labels.name }} fails to refresh",
+                "Reads from the store keep failing (permissions, a missing key, the store unreachable).",
+            ),
         ],
-        controllerDown: [rule("ExternalSecretsDown", down(`${secrets.namespace}/external-secrets`), "5m", "critical",
-            "External Secrets Operator is down", `No external-secrets controller in ${secrets.namespace} has answered a metrics scrape for 5 minutes.`)],
+        controllerDown: [
+            rule(
+                "ExternalSecretsDown",
+                down(`${secrets.namespace}/external-secrets`),
+                "5m",
+                "critical",
+                "External Secrets Operator is down",
+                `No external-secrets controller in ${secrets.namespace} has answered a metrics scrape for 5 minutes.`,
+            ),
+        ],
     };
 }
 
 /** The alerts, by purpose, for the settings' engine (and External Secrets when there is a store). */
 export function alertsByPurpose(settings: MonitoringSettings): Record<AlertPurpose, AlertRule[]> {
     const engine = settings.engine === "argocd" ? argoRules(settings) : fluxRules(settings);
-    const secrets = settings.secrets ? secretsRules(settings.secrets, settings.driftFor) : { secretRefresh: [], controllerDown: [] };
-    return { ...engine, secretRefresh: secrets.secretRefresh, controllerDown: [...engine.controllerDown, ...secrets.controllerDown] };
+    const secrets = settings.secrets
+        ? secretsRules(settings.secrets, settings.driftFor)
+        : { secretRefresh: [], controllerDown: [] };
+    return {
+        ...engine,
+        secretRefresh: secrets.secretRefresh,
+        controllerDown: [...engine.controllerDown, ...secrets.controllerDown],
+    };
 }
 
 export function prometheusRule(name: string, settings: MonitoringSettings): PrometheusRuleObject {
@@ -190,7 +340,11 @@ export function prometheusRule(name: string, settings: MonitoringSettings): Prom
     return {
         apiVersion: API_VERSION,
         kind: "PrometheusRule",
-        metadata: { name, namespace: settings.engineNamespace, labels: { ...settings.labels, ...settings.selectorLabels } },
+        metadata: {
+            name,
+            namespace: settings.engineNamespace,
+            labels: { ...settings.labels, ...settings.selectorLabels },
+        },
         spec: { groups },
     };
 }

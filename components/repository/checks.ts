@@ -25,7 +25,8 @@ export const CHECKOUT_ACTION = "actions/checkout@08eba0b27e820071cde6df949e0beb9
  * Schemas of custom resources (Argo CD, Flux, External Secrets ...) come from Datree's CRDs-catalog
  * (yannh/kubeconform v0.7.0 Readme.md, "CustomResourceDefinition (CRD) Support").
  */
-export const CRD_SCHEMA_LOCATION = "https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json";
+export const CRD_SCHEMA_LOCATION =
+    "https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json";
 
 /**
  * Renders every kustomization under the current folder into `$1/<folder>.yaml` (folder path with
@@ -67,7 +68,7 @@ export interface ChecksWorkflowArgs {
 /** The workflow, as a GitHub Actions document. */
 export function checksWorkflow(args: ChecksWorkflowArgs): Record<string, unknown> {
     const kubeconform = [
-        "\"$(go env GOPATH)/bin/kubeconform\" -strict -summary",
+        '"$(go env GOPATH)/bin/kubeconform" -strict -summary',
         `-kubernetes-version ${args.kubernetesVersion}.0`,
         `-schema-location default -schema-location '${CRD_SCHEMA_LOCATION}'`,
         "rendered/",
@@ -82,7 +83,10 @@ export function checksWorkflow(args: ChecksWorkflowArgs): Record<string, unknown
                 "runs-on": "ubuntu-latest",
                 steps: [
                     { uses: CHECKOUT_ACTION },
-                    { name: "Install kubeconform", run: `go install github.com/yannh/kubeconform/cmd/kubeconform@${KUBECONFORM_VERSION}` },
+                    {
+                        name: "Install kubeconform",
+                        run: `go install github.com/yannh/kubeconform/cmd/kubeconform@${KUBECONFORM_VERSION}`,
+                    },
                     { name: "kustomize build of every kustomization", run: `bash ${RENDER_SCRIPT_PATH} rendered` },
                     { name: "Validate what they render", run: kubeconform },
                 ],
@@ -99,7 +103,7 @@ export function checksWorkflow(args: ChecksWorkflowArgs): Record<string, unknown
                         if: "github.event_name == 'pull_request'",
                         env: { BASE_REF: "${{ github.base_ref }}" },
                         run: [
-                            "git worktree add \"$RUNNER_TEMP/base-tree\" \"origin/$BASE_REF\"",
+                            'git worktree add "$RUNNER_TEMP/base-tree" "origin/$BASE_REF"',
                             `(cd "$RUNNER_TEMP/base-tree" && bash "$GITHUB_WORKSPACE/${RENDER_SCRIPT_PATH}" "$RUNNER_TEMP/base") || true`,
                         ].join("\n"),
                     },
@@ -108,21 +112,21 @@ export function checksWorkflow(args: ChecksWorkflowArgs): Record<string, unknown
                         if: "github.event_name == 'pull_request'",
                         env: { GH_TOKEN: "${{ github.token }}", PR: "${{ github.event.pull_request.number }}" },
                         run: [
-                            "mkdir -p \"$RUNNER_TEMP/base\"",
-                            "diff -ruN \"$RUNNER_TEMP/base\" \"$RUNNER_TEMP/head\" > \"$RUNNER_TEMP/rendered.diff\" || true",
+                            'mkdir -p "$RUNNER_TEMP/base"',
+                            'diff -ruN "$RUNNER_TEMP/base" "$RUNNER_TEMP/head" > "$RUNNER_TEMP/rendered.diff" || true',
                             "{",
                             "  echo '### Rendered manifests: this branch against the target branch'",
                             "  echo",
-                            "  if [ -s \"$RUNNER_TEMP/rendered.diff\" ]; then",
+                            '  if [ -s "$RUNNER_TEMP/rendered.diff" ]; then',
                             "    echo '```diff'",
-                            "    head -c 60000 \"$RUNNER_TEMP/rendered.diff\"",
+                            '    head -c 60000 "$RUNNER_TEMP/rendered.diff"',
                             "    echo '```'",
                             "  else",
                             "    echo 'No change to what the cluster receives.'",
                             "  fi",
-                            "} > \"$RUNNER_TEMP/comment.md\"",
-                            "gh pr comment \"$PR\" --edit-last --body-file \"$RUNNER_TEMP/comment.md\" \\",
-                            "  || gh pr comment \"$PR\" --body-file \"$RUNNER_TEMP/comment.md\"",
+                            '} > "$RUNNER_TEMP/comment.md"',
+                            'gh pr comment "$PR" --edit-last --body-file "$RUNNER_TEMP/comment.md" \\',
+                            '  || gh pr comment "$PR" --body-file "$RUNNER_TEMP/comment.md"',
                         ].join("\n"),
                     },
                 ],

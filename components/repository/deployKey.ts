@@ -38,13 +38,21 @@ export interface GithubDeployKey extends DeployKeyPair {
 }
 
 /** A new key pair, its public half registered as a deploy key of a GitHub repository. */
-export function githubDeployKey(name: string, settings: GithubDeployKeySettings, parent: pulumi.Resource): GithubDeployKey {
+export function githubDeployKey(
+    name: string,
+    settings: GithubDeployKeySettings,
+    parent: pulumi.Resource,
+): GithubDeployKey {
     const keyPair = deployKeyPair(name, parent);
-    const deployKey = new github.RepositoryDeployKey(`${name}-deploy-key`, {
-        repository: settings.repository,
-        title: settings.title,
-        key: keyPair.publicKey,
-        readOnly: !settings.writable,
-    }, { parent });
+    const deployKey = new github.RepositoryDeployKey(
+        `${name}-deploy-key`,
+        {
+            repository: settings.repository,
+            title: settings.title,
+            key: keyPair.publicKey,
+            readOnly: !settings.writable,
+        },
+        { parent },
+    );
     return { ...keyPair, deployKey };
 }

@@ -39,7 +39,10 @@ export class ExternalRepository extends pulumi.ComponentResource implements Repo
         this.branch = a.branch;
         if (a.anonymous) {
             if (!a.url.startsWith("https://")) {
-                throw new pulumi.ResourceError(`${a.repositoryName}: anonymous read needs an https:// URL, got ${a.url}`, this);
+                throw new pulumi.ResourceError(
+                    `${a.repositoryName}: anonymous read needs an https:// URL, got ${a.url}`,
+                    this,
+                );
             }
             this.url = pulumi.output(a.url);
             this.knownHosts = "";

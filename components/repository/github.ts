@@ -78,7 +78,10 @@ const DEFAULTS = {
 
 /** `apps/overlays/staging/kustomization.yaml` → `apps-overlays-staging-kustomization-yaml`: a stable resource name per path. */
 export function fileResourceName(path: string): string {
-    return path.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+    return path
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, "-")
+        .replace(/^-|-$/g, "");
 }
 
 const ENABLED = { status: "enabled" };
@@ -91,7 +94,9 @@ const ENABLED = { status: "enabled" };
  * Organization must have split licensing"). Public repositories take no advanced_security block.
  */
 export function securityAndAnalysis(settings: {
-    readonly secretScanning: boolean; readonly advancedSecurity: boolean; readonly visibility: string;
+    readonly secretScanning: boolean;
+    readonly advancedSecurity: boolean;
+    readonly visibility: string;
 }): github.types.input.RepositorySecurityAndAnalysis | undefined {
     if (!settings.secretScanning) {
         return undefined;
@@ -120,63 +125,95 @@ export class GithubRepository extends pulumi.ComponentResource implements Reposi
         this.name = a.repositoryName;
         this.branch = a.branch;
 
-        this.repository = new github.Repository(`${name}-repository`, {
-            name: a.repositoryName,
-            description: a.description,
-            visibility: a.visibility,
-            // A new repository needs a first commit, so that its default branch exists for the seeded files.
-            autoInit: a.adopt ? undefined : true,
-            deleteBranchOnMerge: true,
-            allowSquashMerge: true,
-            allowRebaseMerge: true,
-            allowMergeCommit: false,
-            archiveOnDestroy: true,
-            // Left out when off, so repositories on plans without the feature are not asked to change it.
-            securityAndAnalysis: securityAndAnalysis(a),
-        }, {
-            parent: this,
-            // Adopting: the `import` option takes the repository (ID = its name) into the stack on the
-            // next `pulumi up` instead of creating it; settings that differ from the ones above are then
-            // updated to match (pulumi/pulumi#19339: earlier CLIs failed such an import instead). Once the
-            // repository is in the stack's state the option has no further effect. No autoInit: it exists.
-            import: a.adopt ? a.repositoryName : undefined,
-            protect: a.protect,
-            retainOnDelete: a.retainOnDelete,
-        });
+        this.repository = new github.Repository(
+            `${name}-repository`,
+            {
+                name: a.repositoryName,
+                description: a.description,
+                visibility: a.visibility,
+                // A new repository needs a first commit, so that its default branch exists for the seeded files.
+                autoInit: a.adopt ? undefined : true,
+                deleteBranchOnMerge: true,
+                allowSquashMerge: true,
+                allowRebaseMerge: true,
+                allowMergeCommit: false,
+                archiveOnDestroy: true,
+                // Left out when off, so repositories on plans without the feature are not asked to change it.
+                securityAndAnalysis: securityAndAnalysis(a),
+            },
+            {
+                parent: this,
+                // Adopting: the `import` option takes the repository (ID = its name) into the stack on the
+                // next `pulumi up` instead of creating it; settings that differ from the ones above are then
+                // updated to match (pulumi/pulumi#19339: earlier CLIs failed such an import instead). Once the
+                // repository is in the stack's state the option has no further effect. No autoInit: it exists.
+                import: a.adopt ? a.repositoryName : undefined,
+                protect: a.protect,
+                retainOnDelete: a.retainOnDelete,
+            },
+        );
         const repositoryName = this.repository.name;
 
         // The Repository's own `vulnerabilityAlerts` is deprecated in @pulumi/github 6.x in favour of this resource.
-        new github.RepositoryVulnerabilityAlerts(`${name}-vulnerability-alerts`, { repository: repositoryName, enabled: true }, { parent: this });
+        new github.RepositoryVulnerabilityAlerts(
+            `${name}-vulnerability-alerts`,
+            { repository: repositoryName, enabled: true },
+            { parent: this },
+        );
 
-        const { privateKey, publicKey, deployKey } = githubDeployKey(name, { repository: repositoryName, title: a.deployKeyTitle, writable: a.deployKeyWritable }, this);
+        const { privateKey, publicKey, deployKey } = githubDeployKey(
+            name,
+            { repository: repositoryName, title: a.deployKeyTitle, writable: a.deployKeyWritable },
+            this,
+        );
         this.privateKey = privateKey;
         this.publicKey = publicKey;
         this.url = this.repository.fullName.apply(githubSshUrl);
 
         // Seeded once: `ignoreChanges: ["content"]` leaves later edits in Git alone, so the files belong
         // to the repository's users. overwriteOnCreate: autoInit's first commit already holds a README.md.
-        const files = Object.entries(a.seedFiles).map(([path, content]) => new github.RepositoryFile(`${name}-file-${fileResourceName(path)}`, {
-            repository: repositoryName,
-            branch: a.branch,
-            file: path,
-            content,
-            commitMessage: `Seed ${path} (created once by the platform's Pulumi program; yours to edit)`,
-            overwriteOnCreate: true,
-        }, { parent: this, ignoreChanges: ["content"], retainOnDelete: a.retainOnDelete }));
+        const files = Object.entries(a.seedFiles).map(
+            ([path, content]) =>
+                new github.RepositoryFile(
+                    `${name}-file-${fileResourceName(path)}`,
+                    {
+                        repository: repositoryName,
+                        branch: a.branch,
+                        file: path,
+                        content,
+                        commitMessage: `Seed ${path} (created once by the platform's Pulumi program; yours to edit)`,
+                        overwriteOnCreate: true,
+                    },
+                    { parent: this, ignoreChanges: ["content"], retainOnDelete: a.retainOnDelete },
+                ),
+        );
 
         // The protection waits for the seeded files: seeding pushes straight to the branch, which a
         // protected branch would refuse (no bypass for the identity that runs Pulumi is needed).
         if (a.protection) {
             if (a.deployKeyWritable && a.protection.mode === "classic") {
-                throw new pulumi.ResourceError(`${a.repositoryName}: a writable deploy key (Flux image automation) cannot push through classic branch protection, which exempts no deploy key; use protection mode "ruleset"`, this);
+                throw new pulumi.ResourceError(
+                    `${a.repositoryName}: a writable deploy key (Flux image automation) cannot push through classic branch protection, which exempts no deploy key; use protection mode "ruleset"`,
+                    this,
+                );
             }
             const protectionOpts = { parent: this, dependsOn: files };
             if (a.protection.mode === "ruleset") {
-                new github.RepositoryRuleset(`${name}-ruleset`, rulesetArgs(repositoryName, { ...a.protection, deployKeysBypass: a.deployKeyWritable }), protectionOpts);
+                new github.RepositoryRuleset(
+                    `${name}-ruleset`,
+                    rulesetArgs(repositoryName, { ...a.protection, deployKeysBypass: a.deployKeyWritable }),
+                    protectionOpts,
+                );
                 // Tags only in ruleset mode: classic branch protection has no rules for tags.
-                new github.RepositoryRuleset(`${name}-release-tags`, releaseTagRulesetArgs(repositoryName), { parent: this });
+                new github.RepositoryRuleset(`${name}-release-tags`, releaseTagRulesetArgs(repositoryName), {
+                    parent: this,
+                });
             } else {
-                new github.BranchProtection(`${name}-branch-protection`, branchProtectionArgs(this.repository.nodeId, a.branch, a.protection), protectionOpts);
+                new github.BranchProtection(
+                    `${name}-branch-protection`,
+                    branchProtectionArgs(this.repository.nodeId, a.branch, a.protection),
+                    protectionOpts,
+                );
             }
         }
 
@@ -189,27 +226,45 @@ export class GithubRepository extends pulumi.ComponentResource implements Reposi
     }
 
     /** A deployment environment that deploys from `branch` only, with its reviewers. */
-    private environment(name: string, environment: string, settings: EnvironmentSettings, repository: pulumi.Output<string>, branch: string): void {
+    private environment(
+        name: string,
+        environment: string,
+        settings: EnvironmentSettings,
+        repository: pulumi.Output<string>,
+        branch: string,
+    ): void {
         const reviewers = settings.reviewers ?? { users: [], teams: [] };
         const hasReviewers = reviewers.users.length + reviewers.teams.length > 0;
         // Reviewers are given by numeric ID: look teams and users up by slug and login.
-        const teams = reviewers.teams.map((slug) => github.getTeamOutput({ slug, summaryOnly: true }, { parent: this }).id.apply(Number));
-        const users = reviewers.users.map((username) => github.getUserOutput({ username }, { parent: this }).id.apply(Number));
-        const env = new github.RepositoryEnvironment(`${name}-env-${environment}`, {
-            repository,
-            environment,
-            reviewers: hasReviewers ? [{ teams, users }] : undefined,
-            preventSelfReview: hasReviewers,
-            canAdminsBypass: !hasReviewers,
-            // A custom policy names the branch exactly. GitHub documents "protected branches only" in terms of
-            // branch protection rules, "if none are defined, all branches can deploy": a repository protected
-            // by a ruleset alone could be left open.
-            deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true },
-        }, { parent: this });
-        new github.RepositoryEnvironmentDeploymentPolicy(`${name}-env-${environment}-branch`, {
-            repository,
-            environment: env.environment,
-            branchPattern: branch,
-        }, { parent: this });
+        const teams = reviewers.teams.map((slug) =>
+            github.getTeamOutput({ slug, summaryOnly: true }, { parent: this }).id.apply(Number),
+        );
+        const users = reviewers.users.map((username) =>
+            github.getUserOutput({ username }, { parent: this }).id.apply(Number),
+        );
+        const env = new github.RepositoryEnvironment(
+            `${name}-env-${environment}`,
+            {
+                repository,
+                environment,
+                reviewers: hasReviewers ? [{ teams, users }] : undefined,
+                preventSelfReview: hasReviewers,
+                canAdminsBypass: !hasReviewers,
+                // A custom policy names the branch exactly. GitHub documents "protected branches only" in terms of
+                // branch protection rules, "if none are defined, all branches can deploy": a repository protected
+                // by a ruleset alone could be left open.
+                deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true },
+            },
+            { parent: this },
+        );
+        new github.RepositoryEnvironmentDeploymentPolicy(
+            `${name}-env-${environment}-branch`,
+            {
+                repository,
+                environment: env.environment,
+                branchPattern: branch,
+            },
+            { parent: this },
+        );
     }
 }

@@ -61,7 +61,9 @@ export function knownHostsFor(url: string, supplied?: string): string {
     }
     const host = gitHost(url);
     if (host !== GITHUB_HOST) {
-        throw new Error(`no known_hosts for ${host}: only github.com's keys are built in; supply the host's known_hosts lines`);
+        throw new Error(
+            `no known_hosts for ${host}: only github.com's keys are built in; supply the host's known_hosts lines`,
+        );
     }
     return GITHUB_KNOWN_HOSTS;
 }

@@ -30,7 +30,10 @@ export function clusterPath(stack: string): string {
 const KUSTOMIZATION = { apiVersion: "kustomize.config.k8s.io/v1beta1", kind: "Kustomization" } as const;
 
 function yamlFile(comment: string, document: object): string {
-    return `${comment.split("\n").map((line) => `# ${line}`).join("\n")}\n${YAML.stringify(document)}`;
+    return `${comment
+        .split("\n")
+        .map((line) => `# ${line}`)
+        .join("\n")}\n${YAML.stringify(document)}`;
 }
 
 /** CODEOWNERS: the owners review every path, and this file itself (the last matching line wins). */
@@ -55,7 +58,9 @@ function readme(args: SeedLayoutArgs, environments: readonly string[]): string {
         "",
         `- \`${clusterPath(args.stack)}/\`: what the \`${args.stack}\` cluster syncs (the engine's root sync reads this folder).`,
         "- `apps/base/`: manifests shared by every environment.",
-        ...environments.map((env) => `- \`apps/overlays/${env}/\`: what differs in ${env}; it builds on \`apps/base/\`.`),
+        ...environments.map(
+            (env) => `- \`apps/overlays/${env}/\`: what differs in ${env}; it builds on \`apps/base/\`.`,
+        ),
         "",
         "Check a change locally with `kubectl kustomize <folder>`. Pull requests run the same build of every",
         "kustomization, validate what it renders, and comment the rendered diff (`.github/workflows/gitops-checks.yml`).",
@@ -84,22 +89,26 @@ export function seedLayout(args: SeedLayoutArgs): Record<string, string> {
         // A placeholder so the base builds to something; replace it with the first shared manifest.
         "apps/base/platform-info.yaml": yamlFile(
             "Placeholder: shows which environment a cluster syncs. Replace it with real shared manifests.",
-            { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "platform-info", namespace: args.namespace }, data: { environment: "base" } },
+            {
+                apiVersion: "v1",
+                kind: "ConfigMap",
+                metadata: { name: "platform-info", namespace: args.namespace },
+                data: { environment: "base" },
+            },
         ),
     };
     for (const env of environments) {
-        files[`apps/overlays/${env}/kustomization.yaml`] = yamlFile(
-            `What differs in ${env}.`,
-            {
-                ...KUSTOMIZATION,
-                resources: ["../../base"],
-                labels: [{ pairs: { "platform.gitops/environment": env } }],
-                patches: [{
+        files[`apps/overlays/${env}/kustomization.yaml`] = yamlFile(`What differs in ${env}.`, {
+            ...KUSTOMIZATION,
+            resources: ["../../base"],
+            labels: [{ pairs: { "platform.gitops/environment": env } }],
+            patches: [
+                {
                     target: { version: "v1", kind: "ConfigMap", name: "platform-info" },
                     patch: YAML.stringify([{ op: "replace", path: "/data/environment", value: env }]),
-                }],
-            },
-        );
+                },
+            ],
+        });
     }
     files[`${clusterPath(args.stack)}/kustomization.yaml`] = yamlFile(
         `Root of what the ${args.stack} cluster syncs: the ${args.environment} overlay, plus anything cluster-specific added here.`,

@@ -64,7 +64,10 @@ export function rulesetBypassActors(settings: ProtectionSettings): github.types.
     return [...admins, ...keys];
 }
 
-export function rulesetArgs(repository: pulumi.Input<string>, settings: ProtectionSettings): github.RepositoryRulesetArgs {
+export function rulesetArgs(
+    repository: pulumi.Input<string>,
+    settings: ProtectionSettings,
+): github.RepositoryRulesetArgs {
     const checks = settings.requiredStatusChecks;
     return {
         repository,
@@ -84,11 +87,11 @@ export function rulesetArgs(repository: pulumi.Input<string>, settings: Protecti
             },
             ...(checks.length > 0
                 ? {
-                    requiredStatusChecks: {
-                        strictRequiredStatusChecksPolicy: true,
-                        requiredChecks: checks.map((context) => ({ context, integrationId: GITHUB_ACTIONS_APP_ID })),
-                    },
-                }
+                      requiredStatusChecks: {
+                          strictRequiredStatusChecksPolicy: true,
+                          requiredChecks: checks.map((context) => ({ context, integrationId: GITHUB_ACTIONS_APP_ID })),
+                      },
+                  }
                 : {}),
             requiredLinearHistory: true,
             nonFastForward: true,
@@ -98,18 +101,24 @@ export function rulesetArgs(repository: pulumi.Input<string>, settings: Protecti
     };
 }
 
-export function branchProtectionArgs(repositoryId: pulumi.Input<string>, branch: string, settings: ProtectionSettings): github.BranchProtectionArgs {
+export function branchProtectionArgs(
+    repositoryId: pulumi.Input<string>,
+    branch: string,
+    settings: ProtectionSettings,
+): github.BranchProtectionArgs {
     const checks = settings.requiredStatusChecks;
     return {
         repositoryId,
         pattern: branch,
         enforceAdmins: settings.enforceAdmins,
-        requiredPullRequestReviews: [{
-            requiredApprovingReviewCount: settings.requiredApprovals,
-            dismissStaleReviews: true,
-            requireCodeOwnerReviews: settings.requireCodeOwnerReview,
-            requireLastPushApproval: true,
-        }],
+        requiredPullRequestReviews: [
+            {
+                requiredApprovingReviewCount: settings.requiredApprovals,
+                dismissStaleReviews: true,
+                requireCodeOwnerReviews: settings.requireCodeOwnerReview,
+                requireLastPushApproval: true,
+            },
+        ],
         ...(checks.length > 0 ? { requiredStatusChecks: [{ strict: true, contexts: [...checks] }] } : {}),
         requireConversationResolution: true,
         requiredLinearHistory: true,

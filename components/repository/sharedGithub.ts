@@ -45,7 +45,11 @@ export class SharedGithubRepository extends pulumi.ComponentResource implements 
         this.branch = a.branch;
         // The URL the owning stack gets from the repository's fullName, built from the same parts.
         this.url = pulumi.output(githubSshUrl(`${a.owner}/${a.repositoryName}`));
-        const { privateKey, publicKey, deployKey } = githubDeployKey(name, { repository: a.repositoryName, title: a.deployKeyTitle, writable: a.deployKeyWritable }, this);
+        const { privateKey, publicKey, deployKey } = githubDeployKey(
+            name,
+            { repository: a.repositoryName, title: a.deployKeyTitle, writable: a.deployKeyWritable },
+            this,
+        );
         this.privateKey = privateKey;
         this.publicKey = publicKey;
         this.ready = [deployKey];

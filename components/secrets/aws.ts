@@ -70,14 +70,25 @@ export class AwsSecretsManagerStore extends ExternalSecretsStore {
         this.tags = args.tags;
 
         // The whole stack prefix: the stores' prefixes, not IAM, keep each namespace to its own scope.
-        const policyDocument = pulumi.output(args.accountId).apply((accountId) => JSON.stringify(secretsReaderPolicy({
-            region: args.region, accountId, prefix: args.prefix, kmsKeyArn: args.kmsKeyArn,
-        })));
-        const role = args.workloadIdentity.grant(`${name}-operator`, {
-            namespace: this.operatorNamespace,
-            serviceAccount: DEFAULTS.serviceAccount,
-            policyDocument,
-        }, { parent: this });
+        const policyDocument = pulumi.output(args.accountId).apply((accountId) =>
+            JSON.stringify(
+                secretsReaderPolicy({
+                    region: args.region,
+                    accountId,
+                    prefix: args.prefix,
+                    kmsKeyArn: args.kmsKeyArn,
+                }),
+            ),
+        );
+        const role = args.workloadIdentity.grant(
+            `${name}-operator`,
+            {
+                namespace: this.operatorNamespace,
+                serviceAccount: DEFAULTS.serviceAccount,
+                policyDocument,
+            },
+            { parent: this },
+        );
         this.roleArn = role.roleArn;
 
         this.install(name, args, {
@@ -93,20 +104,30 @@ export class AwsSecretsManagerStore extends ExternalSecretsStore {
     protected writeValues(name: string, secret: PlatformSecret, parent: pulumi.Resource): StoredSecret {
         const key = platformSecretKey(this.prefix, name);
         this.claim(key, `platform secret ${name}`);
-        const stored = new aws.secretsmanager.Secret(`${name}-aws-secret`, {
-            name: key,
-            description: `${secret.secretName}: written by Pulumi, read by the External Secrets Operator`,
-            kmsKeyId: this.kmsKeyArn,
-            recoveryWindowInDays: this.recoveryWindowInDays,
-            tags: this.tags,
-        }, { parent });
-        const version = new aws.secretsmanager.SecretVersion(`${name}-aws-secret-version`, {
-            secretId: stored.id,
-            secretString: pulumi.secret(pulumi.output(secret.data).apply((data) => JSON.stringify(data))),
-        }, { parent });
+        const stored = new aws.secretsmanager.Secret(
+            `${name}-aws-secret`,
+            {
+                name: key,
+                description: `${secret.secretName}: written by Pulumi, read by the External Secrets Operator`,
+                kmsKeyId: this.kmsKeyArn,
+                recoveryWindowInDays: this.recoveryWindowInDays,
+                tags: this.tags,
+            },
+            { parent },
+        );
+        const version = new aws.secretsmanager.SecretVersion(
+            `${name}-aws-secret-version`,
+            {
+                secretId: stored.id,
+                secretString: pulumi.secret(pulumi.output(secret.data).apply((data) => JSON.stringify(data))),
+            },
+            { parent },
+        );
         // Keys are relative to the platform store's prefix.
         return {
-            entries: Object.keys(secret.data).sort().map((field) => ({ secretKey: field, key: name, property: field })),
+            entries: Object.keys(secret.data)
+                .sort()
+                .map((field) => ({ secretKey: field, key: name, property: field })),
             written: [version],
         };
     }

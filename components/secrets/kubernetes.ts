@@ -49,17 +49,32 @@ export class KubernetesSecretsStore extends ExternalSecretsStore {
         const inSource = { name: DEFAULTS.sourceReader, namespace: this.sourceNamespace, labels: this.labels };
 
         // Users put app secrets here by hand: destroying the stack must not delete them.
-        const source = this.source = new k8s.core.v1.Namespace(`${name}-source-namespace`, {
-            metadata: { name: this.sourceNamespace, labels: { ...this.labels, ...podSecurityLabels(POD_SECURITY.app) } },
-        }, { ...this.child, retainOnDelete: true });
+        const source = (this.source = new k8s.core.v1.Namespace(
+            `${name}-source-namespace`,
+            {
+                metadata: {
+                    name: this.sourceNamespace,
+                    labels: { ...this.labels, ...podSecurityLabels(POD_SECURITY.app) },
+                },
+            },
+            { ...this.child, retainOnDelete: true },
+        ));
         const afterSource = { ...this.child, dependsOn: [source] };
         const reader = new k8s.core.v1.ServiceAccount(`${name}-reader`, { metadata: inSource }, afterSource);
-        const role = new k8s.rbac.v1.Role(`${name}-reader-role`, { metadata: inSource, rules: SOURCE_READER_RULES }, afterSource);
-        const binding = new k8s.rbac.v1.RoleBinding(`${name}-reader-binding`, {
-            metadata: inSource,
-            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
-            subjects: [{ kind: "ServiceAccount", name: reader.metadata.name, namespace: this.sourceNamespace }],
-        }, afterSource);
+        const role = new k8s.rbac.v1.Role(
+            `${name}-reader-role`,
+            { metadata: inSource, rules: SOURCE_READER_RULES },
+            afterSource,
+        );
+        const binding = new k8s.rbac.v1.RoleBinding(
+            `${name}-reader-binding`,
+            {
+                metadata: inSource,
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
+                subjects: [{ kind: "ServiceAccount", name: reader.metadata.name, namespace: this.sourceNamespace }],
+            },
+            afterSource,
+        );
 
         this.install(name, args, {
             // The provider's serviceAccount auth has the controller request tokens for the reader.
@@ -74,13 +89,19 @@ export class KubernetesSecretsStore extends ExternalSecretsStore {
     protected writeValues(name: string, secret: PlatformSecret, parent: pulumi.Resource): StoredSecret {
         const sourceName = platformSourceName(name);
         this.claim(sourceName, `platform secret ${name}`);
-        const written = new k8s.core.v1.Secret(`${name}-source`, {
-            metadata: { name: sourceName, namespace: this.sourceNamespace, labels: this.labels },
-            type: "Opaque",
-            stringData: pulumi.secret(secret.data),
-        }, { ...this.child, parent, dependsOn: [this.source] });
+        const written = new k8s.core.v1.Secret(
+            `${name}-source`,
+            {
+                metadata: { name: sourceName, namespace: this.sourceNamespace, labels: this.labels },
+                type: "Opaque",
+                stringData: pulumi.secret(secret.data),
+            },
+            { ...this.child, parent, dependsOn: [this.source] },
+        );
         return {
-            entries: Object.keys(secret.data).sort().map((field) => ({ secretKey: field, key: sourceName, property: field })),
+            entries: Object.keys(secret.data)
+                .sort()
+                .map((field) => ({ secretKey: field, key: sourceName, property: field })),
             written: [written],
         };
     }
@@ -95,22 +116,38 @@ export class KubernetesSecretsStore extends ExternalSecretsStore {
      * A SecretStore's serviceAccount is looked up in the store's own namespace (ESO auth.go), so
      * the account sits with the app and its RoleBinding, in the source namespace, names it there.
      */
-    protected appStore(secrets: AppSecrets, entries: readonly RemoteEntry[], opts: { parent: pulumi.Resource; dependsOn: readonly pulumi.Resource[] }): AppStore {
+    protected appStore(
+        secrets: AppSecrets,
+        entries: readonly RemoteEntry[],
+        opts: { parent: pulumi.Resource; dependsOn: readonly pulumi.Resource[] },
+    ): AppStore {
         const name = appReaderName(secrets.app);
         const child = { ...this.child, parent: opts.parent };
         const inSource = { name, namespace: this.sourceNamespace, labels: this.labels };
-        const reader = new k8s.core.v1.ServiceAccount(name, {
-            metadata: { name, namespace: secrets.namespace, labels: this.labels },
-        }, { ...child, dependsOn: [...opts.dependsOn] });
-        const role = new k8s.rbac.v1.Role(`${name}-role`, {
-            metadata: inSource,
-            rules: appReaderRules(entries.map((entry) => entry.key)),
-        }, { ...child, dependsOn: [this.source] });
-        const binding = new k8s.rbac.v1.RoleBinding(`${name}-binding`, {
-            metadata: inSource,
-            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
-            subjects: [{ kind: "ServiceAccount", name: reader.metadata.name, namespace: secrets.namespace }],
-        }, { ...child, dependsOn: [this.source] });
+        const reader = new k8s.core.v1.ServiceAccount(
+            name,
+            {
+                metadata: { name, namespace: secrets.namespace, labels: this.labels },
+            },
+            { ...child, dependsOn: [...opts.dependsOn] },
+        );
+        const role = new k8s.rbac.v1.Role(
+            `${name}-role`,
+            {
+                metadata: inSource,
+                rules: appReaderRules(entries.map((entry) => entry.key)),
+            },
+            { ...child, dependsOn: [this.source] },
+        );
+        const binding = new k8s.rbac.v1.RoleBinding(
+            `${name}-binding`,
+            {
+                metadata: inSource,
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
+                subjects: [{ kind: "ServiceAccount", name: reader.metadata.name, namespace: secrets.namespace }],
+            },
+            { ...child, dependsOn: [this.source] },
+        );
         return { provider: kubernetesProvider(this.sourceNamespace, name), needs: [reader, binding] };
     }
 }

@@ -49,7 +49,10 @@ export function durationSeconds(text: string): number {
     if (!/^(\d+[hms])+$/.test(text)) {
         return NaN;
     }
-    return [...text.matchAll(/(\d+)([hms])/g)].reduce((sum, [, count, unit]) => sum + Number(count) * UNIT_SECONDS[unit], 0);
+    return [...text.matchAll(/(\d+)([hms])/g)].reduce(
+        (sum, [, count, unit]) => sum + Number(count) * UNIT_SECONDS[unit],
+        0,
+    );
 }
 
 export interface ExternalSecretSettings {
@@ -70,7 +73,9 @@ export interface ExternalSecretSettings {
 export function externalSecret(settings: ExternalSecretSettings): ExternalSecretObject {
     if (!(durationSeconds(settings.refreshInterval) > 0)) {
         // "0" turns refreshing off: a rotated value would never reach the cluster.
-        throw new Error(`ExternalSecret ${settings.name}: refreshInterval must be a non-zero duration such as 1h, got "${settings.refreshInterval}"`);
+        throw new Error(
+            `ExternalSecret ${settings.name}: refreshInterval must be a non-zero duration such as 1h, got "${settings.refreshInterval}"`,
+        );
     }
     const labels = settings.targetLabels;
     return {
@@ -154,12 +159,23 @@ export const ROOT_CA_CONFIGMAP = { name: "kube-root-ca.crt", key: "ca.crt" } as 
  * SecretStore must not: ESO refuses caProvider.namespace on it and takes both from the store's
  * own namespace (providers/v1/kubernetes validate.go and auth.go `serviceAccountToken`).
  */
-export function kubernetesProvider(sourceNamespace: string, serviceAccount: string, serviceAccountNamespace?: string): ISecretStoreProvider {
+export function kubernetesProvider(
+    sourceNamespace: string,
+    serviceAccount: string,
+    serviceAccountNamespace?: string,
+): ISecretStoreProvider {
     const inNamespace = serviceAccountNamespace === undefined ? {} : { namespace: serviceAccountNamespace };
     return {
         kubernetes: {
             remoteNamespace: sourceNamespace,
-            server: { caProvider: { type: "ConfigMap", name: ROOT_CA_CONFIGMAP.name, key: ROOT_CA_CONFIGMAP.key, ...inNamespace } },
+            server: {
+                caProvider: {
+                    type: "ConfigMap",
+                    name: ROOT_CA_CONFIGMAP.name,
+                    key: ROOT_CA_CONFIGMAP.key,
+                    ...inNamespace,
+                },
+            },
             auth: { serviceAccount: { name: serviceAccount, ...inNamespace } },
         },
     };
@@ -185,7 +201,9 @@ export function appReaderRules(sourceNames: readonly string[]) {
         // A rule with no resourceNames would allow every Secret of the namespace.
         throw new Error("an app reader's Role needs at least one Secret name");
     }
-    return [{ apiGroups: [""], resources: ["secrets"], verbs: ["get"], resourceNames: [...new Set(sourceNames)].sort() }];
+    return [
+        { apiGroups: [""], resources: ["secrets"], verbs: ["get"], resourceNames: [...new Set(sourceNames)].sort() },
+    ];
 }
 
 export interface OperatorValueSettings {

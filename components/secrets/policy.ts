@@ -37,12 +37,14 @@ export interface ReaderPolicySettings {
  * store's prefix (secretsmanager.go findByName, fetchWithBatch).
  */
 export function secretsReaderPolicy(settings: ReaderPolicySettings): PolicyDocument {
-    const statements: PolicyStatement[] = [{
-        Sid: "ReadStackSecrets",
-        Effect: "Allow",
-        Action: [...READ_ACTIONS],
-        Resource: secretArnPattern(settings.region, settings.accountId, settings.prefix),
-    }];
+    const statements: PolicyStatement[] = [
+        {
+            Sid: "ReadStackSecrets",
+            Effect: "Allow",
+            Action: [...READ_ACTIONS],
+            Resource: secretArnPattern(settings.region, settings.accountId, settings.prefix),
+        },
+    ];
     if (settings.kmsKeyArn !== undefined) {
         statements.push({
             Sid: "DecryptThroughSecretsManager",

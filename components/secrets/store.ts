@@ -12,7 +12,15 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ISecretStoreProvider } from "@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStoreProvider";
 import { POD_SECURITY, podSecurityLabels } from "../core/isolation";
 import { declareObject } from "../core/objects";
-import { clusterSecretStore, externalSecret, operatorValues, OperatorValueSettings, RemoteEntry, secretStore, StoreRef } from "./objects";
+import {
+    clusterSecretStore,
+    externalSecret,
+    operatorValues,
+    OperatorValueSettings,
+    RemoteEntry,
+    secretStore,
+    StoreRef,
+} from "./objects";
 import { AppSecrets, PlatformSecret, SecretsStore } from "./types";
 
 export const DEFAULTS = {
@@ -115,7 +123,12 @@ export abstract class ExternalSecretsStore extends pulumi.ComponentResource impl
     /** Store keys already taken, with their owner: two secrets must never share one. */
     private readonly claimed = new Map<string, string>();
 
-    protected constructor(type: string, name: string, args: ExternalSecretsStoreArgs, opts?: pulumi.ComponentResourceOptions) {
+    protected constructor(
+        type: string,
+        name: string,
+        args: ExternalSecretsStoreArgs,
+        opts?: pulumi.ComponentResourceOptions,
+    ) {
         super(type, name, {}, opts);
         this.chartVersion = args.chartVersion ?? DEFAULTS.chartVersion;
         const versionProblem = chartVersionProblem(this.chartVersion);
@@ -134,30 +147,49 @@ export abstract class ExternalSecretsStore extends pulumi.ComponentResource impl
     }
 
     /** The operator's namespace and release, then the store; sets `ready`. Call once from the subclass constructor. */
-    protected install(name: string, args: ExternalSecretsStoreArgs, settings: {
-        readonly values: Omit<OperatorValueSettings, "serviceAccountName">;
-        readonly storeProvider: ISecretStoreProvider;
-        /** What the operator needs before it starts (its IAM role). */
-        readonly operatorNeeds: readonly pulumi.Resource[];
-        /** What the store needs besides the operator (the reader's RBAC). */
-        readonly storeNeeds: readonly pulumi.Resource[];
-    }): void {
-        const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, {
-            metadata: { name: this.operatorNamespace, labels: { ...this.labels, ...podSecurityLabels(POD_SECURITY.platform) } },
-        }, this.child);
+    protected install(
+        name: string,
+        args: ExternalSecretsStoreArgs,
+        settings: {
+            readonly values: Omit<OperatorValueSettings, "serviceAccountName">;
+            readonly storeProvider: ISecretStoreProvider;
+            /** What the operator needs before it starts (its IAM role). */
+            readonly operatorNeeds: readonly pulumi.Resource[];
+            /** What the store needs besides the operator (the reader's RBAC). */
+            readonly storeNeeds: readonly pulumi.Resource[];
+        },
+    ): void {
+        const namespace = new k8s.core.v1.Namespace(
+            `${name}-namespace`,
+            {
+                metadata: {
+                    name: this.operatorNamespace,
+                    labels: { ...this.labels, ...podSecurityLabels(POD_SECURITY.platform) },
+                },
+            },
+            this.child,
+        );
         const values = operatorValues({ ...settings.values, serviceAccountName: DEFAULTS.serviceAccount });
-        const release = new k8s.helm.v3.Release(`${name}-release`, {
-            name: DEFAULTS.releaseName,
-            namespace: namespace.metadata.name,
-            chart: DEFAULTS.chart,
-            version: this.chartVersion,
-            repositoryOpts: { repo: DEFAULTS.chartRepository },
-            values,
-        }, { ...this.child, dependsOn: [...(args.clusterReady ?? []), ...settings.operatorNeeds] });
-        const store = declareObject(`${name}-store`, clusterSecretStore(this.storeName, settings.storeProvider, args.allowedNamespaces, this.labels), {
-            ...this.child,
-            dependsOn: [release, ...settings.storeNeeds],
-        });
+        const release = new k8s.helm.v3.Release(
+            `${name}-release`,
+            {
+                name: DEFAULTS.releaseName,
+                namespace: namespace.metadata.name,
+                chart: DEFAULTS.chart,
+                version: this.chartVersion,
+                repositoryOpts: { repo: DEFAULTS.chartRepository },
+                values,
+            },
+            { ...this.child, dependsOn: [...(args.clusterReady ?? []), ...settings.operatorNeeds] },
+        );
+        const store = declareObject(
+            `${name}-store`,
+            clusterSecretStore(this.storeName, settings.storeProvider, args.allowedNamespaces, this.labels),
+            {
+                ...this.child,
+                dependsOn: [release, ...settings.storeNeeds],
+            },
+        );
         this.operator.push(release);
         this.ready.push(release, store);
     }
@@ -169,34 +201,57 @@ export abstract class ExternalSecretsStore extends pulumi.ComponentResource impl
     protected abstract appEntry(app: string, key: string): AppEntry;
 
     /** The provider block of the app's own SecretStore, reaching the app's `entries` only, and what it needs first. */
-    protected abstract appStore(secrets: AppSecrets, entries: readonly RemoteEntry[], opts: { parent: pulumi.Resource; dependsOn: readonly pulumi.Resource[] }): AppStore;
+    protected abstract appStore(
+        secrets: AppSecrets,
+        entries: readonly RemoteEntry[],
+        opts: { parent: pulumi.Resource; dependsOn: readonly pulumi.Resource[] },
+    ): AppStore;
 
     /** Records that `key` belongs to `owner`; fails on a second owner (e.g. app "platform" against platform secrets). */
     protected claim(key: string, owner: string): void {
         const previous = this.claimed.get(key);
         if (previous !== undefined && previous !== owner) {
-            throw new pulumi.ResourceError(`secrets store key "${key}" is used by both ${previous} and ${owner}; rename one of them`, this);
+            throw new pulumi.ResourceError(
+                `secrets store key "${key}" is used by both ${previous} and ${owner}; rename one of them`,
+                this,
+            );
         }
         this.claimed.set(key, owner);
     }
 
-    deliver(name: string, secret: PlatformSecret, opts: { parent: pulumi.Resource; dependsOn?: pulumi.Resource[] }): pulumi.Resource {
+    deliver(
+        name: string,
+        secret: PlatformSecret,
+        opts: { parent: pulumi.Resource; dependsOn?: pulumi.Resource[] },
+    ): pulumi.Resource {
         const stored = this.writeValues(name, secret, opts.parent);
-        return this.declareExternalSecret(name, {
-            name: secret.secretName,
-            namespace: secret.namespace,
-            targetLabels: secret.labels,
-            entries: stored.entries,
-        }, { kind: "ClusterSecretStore", name: this.storeName }, opts.parent, [...this.ready, ...(opts.dependsOn ?? []), ...stored.written]);
+        return this.declareExternalSecret(
+            name,
+            {
+                name: secret.secretName,
+                namespace: secret.namespace,
+                targetLabels: secret.labels,
+                entries: stored.entries,
+            },
+            { kind: "ClusterSecretStore", name: this.storeName },
+            opts.parent,
+            [...this.ready, ...(opts.dependsOn ?? []), ...stored.written],
+        );
     }
 
     /** The app's own SecretStore in its namespace, and the ExternalSecret reading the app's keys through it. */
-    appSecret(secrets: AppSecrets, opts: { parent: pulumi.Resource; dependsOn?: pulumi.Resource[] }): pulumi.Resource | undefined {
+    appSecret(
+        secrets: AppSecrets,
+        opts: { parent: pulumi.Resource; dependsOn?: pulumi.Resource[] },
+    ): pulumi.Resource | undefined {
         if (secrets.keys.length === 0) {
             return undefined;
         }
         if (secrets.app === DEFAULTS.platformScope) {
-            throw new pulumi.ResourceError(`app "${secrets.app}" cannot have secrets: its store would reach the platform's own secrets (the "${DEFAULTS.platformScope}" scope); rename the app`, this);
+            throw new pulumi.ResourceError(
+                `app "${secrets.app}" cannot have secrets: its store would reach the platform's own secrets (the "${DEFAULTS.platformScope}" scope); rename the app`,
+                this,
+            );
         }
         const entries = [...secrets.keys].sort().map((key) => {
             const { entry, stored } = this.appEntry(secrets.app, key);
@@ -206,19 +261,32 @@ export abstract class ExternalSecretsStore extends pulumi.ComponentResource impl
         const dependsOn = opts.dependsOn ?? [];
         const store = this.appStore(secrets, entries, { parent: opts.parent, dependsOn });
         const storeName = appStoreName(secrets.app);
-        const storeResource = declareObject(storeName, secretStore(storeName, secrets.namespace, store.provider, this.labels), {
-            parent: opts.parent,
-            provider: this.provider,
-            dependsOn: [...this.operator, ...store.needs, ...dependsOn],
-        });
+        const storeResource = declareObject(
+            storeName,
+            secretStore(storeName, secrets.namespace, store.provider, this.labels),
+            {
+                parent: opts.parent,
+                provider: this.provider,
+                dependsOn: [...this.operator, ...store.needs, ...dependsOn],
+            },
+        );
         const name = appSecretName(secrets.app);
         const ref: StoreRef = { kind: "SecretStore", name: storeName };
-        return this.declareExternalSecret(name, { name, namespace: secrets.namespace, entries }, ref, opts.parent, [...this.operator, storeResource, ...dependsOn]);
+        return this.declareExternalSecret(name, { name, namespace: secrets.namespace, entries }, ref, opts.parent, [
+            ...this.operator,
+            storeResource,
+            ...dependsOn,
+        ]);
     }
 
     private declareExternalSecret(
         resourceName: string,
-        target: { name: string; namespace: pulumi.Input<string>; targetLabels?: Record<string, string>; entries: RemoteEntry[] },
+        target: {
+            name: string;
+            namespace: pulumi.Input<string>;
+            targetLabels?: Record<string, string>;
+            entries: RemoteEntry[];
+        },
         store: StoreRef,
         parent: pulumi.Resource,
         dependsOn: readonly pulumi.Resource[],

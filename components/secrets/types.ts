@@ -13,7 +13,11 @@ export interface PlatformSecret {
 
 /** Puts a Secret the platform owns into a namespace, through a store or directly. */
 export interface SecretDelivery {
-    deliver(name: string, secret: PlatformSecret, opts: { parent: pulumi.Resource; dependsOn?: pulumi.Resource[] }): pulumi.Resource;
+    deliver(
+        name: string,
+        secret: PlatformSecret,
+        opts: { parent: pulumi.Resource; dependsOn?: pulumi.Resource[] },
+    ): pulumi.Resource;
 }
 
 export interface AppSecrets {
@@ -34,5 +38,8 @@ export interface SecretsStore extends SecretDelivery {
      * The app's own store in its namespace, reaching the app's keys only, and one ExternalSecret
      * through it with one entry per key (the ExternalSecret is returned); undefined for an app with no keys.
      */
-    appSecret(secrets: AppSecrets, opts: { parent: pulumi.Resource; dependsOn?: pulumi.Resource[] }): pulumi.Resource | undefined;
+    appSecret(
+        secrets: AppSecrets,
+        opts: { parent: pulumi.Resource; dependsOn?: pulumi.Resource[] },
+    ): pulumi.Resource | undefined;
 }

@@ -9,7 +9,14 @@ export const syncPolicyConfig = strictObject({
     selfHeal: z.boolean().optional(),
 });
 
-const quantity = z.union([z.string().regex(/^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/, "expected a Kubernetes quantity such as 500m, 2 or 4Gi"), z.number().nonnegative()]).transform(String);
+const quantity = z
+    .union([
+        z
+            .string()
+            .regex(/^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/, "expected a Kubernetes quantity such as 500m, 2 or 4Gi"),
+        z.number().nonnegative(),
+    ])
+    .transform(String);
 
 export const quotaConfig = strictObject({
     requestsCpu: quantity.optional(),
@@ -33,7 +40,9 @@ export const teamConfig = strictObject({
     roleArn: iamRoleArn.optional(),
 });
 
-const secretKey = z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, "expected a secret key name: letters, digits, '-', '_' and '.'");
+const secretKey = z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,128}$/, "expected a secret key name: letters, digits, '-', '_' and '.'");
 
 export const appConfig = strictObject({
     name: dnsLabel,
@@ -44,8 +53,14 @@ export const appConfig = strictObject({
         /** A repository in github.appRepositories; the GitOps repository when both this and url are omitted. */
         repository: z.string().min(1).optional(),
         /** Any other Git repository. */
-        url: z.string().regex(/^(https:\/\/|ssh:\/\/|git@)\S+$/, "expected a Git URL").optional(),
-        path: z.string().min(1).regex(/^[^/].*$/, "expected a path relative to the repository root"),
+        url: z
+            .string()
+            .regex(/^(https:\/\/|ssh:\/\/|git@)\S+$/, "expected a Git URL")
+            .optional(),
+        path: z
+            .string()
+            .min(1)
+            .regex(/^[^/].*$/, "expected a path relative to the repository root"),
         /** Tag, commit SHA or branch. Production takes immutable revisions only (tags or SHAs). */
         revision: z.string().min(1),
         type: z.enum(["kustomize", "directory", "helm"]).default("kustomize"),
@@ -61,17 +76,37 @@ export const appConfig = strictObject({
     limits: containerLimitsConfig.optional(),
 }).superRefine((app, ctx) => {
     if (app.source.repository !== undefined && app.source.url !== undefined) {
-        ctx.addIssue({ code: "custom", path: ["source", "url"], input: app.source.url, message: "set source.repository or source.url, not both" });
+        ctx.addIssue({
+            code: "custom",
+            path: ["source", "url"],
+            input: app.source.url,
+            message: "set source.repository or source.url, not both",
+        });
     }
     if (app.source.helmValues !== undefined && app.source.type !== "helm") {
-        ctx.addIssue({ code: "custom", path: ["source", "helmValues"], input: app.source.helmValues, message: `helmValues only apply to source.type helm, not ${app.source.type}` });
+        ctx.addIssue({
+            code: "custom",
+            path: ["source", "helmValues"],
+            input: app.source.helmValues,
+            message: `helmValues only apply to source.type helm, not ${app.source.type}`,
+        });
     }
     if (isCommitSha(app.source.revision) && !isFullCommitSha(app.source.revision)) {
         // Flux's source-controller looks commits up by full hash (go-git CommitObject); Argo CD would take it.
-        ctx.addIssue({ code: "custom", path: ["source", "revision"], input: app.source.revision, message: "an abbreviated commit SHA: give the full 40-character SHA, which both engines can check out" });
+        ctx.addIssue({
+            code: "custom",
+            path: ["source", "revision"],
+            input: app.source.revision,
+            message: "an abbreviated commit SHA: give the full 40-character SHA, which both engines can check out",
+        });
     }
     if (app.dependsOn.includes(app.name)) {
-        ctx.addIssue({ code: "custom", path: ["dependsOn"], input: app.dependsOn, message: `app "${app.name}" cannot depend on itself` });
+        ctx.addIssue({
+            code: "custom",
+            path: ["dependsOn"],
+            input: app.dependsOn,
+            message: `app "${app.name}" cannot depend on itself`,
+        });
     }
 });
 
@@ -79,25 +114,45 @@ export const appsConfig = z.array(appConfig).superRefine((apps, ctx) => {
     uniqueNames(apps, (app) => app.name, ctx, "app");
     const byName = new Map(apps.map((app) => [app.name, app]));
     const isHelm = (app: { source: { type: string } }) => app.source.type === "helm";
-    apps.forEach((app, index) => app.dependsOn.forEach((dependency, position) => {
-        const target = byName.get(dependency);
-        if (target === undefined) {
-            ctx.addIssue({ code: "custom", path: [index, "dependsOn", position], input: dependency, message: `no app named "${dependency}" in this stack; dependsOn takes names of apps listed in gitops-platform:apps` });
-        } else if (isHelm(target) !== isHelm(app)) {
-            // Flux's HelmRelease.dependsOn names HelmReleases and Kustomization.dependsOn Kustomizations only.
-            ctx.addIssue({ code: "custom", path: [index, "dependsOn", position], input: dependency, message: `"${dependency}" is ${isHelm(target) ? "a helm" : "a kustomize/directory"} app and "${app.name}" is not: Flux orders only apps of the same kind (HelmReleases, or Kustomizations)` });
-        }
-    }));
+    apps.forEach((app, index) =>
+        app.dependsOn.forEach((dependency, position) => {
+            const target = byName.get(dependency);
+            if (target === undefined) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: [index, "dependsOn", position],
+                    input: dependency,
+                    message: `no app named "${dependency}" in this stack; dependsOn takes names of apps listed in gitops-platform:apps`,
+                });
+            } else if (isHelm(target) !== isHelm(app)) {
+                // Flux's HelmRelease.dependsOn names HelmReleases and Kustomization.dependsOn Kustomizations only.
+                ctx.addIssue({
+                    code: "custom",
+                    path: [index, "dependsOn", position],
+                    input: dependency,
+                    message: `"${dependency}" is ${isHelm(target) ? "a helm" : "a kustomize/directory"} app and "${app.name}" is not: Flux orders only apps of the same kind (HelmReleases, or Kustomizations)`,
+                });
+            }
+        }),
+    );
     apps.forEach((app, index) => {
         const cycle = dependencyCycle(app.name, byName);
         if (cycle !== undefined && cycle[0] === app.name) {
-            ctx.addIssue({ code: "custom", path: [index, "dependsOn"], input: app.dependsOn, message: `dependency cycle ${cycle.join(" → ")}: the apps would wait for each other forever` });
+            ctx.addIssue({
+                code: "custom",
+                path: [index, "dependsOn"],
+                input: app.dependsOn,
+                message: `dependency cycle ${cycle.join(" → ")}: the apps would wait for each other forever`,
+            });
         }
     });
 });
 
 /** The first cycle reachable from `start` through dependsOn, as a path that returns to its first name. */
-export function dependencyCycle(start: string, apps: ReadonlyMap<string, { readonly dependsOn: readonly string[] }>): string[] | undefined {
+export function dependencyCycle(
+    start: string,
+    apps: ReadonlyMap<string, { readonly dependsOn: readonly string[] }>,
+): string[] | undefined {
     const acyclic = new Set<string>();
     const visit = (name: string, path: string[]): string[] | undefined => {
         const seen = path.indexOf(name);

@@ -4,31 +4,55 @@ import { cidrContains, cidrsOverlap, MAX_LAYOUT_VPC_PREFIX, parseCidr } from "..
 import { cidr, dnsLabel, iamRoleArn, strictObject } from "./rules";
 
 const kubernetesVersion = z
-    .string({ error: "expected a Kubernetes minor version as a quoted string, such as \"1.33\" (unquoted, YAML reads 1.30 as the number 1.3)" })
-    .regex(/^1\.\d{2}$/, "expected a Kubernetes minor version as EKS takes it, such as \"1.33\" (quoted, so YAML keeps it a string)");
+    .string({
+        error: 'expected a Kubernetes minor version as a quoted string, such as "1.33" (unquoted, YAML reads 1.30 as the number 1.3)',
+    })
+    .regex(
+        /^1\.\d{2}$/,
+        'expected a Kubernetes minor version as EKS takes it, such as "1.33" (quoted, so YAML keeps it a string)',
+    );
 
 const nodeGroup = strictObject({
     /** EC2 instance types, most preferred first. */
-    instanceTypes: z.array(z.string().regex(/^[a-z0-9-]+\.[a-z0-9]+$/, "expected an EC2 instance type such as m6i.large")).min(1),
+    instanceTypes: z
+        .array(z.string().regex(/^[a-z0-9-]+\.[a-z0-9]+$/, "expected an EC2 instance type such as m6i.large"))
+        .min(1),
     capacityType: z.enum(["ON_DEMAND", "SPOT"]).default("ON_DEMAND"),
-    minSize: z.number().int().min(1, "expected at least 1 node: a group of zero nodes runs nothing, including the GitOps engine"),
+    minSize: z
+        .number()
+        .int()
+        .min(1, "expected at least 1 node: a group of zero nodes runs nothing, including the GitOps engine"),
     maxSize: z.number().int().min(1),
     desiredSize: z.number().int().min(1),
     diskSizeGiB: z.number().int().min(20).max(16384).default(50),
     labels: z.record(z.string(), z.string()).default({}),
 }).superRefine((group, ctx) => {
     if (group.minSize > group.maxSize) {
-        ctx.addIssue({ code: "custom", path: ["minSize"], input: group.minSize, message: `minSize ${group.minSize} is greater than maxSize ${group.maxSize}; lower minSize or raise maxSize` });
+        ctx.addIssue({
+            code: "custom",
+            path: ["minSize"],
+            input: group.minSize,
+            message: `minSize ${group.minSize} is greater than maxSize ${group.maxSize}; lower minSize or raise maxSize`,
+        });
     }
     if (group.desiredSize < group.minSize || group.desiredSize > group.maxSize) {
-        ctx.addIssue({ code: "custom", path: ["desiredSize"], input: group.desiredSize, message: `desiredSize ${group.desiredSize} must lie between minSize ${group.minSize} and maxSize ${group.maxSize}` });
+        ctx.addIssue({
+            code: "custom",
+            path: ["desiredSize"],
+            input: group.desiredSize,
+            message: `desiredSize ${group.desiredSize} must lie between minSize ${group.minSize} and maxSize ${group.maxSize}`,
+        });
     }
 });
 
 const network = strictObject({
     vpcCidr: cidr,
     /** How many availability zones to spread subnets over (the region's first N). */
-    availabilityZones: z.number().int().min(2, "expected at least 2 availability zones: EKS requires subnets in two").max(6),
+    availabilityZones: z
+        .number()
+        .int()
+        .min(2, "expected at least 2 availability zones: EKS requires subnets in two")
+        .max(6),
     natGateways: z.enum(["single", "onePerZone"]),
     /** Explicit subnet blocks, one per zone; computed from vpcCidr when omitted. */
     publicSubnetCidrs: z.array(cidr).optional(),
@@ -39,15 +63,31 @@ const network = strictObject({
         return;
     }
     if (vpc.prefixLength < 16) {
-        ctx.addIssue({ code: "custom", path: ["vpcCidr"], input: net.vpcCidr, message: `AWS VPC blocks are /16 to /28; ${net.vpcCidr} is larger than /16` });
+        ctx.addIssue({
+            code: "custom",
+            path: ["vpcCidr"],
+            input: net.vpcCidr,
+            message: `AWS VPC blocks are /16 to /28; ${net.vpcCidr} is larger than /16`,
+        });
     }
     const explicit = [net.publicSubnetCidrs, net.privateSubnetCidrs].filter((list) => list !== undefined).length;
     if (explicit === 1) {
         const missing = net.publicSubnetCidrs === undefined ? "publicSubnetCidrs" : "privateSubnetCidrs";
-        ctx.addIssue({ code: "custom", path: [missing], input: undefined, message: "give both publicSubnetCidrs and privateSubnetCidrs, or neither to have them computed from vpcCidr" });
+        ctx.addIssue({
+            code: "custom",
+            path: [missing],
+            input: undefined,
+            message:
+                "give both publicSubnetCidrs and privateSubnetCidrs, or neither to have them computed from vpcCidr",
+        });
     }
     if (explicit === 0 && vpc.prefixLength > MAX_LAYOUT_VPC_PREFIX) {
-        ctx.addIssue({ code: "custom", path: ["vpcCidr"], input: net.vpcCidr, message: `too small to split into subnets automatically: use /${MAX_LAYOUT_VPC_PREFIX} or larger, or give publicSubnetCidrs and privateSubnetCidrs` });
+        ctx.addIssue({
+            code: "custom",
+            path: ["vpcCidr"],
+            input: net.vpcCidr,
+            message: `too small to split into subnets automatically: use /${MAX_LAYOUT_VPC_PREFIX} or larger, or give publicSubnetCidrs and privateSubnetCidrs`,
+        });
     }
     const blocks: { path: (string | number)[]; text: string }[] = [];
     for (const kind of ["publicSubnetCidrs", "privateSubnetCidrs"] as const) {
@@ -56,7 +96,12 @@ const network = strictObject({
             continue;
         }
         if (list.length !== net.availabilityZones) {
-            ctx.addIssue({ code: "custom", path: [kind], input: list, message: `expected ${net.availabilityZones} blocks, one per availability zone, got ${list.length}` });
+            ctx.addIssue({
+                code: "custom",
+                path: [kind],
+                input: list,
+                message: `expected ${net.availabilityZones} blocks, one per availability zone, got ${list.length}`,
+            });
         }
         list.forEach((text, index) => blocks.push({ path: [kind, index], text }));
     }
@@ -66,19 +111,31 @@ const network = strictObject({
             return;
         }
         if (!cidrContains(vpc, parsed)) {
-            ctx.addIssue({ code: "custom", path: block.path, input: block.text, message: `subnet ${block.text} lies outside vpcCidr ${net.vpcCidr}` });
+            ctx.addIssue({
+                code: "custom",
+                path: block.path,
+                input: block.text,
+                message: `subnet ${block.text} lies outside vpcCidr ${net.vpcCidr}`,
+            });
         }
         const clash = blocks.slice(0, index).find((other) => {
             const otherParsed = parseCidr(other.text);
             return otherParsed !== undefined && cidrsOverlap(otherParsed, parsed);
         });
         if (clash) {
-            ctx.addIssue({ code: "custom", path: block.path, input: block.text, message: `subnet ${block.text} overlaps ${clash.text} (${clash.path.join("[")}]); give each subnet its own block` });
+            ctx.addIssue({
+                code: "custom",
+                path: block.path,
+                input: block.text,
+                message: `subnet ${block.text} overlaps ${clash.text} (${clash.path.join("[")}]); give each subnet its own block`,
+            });
         }
     });
 });
 
-const eksVersion = z.string().regex(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/, "expected an EKS add-on version such as v1.19.2-eksbuild.1");
+const eksVersion = z
+    .string()
+    .regex(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/, "expected an EKS add-on version such as v1.19.2-eksbuild.1");
 
 export const eksClusterConfig = strictObject({
     type: z.literal("eks"),
@@ -90,11 +147,18 @@ export const eksClusterConfig = strictObject({
         publicAccessCidrs: z.array(cidr).default([]),
     }).prefault({}),
     /** IAM role ARNs given cluster-admin through EKS access entries. */
-    adminRoleArns: z.array(iamRoleArn).min(1, "expected at least one admin role: with bootstrap creator permissions off, nobody could reach the cluster"),
+    adminRoleArns: z
+        .array(iamRoleArn)
+        .min(
+            1,
+            "expected at least one admin role: with bootstrap creator permissions off, nobody could reach the cluster",
+        ),
     /** IAM roles with read-only access (AmazonEKSViewPolicy: no Secrets), e.g. the preview and drift role. */
     viewerRoleArns: z.array(iamRoleArn).default([]),
     workloadIdentity: z.enum(["podIdentity", "irsa"]).default("podIdentity"),
-    nodeGroups: z.record(dnsLabel, nodeGroup).refine((groups) => Object.keys(groups).length > 0, "expected at least one node group"),
+    nodeGroups: z
+        .record(dnsLabel, nodeGroup)
+        .refine((groups) => Object.keys(groups).length > 0, "expected at least one node group"),
     addons: strictObject({
         vpcCni: eksVersion,
         coreDns: eksVersion,
@@ -104,20 +168,54 @@ export const eksClusterConfig = strictObject({
         metricsServer: eksVersion.optional(),
         ebsCsiDriver: eksVersion.optional(),
     }),
-    logRetentionDays: z.number().int().refine((days) => [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653].includes(days), "expected a CloudWatch retention period: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653 days").default(90),
+    logRetentionDays: z
+        .number()
+        .int()
+        .refine(
+            (days) =>
+                [
+                    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
+                    3653,
+                ].includes(days),
+            "expected a CloudWatch retention period: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653 days",
+        )
+        .default(90),
 }).superRefine((eks, ctx) => {
     if (eks.endpoint.publicAccess === false && eks.endpoint.publicAccessCidrs.length > 0) {
-        ctx.addIssue({ code: "custom", path: ["endpoint", "publicAccessCidrs"], input: eks.endpoint.publicAccessCidrs, message: "the public endpoint is off (publicAccess: false): remove publicAccessCidrs or set publicAccess to true" });
+        ctx.addIssue({
+            code: "custom",
+            path: ["endpoint", "publicAccessCidrs"],
+            input: eks.endpoint.publicAccessCidrs,
+            message:
+                "the public endpoint is off (publicAccess: false): remove publicAccessCidrs or set publicAccess to true",
+        });
     }
     if (eks.endpoint.publicAccess === true && eks.endpoint.publicAccessCidrs.length === 0) {
-        ctx.addIssue({ code: "custom", path: ["endpoint", "publicAccessCidrs"], input: [], message: "a public endpoint needs the address ranges allowed to reach it: list them (0.0.0.0/0 only if you mean the whole internet), or set publicAccess to false" });
+        ctx.addIssue({
+            code: "custom",
+            path: ["endpoint", "publicAccessCidrs"],
+            input: [],
+            message:
+                "a public endpoint needs the address ranges allowed to reach it: list them (0.0.0.0/0 only if you mean the whole internet), or set publicAccess to false",
+        });
     }
     // kube-proxy add-on builds are made per Kubernetes minor version, and must match the cluster's.
     if (!eks.addons.kubeProxy.startsWith(`v${eks.kubernetesVersion}.`)) {
-        ctx.addIssue({ code: "custom", path: ["addons", "kubeProxy"], input: eks.addons.kubeProxy, message: `kube-proxy must match kubernetesVersion ${eks.kubernetesVersion}: use a v${eks.kubernetesVersion}.x-eksbuild.N version` });
+        ctx.addIssue({
+            code: "custom",
+            path: ["addons", "kubeProxy"],
+            input: eks.addons.kubeProxy,
+            message: `kube-proxy must match kubernetesVersion ${eks.kubernetesVersion}: use a v${eks.kubernetesVersion}.x-eksbuild.N version`,
+        });
     }
     if (eks.workloadIdentity === "podIdentity" && eks.addons.podIdentityAgent === undefined) {
-        ctx.addIssue({ code: "custom", path: ["addons", "podIdentityAgent"], input: undefined, message: "workloadIdentity is podIdentity, which needs the eks-pod-identity-agent add-on: set addons.podIdentityAgent to its version" });
+        ctx.addIssue({
+            code: "custom",
+            path: ["addons", "podIdentityAgent"],
+            input: undefined,
+            message:
+                "workloadIdentity is podIdentity, which needs the eks-pod-identity-agent add-on: set addons.podIdentityAgent to its version",
+        });
     }
 });
 

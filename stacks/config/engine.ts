@@ -27,57 +27,81 @@ function otherEngineKey(current: "argocd" | "flux") {
     };
 }
 
-export const argocdConfig = strictObject({
-    type: z.literal("argocd"),
-    /**
-     * argo-cd Helm chart version; the component's pinned default when omitted. One the component knows
-     * the Argo CD version of (a range or tag gets the exact-version message only).
-     */
-    chartVersion: exactVersion.refine((version) => !EXACT_VERSION.test(version) || version in APP_VERSIONS, {
-        message: `expected an argo-cd chart version whose Argo CD version is known: one of ${Object.keys(APP_VERSIONS).join(", ")} (add a newer one to components/gitops/argocd/versions.ts)`,
-    }).optional(),
-    namespace: dnsLabel.default("argocd"),
-    /** Replicas, Redis HA and disruption budgets; on by default in production only. */
-    highAvailability: z.boolean().optional(),
-    /** Single sign-on through an OIDC provider; disables the local admin user. Its client secret is the secret key gitops-platform:ssoClientSecret. */
-    sso: strictObject({
-        issuer: z.url({ protocol: /^https$/, error: "expected the OIDC issuer's https URL" }),
-        clientId: z.string().min(1),
-        /** Token claim that carries group membership. */
-        groupsClaim: z.string().default("groups"),
-    }).optional(),
-    /** Host name users reach Argo CD at (the chart's global.domain): the OIDC redirect URL is https://<domain>/auth/callback. Required with sso. */
-    domain: z.string().regex(/^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/, "expected a host name such as argocd.example.com").optional(),
-    /** SSO groups given Argo CD's admin role; everyone else is read-only. */
-    adminGroups: z.array(z.string().min(1)).default([]),
-    /** Cascade-delete an Application's workloads when the Application is deleted; off by default in production. */
-    cascadeDelete: z.boolean().optional(),
-}, otherEngineKey("argocd")).superRefine((engine, ctx) => {
+export const argocdConfig = strictObject(
+    {
+        type: z.literal("argocd"),
+        /**
+         * argo-cd Helm chart version; the component's pinned default when omitted. One the component knows
+         * the Argo CD version of (a range or tag gets the exact-version message only).
+         */
+        chartVersion: exactVersion
+            .refine((version) => !EXACT_VERSION.test(version) || version in APP_VERSIONS, {
+                message: `expected an argo-cd chart version whose Argo CD version is known: one of ${Object.keys(APP_VERSIONS).join(", ")} (add a newer one to components/gitops/argocd/versions.ts)`,
+            })
+            .optional(),
+        namespace: dnsLabel.default("argocd"),
+        /** Replicas, Redis HA and disruption budgets; on by default in production only. */
+        highAvailability: z.boolean().optional(),
+        /** Single sign-on through an OIDC provider; disables the local admin user. Its client secret is the secret key gitops-platform:ssoClientSecret. */
+        sso: strictObject({
+            issuer: z.url({ protocol: /^https$/, error: "expected the OIDC issuer's https URL" }),
+            clientId: z.string().min(1),
+            /** Token claim that carries group membership. */
+            groupsClaim: z.string().default("groups"),
+        }).optional(),
+        /** Host name users reach Argo CD at (the chart's global.domain): the OIDC redirect URL is https://<domain>/auth/callback. Required with sso. */
+        domain: z
+            .string()
+            .regex(
+                /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/,
+                "expected a host name such as argocd.example.com",
+            )
+            .optional(),
+        /** SSO groups given Argo CD's admin role; everyone else is read-only. */
+        adminGroups: z.array(z.string().min(1)).default([]),
+        /** Cascade-delete an Application's workloads when the Application is deleted; off by default in production. */
+        cascadeDelete: z.boolean().optional(),
+    },
+    otherEngineKey("argocd"),
+).superRefine((engine, ctx) => {
     if (engine.sso !== undefined && engine.domain === undefined) {
-        ctx.addIssue({ code: "custom", path: ["domain"], input: undefined, message: "SSO needs the host name users reach Argo CD at, for the OIDC redirect URL: set domain (e.g. argocd.example.com)" });
+        ctx.addIssue({
+            code: "custom",
+            path: ["domain"],
+            input: undefined,
+            message:
+                "SSO needs the host name users reach Argo CD at, for the OIDC redirect URL: set domain (e.g. argocd.example.com)",
+        });
     }
 });
 
-export const fluxConfig = strictObject({
-    type: z.literal("flux"),
-    /** flux-operator Helm chart version; the component's pinned default when omitted. */
-    operatorChartVersion: exactVersion.optional(),
-    /** Flux distribution version the FluxInstance runs; the component's pinned default when omitted. */
-    distributionVersion: exactVersion.optional(),
-    namespace: dnsLabel.default("flux-system"),
-    components: z.array(z.enum([
-        "source-controller",
-        "kustomize-controller",
-        "helm-controller",
-        "notification-controller",
-        "image-reflector-controller",
-        "image-automation-controller",
-    ])).optional(),
-    /** Tenant lockdown: no cross-namespace references, a default service account for tenants, no remote bases. */
-    multitenancy: z.boolean().default(false),
-    /** Image update automation writes to Git, so it gets a read-write deploy key. */
-    imageAutomation: z.boolean().default(false),
-}, otherEngineKey("flux"));
+export const fluxConfig = strictObject(
+    {
+        type: z.literal("flux"),
+        /** flux-operator Helm chart version; the component's pinned default when omitted. */
+        operatorChartVersion: exactVersion.optional(),
+        /** Flux distribution version the FluxInstance runs; the component's pinned default when omitted. */
+        distributionVersion: exactVersion.optional(),
+        namespace: dnsLabel.default("flux-system"),
+        components: z
+            .array(
+                z.enum([
+                    "source-controller",
+                    "kustomize-controller",
+                    "helm-controller",
+                    "notification-controller",
+                    "image-reflector-controller",
+                    "image-automation-controller",
+                ]),
+            )
+            .optional(),
+        /** Tenant lockdown: no cross-namespace references, a default service account for tenants, no remote bases. */
+        multitenancy: z.boolean().default(false),
+        /** Image update automation writes to Git, so it gets a read-write deploy key. */
+        imageAutomation: z.boolean().default(false),
+    },
+    otherEngineKey("flux"),
+);
 
 export const engineConfig = z.discriminatedUnion("type", [argocdConfig, fluxConfig]);
 

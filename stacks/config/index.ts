@@ -30,7 +30,14 @@ export const KNOWN_NAMESPACES: readonly string[] = [PROJECT, "aws", "github", "k
 const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
 
 /** Provider keys that hold credentials; like SECRET_KEYS they must be set with --secret. */
-export const CREDENTIAL_KEYS: readonly string[] = ["github:token", "github:appAuth", "aws:secretKey", "aws:accessKey", "aws:token", "kubernetes:kubeconfig"];
+export const CREDENTIAL_KEYS: readonly string[] = [
+    "github:token",
+    "github:appAuth",
+    "aws:secretKey",
+    "aws:accessKey",
+    "aws:token",
+    "kubernetes:kubeconfig",
+];
 
 /** Kubernetes namespaces no app may take. */
 const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
@@ -46,11 +53,19 @@ export function isImmutableRevision(revision: string): boolean {
 const projectSchema = strictObject({
     environment: z.enum(["staging", "production", "local"]),
     /** Tags on every AWS resource that takes them; `environment` and `project` are added. */
-    tags: z.record(z.string().regex(/^[\w.:/=+@ -]{1,128}$/, "expected an AWS tag key"), z.string().max(256)).refine((tags) => "owner" in tags, "expected an \"owner\" tag: who to ask about these resources")
+    tags: z
+        .record(z.string().regex(/^[\w.:/=+@ -]{1,128}$/, "expected an AWS tag key"), z.string().max(256))
+        .refine((tags) => "owner" in tags, 'expected an "owner" tag: who to ask about these resources')
         // AWS tagging rules (docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html): the aws: prefix is
         // reserved, at most 50 tags per resource; the program adds environment and project.
-        .refine((tags) => !Object.keys(tags).some((k) => k.toLowerCase().startsWith("aws:")), "tag keys starting with \"aws:\" are reserved for AWS: rename them")
-        .refine((tags) => Object.keys({ ...tags, environment: "", project: "" }).length <= 50, "AWS allows 50 tags per resource and the program adds environment and project: keep at most 48")
+        .refine(
+            (tags) => !Object.keys(tags).some((k) => k.toLowerCase().startsWith("aws:")),
+            'tag keys starting with "aws:" are reserved for AWS: rename them',
+        )
+        .refine(
+            (tags) => Object.keys({ ...tags, environment: "", project: "" }).length <= 50,
+            "AWS allows 50 tags per resource and the program adds environment and project: keep at most 48",
+        )
         .default({ owner: "platform-team" }),
     cluster: clusterConfig,
     engine: engineConfig,
@@ -190,17 +205,30 @@ export function loadConfig(source: ConfigSource): PlatformConfig {
         ...(parsed.success ? crossFieldProblems(parsed.data, source) : []),
     ];
     for (const problem of pathed) {
-        const masked = problem.key !== undefined && source.values[problem.key] !== undefined
-            && (source.isSecret(problem.key) || CREDENTIAL_KEYS.includes(problem.key));
-        const value = "shown" in problem ? problem.shown
-            : problem.key ? (masked ? "[secret]" : source.values[problem.key]) : describe(problem.path);
+        const masked =
+            problem.key !== undefined &&
+            source.values[problem.key] !== undefined &&
+            (source.isSecret(problem.key) || CREDENTIAL_KEYS.includes(problem.key));
+        const value =
+            "shown" in problem
+                ? problem.shown
+                : problem.key
+                  ? masked
+                      ? "[secret]"
+                      : source.values[problem.key]
+                  : describe(problem.path);
         problems.push({ key: problem.key ?? keyPath(problem.path), message: problem.message, value });
     }
     if (problems.length > 0) {
         throw new ConfigError(problems);
     }
     const config = parsed.data!;
-    return { ...config, stack: source.stack, awsRegion: source.values["aws:region"], githubOwner: source.values["github:owner"] };
+    return {
+        ...config,
+        stack: source.stack,
+        awsRegion: source.values["aws:region"],
+        githubOwner: source.values["github:owner"],
+    };
 }
 
 interface PathedProblem {
@@ -220,7 +248,10 @@ export function rawProblems(raw: Record<string, unknown>, source: ConfigSource):
     const problems: PathedProblem[] = [];
     for (const key of SECRET_KEYS) {
         if (raw[key] !== undefined && !source.isSecret(`${PROJECT}:${key}`)) {
-            problems.push({ path: [key], message: `is stored in plain text: remove it and run pulumi config set --secret ${PROJECT}:${key} <value>` });
+            problems.push({
+                path: [key],
+                message: `is stored in plain text: remove it and run pulumi config set --secret ${PROJECT}:${key} <value>`,
+            });
         }
     }
     for (const fullKey of Object.keys(source.values)) {
@@ -228,25 +259,48 @@ export function rawProblems(raw: Record<string, unknown>, source: ConfigSource):
         if (!KNOWN_NAMESPACES.includes(namespace)) {
             // A misspelt project prefix would otherwise drop the whole section silently.
             const suggestion = suggestKey(namespace, KNOWN_NAMESPACES);
-            const hint = suggestion ? `did you mean "${suggestion}:${fullKey.slice(namespace.length + 1)}"?` : `use one of: ${KNOWN_NAMESPACES.join(", ")}`;
-            problems.push({ path: [], key: fullKey, message: `unknown config namespace "${namespace}": neither this project's nor a provider's it uses; ${hint}`, shown: source.isSecret(fullKey) ? "[secret]" : "a value" });
+            const hint = suggestion
+                ? `did you mean "${suggestion}:${fullKey.slice(namespace.length + 1)}"?`
+                : `use one of: ${KNOWN_NAMESPACES.join(", ")}`;
+            problems.push({
+                path: [],
+                key: fullKey,
+                message: `unknown config namespace "${namespace}": neither this project's nor a provider's it uses; ${hint}`,
+                shown: source.isSecret(fullKey) ? "[secret]" : "a value",
+            });
         }
     }
     for (const key of CREDENTIAL_KEYS) {
         if (source.values[key] !== undefined && !source.isSecret(key)) {
-            problems.push({ path: [], key, message: `is a credential stored in plain text: remove it and run pulumi config set --secret ${key} <value>` });
+            problems.push({
+                path: [],
+                key,
+                message: `is a credential stored in plain text: remove it and run pulumi config set --secret ${key} <value>`,
+            });
         }
     }
     if (raw.github !== undefined && !source.values["github:owner"]) {
-        problems.push({ path: [], key: "github:owner", message: "the github section needs the owning organization: pulumi config set github:owner <organization>" });
+        problems.push({
+            path: [],
+            key: "github:owner",
+            message: "the github section needs the owning organization: pulumi config set github:owner <organization>",
+        });
     }
     const cluster = raw.cluster as { type?: unknown } | undefined;
     const region = source.values["aws:region"];
     if (region !== undefined && !AWS_REGION.test(region)) {
-        problems.push({ path: [], key: "aws:region", message: "expected an AWS region code such as eu-west-1 or us-gov-west-1" });
+        problems.push({
+            path: [],
+            key: "aws:region",
+            message: "expected an AWS region code such as eu-west-1 or us-gov-west-1",
+        });
     }
     if (cluster?.type === "eks" && !source.values["aws:region"]) {
-        problems.push({ path: [], key: "aws:region", message: "an EKS cluster needs the AWS region: pulumi config set aws:region <region>" });
+        problems.push({
+            path: [],
+            key: "aws:region",
+            message: "an EKS cluster needs the AWS region: pulumi config set aws:region <region>",
+        });
     }
     return problems;
 }
@@ -269,7 +323,11 @@ function parsedSections(raw: Record<string, unknown>): PlatformConfigSections {
  * The production invariants (stacks/config/invariants.ts) on whatever sections parsed, so a typo in
  * one section never hides a broken invariant in another; and the stack name agrees with environment.
  */
-export function invariantProblems(sections: PlatformConfigSections, stack: string, present: (section: string) => boolean): PathedProblem[] {
+export function invariantProblems(
+    sections: PlatformConfigSections,
+    stack: string,
+    present: (section: string) => boolean,
+): PathedProblem[] {
     const production = sections.environment === "production" || stack === "production";
     return [
         ...stackEnvironmentProblems(stack, sections.environment),
@@ -283,34 +341,56 @@ export function crossFieldProblems(config: ProjectConfig, source: ConfigSource):
     const add = (path: readonly PropertyKey[], message: string) => problems.push({ path, message });
 
     if (config.github === undefined && config.gitopsRepository.url === undefined) {
-        add(["gitopsRepository", "url"], "without a github section the stack does not manage the repository: set gitopsRepository.url to its clone URL");
+        add(
+            ["gitopsRepository", "url"],
+            "without a github section the stack does not manage the repository: set gitopsRepository.url to its clone URL",
+        );
     }
-    repositoryProblems(config.gitopsRepository, config.github, source.stack).forEach((problem) => add(problem.path, problem.message));
+    repositoryProblems(config.gitopsRepository, config.github, source.stack).forEach((problem) =>
+        add(problem.path, problem.message),
+    );
     if (config.github !== undefined && config.gitopsRepository.url !== undefined) {
-        add(["gitopsRepository", "url"], "the URL of a repository managed on GitHub comes from GitHub: remove gitopsRepository.url, or remove the github section");
+        add(
+            ["gitopsRepository", "url"],
+            "the URL of a repository managed on GitHub comes from GitHub: remove gitopsRepository.url, or remove the github section",
+        );
     }
     if (config.engine.type === "argocd" && config.engine.sso !== undefined) {
         if (config.ssoClientSecret === undefined) {
-            add(["ssoClientSecret"], "engine.sso needs the OIDC client secret: pulumi config set --secret gitops-platform:ssoClientSecret <value>");
+            add(
+                ["ssoClientSecret"],
+                "engine.sso needs the OIDC client secret: pulumi config set --secret gitops-platform:ssoClientSecret <value>",
+            );
         }
     }
     if (config.secrets?.type === "aws-secrets-manager" && config.cluster.type !== "eks") {
-        add(["secrets", "type"], "aws-secrets-manager authenticates through EKS workload identity: use type kubernetes for an existing cluster, or cluster.type eks");
+        add(
+            ["secrets", "type"],
+            "aws-secrets-manager authenticates through EKS workload identity: use type kubernetes for an existing cluster, or cluster.type eks",
+        );
     }
     if (config.promotion && config.promotion.from === source.stack) {
-        add(["promotion", "from"], `a stack cannot promote from itself: name the stack before ${source.stack} (e.g. staging)`);
+        add(
+            ["promotion", "from"],
+            `a stack cannot promote from itself: name the stack before ${source.stack} (e.g. staging)`,
+        );
     }
     const reserved = new Map<string, string>([
         ...RESERVED_NAMESPACES.map((ns) => [ns, "a system namespace"] as const),
         [config.engine.namespace, "the GitOps engine's namespace"],
         ...(config.secrets ? [[config.secrets.namespace, "the secrets operator's namespace"] as const] : []),
-        ...(config.secrets?.type === "kubernetes" ? [[config.secrets.sourceNamespace, "the secrets store's source namespace"] as const] : []),
+        ...(config.secrets?.type === "kubernetes"
+            ? [[config.secrets.sourceNamespace, "the secrets store's source namespace"] as const]
+            : []),
     ]);
     const namespaceOwners = new Map<string, string>();
     const appRepositories = Object.keys(config.github?.appRepositories ?? {});
     config.apps.forEach((app, index) => {
         if (!(app.team in config.teams)) {
-            add(["apps", index, "team"], `no team "${app.team}" in gitops-platform:teams; add it there with its groups, or use one of: ${Object.keys(config.teams).join(", ") || "(none defined)"}`);
+            add(
+                ["apps", index, "team"],
+                `no team "${app.team}" in gitops-platform:teams; add it there with its groups, or use one of: ${Object.keys(config.teams).join(", ") || "(none defined)"}`,
+            );
         }
         const namespace = app.namespace ?? app.name;
         const namespacePath = ["apps", index, app.namespace ? "namespace" : "name"];
@@ -320,17 +400,30 @@ export function crossFieldProblems(config: ProjectConfig, source: ConfigSource):
         }
         const owner = namespaceOwners.get(namespace);
         if (owner !== undefined) {
-            add(namespacePath, `namespace "${namespace}" is already used by app "${owner}"; each app gets a namespace of its own`);
+            add(
+                namespacePath,
+                `namespace "${namespace}" is already used by app "${owner}"; each app gets a namespace of its own`,
+            );
         }
         namespaceOwners.set(namespace, app.name);
         const repository = app.source.repository;
-        if (repository !== undefined && repository !== config.gitopsRepository.name && !appRepositories.includes(repository)) {
-            add(["apps", index, "source", "repository"], config.github
-                ? `no repository "${repository}" in github.appRepositories; add it there, or use source.url for a repository this stack does not manage`
-                : "source.repository names a GitHub repository this stack manages, and it has no github section: use source.url");
+        if (
+            repository !== undefined &&
+            repository !== config.gitopsRepository.name &&
+            !appRepositories.includes(repository)
+        ) {
+            add(
+                ["apps", index, "source", "repository"],
+                config.github
+                    ? `no repository "${repository}" in github.appRepositories; add it there, or use source.url for a repository this stack does not manage`
+                    : "source.repository names a GitHub repository this stack manages, and it has no github section: use source.url",
+            );
         }
         if (app.secretKeys.length > 0 && config.secrets === undefined) {
-            add(["apps", index, "secretKeys"], "secret keys need a secrets store: add a gitops-platform:secrets section");
+            add(
+                ["apps", index, "secretKeys"],
+                "secret keys need a secrets store: add a gitops-platform:secrets section",
+            );
         }
     });
     return problems;

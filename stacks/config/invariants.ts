@@ -23,8 +23,9 @@ export interface Invariant {
     readonly policy?: string;
 }
 
-const problem = (path: readonly PropertyKey[], id: string, message: string): InvariantProblem[] =>
-    [{ path, message: `production invariant ${id}: ${message}` }];
+const problem = (path: readonly PropertyKey[], id: string, message: string): InvariantProblem[] => [
+    { path, message: `production invariant ${id}: ${message}` },
+];
 
 const protection = (config: PlatformConfigSections) => config.github?.protection;
 
@@ -32,46 +33,88 @@ export const PRODUCTION_INVARIANTS: readonly Invariant[] = [
     {
         id: "github-managed",
         description: "the GitOps repository is managed on GitHub, with its protection",
-        check: (c, present) => !present("github") && c.gitopsRepository !== undefined
-            ? problem(["github"], "github-managed", "production manages its repositories on GitHub: add a github section") : [],
+        check: (c, present) =>
+            !present("github") && c.gitopsRepository !== undefined
+                ? problem(
+                      ["github"],
+                      "github-managed",
+                      "production manages its repositories on GitHub: add a github section",
+                  )
+                : [],
         policy: "repository-protected",
     },
     {
         id: "branch-protection",
         description: "branch protection is on",
-        check: (c) => protection(c)?.enabled === false
-            ? problem(["github", "protection", "enabled"], "branch-protection", "a production stack cannot turn branch protection off: set it to true") : [],
+        check: (c) =>
+            protection(c)?.enabled === false
+                ? problem(
+                      ["github", "protection", "enabled"],
+                      "branch-protection",
+                      "a production stack cannot turn branch protection off: set it to true",
+                  )
+                : [],
         policy: "repository-protected",
     },
     {
         id: "two-approvals",
         description: "at least 2 approving reviews",
-        check: (c) => (protection(c)?.requiredApprovals ?? 2) < 2
-            ? problem(["github", "protection", "requiredApprovals"], "two-approvals", "expected at least 2 approving reviews: set requiredApprovals to 2 or more") : [],
+        check: (c) =>
+            (protection(c)?.requiredApprovals ?? 2) < 2
+                ? problem(
+                      ["github", "protection", "requiredApprovals"],
+                      "two-approvals",
+                      "expected at least 2 approving reviews: set requiredApprovals to 2 or more",
+                  )
+                : [],
     },
     {
         id: "code-owner-review",
         description: "code owners review",
-        check: (c) => protection(c)?.requireCodeOwnerReview === false
-            ? problem(["github", "protection", "requireCodeOwnerReview"], "code-owner-review", "expected code-owner review: set requireCodeOwnerReview to true") : [],
+        check: (c) =>
+            protection(c)?.requireCodeOwnerReview === false
+                ? problem(
+                      ["github", "protection", "requireCodeOwnerReview"],
+                      "code-owner-review",
+                      "expected code-owner review: set requireCodeOwnerReview to true",
+                  )
+                : [],
     },
     {
         id: "required-checks",
         description: "status checks must pass before merging",
-        check: (c) => protection(c) !== undefined && protection(c)!.requiredStatusChecks.length === 0
-            ? problem(["github", "protection", "requiredStatusChecks"], "required-checks", "expected required status checks, e.g. [test, preview]") : [],
+        check: (c) =>
+            protection(c) !== undefined && protection(c)!.requiredStatusChecks.length === 0
+                ? problem(
+                      ["github", "protection", "requiredStatusChecks"],
+                      "required-checks",
+                      "expected required status checks, e.g. [test, preview]",
+                  )
+                : [],
     },
     {
         id: "signed-commits",
         description: "signed commits",
-        check: (c) => protection(c)?.requireSignedCommits === false
-            ? problem(["github", "protection", "requireSignedCommits"], "signed-commits", "expected signed commits: set requireSignedCommits to true") : [],
+        check: (c) =>
+            protection(c)?.requireSignedCommits === false
+                ? problem(
+                      ["github", "protection", "requireSignedCommits"],
+                      "signed-commits",
+                      "expected signed commits: set requireSignedCommits to true",
+                  )
+                : [],
     },
     {
         id: "admins-bound",
         description: "the rules bind administrators",
-        check: (c) => protection(c)?.enforceAdmins === false
-            ? problem(["github", "protection", "enforceAdmins"], "admins-bound", "administrators must be bound by the rules: remove enforceAdmins or set it to true") : [],
+        check: (c) =>
+            protection(c)?.enforceAdmins === false
+                ? problem(
+                      ["github", "protection", "enforceAdmins"],
+                      "admins-bound",
+                      "administrators must be bound by the rules: remove enforceAdmins or set it to true",
+                  )
+                : [],
     },
     {
         id: "private-endpoint",
@@ -82,38 +125,71 @@ export const PRODUCTION_INVARIANTS: readonly Invariant[] = [
             }
             const open = c.cluster.endpoint.publicAccessCidrs.findIndex((cidr) => cidr.endsWith("/0"));
             return open >= 0
-                ? problem(["cluster", "endpoint", "publicAccessCidrs", open], "private-endpoint", "the API endpoint cannot be open to the whole internet: list your own ranges, or set publicAccess to false")
+                ? problem(
+                      ["cluster", "endpoint", "publicAccessCidrs", open],
+                      "private-endpoint",
+                      "the API endpoint cannot be open to the whole internet: list your own ranges, or set publicAccess to false",
+                  )
                 : [];
         },
     },
     {
         id: "engine-lockdown",
         description: "Argo CD with SSO (local admin off), or Flux with multi-tenancy lockdown",
-        check: (c) => c.engine?.type === "argocd" && c.engine.sso === undefined
-            ? problem(["engine", "sso"], "engine-lockdown", "Argo CD needs SSO so that the local admin account is off: add engine.sso")
-            : c.engine?.type === "flux" && c.engine.multitenancy !== true
-                ? problem(["engine", "multitenancy"], "engine-lockdown", "Flux needs multi-tenancy lockdown so team repositories do not apply as cluster-admin: set multitenancy to true")
-                : [],
+        check: (c) =>
+            c.engine?.type === "argocd" && c.engine.sso === undefined
+                ? problem(
+                      ["engine", "sso"],
+                      "engine-lockdown",
+                      "Argo CD needs SSO so that the local admin account is off: add engine.sso",
+                  )
+                : c.engine?.type === "flux" && c.engine.multitenancy !== true
+                  ? problem(
+                        ["engine", "multitenancy"],
+                        "engine-lockdown",
+                        "Flux needs multi-tenancy lockdown so team repositories do not apply as cluster-admin: set multitenancy to true",
+                    )
+                  : [],
     },
     {
         id: "no-cascade-delete",
         description: "deleting an Application does not delete its workloads",
-        check: (c) => c.engine?.type === "argocd" && c.engine.cascadeDelete === true
-            ? problem(["engine", "cascadeDelete"], "no-cascade-delete", "a production Application must never delete running workloads: set cascadeDelete to false") : [],
+        check: (c) =>
+            c.engine?.type === "argocd" && c.engine.cascadeDelete === true
+                ? problem(
+                      ["engine", "cascadeDelete"],
+                      "no-cascade-delete",
+                      "a production Application must never delete running workloads: set cascadeDelete to false",
+                  )
+                : [],
     },
     {
         id: "no-default-prune",
         description: "no automatic prune unless an app opts in itself",
-        check: (c) => c.appDefaults?.sync?.prune === true
-            ? problem(["appDefaults", "sync", "prune"], "no-default-prune", "prune is opted into per app (apps[].sync.prune), not for every app: remove appDefaults.sync.prune")
-            : [],
+        check: (c) =>
+            c.appDefaults?.sync?.prune === true
+                ? problem(
+                      ["appDefaults", "sync", "prune"],
+                      "no-default-prune",
+                      "prune is opted into per app (apps[].sync.prune), not for every app: remove appDefaults.sync.prune",
+                  )
+                : [],
         policy: "production-sync-without-prune",
     },
     {
         id: "immutable-revisions",
-        description: "app revisions are release tags (v1.4.2, grafana-10.1.4; components/gitops/revisions.ts) or full commit SHAs",
-        check: (c) => (c.apps ?? []).flatMap((app, index) => isReleaseTag(app.source.revision) || isCommitSha(app.source.revision) ? []
-            : problem(["apps", index, "source", "revision"], "immutable-revisions", "production takes immutable revisions only: a tag such as v1.4.2 or a commit SHA, not a branch")),
+        description:
+            "app revisions are release tags (v1.4.2, grafana-10.1.4; components/gitops/revisions.ts) or full commit SHAs",
+        check: (c) =>
+            (c.apps ?? []).flatMap((app, index) =>
+                isReleaseTag(app.source.revision) || isCommitSha(app.source.revision)
+                    ? []
+                    : problem(
+                          ["apps", index, "source", "revision"],
+                          "immutable-revisions",
+                          "production takes immutable revisions only: a tag such as v1.4.2 or a commit SHA, not a branch",
+                      ),
+            ),
     },
 ];
 
@@ -121,6 +197,11 @@ export const PRODUCTION_INVARIANTS: readonly Invariant[] = [
 export function stackEnvironmentProblems(stack: string, environment: string | undefined): InvariantProblem[] {
     const environments = ["staging", "production", "local"];
     return environments.includes(stack) && environment !== undefined && environment !== stack
-        ? [{ path: ["environment"], message: `stack "${stack}" must have environment ${stack} (its protections follow it): set environment to ${stack}, or use another stack name` }]
+        ? [
+              {
+                  path: ["environment"],
+                  message: `stack "${stack}" must have environment ${stack} (its protections follow it): set environment to ${stack}, or use another stack name`,
+              },
+          ]
         : [];
 }

@@ -4,7 +4,9 @@ import { DEFAULTS } from "../../components/monitoring";
 import { strictObject } from "./rules";
 
 /** A Prometheus duration (model.ParseDuration units), non-zero, as a rule's `for` takes it. */
-const promDuration = z.string().regex(/^([1-9]\d*(ms|s|m|h|d|w|y))+$/, "expected a Prometheus duration such as 15m, 1h or 1h30m");
+const promDuration = z
+    .string()
+    .regex(/^([1-9]\d*(ms|s|m|h|d|w|y))+$/, "expected a Prometheus duration such as 15m, 1h or 1h30m");
 
 export const monitoringConfig = strictObject({
     /** Declare PodMonitors and a PrometheusRule; the cluster must already run the Prometheus Operator (its CRDs). */

@@ -6,10 +6,14 @@ import { z } from "zod";
 import { gitHost, GITHUB_HOST } from "../../components/repository/hosts";
 import { strictObject } from "./rules";
 
-const repositoryName = z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, "expected a GitHub repository name: letters, digits, '-', '_' and '.'");
+const repositoryName = z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,100}$/, "expected a GitHub repository name: letters, digits, '-', '_' and '.'");
 
 /** Pulumi stack names: letters, digits, '-', '_' and '.'. */
-const stackName = z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, "expected a stack name: letters, digits, '-', '_' and '.'");
+const stackName = z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,100}$/, "expected a stack name: letters, digits, '-', '_' and '.'");
 
 /**
  * The stack that manages a GitHub repository shared between stacks (app repositories every
@@ -18,10 +22,12 @@ const stackName = z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, "expected a stack 
  */
 const managedBy = stackName.optional();
 
-const gitUrl = z.string().regex(
-    /^(https:\/\/[^\s]+|ssh:\/\/[^\s]+|git@[^\s:]+:[^\s]+)$/,
-    "expected a Git URL: https://host/owner/repo.git, ssh://git@host/owner/repo.git or git@host:owner/repo.git",
-);
+const gitUrl = z
+    .string()
+    .regex(
+        /^(https:\/\/[^\s]+|ssh:\/\/[^\s]+|git@[^\s:]+:[^\s]+)$/,
+        "expected a Git URL: https://host/owner/repo.git, ssh://git@host/owner/repo.git or git@host:owner/repo.git",
+    );
 
 export const gitopsRepositoryConfig = strictObject({
     /** Repository name; on GitHub under github.owner. */
@@ -51,7 +57,13 @@ export const gitopsRepositoryConfig = strictObject({
     anonymous: z.boolean().default(false),
 }).superRefine((repository, ctx) => {
     if (repository.anonymous && repository.url !== undefined && !repository.url.startsWith("https://")) {
-        ctx.addIssue({ code: "custom", path: ["anonymous"], input: repository.anonymous, message: "anonymous read is over https: give url as https://host/owner/repo.git (a public repository), or remove anonymous and register the deploy key" });
+        ctx.addIssue({
+            code: "custom",
+            path: ["anonymous"],
+            input: repository.anonymous,
+            message:
+                "anonymous read is over https: give url as https://host/owner/repo.git (a public repository), or remove anonymous and register the deploy key",
+        });
     }
     if (repository.url === undefined) {
         return;
@@ -59,7 +71,13 @@ export const gitopsRepositoryConfig = strictObject({
     try {
         gitHost(repository.url);
     } catch {
-        ctx.addIssue({ code: "custom", path: ["url"], input: repository.url, message: "expected a Git URL with a host: ssh://git@host/owner/repo.git, git@host:owner/repo.git or https://host/owner/repo.git" });
+        ctx.addIssue({
+            code: "custom",
+            path: ["url"],
+            input: repository.url,
+            message:
+                "expected a Git URL with a host: ssh://git@host/owner/repo.git, git@host:owner/repo.git or https://host/owner/repo.git",
+        });
     }
 });
 
@@ -76,7 +94,10 @@ const reviewers = strictObject({
     users: z.array(z.string().min(1)).default([]),
     /** Team slugs in github:owner's organization. */
     teams: z.array(z.string().min(1)).default([]),
-}).refine((r) => r.users.length + r.teams.length <= 6, "GitHub takes up to six reviewers (users and teams together) per environment");
+}).refine(
+    (r) => r.users.length + r.teams.length <= 6,
+    "GitHub takes up to six reviewers (users and teams together) per environment",
+);
 
 /** The owning organization is the GitHub provider's own `github:owner` setting. */
 export const githubConfig = strictObject({
@@ -111,39 +132,77 @@ export type GithubConfig = z.infer<typeof githubConfig>;
 type RepositoryProblem = { path: PropertyKey[]; message: string };
 
 /** `managedBy` names another stack, and excludes `adopt` (which takes the repository into this stack). */
-function managedByProblems(path: PropertyKey[], repository: { managedBy?: string; adopt: boolean }, stack: string): RepositoryProblem[] {
+function managedByProblems(
+    path: PropertyKey[],
+    repository: { managedBy?: string; adopt: boolean },
+    stack: string,
+): RepositoryProblem[] {
     if (repository.managedBy === undefined) {
         return [];
     }
     if (repository.managedBy === stack) {
-        return [{ path: [...path, "managedBy"], message: `names this stack (${stack}): remove managedBy to manage the repository here, or name the stack that manages it` }];
+        return [
+            {
+                path: [...path, "managedBy"],
+                message: `names this stack (${stack}): remove managedBy to manage the repository here, or name the stack that manages it`,
+            },
+        ];
     }
     return repository.adopt
-        ? [{ path: [...path, "managedBy"], message: `the repository is managed by stack ${repository.managedBy}, so this stack cannot adopt it: remove adopt (or remove managedBy to manage it here)` }]
+        ? [
+              {
+                  path: [...path, "managedBy"],
+                  message: `the repository is managed by stack ${repository.managedBy}, so this stack cannot adopt it: remove adopt (or remove managedBy to manage it here)`,
+              },
+          ]
         : [];
 }
 
 /** Rules between the two sections and the stack, as (path from the config root, message) pairs. */
-export function repositoryProblems(gitops: GitopsRepositoryConfig, github: GithubConfig | undefined, stack: string): RepositoryProblem[] {
+export function repositoryProblems(
+    gitops: GitopsRepositoryConfig,
+    github: GithubConfig | undefined,
+    stack: string,
+): RepositoryProblem[] {
     if (github !== undefined) {
         return [
             ...(Object.hasOwn(github.appRepositories, gitops.name)
-                ? [{ path: ["github", "appRepositories", gitops.name], message: `"${gitops.name}" is the GitOps repository (gitopsRepository.name): remove it from appRepositories` }]
+                ? [
+                      {
+                          path: ["github", "appRepositories", gitops.name],
+                          message: `"${gitops.name}" is the GitOps repository (gitopsRepository.name): remove it from appRepositories`,
+                      },
+                  ]
                 : []),
             ...managedByProblems(["gitopsRepository"], gitops, stack),
-            ...Object.entries(github.appRepositories).flatMap(([name, app]) => managedByProblems(["github", "appRepositories", name], app, stack)),
+            ...Object.entries(github.appRepositories).flatMap(([name, app]) =>
+                managedByProblems(["github", "appRepositories", name], app, stack),
+            ),
         ];
     }
     if (gitops.managedBy !== undefined) {
-        return [{ path: ["gitopsRepository", "managedBy"], message: "registers this stack's deploy key through GitHub and needs the github section: add it, or remove managedBy and give the repository's url" }];
+        return [
+            {
+                path: ["gitopsRepository", "managedBy"],
+                message:
+                    "registers this stack's deploy key through GitHub and needs the github section: add it, or remove managedBy and give the repository's url",
+            },
+        ];
     }
     // A repository given by URL: the engine verifies the host by its SSH keys, built in for github.com only.
-    if (gitops.url === undefined || gitops.anonymous || gitops.knownHosts !== undefined || gitHost(gitops.url) === GITHUB_HOST) {
+    if (
+        gitops.url === undefined ||
+        gitops.anonymous ||
+        gitops.knownHosts !== undefined ||
+        gitHost(gitops.url) === GITHUB_HOST
+    ) {
         return [];
     }
     const host = gitHost(gitops.url);
-    return [{
-        path: ["gitopsRepository", "knownHosts"],
-        message: `the engine verifies ${host} by its SSH host keys: set knownHosts to its known_hosts lines (ssh-keyscan ${host}, checked against what the host publishes)`,
-    }];
+    return [
+        {
+            path: ["gitopsRepository", "knownHosts"],
+            message: `the engine verifies ${host} by its SSH host keys: set knownHosts to its known_hosts lines (ssh-keyscan ${host}, checked against what the host publishes)`,
+        },
+    ];
 }

@@ -46,7 +46,9 @@ export function strictObject<T extends z.ZodRawShape>(shape: T, explain?: (key: 
     return z.strictObject(shape, {
         error: (issue) => {
             if (issue.code === "unrecognized_keys") {
-                return issue.keys.map((key) => explain?.(key) ?? unknownKeyMessage(key, known)).join(UNKNOWN_KEY_SEPARATOR);
+                return issue.keys
+                    .map((key) => explain?.(key) ?? unknownKeyMessage(key, known))
+                    .join(UNKNOWN_KEY_SEPARATOR);
             }
             return undefined;
         },
@@ -57,7 +59,10 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export const dnsLabel = z
     .string()
     .max(63, "expected a DNS-1123 label of at most 63 characters")
-    .regex(DNS_LABEL, "expected a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit");
+    .regex(
+        DNS_LABEL,
+        "expected a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit",
+    );
 
 /** Exact semantic version (optionally with a leading "v"): a range would let an upgrade slip in unreviewed. */
 export const EXACT_VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
@@ -70,7 +75,12 @@ export const cidr = z.string().refine((value) => parseCidr(value) !== undefined,
 });
 
 /** A list of names with no repeats; the message names the repeated one. */
-export function uniqueNames<T>(items: readonly T[], nameOf: (item: T) => string, ctx: z.RefinementCtx, what: string): void {
+export function uniqueNames<T>(
+    items: readonly T[],
+    nameOf: (item: T) => string,
+    ctx: z.RefinementCtx,
+    what: string,
+): void {
     const seen = new Map<string, number>();
     items.forEach((item, index) => {
         const name = nameOf(item);
@@ -89,4 +99,9 @@ export function uniqueNames<T>(items: readonly T[], nameOf: (item: T) => string,
 }
 
 /** An IAM role ARN (account ID, optional path). */
-export const iamRoleArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/, "expected an IAM role ARN such as arn:aws:iam::123456789012:role/platform-admins");
+export const iamRoleArn = z
+    .string()
+    .regex(
+        /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/,
+        "expected an IAM role ARN such as arn:aws:iam::123456789012:role/platform-admins",
+    );

@@ -6,24 +6,41 @@ import { dnsLabel, exactVersion, strictObject } from "./rules";
 
 const common = {
     /** external-secrets Helm chart version; the component's pinned default when omitted. */
-    chartVersion: exactVersion.superRefine((version, ctx) => {
-        const problem = chartVersionProblem(version);
-        if (problem) {
-            ctx.addIssue({ code: "custom", message: problem });
-        }
-    }).optional(),
+    chartVersion: exactVersion
+        .superRefine((version, ctx) => {
+            const problem = chartVersionProblem(version);
+            if (problem) {
+                ctx.addIssue({ code: "custom", message: problem });
+            }
+        })
+        .optional(),
     namespace: dnsLabel.default("external-secrets"),
     /** How often ExternalSecrets re-read the store (Go duration, non-zero). */
-    refreshInterval: z.string().refine((text) => durationSeconds(text) > 0, "expected a non-zero duration in h, m and s such as 1h, 15m or 1h30m").default("1h"),
+    refreshInterval: z
+        .string()
+        .refine(
+            (text) => durationSeconds(text) > 0,
+            "expected a non-zero duration in h, m and s such as 1h, 15m or 1h30m",
+        )
+        .default("1h"),
 };
 
 export const awsSecretsManagerConfig = strictObject({
     type: z.literal("aws-secrets-manager"),
     ...common,
     /** Secret names start with this prefix; the operator may read nothing else. Defaults to <project>/<stack>. */
-    prefix: z.string().regex(/^[A-Za-z0-9_+=.@-]+(\/[A-Za-z0-9_+=.@-]+)*$/, "expected a Secrets Manager name prefix such as gitops-platform/staging").optional(),
+    prefix: z
+        .string()
+        .regex(
+            /^[A-Za-z0-9_+=.@-]+(\/[A-Za-z0-9_+=.@-]+)*$/,
+            "expected a Secrets Manager name prefix such as gitops-platform/staging",
+        )
+        .optional(),
     /** Customer-managed KMS key that encrypts the secrets; the operator gets kms:Decrypt on it. */
-    kmsKeyArn: z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]+$/, "expected a KMS key ARN").optional(),
+    kmsKeyArn: z
+        .string()
+        .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]+$/, "expected a KMS key ARN")
+        .optional(),
 });
 
 export const kubernetesStoreConfig = strictObject({

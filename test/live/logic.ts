@@ -113,7 +113,11 @@ export function liveConfig(base: Record<string, string>, args: LiveConfigArgs): 
             // Flux keeps the checked-in engine options; Argo CD takes only its type (the other engine's keys are refused).
             set("engine", args.engine === engine.type ? engine : { type: args.engine }),
             // The live test's Git server is read over SSH with the deploy key, not anonymously.
-            set("gitopsRepository", { ...parseObject(base, "gitopsRepository"), anonymous: false, ...args.gitopsRepository }),
+            set("gitopsRepository", {
+                ...parseObject(base, "gitopsRepository"),
+                anonymous: false,
+                ...args.gitopsRepository,
+            }),
             set("apps", [...apps, JSON.parse(JSON.stringify(twin)) as AppConfig]),
         ]),
     };

@@ -30,14 +30,41 @@ import { runPlatform } from "../../stacks";
 import { loadConfig, PlatformConfig } from "../../stacks/config";
 import { gitopsSeedFiles } from "../../stacks/repositories";
 import {
-    acceptedFingerprints, GIT_NAMESPACE, GIT_SERVICE, gitHostName, gitServerManifests, gitUrl, knownHostsLine,
-    repositoryPath, sshFingerprint,
+    acceptedFingerprints,
+    GIT_NAMESPACE,
+    GIT_SERVICE,
+    gitHostName,
+    gitServerManifests,
+    gitUrl,
+    knownHostsLine,
+    repositoryPath,
+    sshFingerprint,
 } from "./gitServer";
 import { Kubectl } from "./kube";
 import {
-    allowedSources, AppConfig, argoApplication, changes, ClusterInventory, Engine, externalSecret, leftovers,
-    liveConfig, pendingChanges, PROJECT_KEY_PREFIX, readinessTargets, readyCondition, seedScript, skipReason,
-    StateResource, Step, stuckNamespace, Target, unexpectedChanges, Verdict, withRevision, workloads,
+    allowedSources,
+    AppConfig,
+    argoApplication,
+    changes,
+    ClusterInventory,
+    Engine,
+    externalSecret,
+    leftovers,
+    liveConfig,
+    pendingChanges,
+    PROJECT_KEY_PREFIX,
+    readinessTargets,
+    readyCondition,
+    seedScript,
+    skipReason,
+    StateResource,
+    Step,
+    stuckNamespace,
+    Target,
+    unexpectedChanges,
+    Verdict,
+    withRevision,
+    workloads,
 } from "./logic";
 
 const STACK = "local";
@@ -214,8 +241,7 @@ function stepOf(event: EngineEvent): Step | undefined {
         return undefined;
     }
     const objectName = (metadata.new?.inputs?.metadata?.name ?? metadata.old?.inputs?.metadata?.name) as
-        | string
-        | undefined;
+        string | undefined;
     return { op: metadata.op, urn: metadata.urn, type: metadata.type, objectName };
 }
 

@@ -59,7 +59,9 @@ export function argoSyncOptions(pruneLast: boolean): string[] {
 }
 
 /** The tool Argo CD renders the source with, set explicitly so a stray file cannot change it. */
-export function argoSourceTool(source: ApplicationSource): Pick<IApplicationSource, "kustomize" | "directory" | "helm"> {
+export function argoSourceTool(
+    source: ApplicationSource,
+): Pick<IApplicationSource, "kustomize" | "directory" | "helm"> {
     switch (source.type) {
         case "kustomize":
             return { kustomize: {} };
@@ -75,7 +77,8 @@ export function argoApplication(app: ApplicationRegistration, settings: ArgoAppl
     if (settings.project === "default") {
         throw new Error(`Application ${app.name}: the "default" AppProject is locked down; use the team's project`);
     }
-    const annotations = app.dependsOn.length > 0 ? { annotations: { [DEPENDS_ON_ANNOTATION]: app.dependsOn.join(",") } } : {};
+    const annotations =
+        app.dependsOn.length > 0 ? { annotations: { [DEPENDS_ON_ANNOTATION]: app.dependsOn.join(",") } } : {};
     return {
         apiVersion: "argoproj.io/v1alpha1",
         kind: "Application",

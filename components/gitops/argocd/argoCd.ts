@@ -13,8 +13,14 @@ import { EngineArgs, repositoriesByName } from "../engine";
 import { ApplicationRegistration, GitopsEngine, TeamRegistration } from "../types";
 import { argoApplication } from "./application";
 import {
-    inClusterSecret, lockedDefaultProject, platformProject, repositorySecretData, repositorySecretName,
-    rootApplication, SECRET_TYPE_LABEL, teamProject,
+    inClusterSecret,
+    lockedDefaultProject,
+    platformProject,
+    repositorySecretData,
+    repositorySecretName,
+    rootApplication,
+    SECRET_TYPE_LABEL,
+    teamProject,
 } from "./objects";
 import { argoCdValues, ArgoSso } from "./values";
 import { APP_VERSIONS, DEFAULT_CHART_VERSION } from "./versions";
@@ -73,10 +79,16 @@ export class ArgoCd extends pulumi.ComponentResource implements GitopsEngine {
         const chartVersion = args.chartVersion ?? DEFAULTS.chartVersion;
         const appVersion = APP_VERSIONS[chartVersion];
         if (appVersion === undefined) {
-            throw new pulumi.ResourceError(`argo-cd chart ${chartVersion} is not in APP_VERSIONS (components/gitops/argocd/versions.ts): add it with its Chart.yaml appVersion, or use one of ${Object.keys(APP_VERSIONS).join(", ")}`, this);
+            throw new pulumi.ResourceError(
+                `argo-cd chart ${chartVersion} is not in APP_VERSIONS (components/gitops/argocd/versions.ts): add it with its Chart.yaml appVersion, or use one of ${Object.keys(APP_VERSIONS).join(", ")}`,
+                this,
+            );
         }
         if (args.sso !== undefined && (args.ssoClientSecret === undefined || args.domain === undefined)) {
-            throw new pulumi.ResourceError("Argo CD SSO needs the OIDC client secret (ssoClientSecret) and the domain its redirect URL is on", this);
+            throw new pulumi.ResourceError(
+                "Argo CD SSO needs the OIDC client secret (ssoClientSecret) and the domain its redirect URL is on",
+                this,
+            );
         }
         this.namespace = args.namespace ?? DEFAULTS.namespace;
         this.provider = args.provider;
@@ -88,9 +100,13 @@ export class ArgoCd extends pulumi.ComponentResource implements GitopsEngine {
         const child = { parent: this, provider: args.provider };
         const repositories = repositoriesByName(args.repositories);
 
-        const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, {
-            metadata: { name: this.namespace, labels: { ...labels, ...podSecurityLabels(POD_SECURITY.platform) } },
-        }, child);
+        const namespace = new k8s.core.v1.Namespace(
+            `${name}-namespace`,
+            {
+                metadata: { name: this.namespace, labels: { ...labels, ...podSecurityLabels(POD_SECURITY.platform) } },
+            },
+            child,
+        );
 
         const highAvailability = args.highAvailability ?? false;
         const values = argoCdValues({
@@ -101,30 +117,57 @@ export class ArgoCd extends pulumi.ComponentResource implements GitopsEngine {
             adminGroups: args.adminGroups ?? DEFAULTS.adminGroups,
             knownHosts: [...repositories.values()].map((repo) => repo.knownHosts).filter((lines) => lines !== ""),
         });
-        this.release = new k8s.helm.v3.Release(`${name}-release`, {
-            name: "argocd",
-            namespace: namespace.metadata.name,
-            chart: DEFAULTS.chart,
-            version: chartVersion,
-            repositoryOpts: { repo: DEFAULTS.chartRepository },
-            // Redis HA's StatefulSet and the replicated Deployments take longer than Helm's 300 s default.
-            timeout: highAvailability ? DEFAULTS.haTimeoutSeconds : DEFAULTS.timeoutSeconds,
-            // With SSO the values carry the client secret: the whole object is a secret, in state too.
-            values: args.sso ? pulumi.secret(values) : values,
-        }, { ...child, dependsOn: [...(args.clusterReady ?? [])], additionalSecretOutputs: args.sso ? ["values"] : [] });
+        this.release = new k8s.helm.v3.Release(
+            `${name}-release`,
+            {
+                name: "argocd",
+                namespace: namespace.metadata.name,
+                chart: DEFAULTS.chart,
+                version: chartVersion,
+                repositoryOpts: { repo: DEFAULTS.chartRepository },
+                // Redis HA's StatefulSet and the replicated Deployments take longer than Helm's 300 s default.
+                timeout: highAvailability ? DEFAULTS.haTimeoutSeconds : DEFAULTS.timeoutSeconds,
+                // With SSO the values carry the client secret: the whole object is a secret, in state too.
+                values: args.sso ? pulumi.secret(values) : values,
+            },
+            {
+                ...child,
+                dependsOn: [...(args.clusterReady ?? [])],
+                additionalSecretOutputs: args.sso ? ["values"] : [],
+            },
+        );
         this.ready = [this.release];
         const afterRelease = { ...child, dependsOn: [this.release] };
 
         // Repositories read anonymously (a public one over https) need no credentials.
-        this.credentials = new Map([...repositories.values()].flatMap((repo) => repo.privateKey === undefined ? [] : [[repo.name, args.secrets.deliver(`${name}-repo-${repo.name}`, {
-            namespace: namespace.metadata.name,
-            secretName: repositorySecretName(repo.name),
-            labels: { [SECRET_TYPE_LABEL]: "repository" },
-            data: repositorySecretData(repo.url, repo.privateKey),
-        }, { parent: this, dependsOn: [namespace] })] as const]));
+        this.credentials = new Map(
+            [...repositories.values()].flatMap((repo) =>
+                repo.privateKey === undefined
+                    ? []
+                    : [
+                          [
+                              repo.name,
+                              args.secrets.deliver(
+                                  `${name}-repo-${repo.name}`,
+                                  {
+                                      namespace: namespace.metadata.name,
+                                      secretName: repositorySecretName(repo.name),
+                                      labels: { [SECRET_TYPE_LABEL]: "repository" },
+                                      data: repositorySecretData(repo.url, repo.privateKey),
+                                  },
+                                  { parent: this, dependsOn: [namespace] },
+                              ),
+                          ] as const,
+                      ],
+            ),
+        );
 
         const clusterLabels = metadataLabels(args.metadata);
-        new k8s.core.v1.Secret(`${name}-cluster-in-cluster`, inClusterSecret(this.namespace, args.metadata, clusterLabels), { ...child, dependsOn: [namespace] });
+        new k8s.core.v1.Secret(
+            `${name}-cluster-in-cluster`,
+            inClusterSecret(this.namespace, args.metadata, clusterLabels),
+            { ...child, dependsOn: [namespace] },
+        );
 
         // Argo CD creates `default` itself when it starts and the chart has no switch against it, so
         // Pulumi cannot create it (creating an existing object fails since pulumi-kubernetes 4.29,
@@ -133,34 +176,58 @@ export class ArgoCd extends pulumi.ComponentResource implements GitopsEngine {
         // the project when it is missing, so it never takes them back. On destroy the patch gives the
         // fields up; the project itself is Argo CD's and goes with the namespace.
         const locked = lockedDefaultProject(this.namespace, labels);
-        new k8s.apiextensions.CustomResourcePatch(`${name}-default-project`, {
-            apiVersion: locked.apiVersion,
-            kind: locked.kind,
-            metadata: { ...locked.metadata, annotations: { "pulumi.com/patchForce": "true" } },
-            spec: locked.spec,
-        }, afterRelease);
+        new k8s.apiextensions.CustomResourcePatch(
+            `${name}-default-project`,
+            {
+                apiVersion: locked.apiVersion,
+                kind: locked.kind,
+                metadata: { ...locked.metadata, annotations: { "pulumi.com/patchForce": "true" } },
+                spec: locked.spec,
+            },
+            afterRelease,
+        );
 
         const gitops = args.repositories.gitops;
-        const project = declareObject(`${name}-platform-project`, platformProject(this.namespace, gitops.url, labels), afterRelease);
-        declareObject(`${name}-root-application`, rootApplication({
-            namespace: this.namespace,
-            repoUrl: gitops.url,
-            branch: gitops.branch,
-            path: args.clusterPath,
-            labels,
-            prune: args.rootPrune,
-            cascadeDelete: this.cascadeDelete,
-        }), { ...child, dependsOn: [this.release, project, ...this.credentialsOf(gitops.name), ...args.repositories.ready] });
+        const project = declareObject(
+            `${name}-platform-project`,
+            platformProject(this.namespace, gitops.url, labels),
+            afterRelease,
+        );
+        declareObject(
+            `${name}-root-application`,
+            rootApplication({
+                namespace: this.namespace,
+                repoUrl: gitops.url,
+                branch: gitops.branch,
+                path: args.clusterPath,
+                labels,
+                prune: args.rootPrune,
+                cascadeDelete: this.cascadeDelete,
+            }),
+            {
+                ...child,
+                dependsOn: [this.release, project, ...this.credentialsOf(gitops.name), ...args.repositories.ready],
+            },
+        );
 
         this.registerOutputs({ namespace: this.namespace, versions: this.versions });
     }
 
     registerTeam(team: TeamRegistration, opts: { parent: pulumi.Resource }): pulumi.Resource[] {
         const project = teamProject(team, this.namespace, { ...this.labels });
-        return [declareObject(`${team.name}-appproject`, project, { parent: opts.parent, provider: this.provider, dependsOn: this.ready })];
+        return [
+            declareObject(`${team.name}-appproject`, project, {
+                parent: opts.parent,
+                provider: this.provider,
+                dependsOn: this.ready,
+            }),
+        ];
     }
 
-    registerApplication(app: ApplicationRegistration, opts: { parent: pulumi.Resource; dependsOn?: pulumi.Resource[] }): pulumi.Resource[] {
+    registerApplication(
+        app: ApplicationRegistration,
+        opts: { parent: pulumi.Resource; dependsOn?: pulumi.Resource[] },
+    ): pulumi.Resource[] {
         const application = argoApplication(app, {
             namespace: this.namespace,
             project: app.team,
@@ -168,11 +235,13 @@ export class ArgoCd extends pulumi.ComponentResource implements GitopsEngine {
             pruneLast: this.pruneLast,
             labels: this.labels,
         });
-        return [declareObject(`${app.name}-application`, application, {
-            parent: opts.parent,
-            provider: this.provider,
-            dependsOn: [...this.ready, ...this.credentialsOf(app.source.access?.name), ...(opts.dependsOn ?? [])],
-        })];
+        return [
+            declareObject(`${app.name}-application`, application, {
+                parent: opts.parent,
+                provider: this.provider,
+                dependsOn: [...this.ready, ...this.credentialsOf(app.source.access?.name), ...(opts.dependsOn ?? [])],
+            }),
+        ];
     }
 
     /** The credential Secret of a repository, if it has one (anonymous ones have none). */

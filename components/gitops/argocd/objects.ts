@@ -20,7 +20,6 @@ export const DEFAULT_PROJECT = "default";
 export const PLATFORM_PROJECT = "platform";
 export const RESERVED_PROJECTS: readonly string[] = [DEFAULT_PROJECT, PLATFORM_PROJECT];
 
-
 function metadata(name: string, namespace: string, labels: Record<string, string>) {
     return { name, namespace, labels };
 }
@@ -45,7 +44,11 @@ export function lockedDefaultProject(namespace: string, labels: Record<string, s
 }
 
 /** What the root app may deploy: the platform repository only, anywhere in this cluster. */
-export function platformProject(namespace: string, gitopsUrl: pulumi.Input<string>, labels: Record<string, string>): ArgoAppProject {
+export function platformProject(
+    namespace: string,
+    gitopsUrl: pulumi.Input<string>,
+    labels: Record<string, string>,
+): ArgoAppProject {
     return {
         apiVersion: "argoproj.io/v1alpha1",
         kind: "AppProject",
@@ -61,13 +64,17 @@ export function platformProject(namespace: string, gitopsUrl: pulumi.Input<strin
 
 /** Policies of a team's role: see and sync its own project's apps; nothing else. */
 export function teamRolePolicies(project: string): string[] {
-    return ["get", "sync"].map((action) => `p, proj:${project}:developers, applications, ${action}, ${project}/*, allow`);
+    return ["get", "sync"].map(
+        (action) => `p, proj:${project}:developers, applications, ${action}, ${project}/*, allow`,
+    );
 }
 
 /** A team's project: its repositories, its namespaces in this cluster, no cluster-scoped kinds. */
 export function teamProject(team: TeamRegistration, namespace: string, labels: Record<string, string>): ArgoAppProject {
     if (RESERVED_PROJECTS.includes(team.name)) {
-        throw new Error(`team "${team.name}" would take the Argo CD project of the same name, which the platform reserves: rename the team`);
+        throw new Error(
+            `team "${team.name}" would take the Argo CD project of the same name, which the platform reserves: rename the team`,
+        );
     }
     return {
         apiVersion: "argoproj.io/v1alpha1",
@@ -80,7 +87,14 @@ export function teamProject(team: TeamRegistration, namespace: string, labels: R
             clusterResourceWhitelist: [],
             // A whitelist: a kind the platform has not thought about (a new CRD) stays out.
             namespaceResourceWhitelist: tenantWhitelist(),
-            roles: [{ name: "developers", description: `Members of team ${team.name}`, groups: [...team.groups], policies: teamRolePolicies(team.name) }],
+            roles: [
+                {
+                    name: "developers",
+                    description: `Members of team ${team.name}`,
+                    groups: [...team.groups],
+                    policies: teamRolePolicies(team.name),
+                },
+            ],
         },
     };
 }
@@ -137,7 +151,10 @@ export function rootApplication(settings: RootApplicationSettings): ArgoApplicat
 export const SECRET_TYPE_LABEL = "argocd.argoproj.io/secret-type";
 
 /** Data of a repository Secret for an SSH deploy key (declarative setup, "Repositories"). */
-export function repositorySecretData(url: pulumi.Input<string>, privateKey: pulumi.Input<string>): Record<string, pulumi.Input<string>> {
+export function repositorySecretData(
+    url: pulumi.Input<string>,
+    privateKey: pulumi.Input<string>,
+): Record<string, pulumi.Input<string>> {
     return { type: "git", url, sshPrivateKey: privateKey };
 }
 

@@ -32,7 +32,9 @@ export interface ArgoValuesSettings {
 type Resources = { requests: { cpu: string; memory: string }; limits: { memory: string } };
 
 /** Requests so the scheduler places Argo CD honestly; memory limits only (CPU limits throttle the repo server's renders). */
-export const RESOURCES: Readonly<Record<"lean" | "ha", Readonly<Record<"controller" | "server" | "repoServer" | "applicationSet", Resources>>>> = {
+export const RESOURCES: Readonly<
+    Record<"lean" | "ha", Readonly<Record<"controller" | "server" | "repoServer" | "applicationSet", Resources>>>
+> = {
     lean: {
         controller: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "1Gi" } },
         server: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "256Mi" } },
@@ -101,7 +103,9 @@ export function argoCdValues(settings: ArgoValuesSettings): Record<string, unkno
                 "policy.csv": rbacPolicy(settings.adminGroups),
                 scopes: `[${settings.sso?.groupsClaim ?? "groups"}]`,
             },
-            ...(settings.sso && settings.oidcClientSecret !== undefined ? { secret: { extra: { [OIDC_SECRET_KEY]: settings.oidcClientSecret } } } : {}),
+            ...(settings.sso && settings.oidcClientSecret !== undefined
+                ? { secret: { extra: { [OIDC_SECRET_KEY]: settings.oidcClientSecret } } }
+                : {}),
             ssh: { extraHosts: [...new Set(settings.knownHosts)].join("\n") },
         },
         // One cluster: more controller replicas would only add idle shards (controllers shard by cluster),
@@ -116,4 +120,3 @@ export function argoCdValues(settings: ArgoValuesSettings): Record<string, unkno
         "redis-ha": { enabled: ha },
     };
 }
-

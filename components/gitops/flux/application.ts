@@ -22,8 +22,14 @@ export type FluxGitRepository = Omit<IGitRepository, "metadata" | "spec" | "stat
     metadata: Metadata;
     spec: Omit<IGitRepositorySpec, "url"> & { url: pulumi.Input<string> };
 };
-export type FluxKustomization = Omit<IKustomization, "metadata" | "spec" | "status"> & { metadata: Metadata; spec: IKustomizationSpec };
-export type FluxHelmRelease = Omit<IHelmRelease, "metadata" | "spec" | "status"> & { metadata: Metadata; spec: IHelmReleaseSpec };
+export type FluxKustomization = Omit<IKustomization, "metadata" | "spec" | "status"> & {
+    metadata: Metadata;
+    spec: IKustomizationSpec;
+};
+export type FluxHelmRelease = Omit<IHelmRelease, "metadata" | "spec" | "status"> & {
+    metadata: Metadata;
+    spec: IHelmReleaseSpec;
+};
 export type FluxObject = FluxGitRepository | FluxKustomization | FluxHelmRelease;
 
 export interface FluxAppSettings {
@@ -52,7 +58,10 @@ const MAX_NAME = 63;
 
 /** Lower-case DNS label from any text; long ones keep a hash of the whole so they stay distinct. */
 export function dnsName(text: string): string {
-    const slug = text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+    const slug = text
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, "-")
+        .replace(/^-+|-+$/g, "");
     if (slug.length <= MAX_NAME) {
         return slug;
     }
@@ -62,7 +71,11 @@ export function dnsName(text: string): string {
 
 /** `https://github.com/grafana/helm-charts.git` and `git@github.com:grafana/helm-charts.git` → `grafana-helm-charts`. */
 export function repositoryNameFromUrl(url: string): string {
-    const path = url.replace(/^[a-z+]+:\/\/[^/]+\//, "").replace(/^[^@/]+@[^:]+:/, "").replace(/\.git$/, "").replace(/\/+$/, "");
+    const path = url
+        .replace(/^[a-z+]+:\/\/[^/]+\//, "")
+        .replace(/^[^@/]+@[^:]+:/, "")
+        .replace(/\.git$/, "")
+        .replace(/\/+$/, "");
     return dnsName(path);
 }
 
@@ -72,8 +85,8 @@ export function repositoryNameFromUrl(url: string): string {
  * from the repository's name in config, or the literal URL, never from the app: same inputs, same name.
  */
 export function gitRepositoryName(source: ApplicationSource): string {
-    const repository = source.access?.name
-        ?? (typeof source.repoUrl === "string" ? repositoryNameFromUrl(source.repoUrl) : undefined);
+    const repository =
+        source.access?.name ?? (typeof source.repoUrl === "string" ? repositoryNameFromUrl(source.repoUrl) : undefined);
     if (repository === undefined) {
         throw new Error("a source whose URL is an Output needs `access` (the repository it comes from) to be named");
     }
@@ -115,7 +128,10 @@ export function fluxGitRepository(source: ApplicationSource, settings: FluxAppSe
         kind: "GitRepository",
         metadata: { name: gitRepositoryName(source), namespace: settings.namespace, labels: { ...settings.labels } },
         spec: {
-            url: typeof source.repoUrl === "string" ? fluxGitUrl(source.repoUrl) : pulumi.output(source.repoUrl).apply(fluxGitUrl),
+            url:
+                typeof source.repoUrl === "string"
+                    ? fluxGitUrl(source.repoUrl)
+                    : pulumi.output(source.repoUrl).apply(fluxGitUrl),
             ref: gitRef(source.revision),
             interval: FLUX_DEFAULTS.sourceInterval,
             ...(source.access ? { secretRef: { name: gitCredentialsSecretName(source.access.name) } } : {}),
@@ -125,7 +141,11 @@ export function fluxGitRepository(source: ApplicationSource, settings: FluxAppSe
 
 /** An app's Kustomization or HelmRelease lives in Flux's namespace under the app's name. */
 function appMetadata(app: ApplicationRegistration, settings: FluxAppSettings): Metadata {
-    return { name: app.name, namespace: settings.namespace, labels: syncObjectLabels(app.team, settings.labels, app.pruneApproved) };
+    return {
+        name: app.name,
+        namespace: settings.namespace,
+        labels: syncObjectLabels(app.team, settings.labels, app.pruneApproved),
+    };
 }
 
 function gitSourceRef(source: ApplicationSource) {
@@ -198,7 +218,10 @@ export function fluxHelmRelease(app: ApplicationRegistration, settings: FluxAppS
     };
 }
 
-export function fluxAppObjects(app: ApplicationRegistration, settings: FluxAppSettings): { sources: FluxGitRepository[]; objects: (FluxKustomization | FluxHelmRelease)[] } {
+export function fluxAppObjects(
+    app: ApplicationRegistration,
+    settings: FluxAppSettings,
+): { sources: FluxGitRepository[]; objects: (FluxKustomization | FluxHelmRelease)[] } {
     return {
         sources: [fluxGitRepository(app.source, settings)],
         objects: [app.source.type === "helm" ? fluxHelmRelease(app, settings) : fluxKustomization(app, settings)],

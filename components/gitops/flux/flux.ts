@@ -13,8 +13,14 @@ import { EngineArgs, repositoriesByName } from "../engine";
 import { ApplicationRegistration, GitopsEngine, TeamRegistration } from "../types";
 import { fluxAppObjects, fluxGitUrl, gitCredentialsSecretName } from "./application";
 import {
-    FluxComponent, fluxComponents, fluxInstance, fluxOperatorValues, gitCredentialsData, METADATA_CONFIGMAP,
-    PRUNE_DISABLED, tenantServiceAccount,
+    FluxComponent,
+    fluxComponents,
+    fluxInstance,
+    fluxOperatorValues,
+    gitCredentialsData,
+    METADATA_CONFIGMAP,
+    PRUNE_DISABLED,
+    tenantServiceAccount,
 } from "./objects";
 
 export const DEFAULTS = {
@@ -76,47 +82,86 @@ export class Flux extends pulumi.ComponentResource implements GitopsEngine {
 
         // Protected from pruning: were clusters/<stack>/ ever to list this namespace, removing it there
         // must not delete Flux itself.
-        const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, {
-            metadata: { name: this.namespace, labels: { ...labels, ...PRUNE_DISABLED, ...podSecurityLabels(POD_SECURITY.platform) }, annotations: { ...PRUNE_DISABLED } },
-        }, child);
+        const namespace = new k8s.core.v1.Namespace(
+            `${name}-namespace`,
+            {
+                metadata: {
+                    name: this.namespace,
+                    labels: { ...labels, ...PRUNE_DISABLED, ...podSecurityLabels(POD_SECURITY.platform) },
+                    annotations: { ...PRUNE_DISABLED },
+                },
+            },
+            child,
+        );
 
-        this.release = new k8s.helm.v3.Release(`${name}-release`, {
-            name: "flux-operator",
-            namespace: namespace.metadata.name,
-            chart: DEFAULTS.chart,
-            version: chartVersion,
-            values: fluxOperatorValues({ multitenancy: this.multitenancy }),
-        }, { ...child, dependsOn: [...(args.clusterReady ?? [])] });
+        this.release = new k8s.helm.v3.Release(
+            `${name}-release`,
+            {
+                name: "flux-operator",
+                namespace: namespace.metadata.name,
+                chart: DEFAULTS.chart,
+                version: chartVersion,
+                values: fluxOperatorValues({ multitenancy: this.multitenancy }),
+            },
+            { ...child, dependsOn: [...(args.clusterReady ?? [])] },
+        );
 
         // Repositories read anonymously (a public one over https) need no credentials.
-        const keyed = [...repositoriesByName(args.repositories).values()].filter((repo) => repo.privateKey !== undefined);
-        this.credentials = new Map(keyed.map((repo) => [repo.name, args.secrets.deliver(`${name}-git-${repo.name}`, {
-            namespace: namespace.metadata.name,
-            secretName: gitCredentialsSecretName(repo.name),
-            data: gitCredentialsData(repo.privateKey!, repo.knownHosts),
-        }, { parent: this, dependsOn: [namespace] })]));
+        const keyed = [...repositoriesByName(args.repositories).values()].filter(
+            (repo) => repo.privateKey !== undefined,
+        );
+        this.credentials = new Map(
+            keyed.map((repo) => [
+                repo.name,
+                args.secrets.deliver(
+                    `${name}-git-${repo.name}`,
+                    {
+                        namespace: namespace.metadata.name,
+                        secretName: gitCredentialsSecretName(repo.name),
+                        data: gitCredentialsData(repo.privateKey!, repo.knownHosts),
+                    },
+                    { parent: this, dependsOn: [namespace] },
+                ),
+            ]),
+        );
         const gitopsCredentials = this.credentials.get(args.repositories.gitops.name);
 
-        const metadata = new k8s.core.v1.ConfigMap(`${name}-platform-metadata`, {
-            metadata: { name: METADATA_CONFIGMAP, namespace: namespace.metadata.name, labels },
-            data: args.metadata,
-        }, child);
+        const metadata = new k8s.core.v1.ConfigMap(
+            `${name}-platform-metadata`,
+            {
+                metadata: { name: METADATA_CONFIGMAP, namespace: namespace.metadata.name, labels },
+                data: args.metadata,
+            },
+            child,
+        );
 
         const gitops = args.repositories.gitops;
-        this.instance = declareObject(`${name}-instance`, fluxInstance({
-            namespace: this.namespace,
-            distributionVersion,
-            components: fluxComponents(args.components, args.imageAutomation ?? DEFAULTS.imageAutomation),
-            multitenancy: this.multitenancy,
-            eks: args.eks ?? false,
-            sync: {
-                url: gitops.url.apply(fluxGitUrl),
-                branch: gitops.branch,
-                path: args.clusterPath,
-                pullSecret: gitopsCredentials ? gitCredentialsSecretName(gitops.name) : undefined,
+        this.instance = declareObject(
+            `${name}-instance`,
+            fluxInstance({
+                namespace: this.namespace,
+                distributionVersion,
+                components: fluxComponents(args.components, args.imageAutomation ?? DEFAULTS.imageAutomation),
+                multitenancy: this.multitenancy,
+                eks: args.eks ?? false,
+                sync: {
+                    url: gitops.url.apply(fluxGitUrl),
+                    branch: gitops.branch,
+                    path: args.clusterPath,
+                    pullSecret: gitopsCredentials ? gitCredentialsSecretName(gitops.name) : undefined,
+                },
+                labels,
+            }),
+            {
+                ...child,
+                dependsOn: [
+                    this.release,
+                    metadata,
+                    ...(gitopsCredentials ? [gitopsCredentials] : []),
+                    ...args.repositories.ready,
+                ],
             },
-            labels,
-        }), { ...child, dependsOn: [this.release, metadata, ...(gitopsCredentials ? [gitopsCredentials] : []), ...args.repositories.ready] });
+        );
         this.ready = [this.release, this.instance];
 
         this.registerOutputs({ namespace: this.namespace, versions: this.versions });
@@ -127,14 +172,31 @@ export class Flux extends pulumi.ComponentResource implements GitopsEngine {
         if (!this.multitenancy) {
             return [];
         }
-        return [new k8s.core.v1.ServiceAccount(`${team.name}-flux-tenant`, {
-            metadata: { name: tenantServiceAccount(team.name), namespace: this.namespace, labels: { ...this.labels, team: team.name } },
-        }, { parent: opts.parent, provider: this.provider, dependsOn: this.ready })];
+        return [
+            new k8s.core.v1.ServiceAccount(
+                `${team.name}-flux-tenant`,
+                {
+                    metadata: {
+                        name: tenantServiceAccount(team.name),
+                        namespace: this.namespace,
+                        labels: { ...this.labels, team: team.name },
+                    },
+                },
+                { parent: opts.parent, provider: this.provider, dependsOn: this.ready },
+            ),
+        ];
     }
 
-    registerApplication(app: ApplicationRegistration, opts: { parent: pulumi.Resource; dependsOn?: pulumi.Resource[] }): pulumi.Resource[] {
+    registerApplication(
+        app: ApplicationRegistration,
+        opts: { parent: pulumi.Resource; dependsOn?: pulumi.Resource[] },
+    ): pulumi.Resource[] {
         const serviceAccount = this.multitenancy ? tenantServiceAccount(app.team) : undefined;
-        const { sources, objects } = fluxAppObjects(app, { namespace: this.namespace, labels: this.labels, serviceAccount });
+        const { sources, objects } = fluxAppObjects(app, {
+            namespace: this.namespace,
+            labels: this.labels,
+            serviceAccount,
+        });
         const credentials = app.source.access ? this.credentials.get(app.source.access.name) : undefined;
         const declared: pulumi.Resource[] = [];
         const appSources = sources.map((source) => {
@@ -155,25 +217,37 @@ export class Flux extends pulumi.ComponentResource implements GitopsEngine {
         // The tenant may act in the app's namespace only, on the kinds teams may ship (tenancy.ts), not
         // as admin; role and binding outlive the Kustomization, whose finalizer prunes as the tenant.
         const tenantAccess = serviceAccount === undefined ? [] : this.tenantAccess(app, serviceAccount, opts);
-        const applied = objects.map((object) => declareObject(`${app.name}-${object.kind.toLowerCase()}`, object, {
-            parent: opts.parent,
-            provider: this.provider,
-            dependsOn: [...this.ready, ...appSources, ...tenantAccess, ...(opts.dependsOn ?? [])],
-        }));
+        const applied = objects.map((object) =>
+            declareObject(`${app.name}-${object.kind.toLowerCase()}`, object, {
+                parent: opts.parent,
+                provider: this.provider,
+                dependsOn: [...this.ready, ...appSources, ...tenantAccess, ...(opts.dependsOn ?? [])],
+            }),
+        );
         return [...declared, ...tenantAccess, ...applied];
     }
 
     private tenantAccess(
-        app: ApplicationRegistration, serviceAccount: string, opts: { parent: pulumi.Resource; dependsOn?: pulumi.Resource[] },
+        app: ApplicationRegistration,
+        serviceAccount: string,
+        opts: { parent: pulumi.Resource; dependsOn?: pulumi.Resource[] },
     ): pulumi.Resource[] {
         const metadata = { name: `flux-${serviceAccount}`, namespace: app.namespace, labels: { ...this.labels } };
         const child = { parent: opts.parent, provider: this.provider, dependsOn: opts.dependsOn };
-        const role = new k8s.rbac.v1.Role(`${app.name}-flux-tenant-role`, { metadata, rules: fluxTenantRules() }, child);
-        const binding = new k8s.rbac.v1.RoleBinding(`${app.name}-flux-tenant`, {
-            metadata,
-            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
-            subjects: [{ kind: "ServiceAccount", name: serviceAccount, namespace: this.namespace }],
-        }, child);
+        const role = new k8s.rbac.v1.Role(
+            `${app.name}-flux-tenant-role`,
+            { metadata, rules: fluxTenantRules() },
+            child,
+        );
+        const binding = new k8s.rbac.v1.RoleBinding(
+            `${app.name}-flux-tenant`,
+            {
+                metadata,
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
+                subjects: [{ kind: "ServiceAccount", name: serviceAccount, namespace: this.namespace }],
+            },
+            child,
+        );
         return [role, binding];
     }
 }

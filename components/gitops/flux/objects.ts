@@ -14,8 +14,16 @@ export type FluxComponent =
     | "image-automation-controller";
 
 /** The operator's default set (FluxInstance docs, "Components configuration"). */
-export const DEFAULT_COMPONENTS: readonly FluxComponent[] = ["source-controller", "kustomize-controller", "helm-controller", "notification-controller"];
-export const IMAGE_AUTOMATION_COMPONENTS: readonly FluxComponent[] = ["image-reflector-controller", "image-automation-controller"];
+export const DEFAULT_COMPONENTS: readonly FluxComponent[] = [
+    "source-controller",
+    "kustomize-controller",
+    "helm-controller",
+    "notification-controller",
+];
+export const IMAGE_AUTOMATION_COMPONENTS: readonly FluxComponent[] = [
+    "image-reflector-controller",
+    "image-automation-controller",
+];
 
 export interface FluxInstanceSpec {
     distribution: { version: string; registry: string };
@@ -27,7 +35,14 @@ export interface FluxInstanceSpec {
         tenantDefaultServiceAccount?: string;
     };
     kustomize: { patches: { target: { kind: string; name?: string }; patch: string }[] };
-    sync: { kind: "GitRepository"; url: pulumi.Input<string>; ref: string; path: string; pullSecret?: string; interval: string };
+    sync: {
+        kind: "GitRepository";
+        url: pulumi.Input<string>;
+        ref: string;
+        path: string;
+        pullSecret?: string;
+        interval: string;
+    };
 }
 
 export interface FluxInstance {
@@ -57,13 +72,24 @@ export interface FluxInstanceSettings {
     readonly multitenancy: boolean;
     readonly eks: boolean;
     /** Sync source: the GitOps repository's URL (ssh://, or https:// read anonymously), branch, clusters/<stack>, and its credentials Secret (none when anonymous). */
-    readonly sync: { readonly url: pulumi.Input<string>; readonly branch: string; readonly path: string; readonly pullSecret?: string };
+    readonly sync: {
+        readonly url: pulumi.Input<string>;
+        readonly branch: string;
+        readonly path: string;
+        readonly pullSecret?: string;
+    };
     readonly labels: Record<string, string>;
 }
 
 /** The components the config selects, or the defaults, plus the image controllers for image automation; each once, in a stable order. */
-export function fluxComponents(selected: readonly FluxComponent[] | undefined, imageAutomation: boolean): FluxComponent[] {
-    const wanted = new Set([...(selected ?? DEFAULT_COMPONENTS), ...(imageAutomation ? IMAGE_AUTOMATION_COMPONENTS : [])]);
+export function fluxComponents(
+    selected: readonly FluxComponent[] | undefined,
+    imageAutomation: boolean,
+): FluxComponent[] {
+    const wanted = new Set([
+        ...(selected ?? DEFAULT_COMPONENTS),
+        ...(imageAutomation ? IMAGE_AUTOMATION_COMPONENTS : []),
+    ]);
     return [...DEFAULT_COMPONENTS, ...IMAGE_AUTOMATION_COMPONENTS].filter((component) => wanted.has(component));
 }
 
@@ -77,7 +103,11 @@ export function metadataSubstitutionPatch(namespace: string) {
     return {
         target: { kind: "Kustomization", name: namespace },
         patch: JSON.stringify([
-            { op: "add", path: "/spec/postBuild", value: { substituteFrom: [{ kind: "ConfigMap", name: METADATA_CONFIGMAP }] } },
+            {
+                op: "add",
+                path: "/spec/postBuild",
+                value: { substituteFrom: [{ kind: "ConfigMap", name: METADATA_CONFIGMAP }] },
+            },
         ]),
     };
 }
@@ -132,7 +162,10 @@ export function fluxOperatorValues(settings: { readonly multitenancy: boolean })
 }
 
 /** Data of the sync's pull secret for an SSH deploy key (FluxInstance docs, "Sync from Git over SSH"). */
-export function gitCredentialsData(privateKey: pulumi.Input<string>, knownHosts: string): Record<string, pulumi.Input<string>> {
+export function gitCredentialsData(
+    privateKey: pulumi.Input<string>,
+    knownHosts: string,
+): Record<string, pulumi.Input<string>> {
     return { identity: privateKey, known_hosts: knownHosts };
 }
 
