@@ -11,9 +11,9 @@ import { clusterConfig } from "./cluster";
 import { engineConfig } from "./engine";
 import { monitoringConfig } from "./monitoring";
 import { githubConfig, gitopsRepositoryConfig, repositoryProblems } from "./repositories";
-import { dnsLabel, strictObject, suggestKey, UNKNOWN_KEY_SEPARATOR } from "./rules";
+import { dnsLabel, GITHUB_OWNER, strictObject, suggestKey, SYSTEM_NAMESPACES, UNKNOWN_KEY_SEPARATOR } from "./rules";
 import { PRODUCTION_INVARIANTS, stackEnvironmentProblems } from "./invariants";
-import { secretsConfig } from "./secrets";
+import { secretsConfig, secretsPrefixProblem } from "./secrets";
 
 export const PROJECT = "gitops-platform";
 
@@ -38,9 +38,6 @@ export const CREDENTIAL_KEYS: readonly string[] = [
     "aws:token",
     "kubernetes:kubeconfig",
 ];
-
-/** Kubernetes namespaces no app may take. */
-const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
 
 /**
  * Release tags (v1.4.2, grafana-10.1.4) and commit SHAs: revisions that do not move under a
@@ -199,10 +196,11 @@ export function loadConfig(source: ConfigSource): PlatformConfig {
         }
     }
     const sections = parsed.success ? parsed.data : parsedSections(raw);
+    const present = (section: string) => raw[section] !== undefined;
     const pathed = [
         ...rawProblems(raw, source),
-        ...invariantProblems(sections, source.stack, (section) => raw[section] !== undefined),
-        ...(parsed.success ? crossFieldProblems(parsed.data, source) : []),
+        ...invariantProblems(sections, source.stack, present),
+        ...crossFieldProblems(sections, source, present),
     ];
     for (const problem of pathed) {
         const masked =
@@ -279,6 +277,15 @@ export function rawProblems(raw: Record<string, unknown>, source: ConfigSource):
             });
         }
     }
+    const owner = source.values["github:owner"];
+    if (owner && !GITHUB_OWNER.test(owner)) {
+        problems.push({
+            path: [],
+            key: "github:owner",
+            message:
+                "GitHub refuses this account name: letters, digits and single hyphens (not first or last), at most 39 characters",
+        });
+    }
     if (raw.github !== undefined && !source.values["github:owner"]) {
         problems.push({
             path: [],
@@ -335,39 +342,57 @@ export function invariantProblems(
     ];
 }
 
-/** Rules that span sections; they run once every section has the right shape. */
-export function crossFieldProblems(config: ProjectConfig, source: ConfigSource): PathedProblem[] {
+/**
+ * Rules that span sections, on whatever sections parsed (so a typo in one section never hides a
+ * problem between others); a rule needs every section it reads, and `present` tells a missing
+ * section from a broken one.
+ */
+export function crossFieldProblems(
+    config: PlatformConfigSections,
+    source: ConfigSource,
+    present: (section: string) => boolean,
+): PathedProblem[] {
     const problems: PathedProblem[] = [];
     const add = (path: readonly PropertyKey[], message: string) => problems.push({ path, message });
+    // Optional sections: known to be absent only when the file does not have them.
+    const github = present("github") ? config.github : null;
+    const secrets = present("secrets") ? config.secrets : null;
+    const { gitopsRepository, engine, cluster, apps, teams } = config;
 
-    if (config.github === undefined && config.gitopsRepository.url === undefined) {
-        add(
-            ["gitopsRepository", "url"],
-            "without a github section the stack does not manage the repository: set gitopsRepository.url to its clone URL",
-        );
-    }
-    repositoryProblems(config.gitopsRepository, config.github, source.stack).forEach((problem) =>
-        add(problem.path, problem.message),
-    );
-    if (config.github !== undefined && config.gitopsRepository.url !== undefined) {
-        add(
-            ["gitopsRepository", "url"],
-            "the URL of a repository managed on GitHub comes from GitHub: remove gitopsRepository.url, or remove the github section",
-        );
-    }
-    if (config.engine.type === "argocd" && config.engine.sso !== undefined) {
-        if (config.ssoClientSecret === undefined) {
+    if (gitopsRepository !== undefined && github !== undefined) {
+        if (github === null && gitopsRepository.url === undefined) {
             add(
-                ["ssoClientSecret"],
-                "engine.sso needs the OIDC client secret: pulumi config set --secret gitops-platform:ssoClientSecret <value>",
+                ["gitopsRepository", "url"],
+                "without a github section the stack does not manage the repository: set gitopsRepository.url to its clone URL",
+            );
+        }
+        repositoryProblems(gitopsRepository, github ?? undefined, source.stack).forEach((problem) =>
+            add(problem.path, problem.message),
+        );
+        if (github !== null && gitopsRepository.url !== undefined) {
+            add(
+                ["gitopsRepository", "url"],
+                "the URL of a repository managed on GitHub comes from GitHub: remove gitopsRepository.url, or remove the github section",
             );
         }
     }
-    if (config.secrets?.type === "aws-secrets-manager" && config.cluster.type !== "eks") {
+    if (engine?.type === "argocd" && engine.sso !== undefined && !present("ssoClientSecret")) {
+        add(
+            ["ssoClientSecret"],
+            "engine.sso needs the OIDC client secret: pulumi config set --secret gitops-platform:ssoClientSecret <value>",
+        );
+    }
+    if (secrets?.type === "aws-secrets-manager" && cluster !== undefined && cluster.type !== "eks") {
         add(
             ["secrets", "type"],
             "aws-secrets-manager authenticates through EKS workload identity: use type kubernetes for an existing cluster, or cluster.type eks",
         );
+    }
+    if (secrets?.type === "aws-secrets-manager" && secrets.prefix !== undefined) {
+        const problem = secretsPrefixProblem(secrets.prefix, source.stack);
+        if (problem) {
+            add(["secrets", "prefix"], problem);
+        }
     }
     if (config.promotion && config.promotion.from === source.stack) {
         add(
@@ -375,21 +400,60 @@ export function crossFieldProblems(config: ProjectConfig, source: ConfigSource):
             `a stack cannot promote from itself: name the stack before ${source.stack} (e.g. staging)`,
         );
     }
-    const reserved = new Map<string, string>([
-        ...RESERVED_NAMESPACES.map((ns) => [ns, "a system namespace"] as const),
-        [config.engine.namespace, "the GitOps engine's namespace"],
-        ...(config.secrets ? [[config.secrets.namespace, "the secrets operator's namespace"] as const] : []),
-        ...(config.secrets?.type === "kubernetes"
-            ? [[config.secrets.sourceNamespace, "the secrets store's source namespace"] as const]
+    if (engine?.type === "flux" && engine.components !== undefined && apps !== undefined) {
+        const helmApp = apps.findIndex((app) => app.source.type === "helm");
+        if (helmApp >= 0 && !engine.components.includes("helm-controller")) {
+            add(
+                ["engine", "components"],
+                `app "${apps[helmApp].name}" is a helm source, which Flux's helm-controller installs: add helm-controller to components`,
+            );
+        }
+    }
+    // Namespaces of the platform's components: each its own, never a system namespace (the schema refuses those).
+    type ComponentNamespace = { path: PropertyKey[]; namespace: string; what: string };
+    const componentNamespaces: ComponentNamespace[] = [
+        ...(engine
+            ? [{ path: ["engine", "namespace"], namespace: engine.namespace, what: "the GitOps engine's namespace" }]
             : []),
+        ...(secrets
+            ? [
+                  {
+                      path: ["secrets", "namespace"],
+                      namespace: secrets.namespace,
+                      what: "the secrets operator's namespace",
+                  },
+              ]
+            : []),
+        ...(secrets?.type === "kubernetes"
+            ? [
+                  {
+                      path: ["secrets", "sourceNamespace"],
+                      namespace: secrets.sourceNamespace,
+                      what: "the secrets store's source namespace",
+                  },
+              ]
+            : []),
+    ];
+    componentNamespaces.forEach(({ path, namespace }, index) => {
+        const earlier = componentNamespaces.slice(0, index).find((other) => other.namespace === namespace);
+        if (earlier) {
+            add(
+                path,
+                `namespace "${namespace}" is already ${earlier.what}: give each component a namespace of its own`,
+            );
+        }
+    });
+    const reserved = new Map<string, string>([
+        ...SYSTEM_NAMESPACES.map((ns) => [ns, "a system namespace"] as const),
+        ...componentNamespaces.map(({ namespace, what }) => [namespace, what] as const),
     ]);
     const namespaceOwners = new Map<string, string>();
-    const appRepositories = Object.keys(config.github?.appRepositories ?? {});
-    config.apps.forEach((app, index) => {
-        if (!(app.team in config.teams)) {
+    const appRepositories = github ? Object.keys(github.appRepositories) : [];
+    (apps ?? []).forEach((app, index) => {
+        if (teams !== undefined && !(app.team in teams)) {
             add(
                 ["apps", index, "team"],
-                `no team "${app.team}" in gitops-platform:teams; add it there with its groups, or use one of: ${Object.keys(config.teams).join(", ") || "(none defined)"}`,
+                `no team "${app.team}" in gitops-platform:teams; add it there with its groups, or use one of: ${Object.keys(teams).join(", ") || "(none defined)"}`,
             );
         }
         const namespace = app.namespace ?? app.name;
@@ -409,17 +473,19 @@ export function crossFieldProblems(config: ProjectConfig, source: ConfigSource):
         const repository = app.source.repository;
         if (
             repository !== undefined &&
-            repository !== config.gitopsRepository.name &&
+            gitopsRepository !== undefined &&
+            github !== undefined &&
+            repository !== gitopsRepository.name &&
             !appRepositories.includes(repository)
         ) {
             add(
                 ["apps", index, "source", "repository"],
-                config.github
+                github
                     ? `no repository "${repository}" in github.appRepositories; add it there, or use source.url for a repository this stack does not manage`
                     : "source.repository names a GitHub repository this stack manages, and it has no github section: use source.url",
             );
         }
-        if (app.secretKeys.length > 0 && config.secrets === undefined) {
+        if (app.secretKeys.length > 0 && secrets === null) {
             add(
                 ["apps", index, "secretKeys"],
                 "secret keys need a secrets store: add a gitops-platform:secrets section",
