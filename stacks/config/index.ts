@@ -191,7 +191,12 @@ export function loadConfig(source: ConfigSource): PlatformConfig {
                     problems.push({ key: keyPath(path), message: messages[i] ?? issue.message, value: describe(path) });
                 });
             } else {
-                problems.push({ key: keyPath(issue.path), message: issue.message, value: describe(issue.path) });
+                // A map key that its rule refuses: zod's message is only "Invalid key in record".
+                const message =
+                    issue.code === "invalid_key"
+                        ? issue.issues.map((inner) => inner.message).join("; ")
+                        : issue.message;
+                problems.push({ key: keyPath(issue.path), message, value: describe(issue.path) });
             }
         }
     }
