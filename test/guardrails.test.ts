@@ -17,6 +17,10 @@ import { readStackConfig } from "../plan/stackFile";
 import { runPlatform } from "../stacks";
 import { PROJECT } from "../stacks/config";
 import { PRODUCTION_INVARIANTS } from "../stacks/config/invariants";
+import { EKS_KUBERNETES_VERSIONS, RESERVED_RANGES } from "../stacks/config/cluster";
+import { SYNC_CONTROLLERS } from "../stacks/config/engine";
+import { GITHUB_OWNER, githubRepositoryName, gitRefProblem, labelKeyProblem, labelValue } from "../stacks/config/rules";
+import { secretsPrefixProblem } from "../stacks/config/secrets";
 import { captureOutput } from "./delivery-capture";
 import { stackFilePath } from "../plan/stackFile";
 import { fromPlanned } from "../policy/check";
@@ -1095,5 +1099,118 @@ describe("guardrails: the policy pack flags the same invariants on a preview", (
 
     it("leaves staging's rulesets to staging's rules", async () => {
         assert.deepEqual(checkResources((await planStack("staging")).resources.map(fromPlanned), INVARIANT_RULES), []);
+    });
+});
+
+describe("guardrails: each limit as its source states it", () => {
+    it("takes the Kubernetes versions on the EKS release calendar, and the one the stacks use", () => {
+        // awsdocs/amazon-eks-user-guide latest/ug/versioning/kubernetes-versions.adoc (calendar: 1.31's
+        // extended support ended 2026-11-26; 1.32–1.34 run to 2027) and endoflife.date/amazon-eks (1.35
+        // released 2026-01-28, extended support to 2028-03-27).
+        assert.deepEqual(EKS_KUBERNETES_VERSIONS, ["1.32", "1.33", "1.34", "1.35"]);
+        for (const stack of ["staging", "production"]) {
+            const file = YAML.parse(fs.readFileSync(stackFilePath(stack), "utf8")) as { config: Config };
+            assert.ok(EKS_KUBERNETES_VERSIONS.includes(cluster(file.config).kubernetesVersion), stack);
+        }
+    });
+
+    it("refuses the IPv4 special-purpose ranges a VPC cannot use, and takes RFC 1918 ones", () => {
+        // IANA IPv4 special-purpose registry (RFC 6890): 0/8 RFC 1122, 127/8 RFC 1122, 169.254/16
+        // RFC 3927, 224/4 RFC 5771, 240/4 RFC 1112.
+        assert.deepEqual(
+            RESERVED_RANGES.map(([range]) => range),
+            ["0.0.0.0/8", "127.0.0.0/8", "169.254.0.0/16", "224.0.0.0/4", "240.0.0.0/4"],
+        );
+    });
+
+    it("checks ref names the way git check-ref-format --branch does", () => {
+        // git Documentation/git-check-ref-format.txt: rules 1 (no component starting with "." or ending
+        // ".lock"), 3 (".."), 4 (control characters, space, ~ ^ :), 5 (? * [), 6 (empty components,
+        // trailing "/"), 7 (trailing "."), 8 ("@{"), 9 ("@"), 10 ("\"); --branch: no leading "-".
+        const refused = ["HEAD", "@", "-main", "a b", "a~1", "a^", "a:b", "a?", "a*", "a[", "a\\b", "a..b"];
+        refused.push(".hidden", "a/.x", "a.lock", "a//b", "a/", "a.", "a@{1}", "$(id)", "a;b", "a|b", "`id`");
+        for (const name of refused) {
+            assert.ok(gitRefProblem(name), name);
+        }
+        for (const name of ["main", "release/5.3", "v1.4.2", "grafana-10.1.4", "feature/a_b-c.d", "a@b"]) {
+            assert.equal(gitRefProblem(name), undefined, name);
+        }
+    });
+
+    it("checks label keys and values the way apimachinery does", () => {
+        // kubernetes/apimachinery pkg/util/validation/validation.go: IsQualifiedName (name ≤ 63,
+        // ([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9], optional DNS-1123 subdomain prefix ≤ 253 and "/"),
+        // IsValidLabelValue (≤ 63, same shape, or empty).
+        for (const key of ["app", "app.kubernetes.io/name", "A_b.c-D", "x".repeat(63), `${"a".repeat(253)}/n`]) {
+            assert.equal(labelKeyProblem(key), undefined, key);
+        }
+        for (const key of [
+            "",
+            "-a",
+            "a-",
+            "a b",
+            "x".repeat(64),
+            "Example.com/a",
+            "a/b/c",
+            "/a",
+            `${"a".repeat(254)}/n`,
+        ]) {
+            assert.ok(labelKeyProblem(key), key);
+        }
+        assert.ok(labelValue.safeParse("").success);
+        assert.ok(labelValue.safeParse("v1.2_3-x").success);
+        for (const value of ["-a", "a b", "x".repeat(64), "a/b"]) {
+            assert.ok(!labelValue.safeParse(value).success, value);
+        }
+    });
+
+    it("takes GitHub names as GitHub does", () => {
+        // dead-claudia/github-limits README (user and organization names: ≤ 39, alphanumerics and single
+        // hyphens, not at either end; repositories: "." and ".." reserved, pull request 5) and github/docs
+        // issue 44518 (repository names: ASCII letters, digits, . - _, ≤ 100, no ".git" suffix).
+        for (const owner of ["acme", "acme-platform", "a1-b2-c3", "x".repeat(39)]) {
+            assert.ok(GITHUB_OWNER.test(owner), owner);
+        }
+        for (const owner of ["", "-acme", "acme-", "ac--me", "ac_me", "ac.me", "x".repeat(40)]) {
+            assert.ok(!GITHUB_OWNER.test(owner), owner);
+        }
+        for (const name of ["payments-api", "a.b_c", "...", "x".repeat(100)]) {
+            assert.ok(githubRepositoryName.safeParse(name).success, name);
+        }
+        for (const name of [".", "..", "a.git", "a b", "ä", "x".repeat(101)]) {
+            assert.ok(!githubRepositoryName.safeParse(name).success, name);
+        }
+    });
+
+    it("keeps a secrets prefix to its own stack", () => {
+        // The operator's policy reads arn:...:secret:<prefix>/* (components/secrets/policy.ts).
+        assert.equal(secretsPrefixProblem("gitops-platform/staging", "staging"), undefined);
+        assert.equal(secretsPrefixProblem("acme/platform/production", "production"), undefined);
+        assert.ok(secretsPrefixProblem("gitops-platform", "staging"));
+        assert.ok(secretsPrefixProblem("gitops-platform/production", "staging"));
+        assert.ok(secretsPrefixProblem("gitops-platform/staging/production", "production"));
+        assert.ok(secretsPrefixProblem("gitops-platform/staging-old", "staging"));
+    });
+
+    it("needs the controllers the FluxInstance sync runs on", () => {
+        // controlplaneio-fluxcd/flux-operator api/v1/fluxinstance_types.go (v0.58.1): Sync creates a
+        // GitRepository (source-controller) and a Kustomization (kustomize-controller); an empty
+        // components list means GetComponents' defaults.
+        assert.deepEqual([...SYNC_CONTROLLERS], ["source-controller", "kustomize-controller"]);
+    });
+});
+
+describe("guardrails: cross-section rules run on whatever parsed", () => {
+    it("names an unknown team and secret keys without a store while the cluster section is broken", async () => {
+        const file = stackFile("local", (c) => {
+            c[`${P}cluster`].type = "gke";
+            apps(c)[0].team = "nobody";
+            delete c[`${P}secrets`];
+        });
+        const { result, err } = await captureOutput(() => planMain(["--stack", "local", "--config", file]));
+        assert.equal(result, 1);
+        for (const key of [`${P}cluster.type`, `${P}apps[0].team`, `${P}apps[0].secretKeys`]) {
+            assert.ok(err.includes(`  - ${key}: `), `${key} in:\n${err}`);
+        }
     });
 });
