@@ -25,6 +25,7 @@ import { captureOutput } from "./delivery-capture";
 import { stackFilePath } from "../plan/stackFile";
 import { fromPlanned } from "../policy/check";
 import { INVARIANT_RULES } from "../policy/invariants";
+import { PACK_RULES } from "../policy/pack";
 import { checkResources, PolicyResource } from "../policy/rules";
 import { planStack } from "./harness";
 
@@ -1003,6 +1004,16 @@ describe("guardrails: every production invariant is refused by npm run check", (
         assert.match(err, /production invariant signed-commits/);
         assert.ok(PRODUCTION_INVARIANTS.length >= 12);
     });
+
+    it("names, for each invariant with a policy rule, a rule the pack registers", () => {
+        const registered = new Set(PACK_RULES.map((rule) => rule.name));
+        for (const invariant of PRODUCTION_INVARIANTS.filter((i) => i.policy !== undefined)) {
+            assert.ok(registered.has(invariant.policy!), `${invariant.id} → ${invariant.policy}`);
+        }
+        for (const rule of INVARIANT_RULES) {
+            assert.ok(registered.has(rule.name), rule.name);
+        }
+    });
 });
 
 describe("guardrails: YAML as the Pulumi CLI reads it", () => {
@@ -1095,6 +1106,44 @@ describe("guardrails: the policy pack flags the same invariants on a preview", (
         for (const id of ["two-approvals", "no-force-push", "admins-bound", "private-endpoint", "protect"]) {
             assert.match(messages, new RegExp(`production invariant ${id}:`), id);
         }
+    });
+
+    it("flags a cascade-deleting Application and an app on a branch, not the root on its protected branch", async () => {
+        const resources = (await production()).map((r) =>
+            r.type === "kubernetes:argoproj.io/v1alpha1:Application" && r.name.includes("payments-api")
+                ? edit(r, {
+                      metadata: {
+                          ...(r.props.metadata as object),
+                          finalizers: ["resources-finalizer.argocd.argoproj.io"],
+                      },
+                      spec: {
+                          ...(r.props.spec as object),
+                          source: { ...(r.props.spec as { source: object }).source, targetRevision: "release/2.14" },
+                      },
+                  })
+                : r,
+        );
+        const violations = checkResources(resources, INVARIANT_RULES);
+        assert.deepEqual(violations.map((v) => v.rule).sort(), [
+            "production-immutable-revisions",
+            "production-no-cascade-delete",
+        ]);
+        assert.ok(violations.every((v) => /payments-api/.test(v.message)));
+    });
+
+    it("flags a production Flux GitRepository that follows a branch", async () => {
+        const flux = { type: "flux", multitenancy: true };
+        const planned = (await planStack("production", { set: { [`${P}engine`]: flux } })).resources.map(fromPlanned);
+        const repositories = planned.filter((r) => r.type === "kubernetes:source.toolkit.fluxcd.io/v1:GitRepository");
+        assert.ok(repositories.length > 0);
+        assert.deepEqual(checkResources(planned, INVARIANT_RULES), []);
+        const onBranch = planned.map((r) =>
+            r === repositories[0] ? edit(r, { spec: { ...(r.props.spec as object), ref: { branch: "main" } } }) : r,
+        );
+        assert.deepEqual(
+            checkResources(onBranch, INVARIANT_RULES).map((v) => v.rule),
+            ["production-immutable-revisions"],
+        );
     });
 
     it("leaves staging's rulesets to staging's rules", async () => {
