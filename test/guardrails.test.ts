@@ -1176,7 +1176,7 @@ describe("guardrails: each limit as its source states it", () => {
         // git Documentation/git-check-ref-format.txt: rules 1 (no component starting with "." or ending
         // ".lock"), 3 (".."), 4 (control characters, space, ~ ^ :), 5 (? * [), 6 (empty components,
         // trailing "/"), 7 (trailing "."), 8 ("@{"), 9 ("@"), 10 ("\"); --branch: no leading "-".
-        const refused = ["HEAD", "@", "-main", "a b", "a~1", "a^", "a:b", "a?", "a*", "a[", "a\\b", "a..b"];
+        const refused = ["HEAD", "@", "-main", "a b", "a\tb", "a~1", "a^", "a:b", "a?", "a*", "a[", "a\\b", "a..b"];
         refused.push(".hidden", "a/.x", "a.lock", "a//b", "a/", "a.", "a@{1}", "$(id)", "a;b", "a|b", "`id`");
         for (const name of refused) {
             assert.ok(gitRefProblem(name), name);

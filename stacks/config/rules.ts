@@ -118,6 +118,11 @@ export const iamRoleArn = z
         "expected an IAM role ARN such as arn:aws:iam::123456789012:role/platform-admins",
     );
 
+/** ASCII control characters (below space, and DEL), which git and file systems refuse in names. */
+function hasControlCharacter(text: string): boolean {
+    return [...text].some((character) => character.charCodeAt(0) < 0x20 || character.charCodeAt(0) === 0x7f);
+}
+
 /**
  * A git branch or tag name as `git check-ref-format --branch` takes it (git
  * Documentation/git-check-ref-format.txt, rules 1 and 3–10): no component starting with "." or
@@ -131,7 +136,7 @@ export function gitRefProblem(name: string): string | undefined {
         [name === "HEAD" || name === "@", `"${name}" names whatever is checked out, not a fixed branch or tag`],
         [name.startsWith("-"), 'a ref name cannot start with "-" (git would read it as an option)'],
         [
-            /[\x00-\x20\x7f~^:?*[\\]/.test(name),
+            hasControlCharacter(name) || /[ ~^:?*[\\]/.test(name),
             "git refuses control characters, spaces and ~ ^ : ? * [ \\ in ref names",
         ],
         [
@@ -171,7 +176,7 @@ export const repositoryPath = z
               ? "a Windows path (drive letter or backslash)"
               : parts.includes("..")
                 ? 'a path with ".." that can leave the repository'
-                : /[\x00-\x1f\x7f]/.test(path)
+                : hasControlCharacter(path)
                   ? "a path with control characters"
                   : undefined;
         if (problem) {
