@@ -1155,8 +1155,9 @@ describe("guardrails: each limit as its source states it", () => {
     it("takes the Kubernetes versions on the EKS release calendar, and the one the stacks use", () => {
         // awsdocs/amazon-eks-user-guide latest/ug/versioning/kubernetes-versions.adoc (calendar: 1.31's
         // extended support ended 2026-11-26; 1.32–1.34 run to 2027) and endoflife.date/amazon-eks (1.35
-        // released 2026-01-28, extended support to 2028-03-27).
-        assert.deepEqual(EKS_KUBERNETES_VERSIONS, ["1.32", "1.33", "1.34", "1.35"]);
+        // released 2026-01-28, extended support to 2028-03-27); 1.36 is the newest version the user guide's
+        // current pages name (docs.aws.amazon.com/de_de/eks/latest/userguide/kubernetes-versions.md).
+        assert.deepEqual(EKS_KUBERNETES_VERSIONS, ["1.32", "1.33", "1.34", "1.35", "1.36"]);
         for (const stack of ["staging", "production"]) {
             const file = YAML.parse(fs.readFileSync(stackFilePath(stack), "utf8")) as { config: Config };
             assert.ok(EKS_KUBERNETES_VERSIONS.includes(cluster(file.config).kubernetesVersion), stack);

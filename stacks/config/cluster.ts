@@ -7,10 +7,12 @@ import { cidr, dnsLabel, iamRoleArn, labels, strictObject } from "./rules";
  * Kubernetes versions EKS creates clusters on: those in standard or extended support on the EKS
  * release calendar (awsdocs/amazon-eks-user-guide latest/ug/versioning/kubernetes-versions.adoc:
  * 1.32 to 2027-03-23, 1.33 to 2027-07-29, 1.34 to 2027-12-02; 1.35, released 2026-01-28, to
- * 2028-03-27 per endoflife.date/amazon-eks). 1.31 left extended support on 2026-11-26. Add a version
- * here when EKS releases it (`aws eks describe-cluster-versions`), and drop one at its end.
+ * 2028-03-27 per endoflife.date/amazon-eks; 1.36, the newest the user guide names, docs.aws.amazon.com
+ * de_de/it_it/id_id eks/latest/userguide/kubernetes-versions.md). 1.31 left extended support on
+ * 2026-11-26. Add a version here when EKS releases it (`aws eks describe-cluster-versions`), and drop
+ * one at its end of extended support.
  */
-export const EKS_KUBERNETES_VERSIONS: readonly string[] = ["1.32", "1.33", "1.34", "1.35"];
+export const EKS_KUBERNETES_VERSIONS: readonly string[] = ["1.32", "1.33", "1.34", "1.35", "1.36"];
 
 const kubernetesVersion = z
     .string({

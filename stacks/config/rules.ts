@@ -278,11 +278,13 @@ export const gitRepositoryUrl = z
         const segments = (path ?? "").split("/").filter((segment) => segment !== "");
         const onGithub = /^(https:\/\/|ssh:\/\/(git@)?|git@)github\.com[:/]/.test(url);
         const problem =
-            segments.length === 0 || segments.includes("..") || segments.includes(".")
-                ? "names no repository"
-                : onGithub && segments.length !== 2
-                  ? "a GitHub URL names owner/repository"
-                  : undefined;
+            path === undefined
+                ? "expected a Git URL with a host"
+                : segments.length === 0 || segments.includes("..") || segments.includes(".")
+                  ? "names no repository"
+                  : onGithub && segments.length !== 2
+                    ? "a GitHub URL names owner/repository"
+                    : undefined;
         if (problem) {
             ctx.addIssue({
                 code: "custom",
