@@ -56,6 +56,7 @@ import {
     readinessTargets,
     readyCondition,
     seedScript,
+    skipExitCode,
     skipReason,
     StateResource,
     Step,
@@ -459,7 +460,7 @@ async function main(): Promise<number> {
     });
     if (reason !== undefined) {
         console.log(reason);
-        return process.env.LIVE_TEST_REQUIRED === "1" ? 1 : 0;
+        return skipExitCode(process.env.LIVE_TEST_REQUIRED);
     }
     const started = Date.now();
     const logDir = process.env.LIVE_TEST_LOG_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), "gitops-live-logs-"));
