@@ -1,6 +1,7 @@
 // npm test: Prettier's check, the type check, ESLint and the mocha suite, side by side (one process each, so
 // two cores stay busy); exits 1 when any of them fails. The type check and ESLint run in one process and share
 // one TypeScript program: building it (parsing the SDKs' typings) is most of what either costs.
+import { Buffer } from "node:buffer";
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import * as path from "node:path";

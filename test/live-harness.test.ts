@@ -282,7 +282,12 @@ describe("live test: seeding the in-cluster repository", () => {
 
 describe("live test: the Git server", () => {
     it("is an sshd that takes any client key, runs its start script as valid sh, and is ready when port 22 answers", () => {
-        const [namespace, deployment, service] = gitServerManifests() as { kind: string; spec?: any }[];
+        type Container = { image: string; readinessProbe: { tcpSocket: unknown }; command: string[] };
+        const [namespace, deployment, service] = gitServerManifests() as [
+            { kind: string },
+            { kind: string; spec: { template: { spec: { containers: Container[] } } } },
+            { kind: string; spec: { ports: unknown[] } },
+        ];
         assert.deepEqual([namespace.kind, deployment.kind, service.kind], ["Namespace", "Deployment", "Service"]);
         const container = deployment.spec.template.spec.containers[0];
         assert.match(container.image, /^alpine:\d+\.\d+$/);

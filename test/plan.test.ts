@@ -144,7 +144,7 @@ describe("stack files", () => {
     it("reads structured values as JSON text and secure values as secrets", () => {
         const { config, secretKeys } = readStackConfig(stackFilePath("staging"));
         assert.equal(config["gitops-platform:environment"], "staging");
-        assert.equal(JSON.parse(config["gitops-platform:cluster"]).type, "eks");
+        assert.equal((JSON.parse(config["gitops-platform:cluster"]) as { type: string }).type, "eks");
         assert.deepEqual(secretKeys, ["gitops-platform:ssoClientSecret"]);
         assert.equal(config["gitops-platform:ssoClientSecret"], OFFLINE_SECRET_VALUE);
     });

@@ -233,7 +233,9 @@ async function waitReady(kube: Kubectl, targets: readonly Target[], expected: Re
 }
 
 async function stateResources(stack: Stack): Promise<StateResource[]> {
-    return ((await stack.exportStack()).deployment?.resources ?? []) as StateResource[];
+    // The SDK types the exported deployment as any; its resources are the state file's.
+    const deployment = (await stack.exportStack()).deployment as { resources?: StateResource[] } | undefined;
+    return deployment?.resources ?? [];
 }
 
 function stepOf(event: EngineEvent): Step | undefined {
@@ -241,8 +243,9 @@ function stepOf(event: EngineEvent): Step | undefined {
     if (metadata === undefined) {
         return undefined;
     }
-    const objectName = (metadata.new?.inputs?.metadata?.name ?? metadata.old?.inputs?.metadata?.name) as
-        string | undefined;
+    // A Kubernetes object's inputs (the SDK types a step's inputs as any).
+    const nameIn = (inputs: unknown) => (inputs as { metadata?: { name?: string } } | undefined)?.metadata?.name;
+    const objectName = nameIn(metadata.new?.inputs) ?? nameIn(metadata.old?.inputs);
     return { op: metadata.op, urn: metadata.urn, type: metadata.type, objectName };
 }
 
@@ -354,11 +357,8 @@ async function runEngine(
         },
     );
     for (const plugin of ["kubernetes", "tls"]) {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        await stack.workspace.installPlugin(
-            plugin,
-            `v${(require(`@pulumi/${plugin}/package.json`) as { version: string }).version}`,
-        );
+        const manifest = fs.readFileSync(require.resolve(`@pulumi/${plugin}/package.json`), "utf8");
+        await stack.workspace.installPlugin(plugin, `v${(JSON.parse(manifest) as { version: string }).version}`);
     }
     await stack.setAllConfig(Object.fromEntries(Object.entries(values).map(([key, value]) => [key, { value }])));
     // Pulumi's output goes to the log file; each operation is cut off after twice the readiness wait.
