@@ -24,7 +24,8 @@ async function typesAndLint() {
     });
     const diagnostics = [...configErrors, ...(parsed?.errors ?? []), ...ts.getPreEmitDiagnostics(program)];
     const formatHost = { getCanonicalFileName: (f) => f, getCurrentDirectory: () => ROOT, getNewLine: () => "\n" };
-    process.stdout.write(ts.formatDiagnosticsWithColorAndContext(diagnostics, formatHost));
+    const format = process.env.FORCE_COLOR ? ts.formatDiagnosticsWithColorAndContext : ts.formatDiagnostics;
+    process.stdout.write(format(diagnostics, formatHost));
 
     const eslint = new ESLint({
         cwd: ROOT,
@@ -44,7 +45,9 @@ async function typesAndLint() {
 function task(name, args) {
     const started = Date.now();
     return new Promise((resolve) => {
-        const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, FORCE_COLOR: "1" } });
+        // Colours when npm test runs in a terminal, though each task writes to a pipe.
+        const env = process.stdout.isTTY ? { ...process.env, FORCE_COLOR: "1" } : process.env;
+        const child = spawn(process.execPath, args, { cwd: ROOT, env });
         const output = [];
         child.stdout.on("data", (chunk) => output.push(chunk));
         child.stderr.on("data", (chunk) => output.push(chunk));
@@ -61,7 +64,7 @@ if (process.argv[2] === "--types-and-lint") {
     process.exitCode = await typesAndLint();
 } else {
     const passed = await Promise.all([
-        // Started first: the suite takes longest.
+        // The two long tasks first; each takes about as long on this machine.
         task("mocha", [require.resolve("mocha/bin/mocha.js"), "test/**/*.test.ts"]),
         task("type check and ESLint", [fileURLToPath(import.meta.url), "--types-and-lint"]),
         task("prettier --check", [require.resolve("prettier/bin/prettier.cjs"), "--check", "--log-level", "warn", "."]),
