@@ -846,7 +846,7 @@ const CASES: BadInput[] = [
         name: "empty Flux component list",
         stack: "local",
         edit: (c) => {
-            c[`${P}engine`].components = [];
+            Object.assign(c[`${P}engine`], { components: [] });
         },
         key: `${P}engine.components`,
     },
@@ -854,7 +854,7 @@ const CASES: BadInput[] = [
         name: "Flux components without kustomize-controller",
         stack: "local",
         edit: (c) => {
-            c[`${P}engine`].components = ["source-controller", "helm-controller"];
+            Object.assign(c[`${P}engine`], { components: ["source-controller", "helm-controller"] });
         },
         key: `${P}engine.components`,
     },
@@ -862,7 +862,7 @@ const CASES: BadInput[] = [
         name: "Flux helm app without helm-controller",
         stack: "local",
         edit: (c) => {
-            c[`${P}engine`].components = ["source-controller", "kustomize-controller"];
+            Object.assign(c[`${P}engine`], { components: ["source-controller", "kustomize-controller"] });
             apps(c)[0].source.type = "helm";
         },
         key: `${P}engine.components`,
@@ -887,7 +887,9 @@ const CASES: BadInput[] = [
         name: "monitoring selector label key with two slashes",
         stack: "production",
         edit: (c) => {
-            c[`${P}monitoring`].selectorLabels = { "a/b/release": "kube-prometheus-stack" };
+            Object.assign(c[`${P}monitoring`] as object, {
+                selectorLabels: { "a/b/release": "kube-prometheus-stack" },
+            });
         },
         key: `${P}monitoring.selectorLabels.a/b/release`,
     },
@@ -1268,9 +1270,9 @@ describe("guardrails: each limit as its source states it", () => {
 describe("guardrails: cross-section rules run on whatever parsed", () => {
     it("names an unknown team and secret keys without a store while the cluster section is broken", async () => {
         const file = stackFile("local", (c) => {
-            c[`${P}cluster`].type = "gke";
+            Object.assign(cluster(c), { type: "gke" });
             apps(c)[0].team = "nobody";
-            delete c[`${P}secrets`];
+            Reflect.deleteProperty(c, `${P}secrets`);
         });
         const { result, err } = await captureOutput(() => planMain(["--stack", "local", "--config", file]));
         assert.equal(result, 1);
