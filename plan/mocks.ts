@@ -41,7 +41,7 @@ const COMPUTED: Record<string, (args: pulumi.runtime.MockResourceArgs) => State>
     // made up from the referenced stack's name as the Cluster mock above makes them up.
     "pulumi:pulumi:StackReference": (args) => {
         // <organization>/<project>/<stack> → the EKS cluster name stacks/cluster.ts gives: <project>-<stack>.
-        const [, project, stack] = String(args.inputs.name).split("/");
+        const [, project, stack] = String((args.inputs as { name?: unknown }).name).split("/");
         const name = `${project}-${stack}`;
         const endpoint = `https://${name.toUpperCase()}.gr7.${region()}.eks.amazonaws.com`;
         const certificateAuthority = Buffer.from(`mock-ca-${name}`).toString("base64");

@@ -38,7 +38,7 @@ export function kubeconfigCa(text: string): string {
     return ca;
 }
 
-function spokeArgs(name: string, spoke: SpokeConfig): SpokeArgs {
+function spokeArgs(fleetName: string, name: string, spoke: SpokeConfig): SpokeArgs {
     const common = {
         environment: spoke.environment,
         labels: spoke.labels,
@@ -49,7 +49,7 @@ function spokeArgs(name: string, spoke: SpokeConfig): SpokeArgs {
     if (spoke.type === "existing") {
         return { kind: "existing", ...common, cloud: spoke.cloud, server: spoke.server, storeKey: spoke.secretKey };
     }
-    const reference = new pulumi.StackReference(`fleet-${name}-stack`, { name: spoke.stack });
+    const reference = new pulumi.StackReference(`${fleetName}-${name}-stack`, { name: spoke.stack });
     const cluster = reference.requireOutput("cluster") as pulumi.Output<SpokeStackOutputs["cluster"]>;
     const kubeconfig = reference.requireOutput("kubeconfig") as pulumi.Output<string>;
     return {
@@ -68,14 +68,17 @@ export function createFleet(config: PlatformConfig, deps: FleetDeps): Fleet | un
         return undefined;
     }
     const profile = profileOf(config.environment);
-    return new Fleet(`${config.stack}-fleet`, {
+    const name = `${config.stack}-fleet`;
+    return new Fleet(name, {
         provider: deps.cluster.provider,
         engineNamespace: deps.engine.namespace,
         engineReady: deps.engine.ready,
         hub: deps.cluster.aws
             ? { clusterName: deps.cluster.clusterName, accountId: deps.cluster.aws.accountId }
             : undefined,
-        spokes: Object.fromEntries(Object.entries(fleet.spokes).map(([name, spoke]) => [name, spokeArgs(name, spoke)])),
+        spokes: Object.fromEntries(
+            Object.entries(fleet.spokes).map(([spoke, settings]) => [spoke, spokeArgs(name, spoke, settings)]),
+        ),
         placements: fleet.placements,
         gitops: { url: deps.repositories.gitops.url, revision: deps.repositories.gitops.branch },
         storeName: deps.secrets?.storeName,

@@ -40,13 +40,18 @@ const spokeLabels = z
     });
 
 const addons = z
-    .partialRecord(
-        z.enum(ADDON_NAMES as [string, ...string[]], {
-            error: `expected an add-on of the catalog: ${ADDON_NAMES.join(", ")}`,
-        }),
-        z.boolean(),
-    )
-    .default({});
+    .record(z.string(), z.boolean())
+    .default({})
+    .superRefine((enabled, ctx) => {
+        for (const name of Object.keys(enabled).filter((n) => !(ADDON_NAMES as readonly string[]).includes(n))) {
+            ctx.addIssue({
+                code: "custom",
+                path: [name],
+                input: enabled[name],
+                message: `no add-on "${name}" in the catalog (components/fleet/addons.ts): use one of ${ADDON_NAMES.join(", ")}`,
+            });
+        }
+    });
 
 const common = {
     environment: z.enum(["staging", "production", "local"]),
