@@ -279,6 +279,14 @@ describe("fleet-example offline plan", function () {
         assert.deepEqual((outputs.fleet as { spokes: string[] }).spokes, ["eu-staging", "edge-berlin"]);
     });
 
+    it("seeds clusters/<spoke>/ in the GitOps repository for each spoke", () => {
+        const seeded = resources
+            .filter(isType("github:index/repositoryFile:RepositoryFile"))
+            .map((r) => String(r.inputs.file))
+            .filter((file) => /^clusters\/[^/]+\/README\.md$/.test(file));
+        assert.deepEqual(seeded.sort(), ["clusters/edge-berlin/README.md", "clusters/eu-staging/README.md"]);
+    });
+
     it("places the add-on and the app by label", () => {
         assert.deepEqual(selected(resources, selectorOf(resources, "fleet-example-fleet-addon-external-secrets")), [
             "eu-staging",
@@ -339,7 +347,8 @@ describe("fleet-example offline plan", function () {
         );
         const { added, removed, changed } = diff(resources, after.resources);
         assert.deepEqual(removed, []);
-        assert.equal(added.length, 4, names(added).join(", "));
+        // Role, access entry, access policy, cluster Secret, and the seeded clusters/us-prod-like/README.md.
+        assert.equal(added.length, 5, names(added).join(", "));
         assert.ok(
             names(added).every((name) => name.includes("us-prod-like")),
             names(added).join(", "),
@@ -357,7 +366,10 @@ describe("fleet-example offline plan", function () {
         );
         const { added, removed, changed } = diff(resources, after.resources);
         assert.deepEqual(added, []);
-        assert.deepEqual(names(removed), ["fleet-example-fleet-edge-berlin-cluster"]);
+        assert.deepEqual(names(removed), [
+            "fleet-example-fleet-edge-berlin-cluster",
+            "platform-gitops-fleet-file-clusters-edge-berlin-readme-md",
+        ]);
         assert.deepEqual(names(changed), ["fleet-example-fleet-project"]);
     });
 
