@@ -9,6 +9,7 @@ import { isCommitSha, isReleaseTag } from "../../components/gitops/revisions";
 import { appDefaultsConfig, appsConfig, teamConfig } from "./apps";
 import { clusterConfig } from "./cluster";
 import { engineConfig } from "./engine";
+import { fleetConfig, fleetProblems } from "./fleet";
 import { monitoringConfig } from "./monitoring";
 import { githubConfig, gitopsRepositoryConfig, repositoryProblems } from "./repositories";
 import { dnsLabel, GITHUB_OWNER, strictObject, suggestKey, SYSTEM_NAMESPACES, UNKNOWN_KEY_SEPARATOR } from "./rules";
@@ -78,6 +79,7 @@ const projectSchema = strictObject({
     }).optional(),
     ssoClientSecret: z.string().min(1).optional(),
     monitoring: monitoringConfig.optional(),
+    fleet: fleetConfig.optional(),
 });
 
 type ProjectConfig = z.infer<typeof projectSchema>;
@@ -405,6 +407,20 @@ export function crossFieldProblems(
             `a stack cannot promote from itself: name the stack before ${source.stack} (e.g. staging)`,
         );
     }
+    // The fleet's rules read these sections; secrets is null when the file has none.
+    const { environment, fleet } = config;
+    if (
+        environment !== undefined &&
+        engine !== undefined &&
+        cluster !== undefined &&
+        teams !== undefined &&
+        secrets !== undefined
+    ) {
+        fleetProblems(
+            { environment, engine, cluster, teams, secrets: secrets ?? undefined, fleet },
+            source.stack,
+        ).forEach((problem) => add(problem.path, problem.message));
+    }
     if (engine?.type === "flux" && engine.components !== undefined && apps !== undefined) {
         const helmApp = apps.findIndex((app) => app.source.type === "helm");
         if (helmApp >= 0 && !engine.components.includes("helm-controller")) {
@@ -503,6 +519,7 @@ export function crossFieldProblems(
 export type { AppConfig, AppDefaultsConfig, SyncPolicyConfig, TeamConfig } from "./apps";
 export type { ClusterConfig, EksClusterConfig, ExistingClusterConfig } from "./cluster";
 export type { ArgocdConfig, EngineConfig, FluxConfig } from "./engine";
+export type { FleetConfig, SpokeConfig } from "./fleet";
 export type { GithubConfig, GitopsRepositoryConfig } from "./repositories";
 export type { MonitoringConfig } from "./monitoring";
 export type { AwsSecretsManagerConfig, KubernetesStoreConfig, SecretsConfig } from "./secrets";
