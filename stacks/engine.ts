@@ -68,6 +68,7 @@ export function fluxArgs(config: PlatformConfig, engine: FluxConfig, deps: Engin
         components: engine.components,
         multitenancy: engine.multitenancy,
         imageAutomation: engine.imageAutomation,
+        imagePush: engine.imagePush,
     };
 }
 

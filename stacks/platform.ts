@@ -11,6 +11,7 @@ import { registerApps } from "./apps";
 import { createCluster } from "./cluster";
 import { PlatformConfig } from "./config";
 import { createEngine } from "./engine";
+import { registerImageUpdates } from "./images";
 import { createMonitoring } from "./monitoring";
 import { createRepositories } from "./repositories";
 import { createSecretsStore, secretsOutputs } from "./secrets";
@@ -33,6 +34,7 @@ export async function definePlatform(config: PlatformConfig): Promise<Platform> 
         addonRoleArns: secretsStore?.roleArn ? { external_secrets: secretsStore.roleArn } : {},
     });
     const apps = await registerApps(config, { cluster, engine, repositories, secrets: secretsStore });
+    registerImageUpdates(config, engine, repositories.gitops.branch);
     createMonitoring(config, cluster, engine);
 
     return {

@@ -81,6 +81,8 @@ export function createRepositories(config: PlatformConfig): RepositoryHandle {
     const checks = repositoryChecks(config);
     // Image automation commits updated tags to the GitOps repository: only that key may push.
     const gitopsWritable = config.engine.type === "flux" && config.engine.imageAutomation;
+    // It pushes to the protected branch itself only in direct mode; otherwise to image-updates/<branch>.
+    const gitopsBypass = gitopsWritable && config.engine.type === "flux" && config.engine.imagePush === "direct";
     const gitops =
         gitopsConfig.managedBy !== undefined
             ? sharedRepository(gitopsConfig.name, { branch: gitopsConfig.branch, deployKeyWritable: gitopsWritable })
@@ -92,6 +94,7 @@ export function createRepositories(config: PlatformConfig): RepositoryHandle {
                   adopt: gitopsConfig.adopt,
                   branch: gitopsConfig.branch,
                   deployKeyWritable: gitopsWritable,
+                  deployKeyBypass: gitopsBypass,
                   environments: { staging: {}, production: { reviewers: github.productionReviewers } },
                   // An adopted repository has its own content: nothing is seeded over it.
                   seedFiles: gitopsConfig.adopt ? {} : gitopsSeedFiles(config, github.codeOwners),

@@ -16,6 +16,7 @@ const ENGINE_ONLY_KEYS: Readonly<Record<string, "argocd" | "flux">> = {
     components: "flux",
     multitenancy: "flux",
     imageAutomation: "flux",
+    imagePush: "flux",
 };
 
 function otherEngineKey(current: "argocd" | "flux") {
@@ -99,6 +100,12 @@ export const fluxConfig = strictObject(
         multitenancy: z.boolean().default(false),
         /** Image update automation writes to Git, so it gets a read-write deploy key. */
         imageAutomation: z.boolean().default(false),
+        /**
+         * Where image update commits go: `pull-request` pushes to image-updates/<branch> and a pull
+         * request brings them in; `direct` pushes to the branch itself (the ruleset then lets the
+         * deploy key bypass it; refused in production).
+         */
+        imagePush: z.enum(["pull-request", "direct"]).default("pull-request"),
     },
     otherEngineKey("flux"),
 );

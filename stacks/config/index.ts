@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { isCommitSha, isReleaseTag } from "../../components/gitops/revisions";
-import { appDefaultsConfig, appsConfig, teamConfig } from "./apps";
+import { AppConfig, appDefaultsConfig, appsConfig, teamConfig } from "./apps";
 import { clusterConfig } from "./cluster";
 import { engineConfig } from "./engine";
 import { monitoringConfig } from "./monitoring";
@@ -419,6 +419,7 @@ export function crossFieldProblems(config: ProjectConfig, source: ConfigSource):
                     : "source.repository names a GitHub repository this stack manages, and it has no github section: use source.url",
             );
         }
+        imageUpdateProblems(config, app, index).forEach((problem) => add(problem.path, problem.message));
         if (app.secretKeys.length > 0 && config.secrets === undefined) {
             add(
                 ["apps", index, "secretKeys"],
@@ -426,6 +427,49 @@ export function crossFieldProblems(config: ProjectConfig, source: ConfigSource):
             );
         }
     });
+    return problems;
+}
+
+/**
+ * An app's image update is written by Flux's image automation into the GitOps repository, the only
+ * repository whose deploy key may push (stacks/repositories.ts).
+ */
+export function imageUpdateProblems(config: ProjectConfig, app: AppConfig, index: number): PathedProblem[] {
+    if (app.imageUpdate === undefined) {
+        return [];
+    }
+    const path = ["apps", index, "imageUpdate"];
+    if (config.engine.type !== "flux") {
+        return [
+            {
+                path,
+                message:
+                    "image updates are written back to Git by Flux's image automation; this stack's engine is argocd, which has no image updater here yet: remove imageUpdate, or use engine.type flux",
+            },
+        ];
+    }
+    const problems: PathedProblem[] = [];
+    if (!config.engine.imageAutomation) {
+        problems.push({
+            path,
+            message:
+                "image updates need Flux's image controllers and a writable deploy key: set engine.imageAutomation to true",
+        });
+    }
+    const repository = app.source.repository ?? config.gitopsRepository.name;
+    if (app.source.url !== undefined || repository !== config.gitopsRepository.name) {
+        problems.push({
+            path,
+            message: `image automation commits to the GitOps repository "${config.gitopsRepository.name}" only (the one deploy key that may push), not to ${app.source.url ?? repository}: keep the app's manifests there, or remove imageUpdate`,
+        });
+    }
+    if (config.gitopsRepository.anonymous) {
+        problems.push({
+            path,
+            message:
+                "the GitOps repository is read anonymously, so Flux cannot push image updates to it: register a deploy key (remove gitopsRepository.anonymous), or remove imageUpdate",
+        });
+    }
     return problems;
 }
 
