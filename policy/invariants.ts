@@ -90,8 +90,35 @@ export const productionProtected: ResourceRule = {
             : [],
 };
 
+/**
+ * Flux image automation pushes to `.spec.git.push.branch`, or back to the checked-out branch when it
+ * is missing (image-automation-controller docs/spec/v1/imageupdateautomations.md, "Push"): in
+ * production it must name another branch, which a pull request brings in.
+ */
+export const productionImagePushToBranch: ResourceRule = {
+    kind: "resource",
+    name: "production-image-push-to-branch",
+    description:
+        "A production ImageUpdateAutomation pushes to a branch of its own for a pull request, never to the branch it checks out.",
+    types: [TYPES.fluxImageUpdateAutomation],
+    validate: (resource: PolicyResource) => {
+        if (!isProduction(resource)) {
+            return [];
+        }
+        const checkout = at(resource.props, "spec", "git", "checkout", "ref", "branch");
+        const push = at(resource.props, "spec", "git", "push", "branch");
+        const name = at(resource.props, "metadata", "name");
+        return push === undefined || push === checkout
+            ? [
+                  `production invariant no-direct-image-push: ImageUpdateAutomation "${typeof name === "string" ? name : resource.name}" pushes straight to ${typeof checkout === "string" ? checkout : "its checked-out branch"}: set spec.git.push.branch to image-updates/<branch> and merge through a pull request`,
+              ]
+            : [];
+    },
+};
+
 export const INVARIANT_RULES: readonly ResourceRule[] = [
     productionRulesetInvariants,
     productionPrivateEndpoint,
     productionProtected,
+    productionImagePushToBranch,
 ];

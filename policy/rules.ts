@@ -80,6 +80,7 @@ export const TYPES = {
     configGroup: "kubernetes:yaml/v2:ConfigGroup",
     argoApplication: "kubernetes:argoproj.io/v1alpha1:Application",
     fluxKustomization: "kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization",
+    fluxImageUpdateAutomation: "kubernetes:image.toolkit.fluxcd.io/v1:ImageUpdateAutomation",
     eksCluster: "aws:eks/cluster:Cluster",
     launchTemplate: "aws:ec2/launchTemplate:LaunchTemplate",
     iamPolicy: "aws:iam/policy:Policy",

@@ -1,0 +1,305 @@
+/** Image update automation (issue 19): the Flux objects directly, then through the offline plan of staging and production. */
+import * as assert from "node:assert/strict";
+import { fromPlanned } from "../policy/check";
+import { checkResources } from "../policy/rules";
+import { INVARIANT_RULES } from "../policy/invariants";
+import {
+    commonDirectory,
+    ImageAutomationSettings,
+    imageAutomationObjects,
+    imagePolicySpec,
+    ImageUpdate,
+    TARGET_BRANCH_LABEL,
+} from "../components/gitops/flux/images";
+import { imageTargetBranch } from "../stacks/images";
+import { byName, configProblems, importEsm, ofType, planStack, StackOverrides, stackValue } from "./harness";
+
+const T = {
+    imageRepository: "kubernetes:image.toolkit.fluxcd.io/v1:ImageRepository",
+    imagePolicy: "kubernetes:image.toolkit.fluxcd.io/v1:ImagePolicy",
+    automation: "kubernetes:image.toolkit.fluxcd.io/v1:ImageUpdateAutomation",
+    ruleset: "github:index/repositoryRuleset:RepositoryRuleset",
+    deployKey: "github:index/repositoryDeployKey:RepositoryDeployKey",
+} as const;
+
+type Validated = new (data: object) => { validate(): void };
+/** The upstream schemas of image.toolkit.fluxcd.io/v1 (@kubernetes-models/flux-cd 4.0.0). */
+async function validator(kind: string): Promise<Validated> {
+    const module = await importEsm<Record<string, Validated>>(
+        `@kubernetes-models/flux-cd/image.toolkit.fluxcd.io/v1/${kind}`,
+    );
+    return module[kind];
+}
+
+const settings = (push: ImageAutomationSettings["push"]): ImageAutomationSettings => ({
+    namespace: "flux-system",
+    labels: { "app.kubernetes.io/part-of": "gitops-platform" },
+    sourceName: "flux-system",
+    push,
+});
+
+const UPDATES: ImageUpdate[] = [
+    {
+        app: "payments-api",
+        team: "payments",
+        image: "ghcr.io/acme/payments-api",
+        policy: { semver: ">=2.0.0 <3.0.0" },
+        targetBranch: "main",
+        path: "apps/payments-api/staging",
+    },
+    {
+        app: "checkout-web",
+        team: "storefront",
+        image: "ghcr.io/acme/checkout-web",
+        policy: { pattern: "^main-[a-f0-9]+-(?P<ts>[0-9]+)$", extract: "$ts", order: "numerical" },
+        targetBranch: "main",
+        path: "apps/checkout-web/staging",
+    },
+    {
+        app: "search",
+        team: "storefront",
+        image: "ghcr.io/acme/search",
+        policy: { semver: "~1.4" },
+        targetBranch: "develop",
+        path: "apps/search",
+    },
+];
+
+describe("image automation: the Flux objects", () => {
+    it("declares a repository and a policy per app and one automation per target branch, each valid upstream", async () => {
+        const { perApp, automations } = imageAutomationObjects(UPDATES, settings("pull-request"));
+        assert.deepEqual(
+            perApp.map(({ app, objects }) => [app, objects.map((o) => `${o.kind}/${o.metadata.name}`)]),
+            UPDATES.map((u) => [u.app, [`ImageRepository/${u.app}`, `ImagePolicy/${u.app}`]]),
+        );
+        assert.deepEqual(
+            automations.map((a) => a.metadata.name),
+            ["image-updates-develop", "image-updates-main"],
+        );
+        for (const object of [...perApp.flatMap((p) => p.objects), ...automations]) {
+            const Model = await validator(object.kind);
+            new Model(object).validate();
+        }
+    });
+
+    it("maps a semver range and a tag pattern onto the ImagePolicy's policy and filterTags (image-reflector-controller CRD)", () => {
+        assert.deepEqual(imagePolicySpec({ semver: ">=1.0.0" }), { policy: { semver: { range: ">=1.0.0" } } });
+        assert.deepEqual(imagePolicySpec({ pattern: "^v(?P<n>[0-9]+)$", extract: "$n", order: "numerical" }), {
+            filterTags: { pattern: "^v(?P<n>[0-9]+)$", extract: "$n" },
+            policy: { numerical: { order: "asc" } },
+        });
+        assert.deepEqual(imagePolicySpec({ pattern: "^[0-9-]+$", order: "alphabetical" }), {
+            filterTags: { pattern: "^[0-9-]+$" },
+            policy: { alphabetical: { order: "asc" } },
+        });
+    });
+
+    it("pushes to image-updates/<branch> for a pull request, or to the checked-out branch in direct mode", () => {
+        const pushOf = (push: ImageAutomationSettings["push"]) =>
+            imageAutomationObjects(UPDATES, settings(push)).automations.map((a) => [
+                a.spec.git?.checkout?.ref.branch,
+                a.spec.git?.push?.branch,
+            ]);
+        assert.deepEqual(pushOf("pull-request"), [
+            ["develop", "image-updates/develop"],
+            ["main", "image-updates/main"],
+        ]);
+        assert.deepEqual(pushOf("direct"), [
+            ["develop", "develop"],
+            ["main", "main"],
+        ]);
+    });
+
+    it("keeps each automation to its branch's policies and its apps' directories, never reaching outside Flux's namespace", () => {
+        const { perApp, automations } = imageAutomationObjects(UPDATES, settings("pull-request"));
+        const main = automations.find((a) => a.metadata.name === "image-updates-main")!;
+        assert.deepEqual(main.spec.policySelector, { matchLabels: { [TARGET_BRANCH_LABEL]: "main" } });
+        assert.deepEqual(main.spec.update, { strategy: "Setters", path: "./apps" });
+        assert.deepEqual(main.spec.sourceRef, { kind: "GitRepository", name: "flux-system" });
+        for (const object of perApp.flatMap((p) => p.objects)) {
+            assert.equal(object.metadata.namespace, "flux-system");
+            assert.ok(
+                !("accessFrom" in object.spec),
+                `${object.kind} ${object.metadata.name} is open to other namespaces`,
+            );
+            if (object.kind === "ImagePolicy") {
+                assert.deepEqual(object.spec.imageRepositoryRef, { name: object.metadata.name });
+            }
+        }
+    });
+
+    it("narrows the update path to the common directory of the apps' paths", () => {
+        assert.equal(commonDirectory(["apps/a/staging", "apps/b"]), "./apps");
+        assert.equal(commonDirectory(["./apps/a/", "apps/a/base"]), "./apps/a");
+        assert.equal(commonDirectory(["apps/a", "clusters/x"]), "./");
+        assert.equal(commonDirectory(["apps", "apps-extra"]), "./");
+    });
+
+    it("sends a pinned app's new tags to the GitOps branch and a branch-following app's to its branch", () => {
+        assert.equal(imageTargetBranch("v1.2.3", "main"), "main");
+        assert.equal(imageTargetBranch("0123456789abcdef0123456789abcdef01234567", "main"), "main");
+        assert.equal(imageTargetBranch("develop", "main"), "develop");
+    });
+});
+
+/** Staging or production on Flux with image automation, and one app from the GitOps repository with an image update. */
+function fluxWithImages(stack: "staging" | "production", engine: Record<string, unknown> = {}): StackOverrides {
+    const apps = stackValue<Record<string, unknown>[]>(stack, "gitops-platform:apps");
+    const imageApp = {
+        name: "podinfo",
+        team: apps[0].team,
+        source: { path: "apps/podinfo", revision: stack === "production" ? "v6.9.0" : "main" },
+        imageUpdate: { image: "ghcr.io/stefanprodan/podinfo", policy: { semver: ">=6.0.0 <7.0.0" } },
+    };
+    return {
+        set: {
+            "gitops-platform:engine": { type: "flux", multitenancy: true, imageAutomation: true, ...engine },
+            "gitops-platform:apps": [...apps, imageApp],
+        },
+    };
+}
+
+describe("image automation: through the offline plan", () => {
+    it("plans staging's image objects, each valid upstream, depending on the Flux instance", async () => {
+        const plan = await planStack("staging", fluxWithImages("staging"));
+        const objects = [
+            byName(plan.resources, T.imageRepository, "podinfo-imagerepository"),
+            byName(plan.resources, T.imagePolicy, "podinfo-imagepolicy"),
+            byName(plan.resources, T.automation, "flux-image-updates-main"),
+        ];
+        for (const object of objects) {
+            const Model = await validator(String(object.inputs.kind));
+            new Model(object.inputs).validate();
+            assert.ok(
+                object.options.dependsOn.some((urn) => urn.endsWith("::flux-instance")),
+                `${object.name} does not wait for the FluxInstance`,
+            );
+        }
+        const automation = objects[2].inputs as { spec: { git: { push: { branch: string } }; update: unknown } };
+        assert.equal(automation.spec.git.push.branch, "image-updates/main");
+        assert.deepEqual(automation.spec.update, { strategy: "Setters", path: "./apps/podinfo" });
+    });
+
+    it("lets the deploy key bypass staging's ruleset only in direct mode, and then pushes to the branch itself", async () => {
+        const actors = async (push: string) => {
+            const plan = await planStack("staging", fluxWithImages("staging", { imagePush: push }));
+            const ruleset = byName(plan.resources, T.ruleset, "platform-gitops-staging-ruleset");
+            const automation = byName(plan.resources, T.automation, "flux-image-updates-main");
+            return {
+                deployKey: (ruleset.inputs.bypassActors as { actorType: string }[]).some(
+                    (a) => a.actorType === "DeployKey",
+                ),
+                push: (automation.inputs as { spec: { git: { push: { branch: string } } } }).spec.git.push.branch,
+            };
+        };
+        assert.deepEqual(await actors("pull-request"), { deployKey: false, push: "image-updates/main" });
+        assert.deepEqual(await actors("direct"), { deployKey: true, push: "main" });
+    });
+
+    it("plans production with image updates through pull requests, passing the production invariants", async () => {
+        const plan = await planStack("production", fluxWithImages("production"));
+        const automation = byName(plan.resources, T.automation, "flux-image-updates-main");
+        assert.equal(
+            (automation.inputs as { spec: { git: { push: { branch: string } } } }).spec.git.push.branch,
+            "image-updates/main",
+        );
+        const key = byName(plan.resources, T.deployKey, "platform-gitops-production-deploy-key");
+        assert.equal(key.inputs.readOnly, false);
+        assert.deepEqual(checkResources(plan.resources.map(fromPlanned), INVARIANT_RULES), []);
+    });
+
+    it("flags a production automation that pushes to the branch it checks out, or names no push branch", async () => {
+        const plan = await planStack("production", fluxWithImages("production"));
+        const resources = plan.resources.map(fromPlanned).map((r) => {
+            if (r.type !== T.automation) {
+                return r;
+            }
+            const spec = r.props.spec as { git: Record<string, unknown> };
+            return { ...r, props: { ...r.props, spec: { ...spec, git: { ...spec.git, push: { branch: "main" } } } } };
+        });
+        const noPush = resources.map((r) => {
+            if (r.type !== T.automation) {
+                return r;
+            }
+            const spec = r.props.spec as { git: Record<string, unknown> };
+            return { ...r, props: { ...r.props, spec: { ...spec, git: { ...spec.git, push: undefined } } } };
+        });
+        for (const edited of [resources, noPush]) {
+            const violations = checkResources(edited, INVARIANT_RULES);
+            assert.deepEqual(
+                violations.map((v) => v.rule),
+                ["production-image-push-to-branch"],
+            );
+            assert.match(violations[0].message, /production invariant no-direct-image-push:/);
+        }
+    });
+});
+
+describe("image automation: config", () => {
+    const problemsOf = (stack: "staging" | "production", overrides: StackOverrides) =>
+        configProblems(stack, overrides).map((p) => [p.key, p.message, p.value]);
+
+    it("refuses direct pushes in production, naming the key, the value and the fix", () => {
+        const problems = problemsOf("production", fluxWithImages("production", { imagePush: "direct" }));
+        assert.equal(problems.length, 1);
+        const [key, message, value] = problems[0];
+        assert.equal(key, "gitops-platform:engine.imagePush");
+        assert.equal(value, "direct");
+        assert.match(String(message), /production invariant no-direct-image-push: .*set imagePush to "pull-request"/);
+    });
+
+    it("allows direct pushes in staging", () => {
+        assert.deepEqual(problemsOf("staging", fluxWithImages("staging", { imagePush: "direct" })), []);
+    });
+
+    it("refuses image updates without the image controllers, on Argo CD, or for an app outside the GitOps repository", () => {
+        const overrides = fluxWithImages("staging", { imageAutomation: false });
+        assert.match(
+            String(problemsOf("staging", overrides)[0][1]),
+            /need Flux's image controllers and a writable deploy key: set engine.imageAutomation to true/,
+        );
+        const apps = (overrides.set!["gitops-platform:apps"] as Record<string, unknown>[]).map((app) =>
+            app.name === "podinfo" ? app : { ...app },
+        );
+        const argo = problemsOf("staging", { set: { "gitops-platform:apps": apps } });
+        assert.equal(argo.length, 1);
+        assert.equal(argo[0][0], `gitops-platform:apps[${apps.length - 1}].imageUpdate`);
+        assert.match(String(argo[0][1]), /engine is argocd.*remove imageUpdate, or use engine.type flux/);
+
+        const elsewhere = fluxWithImages("staging");
+        const moved = (elsewhere.set!["gitops-platform:apps"] as Record<string, unknown>[]).map((app) =>
+            app.name === "podinfo"
+                ? { ...app, source: { ...(app.source as object), repository: "payments-api" } }
+                : app,
+        );
+        const problems = problemsOf("staging", { set: { ...elsewhere.set, "gitops-platform:apps": moved } });
+        assert.equal(problems.length, 1);
+        assert.match(
+            String(problems[0][1]),
+            /commits to the GitOps repository "platform-gitops-staging" only.*not to payments-api/,
+        );
+    });
+
+    it("refuses an image with a tag or digest, and an empty semver range", () => {
+        const withImage = (imageUpdate: unknown) => {
+            const overrides = fluxWithImages("staging");
+            const apps = (overrides.set!["gitops-platform:apps"] as Record<string, unknown>[]).map((app) =>
+                app.name === "podinfo" ? { ...app, imageUpdate } : app,
+            );
+            return problemsOf("staging", { set: { ...overrides.set, "gitops-platform:apps": apps } });
+        };
+        for (const image of ["ghcr.io/acme/app:1.0.0", "ghcr.io/acme/app@sha256:abc", "GHCR.io/Acme/App"]) {
+            const problems = withImage({ image, policy: { semver: ">=1.0.0" } });
+            assert.equal(problems.length, 1, image);
+            assert.match(String(problems[0][1]), /expected an image name without tag or digest/);
+        }
+        assert.ok(withImage({ image: "ghcr.io/acme/app", policy: { semver: " " } }).length > 0);
+        assert.deepEqual(withImage({ image: "nginx", policy: { pattern: "^1\\.[0-9]+$", order: "alphabetical" } }), []);
+    });
+
+    it("keeps deploy keys read-only and plans no image objects without imageUpdate", async () => {
+        const plan = await planStack("staging");
+        assert.deepEqual(ofType(plan.resources, T.automation), []);
+        assert.ok(ofType(plan.resources, T.deployKey).every((k) => k.inputs.readOnly === true));
+    });
+});
