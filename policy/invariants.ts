@@ -91,28 +91,44 @@ export const productionProtected: ResourceRule = {
 };
 
 /**
- * Flux image automation pushes to `.spec.git.push.branch`, or back to the checked-out branch when it
- * is missing (image-automation-controller docs/spec/v1/imageupdateautomations.md, "Push"): in
- * production it must name another branch, which a pull request brings in.
+ * Where image updates are pushed. Flux: `.spec.git.push.branch`, or back to the checked-out branch
+ * when it is missing (image-automation-controller docs/spec/v1/imageupdateautomations.md, "Push").
+ * Argo CD Image Updater: `writeBackConfig.gitConfig.branch`, whose `<base>:<commit branch>` form
+ * commits to another branch, and a plain `<branch>` to that branch (argocd-image-updater v1.2.2
+ * docs/basics/update-methods.md). In production the push must go to another branch, for a pull request.
  */
+function directImagePush(resource: PolicyResource): string | undefined {
+    if (resource.type === TYPES.argoImageUpdater) {
+        const branch = at(resource.props, "spec", "writeBackConfig", "gitConfig", "branch");
+        return typeof branch === "string" && /^[^:]+:[^:]+$/.test(branch)
+            ? undefined
+            : typeof branch === "string"
+              ? branch
+              : "the app's branch";
+    }
+    const checkout = at(resource.props, "spec", "git", "checkout", "ref", "branch");
+    const push = at(resource.props, "spec", "git", "push", "branch");
+    return push === undefined || push === checkout
+        ? typeof checkout === "string"
+            ? checkout
+            : "its checked-out branch"
+        : undefined;
+}
+
 export const productionImagePushToBranch: ResourceRule = {
     kind: "resource",
     name: "production-image-push-to-branch",
     description:
-        "A production ImageUpdateAutomation pushes to a branch of its own for a pull request, never to the branch it checks out.",
-    types: [TYPES.fluxImageUpdateAutomation],
+        "Production image updates (Flux ImageUpdateAutomation, Argo CD ImageUpdater) are pushed to a branch of their own for a pull request, never to the branch they update.",
+    types: [TYPES.fluxImageUpdateAutomation, TYPES.argoImageUpdater],
     validate: (resource: PolicyResource) => {
-        if (!isProduction(resource)) {
-            return [];
-        }
-        const checkout = at(resource.props, "spec", "git", "checkout", "ref", "branch");
-        const push = at(resource.props, "spec", "git", "push", "branch");
+        const target = isProduction(resource) ? directImagePush(resource) : undefined;
         const name = at(resource.props, "metadata", "name");
-        return push === undefined || push === checkout
-            ? [
-                  `production invariant no-direct-image-push: ImageUpdateAutomation "${typeof name === "string" ? name : resource.name}" pushes straight to ${typeof checkout === "string" ? checkout : "its checked-out branch"}: set spec.git.push.branch to image-updates/<branch> and merge through a pull request`,
-              ]
-            : [];
+        return target === undefined
+            ? []
+            : [
+                  `production invariant no-direct-image-push: ${String(resource.props.kind)} "${typeof name === "string" ? name : resource.name}" pushes straight to ${target}: push to image-updates/<branch> and merge through a pull request`,
+              ];
     },
 };
 

@@ -55,6 +55,8 @@ export function argoCdArgs(config: PlatformConfig, engine: ArgocdConfig, deps: E
         cascadeDelete: engine.cascadeDelete ?? profile.cascadeDelete,
         rootPrune: profile.rootPrune,
         pruneLast: profile.pruneLast,
+        imageAutomation: engine.imageAutomation,
+        imagePush: engine.imagePush,
     };
 }
 

@@ -1,4 +1,5 @@
 /** Config → image updates: each app's `imageUpdate`, for the branch of the GitOps repository its new tags go to. */
+import { ArgoCd } from "../components/gitops/argocd";
 import { Flux } from "../components/gitops/flux";
 import { ImageUpdate } from "../components/gitops/flux/images";
 import { isCommitSha, isReleaseTag } from "../components/gitops/revisions";
@@ -30,14 +31,12 @@ export function imageUpdates(config: Pick<PlatformConfig, "apps">, gitopsBranch:
     );
 }
 
-/** Declares the stack's image updates on a Flux engine; config refuses them on any other (stacks/config). */
+/** Declares the stack's image updates on the engine: Flux's image automation or Argo CD Image Updater. */
 export function registerImageUpdates(config: PlatformConfig, engine: GitopsEngine, gitopsBranch: string): void {
     const updates = imageUpdates(config, gitopsBranch);
-    if (updates.length === 0) {
-        return;
+    if (engine instanceof Flux) {
+        engine.registerImageUpdates(updates);
+    } else if (engine instanceof ArgoCd) {
+        engine.registerImageUpdates(updates, config.gitopsRepository.name);
     }
-    if (!(engine instanceof Flux)) {
-        throw new Error(`image updates of ${updates.map((u) => u.app).join(", ")} need the Flux engine`);
-    }
-    engine.registerImageUpdates(updates);
 }

@@ -43,8 +43,7 @@ export function gitopsSeedFiles(config: PlatformConfig, codeOwners: readonly str
         namespace: config.engine.namespace,
     });
     // Image updates pushed for a pull request need the workflow that opens it.
-    const imagePullRequests =
-        config.engine.type === "flux" && config.engine.imageAutomation && config.engine.imagePush === "pull-request";
+    const imagePullRequests = config.engine.imageAutomation && config.engine.imagePush === "pull-request";
     return {
         ...layout,
         ...repositoryChecks(config),
@@ -89,9 +88,9 @@ export function createRepositories(config: PlatformConfig): RepositoryHandle {
     // Every owned repository checks itself: its workflow produces the status checks its ruleset requires.
     const checks = repositoryChecks(config);
     // Image automation commits updated tags to the GitOps repository: only that key may push.
-    const gitopsWritable = config.engine.type === "flux" && config.engine.imageAutomation;
+    const gitopsWritable = config.engine.imageAutomation;
     // It pushes to the protected branch itself only in direct mode; otherwise to image-updates/<branch>.
-    const gitopsBypass = gitopsWritable && config.engine.type === "flux" && config.engine.imagePush === "direct";
+    const gitopsBypass = gitopsWritable && config.engine.imagePush === "direct";
     const gitops =
         gitopsConfig.managedBy !== undefined
             ? sharedRepository(gitopsConfig.name, { branch: gitopsConfig.branch, deployKeyWritable: gitopsWritable })

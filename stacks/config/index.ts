@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { imageUpdaterPolicyProblem } from "../../components/gitops/argocd/imageUpdater";
 import { isCommitSha, isReleaseTag } from "../../components/gitops/revisions";
 import { AppConfig, appDefaultsConfig, appsConfig, teamConfig } from "./apps";
 import { clusterConfig } from "./cluster";
@@ -431,44 +432,51 @@ export function crossFieldProblems(config: ProjectConfig, source: ConfigSource):
 }
 
 /**
- * An app's image update is written by Flux's image automation into the GitOps repository, the only
- * repository whose deploy key may push (stacks/repositories.ts).
+ * An app's image update is written by Flux's image automation or Argo CD Image Updater into the
+ * GitOps repository, the only repository whose deploy key may push (stacks/repositories.ts).
  */
 export function imageUpdateProblems(config: ProjectConfig, app: AppConfig, index: number): PathedProblem[] {
     if (app.imageUpdate === undefined) {
         return [];
     }
     const path = ["apps", index, "imageUpdate"];
-    if (config.engine.type !== "flux") {
-        return [
-            {
-                path,
-                message:
-                    "image updates are written back to Git by Flux's image automation; this stack's engine is argocd, which has no image updater here yet: remove imageUpdate, or use engine.type flux",
-            },
-        ];
-    }
     const problems: PathedProblem[] = [];
     if (!config.engine.imageAutomation) {
         problems.push({
             path,
             message:
-                "image updates need Flux's image controllers and a writable deploy key: set engine.imageAutomation to true",
+                config.engine.type === "flux"
+                    ? "image updates need Flux's image controllers and a writable deploy key: set engine.imageAutomation to true"
+                    : "image updates need Argo CD Image Updater and a writable deploy key: set engine.imageAutomation to true",
         });
     }
     const repository = app.source.repository ?? config.gitopsRepository.name;
     if (app.source.url !== undefined || repository !== config.gitopsRepository.name) {
         problems.push({
             path,
-            message: `image automation commits to the GitOps repository "${config.gitopsRepository.name}" only (the one deploy key that may push), not to ${app.source.url ?? repository}: keep the app's manifests there, or remove imageUpdate`,
+            message: `image updates are committed to the GitOps repository "${config.gitopsRepository.name}" only (the one deploy key that may push), not to ${app.source.url ?? repository}: keep the app's manifests there, or remove imageUpdate`,
         });
     }
     if (config.gitopsRepository.anonymous) {
         problems.push({
             path,
             message:
-                "the GitOps repository is read anonymously, so Flux cannot push image updates to it: register a deploy key (remove gitopsRepository.anonymous), or remove imageUpdate",
+                "the GitOps repository is read anonymously, so image updates cannot be pushed to it: register a deploy key (remove gitopsRepository.anonymous), or remove imageUpdate",
         });
+    }
+    if (config.engine.type === "argocd") {
+        const policyProblem = imageUpdaterPolicyProblem(app.imageUpdate.policy);
+        if (policyProblem !== undefined) {
+            problems.push({ path: [...path, "policy"], message: policyProblem });
+        }
+        if (app.source.type === "directory") {
+            // Image Updater writes .argocd-source-<app>.yaml, which Argo CD reads for Helm and Kustomize sources only.
+            problems.push({
+                path: ["apps", index, "source", "type"],
+                message:
+                    "Argo CD Image Updater writes parameter overrides that only helm and kustomize sources read: use source.type kustomize (add a kustomization.yaml), or remove imageUpdate",
+            });
+        }
     }
     return problems;
 }

@@ -181,7 +181,7 @@ export const PRODUCTION_INVARIANTS: readonly Invariant[] = [
         description:
             "image automation never pushes straight to a production branch: it pushes to image-updates/<branch> for a pull request",
         check: (c) =>
-            c.engine?.type === "flux" && c.engine.imagePush === "direct"
+            c.engine?.imagePush === "direct"
                 ? problem(
                       ["engine", "imagePush"],
                       "no-direct-image-push",

@@ -13,7 +13,17 @@ import type { IImageRepository } from "@kubernetes-models/flux-cd/image.toolkit.
 import type { IImageRepositorySpec } from "@kubernetes-models/flux-cd/image.toolkit.fluxcd.io/v1/ImageRepositorySpec";
 import type { IImageUpdateAutomation } from "@kubernetes-models/flux-cd/image.toolkit.fluxcd.io/v1/ImageUpdateAutomation";
 import type { IImageUpdateAutomationSpec } from "@kubernetes-models/flux-cd/image.toolkit.fluxcd.io/v1/ImageUpdateAutomationSpec";
+import {
+    byTargetBranch,
+    IMAGE_BRANCH_PREFIX,
+    ImagePushMode,
+    imagePushBranch,
+    ImageTagPolicy,
+    ImageUpdate,
+} from "../images";
 import { dnsName } from "./application";
+
+export type { ImagePushMode, ImageTagPolicy, ImageUpdate };
 
 type Metadata = { name: string; namespace: string; labels: Record<string, string> };
 export type FluxImageRepository = Omit<IImageRepository, "metadata" | "spec" | "status"> & {
@@ -29,33 +39,6 @@ export type FluxImageUpdateAutomation = Omit<IImageUpdateAutomation, "metadata" 
     spec: IImageUpdateAutomationSpec;
 };
 
-/** Which tag wins: the newest in a semver range, or the highest of the tags a pattern matches. */
-export type ImageTagPolicy =
-    | { readonly semver: string }
-    | {
-          readonly pattern: string;
-          /** Replacement for the pattern's match (e.g. `$ts`) that is then ordered. Default: the whole tag. */
-          readonly extract?: string;
-          /** numerical (timestamps, build numbers) or alphabetical (RFC 3339 dates). */
-          readonly order: "numerical" | "alphabetical";
-      };
-
-/** How the automation's commits reach the target branch. */
-export type ImagePushMode = "pull-request" | "direct";
-
-/** One app's image update, as the stack resolved it. */
-export interface ImageUpdate {
-    readonly app: string;
-    readonly team: string;
-    /** Image without tag, e.g. ghcr.io/acme/payments-api. */
-    readonly image: string;
-    readonly policy: ImageTagPolicy;
-    /** Branch of the GitOps repository the new tags are for. */
-    readonly targetBranch: string;
-    /** The app's directory in the GitOps repository; the automation rewrites files there only. */
-    readonly path: string;
-}
-
 export interface ImageAutomationSettings {
     /** Flux's namespace. */
     readonly namespace: string;
@@ -69,17 +52,12 @@ export const IMAGE_DEFAULTS = {
     scanInterval: "5m",
     automationInterval: "5m",
     /** Branches the automation pushes to in pull-request mode: `image-updates/<target>`. */
-    branchPrefix: "image-updates/",
+    branchPrefix: IMAGE_BRANCH_PREFIX,
     author: { name: "flux-image-automation", email: "flux-image-automation@users.noreply.github.com" },
 } as const;
 
 /** Label that ties an app's ImagePolicy to the automation of its target branch. */
 export const TARGET_BRANCH_LABEL = "gitops-platform.io/image-update-branch";
-
-/** The branch the automation pushes to: the target itself in direct mode, `image-updates/<target>` otherwise. */
-export function imagePushBranch(targetBranch: string, push: ImagePushMode): string {
-    return push === "direct" ? targetBranch : `${IMAGE_DEFAULTS.branchPrefix}${targetBranch}`;
-}
 
 /** `./apps/a` and `./apps/b` → `./apps`: the narrowest directory holding every path (`./` at worst). */
 export function commonDirectory(paths: readonly string[]): string {
@@ -173,18 +151,13 @@ export function imageAutomationObjects(
     perApp: { app: string; objects: (FluxImageRepository | FluxImagePolicy)[] }[];
     automations: FluxImageUpdateAutomation[];
 } {
-    const branches = [...new Set(updates.map((update) => update.targetBranch))].sort();
     return {
         perApp: updates.map((update) => ({
             app: update.app,
             objects: [imageRepository(update, settings), imagePolicy(update, settings)],
         })),
-        automations: branches.map((branch) =>
-            imageUpdateAutomation(
-                branch,
-                updates.filter((update) => update.targetBranch === branch),
-                settings,
-            ),
+        automations: byTargetBranch(updates).map(([branch, forBranch]) =>
+            imageUpdateAutomation(branch, forBranch, settings),
         ),
     };
 }
