@@ -148,4 +148,16 @@ describe("secrets: the Vault backend", () => {
         assert.deepEqual(keys({ ...VAULT, prefix: "/gitops" }), ["gitops-platform:secrets.prefix"]);
         assert.deepEqual(keys(VAULT), []);
     });
+
+    it("takes the Vault provider's address from config, and its token only as a secret", () => {
+        const set = { ...withVault().set, "vault:address": VAULT.server };
+        assert.deepEqual(configProblems("staging", { set }), []);
+        const plain = configProblems("staging", { set: { ...set, "vault:token": "hvs.plain-text-token" } });
+        assert.deepEqual(
+            plain.map((p) => p.key),
+            ["vault:token"],
+        );
+        assert.ok(!JSON.stringify(plain).includes("hvs.plain-text-token"), "the report prints the token");
+        assert.deepEqual(configProblems("staging", { set, secrets: { "vault:token": "hvs.secret-token" } }), []);
+    });
 });

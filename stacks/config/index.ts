@@ -25,7 +25,7 @@ export const SECRET_KEYS = ["ssoClientSecret"] as const;
  * Config namespaces the program reads: its own, the providers it uses (aws, github, kubernetes, tls)
  * and the CLI's own `pulumi:` keys (pulumi:tags, pulumi:disable-default-providers).
  */
-export const KNOWN_NAMESPACES: readonly string[] = [PROJECT, "aws", "github", "kubernetes", "tls", "pulumi"];
+export const KNOWN_NAMESPACES: readonly string[] = [PROJECT, "aws", "github", "kubernetes", "tls", "pulumi", "vault"];
 
 /** AWS region codes (docs.aws.amazon.com/general/latest/gr/rande.html): eu-west-1, us-gov-west-1, ap-southeast-5. */
 const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
@@ -38,6 +38,7 @@ export const CREDENTIAL_KEYS: readonly string[] = [
     "aws:accessKey",
     "aws:token",
     "kubernetes:kubeconfig",
+    "vault:token",
 ];
 
 /** Kubernetes namespaces no app may take. */
