@@ -4,12 +4,14 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { App, Team } from "../components/apps";
+import { AppDelivery, DeliveryController } from "../components/delivery";
 import { platformLabels } from "../components/core/labels";
 import { ClusterHandle } from "../components/cluster/types";
 import { ApplicationSource, GitopsEngine, SyncPolicy, TeamRegistration } from "../components/gitops/types";
 import { RepositoryHandle } from "../components/repository/types";
 import { SecretsStore } from "../components/secrets/types";
 import { declareInBatches } from "./batches";
+import { appDeliverySettings, deliveryTenantKinds } from "./delivery";
 import { AppConfig, PlatformConfig, SyncPolicyConfig } from "./config";
 import { Environment, profileOf } from "./profiles";
 
@@ -80,7 +82,7 @@ export function resolveSource(
 
 /** Each team with the namespaces of its apps and the repositories they come from (each once). */
 export function teamRegistrations(
-    config: Pick<PlatformConfig, "teams" | "apps">,
+    config: Pick<PlatformConfig, "teams" | "apps" | "engine">,
     sources: Readonly<Record<string, ApplicationSource>>,
 ): TeamRegistration[] {
     return Object.entries(config.teams).map(([name, team]) => {
@@ -90,14 +92,27 @@ export function teamRegistrations(
             const source = sources[app.name];
             repos.set(source.access?.name ?? String(source.repoUrl), source.repoUrl);
         }
-        return { name, groups: team.groups, namespaces: apps.map(appNamespace), sourceRepos: [...repos.values()] };
+        const tenantKinds = [...new Set(apps.flatMap((app) => deliveryTenantKinds(app, config.engine.type)))];
+        return {
+            name,
+            groups: team.groups,
+            namespaces: apps.map(appNamespace),
+            sourceRepos: [...repos.values()],
+            ...(tenantKinds.length > 0 ? { tenantKinds } : {}),
+        };
     });
 }
 
 /** Declares the stack's teams and apps, in batches (stacks/batches.ts); resolves to the apps' outputs. */
 export async function registerApps(
     config: PlatformConfig,
-    deps: { cluster: ClusterHandle; engine: GitopsEngine; repositories: RepositoryHandle; secrets?: SecretsStore },
+    deps: {
+        cluster: ClusterHandle;
+        engine: GitopsEngine;
+        repositories: RepositoryHandle;
+        secrets?: SecretsStore;
+        delivery?: DeliveryController;
+    },
 ): Promise<Record<string, AppOutputs>> {
     const sources = Object.fromEntries(
         config.apps.map((app) => [app.name, resolveSource(app, config.gitopsRepository.name, deps.repositories)]),
@@ -113,7 +128,8 @@ export async function registerApps(
         const source = sources[app.name];
         const namespace = appNamespace(app);
         const sync = resolveSyncPolicy(config.environment, config.appDefaults.sync, app.sync);
-        new App(app.name, {
+        const tenantKinds = deliveryTenantKinds(app, config.engine.type);
+        const component = new App(app.name, {
             registration: {
                 name: app.name,
                 team: app.team,
@@ -122,6 +138,7 @@ export async function registerApps(
                 sync,
                 pruneApproved: pruneApproved(config.environment, sync),
                 dependsOn: app.dependsOn,
+                ...(tenantKinds.length > 0 ? { tenantKinds } : {}),
             },
             labels,
             groups: config.teams[app.team].groups,
@@ -135,6 +152,20 @@ export async function registerApps(
             secrets: deps.secrets,
             dependsOn: teams.get(app.team)?.ready,
         });
+        const delivery = appDeliverySettings(app, namespace, config);
+        if (delivery !== undefined) {
+            if (deps.delivery === undefined) {
+                throw new Error(`app ${app.name} opts in to progressive delivery and the stack declared no controller`);
+            }
+            new AppDelivery(`${app.name}-delivery`, {
+                controller: deps.delivery,
+                provider: deps.cluster.provider,
+                settings: delivery,
+                groups: config.teams[app.team].groups,
+                team: app.team,
+                dependsOn: [component],
+            });
+        }
         outputs[app.name] = {
             team: app.team,
             namespace,

@@ -9,6 +9,7 @@ import { clusterPath } from "../components/repository/layout";
 import { DirectSecretDelivery } from "../components/secrets/direct";
 import { registerApps } from "./apps";
 import { createCluster } from "./cluster";
+import { createDeliveryController } from "./delivery";
 import { PlatformConfig } from "./config";
 import { createEngine } from "./engine";
 import { createMonitoring } from "./monitoring";
@@ -32,7 +33,8 @@ export async function definePlatform(config: PlatformConfig): Promise<Platform> 
         secrets: secretsStore ?? new DirectSecretDelivery(cluster.provider),
         addonRoleArns: secretsStore?.roleArn ? { external_secrets: secretsStore.roleArn } : {},
     });
-    const apps = await registerApps(config, { cluster, engine, repositories, secrets: secretsStore });
+    const delivery = createDeliveryController(config, cluster, engine);
+    const apps = await registerApps(config, { cluster, engine, repositories, secrets: secretsStore, delivery });
     createMonitoring(config, cluster, engine);
 
     return {
@@ -61,6 +63,16 @@ export async function definePlatform(config: PlatformConfig): Promise<Platform> 
                 appVersion: engine.versions.app,
             },
             secrets: secretsOutputs(config),
+            ...(delivery
+                ? {
+                      delivery: {
+                          controller: delivery.engine,
+                          namespace: delivery.namespace,
+                          chartVersion: delivery.versions.chart,
+                          appVersion: delivery.versions.app,
+                      },
+                  }
+                : {}),
             apps,
         },
     };

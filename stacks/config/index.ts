@@ -8,12 +8,14 @@ import { z } from "zod";
 import { isCommitSha, isReleaseTag } from "../../components/gitops/revisions";
 import { appDefaultsConfig, appsConfig, teamConfig } from "./apps";
 import { clusterConfig } from "./cluster";
+import { deliveryConfig, deliveryProblems } from "./delivery";
 import { engineConfig } from "./engine";
 import { monitoringConfig } from "./monitoring";
 import { githubConfig, gitopsRepositoryConfig, repositoryProblems } from "./repositories";
 import { dnsLabel, strictObject, suggestKey, UNKNOWN_KEY_SEPARATOR } from "./rules";
 import { PRODUCTION_INVARIANTS, stackEnvironmentProblems } from "./invariants";
 import { secretsConfig } from "./secrets";
+import { profileOf } from "../profiles";
 
 export const PROJECT = "gitops-platform";
 
@@ -81,6 +83,7 @@ const projectSchema = strictObject({
     }).optional(),
     ssoClientSecret: z.string().min(1).optional(),
     monitoring: monitoringConfig.optional(),
+    delivery: deliveryConfig.optional(),
 });
 
 type ProjectConfig = z.infer<typeof projectSchema>;
@@ -369,6 +372,13 @@ export function crossFieldProblems(config: ProjectConfig, source: ConfigSource):
             "aws-secrets-manager authenticates through EKS workload identity: use type kubernetes for an existing cluster, or cluster.type eks",
         );
     }
+    deliveryProblems({
+        engine: config.engine.type,
+        defaultStrategy: profileOf(config.environment).deliveryStrategy,
+        delivery: config.delivery,
+        monitoringEnabled: config.monitoring?.enabled ?? false,
+        apps: config.apps,
+    }).forEach((problem) => add(problem.path, problem.message));
     if (config.promotion && config.promotion.from === source.stack) {
         add(
             ["promotion", "from"],
@@ -434,4 +444,5 @@ export type { ClusterConfig, EksClusterConfig, ExistingClusterConfig } from "./c
 export type { ArgocdConfig, EngineConfig, FluxConfig } from "./engine";
 export type { GithubConfig, GitopsRepositoryConfig } from "./repositories";
 export type { MonitoringConfig } from "./monitoring";
+export type { AppDeliveryConfig, DeliveryConfig } from "./delivery";
 export type { AwsSecretsManagerConfig, KubernetesStoreConfig, SecretsConfig } from "./secrets";
