@@ -29,17 +29,12 @@ import { flaggerValues, rolloutsValues } from "../components/delivery/values";
 import { fluxTenantRules, tenantWhitelist } from "../components/gitops/tenancy";
 import { PROFILES } from "../stacks/profiles";
 import { byName, configProblems, importEsm, ofType, planStack, StackOverrides } from "./harness";
+import { FLUX, PROMETHEUS, SUCCESS_RATE, withDelivery } from "./progressive-delivery-fixtures";
 
 const FIXTURES = path.join(__dirname, "fixtures", "delivery");
 const fixture = (name: string) => fs.readFileSync(path.join(FIXTURES, name), "utf8");
 
-const SUCCESS_RATE = {
-    name: "success-rate",
-    query: 'sum(rate(http_requests_total{namespace="{namespace}",code!~"5.."}[1m])) / sum(rate(http_requests_total{namespace="{namespace}"}[1m]))',
-    min: 0.99,
-};
 const LATENCY = { name: "latency", query: 'histogram_quantile(0.99, rate(x{app="{workload}"}[1m]))', max: 500 };
-const PROMETHEUS = "http://prometheus-operated.kube-prometheus-stack:9090";
 
 const base: AppDeliverySettings = {
     app: "payments-api",
@@ -372,26 +367,6 @@ const METRIC_TEMPLATE = "kubernetes:flagger.app/v1beta1:MetricTemplate";
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const APP_PROJECT = "kubernetes:argoproj.io/v1alpha1:AppProject";
 const ROLE = "kubernetes:rbac.authorization.k8s.io/v1:Role";
-
-/** The stack's apps with `delivery` added to payments-api, and the delivery section. */
-function withDelivery(
-    stack: string,
-    delivery: Record<string, unknown>,
-    extra: Record<string, unknown> = {},
-): StackOverrides {
-    const document = YAML.parse(fs.readFileSync(path.join(__dirname, "..", `Pulumi.${stack}.yaml`), "utf8"));
-    const apps = (document.config["gitops-platform:apps"] as { name: string }[]).map((app) =>
-        app.name === "payments-api" ? { ...app, delivery } : app,
-    );
-    return {
-        set: {
-            "gitops-platform:apps": apps,
-            "gitops-platform:delivery": { prometheusAddress: PROMETHEUS },
-            ...extra,
-        },
-    };
-}
-const FLUX = { "gitops-platform:engine": { type: "flux", multitenancy: true } };
 
 describe("progressive delivery: offline plans", () => {
     it("production, Argo CD: canary with automatic rollback by default, the pinned HA controller, the analysis", async () => {
