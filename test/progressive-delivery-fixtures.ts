@@ -18,7 +18,7 @@ export function withDelivery(
     delivery: Record<string, unknown>,
     extra: Record<string, unknown> = {},
 ): StackOverrides {
-    const document = YAML.parse(fs.readFileSync(stackFilePath(stack), "utf8"));
+    const document = YAML.parse(fs.readFileSync(stackFilePath(stack), "utf8")) as { config: Record<string, unknown> };
     const apps = (document.config["gitops-platform:apps"] as { name: string }[]).map((app) =>
         app.name === "payments-api" ? { ...app, delivery } : app,
     );

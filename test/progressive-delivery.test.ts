@@ -55,8 +55,16 @@ const base: AppDeliverySettings = {
 const blueGreen: AppDeliverySettings = { ...base, strategy: "blueGreen" };
 const noAnalysis: AppDeliverySettings = { ...base, analysis: undefined };
 
-type Spec = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-const spec = (o: K8sObject | undefined) => o!.spec as Spec;
+/** The value at a dotted path of an object ("spec.strategy.canary.steps"). */
+function get(value: unknown, path: string): unknown {
+    return path
+        .split(".")
+        .reduce<unknown>(
+            (v, key) => (v !== null && typeof v === "object" ? (v as Record<string, unknown>)[key] : undefined),
+            value,
+        );
+}
+const list = (value: unknown, path: string) => get(value, path) as unknown[];
 
 // ---- schema validation ----
 
@@ -89,10 +97,17 @@ function strict(schema: unknown): unknown {
 
 const flaggerValidators = (() => {
     const ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true });
-    const crds = YAML.parseAllDocuments(fixture("flagger-1.44.0-crd.yaml")).map((d) => d.toJS());
+    interface Crd {
+        spec: {
+            group: string;
+            names: { kind: string };
+            versions: { name: string; storage: boolean; schema: { openAPIV3Schema: object } }[];
+        };
+    }
+    const crds = YAML.parseAllDocuments(fixture("flagger-1.44.0-crd.yaml")).map((d) => d.toJS() as Crd);
     return Object.fromEntries(
         crds.map((crd) => {
-            const version = crd.spec.versions.find((v: { storage: boolean }) => v.storage);
+            const version = crd.spec.versions.find((v) => v.storage)!;
             return [
                 `${crd.spec.group}/${version.name}/${crd.spec.names.kind}`,
                 ajv.compile(strict(version.schema.openAPIV3Schema) as object),
@@ -124,7 +139,7 @@ describe("progressive delivery: schemas", () => {
     it("the Rollouts models refuse a Rollout without its strategy's required field (it can fail)", async () => {
         const Rollout = await rolloutsModel("Rollout");
         const bad = rollout(blueGreen);
-        delete (bad.spec.strategy as Spec).blueGreen.activeService;
+        delete (get(bad, "spec.strategy.blueGreen") as Record<string, unknown>).activeService;
         assert.throws(() => new Rollout(bad).validate());
     });
 
@@ -150,8 +165,8 @@ describe("progressive delivery: schemas", () => {
 
 describe("progressive delivery: Argo Rollouts objects", () => {
     it("a canary walks the weights, holding each for the interval, with the analysis in the background", () => {
-        const s = spec(rollout(base));
-        assert.deepEqual(s.strategy.canary.steps, [
+        const s = get(rollout(base), "spec");
+        assert.deepEqual(get(s, "strategy.canary.steps"), [
             { setWeight: 10 },
             { pause: { duration: "2m" } },
             { setWeight: 25 },
@@ -159,40 +174,40 @@ describe("progressive delivery: Argo Rollouts objects", () => {
             { setWeight: 50 },
             { pause: { duration: "2m" } },
         ]);
-        assert.deepEqual(s.strategy.canary.analysis, { templates: [{ templateName: "payments-api" }] });
-        assert.equal(spec(rollout(noAnalysis)).strategy.canary.analysis, undefined);
+        assert.deepEqual(get(s, "strategy.canary.analysis"), { templates: [{ templateName: "payments-api" }] });
+        assert.equal(get(rollout(noAnalysis), "spec.strategy.canary.analysis"), undefined);
     });
 
     it("takes over the Deployment from Git (workloadRef, scaled down once healthy), with its own replicas", () => {
-        const s = spec(rollout(base));
+        const s = get(rollout(base), "spec");
         // scaleDown values: argoproj/argo-rollouts v1.9.0 pkg/apis/rollouts/v1alpha1/types.go (never|onsuccess|progressively).
-        assert.deepEqual(s.workloadRef, {
+        assert.deepEqual(get(s, "workloadRef"), {
             apiVersion: "apps/v1",
             kind: "Deployment",
             name: "api",
             scaleDown: "onsuccess",
         });
-        assert.equal(s.replicas, 3);
-        assert.equal(s.template, undefined);
+        assert.equal(get(s, "replicas"), 3);
+        assert.equal(get(s, "template"), undefined);
     });
 
     it("rolls back a release stuck past its deadline only where autoRollback says so", () => {
-        assert.equal(spec(rollout(base)).progressDeadlineAbort, true);
-        assert.equal(spec(rollout({ ...base, autoRollback: false })).progressDeadlineAbort, false);
-        assert.equal(spec(rollout(base)).progressDeadlineSeconds, 600);
+        assert.equal(get(rollout(base), "spec.progressDeadlineAbort"), true);
+        assert.equal(get(rollout({ ...base, autoRollback: false }), "spec.progressDeadlineAbort"), false);
+        assert.equal(get(rollout(base), "spec.progressDeadlineSeconds"), 600);
     });
 
     it("blue-green switches the app's Service after the checks, or after as long as they would take", () => {
-        const s = spec(rollout(blueGreen)).strategy.blueGreen;
-        assert.equal(s.activeService, "api");
-        assert.deepEqual(s.prePromotionAnalysis, { templates: [{ templateName: "payments-api" }] });
-        const plain = spec(rollout({ ...blueGreen, analysis: undefined })).strategy.blueGreen;
-        assert.equal(plain.autoPromotionSeconds, 4 * 120);
-        assert.equal(plain.prePromotionAnalysis, undefined);
+        const s = get(rollout(blueGreen), "spec.strategy.blueGreen");
+        assert.equal(get(s, "activeService"), "api");
+        assert.deepEqual(get(s, "prePromotionAnalysis"), { templates: [{ templateName: "payments-api" }] });
+        const plain = get(rollout({ ...blueGreen, analysis: undefined }), "spec.strategy.blueGreen");
+        assert.equal(get(plain, "autoPromotionSeconds"), 4 * 120);
+        assert.equal(get(plain, "prePromotionAnalysis"), undefined);
     });
 
     it("the AnalysisTemplate queries the stack's Prometheus, with bounds as expr conditions", () => {
-        const metrics = spec(analysisTemplate(base)).metrics;
+        const metrics = list(analysisTemplate(base), "spec.metrics");
         assert.deepEqual(metrics[0], {
             name: "success-rate",
             interval: "2m",
@@ -200,12 +215,12 @@ describe("progressive delivery: Argo Rollouts objects", () => {
             successCondition: "result[0] >= 0.99",
             provider: { prometheus: { address: PROMETHEUS, query: renderQuery(SUCCESS_RATE.query, base) } },
         });
-        assert.equal(metrics[1].successCondition, "result[0] <= 500");
-        assert.match(metrics[0].provider.prometheus.query, /namespace="payments"/);
-        assert.match(metrics[1].provider.prometheus.query, /app="api"/);
+        assert.equal(get(metrics[1], "successCondition"), "result[0] <= 500");
+        assert.match(get(metrics[0], "provider.prometheus.query") as string, /namespace="payments"/);
+        assert.match(get(metrics[1], "provider.prometheus.query") as string, /app="api"/);
         // Blue-green checks the preview a fixed number of times.
         assert.deepEqual(
-            spec(analysisTemplate(blueGreen)).metrics.map((m: Spec) => m.count),
+            list(analysisTemplate(blueGreen), "spec.metrics").map((m) => get(m, "count")),
             [4, 4],
         );
         assert.equal(analysisTemplate(noAnalysis), undefined);
@@ -214,32 +229,32 @@ describe("progressive delivery: Argo Rollouts objects", () => {
 
 describe("progressive delivery: Flagger objects", () => {
     it("a canary takes the same weights and interval; blue-green the same number of checks", () => {
-        const analysis = spec(canary(base)).analysis;
-        assert.deepEqual(analysis.stepWeights, [10, 25, 50]);
-        assert.equal(analysis.interval, "2m");
-        assert.equal(analysis.iterations, undefined);
-        const bg = spec(canary(blueGreen)).analysis;
-        assert.equal(bg.iterations, 4);
-        assert.equal(bg.stepWeights, undefined);
+        const analysis = get(canary(base), "spec.analysis");
+        assert.deepEqual(get(analysis, "stepWeights"), [10, 25, 50]);
+        assert.equal(get(analysis, "interval"), "2m");
+        assert.equal(get(analysis, "iterations"), undefined);
+        const bg = get(canary(blueGreen), "spec.analysis");
+        assert.equal(get(bg, "iterations"), 4);
+        assert.equal(get(bg, "stepWeights"), undefined);
     });
 
     it("tolerates as many failed checks as Argo Rollouts: threshold = failureLimit + 1", () => {
         // Flagger rolls back once failedChecks >= threshold (fluxcd/flagger v1.44.0 pkg/controller/scheduler.go);
         // Argo Rollouts fails a metric once failed > failureLimit (argo-rollouts v1.9.0 analysis/analysis.go).
-        assert.equal(spec(canary(base)).analysis.threshold, 3);
-        assert.equal(spec(canary(noAnalysis)).analysis.threshold, 1);
+        assert.equal(get(canary(base), "spec.analysis.threshold"), 3);
+        assert.equal(get(canary(noAnalysis), "spec.analysis.threshold"), 1);
     });
 
     it("targets the Deployment from Git and names MetricTemplates of its own namespace only", () => {
-        const s = spec(canary(base));
-        assert.deepEqual(s.targetRef, { apiVersion: "apps/v1", kind: "Deployment", name: "api" });
-        assert.deepEqual(s.service, { port: 8080 });
+        const s = get(canary(base), "spec");
+        assert.deepEqual(get(s, "targetRef"), { apiVersion: "apps/v1", kind: "Deployment", name: "api" });
+        assert.deepEqual(get(s, "service"), { port: 8080 });
         assert.deepEqual(
-            s.analysis.metrics.map((m: Spec) => m.templateRef),
+            list(s, "analysis.metrics").map((m) => get(m, "templateRef")),
             [{ name: "payments-api-success-rate" }, { name: "payments-api-latency" }],
         );
-        assert.deepEqual(s.analysis.metrics[0].thresholdRange, { min: 0.99 });
-        assert.deepEqual(s.analysis.metrics[1].thresholdRange, { max: 500 });
+        assert.deepEqual(get(s, "analysis.metrics.0.thresholdRange"), { min: 0.99 });
+        assert.deepEqual(get(s, "analysis.metrics.1.thresholdRange"), { max: 500 });
         const templates = metricTemplates(base);
         assert.deepEqual(
             templates.map((t) => [t.metadata.name, t.metadata.namespace]),
@@ -249,8 +264,8 @@ describe("progressive delivery: Flagger objects", () => {
             ],
         );
         assert.deepEqual(templates[0].spec.provider, { type: "prometheus", address: PROMETHEUS });
-        assert.equal(s.ingressRef, undefined);
-        assert.deepEqual(spec(canary({ ...base, ingress: "api" })).ingressRef, {
+        assert.equal(get(s, "ingressRef"), undefined);
+        assert.deepEqual(get(canary({ ...base, ingress: "api" }), "spec.ingressRef"), {
             apiVersion: "networking.k8s.io/v1",
             kind: "Ingress",
             name: "api",
@@ -282,7 +297,7 @@ function chartHas(valuesYaml: string, path: string): boolean {
     const parts = path.split(".");
     let node: unknown = parsed;
     for (const [i, part] of parts.entries()) {
-        if (node !== null && typeof node === "object" && part in (node as object)) {
+        if (node !== null && typeof node === "object" && part in node) {
             node = (node as Record<string, unknown>)[part];
             continue;
         }
@@ -345,16 +360,19 @@ describe("progressive delivery: controller charts", () => {
     });
 
     it("HA runs two controllers with a disruption budget; monitoring adds a ServiceMonitor with the selector labels", () => {
-        const ha = rolloutsValues(monitored) as Spec;
-        assert.equal(ha.controller.replicas, 2);
-        assert.deepEqual(ha.controller.pdb, { enabled: true, minAvailable: 1 });
-        assert.deepEqual(ha.controller.metrics.serviceMonitor, { enabled: true, additionalLabels: { release: "kps" } });
-        assert.equal((rolloutsValues(lean) as Spec).controller.replicas, 1);
-        assert.deepEqual((flaggerValues(monitored) as Spec).leaderElection, { enabled: true, replicaCount: 2 });
-        assert.deepEqual((flaggerValues(lean) as Spec).serviceMonitor, { enabled: false });
+        const ha = rolloutsValues(monitored);
+        assert.equal(get(ha, "controller.replicas"), 2);
+        assert.deepEqual(get(ha, "controller.pdb"), { enabled: true, minAvailable: 1 });
+        assert.deepEqual(get(ha, "controller.metrics.serviceMonitor"), {
+            enabled: true,
+            additionalLabels: { release: "kps" },
+        });
+        assert.equal(get(rolloutsValues(lean), "controller.replicas"), 1);
+        assert.deepEqual(get(flaggerValues(monitored), "leaderElection"), { enabled: true, replicaCount: 2 });
+        assert.deepEqual(get(flaggerValues(lean), "serviceMonitor"), { enabled: false });
         // No traffic router is used: the controller gets no rights on meshes and ingresses.
-        assert.deepEqual(ha.providerRBAC, { enabled: false });
-        assert.equal(ha.keepCRDs, true);
+        assert.deepEqual(get(ha, "providerRBAC"), { enabled: false });
+        assert.equal(get(ha, "keepCRDs"), true);
     });
 });
 
@@ -377,12 +395,12 @@ describe("progressive delivery: offline plans", () => {
         const release = ofType(resources, RELEASE).find((r) => r.inputs.chart === "argo-rollouts");
         assert.ok(release);
         assert.equal(release.inputs.version, "2.41.0");
-        assert.equal((release.inputs.values as Spec).controller.replicas, 2);
+        assert.equal(get(release.inputs.values, "controller.replicas"), 2);
         const rolloutObject = byName(resources, ROLLOUT, "payments-api-delivery-rollout-payments-api");
-        const s = rolloutObject.inputs.spec as Spec;
-        assert.ok(s.strategy.canary, "production defaults to canary");
-        assert.equal(s.progressDeadlineAbort, true);
-        assert.equal((rolloutObject.inputs.metadata as Spec).namespace, "payments-api");
+        const s = rolloutObject.inputs.spec;
+        assert.ok(get(s, "strategy.canary"), "production defaults to canary");
+        assert.equal(get(s, "progressDeadlineAbort"), true);
+        assert.equal(get(rolloutObject.inputs.metadata, "namespace"), "payments-api");
         const template = byName(resources, ANALYSIS_TEMPLATE, "payments-api-delivery-analysistemplate-payments-api");
         assert.match(JSON.stringify(template.inputs), /namespace=\\"payments-api\\"/);
         // The objects wait for the controller's CRDs.
@@ -395,17 +413,19 @@ describe("progressive delivery: offline plans", () => {
 
     it("staging, Argo CD: blue-green without rollback by default; an explicit canary is a canary", async () => {
         const bg = await planStack("staging", withDelivery("staging", {}));
-        const s = byName(bg.resources, ROLLOUT, "payments-api-delivery-rollout-payments-api").inputs.spec as Spec;
-        assert.equal(s.strategy.blueGreen.activeService, "payments-api");
-        assert.equal(s.progressDeadlineAbort, false);
+        const s = byName(bg.resources, ROLLOUT, "payments-api-delivery-rollout-payments-api").inputs.spec;
+        assert.equal(get(s, "strategy.blueGreen.activeService"), "payments-api");
+        assert.equal(get(s, "progressDeadlineAbort"), false);
         assert.equal(ofType(bg.resources, ANALYSIS_TEMPLATE).length, 0);
         const release = ofType(bg.resources, RELEASE).find((r) => r.inputs.chart === "argo-rollouts");
-        assert.equal((release?.inputs.values as Spec).controller.replicas, 1);
+        assert.equal(get(release?.inputs.values, "controller.replicas"), 1);
         const c = await planStack("staging", withDelivery("staging", { strategy: "canary", steps: [20, 60] }));
-        const steps = (byName(c.resources, ROLLOUT, "payments-api-delivery-rollout-payments-api").inputs.spec as Spec)
-            .strategy.canary.steps;
+        const steps = list(
+            byName(c.resources, ROLLOUT, "payments-api-delivery-rollout-payments-api").inputs,
+            "spec.strategy.canary.steps",
+        );
         assert.deepEqual(
-            steps.filter((x: Spec) => "setWeight" in x),
+            steps.filter((x) => get(x, "setWeight") !== undefined),
             [{ setWeight: 20 }, { setWeight: 60 }],
         );
     });
@@ -413,13 +433,15 @@ describe("progressive delivery: offline plans", () => {
     it("Argo CD: only the opted-in app's team may ship Rollouts and AnalysisTemplates, and reads its releases", async () => {
         const { resources } = await planStack("staging", withDelivery("staging", {}));
         const whitelist = (team: string) =>
-            (ofType(resources, APP_PROJECT).find((p) => (p.inputs.metadata as Spec).name === team)?.inputs.spec as Spec)
-                .namespaceResourceWhitelist as { group: string; kind: string }[];
+            get(
+                ofType(resources, APP_PROJECT).find((p) => get(p.inputs.metadata, "name") === team)?.inputs,
+                "spec.namespaceResourceWhitelist",
+            );
         assert.deepEqual(whitelist("payments"), tenantWhitelist(DELIVERY_TENANT_KINDS["argo-rollouts"]));
         assert.deepEqual(whitelist("storefront"), tenantWhitelist());
-        const role = ofType(resources, ROLE).find((r) => (r.inputs.metadata as Spec).name === "team-payments-delivery");
+        const role = ofType(resources, ROLE).find((r) => get(r.inputs.metadata, "name") === "team-payments-delivery");
         assert.ok(role);
-        assert.equal((role.inputs.metadata as Spec).namespace, "payments-api");
+        assert.equal(get(role.inputs.metadata, "namespace"), "payments-api");
         const verbs = (role.inputs.rules as { verbs: string[] }[]).flatMap((r) => r.verbs);
         assert.deepEqual([...new Set(verbs)].sort(), ["get", "list", "watch"]);
     });
@@ -439,12 +461,12 @@ describe("progressive delivery: offline plans", () => {
         const release = ofType(resources, RELEASE).find((r) => r.inputs.chart === "flagger");
         assert.ok(release);
         assert.equal(release.inputs.version, "1.44.0");
-        const values = release.inputs.values as Spec;
-        assert.equal(values.meshProvider, "nginx");
-        assert.equal(values.metricsServer, PROMETHEUS);
-        assert.equal(values.noCrossNamespaceRefs, true);
+        const values = release.inputs.values;
+        assert.equal(get(values, "meshProvider"), "nginx");
+        assert.equal(get(values, "metricsServer"), PROMETHEUS);
+        assert.equal(get(values, "noCrossNamespaceRefs"), true);
         const canaryObject = byName(resources, CANARY, "payments-api-delivery-canary-payments-api");
-        assert.equal((canaryObject.inputs.spec as Spec).analysis.threshold, 1);
+        assert.equal(get(canaryObject.inputs, "spec.analysis.threshold"), 1);
         const templates = ofType(resources, METRIC_TEMPLATE);
         assert.equal(templates.length, 2);
         for (const r of [canaryObject, ...templates]) {
@@ -453,14 +475,14 @@ describe("progressive delivery: offline plans", () => {
         assert.equal(ofType(resources, ROLLOUT).length, 0);
         const tenantRole = ofType(resources, ROLE).find(
             (r) =>
-                (r.inputs.metadata as Spec).namespace === "payments-api" &&
-                String((r.inputs.metadata as Spec).name).startsWith("flux-"),
+                get(r.inputs.metadata, "namespace") === "payments-api" &&
+                String(get(r.inputs.metadata, "name")).startsWith("flux-"),
         );
         assert.deepEqual(tenantRole?.inputs.rules, fluxTenantRules(DELIVERY_TENANT_KINDS.flagger));
         const otherTenant = ofType(resources, ROLE).find(
             (r) =>
-                (r.inputs.metadata as Spec).namespace === "checkout" &&
-                String((r.inputs.metadata as Spec).name).startsWith("flux-"),
+                get(r.inputs.metadata, "namespace") === "checkout" &&
+                String(get(r.inputs.metadata, "name")).startsWith("flux-"),
         );
         assert.deepEqual(otherTenant?.inputs.rules, fluxTenantRules());
     });
@@ -468,11 +490,11 @@ describe("progressive delivery: offline plans", () => {
     it("Flux: blue-green through Flagger's kubernetes provider, with Flagger's own Prometheus when the stack has none", async () => {
         const overrides = withDelivery("staging", { port: 80 }, { ...FLUX, "gitops-platform:delivery": {} });
         const { resources } = await planStack("staging", overrides);
-        const values = ofType(resources, RELEASE).find((r) => r.inputs.chart === "flagger")?.inputs.values as Spec;
-        assert.equal(values.meshProvider, "kubernetes");
-        assert.deepEqual(values.prometheus, { install: true });
-        const s = byName(resources, CANARY, "payments-api-delivery-canary-payments-api").inputs.spec as Spec;
-        assert.equal(s.analysis.iterations, PROFILES.staging.deliveryStrategy === "blueGreen" ? 5 : undefined);
+        const values = ofType(resources, RELEASE).find((r) => r.inputs.chart === "flagger")?.inputs.values;
+        assert.equal(get(values, "meshProvider"), "kubernetes");
+        assert.deepEqual(get(values, "prometheus"), { install: true });
+        const s = byName(resources, CANARY, "payments-api-delivery-canary-payments-api").inputs.spec;
+        assert.equal(get(s, "analysis.iterations"), PROFILES.staging.deliveryStrategy === "blueGreen" ? 5 : undefined);
         await validate(
             byName(resources, CANARY, "payments-api-delivery-canary-payments-api").inputs as unknown as K8sObject,
         );
