@@ -5,7 +5,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { teamSubjects } from "../apps/app";
+import { teamSubjects } from "../apps/teamAccess";
 import { POD_SECURITY, podSecurityLabels } from "../core/isolation";
 import { declareObject } from "../core/objects";
 import { AppDeliverySettings, DeliveryEngine, deliveryObjects, deliveryReadRules } from "./objects";
