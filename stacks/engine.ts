@@ -55,6 +55,9 @@ export function argoCdArgs(config: PlatformConfig, engine: ArgocdConfig, deps: E
         cascadeDelete: engine.cascadeDelete ?? profile.cascadeDelete,
         rootPrune: profile.rootPrune,
         pruneLast: profile.pruneLast,
+        // Only with the Rollouts controller, which an app's delivery brings (stacks/delivery.ts).
+        rolloutsExtension:
+            (config.delivery?.argocdExtension ?? false) && config.apps.some((app) => app.delivery !== undefined),
     };
 }
 

@@ -500,6 +500,41 @@ describe("progressive delivery: offline plans", () => {
         );
     });
 
+    it("Argo CD: the Rollouts UI extension in the Argo CD server when config asks and the controller is there", async () => {
+        // Without SSO, so that the values are not a secret in the plan.
+        const argoServer = async (overrides: StackOverrides) =>
+            get(
+                ofType(
+                    (
+                        await planStack("staging", {
+                            set: { ...overrides.set, "gitops-platform:engine": { type: "argocd" } },
+                            remove: ["gitops-platform:ssoClientSecret"],
+                        })
+                    ).resources,
+                    RELEASE,
+                ).find((r) => r.inputs.chart === "argo-cd")?.inputs.values,
+                "server.extensions",
+            );
+        const extra = { "gitops-platform:delivery": { prometheusAddress: PROMETHEUS, argocdExtension: true } };
+        // argoproj-labs/rollout-extension README.md "Helm Values" (v0.3.7), argo-cd chart 10.1.1 server.extensions.
+        assert.deepEqual(await argoServer(withDelivery("staging", {}, extra)), {
+            enabled: true,
+            extensionList: [
+                {
+                    name: "rollout-extension",
+                    env: [
+                        {
+                            name: "EXTENSION_URL",
+                            value: "https://github.com/argoproj-labs/rollout-extension/releases/download/v0.3.7/extension.tar",
+                        },
+                    ],
+                },
+            ],
+        });
+        assert.equal(await argoServer(withDelivery("staging", {})), undefined);
+        assert.equal(await argoServer({ set: extra }), undefined);
+    });
+
     it("no app opts in: no controller, no delivery objects, no extra tenant kinds (the checked-in stacks)", async () => {
         for (const stack of ["staging", "production", "local"]) {
             const { resources } = await planStack(stack);
@@ -595,6 +630,12 @@ describe("progressive delivery: config errors name key, value and fix", () => {
             "staging",
             withDelivery("staging", { port: 80, replicas: 3 }, FLUX),
             /apps\[0\]\.delivery\.replicas: is Argo Rollouts'.*\(3\)/,
+        ],
+        [
+            "the Argo CD extension on Flux",
+            "staging",
+            withDelivery("staging", { port: 80 }, { ...FLUX, "gitops-platform:delivery": { argocdExtension: true } }),
+            /gitops-platform:delivery\.argocdExtension: is the Argo CD UI's, and this stack runs Flux: remove it \(true\)/,
         ],
         [
             "an interval that is no duration",

@@ -67,6 +67,8 @@ export const deliveryConfig = strictObject({
     meshProvider: z.enum(MESH_PROVIDERS).optional(),
     /** Two controller replicas; default the environment's engineHighAvailability. */
     highAvailability: z.boolean().optional(),
+    /** Argo CD stacks: the Argo Rollouts UI extension in the Argo CD server; default false. */
+    argocdExtension: z.boolean().optional(),
 });
 
 export type AppDeliveryConfig = z.infer<typeof appDeliveryConfig>;
@@ -98,6 +100,9 @@ export function deliveryProblems(context: DeliveryContext): DeliveryProblem[] {
             ["delivery", "meshProvider"],
             "is Flagger's, on Flux stacks; Argo Rollouts here shifts traffic by replica counts: remove it",
         );
+    }
+    if (flux && context.delivery?.argocdExtension !== undefined) {
+        add(["delivery", "argocdExtension"], "is the Argo CD UI's, and this stack runs Flux: remove it");
     }
     context.apps.forEach((app, index) => {
         const delivery = app.delivery;

@@ -57,6 +57,8 @@ export interface ArgoCdArgs extends EngineArgs {
     readonly rootPrune: boolean;
     /** Applications prune old resources only after the new ones are healthy. Required. */
     readonly pruneLast: boolean;
+    /** The Argo Rollouts UI extension in the Argo CD server (values.ts ROLLOUTS_EXTENSION). Default: off. */
+    readonly rolloutsExtension?: boolean;
 }
 
 export class ArgoCd extends pulumi.ComponentResource implements GitopsEngine {
@@ -116,6 +118,7 @@ export class ArgoCd extends pulumi.ComponentResource implements GitopsEngine {
             oidcClientSecret: args.ssoClientSecret === undefined ? undefined : pulumi.secret(args.ssoClientSecret),
             adminGroups: args.adminGroups ?? DEFAULTS.adminGroups,
             knownHosts: [...repositories.values()].map((repo) => repo.knownHosts).filter((lines) => lines !== ""),
+            rolloutsExtension: args.rolloutsExtension ?? false,
         });
         this.release = new k8s.helm.v3.Release(
             `${name}-release`,
