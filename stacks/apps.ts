@@ -7,6 +7,7 @@ import { App, Team, TeamAccess } from "../components/apps";
 import { AppDelivery, DeliveryController } from "../components/delivery";
 import { platformLabels } from "../components/core/labels";
 import { ClusterHandle } from "../components/cluster/types";
+import type { TenantKind } from "../components/gitops/tenancy";
 import { ApplicationSource, GitopsEngine, SyncPolicy, TeamRegistration } from "../components/gitops/types";
 import { RepositoryHandle } from "../components/repository/types";
 import { SecretsStore } from "../components/secrets/types";
@@ -80,19 +81,24 @@ export function resolveSource(
     return { ...base, repoUrl: access.url, ...(access.privateKey === undefined ? {} : { access }) };
 }
 
-/** Each team with the namespaces of its apps and the repositories they come from (each once). */
+/**
+ * Each team with the namespaces of its apps, the repositories they come from (each once) and the
+ * kinds its apps add to what it may ship (`tenantKindsOf`, progressive delivery's; default none).
+ */
 export function teamRegistrations(
-    config: Pick<PlatformConfig, "teams" | "apps" | "engine">,
+    config: Pick<PlatformConfig, "teams" | "apps" | "gitopsRepository">,
     sources: Readonly<Record<string, ApplicationSource>>,
+    tenantKindsOf: (app: AppConfig) => readonly TenantKind[] = () => [],
 ): TeamRegistration[] {
     return Object.entries(config.teams).map(([name, team]) => {
         const apps = config.apps.filter((app) => app.team === name);
         const repos = new Map<string, pulumi.Input<string>>();
         for (const app of apps) {
-            const source = sources[app.name];
-            repos.set(source.access?.name ?? String(source.repoUrl), source.repoUrl);
+            // Keyed as config names the repository (as resolveSource reads it): an anonymous one's URL is an Output.
+            const key = app.source.url ?? app.source.repository ?? config.gitopsRepository.name;
+            repos.set(key, sources[app.name].repoUrl);
         }
-        const tenantKinds = [...new Set(apps.flatMap((app) => deliveryTenantKinds(app, config.engine.type)))];
+        const tenantKinds = [...new Set(apps.flatMap(tenantKindsOf))];
         return {
             name,
             groups: team.groups,
@@ -118,7 +124,8 @@ export async function registerApps(
         config.apps.map((app) => [app.name, resolveSource(app, config.gitopsRepository.name, deps.repositories)]),
     );
     const teams = new Map<string, Team>();
-    await declareInBatches(teamRegistrations(config, sources), (registration) => {
+    const tenantKindsOf = (app: AppConfig) => deliveryTenantKinds(app, config.engine.type);
+    await declareInBatches(teamRegistrations(config, sources, tenantKindsOf), (registration) => {
         teams.set(registration.name, new Team(registration.name, { registration, engine: deps.engine }));
     });
     const profile = profileOf(config.environment);
@@ -136,7 +143,7 @@ export async function registerApps(
         const source = sources[app.name];
         const namespace = appNamespace(app);
         const sync = resolveSyncPolicy(config.environment, config.appDefaults.sync, app.sync);
-        const tenantKinds = deliveryTenantKinds(app, config.engine.type);
+        const tenantKinds = tenantKindsOf(app);
         const component = new App(app.name, {
             registration: {
                 name: app.name,

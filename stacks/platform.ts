@@ -12,6 +12,7 @@ import { createCluster } from "./cluster";
 import { createDeliveryController } from "./delivery";
 import { PlatformConfig } from "./config";
 import { createEngine } from "./engine";
+import { createFleet } from "./fleet";
 import { createMonitoring } from "./monitoring";
 import { createRepositories } from "./repositories";
 import { createSecretsStore, secretsOutputs } from "./secrets";
@@ -36,6 +37,7 @@ export async function definePlatform(config: PlatformConfig): Promise<Platform> 
     const delivery = createDeliveryController(config, cluster, engine);
     const apps = await registerApps(config, { cluster, engine, repositories, secrets: secretsStore, delivery });
     createMonitoring(config, cluster, engine);
+    const fleet = createFleet(config, { cluster, engine, repositories, secrets: secretsStore });
 
     return {
         outputs: {
@@ -74,6 +76,7 @@ export async function definePlatform(config: PlatformConfig): Promise<Platform> 
                   }
                 : {}),
             apps,
+            ...(fleet ? { fleet: { spokes: fleet.spokeNames, managementRoleArn: fleet.managementRoleArn } } : {}),
         },
     };
 }

@@ -10,6 +10,7 @@ import { appDefaultsConfig, appsConfig, teamConfig } from "./apps";
 import { clusterConfig } from "./cluster";
 import { deliveryConfig, deliveryProblems } from "./delivery";
 import { engineConfig } from "./engine";
+import { fleetConfig, fleetProblems } from "./fleet";
 import { monitoringConfig } from "./monitoring";
 import { githubConfig, gitopsRepositoryConfig, repositoryProblems } from "./repositories";
 import { dnsLabel, strictObject, suggestKey, UNKNOWN_KEY_SEPARATOR } from "./rules";
@@ -84,6 +85,7 @@ const projectSchema = strictObject({
     ssoClientSecret: z.string().min(1).optional(),
     monitoring: monitoringConfig.optional(),
     delivery: deliveryConfig.optional(),
+    fleet: fleetConfig.optional(),
 });
 
 type ProjectConfig = z.infer<typeof projectSchema>;
@@ -319,7 +321,7 @@ function parsedSections(raw: Record<string, unknown>): PlatformConfigSections {
             sections[key] = result.data;
         }
     }
-    return sections as PlatformConfigSections;
+    return sections;
 }
 
 /**
@@ -385,6 +387,7 @@ export function crossFieldProblems(config: ProjectConfig, source: ConfigSource):
             `a stack cannot promote from itself: name the stack before ${source.stack} (e.g. staging)`,
         );
     }
+    fleetProblems(config, source.stack).forEach((problem) => add(problem.path, problem.message));
     const reserved = new Map<string, string>([
         ...RESERVED_NAMESPACES.map((ns) => [ns, "a system namespace"] as const),
         [config.engine.namespace, "the GitOps engine's namespace"],
@@ -442,6 +445,7 @@ export function crossFieldProblems(config: ProjectConfig, source: ConfigSource):
 export type { AppConfig, AppDefaultsConfig, SyncPolicyConfig, TeamConfig } from "./apps";
 export type { ClusterConfig, EksClusterConfig, ExistingClusterConfig } from "./cluster";
 export type { ArgocdConfig, EngineConfig, FluxConfig } from "./engine";
+export type { FleetConfig, SpokeConfig } from "./fleet";
 export type { GithubConfig, GitopsRepositoryConfig } from "./repositories";
 export type { MonitoringConfig } from "./monitoring";
 export type { AppDeliveryConfig, DeliveryConfig } from "./delivery";
