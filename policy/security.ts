@@ -35,6 +35,7 @@ export const SECURITY_TYPES = {
     fluxInstance: "kubernetes:fluxcd.controlplane.io/v1:FluxInstance",
     fluxKustomization: "kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization",
     fluxHelmRelease: "kubernetes:helm.toolkit.fluxcd.io/v2:HelmRelease",
+    flaggerCanary: "kubernetes:flagger.app/v1beta1:Canary",
 } as const;
 const T = SECURITY_TYPES;
 
@@ -501,6 +502,92 @@ const fluxTenantsImpersonate = stack(
     },
 );
 
+// ---- Progressive delivery ----
+
+/**
+ * What a tenant may write of the delivery controllers' groups: its releases and their checks. Not
+ * Application, AppProject or ApplicationSet (argoproj.io too: they would deploy anywhere),
+ * ClusterAnalysisTemplate, AnalysisRun, Experiment, or Flagger's AlertProvider (a Secret, posted out).
+ */
+const TENANT_DELIVERY_KINDS: Readonly<Record<string, readonly string[]>> = {
+    "argoproj.io": ["Rollout", "AnalysisTemplate"],
+    "flagger.app": ["Canary", "MetricTemplate"],
+};
+const TENANT_DELIVERY_RESOURCES: Readonly<Record<string, readonly string[]>> = {
+    "argoproj.io": ["rollouts", "analysistemplates"],
+    "flagger.app": ["canaries", "metrictemplates"],
+};
+const READ_VERBS = ["get", "list", "watch"];
+const deliveryTenantKinds = resource(
+    "delivery-tenant-kinds",
+    "Team AppProjects whitelist, and namespaced Roles grant writes on, only Rollouts, AnalysisTemplates, Canaries and MetricTemplates of argoproj.io and flagger.app.",
+    [T.appProject, T.role],
+    (r) => {
+        if (r.type === T.appProject) {
+            if (typeof labelsOf(r).team !== "string") {
+                return [];
+            }
+            return list(at(r.props, "spec", "namespaceResourceWhitelist"))
+                .filter((k) => {
+                    const allowed = TENANT_DELIVERY_KINDS[String(at(k, "group"))];
+                    return allowed !== undefined && !allowed.includes(String(at(k, "kind")));
+                })
+                .map(
+                    (k) =>
+                        `team project ${nameOf(r)} allows ${String(at(k, "group"))}/${String(at(k, "kind"))}: a team ships Rollouts, AnalysisTemplates, Canaries and MetricTemplates only; remove it`,
+                );
+        }
+        return list(r.props.rules)
+            .filter((rule) => list(at(rule, "verbs")).some((v) => !READ_VERBS.includes(String(v))))
+            .flatMap((rule) =>
+                list(at(rule, "apiGroups")).flatMap((group) =>
+                    list(at(rule, "resources"))
+                        .filter((res) => {
+                            const allowed = TENANT_DELIVERY_RESOURCES[String(group)];
+                            return allowed !== undefined && !allowed.includes(String(res));
+                        })
+                        .map(
+                            (res) =>
+                                `role ${nameOf(r)} grants writes on ${String(group)} ${String(res)}: grant rollouts, analysistemplates, canaries or metrictemplates only`,
+                        ),
+                ),
+            );
+    },
+);
+
+const flaggerNoCrossNamespace = resource(
+    "flagger-no-cross-namespace-refs",
+    "Flagger runs with -no-cross-namespace-refs: a Canary uses MetricTemplates and AlertProviders of its own namespace only.",
+    [T.helmRelease],
+    (r) =>
+        r.props.chart !== "flagger" || OPAQUE.includes(String(r.props.values))
+            ? []
+            : unless(
+                  at(r.props.values, "noCrossNamespaceRefs") === true,
+                  `flagger release ${r.name} lets a Canary use another namespace's MetricTemplates and AlertProviders (and their Secrets): set noCrossNamespaceRefs to true`,
+              ),
+);
+
+const canaryRefsInNamespace = resource(
+    "delivery-canary-refs-in-namespace",
+    "The platform's Canaries name MetricTemplates and AlertProviders of their own namespace.",
+    [T.flaggerCanary],
+    (r) => {
+        const own = namespaceOf(r);
+        const analysis = at(r.props, "spec", "analysis");
+        const refs = [
+            ...list(at(analysis, "metrics")).map((m) => at(m, "templateRef")),
+            ...list(at(analysis, "alerts")).map((a) => at(a, "providerRef")),
+        ];
+        return refs
+            .filter((ref) => ![undefined, "", own].includes(at(ref, "namespace") as string))
+            .map(
+                (ref) =>
+                    `Canary ${nameOf(r)} in ${String(own)} uses ${String(at(ref, "name"))} of namespace ${String(at(ref, "namespace"))}: use one of its own namespace`,
+            );
+    },
+);
+
 // ---- External Secrets ----
 
 const esoNoAggregation = resource(
@@ -685,6 +772,9 @@ export const SECURITY_RULES: readonly Rule[] = [
     appsInTeamProjects,
     fluxLockdown,
     fluxTenantsImpersonate,
+    deliveryTenantKinds,
+    flaggerNoCrossNamespace,
+    canaryRefsInNamespace,
     esoNoAggregation,
     rulesetActive,
     rulesetHistory,

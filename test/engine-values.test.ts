@@ -72,6 +72,8 @@ const CHECKED_CHART_VALUES = new Set([
     "repoServer.resources.requests.cpu",
     "repoServer.resources.requests.memory",
     "server.autoscaling.enabled",
+    "server.extensions.enabled",
+    "server.extensions.extensionList",
     "server.autoscaling.maxReplicas",
     "server.autoscaling.minReplicas",
     "server.pdb.enabled",
@@ -99,6 +101,7 @@ describe("argo-cd Helm values", () => {
             "HA with SSO",
             { ...base, highAvailability: true, domain: "argocd.example.org", sso: SSO, oidcClientSecret: "s3cret" },
         ],
+        ["with the Rollouts extension", { ...base, rolloutsExtension: true }],
     ];
     for (const [label, settings] of variants) {
         it(`sets only value keys checked against the chart's values.yaml (${label})`, () => {

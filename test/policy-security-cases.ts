@@ -571,6 +571,116 @@ export const SECURITY_CASES: Record<string, readonly SecurityCase[]> = {
             expected: [/HelmRelease "podinfo" of team demo applies as the controller/],
         },
     ],
+    "delivery-tenant-kinds": [
+        {
+            name: "a team ships Rollouts and AnalysisTemplates; its tenant Role writes Canaries and reads AnalysisRuns",
+            declared: [
+                project(
+                    "payments",
+                    teamSpec([
+                        { group: "apps", kind: "Deployment" },
+                        { group: "argoproj.io", kind: "Rollout" },
+                        { group: "argoproj.io", kind: "AnalysisTemplate" },
+                    ]),
+                    { team: "payments" },
+                ),
+                r(T.role, "r", {
+                    metadata: { name: "flux-tenant" },
+                    rules: [
+                        { apiGroups: ["flagger.app"], resources: ["canaries", "metrictemplates"], verbs: ["create"] },
+                        { apiGroups: ["argoproj.io"], resources: ["analysisruns", "experiments"], verbs: ["get"] },
+                    ],
+                }),
+            ],
+            expected: [],
+        },
+        {
+            name: "the platform's own project may hold Applications",
+            declared: [project("platform", teamSpec([{ group: "argoproj.io", kind: "Application" }]))],
+            expected: [],
+        },
+        {
+            name: "a team AppProject with Applications, AppProjects and AlertProviders",
+            declared: [
+                project(
+                    "payments",
+                    teamSpec([
+                        { group: "argoproj.io", kind: "Application" },
+                        { group: "argoproj.io", kind: "AppProject" },
+                        { group: "flagger.app", kind: "AlertProvider" },
+                    ]),
+                    { team: "payments" },
+                ),
+            ],
+            expected: [
+                /team project payments allows argoproj.io\/Application: a team ships/,
+                /team project payments allows argoproj.io\/AppProject: a team ships/,
+                /team project payments allows flagger.app\/AlertProvider: a team ships/,
+            ],
+        },
+        {
+            name: "a Role that writes Applications and ClusterAnalysisTemplates",
+            declared: [
+                r(T.role, "r", {
+                    metadata: { name: "flux-tenant" },
+                    rules: [
+                        {
+                            apiGroups: ["argoproj.io"],
+                            resources: ["applications", "clusteranalysistemplates"],
+                            verbs: ["create"],
+                        },
+                    ],
+                }),
+            ],
+            expected: [
+                /role flux-tenant grants writes on argoproj.io applications/,
+                /role flux-tenant grants writes on argoproj.io clusteranalysistemplates/,
+            ],
+        },
+    ],
+    "flagger-no-cross-namespace-refs": [
+        {
+            name: "blocked",
+            declared: [release("flagger", { noCrossNamespaceRefs: true })],
+            expected: [],
+        },
+        {
+            name: "the chart's default (allowed)",
+            declared: [release("flagger", { meshProvider: "kubernetes" })],
+            expected: [/set noCrossNamespaceRefs to true/],
+        },
+    ],
+    "delivery-canary-refs-in-namespace": [
+        {
+            name: "templates of its own namespace, named with or without it",
+            declared: [
+                inNs(T.flaggerCanary, "api", "payments", {
+                    analysis: {
+                        metrics: [
+                            { name: "a", templateRef: { name: "a" } },
+                            { name: "b", templateRef: { name: "b", namespace: "payments" } },
+                        ],
+                    },
+                }),
+            ],
+            expected: [],
+        },
+        {
+            name: "another team's MetricTemplate and AlertProvider",
+            declared: [
+                inNs(T.flaggerCanary, "api", "payments", {
+                    analysis: {
+                        metrics: [{ name: "a", templateRef: { name: "rate", namespace: "checkout" } }],
+                        alerts: [{ name: "slack", providerRef: { name: "slack", namespace: "checkout" } }],
+                    },
+                }),
+            ],
+            expected: [
+                /Canary api in payments uses rate of namespace checkout/,
+                /Canary api in payments uses slack of namespace checkout/,
+            ],
+        },
+    ],
     "external-secrets-no-role-aggregation": [
         {
             name: "neither aggregated",

@@ -7,6 +7,7 @@ import { fromPlanned } from "../policy/check";
 import { checkResources, PolicyResource, RULES, TYPES } from "../policy/rules";
 import { SECURITY_TYPES as T } from "../policy/security";
 import { planStack } from "./harness";
+import { FLUX, SUCCESS_RATE, withDelivery } from "./progressive-delivery-fixtures";
 
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call -- each break edits one resource type's untyped provider inputs in place */
 /** A plan resource as a copy the breaks edit in place. */
@@ -44,7 +45,13 @@ const unprotect: Break = (resources) => {
 };
 
 const FLUX_PRODUCTION = { set: { "gitops-platform:engine": { type: "flux", multitenancy: true } } };
-type Plan = "staging" | "production" | "local" | "production-flux";
+type Plan = "staging" | "production" | "local" | "production-flux" | "staging-delivery" | "production-flux-delivery";
+const DELIVERY = withDelivery("staging", { analysis: { metrics: [SUCCESS_RATE] } });
+const FLUX_DELIVERY = withDelivery(
+    "production",
+    { port: 80, analysis: { metrics: [SUCCESS_RATE] } },
+    { ...FLUX, "gitops-platform:delivery": { prometheusAddress: "http://prometheus:9090", meshProvider: "linkerd" } },
+);
 
 const BREAKS: Record<string, [Plan, Break]> = {
     "repository-protected": ["production", unprotect],
@@ -291,6 +298,32 @@ const BREAKS: Record<string, [Plan, Break]> = {
             withTeam,
         ),
     ],
+    "delivery-tenant-kinds": [
+        "staging-delivery",
+        edit(
+            T.appProject,
+            (r) => {
+                r.props.spec.namespaceResourceWhitelist.push({ group: "argoproj.io", kind: "Application" });
+            },
+            withTeam,
+        ),
+    ],
+    "flagger-no-cross-namespace-refs": [
+        "production-flux-delivery",
+        edit(
+            TYPES.helmRelease,
+            (r) => {
+                r.props.values.noCrossNamespaceRefs = false;
+            },
+            (r) => r.props.chart === "flagger",
+        ),
+    ],
+    "delivery-canary-refs-in-namespace": [
+        "production-flux-delivery",
+        edit(T.flaggerCanary, (r) => {
+            r.props.spec.analysis.metrics[0].templateRef.namespace = "checkout";
+        }),
+    ],
     "external-secrets-no-role-aggregation": [
         "staging",
         edit(
@@ -369,6 +402,8 @@ describe("npm run check: one control broken at a time", () => {
             ["production", "production", {}],
             ["local", "local", {}],
             ["production-flux", "production", FLUX_PRODUCTION],
+            ["staging-delivery", "staging", DELIVERY],
+            ["production-flux-delivery", "production", FLUX_DELIVERY],
         ] as const) {
             plans.set(plan, (await planStack(stack, overrides)).resources.map(fromPlanned));
         }

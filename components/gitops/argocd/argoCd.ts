@@ -63,6 +63,8 @@ export interface ArgoCdArgs extends EngineArgs {
     readonly imageAutomation?: boolean;
     /** Where image update commits go: a branch for a pull request (default), or straight to the target branch. */
     readonly imagePush?: ImagePushMode;
+    /** The Argo Rollouts UI extension in the Argo CD server (values.ts ROLLOUTS_EXTENSION). Default: off. */
+    readonly rolloutsExtension?: boolean;
 }
 
 export class ArgoCd extends pulumi.ComponentResource implements GitopsEngine {
@@ -128,6 +130,7 @@ export class ArgoCd extends pulumi.ComponentResource implements GitopsEngine {
             oidcClientSecret: args.ssoClientSecret === undefined ? undefined : pulumi.secret(args.ssoClientSecret),
             adminGroups: args.adminGroups ?? DEFAULTS.adminGroups,
             knownHosts: [...repositories.values()].map((repo) => repo.knownHosts).filter((lines) => lines !== ""),
+            rolloutsExtension: args.rolloutsExtension ?? false,
         });
         this.release = new k8s.helm.v3.Release(
             `${name}-release`,
