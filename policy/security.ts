@@ -172,6 +172,29 @@ const logRetention = resource(
         ),
 );
 
+const logEncryption = resource(
+    "log-group-kms-encrypted",
+    "Log groups are encrypted with a customer-managed KMS key (kmsKeyId).",
+    [T.logGroup],
+    (r) =>
+        unless(
+            typeof r.props.kmsKeyId === "string" && r.props.kmsKeyId !== "",
+            `log group ${r.name} is not encrypted with a KMS key: set kmsKeyId to a key whose policy admits logs.<region>.amazonaws.com for it`,
+        ),
+);
+
+/** retainOnDelete as for namespaces: judged where the offline plan records it. */
+const logsKeptInProduction = resource(
+    "log-group-kept-in-production",
+    "Production's log groups (the control plane's audit trail) are protected and stay in AWS when removed (retainOnDelete).",
+    [T.logGroup],
+    (r) =>
+        unless(
+            !inProduction(r) || (r.options.protect && r.options.retainOnDelete !== false),
+            `log group ${r.name} would be deleted with the stack in production: declare it with protect: true and retainOnDelete: true`,
+        ),
+);
+
 const deletionProtection = resource(
     "eks-deletion-protection-in-production",
     "Production EKS clusters have deletion protection.",
@@ -664,6 +687,8 @@ export const SECURITY_RULES: readonly Rule[] = [
     accessEntriesOnly,
     controlPlaneLogs,
     logRetention,
+    logEncryption,
+    logsKeptInProduction,
     deletionProtection,
     trustOpenToAnyone,
     adminScopes,

@@ -191,6 +191,36 @@ export const SECURITY_CASES: Record<string, readonly SecurityCase[]> = {
         { name: "90 days", declared: [r(T.logGroup, "logs", { retentionInDays: 90 })], expected: [] },
         { name: "kept forever", declared: [r(T.logGroup, "logs", {})], expected: [/log group logs has no retention/] },
     ],
+    "log-group-kms-encrypted": [
+        {
+            name: "with its key",
+            declared: [r(T.logGroup, "logs", { kmsKeyId: "arn:aws:kms:eu-west-1:1:key/logs" })],
+            expected: [],
+        },
+        {
+            name: "service-encrypted only",
+            declared: [r(T.logGroup, "logs", { retentionInDays: 90 })],
+            expected: [/log group logs is not encrypted with a KMS key/],
+        },
+    ],
+    "log-group-kept-in-production": [
+        {
+            name: "protected and retained in production",
+            declared: [r(T.logGroup, "logs", {}, { opts: { protect: true, retainOnDelete: true } })],
+            expected: [],
+        },
+        { name: "deletable in staging", declared: [r(T.logGroup, "logs", {}, staging)], expected: [] },
+        {
+            name: "protected but deleted on removal in production",
+            declared: [r(T.logGroup, "logs", {}, { opts: { protect: true, retainOnDelete: false } })],
+            expected: [/log group logs would be deleted with the stack in production/],
+        },
+        {
+            name: "unprotected in production",
+            declared: [r(T.logGroup, "logs", {}, { opts: { retainOnDelete: true } })],
+            expected: [/log group logs would be deleted with the stack in production/],
+        },
+    ],
     "eks-deletion-protection-in-production": [
         { name: "on in production", declared: [cluster({ deletionProtection: true })], expected: [] },
         { name: "off in staging", declared: [cluster({}, staging)], expected: [] },

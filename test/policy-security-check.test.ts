@@ -141,6 +141,18 @@ const BREAKS: Record<string, [Plan, Break]> = {
             delete r.props.retentionInDays;
         }),
     ],
+    "log-group-kms-encrypted": [
+        "staging",
+        edit(T.logGroup, (r) => {
+            delete r.props.kmsKeyId;
+        }),
+    ],
+    "log-group-kept-in-production": [
+        "production",
+        edit(T.logGroup, (r) => {
+            r.options.retainOnDelete = false;
+        }),
+    ],
     "eks-deletion-protection-in-production": [
         "production",
         edit(T.eksCluster, (r) => {
