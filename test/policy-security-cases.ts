@@ -206,18 +206,32 @@ export const SECURITY_CASES: Record<string, readonly SecurityCase[]> = {
     "log-group-kept-in-production": [
         {
             name: "protected and retained in production",
-            declared: [r(T.logGroup, "logs", {}, { opts: { protect: true, retainOnDelete: true } })],
+            declared: [
+                r(
+                    T.logGroup,
+                    "logs",
+                    {},
+                    { opts: { protect: true, retainOnDelete: true } as Partial<PolicyResourceOptions> },
+                ),
+            ],
             expected: [],
         },
         { name: "deletable in staging", declared: [r(T.logGroup, "logs", {}, staging)], expected: [] },
         {
             name: "protected but deleted on removal in production",
-            declared: [r(T.logGroup, "logs", {}, { opts: { protect: true, retainOnDelete: false } })],
+            declared: [
+                r(
+                    T.logGroup,
+                    "logs",
+                    {},
+                    { opts: { protect: true, retainOnDelete: false } as Partial<PolicyResourceOptions> },
+                ),
+            ],
             expected: [/log group logs would be deleted with the stack in production/],
         },
         {
             name: "unprotected in production",
-            declared: [r(T.logGroup, "logs", {}, { opts: { retainOnDelete: true } })],
+            declared: [r(T.logGroup, "logs", {}, { opts: { retainOnDelete: true } as Partial<PolicyResourceOptions> })],
             expected: [/log group logs would be deleted with the stack in production/],
         },
     ],
