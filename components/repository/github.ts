@@ -92,7 +92,10 @@ export function fileResourceName(path: string): string {
 
 const ENABLED = { status: "enabled" };
 
-export const WORKFLOW_PERMISSIONS = { defaultWorkflowPermissions: "read", canApprovePullRequestReviews: false } as const;
+export const WORKFLOW_PERMISSIONS = {
+    defaultWorkflowPermissions: "read",
+    canApprovePullRequestReviews: false,
+} as const;
 
 /**
  * What GitHub accepts: secret scanning and push protection on a public repository, or on a private
