@@ -18,6 +18,8 @@ export const SECURITY_TYPES = {
     repository: "github:index/repository:Repository",
     ruleset: "github:index/repositoryRuleset:RepositoryRuleset",
     environment: "github:index/repositoryEnvironment:RepositoryEnvironment",
+    environmentPolicy: "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy",
+    workflowPermissions: "github:index/workflowRepositoryPermissions:WorkflowRepositoryPermissions",
     deployKey: "github:index/repositoryDeployKey:RepositoryDeployKey",
     repositoryFile: "github:index/repositoryFile:RepositoryFile",
     namespace: "kubernetes:core/v1:Namespace",
@@ -671,6 +673,105 @@ const productionEnvironment = resource(
     },
 );
 
+const DEPLOY_ENVIRONMENTS = ["staging", "production"];
+const environmentsOf = (repository: unknown, all: readonly PolicyResource[]) =>
+    all.filter((e) => e.type === T.environment && e.props.repository === repository);
+
+/**
+ * Environments that hold deploy credentials admit exact branch names only: a custom policy (GitHub's
+ * "protected branches" setting opens every branch when no classic protection rule exists) whose
+ * patterns name branches without wildcards, and no tag patterns.
+ */
+const environmentBranches = stack(
+    "environment-deploys-from-named-branches",
+    "Staging and production environments deploy only from branches named by a custom policy, without wildcards or tags.",
+    (resources) =>
+        resources
+            .filter((e) => e.type === T.environment && DEPLOY_ENVIRONMENTS.includes(String(e.props.environment)))
+            .filter((e) => {
+                const policies = resources.filter(
+                    (p) =>
+                        p.type === T.environmentPolicy &&
+                        p.props.repository === e.props.repository &&
+                        p.props.environment === e.props.environment,
+                );
+                return (
+                    at(e.props, "deploymentBranchPolicy", "customBranchPolicies") !== true ||
+                    policies.length === 0 ||
+                    policies.some(
+                        (p) => typeof p.props.branchPattern !== "string" || /[*?[]/.test(p.props.branchPattern),
+                    )
+                );
+            })
+            .map((e) => ({
+                urn: e.urn,
+                message: `environment ${String(e.props.environment)} of ${String(e.props.repository)} can deploy from other branches or tags: set deploymentBranchPolicy.customBranchPolicies and one deployment policy per branch, e.g. branchPattern "main"`,
+            })),
+);
+
+const workflowPermissions = stack(
+    "workflow-token-read-only",
+    "Every repository's workflows get a read-only GITHUB_TOKEN by default and cannot approve pull requests.",
+    (resources) =>
+        resources
+            .filter((r) => r.type === T.repository)
+            .filter(
+                (r) =>
+                    !resources.some(
+                        (w) =>
+                            w.type === T.workflowPermissions &&
+                            w.props.repository === r.props.name &&
+                            w.props.defaultWorkflowPermissions === "read" &&
+                            w.props.canApprovePullRequestReviews === false,
+                    ),
+            )
+            .map((r) => ({
+                urn: r.urn,
+                message: `repository "${String(r.props.name)}" lets workflows write or approve pull requests: declare WorkflowRepositoryPermissions with defaultWorkflowPermissions "read" and canApprovePullRequestReviews false`,
+            })),
+);
+
+/**
+ * The repository that runs `pulumi up` is the one with both deploy environments and no deploy key
+ * (nothing in a cluster reads it): production must declare it. Its ruleset is repository-protected's
+ * business, its environments' reviewers and branches the environment rules'.
+ */
+const deployRepositoryGated = stack(
+    "deploy-repository-gated-in-production",
+    "A production stack that manages GitHub declares the deploy repository: staging and production environments, no deploy key.",
+    (resources) => {
+        const repositories = resources.filter((r) => r.type === T.repository && inProduction(r));
+        const gated = repositories.some(
+            (r) =>
+                DEPLOY_ENVIRONMENTS.every((name) =>
+                    environmentsOf(r.props.name, resources).some((e) => e.props.environment === name),
+                ) && !resources.some((k) => k.type === T.deployKey && k.props.repository === r.props.name),
+        );
+        return repositories.length === 0 || gated
+            ? []
+            : [
+                  {
+                      urn: repositories[0].urn,
+                      message:
+                          "production declares no gate for the repository that runs `pulumi up`: set github.deployRepository (ruleset, staging and production environments)",
+                  },
+              ];
+    },
+);
+
+const requiredChecksBound = resource(
+    "ruleset-checks-bound-to-app",
+    "Required status checks name the app that reports them (integrationId), so no other token can post them.",
+    [T.ruleset],
+    (r) =>
+        list(at(r.props, "rules", "requiredStatusChecks", "requiredChecks"))
+            .filter((c) => typeof at(c, "integrationId") !== "number")
+            .map(
+                (c) =>
+                    `ruleset ${r.name} requires check "${String(at(c, "context"))}" from anyone: set its integrationId (GitHub Actions: 15368)`,
+            ),
+);
+
 const deployKeysReadOnly = resource(
     "deploy-key-read-only",
     "Deploy keys the engine uses are read-only.",
@@ -715,5 +816,9 @@ export const SECURITY_RULES: readonly Rule[] = [
     releaseTags,
     codeownersSeeded,
     productionEnvironment,
+    environmentBranches,
+    workflowPermissions,
+    deployRepositoryGated,
+    requiredChecksBound,
     deployKeysReadOnly,
 ];

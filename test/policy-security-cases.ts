@@ -60,6 +60,19 @@ const review = (count: number, more: Props = {}) => ({
 });
 const env = (props: Props) =>
     r(T.environment, "repo-env-production", { environment: "production", repository: "platform-gitops", ...props });
+const branchPolicy = (branchPattern: string) =>
+    r(T.environmentPolicy, "repo-env-production-branch", {
+        repository: "platform-gitops",
+        environment: "production",
+        branchPattern,
+    });
+const repo = (name: string, extra = {}) => r(T.repository, `${name}-repository`, { name }, extra);
+const workflows = (props: Props) =>
+    r(T.workflowPermissions, "repo-workflows", {
+        repository: "platform-gitops",
+        canApprovePullRequestReviews: false,
+        ...props,
+    });
 const trust = (statement: Props) =>
     r(T.iamRole, "ci", {
         assumeRolePolicy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", ...statement }] }),
@@ -744,6 +757,88 @@ export const SECURITY_CASES: Record<string, readonly SecurityCase[]> = {
             name: "none of them",
             declared: [env({ reviewers: [{ teams: [], users: [] }] })],
             expected: [/no required reviewers/, /lets admins bypass review/, /deploys from any branch/],
+        },
+    ],
+    "environment-deploys-from-named-branches": [
+        {
+            name: "production from main",
+            declared: [
+                env({ deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true } }),
+                branchPolicy("main"),
+            ],
+            expected: [],
+        },
+        { name: "a preview environment is not judged", declared: [env({ environment: "preview" })], expected: [] },
+        {
+            name: "protected branches only (open when only a ruleset protects)",
+            declared: [env({ deploymentBranchPolicy: { protectedBranches: true, customBranchPolicies: false } })],
+            expected: [/environment production of platform-gitops can deploy from other branches/],
+        },
+        {
+            name: "a wildcard pattern",
+            declared: [
+                env({ deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true } }),
+                branchPolicy("release/*"),
+            ],
+            expected: [/environment production of platform-gitops can deploy from other branches/],
+        },
+        {
+            name: "a custom policy without a pattern",
+            declared: [env({ deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true } })],
+            expected: [/environment production of platform-gitops can deploy from other branches/],
+        },
+    ],
+    "workflow-token-read-only": [
+        {
+            name: "read-only, cannot approve",
+            declared: [repo("platform-gitops"), workflows({ defaultWorkflowPermissions: "read" })],
+            expected: [],
+        },
+        {
+            name: "write token",
+            declared: [repo("platform-gitops"), workflows({ defaultWorkflowPermissions: "write" })],
+            expected: [/repository "platform-gitops" lets workflows write or approve pull requests/],
+        },
+        {
+            name: "not declared",
+            declared: [repo("platform-gitops")],
+            expected: [/repository "platform-gitops" lets workflows write or approve pull requests/],
+        },
+    ],
+    "deploy-repository-gated-in-production": [
+        {
+            name: "the deploy repository with both environments and no deploy key",
+            declared: [
+                repo("gitops-platform"),
+                env({ repository: "gitops-platform", environment: "staging" }),
+                env({ repository: "gitops-platform" }),
+            ],
+            expected: [],
+        },
+        { name: "staging is not judged", declared: [repo("platform-gitops", staging)], expected: [] },
+        {
+            name: "only a GitOps repository (its deploy key marks it as read by a cluster)",
+            declared: [
+                repo("platform-gitops"),
+                env({ environment: "staging" }),
+                env({}),
+                r(T.deployKey, "k", { repository: "platform-gitops", readOnly: true }),
+            ],
+            expected: [/production declares no gate for the repository that runs `pulumi up`/],
+        },
+    ],
+    "ruleset-checks-bound-to-app": [
+        {
+            name: "checks reported by GitHub Actions",
+            declared: [
+                ruleset({ requiredStatusChecks: { requiredChecks: [{ context: "test", integrationId: 15368 }] } }),
+            ],
+            expected: [],
+        },
+        {
+            name: "a check anyone may report",
+            declared: [ruleset({ requiredStatusChecks: { requiredChecks: [{ context: "test" }] } })],
+            expected: [/ruleset repo-ruleset requires check "test" from anyone/],
         },
     ],
     "deploy-key-read-only": [

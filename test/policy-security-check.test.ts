@@ -363,6 +363,32 @@ const BREAKS: Record<string, [Plan, Break]> = {
             (r) => r.props.environment === "production",
         ),
     ],
+    "environment-deploys-from-named-branches": [
+        "staging",
+        edit(T.environmentPolicy, (r) => {
+            r.props.branchPattern = "*";
+        }),
+    ],
+    "workflow-token-read-only": [
+        "staging",
+        edit(T.workflowPermissions, (r) => {
+            r.props.canApprovePullRequestReviews = true;
+        }),
+    ],
+    "deploy-repository-gated-in-production": [
+        "production",
+        drop(T.environment, (r) => r.name === "gitops-platform-env-staging"),
+    ],
+    "ruleset-checks-bound-to-app": [
+        "production",
+        edit(
+            T.ruleset,
+            (r) => {
+                delete r.props.rules.requiredStatusChecks.requiredChecks[0].integrationId;
+            },
+            branchRuleset,
+        ),
+    ],
     "deploy-key-read-only": [
         "staging",
         edit(T.deployKey, (r) => {

@@ -425,6 +425,19 @@ describe("the deploy repository (this program's, owned by the production stack)"
         });
     });
 
+    it("is a production invariant: production's github section without it is refused, naming the key", () => {
+        const problems = configProblems("production", {
+            set: edited<{ deployRepository?: unknown }>("production", "gitops-platform:github", (g) => {
+                delete g.deployRepository;
+            }),
+        });
+        assert.deepEqual(
+            problems.map((p) => p.key),
+            ["gitops-platform:github.deployRepository"],
+        );
+        assert.match(problems[0].message, /production invariant deploy-repository-gated: .*deployRepository\.name/);
+    });
+
     it("refuses a deploy repository named like a GitOps or app repository", () => {
         assert.deepEqual(
             configProblems("production", {
