@@ -339,6 +339,28 @@ const networkPolicy = perTeamNamespace(
     "has no default-deny NetworkPolicy: declare one selecting all pods with policyTypes Ingress and Egress",
 );
 
+const isolatesIngress = (p: PolicyResource) =>
+    JSON.stringify(at(p.props, "spec", "podSelector")) === "{}" &&
+    list(at(p.props, "spec", "policyTypes")).includes("Ingress");
+/** Flux's distribution ships its own namespace policies (fluxcd/flux2 manifests/policies) when the instance asks. */
+const fluxIsolates = (p: PolicyResource) => at(p.props, "spec", "cluster", "networkPolicy") === true;
+const platformIngress = stack(
+    "platform-namespace-ingress-isolated",
+    "Every platform namespace denies ingress by default (a NetworkPolicy over all its pods, or Flux's own policies).",
+    (resources) =>
+        resources
+            .filter((r) => r.type === T.namespace && !isTeamNamespace(r))
+            .filter(
+                (ns) =>
+                    !inNamespace(T.networkPolicy, nameOf(ns), resources, isolatesIngress) &&
+                    !inNamespace(T.fluxInstance, nameOf(ns), resources, fluxIsolates),
+            )
+            .map((ns) => ({
+                urn: ns.urn,
+                message: `namespace "${nameOf(ns)}" accepts ingress from anywhere: declare a NetworkPolicy selecting all pods with policyTypes Ingress, allowing only what its components need`,
+            })),
+);
+
 const quotas = perTeamNamespace(
     "namespace-quota-and-limits",
     "Every app namespace has a ResourceQuota and a LimitRange.",
@@ -798,6 +820,7 @@ export const SECURITY_RULES: readonly Rule[] = [
     retainNamespaces,
     podSecurity,
     networkPolicy,
+    platformIngress,
     quotas,
     noBroadBindings,
     roleRules,

@@ -382,6 +382,41 @@ export const SECURITY_CASES: Record<string, readonly SecurityCase[]> = {
             expected: [/namespace "payments" has no default-deny/],
         },
     ],
+    "platform-namespace-ingress-isolated": [
+        {
+            name: "Argo CD's namespace with its ingress policy",
+            declared: [
+                ns("argocd", {}),
+                inNs(T.networkPolicy, "platform-ingress", "argocd", { podSelector: {}, policyTypes: ["Ingress"] }),
+            ],
+            expected: [],
+        },
+        {
+            name: "Flux's namespace with the distribution's policies",
+            declared: [
+                ns("flux-system", {}),
+                inNs(T.fluxInstance, "flux", "flux-system", { cluster: { networkPolicy: true } }),
+            ],
+            expected: [],
+        },
+        { name: "an app namespace is the default-deny rule's", declared: [ns("payments", team())], expected: [] },
+        {
+            name: "an egress-only policy",
+            declared: [
+                ns("argocd", {}),
+                inNs(T.networkPolicy, "egress", "argocd", { podSelector: {}, policyTypes: ["Egress"] }),
+            ],
+            expected: [/namespace "argocd" accepts ingress from anywhere/],
+        },
+        {
+            name: "Flux without its policies",
+            declared: [
+                ns("flux-system", {}),
+                inNs(T.fluxInstance, "flux", "flux-system", { cluster: { networkPolicy: false } }),
+            ],
+            expected: [/namespace "flux-system" accepts ingress from anywhere/],
+        },
+    ],
     "namespace-quota-and-limits": [
         {
             name: "both",

@@ -212,7 +212,11 @@ const BREAKS: Record<string, [Plan, Break]> = {
             withTeam,
         ),
     ],
-    "namespace-default-deny": ["local", drop(T.networkPolicy)],
+    "namespace-default-deny": ["local", drop(T.networkPolicy, (r) => r.props.metadata?.name === "default-deny")],
+    "platform-namespace-ingress-isolated": [
+        "production",
+        drop(T.networkPolicy, (r) => r.props.metadata?.name === "platform-ingress"),
+    ],
     "namespace-quota-and-limits": ["staging", drop(T.limitRange)],
     "rbac-no-builtin-admin-binding": [
         "staging",
