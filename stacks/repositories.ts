@@ -76,7 +76,10 @@ export function createDeployRepository(
         protection: protection && { ...protection, requiredStatusChecks: [...DEPLOY_REPOSITORY_CHECKS] },
         secretScanning: github.secretScanning,
         advancedSecurity: github.advancedSecurity,
+        // The promote workflow's App credentials live in `promotion`; `preview` admits every branch (pull
+        // requests), which the component's main-only branch policy cannot express: it is created by hand.
         environments: {
+            promotion: {},
             staging: { reviewers: deploy.stagingReviewers },
             production: { reviewers: github.productionReviewers },
         },
