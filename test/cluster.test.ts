@@ -6,7 +6,7 @@ import { PlannedResource } from "../plan/recorder";
 import { PlanResult } from "../plan/run";
 import { CLUSTER_ADMIN_ACCESS_POLICY, MANAGED_POLICIES } from "../components/cluster/iam";
 import { byName, planStack, stackValue } from "./harness";
-import { assertNoWildcardActions, policiesIn, principalsOf, trustPolicyOf } from "./iamAssertions";
+import { assertNoWildcardActions, parsePolicy, policiesIn, principalsOf, trustPolicyOf } from "./iamAssertions";
 
 const T = {
     cluster: "aws:eks/cluster:Cluster",
@@ -222,10 +222,10 @@ for (const stack of ["staging", "production"] as const) {
             const key = byName(plan.resources, T.key, `${prefix}-logs`);
             assert.equal(logGroup.inputs.kmsKeyId, `arn:aws:kms:eu-west-1:123456789012:key/${prefix}-logs`);
             assert.equal(key.inputs.enableKeyRotation, true);
-            const policy = JSON.parse(String(key.inputs.policy));
+            const policy = parsePolicy(key.inputs.policy, key.name);
             const groupArn = `arn:aws:logs:eu-west-1:123456789012:log-group:/aws/eks/gitops-platform-${stack}/cluster`;
             assert.deepEqual(
-                policy.Statement.map((s: { Principal: unknown }) => s.Principal),
+                policy.Statement.map((s) => s.Principal),
                 [{ AWS: "arn:aws:iam::123456789012:root" }, { Service: "logs.eu-west-1.amazonaws.com" }],
             );
             assert.deepEqual(policy.Statement[1].Condition, {
@@ -419,7 +419,11 @@ for (const stack of ["staging", "production"] as const) {
 
         it('declares IAM documents that parse, allow no "*" action and trust the right principals', () => {
             const policies = policiesIn(clusterResources(plan));
-            assert.equal(policies.length, 6, "four trust policies, the control plane's KMS policy and the log key's policy");
+            assert.equal(
+                policies.length,
+                6,
+                "four trust policies, the control plane's KMS policy and the log key's policy",
+            );
             assertNoWildcardActions(policies);
             assert.deepEqual(principalsOf(trustPolicyOf(plan.resources, `${prefix}-cluster`)), [
                 "Service:eks.amazonaws.com",
@@ -441,7 +445,9 @@ for (const stack of ["staging", "production"] as const) {
             const uses = logKey.document.Statement.filter((s) =>
                 [s.Action].flat().some((a) => /^kms:(Encrypt|Decrypt|GenerateDataKey)/.test(a)),
             );
-            assert.deepEqual(principalsOf({ ...logKey.document, Statement: uses }), ["Service:logs.eu-west-1.amazonaws.com"]);
+            assert.deepEqual(principalsOf({ ...logKey.document, Statement: uses }), [
+                "Service:logs.eu-west-1.amazonaws.com",
+            ]);
             assert.deepEqual(
                 kms.document.Statement.map((s) => s.Resource),
                 [`arn:aws:kms:eu-west-1:123456789012:key/${prefix}-secrets`],

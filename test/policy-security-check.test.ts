@@ -36,6 +36,7 @@ const drop =
     };
 
 const branchRuleset = (r: Mutable) => r.props.target === "branch";
+const named = (name: string) => (r: Mutable) => (r.props.metadata as { name?: string } | undefined)?.name === name;
 /** Drops every ruleset of the first repository. */
 const unprotect: Break = (resources) => {
     const name = first(TYPES.repository)(resources).props.name;
@@ -212,11 +213,8 @@ const BREAKS: Record<string, [Plan, Break]> = {
             withTeam,
         ),
     ],
-    "namespace-default-deny": ["local", drop(T.networkPolicy, (r) => r.props.metadata?.name === "default-deny")],
-    "platform-namespace-ingress-isolated": [
-        "production",
-        drop(T.networkPolicy, (r) => r.props.metadata?.name === "platform-ingress"),
-    ],
+    "namespace-default-deny": ["local", drop(T.networkPolicy, named("default-deny"))],
+    "platform-namespace-ingress-isolated": ["production", drop(T.networkPolicy, named("platform-ingress"))],
     "namespace-quota-and-limits": ["staging", drop(T.limitRange)],
     "rbac-no-builtin-admin-binding": [
         "staging",
@@ -388,7 +386,10 @@ const BREAKS: Record<string, [Plan, Break]> = {
         edit(
             T.ruleset,
             (r) => {
-                delete r.props.rules.requiredStatusChecks.requiredChecks[0].integrationId;
+                const rules = r.props.rules as {
+                    requiredStatusChecks: { requiredChecks: { integrationId?: number }[] };
+                };
+                delete rules.requiredStatusChecks.requiredChecks[0].integrationId;
             },
             branchRuleset,
         ),

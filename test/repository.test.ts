@@ -360,7 +360,15 @@ describe("the deploy repository (this program's, owned by the production stack)"
     // Ruleset fields: terraform-provider-github v6.13.0 github/resource_github_repository_ruleset.go
     // (required_status_checks.required_check {context, integration_id}, strict_required_status_checks_policy).
     it("requires the pull-request workflow's jobs as checks reported by GitHub Actions, reviews, and no force push", () => {
-        const ruleset = of(T.ruleset, "ruleset").inputs as { rules: Record<string, any>; bypassActors: unknown };
+        const ruleset = of(T.ruleset, "ruleset").inputs as {
+            rules: {
+                pullRequest: { requiredApprovingReviewCount: number; requireCodeOwnerReview: boolean };
+                requiredStatusChecks: unknown;
+                nonFastForward: boolean;
+                deletion: boolean;
+            };
+            bypassActors: unknown;
+        };
         const workflow = YAML.parse(fs.readFileSync(".github/workflows/pull-request.yml", "utf8")) as {
             jobs: Record<string, { name?: string; strategy?: { matrix: { include: { stack: string }[] } } }>;
         };
