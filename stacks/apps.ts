@@ -3,7 +3,7 @@
  * from the team's or the app's name, so adding, removing or reordering apps touches only their own.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { App, Team } from "../components/apps";
+import { App, Team, TeamAccess } from "../components/apps";
 import { platformLabels } from "../components/core/labels";
 import { ClusterHandle } from "../components/cluster/types";
 import { ApplicationSource, GitopsEngine, SyncPolicy, TeamRegistration } from "../components/gitops/types";
@@ -80,15 +80,16 @@ export function resolveSource(
 
 /** Each team with the namespaces of its apps and the repositories they come from (each once). */
 export function teamRegistrations(
-    config: Pick<PlatformConfig, "teams" | "apps">,
+    config: Pick<PlatformConfig, "teams" | "apps" | "gitopsRepository">,
     sources: Readonly<Record<string, ApplicationSource>>,
 ): TeamRegistration[] {
     return Object.entries(config.teams).map(([name, team]) => {
         const apps = config.apps.filter((app) => app.team === name);
         const repos = new Map<string, pulumi.Input<string>>();
         for (const app of apps) {
-            const source = sources[app.name];
-            repos.set(source.access?.name ?? String(source.repoUrl), source.repoUrl);
+            // Keyed as config names the repository (as resolveSource reads it): an anonymous one's URL is an Output.
+            const key = app.source.url ?? app.source.repository ?? config.gitopsRepository.name;
+            repos.set(key, sources[app.name].repoUrl);
         }
         return { name, groups: team.groups, namespaces: apps.map(appNamespace), sourceRepos: [...repos.values()] };
     });
@@ -109,6 +110,14 @@ export async function registerApps(
     const profile = profileOf(config.environment);
     const labels = platformLabels(config.environment);
     const outputs: Record<string, AppOutputs> = {};
+    const access =
+        config.apps.length > 0
+            ? new TeamAccess("team-access", {
+                  labels,
+                  debugAccess: profile.teamDebugAccess,
+                  provider: deps.cluster.provider,
+              })
+            : undefined;
     await declareInBatches(config.apps, (app) => {
         const source = sources[app.name];
         const namespace = appNamespace(app);
@@ -127,7 +136,7 @@ export async function registerApps(
             groups: config.teams[app.team].groups,
             quota: withOverrides(profile.quota, config.appDefaults.quota, app.quota),
             limits: withOverrides(profile.limits, config.appDefaults.limits, app.limits),
-            debugAccess: profile.teamDebugAccess,
+            teamRole: access!.roleName,
             retainNamespace: profile.retainAppNamespaces,
             secretKeys: app.secretKeys,
             provider: deps.cluster.provider,

@@ -316,7 +316,7 @@ function parsedSections(raw: Record<string, unknown>): PlatformConfigSections {
             sections[key] = result.data;
         }
     }
-    return sections as PlatformConfigSections;
+    return sections;
 }
 
 /**
