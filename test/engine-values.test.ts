@@ -61,6 +61,7 @@ const CHECKED_CHART_VALUES = new Set([
     "crds.keep",
     "dex.enabled",
     "global.domain",
+    "global.networkPolicy.create",
     "redis-ha.enabled",
     "repoServer.autoscaling.enabled",
     "repoServer.autoscaling.maxReplicas",
@@ -174,8 +175,9 @@ describe("argo-cd Helm values", () => {
     it("sets the domain Argo CD's URL and SSO redirect derive from, only when given", () => {
         assert.deepEqual(argoCdValues({ ...base, domain: "argocd.acme.example.com" }).global, {
             domain: "argocd.acme.example.com",
+            networkPolicy: { create: true },
         });
-        assert.equal(argoCdValues(base).global, undefined);
+        assert.deepEqual(argoCdValues(base).global, { networkPolicy: { create: true } });
     });
 
     it("makes everyone read-only and maps admin groups to role:admin, scoped to the groups claim", () => {

@@ -38,6 +38,7 @@ const drop =
     };
 
 const branchRuleset = (r: Mutable) => r.props.target === "branch";
+const named = (name: string) => (r: Mutable) => (r.props.metadata as { name?: string } | undefined)?.name === name;
 /** Drops every ruleset of the first repository. */
 const unprotect: Break = (resources) => {
     const name = first(TYPES.repository)(resources).props.name;
@@ -149,6 +150,18 @@ const BREAKS: Record<string, [Plan, Break]> = {
             delete r.props.retentionInDays;
         }),
     ],
+    "log-group-kms-encrypted": [
+        "staging",
+        edit(T.logGroup, (r) => {
+            delete r.props.kmsKeyId;
+        }),
+    ],
+    "log-group-kept-in-production": [
+        "production",
+        edit(T.logGroup, (r) => {
+            r.options.retainOnDelete = false;
+        }),
+    ],
     "eks-deletion-protection-in-production": [
         "production",
         edit(T.eksCluster, (r) => {
@@ -208,7 +221,8 @@ const BREAKS: Record<string, [Plan, Break]> = {
             withTeam,
         ),
     ],
-    "namespace-default-deny": ["local", drop(T.networkPolicy)],
+    "namespace-default-deny": ["local", drop(T.networkPolicy, named("default-deny"))],
+    "platform-namespace-ingress-isolated": ["production", drop(T.networkPolicy, named("platform-ingress"))],
     "namespace-quota-and-limits": ["staging", drop(T.limitRange)],
     "rbac-no-builtin-admin-binding": [
         "staging",
@@ -383,6 +397,35 @@ const BREAKS: Record<string, [Plan, Break]> = {
                 r.props.canAdminsBypass = true;
             },
             (r) => r.props.environment === "production",
+        ),
+    ],
+    "environment-deploys-from-named-branches": [
+        "staging",
+        edit(T.environmentPolicy, (r) => {
+            r.props.branchPattern = "*";
+        }),
+    ],
+    "workflow-token-read-only": [
+        "staging",
+        edit(T.workflowPermissions, (r) => {
+            r.props.canApprovePullRequestReviews = true;
+        }),
+    ],
+    "deploy-repository-gated-in-production": [
+        "production",
+        drop(T.environment, (r) => r.name === "gitops-platform-env-staging"),
+    ],
+    "ruleset-checks-bound-to-app": [
+        "production",
+        edit(
+            T.ruleset,
+            (r) => {
+                const rules = r.props.rules as {
+                    requiredStatusChecks: { requiredChecks: { integrationId?: number }[] };
+                };
+                delete rules.requiredStatusChecks.requiredChecks[0].integrationId;
+            },
+            branchRuleset,
         ),
     ],
     "deploy-key-read-only": [

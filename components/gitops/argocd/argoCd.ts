@@ -8,7 +8,7 @@ import { ImagePushMode, ImageUpdate } from "../images";
 import { IMAGE_UPDATER, imageUpdaterObjects, imageUpdaterValues } from "./imageUpdater";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { POD_SECURITY, podSecurityLabels } from "../../core/isolation";
+import { PLATFORM_INGRESS_POLICY, platformIngressSpec, POD_SECURITY, podSecurityLabels } from "../../core/isolation";
 import { metadataLabels } from "../metadata";
 import { declareObject } from "../../core/objects";
 import { EngineArgs, repositoriesByName } from "../engine";
@@ -118,6 +118,19 @@ export class ArgoCd extends pulumi.ComponentResource implements GitopsEngine {
             `${name}-namespace`,
             {
                 metadata: { name: this.namespace, labels: { ...labels, ...podSecurityLabels(POD_SECURITY.platform) } },
+            },
+            child,
+        );
+
+        // Argo CD's pods reach each other (Redis HA too, which the chart's own per-component policies
+        // leave out); other namespaces only the `metrics` ports (container ports so named in argo-helm
+        // charts/argo-cd 10.1.1, e.g. templates/argocd-server/deployment.yaml). The server takes traffic
+        // from anywhere through the chart's argocd-server policy (global.networkPolicy.create, values.ts).
+        new k8s.networking.v1.NetworkPolicy(
+            `${name}-network-policy`,
+            {
+                metadata: { name: PLATFORM_INGRESS_POLICY, namespace: namespace.metadata.name, labels },
+                spec: platformIngressSpec({ scrapedPorts: ["metrics"] }),
             },
             child,
         );

@@ -109,7 +109,15 @@ export function argoCdValues(settings: ArgoValuesSettings): Record<string, unkno
         ...(settings.sso ? { "oidc.config": oidcConfig(settings.sso) } : {}),
     };
     return {
-        ...(settings.domain ? { global: { domain: settings.domain } } : {}),
+        global: {
+            ...(settings.domain ? { domain: settings.domain } : {}),
+            // The chart's per-component ingress policies (argo-helm charts/argo-cd 10.1.1 values.yaml
+            // global.networkPolicy.create, templates/*/networkpolicy.yaml), set so no chart default can drop
+            // them: repo-server from the server, controller and ApplicationSet only; the server from anywhere.
+            // The namespace's own default deny (argoCd.ts) replaces the chart's defaultDenyIngress, which would
+            // cut off Redis HA.
+            networkPolicy: { create: true },
+        },
         crds: { install: true, keep: true },
         // Argo CD talks to the OIDC provider directly; the bundled Dex would be one more thing to run and patch.
         dex: { enabled: false },
