@@ -82,6 +82,8 @@ export const TYPES = {
     argoApplicationSet: "kubernetes:argoproj.io/v1alpha1:ApplicationSet",
     fluxKustomization: "kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization",
     fluxGitRepository: "kubernetes:source.toolkit.fluxcd.io/v1:GitRepository",
+    fluxImageUpdateAutomation: "kubernetes:image.toolkit.fluxcd.io/v1:ImageUpdateAutomation",
+    argoImageUpdater: "kubernetes:argocd-image-updater.argoproj.io/v1alpha1:ImageUpdater",
     eksCluster: "aws:eks/cluster:Cluster",
     launchTemplate: "aws:ec2/launchTemplate:LaunchTemplate",
     iamPolicy: "aws:iam/policy:Policy",

@@ -55,6 +55,11 @@ export function argoCdArgs(config: PlatformConfig, engine: ArgocdConfig, deps: E
         cascadeDelete: engine.cascadeDelete ?? profile.cascadeDelete,
         rootPrune: profile.rootPrune,
         pruneLast: profile.pruneLast,
+        imageAutomation: engine.imageAutomation,
+        imagePush: engine.imagePush,
+        // Only with the Rollouts controller, which an app's delivery brings (stacks/delivery.ts).
+        rolloutsExtension:
+            (config.delivery?.argocdExtension ?? false) && config.apps.some((app) => app.delivery !== undefined),
     };
 }
 
@@ -68,6 +73,7 @@ export function fluxArgs(config: PlatformConfig, engine: FluxConfig, deps: Engin
         components: engine.components,
         multitenancy: engine.multitenancy,
         imageAutomation: engine.imageAutomation,
+        imagePush: engine.imagePush,
     };
 }
 

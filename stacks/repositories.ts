@@ -1,4 +1,6 @@
 /** Config → the stack's Git repositories: managed on GitHub with a github section, else given by URL. */
+import { IMAGE_DEFAULTS } from "../components/gitops/flux/images";
+import { imageUpdatesFiles } from "../components/repository/imageUpdates";
 import { checksFiles, DEFAULT_KUBERNETES_VERSION } from "../components/repository/checks";
 import { ExternalRepository } from "../components/repository/external";
 import { GithubRepository } from "../components/repository/github";
@@ -41,7 +43,59 @@ export function gitopsSeedFiles(config: PlatformConfig, codeOwners: readonly str
         namespace: config.engine.namespace,
         spokes: Object.keys(config.fleet?.spokes ?? {}),
     });
-    return { ...layout, ...repositoryChecks(config) };
+    // Image updates pushed for a pull request need the workflow that opens it.
+    const imagePullRequests = config.engine.imageAutomation && config.engine.imagePush === "pull-request";
+    return {
+        ...layout,
+        ...repositoryChecks(config),
+        ...(imagePullRequests ? imageUpdatesFiles(IMAGE_DEFAULTS.branchPrefix) : {}),
+    };
+}
+
+/**
+ * The jobs of .github/workflows/pull-request.yml as the checks they report (matrix jobs by their
+ * `name:`): the deploy repository's ruleset requires them all. Skipped jobs (pull requests from
+ * forks skip preview and guard) count as passed for GitHub.
+ */
+export const DEPLOY_REPOSITORY_CHECKS = [
+    "test",
+    "preview (staging)",
+    "preview (production)",
+    "guard (staging)",
+    "guard (production)",
+] as const;
+
+/**
+ * The repository of this program, adopted (it exists: it runs this program). Its own pull requests
+ * are reviewed as the environment's protection says, with the pull-request workflow's checks; its
+ * environments hold the credentials that change staging and production and admit main only.
+ */
+export function createDeployRepository(
+    config: PlatformConfig,
+    github: GithubConfig,
+    deploy: NonNullable<GithubConfig["deployRepository"]>,
+): GithubRepository {
+    const protection = protectionSettings(github, config.environment);
+    return new GithubRepository(deploy.name, {
+        repositoryName: deploy.name,
+        description: deploy.description,
+        visibility: deploy.visibility,
+        adopt: true,
+        deployKey: false,
+        protection: protection && { ...protection, requiredStatusChecks: [...DEPLOY_REPOSITORY_CHECKS] },
+        secretScanning: github.secretScanning,
+        advancedSecurity: github.advancedSecurity,
+        // The promote workflow's App credentials live in `promotion`; `preview` admits every branch (pull
+        // requests), which the component's main-only branch policy cannot express: it is created by hand.
+        environments: {
+            promotion: {},
+            staging: { reviewers: deploy.stagingReviewers },
+            production: { reviewers: github.productionReviewers },
+        },
+        // The ruleset asks for code-owner review: the file is the one checked in at the root of this repository.
+        seedFiles: protection?.requireCodeOwnerReview ? { CODEOWNERS: codeOwnersFile(github.codeOwners) } : {},
+        protect: profileOf(config.environment).protect,
+    });
 }
 
 export function createRepositories(config: PlatformConfig): RepositoryHandle {
@@ -58,6 +112,10 @@ export function createRepositories(config: PlatformConfig): RepositoryHandle {
         });
         // Anonymous: nothing to wait for. With a deploy key the user registers it by hand, which nothing here can wait for.
         return { gitops, appRepositories: {}, ready: [] };
+    }
+
+    if (github.deployRepository !== undefined) {
+        createDeployRepository(config, github, github.deployRepository);
     }
 
     // One key per stack and repository: the title says which cluster reads with it.
@@ -81,7 +139,9 @@ export function createRepositories(config: PlatformConfig): RepositoryHandle {
     // Every owned repository checks itself: its workflow produces the status checks its ruleset requires.
     const checks = repositoryChecks(config);
     // Image automation commits updated tags to the GitOps repository: only that key may push.
-    const gitopsWritable = config.engine.type === "flux" && config.engine.imageAutomation;
+    const gitopsWritable = config.engine.imageAutomation;
+    // It pushes to the protected branch itself only in direct mode; otherwise to image-updates/<branch>.
+    const gitopsBypass = gitopsWritable && config.engine.imagePush === "direct";
     const gitops =
         gitopsConfig.managedBy !== undefined
             ? sharedRepository(gitopsConfig.name, { branch: gitopsConfig.branch, deployKeyWritable: gitopsWritable })
@@ -93,6 +153,7 @@ export function createRepositories(config: PlatformConfig): RepositoryHandle {
                   adopt: gitopsConfig.adopt,
                   branch: gitopsConfig.branch,
                   deployKeyWritable: gitopsWritable,
+                  deployKeyBypass: gitopsBypass,
                   environments: { staging: {}, production: { reviewers: github.productionReviewers } },
                   // An adopted repository has its own content: nothing is seeded over it.
                   seedFiles: gitopsConfig.adopt ? {} : gitopsSeedFiles(config, github.codeOwners),

@@ -38,8 +38,18 @@ export interface GithubRepositoryArgs {
     readonly protection?: ProtectionSettings;
     /** Let the deploy key push (Flux image automation commits to Git); default false (read-only). */
     readonly deployKeyWritable?: boolean;
+    /**
+     * Let the writable deploy key push straight to the protected branch (a ruleset `DeployKey` bypass);
+     * default false: it pushes to other branches only, and a pull request brings the change in.
+     */
+    readonly deployKeyBypass?: boolean;
     /** Title of the deploy key on GitHub; default "gitops-platform". */
     readonly deployKeyTitle?: string;
+    /**
+     * Register a deploy key for the engine; default true. False for a repository nothing in a cluster
+     * reads (the deploy repository that runs `pulumi up`): no key is made, none is kept in state.
+     */
+    readonly deployKey?: boolean;
     /**
      * Secret scanning with push protection; default true. GitHub accepts it on public repositories,
      * and on private or internal ones only with Advanced Security (see `advancedSecurity`): there it
@@ -71,7 +81,9 @@ const DEFAULTS = {
     adopt: false,
     branch: "main",
     deployKeyWritable: false,
+    deployKeyBypass: false,
     deployKeyTitle: "gitops-platform",
+    deployKey: true,
     secretScanning: true,
     advancedSecurity: false,
     environments: NO_ENVIRONMENTS,
@@ -89,6 +101,11 @@ export function fileResourceName(path: string): string {
 }
 
 const ENABLED = { status: "enabled" };
+
+export const WORKFLOW_PERMISSIONS = {
+    defaultWorkflowPermissions: "read",
+    canApprovePullRequestReviews: false,
+} as const;
 
 /**
  * What GitHub accepts: secret scanning and push protection on a public repository, or on a private
@@ -116,8 +133,9 @@ export class GithubRepository extends pulumi.ComponentResource implements Reposi
     readonly name: string;
     readonly url: pulumi.Output<string>;
     readonly branch: string;
-    readonly privateKey: pulumi.Output<string>;
-    readonly publicKey: pulumi.Output<string>;
+    /** None when the component registers no deploy key. */
+    readonly privateKey?: pulumi.Output<string>;
+    readonly publicKey?: pulumi.Output<string>;
     readonly knownHosts = GITHUB_KNOWN_HOSTS;
     readonly repository: github.Repository;
     /** What the engine needs before its first sync: the registered deploy key and the seeded files. */
@@ -165,13 +183,24 @@ export class GithubRepository extends pulumi.ComponentResource implements Reposi
             { parent: this },
         );
 
-        const { privateKey, publicKey, deployKey } = githubDeployKey(
-            name,
-            { repository: repositoryName, title: a.deployKeyTitle, writable: a.deployKeyWritable },
-            this,
+        // Workflows get a read-only GITHUB_TOKEN unless they ask for more, and cannot approve pull requests,
+        // which would let a workflow satisfy the ruleset's review (terraform-provider-github v6.13.0,
+        // github/resource_github_workflow_repository_permissions.go: "read" | "write", can_approve_pull_request_reviews).
+        new github.WorkflowRepositoryPermissions(
+            `${name}-workflow-permissions`,
+            { repository: repositoryName, ...WORKFLOW_PERMISSIONS },
+            { parent: this },
         );
-        this.privateKey = privateKey;
-        this.publicKey = publicKey;
+
+        const key = a.deployKey
+            ? githubDeployKey(
+                  name,
+                  { repository: repositoryName, title: a.deployKeyTitle, writable: a.deployKeyWritable },
+                  this,
+              )
+            : undefined;
+        this.privateKey = key?.privateKey;
+        this.publicKey = key?.publicKey;
         this.url = this.repository.fullName.apply(githubSshUrl);
 
         // Seeded once: `ignoreChanges: ["content"]` leaves later edits in Git alone, so the files belong
@@ -195,9 +224,15 @@ export class GithubRepository extends pulumi.ComponentResource implements Reposi
         // The protection waits for the seeded files: seeding pushes straight to the branch, which a
         // protected branch would refuse (no bypass for the identity that runs Pulumi is needed).
         if (a.protection) {
-            if (a.deployKeyWritable && a.protection.mode === "classic") {
+            if (a.deployKeyBypass && !a.deployKeyWritable) {
                 throw new pulumi.ResourceError(
-                    `${a.repositoryName}: a writable deploy key (Flux image automation) cannot push through classic branch protection, which exempts no deploy key; use protection mode "ruleset"`,
+                    `${a.repositoryName}: a deploy key bypass needs a writable deploy key (deployKeyWritable)`,
+                    this,
+                );
+            }
+            if (a.deployKeyBypass && a.protection.mode === "classic") {
+                throw new pulumi.ResourceError(
+                    `${a.repositoryName}: the deploy key (Flux image automation) cannot push straight to the branch through classic branch protection, which exempts no deploy key; use protection mode "ruleset", or push image updates for a pull request`,
                     this,
                 );
             }
@@ -205,7 +240,7 @@ export class GithubRepository extends pulumi.ComponentResource implements Reposi
             if (a.protection.mode === "ruleset") {
                 new github.RepositoryRuleset(
                     `${name}-ruleset`,
-                    rulesetArgs(repositoryName, { ...a.protection, deployKeysBypass: a.deployKeyWritable }),
+                    rulesetArgs(repositoryName, { ...a.protection, deployKeysBypass: a.deployKeyBypass }),
                     protectionOpts,
                 );
                 // Tags only in ruleset mode: classic branch protection has no rules for tags.
@@ -225,7 +260,7 @@ export class GithubRepository extends pulumi.ComponentResource implements Reposi
             this.environment(name, environment, settings, repositoryName, a.branch);
         }
 
-        this.ready = [deployKey, ...files];
+        this.ready = [...(key ? [key.deployKey] : []), ...files];
         this.registerOutputs({ url: this.url, publicKey: this.publicKey });
     }
 

@@ -5,9 +5,11 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { imageUpdaterPolicyProblem } from "../../components/gitops/argocd/imageUpdater";
 import { isCommitSha, isReleaseTag } from "../../components/gitops/revisions";
-import { appDefaultsConfig, appsConfig, teamConfig } from "./apps";
+import { AppConfig, appDefaultsConfig, appsConfig, teamConfig } from "./apps";
 import { clusterConfig } from "./cluster";
+import { deliveryConfig, deliveryProblems } from "./delivery";
 import { engineConfig } from "./engine";
 import { fleetConfig, fleetProblems } from "./fleet";
 import { monitoringConfig } from "./monitoring";
@@ -15,6 +17,7 @@ import { githubConfig, gitopsRepositoryConfig, repositoryProblems } from "./repo
 import { dnsLabel, GITHUB_OWNER, strictObject, suggestKey, SYSTEM_NAMESPACES, UNKNOWN_KEY_SEPARATOR } from "./rules";
 import { PRODUCTION_INVARIANTS, stackEnvironmentProblems } from "./invariants";
 import { secretsConfig, secretsPrefixProblem } from "./secrets";
+import { profileOf } from "../profiles";
 
 export const PROJECT = "gitops-platform";
 
@@ -25,7 +28,7 @@ export const SECRET_KEYS = ["ssoClientSecret"] as const;
  * Config namespaces the program reads: its own, the providers it uses (aws, github, kubernetes, tls)
  * and the CLI's own `pulumi:` keys (pulumi:tags, pulumi:disable-default-providers).
  */
-export const KNOWN_NAMESPACES: readonly string[] = [PROJECT, "aws", "github", "kubernetes", "tls", "pulumi"];
+export const KNOWN_NAMESPACES: readonly string[] = [PROJECT, "aws", "github", "kubernetes", "tls", "pulumi", "vault"];
 
 /** AWS region codes (docs.aws.amazon.com/general/latest/gr/rande.html): eu-west-1, us-gov-west-1, ap-southeast-5. */
 const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
@@ -38,6 +41,7 @@ export const CREDENTIAL_KEYS: readonly string[] = [
     "aws:accessKey",
     "aws:token",
     "kubernetes:kubeconfig",
+    "vault:token",
 ];
 
 /**
@@ -79,6 +83,7 @@ const projectSchema = strictObject({
     }).optional(),
     ssoClientSecret: z.string().min(1).optional(),
     monitoring: monitoringConfig.optional(),
+    delivery: deliveryConfig.optional(),
     fleet: fleetConfig.optional(),
 });
 
@@ -401,6 +406,23 @@ export function crossFieldProblems(
             add(["secrets", "prefix"], problem);
         }
     }
+    const delivery = present("delivery") ? config.delivery : null;
+    const monitoring = present("monitoring") ? config.monitoring : null;
+    if (
+        engine !== undefined &&
+        config.environment !== undefined &&
+        delivery !== undefined &&
+        monitoring !== undefined &&
+        apps !== undefined
+    ) {
+        deliveryProblems({
+            engine: engine.type,
+            defaultStrategy: profileOf(config.environment).deliveryStrategy,
+            delivery: delivery ?? undefined,
+            monitoringEnabled: monitoring?.enabled ?? false,
+            apps,
+        }).forEach((problem) => add(problem.path, problem.message));
+    }
     if (config.promotion && config.promotion.from === source.stack) {
         add(
             ["promotion", "from"],
@@ -506,6 +528,11 @@ export function crossFieldProblems(
                     : "source.repository names a GitHub repository this stack manages, and it has no github section: use source.url",
             );
         }
+        if (engine !== undefined && gitopsRepository !== undefined) {
+            imageUpdateProblems({ engine, gitopsRepository }, app, index).forEach((problem) =>
+                add(problem.path, problem.message),
+            );
+        }
         if (app.secretKeys.length > 0 && secrets === null) {
             add(
                 ["apps", index, "secretKeys"],
@@ -516,10 +543,65 @@ export function crossFieldProblems(
     return problems;
 }
 
+/**
+ * An app's image update is written by Flux's image automation or Argo CD Image Updater into the
+ * GitOps repository, the only repository whose deploy key may push (stacks/repositories.ts).
+ */
+export function imageUpdateProblems(
+    config: Pick<ProjectConfig, "engine" | "gitopsRepository">,
+    app: AppConfig,
+    index: number,
+): PathedProblem[] {
+    if (app.imageUpdate === undefined) {
+        return [];
+    }
+    const path = ["apps", index, "imageUpdate"];
+    const problems: PathedProblem[] = [];
+    if (!config.engine.imageAutomation) {
+        problems.push({
+            path,
+            message:
+                config.engine.type === "flux"
+                    ? "image updates need Flux's image controllers and a writable deploy key: set engine.imageAutomation to true"
+                    : "image updates need Argo CD Image Updater and a writable deploy key: set engine.imageAutomation to true",
+        });
+    }
+    const repository = app.source.repository ?? config.gitopsRepository.name;
+    if (app.source.url !== undefined || repository !== config.gitopsRepository.name) {
+        problems.push({
+            path,
+            message: `image updates are committed to the GitOps repository "${config.gitopsRepository.name}" only (the one deploy key that may push), not to ${app.source.url ?? repository}: keep the app's manifests there, or remove imageUpdate`,
+        });
+    }
+    if (config.gitopsRepository.anonymous) {
+        problems.push({
+            path,
+            message:
+                "the GitOps repository is read anonymously, so image updates cannot be pushed to it: register a deploy key (remove gitopsRepository.anonymous), or remove imageUpdate",
+        });
+    }
+    if (config.engine.type === "argocd") {
+        const policyProblem = imageUpdaterPolicyProblem(app.imageUpdate.policy);
+        if (policyProblem !== undefined) {
+            problems.push({ path: [...path, "policy"], message: policyProblem });
+        }
+        if (app.source.type === "directory") {
+            // Image Updater writes .argocd-source-<app>.yaml, which Argo CD reads for Helm and Kustomize sources only.
+            problems.push({
+                path: ["apps", index, "source", "type"],
+                message:
+                    "Argo CD Image Updater writes parameter overrides that only helm and kustomize sources read: use source.type kustomize (add a kustomization.yaml), or remove imageUpdate",
+            });
+        }
+    }
+    return problems;
+}
+
 export type { AppConfig, AppDefaultsConfig, SyncPolicyConfig, TeamConfig } from "./apps";
 export type { ClusterConfig, EksClusterConfig, ExistingClusterConfig } from "./cluster";
 export type { ArgocdConfig, EngineConfig, FluxConfig } from "./engine";
 export type { FleetConfig, SpokeConfig } from "./fleet";
 export type { GithubConfig, GitopsRepositoryConfig } from "./repositories";
 export type { MonitoringConfig } from "./monitoring";
+export type { AppDeliveryConfig, DeliveryConfig } from "./delivery";
 export type { AwsSecretsManagerConfig, KubernetesStoreConfig, SecretsConfig } from "./secrets";

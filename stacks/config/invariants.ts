@@ -93,6 +93,19 @@ export const PRODUCTION_INVARIANTS: readonly Invariant[] = [
                 : [],
     },
     {
+        id: "deploy-repository-gated",
+        description: "this program's repository is managed by production: its ruleset and reviewed environments",
+        check: (c) =>
+            c.github !== undefined && c.github.deployRepository === undefined
+                ? problem(
+                      ["github", "deployRepository"],
+                      "deploy-repository-gated",
+                      "production declares the gate of the repository that runs `pulumi up`: set deployRepository.name to this program's repository",
+                  )
+                : [],
+        policy: "deploy-repository-gated-in-production",
+    },
+    {
         id: "signed-commits",
         description: "signed commits",
         check: (c) =>
@@ -192,6 +205,20 @@ export const PRODUCTION_INVARIANTS: readonly Invariant[] = [
                     : [],
             ),
         policy: "production-fleet-no-prune",
+    },
+    {
+        id: "no-direct-image-push",
+        description:
+            "image automation never pushes straight to a production branch: it pushes to image-updates/<branch> for a pull request",
+        check: (c) =>
+            c.engine?.imagePush === "direct"
+                ? problem(
+                      ["engine", "imagePush"],
+                      "no-direct-image-push",
+                      'image updates reach production branches through pull requests: set imagePush to "pull-request" (the default)',
+                  )
+                : [],
+        policy: "production-image-push-to-branch",
     },
     {
         id: "immutable-revisions",
