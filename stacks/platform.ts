@@ -12,6 +12,7 @@ import { createCluster } from "./cluster";
 import { PlatformConfig } from "./config";
 import { createEngine } from "./engine";
 import { createMonitoring } from "./monitoring";
+import { createNotifications } from "./notifications";
 import { createRepositories } from "./repositories";
 import { createSecretsStore, secretsOutputs } from "./secrets";
 
@@ -26,14 +27,16 @@ export async function definePlatform(config: PlatformConfig): Promise<Platform> 
     const repositories = createRepositories(config);
     const secretsStore = createSecretsStore(config, cluster);
     // Without a store, the engine's Git credentials go in as plain Secrets whose data are Pulumi secrets.
+    const delivery = secretsStore ?? new DirectSecretDelivery(cluster.provider);
     const engine = createEngine(config, {
         cluster,
         repositories,
-        secrets: secretsStore ?? new DirectSecretDelivery(cluster.provider),
+        secrets: delivery,
         addonRoleArns: secretsStore?.roleArn ? { external_secrets: secretsStore.roleArn } : {},
     });
     const apps = await registerApps(config, { cluster, engine, repositories, secrets: secretsStore });
     createMonitoring(config, cluster, engine);
+    createNotifications(config, cluster, engine, delivery);
 
     return {
         outputs: {

@@ -5,6 +5,7 @@
  */
 import type { ContainerLimits, QuotaSettings } from "../components/apps/app";
 import type { SyncPolicy } from "../components/gitops/types";
+import type { NotificationEvent } from "../components/notifications/objects";
 
 export type Environment = "staging" | "production" | "local";
 
@@ -42,6 +43,8 @@ export interface EnvironmentProfile {
      */
     readonly quota: QuotaSettings;
     readonly limits: ContainerLimits;
+    /** Events the engine notifies about when config's notifications.events does not list them. */
+    readonly notifyOn: Readonly<Record<NotificationEvent, boolean>>;
 }
 
 export const PROFILES: Readonly<Record<Environment, EnvironmentProfile>> = {
@@ -60,6 +63,7 @@ export const PROFILES: Readonly<Record<Environment, EnvironmentProfile>> = {
         publicEndpointByDefault: true,
         quota: { requestsCpu: "2", requestsMemory: "4Gi", limitsCpu: "4", limitsMemory: "8Gi", pods: 20 },
         limits: { defaultCpu: "500m", defaultMemory: "512Mi", defaultRequestCpu: "50m", defaultRequestMemory: "64Mi" },
+        notifyOn: { syncFailed: true, degraded: false, drift: false },
     },
     staging: {
         protect: false,
@@ -83,6 +87,8 @@ export const PROFILES: Readonly<Record<Environment, EnvironmentProfile>> = {
             defaultRequestCpu: "100m",
             defaultRequestMemory: "128Mi",
         },
+        // Staging breaks on purpose now and then: only a failed sync is worth a message.
+        notifyOn: { syncFailed: true, degraded: false, drift: false },
     },
     production: {
         protect: true,
@@ -103,6 +109,7 @@ export const PROFILES: Readonly<Record<Environment, EnvironmentProfile>> = {
         publicEndpointByDefault: false,
         quota: { requestsCpu: "8", requestsMemory: "16Gi", limitsCpu: "16", limitsMemory: "32Gi", pods: 100 },
         limits: { defaultCpu: "1", defaultMemory: "1Gi", defaultRequestCpu: "250m", defaultRequestMemory: "256Mi" },
+        notifyOn: { syncFailed: true, degraded: true, drift: true },
     },
 };
 

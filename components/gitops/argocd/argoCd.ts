@@ -57,6 +57,8 @@ export interface ArgoCdArgs extends EngineArgs {
     readonly rootPrune: boolean;
     /** Applications prune old resources only after the new ones are healthy. Required. */
     readonly pruneLast: boolean;
+    /** The chart's `notifications` values (argoNotificationsValues in components/notifications). Default: none. */
+    readonly notifications?: Readonly<Record<string, unknown>>;
 }
 
 export class ArgoCd extends pulumi.ComponentResource implements GitopsEngine {
@@ -116,6 +118,7 @@ export class ArgoCd extends pulumi.ComponentResource implements GitopsEngine {
             oidcClientSecret: args.ssoClientSecret === undefined ? undefined : pulumi.secret(args.ssoClientSecret),
             adminGroups: args.adminGroups ?? DEFAULTS.adminGroups,
             knownHosts: [...repositories.values()].map((repo) => repo.knownHosts).filter((lines) => lines !== ""),
+            notifications: args.notifications,
         });
         this.release = new k8s.helm.v3.Release(
             `${name}-release`,

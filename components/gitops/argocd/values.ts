@@ -27,6 +27,8 @@ export interface ArgoValuesSettings {
     readonly oidcClientSecret?: pulumi.Input<string>;
     /** known_hosts lines of the Git hosts Argo CD clones from over SSH, added to the chart's defaults. */
     readonly knownHosts: readonly string[];
+    /** The chart's `notifications` values (components/notifications); default the chart's (an idle controller). */
+    readonly notifications?: Readonly<Record<string, unknown>>;
 }
 
 type Resources = { requests: { cpu: string; memory: string }; limits: { memory: string } };
@@ -118,5 +120,6 @@ export function argoCdValues(settings: ArgoValuesSettings): Record<string, unkno
             : { replicas: 1, resources: resources.applicationSet },
         // Redis HA needs three nodes (its pods are spread across nodes); it replaces the single Redis.
         "redis-ha": { enabled: ha },
+        ...(settings.notifications ? { notifications: settings.notifications } : {}),
     };
 }
