@@ -97,7 +97,14 @@ export function teamRegistrations(
 /** Declares the stack's teams and apps, in batches (stacks/batches.ts); resolves to the apps' outputs. */
 export async function registerApps(
     config: PlatformConfig,
-    deps: { cluster: ClusterHandle; engine: GitopsEngine; repositories: RepositoryHandle; secrets?: SecretsStore },
+    deps: {
+        cluster: ClusterHandle;
+        engine: GitopsEngine;
+        repositories: RepositoryHandle;
+        secrets?: SecretsStore;
+        /** Filled with each app's namespace → its Namespace's name, for objects others put there (dashboards). */
+        namespaces?: Map<string, pulumi.Output<string>>;
+    },
 ): Promise<Record<string, AppOutputs>> {
     const sources = Object.fromEntries(
         config.apps.map((app) => [app.name, resolveSource(app, config.gitopsRepository.name, deps.repositories)]),
@@ -113,7 +120,7 @@ export async function registerApps(
         const source = sources[app.name];
         const namespace = appNamespace(app);
         const sync = resolveSyncPolicy(config.environment, config.appDefaults.sync, app.sync);
-        new App(app.name, {
+        const component = new App(app.name, {
             registration: {
                 name: app.name,
                 team: app.team,
@@ -135,6 +142,7 @@ export async function registerApps(
             secrets: deps.secrets,
             dependsOn: teams.get(app.team)?.ready,
         });
+        deps.namespaces?.set(namespace, component.namespace);
         outputs[app.name] = {
             team: app.team,
             namespace,

@@ -34,8 +34,9 @@ export async function definePlatform(config: PlatformConfig): Promise<Platform> 
         secrets: delivery,
         addonRoleArns: secretsStore?.roleArn ? { external_secrets: secretsStore.roleArn } : {},
     });
-    const apps = await registerApps(config, { cluster, engine, repositories, secrets: secretsStore });
-    createMonitoring(config, cluster, engine);
+    const namespaces = new Map<string, pulumi.Output<string>>();
+    const apps = await registerApps(config, { cluster, engine, repositories, secrets: secretsStore, namespaces });
+    createMonitoring(config, cluster, engine, namespaces);
     createNotifications(config, cluster, engine, delivery);
 
     return {

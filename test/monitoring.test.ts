@@ -12,8 +12,9 @@ import {
     podMonitors,
     prometheusRule,
 } from "../components/monitoring/objects";
+import { DASHBOARD_LABEL, dashboardConfigMap } from "../components/monitoring/dashboards";
 import { loadConfig } from "../stacks/config";
-import { importEsm, ofType, planStack, stackConfig } from "./harness";
+import { byName, importEsm, ofType, planStack, stackConfig } from "./harness";
 
 /**
  * Metrics each source exports, read upstream (not from this program):
@@ -216,5 +217,43 @@ describe("monitoring in the checked-in stacks", () => {
             result.resources.filter((r) => r.type.startsWith("kubernetes:monitoring.coreos.com/")),
             [],
         );
+    });
+});
+
+describe("monitoring dashboards", () => {
+    it("reference each engine's upstream dashboards at a pinned commit, as .url keys the Grafana sidecar downloads", () => {
+        const upstream: Record<string, RegExp> = {
+            argocd: /^https:\/\/raw\.githubusercontent\.com\/argoproj\/argo-cd\/[0-9a-f]{40}\/examples\/dashboard\.json$/,
+            flux: /^https:\/\/raw\.githubusercontent\.com\/controlplaneio-fluxcd\/flux-operator\/[0-9a-f]{40}\/config\/monitoring\/dashboards\/[a-z0-9-]+\.json$/,
+        };
+        for (const engine of ["argocd", "flux"] as const) {
+            const configMap = dashboardConfigMap(engine, "monitoring", { environment: "staging" });
+            assert.equal(configMap.metadata.labels.grafana_dashboard, DASHBOARD_LABEL.grafana_dashboard);
+            assert.equal(configMap.metadata.labels.environment, "staging");
+            const entries = Object.entries(configMap.data);
+            assert.ok(entries.length > 0);
+            for (const [key, url] of entries) {
+                assert.match(key, /^[a-z0-9-]+\.json\.url$/);
+                assert.match(url, upstream[engine], key);
+            }
+        }
+    });
+
+    it("staging: the engine's dashboards in the grafana app's namespace, after it; with engine flux, Flux's", async () => {
+        const argo = await planStack("staging");
+        const configMap = byName(argo.resources, "kubernetes:core/v1:ConfigMap", "staging-monitoring-dashboards");
+        const inputs = configMap.inputs as { metadata: { namespace: string }; data: Record<string, string> };
+        assert.equal(inputs.metadata.namespace, "monitoring");
+        assert.deepEqual(Object.keys(inputs.data), ["argocd.json.url"]);
+        const flux = await planStack("staging", {
+            set: { "gitops-platform:engine": { type: "flux" } },
+        });
+        const fluxData = byName(flux.resources, "kubernetes:core/v1:ConfigMap", "staging-monitoring-dashboards").inputs
+            .data as Record<string, string>;
+        assert.ok(Object.keys(fluxData).every((key) => key.startsWith("flux-")));
+        const withoutDashboards = await planStack("staging", {
+            set: { "gitops-platform:monitoring": { enabled: true } },
+        });
+        assert.ok(!withoutDashboards.resources.some((r) => r.name === "staging-monitoring-dashboards"));
     });
 });

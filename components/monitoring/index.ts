@@ -7,6 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { platformLabels } from "../core/labels";
 import { declareObject } from "../core/objects";
+import { dashboardConfigMap } from "./dashboards";
 import { EngineKind, podMonitors, prometheusRule } from "./objects";
 
 export const DEFAULTS = {
@@ -31,6 +32,11 @@ export interface MonitoringArgs {
     readonly driftFor?: string;
     /** Default DEFAULTS.stalledFor. */
     readonly stalledFor?: string;
+    /**
+     * Grafana's namespace, where its dashboards sidecar finds the engine's dashboards (./dashboards.ts);
+     * an Output of its Namespace when the program creates it. Default: no dashboards.
+     */
+    readonly dashboardsNamespace?: pulumi.Input<string>;
 }
 
 export class Monitoring extends pulumi.ComponentResource {
@@ -54,6 +60,13 @@ export class Monitoring extends pulumi.ComponentResource {
         const rule = prometheusRule(`${name}-alerts`, settings);
         declareObject(`${name}-alerts`, rule, child);
         this.ruleName = rule.metadata.name;
+        if (args.dashboardsNamespace !== undefined) {
+            new k8s.core.v1.ConfigMap(
+                `${name}-dashboards`,
+                dashboardConfigMap(args.engine, args.dashboardsNamespace, settings.labels),
+                { parent: this, provider: args.provider },
+            );
+        }
         this.registerOutputs({ ruleName: this.ruleName });
     }
 }

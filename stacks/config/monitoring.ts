@@ -1,7 +1,7 @@
 /** `gitops-platform:monitoring`: PodMonitors and alert rules for an existing Prometheus Operator. */
 import { z } from "zod";
 import { DEFAULTS } from "../../components/monitoring";
-import { strictObject } from "./rules";
+import { dnsLabel, strictObject } from "./rules";
 
 /** A Prometheus duration (model.ParseDuration units), non-zero, as a rule's `for` takes it. */
 const promDuration = z
@@ -20,6 +20,11 @@ export const monitoringConfig = strictObject({
     driftFor: promDuration.default(DEFAULTS.driftFor),
     /** How long a sync or reconciliation may stay in progress before it alerts. */
     stalledFor: promDuration.default(DEFAULTS.stalledFor),
+    /** The engine's upstream Grafana dashboards, for a Grafana whose dashboards sidecar is on (sidecar.dashboards.enabled). */
+    dashboards: strictObject({
+        /** Grafana's namespace: its sidecar watches that namespace only. */
+        namespace: dnsLabel,
+    }).optional(),
 });
 
 export type MonitoringConfig = z.infer<typeof monitoringConfig>;
