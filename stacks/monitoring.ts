@@ -29,6 +29,7 @@ export function createMonitoring(
         selectorLabels: monitoring.selectorLabels,
         driftFor: monitoring.driftFor,
         stalledFor: monitoring.stalledFor,
+        installStack: monitoring.installPrometheusStack,
         dashboardsNamespace:
             monitoring.dashboards === undefined
                 ? undefined

@@ -12,6 +12,7 @@ import {
     podMonitors,
     prometheusRule,
 } from "../components/monitoring/objects";
+import { DEFAULTS } from "../components/monitoring";
 import { DASHBOARD_LABEL, dashboardConfigMap } from "../components/monitoring/dashboards";
 import { loadConfig } from "../stacks/config";
 import { byName, importEsm, ofType, planStack, stackConfig } from "./harness";
@@ -165,6 +166,7 @@ describe("monitoring config", () => {
             selectorLabels: { release: "kube-prometheus-stack" },
             driftFor: "15m",
             stalledFor: "30m",
+            installPrometheusStack: false,
         });
     });
 
@@ -211,11 +213,50 @@ describe("monitoring in the checked-in stacks", () => {
         assert.equal(outOfSync?.for, "10m");
     });
 
-    it("local (no Prometheus Operator) declares no monitoring objects", async () => {
+    it("local installs the pinned kube-prometheus-stack; its monitors, rule and dashboards wait for it", async () => {
         const result = await planStack("local");
+        const release = byName(result.resources, "kubernetes:helm.sh/v3:Release", "local-monitoring-stack");
+        const inputs = release.inputs as { chart: string; version: string; namespace: string };
+        assert.deepEqual([inputs.chart, inputs.version], [DEFAULTS.stack.chart, DEFAULTS.stack.chartVersion]);
+        const monitors = result.resources.filter((r) => r.type.startsWith("kubernetes:monitoring.coreos.com/"));
+        assert.ok(monitors.length > 0);
+        for (const object of [
+            ...monitors,
+            byName(result.resources, "kubernetes:core/v1:ConfigMap", "local-monitoring-dashboards"),
+        ]) {
+            assert.ok(object.dependencies.includes(release.urn), `${object.name} does not wait for the stack`);
+        }
+    });
+
+    it("without installPrometheusStack, local would declare nothing the missing operator needs to serve", async () => {
+        const result = await planStack("local", { remove: ["gitops-platform:monitoring"] });
         assert.deepEqual(
             result.resources.filter((r) => r.type.startsWith("kubernetes:monitoring.coreos.com/")),
             [],
+        );
+    });
+
+    it("installPrometheusStack with other selector labels is refused (its Prometheus would never select them)", () => {
+        assert.throws(
+            () =>
+                loadConfig({
+                    ...(({ config, secretKeys }) => ({
+                        values: config,
+                        isSecret: (k: string) => secretKeys.includes(k),
+                    }))(
+                        stackConfig("local", {
+                            set: {
+                                "gitops-platform:monitoring": {
+                                    enabled: true,
+                                    installPrometheusStack: true,
+                                    selectorLabels: { prometheus: "x" },
+                                },
+                            },
+                        }),
+                    ),
+                    stack: "local",
+                }),
+            /gitops-platform:monitoring\.selectorLabels: the kube-prometheus-stack/,
         );
     });
 });
@@ -245,6 +286,13 @@ describe("monitoring dashboards", () => {
         const inputs = configMap.inputs as { metadata: { namespace: string }; data: Record<string, string> };
         assert.equal(inputs.metadata.namespace, "monitoring");
         assert.deepEqual(Object.keys(inputs.data), ["argocd.json.url"]);
+        const namespace = ofType(argo.resources, "kubernetes:core/v1:Namespace").find(
+            (r) => (r.inputs.metadata as { name: string }).name === "monitoring",
+        );
+        assert.ok(
+            namespace && configMap.dependencies.includes(namespace.urn),
+            "the ConfigMap does not wait for its namespace",
+        );
         const flux = await planStack("staging", {
             set: { "gitops-platform:engine": { type: "flux" } },
         });

@@ -21,10 +21,25 @@ export const monitoringConfig = strictObject({
     /** How long a sync or reconciliation may stay in progress before it alerts. */
     stalledFor: promDuration.default(DEFAULTS.stalledFor),
     /** The engine's upstream Grafana dashboards, for a Grafana whose dashboards sidecar is on (sidecar.dashboards.enabled). */
+    /**
+     * Install kube-prometheus-stack (pinned, components/monitoring DEFAULTS.stack) into namespace monitoring,
+     * for a cluster without a Prometheus Operator (local); its Prometheus selects the default selectorLabels.
+     */
+    installPrometheusStack: z.boolean().default(false),
     dashboards: strictObject({
         /** Grafana's namespace: its sidecar watches that namespace only. */
         namespace: dnsLabel,
     }).optional(),
+}).superRefine((monitoring, ctx) => {
+    const expected = JSON.stringify(DEFAULTS.selectorLabels);
+    if (monitoring.installPrometheusStack && JSON.stringify(monitoring.selectorLabels) !== expected) {
+        ctx.addIssue({
+            code: "custom",
+            path: ["selectorLabels"],
+            input: monitoring.selectorLabels,
+            message: `the kube-prometheus-stack installed by installPrometheusStack selects ${expected}: remove selectorLabels, or installPrometheusStack`,
+        });
+    }
 });
 
 export type MonitoringConfig = z.infer<typeof monitoringConfig>;
