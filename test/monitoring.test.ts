@@ -180,6 +180,9 @@ describe("monitoring config", () => {
     });
 });
 
+/** What Pulumi.local.yaml's commented-out monitoring section says. */
+const LOCAL_MONITORING = { enabled: true, installPrometheusStack: true, dashboards: { namespace: "monitoring" } };
+
 describe("monitoring in the checked-in stacks", () => {
     const rules = (resources: { type: string; inputs: Record<string, unknown> }[]) =>
         ofType(resources as never, "kubernetes:monitoring.coreos.com/v1:PrometheusRule").flatMap((r) =>
@@ -213,8 +216,8 @@ describe("monitoring in the checked-in stacks", () => {
         assert.equal(outOfSync?.for, "10m");
     });
 
-    it("local installs the pinned kube-prometheus-stack; its monitors, rule and dashboards wait for it", async () => {
-        const result = await planStack("local");
+    it("local with installPrometheusStack: the pinned kube-prometheus-stack, which monitors, rule and dashboards wait for", async () => {
+        const result = await planStack("local", { set: { "gitops-platform:monitoring": LOCAL_MONITORING } });
         const release = byName(result.resources, "kubernetes:helm.sh/v3:Release", "local-monitoring-stack");
         const inputs = release.inputs as { chart: string; version: string; namespace: string };
         assert.deepEqual([inputs.chart, inputs.version], [DEFAULTS.stack.chart, DEFAULTS.stack.chartVersion]);
@@ -228,8 +231,8 @@ describe("monitoring in the checked-in stacks", () => {
         }
     });
 
-    it("without installPrometheusStack, local would declare nothing the missing operator needs to serve", async () => {
-        const result = await planStack("local", { remove: ["gitops-platform:monitoring"] });
+    it("local as checked in (no Prometheus Operator) declares no monitoring objects", async () => {
+        const result = await planStack("local");
         assert.deepEqual(
             result.resources.filter((r) => r.type.startsWith("kubernetes:monitoring.coreos.com/")),
             [],

@@ -5,6 +5,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { POD_SECURITY, podSecurityLabels } from "../core/isolation";
 import { platformLabels } from "../core/labels";
 import { declareObject } from "../core/objects";
 import { dashboardConfigMap } from "./dashboards";
@@ -35,6 +36,9 @@ export const DEFAULTS = {
 export function prometheusStackValues(): Record<string, unknown> {
     return {
         crds: { enabled: true },
+        // node-exporter needs the host's network and PID namespaces, which baseline Pod Security forbids;
+        // the platform's alerts need no node metrics.
+        nodeExporter: { enabled: false },
         prometheus: {
             prometheusSpec: {
                 podMonitorSelectorNilUsesHelmValues: true,
@@ -119,7 +123,12 @@ export class Monitoring extends pulumi.ComponentResource {
         const child = { parent: this, provider: args.provider };
         const namespace = new k8s.core.v1.Namespace(
             `${name}-namespace`,
-            { metadata: { name: DEFAULTS.stack.namespace, labels: platformLabels(args.environment) } },
+            {
+                metadata: {
+                    name: DEFAULTS.stack.namespace,
+                    labels: { ...platformLabels(args.environment), ...podSecurityLabels(POD_SECURITY.platform) },
+                },
+            },
             child,
         );
         const release = new k8s.helm.v3.Release(
