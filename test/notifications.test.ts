@@ -15,6 +15,7 @@ import {
     FLUX_API_VERSION,
     FLUX_SECRETS,
     fluxNotificationObjects,
+    notificationSecrets,
     NotificationSettings,
 } from "../components/notifications/objects";
 import { argoCdValues } from "../components/gitops/argocd/values";
@@ -136,6 +137,32 @@ describe("notifications: Argo CD values", () => {
     });
 });
 
+describe("notifications: credential Secrets", () => {
+    const credentials = { slack: "https://hooks.slack.example/x", githubCommitStatus: "token" };
+
+    it("Argo CD: one Secret the chart's controller reads, a key per destination; Flux: one per destination", () => {
+        assert.deepEqual(notificationSecrets("argocd", SETTINGS, credentials), [
+            {
+                secretName: ARGO_SECRET_NAME,
+                data: { "slack-webhook-url": credentials.slack, "github-token": credentials.githubCommitStatus },
+            },
+        ]);
+        assert.deepEqual(notificationSecrets("flux", SETTINGS, credentials), [
+            { secretName: "slack-webhook", data: { address: credentials.slack } },
+            { secretName: "github-status-token", data: { token: credentials.githubCommitStatus } },
+        ]);
+    });
+
+    it("only what the destinations need", () => {
+        const slackOnly = { ...SETTINGS, commitStatus: undefined };
+        assert.deepEqual(
+            notificationSecrets("argocd", slackOnly, credentials).map((s) => Object.keys(s.data)),
+            [["slack-webhook-url"]],
+        );
+        assert.deepEqual(notificationSecrets("argocd", { ...slackOnly, slack: false }, credentials), []);
+    });
+});
+
 describe("notifications: Flux objects", () => {
     const objects = fluxNotificationObjects(SETTINGS, "flux-system", { environment: "production" });
 
@@ -249,7 +276,12 @@ describe("notifications config", () => {
             local.some((p) => p.key === "gitops-platform:notifications.destinations"),
             JSON.stringify(local),
         );
-        for (const notifications of [{ destinations: ["email"] }, { destinations: ["slack"], events: ["deployed"] }]) {
+        for (const notifications of [
+            { destinations: ["email"] },
+            { destinations: ["slack"], events: ["deployed"] },
+            { destinations: ["slack"], events: [] },
+            { destinations: [] },
+        ]) {
             assert.ok(
                 configProblems("staging", { set: { "gitops-platform:notifications": notifications } }).some((p) =>
                     p.key.startsWith("gitops-platform:notifications."),
@@ -277,7 +309,7 @@ describe("notifications in the checked-in stacks", () => {
             const external = byName(
                 argo.resources,
                 "kubernetes:external-secrets.io/v1:ExternalSecret",
-                `${stack}-notifications-secret`,
+                `${stack}-notifications-${ARGO_SECRET_NAME}`,
             ).inputs as { spec: { target: { name: string } } };
             assert.equal(external.spec.target.name, ARGO_SECRET_NAME);
             assert.ok(!JSON.stringify(argo.resources).includes("offline-plan-secret"), "a credential in the plan");

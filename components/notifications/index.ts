@@ -9,12 +9,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { declareObject } from "../core/objects";
 import { SecretDelivery } from "../secrets/types";
 import {
-    ARGO_SECRET_KEYS,
-    ARGO_SECRET_NAME,
-    FLUX_SECRETS,
     fluxNotificationObjects,
     neededSecrets,
     NotificationDestination,
+    notificationSecrets,
     NotificationSettings,
 } from "./objects";
 
@@ -42,39 +40,21 @@ export class Notifications extends pulumi.ComponentResource {
             slack: args.slackWebhookUrl,
             githubCommitStatus: args.githubToken,
         };
-        const needed = neededSecrets(args.settings);
-        const missing = needed.filter((destination) => values[destination] === undefined);
+        const missing = neededSecrets(args.settings).filter((destination) => values[destination] === undefined);
         if (missing.length > 0) {
             throw new pulumi.ResourceError(`notifications to ${missing.join(", ")} need their credential`, this);
         }
-        const value = (destination: NotificationDestination) => pulumi.secret(values[destination]!);
-        const deliveryOpts = { parent: this, dependsOn: [...args.engineReady] };
-        const delivered =
-            args.engine === "argocd"
-                ? needed.length === 0
-                    ? []
-                    : [
-                          args.secrets.deliver(
-                              `${name}-secret`,
-                              {
-                                  namespace: args.engineNamespace,
-                                  secretName: ARGO_SECRET_NAME,
-                                  data: Object.fromEntries(needed.map((d) => [ARGO_SECRET_KEYS[d], value(d)])),
-                              },
-                              deliveryOpts,
-                          ),
-                      ]
-                : needed.map((destination) =>
-                      args.secrets.deliver(
-                          `${name}-${FLUX_SECRETS[destination].name}`,
-                          {
-                              namespace: args.engineNamespace,
-                              secretName: FLUX_SECRETS[destination].name,
-                              data: { [FLUX_SECRETS[destination].key]: value(destination) },
-                          },
-                          deliveryOpts,
-                      ),
-                  );
+        // Only the destinations the settings need are read, and each was checked above.
+        const delivered = notificationSecrets(args.engine, args.settings, {
+            slack: pulumi.secret(values.slack ?? ""),
+            githubCommitStatus: pulumi.secret(values.githubCommitStatus ?? ""),
+        }).map((secret) =>
+            args.secrets.deliver(
+                `${name}-${secret.secretName}`,
+                { namespace: args.engineNamespace, ...secret },
+                { parent: this, dependsOn: [...args.engineReady] },
+            ),
+        );
         if (args.engine === "flux") {
             for (const object of fluxNotificationObjects(args.settings, args.engineNamespace, args.labels)) {
                 declareObject(`${name}-${object.kind.toLowerCase()}-${object.metadata.name}`, object, {

@@ -167,6 +167,32 @@ export function neededSecrets(settings: NotificationSettings): NotificationDesti
     ];
 }
 
+/**
+ * The Secrets the engine reads the credentials from: Argo CD one (ARGO_SECRET_NAME, a key per
+ * destination), Flux one per destination (FLUX_SECRETS); none without a destination.
+ */
+export function notificationSecrets<T>(
+    engine: "argocd" | "flux",
+    settings: NotificationSettings,
+    credentials: Readonly<Record<NotificationDestination, T>>,
+): { secretName: string; data: Record<string, T> }[] {
+    const needed = neededSecrets(settings);
+    if (engine === "flux") {
+        return needed.map((d) => ({
+            secretName: FLUX_SECRETS[d].name,
+            data: { [FLUX_SECRETS[d].key]: credentials[d] },
+        }));
+    }
+    return needed.length === 0
+        ? []
+        : [
+              {
+                  secretName: ARGO_SECRET_NAME,
+                  data: Object.fromEntries(needed.map((d) => [ARGO_SECRET_KEYS[d], credentials[d]])),
+              },
+          ];
+}
+
 /** The argo-cd chart's `notifications` values; the Secret (ARGO_SECRET_NAME) is delivered by the platform. */
 export function argoNotificationsValues(settings: NotificationSettings): Record<string, unknown> {
     const slackEvents = settings.slack ? NOTIFICATION_EVENTS.filter((e) => settings.events.includes(e)) : [];

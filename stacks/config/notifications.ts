@@ -16,6 +16,10 @@ export const notificationsConfig = strictObject({
     /** What Slack hears about; default the environment's (production: all three, staging: syncFailed). */
     events: z
         .array(z.enum(NOTIFICATION_EVENTS as [string, ...string[]]))
+        .min(
+            1,
+            "expected at least one of syncFailed, degraded, drift (to tell Slack nothing, remove slack from destinations)",
+        )
         .transform((list) => [...new Set(list)].sort())
         .optional(),
 });
