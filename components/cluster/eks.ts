@@ -461,7 +461,7 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterHandl
                 ? new aws.iam.OpenIdConnectProvider(
                       `${name}-oidc`,
                       {
-                          url: this.cluster.identities.apply((ids) => ids[0].oidcs![0].issuer!),
+                          url: this.cluster.identities.apply((ids) => ids[0].oidcs[0].issuer),
                           clientIdLists: ["sts.amazonaws.com"],
                           tags,
                       },

@@ -62,6 +62,10 @@ export interface GithubRepositoryArgs {
     readonly retainOnDelete?: boolean;
 }
 
+// Typed apart: an assertion inside the `as const satisfies` literal would be read as unnecessary.
+const NO_ENVIRONMENTS: Readonly<Record<string, EnvironmentSettings>> = {};
+const NO_FILES: Readonly<Record<string, string>> = {};
+
 const DEFAULTS = {
     visibility: "private",
     adopt: false,
@@ -70,8 +74,8 @@ const DEFAULTS = {
     deployKeyTitle: "gitops-platform",
     secretScanning: true,
     advancedSecurity: false,
-    environments: {} as Readonly<Record<string, EnvironmentSettings>>,
-    seedFiles: {} as Readonly<Record<string, string>>,
+    environments: NO_ENVIRONMENTS,
+    seedFiles: NO_FILES,
     protect: false,
     retainOnDelete: true,
 } as const satisfies Partial<GithubRepositoryArgs>;

@@ -322,7 +322,7 @@ function parsedSections(raw: Record<string, unknown>): PlatformConfigSections {
             sections[key] = result.data;
         }
     }
-    return sections as PlatformConfigSections;
+    return sections;
 }
 
 /**

@@ -102,6 +102,6 @@ export function uniqueNames<T>(
 export const iamRoleArn = z
     .string()
     .regex(
-        /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/,
+        /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/,
         "expected an IAM role ARN such as arn:aws:iam::123456789012:role/platform-admins",
     );
