@@ -4,6 +4,7 @@
  * passes by accident.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { eksKubeconfig } from "../components/cluster/eks";
 
 export const MOCK_ACCOUNT_ID = "123456789012";
 const MOCK_REGION_FALLBACK = "eu-west-1";
@@ -38,6 +39,22 @@ const COMPUTED: Record<string, (args: ResourceArgs) => State> = {
         version: args.inputs.version,
         status: "ACTIVE",
     }),
+    // Another stack of this project (a fleet spoke): the outputs stacks/platform.ts gives an EKS stack,
+    // made up from the referenced stack's name as the Cluster mock above makes them up.
+    "pulumi:pulumi:StackReference": (args) => {
+        // <organization>/<project>/<stack> → the EKS cluster name stacks/cluster.ts gives: <project>-<stack>.
+        const [, project, stack] = String((args.inputs as { name?: unknown }).name).split("/");
+        const name = `${project}-${stack}`;
+        const endpoint = `https://${name.toUpperCase()}.gr7.${region()}.eks.amazonaws.com`;
+        const certificateAuthority = Buffer.from(`mock-ca-${name}`).toString("base64");
+        return {
+            outputs: {
+                cluster: { kind: "eks", name, endpoint },
+                kubeconfig: eksKubeconfig({ clusterName: name, endpoint, certificateAuthority, region: region() }),
+            },
+            secretOutputNames: ["kubeconfig"],
+        };
+    },
     // IAM roles are auto-named; policies and attachments refer to them by name.
     "aws:iam/role:Role": (args) => ({ name: physicalName(args) }),
     "aws:ec2/launchTemplate:LaunchTemplate": () => ({ latestVersion: 1 }),

@@ -79,6 +79,7 @@ export const TYPES = {
     untypedSecret: "kubernetes:v1:Secret",
     configGroup: "kubernetes:yaml/v2:ConfigGroup",
     argoApplication: "kubernetes:argoproj.io/v1alpha1:Application",
+    argoApplicationSet: "kubernetes:argoproj.io/v1alpha1:ApplicationSet",
     fluxKustomization: "kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization",
     eksCluster: "aws:eks/cluster:Cluster",
     launchTemplate: "aws:ec2/launchTemplate:LaunchTemplate",

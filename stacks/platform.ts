@@ -11,6 +11,7 @@ import { registerApps } from "./apps";
 import { createCluster } from "./cluster";
 import { PlatformConfig } from "./config";
 import { createEngine } from "./engine";
+import { createFleet } from "./fleet";
 import { createMonitoring } from "./monitoring";
 import { createNotifications } from "./notifications";
 import { createRepositories } from "./repositories";
@@ -38,6 +39,7 @@ export async function definePlatform(config: PlatformConfig): Promise<Platform> 
     const apps = await registerApps(config, { cluster, engine, repositories, secrets: secretsStore, namespaces });
     createMonitoring(config, cluster, engine, namespaces);
     createNotifications(config, cluster, engine, delivery);
+    const fleet = createFleet(config, { cluster, engine, repositories, secrets: secretsStore });
 
     return {
         outputs: {
@@ -66,6 +68,7 @@ export async function definePlatform(config: PlatformConfig): Promise<Platform> 
             },
             secrets: secretsOutputs(config),
             apps,
+            ...(fleet ? { fleet: { spokes: fleet.spokeNames, managementRoleArn: fleet.managementRoleArn } } : {}),
         },
     };
 }

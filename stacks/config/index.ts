@@ -9,6 +9,7 @@ import { isCommitSha, isReleaseTag } from "../../components/gitops/revisions";
 import { appDefaultsConfig, appsConfig, teamConfig } from "./apps";
 import { clusterConfig } from "./cluster";
 import { engineConfig } from "./engine";
+import { fleetConfig, fleetProblems } from "./fleet";
 import { monitoringConfig } from "./monitoring";
 import { notificationsConfig } from "./notifications";
 import { githubConfig, gitopsRepositoryConfig, repositoryProblems } from "./repositories";
@@ -87,6 +88,7 @@ const projectSchema = strictObject({
     slackWebhookUrl: z.string().min(1).optional(),
     /** GitHub token that may write commit statuses on the stack's repositories (a secret). */
     githubStatusToken: z.string().min(1).optional(),
+    fleet: fleetConfig.optional(),
 });
 
 type ProjectConfig = z.infer<typeof projectSchema>;
@@ -406,6 +408,7 @@ export function crossFieldProblems(config: ProjectConfig, source: ConfigSource):
             `a stack cannot promote from itself: name the stack before ${source.stack} (e.g. staging)`,
         );
     }
+    fleetProblems(config, source.stack).forEach((problem) => add(problem.path, problem.message));
     const reserved = new Map<string, string>([
         ...RESERVED_NAMESPACES.map((ns) => [ns, "a system namespace"] as const),
         [config.engine.namespace, "the GitOps engine's namespace"],
@@ -463,6 +466,7 @@ export function crossFieldProblems(config: ProjectConfig, source: ConfigSource):
 export type { AppConfig, AppDefaultsConfig, SyncPolicyConfig, TeamConfig } from "./apps";
 export type { ClusterConfig, EksClusterConfig, ExistingClusterConfig } from "./cluster";
 export type { ArgocdConfig, EngineConfig, FluxConfig } from "./engine";
+export type { FleetConfig, SpokeConfig } from "./fleet";
 export type { GithubConfig, GitopsRepositoryConfig } from "./repositories";
 export type { MonitoringConfig } from "./monitoring";
 export type { NotificationsConfig } from "./notifications";
