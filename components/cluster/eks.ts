@@ -83,7 +83,7 @@ export interface EksClusterArgs {
     readonly protect?: boolean;
 }
 
-const DEFAULTS = {
+export const DEFAULTS = {
     endpointPublicAccess: false,
     publicAccessCidrs: [] as readonly string[],
     teamAccess: {} as Readonly<Record<string, { readonly roleArn: string; readonly groups: readonly string[] }>>,
@@ -461,7 +461,7 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterHandl
                 ? new aws.iam.OpenIdConnectProvider(
                       `${name}-oidc`,
                       {
-                          url: this.cluster.identities.apply((ids) => ids[0].oidcs![0].issuer!),
+                          url: this.cluster.identities.apply((ids) => ids[0].oidcs[0].issuer),
                           clientIdLists: ["sts.amazonaws.com"],
                           tags,
                       },

@@ -9,7 +9,7 @@ import { githubDeployKey } from "./deployKey";
 import { GITHUB_KNOWN_HOSTS, githubSshUrl } from "./hosts";
 import { branchProtectionArgs, ProtectionSettings, rulesetArgs } from "./protection";
 import { releaseTagRulesetArgs } from "./tags";
-import { RepositoryAccess } from "./types";
+import { REPOSITORY_DEFAULTS, RepositoryAccess } from "./types";
 
 export interface EnvironmentReviewers {
     /** GitHub user logins. */
@@ -62,16 +62,17 @@ export interface GithubRepositoryArgs {
     readonly retainOnDelete?: boolean;
 }
 
-const DEFAULTS = {
+const NO_ENVIRONMENTS: Readonly<Record<string, EnvironmentSettings>> = {};
+const NO_FILES: Readonly<Record<string, string>> = {};
+
+export const DEFAULTS = {
+    ...REPOSITORY_DEFAULTS,
     visibility: "private",
     adopt: false,
-    branch: "main",
-    deployKeyWritable: false,
-    deployKeyTitle: "gitops-platform",
     secretScanning: true,
     advancedSecurity: false,
-    environments: {} as Readonly<Record<string, EnvironmentSettings>>,
-    seedFiles: {} as Readonly<Record<string, string>>,
+    environments: NO_ENVIRONMENTS,
+    seedFiles: NO_FILES,
     protect: false,
     retainOnDelete: true,
 } as const satisfies Partial<GithubRepositoryArgs>;

@@ -3,6 +3,7 @@
  * `gitops-platform:github` (GitHub management of it and of app repositories; optional for local stacks).
  */
 import { z } from "zod";
+import { DEFAULTS as REPOSITORY } from "../../components/repository/github";
 import { gitHost, GITHUB_HOST } from "../../components/repository/hosts";
 import { strictObject } from "./rules";
 
@@ -37,13 +38,13 @@ export const gitopsRepositoryConfig = strictObject({
      * new repository starts with (the owner's default branch name, "main" unless changed), since the
      * ruleset protects ~DEFAULT_BRANCH.
      */
-    branch: z.string().min(1).default("main"),
+    branch: z.string().min(1).default(REPOSITORY.branch),
     /** Clone URL for a repository this stack does not manage (stacks without a github section). */
     url: gitUrl.optional(),
     /** Manage an existing repository instead of creating one: imported on the next `pulumi up`, nothing is seeded into it. */
-    adopt: z.boolean().default(false),
+    adopt: z.boolean().default(REPOSITORY.adopt),
     managedBy,
-    visibility: z.enum(["private", "internal", "public"]).default("private"),
+    visibility: z.enum(["private", "internal", "public"]).default(REPOSITORY.visibility),
     description: z.string().default("GitOps repository of the platform: cluster and application manifests"),
     /**
      * known_hosts lines of the Git host in `url` (`ssh-keyscan <host>`, checked against what the host
@@ -83,9 +84,9 @@ export const gitopsRepositoryConfig = strictObject({
 
 const appRepositoryConfig = strictObject({
     /** Manage an existing repository instead of creating one (imported on the next `pulumi up`). */
-    adopt: z.boolean().default(false),
+    adopt: z.boolean().default(REPOSITORY.adopt),
     managedBy,
-    visibility: z.enum(["private", "internal", "public"]).default("private"),
+    visibility: z.enum(["private", "internal", "public"]).default(REPOSITORY.visibility),
     description: z.string().optional(),
 });
 
@@ -121,9 +122,9 @@ export const githubConfig = strictObject({
     /** Reviewers of the `production` deployment environment. */
     productionReviewers: reviewers.prefault({}),
     /** Secret scanning with push protection (GitHub Advanced Security on private repositories). */
-    secretScanning: z.boolean().default(true),
+    secretScanning: z.boolean().default(REPOSITORY.secretScanning),
     /** The organization licenses GitHub Advanced Security: secret scanning on private and internal repositories too. */
-    advancedSecurity: z.boolean().default(false),
+    advancedSecurity: z.boolean().default(REPOSITORY.advancedSecurity),
 });
 
 export type GitopsRepositoryConfig = z.infer<typeof gitopsRepositoryConfig>;
