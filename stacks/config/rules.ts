@@ -3,6 +3,7 @@
  * the key a typo meant, and the value rules (DNS names, exact versions, CIDRs) the sections reuse.
  */
 import { z } from "zod";
+import { EXACT_VERSION } from "../../components/core/versions";
 import { parseCidr } from "../../components/cluster/cidr";
 
 /** Levenshtein distance, for "did you mean" suggestions. */
@@ -64,8 +65,7 @@ export const dnsLabel = z
         "expected a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit",
     );
 
-/** Exact semantic version (optionally with a leading "v"): a range would let an upgrade slip in unreviewed. */
-export const EXACT_VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
+export { EXACT_VERSION };
 export const exactVersion = z
     .string()
     .regex(EXACT_VERSION, "expected an exact version such as 1.2.3, not a range or a tag like 'latest'");
@@ -102,6 +102,6 @@ export function uniqueNames<T>(
 export const iamRoleArn = z
     .string()
     .regex(
-        /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/,
+        /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/,
         "expected an IAM role ARN such as arn:aws:iam::123456789012:role/platform-admins",
     );
