@@ -12,7 +12,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { PROJECT_ROOT } from "../plan/stackFile";
-import { expectedFailure, integerOption, parseCommand, runCommand } from "../scripts/command";
+import { expectedFailure, integerOption, parseCommand, runCommand, TYPESCRIPT_LOADER } from "../scripts/command";
 import type { EngineType } from "./generate";
 import type { PlanMeasurement } from "./planOnce";
 import { issue17Targets, resourcesPerApp } from "./scale";
@@ -105,7 +105,7 @@ interface Run {
 function runChild(args: readonly string[], script = "bench/planOnce.ts"): Promise<Run> {
     return new Promise((resolve) => {
         const started = process.hrtime.bigint();
-        const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", script, ...args], {
+        const child = spawn(process.execPath, [...TYPESCRIPT_LOADER, script, ...args], {
             cwd: PROJECT_ROOT,
             stdio: ["ignore", "pipe", "pipe"],
         });

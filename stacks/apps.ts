@@ -3,7 +3,7 @@
  * from the team's or the app's name, so adding, removing or reordering apps touches only their own.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { App, Team } from "../components/apps";
+import { App, Team, TeamAccess } from "../components/apps";
 import { platformLabels } from "../components/core/labels";
 import { ClusterHandle } from "../components/cluster/types";
 import { ApplicationSource, GitopsEngine, SyncPolicy, TeamRegistration } from "../components/gitops/types";
@@ -109,6 +109,14 @@ export async function registerApps(
     const profile = profileOf(config.environment);
     const labels = platformLabels(config.environment);
     const outputs: Record<string, AppOutputs> = {};
+    const access =
+        config.apps.length > 0
+            ? new TeamAccess("team-access", {
+                  labels,
+                  debugAccess: profile.teamDebugAccess,
+                  provider: deps.cluster.provider,
+              })
+            : undefined;
     await declareInBatches(config.apps, (app) => {
         const source = sources[app.name];
         const namespace = appNamespace(app);
@@ -127,7 +135,7 @@ export async function registerApps(
             groups: config.teams[app.team].groups,
             quota: withOverrides(profile.quota, config.appDefaults.quota, app.quota),
             limits: withOverrides(profile.limits, config.appDefaults.limits, app.limits),
-            debugAccess: profile.teamDebugAccess,
+            teamRole: access!.roleName,
             retainNamespace: profile.retainAppNamespaces,
             secretKeys: app.secretKeys,
             provider: deps.cluster.provider,

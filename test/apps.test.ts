@@ -38,7 +38,7 @@ const TEAM = "gitops-platform:apps:Team";
 const NAMESPACE = "kubernetes:core/v1:Namespace";
 const QUOTA = "kubernetes:core/v1:ResourceQuota";
 const LIMITS = "kubernetes:core/v1:LimitRange";
-const ROLE = "kubernetes:rbac.authorization.k8s.io/v1:Role";
+const CLUSTER_ROLE = "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole";
 const BINDING = "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding";
 const APPLICATION = "kubernetes:argoproj.io/v1alpha1:Application";
 const APP_PROJECT = "kubernetes:argoproj.io/v1alpha1:AppProject";
@@ -255,7 +255,7 @@ describe("apps: what each app of a stack gets", () => {
     it("declares exactly one of each object per app in staging (Argo CD)", async () => {
         const { resources } = await planApps(platformConfig("staging"));
         const counts = Object.fromEntries(
-            [APP, TEAM, NAMESPACE, QUOTA, LIMITS, ROLE, BINDING, APPLICATION, APP_PROJECT, EXTERNAL_SECRET].map(
+            [APP, TEAM, NAMESPACE, QUOTA, LIMITS, CLUSTER_ROLE, BINDING, APPLICATION, APP_PROJECT, EXTERNAL_SECRET].map(
                 (type) => [type, ofType(resources, type).length],
             ),
         );
@@ -265,7 +265,7 @@ describe("apps: what each app of a stack gets", () => {
             [NAMESPACE]: 3,
             [QUOTA]: 3,
             [LIMITS]: 3,
-            [ROLE]: 3,
+            [CLUSTER_ROLE]: 1,
             [BINDING]: 3,
             [APPLICATION]: 3,
             [APP_PROJECT]: 3,
@@ -375,20 +375,17 @@ describe("apps: what each app of a stack gets", () => {
         ]);
     });
 
-    it("binds the team's groups to a Role with read, logs and pod restarts; exec and port-forward outside production only", async () => {
+    it("binds each app's team, in the app's namespace only, to the stack's one team ClusterRole: read, logs and pod restarts; exec and port-forward outside production only", async () => {
         const staging = await planApps(platformConfig("staging"));
         const production = await planApps(platformConfig("production"));
-        const role = byName(staging.resources, ROLE, "payments-api-team-role");
-        assert.deepEqual(role.inputs.metadata, {
-            name: "team-payments",
-            namespace: "payments-api",
-            labels: labels("payments", "staging"),
+        const roles = ofType(staging.resources, CLUSTER_ROLE);
+        assert.equal(roles.length, 1, "one ClusterRole for every app of the stack");
+        assert.deepEqual(roles[0].inputs.metadata, {
+            name: "gitops-team-access",
+            labels: platformLabels("staging"),
         });
-        assert.deepEqual(role.inputs.rules, teamRoleRules(true));
-        assert.deepEqual(
-            byName(production.resources, ROLE, "payments-api-team-role").inputs.rules,
-            teamRoleRules(false),
-        );
+        assert.deepEqual(roles[0].inputs.rules, teamRoleRules(true));
+        assert.deepEqual(ofType(production.resources, CLUSTER_ROLE)[0].inputs.rules, teamRoleRules(false));
         assert.deepEqual(teamRoleRules(true).slice(teamRoleRules(false).length), [
             { apiGroups: [""], resources: ["pods/exec", "pods/portforward"], verbs: ["create", "get"] },
         ]);
@@ -403,13 +400,20 @@ describe("apps: what each app of a stack gets", () => {
             !teamRoleRules(true).some((rule) => (rule.resources as string[]).includes("secrets")),
             "teams read no Secrets",
         );
+        // A RoleBinding to a ClusterRole grants its rules only in the binding's namespace (Kubernetes
+        // docs, reference/access-authn-authz/rbac, "RoleBinding and ClusterRoleBinding").
         assert.deepEqual(byName(staging.resources, BINDING, "payments-api-team-binding").inputs, {
             apiVersion: "rbac.authorization.k8s.io/v1",
             kind: "RoleBinding",
             metadata: { name: "team-payments", namespace: "payments-api", labels: labels("payments", "staging") },
-            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "team-payments" },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "gitops-team-access" },
             subjects: [{ kind: "Group", apiGroup: "rbac.authorization.k8s.io", name: "acme:payments" }],
         });
+    });
+
+    it("declares no team ClusterRole in a stack without apps", async () => {
+        const { resources } = await planApps({ ...platformConfig("staging"), apps: [] });
+        assert.deepEqual(ofType(resources, CLUSTER_ROLE), []);
     });
 
     it("asks the store for the app's secret keys in its namespace", async () => {
@@ -440,7 +444,7 @@ describe("apps: what each app of a stack gets", () => {
                     labels: platformLabels("local"),
                     quota: PROFILES.local.quota,
                     limits: PROFILES.local.limits,
-                    debugAccess: true,
+                    teamRole: "gitops-team-access",
                     retainNamespace: false,
                     groups: ["g"],
                     secretKeys: ["token"],
@@ -548,10 +552,11 @@ describe("apps: sizes and stable identity", () => {
             const { resources, outputs } = await planApps(
                 platformConfig("staging", { set: { "gitops-platform:apps": generatedApps(count) } }),
             );
-            for (const type of [APP, NAMESPACE, QUOTA, LIMITS, ROLE, BINDING, APPLICATION]) {
+            for (const type of [APP, NAMESPACE, QUOTA, LIMITS, BINDING, APPLICATION]) {
                 assert.equal(ofType(resources, type).length, count, type);
             }
             assert.equal(ofType(resources, TEAM).length, 3);
+            assert.equal(ofType(resources, CLUSTER_ROLE).length, 1, "one team ClusterRole whatever the number of apps");
             assert.equal(Object.keys(outputs.apps as object).length, count);
         });
     }
@@ -563,7 +568,7 @@ describe("apps: sizes and stable identity", () => {
         const after = await planApps(platformConfig("staging", { set: { "gitops-platform:apps": changed } }));
         const removed = urns(ofApp(before.resources, "app-02"));
         const added = urns(ofApp(after.resources, "app-06"));
-        assert.equal(removed.size, 8);
+        assert.equal(removed.size, 7); // the App, its namespace, quota, limits, NetworkPolicy, RoleBinding and Application
         assert.deepEqual(
             [...urns(after.resources)].filter((urn) => !urns(before.resources).has(urn)).sort(),
             [...added].sort(),
@@ -664,7 +669,7 @@ describe("apps: in the checked-in stacks", () => {
                 ofType(resources, APP).map((r) => r.name),
                 names,
             );
-            for (const type of [NAMESPACE, QUOTA, LIMITS, ROLE, BINDING]) {
+            for (const type of [NAMESPACE, QUOTA, LIMITS, BINDING]) {
                 const appUrns = ofType(resources, APP).map((r) => r.urn);
                 assert.deepEqual(
                     ofType(resources, type)
@@ -700,7 +705,7 @@ describe("apps: every object is valid against its schema", () => {
         [NAMESPACE]: ["kubernetes-models/v1/Namespace", "Namespace"],
         [QUOTA]: ["kubernetes-models/v1/ResourceQuota", "ResourceQuota"],
         [LIMITS]: ["kubernetes-models/v1/LimitRange", "LimitRange"],
-        [ROLE]: ["kubernetes-models/rbac.authorization.k8s.io/v1/Role", "Role"],
+        [CLUSTER_ROLE]: ["kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole", "ClusterRole"],
         [BINDING]: ["kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding", "RoleBinding"],
         "kubernetes:networking.k8s.io/v1:NetworkPolicy": [
             "kubernetes-models/networking.k8s.io/v1/NetworkPolicy",

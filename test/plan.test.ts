@@ -5,17 +5,16 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as YAML from "yaml";
 import { parseStackArgs } from "../plan/cli";
-import { UsageError } from "../scripts/command";
+import { TYPESCRIPT_LOADER, UsageError } from "../scripts/command";
 import { maskSerialized, SECRET_PLACEHOLDER, UNKNOWN_PLACEHOLDER } from "../plan/recorder";
 import { OFFLINE_SECRET_VALUE, PROJECT_ROOT, readStackConfig, stackFilePath, stackNameOf } from "../plan/stackFile";
 import { CHECKED_IN_STACKS, planStack } from "./harness";
 
 /** Runs `npm run plan` the way a reviewer does, in a child process. */
 function runPlanCli(args: string[]) {
-    const result = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin.js"), "plan/cli.ts", ...args], {
+    const result = spawnSync(process.execPath, [...TYPESCRIPT_LOADER, "plan/cli.ts", ...args], {
         cwd: PROJECT_ROOT,
         encoding: "utf8",
-        env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" },
     });
     return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -158,4 +157,19 @@ describe("no secret in plain text", () => {
             }
         });
     }
+});
+
+describe("the project's commands", () => {
+    it("run with the one TypeScript loader the benchmark and these tests use (scripts/command.ts)", () => {
+        const { scripts } = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as {
+            scripts: Record<string, string>;
+        };
+        for (const name of ["plan", "bench", "promote", "seed", "check", "drift"]) {
+            assert.match(
+                scripts[name],
+                new RegExp(`^node ${TYPESCRIPT_LOADER.join(" ")} [a-z]+/[A-Za-z]+\\.ts$`),
+                name,
+            );
+        }
+    });
 });

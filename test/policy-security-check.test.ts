@@ -210,7 +210,7 @@ const BREAKS: Record<string, [Plan, Break]> = {
     ],
     "rbac-no-wildcards-or-escalation": [
         "production",
-        edit(T.role, (r) => {
+        edit(T.clusterRole, (r) => {
             r.props.rules[0].verbs = ["*"];
         }),
     ],

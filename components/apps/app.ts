@@ -9,6 +9,7 @@ import { ApplicationRegistration, GitopsEngine } from "../gitops/types";
 import { SecretsStore } from "../secrets/types";
 import { appLabels } from "../core/labels";
 import { DEFAULT_DENY_POLICY, defaultDenySpec, POD_SECURITY, podSecurityLabels } from "../core/isolation";
+import { teamSubjects } from "./teamAccess";
 
 /** Namespace totals (ResourceQuota `hard`). */
 export interface QuotaSettings {
@@ -45,67 +46,19 @@ export function containerLimitRange(limits: ContainerLimits): k8s.types.input.co
     };
 }
 
-/**
- * What a team may do in its own namespace. Git is the only way to change what runs, so no write to
- * anything the engine applies. Granted:
- * - read of the workload kinds, their events and logs: enough to debug a sync or a rollout;
- * - delete pods: a restart the owning controller undoes, so desired state is untouched;
- * - with `debugAccess`, exec and port-forward, to debug a container and reach its ports from a laptop.
- * Not granted: Secrets (their values are in the store; ExternalSecrets show whether they synced),
- * RBAC objects, and writes to anything else.
- */
-export function teamRoleRules(debugAccess: boolean): k8s.types.input.rbac.v1.PolicyRule[] {
-    const read = ["get", "list", "watch"];
-    const rules: k8s.types.input.rbac.v1.PolicyRule[] = [
-        {
-            apiGroups: [""],
-            resources: [
-                "pods",
-                "pods/log",
-                "services",
-                "endpoints",
-                "configmaps",
-                "persistentvolumeclaims",
-                "serviceaccounts",
-                "events",
-                "resourcequotas",
-                "limitranges",
-            ],
-            verbs: read,
-        },
-        { apiGroups: ["apps"], resources: ["deployments", "replicasets", "statefulsets", "daemonsets"], verbs: read },
-        { apiGroups: ["batch"], resources: ["jobs", "cronjobs"], verbs: read },
-        { apiGroups: ["autoscaling"], resources: ["horizontalpodautoscalers"], verbs: read },
-        { apiGroups: ["policy"], resources: ["poddisruptionbudgets"], verbs: read },
-        { apiGroups: ["networking.k8s.io"], resources: ["ingresses", "networkpolicies"], verbs: read },
-        { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: read },
-        { apiGroups: ["events.k8s.io"], resources: ["events"], verbs: read },
-        { apiGroups: ["external-secrets.io"], resources: ["externalsecrets"], verbs: read },
-        { apiGroups: [""], resources: ["pods"], verbs: ["delete"] },
-    ];
-    if (debugAccess) {
-        rules.push({ apiGroups: [""], resources: ["pods/exec", "pods/portforward"], verbs: ["create", "get"] });
-    }
-    return rules;
-}
-
-export function teamSubjects(groups: readonly string[]): k8s.types.input.rbac.v1.Subject[] {
-    return groups.map((name) => ({ kind: "Group", apiGroup: "rbac.authorization.k8s.io", name }));
-}
-
 export interface AppArgs {
     /** The app as the engine registers it (name, team, namespace, source, sync policy, dependencies). Required. */
     readonly registration: ApplicationRegistration;
     /** Labels on every object (the platform's labels); the team is added. Required. */
     readonly labels: Readonly<Record<string, string>>;
-    /** The team's groups, bound to the team Role. Required, at least one. */
+    /** The team's groups, bound in the app's namespace to the stack's team ClusterRole. Required, at least one. */
     readonly groups: readonly string[];
     /** The namespace's quota. Required. */
     readonly quota: QuotaSettings;
     /** Defaults of every container in the namespace. Required. */
     readonly limits: ContainerLimits;
-    /** The team may exec into and port-forward to its pods. Required. */
-    readonly debugAccess: boolean;
+    /** Name of the ClusterRole (components/apps/teamAccess.ts) the team is bound to in the namespace. Required. */
+    readonly teamRole: pulumi.Input<string>;
     /** The namespace stays behind when the app is removed, so its data is not lost. Required. */
     readonly retainNamespace: boolean;
     /** Keys the app reads from the secrets store. Default: none. */
@@ -173,19 +126,11 @@ export class App extends pulumi.ComponentResource {
             },
             child,
         );
-        const role = new k8s.rbac.v1.Role(
-            `${name}-team-role`,
-            {
-                metadata: inNamespace(`team-${app.team}`),
-                rules: teamRoleRules(args.debugAccess),
-            },
-            child,
-        );
         new k8s.rbac.v1.RoleBinding(
             `${name}-team-binding`,
             {
                 metadata: inNamespace(`team-${app.team}`),
-                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: args.teamRole },
                 subjects: teamSubjects(args.groups),
             },
             child,
