@@ -45,7 +45,7 @@ export interface FluxAppSettings {
     readonly serviceAccount?: string;
 }
 
-/** Reconcile timings; `wait` makes readiness mean "every applied object is healthy", which dependsOn relies on. */
+/** Reconcile timings, and how often Helm retries before it remediates. */
 export const FLUX_DEFAULTS = {
     sourceInterval: "5m",
     interval: "10m",
@@ -175,6 +175,7 @@ export function fluxKustomization(app: ApplicationRegistration, settings: FluxAp
             path: `./${app.source.path}`,
             prune: app.sync.prune,
             retryInterval: FLUX_DEFAULTS.retryInterval,
+            // Ready means "every applied object is healthy", which the dependsOn of later apps relies on.
             wait: true,
         },
     };
