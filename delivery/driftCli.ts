@@ -85,11 +85,14 @@ function runKubectl(kind: GitopsKind, args: DriftArgs): string | undefined {
             stdio: ["ignore", "pipe", "pipe"],
         });
     } catch (error) {
-        const stderr = String((error as { stderr?: unknown }).stderr ?? "");
+        // execFileSync's error carries the child's stderr, a string with encoding "utf8".
+        const stderr = (error as { stderr?: string }).stderr ?? "";
         if (stderr.includes("the server doesn't have a resource type")) {
             return undefined;
         }
-        throw new Error(`kubectl get ${GITOPS_KINDS[kind]} failed: ${stderr || (error as Error).message}`);
+        throw new Error(`kubectl get ${GITOPS_KINDS[kind]} failed: ${stderr || (error as Error).message}`, {
+            cause: error,
+        });
     }
 }
 

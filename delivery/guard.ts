@@ -55,6 +55,11 @@ export function parseUrn(urn: string): { type: string; name: string } {
     return { type: qualifiedType.slice(qualifiedType.lastIndexOf("$") + 1), name: parts.slice(3).join("::") };
 }
 
+/** A JSON value's fields, unchecked; null and non-objects have none. */
+function fields(value: unknown): Record<string, unknown> {
+    return value !== null && typeof value === "object" ? (value as Record<string, unknown>) : {};
+}
+
 /**
  * Reads the steps out of `pulumi preview --json` output, failing closed: anything but a complete
  * preview is an error, never a pass. Pulumi's previewDigest (pkg/backend/display/json.go, v3) has
@@ -67,7 +72,9 @@ export function parsePreview(text: string): PreviewStep[] {
     try {
         document = JSON.parse(text);
     } catch (error) {
-        throw new Error(`preview output is not JSON (run pulumi preview --json): ${(error as Error).message}`);
+        throw new Error(`preview output is not JSON (run pulumi preview --json): ${(error as Error).message}`, {
+            cause: error,
+        });
     }
     if (document === null || typeof document !== "object" || Array.isArray(document)) {
         throw new Error('preview output is not a JSON object with "steps" (run pulumi preview --json)');
@@ -77,7 +84,10 @@ export function parsePreview(text: string): PreviewStep[] {
         changeSummary?: unknown;
         diagnostics?: unknown;
     };
-    if (!Array.isArray(steps) || steps.some((s) => typeof s?.op !== "string" || typeof s?.urn !== "string")) {
+    if (
+        !Array.isArray(steps) ||
+        steps.some((s) => typeof fields(s).op !== "string" || typeof fields(s).urn !== "string")
+    ) {
         throw new Error('preview "steps" must be a list of {op, urn}');
     }
     if (!steps.some((s: PreviewStep) => s.urn.includes("::pulumi:pulumi:Stack::"))) {
@@ -88,10 +98,13 @@ export function parsePreview(text: string): PreviewStep[] {
     if (changeSummary === null || typeof changeSummary !== "object") {
         throw new Error('preview has no "changeSummary": it did not run to the end (did pulumi preview fail?)');
     }
-    const errors = Array.isArray(diagnostics) ? diagnostics.filter((d) => d?.severity === "error") : [];
+    const errors: unknown[] = Array.isArray(diagnostics)
+        ? diagnostics.filter((d) => fields(d).severity === "error")
+        : [];
     if (errors.length > 0) {
+        const message = fields(errors[0]).message;
         throw new Error(
-            `preview reported ${errors.length} error(s), so its steps are incomplete: ${String(errors[0].message ?? "").trim()}`,
+            `preview reported ${errors.length} error(s), so its steps are incomplete: ${typeof message === "string" ? message.trim() : ""}`,
         );
     }
     return steps as PreviewStep[];

@@ -85,15 +85,19 @@ function targetApps(target: YAML.Document): TargetApp[] {
         const app = YAML.isMap(item) ? item : undefined;
         return {
             index,
-            name: String(app?.get("name") ?? ""),
+            name: textOf(app?.get("name")) ?? "",
             revision: app?.getIn(["source", "revision"]) as string | undefined,
         };
     });
 }
 
+/** A YAML scalar as text (`1.0` parses as a number); none for a missing value, null, a map or a list. */
+function textOf(value: unknown): string | undefined {
+    return ["string", "number", "boolean"].includes(typeof value) ? String(value) : undefined;
+}
+
 function scalar(document: YAML.Document, path: readonly (string | number)[]): string | undefined {
-    const value = document.getIn(["config", ...path]);
-    return value === undefined || value === null ? undefined : String(value);
+    return textOf(document.getIn(["config", ...path]));
 }
 
 /** One change per value that differs; values already equal produce nothing (idempotence). */

@@ -4,23 +4,26 @@
  * passes by accident.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { eksKubeconfig } from "../components/cluster/eks";
 
 export const MOCK_ACCOUNT_ID = "123456789012";
 const MOCK_REGION_FALLBACK = "eu-west-1";
 
 type State = Record<string, unknown>;
+/** The SDK types a resource's inputs as `any`; they are plain data. */
+type ResourceArgs = Omit<pulumi.runtime.MockResourceArgs, "inputs"> & { readonly inputs: State };
 
 function region(): string {
     return pulumi.runtime.allConfig()["aws:region"] ?? MOCK_REGION_FALLBACK;
 }
 
 /** Physical name a provider would give: the `name` input if set, else the resource name. */
-function physicalName(args: pulumi.runtime.MockResourceArgs): string {
+function physicalName(args: ResourceArgs): string {
     return typeof args.inputs.name === "string" ? args.inputs.name : args.name;
 }
 
 /** Outputs that providers compute, per resource type, as functions of the inputs. */
-const COMPUTED: Record<string, (args: pulumi.runtime.MockResourceArgs) => State> = {
+const COMPUTED: Record<string, (args: ResourceArgs) => State> = {
     "aws:eks/cluster:Cluster": (args) => ({
         name: physicalName(args),
         arn: `arn:aws:eks:${region()}:${MOCK_ACCOUNT_ID}:cluster/${physicalName(args)}`,
@@ -36,6 +39,22 @@ const COMPUTED: Record<string, (args: pulumi.runtime.MockResourceArgs) => State>
         version: args.inputs.version,
         status: "ACTIVE",
     }),
+    // Another stack of this project (a fleet spoke): the outputs stacks/platform.ts gives an EKS stack,
+    // made up from the referenced stack's name as the Cluster mock above makes them up.
+    "pulumi:pulumi:StackReference": (args) => {
+        // <organization>/<project>/<stack> → the EKS cluster name stacks/cluster.ts gives: <project>-<stack>.
+        const [, project, stack] = String((args.inputs as { name?: unknown }).name).split("/");
+        const name = `${project}-${stack}`;
+        const endpoint = `https://${name.toUpperCase()}.gr7.${region()}.eks.amazonaws.com`;
+        const certificateAuthority = Buffer.from(`mock-ca-${name}`).toString("base64");
+        return {
+            outputs: {
+                cluster: { kind: "eks", name, endpoint },
+                kubeconfig: eksKubeconfig({ clusterName: name, endpoint, certificateAuthority, region: region() }),
+            },
+            secretOutputNames: ["kubeconfig"],
+        };
+    },
     // IAM roles are auto-named; policies and attachments refer to them by name.
     "aws:iam/role:Role": (args) => ({ name: physicalName(args) }),
     "aws:ec2/launchTemplate:LaunchTemplate": () => ({ latestVersion: 1 }),
@@ -145,7 +164,7 @@ export function mockNumericId(name: string): number {
 }
 
 export const platformMocks: pulumi.runtime.Mocks = {
-    newResource(args) {
+    newResource(args: ResourceArgs) {
         const computed = COMPUTED[args.type]?.(args) ?? {};
         const arn = args.type.startsWith("aws:") && !("arn" in computed) ? { arn: awsArn(args) } : {};
         return { id: `${args.name}-id`, state: { ...args.inputs, ...arn, ...computed } };
@@ -155,6 +174,6 @@ export const platformMocks: pulumi.runtime.Mocks = {
         if (!answer) {
             throw new Error(`Mock not implemented: ${args.token}. Add it to CALLS in plan/mocks.ts.`);
         }
-        return answer(args.inputs);
+        return answer(args.inputs as State);
     },
 };

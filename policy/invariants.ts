@@ -90,8 +90,24 @@ export const productionProtected: ResourceRule = {
             : [],
 };
 
+/** ApplicationSets generate Applications on spokes; the template's sync policy is theirs (argoproj.io/v1alpha1). */
+export const productionFleetNoPrune: ResourceRule = {
+    kind: "resource",
+    name: "production-fleet-no-prune",
+    description: "A production hub's ApplicationSets generate Applications that never prune automatically.",
+    types: [TYPES.argoApplicationSet],
+    validate: (resource: PolicyResource) =>
+        isProduction(resource) &&
+        at(resource.props, "spec", "template", "spec", "syncPolicy", "automated", "prune") === true
+            ? [
+                  `production invariant fleet-no-prune: ApplicationSet "${resource.name}" generates Applications that prune; set its template's automated.prune to false`,
+              ]
+            : [],
+};
+
 export const INVARIANT_RULES: readonly ResourceRule[] = [
     productionRulesetInvariants,
     productionPrivateEndpoint,
     productionProtected,
+    productionFleetNoPrune,
 ];

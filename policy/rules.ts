@@ -6,7 +6,7 @@
 import * as YAML from "yaml";
 import { PRUNE_APPROVED_LABEL } from "../components/core/labels";
 import { EXACT_VERSION } from "../components/core/versions";
-import { SECURITY_RULES } from "./security";
+import { firstString, SECURITY_RULES } from "./security";
 
 /** The offline plan writes secret values as this marker (plan/recorder.ts SECRET_PLACEHOLDER). */
 export const SECRET_MARKER = "[secret]";
@@ -80,6 +80,7 @@ export const TYPES = {
     untypedSecret: "kubernetes:v1:Secret",
     configGroup: "kubernetes:yaml/v2:ConfigGroup",
     argoApplication: "kubernetes:argoproj.io/v1alpha1:Application",
+    argoApplicationSet: "kubernetes:argoproj.io/v1alpha1:ApplicationSet",
     fluxKustomization: "kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization",
     eksCluster: "aws:eks/cluster:Cluster",
     launchTemplate: "aws:ec2/launchTemplate:LaunchTemplate",
@@ -131,7 +132,7 @@ export const repositoryProtected: StackRule = {
             .filter((r) => r.type === TYPES.repository && !protections.some((p) => protects(p, r)))
             .map((r) => ({
                 urn: r.urn,
-                message: `repository "${String(r.props.name ?? r.name)}" has no ruleset or branch protection: declare a github.RepositoryRuleset (or BranchProtection) for it`,
+                message: `repository "${firstString(r.props.name, r.name)}" has no ruleset or branch protection: declare a github.RepositoryRuleset (or BranchProtection) for it`,
             }));
     },
 };
@@ -149,7 +150,7 @@ export const noPublicRepositoryInProduction: ResourceRule = {
         const visibility = r.props.visibility ?? (r.props.private === true ? "private" : "public");
         return visibility === "public"
             ? [
-                  `repository "${String(r.props.name ?? r.name)}" is public in production: set visibility to "private" or "internal"`,
+                  `repository "${firstString(r.props.name, r.name)}" is public in production: set visibility to "private" or "internal"`,
               ]
             : [];
     },
@@ -164,7 +165,7 @@ export const helmChartVersionPinned: ResourceRule = {
     types: [TYPES.helmRelease, TYPES.helmChartV4],
     validate: (r) => {
         const version = r.props.version;
-        if (version === UNKNOWN_MARKER || String(r.props.chart ?? "").startsWith(".")) {
+        if (version === UNKNOWN_MARKER || firstString(r.props.chart).startsWith(".")) {
             return [];
         }
         return typeof version === "string" && EXACT_VERSION.test(version)
@@ -190,7 +191,7 @@ function literalSecretKeys(secret: unknown, secretOutputs: readonly string[]): s
 
 /** The Secrets among a ConfigGroup's declared objects (`objs`, or `yaml` documents). */
 function configGroupSecrets(props: Readonly<Record<string, unknown>>): unknown[] {
-    const objs = Array.isArray(props.objs) ? props.objs : props.objs === undefined ? [] : [props.objs];
+    const objs: unknown[] = Array.isArray(props.objs) ? props.objs : props.objs === undefined ? [] : [props.objs];
     const texts = Array.isArray(props.yaml) ? props.yaml : typeof props.yaml === "string" ? [props.yaml] : [];
     const fromYaml = texts
         .filter((t): t is string => typeof t === "string" && t !== UNKNOWN_MARKER && t !== SECRET_MARKER)
@@ -210,7 +211,7 @@ export const noLiteralSecretData: ResourceRule = {
         const secretFields = r.type === TYPES.configGroup ? [] : (r.options.additionalSecretOutputs ?? []);
         return objects.flatMap((object) => {
             const keys = literalSecretKeys(object, secretFields);
-            const name = String(get(object, "metadata", "name") ?? r.name);
+            const name = firstString(get(object, "metadata", "name"), r.name);
             return keys.length > 0
                 ? [
                       `Secret "${name}" has plain-text ${keys.join(", ")}: wrap the values in pulumi.secret(), or deliver them through External Secrets`,
@@ -235,7 +236,7 @@ export const productionSyncWithoutPrune: ResourceRule = {
                 : get(r.props, "spec", "prune") === true && get(r.props, "spec", "suspend") !== true;
         return prunes
             ? [
-                  `${r.type === TYPES.argoApplication ? "Application" : "Kustomization"} "${String(get(r.props, "metadata", "name") ?? r.name)}" prunes automatically in production: set prune to false, or declare it with the label ${PRUNE_APPROVED_LABEL}: "true"`,
+                  `${r.type === TYPES.argoApplication ? "Application" : "Kustomization"} "${firstString(get(r.props, "metadata", "name"), r.name)}" prunes automatically in production: set prune to false, or declare it with the label ${PRUNE_APPROVED_LABEL}: "true"`,
               ]
             : [];
     },
@@ -294,7 +295,7 @@ function policyDocuments(r: PolicyResource): { label: string; document: unknown 
     if (r.type === TYPES.iamRole) {
         const inline = Array.isArray(r.props.inlinePolicies) ? r.props.inlinePolicies : [];
         return inline.map((p) => ({
-            label: `inline policy ${String(get(p, "name") ?? "")}`.trim(),
+            label: `inline policy ${firstString(get(p, "name"))}`.trim(),
             document: get(p, "policy"),
         }));
     }

@@ -48,8 +48,10 @@ function at(value: unknown, ...path: string[]): unknown {
     );
 }
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+/** The first of `values` that is a string: a name to print, whatever shape an untyped input has. */
+export const firstString = (...values: unknown[]): string => values.find((v) => typeof v === "string") ?? "";
 const inProduction = (r: PolicyResource) => /^urn:pulumi:production::/.test(r.urn);
-const nameOf = (r: PolicyResource) => String(at(r.props, "metadata", "name") ?? r.props.name ?? r.name);
+const nameOf = (r: PolicyResource) => firstString(at(r.props, "metadata", "name"), r.props.name, r.name);
 const labelsOf = (r: PolicyResource) => (at(r.props, "metadata", "labels") ?? {}) as Record<string, unknown>;
 const namespaceOf = (r: PolicyResource) => at(r.props, "metadata", "namespace");
 /** App namespaces are the ones the apps component labels with their team. */
@@ -494,7 +496,7 @@ const fluxTenantsImpersonate = stack(
             )
             .map((r) => ({
                 urn: r.urn,
-                message: `${String(r.props.kind ?? "sync object")} "${nameOf(r)}" of team ${String(labelsOf(r).team)} applies as the controller: set spec.serviceAccountName to its tenant`,
+                message: `${firstString(r.props.kind, "sync object")} "${nameOf(r)}" of team ${String(labelsOf(r).team)} applies as the controller: set spec.serviceAccountName to its tenant`,
             }));
     },
 );

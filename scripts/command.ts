@@ -46,9 +46,10 @@ export function parseCommand<T extends Record<string, OptionSpec>>(
         throw new HelpRequested(spec.usage);
     }
     try {
+        const options: Record<string, OptionSpec> = spec.options;
         const { values, positionals } = parseArgs({
             args: [...argv],
-            options: spec.options as Record<string, OptionSpec>,
+            options,
             strict: true,
             allowPositionals: spec.positionals ?? false,
         });

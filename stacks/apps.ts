@@ -80,15 +80,16 @@ export function resolveSource(
 
 /** Each team with the namespaces of its apps and the repositories they come from (each once). */
 export function teamRegistrations(
-    config: Pick<PlatformConfig, "teams" | "apps">,
+    config: Pick<PlatformConfig, "teams" | "apps" | "gitopsRepository">,
     sources: Readonly<Record<string, ApplicationSource>>,
 ): TeamRegistration[] {
     return Object.entries(config.teams).map(([name, team]) => {
         const apps = config.apps.filter((app) => app.team === name);
         const repos = new Map<string, pulumi.Input<string>>();
         for (const app of apps) {
-            const source = sources[app.name];
-            repos.set(source.access?.name ?? String(source.repoUrl), source.repoUrl);
+            // Keyed as config names the repository (as resolveSource reads it): an anonymous one's URL is an Output.
+            const key = app.source.url ?? app.source.repository ?? config.gitopsRepository.name;
+            repos.set(key, sources[app.name].repoUrl);
         }
         return { name, groups: team.groups, namespaces: apps.map(appNamespace), sourceRepos: [...repos.values()] };
     });

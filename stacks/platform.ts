@@ -11,6 +11,7 @@ import { registerApps } from "./apps";
 import { createCluster } from "./cluster";
 import { PlatformConfig } from "./config";
 import { createEngine } from "./engine";
+import { createFleet } from "./fleet";
 import { createMonitoring } from "./monitoring";
 import { createRepositories } from "./repositories";
 import { createSecretsStore, secretsOutputs } from "./secrets";
@@ -34,6 +35,7 @@ export async function definePlatform(config: PlatformConfig): Promise<Platform> 
     });
     const apps = await registerApps(config, { cluster, engine, repositories, secrets: secretsStore });
     createMonitoring(config, cluster, engine);
+    const fleet = createFleet(config, { cluster, engine, repositories, secrets: secretsStore });
 
     return {
         outputs: {
@@ -62,6 +64,7 @@ export async function definePlatform(config: PlatformConfig): Promise<Platform> 
             },
             secrets: secretsOutputs(config, secretsStore),
             apps,
+            ...(fleet ? { fleet: { spokes: fleet.spokeNames, managementRoleArn: fleet.managementRoleArn } } : {}),
         },
     };
 }

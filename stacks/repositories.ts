@@ -39,6 +39,7 @@ export function gitopsSeedFiles(config: PlatformConfig, codeOwners: readonly str
         environments: DEPLOYMENT_ENVIRONMENTS,
         codeOwners,
         namespace: config.engine.namespace,
+        spokes: Object.keys(config.fleet?.spokes ?? {}),
     });
     return { ...layout, ...repositoryChecks(config) };
 }

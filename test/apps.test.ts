@@ -17,7 +17,7 @@ import { ApplicationRegistration, GitopsEngine, TeamRegistration } from "../comp
 import { RepositoryAccess, RepositoryHandle } from "../components/repository/types";
 import { AppSecrets, PlatformSecret, SecretsStore } from "../components/secrets/types";
 import { PlannedResource } from "../plan/recorder";
-import { registerApps, resolveSource, resolveSyncPolicy } from "../stacks/apps";
+import { registerApps, resolveSource, resolveSyncPolicy, teamRegistrations } from "../stacks/apps";
 import { Environment, PROFILES, profileOf } from "../stacks/profiles";
 import { createEngine } from "../stacks/engine";
 import { ConfigError, PlatformConfig } from "../stacks/config";
@@ -804,6 +804,29 @@ describe("apps: sync policy and sources (pure)", () => {
             ),
             { repoUrl: "https://example.com/x.git", path: "p", revision: "main", type: "helm", helmValues: { a: 1 } },
         );
+    });
+    it("lists each repository of a team once, the anonymously read ones (whose URL is an Output) included", () => {
+        const anonymous = (name: string) => ({ ...fakeAccess(name), privateKey: undefined, publicKey: undefined });
+        const handle = {
+            gitops: anonymous("platform-gitops"),
+            appRepositories: { charts: anonymous("charts") },
+            ready: [],
+        };
+        const apps = [
+            { ...app({}), name: "a" },
+            { ...app({ repository: "platform-gitops" }), name: "b" },
+            { ...app({ repository: "charts" }), name: "c" },
+            { ...app({ url: "https://example.com/x.git" }), name: "d" },
+            { ...app({ url: "https://example.com/x.git" }), name: "e" },
+        ];
+        const sources = Object.fromEntries(apps.map((a) => [a.name, resolveSource(a, "platform-gitops", handle)]));
+        const staging = platformConfig("staging");
+        const gitopsRepository = { ...staging.gitopsRepository, name: "platform-gitops" };
+        const [team] = teamRegistrations({ teams: { t: { groups: [] } }, apps, gitopsRepository }, sources);
+        assert.equal(team.sourceRepos.length, 3);
+        assert.equal(team.sourceRepos[0], handle.gitops.url);
+        assert.equal(team.sourceRepos[1], handle.appRepositories.charts.url);
+        assert.equal(team.sourceRepos[2], "https://example.com/x.git");
     });
 });
 

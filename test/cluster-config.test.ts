@@ -1,11 +1,12 @@
 /** Bad cluster config: each case names its key, and nothing is declared. */
 import * as assert from "node:assert/strict";
 import { ConfigError } from "../stacks/config";
+import { EksClusterConfig } from "../stacks/config/cluster";
 import { runPlatform } from "../stacks";
 import { planStack, stackValue } from "./harness";
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- the cases break config on purpose */
-type Cluster = any;
+/** Staging's and production's clusters are EKS; a case that writes a value of the wrong type does so with Object.assign. */
+type Cluster = EksClusterConfig;
 
 interface BadClusterCase {
     readonly name: string;

@@ -100,7 +100,7 @@ describe("cluster helpers", () => {
                 certificateAuthority: "Q0E=",
                 region: "eu-west-1",
             }),
-        );
+        ) as { clusters: unknown; "current-context": string; users: unknown };
         assert.deepEqual(config.clusters, [
             { name: "c1", cluster: { server: "https://x", "certificate-authority-data": "Q0E=" } },
         ]);

@@ -126,7 +126,10 @@ for (const stack of ["staging", "production"] as const) {
             );
             assert.equal(eks.inputs.version, cluster.kubernetesVersion);
             const versions = Object.fromEntries(
-                ofType(plan, T.addon).map((a) => [a.inputs.addonName, a.inputs.addonVersion]),
+                ofType(plan, T.addon).map((a): [string, unknown] => [
+                    String(a.inputs.addonName),
+                    a.inputs.addonVersion,
+                ]),
             );
             assert.deepEqual(versions, {
                 "vpc-cni": cluster.addons.vpcCni,

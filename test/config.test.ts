@@ -1,10 +1,24 @@
 import * as assert from "node:assert/strict";
-import { ConfigError, isImmutableRevision, keyPath } from "../stacks/config";
+import { ConfigError, isImmutableRevision, keyPath, PlatformConfig } from "../stacks/config";
+import { EksClusterConfig } from "../stacks/config/cluster";
 import { editDistance, suggestKey } from "../stacks/config/rules";
 import { runPlatform } from "../stacks";
 import { CHECKED_IN_STACKS, configProblems, planStack, StackOverrides, stackValue } from "./harness";
 
 type Stack = (typeof CHECKED_IN_STACKS)[number];
+
+/**
+ * Config sections as the checked-in stack files hold them: EKS clusters, an engine, a github section and a
+ * secrets store. A case that writes a value of the wrong type does so with Object.assign.
+ */
+interface Sections {
+    cluster: EksClusterConfig;
+    apps: PlatformConfig["apps"];
+    engine: PlatformConfig["engine"];
+    github: NonNullable<PlatformConfig["github"]>;
+    gitopsRepository: PlatformConfig["gitopsRepository"];
+    secrets: NonNullable<PlatformConfig["secrets"]>;
+}
 
 const problemsOf = (stack: Stack, overrides: StackOverrides) => configProblems(stack, overrides);
 
@@ -25,7 +39,6 @@ interface BadCase {
     readonly expect: string | RegExp;
 }
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- the cases break config on purpose */
 const BAD_CASES: BadCase[] = [
     {
         name: "unknown environment",
@@ -45,8 +58,8 @@ const BAD_CASES: BadCase[] = [
         name: "Kubernetes version as a number",
         stack: "staging",
         overrides: {
-            set: edited<any>("staging", "gitops-platform:cluster", (c) => {
-                c.kubernetesVersion = 1.3;
+            set: edited<Sections["cluster"]>("staging", "gitops-platform:cluster", (c) => {
+                Object.assign(c, { kubernetesVersion: 1.3 });
             }),
         },
         key: "gitops-platform:cluster.kubernetesVersion",
@@ -56,7 +69,7 @@ const BAD_CASES: BadCase[] = [
         name: "Kubernetes version not a minor version",
         stack: "staging",
         overrides: {
-            set: edited<any>("staging", "gitops-platform:cluster", (c) => {
+            set: edited<Sections["cluster"]>("staging", "gitops-platform:cluster", (c) => {
                 c.kubernetesVersion = "latest";
             }),
         },
@@ -67,7 +80,7 @@ const BAD_CASES: BadCase[] = [
         name: "VPC CIDR with host bits",
         stack: "staging",
         overrides: {
-            set: edited<any>("staging", "gitops-platform:cluster", (c) => {
+            set: edited<Sections["cluster"]>("staging", "gitops-platform:cluster", (c) => {
                 c.network.vpcCidr = "10.20.0.1/16";
             }),
         },
@@ -78,7 +91,7 @@ const BAD_CASES: BadCase[] = [
         name: "overlapping subnet CIDRs",
         stack: "staging",
         overrides: {
-            set: edited<any>("staging", "gitops-platform:cluster", (c) => {
+            set: edited<Sections["cluster"]>("staging", "gitops-platform:cluster", (c) => {
                 c.network.publicSubnetCidrs = ["10.20.0.0/24", "10.20.1.0/24"];
                 c.network.privateSubnetCidrs = ["10.20.1.0/24", "10.20.64.0/18"];
             }),
@@ -90,7 +103,7 @@ const BAD_CASES: BadCase[] = [
         name: "subnet outside the VPC",
         stack: "staging",
         overrides: {
-            set: edited<any>("staging", "gitops-platform:cluster", (c) => {
+            set: edited<Sections["cluster"]>("staging", "gitops-platform:cluster", (c) => {
                 c.network.publicSubnetCidrs = ["10.20.0.0/24", "10.99.1.0/24"];
             }),
         },
@@ -101,7 +114,7 @@ const BAD_CASES: BadCase[] = [
         name: "a public API endpoint open to any address",
         stack: "staging",
         overrides: {
-            set: edited<any>("staging", "gitops-platform:cluster", (c) => {
+            set: edited<Sections["cluster"]>("staging", "gitops-platform:cluster", (c) => {
                 c.endpoint.publicAccessCidrs = [];
             }),
         },
@@ -112,7 +125,7 @@ const BAD_CASES: BadCase[] = [
         name: "a single availability zone",
         stack: "staging",
         overrides: {
-            set: edited<any>("staging", "gitops-platform:cluster", (c) => {
+            set: edited<Sections["cluster"]>("staging", "gitops-platform:cluster", (c) => {
                 c.network.availabilityZones = 1;
             }),
         },
@@ -123,7 +136,7 @@ const BAD_CASES: BadCase[] = [
         name: "a node group of zero nodes",
         stack: "staging",
         overrides: {
-            set: edited<any>("staging", "gitops-platform:cluster", (c) => {
+            set: edited<Sections["cluster"]>("staging", "gitops-platform:cluster", (c) => {
                 c.nodeGroups.general.minSize = 0;
             }),
         },
@@ -134,7 +147,7 @@ const BAD_CASES: BadCase[] = [
         name: "node group minSize above maxSize",
         stack: "staging",
         overrides: {
-            set: edited<any>("staging", "gitops-platform:cluster", (c) => {
+            set: edited<Sections["cluster"]>("staging", "gitops-platform:cluster", (c) => {
                 c.nodeGroups.general.minSize = 6;
                 c.nodeGroups.general.desiredSize = 6;
             }),
@@ -146,8 +159,8 @@ const BAD_CASES: BadCase[] = [
         name: "a typo in a node group key",
         stack: "staging",
         overrides: {
-            set: edited<any>("staging", "gitops-platform:cluster", (c) => {
-                c.nodeGroups.general.instanceType = "m6i.large";
+            set: edited<Sections["cluster"]>("staging", "gitops-platform:cluster", (c) => {
+                Object.assign(c.nodeGroups.general, { instanceType: "m6i.large" });
             }),
         },
         key: "gitops-platform:cluster.nodeGroups.general.instanceType",
@@ -157,8 +170,8 @@ const BAD_CASES: BadCase[] = [
         name: "unknown engine type",
         stack: "staging",
         overrides: {
-            set: edited<any>("staging", "gitops-platform:engine", (e) => {
-                e.type = "argo";
+            set: edited<Sections["engine"]>("staging", "gitops-platform:engine", (e) => {
+                Object.assign(e, { type: "argo" });
             }),
         },
         key: "gitops-platform:engine.type",
@@ -168,8 +181,8 @@ const BAD_CASES: BadCase[] = [
         name: "an Argo CD option on Flux",
         stack: "local",
         overrides: {
-            set: edited<any>("local", "gitops-platform:engine", (e) => {
-                e.adminGroups = ["ops"];
+            set: edited<Sections["engine"]>("local", "gitops-platform:engine", (e) => {
+                Object.assign(e, { adminGroups: ["ops"] });
             }),
         },
         key: "gitops-platform:engine.adminGroups",
@@ -179,8 +192,8 @@ const BAD_CASES: BadCase[] = [
         name: "a chart version range",
         stack: "staging",
         overrides: {
-            set: edited<any>("staging", "gitops-platform:engine", (e) => {
-                e.chartVersion = "^8.0.0";
+            set: edited<Sections["engine"]>("staging", "gitops-platform:engine", (e) => {
+                Object.assign(e, { chartVersion: "^8.0.0" });
             }),
         },
         key: "gitops-platform:engine.chartVersion",
@@ -190,7 +203,7 @@ const BAD_CASES: BadCase[] = [
         name: "an app name that is not a DNS label",
         stack: "staging",
         overrides: {
-            set: edited<any>("staging", "gitops-platform:apps", (apps) => {
+            set: edited<Sections["apps"]>("staging", "gitops-platform:apps", (apps) => {
                 apps[0].name = "Payments_API";
             }),
         },
@@ -201,7 +214,7 @@ const BAD_CASES: BadCase[] = [
         name: "duplicate app names",
         stack: "staging",
         overrides: {
-            set: edited<any>("staging", "gitops-platform:apps", (apps) => {
+            set: edited<Sections["apps"]>("staging", "gitops-platform:apps", (apps) => {
                 apps[2].name = apps[0].name;
                 apps[2].namespace = "other";
             }),
@@ -213,7 +226,7 @@ const BAD_CASES: BadCase[] = [
         name: "an app of an unknown team",
         stack: "staging",
         overrides: {
-            set: edited<any>("staging", "gitops-platform:apps", (apps) => {
+            set: edited<Sections["apps"]>("staging", "gitops-platform:apps", (apps) => {
                 apps[1].team = "marketing";
             }),
         },
@@ -224,7 +237,7 @@ const BAD_CASES: BadCase[] = [
         name: "a branch revision in production",
         stack: "production",
         overrides: {
-            set: edited<any>("production", "gitops-platform:apps", (apps) => {
+            set: edited<Sections["apps"]>("production", "gitops-platform:apps", (apps) => {
                 apps[0].source.revision = "main";
             }),
         },
@@ -235,7 +248,7 @@ const BAD_CASES: BadCase[] = [
         name: "branch protection off in production",
         stack: "production",
         overrides: {
-            set: edited<any>("production", "gitops-platform:github", (g) => {
+            set: edited<Sections["github"]>("production", "gitops-platform:github", (g) => {
                 g.protection.enabled = false;
             }),
         },
@@ -253,7 +266,7 @@ const BAD_CASES: BadCase[] = [
         name: "dependsOn an app that does not exist",
         stack: "staging",
         overrides: {
-            set: edited<any>("staging", "gitops-platform:apps", (apps) => {
+            set: edited<Sections["apps"]>("staging", "gitops-platform:apps", (apps) => {
                 apps[1].dependsOn = ["ledger"];
             }),
         },
@@ -285,7 +298,7 @@ const BAD_CASES: BadCase[] = [
         name: "an app in a system namespace",
         stack: "staging",
         overrides: {
-            set: edited<any>("staging", "gitops-platform:apps", (apps) => {
+            set: edited<Sections["apps"]>("staging", "gitops-platform:apps", (apps) => {
                 apps[0].namespace = "kube-system";
             }),
         },
@@ -296,7 +309,7 @@ const BAD_CASES: BadCase[] = [
         name: "an app in the engine's namespace",
         stack: "staging",
         overrides: {
-            set: edited<any>("staging", "gitops-platform:apps", (apps) => {
+            set: edited<Sections["apps"]>("staging", "gitops-platform:apps", (apps) => {
                 apps[0].namespace = "argocd";
             }),
         },
@@ -307,7 +320,7 @@ const BAD_CASES: BadCase[] = [
         name: "two apps in one namespace",
         stack: "staging",
         overrides: {
-            set: edited<any>("staging", "gitops-platform:apps", (apps) => {
+            set: edited<Sections["apps"]>("staging", "gitops-platform:apps", (apps) => {
                 apps[2].namespace = "checkout";
             }),
         },
@@ -325,7 +338,7 @@ const BAD_CASES: BadCase[] = [
         name: "a zero refresh interval",
         stack: "staging",
         overrides: {
-            set: edited<any>("staging", "gitops-platform:secrets", (s) => {
+            set: edited<Sections["secrets"]>("staging", "gitops-platform:secrets", (s) => {
                 s.refreshInterval = "0s";
             }),
         },
@@ -336,7 +349,7 @@ const BAD_CASES: BadCase[] = [
         name: "a URL for a repository GitHub manages",
         stack: "staging",
         overrides: {
-            set: edited<any>("staging", "gitops-platform:gitopsRepository", (r) => {
+            set: edited<Sections["gitopsRepository"]>("staging", "gitops-platform:gitopsRepository", (r) => {
                 r.url = "https://example.com/x.git";
             }),
         },
@@ -347,7 +360,7 @@ const BAD_CASES: BadCase[] = [
         name: "a local stack without the repository URL",
         stack: "local",
         overrides: {
-            set: edited<any>("local", "gitops-platform:gitopsRepository", (r) => {
+            set: edited<Sections["gitopsRepository"]>("local", "gitops-platform:gitopsRepository", (r) => {
                 delete r.url;
             }),
         },
@@ -365,7 +378,7 @@ const BAD_CASES: BadCase[] = [
         name: "an app repository the stack does not manage",
         stack: "staging",
         overrides: {
-            set: edited<any>("staging", "gitops-platform:apps", (apps) => {
+            set: edited<Sections["apps"]>("staging", "gitops-platform:apps", (apps) => {
                 apps[0].source.repository = "ledger";
             }),
         },
@@ -376,7 +389,7 @@ const BAD_CASES: BadCase[] = [
         name: "Helm values on a kustomize source",
         stack: "staging",
         overrides: {
-            set: edited<any>("staging", "gitops-platform:apps", (apps) => {
+            set: edited<Sections["apps"]>("staging", "gitops-platform:apps", (apps) => {
                 apps[0].source.helmValues = { a: 1 };
             }),
         },
@@ -391,7 +404,6 @@ const BAD_CASES: BadCase[] = [
         expect: "need a secrets store",
     },
 ];
-/* eslint-enable @typescript-eslint/no-explicit-any */
 
 describe("stack config validation", () => {
     for (const stack of CHECKED_IN_STACKS) {

@@ -116,7 +116,7 @@ describe("seeded GitOps repositories, as each engine reads them", () => {
             const root = writeTree(stackSeedFiles(stack));
             const folders = Object.keys(stackSeedFiles(stack))
                 .filter((f) => f.endsWith("kustomization.yaml"))
-                .map(path.dirname);
+                .map((f) => path.dirname(f));
             assert.ok(folders.includes(clusterPath(stack)));
             for (const folder of folders) {
                 assert.ok(kustomize(path.join(root, folder)).length > 0, folder);
@@ -167,8 +167,8 @@ describe("seeded GitOps repositories, as each engine reads them", () => {
     it("npm run seed refuses to overwrite an existing file", async () => {
         const { main } = await import("../plan/seedCli");
         const out = writeTree({ "README.md": "mine\n" });
-        const stderr = process.stderr.write;
-        process.stderr.write = (() => true) as typeof process.stderr.write;
+        const stderr = process.stderr.write.bind(process.stderr);
+        process.stderr.write = () => true;
         try {
             assert.equal(main(["--stack", "local", "--out", out]), 2);
         } finally {

@@ -4,8 +4,8 @@ export async function captureOutput<T>(run: () => T | Promise<T>): Promise<{ res
     const err: string[] = [];
     const writeOut = process.stdout.write.bind(process.stdout);
     const writeErr = process.stderr.write.bind(process.stderr);
-    process.stdout.write = ((chunk: string) => out.push(chunk) > 0) as typeof process.stdout.write;
-    process.stderr.write = ((chunk: string) => err.push(chunk) > 0) as typeof process.stderr.write;
+    process.stdout.write = (chunk: string) => out.push(chunk) > 0;
+    process.stderr.write = (chunk: string) => err.push(chunk) > 0;
     try {
         const result = await run();
         return { result, out: out.join(""), err: err.join("") };

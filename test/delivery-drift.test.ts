@@ -7,6 +7,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { driftReport, formatReport, gitopsProblems, iacChanges } from "../delivery/drift";
+import { DriftReport } from "../delivery/drift";
 import { main, parseDriftArgs } from "../delivery/driftCli";
 import { captureOutput } from "./delivery-capture";
 
@@ -23,7 +24,7 @@ async function run(preview: string, cluster: string) {
 describe("drift report", () => {
     it("clean: exit 0, no IaC change, every GitOps object converged, the other engine's kinds noted as not installed", async () => {
         const { result, out } = await run("preview-clean.json", "cluster-clean");
-        const report = JSON.parse(out);
+        const report = JSON.parse(out) as DriftReport;
         assert.strictEqual(result, 0);
         assert.deepStrictEqual(report, {
             stack: "staging",
@@ -36,7 +37,7 @@ describe("drift report", () => {
 
     it("IaC drift only: exit 1, the changed resources with the properties that differ", async () => {
         const { result, out } = await run("preview-changed.json", "cluster-clean");
-        const report = JSON.parse(out);
+        const report = JSON.parse(out) as DriftReport;
         assert.strictEqual(result, 1);
         assert.deepStrictEqual(report.gitops, []);
         assert.deepStrictEqual(report.iac, [
@@ -57,7 +58,7 @@ describe("drift report", () => {
 
     it("GitOps drift only: exit 1, each unconverged object with its state and the engine's message", async () => {
         const { result, out } = await run("preview-clean.json", "cluster-drifted");
-        const report = JSON.parse(out);
+        const report = JSON.parse(out) as DriftReport;
         assert.strictEqual(result, 1);
         assert.deepStrictEqual(report.iac, []);
         assert.deepStrictEqual(

@@ -16,7 +16,7 @@ async function run(argv: string[]): Promise<{ code: number; out: string; err: st
 }
 
 describe("delivery guard: parsing pulumi preview --json", () => {
-    it("takes the type after the last $ of a nested URN, and the name", async () => {
+    it("takes the type after the last $ of a nested URN, and the name", () => {
         assert.deepEqual(parseUrn(`${P}gitops-platform:cluster:EksCluster$aws:eks/cluster:Cluster::platform-cluster`), {
             type: "aws:eks/cluster:Cluster",
             name: "platform-cluster",
@@ -27,11 +27,11 @@ describe("delivery guard: parsing pulumi preview --json", () => {
         });
     });
 
-    it("rejects text that is not a URN", async () => {
+    it("rejects text that is not a URN", () => {
         assert.throws(() => parseUrn("platform-cluster"), /not a Pulumi URN: platform-cluster/);
     });
 
-    it("rejects output that is not preview JSON instead of passing it", async () => {
+    it("rejects output that is not preview JSON instead of passing it", () => {
         assert.throws(() => parsePreview("Previewing update (production)"), /preview output is not JSON/);
         assert.throws(() => parsePreview("[]"), /not a JSON object with "steps"/);
         assert.throws(
@@ -63,22 +63,22 @@ describe("delivery guard: parsing pulumi preview --json", () => {
         ],
     ];
     for (const [name, document, message] of incomplete) {
-        it(`rejects ${name}`, async () => {
+        it(`rejects ${name}`, () => {
             assert.throws(() => parsePreview(JSON.stringify(document)), message);
         });
     }
 
-    it("reads a complete preview with no changes as the stack's step only", async () => {
+    it("reads a complete preview with no changes as the stack's step only", () => {
         assert.deepEqual(parsePreview(JSON.stringify({ steps: [stackStep], changeSummary: { same: 1 } })), [stackStep]);
     });
 });
 
 describe("delivery guard: destructive changes", () => {
-    it("finds nothing in a preview that updates the cluster and replaces unguarded resources", async () => {
+    it("finds nothing in a preview that updates the cluster and replaces unguarded resources", () => {
         assert.deepEqual(destructiveChanges(steps("preview-safe.json")), []);
     });
 
-    it("names each guarded resource once, replacement or deletion, with the replace reasons", async () => {
+    it("names each guarded resource once, replacement or deletion, with the replace reasons", () => {
         assert.deepEqual(
             destructiveChanges(steps("preview-destructive.json")).map((c) => [
                 c.action,
@@ -96,7 +96,7 @@ describe("delivery guard: destructive changes", () => {
         );
     });
 
-    it("fails with the list and the override label's name when not allowed", async () => {
+    it("fails with the list and the override label's name when not allowed", () => {
         const verdict = judge(destructiveChanges(steps("preview-destructive.json")), false);
         assert.equal(verdict.ok, false);
         assert.match(
@@ -106,7 +106,7 @@ describe("delivery guard: destructive changes", () => {
         assert.match(verdict.report, /adds the label "allow-destructive" to the pull request\.$/);
     });
 
-    it("passes with the same list when the override label is present", async () => {
+    it("passes with the same list when the override label is present", () => {
         const verdict = judge(destructiveChanges(steps("preview-destructive.json")), true);
         assert.equal(verdict.ok, true);
         assert.match(

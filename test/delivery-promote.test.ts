@@ -128,7 +128,7 @@ describe("delivery promote: round trip into Pulumi.production.yaml", () => {
         assert.equal(production(dir), first);
     });
 
-    it("adds a version key the target leaves at the component default", async () => {
+    it("adds a version key the target leaves at the component default", () => {
         const target = PRODUCTION_TEXT.replace(
             /(\n {2}gitops-platform:engine:\n {4}type: argocd\n) {4}chartVersion: \S+\n/,
             "$1",
@@ -156,7 +156,7 @@ describe("delivery promote: round trip into Pulumi.production.yaml", () => {
         );
     });
 
-    it("quotes a plain value that YAML would read as a number", async () => {
+    it("quotes a plain value that YAML would read as a number", () => {
         const changes = planPromotion(
             { from: "staging", to: "production", apps: ["payments-api"], platform: false },
             { ...outputs(), apps: { "payments-api": { revision: "1234567" } } },
@@ -308,7 +308,7 @@ describe("delivery promote: refusals write nothing", () => {
         assert.equal(production(dir), PRODUCTION_TEXT);
     });
 
-    it("refuses outputs that break the contract, naming the key", async () => {
+    it("refuses outputs that break the contract, naming the key", () => {
         assert.throws(
             () => parseSourceOutputs(JSON.stringify({ ...outputs(), apps: { web: {} } }), "out.json"),
             /the outputs in out.json do not follow the stack-output contract:\n {2}apps.web.revision: /,
@@ -317,7 +317,7 @@ describe("delivery promote: refusals write nothing", () => {
 });
 
 describe("delivery promote: flux platform versions", () => {
-    it("moves the operator chart and the distribution version", async () => {
+    it("moves the operator chart and the distribution version", () => {
         const target =
             "config:\n  gitops-platform:environment: staging\n  gitops-platform:engine:\n    type: flux # operator-managed\n    operatorChartVersion: 0.32.0\n    distributionVersion: 2.6.4\n";
         const flux = {
@@ -335,7 +335,7 @@ describe("delivery promote: flux platform versions", () => {
 });
 
 describe("delivery promote: arguments", () => {
-    it("collects repeated --app and the switches", async () => {
+    it("collects repeated --app and the switches", () => {
         assert.deepEqual(
             parsePromoteArgs([
                 "--from",
@@ -390,14 +390,14 @@ describe("delivery promote: arguments", () => {
 });
 
 describe("delivery promote: reading outputs through the Pulumi CLI", () => {
-    it("refuses, naming --outputs, when the CLI is missing", async () => {
+    it("refuses, naming --outputs, when the CLI is missing", () => {
         assert.throws(
             () => stackOutputs("staging", "pulumi-not-installed-here"),
             /cannot read stack staging's outputs \(the Pulumi CLI is not installed\): log in to its backend, or pass --outputs <file>/,
         );
     });
 
-    it("parses what the CLI prints", async () => {
+    it("parses what the CLI prints", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fake-pulumi-"));
         const cli = path.join(dir, "pulumi");
         fs.writeFileSync(

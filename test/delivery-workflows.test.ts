@@ -277,7 +277,7 @@ describe("delivery workflows: what each job can reach", () => {
         Object.entries(workflow(file).jobs).map(([name, job]) => ({
             id: `${file}/${name}`,
             file,
-            job: job as MatrixJob,
+            job,
         })),
     );
 

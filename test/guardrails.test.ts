@@ -15,7 +15,9 @@ import { main as checkMain } from "../policy/check";
 import { runPlan } from "../plan/run";
 import { readStackConfig } from "../plan/stackFile";
 import { runPlatform } from "../stacks";
-import { PROJECT } from "../stacks/config";
+import { PlatformConfig, PROJECT } from "../stacks/config";
+import { EksClusterConfig } from "../stacks/config/cluster";
+import { ArgocdConfig } from "../stacks/config/engine";
 import { PRODUCTION_INVARIANTS } from "../stacks/config/invariants";
 import { captureOutput } from "./delivery-capture";
 import { stackFilePath } from "../plan/stackFile";
@@ -24,7 +26,20 @@ import { INVARIANT_RULES } from "../policy/invariants";
 import { checkResources, PolicyResource } from "../policy/rules";
 import { planStack } from "./harness";
 
-type Config = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+/**
+ * A stack file's config as YAML parses it; the sections the cases edit are typed as the schema yields them
+ * (EKS clusters, Argo CD, AWS Secrets Manager). A case that writes a value of the wrong type does so with Object.assign.
+ */
+type Config = Record<string, unknown> & {
+    "gitops-platform:cluster": EksClusterConfig;
+    "gitops-platform:engine": ArgocdConfig;
+    "gitops-platform:github": NonNullable<PlatformConfig["github"]>;
+    "gitops-platform:apps": PlatformConfig["apps"];
+    "gitops-platform:appDefaults": PlatformConfig["appDefaults"];
+    "gitops-platform:gitopsRepository": PlatformConfig["gitopsRepository"];
+    "gitops-platform:secrets": Extract<PlatformConfig["secrets"], { type: "aws-secrets-manager" }>;
+    "gitops-platform:tags": Record<string, string>;
+};
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "guardrails-"));
 
@@ -68,7 +83,7 @@ const CASES: BadInput[] = [
         stack: "production",
         edit: (c) => {
             c["gitops-platfrom:apps"] = c[`${P}apps`];
-            delete c[`${P}apps`];
+            Reflect.deleteProperty(c, `${P}apps`);
         },
         key: "gitops-platfrom:apps",
     },
@@ -93,7 +108,7 @@ const CASES: BadInput[] = [
         name: "production without github",
         stack: "production",
         edit: (c) => {
-            delete c[`${P}github`];
+            Reflect.deleteProperty(c, `${P}github`);
         },
         key: `${P}github`,
     },
@@ -287,7 +302,7 @@ const CASES: BadInput[] = [
         name: "missing cluster",
         stack: "staging",
         edit: (c) => {
-            delete c[`${P}cluster`];
+            Reflect.deleteProperty(c, `${P}cluster`);
         },
         key: `${P}cluster`,
     },
@@ -295,7 +310,7 @@ const CASES: BadInput[] = [
         name: "missing engine",
         stack: "staging",
         edit: (c) => {
-            delete c[`${P}engine`];
+            Reflect.deleteProperty(c, `${P}engine`);
         },
         key: `${P}engine`,
     },
@@ -427,7 +442,7 @@ const CASES: BadInput[] = [
         name: "unknown app key",
         stack: "staging",
         edit: (c) => {
-            apps(c)[0].revison = "v1";
+            Object.assign(apps(c)[0], { revison: "v1" });
         },
         key: `${P}apps[0].revison`,
     },
@@ -435,7 +450,7 @@ const CASES: BadInput[] = [
         name: "app without source path",
         stack: "staging",
         edit: (c) => {
-            delete apps(c)[0].source.path;
+            Reflect.deleteProperty(apps(c)[0].source, "path");
         },
         key: `${P}apps[0].source.path`,
     },
@@ -443,7 +458,7 @@ const CASES: BadInput[] = [
         name: "secretKeys without a secrets section",
         stack: "staging",
         edit: (c) => {
-            delete c[`${P}secrets`];
+            Reflect.deleteProperty(c, `${P}secrets`);
         },
         key: `${P}apps[0].secretKeys`,
     },
@@ -451,7 +466,7 @@ const CASES: BadInput[] = [
         name: "aws-secrets-manager on an existing cluster",
         stack: "local",
         edit: (c) => {
-            c[`${P}secrets`] = { type: "aws-secrets-manager" };
+            Object.assign(c, { [`${P}secrets`]: { type: "aws-secrets-manager" } });
         },
         key: `${P}secrets.type`,
     },
@@ -476,7 +491,7 @@ const CASES: BadInput[] = [
         name: "unquoted Kubernetes version",
         stack: "staging",
         edit: (c) => {
-            cluster(c).kubernetesVersion = 1.3;
+            Object.assign(cluster(c), { kubernetesVersion: 1.3 });
         },
         key: `${P}cluster.kubernetesVersion`,
     },
@@ -524,7 +539,7 @@ const CASES: BadInput[] = [
         name: "bad NAT gateway mode",
         stack: "staging",
         edit: (c) => {
-            cluster(c).network.natGateways = "many";
+            Object.assign(cluster(c).network, { natGateways: "many" });
         },
         key: `${P}cluster.network.natGateways`,
     },
@@ -572,7 +587,7 @@ const CASES: BadInput[] = [
         name: "unknown cluster type",
         stack: "staging",
         edit: (c) => {
-            cluster(c).type = "gke";
+            Object.assign(cluster(c), { type: "gke" });
         },
         key: `${P}cluster.type`,
     },
@@ -597,7 +612,7 @@ const CASES: BadInput[] = [
         name: "Flux option on Argo CD",
         stack: "staging",
         edit: (c) => {
-            c[`${P}engine`].multitenancy = true;
+            Object.assign(c[`${P}engine`], { multitenancy: true });
         },
         key: `${P}engine.multitenancy`,
     },
@@ -605,7 +620,7 @@ const CASES: BadInput[] = [
         name: "unknown engine type",
         stack: "staging",
         edit: (c) => {
-            c[`${P}engine`].type = "jenkins";
+            Object.assign(c[`${P}engine`], { type: "jenkins" });
         },
         key: `${P}engine.type`,
     },
@@ -675,7 +690,7 @@ describe("guardrails: bad input is refused with the key named and nothing declar
 describe("guardrails: one report lists every problem", () => {
     it("still checks invariants and namespaces when another section does not parse", async () => {
         const file = stackFile("production", (c) => {
-            cluster(c).kubernetesVersion = 1.3;
+            Object.assign(cluster(c), { kubernetesVersion: 1.3 });
             protection(c).requiredApprovals = 0;
             c["gitops-platfrom:teams"] = {};
         });

@@ -4,14 +4,15 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as YAML from "yaml";
-import { parseStackArgs } from "../plan/cli";
+import { main, parseStackArgs } from "../plan/cli";
 import { TYPESCRIPT_LOADER, UsageError } from "../scripts/command";
 import { maskSerialized, SECRET_PLACEHOLDER, UNKNOWN_PLACEHOLDER } from "../plan/recorder";
 import { OFFLINE_SECRET_VALUE, PROJECT_ROOT, readStackConfig, stackFilePath, stackNameOf } from "../plan/stackFile";
+import { captureOutput } from "./delivery-capture";
 import { CHECKED_IN_STACKS, planStack } from "./harness";
 
-/** Runs `npm run plan` the way a reviewer does, in a child process. */
-function runPlanCli(args: string[]) {
+/** Runs `npm run plan` the way a reviewer does, in a child process: the one smoke test of the CLI itself. */
+function runPlanCliProcess(args: string[]) {
     const result = spawnSync(process.execPath, [...TYPESCRIPT_LOADER, "plan/cli.ts", ...args], {
         cwd: PROJECT_ROOT,
         encoding: "utf8",
@@ -19,48 +20,71 @@ function runPlanCli(args: string[]) {
     return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** The plan command's main, in-process, with its output captured. */
+async function runPlanCli(args: string[]) {
+    const { result, out, err } = await captureOutput(() => main(args));
+    return { code: result, stdout: out, stderr: err };
+}
+
+function assertPlanJson(stdout: string) {
+    const resources = JSON.parse(stdout) as Record<string, unknown>[];
+    assert.ok(Array.isArray(resources) && resources.length > 1);
+    for (const resource of resources) {
+        assert.deepEqual(
+            Object.keys(resource).sort(),
+            ["dependencies", "inputs", "name", "options", "parent", "provider", "type", "urn"]
+                .filter((k) => k in resource)
+                .sort(),
+        );
+        assert.deepEqual(Object.keys(resource.options as object).sort(), [
+            "deleteBeforeReplace",
+            "dependsOn",
+            "ignoreChanges",
+            "protect",
+            "retainOnDelete",
+        ]);
+    }
+    assert.equal(resources[0].type, "pulumi:pulumi:Stack");
+}
+
 describe("offline plan command", () => {
+    it("runs as npm run plan does, in its own process, and prints the local plan as JSON", function () {
+        this.timeout(120_000);
+        const { code, stdout, stderr } = runPlanCliProcess(["--stack", "local", "--json"]);
+        assert.equal(code, 0, stderr);
+        assertPlanJson(stdout);
+    });
+
     for (const stack of CHECKED_IN_STACKS) {
-        it(`prints the ${stack} plan as one JSON array of resources`, () => {
-            const { code, stdout, stderr } = runPlanCli(["--stack", stack, "--json"]);
+        it(`prints the ${stack} plan as one JSON array of resources`, async () => {
+            const { code, stdout, stderr } = await runPlanCli(["--stack", stack, "--json"]);
             assert.equal(code, 0, stderr);
-            const resources = JSON.parse(stdout) as Record<string, unknown>[];
-            assert.ok(Array.isArray(resources) && resources.length > 1);
-            for (const resource of resources) {
-                assert.deepEqual(
-                    Object.keys(resource).sort(),
-                    ["dependencies", "inputs", "name", "options", "parent", "provider", "type", "urn"]
-                        .filter((k) => k in resource)
-                        .sort(),
-                );
-                assert.deepEqual(Object.keys(resource.options as object).sort(), [
-                    "deleteBeforeReplace",
-                    "dependsOn",
-                    "ignoreChanges",
-                    "protect",
-                    "retainOnDelete",
-                ]);
-            }
-            assert.equal(resources[0].type, "pulumi:pulumi:Stack");
+            assertPlanJson(stdout);
         });
     }
 
-    it("prints a tree by default", () => {
-        const { code, stdout } = runPlanCli(["--stack", "local"]);
+    it("prints a tree by default", async () => {
+        const { code, stdout } = await runPlanCli(["--stack", "local"]);
         assert.equal(code, 0);
         assert.match(stdout, /^pulumi:pulumi:Stack gitops-platform-local\n {2}\S/);
         assert.match(stdout, /\n\d+ resources\n$/);
     });
 
-    it("exits 1 on a config file with bad values, naming every bad key and declaring nothing", () => {
+    it("exits 1 on a config file with bad values, naming every bad key and declaring nothing", async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-bad-"));
         const file = path.join(dir, "Pulumi.broken.yaml");
-        const document = YAML.parse(fs.readFileSync(stackFilePath("staging"), "utf8"));
+        // The parts of staging's stack file this test breaks.
+        const document = YAML.parse(fs.readFileSync(stackFilePath("staging"), "utf8")) as {
+            config: Record<string, unknown> & {
+                "gitops-platform:cluster": { nodeGroups: Record<string, { maxSize: number }> };
+                "gitops-platform:apps": { name: string }[];
+            };
+        };
         document.config["gitops-platform:environment"] = "qa";
         document.config["gitops-platform:cluster"].nodeGroups.general.maxSize = 0;
         document.config["gitops-platform:apps"][0].name = "Payments";
         fs.writeFileSync(file, YAML.stringify(document));
-        const { code, stdout, stderr } = runPlanCli(["--config", file, "--json"]);
+        const { code, stdout, stderr } = await runPlanCli(["--config", file, "--json"]);
         assert.equal(code, 1);
         assert.equal(stdout, "");
         for (const key of [
@@ -73,8 +97,8 @@ describe("offline plan command", () => {
         assert.match(stderr, /nothing was declared/);
     });
 
-    it("exits 2 on bad arguments", () => {
-        const { code, stderr } = runPlanCli(["--stak", "staging"]);
+    it("exits 2 on bad arguments", async () => {
+        const { code, stderr } = await runPlanCli(["--stak", "staging"]);
         assert.equal(code, 2);
         assert.match(stderr, /unknown argument "--stak"/);
     });
@@ -119,7 +143,7 @@ describe("stack files", () => {
     it("reads structured values as JSON text and secure values as secrets", () => {
         const { config, secretKeys } = readStackConfig(stackFilePath("staging"));
         assert.equal(config["gitops-platform:environment"], "staging");
-        assert.equal(JSON.parse(config["gitops-platform:cluster"]).type, "eks");
+        assert.equal((JSON.parse(config["gitops-platform:cluster"]) as { type: string }).type, "eks");
         assert.deepEqual(secretKeys, ["gitops-platform:ssoClientSecret"]);
         assert.equal(config["gitops-platform:ssoClientSecret"], OFFLINE_SECRET_VALUE);
     });

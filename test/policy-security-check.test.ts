@@ -8,6 +8,7 @@ import { checkResources, PolicyResource, RULES, TYPES } from "../policy/rules";
 import { SECURITY_TYPES as T } from "../policy/security";
 import { planStack } from "./harness";
 
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call -- each break edits one resource type's untyped provider inputs in place */
 /** A plan resource as a copy the breaks edit in place. */
 type Mutable = Omit<PolicyResource, "props" | "options"> & { props: Record<string, any>; options: Record<string, any> };
 type Break = (resources: Mutable[]) => Mutable[];
@@ -390,7 +391,7 @@ describe("npm run check: one control broken at a time", () => {
 
     for (const [rule, [plan, broken]] of Object.entries(BREAKS)) {
         it(`${plan} with ${rule} broken fails on that rule only`, () => {
-            const copy = broken(structuredClone(plans.get(plan)!) as Mutable[]);
+            const copy = broken(structuredClone(plans.get(plan)!));
             assert.deepEqual(
                 checkResources(copy as unknown as PolicyResource[]).map((v) => v.rule),
                 [rule],

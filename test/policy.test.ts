@@ -3,9 +3,7 @@ import type {
     PolicyResource as PulumiPolicyResource,
     PolicyResourceOptions,
     ResourceValidationArgs,
-    ResourceValidationPolicy,
     StackValidationArgs,
-    StackValidationPolicy,
 } from "@pulumi/policy";
 import { INVARIANT_RULES } from "../policy/invariants";
 import { PACK_RULES, policyPackArgs } from "../policy/pack";
@@ -95,10 +93,10 @@ async function violations(name: string, declared: readonly Declared[]): Promise<
     };
     const p = policy(name);
     if ("validateStack" in p) {
-        await (p as StackValidationPolicy).validateStack(stackArgs(declared), report);
+        await p.validateStack(stackArgs(declared), report);
     } else {
         for (const d of declared) {
-            const validations = (p as ResourceValidationPolicy).validateResource;
+            const validations = p.validateResource;
             for (const validate of Array.isArray(validations) ? validations : [validations!]) {
                 await validate(validationArgs(d), report);
             }

@@ -201,7 +201,7 @@ describe("a GitOps repository another stack manages", () => {
                 .filter((r) => r.custom)
                 .map((r) => r.type)
                 .sort(),
-            [...Array(3).fill(T.keyPair), ...Array(3).fill(T.deployKey)].sort(),
+            [...Array<string>(3).fill(T.keyPair), ...Array<string>(3).fill(T.deployKey)].sort(),
         );
         assert.equal(plan.outputs.gitopsUrl, "ssh://git@github.com/acme-platform/platform-gitops-production.git");
         assert.deepEqual(plan.outputs.ready, [

@@ -8,5 +8,5 @@ export function declareObject(
     object: { apiVersion: string; kind: string; metadata: object } & object,
     opts: pulumi.CustomResourceOptions,
 ): k8s.apiextensions.CustomResource {
-    return new k8s.apiextensions.CustomResource(name, object as k8s.apiextensions.CustomResourceArgs, opts);
+    return new k8s.apiextensions.CustomResource(name, object, opts);
 }

@@ -62,6 +62,7 @@ export interface GithubRepositoryArgs {
     readonly retainOnDelete?: boolean;
 }
 
+// Typed apart: an assertion inside the `as const satisfies` literal would be read as unnecessary.
 const NO_ENVIRONMENTS: Readonly<Record<string, EnvironmentSettings>> = {};
 const NO_FILES: Readonly<Record<string, string>> = {};
 

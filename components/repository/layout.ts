@@ -20,6 +20,8 @@ export interface SeedLayoutArgs {
      * namespaced object without one ("namespace not specified"), so every seeded object names it.
      */
     readonly namespace: string;
+    /** Spoke clusters of a hub (fleet): each gets `clusters/<spoke>/` for its overlays. Default: none. */
+    readonly spokes?: readonly string[];
 }
 
 /** Folder of the repository the engine's root sync of `stack` reads. */
@@ -114,5 +116,10 @@ export function seedLayout(args: SeedLayoutArgs): Record<string, string> {
         `Root of what the ${args.stack} cluster syncs: the ${args.environment} overlay, plus anything cluster-specific added here.`,
         { ...KUSTOMIZATION, resources: [`../../apps/overlays/${args.environment}`] },
     );
+    // A README, not a kustomization: the hub's fleet placements read folders under it, nothing syncs it whole.
+    for (const spoke of args.spokes ?? []) {
+        files[`${clusterPath(spoke)}/README.md`] =
+            `# Spoke ${spoke}\n\nOverlays for the ${spoke} cluster: a fleet placement with \`path: apps/<app>\` deploys \`${clusterPath(spoke)}/apps/<app>/\` to it when the cluster's labels match.\n`;
+    }
     return files;
 }

@@ -9,6 +9,7 @@ import { isCommitSha, isReleaseTag } from "../../components/gitops/revisions";
 import { appDefaultsConfig, appsConfig, teamConfig } from "./apps";
 import { clusterConfig } from "./cluster";
 import { engineConfig } from "./engine";
+import { fleetConfig, fleetProblems } from "./fleet";
 import { monitoringConfig } from "./monitoring";
 import { githubConfig, gitopsRepositoryConfig, repositoryProblems } from "./repositories";
 import { dnsLabel, strictObject, suggestKey, UNKNOWN_KEY_SEPARATOR } from "./rules";
@@ -81,6 +82,7 @@ const projectSchema = strictObject({
     }).optional(),
     ssoClientSecret: z.string().min(1).optional(),
     monitoring: monitoringConfig.optional(),
+    fleet: fleetConfig.optional(),
 });
 
 type ProjectConfig = z.infer<typeof projectSchema>;
@@ -316,7 +318,7 @@ function parsedSections(raw: Record<string, unknown>): PlatformConfigSections {
             sections[key] = result.data;
         }
     }
-    return sections as PlatformConfigSections;
+    return sections;
 }
 
 /**
@@ -375,6 +377,7 @@ export function crossFieldProblems(config: ProjectConfig, source: ConfigSource):
             `a stack cannot promote from itself: name the stack before ${source.stack} (e.g. staging)`,
         );
     }
+    fleetProblems(config, source.stack).forEach((problem) => add(problem.path, problem.message));
     const reserved = new Map<string, string>([
         ...RESERVED_NAMESPACES.map((ns) => [ns, "a system namespace"] as const),
         [config.engine.namespace, "the GitOps engine's namespace"],
@@ -432,6 +435,7 @@ export function crossFieldProblems(config: ProjectConfig, source: ConfigSource):
 export type { AppConfig, AppDefaultsConfig, SyncPolicyConfig, TeamConfig } from "./apps";
 export type { ClusterConfig, EksClusterConfig, ExistingClusterConfig } from "./cluster";
 export type { ArgocdConfig, EngineConfig, FluxConfig } from "./engine";
+export type { FleetConfig, SpokeConfig } from "./fleet";
 export type { GithubConfig, GitopsRepositoryConfig } from "./repositories";
 export type { MonitoringConfig } from "./monitoring";
 export type { AwsSecretsManagerConfig, KubernetesStoreConfig, SecretsConfig } from "./secrets";

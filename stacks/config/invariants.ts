@@ -177,6 +177,21 @@ export const PRODUCTION_INVARIANTS: readonly Invariant[] = [
         policy: "production-sync-without-prune",
     },
     {
+        id: "fleet-no-prune",
+        description: "fleet placements on production spokes never prune",
+        check: (c) =>
+            Object.entries(c.fleet?.placements ?? {}).flatMap(([name, placement]) =>
+                placement.prune === true
+                    ? problem(
+                          ["fleet", "placements", name, "prune"],
+                          "fleet-no-prune",
+                          "a production hub's placements never delete what left a spoke's overlay: set prune to false or remove it",
+                      )
+                    : [],
+            ),
+        policy: "production-fleet-no-prune",
+    },
+    {
         id: "immutable-revisions",
         description:
             "app revisions are release tags (v1.4.2, grafana-10.1.4; components/gitops/revisions.ts) or full commit SHAs",

@@ -55,6 +55,11 @@ export function skipReason(env: Environment): string | undefined {
     return undefined;
 }
 
+/** The exit code of a skip: 1 when LIVE_TEST_REQUIRED=1 (CI must not pass by skipping), else 0. */
+export function skipExitCode(required: string | undefined): number {
+    return required === "1" ? 1 : 0;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Stack config: the checked-in local stack, pointed at this cluster and the in-cluster repository.
 

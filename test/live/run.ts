@@ -56,6 +56,7 @@ import {
     readinessTargets,
     readyCondition,
     seedScript,
+    skipExitCode,
     skipReason,
     StateResource,
     Step,
@@ -232,7 +233,9 @@ async function waitReady(kube: Kubectl, targets: readonly Target[], expected: Re
 }
 
 async function stateResources(stack: Stack): Promise<StateResource[]> {
-    return ((await stack.exportStack()).deployment?.resources ?? []) as StateResource[];
+    // The SDK types the exported deployment as any; its resources are the state file's.
+    const deployment = (await stack.exportStack()).deployment as { resources?: StateResource[] } | undefined;
+    return deployment?.resources ?? [];
 }
 
 function stepOf(event: EngineEvent): Step | undefined {
@@ -240,8 +243,9 @@ function stepOf(event: EngineEvent): Step | undefined {
     if (metadata === undefined) {
         return undefined;
     }
-    const objectName = (metadata.new?.inputs?.metadata?.name ?? metadata.old?.inputs?.metadata?.name) as
-        string | undefined;
+    // A Kubernetes object's inputs (the SDK types a step's inputs as any).
+    const nameIn = (inputs: unknown) => (inputs as { metadata?: { name?: string } } | undefined)?.metadata?.name;
+    const objectName = nameIn(metadata.new?.inputs) ?? nameIn(metadata.old?.inputs);
     return { op: metadata.op, urn: metadata.urn, type: metadata.type, objectName };
 }
 
@@ -353,11 +357,8 @@ async function runEngine(
         },
     );
     for (const plugin of ["kubernetes", "tls"]) {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        await stack.workspace.installPlugin(
-            plugin,
-            `v${(require(`@pulumi/${plugin}/package.json`) as { version: string }).version}`,
-        );
+        const manifest = fs.readFileSync(require.resolve(`@pulumi/${plugin}/package.json`), "utf8");
+        await stack.workspace.installPlugin(plugin, `v${(JSON.parse(manifest) as { version: string }).version}`);
     }
     await stack.setAllConfig(Object.fromEntries(Object.entries(values).map(([key, value]) => [key, { value }])));
     // Pulumi's output goes to the log file; each operation is cut off after twice the readiness wait.
@@ -459,7 +460,7 @@ async function main(): Promise<number> {
     });
     if (reason !== undefined) {
         console.log(reason);
-        return process.env.LIVE_TEST_REQUIRED === "1" ? 1 : 0;
+        return skipExitCode(process.env.LIVE_TEST_REQUIRED);
     }
     const started = Date.now();
     const logDir = process.env.LIVE_TEST_LOG_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), "gitops-live-logs-"));

@@ -1,0 +1,73 @@
+/**
+ * IAM for a hub reaching EKS spokes, keyless, as argoproj/argo-cd v3.4.7
+ * docs/operator-manual/declarative-setup.md ("EKS") lays it out: one management role on the hub,
+ * given by EKS Pod Identity to the three Argo CD service accounts that talk to clusters; one role per
+ * spoke, with no permission policy, that only the management role may assume; an access entry for
+ * that role on its own spoke only. gitops-bridge does the same
+ * (gitops-bridge-dev/gitops-bridge argocd/iac/terraform/examples/eks/multi-cluster/hub-spoke/spokes/main.tf).
+ */
+/**
+ * Service accounts of the argo-cd chart that reach clusters (argoproj/argo-helm
+ * charts/argo-cd/values.yaml at argo-cd-10.1.1: controller, server and applicationSet
+ * serviceAccount.name).
+ */
+export const ARGOCD_CLUSTER_SERVICE_ACCOUNTS = [
+    "argocd-application-controller",
+    "argocd-applicationset-controller",
+    "argocd-server",
+] as const;
+
+/**
+ * The EKS access policy of a spoke role: the one Argo CD's docs associate, cluster scope. Argo CD
+ * applies add-ons with CRDs and cluster roles, which no narrower managed policy allows; the scope
+ * of the grant is one principal on one cluster.
+ */
+export const SPOKE_ACCESS_POLICY_ARN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
+
+/** Pod Identity's session tags carry namespace and service account (EKS user guide, "Pod Identity"). */
+export function managementTrustPolicy(namespace: string): string {
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Effect: "Allow",
+                Principal: { Service: "pods.eks.amazonaws.com" },
+                Action: ["sts:AssumeRole", "sts:TagSession"],
+                Condition: {
+                    StringEquals: {
+                        "aws:RequestTag/kubernetes-namespace": [namespace],
+                        "aws:RequestTag/kubernetes-service-account": [...ARGOCD_CLUSTER_SERVICE_ACCOUNTS],
+                    },
+                },
+            },
+        ],
+    });
+}
+
+/** The management role may assume exactly the listed spoke roles, nothing else. */
+export function managementPolicy(spokeRoleArns: readonly string[]): string {
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Effect: "Allow",
+                Action: ["sts:AssumeRole", "sts:TagSession"],
+                Resource: [...spokeRoleArns].sort(),
+            },
+        ],
+    });
+}
+
+/** A spoke role trusts the hub's management role only (TagSession: the caller came through Pod Identity). */
+export function spokeTrustPolicy(managementRoleArn: string): string {
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Effect: "Allow",
+                Principal: { AWS: managementRoleArn },
+                Action: ["sts:AssumeRole", "sts:TagSession"],
+            },
+        ],
+    });
+}

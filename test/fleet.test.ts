@@ -1,0 +1,528 @@
+/**
+ * Issue 20, fleets: a hub registers spokes with its Argo CD and places add-ons and apps on them by
+ * cluster label. The builders are tested directly, then through the offline plan of
+ * Pulumi.fleet-example.yaml (the StackReference's outputs come from plan/mocks.ts).
+ */
+import * as assert from "node:assert/strict";
+import { eksKubeconfig } from "../components/cluster/eks";
+import { ADDON_CATALOG, addonLabel } from "../components/fleet";
+import { ARGOCD_CLUSTER_SERVICE_ACCOUNTS, managementPolicy, spokeTrustPolicy } from "../components/fleet/iam";
+import { managementTrustPolicy, SPOKE_ACCESS_POLICY_ARN } from "../components/fleet/iam";
+import { spokeMetadata } from "../components/fleet/metadata";
+import {
+    addonApplicationSet,
+    eksClusterConfig,
+    existingSpokeExternalSecret,
+    fleetProject,
+    placementApplicationSet,
+} from "../components/fleet/objects";
+import { DEFAULTS as SECRETS_DEFAULTS } from "../components/secrets/store";
+import { PlannedResource } from "../plan/recorder";
+import { fromPlanned } from "../policy/check";
+import { INVARIANT_RULES } from "../policy/invariants";
+import { checkResources } from "../policy/rules";
+import { kubeconfigCa } from "../stacks/fleet";
+import { configProblems, importEsm, planStack, stackValue, StackOverrides } from "./harness";
+
+interface Validatable {
+    validate(): void;
+}
+type ModelClass = new (data: unknown) => Validatable;
+
+async function model(specifier: string, name: string): Promise<ModelClass> {
+    return (await importEsm<Record<string, ModelClass>>(specifier))[name];
+}
+
+const MODELS: Record<string, [string, string]> = {
+    "kubernetes:argoproj.io/v1alpha1:ApplicationSet": [
+        "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationSet",
+        "ApplicationSet",
+    ],
+    "kubernetes:argoproj.io/v1alpha1:AppProject": [
+        "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject",
+        "AppProject",
+    ],
+    "kubernetes:external-secrets.io/v1:ExternalSecret": [
+        "@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret",
+        "ExternalSecret",
+    ],
+};
+
+/** The value at a path of plan inputs or a parsed document, whose shapes the test does not type. */
+function at(value: unknown, ...path: (string | number)[]): unknown {
+    return path.reduce<unknown>(
+        (current, key) =>
+            current !== null && typeof current === "object" ? (current as Record<string, unknown>)[key] : undefined,
+        value,
+    );
+}
+const json = (text: unknown): unknown => JSON.parse(String(text));
+
+const STACK = "fleet-example";
+const FLEET = "gitops-platform:fleet";
+type FleetYaml = {
+    spokes: Record<string, Record<string, unknown>>;
+    placements: Record<string, Record<string, unknown>>;
+};
+const exampleFleet = () => structuredClone(stackValue<FleetYaml>(STACK, FLEET));
+const withFleet = (edit: (fleet: FleetYaml) => void): StackOverrides => {
+    const fleet = exampleFleet();
+    edit(fleet);
+    return { set: { [FLEET]: fleet } };
+};
+
+const metadataInput = {
+    name: "eu-staging",
+    environment: "staging",
+    cloud: "aws",
+    aws: { region: "eu-west-1", accountId: "111122223333", clusterName: "gitops-platform-staging" },
+    addons: ["external_secrets"],
+    labels: { business_unit: "payments" },
+    gitops: { url: "ssh://git@github.com/acme/gitops.git", revision: "main" },
+};
+
+describe("fleet builders", () => {
+    it("writes an EKS spoke's cluster config as Argo CD reads it", () => {
+        // argoproj/argo-cd v3.4.7 docs/operator-manual/declarative-setup.md, "EKS": awsAuthConfig.clusterName
+        // and roleARN, tlsClientConfig.caData; field names from pkg/apis/application/v1alpha1/types.go
+        // (AWSAuthConfig `json:"clusterName"`, `json:"roleARN"`; TLSClientConfig `json:"caData"`, `json:"insecure"`).
+        assert.deepEqual(JSON.parse(eksClusterConfig("c1", "arn:aws:iam::1:role/r", "Q0E=")), {
+            awsAuthConfig: { clusterName: "c1", roleARN: "arn:aws:iam::1:role/r" },
+            tlsClientConfig: { insecure: false, caData: "Q0E=" },
+        });
+    });
+
+    it("gives a spoke the in-cluster metadata contract plus cloud, enable_ and its own labels", () => {
+        const { labels, annotations } = spokeMetadata(metadataInput);
+        assert.deepEqual(labels, {
+            business_unit: "payments",
+            environment: "staging",
+            cluster_name: "eu-staging",
+            aws_region: "eu-west-1",
+            cloud: "aws",
+            enable_external_secrets: "true",
+        });
+        assert.equal(annotations.gitops_repo_path, "clusters/eu-staging");
+        assert.equal(annotations.aws_account_id, "111122223333");
+        assert.equal(annotations.aws_cluster_name, "gitops-platform-staging");
+        assert.equal(spokeMetadata({ ...metadataInput, addons: [] }).labels.enable_external_secrets, "false");
+    });
+
+    it("refuses a label the contract sets, and an add-on not in the catalog", () => {
+        assert.throws(
+            () => spokeMetadata({ ...metadataInput, labels: { cloud: "gcp" } }),
+            /labels cloud are set by the platform/,
+        );
+        assert.throws(() => spokeMetadata({ ...metadataInput, addons: ["karpenter"] }), /no add-on karpenter/);
+    });
+
+    it("uses gitops-bridge's enable_<addon> label keys", () => {
+        // gitops-bridge-dev/gitops-bridge argocd/iac/terraform/examples/eks/multi-cluster/hub-spoke/spokes/main.tf
+        assert.equal(addonLabel("external_secrets"), "enable_external_secrets");
+    });
+
+    it("installs an add-on on the clusters that enable it, at the version the platform runs", async () => {
+        const set = addonApplicationSet({
+            addon: "external_secrets",
+            definition: ADDON_CATALOG.external_secrets,
+            namespace: "argocd",
+            sync: { prune: false, selfHeal: true },
+            labels: {},
+        });
+        assert.deepEqual(set.spec.generators, [
+            { clusters: { selector: { matchLabels: { enable_external_secrets: "true" } } } },
+        ]);
+        const template = at(set.spec, "template", "spec");
+        assert.equal(at(template, "source", "targetRevision"), SECRETS_DEFAULTS.chartVersion);
+        assert.equal(at(template, "destination", "server"), "{{.server}}");
+        assert.equal(at(template, "syncPolicy", "automated", "prune"), false);
+        new (await model(...MODELS["kubernetes:argoproj.io/v1alpha1:ApplicationSet"]))(set).validate();
+    });
+
+    it("places an app by a matrix whose Git generator reads the cluster generator's name", async () => {
+        const set = placementApplicationSet({
+            name: "web",
+            namespace: "argocd",
+            selector: { business_unit: "payments" },
+            path: "apps/web",
+            targetNamespace: "web",
+            repoUrl: "https://example.com/gitops.git",
+            revision: "main",
+            sync: { prune: false, selfHeal: true },
+            labels: {},
+        });
+        // Generators-Matrix.md (v3.4.7): the generator that consumes parameters comes after the one producing them.
+        const [clusters, git] = set.spec.generators[0].matrix.generators;
+        assert.deepEqual(clusters, { clusters: { selector: { matchLabels: { business_unit: "payments" } } } });
+        assert.deepEqual(git.git?.directories, [{ path: "clusters/{{.name}}/apps/web" }]);
+        assert.equal(set.spec.template.spec.source.path, "{{.path.path}}");
+        new (await model(...MODELS["kubernetes:argoproj.io/v1alpha1:ApplicationSet"]))(set).validate();
+    });
+
+    it("fills an existing spoke's cluster Secret from the store, labelled for the generator", async () => {
+        const object = existingSpokeExternalSecret({
+            name: "edge",
+            namespace: "argocd",
+            server: "https://edge.example.com:6443",
+            storeKey: "fleet/edge",
+            storeName: "platform-secrets",
+            metadata: spokeMetadata({ ...metadataInput, name: "edge", aws: undefined, cloud: "on-prem" }),
+        });
+        const template = object.spec.target.template;
+        assert.equal(at(template, "metadata", "labels", "argocd.argoproj.io/secret-type"), "cluster");
+        assert.equal(at(template, "metadata", "labels", "cloud"), "on-prem");
+        assert.deepEqual(template.data, {
+            name: "edge",
+            server: "https://edge.example.com:6443",
+            config: "{{ .config }}",
+        });
+        assert.deepEqual(object.spec.data, [{ secretKey: "config", remoteRef: { key: "fleet/edge" } }]);
+        new (await model(...MODELS["kubernetes:external-secrets.io/v1:ExternalSecret"]))(object).validate();
+    });
+
+    it("lets fleet Applications reach the spokes by name and nothing else", () => {
+        const project = fleetProject("argocd", "u", ["https://b", "https://a", "https://a"], ["z", "a"], {});
+        assert.deepEqual(project.spec.destinations, [
+            { name: "a", namespace: "*" },
+            { name: "z", namespace: "*" },
+        ]);
+        assert.deepEqual(project.spec.sourceRepos, ["u", "https://a", "https://b"]);
+    });
+
+    it("scopes IAM: Pod Identity for Argo CD's three service accounts, exact spoke roles, one trusted principal", () => {
+        // argoproj/argo-helm charts/argo-cd/values.yaml at argo-cd-10.1.1: serviceAccount.name of controller,
+        // applicationSet and server; declarative-setup.md "Argo CD Management Role" names the same three.
+        assert.deepEqual(
+            [...ARGOCD_CLUSTER_SERVICE_ACCOUNTS],
+            ["argocd-application-controller", "argocd-applicationset-controller", "argocd-server"],
+        );
+        const trust = at(json(managementTrustPolicy("argocd")), "Statement", 0);
+        assert.deepEqual(at(trust, "Principal"), { Service: "pods.eks.amazonaws.com" });
+        assert.deepEqual(at(trust, "Condition", "StringEquals", "aws:RequestTag/kubernetes-namespace"), ["argocd"]);
+        const policy = at(json(managementPolicy(["arn:b", "arn:a"])), "Statement");
+        assert.deepEqual(policy, [
+            { Effect: "Allow", Action: ["sts:AssumeRole", "sts:TagSession"], Resource: ["arn:a", "arn:b"] },
+        ]);
+        assert.deepEqual(at(json(spokeTrustPolicy("arn:hub")), "Statement", 0, "Principal"), { AWS: "arn:hub" });
+    });
+
+    it("reads the CA from the kubeconfig an EKS stack outputs, and says so when it is missing", () => {
+        const text = eksKubeconfig({
+            clusterName: "c",
+            endpoint: "https://e",
+            certificateAuthority: "Q0E=",
+            region: "eu-west-1",
+        });
+        assert.equal(kubeconfigCa(text), "Q0E=");
+        assert.throws(() => kubeconfigCa("{}"), /certificate-authority-data/);
+    });
+});
+
+const isType = (type: string) => (r: PlannedResource) => r.type === type;
+const labelsOf = (r: PlannedResource): Record<string, string> => {
+    const metadata =
+        r.type === "kubernetes:core/v1:Secret"
+            ? at(r.inputs, "metadata")
+            : at(r.inputs, "spec", "target", "template", "metadata");
+    return (at(metadata, "labels") ?? {}) as Record<string, string>;
+};
+
+/** Spoke names whose cluster Secret a cluster generator with these matchLabels selects (label-selector semantics). */
+function selected(resources: readonly PlannedResource[], matchLabels: Record<string, string>): string[] {
+    return resources
+        .filter((r) => /::[a-z0-9-]+-fleet-[a-z0-9-]+-cluster$/.test(r.urn))
+        .filter((r) => labelsOf(r)["argocd.argoproj.io/secret-type"] === "cluster")
+        .filter((r) => Object.entries(matchLabels).every(([k, v]) => labelsOf(r)[k] === v))
+        .map((r) => labelsOf(r).cluster_name)
+        .sort();
+}
+
+function selectorOf(resources: readonly PlannedResource[], name: string): Record<string, string> {
+    const set = resources.find((r) => r.type === "kubernetes:argoproj.io/v1alpha1:ApplicationSet" && r.name === name);
+    assert.ok(set, name);
+    const generator = at(set.inputs, "spec", "generators", 0);
+    const clusters = at(generator, "matrix", "generators", 0) ?? generator;
+    return at(clusters, "clusters", "selector", "matchLabels") as Record<string, string>;
+}
+
+/** URNs only in `after`, only in `before`, and in both with different inputs. */
+function diff(before: readonly PlannedResource[], after: readonly PlannedResource[]) {
+    const old = new Map(before.map((r) => [r.urn, r]));
+    const now = new Map(after.map((r) => [r.urn, r]));
+    return {
+        added: [...now.keys()].filter((urn) => !old.has(urn)),
+        removed: [...old.keys()].filter((urn) => !now.has(urn)),
+        changed: [...now.keys()].filter(
+            (urn) => old.has(urn) && JSON.stringify(old.get(urn)!.inputs) !== JSON.stringify(now.get(urn)!.inputs),
+        ),
+    };
+}
+const names = (urns: string[]) => urns.map((urn) => urn.slice(urn.lastIndexOf("::") + 2)).sort();
+
+describe("fleet-example offline plan", function () {
+    this.timeout(120_000);
+    let resources: PlannedResource[];
+    let outputs: Record<string, unknown>;
+    before(async () => ({ resources, outputs } = await planStack(STACK)));
+
+    it("registers each spoke: a cluster Secret for the stack spoke, an ExternalSecret for the existing one", () => {
+        // The StackReference is read, not registered, so the plan shows what it gave: the mocked staging outputs.
+        assert.deepEqual(selected(resources, {}), ["edge-berlin", "eu-staging"]);
+        const secret = resources.find((r) => r.name === "fleet-example-fleet-eu-staging-cluster")!;
+        assert.equal(secret.type, "kubernetes:core/v1:Secret");
+        assert.equal(at(secret.inputs, "metadata", "annotations", "aws_cluster_name"), "gitops-platform-staging");
+        assert.equal(at(secret.inputs, "metadata", "labels", "cloud"), "aws");
+        assert.equal(
+            resources.find((r) => r.name === "fleet-example-fleet-edge-berlin-cluster")?.type,
+            "kubernetes:external-secrets.io/v1:ExternalSecret",
+        );
+        assert.deepEqual((outputs.fleet as { spokes: string[] }).spokes, ["eu-staging", "edge-berlin"]);
+    });
+
+    it("seeds clusters/<spoke>/ in the GitOps repository for each spoke", () => {
+        const seeded = resources
+            .filter(isType("github:index/repositoryFile:RepositoryFile"))
+            .map((r) => String(r.inputs.file))
+            .filter((file) => /^clusters\/[^/]+\/README\.md$/.test(file));
+        assert.deepEqual(seeded.sort(), ["clusters/edge-berlin/README.md", "clusters/eu-staging/README.md"]);
+    });
+
+    it("places the add-on and the app by label", () => {
+        assert.deepEqual(selected(resources, selectorOf(resources, "fleet-example-fleet-addon-external-secrets")), [
+            "eu-staging",
+        ]);
+        assert.deepEqual(selected(resources, selectorOf(resources, "fleet-example-fleet-placement-payments-api")), [
+            "eu-staging",
+        ]);
+    });
+
+    it("validates every fleet object against its CRD schema", async () => {
+        const fleet = resources.filter((r) => r.parent?.endsWith("::fleet-example-fleet") && r.type in MODELS);
+        assert.deepEqual([...new Set(fleet.map((r) => r.type))].sort(), Object.keys(MODELS).sort());
+        for (const resource of fleet) {
+            new (await model(...MODELS[resource.type]))(resource.inputs).validate();
+        }
+    });
+
+    it("gives the hub access to each EKS spoke through one role on that spoke only", () => {
+        const entries = resources
+            .filter(isType("aws:eks/accessEntry:AccessEntry"))
+            .filter((r) => r.name.includes("-fleet-"));
+        assert.deepEqual(
+            entries.map((r) => [r.inputs.clusterName, r.inputs.principalArn, r.inputs.region]),
+            [
+                [
+                    "gitops-platform-staging",
+                    "arn:aws:iam::123456789012:role/fleet-example-fleet-eu-staging-role",
+                    "eu-west-1",
+                ],
+            ],
+        );
+        const association = resources.find((r) => r.name === "fleet-example-fleet-eu-staging-access-policy")!;
+        assert.deepEqual(association.inputs.accessScope, { type: "cluster" });
+        assert.equal(association.inputs.policyArn, SPOKE_ACCESS_POLICY_ARN);
+        const policy = resources.find((r) => r.name === "fleet-example-fleet-management-policy")!;
+        assert.deepEqual(at(json(policy.inputs.policy), "Statement", 0, "Resource"), [
+            "arn:aws:iam::123456789012:role/fleet-example-fleet-eu-staging-role",
+        ]);
+        const spokeRole = resources.find((r) => r.name === "fleet-example-fleet-eu-staging-role")!;
+        assert.deepEqual(at(json(spokeRole.inputs.assumeRolePolicy), "Statement", 0, "Principal"), {
+            AWS: "arn:aws:iam::123456789012:role/fleet-example-fleet-management",
+        });
+        const pods = resources
+            .filter(isType("aws:eks/podIdentityAssociation:PodIdentityAssociation"))
+            .filter((r) => r.name.startsWith("fleet-example-fleet-management-"));
+        assert.deepEqual(
+            pods.map((r) => [r.inputs.clusterName, r.inputs.namespace, r.inputs.serviceAccount]),
+            ARGOCD_CLUSTER_SERVICE_ACCOUNTS.map((sa) => ["gitops-platform-fleet-example", "argocd", sa]),
+        );
+    });
+
+    it("adding a spoke adds only its objects; shared ones are updated in place", async () => {
+        const after = await planStack(
+            STACK,
+            withFleet((fleet) => {
+                fleet.spokes["us-prod-like"] = { ...fleet.spokes["eu-staging"], stack: "acme/gitops-platform/us" };
+            }),
+        );
+        const { added, removed, changed } = diff(resources, after.resources);
+        assert.deepEqual(removed, []);
+        // Role, access entry, access policy, cluster Secret, and the seeded clusters/us-prod-like/README.md.
+        assert.equal(added.length, 5, names(added).join(", "));
+        assert.ok(
+            names(added).every((name) => name.includes("us-prod-like")),
+            names(added).join(", "),
+        );
+        // The project lists destinations and the management policy the spoke roles: updates, not renames.
+        assert.deepEqual(names(changed), ["fleet-example-fleet-management-policy", "fleet-example-fleet-project"]);
+    });
+
+    it("removing a spoke removes only its objects", async () => {
+        const after = await planStack(
+            STACK,
+            withFleet((fleet) => {
+                delete fleet.spokes["edge-berlin"];
+            }),
+        );
+        const { added, removed, changed } = diff(resources, after.resources);
+        assert.deepEqual(added, []);
+        assert.deepEqual(names(removed), [
+            "fleet-example-fleet-edge-berlin-cluster",
+            "platform-gitops-fleet-file-clusters-edge-berlin-readme-md",
+        ]);
+        assert.deepEqual(names(changed), ["fleet-example-fleet-project"]);
+    });
+
+    it("a label change moves placement, and an add-on follows its enable_ label", async () => {
+        const after = await planStack(
+            STACK,
+            withFleet((fleet) => {
+                fleet.spokes["edge-berlin"].labels = { business_unit: "payments" };
+                fleet.spokes["edge-berlin"].addons = { external_secrets: true };
+                fleet.spokes["eu-staging"].labels = { business_unit: "retail" };
+            }),
+        );
+        const placed = (name: string) => selected(after.resources, selectorOf(after.resources, name));
+        assert.deepEqual(placed("fleet-example-fleet-placement-payments-api"), ["edge-berlin"]);
+        assert.deepEqual(placed("fleet-example-fleet-addon-external-secrets"), ["edge-berlin", "eu-staging"]);
+        const { added, removed } = diff(resources, after.resources);
+        assert.deepEqual([added, removed], [[], []], "labels are updates in place");
+    });
+
+    it("leaves single-cluster stacks without any fleet object or output", async () => {
+        const { resources: staging, outputs: stagingOutputs } = await planStack("staging");
+        assert.deepEqual(
+            staging.filter((r) => r.type.includes(":fleet:") || r.name.includes("-fleet-")),
+            [],
+        );
+        assert.equal("fleet" in stagingOutputs, false);
+    });
+});
+
+describe("fleet config", () => {
+    const keys = (stack: string, overrides: StackOverrides) => configProblems(stack, overrides).map((p) => p.key);
+    const P = `${FLEET}.spokes`;
+
+    it("accepts the example", () => assert.deepEqual(configProblems(STACK), []));
+
+    const cases: [string, StackOverrides, string, RegExp][] = [
+        [
+            "a Flux hub",
+            { set: { "gitops-platform:engine": { type: "flux" } } },
+            "gitops-platform:engine.type",
+            /set engine.type to argocd/,
+        ],
+        [
+            "a label the platform sets",
+            withFleet((f) => (f.spokes["edge-berlin"].labels = { cloud: "gcp" })),
+            `${P}.edge-berlin.labels.cloud`,
+            /set by the platform/,
+        ],
+        [
+            "an add-on outside the catalog",
+            withFleet((f) => (f.spokes["edge-berlin"].addons = { karpenter: true })),
+            `${P}.edge-berlin.addons.karpenter`,
+            /no add-on "karpenter" in the catalog.*external_secrets/,
+        ],
+        [
+            "an existing spoke without a secrets store",
+            { remove: ["gitops-platform:secrets"] },
+            `${P}.edge-berlin.secretKey`,
+            /add a gitops-platform:secrets section/,
+        ],
+        [
+            "a production spoke on a staging hub",
+            withFleet((f) => (f.spokes["edge-berlin"].environment = "production")),
+            `${P}.edge-berlin.environment`,
+            /production hub/,
+        ],
+        [
+            "a stack spoke with an IRSA hub",
+            {
+                set: {
+                    "gitops-platform:cluster": {
+                        ...stackValue<Record<string, unknown>>(STACK, "gitops-platform:cluster"),
+                        workloadIdentity: "irsa",
+                    },
+                },
+            },
+            `${P}.eu-staging.type`,
+            /workloadIdentity podIdentity/,
+        ],
+        [
+            "a spoke named like the hub",
+            withFleet((f) => (f.spokes[STACK] = f.spokes["edge-berlin"])),
+            `${P}.${STACK}`,
+            /another name/,
+        ],
+        [
+            "a stack name that is not fully qualified",
+            withFleet((f) => (f.spokes["eu-staging"].stack = "staging")),
+            `${P}.eu-staging.stack`,
+            /<organization>\/<project>\/<stack>/,
+        ],
+    ];
+    for (const [name, overrides, key, message] of cases) {
+        it(`refuses ${name}, naming ${key}`, () => {
+            const problems = configProblems(STACK, overrides);
+            const problem = problems.find((p) => p.key === key);
+            assert.ok(problem, `${key} in ${JSON.stringify(problems)}`);
+            assert.match(problem.message, message);
+        });
+    }
+
+    it("reports the value it refused", () => {
+        const problem = configProblems(
+            STACK,
+            withFleet((f) => (f.spokes["eu-staging"].stack = "staging")),
+        ).find((p) => p.key.endsWith(".stack"));
+        assert.equal(problem?.value, "staging");
+    });
+
+    const productionPlacement = (prune?: boolean): StackOverrides => ({
+        set: {
+            [FLEET]: {
+                placements: {
+                    web: {
+                        selector: { business_unit: "web" },
+                        path: "apps/web",
+                        namespace: "web",
+                        ...(prune === undefined ? {} : { prune }),
+                    },
+                },
+            },
+        },
+    });
+
+    it("refuses prune on a production hub's placement (invariant fleet-no-prune), and accepts it without", () => {
+        const problems = configProblems("production", productionPlacement(true));
+        assert.deepEqual(
+            problems.map((p) => [p.key, /production invariant fleet-no-prune/.test(p.message)]),
+            [[`${FLEET}.placements.web.prune`, true]],
+        );
+        assert.deepEqual(keys("production", productionPlacement()), []);
+        assert.deepEqual(keys("staging", productionPlacement(true)), []);
+    });
+
+    it("the policy pack flags a production ApplicationSet that prunes, and passes one that does not", async function () {
+        this.timeout(120_000);
+        const planned = (await planStack("production", productionPlacement())).resources.map(fromPlanned);
+        const sets = planned.filter((r) => r.type === "kubernetes:argoproj.io/v1alpha1:ApplicationSet");
+        assert.equal(sets.length, 2);
+        assert.deepEqual(checkResources(planned, INVARIANT_RULES), []);
+        const pruning = planned.map((r) => {
+            if (!sets.includes(r)) {
+                return r;
+            }
+            const spec = structuredClone(r.props.spec);
+            (at(spec, "template", "spec", "syncPolicy", "automated") as Record<string, unknown>).prune = true;
+            return { ...r, props: { ...r.props, spec } };
+        });
+        const messages = checkResources(pruning, INVARIANT_RULES).map((v) => v.message);
+        assert.equal(messages.length, 2);
+        assert.ok(
+            messages.every((m) => /production invariant fleet-no-prune/.test(m)),
+            messages.join("\n"),
+        );
+    });
+});
