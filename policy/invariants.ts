@@ -105,9 +105,52 @@ export const productionFleetNoPrune: ResourceRule = {
             : [],
 };
 
+/**
+ * Where image updates are pushed. Flux: `.spec.git.push.branch`, or back to the checked-out branch
+ * when it is missing (image-automation-controller docs/spec/v1/imageupdateautomations.md, "Push").
+ * Argo CD Image Updater: `writeBackConfig.gitConfig.branch`, whose `<base>:<commit branch>` form
+ * commits to another branch, and a plain `<branch>` to that branch (argocd-image-updater v1.2.2
+ * docs/basics/update-methods.md). In production the push must go to another branch, for a pull request.
+ */
+function directImagePush(resource: PolicyResource): string | undefined {
+    if (resource.type === TYPES.argoImageUpdater) {
+        const branch = at(resource.props, "spec", "writeBackConfig", "gitConfig", "branch");
+        return typeof branch === "string" && /^[^:]+:[^:]+$/.test(branch)
+            ? undefined
+            : typeof branch === "string"
+              ? branch
+              : "the app's branch";
+    }
+    const checkout = at(resource.props, "spec", "git", "checkout", "ref", "branch");
+    const push = at(resource.props, "spec", "git", "push", "branch");
+    return push === undefined || push === checkout
+        ? typeof checkout === "string"
+            ? checkout
+            : "its checked-out branch"
+        : undefined;
+}
+
+export const productionImagePushToBranch: ResourceRule = {
+    kind: "resource",
+    name: "production-image-push-to-branch",
+    description:
+        "Production image updates (Flux ImageUpdateAutomation, Argo CD ImageUpdater) are pushed to a branch of their own for a pull request, never to the branch they update.",
+    types: [TYPES.fluxImageUpdateAutomation, TYPES.argoImageUpdater],
+    validate: (resource: PolicyResource) => {
+        const target = isProduction(resource) ? directImagePush(resource) : undefined;
+        const name = at(resource.props, "metadata", "name");
+        return target === undefined
+            ? []
+            : [
+                  `production invariant no-direct-image-push: ${String(resource.props.kind)} "${typeof name === "string" ? name : resource.name}" pushes straight to ${target}: push to image-updates/<branch> and merge through a pull request`,
+              ];
+    },
+};
+
 export const INVARIANT_RULES: readonly ResourceRule[] = [
     productionRulesetInvariants,
     productionPrivateEndpoint,
     productionProtected,
     productionFleetNoPrune,
+    productionImagePushToBranch,
 ];

@@ -82,6 +82,8 @@ export const TYPES = {
     argoApplication: "kubernetes:argoproj.io/v1alpha1:Application",
     argoApplicationSet: "kubernetes:argoproj.io/v1alpha1:ApplicationSet",
     fluxKustomization: "kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization",
+    fluxImageUpdateAutomation: "kubernetes:image.toolkit.fluxcd.io/v1:ImageUpdateAutomation",
+    argoImageUpdater: "kubernetes:argocd-image-updater.argoproj.io/v1alpha1:ImageUpdater",
     eksCluster: "aws:eks/cluster:Cluster",
     launchTemplate: "aws:ec2/launchTemplate:LaunchTemplate",
     iamPolicy: "aws:iam/policy:Policy",

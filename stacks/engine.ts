@@ -55,6 +55,8 @@ export function argoCdArgs(config: PlatformConfig, engine: ArgocdConfig, deps: E
         cascadeDelete: engine.cascadeDelete ?? profile.cascadeDelete,
         rootPrune: profile.rootPrune,
         pruneLast: profile.pruneLast,
+        imageAutomation: engine.imageAutomation,
+        imagePush: engine.imagePush,
     };
 }
 
@@ -68,6 +70,7 @@ export function fluxArgs(config: PlatformConfig, engine: FluxConfig, deps: Engin
         components: engine.components,
         multitenancy: engine.multitenancy,
         imageAutomation: engine.imageAutomation,
+        imagePush: engine.imagePush,
     };
 }
 

@@ -12,6 +12,7 @@ import { createCluster } from "./cluster";
 import { PlatformConfig } from "./config";
 import { createEngine } from "./engine";
 import { createFleet } from "./fleet";
+import { registerImageUpdates } from "./images";
 import { createMonitoring } from "./monitoring";
 import { createRepositories } from "./repositories";
 import { createSecretsStore, secretsOutputs } from "./secrets";
@@ -34,6 +35,7 @@ export async function definePlatform(config: PlatformConfig): Promise<Platform> 
         addonRoleArns: secretsStore?.roleArn ? { external_secrets: secretsStore.roleArn } : {},
     });
     const apps = await registerApps(config, { cluster, engine, repositories, secrets: secretsStore });
+    registerImageUpdates(config, engine, repositories.gitops.branch);
     createMonitoring(config, cluster, engine);
     const fleet = createFleet(config, { cluster, engine, repositories, secrets: secretsStore });
 

@@ -1,4 +1,6 @@
 /** Config → the stack's Git repositories: managed on GitHub with a github section, else given by URL. */
+import { IMAGE_DEFAULTS } from "../components/gitops/flux/images";
+import { imageUpdatesFiles } from "../components/repository/imageUpdates";
 import { checksFiles, DEFAULT_KUBERNETES_VERSION } from "../components/repository/checks";
 import { ExternalRepository } from "../components/repository/external";
 import { GithubRepository } from "../components/repository/github";
@@ -41,7 +43,13 @@ export function gitopsSeedFiles(config: PlatformConfig, codeOwners: readonly str
         namespace: config.engine.namespace,
         spokes: Object.keys(config.fleet?.spokes ?? {}),
     });
-    return { ...layout, ...repositoryChecks(config) };
+    // Image updates pushed for a pull request need the workflow that opens it.
+    const imagePullRequests = config.engine.imageAutomation && config.engine.imagePush === "pull-request";
+    return {
+        ...layout,
+        ...repositoryChecks(config),
+        ...(imagePullRequests ? imageUpdatesFiles(IMAGE_DEFAULTS.branchPrefix) : {}),
+    };
 }
 
 export function createRepositories(config: PlatformConfig): RepositoryHandle {
@@ -81,7 +89,9 @@ export function createRepositories(config: PlatformConfig): RepositoryHandle {
     // Every owned repository checks itself: its workflow produces the status checks its ruleset requires.
     const checks = repositoryChecks(config);
     // Image automation commits updated tags to the GitOps repository: only that key may push.
-    const gitopsWritable = config.engine.type === "flux" && config.engine.imageAutomation;
+    const gitopsWritable = config.engine.imageAutomation;
+    // It pushes to the protected branch itself only in direct mode; otherwise to image-updates/<branch>.
+    const gitopsBypass = gitopsWritable && config.engine.imagePush === "direct";
     const gitopsRepository = () => {
         if (gitopsConfig.managedBy !== undefined) {
             return sharedRepository(gitopsConfig.name, {
@@ -97,6 +107,7 @@ export function createRepositories(config: PlatformConfig): RepositoryHandle {
             adopt: gitopsConfig.adopt,
             branch: gitopsConfig.branch,
             deployKeyWritable: gitopsWritable,
+            deployKeyBypass: gitopsBypass,
             environments: { staging: {}, production: { reviewers: github.productionReviewers } },
             // An adopted repository has its own content: nothing is seeded over it.
             seedFiles: gitopsConfig.adopt ? {} : gitopsSeedFiles(config, github.codeOwners),

@@ -2,6 +2,7 @@
 import { platformLabels } from "../components/core/labels";
 import { AwsSecretsManagerStore } from "../components/secrets/aws";
 import { KubernetesSecretsStore } from "../components/secrets/kubernetes";
+import { VaultSecretsStore } from "../components/secrets/vault";
 import { defaultPrefix } from "../components/secrets/policy";
 import { SecretsStore } from "../components/secrets/types";
 import { ClusterHandle } from "../components/cluster/types";
@@ -9,11 +10,12 @@ import { stackTags } from "./cluster";
 import { PlatformConfig, PROJECT } from "./config";
 import { profileOf } from "./profiles";
 
-/** Secrets Manager name prefix of the stack: `secrets.prefix`, else gitops-platform/<stack>. */
+/** Secrets Manager name prefix (or Vault path prefix) of the stack: `secrets.prefix`, else gitops-platform/<stack>. */
 export function secretsPrefix(config: PlatformConfig): string {
     return (
-        (config.secrets?.type === "aws-secrets-manager" ? config.secrets.prefix : undefined) ??
-        defaultPrefix(PROJECT, config.stack)
+        (config.secrets?.type === "aws-secrets-manager" || config.secrets?.type === "vault"
+            ? config.secrets.prefix
+            : undefined) ?? defaultPrefix(PROJECT, config.stack)
     );
 }
 
@@ -34,7 +36,7 @@ export function secretsOutputs(
         return undefined;
     }
     const chartVersion = store.chartVersion;
-    return config.secrets.type === "aws-secrets-manager"
+    return config.secrets.type === "aws-secrets-manager" || config.secrets.type === "vault"
         ? { type: config.secrets.type, chartVersion, prefix: secretsPrefix(config) }
         : { type: config.secrets.type, chartVersion };
 }
@@ -57,6 +59,16 @@ export function createSecretsStore(config: PlatformConfig, cluster: ClusterHandl
     switch (secrets.type) {
         case "kubernetes":
             return new KubernetesSecretsStore(name, { ...common, sourceNamespace: secrets.sourceNamespace });
+        case "vault":
+            return new VaultSecretsStore(name, {
+                ...common,
+                server: secrets.server,
+                kvMount: secrets.kvMount,
+                prefix: secretsPrefix(config),
+                authMount: secrets.authMount,
+                role: secrets.role,
+                vaultNamespace: secrets.vaultNamespace,
+            });
         case "aws-secrets-manager": {
             if (cluster.workloadIdentity === undefined || cluster.aws === undefined) {
                 // loadConfig rejects aws-secrets-manager without an EKS cluster; this guards direct callers.

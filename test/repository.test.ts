@@ -378,29 +378,43 @@ describe("repository options from config", () => {
         });
     });
 
-    it("lets only the GitOps repository's writable key push past its ruleset with image automation", async () => {
+    const rulesetActors = (plan: PlanResult, repo: string) =>
+        (byName(plan.resources, T.ruleset, `${repo}-ruleset`).inputs as { bypassActors: unknown[] }).bypassActors;
+    const ADMINS_BY_PULL_REQUEST = { actorType: "RepositoryRole", actorId: 5, bypassMode: "pull_request" };
+
+    it("keeps the ruleset binding the writable key when image updates go through pull requests (the default)", async () => {
         const plan = await planRepositories("staging", {
             set: { "gitops-platform:engine": { type: "flux", imageAutomation: true } },
         });
-        const actors = (repo: string) =>
-            (byName(plan.resources, T.ruleset, `${repo}-ruleset`).inputs as { bypassActors: unknown[] }).bypassActors;
-        assert.deepEqual(actors("platform-gitops-staging"), [
-            { actorType: "RepositoryRole", actorId: 5, bypassMode: "pull_request" },
-            { actorType: "DeployKey", bypassMode: "always" },
-        ]);
-        assert.deepEqual(actors("payments-api"), [
-            { actorType: "RepositoryRole", actorId: 5, bypassMode: "pull_request" },
-        ]);
+        assert.deepEqual(rulesetActors(plan, "platform-gitops-staging"), [ADMINS_BY_PULL_REQUEST]);
+        assert.equal(byName(plan.resources, T.deployKey, "platform-gitops-staging-deploy-key").inputs.readOnly, false);
     });
 
-    it("refuses image automation's writable key under classic protection, which exempts no deploy key", async () => {
-        const set = {
-            "gitops-platform:engine": { type: "flux", imageAutomation: true },
-            ...edited<{ protection: Record<string, unknown> }>("staging", "gitops-platform:github", (g) => {
-                g.protection.mode = "classic";
-            }),
-        };
-        await assert.rejects(planRepositories("staging", { set }), /cannot push through classic branch protection/);
+    it("lets only the GitOps repository's writable key push past its ruleset with direct image pushes", async () => {
+        const plan = await planRepositories("staging", {
+            set: { "gitops-platform:engine": { type: "flux", imageAutomation: true, imagePush: "direct" } },
+        });
+        assert.deepEqual(rulesetActors(plan, "platform-gitops-staging"), [
+            ADMINS_BY_PULL_REQUEST,
+            { actorType: "DeployKey", bypassMode: "always" },
+        ]);
+        assert.deepEqual(rulesetActors(plan, "payments-api"), [ADMINS_BY_PULL_REQUEST]);
+    });
+
+    it("refuses direct image pushes under classic protection, which exempts no deploy key; allows pull-request mode", async () => {
+        const classic = edited<{ protection: Record<string, unknown> }>("staging", "gitops-platform:github", (g) => {
+            g.protection.mode = "classic";
+        });
+        const set = (imagePush: string) => ({
+            "gitops-platform:engine": { type: "flux", imageAutomation: true, imagePush },
+            ...classic,
+        });
+        await assert.rejects(
+            planRepositories("staging", { set: set("direct") }),
+            /cannot push straight to the branch through classic branch protection/,
+        );
+        const plan = await planRepositories("staging", { set: set("pull-request") });
+        assert.equal(ofType(plan.resources, T.branchProtection).length, 3);
     });
 
     it("keeps deploy keys read-only with Flux but no image automation", async () => {

@@ -434,7 +434,7 @@ describe("secrets: from config", () => {
             { type: "kubernetes", chartVersion: "^2.9.0" },
             "gitops-platform:secrets.chartVersion",
         ],
-        ["local", "unknown store type", { type: "vault" }, "gitops-platform:secrets.type"],
+        ["local", "unknown store type", { type: "gcp-secret-manager" }, "gitops-platform:secrets.type"],
         [
             "local",
             "typo in sourceNamespace",

@@ -38,6 +38,11 @@ export interface GithubRepositoryArgs {
     readonly protection?: ProtectionSettings;
     /** Let the deploy key push (Flux image automation commits to Git); default false (read-only). */
     readonly deployKeyWritable?: boolean;
+    /**
+     * Let the writable deploy key push straight to the protected branch (a ruleset `DeployKey` bypass);
+     * default false: it pushes to other branches only, and a pull request brings the change in.
+     */
+    readonly deployKeyBypass?: boolean;
     /** Title of the deploy key on GitHub; default "gitops-platform". */
     readonly deployKeyTitle?: string;
     /**
@@ -70,6 +75,7 @@ export const DEFAULTS = {
     ...REPOSITORY_DEFAULTS,
     visibility: "private",
     adopt: false,
+    deployKeyBypass: false,
     secretScanning: true,
     advancedSecurity: false,
     environments: NO_ENVIRONMENTS,
@@ -193,9 +199,15 @@ export class GithubRepository extends pulumi.ComponentResource implements Reposi
         // The protection waits for the seeded files: seeding pushes straight to the branch, which a
         // protected branch would refuse (no bypass for the identity that runs Pulumi is needed).
         if (a.protection) {
-            if (a.deployKeyWritable && a.protection.mode === "classic") {
+            if (a.deployKeyBypass && !a.deployKeyWritable) {
                 throw new pulumi.ResourceError(
-                    `${a.repositoryName}: a writable deploy key (Flux image automation) cannot push through classic branch protection, which exempts no deploy key; use protection mode "ruleset"`,
+                    `${a.repositoryName}: a deploy key bypass needs a writable deploy key (deployKeyWritable)`,
+                    this,
+                );
+            }
+            if (a.deployKeyBypass && a.protection.mode === "classic") {
+                throw new pulumi.ResourceError(
+                    `${a.repositoryName}: the deploy key (Flux image automation) cannot push straight to the branch through classic branch protection, which exempts no deploy key; use protection mode "ruleset", or push image updates for a pull request`,
                     this,
                 );
             }
@@ -203,7 +215,7 @@ export class GithubRepository extends pulumi.ComponentResource implements Reposi
             if (a.protection.mode === "ruleset") {
                 new github.RepositoryRuleset(
                     `${name}-ruleset`,
-                    rulesetArgs(repositoryName, { ...a.protection, deployKeysBypass: a.deployKeyWritable }),
+                    rulesetArgs(repositoryName, { ...a.protection, deployKeysBypass: a.deployKeyBypass }),
                     protectionOpts,
                 );
                 // Tags only in ruleset mode: classic branch protection has no rules for tags.

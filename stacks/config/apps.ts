@@ -44,6 +44,31 @@ const secretKey = z
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,128}$/, "expected a secret key name: letters, digits, '-', '_' and '.'");
 
+/**
+ * Which tag an image update picks: the newest in a semver range (Masterminds/semver constraints, as
+ * image-reflector-controller evaluates them: ">=1.0.0 <2.0.0", "~1.4"), or the highest tag matching a
+ * pattern (a Go regular expression; `extract` such as "$ts" names what is ordered).
+ */
+export const imageTagPolicyConfig = z.union([
+    strictObject({ semver: z.string().trim().min(1, "expected a semver range such as >=1.0.0 <2.0.0") }),
+    strictObject({
+        pattern: z.string().min(1, "expected a regular expression such as ^main-[a-f0-9]+-(?P<ts>[0-9]+)$"),
+        extract: z.string().min(1).optional(),
+        order: z.enum(["numerical", "alphabetical"]).default("numerical"),
+    }),
+]);
+
+export const imageUpdateConfig = strictObject({
+    /** Image without tag or digest, e.g. ghcr.io/acme/payments-api. */
+    image: z
+        .string()
+        .regex(
+            /^[a-z0-9]+([._-][a-z0-9]+)*(\.[a-z0-9-]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)+$|^[a-z0-9]+([._-][a-z0-9]+)*$/,
+            "expected an image name without tag or digest, such as ghcr.io/acme/payments-api",
+        ),
+    policy: imageTagPolicyConfig,
+});
+
 export const appConfig = strictObject({
     name: dnsLabel,
     team: dnsLabel,
@@ -74,6 +99,8 @@ export const appConfig = strictObject({
     dependsOn: z.array(dnsLabel).default([]),
     quota: quotaConfig.optional(),
     limits: containerLimitsConfig.optional(),
+    /** New tags of the app's image committed back to the GitOps repository (Flux image automation). */
+    imageUpdate: imageUpdateConfig.optional(),
 }).superRefine((app, ctx) => {
     if (app.source.repository !== undefined && app.source.url !== undefined) {
         ctx.addIssue({
@@ -186,3 +213,4 @@ export type ContainerLimitsConfig = z.infer<typeof containerLimitsConfig>;
 export type TeamConfig = z.infer<typeof teamConfig>;
 export type AppConfig = z.infer<typeof appConfig>;
 export type AppDefaultsConfig = z.infer<typeof appDefaultsConfig>;
+export type ImageUpdateConfig = z.infer<typeof imageUpdateConfig>;

@@ -18,7 +18,6 @@ const ENGINE_ONLY_KEYS: Readonly<Record<string, "argocd" | "flux">> = {
     distributionVersion: "flux",
     components: "flux",
     multitenancy: "flux",
-    imageAutomation: "flux",
 };
 
 function otherEngineKey(current: "argocd" | "flux") {
@@ -29,6 +28,18 @@ function otherEngineKey(current: "argocd" | "flux") {
             : undefined;
     };
 }
+
+/** Image updates, the same for both engines (Flux's image automation, Argo CD Image Updater). */
+const imageAutomationKeys = {
+    /** Image update automation writes to Git, so the GitOps repository's deploy key becomes read-write. */
+    imageAutomation: z.boolean().default(false),
+    /**
+     * Where image update commits go: `pull-request` pushes to image-updates/<branch> and a pull
+     * request brings them in; `direct` pushes to the branch itself (the ruleset then lets the
+     * deploy key bypass it; refused in production).
+     */
+    imagePush: z.enum(["pull-request", "direct"]).default("pull-request"),
+};
 
 export const argocdConfig = strictObject(
     {
@@ -64,6 +75,7 @@ export const argocdConfig = strictObject(
         adminGroups: z.array(z.string().min(1)).default(() => [...ARGOCD.adminGroups]),
         /** Cascade-delete an Application's workloads when the Application is deleted; off by default in production. */
         cascadeDelete: z.boolean().optional(),
+        ...imageAutomationKeys,
     },
     otherEngineKey("argocd"),
 ).superRefine((engine, ctx) => {
@@ -100,8 +112,7 @@ export const fluxConfig = strictObject(
             .optional(),
         /** Tenant lockdown: no cross-namespace references, a default service account for tenants, no remote bases. */
         multitenancy: z.boolean().default(FLUX.multitenancy),
-        /** Image update automation writes to Git, so it gets a read-write deploy key. */
-        imageAutomation: z.boolean().default(FLUX.imageAutomation),
+        ...imageAutomationKeys,
     },
     otherEngineKey("flux"),
 );

@@ -5,8 +5,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { imageUpdaterPolicyProblem } from "../../components/gitops/argocd/imageUpdater";
 import { isCommitSha, isReleaseTag } from "../../components/gitops/revisions";
-import { appDefaultsConfig, appsConfig, teamConfig } from "./apps";
+import { AppConfig, appDefaultsConfig, appsConfig, teamConfig } from "./apps";
 import { clusterConfig } from "./cluster";
 import { engineConfig } from "./engine";
 import { fleetConfig, fleetProblems } from "./fleet";
@@ -25,7 +26,7 @@ export const SECRET_KEYS = ["ssoClientSecret"] as const;
  * Config namespaces the program reads: its own, the providers it uses (aws, github, kubernetes, tls)
  * and the CLI's own `pulumi:` keys (pulumi:tags, pulumi:disable-default-providers).
  */
-export const KNOWN_NAMESPACES: readonly string[] = [PROJECT, "aws", "github", "kubernetes", "tls", "pulumi"];
+export const KNOWN_NAMESPACES: readonly string[] = [PROJECT, "aws", "github", "kubernetes", "tls", "pulumi", "vault"];
 
 /** AWS region codes (docs.aws.amazon.com/general/latest/gr/rande.html): eu-west-1, us-gov-west-1, ap-southeast-5. */
 const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
@@ -38,6 +39,7 @@ export const CREDENTIAL_KEYS: readonly string[] = [
     "aws:accessKey",
     "aws:token",
     "kubernetes:kubeconfig",
+    "vault:token",
 ];
 
 /** Kubernetes namespaces no app may take. */
@@ -422,6 +424,7 @@ export function crossFieldProblems(config: ProjectConfig, source: ConfigSource):
                     : "source.repository names a GitHub repository this stack manages, and it has no github section: use source.url",
             );
         }
+        imageUpdateProblems(config, app, index).forEach((problem) => add(problem.path, problem.message));
         if (app.secretKeys.length > 0 && config.secrets === undefined) {
             add(
                 ["apps", index, "secretKeys"],
@@ -429,6 +432,56 @@ export function crossFieldProblems(config: ProjectConfig, source: ConfigSource):
             );
         }
     });
+    return problems;
+}
+
+/**
+ * An app's image update is written by Flux's image automation or Argo CD Image Updater into the
+ * GitOps repository, the only repository whose deploy key may push (stacks/repositories.ts).
+ */
+export function imageUpdateProblems(config: ProjectConfig, app: AppConfig, index: number): PathedProblem[] {
+    if (app.imageUpdate === undefined) {
+        return [];
+    }
+    const path = ["apps", index, "imageUpdate"];
+    const problems: PathedProblem[] = [];
+    if (!config.engine.imageAutomation) {
+        problems.push({
+            path,
+            message:
+                config.engine.type === "flux"
+                    ? "image updates need Flux's image controllers and a writable deploy key: set engine.imageAutomation to true"
+                    : "image updates need Argo CD Image Updater and a writable deploy key: set engine.imageAutomation to true",
+        });
+    }
+    const repository = app.source.repository ?? config.gitopsRepository.name;
+    if (app.source.url !== undefined || repository !== config.gitopsRepository.name) {
+        problems.push({
+            path,
+            message: `image updates are committed to the GitOps repository "${config.gitopsRepository.name}" only (the one deploy key that may push), not to ${app.source.url ?? repository}: keep the app's manifests there, or remove imageUpdate`,
+        });
+    }
+    if (config.gitopsRepository.anonymous) {
+        problems.push({
+            path,
+            message:
+                "the GitOps repository is read anonymously, so image updates cannot be pushed to it: register a deploy key (remove gitopsRepository.anonymous), or remove imageUpdate",
+        });
+    }
+    if (config.engine.type === "argocd") {
+        const policyProblem = imageUpdaterPolicyProblem(app.imageUpdate.policy);
+        if (policyProblem !== undefined) {
+            problems.push({ path: [...path, "policy"], message: policyProblem });
+        }
+        if (app.source.type === "directory") {
+            // Image Updater writes .argocd-source-<app>.yaml, which Argo CD reads for Helm and Kustomize sources only.
+            problems.push({
+                path: ["apps", index, "source", "type"],
+                message:
+                    "Argo CD Image Updater writes parameter overrides that only helm and kustomize sources read: use source.type kustomize (add a kustomization.yaml), or remove imageUpdate",
+            });
+        }
+    }
     return problems;
 }
 

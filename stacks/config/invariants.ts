@@ -192,6 +192,20 @@ export const PRODUCTION_INVARIANTS: readonly Invariant[] = [
         policy: "production-fleet-no-prune",
     },
     {
+        id: "no-direct-image-push",
+        description:
+            "image automation never pushes straight to a production branch: it pushes to image-updates/<branch> for a pull request",
+        check: (c) =>
+            c.engine?.imagePush === "direct"
+                ? problem(
+                      ["engine", "imagePush"],
+                      "no-direct-image-push",
+                      'image updates reach production branches through pull requests: set imagePush to "pull-request" (the default)',
+                  )
+                : [],
+        policy: "production-image-push-to-branch",
+    },
+    {
         id: "immutable-revisions",
         description:
             "app revisions are release tags (v1.4.2, grafana-10.1.4; components/gitops/revisions.ts) or full commit SHAs",

@@ -50,8 +50,40 @@ export const kubernetesStoreConfig = strictObject({
     sourceNamespace: dnsLabel.default(STORE.sourceNamespace),
 });
 
-export const secretsConfig = z.discriminatedUnion("type", [awsSecretsManagerConfig, kubernetesStoreConfig]);
+const vaultPath = z
+    .string()
+    .regex(
+        /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/,
+        "expected a Vault path such as gitops-platform/staging, without a leading or trailing /",
+    );
+
+export const vaultStoreConfig = strictObject({
+    type: z.literal("vault"),
+    ...common,
+    /** Vault's address; https only, since tokens and secrets cross it. */
+    server: z.url({
+        protocol: /^https$/,
+        error: "expected Vault's https address such as https://vault.example.com:8200",
+    }),
+    /** Mount of the KV v2 secrets engine. */
+    kvMount: vaultPath.default("secret"),
+    /** Path under the mount every key of the stack starts with. Defaults to <project>/<stack>. */
+    prefix: vaultPath.optional(),
+    /** Mount of Vault's Kubernetes auth method for this cluster. */
+    authMount: vaultPath.default("kubernetes"),
+    /** Vault role of the platform's store; each app's store uses <role>-<app>. */
+    role: z.string().regex(/^[A-Za-z0-9_.-]+$/, "expected a Vault role name such as gitops-platform-staging"),
+    /** Vault Enterprise namespace. */
+    vaultNamespace: vaultPath.optional(),
+});
+
+export const secretsConfig = z.discriminatedUnion("type", [
+    awsSecretsManagerConfig,
+    kubernetesStoreConfig,
+    vaultStoreConfig,
+]);
 
 export type AwsSecretsManagerConfig = z.infer<typeof awsSecretsManagerConfig>;
 export type KubernetesStoreConfig = z.infer<typeof kubernetesStoreConfig>;
+export type VaultStoreConfig = z.infer<typeof vaultStoreConfig>;
 export type SecretsConfig = z.infer<typeof secretsConfig>;

@@ -4,6 +4,8 @@
  * Secret with the platform metadata, the platform project and the root app of apps; then one
  * AppProject per team and one Application per app.
  */
+import { ImagePushMode, ImageUpdate } from "../images";
+import { IMAGE_UPDATER, imageUpdaterObjects, imageUpdaterValues } from "./imageUpdater";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { POD_SECURITY, podSecurityLabels } from "../../core/isolation";
@@ -57,6 +59,10 @@ export interface ArgoCdArgs extends EngineArgs {
     readonly rootPrune: boolean;
     /** Applications prune old resources only after the new ones are healthy. Required. */
     readonly pruneLast: boolean;
+    /** Argo CD Image Updater may be installed for image updates; default false. */
+    readonly imageAutomation?: boolean;
+    /** Where image update commits go: a branch for a pull request (default), or straight to the target branch. */
+    readonly imagePush?: ImagePushMode;
 }
 
 export class ArgoCd extends pulumi.ComponentResource implements GitopsEngine {
@@ -73,6 +79,9 @@ export class ArgoCd extends pulumi.ComponentResource implements GitopsEngine {
     private readonly pruneLast: boolean;
     /** Repository credential Secrets, by repository name: Applications from a repository wait for its Secret. */
     private readonly credentials: Map<string, pulumi.Resource>;
+    private readonly name: string;
+    private readonly imageAutomation: boolean;
+    private readonly imagePush: ImagePushMode;
 
     constructor(name: string, args: ArgoCdArgs, opts?: pulumi.ComponentResourceOptions) {
         super("gitops-platform:gitops:ArgoCd", name, {}, opts);
@@ -95,6 +104,9 @@ export class ArgoCd extends pulumi.ComponentResource implements GitopsEngine {
         this.labels = args.labels;
         this.cascadeDelete = args.cascadeDelete;
         this.pruneLast = args.pruneLast;
+        this.name = name;
+        this.imageAutomation = args.imageAutomation ?? false;
+        this.imagePush = args.imagePush ?? "pull-request";
         this.versions = { chart: chartVersion, app: appVersion };
         const labels = { ...args.labels };
         const child = { parent: this, provider: args.provider };
@@ -241,6 +253,50 @@ export class ArgoCd extends pulumi.ComponentResource implements GitopsEngine {
                 provider: this.provider,
                 dependsOn: [...this.ready, ...this.credentialsOf(app.source.access?.name), ...(opts.dependsOn ?? [])],
             }),
+        ];
+    }
+
+    /**
+     * The stack's image updates: Argo CD Image Updater's release (pinned chart, in Argo CD's
+     * namespace) and one ImageUpdater per target branch, after Argo CD and the GitOps repository's
+     * credentials, which it writes back with.
+     */
+    registerImageUpdates(updates: readonly ImageUpdate[], gitopsRepository: string): pulumi.Resource[] {
+        if (updates.length === 0) {
+            return [];
+        }
+        if (!this.imageAutomation) {
+            throw new pulumi.ResourceError(
+                `image updates of ${updates.map((u) => u.app).join(", ")} need Argo CD Image Updater: set imageAutomation`,
+                this,
+            );
+        }
+        const child = { parent: this, provider: this.provider };
+        const release = new k8s.helm.v3.Release(
+            `${this.name}-image-updater`,
+            {
+                name: IMAGE_UPDATER.releaseName,
+                namespace: this.namespace,
+                chart: IMAGE_UPDATER.chart,
+                version: IMAGE_UPDATER.chartVersion,
+                repositoryOpts: { repo: IMAGE_UPDATER.chartRepository },
+                values: imageUpdaterValues(),
+            },
+            { ...child, dependsOn: this.ready },
+        );
+        const objects = imageUpdaterObjects(updates, {
+            namespace: this.namespace,
+            labels: this.labels,
+            push: this.imagePush,
+        });
+        return [
+            release,
+            ...objects.map((object) =>
+                declareObject(`${this.name}-${object.metadata.name}`, object, {
+                    ...child,
+                    dependsOn: [release, ...this.credentialsOf(gitopsRepository)],
+                }),
+            ),
         ];
     }
 

@@ -13,6 +13,7 @@ import { EngineArgs, repositoriesByName } from "../engine";
 import { ApplicationRegistration, GitopsEngine, TeamRegistration } from "../types";
 import { normalGitUrl } from "../../repository/hosts";
 import { fluxAppObjects, gitCredentialsSecretName } from "./application";
+import { imageAutomationObjects, ImagePushMode, ImageUpdate } from "./images";
 import {
     FluxComponent,
     fluxComponents,
@@ -33,6 +34,7 @@ export const DEFAULTS = {
     distributionVersion: "2.9.4",
     multitenancy: false,
     imageAutomation: false,
+    imagePush: "pull-request",
 } as const;
 
 export interface FluxArgs extends EngineArgs {
@@ -48,6 +50,8 @@ export interface FluxArgs extends EngineArgs {
     readonly multitenancy?: boolean;
     /** Adds the image automation controllers; default false. */
     readonly imageAutomation?: boolean;
+    /** Where image update commits go: a branch for a pull request (default), or straight to the target branch. */
+    readonly imagePush?: ImagePushMode;
 }
 
 export class Flux extends pulumi.ComponentResource implements GitopsEngine {
@@ -64,6 +68,8 @@ export class Flux extends pulumi.ComponentResource implements GitopsEngine {
     private readonly provider: k8s.Provider;
     private readonly labels: Readonly<Record<string, string>>;
     private readonly multitenancy: boolean;
+    private readonly imageAutomation: boolean;
+    private readonly imagePush: ImagePushMode;
     private readonly credentials: Map<string, pulumi.Resource>;
     /** GitRepositories by object name: apps at the same repository and revision share one. */
     private readonly sources = new Map<string, pulumi.Resource>();
@@ -77,6 +83,8 @@ export class Flux extends pulumi.ComponentResource implements GitopsEngine {
         this.provider = args.provider;
         this.labels = args.labels;
         this.multitenancy = args.multitenancy ?? DEFAULTS.multitenancy;
+        this.imageAutomation = args.imageAutomation ?? DEFAULTS.imageAutomation;
+        this.imagePush = args.imagePush ?? DEFAULTS.imagePush;
         this.versions = { chart: chartVersion, app: distributionVersion };
         const labels = { ...args.labels };
         const child = { parent: this, provider: args.provider };
@@ -142,7 +150,7 @@ export class Flux extends pulumi.ComponentResource implements GitopsEngine {
             fluxInstance({
                 namespace: this.namespace,
                 distributionVersion,
-                components: fluxComponents(args.components, args.imageAutomation ?? DEFAULTS.imageAutomation),
+                components: fluxComponents(args.components, this.imageAutomation),
                 multitenancy: this.multitenancy,
                 eks: args.eks ?? false,
                 sync: {
@@ -226,6 +234,38 @@ export class Flux extends pulumi.ComponentResource implements GitopsEngine {
             }),
         );
         return [...declared, ...tenantAccess, ...applied];
+    }
+
+    /**
+     * The stack's image updates: each app's ImageRepository and ImagePolicy, and one
+     * ImageUpdateAutomation per target branch, all parented to the engine, that clones and pushes
+     * through the sync GitRepository the operator names after Flux's namespace
+     * (controlplaneio-fluxcd/distribution docs/operator/flux-sync.md) with the GitOps deploy key.
+     */
+    registerImageUpdates(updates: readonly ImageUpdate[]): pulumi.Resource[] {
+        if (updates.length === 0) {
+            return [];
+        }
+        if (!this.imageAutomation) {
+            throw new pulumi.ResourceError(
+                `image updates of ${updates.map((u) => u.app).join(", ")} need Flux's image controllers: set imageAutomation`,
+                this,
+            );
+        }
+        const settings = {
+            namespace: this.namespace,
+            labels: this.labels,
+            sourceName: this.namespace,
+            push: this.imagePush,
+        };
+        const { perApp, automations } = imageAutomationObjects(updates, settings);
+        const child = { parent: this, provider: this.provider, dependsOn: this.ready };
+        return [
+            ...perApp.flatMap(({ app, objects }) =>
+                objects.map((object) => declareObject(`${app}-${object.kind.toLowerCase()}`, object, child)),
+            ),
+            ...automations.map((object) => declareObject(`${this.name}-${object.metadata.name}`, object, child)),
+        ];
     }
 
     private tenantAccess(
