@@ -18,6 +18,8 @@ export const SECURITY_TYPES = {
     repository: "github:index/repository:Repository",
     ruleset: "github:index/repositoryRuleset:RepositoryRuleset",
     environment: "github:index/repositoryEnvironment:RepositoryEnvironment",
+    environmentPolicy: "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy",
+    workflowPermissions: "github:index/workflowRepositoryPermissions:WorkflowRepositoryPermissions",
     deployKey: "github:index/repositoryDeployKey:RepositoryDeployKey",
     repositoryFile: "github:index/repositoryFile:RepositoryFile",
     namespace: "kubernetes:core/v1:Namespace",
@@ -35,6 +37,7 @@ export const SECURITY_TYPES = {
     fluxInstance: "kubernetes:fluxcd.controlplane.io/v1:FluxInstance",
     fluxKustomization: "kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization",
     fluxHelmRelease: "kubernetes:helm.toolkit.fluxcd.io/v2:HelmRelease",
+    flaggerCanary: "kubernetes:flagger.app/v1beta1:Canary",
 } as const;
 const T = SECURITY_TYPES;
 
@@ -171,6 +174,29 @@ const logRetention = resource(
         unless(
             typeof r.props.retentionInDays === "number" && r.props.retentionInDays > 0,
             `log group ${r.name} has no retention: set retentionInDays`,
+        ),
+);
+
+const logEncryption = resource(
+    "log-group-kms-encrypted",
+    "Log groups are encrypted with a customer-managed KMS key (kmsKeyId).",
+    [T.logGroup],
+    (r) =>
+        unless(
+            typeof r.props.kmsKeyId === "string" && r.props.kmsKeyId !== "",
+            `log group ${r.name} is not encrypted with a KMS key: set kmsKeyId to a key whose policy admits logs.<region>.amazonaws.com for it`,
+        ),
+);
+
+/** retainOnDelete as for namespaces: judged where the offline plan records it. */
+const logsKeptInProduction = resource(
+    "log-group-kept-in-production",
+    "Production's log groups (the control plane's audit trail) are protected and stay in AWS when removed (retainOnDelete).",
+    [T.logGroup],
+    (r) =>
+        unless(
+            !inProduction(r) || (r.options.protect && r.options.retainOnDelete !== false),
+            `log group ${r.name} would be deleted with the stack in production: declare it with protect: true and retainOnDelete: true`,
         ),
 );
 
@@ -314,6 +340,28 @@ const networkPolicy = perTeamNamespace(
     "Every app namespace has a default-deny NetworkPolicy (all pods, ingress and egress).",
     (ns, all) => inNamespace(T.networkPolicy, ns, all, isDefaultDeny),
     "has no default-deny NetworkPolicy: declare one selecting all pods with policyTypes Ingress and Egress",
+);
+
+const isolatesIngress = (p: PolicyResource) =>
+    JSON.stringify(at(p.props, "spec", "podSelector")) === "{}" &&
+    list(at(p.props, "spec", "policyTypes")).includes("Ingress");
+/** Flux's distribution ships its own namespace policies (fluxcd/flux2 manifests/policies) when the instance asks. */
+const fluxIsolates = (p: PolicyResource) => at(p.props, "spec", "cluster", "networkPolicy") === true;
+const platformIngress = stack(
+    "platform-namespace-ingress-isolated",
+    "Every platform namespace denies ingress by default (a NetworkPolicy over all its pods, or Flux's own policies).",
+    (resources) =>
+        resources
+            .filter((r) => r.type === T.namespace && !isTeamNamespace(r))
+            .filter(
+                (ns) =>
+                    !inNamespace(T.networkPolicy, nameOf(ns), resources, isolatesIngress) &&
+                    !inNamespace(T.fluxInstance, nameOf(ns), resources, fluxIsolates),
+            )
+            .map((ns) => ({
+                urn: ns.urn,
+                message: `namespace "${nameOf(ns)}" accepts ingress from anywhere: declare a NetworkPolicy selecting all pods with policyTypes Ingress, allowing only what its components need`,
+            })),
 );
 
 const quotas = perTeamNamespace(
@@ -501,6 +549,92 @@ const fluxTenantsImpersonate = stack(
     },
 );
 
+// ---- Progressive delivery ----
+
+/**
+ * What a tenant may write of the delivery controllers' groups: its releases and their checks. Not
+ * Application, AppProject or ApplicationSet (argoproj.io too: they would deploy anywhere),
+ * ClusterAnalysisTemplate, AnalysisRun, Experiment, or Flagger's AlertProvider (a Secret, posted out).
+ */
+const TENANT_DELIVERY_KINDS: Readonly<Record<string, readonly string[]>> = {
+    "argoproj.io": ["Rollout", "AnalysisTemplate"],
+    "flagger.app": ["Canary", "MetricTemplate"],
+};
+const TENANT_DELIVERY_RESOURCES: Readonly<Record<string, readonly string[]>> = {
+    "argoproj.io": ["rollouts", "analysistemplates"],
+    "flagger.app": ["canaries", "metrictemplates"],
+};
+const READ_VERBS = ["get", "list", "watch"];
+const deliveryTenantKinds = resource(
+    "delivery-tenant-kinds",
+    "Team AppProjects whitelist, and namespaced Roles grant writes on, only Rollouts, AnalysisTemplates, Canaries and MetricTemplates of argoproj.io and flagger.app.",
+    [T.appProject, T.role],
+    (r) => {
+        if (r.type === T.appProject) {
+            if (typeof labelsOf(r).team !== "string") {
+                return [];
+            }
+            return list(at(r.props, "spec", "namespaceResourceWhitelist"))
+                .filter((k) => {
+                    const allowed = TENANT_DELIVERY_KINDS[String(at(k, "group"))];
+                    return allowed !== undefined && !allowed.includes(String(at(k, "kind")));
+                })
+                .map(
+                    (k) =>
+                        `team project ${nameOf(r)} allows ${String(at(k, "group"))}/${String(at(k, "kind"))}: a team ships Rollouts, AnalysisTemplates, Canaries and MetricTemplates only; remove it`,
+                );
+        }
+        return list(r.props.rules)
+            .filter((rule) => list(at(rule, "verbs")).some((v) => !READ_VERBS.includes(String(v))))
+            .flatMap((rule) =>
+                list(at(rule, "apiGroups")).flatMap((group) =>
+                    list(at(rule, "resources"))
+                        .filter((res) => {
+                            const allowed = TENANT_DELIVERY_RESOURCES[String(group)];
+                            return allowed !== undefined && !allowed.includes(String(res));
+                        })
+                        .map(
+                            (res) =>
+                                `role ${nameOf(r)} grants writes on ${String(group)} ${String(res)}: grant rollouts, analysistemplates, canaries or metrictemplates only`,
+                        ),
+                ),
+            );
+    },
+);
+
+const flaggerNoCrossNamespace = resource(
+    "flagger-no-cross-namespace-refs",
+    "Flagger runs with -no-cross-namespace-refs: a Canary uses MetricTemplates and AlertProviders of its own namespace only.",
+    [T.helmRelease],
+    (r) =>
+        r.props.chart !== "flagger" || OPAQUE.includes(String(r.props.values))
+            ? []
+            : unless(
+                  at(r.props.values, "noCrossNamespaceRefs") === true,
+                  `flagger release ${r.name} lets a Canary use another namespace's MetricTemplates and AlertProviders (and their Secrets): set noCrossNamespaceRefs to true`,
+              ),
+);
+
+const canaryRefsInNamespace = resource(
+    "delivery-canary-refs-in-namespace",
+    "The platform's Canaries name MetricTemplates and AlertProviders of their own namespace.",
+    [T.flaggerCanary],
+    (r) => {
+        const own = namespaceOf(r);
+        const analysis = at(r.props, "spec", "analysis");
+        const refs = [
+            ...list(at(analysis, "metrics")).map((m) => at(m, "templateRef")),
+            ...list(at(analysis, "alerts")).map((a) => at(a, "providerRef")),
+        ];
+        return refs
+            .filter((ref) => ![undefined, "", own].includes(at(ref, "namespace") as string))
+            .map(
+                (ref) =>
+                    `Canary ${nameOf(r)} in ${String(own)} uses ${String(at(ref, "name"))} of namespace ${String(at(ref, "namespace"))}: use one of its own namespace`,
+            );
+    },
+);
+
 // ---- External Secrets ----
 
 const esoNoAggregation = resource(
@@ -650,6 +784,105 @@ const productionEnvironment = resource(
     },
 );
 
+const DEPLOY_ENVIRONMENTS = ["staging", "production"];
+const environmentsOf = (repository: unknown, all: readonly PolicyResource[]) =>
+    all.filter((e) => e.type === T.environment && e.props.repository === repository);
+
+/**
+ * Environments that hold deploy credentials admit exact branch names only: a custom policy (GitHub's
+ * "protected branches" setting opens every branch when no classic protection rule exists) whose
+ * patterns name branches without wildcards, and no tag patterns.
+ */
+const environmentBranches = stack(
+    "environment-deploys-from-named-branches",
+    "Staging and production environments deploy only from branches named by a custom policy, without wildcards or tags.",
+    (resources) =>
+        resources
+            .filter((e) => e.type === T.environment && DEPLOY_ENVIRONMENTS.includes(String(e.props.environment)))
+            .filter((e) => {
+                const policies = resources.filter(
+                    (p) =>
+                        p.type === T.environmentPolicy &&
+                        p.props.repository === e.props.repository &&
+                        p.props.environment === e.props.environment,
+                );
+                return (
+                    at(e.props, "deploymentBranchPolicy", "customBranchPolicies") !== true ||
+                    policies.length === 0 ||
+                    policies.some(
+                        (p) => typeof p.props.branchPattern !== "string" || /[*?[]/.test(p.props.branchPattern),
+                    )
+                );
+            })
+            .map((e) => ({
+                urn: e.urn,
+                message: `environment ${String(e.props.environment)} of ${String(e.props.repository)} can deploy from other branches or tags: set deploymentBranchPolicy.customBranchPolicies and one deployment policy per branch, e.g. branchPattern "main"`,
+            })),
+);
+
+const workflowPermissions = stack(
+    "workflow-token-read-only",
+    "Every repository's workflows get a read-only GITHUB_TOKEN by default and cannot approve pull requests.",
+    (resources) =>
+        resources
+            .filter((r) => r.type === T.repository)
+            .filter(
+                (r) =>
+                    !resources.some(
+                        (w) =>
+                            w.type === T.workflowPermissions &&
+                            w.props.repository === r.props.name &&
+                            w.props.defaultWorkflowPermissions === "read" &&
+                            w.props.canApprovePullRequestReviews === false,
+                    ),
+            )
+            .map((r) => ({
+                urn: r.urn,
+                message: `repository "${String(r.props.name)}" lets workflows write or approve pull requests: declare WorkflowRepositoryPermissions with defaultWorkflowPermissions "read" and canApprovePullRequestReviews false`,
+            })),
+);
+
+/**
+ * The repository that runs `pulumi up` is the one with both deploy environments and no deploy key
+ * (nothing in a cluster reads it): production must declare it. Its ruleset is repository-protected's
+ * business, its environments' reviewers and branches the environment rules'.
+ */
+const deployRepositoryGated = stack(
+    "deploy-repository-gated-in-production",
+    "A production stack that manages GitHub declares the deploy repository: staging and production environments, no deploy key.",
+    (resources) => {
+        const repositories = resources.filter((r) => r.type === T.repository && inProduction(r));
+        const gated = repositories.some(
+            (r) =>
+                DEPLOY_ENVIRONMENTS.every((name) =>
+                    environmentsOf(r.props.name, resources).some((e) => e.props.environment === name),
+                ) && !resources.some((k) => k.type === T.deployKey && k.props.repository === r.props.name),
+        );
+        return repositories.length === 0 || gated
+            ? []
+            : [
+                  {
+                      urn: repositories[0].urn,
+                      message:
+                          "production declares no gate for the repository that runs `pulumi up`: set github.deployRepository (ruleset, staging and production environments)",
+                  },
+              ];
+    },
+);
+
+const requiredChecksBound = resource(
+    "ruleset-checks-bound-to-app",
+    "Required status checks name the app that reports them (integrationId), so no other token can post them.",
+    [T.ruleset],
+    (r) =>
+        list(at(r.props, "rules", "requiredStatusChecks", "requiredChecks"))
+            .filter((c) => typeof at(c, "integrationId") !== "number")
+            .map(
+                (c) =>
+                    `ruleset ${r.name} requires check "${String(at(c, "context"))}" from anyone: set its integrationId (GitHub Actions: 15368)`,
+            ),
+);
+
 const deployKeysReadOnly = resource(
     "deploy-key-read-only",
     "Deploy keys the engine uses are read-only.",
@@ -666,6 +899,8 @@ export const SECURITY_RULES: readonly Rule[] = [
     accessEntriesOnly,
     controlPlaneLogs,
     logRetention,
+    logEncryption,
+    logsKeptInProduction,
     deletionProtection,
     trustOpenToAnyone,
     adminScopes,
@@ -674,6 +909,7 @@ export const SECURITY_RULES: readonly Rule[] = [
     retainNamespaces,
     podSecurity,
     networkPolicy,
+    platformIngress,
     quotas,
     noBroadBindings,
     roleRules,
@@ -685,6 +921,9 @@ export const SECURITY_RULES: readonly Rule[] = [
     appsInTeamProjects,
     fluxLockdown,
     fluxTenantsImpersonate,
+    deliveryTenantKinds,
+    flaggerNoCrossNamespace,
+    canaryRefsInNamespace,
     esoNoAggregation,
     rulesetActive,
     rulesetHistory,
@@ -692,5 +931,9 @@ export const SECURITY_RULES: readonly Rule[] = [
     releaseTags,
     codeownersSeeded,
     productionEnvironment,
+    environmentBranches,
+    workflowPermissions,
+    deployRepositoryGated,
+    requiredChecksBound,
     deployKeysReadOnly,
 ];

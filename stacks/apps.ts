@@ -4,12 +4,15 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { App, Team, TeamAccess } from "../components/apps";
+import { AppDelivery, DeliveryController } from "../components/delivery";
 import { platformLabels } from "../components/core/labels";
 import { ClusterHandle } from "../components/cluster/types";
+import type { TenantKind } from "../components/gitops/tenancy";
 import { ApplicationSource, GitopsEngine, SyncPolicy, TeamRegistration } from "../components/gitops/types";
 import { RepositoryHandle } from "../components/repository/types";
 import { SecretsStore } from "../components/secrets/types";
 import { declareInBatches } from "./batches";
+import { appDeliverySettings, deliveryTenantKinds } from "./delivery";
 import { AppConfig, PlatformConfig, SyncPolicyConfig } from "./config";
 import { Environment, profileOf } from "./profiles";
 
@@ -78,10 +81,14 @@ export function resolveSource(
     return { ...base, repoUrl: access.url, ...(access.privateKey === undefined ? {} : { access }) };
 }
 
-/** Each team with the namespaces of its apps and the repositories they come from (each once). */
+/**
+ * Each team with the namespaces of its apps, the repositories they come from (each once) and the
+ * kinds its apps add to what it may ship (`tenantKindsOf`, progressive delivery's; default none).
+ */
 export function teamRegistrations(
     config: Pick<PlatformConfig, "teams" | "apps" | "gitopsRepository">,
     sources: Readonly<Record<string, ApplicationSource>>,
+    tenantKindsOf: (app: AppConfig) => readonly TenantKind[] = () => [],
 ): TeamRegistration[] {
     return Object.entries(config.teams).map(([name, team]) => {
         const apps = config.apps.filter((app) => app.team === name);
@@ -91,20 +98,34 @@ export function teamRegistrations(
             const key = app.source.url ?? app.source.repository ?? config.gitopsRepository.name;
             repos.set(key, sources[app.name].repoUrl);
         }
-        return { name, groups: team.groups, namespaces: apps.map(appNamespace), sourceRepos: [...repos.values()] };
+        const tenantKinds = [...new Set(apps.flatMap(tenantKindsOf))];
+        return {
+            name,
+            groups: team.groups,
+            namespaces: apps.map(appNamespace),
+            sourceRepos: [...repos.values()],
+            ...(tenantKinds.length > 0 ? { tenantKinds } : {}),
+        };
     });
 }
 
 /** Declares the stack's teams and apps, in batches (stacks/batches.ts); resolves to the apps' outputs. */
 export async function registerApps(
     config: PlatformConfig,
-    deps: { cluster: ClusterHandle; engine: GitopsEngine; repositories: RepositoryHandle; secrets?: SecretsStore },
+    deps: {
+        cluster: ClusterHandle;
+        engine: GitopsEngine;
+        repositories: RepositoryHandle;
+        secrets?: SecretsStore;
+        delivery?: DeliveryController;
+    },
 ): Promise<Record<string, AppOutputs>> {
     const sources = Object.fromEntries(
         config.apps.map((app) => [app.name, resolveSource(app, config.gitopsRepository.name, deps.repositories)]),
     );
     const teams = new Map<string, Team>();
-    await declareInBatches(teamRegistrations(config, sources), (registration) => {
+    const tenantKindsOf = (app: AppConfig) => deliveryTenantKinds(app, config.engine.type);
+    await declareInBatches(teamRegistrations(config, sources, tenantKindsOf), (registration) => {
         teams.set(registration.name, new Team(registration.name, { registration, engine: deps.engine }));
     });
     const profile = profileOf(config.environment);
@@ -122,7 +143,8 @@ export async function registerApps(
         const source = sources[app.name];
         const namespace = appNamespace(app);
         const sync = resolveSyncPolicy(config.environment, config.appDefaults.sync, app.sync);
-        new App(app.name, {
+        const tenantKinds = tenantKindsOf(app);
+        const component = new App(app.name, {
             registration: {
                 name: app.name,
                 team: app.team,
@@ -131,6 +153,7 @@ export async function registerApps(
                 sync,
                 pruneApproved: pruneApproved(config.environment, sync),
                 dependsOn: app.dependsOn,
+                ...(tenantKinds.length > 0 ? { tenantKinds } : {}),
             },
             labels,
             groups: config.teams[app.team].groups,
@@ -144,6 +167,20 @@ export async function registerApps(
             secrets: deps.secrets,
             dependsOn: teams.get(app.team)?.ready,
         });
+        const delivery = appDeliverySettings(app, namespace, config);
+        if (delivery !== undefined) {
+            if (deps.delivery === undefined) {
+                throw new Error(`app ${app.name} opts in to progressive delivery and the stack declared no controller`);
+            }
+            new AppDelivery(`${app.name}-delivery`, {
+                controller: deps.delivery,
+                provider: deps.cluster.provider,
+                settings: delivery,
+                groups: config.teams[app.team].groups,
+                team: app.team,
+                dependsOn: [component],
+            });
+        }
         outputs[app.name] = {
             team: app.team,
             namespace,

@@ -57,6 +57,9 @@ export function argoCdArgs(config: PlatformConfig, engine: ArgocdConfig, deps: E
         pruneLast: profile.pruneLast,
         imageAutomation: engine.imageAutomation,
         imagePush: engine.imagePush,
+        // Only with the Rollouts controller, which an app's delivery brings (stacks/delivery.ts).
+        rolloutsExtension:
+            (config.delivery?.argocdExtension ?? false) && config.apps.some((app) => app.delivery !== undefined),
     };
 }
 

@@ -9,6 +9,7 @@ import { clusterPath } from "../components/repository/layout";
 import { DirectSecretDelivery } from "../components/secrets/direct";
 import { registerApps } from "./apps";
 import { createCluster } from "./cluster";
+import { createDeliveryController } from "./delivery";
 import { PlatformConfig } from "./config";
 import { createEngine } from "./engine";
 import { createFleet } from "./fleet";
@@ -34,7 +35,8 @@ export async function definePlatform(config: PlatformConfig): Promise<Platform> 
         secrets: secretsStore ?? new DirectSecretDelivery(cluster.provider),
         addonRoleArns: secretsStore?.roleArn ? { external_secrets: secretsStore.roleArn } : {},
     });
-    const apps = await registerApps(config, { cluster, engine, repositories, secrets: secretsStore });
+    const delivery = createDeliveryController(config, cluster, engine);
+    const apps = await registerApps(config, { cluster, engine, repositories, secrets: secretsStore, delivery });
     registerImageUpdates(config, engine, repositories.gitops.branch);
     createMonitoring(config, cluster, engine);
     const fleet = createFleet(config, { cluster, engine, repositories, secrets: secretsStore });
@@ -65,6 +67,16 @@ export async function definePlatform(config: PlatformConfig): Promise<Platform> 
                 appVersion: engine.versions.app,
             },
             secrets: secretsOutputs(config, secretsStore),
+            ...(delivery
+                ? {
+                      delivery: {
+                          controller: delivery.engine,
+                          namespace: delivery.namespace,
+                          chartVersion: delivery.versions.chart,
+                          appVersion: delivery.versions.app,
+                      },
+                  }
+                : {}),
             apps,
             ...(fleet ? { fleet: { spokes: fleet.spokeNames, managementRoleArn: fleet.managementRoleArn } } : {}),
         },

@@ -4,6 +4,7 @@
  * config rules and the policy pack read the same table.
  */
 import type { ContainerLimits, QuotaSettings } from "../components/apps/app";
+import type { DeliveryStrategy } from "../components/delivery/objects";
 import type { SyncPolicy } from "../components/gitops/types";
 
 export type Environment = "staging" | "production" | "local";
@@ -42,6 +43,10 @@ export interface EnvironmentProfile {
      */
     readonly quota: QuotaSettings;
     readonly limits: ContainerLimits;
+    /** The strategy of an app that opts in to progressive delivery without naming one. */
+    readonly deliveryStrategy: DeliveryStrategy;
+    /** A release that does not become ready in time is rolled back (Argo Rollouts' progressDeadlineAbort). */
+    readonly deliveryAutoRollback: boolean;
 }
 
 export const PROFILES: Readonly<Record<Environment, EnvironmentProfile>> = {
@@ -60,6 +65,8 @@ export const PROFILES: Readonly<Record<Environment, EnvironmentProfile>> = {
         publicEndpointByDefault: true,
         quota: { requestsCpu: "2", requestsMemory: "4Gi", limitsCpu: "4", limitsMemory: "8Gi", pods: 20 },
         limits: { defaultCpu: "500m", defaultMemory: "512Mi", defaultRequestCpu: "50m", defaultRequestMemory: "64Mi" },
+        deliveryStrategy: "blueGreen",
+        deliveryAutoRollback: false,
     },
     staging: {
         protect: false,
@@ -83,6 +90,9 @@ export const PROFILES: Readonly<Record<Environment, EnvironmentProfile>> = {
             defaultRequestCpu: "100m",
             defaultRequestMemory: "128Mi",
         },
+        // One switch of the traffic, quick to test; a stuck release stays for the team to look at.
+        deliveryStrategy: "blueGreen",
+        deliveryAutoRollback: false,
     },
     production: {
         protect: true,
@@ -103,6 +113,9 @@ export const PROFILES: Readonly<Record<Environment, EnvironmentProfile>> = {
         publicEndpointByDefault: false,
         quota: { requestsCpu: "8", requestsMemory: "16Gi", limitsCpu: "16", limitsMemory: "32Gi", pods: 100 },
         limits: { defaultCpu: "1", defaultMemory: "1Gi", defaultRequestCpu: "250m", defaultRequestMemory: "256Mi" },
+        // A new version gets a share of the traffic first, and a release that fails goes back by itself.
+        deliveryStrategy: "canary",
+        deliveryAutoRollback: true,
     },
 };
 

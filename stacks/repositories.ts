@@ -52,6 +52,52 @@ export function gitopsSeedFiles(config: PlatformConfig, codeOwners: readonly str
     };
 }
 
+/**
+ * The jobs of .github/workflows/pull-request.yml as the checks they report (matrix jobs by their
+ * `name:`): the deploy repository's ruleset requires them all. Skipped jobs (pull requests from
+ * forks skip preview and guard) count as passed for GitHub.
+ */
+export const DEPLOY_REPOSITORY_CHECKS = [
+    "test",
+    "preview (staging)",
+    "preview (production)",
+    "guard (staging)",
+    "guard (production)",
+] as const;
+
+/**
+ * The repository of this program, adopted (it exists: it runs this program). Its own pull requests
+ * are reviewed as the environment's protection says, with the pull-request workflow's checks; its
+ * environments hold the credentials that change staging and production and admit main only.
+ */
+export function createDeployRepository(
+    config: PlatformConfig,
+    github: GithubConfig,
+    deploy: NonNullable<GithubConfig["deployRepository"]>,
+): GithubRepository {
+    const protection = protectionSettings(github, config.environment);
+    return new GithubRepository(deploy.name, {
+        repositoryName: deploy.name,
+        description: deploy.description,
+        visibility: deploy.visibility,
+        adopt: true,
+        deployKey: false,
+        protection: protection && { ...protection, requiredStatusChecks: [...DEPLOY_REPOSITORY_CHECKS] },
+        secretScanning: github.secretScanning,
+        advancedSecurity: github.advancedSecurity,
+        // The promote workflow's App credentials live in `promotion`; `preview` admits every branch (pull
+        // requests), which the component's main-only branch policy cannot express: it is created by hand.
+        environments: {
+            promotion: {},
+            staging: { reviewers: deploy.stagingReviewers },
+            production: { reviewers: github.productionReviewers },
+        },
+        // The ruleset asks for code-owner review: the file is the one checked in at the root of this repository.
+        seedFiles: protection?.requireCodeOwnerReview ? { CODEOWNERS: codeOwnersFile(github.codeOwners) } : {},
+        protect: profileOf(config.environment).protect,
+    });
+}
+
 export function createRepositories(config: PlatformConfig): RepositoryHandle {
     const gitopsConfig = config.gitopsRepository;
     const github = config.github;
@@ -66,6 +112,10 @@ export function createRepositories(config: PlatformConfig): RepositoryHandle {
         });
         // Anonymous: nothing to wait for. With a deploy key the user registers it by hand, which nothing here can wait for.
         return { gitops, appRepositories: {}, ready: [] };
+    }
+
+    if (github.deployRepository !== undefined) {
+        createDeployRepository(config, github, github.deployRepository);
     }
 
     // One key per stack and repository: the title says which cluster reads with it.

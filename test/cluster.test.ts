@@ -6,7 +6,7 @@ import { PlannedResource } from "../plan/recorder";
 import { PlanResult } from "../plan/run";
 import { CLUSTER_ADMIN_ACCESS_POLICY, MANAGED_POLICIES } from "../components/cluster/iam";
 import { byName, planStack, stackValue } from "./harness";
-import { assertNoWildcardActions, policiesIn, principalsOf, trustPolicyOf } from "./iamAssertions";
+import { assertNoWildcardActions, parsePolicy, policiesIn, principalsOf, trustPolicyOf } from "./iamAssertions";
 
 const T = {
     cluster: "aws:eks/cluster:Cluster",
@@ -217,6 +217,36 @@ for (const stack of ["staging", "production"] as const) {
             assert.ok(eks.options.dependsOn.includes(logGroup.urn), "the cluster must wait for its log group");
         });
 
+        // The policy shape is the key policy of the CloudWatch Logs User Guide, "Encrypt log data in CloudWatch
+        // Logs using AWS Key Management Service" (docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html):
+        // the regional logs service principal, restricted by kms:EncryptionContext:aws:logs:arn to the log group.
+        it("encrypts the log group with its own rotating key that CloudWatch Logs may use for that log group only", () => {
+            const logGroup = byName(plan.resources, T.logGroup, `${prefix}-logs`);
+            const key = byName(plan.resources, T.key, `${prefix}-logs`);
+            assert.equal(logGroup.inputs.kmsKeyId, `arn:aws:kms:eu-west-1:123456789012:key/${prefix}-logs`);
+            assert.equal(key.inputs.enableKeyRotation, true);
+            const policy = parsePolicy(key.inputs.policy, key.name);
+            const groupArn = `arn:aws:logs:eu-west-1:123456789012:log-group:/aws/eks/gitops-platform-${stack}/cluster`;
+            assert.deepEqual(
+                policy.Statement.map((s) => s.Principal),
+                [{ AWS: "arn:aws:iam::123456789012:root" }, { Service: "logs.eu-west-1.amazonaws.com" }],
+            );
+            assert.deepEqual(policy.Statement[1].Condition, {
+                ArnEquals: { "kms:EncryptionContext:aws:logs:arn": groupArn },
+            });
+            assert.ok(!JSON.stringify(policy.Statement[1].Action).includes("kms:*"), "logs gets no key management");
+        });
+
+        it(`${expected.protect ? "keeps" : "does not keep"} the log group and its key on destroy`, () => {
+            for (const resource of [
+                byName(plan.resources, T.logGroup, `${prefix}-logs`),
+                byName(plan.resources, T.key, `${prefix}-logs`),
+            ]) {
+                assert.equal(resource.options.protect, expected.protect, resource.name);
+                assert.equal(resource.options.retainOnDelete, expected.protect, resource.name);
+            }
+        });
+
         it(`keeps the private endpoint on and the public one ${expected.publicAccess ? "limited to the configured CIDRs" : "off"}`, () => {
             const vpcConfig = eks.inputs.vpcConfig as Record<string, unknown>;
             assert.equal(vpcConfig.endpointPrivateAccess, true);
@@ -392,7 +422,11 @@ for (const stack of ["staging", "production"] as const) {
 
         it('declares IAM documents that parse, allow no "*" action and trust the right principals', () => {
             const policies = policiesIn(clusterResources(plan));
-            assert.equal(policies.length, 5, "four trust policies and the control plane's KMS policy");
+            assert.equal(
+                policies.length,
+                6,
+                "four trust policies, the control plane's KMS policy and the log key's policy",
+            );
             assertNoWildcardActions(policies);
             assert.deepEqual(principalsOf(trustPolicyOf(plan.resources, `${prefix}-cluster`)), [
                 "Service:eks.amazonaws.com",
@@ -409,6 +443,14 @@ for (const stack of ["staging", "production"] as const) {
                 "aws:RequestTag/kubernetes-service-account": "aws-node",
             });
             const kms = policies.find((p) => p.resource.type === "aws:iam/rolePolicy:RolePolicy")!;
+            // The log key's account statement administers it; only CloudWatch Logs may encrypt and decrypt.
+            const logKey = policies.find((p) => p.resource.type === "aws:kms/key:Key")!;
+            const uses = logKey.document.Statement.filter((s) =>
+                [s.Action].flat().some((a) => /^kms:(Encrypt|Decrypt|GenerateDataKey)/.test(a)),
+            );
+            assert.deepEqual(principalsOf({ ...logKey.document, Statement: uses }), [
+                "Service:logs.eu-west-1.amazonaws.com",
+            ]);
             assert.deepEqual(
                 kms.document.Statement.map((s) => s.Resource),
                 [`arn:aws:kms:eu-west-1:123456789012:key/${prefix}-secrets`],

@@ -61,6 +61,7 @@ const CHECKED_CHART_VALUES = new Set([
     "crds.keep",
     "dex.enabled",
     "global.domain",
+    "global.networkPolicy.create",
     "redis-ha.enabled",
     "repoServer.autoscaling.enabled",
     "repoServer.autoscaling.maxReplicas",
@@ -72,6 +73,8 @@ const CHECKED_CHART_VALUES = new Set([
     "repoServer.resources.requests.cpu",
     "repoServer.resources.requests.memory",
     "server.autoscaling.enabled",
+    "server.extensions.enabled",
+    "server.extensions.extensionList",
     "server.autoscaling.maxReplicas",
     "server.autoscaling.minReplicas",
     "server.pdb.enabled",
@@ -99,6 +102,7 @@ describe("argo-cd Helm values", () => {
             "HA with SSO",
             { ...base, highAvailability: true, domain: "argocd.example.org", sso: SSO, oidcClientSecret: "s3cret" },
         ],
+        ["with the Rollouts extension", { ...base, rolloutsExtension: true }],
     ];
     for (const [label, settings] of variants) {
         it(`sets only value keys checked against the chart's values.yaml (${label})`, () => {
@@ -171,8 +175,9 @@ describe("argo-cd Helm values", () => {
     it("sets the domain Argo CD's URL and SSO redirect derive from, only when given", () => {
         assert.deepEqual(argoCdValues({ ...base, domain: "argocd.acme.example.com" }).global, {
             domain: "argocd.acme.example.com",
+            networkPolicy: { create: true },
         });
-        assert.equal(argoCdValues(base).global, undefined);
+        assert.deepEqual(argoCdValues(base).global, { networkPolicy: { create: true } });
     });
 
     it("makes everyone read-only and maps admin groups to role:admin, scoped to the groups claim", () => {

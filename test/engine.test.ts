@@ -106,6 +106,7 @@ describe("ArgoCd component", () => {
                 "kubernetes:core/v1:Secret::argocd-repo-payments-api",
                 "kubernetes:core/v1:Secret::argocd-repo-platform-gitops",
                 "kubernetes:helm.sh/v3:Release::argocd-release",
+                "kubernetes:networking.k8s.io/v1:NetworkPolicy::argocd-network-policy",
             ],
         );
     });

@@ -60,6 +60,19 @@ const review = (count: number, more: Props = {}) => ({
 });
 const env = (props: Props) =>
     r(T.environment, "repo-env-production", { environment: "production", repository: "platform-gitops", ...props });
+const branchPolicy = (branchPattern: string) =>
+    r(T.environmentPolicy, "repo-env-production-branch", {
+        repository: "platform-gitops",
+        environment: "production",
+        branchPattern,
+    });
+const repo = (name: string, extra = {}) => r(T.repository, `${name}-repository`, { name }, extra);
+const workflows = (props: Props) =>
+    r(T.workflowPermissions, "repo-workflows", {
+        repository: "platform-gitops",
+        canApprovePullRequestReviews: false,
+        ...props,
+    });
 const trust = (statement: Props) =>
     r(T.iamRole, "ci", {
         assumeRolePolicy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", ...statement }] }),
@@ -190,6 +203,50 @@ export const SECURITY_CASES: Record<string, readonly SecurityCase[]> = {
     "log-group-retention": [
         { name: "90 days", declared: [r(T.logGroup, "logs", { retentionInDays: 90 })], expected: [] },
         { name: "kept forever", declared: [r(T.logGroup, "logs", {})], expected: [/log group logs has no retention/] },
+    ],
+    "log-group-kms-encrypted": [
+        {
+            name: "with its key",
+            declared: [r(T.logGroup, "logs", { kmsKeyId: "arn:aws:kms:eu-west-1:1:key/logs" })],
+            expected: [],
+        },
+        {
+            name: "service-encrypted only",
+            declared: [r(T.logGroup, "logs", { retentionInDays: 90 })],
+            expected: [/log group logs is not encrypted with a KMS key/],
+        },
+    ],
+    "log-group-kept-in-production": [
+        {
+            name: "protected and retained in production",
+            declared: [
+                r(
+                    T.logGroup,
+                    "logs",
+                    {},
+                    { opts: { protect: true, retainOnDelete: true } as Partial<PolicyResourceOptions> },
+                ),
+            ],
+            expected: [],
+        },
+        { name: "deletable in staging", declared: [r(T.logGroup, "logs", {}, staging)], expected: [] },
+        {
+            name: "protected but deleted on removal in production",
+            declared: [
+                r(
+                    T.logGroup,
+                    "logs",
+                    {},
+                    { opts: { protect: true, retainOnDelete: false } as Partial<PolicyResourceOptions> },
+                ),
+            ],
+            expected: [/log group logs would be deleted with the stack in production/],
+        },
+        {
+            name: "unprotected in production",
+            declared: [r(T.logGroup, "logs", {}, { opts: { retainOnDelete: true } as Partial<PolicyResourceOptions> })],
+            expected: [/log group logs would be deleted with the stack in production/],
+        },
     ],
     "eks-deletion-protection-in-production": [
         { name: "on in production", declared: [cluster({ deletionProtection: true })], expected: [] },
@@ -323,6 +380,41 @@ export const SECURITY_CASES: Record<string, readonly SecurityCase[]> = {
             name: "a policy in another namespace",
             declared: [ns("payments", team()), inNs(T.networkPolicy, "default-deny", "ledger", denyAll)],
             expected: [/namespace "payments" has no default-deny/],
+        },
+    ],
+    "platform-namespace-ingress-isolated": [
+        {
+            name: "Argo CD's namespace with its ingress policy",
+            declared: [
+                ns("argocd", {}),
+                inNs(T.networkPolicy, "platform-ingress", "argocd", { podSelector: {}, policyTypes: ["Ingress"] }),
+            ],
+            expected: [],
+        },
+        {
+            name: "Flux's namespace with the distribution's policies",
+            declared: [
+                ns("flux-system", {}),
+                inNs(T.fluxInstance, "flux", "flux-system", { cluster: { networkPolicy: true } }),
+            ],
+            expected: [],
+        },
+        { name: "an app namespace is the default-deny rule's", declared: [ns("payments", team())], expected: [] },
+        {
+            name: "an egress-only policy",
+            declared: [
+                ns("argocd", {}),
+                inNs(T.networkPolicy, "egress", "argocd", { podSelector: {}, policyTypes: ["Egress"] }),
+            ],
+            expected: [/namespace "argocd" accepts ingress from anywhere/],
+        },
+        {
+            name: "Flux without its policies",
+            declared: [
+                ns("flux-system", {}),
+                inNs(T.fluxInstance, "flux", "flux-system", { cluster: { networkPolicy: false } }),
+            ],
+            expected: [/namespace "flux-system" accepts ingress from anywhere/],
         },
     ],
     "namespace-quota-and-limits": [
@@ -571,6 +663,116 @@ export const SECURITY_CASES: Record<string, readonly SecurityCase[]> = {
             expected: [/HelmRelease "podinfo" of team demo applies as the controller/],
         },
     ],
+    "delivery-tenant-kinds": [
+        {
+            name: "a team ships Rollouts and AnalysisTemplates; its tenant Role writes Canaries and reads AnalysisRuns",
+            declared: [
+                project(
+                    "payments",
+                    teamSpec([
+                        { group: "apps", kind: "Deployment" },
+                        { group: "argoproj.io", kind: "Rollout" },
+                        { group: "argoproj.io", kind: "AnalysisTemplate" },
+                    ]),
+                    { team: "payments" },
+                ),
+                r(T.role, "r", {
+                    metadata: { name: "flux-tenant" },
+                    rules: [
+                        { apiGroups: ["flagger.app"], resources: ["canaries", "metrictemplates"], verbs: ["create"] },
+                        { apiGroups: ["argoproj.io"], resources: ["analysisruns", "experiments"], verbs: ["get"] },
+                    ],
+                }),
+            ],
+            expected: [],
+        },
+        {
+            name: "the platform's own project may hold Applications",
+            declared: [project("platform", teamSpec([{ group: "argoproj.io", kind: "Application" }]))],
+            expected: [],
+        },
+        {
+            name: "a team AppProject with Applications, AppProjects and AlertProviders",
+            declared: [
+                project(
+                    "payments",
+                    teamSpec([
+                        { group: "argoproj.io", kind: "Application" },
+                        { group: "argoproj.io", kind: "AppProject" },
+                        { group: "flagger.app", kind: "AlertProvider" },
+                    ]),
+                    { team: "payments" },
+                ),
+            ],
+            expected: [
+                /team project payments allows argoproj.io\/Application: a team ships/,
+                /team project payments allows argoproj.io\/AppProject: a team ships/,
+                /team project payments allows flagger.app\/AlertProvider: a team ships/,
+            ],
+        },
+        {
+            name: "a Role that writes Applications and ClusterAnalysisTemplates",
+            declared: [
+                r(T.role, "r", {
+                    metadata: { name: "flux-tenant" },
+                    rules: [
+                        {
+                            apiGroups: ["argoproj.io"],
+                            resources: ["applications", "clusteranalysistemplates"],
+                            verbs: ["create"],
+                        },
+                    ],
+                }),
+            ],
+            expected: [
+                /role flux-tenant grants writes on argoproj.io applications/,
+                /role flux-tenant grants writes on argoproj.io clusteranalysistemplates/,
+            ],
+        },
+    ],
+    "flagger-no-cross-namespace-refs": [
+        {
+            name: "blocked",
+            declared: [release("flagger", { noCrossNamespaceRefs: true })],
+            expected: [],
+        },
+        {
+            name: "the chart's default (allowed)",
+            declared: [release("flagger", { meshProvider: "kubernetes" })],
+            expected: [/set noCrossNamespaceRefs to true/],
+        },
+    ],
+    "delivery-canary-refs-in-namespace": [
+        {
+            name: "templates of its own namespace, named with or without it",
+            declared: [
+                inNs(T.flaggerCanary, "api", "payments", {
+                    analysis: {
+                        metrics: [
+                            { name: "a", templateRef: { name: "a" } },
+                            { name: "b", templateRef: { name: "b", namespace: "payments" } },
+                        ],
+                    },
+                }),
+            ],
+            expected: [],
+        },
+        {
+            name: "another team's MetricTemplate and AlertProvider",
+            declared: [
+                inNs(T.flaggerCanary, "api", "payments", {
+                    analysis: {
+                        metrics: [{ name: "a", templateRef: { name: "rate", namespace: "checkout" } }],
+                        alerts: [{ name: "slack", providerRef: { name: "slack", namespace: "checkout" } }],
+                    },
+                }),
+            ],
+            expected: [
+                /Canary api in payments uses rate of namespace checkout/,
+                /Canary api in payments uses slack of namespace checkout/,
+            ],
+        },
+    ],
     "external-secrets-no-role-aggregation": [
         {
             name: "neither aggregated",
@@ -700,6 +902,88 @@ export const SECURITY_CASES: Record<string, readonly SecurityCase[]> = {
             name: "none of them",
             declared: [env({ reviewers: [{ teams: [], users: [] }] })],
             expected: [/no required reviewers/, /lets admins bypass review/, /deploys from any branch/],
+        },
+    ],
+    "environment-deploys-from-named-branches": [
+        {
+            name: "production from main",
+            declared: [
+                env({ deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true } }),
+                branchPolicy("main"),
+            ],
+            expected: [],
+        },
+        { name: "a preview environment is not judged", declared: [env({ environment: "preview" })], expected: [] },
+        {
+            name: "protected branches only (open when only a ruleset protects)",
+            declared: [env({ deploymentBranchPolicy: { protectedBranches: true, customBranchPolicies: false } })],
+            expected: [/environment production of platform-gitops can deploy from other branches/],
+        },
+        {
+            name: "a wildcard pattern",
+            declared: [
+                env({ deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true } }),
+                branchPolicy("release/*"),
+            ],
+            expected: [/environment production of platform-gitops can deploy from other branches/],
+        },
+        {
+            name: "a custom policy without a pattern",
+            declared: [env({ deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true } })],
+            expected: [/environment production of platform-gitops can deploy from other branches/],
+        },
+    ],
+    "workflow-token-read-only": [
+        {
+            name: "read-only, cannot approve",
+            declared: [repo("platform-gitops"), workflows({ defaultWorkflowPermissions: "read" })],
+            expected: [],
+        },
+        {
+            name: "write token",
+            declared: [repo("platform-gitops"), workflows({ defaultWorkflowPermissions: "write" })],
+            expected: [/repository "platform-gitops" lets workflows write or approve pull requests/],
+        },
+        {
+            name: "not declared",
+            declared: [repo("platform-gitops")],
+            expected: [/repository "platform-gitops" lets workflows write or approve pull requests/],
+        },
+    ],
+    "deploy-repository-gated-in-production": [
+        {
+            name: "the deploy repository with both environments and no deploy key",
+            declared: [
+                repo("gitops-platform"),
+                env({ repository: "gitops-platform", environment: "staging" }),
+                env({ repository: "gitops-platform" }),
+            ],
+            expected: [],
+        },
+        { name: "staging is not judged", declared: [repo("platform-gitops", staging)], expected: [] },
+        {
+            name: "only a GitOps repository (its deploy key marks it as read by a cluster)",
+            declared: [
+                repo("platform-gitops"),
+                env({ environment: "staging" }),
+                env({}),
+                r(T.deployKey, "k", { repository: "platform-gitops", readOnly: true }),
+            ],
+            expected: [/production declares no gate for the repository that runs `pulumi up`/],
+        },
+    ],
+    "ruleset-checks-bound-to-app": [
+        {
+            name: "checks reported by GitHub Actions",
+            declared: [
+                ruleset({ requiredStatusChecks: { requiredChecks: [{ context: "test", integrationId: 15368 }] } }),
+            ],
+            expected: [],
+        },
+        {
+            name: "a check anyone may report",
+            declared: [ruleset({ requiredStatusChecks: { requiredChecks: [{ context: "test" }] } })],
+            expected: [/ruleset repo-ruleset requires check "test" from anyone/],
         },
     ],
     "deploy-key-read-only": [

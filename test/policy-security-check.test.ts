@@ -7,6 +7,7 @@ import { fromPlanned } from "../policy/check";
 import { checkResources, PolicyResource, RULES, TYPES } from "../policy/rules";
 import { SECURITY_TYPES as T } from "../policy/security";
 import { planStack } from "./harness";
+import { FLUX, SUCCESS_RATE, withDelivery } from "./progressive-delivery-fixtures";
 
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call -- each break edits one resource type's untyped provider inputs in place */
 /** A plan resource as a copy the breaks edit in place. */
@@ -37,6 +38,7 @@ const drop =
     };
 
 const branchRuleset = (r: Mutable) => r.props.target === "branch";
+const named = (name: string) => (r: Mutable) => (r.props.metadata as { name?: string } | undefined)?.name === name;
 /** Drops every ruleset of the first repository. */
 const unprotect: Break = (resources) => {
     const name = first(TYPES.repository)(resources).props.name;
@@ -44,7 +46,13 @@ const unprotect: Break = (resources) => {
 };
 
 const FLUX_PRODUCTION = { set: { "gitops-platform:engine": { type: "flux", multitenancy: true } } };
-type Plan = "staging" | "production" | "local" | "production-flux";
+type Plan = "staging" | "production" | "local" | "production-flux" | "staging-delivery" | "production-flux-delivery";
+const DELIVERY = withDelivery("staging", { analysis: { metrics: [SUCCESS_RATE] } });
+const FLUX_DELIVERY = withDelivery(
+    "production",
+    { port: 80, analysis: { metrics: [SUCCESS_RATE] } },
+    { ...FLUX, "gitops-platform:delivery": { prometheusAddress: "http://prometheus:9090", meshProvider: "linkerd" } },
+);
 
 const BREAKS: Record<string, [Plan, Break]> = {
     "repository-protected": ["production", unprotect],
@@ -142,6 +150,18 @@ const BREAKS: Record<string, [Plan, Break]> = {
             delete r.props.retentionInDays;
         }),
     ],
+    "log-group-kms-encrypted": [
+        "staging",
+        edit(T.logGroup, (r) => {
+            delete r.props.kmsKeyId;
+        }),
+    ],
+    "log-group-kept-in-production": [
+        "production",
+        edit(T.logGroup, (r) => {
+            r.options.retainOnDelete = false;
+        }),
+    ],
     "eks-deletion-protection-in-production": [
         "production",
         edit(T.eksCluster, (r) => {
@@ -201,7 +221,8 @@ const BREAKS: Record<string, [Plan, Break]> = {
             withTeam,
         ),
     ],
-    "namespace-default-deny": ["local", drop(T.networkPolicy)],
+    "namespace-default-deny": ["local", drop(T.networkPolicy, named("default-deny"))],
+    "platform-namespace-ingress-isolated": ["production", drop(T.networkPolicy, named("platform-ingress"))],
     "namespace-quota-and-limits": ["staging", drop(T.limitRange)],
     "rbac-no-builtin-admin-binding": [
         "staging",
@@ -291,6 +312,32 @@ const BREAKS: Record<string, [Plan, Break]> = {
             withTeam,
         ),
     ],
+    "delivery-tenant-kinds": [
+        "staging-delivery",
+        edit(
+            T.appProject,
+            (r) => {
+                r.props.spec.namespaceResourceWhitelist.push({ group: "argoproj.io", kind: "Application" });
+            },
+            withTeam,
+        ),
+    ],
+    "flagger-no-cross-namespace-refs": [
+        "production-flux-delivery",
+        edit(
+            TYPES.helmRelease,
+            (r) => {
+                r.props.values.noCrossNamespaceRefs = false;
+            },
+            (r) => r.props.chart === "flagger",
+        ),
+    ],
+    "delivery-canary-refs-in-namespace": [
+        "production-flux-delivery",
+        edit(T.flaggerCanary, (r) => {
+            r.props.spec.analysis.metrics[0].templateRef.namespace = "checkout";
+        }),
+    ],
     "external-secrets-no-role-aggregation": [
         "staging",
         edit(
@@ -352,6 +399,35 @@ const BREAKS: Record<string, [Plan, Break]> = {
             (r) => r.props.environment === "production",
         ),
     ],
+    "environment-deploys-from-named-branches": [
+        "staging",
+        edit(T.environmentPolicy, (r) => {
+            r.props.branchPattern = "*";
+        }),
+    ],
+    "workflow-token-read-only": [
+        "staging",
+        edit(T.workflowPermissions, (r) => {
+            r.props.canApprovePullRequestReviews = true;
+        }),
+    ],
+    "deploy-repository-gated-in-production": [
+        "production",
+        drop(T.environment, (r) => r.name === "gitops-platform-env-staging"),
+    ],
+    "ruleset-checks-bound-to-app": [
+        "production",
+        edit(
+            T.ruleset,
+            (r) => {
+                const rules = r.props.rules as {
+                    requiredStatusChecks: { requiredChecks: { integrationId?: number }[] };
+                };
+                delete rules.requiredStatusChecks.requiredChecks[0].integrationId;
+            },
+            branchRuleset,
+        ),
+    ],
     "deploy-key-read-only": [
         "staging",
         edit(T.deployKey, (r) => {
@@ -369,6 +445,8 @@ describe("npm run check: one control broken at a time", () => {
             ["production", "production", {}],
             ["local", "local", {}],
             ["production-flux", "production", FLUX_PRODUCTION],
+            ["staging-delivery", "staging", DELIVERY],
+            ["production-flux-delivery", "production", FLUX_DELIVERY],
         ] as const) {
             plans.set(plan, (await planStack(stack, overrides)).resources.map(fromPlanned));
         }

@@ -21,6 +21,14 @@ const T = {
 } as const;
 
 const SHARED = ["checkout-web", "payments-api"];
+/** Production's stack also manages this program's repository (github.deployRepository), which shares nothing. */
+const DEPLOY_REPOSITORY = "gitops-platform";
+
+/** The plan without the deploy repository's component and what it declares. */
+function withoutDeployRepository(resources: readonly PlannedResource[]): PlannedResource[] {
+    const deploy = resources.find((r) => r.type === T.owned && r.name === DEPLOY_REPOSITORY);
+    return resources.filter((r) => r !== deploy && (deploy === undefined || r.parent !== deploy.urn));
+}
 
 /** Plans only the repositories of a stack; outputs the URL each app repository is read from. */
 function planRepositories(stack: string, overrides: StackOverrides = {}): Promise<PlanResult> {
@@ -72,10 +80,12 @@ describe("app repositories production shares with staging", () => {
         staging = await planRepositories("staging");
     });
 
-    it("declares no repository of its own for them, only its GitOps repository", () => {
+    it("declares no repository of its own for them, only its GitOps repository (and this program's)", () => {
         assert.deepEqual(
-            ofType(production.resources, T.repository).map((r) => r.inputs.name),
-            ["platform-gitops-production"],
+            ofType(production.resources, T.repository)
+                .map((r) => r.inputs.name)
+                .sort(),
+            [DEPLOY_REPOSITORY, "platform-gitops-production"],
         );
         assert.deepEqual(
             ofType(production.resources, T.shared)
@@ -195,9 +205,10 @@ describe("a GitOps repository another stack manages", () => {
                 r.managedBy = "staging";
             }),
         );
-        assert.deepEqual(ofType(plan.resources, T.repository), []);
+        const resources = withoutDeployRepository(plan.resources);
+        assert.deepEqual(ofType(resources, T.repository), []);
         assert.deepEqual(
-            plan.resources
+            resources
                 .filter((r) => r.custom)
                 .map((r) => r.type)
                 .sort(),

@@ -1,19 +1,21 @@
 /** The stacks' Git repositories, through the offline plan of each checked-in stack file. */
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as YAML from "yaml";
 import * as pulumi from "@pulumi/pulumi";
 import { checksFiles } from "../components/repository/checks";
 import { ExternalRepository } from "../components/repository/external";
 import { GithubRepository } from "../components/repository/github";
 import { GITHUB_KNOWN_HOSTS } from "../components/repository/hosts";
 import { codeOwnersFile, seedLayout } from "../components/repository/layout";
-import { branchProtectionArgs } from "../components/repository/protection";
+import { branchProtectionArgs, GITHUB_ACTIONS_APP_ID } from "../components/repository/protection";
 import { mockNumericId } from "../plan/mocks";
 import { PlannedResource, SECRET_PLACEHOLDER } from "../plan/recorder";
 import { PlanResult } from "../plan/run";
 import { runPlatform, readPlatformConfig } from "../stacks";
 import { ConfigError } from "../stacks/config";
-import { DEPLOYMENT_ENVIRONMENTS, createRepositories } from "../stacks/repositories";
-import { byName, ofType, planProgram, planStack, StackOverrides, stackValue } from "./harness";
+import { DEPLOY_REPOSITORY_CHECKS, DEPLOYMENT_ENVIRONMENTS, createRepositories } from "../stacks/repositories";
+import { byName, configProblems, ofType, planProgram, planStack, StackOverrides, stackValue } from "./harness";
 
 const T = {
     repository: "github:index/repository:Repository",
@@ -25,11 +27,16 @@ const T = {
     file: "github:index/repositoryFile:RepositoryFile",
     vulnerabilityAlerts: "github:index/repositoryVulnerabilityAlerts:RepositoryVulnerabilityAlerts",
     keyPair: "tls:index/privateKey:PrivateKey",
+    workflowPermissions: "github:index/workflowRepositoryPermissions:WorkflowRepositoryPermissions",
 } as const;
 
-/** Staging owns its GitOps repository and the app repositories; production owns its GitOps repository only. */
+/**
+ * Staging owns its GitOps repository and the app repositories; production owns its GitOps repository
+ * and this program's repository (github.deployRepository).
+ */
 const REPOSITORIES = ["platform-gitops-staging", "payments-api", "checkout-web"];
-const PRODUCTION_REPOSITORIES = ["platform-gitops-production"];
+const DEPLOY_REPOSITORY = "gitops-platform";
+const PRODUCTION_REPOSITORIES = ["platform-gitops-production", DEPLOY_REPOSITORY];
 
 interface RepositoriesPlan extends PlanResult {
     /** `import` option of each github.Repository, by resource name (the plan records no import). */
@@ -336,6 +343,128 @@ describe("repositories of the production stack", () => {
     });
 });
 
+describe("the deploy repository (this program's, owned by the production stack)", () => {
+    let plan: RepositoriesPlan;
+    const of = (type: string, role: string) => byName(plan.resources, type, `${DEPLOY_REPOSITORY}-${role}`);
+    before(async () => {
+        plan = await planRepositories("production");
+    });
+
+    it("adopts the existing repository, registers no deploy key and is declared by production only", async () => {
+        assert.equal(plan.imports[`${DEPLOY_REPOSITORY}-repository`], DEPLOY_REPOSITORY);
+        assert.ok(!ofType(plan.resources, T.deployKey).some((k) => k.name.startsWith(`${DEPLOY_REPOSITORY}-`)));
+        const staging = await planRepositories("staging");
+        assert.ok(!ofType(staging.resources, T.repository).some((r) => r.inputs.name === DEPLOY_REPOSITORY));
+    });
+
+    // Ruleset fields: terraform-provider-github v6.13.0 github/resource_github_repository_ruleset.go
+    // (required_status_checks.required_check {context, integration_id}, strict_required_status_checks_policy).
+    it("requires the pull-request workflow's jobs as checks reported by GitHub Actions, reviews, and no force push", () => {
+        const ruleset = of(T.ruleset, "ruleset").inputs as {
+            rules: {
+                pullRequest: { requiredApprovingReviewCount: number; requireCodeOwnerReview: boolean };
+                requiredStatusChecks: unknown;
+                nonFastForward: boolean;
+                deletion: boolean;
+            };
+            bypassActors: unknown;
+        };
+        const workflow = YAML.parse(fs.readFileSync(".github/workflows/pull-request.yml", "utf8")) as {
+            jobs: Record<string, { name?: string; strategy?: { matrix: { include: { stack: string }[] } } }>;
+        };
+        // The check names the workflow's jobs report: a matrix job's `name:` with each stack filled in.
+        const reported = Object.entries(workflow.jobs).flatMap(([id, job]) =>
+            job.strategy
+                ? job.strategy.matrix.include.map((m) => String(job.name).replace("${{ matrix.stack }}", m.stack))
+                : [job.name ?? id],
+        );
+        assert.deepEqual([...DEPLOY_REPOSITORY_CHECKS].sort(), [...reported].sort());
+        assert.deepEqual(ruleset.rules.requiredStatusChecks, {
+            strictRequiredStatusChecksPolicy: true,
+            requiredChecks: DEPLOY_REPOSITORY_CHECKS.map((context) => ({
+                context,
+                integrationId: GITHUB_ACTIONS_APP_ID,
+            })),
+        });
+        assert.equal(ruleset.rules.pullRequest.requiredApprovingReviewCount, 2);
+        assert.equal(ruleset.rules.pullRequest.requireCodeOwnerReview, true);
+        assert.equal(ruleset.rules.nonFastForward, true);
+        assert.equal(ruleset.rules.deletion, true);
+        assert.deepEqual(ruleset.bypassActors, []);
+    });
+
+    it("seeds the CODEOWNERS file checked in at this repository's root, before the ruleset", () => {
+        const file = of(T.file, "file-codeowners");
+        assert.equal(file.inputs.file, "CODEOWNERS");
+        assert.equal(file.inputs.content, fs.readFileSync("CODEOWNERS", "utf8"));
+        assert.ok(of(T.ruleset, "ruleset").options.dependsOn.includes(file.urn));
+    });
+
+    // Environment fields: terraform-provider-github v6.13.0 github/resource_github_repository_environment.go
+    // (can_admins_bypass defaults to true, prevent_self_review, reviewers.teams/users as IDs) and
+    // resource_github_repository_environment_deployment_policy.go (branch_pattern).
+    it("has promotion, staging and production environments that deploy from main only, production with reviewers nobody bypasses", () => {
+        assert.deepEqual(
+            ofType(plan.resources, T.environment)
+                .filter((e) => e.inputs.repository === DEPLOY_REPOSITORY)
+                .map((e) => e.inputs.environment)
+                .sort(),
+            ["production", "promotion", "staging"],
+        );
+        for (const environment of ["promotion", "staging", "production"]) {
+            const env = of(T.environment, `env-${environment}`);
+            assert.deepEqual(env.inputs.deploymentBranchPolicy, {
+                protectedBranches: false,
+                customBranchPolicies: true,
+            });
+            assert.deepEqual(of(T.environmentPolicy, `env-${environment}-branch`).inputs, {
+                repository: DEPLOY_REPOSITORY,
+                environment,
+                branchPattern: "main",
+            });
+        }
+        const production = of(T.environment, "env-production").inputs;
+        assert.deepEqual(production.reviewers, [
+            { teams: [mockNumericId("team/platform-leads")], users: [mockNumericId("user/alice-sre")] },
+        ]);
+        assert.equal(production.canAdminsBypass, false);
+        assert.equal(production.preventSelfReview, true);
+    });
+
+    // terraform-provider-github v6.13.0 github/resource_github_workflow_repository_permissions.go.
+    it("gives workflows a read-only token by default and no right to approve pull requests", () => {
+        assert.deepEqual(of(T.workflowPermissions, "workflow-permissions").inputs, {
+            repository: DEPLOY_REPOSITORY,
+            defaultWorkflowPermissions: "read",
+            canApprovePullRequestReviews: false,
+        });
+    });
+
+    it("is a production invariant: production's github section without it is refused, naming the key", () => {
+        const problems = configProblems("production", {
+            set: edited<{ deployRepository?: unknown }>("production", "gitops-platform:github", (g) => {
+                delete g.deployRepository;
+            }),
+        });
+        assert.deepEqual(
+            problems.map((p) => p.key),
+            ["gitops-platform:github.deployRepository"],
+        );
+        assert.match(problems[0].message, /production invariant deploy-repository-gated: .*deployRepository\.name/);
+    });
+
+    it("refuses a deploy repository named like a GitOps or app repository", () => {
+        assert.deepEqual(
+            configProblems("production", {
+                set: edited<{ deployRepository: { name: string } }>("production", "gitops-platform:github", (g) => {
+                    g.deployRepository.name = "platform-gitops-production";
+                }),
+            }).map((p) => p.key),
+            ["gitops-platform:github.deployRepository.name"],
+        );
+    });
+});
+
 describe("repository options from config", () => {
     it("uses classic branch protection where config asks, binding admins in production", async () => {
         const plan = await planRepositories("production", {
@@ -361,7 +490,10 @@ describe("repository options from config", () => {
                 enforceAdmins: true,
             }),
         );
-        assert.equal(protection.options.dependsOn.length, ofType(plan.resources, T.file).length);
+        assert.equal(
+            protection.options.dependsOn.length,
+            ofType(plan.resources, T.file).filter((f) => f.inputs.repository === "platform-gitops-production").length,
+        );
     });
 
     it("gives only the GitOps repository a read-write deploy key with Flux image automation", async () => {
@@ -492,6 +624,7 @@ describe("repository options from config", () => {
             "ruleset",
             "release-tags",
             "vulnerability-alerts",
+            "workflow-permissions",
             "file-codeowners",
             "file-github-scripts-render-sh",
             "file-github-workflows-gitops-checks-yml",
@@ -645,7 +778,7 @@ describe("repository components on their own", () => {
                 .filter((r) => r.custom)
                 .map((r) => r.type)
                 .sort(),
-            [T.repository, T.deployKey, T.vulnerabilityAlerts, T.keyPair].sort(),
+            [T.repository, T.deployKey, T.vulnerabilityAlerts, T.workflowPermissions, T.keyPair].sort(),
         );
         const repository = byName(plan.resources, T.repository, "solo-repository");
         assert.equal(repository.inputs.visibility, "private");

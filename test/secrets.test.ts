@@ -27,6 +27,7 @@ import { canRead } from "./secretsIam";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const NAMESPACE = "kubernetes:core/v1:Namespace";
+const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 const SECRET = "kubernetes:core/v1:Secret";
 const SERVICE_ACCOUNT = "kubernetes:core/v1:ServiceAccount";
 const ROLE = "kubernetes:rbac.authorization.k8s.io/v1:Role";
@@ -185,6 +186,7 @@ describe("secrets: AWS Secrets Manager store", () => {
             "gitops-platform:secrets:AwsSecretsManagerStore": 1,
             "test:fake:Caller": 2,
             [NAMESPACE]: 1,
+            [NETWORK_POLICY]: 1,
             [RELEASE]: 1,
             [STORE]: 1,
             [APP_STORE]: 1,
@@ -437,6 +439,7 @@ describe("secrets: Kubernetes store (cloud-free)", () => {
             [SERVICE_ACCOUNT]: 2,
             [ROLE]: 2,
             [BINDING]: 2,
+            [NETWORK_POLICY]: 2,
             [RELEASE]: 1,
             [STORE]: 1,
             [APP_STORE]: 1,

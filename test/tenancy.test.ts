@@ -1,8 +1,15 @@
 /** Tenant isolation: PSA labels, default-deny NetworkPolicy, the kinds teams may ship, the Flux tenant Role. */
 import * as assert from "node:assert/strict";
-import { defaultDenySpec, enforcedLevel, podSecurityLabels, POD_SECURITY } from "../components/core/isolation";
+import {
+    defaultDenySpec,
+    enforcedLevel,
+    PLATFORM_INGRESS_POLICY,
+    platformIngressSpec,
+    podSecurityLabels,
+    POD_SECURITY,
+} from "../components/core/isolation";
 import { FORBIDDEN_TENANT_GROUPS, fluxTenantRules, TENANT_KINDS, tenantWhitelist } from "../components/gitops/tenancy";
-import { importEsm } from "./harness";
+import { byName, importEsm, planStack } from "./harness";
 
 describe("tenancy: Pod Security Admission labels", () => {
     it("enforce the level asked, warn and audit at restricted (keys of k8s.io/pod-security-admission api/constants.go)", () => {
@@ -62,6 +69,56 @@ describe("tenancy: default-deny NetworkPolicy", () => {
         assert.doesNotThrow(() =>
             new NetworkPolicy({ metadata: { name: "default-deny", namespace: "x" }, spec }).validate(),
         );
+    });
+});
+
+describe("tenancy: platform namespaces' ingress", () => {
+    const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+
+    it("denies ingress except from the namespace's own pods and on the named ports given; egress stays open", () => {
+        assert.deepEqual(platformIngressSpec({ scrapedPorts: ["metrics"], openPorts: ["webhook"] }), {
+            podSelector: {},
+            policyTypes: ["Ingress"],
+            ingress: [
+                { from: [{ podSelector: {} }] },
+                { from: [{ namespaceSelector: {} }], ports: [{ protocol: "TCP", port: "metrics" }] },
+                { ports: [{ protocol: "TCP", port: "webhook" }] },
+            ],
+        });
+        assert.deepEqual(platformIngressSpec().ingress, [{ from: [{ podSelector: {} }] }]);
+    });
+
+    it("is a valid networking.k8s.io/v1 NetworkPolicy (kubernetes-models schema)", async () => {
+        const { NetworkPolicy } = await importEsm<{ NetworkPolicy: new (d: unknown) => { validate(): void } }>(
+            "kubernetes-models/networking.k8s.io/v1/NetworkPolicy",
+        );
+        const spec = platformIngressSpec({ scrapedPorts: ["metrics"], openPorts: ["webhook"] });
+        assert.doesNotThrow(() => new NetworkPolicy({ metadata: { name: "x", namespace: "x" }, spec }).validate());
+    });
+
+    // Port names: argo-helm charts/argo-cd 10.1.1 (templates/argocd-*/deployment.yaml name the metrics ports
+    // `metrics`) and external-secrets chart 2.9.0 (templates/webhook-deployment.yaml: `webhook` is
+    // containerPort webhook.port, 10250; `metrics` on each deployment).
+    it("closes production's Argo CD and External Secrets namespaces, opening metrics and the webhook only", async () => {
+        const plan = await planStack("production");
+        const policy = (name: string) => byName(plan.resources, NETWORK_POLICY, name).inputs;
+        assert.deepEqual(policy("argocd-network-policy"), {
+            apiVersion: "networking.k8s.io/v1",
+            kind: "NetworkPolicy",
+            metadata: {
+                name: PLATFORM_INGRESS_POLICY,
+                namespace: "argocd",
+                labels: { "app.kubernetes.io/managed-by": "pulumi", environment: "production" },
+            },
+            spec: platformIngressSpec({ scrapedPorts: ["metrics"] }),
+        });
+        const secrets = policy("production-secrets-network-policy") as {
+            metadata: { namespace: string };
+            spec: unknown;
+        };
+        const namespace = byName(plan.resources, "kubernetes:core/v1:Namespace", "production-secrets-namespace");
+        assert.equal(secrets.metadata.namespace, (namespace.inputs.metadata as { name: string }).name);
+        assert.deepEqual(secrets.spec, platformIngressSpec({ scrapedPorts: ["metrics"], openPorts: ["webhook"] }));
     });
 });
 

@@ -6,6 +6,7 @@ import {
     VIEW_ACCESS_POLICY,
     clusterKmsPolicy,
     irsaTrustPolicy,
+    logGroupKeyPolicy,
     MANAGED_POLICIES,
     podIdentityTrustPolicy,
     PolicyDocument,
@@ -79,7 +80,10 @@ export interface EksClusterArgs {
     readonly logRetentionDays?: number;
     /** Tags on every AWS resource that takes tags. Default none. */
     readonly tags?: Record<string, string>;
-    /** Protect the cluster, its KMS key and its VPC (production). Default false. */
+    /**
+     * Protect the cluster, its KMS keys, its VPC and its control-plane log group (production); the log
+     * group (the audit trail) and its key then also stay in AWS when removed from the stack. Default false.
+     */
     readonly protect?: boolean;
 }
 
@@ -352,14 +356,33 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterHandl
             ),
         ];
 
+        // The audit trail outlives the stack where the environment protects: a destroy or a removal
+        // leaves the log group and the key its logs need in AWS.
+        const keepLogs = { parent: this, protect, retainOnDelete: protect };
+        const logGroupName = controlPlaneLogGroupName(clusterName);
+        const logKey = new aws.kms.Key(
+            `${name}-logs`,
+            {
+                description: `Encryption of the control-plane logs of EKS cluster ${clusterName}`,
+                enableKeyRotation: true,
+                deletionWindowInDays: DEFAULTS.kmsDeletionWindowDays,
+                policy: accountId.apply((account) =>
+                    json(logGroupKeyPolicy({ accountId: account, region: settings.region, logGroupName })),
+                ),
+                tags,
+            },
+            keepLogs,
+        );
         const logGroup = new aws.cloudwatch.LogGroup(
             `${name}-logs`,
             {
-                name: controlPlaneLogGroupName(clusterName),
+                name: logGroupName,
                 retentionInDays: settings.logRetentionDays,
+                // CloudWatch Logs takes the key's ARN (terraform-provider-aws internal/service/logs/group.go: kms_key_id → KmsKeyId).
+                kmsKeyId: logKey.arn,
                 tags,
             },
-            { parent: this },
+            keepLogs,
         );
 
         this.cluster = new aws.eks.Cluster(

@@ -120,3 +120,61 @@ export function clusterKmsPolicy(keyArn: string): PolicyDocument {
         ],
     };
 }
+
+/** The key administrators statement's actions (AWS KMS Developer Guide, "Default key policy"). */
+export const KEY_ADMINISTRATION_ACTIONS = [
+    "kms:Create*",
+    "kms:Describe*",
+    "kms:Enable*",
+    "kms:List*",
+    "kms:Put*",
+    "kms:Update*",
+    "kms:Revoke*",
+    "kms:Disable*",
+    "kms:Get*",
+    "kms:Delete*",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:ScheduleKeyDeletion",
+    "kms:CancelKeyDeletion",
+    "kms:RotateKeyOnDemand",
+] as const;
+
+/**
+ * Key policy of the control-plane log group's KMS key. The account administers the key through IAM
+ * (the actions of the key administrators statement of the AWS KMS Developer Guide, "Default key
+ * policy", so the key never becomes unmanageable) but does not use it; CloudWatch Logs, a service
+ * principal of its region, may use it only for this one log group: the encryption context it sends is
+ * the log group's ARN (Amazon CloudWatch Logs User Guide, "Encrypt log data in CloudWatch Logs using
+ * AWS Key Management Service", step 2). Reading the logs needs no key permission: the service decrypts.
+ */
+export function logGroupKeyPolicy(ref: {
+    readonly accountId: string;
+    readonly region: string;
+    readonly logGroupName: string;
+}): PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "AccountAdministersTheKey",
+                Effect: "Allow",
+                Principal: { AWS: `arn:aws:iam::${ref.accountId}:root` },
+                Action: [...KEY_ADMINISTRATION_ACTIONS],
+                Resource: "*",
+            },
+            {
+                Sid: "CloudWatchLogsEncryptsThisLogGroup",
+                Effect: "Allow",
+                Principal: { Service: `logs.${ref.region}.amazonaws.com` },
+                Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+                Resource: "*",
+                Condition: {
+                    ArnEquals: {
+                        "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:${ref.region}:${ref.accountId}:log-group:${ref.logGroupName}`,
+                    },
+                },
+            },
+        ],
+    };
+}

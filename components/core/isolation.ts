@@ -73,3 +73,38 @@ export function defaultDenySpec(engineNamespace: string): k8s.types.input.networ
         ],
     };
 }
+
+/** Name of the ingress policy each platform namespace gets. */
+export const PLATFORM_INGRESS_POLICY = "platform-ingress";
+
+export interface PlatformIngress {
+    /** Named container ports that pods of any namespace may reach: the metrics Prometheus scrapes. Default none. */
+    readonly scrapedPorts?: readonly string[];
+    /**
+     * Named container ports any source may reach, the API server included (admission and conversion
+     * webhooks: the API server is no pod, so no selector matches it). Default none.
+     */
+    readonly openPorts?: readonly string[];
+}
+
+/**
+ * Default deny of ingress into a platform namespace, except from its own pods (the components talk
+ * to each other: Argo CD's server and controller to repo-server and Redis) and on the named ports
+ * given. Egress stays open: the components reach the API server, Git hosts, chart repositories and
+ * cloud APIs, whose addresses no selector names. Kubelet probes need no rule: traffic from the
+ * pod's node is always allowed (kubernetes/website, concepts/services-networking/network-policies.md).
+ */
+export function platformIngressSpec(settings: PlatformIngress = {}): k8s.types.input.networking.v1.NetworkPolicySpec {
+    const tcp = (ports: readonly string[]) => ports.map((port) => ({ protocol: "TCP", port }));
+    const scraped = settings.scrapedPorts ?? [];
+    const open = settings.openPorts ?? [];
+    return {
+        podSelector: {},
+        policyTypes: ["Ingress"],
+        ingress: [
+            { from: [{ podSelector: {} }] },
+            ...(scraped.length > 0 ? [{ from: [{ namespaceSelector: {} }], ports: tcp(scraped) }] : []),
+            ...(open.length > 0 ? [{ ports: tcp(open) }] : []),
+        ],
+    };
+}

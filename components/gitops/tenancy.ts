@@ -39,9 +39,9 @@ export const FORBIDDEN_TENANT_GROUPS: readonly string[] = [
     "generators.external-secrets.io",
 ];
 
-/** The AppProject namespaceResourceWhitelist of a team. */
-export function tenantWhitelist(): { group: string; kind: string }[] {
-    return TENANT_KINDS.map(({ group, kind }) => ({ group, kind }));
+/** The AppProject namespaceResourceWhitelist of a team, with the kinds its apps add (progressive delivery's). */
+export function tenantWhitelist(extra: readonly TenantKind[] = []): { group: string; kind: string }[] {
+    return [...TENANT_KINDS, ...extra].map(({ group, kind }) => ({ group, kind }));
 }
 
 const WRITE = ["get", "list", "watch", "create", "update", "patch", "delete"];
@@ -51,12 +51,13 @@ const WRITE = ["get", "list", "watch", "create", "update", "patch", "delete"];
  * helm-controller needs as the tenant for Helm's release storage (Helm's default storage driver
  * keeps each release revision in a Secret of the release's namespace).
  */
-export function fluxTenantRules(): k8s.types.input.rbac.v1.PolicyRule[] {
-    const groups = [...new Set(TENANT_KINDS.map((k) => k.group))];
+export function fluxTenantRules(extra: readonly TenantKind[] = []): k8s.types.input.rbac.v1.PolicyRule[] {
+    const kinds = [...TENANT_KINDS, ...extra];
+    const groups = [...new Set(kinds.map((k) => k.group))];
     return [
         ...groups.map((group) => ({
             apiGroups: [group],
-            resources: TENANT_KINDS.filter((k) => k.group === group).map((k) => k.resource),
+            resources: kinds.filter((k) => k.group === group).map((k) => k.resource),
             verbs: WRITE,
         })),
         { apiGroups: [""], resources: ["secrets"], verbs: WRITE },

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { RepositoryAccess } from "../repository/types";
+import type { TenantKind } from "./tenancy";
 
 export interface SyncPolicy {
     readonly automated: boolean;
@@ -32,6 +33,8 @@ export interface ApplicationRegistration {
     readonly pruneApproved: boolean;
     /** Names of apps that must be ready first. */
     readonly dependsOn: readonly string[];
+    /** Kinds the team may ship here beyond TENANT_KINDS (progressive delivery's). Default: none. */
+    readonly tenantKinds?: readonly TenantKind[];
 }
 
 export interface TeamRegistration {
@@ -41,6 +44,8 @@ export interface TeamRegistration {
     readonly namespaces: readonly string[];
     /** Repositories the team's apps may come from. */
     readonly sourceRepos: readonly pulumi.Input<string>[];
+    /** Kinds the team may ship beyond TENANT_KINDS (progressive delivery's). Default: none. */
+    readonly tenantKinds?: readonly TenantKind[];
 }
 
 /** What the rest of the program asks of Argo CD or Flux. */

@@ -46,6 +46,11 @@ export interface GithubRepositoryArgs {
     /** Title of the deploy key on GitHub; default "gitops-platform". */
     readonly deployKeyTitle?: string;
     /**
+     * Register a deploy key for the engine; default true. False for a repository nothing in a cluster
+     * reads (the deploy repository that runs `pulumi up`): no key is made, none is kept in state.
+     */
+    readonly deployKey?: boolean;
+    /**
      * Secret scanning with push protection; default true. GitHub accepts it on public repositories,
      * and on private or internal ones only with Advanced Security (see `advancedSecurity`): there it
      * is left out, not sent to be refused.
@@ -76,6 +81,7 @@ export const DEFAULTS = {
     visibility: "private",
     adopt: false,
     deployKeyBypass: false,
+    deployKey: true,
     secretScanning: true,
     advancedSecurity: false,
     environments: NO_ENVIRONMENTS,
@@ -93,6 +99,11 @@ export function fileResourceName(path: string): string {
 }
 
 const ENABLED = { status: "enabled" };
+
+export const WORKFLOW_PERMISSIONS = {
+    defaultWorkflowPermissions: "read",
+    canApprovePullRequestReviews: false,
+} as const;
 
 /**
  * What GitHub accepts: secret scanning and push protection on a public repository, or on a private
@@ -120,8 +131,9 @@ export class GithubRepository extends pulumi.ComponentResource implements Reposi
     readonly name: string;
     readonly url: pulumi.Output<string>;
     readonly branch: string;
-    readonly privateKey: pulumi.Output<string>;
-    readonly publicKey: pulumi.Output<string>;
+    /** None when the component registers no deploy key. */
+    readonly privateKey?: pulumi.Output<string>;
+    readonly publicKey?: pulumi.Output<string>;
     readonly knownHosts = GITHUB_KNOWN_HOSTS;
     readonly repository: github.Repository;
     /** What the engine needs before its first sync: the registered deploy key and the seeded files. */
@@ -169,13 +181,24 @@ export class GithubRepository extends pulumi.ComponentResource implements Reposi
             { parent: this },
         );
 
-        const { privateKey, publicKey, deployKey } = githubDeployKey(
-            name,
-            { repository: repositoryName, title: a.deployKeyTitle, writable: a.deployKeyWritable },
-            this,
+        // Workflows get a read-only GITHUB_TOKEN unless they ask for more, and cannot approve pull requests,
+        // which would let a workflow satisfy the ruleset's review (terraform-provider-github v6.13.0,
+        // github/resource_github_workflow_repository_permissions.go: "read" | "write", can_approve_pull_request_reviews).
+        new github.WorkflowRepositoryPermissions(
+            `${name}-workflow-permissions`,
+            { repository: repositoryName, ...WORKFLOW_PERMISSIONS },
+            { parent: this },
         );
-        this.privateKey = privateKey;
-        this.publicKey = publicKey;
+
+        const key = a.deployKey
+            ? githubDeployKey(
+                  name,
+                  { repository: repositoryName, title: a.deployKeyTitle, writable: a.deployKeyWritable },
+                  this,
+              )
+            : undefined;
+        this.privateKey = key?.privateKey;
+        this.publicKey = key?.publicKey;
         this.url = this.repository.fullName.apply(githubSshUrl);
 
         // Seeded once: `ignoreChanges: ["content"]` leaves later edits in Git alone, so the files belong
@@ -235,7 +258,7 @@ export class GithubRepository extends pulumi.ComponentResource implements Reposi
             this.environment(name, environment, settings, repositoryName, a.branch);
         }
 
-        this.ready = [deployKey, ...files];
+        this.ready = [...(key ? [key.deployKey] : []), ...files];
         this.registerOutputs({ url: this.url, publicKey: this.publicKey });
     }
 

@@ -13,7 +13,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { appReaderRules, kubernetesProvider, RemoteEntry, SOURCE_READER_RULES } from "./objects";
 import { AppEntry, AppStore, DEFAULTS, ExternalSecretsStore, ExternalSecretsStoreArgs, StoredSecret } from "./store";
-import { POD_SECURITY, podSecurityLabels } from "../core/isolation";
+import { PLATFORM_INGRESS_POLICY, platformIngressSpec, POD_SECURITY, podSecurityLabels } from "../core/isolation";
 import { AppSecrets, PlatformSecret } from "./types";
 
 export interface KubernetesSecretsStoreArgs extends ExternalSecretsStoreArgs {
@@ -60,6 +60,15 @@ export class KubernetesSecretsStore extends ExternalSecretsStore {
             { ...this.child, retainOnDelete: true },
         ));
         const afterSource = { ...this.child, dependsOn: [source] };
+        // Secrets only, read through the API server: nothing needs to reach a pod here.
+        new k8s.networking.v1.NetworkPolicy(
+            `${name}-source-network-policy`,
+            {
+                metadata: { name: PLATFORM_INGRESS_POLICY, namespace: this.sourceNamespace, labels: this.labels },
+                spec: platformIngressSpec(),
+            },
+            afterSource,
+        );
         const reader = new k8s.core.v1.ServiceAccount(`${name}-reader`, { metadata: inSource }, afterSource);
         const role = new k8s.rbac.v1.Role(
             `${name}-reader-role`,

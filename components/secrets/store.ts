@@ -10,7 +10,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ISecretStoreProvider } from "@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStoreProvider";
-import { POD_SECURITY, podSecurityLabels } from "../core/isolation";
+import { PLATFORM_INGRESS_POLICY, platformIngressSpec, POD_SECURITY, podSecurityLabels } from "../core/isolation";
 import { declareObject } from "../core/objects";
 import {
     clusterSecretStore,
@@ -166,6 +166,17 @@ export abstract class ExternalSecretsStore extends pulumi.ComponentResource impl
                     name: this.operatorNamespace,
                     labels: { ...this.labels, ...podSecurityLabels(POD_SECURITY.platform) },
                 },
+            },
+            this.child,
+        );
+        // Other namespaces reach the `metrics` ports only, and the API server the admission webhook on the
+        // webhook pod's port named `webhook` (external-secrets chart 2.9.0, templates/webhook-deployment.yaml:
+        // containerPort webhook.port, 10250 in values.yaml; `metrics` on every deployment).
+        new k8s.networking.v1.NetworkPolicy(
+            `${name}-network-policy`,
+            {
+                metadata: { name: PLATFORM_INGRESS_POLICY, namespace: namespace.metadata.name, labels: this.labels },
+                spec: platformIngressSpec({ scrapedPorts: ["metrics"], openPorts: ["webhook"] }),
             },
             this.child,
         );

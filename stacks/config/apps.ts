@@ -1,6 +1,7 @@
 /** `gitops-platform:teams`, `gitops-platform:apps` and `gitops-platform:appDefaults`. */
 import { z } from "zod";
 import { isCommitSha, isFullCommitSha } from "../../components/gitops/revisions";
+import { appDeliveryConfig } from "./delivery";
 import { dnsLabel, iamRoleArn, strictObject, uniqueNames } from "./rules";
 
 export const syncPolicyConfig = strictObject({
@@ -101,6 +102,8 @@ export const appConfig = strictObject({
     limits: containerLimitsConfig.optional(),
     /** New tags of the app's image committed back to the GitOps repository (Flux image automation). */
     imageUpdate: imageUpdateConfig.optional(),
+    /** Progressive delivery of the app's Deployment (Argo Rollouts or Flagger); default none. */
+    delivery: appDeliveryConfig.optional(),
 }).superRefine((app, ctx) => {
     if (app.source.repository !== undefined && app.source.url !== undefined) {
         ctx.addIssue({

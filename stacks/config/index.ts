@@ -9,6 +9,7 @@ import { imageUpdaterPolicyProblem } from "../../components/gitops/argocd/imageU
 import { isCommitSha, isReleaseTag } from "../../components/gitops/revisions";
 import { AppConfig, appDefaultsConfig, appsConfig, teamConfig } from "./apps";
 import { clusterConfig } from "./cluster";
+import { deliveryConfig, deliveryProblems } from "./delivery";
 import { engineConfig } from "./engine";
 import { fleetConfig, fleetProblems } from "./fleet";
 import { monitoringConfig } from "./monitoring";
@@ -16,6 +17,7 @@ import { githubConfig, gitopsRepositoryConfig, repositoryProblems } from "./repo
 import { dnsLabel, strictObject, suggestKey, UNKNOWN_KEY_SEPARATOR } from "./rules";
 import { PRODUCTION_INVARIANTS, stackEnvironmentProblems } from "./invariants";
 import { secretsConfig } from "./secrets";
+import { profileOf } from "../profiles";
 
 export const PROJECT = "gitops-platform";
 
@@ -84,6 +86,7 @@ const projectSchema = strictObject({
     }).optional(),
     ssoClientSecret: z.string().min(1).optional(),
     monitoring: monitoringConfig.optional(),
+    delivery: deliveryConfig.optional(),
     fleet: fleetConfig.optional(),
 });
 
@@ -373,6 +376,13 @@ export function crossFieldProblems(config: ProjectConfig, source: ConfigSource):
             "aws-secrets-manager authenticates through EKS workload identity: use type kubernetes for an existing cluster, or cluster.type eks",
         );
     }
+    deliveryProblems({
+        engine: config.engine.type,
+        defaultStrategy: profileOf(config.environment).deliveryStrategy,
+        delivery: config.delivery,
+        monitoringEnabled: config.monitoring?.enabled ?? false,
+        apps: config.apps,
+    }).forEach((problem) => add(problem.path, problem.message));
     if (config.promotion && config.promotion.from === source.stack) {
         add(
             ["promotion", "from"],
@@ -491,4 +501,5 @@ export type { ArgocdConfig, EngineConfig, FluxConfig } from "./engine";
 export type { FleetConfig, SpokeConfig } from "./fleet";
 export type { GithubConfig, GitopsRepositoryConfig } from "./repositories";
 export type { MonitoringConfig } from "./monitoring";
+export type { AppDeliveryConfig, DeliveryConfig } from "./delivery";
 export type { AwsSecretsManagerConfig, KubernetesStoreConfig, SecretsConfig } from "./secrets";

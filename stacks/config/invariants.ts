@@ -93,6 +93,19 @@ export const PRODUCTION_INVARIANTS: readonly Invariant[] = [
                 : [],
     },
     {
+        id: "deploy-repository-gated",
+        description: "this program's repository is managed by production: its ruleset and reviewed environments",
+        check: (c) =>
+            c.github !== undefined && c.github.deployRepository === undefined
+                ? problem(
+                      ["github", "deployRepository"],
+                      "deploy-repository-gated",
+                      "production declares the gate of the repository that runs `pulumi up`: set deployRepository.name to this program's repository",
+                  )
+                : [],
+        policy: "deploy-repository-gated-in-production",
+    },
+    {
         id: "signed-commits",
         description: "signed commits",
         check: (c) =>

@@ -121,6 +121,19 @@ export const githubConfig = strictObject({
     codeOwners: z.array(z.string().regex(/^@[\w.-]+(\/[\w.-]+)?$/, "expected @user or @org/team")).min(1),
     /** Reviewers of the `production` deployment environment. */
     productionReviewers: reviewers.prefault({}),
+    /**
+     * This program's own repository, the one whose workflows run `pulumi up`: set in one stack only
+     * (production's, see README). That stack adopts it and declares its ruleset (the pull-request
+     * workflow's checks required), its `staging` and `production` environments (main only, with
+     * reviewers) and its workflow permissions; no deploy key.
+     */
+    deployRepository: strictObject({
+        name: repositoryName,
+        visibility: z.enum(["private", "internal", "public"]).default("private"),
+        description: z.string().default("Pulumi program of the GitOps platform: cluster, engine, repositories, apps"),
+        /** Reviewers of the `staging` environment; none by default, so every merge to main reaches staging. */
+        stagingReviewers: reviewers.prefault({}),
+    }).optional(),
     /** Secret scanning with push protection (GitHub Advanced Security on private repositories). */
     secretScanning: z.boolean().default(REPOSITORY.secretScanning),
     /** The organization licenses GitHub Advanced Security: secret scanning on private and internal repositories too. */
@@ -176,6 +189,16 @@ export function repositoryProblems(
                   ]
                 : []),
             ...managedByProblems(["gitopsRepository"], gitops, stack),
+            ...(github.deployRepository !== undefined &&
+            (github.deployRepository.name === gitops.name ||
+                Object.hasOwn(github.appRepositories, github.deployRepository.name))
+                ? [
+                      {
+                          path: ["github", "deployRepository", "name"],
+                          message: `"${github.deployRepository.name}" is already a GitOps or app repository of this stack: name the repository that holds this Pulumi program`,
+                      },
+                  ]
+                : []),
             ...Object.entries(github.appRepositories).flatMap(([name, app]) =>
                 managedByProblems(["github", "appRepositories", name], app, stack),
             ),

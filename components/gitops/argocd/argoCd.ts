@@ -8,7 +8,7 @@ import { ImagePushMode, ImageUpdate } from "../images";
 import { IMAGE_UPDATER, imageUpdaterObjects, imageUpdaterValues } from "./imageUpdater";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { POD_SECURITY, podSecurityLabels } from "../../core/isolation";
+import { PLATFORM_INGRESS_POLICY, platformIngressSpec, POD_SECURITY, podSecurityLabels } from "../../core/isolation";
 import { metadataLabels } from "../metadata";
 import { declareObject } from "../../core/objects";
 import { EngineArgs, repositoriesByName } from "../engine";
@@ -63,6 +63,8 @@ export interface ArgoCdArgs extends EngineArgs {
     readonly imageAutomation?: boolean;
     /** Where image update commits go: a branch for a pull request (default), or straight to the target branch. */
     readonly imagePush?: ImagePushMode;
+    /** The Argo Rollouts UI extension in the Argo CD server (values.ts ROLLOUTS_EXTENSION). Default: off. */
+    readonly rolloutsExtension?: boolean;
 }
 
 export class ArgoCd extends pulumi.ComponentResource implements GitopsEngine {
@@ -120,6 +122,19 @@ export class ArgoCd extends pulumi.ComponentResource implements GitopsEngine {
             child,
         );
 
+        // Argo CD's pods reach each other (Redis HA too, which the chart's own per-component policies
+        // leave out); other namespaces only the `metrics` ports (container ports so named in argo-helm
+        // charts/argo-cd 10.1.1, e.g. templates/argocd-server/deployment.yaml). The server takes traffic
+        // from anywhere through the chart's argocd-server policy (global.networkPolicy.create, values.ts).
+        new k8s.networking.v1.NetworkPolicy(
+            `${name}-network-policy`,
+            {
+                metadata: { name: PLATFORM_INGRESS_POLICY, namespace: namespace.metadata.name, labels },
+                spec: platformIngressSpec({ scrapedPorts: ["metrics"] }),
+            },
+            child,
+        );
+
         const highAvailability = args.highAvailability ?? false;
         const values = argoCdValues({
             highAvailability,
@@ -128,6 +143,7 @@ export class ArgoCd extends pulumi.ComponentResource implements GitopsEngine {
             oidcClientSecret: args.ssoClientSecret === undefined ? undefined : pulumi.secret(args.ssoClientSecret),
             adminGroups: args.adminGroups ?? DEFAULTS.adminGroups,
             knownHosts: [...repositories.values()].map((repo) => repo.knownHosts).filter((lines) => lines !== ""),
+            rolloutsExtension: args.rolloutsExtension ?? false,
         });
         this.release = new k8s.helm.v3.Release(
             `${name}-release`,

@@ -86,7 +86,7 @@ export function teamProject(team: TeamRegistration, namespace: string, labels: R
             destinations: team.namespaces.map((ns) => ({ server: IN_CLUSTER, namespace: ns })),
             clusterResourceWhitelist: [],
             // A whitelist: a kind the platform has not thought about (a new CRD) stays out.
-            namespaceResourceWhitelist: tenantWhitelist(),
+            namespaceResourceWhitelist: tenantWhitelist(team.tenantKinds),
             roles: [
                 {
                     name: "developers",

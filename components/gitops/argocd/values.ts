@@ -30,7 +30,24 @@ export interface ArgoValuesSettings {
     readonly oidcClientSecret?: pulumi.Input<string>;
     /** known_hosts lines of the Git hosts Argo CD clones from over SSH, added to the chart's defaults. */
     readonly knownHosts: readonly string[];
+    /** The Argo Rollouts UI extension in the Argo CD server. Default: off. */
+    readonly rolloutsExtension?: boolean;
 }
+
+/**
+ * The Argo Rollouts UI extension, pinned: argoproj-labs/rollout-extension v0.3.7, installed by the
+ * chart's extension installer init container (README.md "Helm Values", `server.extensions`; argo-cd
+ * chart 10.1.1 values.yaml server.extensions.enabled and extensionList). The server downloads it at start.
+ */
+export const ROLLOUTS_EXTENSION = {
+    name: "rollout-extension",
+    env: [
+        {
+            name: "EXTENSION_URL",
+            value: "https://github.com/argoproj-labs/rollout-extension/releases/download/v0.3.7/extension.tar",
+        },
+    ],
+} as const;
 
 type Resources = { requests: { cpu: string; memory: string }; limits: { memory: string } };
 
@@ -95,7 +112,15 @@ export function argoCdValues(settings: ArgoValuesSettings): Record<string, unkno
         ...(settings.sso ? { "oidc.config": oidcConfig(settings.sso) } : {}),
     };
     return {
-        ...(settings.domain ? { global: { domain: settings.domain } } : {}),
+        global: {
+            ...(settings.domain ? { domain: settings.domain } : {}),
+            // The chart's per-component ingress policies (argo-helm charts/argo-cd 10.1.1 values.yaml
+            // global.networkPolicy.create, templates/*/networkpolicy.yaml), set so no chart default can drop
+            // them: repo-server from the server, controller and ApplicationSet only; the server from anywhere.
+            // The namespace's own default deny (argoCd.ts) replaces the chart's defaultDenyIngress, which would
+            // cut off Redis HA.
+            networkPolicy: { create: true },
+        },
         crds: { install: true, keep: true },
         // Argo CD talks to the OIDC provider directly; the bundled Dex would be one more thing to run and patch.
         dex: { enabled: false },
@@ -114,7 +139,12 @@ export function argoCdValues(settings: ArgoValuesSettings): Record<string, unkno
         // One cluster: more controller replicas would only add idle shards (controllers shard by cluster),
         // so the controller stays single and a PDB on it would only block node drains.
         controller: { replicas: 1, resources: resources.controller },
-        server: ha ? scaledOut(resources.server) : { replicas: 1, resources: resources.server },
+        server: {
+            ...(ha ? scaledOut(resources.server) : { replicas: 1, resources: resources.server }),
+            ...(settings.rolloutsExtension
+                ? { extensions: { enabled: true, extensionList: [ROLLOUTS_EXTENSION] } }
+                : {}),
+        },
         repoServer: ha ? scaledOut(resources.repoServer) : { replicas: 1, resources: resources.repoServer },
         applicationSet: ha
             ? { replicas: 2, pdb: { enabled: true, minAvailable: 1 }, resources: resources.applicationSet }

@@ -277,7 +277,7 @@ export class Flux extends pulumi.ComponentResource implements GitopsEngine {
         const child = { parent: opts.parent, provider: this.provider, dependsOn: opts.dependsOn };
         const role = new k8s.rbac.v1.Role(
             `${app.name}-flux-tenant-role`,
-            { metadata, rules: fluxTenantRules() },
+            { metadata, rules: fluxTenantRules(app.tenantKinds) },
             child,
         );
         const binding = new k8s.rbac.v1.RoleBinding(
