@@ -38,6 +38,8 @@ export const SECURITY_TYPES = {
     fluxKustomization: "kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization",
     fluxHelmRelease: "kubernetes:helm.toolkit.fluxcd.io/v2:HelmRelease",
     flaggerCanary: "kubernetes:flagger.app/v1beta1:Canary",
+    fluxImageUpdateAutomation: "kubernetes:image.toolkit.fluxcd.io/v1:ImageUpdateAutomation",
+    argoImageUpdater: "kubernetes:argocd-image-updater.argoproj.io/v1alpha1:ImageUpdater",
 } as const;
 const T = SECURITY_TYPES;
 
@@ -883,11 +885,20 @@ const requiredChecksBound = resource(
             ),
 );
 
-const deployKeysReadOnly = resource(
+/** What pushes to Git with the engine's deploy key: image update automation (components/gitops/images.ts). */
+const IMAGE_PUSHERS: readonly string[] = [SECURITY_TYPES.fluxImageUpdateAutomation, SECURITY_TYPES.argoImageUpdater];
+const deployKeysReadOnly = stack(
     "deploy-key-read-only",
-    "Deploy keys the engine uses are read-only.",
-    [T.deployKey],
-    (r) => unless(r.props.readOnly === true, `deploy key ${r.name} can push: set readOnly to true`),
+    "Deploy keys the engine uses are read-only, unless the stack runs image update automation, which pushes with it.",
+    (resources) =>
+        resources.some((r) => IMAGE_PUSHERS.includes(r.type))
+            ? []
+            : resources
+                  .filter((r) => r.type === T.deployKey && r.props.readOnly !== true)
+                  .map((r) => ({
+                      urn: r.urn,
+                      message: `deploy key ${r.name} can push but nothing in the stack pushes image updates: set readOnly to true`,
+                  })),
 );
 
 export const SECURITY_RULES: readonly Rule[] = [

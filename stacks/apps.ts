@@ -118,6 +118,8 @@ export async function registerApps(
         repositories: RepositoryHandle;
         secrets?: SecretsStore;
         delivery?: DeliveryController;
+        /** Filled with each app's namespace → its Namespace's name, for objects others put there (dashboards). */
+        namespaces?: Map<string, pulumi.Output<string>>;
     },
 ): Promise<Record<string, AppOutputs>> {
     const sources = Object.fromEntries(
@@ -181,6 +183,7 @@ export async function registerApps(
                 dependsOn: [component],
             });
         }
+        deps.namespaces?.set(namespace, component.namespace);
         outputs[app.name] = {
             team: app.team,
             namespace,

@@ -7,9 +7,11 @@ import { platformLabels } from "../components/core/labels";
 import { platformMetadata } from "../components/gitops/metadata";
 import { clusterPath } from "../components/repository/layout";
 import { GitopsEngine } from "../components/gitops/types";
+import { argoNotificationsValues } from "../components/notifications/objects";
 import { RepositoryHandle } from "../components/repository/types";
 import { SecretDelivery } from "../components/secrets/types";
 import { ArgocdConfig, FluxConfig, PlatformConfig } from "./config";
+import { notificationSettings } from "./notifications";
 import { profileOf } from "./profiles";
 
 export interface EngineDeps {
@@ -42,6 +44,7 @@ export function commonEngineArgs(config: PlatformConfig, deps: EngineDeps) {
 
 export function argoCdArgs(config: PlatformConfig, engine: ArgocdConfig, deps: EngineDeps): ArgoCdArgs {
     const profile = profileOf(config.environment);
+    const notifications = notificationSettings(config);
     return {
         ...commonEngineArgs(config, deps),
         namespace: engine.namespace,
@@ -60,6 +63,7 @@ export function argoCdArgs(config: PlatformConfig, engine: ArgocdConfig, deps: E
         // Only with the Rollouts controller, which an app's delivery brings (stacks/delivery.ts).
         rolloutsExtension:
             (config.delivery?.argocdExtension ?? false) && config.apps.some((app) => app.delivery !== undefined),
+        notifications: notifications === undefined ? undefined : argoNotificationsValues(notifications),
     };
 }
 

@@ -1,4 +1,5 @@
 /** Config → metrics and alerts for the stack's engine and secrets store (or none when monitoring is off). */
+import * as pulumi from "@pulumi/pulumi";
 import { ClusterHandle } from "../components/cluster/types";
 import { GitopsEngine } from "../components/gitops/types";
 import { Monitoring } from "../components/monitoring";
@@ -9,6 +10,8 @@ export function createMonitoring(
     config: PlatformConfig,
     cluster: ClusterHandle,
     engine: GitopsEngine,
+    /** App namespaces → their Namespace's name: dashboards in an app's namespace wait for it. */
+    appNamespaces: ReadonlyMap<string, pulumi.Output<string>> = new Map(),
 ): Monitoring | undefined {
     const monitoring = config.monitoring;
     if (monitoring === undefined || !monitoring.enabled) {
@@ -26,5 +29,10 @@ export function createMonitoring(
         selectorLabels: monitoring.selectorLabels,
         driftFor: monitoring.driftFor,
         stalledFor: monitoring.stalledFor,
+        installStack: monitoring.installPrometheusStack,
+        dashboardsNamespace:
+            monitoring.dashboards === undefined
+                ? undefined
+                : (appNamespaces.get(monitoring.dashboards.namespace) ?? monitoring.dashboards.namespace),
     });
 }

@@ -15,6 +15,7 @@ import { createEngine } from "./engine";
 import { createFleet } from "./fleet";
 import { registerImageUpdates } from "./images";
 import { createMonitoring } from "./monitoring";
+import { createNotifications } from "./notifications";
 import { createRepositories } from "./repositories";
 import { createSecretsStore, secretsOutputs } from "./secrets";
 
@@ -29,16 +30,26 @@ export async function definePlatform(config: PlatformConfig): Promise<Platform> 
     const repositories = createRepositories(config);
     const secretsStore = createSecretsStore(config, cluster);
     // Without a store, the engine's Git credentials go in as plain Secrets whose data are Pulumi secrets.
+    const secretDelivery = secretsStore ?? new DirectSecretDelivery(cluster.provider);
     const engine = createEngine(config, {
         cluster,
         repositories,
-        secrets: secretsStore ?? new DirectSecretDelivery(cluster.provider),
+        secrets: secretDelivery,
         addonRoleArns: secretsStore?.roleArn ? { external_secrets: secretsStore.roleArn } : {},
     });
     const delivery = createDeliveryController(config, cluster, engine);
-    const apps = await registerApps(config, { cluster, engine, repositories, secrets: secretsStore, delivery });
+    const namespaces = new Map<string, pulumi.Output<string>>();
+    const apps = await registerApps(config, {
+        cluster,
+        engine,
+        repositories,
+        secrets: secretsStore,
+        delivery,
+        namespaces,
+    });
     registerImageUpdates(config, engine, repositories.gitops.branch);
-    createMonitoring(config, cluster, engine);
+    createMonitoring(config, cluster, engine, namespaces);
+    createNotifications(config, cluster, engine, secretDelivery);
     const fleet = createFleet(config, { cluster, engine, repositories, secrets: secretsStore });
 
     return {

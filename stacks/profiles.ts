@@ -6,6 +6,7 @@
 import type { ContainerLimits, QuotaSettings } from "../components/apps/app";
 import type { DeliveryStrategy } from "../components/delivery/objects";
 import type { SyncPolicy } from "../components/gitops/types";
+import type { NotificationEvent } from "../components/notifications/objects";
 
 export type Environment = "staging" | "production" | "local";
 
@@ -47,6 +48,8 @@ export interface EnvironmentProfile {
     readonly deliveryStrategy: DeliveryStrategy;
     /** A release that does not become ready in time is rolled back (Argo Rollouts' progressDeadlineAbort). */
     readonly deliveryAutoRollback: boolean;
+    /** Events the engine notifies about when config's notifications.events does not list them. */
+    readonly notifyOn: Readonly<Record<NotificationEvent, boolean>>;
 }
 
 export const PROFILES: Readonly<Record<Environment, EnvironmentProfile>> = {
@@ -67,6 +70,7 @@ export const PROFILES: Readonly<Record<Environment, EnvironmentProfile>> = {
         limits: { defaultCpu: "500m", defaultMemory: "512Mi", defaultRequestCpu: "50m", defaultRequestMemory: "64Mi" },
         deliveryStrategy: "blueGreen",
         deliveryAutoRollback: false,
+        notifyOn: { syncFailed: true, degraded: false, drift: false },
     },
     staging: {
         protect: false,
@@ -93,6 +97,8 @@ export const PROFILES: Readonly<Record<Environment, EnvironmentProfile>> = {
         // One switch of the traffic, quick to test; a stuck release stays for the team to look at.
         deliveryStrategy: "blueGreen",
         deliveryAutoRollback: false,
+        // Staging breaks on purpose now and then: only a failed sync is worth a message.
+        notifyOn: { syncFailed: true, degraded: false, drift: false },
     },
     production: {
         protect: true,
@@ -116,6 +122,7 @@ export const PROFILES: Readonly<Record<Environment, EnvironmentProfile>> = {
         // A new version gets a share of the traffic first, and a release that fails goes back by itself.
         deliveryStrategy: "canary",
         deliveryAutoRollback: true,
+        notifyOn: { syncFailed: true, degraded: true, drift: true },
     },
 };
 

@@ -67,7 +67,11 @@ describe("bench config generator", () => {
         const generated = benchConfig(readStackConfig(stackFilePath("staging")), 10, "flux");
         assert.equal(generated.config["gitops-platform:engine"], '{"type":"flux"}');
         assert.equal(generated.config["gitops-platform:ssoClientSecret"], undefined);
-        assert.deepEqual(generated.secretKeys, []);
+        // The notification credentials serve both engines.
+        assert.deepEqual(generated.secretKeys, [
+            "gitops-platform:slackWebhookUrl",
+            "gitops-platform:githubStatusToken",
+        ]);
         const config = load("staging", generated);
         assert.equal(config.engine.type, "flux");
         assert.equal(config.apps.length, 10);

@@ -12,8 +12,10 @@ import {
     podMonitors,
     prometheusRule,
 } from "../components/monitoring/objects";
+import { DEFAULTS } from "../components/monitoring";
+import { DASHBOARD_LABEL, dashboardConfigMap } from "../components/monitoring/dashboards";
 import { loadConfig } from "../stacks/config";
-import { importEsm, ofType, planStack, stackConfig } from "./harness";
+import { byName, importEsm, ofType, planStack, stackConfig } from "./harness";
 
 /**
  * Metrics each source exports, read upstream (not from this program):
@@ -164,6 +166,7 @@ describe("monitoring config", () => {
             selectorLabels: { release: "kube-prometheus-stack" },
             driftFor: "15m",
             stalledFor: "30m",
+            installPrometheusStack: false,
         });
     });
 
@@ -176,6 +179,9 @@ describe("monitoring config", () => {
         assert.throws(() => load({ enable: true }), /gitops-platform:monitoring\.enable/);
     });
 });
+
+/** What Pulumi.local.yaml's commented-out monitoring section says. */
+const LOCAL_MONITORING = { enabled: true, installPrometheusStack: true, dashboards: { namespace: "monitoring" } };
 
 describe("monitoring in the checked-in stacks", () => {
     const rules = (resources: { type: string; inputs: Record<string, unknown> }[]) =>
@@ -210,11 +216,95 @@ describe("monitoring in the checked-in stacks", () => {
         assert.equal(outOfSync?.for, "10m");
     });
 
-    it("local (no Prometheus Operator) declares no monitoring objects", async () => {
+    it("local with installPrometheusStack: the pinned kube-prometheus-stack, which monitors, rule and dashboards wait for", async () => {
+        const result = await planStack("local", { set: { "gitops-platform:monitoring": LOCAL_MONITORING } });
+        const release = byName(result.resources, "kubernetes:helm.sh/v3:Release", "local-monitoring-stack");
+        const inputs = release.inputs as { chart: string; version: string; namespace: string };
+        assert.deepEqual([inputs.chart, inputs.version], [DEFAULTS.stack.chart, DEFAULTS.stack.chartVersion]);
+        const monitors = result.resources.filter((r) => r.type.startsWith("kubernetes:monitoring.coreos.com/"));
+        assert.ok(monitors.length > 0);
+        for (const object of [
+            ...monitors,
+            byName(result.resources, "kubernetes:core/v1:ConfigMap", "local-monitoring-dashboards"),
+        ]) {
+            assert.ok(object.dependencies.includes(release.urn), `${object.name} does not wait for the stack`);
+        }
+    });
+
+    it("local as checked in (no Prometheus Operator) declares no monitoring objects", async () => {
         const result = await planStack("local");
         assert.deepEqual(
             result.resources.filter((r) => r.type.startsWith("kubernetes:monitoring.coreos.com/")),
             [],
         );
+    });
+
+    it("installPrometheusStack with other selector labels is refused (its Prometheus would never select them)", () => {
+        assert.throws(
+            () =>
+                loadConfig({
+                    ...(({ config, secretKeys }) => ({
+                        values: config,
+                        isSecret: (k: string) => secretKeys.includes(k),
+                    }))(
+                        stackConfig("local", {
+                            set: {
+                                "gitops-platform:monitoring": {
+                                    enabled: true,
+                                    installPrometheusStack: true,
+                                    selectorLabels: { prometheus: "x" },
+                                },
+                            },
+                        }),
+                    ),
+                    stack: "local",
+                }),
+            /gitops-platform:monitoring\.selectorLabels: the kube-prometheus-stack/,
+        );
+    });
+});
+
+describe("monitoring dashboards", () => {
+    it("reference each engine's upstream dashboards at a pinned commit, as .url keys the Grafana sidecar downloads", () => {
+        const upstream: Record<string, RegExp> = {
+            argocd: /^https:\/\/raw\.githubusercontent\.com\/argoproj\/argo-cd\/[0-9a-f]{40}\/examples\/dashboard\.json$/,
+            flux: /^https:\/\/raw\.githubusercontent\.com\/controlplaneio-fluxcd\/flux-operator\/[0-9a-f]{40}\/config\/monitoring\/dashboards\/[a-z0-9-]+\.json$/,
+        };
+        for (const engine of ["argocd", "flux"] as const) {
+            const configMap = dashboardConfigMap(engine, "monitoring", { environment: "staging" });
+            assert.equal(configMap.metadata.labels.grafana_dashboard, DASHBOARD_LABEL.grafana_dashboard);
+            assert.equal(configMap.metadata.labels.environment, "staging");
+            const entries = Object.entries(configMap.data);
+            assert.ok(entries.length > 0);
+            for (const [key, url] of entries) {
+                assert.match(key, /^[a-z0-9-]+\.json\.url$/);
+                assert.match(url, upstream[engine], key);
+            }
+        }
+    });
+
+    it("staging: the engine's dashboards in the grafana app's namespace, after it; with engine flux, Flux's", async () => {
+        const argo = await planStack("staging");
+        const configMap = byName(argo.resources, "kubernetes:core/v1:ConfigMap", "staging-monitoring-dashboards");
+        const inputs = configMap.inputs as { metadata: { namespace: string }; data: Record<string, string> };
+        assert.equal(inputs.metadata.namespace, "monitoring");
+        assert.deepEqual(Object.keys(inputs.data), ["argocd.json.url"]);
+        const namespace = ofType(argo.resources, "kubernetes:core/v1:Namespace").find(
+            (r) => (r.inputs.metadata as { name: string }).name === "monitoring",
+        );
+        assert.ok(
+            namespace && configMap.dependencies.includes(namespace.urn),
+            "the ConfigMap does not wait for its namespace",
+        );
+        const flux = await planStack("staging", {
+            set: { "gitops-platform:engine": { type: "flux" } },
+        });
+        const fluxData = byName(flux.resources, "kubernetes:core/v1:ConfigMap", "staging-monitoring-dashboards").inputs
+            .data as Record<string, string>;
+        assert.ok(Object.keys(fluxData).every((key) => key.startsWith("flux-")));
+        const withoutDashboards = await planStack("staging", {
+            set: { "gitops-platform:monitoring": { enabled: true } },
+        });
+        assert.ok(!withoutDashboards.resources.some((r) => r.name === "staging-monitoring-dashboards"));
     });
 });

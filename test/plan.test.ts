@@ -144,7 +144,11 @@ describe("stack files", () => {
         const { config, secretKeys } = readStackConfig(stackFilePath("staging"));
         assert.equal(config["gitops-platform:environment"], "staging");
         assert.equal((JSON.parse(config["gitops-platform:cluster"]) as { type: string }).type, "eks");
-        assert.deepEqual(secretKeys, ["gitops-platform:ssoClientSecret"]);
+        assert.deepEqual(secretKeys, [
+            "gitops-platform:ssoClientSecret",
+            "gitops-platform:slackWebhookUrl",
+            "gitops-platform:githubStatusToken",
+        ]);
         assert.equal(config["gitops-platform:ssoClientSecret"], OFFLINE_SECRET_VALUE);
     });
 });

@@ -12,7 +12,7 @@ import { checkResources, RULES } from "../policy/rules";
 import { SECURITY_RULES } from "../policy/security";
 import { captureOutput } from "./delivery-capture";
 import { CHECKED_IN_STACKS, planProgram } from "./harness";
-import { stackFilePath } from "../plan/stackFile";
+import { PROJECT_ROOT, stackFilePath } from "../plan/stackFile";
 
 /** The rules this program exercises; policy/security.ts's are broken one by one in policy-security-check.test.ts. */
 const BASE_RULES = RULES.filter((rule) => !SECURITY_RULES.includes(rule));
@@ -145,7 +145,18 @@ function brokenStackFile(stack: string, edits: [path: (string | number)[], value
 }
 
 describe("npm run check: checked-in stacks and stack files written to break a rule", () => {
-    for (const stack of CHECKED_IN_STACKS) {
+    // Every stack file in the repository, examples too: a user copies them.
+    const stackFiles = fs
+        .readdirSync(PROJECT_ROOT)
+        .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
+        .filter((stack): stack is string => stack !== undefined);
+    it("finds the checked-in stacks among the stack files", () => {
+        assert.deepEqual(
+            [...CHECKED_IN_STACKS].filter((stack) => !stackFiles.includes(stack)),
+            [],
+        );
+    });
+    for (const stack of stackFiles) {
         it(`passes on Pulumi.${stack}.yaml`, async () => {
             const { result, out } = await captureOutput(() => main(["--stack", stack]));
             assert.equal(result, 0, out);

@@ -989,5 +989,15 @@ export const SECURITY_CASES: Record<string, readonly SecurityCase[]> = {
     "deploy-key-read-only": [
         { name: "read-only", declared: [r(T.deployKey, "k", { readOnly: true })], expected: [] },
         { name: "writable", declared: [r(T.deployKey, "k", { readOnly: false })], expected: [/deploy key k can push/] },
+        {
+            name: "writable for Flux image automation",
+            declared: [r(T.deployKey, "k", { readOnly: false }), r(T.fluxImageUpdateAutomation, "staging", {})],
+            expected: [],
+        },
+        {
+            name: "writable for Argo CD Image Updater",
+            declared: [r(T.deployKey, "k", { readOnly: false }), r(T.argoImageUpdater, "main", {})],
+            expected: [],
+        },
     ],
 };

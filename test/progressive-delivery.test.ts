@@ -344,6 +344,16 @@ describe("progressive delivery: controller charts", () => {
         });
     }
 
+    it("isolates each controller's namespace, open to scrapes of its metrics port only", () => {
+        // Container port names: argo-helm charts/argo-rollouts 2.41.0 templates/controller/deployment.yaml
+        // (`metrics`, `healthz`); fluxcd/flagger v1.44.0 charts/flagger/templates/deployment.yaml (`http`,
+        // 8080, serving /metrics). Neither chart installs an admission webhook.
+        assert.deepEqual(Object.fromEntries(Object.entries(DELIVERY_CHARTS).map(([k, c]) => [k, c.metricsPort])), {
+            "argo-rollouts": "metrics",
+            flagger: "http",
+        });
+    });
+
     it("the values check can fail: a key the chart does not have is reported", () => {
         assert.equal(chartHas(fixture("flagger-1.44.0-values.yaml"), "noCrossNamespaceRef"), false);
         assert.equal(chartHas(fixture("argo-rollouts-2.41.0-values.yaml"), "controller.replica"), false);
@@ -403,6 +413,13 @@ describe("progressive delivery: offline plans", () => {
         assert.equal(get(rolloutObject.inputs.metadata, "namespace"), "payments-api");
         const template = byName(resources, ANALYSIS_TEMPLATE, "payments-api-delivery-analysistemplate-payments-api");
         assert.match(JSON.stringify(template.inputs), /namespace=\\"payments-api\\"/);
+        const isolation = ofType(resources, "kubernetes:networking.k8s.io/v1:NetworkPolicy").find(
+            (r) => get(r.inputs.metadata, "namespace") === "argo-rollouts",
+        );
+        assert.deepEqual(get(isolation?.inputs, "spec.ingress"), [
+            { from: [{ podSelector: {} }] },
+            { from: [{ namespaceSelector: {} }], ports: [{ protocol: "TCP", port: "metrics" }] },
+        ]);
         // The objects wait for the controller's CRDs.
         assert.ok(rolloutObject.dependencies.includes(release.urn));
         for (const r of [rolloutObject, template]) {

@@ -6,7 +6,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { teamSubjects } from "../apps/teamAccess";
-import { POD_SECURITY, podSecurityLabels } from "../core/isolation";
+import { PLATFORM_INGRESS_POLICY, platformIngressSpec, POD_SECURITY, podSecurityLabels } from "../core/isolation";
 import { declareObject } from "../core/objects";
 import { AppDeliverySettings, DeliveryEngine, deliveryObjects, deliveryReadRules } from "./objects";
 import { ControllerSettings, DELIVERY_CHARTS, flaggerValues, rolloutsValues } from "./values";
@@ -64,6 +64,16 @@ export class DeliveryController extends pulumi.ComponentResource {
                     name: chart.namespace,
                     labels: { ...args.labels, ...podSecurityLabels(POD_SECURITY.platform) },
                 },
+            },
+            child,
+        );
+        // The controllers take no webhooks: only their own pods (Flagger's bundled Prometheus) and
+        // scrapes of the metrics port reach them.
+        new k8s.networking.v1.NetworkPolicy(
+            `${name}-network-policy`,
+            {
+                metadata: { name: PLATFORM_INGRESS_POLICY, namespace: namespace.metadata.name, labels: args.labels },
+                spec: platformIngressSpec({ scrapedPorts: [chart.metricsPort] }),
             },
             child,
         );

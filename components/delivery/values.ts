@@ -18,6 +18,12 @@ export interface DeliveryChart {
     /** The controller version the chart installs (its Chart.yaml appVersion), for the stack outputs. */
     readonly appVersion: string;
     readonly namespace: string;
+    /**
+     * The controller's metrics port, by its container port name: argo-helm charts/argo-rollouts 2.41.0
+     * templates/controller/deployment.yaml `metrics`; flagger v1.44.0 charts/flagger/templates/deployment.yaml
+     * `http` (8080, which serves /metrics).
+     */
+    readonly metricsPort: string;
 }
 
 export const DELIVERY_CHARTS: Readonly<Record<DeliveryEngine, DeliveryChart>> = {
@@ -27,6 +33,7 @@ export const DELIVERY_CHARTS: Readonly<Record<DeliveryEngine, DeliveryChart>> = 
         version: "2.41.0",
         appVersion: "v1.9.0",
         namespace: "argo-rollouts",
+        metricsPort: "metrics",
     },
     flagger: {
         repository: "https://flagger.app",
@@ -34,6 +41,7 @@ export const DELIVERY_CHARTS: Readonly<Record<DeliveryEngine, DeliveryChart>> = 
         version: "1.44.0",
         appVersion: "1.44.0",
         namespace: "flagger-system",
+        metricsPort: "http",
     },
 };
 

@@ -1,12 +1,14 @@
 /**
- * Metrics and alerts for the GitOps engine and External Secrets, for a Prometheus Operator that is
- * already on the cluster (this program does not install one): PodMonitors for the controllers and
- * one PrometheusRule, labelled so that the existing Prometheus selects them.
+ * Metrics and alerts for the GitOps engine and External Secrets: PodMonitors for the controllers and
+ * one PrometheusRule, labelled so that the cluster's Prometheus selects them. The Prometheus Operator is
+ * normally already on the cluster; `installStack` installs kube-prometheus-stack (for a laptop cluster).
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { POD_SECURITY, podSecurityLabels } from "../core/isolation";
 import { platformLabels } from "../core/labels";
 import { declareObject } from "../core/objects";
+import { dashboardConfigMap } from "./dashboards";
 import { EngineKind, podMonitors, prometheusRule } from "./objects";
 
 export const DEFAULTS = {
@@ -14,7 +16,45 @@ export const DEFAULTS = {
     selectorLabels: { release: "kube-prometheus-stack" } as Readonly<Record<string, string>>,
     driftFor: "15m",
     stalledFor: "30m",
+    /** kube-prometheus-stack, when the component installs it (prometheus-community/helm-charts, August 2026). */
+    stack: {
+        chartRepository: "https://prometheus-community.github.io/helm-charts",
+        chart: "kube-prometheus-stack",
+        chartVersion: "88.5.3",
+        releaseName: "kube-prometheus-stack",
+        namespace: "monitoring",
+    },
 } as const;
+
+/**
+ * kube-prometheus-stack's values (charts/kube-prometheus-stack/values.yaml, 88.5.3): with the
+ * *SelectorNilUsesHelmValues switches its Prometheus selects monitors and rules labelled
+ * `release: <release name>`, which DEFAULTS.selectorLabels are; its Grafana's sidecar loads
+ * ConfigMaps labelled grafana_dashboard "1" from every namespace (grafana.sidecar.dashboards).
+ * Set explicitly, as the monitors rely on them.
+ */
+export function prometheusStackValues(): Record<string, unknown> {
+    return {
+        crds: { enabled: true },
+        // node-exporter needs the host's network and PID namespaces, which baseline Pod Security forbids;
+        // the platform's alerts need no node metrics.
+        nodeExporter: { enabled: false },
+        prometheus: {
+            prometheusSpec: {
+                podMonitorSelectorNilUsesHelmValues: true,
+                ruleSelectorNilUsesHelmValues: true,
+                podMonitorNamespaceSelector: {},
+                ruleNamespaceSelector: {},
+            },
+        },
+        grafana: {
+            enabled: true,
+            sidecar: {
+                dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: "ALL" },
+            },
+        },
+    };
+}
 
 export interface MonitoringArgs {
     readonly provider: k8s.Provider;
@@ -31,6 +71,13 @@ export interface MonitoringArgs {
     readonly driftFor?: string;
     /** Default DEFAULTS.stalledFor. */
     readonly stalledFor?: string;
+    /**
+     * Grafana's namespace, where its dashboards sidecar finds the engine's dashboards (./dashboards.ts);
+     * an Output of its Namespace when the program creates it. Default: no dashboards.
+     */
+    readonly dashboardsNamespace?: pulumi.Input<string>;
+    /** Install kube-prometheus-stack (DEFAULTS.stack) first; needs selectorLabels to be the default. Default: false. */
+    readonly installStack?: boolean;
 }
 
 export class Monitoring extends pulumi.ComponentResource {
@@ -47,13 +94,55 @@ export class Monitoring extends pulumi.ComponentResource {
             driftFor: args.driftFor ?? DEFAULTS.driftFor,
             stalledFor: args.stalledFor ?? DEFAULTS.stalledFor,
         };
-        const child = { parent: this, provider: args.provider, dependsOn: [...args.engineReady] };
+        const stack = args.installStack ? this.installStack(name, args) : [];
+        const child = { parent: this, provider: args.provider, dependsOn: [...args.engineReady, ...stack] };
         for (const monitor of podMonitors(settings)) {
             declareObject(`${name}-${monitor.metadata.name}`, monitor, child);
         }
         const rule = prometheusRule(`${name}-alerts`, settings);
         declareObject(`${name}-alerts`, rule, child);
         this.ruleName = rule.metadata.name;
+        if (args.dashboardsNamespace !== undefined) {
+            new k8s.core.v1.ConfigMap(
+                `${name}-dashboards`,
+                dashboardConfigMap(args.engine, args.dashboardsNamespace, settings.labels),
+                { parent: this, provider: args.provider, dependsOn: stack },
+            );
+        }
         this.registerOutputs({ ruleName: this.ruleName });
+    }
+
+    private installStack(name: string, args: MonitoringArgs): pulumi.Resource[] {
+        const selector = args.selectorLabels ?? DEFAULTS.selectorLabels;
+        if (JSON.stringify(selector) !== JSON.stringify({ release: DEFAULTS.stack.releaseName })) {
+            throw new pulumi.ResourceError(
+                `the kube-prometheus-stack this component installs selects release: ${DEFAULTS.stack.releaseName}; selectorLabels ${JSON.stringify(selector)} would never be scraped`,
+                this,
+            );
+        }
+        const child = { parent: this, provider: args.provider };
+        const namespace = new k8s.core.v1.Namespace(
+            `${name}-namespace`,
+            {
+                metadata: {
+                    name: DEFAULTS.stack.namespace,
+                    labels: { ...platformLabels(args.environment), ...podSecurityLabels(POD_SECURITY.platform) },
+                },
+            },
+            child,
+        );
+        const release = new k8s.helm.v3.Release(
+            `${name}-stack`,
+            {
+                name: DEFAULTS.stack.releaseName,
+                namespace: namespace.metadata.name,
+                chart: DEFAULTS.stack.chart,
+                version: DEFAULTS.stack.chartVersion,
+                repositoryOpts: { repo: DEFAULTS.stack.chartRepository },
+                values: prometheusStackValues(),
+            },
+            child,
+        );
+        return [release];
     }
 }

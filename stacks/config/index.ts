@@ -13,6 +13,7 @@ import { deliveryConfig, deliveryProblems } from "./delivery";
 import { engineConfig } from "./engine";
 import { fleetConfig, fleetProblems } from "./fleet";
 import { monitoringConfig } from "./monitoring";
+import { notificationsConfig } from "./notifications";
 import { githubConfig, gitopsRepositoryConfig, repositoryProblems } from "./repositories";
 import { dnsLabel, strictObject, suggestKey, UNKNOWN_KEY_SEPARATOR } from "./rules";
 import { PRODUCTION_INVARIANTS, stackEnvironmentProblems } from "./invariants";
@@ -22,7 +23,7 @@ import { profileOf } from "../profiles";
 export const PROJECT = "gitops-platform";
 
 /** Top-level keys whose values are secrets: they must be set with `pulumi config set --secret`. */
-export const SECRET_KEYS = ["ssoClientSecret"] as const;
+export const SECRET_KEYS = ["ssoClientSecret", "slackWebhookUrl", "githubStatusToken"] as const;
 
 /**
  * Config namespaces the program reads: its own, the providers it uses (aws, github, kubernetes, tls)
@@ -87,6 +88,11 @@ const projectSchema = strictObject({
     ssoClientSecret: z.string().min(1).optional(),
     monitoring: monitoringConfig.optional(),
     delivery: deliveryConfig.optional(),
+    notifications: notificationsConfig.optional(),
+    /** Slack incoming webhook URL for notifications (a secret). */
+    slackWebhookUrl: z.string().min(1).optional(),
+    /** GitHub token that may write commit statuses on the stack's repositories (a secret). */
+    githubStatusToken: z.string().min(1).optional(),
     fleet: fleetConfig.optional(),
 });
 
@@ -342,6 +348,30 @@ export function invariantProblems(
     ];
 }
 
+/** Each notification destination needs its credential; commit statuses need repositories on GitHub. */
+function notificationProblems(config: ProjectConfig): PathedProblem[] {
+    const destinations = config.notifications?.destinations ?? [];
+    const problems: PathedProblem[] = [];
+    const credentials = { slack: "slackWebhookUrl", githubCommitStatus: "githubStatusToken" } as const;
+    for (const destination of destinations) {
+        const key = credentials[destination];
+        if (config[key] === undefined) {
+            problems.push({
+                path: [key],
+                message: `notifications.destinations lists ${destination}, which needs it: pulumi config set --secret ${PROJECT}:${key} <value>`,
+            });
+        }
+    }
+    if (destinations.includes("githubCommitStatus") && config.github === undefined) {
+        problems.push({
+            path: ["notifications", "destinations"],
+            message:
+                "githubCommitStatus posts on the repositories this stack manages on GitHub, and it has no github section: remove githubCommitStatus, or add a github section",
+        });
+    }
+    return problems;
+}
+
 /** Rules that span sections; they run once every section has the right shape. */
 export function crossFieldProblems(config: ProjectConfig, source: ConfigSource): PathedProblem[] {
     const problems: PathedProblem[] = [];
@@ -370,6 +400,7 @@ export function crossFieldProblems(config: ProjectConfig, source: ConfigSource):
             );
         }
     }
+    problems.push(...notificationProblems(config));
     if (config.secrets?.type === "aws-secrets-manager" && config.cluster.type !== "eks") {
         add(
             ["secrets", "type"],
@@ -502,4 +533,5 @@ export type { FleetConfig, SpokeConfig } from "./fleet";
 export type { GithubConfig, GitopsRepositoryConfig } from "./repositories";
 export type { MonitoringConfig } from "./monitoring";
 export type { AppDeliveryConfig, DeliveryConfig } from "./delivery";
+export type { NotificationsConfig } from "./notifications";
 export type { AwsSecretsManagerConfig, KubernetesStoreConfig, SecretsConfig } from "./secrets";

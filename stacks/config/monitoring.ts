@@ -1,7 +1,7 @@
 /** `gitops-platform:monitoring`: PodMonitors and alert rules for an existing Prometheus Operator. */
 import { z } from "zod";
 import { DEFAULTS } from "../../components/monitoring";
-import { strictObject } from "./rules";
+import { dnsLabel, strictObject } from "./rules";
 
 /** A Prometheus duration (model.ParseDuration units), non-zero, as a rule's `for` takes it. */
 const promDuration = z
@@ -20,6 +20,26 @@ export const monitoringConfig = strictObject({
     driftFor: promDuration.default(DEFAULTS.driftFor),
     /** How long a sync or reconciliation may stay in progress before it alerts. */
     stalledFor: promDuration.default(DEFAULTS.stalledFor),
+    /** The engine's upstream Grafana dashboards, for a Grafana whose dashboards sidecar is on (sidecar.dashboards.enabled). */
+    /**
+     * Install kube-prometheus-stack (pinned, components/monitoring DEFAULTS.stack) into namespace monitoring,
+     * for a cluster without a Prometheus Operator (local); its Prometheus selects the default selectorLabels.
+     */
+    installPrometheusStack: z.boolean().default(false),
+    dashboards: strictObject({
+        /** Grafana's namespace: its sidecar watches that namespace only. */
+        namespace: dnsLabel,
+    }).optional(),
+}).superRefine((monitoring, ctx) => {
+    const expected = JSON.stringify(DEFAULTS.selectorLabels);
+    if (monitoring.installPrometheusStack && JSON.stringify(monitoring.selectorLabels) !== expected) {
+        ctx.addIssue({
+            code: "custom",
+            path: ["selectorLabels"],
+            input: monitoring.selectorLabels,
+            message: `the kube-prometheus-stack installed by installPrometheusStack selects ${expected}: remove selectorLabels, or installPrometheusStack`,
+        });
+    }
 });
 
 export type MonitoringConfig = z.infer<typeof monitoringConfig>;

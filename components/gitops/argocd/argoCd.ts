@@ -65,6 +65,8 @@ export interface ArgoCdArgs extends EngineArgs {
     readonly imagePush?: ImagePushMode;
     /** The Argo Rollouts UI extension in the Argo CD server (values.ts ROLLOUTS_EXTENSION). Default: off. */
     readonly rolloutsExtension?: boolean;
+    /** The chart's `notifications` values (argoNotificationsValues in components/notifications). Default: none. */
+    readonly notifications?: Readonly<Record<string, unknown>>;
 }
 
 export class ArgoCd extends pulumi.ComponentResource implements GitopsEngine {
@@ -144,6 +146,7 @@ export class ArgoCd extends pulumi.ComponentResource implements GitopsEngine {
             adminGroups: args.adminGroups ?? DEFAULTS.adminGroups,
             knownHosts: [...repositories.values()].map((repo) => repo.knownHosts).filter((lines) => lines !== ""),
             rolloutsExtension: args.rolloutsExtension ?? false,
+            notifications: args.notifications,
         });
         this.release = new k8s.helm.v3.Release(
             `${name}-release`,

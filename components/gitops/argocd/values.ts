@@ -32,6 +32,8 @@ export interface ArgoValuesSettings {
     readonly knownHosts: readonly string[];
     /** The Argo Rollouts UI extension in the Argo CD server. Default: off. */
     readonly rolloutsExtension?: boolean;
+    /** The chart's `notifications` values (components/notifications); default the chart's (an idle controller). */
+    readonly notifications?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -151,5 +153,6 @@ export function argoCdValues(settings: ArgoValuesSettings): Record<string, unkno
             : { replicas: 1, resources: resources.applicationSet },
         // Redis HA needs three nodes (its pods are spread across nodes); it replaces the single Redis.
         "redis-ha": { enabled: ha },
+        ...(settings.notifications ? { notifications: settings.notifications } : {}),
     };
 }
