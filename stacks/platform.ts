@@ -77,7 +77,7 @@ export async function definePlatform(config: PlatformConfig): Promise<Platform> 
                 chartVersion: engine.versions.chart,
                 appVersion: engine.versions.app,
             },
-            secrets: secretsOutputs(config),
+            secrets: secretsOutputs(config, secretsStore),
             ...(delivery
                 ? {
                       delivery: {

@@ -4,7 +4,6 @@ import { AwsSecretsManagerStore } from "../components/secrets/aws";
 import { KubernetesSecretsStore } from "../components/secrets/kubernetes";
 import { VaultSecretsStore } from "../components/secrets/vault";
 import { defaultPrefix } from "../components/secrets/policy";
-import { DEFAULTS } from "../components/secrets/store";
 import { SecretsStore } from "../components/secrets/types";
 import { ClusterHandle } from "../components/cluster/types";
 import { stackTags } from "./cluster";
@@ -28,14 +27,15 @@ export function allowedNamespaces(config: PlatformConfig): string[] {
     return [config.engine.namespace];
 }
 
-/** The `secrets` stack output: what the promotion command compares between stacks. */
+/** The `secrets` stack output: what the promotion command compares between stacks; the chart version the store runs. */
 export function secretsOutputs(
     config: PlatformConfig,
+    store: Pick<SecretsStore, "chartVersion"> | undefined,
 ): { type: string; chartVersion: string; prefix?: string } | undefined {
-    if (config.secrets === undefined) {
+    if (config.secrets === undefined || store === undefined) {
         return undefined;
     }
-    const chartVersion = config.secrets.chartVersion ?? DEFAULTS.chartVersion;
+    const chartVersion = store.chartVersion;
     return config.secrets.type === "aws-secrets-manager" || config.secrets.type === "vault"
         ? { type: config.secrets.type, chartVersion, prefix: secretsPrefix(config) }
         : { type: config.secrets.type, chartVersion };
