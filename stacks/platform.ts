@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { clusterPath } from "../components/repository/layout";
 import { DirectSecretDelivery } from "../components/secrets/direct";
 import { registerApps } from "./apps";
+import { createCiRoles } from "./ci";
 import { createCluster } from "./cluster";
 import { createDeliveryController } from "./delivery";
 import { PlatformConfig } from "./config";
@@ -51,6 +52,7 @@ export async function definePlatform(config: PlatformConfig): Promise<Platform> 
     createMonitoring(config, cluster, engine, namespaces);
     createNotifications(config, cluster, engine, secretDelivery);
     const fleet = createFleet(config, { cluster, engine, repositories, secrets: secretsStore });
+    const ci = createCiRoles(config);
 
     return {
         outputs: {
@@ -89,6 +91,8 @@ export async function definePlatform(config: PlatformConfig): Promise<Platform> 
                   }
                 : {}),
             apps,
+            // The workflows' environment secrets (README, CI roles): AWS_PREVIEW_ROLE_ARN_<STACK>, AWS_DEPLOY_ROLE_ARN.
+            ...(ci ? { ciRoles: { previewRoleArn: ci.previewRoleArn, deployRoleArn: ci.deployRoleArn } } : {}),
             ...(fleet ? { fleet: { spokes: fleet.spokeNames, managementRoleArn: fleet.managementRoleArn } } : {}),
         },
     };

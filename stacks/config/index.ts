@@ -8,6 +8,7 @@ import { z } from "zod";
 import { imageUpdaterPolicyProblem } from "../../components/gitops/argocd/imageUpdater";
 import { isCommitSha, isReleaseTag } from "../../components/gitops/revisions";
 import { AppConfig, appDefaultsConfig, appsConfig, teamConfig } from "./apps";
+import { ciConfig, ciProblems } from "./ci";
 import { clusterConfig } from "./cluster";
 import { deliveryConfig, deliveryProblems } from "./delivery";
 import { engineConfig } from "./engine";
@@ -91,6 +92,7 @@ const projectSchema = strictObject({
     /** GitHub token that may write commit statuses on the stack's repositories (a secret). */
     githubStatusToken: z.string().min(1).optional(),
     fleet: fleetConfig.optional(),
+    ci: ciConfig.optional(),
 });
 
 type ProjectConfig = z.infer<typeof projectSchema>;
@@ -458,6 +460,11 @@ export function crossFieldProblems(
         add(
             ["promotion", "from"],
             `a stack cannot promote from itself: name the stack before ${source.stack} (e.g. staging)`,
+        );
+    }
+    if (config.ci !== undefined && cluster !== undefined) {
+        ciProblems(config.ci, cluster.type, github?.deployRepository?.name, source.values["github:owner"]).forEach(
+            (problem) => add(problem.path, problem.message),
         );
     }
     // The fleet's rules read these sections; secrets is null when the file has none.

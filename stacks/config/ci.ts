@@ -1,0 +1,53 @@
+/** `gitops-platform:ci`: the CI roles of the stack's AWS account (components/ci), see README, CI roles. */
+import { z } from "zod";
+import { githubRepositoryName, strictObject } from "./rules";
+
+/** A GitHub environment name as the workflows write it. */
+const environmentName = z.string().regex(/^[A-Za-z0-9_.-]{1,255}$/, "expected a GitHub environment name");
+
+export const ciConfig = strictObject({
+    /** The repository whose workflows assume the roles (under github:owner); defaults to github.deployRepository.name. */
+    repository: githubRepositoryName.optional(),
+    /**
+     * Environments of the jobs that assume the preview role: `preview` (pull-request previews and
+     * guards, the drift check), and `promotion` in the stack the promote workflow reads.
+     */
+    previewEnvironments: z.array(environmentName).min(1).default(["preview"]),
+});
+
+export type CiConfig = z.infer<typeof ciConfig>;
+
+type CiProblem = { path: PropertyKey[]; message: string };
+
+/** The roles live in the stack's AWS account and name a repository of github:owner. */
+export function ciProblems(
+    ci: CiConfig,
+    clusterType: string,
+    deployRepository: string | undefined,
+    githubOwner: string | undefined,
+): CiProblem[] {
+    return [
+        ...(clusterType !== "eks"
+            ? [{ path: ["ci"], message: "CI roles are declared in the stack's AWS account: only an EKS stack has one, remove ci" }]
+            : []),
+        ...(ci.repository === undefined && deployRepository === undefined
+            ? [
+                  {
+                      path: ["ci", "repository"],
+                      message: "name the repository whose workflows assume the roles (this program's), or set github.deployRepository",
+                  },
+              ]
+            : []),
+        ...(githubOwner === undefined
+            ? [{ path: ["ci"], message: "the roles' subjects name github:owner: pulumi config set github:owner <organization>" }]
+            : []),
+        ...(ci.previewEnvironments.some((e) => e === "staging" || e === "production")
+            ? [
+                  {
+                      path: ["ci", "previewEnvironments"],
+                      message: "staging and production are deploy environments: their jobs assume the deploy role, not the preview role",
+                  },
+              ]
+            : []),
+    ];
+}
