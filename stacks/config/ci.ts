@@ -28,24 +28,36 @@ export function ciProblems(
 ): CiProblem[] {
     return [
         ...(clusterType !== "eks"
-            ? [{ path: ["ci"], message: "CI roles are declared in the stack's AWS account: only an EKS stack has one, remove ci" }]
+            ? [
+                  {
+                      path: ["ci"],
+                      message: "CI roles are declared in the stack's AWS account: only an EKS stack has one, remove ci",
+                  },
+              ]
             : []),
         ...(ci.repository === undefined && deployRepository === undefined
             ? [
                   {
                       path: ["ci", "repository"],
-                      message: "name the repository whose workflows assume the roles (this program's), or set github.deployRepository",
+                      message:
+                          "name the repository whose workflows assume the roles (this program's), or set github.deployRepository",
                   },
               ]
             : []),
         ...(githubOwner === undefined
-            ? [{ path: ["ci"], message: "the roles' subjects name github:owner: pulumi config set github:owner <organization>" }]
+            ? [
+                  {
+                      path: ["ci"],
+                      message: "the roles' subjects name github:owner: pulumi config set github:owner <organization>",
+                  },
+              ]
             : []),
         ...(ci.previewEnvironments.some((e) => e === "staging" || e === "production")
             ? [
                   {
                       path: ["ci", "previewEnvironments"],
-                      message: "staging and production are deploy environments: their jobs assume the deploy role, not the preview role",
+                      message:
+                          "staging and production are deploy environments: their jobs assume the deploy role, not the preview role",
                   },
               ]
             : []),

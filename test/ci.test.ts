@@ -1,0 +1,256 @@
+/**
+ * The CI roles (components/ci): their IAM documents directly, through the component, through the
+ * checked-in stacks, and against what the workflows assume. Sources: GitHub Docs, "Configuring OpenID
+ * Connect in Amazon Web Services" (URL https://token.actions.githubusercontent.com, audience
+ * sts.amazonaws.com, sub repo:<owner>/<repo>:environment:<name> for a job with an environment); aws
+ * provider 7.48.0 iam/openIdConnectProvider (thumbprintLists optional, unused by IAM for GitHub).
+ */
+import * as assert from "node:assert/strict";
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { CI_DEFAULTS, CiRoles } from "../components/ci";
+import {
+    deployPolicy,
+    environmentSubject,
+    githubTrustPolicy,
+    previewDenyPolicy,
+    READ_ONLY_ACCESS,
+    SECRET_READS,
+} from "../components/ci/policies";
+import { PROJECT_ROOT } from "../plan/stackFile";
+import { PlanResult } from "../plan/run";
+import { byName, configProblems, ofType, planProgram, planStack, stackValue } from "./harness";
+import { actionsOf, parsePolicy } from "./iamAssertions";
+
+const T = {
+    provider: "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
+    role: "aws:iam/role:Role",
+    rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+    attachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+};
+const REPO = { owner: "acme-platform", name: "gitops-platform" };
+const ISSUER = "token.actions.githubusercontent.com";
+
+/** The subjects a planned role's trust admits. */
+function subjectsOf(plan: PlanResult, resourceName: string): string[] {
+    const trust = parsePolicy(byName(plan.resources, T.role, resourceName).inputs.assumeRolePolicy, resourceName);
+    assert.equal(trust.Statement.length, 1);
+    const [statement] = trust.Statement;
+    assert.equal(statement.Action, "sts:AssumeRoleWithWebIdentity");
+    assert.equal(statement.Condition?.StringEquals[`${ISSUER}:aud`], "sts.amazonaws.com");
+    return [statement.Condition?.StringEquals[`${ISSUER}:sub`] ?? []].flat();
+}
+
+describe("CI roles: documents", () => {
+    it("trusts exactly the given subjects of GitHub's provider, with the STS audience", () => {
+        const subjects = [environmentSubject(REPO, "preview")];
+        assert.deepEqual(githubTrustPolicy("arn:aws:iam::1:oidc-provider/" + ISSUER, subjects).Statement, [
+            {
+                Effect: "Allow",
+                Principal: { Federated: "arn:aws:iam::1:oidc-provider/" + ISSUER },
+                Action: "sts:AssumeRoleWithWebIdentity",
+                Condition: {
+                    StringEquals: {
+                        [`${ISSUER}:aud`]: "sts.amazonaws.com",
+                        [`${ISSUER}:sub`]: ["repo:acme-platform/gitops-platform:environment:preview"],
+                    },
+                },
+            },
+        ]);
+    });
+
+    it("refuses a trust without subjects", () => {
+        assert.throws(() => githubTrustPolicy("arn", []), /at least one subject/);
+    });
+
+    it("the preview policy denies KMS decrypt and secret values everywhere", () => {
+        assert.deepEqual(previewDenyPolicy().Statement, [
+            { Sid: "NoSecretReads", Effect: "Deny", Action: [...SECRET_READS], Resource: "*" },
+        ]);
+        assert.deepEqual([...SECRET_READS], ["kms:Decrypt", "secretsmanager:GetSecretValue"]);
+    });
+
+    it("the deploy policy allows no action on every service, and IAM action by action", () => {
+        const actions = deployPolicy().Statement.flatMap(actionsOf);
+        assert.ok(!actions.includes("*"));
+        assert.ok(!actions.includes("iam:*"));
+        assert.ok(actions.includes("iam:PassRole") && actions.includes("eks:*"));
+    });
+});
+
+describe("CI roles: component", () => {
+    let plan: PlanResult;
+    before(async function () {
+        this.timeout(60_000);
+        plan = await planProgram(() => {
+            new CiRoles("ci", {
+                repository: REPO,
+                previewEnvironments: ["preview"],
+                deployEnvironments: ["staging"],
+                protect: true,
+            });
+            return {};
+        });
+    });
+
+    it("declares GitHub's provider without thumbprints", () => {
+        const [provider] = ofType(plan.resources, T.provider);
+        assert.equal(provider.inputs.url, "https://token.actions.githubusercontent.com");
+        assert.deepEqual(provider.inputs.clientIdLists, ["sts.amazonaws.com"]);
+        assert.equal(provider.inputs.thumbprintLists, undefined);
+        assert.equal(provider.options.protect, true);
+    });
+
+    it("trusts the preview role from the preview environments and the deploy role from the deploy ones", () => {
+        assert.deepEqual(subjectsOf(plan, "ci-preview"), [environmentSubject(REPO, "preview")]);
+        assert.deepEqual(subjectsOf(plan, "ci-deploy"), [environmentSubject(REPO, "staging")]);
+        assert.equal(byName(plan.resources, T.role, "ci-preview").inputs.name, CI_DEFAULTS.previewRoleName);
+        assert.equal(byName(plan.resources, T.role, "ci-deploy").options.protect, true);
+    });
+
+    it("gives the preview role ReadOnlyAccess and the Deny, the deploy role the deploy policy", () => {
+        const attachment = byName(plan.resources, T.attachment, "ci-preview-read-only");
+        assert.deepEqual(attachment.inputs, { role: CI_DEFAULTS.previewRoleName, policyArn: READ_ONLY_ACCESS });
+        const deny = byName(plan.resources, T.rolePolicy, "ci-preview-no-secret-reads");
+        assert.equal(deny.inputs.role, CI_DEFAULTS.previewRoleName);
+        assert.deepEqual(parsePolicy(deny.inputs.policy, "deny"), previewDenyPolicy());
+        const deploy = byName(plan.resources, T.rolePolicy, "ci-deploy-permissions");
+        assert.equal(deploy.inputs.role, CI_DEFAULTS.deployRoleName);
+        assert.deepEqual(parsePolicy(deploy.inputs.policy, "deploy"), deployPolicy());
+    });
+});
+
+/** Which role of which stack each workflow job assumes, from its environment and aws-role-arn input. */
+interface Assumption {
+    readonly job: string;
+    readonly environment: string;
+    readonly stack: string;
+    readonly role: "preview" | "deploy";
+}
+function workflowAssumptions(): Assumption[] {
+    const dir = path.join(PROJECT_ROOT, ".github", "workflows");
+    type Job = {
+        environment?: string;
+        strategy?: { matrix?: { include?: { stack: string; role_var?: string }[] } };
+        steps: { with?: Record<string, string> }[];
+    };
+    return fs.readdirSync(dir).flatMap((file) => {
+        const jobs = (YAML.parse(fs.readFileSync(path.join(dir, file), "utf8")) as { jobs: Record<string, Job> }).jobs;
+        return Object.entries(jobs).flatMap(([id, job]) => {
+            const input = job.steps.map((s) => s.with?.["aws-role-arn"]).find((v) => v !== undefined);
+            if (input === undefined) {
+                return [];
+            }
+            const secrets =
+                input === "${{ secrets[matrix.role_var] }}"
+                    ? (job.strategy?.matrix?.include ?? []).map((m) => m.role_var!)
+                    : [/secrets\.(\w+)/.exec(input)![1]];
+            return secrets.map((secret) => {
+                const preview = /^AWS_PREVIEW_ROLE_ARN_(\w+)$/.exec(secret);
+                assert.ok(preview || secret === "AWS_DEPLOY_ROLE_ARN", `${file} ${id}: unknown role secret ${secret}`);
+                return {
+                    job: `${file} ${id}`,
+                    environment: job.environment!,
+                    stack: preview ? preview[1].toLowerCase() : job.environment!,
+                    role: preview ? ("preview" as const) : ("deploy" as const),
+                };
+            });
+        });
+    });
+}
+
+describe("CI roles: the checked-in stacks", () => {
+    const plans = new Map<string, PlanResult>();
+    before(async function () {
+        this.timeout(120_000);
+        for (const stack of ["staging", "production", "local"]) {
+            plans.set(stack, await planStack(stack));
+        }
+    });
+
+    it("every job that assumes a role runs in an environment that role trusts", () => {
+        const assumptions = workflowAssumptions();
+        // drift, preview and guard per stack; promote; staging and production up.
+        assert.equal(assumptions.length, 9);
+        for (const a of assumptions) {
+            assert.ok(a.environment, `${a.job} names no environment`);
+            assert.ok(
+                subjectsOf(plans.get(a.stack)!, `ci-${a.role}`).includes(environmentSubject(REPO, a.environment)),
+                `${a.job}: the ${a.stack} ${a.role} role does not trust environment ${a.environment}`,
+            );
+        }
+    });
+
+    it("trusts nothing the workflows do not use", () => {
+        const used = workflowAssumptions();
+        for (const stack of ["staging", "production"]) {
+            for (const role of ["preview", "deploy"] as const) {
+                const expected = [
+                    ...new Set(used.filter((a) => a.stack === stack && a.role === role).map((a) => a.environment)),
+                ].map((e) => environmentSubject(REPO, e));
+                assert.deepEqual(
+                    subjectsOf(plans.get(stack)!, `ci-${role}`).sort(),
+                    expected.sort(),
+                    `${stack} ${role}`,
+                );
+            }
+        }
+    });
+
+    it("names the roles the cluster's access entries map (viewer: preview, admin: deploy)", () => {
+        for (const stack of ["staging", "production"]) {
+            const cluster = stackValue<{ adminRoleArns: string[]; viewerRoleArns: string[] }>(
+                stack,
+                "gitops-platform:cluster",
+            );
+            const roles = plans.get(stack)!.resources.filter((r) => r.type === T.role);
+            const name = (n: string) => roles.find((r) => r.name === n)?.inputs.name;
+            assert.ok(cluster.viewerRoleArns.some((arn) => arn.endsWith(`:role/${String(name("ci-preview"))}`)));
+            assert.ok(cluster.adminRoleArns.some((arn) => arn.endsWith(`:role/${String(name("ci-deploy"))}`)));
+        }
+    });
+
+    it("exports the role ARNs, protects them in production, and declares none on the local stack", () => {
+        for (const stack of ["staging", "production"]) {
+            const outputs = plans.get(stack)!.outputs.ciRoles as Record<string, unknown>;
+            assert.deepEqual(Object.keys(outputs).sort(), ["deployRoleArn", "previewRoleArn"]);
+        }
+        assert.equal(byName(plans.get("production")!.resources, T.role, "ci-deploy").options.protect, true);
+        assert.equal(byName(plans.get("staging")!.resources, T.role, "ci-deploy").options.protect, false);
+        assert.deepEqual(ofType(plans.get("local")!.resources, T.provider), []);
+        assert.equal(plans.get("local")!.outputs.ciRoles, undefined);
+    });
+});
+
+describe("CI roles: config", () => {
+    it("refuses ci on a stack without an AWS account or GitHub owner (local has neither)", () => {
+        const problems = configProblems("local", {
+            set: { "gitops-platform:ci": { repository: "gitops-platform" } },
+        });
+        assert.deepEqual(
+            problems.map((p) => p.key),
+            ["gitops-platform:ci", "gitops-platform:ci"],
+        );
+        assert.match(problems[0].message, /only an EKS stack/);
+        assert.match(problems[1].message, /github:owner/);
+    });
+
+    it("asks for the repository when the stack has no deployRepository", () => {
+        const problems = configProblems("staging", { set: { "gitops-platform:ci": {} } });
+        assert.deepEqual(
+            problems.map((p) => p.key),
+            ["gitops-platform:ci.repository"],
+        );
+    });
+
+    it("refuses a deploy environment among the preview environments", () => {
+        const problems = configProblems("production", {
+            set: { "gitops-platform:ci": { previewEnvironments: ["preview", "production"] } },
+        });
+        assert.deepEqual(
+            problems.map((p) => [p.key, p.value]),
+            [["gitops-platform:ci.previewEnvironments", ["preview", "production"]]],
+        );
+    });
+});
