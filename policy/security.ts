@@ -13,6 +13,7 @@ export const SECURITY_TYPES = {
     logGroup: "aws:cloudwatch/logGroup:LogGroup",
     vpc: "aws:ec2/vpc:Vpc",
     iamRole: "aws:iam/role:Role",
+    iamRolePolicy: "aws:iam/rolePolicy:RolePolicy",
     accessEntry: "aws:eks/accessEntry:AccessEntry",
     accessPolicyAssociation: "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
     repository: "github:index/repository:Repository",
@@ -234,6 +235,98 @@ const trustOpenToAnyone = resource(
             open.length === 0,
             `role ${r.name} may be assumed by anyone: name the principal or add a condition`,
         );
+    },
+);
+
+// ---- CI roles (components/ci) ----
+
+/** GitHub Actions' OIDC issuer: the provider's ARN ends in it, its condition keys start with it. */
+const GITHUB_ISSUER = "token.actions.githubusercontent.com";
+const SECRET_READS = ["kms:Decrypt", "secretsmanager:GetSecretValue"];
+const statementsOf = (document: unknown): unknown[] =>
+    typeof document === "string" && !OPAQUE.includes(document) ? [at(JSON.parse(document), "Statement")].flat() : [];
+/** Allow statements of a role's trust that admit GitHub's OIDC provider. */
+const githubTrust = (r: PolicyResource) =>
+    statementsOf(r.props.assumeRolePolicy).filter(
+        (s) => at(s, "Effect") === "Allow" && String(at(s, "Principal", "Federated")).endsWith(GITHUB_ISSUER),
+    );
+/** The `sub` values a statement's conditions admit, whatever the operator (StringEquals, StringLike, ...). */
+const subjectsOf = (statement: unknown): string[] =>
+    Object.values((at(statement, "Condition") ?? {}) as Record<string, unknown>).flatMap((keys) =>
+        [at(keys, `${GITHUB_ISSUER}:sub`)].flat().filter((v): v is string => typeof v === "string"),
+    );
+const isDeploySubject = (subject: string) => DEPLOY_ENVIRONMENTS.some((e) => subject.endsWith(`:environment:${e}`));
+
+/**
+ * GitHub's docs ("Configuring OpenID Connect in Amazon Web Services") require a `sub` condition: without
+ * one, or with a wildcard, a workflow of any repository (or any branch) gets the role.
+ */
+const githubTrustPinned = resource(
+    "github-oidc-trust-pinned-subject",
+    "Roles trusted by GitHub's OIDC provider name their exact subjects (a sub condition, no wildcard).",
+    [T.iamRole],
+    (r) =>
+        githubTrust(r).flatMap((s) => {
+            const subjects = subjectsOf(s);
+            return subjects.length === 0
+                ? [
+                      `role ${r.name} trusts GitHub's OIDC provider without a sub condition: any repository's workflow can assume it; add StringEquals on ${GITHUB_ISSUER}:sub`,
+                  ]
+                : subjects
+                      .filter((v) => /[*?]/.test(v))
+                      .map(
+                          (v) =>
+                              `role ${r.name} trusts the wildcard subject "${v}": name each subject, e.g. repo:<owner>/<repo>:environment:<name>`,
+                      );
+        }),
+);
+
+/** Roles trusted by GitHub but by no deploy environment are preview roles: they must not read secrets. */
+const previewRoleNoSecrets = stack(
+    "ci-preview-role-no-secret-reads",
+    "A role GitHub workflows assume outside the staging/production environments denies kms:Decrypt and secretsmanager:GetSecretValue.",
+    (resources) =>
+        resources
+            .filter((r) => r.type === T.iamRole)
+            .filter((r) => {
+                const trust = githubTrust(r);
+                return trust.length > 0 && !trust.flatMap(subjectsOf).some(isDeploySubject);
+            })
+            .filter(
+                (role) =>
+                    !resources.some(
+                        (p) =>
+                            p.type === T.iamRolePolicy &&
+                            p.props.role === role.props.name &&
+                            statementsOf(p.props.policy).some(
+                                (s) =>
+                                    at(s, "Effect") === "Deny" &&
+                                    [at(s, "Resource")].flat().includes("*") &&
+                                    SECRET_READS.every((a) => [at(s, "Action")].flat().includes(a)),
+                            ),
+                    ),
+            )
+            .map((r) => ({
+                urn: r.urn,
+                message: `role ${r.name} (previews) can read secrets: add an inline policy that denies ${SECRET_READS.join(" and ")} on "*"`,
+            })),
+);
+
+/** The deploy role's trust admits deploy environments only: no pull request or branch reaches it. */
+const deployRoleEnvironmentsOnly = resource(
+    "ci-deploy-role-environments-only",
+    "A role trusted by the staging or production environment is trusted by no other GitHub subject.",
+    [T.iamRole],
+    (r) => {
+        const subjects = githubTrust(r).flatMap(subjectsOf);
+        return subjects.some(isDeploySubject)
+            ? subjects
+                  .filter((v) => !isDeploySubject(v))
+                  .map(
+                      (v) =>
+                          `deploy role ${r.name} also trusts "${v}": only repo:<owner>/<repo>:environment:staging|production may assume it`,
+                  )
+            : [];
     },
 );
 
@@ -914,6 +1007,9 @@ export const SECURITY_RULES: readonly Rule[] = [
     logsKeptInProduction,
     deletionProtection,
     trustOpenToAnyone,
+    githubTrustPinned,
+    previewRoleNoSecrets,
+    deployRoleEnvironmentsOnly,
     adminScopes,
     teamEntriesNamespaced,
     protectInProduction,

@@ -78,6 +78,36 @@ const trust = (statement: Props) =>
         assumeRolePolicy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", ...statement }] }),
     });
 
+const GITHUB_PROVIDER = "arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com";
+const SUBJECT = "token.actions.githubusercontent.com:sub";
+/** A role trusted by GitHub's OIDC provider with these conditions. */
+const githubRole = (name: string, condition?: Props) =>
+    r(T.iamRole, name, {
+        name,
+        assumeRolePolicy: JSON.stringify({
+            Statement: [
+                {
+                    Effect: "Allow",
+                    Principal: { Federated: GITHUB_PROVIDER },
+                    Action: "sts:AssumeRoleWithWebIdentity",
+                    ...(condition ? { Condition: condition } : {}),
+                },
+            ],
+        }),
+    });
+const subjects = (...values: string[]) => ({
+    StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com", [SUBJECT]: values },
+});
+const PREVIEW = "repo:acme/platform:environment:preview";
+const PRODUCTION = "repo:acme/platform:environment:production";
+const inlinePolicy = (role: string, statement: Props) =>
+    r(T.iamRolePolicy, `${role}-policy`, {
+        role,
+        policy: JSON.stringify({ Statement: [{ Resource: "*", ...statement }] }),
+    });
+const denySecrets = (role: string) =>
+    inlinePolicy(role, { Effect: "Deny", Action: ["kms:Decrypt", "secretsmanager:GetSecretValue"] });
+
 const teamEntry = r(T.accessEntry, "team", {
     principalArn: "arn:aws:iam::1:role/team",
     kubernetesGroups: ["acme:payments"],
@@ -270,6 +300,53 @@ export const SECURITY_CASES: Record<string, readonly SecurityCase[]> = {
             name: "anyone",
             declared: [trust({ Principal: { AWS: "*" } })],
             expected: [/role ci may be assumed by anyone/],
+        },
+    ],
+    "github-oidc-trust-pinned-subject": [
+        { name: "exact environment subjects", declared: [githubRole("ci", subjects(PREVIEW))], expected: [] },
+        {
+            name: "no sub condition",
+            declared: [
+                githubRole("ci", { StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" } }),
+            ],
+            expected: [/role ci trusts GitHub's OIDC provider without a sub condition/],
+        },
+        {
+            name: "a wildcard subject",
+            declared: [githubRole("ci", { StringLike: { [SUBJECT]: "repo:acme/*" } })],
+            expected: [/role ci trusts the wildcard subject "repo:acme\/\*"/],
+        },
+    ],
+    "ci-preview-role-no-secret-reads": [
+        {
+            name: "preview role with the Deny",
+            declared: [githubRole("preview", subjects(PREVIEW)), denySecrets("preview")],
+            expected: [],
+        },
+        { name: "deploy role without it", declared: [githubRole("deploy", subjects(PRODUCTION))], expected: [] },
+        {
+            name: "preview role that allows secret reads",
+            declared: [
+                githubRole("preview", subjects(PREVIEW)),
+                inlinePolicy("preview", { Effect: "Allow", Action: ["kms:Decrypt", "secretsmanager:GetSecretValue"] }),
+            ],
+            expected: [/role preview \(previews\) can read secrets/],
+        },
+        {
+            name: "a Deny of one of the two only",
+            declared: [
+                githubRole("preview", subjects(PREVIEW)),
+                inlinePolicy("preview", { Effect: "Deny", Action: ["kms:Decrypt"] }),
+            ],
+            expected: [/role preview \(previews\) can read secrets/],
+        },
+    ],
+    "ci-deploy-role-environments-only": [
+        { name: "deploy environment only", declared: [githubRole("deploy", subjects(PRODUCTION))], expected: [] },
+        {
+            name: "deploy role also trusted by pull requests",
+            declared: [githubRole("deploy", subjects(PRODUCTION, "repo:acme/platform:pull_request"))],
+            expected: [/deploy role deploy also trusts "repo:acme\/platform:pull_request"/],
         },
     ],
     "eks-admin-policy-cluster-scope-only": [

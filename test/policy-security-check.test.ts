@@ -176,6 +176,36 @@ const BREAKS: Record<string, [Plan, Break]> = {
             });
         }),
     ],
+    "github-oidc-trust-pinned-subject": [
+        "staging",
+        edit(
+            T.iamRole,
+            (r) => {
+                const trust = JSON.parse(r.props.assumeRolePolicy);
+                delete trust.Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"];
+                r.props.assumeRolePolicy = JSON.stringify(trust);
+            },
+            (r) => r.name === "ci-preview",
+        ),
+    ],
+    "ci-preview-role-no-secret-reads": [
+        "production",
+        drop(T.iamRolePolicy, (r) => r.name === "ci-preview-no-secret-reads"),
+    ],
+    "ci-deploy-role-environments-only": [
+        "production",
+        edit(
+            T.iamRole,
+            (r) => {
+                const trust = JSON.parse(r.props.assumeRolePolicy);
+                trust.Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"].push(
+                    "repo:acme-platform/gitops-platform:pull_request",
+                );
+                r.props.assumeRolePolicy = JSON.stringify(trust);
+            },
+            (r) => r.name === "ci-deploy",
+        ),
+    ],
     "eks-admin-policy-cluster-scope-only": [
         "staging",
         edit(T.accessPolicyAssociation, (r) => {

@@ -57,12 +57,46 @@ export function previewDenyPolicy(): PolicyDocument {
     };
 }
 
+/** Verbs of every service the deploy role manages: the lifecycle of what the program declares. */
+const LIFECYCLE = ["Create*", "Delete*", "Describe*", "Get*", "List*", "Update*", "Put*", "Tag*", "Untag*"];
+/** Verbs beyond the lifecycle, per service (VPC wiring, node groups' add-ons, key rotation and use). */
+const DEPLOY_VERBS: Readonly<Record<string, readonly string[]>> = {
+    ec2: [
+        ...LIFECYCLE,
+        "Modify*",
+        "Associate*",
+        "Disassociate*",
+        "Attach*",
+        "Detach*",
+        "Allocate*",
+        "Release*",
+        "Authorize*",
+        "Revoke*",
+        "Replace*",
+    ],
+    eks: [...LIFECYCLE, "Associate*", "Disassociate*"],
+    kms: [
+        ...LIFECYCLE,
+        "EnableKeyRotation",
+        "DisableKeyRotation",
+        "ScheduleKeyDeletion",
+        "CancelKeyDeletion",
+        "Encrypt",
+        "Decrypt",
+        "GenerateDataKey*",
+    ],
+    logs: [...LIFECYCLE, "AssociateKmsKey", "DisassociateKmsKey"],
+    secretsmanager: [...LIFECYCLE, "RestoreSecret"],
+    autoscaling: ["Describe*"],
+};
+
 /**
  * What `pulumi up` of this program changes: the services of the cluster component (VPC, EKS, KMS,
- * logs), the Secrets Manager store, and IAM roles, policies and OIDC providers. Per service, because
- * the program creates and deletes resources whose ARNs it does not know in advance; IAM is listed
- * action by action, but CreateRole + PutRolePolicy + PassRole can grant anything: the deploy role is
- * as strong as an administrator of the account, which is why only reviewer-gated environments reach it.
+ * logs), the Secrets Manager store, and IAM roles, policies and OIDC providers. By verb, on "*",
+ * because the program creates and deletes resources whose ARNs it does not know in advance (no
+ * "<service>:*": the pack's iam-no-wildcard-actions). Broad by nature: CreateRole + PutRolePolicy +
+ * PassRole can grant anything, so the deploy role is as strong as an administrator of the account,
+ * which is why only the reviewer-gated staging/production environments can assume it.
  */
 export function deployPolicy(): PolicyDocument {
     return {
@@ -71,7 +105,7 @@ export function deployPolicy(): PolicyDocument {
             {
                 Sid: "PlatformServices",
                 Effect: "Allow",
-                Action: ["ec2:*", "eks:*", "kms:*", "logs:*", "secretsmanager:*", "autoscaling:Describe*"],
+                Action: Object.entries(DEPLOY_VERBS).flatMap(([service, verbs]) => verbs.map((v) => `${service}:${v}`)),
                 Resource: "*",
             },
             {
