@@ -53,7 +53,10 @@ export function githubTrustPolicy(providerArn: string, subjects: readonly string
 export function previewDenyPolicy(): PolicyDocument {
     return {
         Version: "2012-10-17",
-        Statement: [{ Sid: "NoSecretReads", Effect: "Deny", Action: [...SECRET_READS], Resource: "*" }],
+        // Data keys come with their plaintext: as good as a decrypt.
+        Statement: [
+            { Sid: "NoSecretReads", Effect: "Deny", Action: [...SECRET_READS, "kms:GenerateDataKey*"], Resource: "*" },
+        ],
     };
 }
 
