@@ -3,12 +3,14 @@ import { platformLabels } from "../components/core/labels";
 import { AwsSecretsManagerStore } from "../components/secrets/aws";
 import { KubernetesSecretsStore } from "../components/secrets/kubernetes";
 import { VaultSecretsStore } from "../components/secrets/vault";
+import { SEALED_SECRET_KIND, SEALED_SECRETS, SealedSecretsController } from "../components/secrets/sealed";
+import { TenantKind } from "../components/gitops/tenancy";
 import { defaultPrefix } from "../components/secrets/policy";
 import { DEFAULTS } from "../components/secrets/store";
 import { SecretsStore } from "../components/secrets/types";
 import { ClusterHandle } from "../components/cluster/types";
 import { stackTags } from "./cluster";
-import { PlatformConfig, PROJECT } from "./config";
+import { AppConfig, PlatformConfig, PROJECT } from "./config";
 import { profileOf } from "./profiles";
 
 /** Secrets Manager name prefix (or Vault path prefix) of the stack: `secrets.prefix`, else gitops-platform/<stack>. */
@@ -28,12 +30,20 @@ export function allowedNamespaces(config: PlatformConfig): string[] {
     return [config.engine.namespace];
 }
 
-/** The `secrets` stack output: what the promotion command compares between stacks. */
+/** The `secrets` stack output: what the promotion command compares between stacks (and kubeseal's command). */
 export function secretsOutputs(
     config: PlatformConfig,
-): { type: string; chartVersion: string; prefix?: string } | undefined {
+    sealed?: SealedSecretsController,
+): { type: string; chartVersion: string; prefix?: string; fetchCert?: string } | undefined {
     if (config.secrets === undefined) {
         return undefined;
+    }
+    if (config.secrets.type === "sealed-secrets") {
+        return {
+            type: config.secrets.type,
+            chartVersion: SEALED_SECRETS.version,
+            ...(sealed ? { fetchCert: sealed.fetchCertCommand } : {}),
+        };
     }
     const chartVersion = config.secrets.chartVersion ?? DEFAULTS.chartVersion;
     return config.secrets.type === "aws-secrets-manager" || config.secrets.type === "vault"
@@ -41,9 +51,31 @@ export function secretsOutputs(
         : { type: config.secrets.type, chartVersion };
 }
 
+/** An app with keys on a sealed-secrets stack: its team commits the SealedSecret, so it may ship that kind. */
+export function sealedTenantKinds(app: AppConfig, config: PlatformConfig): readonly TenantKind[] {
+    return config.secrets?.type === "sealed-secrets" && app.secretKeys.length > 0 ? [SEALED_SECRET_KIND] : [];
+}
+
+/** The Sealed Secrets controller of a `secrets.type: sealed-secrets` stack; undefined otherwise. */
+export function createSealedSecrets(
+    config: PlatformConfig,
+    cluster: ClusterHandle,
+): SealedSecretsController | undefined {
+    if (config.secrets?.type !== "sealed-secrets") {
+        return undefined;
+    }
+    return new SealedSecretsController(`${config.stack}-sealed-secrets`, {
+        provider: cluster.provider,
+        clusterReady: cluster.ready,
+        labels: platformLabels(config.environment),
+        namespace: config.secrets.namespace,
+    });
+}
+
+/** The External Secrets store of the stack; undefined without one (no secrets, or sealed-secrets). */
 export function createSecretsStore(config: PlatformConfig, cluster: ClusterHandle): SecretsStore | undefined {
     const secrets = config.secrets;
-    if (secrets === undefined) {
+    if (secrets === undefined || secrets.type === "sealed-secrets") {
         return undefined;
     }
     const name = `${config.stack}-secrets`;
