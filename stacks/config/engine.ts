@@ -1,7 +1,7 @@
 /** `gitops-platform:engine`: Argo CD or Flux, with the options that belong to each. */
 import { z } from "zod";
 import { APP_VERSIONS } from "../../components/gitops/argocd/versions";
-import { dnsLabel, EXACT_VERSION, exactVersion, strictObject } from "./rules";
+import { componentNamespace, EXACT_VERSION, exactVersion, strictObject } from "./rules";
 
 /** Keys that belong to one engine only, so a misplaced one gets a message naming its engine. */
 const ENGINE_ONLY_KEYS: Readonly<Record<string, "argocd" | "flux">> = {
@@ -50,7 +50,7 @@ export const argocdConfig = strictObject(
                 message: `expected an argo-cd chart version whose Argo CD version is known: one of ${Object.keys(APP_VERSIONS).join(", ")} (add a newer one to components/gitops/argocd/versions.ts)`,
             })
             .optional(),
-        namespace: dnsLabel.default("argocd"),
+        namespace: componentNamespace.default("argocd"),
         /** Replicas, Redis HA and disruption budgets; on by default in production only. */
         highAvailability: z.boolean().optional(),
         /** Single sign-on through an OIDC provider; disables the local admin user. Its client secret is the secret key gitops-platform:ssoClientSecret. */
@@ -87,6 +87,9 @@ export const argocdConfig = strictObject(
     }
 });
 
+/** The controllers the FluxInstance's own sync (GitRepository + Kustomization) runs on. */
+export const SYNC_CONTROLLERS = ["source-controller", "kustomize-controller"] as const;
+
 export const fluxConfig = strictObject(
     {
         type: z.literal("flux"),
@@ -94,7 +97,7 @@ export const fluxConfig = strictObject(
         operatorChartVersion: exactVersion.optional(),
         /** Flux distribution version the FluxInstance runs; the component's pinned default when omitted. */
         distributionVersion: exactVersion.optional(),
-        namespace: dnsLabel.default("flux-system"),
+        namespace: componentNamespace.default("flux-system"),
         components: z
             .array(
                 z.enum([
@@ -106,6 +109,21 @@ export const fluxConfig = strictObject(
                     "image-automation-controller",
                 ]),
             )
+            .superRefine((components, ctx) => {
+                // flux-operator (api/v1/fluxinstance_types.go, v0.58.1): an empty list means the operator's
+                // defaults, not none; the instance's sync is a GitRepository (source-controller) applied by a
+                // Kustomization (kustomize-controller), so without either nothing would ever sync.
+                const missing = SYNC_CONTROLLERS.filter((name) => !components.includes(name));
+                if (components.length === 0 || missing.length > 0) {
+                    ctx.addIssue({
+                        code: "custom",
+                        message:
+                            components.length === 0
+                                ? "an empty list installs the operator's defaults, not nothing: remove components, or list the controllers"
+                                : `the cluster sync needs ${missing.join(" and ")}: add ${missing.length === 1 ? "it" : "them"} to components`,
+                    });
+                }
+            })
             .optional(),
         /** Tenant lockdown: no cross-namespace references, a default service account for tenants, no remote bases. */
         multitenancy: z.boolean().default(false),

@@ -15,9 +15,9 @@ import { fleetConfig, fleetProblems } from "./fleet";
 import { monitoringConfig } from "./monitoring";
 import { notificationsConfig } from "./notifications";
 import { githubConfig, gitopsRepositoryConfig, repositoryProblems } from "./repositories";
-import { dnsLabel, strictObject, suggestKey, UNKNOWN_KEY_SEPARATOR } from "./rules";
+import { dnsLabel, GITHUB_OWNER, strictObject, suggestKey, SYSTEM_NAMESPACES, UNKNOWN_KEY_SEPARATOR } from "./rules";
 import { PRODUCTION_INVARIANTS, stackEnvironmentProblems } from "./invariants";
-import { secretsConfig } from "./secrets";
+import { secretsConfig, secretsPrefixProblem } from "./secrets";
 import { profileOf } from "../profiles";
 
 export const PROJECT = "gitops-platform";
@@ -44,9 +44,6 @@ export const CREDENTIAL_KEYS: readonly string[] = [
     "kubernetes:kubeconfig",
     "vault:token",
 ];
-
-/** Kubernetes namespaces no app may take. */
-const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
 
 /**
  * Release tags (v1.4.2, grafana-10.1.4) and commit SHAs: revisions that do not move under a
@@ -207,15 +204,21 @@ export function loadConfig(source: ConfigSource): PlatformConfig {
                     problems.push({ key: keyPath(path), message: messages[i] ?? issue.message, value: describe(path) });
                 });
             } else {
-                problems.push({ key: keyPath(issue.path), message: issue.message, value: describe(issue.path) });
+                // A map key that its rule refuses: zod's message is only "Invalid key in record".
+                const message =
+                    issue.code === "invalid_key"
+                        ? issue.issues.map((inner) => inner.message).join("; ")
+                        : issue.message;
+                problems.push({ key: keyPath(issue.path), message, value: describe(issue.path) });
             }
         }
     }
     const sections = parsed.success ? parsed.data : parsedSections(raw);
+    const present = (section: string) => raw[section] !== undefined;
     const pathed = [
         ...rawProblems(raw, source),
-        ...invariantProblems(sections, source.stack, (section) => raw[section] !== undefined),
-        ...(parsed.success ? crossFieldProblems(parsed.data, source) : []),
+        ...invariantProblems(sections, source.stack, present),
+        ...crossFieldProblems(sections, source, present),
     ];
     for (const problem of pathed) {
         const masked =
@@ -292,6 +295,15 @@ export function rawProblems(raw: Record<string, unknown>, source: ConfigSource):
             });
         }
     }
+    const owner = source.values["github:owner"];
+    if (owner && !GITHUB_OWNER.test(owner)) {
+        problems.push({
+            path: [],
+            key: "github:owner",
+            message:
+                "GitHub refuses this account name: letters, digits and single hyphens (not first or last), at most 39 characters",
+        });
+    }
     if (raw.github !== undefined && !source.values["github:owner"]) {
         problems.push({
             path: [],
@@ -349,20 +361,20 @@ export function invariantProblems(
 }
 
 /** Each notification destination needs its credential; commit statuses need repositories on GitHub. */
-function notificationProblems(config: ProjectConfig): PathedProblem[] {
+function notificationProblems(config: PlatformConfigSections, present: (section: string) => boolean): PathedProblem[] {
     const destinations = config.notifications?.destinations ?? [];
     const problems: PathedProblem[] = [];
     const credentials = { slack: "slackWebhookUrl", githubCommitStatus: "githubStatusToken" } as const;
     for (const destination of destinations) {
         const key = credentials[destination];
-        if (config[key] === undefined) {
+        if (!present(key)) {
             problems.push({
                 path: [key],
                 message: `notifications.destinations lists ${destination}, which needs it: pulumi config set --secret ${PROJECT}:${key} <value>`,
             });
         }
     }
-    if (destinations.includes("githubCommitStatus") && config.github === undefined) {
+    if (destinations.includes("githubCommitStatus") && !present("github")) {
         problems.push({
             path: ["notifications", "destinations"],
             message:
@@ -372,70 +384,150 @@ function notificationProblems(config: ProjectConfig): PathedProblem[] {
     return problems;
 }
 
-/** Rules that span sections; they run once every section has the right shape. */
-export function crossFieldProblems(config: ProjectConfig, source: ConfigSource): PathedProblem[] {
+/**
+ * Rules that span sections, on whatever sections parsed (so a typo in one section never hides a
+ * problem between others); a rule needs every section it reads, and `present` tells a missing
+ * section from a broken one.
+ */
+export function crossFieldProblems(
+    config: PlatformConfigSections,
+    source: ConfigSource,
+    present: (section: string) => boolean,
+): PathedProblem[] {
     const problems: PathedProblem[] = [];
     const add = (path: readonly PropertyKey[], message: string) => problems.push({ path, message });
+    // Optional sections: known to be absent only when the file does not have them.
+    const github = present("github") ? config.github : null;
+    const secrets = present("secrets") ? config.secrets : null;
+    const { gitopsRepository, engine, cluster, apps, teams } = config;
 
-    if (config.github === undefined && config.gitopsRepository.url === undefined) {
-        add(
-            ["gitopsRepository", "url"],
-            "without a github section the stack does not manage the repository: set gitopsRepository.url to its clone URL",
-        );
-    }
-    repositoryProblems(config.gitopsRepository, config.github, source.stack).forEach((problem) =>
-        add(problem.path, problem.message),
-    );
-    if (config.github !== undefined && config.gitopsRepository.url !== undefined) {
-        add(
-            ["gitopsRepository", "url"],
-            "the URL of a repository managed on GitHub comes from GitHub: remove gitopsRepository.url, or remove the github section",
-        );
-    }
-    if (config.engine.type === "argocd" && config.engine.sso !== undefined) {
-        if (config.ssoClientSecret === undefined) {
+    if (gitopsRepository !== undefined && github !== undefined) {
+        if (github === null && gitopsRepository.url === undefined) {
             add(
-                ["ssoClientSecret"],
-                "engine.sso needs the OIDC client secret: pulumi config set --secret gitops-platform:ssoClientSecret <value>",
+                ["gitopsRepository", "url"],
+                "without a github section the stack does not manage the repository: set gitopsRepository.url to its clone URL",
+            );
+        }
+        repositoryProblems(gitopsRepository, github ?? undefined, source.stack).forEach((problem) =>
+            add(problem.path, problem.message),
+        );
+        if (github !== null && gitopsRepository.url !== undefined) {
+            add(
+                ["gitopsRepository", "url"],
+                "the URL of a repository managed on GitHub comes from GitHub: remove gitopsRepository.url, or remove the github section",
             );
         }
     }
-    problems.push(...notificationProblems(config));
-    if (config.secrets?.type === "aws-secrets-manager" && config.cluster.type !== "eks") {
+    if (engine?.type === "argocd" && engine.sso !== undefined && !present("ssoClientSecret")) {
+        add(
+            ["ssoClientSecret"],
+            "engine.sso needs the OIDC client secret: pulumi config set --secret gitops-platform:ssoClientSecret <value>",
+        );
+    }
+    problems.push(...notificationProblems(config, present));
+    if (secrets?.type === "aws-secrets-manager" && cluster !== undefined && cluster.type !== "eks") {
         add(
             ["secrets", "type"],
             "aws-secrets-manager authenticates through EKS workload identity: use type kubernetes for an existing cluster, or cluster.type eks",
         );
     }
-    deliveryProblems({
-        engine: config.engine.type,
-        defaultStrategy: profileOf(config.environment).deliveryStrategy,
-        delivery: config.delivery,
-        monitoringEnabled: config.monitoring?.enabled ?? false,
-        apps: config.apps,
-    }).forEach((problem) => add(problem.path, problem.message));
+    if (secrets?.type === "aws-secrets-manager" && secrets.prefix !== undefined) {
+        const problem = secretsPrefixProblem(secrets.prefix, source.stack);
+        if (problem) {
+            add(["secrets", "prefix"], problem);
+        }
+    }
+    const delivery = present("delivery") ? config.delivery : null;
+    const monitoring = present("monitoring") ? config.monitoring : null;
+    if (
+        engine !== undefined &&
+        config.environment !== undefined &&
+        delivery !== undefined &&
+        monitoring !== undefined &&
+        apps !== undefined
+    ) {
+        deliveryProblems({
+            engine: engine.type,
+            defaultStrategy: profileOf(config.environment).deliveryStrategy,
+            delivery: delivery ?? undefined,
+            monitoringEnabled: monitoring?.enabled ?? false,
+            apps,
+        }).forEach((problem) => add(problem.path, problem.message));
+    }
     if (config.promotion && config.promotion.from === source.stack) {
         add(
             ["promotion", "from"],
             `a stack cannot promote from itself: name the stack before ${source.stack} (e.g. staging)`,
         );
     }
-    fleetProblems(config, source.stack).forEach((problem) => add(problem.path, problem.message));
-    const reserved = new Map<string, string>([
-        ...RESERVED_NAMESPACES.map((ns) => [ns, "a system namespace"] as const),
-        [config.engine.namespace, "the GitOps engine's namespace"],
-        ...(config.secrets ? [[config.secrets.namespace, "the secrets operator's namespace"] as const] : []),
-        ...(config.secrets?.type === "kubernetes"
-            ? [[config.secrets.sourceNamespace, "the secrets store's source namespace"] as const]
+    // The fleet's rules read these sections; secrets is null when the file has none.
+    const { environment, fleet } = config;
+    if (
+        environment !== undefined &&
+        engine !== undefined &&
+        cluster !== undefined &&
+        teams !== undefined &&
+        secrets !== undefined
+    ) {
+        fleetProblems(
+            { environment, engine, cluster, teams, secrets: secrets ?? undefined, fleet },
+            source.stack,
+        ).forEach((problem) => add(problem.path, problem.message));
+    }
+    if (engine?.type === "flux" && engine.components !== undefined && apps !== undefined) {
+        const helmApp = apps.findIndex((app) => app.source.type === "helm");
+        if (helmApp >= 0 && !engine.components.includes("helm-controller")) {
+            add(
+                ["engine", "components"],
+                `app "${apps[helmApp].name}" is a helm source, which Flux's helm-controller installs: add helm-controller to components`,
+            );
+        }
+    }
+    // Namespaces of the platform's components: each its own, never a system namespace (the schema refuses those).
+    type ComponentNamespace = { path: PropertyKey[]; namespace: string; what: string };
+    const componentNamespaces: ComponentNamespace[] = [
+        ...(engine
+            ? [{ path: ["engine", "namespace"], namespace: engine.namespace, what: "the GitOps engine's namespace" }]
             : []),
+        ...(secrets
+            ? [
+                  {
+                      path: ["secrets", "namespace"],
+                      namespace: secrets.namespace,
+                      what: "the secrets operator's namespace",
+                  },
+              ]
+            : []),
+        ...(secrets?.type === "kubernetes"
+            ? [
+                  {
+                      path: ["secrets", "sourceNamespace"],
+                      namespace: secrets.sourceNamespace,
+                      what: "the secrets store's source namespace",
+                  },
+              ]
+            : []),
+    ];
+    componentNamespaces.forEach(({ path, namespace }, index) => {
+        const earlier = componentNamespaces.slice(0, index).find((other) => other.namespace === namespace);
+        if (earlier) {
+            add(
+                path,
+                `namespace "${namespace}" is already ${earlier.what}: give each component a namespace of its own`,
+            );
+        }
+    });
+    const reserved = new Map<string, string>([
+        ...SYSTEM_NAMESPACES.map((ns) => [ns, "a system namespace"] as const),
+        ...componentNamespaces.map(({ namespace, what }) => [namespace, what] as const),
     ]);
     const namespaceOwners = new Map<string, string>();
-    const appRepositories = Object.keys(config.github?.appRepositories ?? {});
-    config.apps.forEach((app, index) => {
-        if (!(app.team in config.teams)) {
+    const appRepositories = github ? Object.keys(github.appRepositories) : [];
+    (apps ?? []).forEach((app, index) => {
+        if (teams !== undefined && !(app.team in teams)) {
             add(
                 ["apps", index, "team"],
-                `no team "${app.team}" in gitops-platform:teams; add it there with its groups, or use one of: ${Object.keys(config.teams).join(", ") || "(none defined)"}`,
+                `no team "${app.team}" in gitops-platform:teams; add it there with its groups, or use one of: ${Object.keys(teams).join(", ") || "(none defined)"}`,
             );
         }
         const namespace = app.namespace ?? app.name;
@@ -455,18 +547,24 @@ export function crossFieldProblems(config: ProjectConfig, source: ConfigSource):
         const repository = app.source.repository;
         if (
             repository !== undefined &&
-            repository !== config.gitopsRepository.name &&
+            gitopsRepository !== undefined &&
+            github !== undefined &&
+            repository !== gitopsRepository.name &&
             !appRepositories.includes(repository)
         ) {
             add(
                 ["apps", index, "source", "repository"],
-                config.github
+                github
                     ? `no repository "${repository}" in github.appRepositories; add it there, or use source.url for a repository this stack does not manage`
                     : "source.repository names a GitHub repository this stack manages, and it has no github section: use source.url",
             );
         }
-        imageUpdateProblems(config, app, index).forEach((problem) => add(problem.path, problem.message));
-        if (app.secretKeys.length > 0 && config.secrets === undefined) {
+        if (engine !== undefined && gitopsRepository !== undefined) {
+            imageUpdateProblems({ engine, gitopsRepository }, app, index).forEach((problem) =>
+                add(problem.path, problem.message),
+            );
+        }
+        if (app.secretKeys.length > 0 && secrets === null) {
             add(
                 ["apps", index, "secretKeys"],
                 "secret keys need a secrets store: add a gitops-platform:secrets section",
@@ -480,7 +578,11 @@ export function crossFieldProblems(config: ProjectConfig, source: ConfigSource):
  * An app's image update is written by Flux's image automation or Argo CD Image Updater into the
  * GitOps repository, the only repository whose deploy key may push (stacks/repositories.ts).
  */
-export function imageUpdateProblems(config: ProjectConfig, app: AppConfig, index: number): PathedProblem[] {
+export function imageUpdateProblems(
+    config: Pick<ProjectConfig, "engine" | "gitopsRepository">,
+    app: AppConfig,
+    index: number,
+): PathedProblem[] {
     if (app.imageUpdate === undefined) {
         return [];
     }

@@ -163,6 +163,7 @@ export const PRODUCTION_INVARIANTS: readonly Invariant[] = [
                         "Flux needs multi-tenancy lockdown so team repositories do not apply as cluster-admin: set multitenancy to true",
                     )
                   : [],
+        policy: "argocd-admin-off-in-production",
     },
     {
         id: "no-cascade-delete",
@@ -175,6 +176,7 @@ export const PRODUCTION_INVARIANTS: readonly Invariant[] = [
                       "a production Application must never delete running workloads: set cascadeDelete to false",
                   )
                 : [],
+        policy: "production-no-cascade-delete",
     },
     {
         id: "no-default-prune",
@@ -232,6 +234,7 @@ export const PRODUCTION_INVARIANTS: readonly Invariant[] = [
                           "production takes immutable revisions only: a tag such as v1.4.2 or a commit SHA, not a branch",
                       ),
             ),
+        policy: "production-immutable-revisions",
     },
 ];
 

@@ -1,7 +1,7 @@
 /** `gitops-platform:monitoring`: PodMonitors and alert rules for an existing Prometheus Operator. */
 import { z } from "zod";
 import { DEFAULTS } from "../../components/monitoring";
-import { dnsLabel, strictObject } from "./rules";
+import { dnsLabel, labels, strictObject } from "./rules";
 
 /** A Prometheus duration (model.ParseDuration units), non-zero, as a rule's `for` takes it. */
 const promDuration = z
@@ -15,7 +15,7 @@ export const monitoringConfig = strictObject({
      * Labels the existing Prometheus selects PodMonitors and PrometheusRules by (its podMonitorSelector
      * and ruleSelector); kube-prometheus-stack selects `release: <its release name>`.
      */
-    selectorLabels: z.record(z.string().min(1), z.string()).default({ ...DEFAULTS.selectorLabels }),
+    selectorLabels: labels.default({ ...DEFAULTS.selectorLabels }),
     /** How long an app may be OutOfSync / not Ready before it alerts. */
     driftFor: promDuration.default(DEFAULTS.driftFor),
     /** How long a sync or reconciliation may stay in progress before it alerts. */

@@ -4,11 +4,7 @@
  */
 import { z } from "zod";
 import { gitHost, GITHUB_HOST } from "../../components/repository/hosts";
-import { strictObject } from "./rules";
-
-const repositoryName = z
-    .string()
-    .regex(/^[A-Za-z0-9_.-]{1,100}$/, "expected a GitHub repository name: letters, digits, '-', '_' and '.'");
+import { gitRefName, gitRepositoryUrl, githubRepositoryName, strictObject } from "./rules";
 
 /** Pulumi stack names: letters, digits, '-', '_' and '.'. */
 const stackName = z
@@ -22,24 +18,17 @@ const stackName = z
  */
 const managedBy = stackName.optional();
 
-const gitUrl = z
-    .string()
-    .regex(
-        /^(https:\/\/[^\s]+|ssh:\/\/[^\s]+|git@[^\s:]+:[^\s]+)$/,
-        "expected a Git URL: https://host/owner/repo.git, ssh://git@host/owner/repo.git or git@host:owner/repo.git",
-    );
-
 export const gitopsRepositoryConfig = strictObject({
     /** Repository name; on GitHub under github.owner. */
-    name: repositoryName,
+    name: githubRepositoryName,
     /**
      * Branch the engine syncs and the seeded files go to. On GitHub it must be the default branch, the one a
      * new repository starts with (the owner's default branch name, "main" unless changed), since the
      * ruleset protects ~DEFAULT_BRANCH.
      */
-    branch: z.string().min(1).default("main"),
+    branch: gitRefName.default("main"),
     /** Clone URL for a repository this stack does not manage (stacks without a github section). */
-    url: gitUrl.optional(),
+    url: gitRepositoryUrl.optional(),
     /** Manage an existing repository instead of creating one: imported on the next `pulumi up`, nothing is seeded into it. */
     adopt: z.boolean().default(false),
     managedBy,
@@ -102,7 +91,7 @@ const reviewers = strictObject({
 /** The owning organization is the GitHub provider's own `github:owner` setting. */
 export const githubConfig = strictObject({
     /** App repositories this stack manages, keyed by repository name. */
-    appRepositories: z.record(repositoryName, appRepositoryConfig).default({}),
+    appRepositories: z.record(githubRepositoryName, appRepositoryConfig).default({}),
     protection: strictObject({
         /** Protect the default branch. A production stack cannot turn this off. */
         enabled: z.boolean().default(true),
@@ -127,7 +116,7 @@ export const githubConfig = strictObject({
      * reviewers) and its workflow permissions; no deploy key.
      */
     deployRepository: strictObject({
-        name: repositoryName,
+        name: githubRepositoryName,
         visibility: z.enum(["private", "internal", "public"]).default("private"),
         description: z.string().default("Pulumi program of the GitOps platform: cluster, engine, repositories, apps"),
         /** Reviewers of the `staging` environment; none by default, so every merge to main reaches staging. */

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { durationSeconds } from "../../components/secrets/objects";
 import { chartVersionProblem } from "../../components/secrets/store";
-import { dnsLabel, exactVersion, strictObject } from "./rules";
+import { componentNamespace, exactVersion, strictObject } from "./rules";
 
 const common = {
     /** external-secrets Helm chart version; the component's pinned default when omitted. */
@@ -14,7 +14,7 @@ const common = {
             }
         })
         .optional(),
-    namespace: dnsLabel.default("external-secrets"),
+    namespace: componentNamespace.default("external-secrets"),
     /** How often ExternalSecrets re-read the store (Go duration, non-zero). */
     refreshInterval: z
         .string()
@@ -47,7 +47,7 @@ export const kubernetesStoreConfig = strictObject({
     type: z.literal("kubernetes"),
     ...common,
     /** Namespace holding the source Secrets that the store serves. */
-    sourceNamespace: dnsLabel.default("platform-secrets"),
+    sourceNamespace: componentNamespace.default("platform-secrets"),
 });
 
 const vaultPath = z
@@ -99,3 +99,24 @@ export type KubernetesStoreConfig = z.infer<typeof kubernetesStoreConfig>;
 export type VaultStoreConfig = z.infer<typeof vaultStoreConfig>;
 export type SealedSecretsConfig = z.infer<typeof sealedSecretsConfig>;
 export type SecretsConfig = z.infer<typeof secretsConfig>;
+
+/** Stack names that are environments, each with secrets of its own. */
+const ENVIRONMENT_STACKS = ["staging", "production", "local"];
+
+/**
+ * The operator may read `<prefix>/*` (components/secrets/policy.ts secretArnPattern), so a prefix
+ * must be this stack's own: ending in the stack's name, so it is never a parent of another stack's
+ * (`gitops-platform` would reach `gitops-platform/production/...`), and with no other environment's
+ * name before it (`gitops-platform/production/staging` would nest staging under production's).
+ * IAM wildcards (* and ?) are already refused by the prefix's pattern.
+ */
+export function secretsPrefixProblem(prefix: string, stack: string): string | undefined {
+    const segments = prefix.split("/");
+    if (segments[segments.length - 1] !== stack) {
+        return `the operator reads every secret under "${prefix}/", so the prefix must end with this stack's name: use ${prefix}/${stack} or gitops-platform/${stack}`;
+    }
+    const other = segments.slice(0, -1).find((segment) => ENVIRONMENT_STACKS.includes(segment));
+    return other !== undefined
+        ? `"${other}" is another environment's segment: this prefix lies under that environment's secrets; use gitops-platform/${stack}`
+        : undefined;
+}
