@@ -84,7 +84,7 @@ export const vaultStoreConfig = strictObject({
 export const sealedSecretsConfig = strictObject({
     type: z.literal("sealed-secrets"),
     /** The controller's namespace, where its sealing keys live. */
-    namespace: dnsLabel.default("sealed-secrets"),
+    namespace: componentNamespace.default("sealed-secrets"),
 });
 
 export const secretsConfig = z.discriminatedUnion("type", [
