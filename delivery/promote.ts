@@ -12,7 +12,7 @@ import { compareVersions } from "../components/secrets/store";
 import { stackConfigFromText } from "../plan/stackFile";
 import { ConfigError, isImmutableRevision, loadConfig, PROJECT } from "../stacks/config";
 
-/** The part of the stack-output contract promotion reads (see the brief / stacks/platform.ts). */
+/** The part of the stack-output contract promotion reads (stacks/platform.ts writes it). */
 export const sourceOutputsSchema = z.object({
     environment: z.string(),
     cluster: z.object({

@@ -9,7 +9,7 @@ import { runPlatform } from "../stacks";
 import { PROJECT } from "../stacks/config";
 import { expectedFailure, parseCommand, runCommand, UsageError } from "../scripts/command";
 import { PlannedResource } from "./recorder";
-import { runPlan } from "./run";
+import { PlanResult, runPlan } from "./run";
 import { readStackConfig, stackFilePath, stackNameOf } from "./stackFile";
 
 export interface StackArgs {
@@ -84,12 +84,21 @@ export function formatTree(resources: readonly PlannedResource[]): string {
     return `${lines.join("\n")}\n${resources.length} resources`;
 }
 
+/**
+ * The stack the arguments name and its offline plan, for every command that plans a stack. A config
+ * file planned without --stack takes its stack name from its file name, so a file planned as a named
+ * stack gets that stack's production-only rules.
+ */
+export async function planFromArgs(args: StackArgs): Promise<{ stack: string; plan: PlanResult }> {
+    const file = args.configFile ?? stackFilePath(args.stack!);
+    const stack = args.stack ?? stackNameOf(file);
+    return { stack, plan: await runPlan({ project: PROJECT, stack, ...readStackConfig(file) }, runPlatform) };
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
     try {
         const args = parseStackArgs(argv);
-        const file = args.configFile ?? stackFilePath(args.stack!);
-        const stack = args.stack ?? stackNameOf(file);
-        const plan = await runPlan({ project: PROJECT, stack, ...readStackConfig(file) }, runPlatform);
+        const { plan } = await planFromArgs(args);
         const resources = plan.resources.map(({ custom: _custom, ...r }) => r);
         process.stdout.write(args.json ? `${JSON.stringify(resources, null, 2)}\n` : `${formatTree(plan.resources)}\n`);
         return 0;

@@ -4,6 +4,7 @@
  * registration request itself, and secrets are masked before anything is kept.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { WIRE } from "./sdk";
 
 /** Resource options that matter for safety, as the engine sees them. */
 export interface PlannedOptions {
@@ -31,15 +32,9 @@ export interface PlannedResource {
 export const SECRET_PLACEHOLDER = "[secret]";
 export const UNKNOWN_PLACEHOLDER = "[unknown]";
 
-// Wire signatures of Pulumi's property serialization (sdk/nodejs/runtime/rpc.ts).
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
-const UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-
 /** Serialized inputs → plain JSON, secrets masked, unknowns marked, resource references as their URN. */
 export function maskSerialized(value: unknown): unknown {
-    if (value === UNKNOWN_VALUE) {
+    if (value === WIRE.unknownValue) {
         return UNKNOWN_PLACEHOLDER;
     }
     if (Array.isArray(value)) {
@@ -47,10 +42,10 @@ export function maskSerialized(value: unknown): unknown {
     }
     if (value !== null && typeof value === "object") {
         const record = value as Record<string, unknown>;
-        if (record[SIG_KEY] === SECRET_SIG) {
+        if (record[WIRE.sigKey] === WIRE.secretSig) {
             return SECRET_PLACEHOLDER;
         }
-        if (record[SIG_KEY] === RESOURCE_SIG) {
+        if (record[WIRE.sigKey] === WIRE.resourceSig) {
             return { resource: record.urn };
         }
         return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, maskSerialized(v)]));

@@ -5,7 +5,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { platformMocks } from "./mocks";
-import { maskSerialized, MonitorLike, PlannedResource, PlanRecorder } from "./recorder";
+import { maskSerialized, PlannedResource, PlanRecorder } from "./recorder";
+import { mockMonitor, withoutStackTraces } from "./sdk";
 
 export interface PlanInput {
     readonly project: string;
@@ -23,49 +24,7 @@ export interface PlanResult {
 
 export type Program = () => Promise<Record<string, unknown>> | Record<string, unknown>;
 
-interface OutputsRequest {
-    getUrn(): string;
-    getOutputs(): { toJavaScript(): Record<string, unknown> } | undefined;
-}
-
-interface MockMonitorInternals extends MonitorLike {
-    registerResourceOutputs(req: OutputsRequest, callback: (err: unknown, resp?: unknown) => void): void;
-}
-
-// The mock monitor is internal to @pulumi/pulumi (pinned in package.json); the plan reads the
-// registration requests it receives, which carry what the public mocks interface leaves out.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const settings = require("@pulumi/pulumi/runtime/settings") as { getMonitor(): MockMonitorInternals };
-
 const recorder = new PlanRecorder();
-
-/**
- * Pulumi captures a stack trace for every promise and resource (`new Error().stack`), for leak
- * reports and source positions the plan never shows; under ts-node each capture also goes through
- * source-map-support. That was two thirds of a 1000-app plan's time, so the plan turns stack traces
- * off while the program runs. PLAN_STACK_TRACES=1 keeps them, to debug a failing program.
- * `Resource.callsites` (private in @pulumi/pulumi 3.270.0, resource.js) raises the trace limit to
- * infinity for every resource's source position, which the plan never records: it answers none.
- */
-async function withoutStackTraces<T>(run: () => Promise<T>): Promise<T> {
-    if (process.env.PLAN_STACK_TRACES === "1") {
-        return run();
-    }
-    const errors = Error as { prepareStackTrace?: ErrorConstructor["prepareStackTrace"]; stackTraceLimit: number };
-    const resource = pulumi.Resource as unknown as { callsites: () => unknown[] };
-    const { prepareStackTrace, stackTraceLimit } = errors;
-    const callsites = resource.callsites;
-    errors.prepareStackTrace = undefined;
-    errors.stackTraceLimit = 0;
-    resource.callsites = () => [];
-    try {
-        return await run();
-    } finally {
-        errors.prepareStackTrace = prepareStackTrace;
-        errors.stackTraceLimit = stackTraceLimit;
-        resource.callsites = callsites;
-    }
-}
 
 /** Plans `program` with the given config. Runs are sequential: the Pulumi runtime is process-global. */
 export async function runPlan(input: PlanInput, program: Program): Promise<PlanResult> {
@@ -73,7 +32,7 @@ export async function runPlan(input: PlanInput, program: Program): Promise<PlanR
     // As the CLI's language host passes them (stacks/index.ts configSecretKeys reads this).
     process.env.PULUMI_CONFIG_SECRET_KEYS = JSON.stringify(input.secretKeys);
     await pulumi.runtime.setMocks(platformMocks, input.project, input.stack, false);
-    const monitor = settings.getMonitor();
+    const monitor = mockMonitor();
     recorder.clear();
     recorder.attach(monitor);
 

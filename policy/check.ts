@@ -6,11 +6,7 @@
  * config, 2 on bad arguments.
  */
 import { PlannedResource } from "../plan/recorder";
-import { runPlan } from "../plan/run";
-import { readStackConfig, stackFilePath, stackNameOf } from "../plan/stackFile";
-import { runPlatform } from "../stacks";
-import { PROJECT } from "../stacks/config";
-import { parseStackArgs } from "../plan/cli";
+import { parseStackArgs, planFromArgs } from "../plan/cli";
 import { expectedFailure, runCommand } from "../scripts/command";
 import { PACK_RULES } from "./pack";
 import { checkResources, PolicyResource, Violation } from "./rules";
@@ -48,20 +44,11 @@ export function formatViolations(stack: string, count: number, violations: reado
     return `${stack}: ${violations.length} policy violation(s):\n${lines.join("\n")}`;
 }
 
-/** Plans the stack offline and applies every rule. */
-export async function checkStack(stack: string, file: string): Promise<{ count: number; violations: Violation[] }> {
-    const plan = await runPlan({ project: PROJECT, stack, ...readStackConfig(file) }, runPlatform);
-    return { count: plan.resources.length, violations: checkResources(plan.resources.map(fromPlanned), PACK_RULES) };
-}
-
 export async function main(argv: readonly string[]): Promise<number> {
     try {
-        const args = parseStackArgs(argv, USAGE, false);
-        const file = args.configFile ?? stackFilePath(args.stack!);
-        // A config file planned as a named stack gets that stack's production-only rules.
-        const stack = args.stack ?? stackNameOf(file);
-        const { count, violations } = await checkStack(stack, file);
-        const report = formatViolations(stack, count, violations);
+        const { stack, plan } = await planFromArgs(parseStackArgs(argv, USAGE, false));
+        const violations = checkResources(plan.resources.map(fromPlanned), PACK_RULES);
+        const report = formatViolations(stack, plan.resources.length, violations);
         (violations.length === 0 ? process.stdout : process.stderr).write(`${report}\n`);
         return violations.length === 0 ? 0 : 1;
     } catch (error) {

@@ -5,6 +5,7 @@
  */
 import * as YAML from "yaml";
 import { PRUNE_APPROVED_LABEL } from "../components/core/labels";
+import { EXACT_VERSION } from "../components/core/versions";
 import { firstString, SECURITY_RULES } from "./security";
 
 /** The offline plan writes secret values as this marker (plan/recorder.ts SECRET_PLACEHOLDER). */
@@ -159,8 +160,6 @@ export const noPublicRepositoryInProduction: ResourceRule = {
 };
 
 // ---- Kubernetes ----
-
-const EXACT_VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 
 export const helmChartVersionPinned: ResourceRule = {
     kind: "resource",

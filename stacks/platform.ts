@@ -78,7 +78,7 @@ export async function definePlatform(config: PlatformConfig): Promise<Platform> 
                 chartVersion: engine.versions.chart,
                 appVersion: engine.versions.app,
             },
-            secrets: secretsOutputs(config, sealed),
+            secrets: secretsOutputs(config, secretsStore ?? sealed),
             ...(delivery
                 ? {
                       delivery: {

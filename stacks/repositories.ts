@@ -142,37 +142,44 @@ export function createRepositories(config: PlatformConfig): RepositoryHandle {
     const gitopsWritable = config.engine.imageAutomation;
     // It pushes to the protected branch itself only in direct mode; otherwise to image-updates/<branch>.
     const gitopsBypass = gitopsWritable && config.engine.imagePush === "direct";
-    const gitops =
-        gitopsConfig.managedBy !== undefined
-            ? sharedRepository(gitopsConfig.name, { branch: gitopsConfig.branch, deployKeyWritable: gitopsWritable })
-            : new GithubRepository(gitopsConfig.name, {
-                  ...owned,
-                  repositoryName: gitopsConfig.name,
-                  description: gitopsConfig.description,
-                  visibility: gitopsConfig.visibility,
-                  adopt: gitopsConfig.adopt,
-                  branch: gitopsConfig.branch,
-                  deployKeyWritable: gitopsWritable,
-                  deployKeyBypass: gitopsBypass,
-                  environments: { staging: {}, production: { reviewers: github.productionReviewers } },
-                  // An adopted repository has its own content: nothing is seeded over it.
-                  seedFiles: gitopsConfig.adopt ? {} : gitopsSeedFiles(config, github.codeOwners),
-              });
+    const gitopsRepository = () => {
+        if (gitopsConfig.managedBy !== undefined) {
+            return sharedRepository(gitopsConfig.name, {
+                branch: gitopsConfig.branch,
+                deployKeyWritable: gitopsWritable,
+            });
+        }
+        return new GithubRepository(gitopsConfig.name, {
+            ...owned,
+            repositoryName: gitopsConfig.name,
+            description: gitopsConfig.description,
+            visibility: gitopsConfig.visibility,
+            adopt: gitopsConfig.adopt,
+            branch: gitopsConfig.branch,
+            deployKeyWritable: gitopsWritable,
+            deployKeyBypass: gitopsBypass,
+            environments: { staging: {}, production: { reviewers: github.productionReviewers } },
+            // An adopted repository has its own content: nothing is seeded over it.
+            seedFiles: gitopsConfig.adopt ? {} : gitopsSeedFiles(config, github.codeOwners),
+        });
+    };
+    const appRepository = (name: string, app: GithubConfig["appRepositories"][string]) => {
+        if (app.managedBy !== undefined) {
+            return sharedRepository(name);
+        }
+        return new GithubRepository(name, {
+            ...owned,
+            repositoryName: name,
+            description: app.description,
+            visibility: app.visibility,
+            adopt: app.adopt,
+            // The ruleset asks for code-owner review; without CODEOWNERS no review could satisfy it.
+            seedFiles: app.adopt ? {} : { ...checks, CODEOWNERS: codeOwnersFile(github.codeOwners) },
+        });
+    };
+    const gitops = gitopsRepository();
     const appRepositories = Object.fromEntries(
-        Object.entries(github.appRepositories).map(([name, app]) => [
-            name,
-            app.managedBy !== undefined
-                ? sharedRepository(name)
-                : new GithubRepository(name, {
-                      ...owned,
-                      repositoryName: name,
-                      description: app.description,
-                      visibility: app.visibility,
-                      adopt: app.adopt,
-                      // The ruleset asks for code-owner review; without CODEOWNERS no review could satisfy it.
-                      seedFiles: app.adopt ? {} : { ...checks, CODEOWNERS: codeOwnersFile(github.codeOwners) },
-                  }),
-        ]),
+        Object.entries(github.appRepositories).map(([name, app]) => [name, appRepository(name, app)]),
     );
     return { gitops, appRepositories, ready: gitops.ready };
 }

@@ -3,10 +3,9 @@ import { platformLabels } from "../components/core/labels";
 import { AwsSecretsManagerStore } from "../components/secrets/aws";
 import { KubernetesSecretsStore } from "../components/secrets/kubernetes";
 import { VaultSecretsStore } from "../components/secrets/vault";
-import { SEALED_SECRET_KIND, SEALED_SECRETS, SealedSecretsController } from "../components/secrets/sealed";
+import { SEALED_SECRET_KIND, SealedSecretsController } from "../components/secrets/sealed";
 import { TenantKind } from "../components/gitops/tenancy";
 import { defaultPrefix } from "../components/secrets/policy";
-import { DEFAULTS } from "../components/secrets/store";
 import { SecretsStore } from "../components/secrets/types";
 import { ClusterHandle } from "../components/cluster/types";
 import { stackTags } from "./cluster";
@@ -30,25 +29,22 @@ export function allowedNamespaces(config: PlatformConfig): string[] {
     return [config.engine.namespace];
 }
 
-/** The `secrets` stack output: what the promotion command compares between stacks (and kubeseal's command). */
+/**
+ * The `secrets` stack output: what the promotion command compares between stacks; the chart version
+ * the store (or the sealed-secrets controller) runs, and kubeseal's command to fetch the certificate.
+ */
 export function secretsOutputs(
     config: PlatformConfig,
-    sealed?: SealedSecretsController,
+    store: (Pick<SecretsStore, "chartVersion"> & { readonly fetchCertCommand?: string }) | undefined,
 ): { type: string; chartVersion: string; prefix?: string; fetchCert?: string } | undefined {
-    if (config.secrets === undefined) {
+    if (config.secrets === undefined || store === undefined) {
         return undefined;
     }
-    if (config.secrets.type === "sealed-secrets") {
-        return {
-            type: config.secrets.type,
-            chartVersion: SEALED_SECRETS.version,
-            ...(sealed ? { fetchCert: sealed.fetchCertCommand } : {}),
-        };
-    }
-    const chartVersion = config.secrets.chartVersion ?? DEFAULTS.chartVersion;
+    const chartVersion = store.chartVersion;
+    const fetchCert = store.fetchCertCommand === undefined ? {} : { fetchCert: store.fetchCertCommand };
     return config.secrets.type === "aws-secrets-manager" || config.secrets.type === "vault"
         ? { type: config.secrets.type, chartVersion, prefix: secretsPrefix(config) }
-        : { type: config.secrets.type, chartVersion };
+        : { type: config.secrets.type, chartVersion, ...fetchCert };
 }
 
 /** An app with keys on a sealed-secrets stack: its team commits the SealedSecret, so it may ship that kind. */

@@ -7,12 +7,12 @@ import { argoApplication, ArgoApplicationSettings } from "../components/gitops/a
 import {
     dnsName,
     fluxAppObjects,
-    fluxGitUrl,
     gitRef,
     gitRepositoryName,
     repositoryNameFromUrl,
 } from "../components/gitops/flux/application";
 import { ApplicationRegistration } from "../components/gitops/types";
+import { normalGitUrl } from "../components/repository/hosts";
 import { RepositoryAccess } from "../components/repository/types";
 import { pruneApproved } from "../stacks/apps";
 import { PRUNE_APPROVED_LABEL as POLICY_PRUNE_APPROVED_LABEL } from "../policy/rules";
@@ -197,9 +197,14 @@ describe("Flux source naming and refs", () => {
     }
 
     it("turns scp-like Git URLs into ssh:// URLs, which is all Flux accepts besides http(s)", () => {
-        assert.equal(fluxGitUrl("git@github.com:acme/payments-api.git"), "ssh://git@github.com/acme/payments-api.git");
-        assert.equal(fluxGitUrl("ssh://git@github.com/acme/x.git"), "ssh://git@github.com/acme/x.git");
-        assert.equal(fluxGitUrl("https://github.com/acme/x.git"), "https://github.com/acme/x.git");
+        assert.equal(
+            normalGitUrl("git@github.com:acme/payments-api.git"),
+            "ssh://git@github.com/acme/payments-api.git",
+        );
+        assert.equal(normalGitUrl("ssh://git@github.com/acme/x.git"), "ssh://git@github.com/acme/x.git");
+        assert.equal(normalGitUrl("https://github.com/acme/x.git"), "https://github.com/acme/x.git");
+        // An absolute scp-like path is the same repository path (git's scp-like syntax), not an empty segment.
+        assert.equal(normalGitUrl("git@git.example.com:/srv/app.git"), "ssh://git@git.example.com/srv/app.git");
     });
 
     it("names a GitRepository from repository and revision only, so apps at one revision share it", () => {

@@ -161,6 +161,7 @@ class FakeFluxEngineForTests extends pulumi.ComponentResource implements GitopsE
 
 class FakeSecretsStoreForTests implements SecretsStore {
     readonly storeName = "platform";
+    readonly chartVersion = "2.9.0";
     readonly ready: pulumi.Resource[] = [];
     constructor(private readonly provider: k8s.Provider) {}
     deliver(

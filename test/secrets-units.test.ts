@@ -393,14 +393,19 @@ describe("secrets: from config", () => {
     });
 
     it("stack outputs: type, chart version, and the prefix on AWS", () => {
-        assert.deepEqual(secretsOutputs(platformConfig("staging")), {
+        // The version is the store's (its pinned default or the configured one), passed through as it is.
+        const store = { chartVersion: "2.9.0" };
+        assert.deepEqual(secretsOutputs(platformConfig("staging"), store), {
             type: "aws-secrets-manager",
             chartVersion: "2.9.0",
             prefix: "gitops-platform/staging",
         });
-        assert.deepEqual(secretsOutputs(platformConfig("local")), { type: "kubernetes", chartVersion: "2.9.0" });
+        assert.deepEqual(secretsOutputs(platformConfig("local"), store), { type: "kubernetes", chartVersion: "2.9.0" });
         assert.equal(
-            secretsOutputs(platformConfig("local", { remove: ["gitops-platform:secrets", "gitops-platform:apps"] })),
+            secretsOutputs(
+                platformConfig("local", { remove: ["gitops-platform:secrets", "gitops-platform:apps"] }),
+                undefined,
+            ),
             undefined,
         );
     });

@@ -87,7 +87,7 @@ export interface EksClusterArgs {
     readonly protect?: boolean;
 }
 
-const DEFAULTS = {
+export const DEFAULTS = {
     endpointPublicAccess: false,
     publicAccessCidrs: [] as readonly string[],
     teamAccess: {} as Readonly<Record<string, { readonly roleArn: string; readonly groups: readonly string[] }>>,

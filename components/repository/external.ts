@@ -7,7 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { deployKeyPair } from "./deployKey";
 import { knownHostsFor, sshUrl } from "./hosts";
-import { RepositoryAccess } from "./types";
+import { REPOSITORY_DEFAULTS, RepositoryAccess } from "./types";
 
 export interface ExternalRepositoryArgs {
     /** Repository name, as the engine and apps refer to it. Required. */
@@ -22,7 +22,7 @@ export interface ExternalRepositoryArgs {
     readonly anonymous?: boolean;
 }
 
-const DEFAULTS = { branch: "main" } as const satisfies Partial<ExternalRepositoryArgs>;
+const DEFAULTS = { branch: REPOSITORY_DEFAULTS.branch } as const satisfies Partial<ExternalRepositoryArgs>;
 
 export class ExternalRepository extends pulumi.ComponentResource implements RepositoryAccess {
     readonly name: string;

@@ -9,7 +9,7 @@ import { githubDeployKey } from "./deployKey";
 import { GITHUB_KNOWN_HOSTS, githubSshUrl } from "./hosts";
 import { branchProtectionArgs, ProtectionSettings, rulesetArgs } from "./protection";
 import { releaseTagRulesetArgs } from "./tags";
-import { RepositoryAccess } from "./types";
+import { REPOSITORY_DEFAULTS, RepositoryAccess } from "./types";
 
 export interface EnvironmentReviewers {
     /** GitHub user logins. */
@@ -76,13 +76,11 @@ export interface GithubRepositoryArgs {
 const NO_ENVIRONMENTS: Readonly<Record<string, EnvironmentSettings>> = {};
 const NO_FILES: Readonly<Record<string, string>> = {};
 
-const DEFAULTS = {
+export const DEFAULTS = {
+    ...REPOSITORY_DEFAULTS,
     visibility: "private",
     adopt: false,
-    branch: "main",
-    deployKeyWritable: false,
     deployKeyBypass: false,
-    deployKeyTitle: "gitops-platform",
     deployKey: true,
     secretScanning: true,
     advancedSecurity: false,

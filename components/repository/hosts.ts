@@ -19,18 +19,24 @@ export const GITHUB_KNOWN_HOSTS = [
 const SCP_LIKE = /^([^@/\s]+)@([^:/\s]+):(.+)$/;
 
 /**
- * The SSH clone URL of a Git URL, in the `ssh://` form (Flux does not accept the scp-like
- * `git@host:owner/repo.git`; Argo CD takes both). An https URL becomes the host's SSH URL for the
- * same path, `git@` as user, since the engine authenticates with the deploy key.
+ * A Git URL with the scp-like `git@host:owner/repo.git` that GitHub shows written as
+ * `ssh://git@host/owner/repo.git`, any other URL as it is. Flux takes http(s) and ssh:// URLs only
+ * (its GitRepository CRD's pattern `^(http|https|ssh)://`); Argo CD takes both forms.
+ */
+export function normalGitUrl(url: string): string {
+    const scp = SCP_LIKE.exec(url);
+    return scp ? `ssh://${scp[1]}@${scp[2]}/${scp[3].replace(/^\/+/, "")}` : url;
+}
+
+/**
+ * The SSH clone URL of a Git URL, in the `ssh://` form (normalGitUrl). An https URL becomes the
+ * host's SSH URL for the same path, `git@` as user, since the engine authenticates with the deploy key.
  */
 export function sshUrl(url: string): string {
-    const scp = SCP_LIKE.exec(url);
-    if (scp) {
-        return `ssh://${scp[1]}@${scp[2]}/${scp[3].replace(/^\/+/, "")}`;
-    }
-    const parsed = new URL(url);
+    const normal = normalGitUrl(url);
+    const parsed = new URL(normal);
     if (parsed.protocol === "ssh:") {
-        return url;
+        return normal;
     }
     if (parsed.protocol === "https:") {
         return `ssh://git@${parsed.host}${parsed.pathname}`;

@@ -7,7 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { githubDeployKey } from "./deployKey";
 import { GITHUB_KNOWN_HOSTS, githubSshUrl } from "./hosts";
-import { RepositoryAccess } from "./types";
+import { REPOSITORY_DEFAULTS, RepositoryAccess } from "./types";
 
 export interface SharedGithubRepositoryArgs {
     /** Name of the existing repository on GitHub. Required. */
@@ -22,11 +22,7 @@ export interface SharedGithubRepositoryArgs {
     readonly deployKeyWritable?: boolean;
 }
 
-const DEFAULTS = {
-    branch: "main",
-    deployKeyTitle: "gitops-platform",
-    deployKeyWritable: false,
-} as const satisfies Partial<SharedGithubRepositoryArgs>;
+const DEFAULTS = REPOSITORY_DEFAULTS satisfies Partial<SharedGithubRepositoryArgs>;
 
 export class SharedGithubRepository extends pulumi.ComponentResource implements RepositoryAccess {
     readonly name: string;

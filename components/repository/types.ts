@@ -1,5 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 
+/** What every repository component (owned, shared, external) assumes unless told otherwise. */
+export const REPOSITORY_DEFAULTS = {
+    /** Branch the engine reads. */
+    branch: "main",
+    /** Title of the deploy key on GitHub. */
+    deployKeyTitle: "gitops-platform",
+    /** Read-only deploy key. */
+    deployKeyWritable: false,
+} as const;
+
 /** How the GitOps engine reaches one Git repository. */
 export interface RepositoryAccess {
     readonly name: string;

@@ -112,6 +112,8 @@ export interface SealedSecretsControllerArgs {
  */
 export class SealedSecretsController extends pulumi.ComponentResource implements SecretDelivery, AppSecretSource {
     public readonly namespace: string;
+    /** The chart version installed, for the stack outputs. */
+    public readonly chartVersion: string = SEALED_SECRETS.version;
     public readonly fetchCertCommand: string;
     public readonly backupCommand: string;
     /** The release: apps reading sealed keys wait for the controller that unseals them. */

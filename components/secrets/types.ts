@@ -42,6 +42,8 @@ export interface AppSecretSource {
 export interface SecretsStore extends SecretDelivery, AppSecretSource {
     /** Name of the platform's ClusterSecretStore, which deliver() uses; only the engine's namespace may use it. */
     readonly storeName: string;
+    /** The external-secrets chart version the operator runs. */
+    readonly chartVersion: string;
     /** IAM role the operator reads the store with (AWS); published in the platform metadata. */
     readonly roleArn?: pulumi.Output<string>;
     /** The operator release and the platform's store: ExternalSecrets depend on them. */

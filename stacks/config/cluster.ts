@@ -1,6 +1,7 @@
 /** `gitops-platform:cluster`: an EKS cluster this stack creates, or an existing cluster reached through a kubeconfig. */
 import { z } from "zod";
 import { cidrContains, cidrsOverlap, Ipv4Cidr, MAX_LAYOUT_VPC_PREFIX, parseCidr } from "../../components/cluster/cidr";
+import { DEFAULTS as EKS } from "../../components/cluster/eks";
 import { cidr, dnsLabel, iamRoleArn, labels, strictObject } from "./rules";
 
 /**
@@ -32,14 +33,14 @@ const nodeGroup = strictObject({
     instanceTypes: z
         .array(z.string().regex(/^[a-z0-9-]+\.[a-z0-9]+$/, "expected an EC2 instance type such as m6i.large"))
         .min(1),
-    capacityType: z.enum(["ON_DEMAND", "SPOT"]).default("ON_DEMAND"),
+    capacityType: z.enum(["ON_DEMAND", "SPOT"]).default(EKS.capacityType),
     minSize: z
         .number()
         .int()
         .min(1, "expected at least 1 node: a group of zero nodes runs nothing, including the GitOps engine"),
     maxSize: z.number().int().min(1),
     desiredSize: z.number().int().min(1),
-    diskSizeGiB: z.number().int().min(20).max(16384).default(50),
+    diskSizeGiB: z.number().int().min(20).max(16384).default(EKS.diskSizeGiB),
     labels: labels.default({}),
 }).superRefine((group, ctx) => {
     if (group.minSize > group.maxSize) {
@@ -205,7 +206,7 @@ export const eksClusterConfig = strictObject({
         ),
     /** IAM roles with read-only access (AmazonEKSViewPolicy: no Secrets), e.g. the preview and drift role. */
     viewerRoleArns: z.array(iamRoleArn).default([]),
-    workloadIdentity: z.enum(["podIdentity", "irsa"]).default("podIdentity"),
+    workloadIdentity: z.enum(["podIdentity", "irsa"]).default(EKS.workloadIdentity),
     nodeGroups: z
         .record(dnsLabel, nodeGroup)
         .refine((groups) => Object.keys(groups).length > 0, "expected at least one node group"),
@@ -229,7 +230,7 @@ export const eksClusterConfig = strictObject({
                 ].includes(days),
             "expected a CloudWatch retention period: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653 days",
         )
-        .default(90),
+        .default(EKS.logRetentionDays),
 }).superRefine((eks, ctx) => {
     if (eks.endpoint.publicAccess === false && eks.endpoint.publicAccessCidrs.length > 0) {
         ctx.addIssue({

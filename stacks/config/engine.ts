@@ -1,6 +1,9 @@
 /** `gitops-platform:engine`: Argo CD or Flux, with the options that belong to each. */
 import { z } from "zod";
+import { DEFAULTS as ARGOCD } from "../../components/gitops/argocd/argoCd";
+import { DEFAULT_GROUPS_CLAIM } from "../../components/gitops/argocd/values";
 import { APP_VERSIONS } from "../../components/gitops/argocd/versions";
+import { DEFAULTS as FLUX } from "../../components/gitops/flux/flux";
 import { componentNamespace, EXACT_VERSION, exactVersion, strictObject } from "./rules";
 
 /** Keys that belong to one engine only, so a misplaced one gets a message naming its engine. */
@@ -50,7 +53,7 @@ export const argocdConfig = strictObject(
                 message: `expected an argo-cd chart version whose Argo CD version is known: one of ${Object.keys(APP_VERSIONS).join(", ")} (add a newer one to components/gitops/argocd/versions.ts)`,
             })
             .optional(),
-        namespace: componentNamespace.default("argocd"),
+        namespace: componentNamespace.default(ARGOCD.namespace),
         /** Replicas, Redis HA and disruption budgets; on by default in production only. */
         highAvailability: z.boolean().optional(),
         /** Single sign-on through an OIDC provider; disables the local admin user. Its client secret is the secret key gitops-platform:ssoClientSecret. */
@@ -58,7 +61,7 @@ export const argocdConfig = strictObject(
             issuer: z.url({ protocol: /^https$/, error: "expected the OIDC issuer's https URL" }),
             clientId: z.string().min(1),
             /** Token claim that carries group membership. */
-            groupsClaim: z.string().default("groups"),
+            groupsClaim: z.string().default(DEFAULT_GROUPS_CLAIM),
         }).optional(),
         /** Host name users reach Argo CD at (the chart's global.domain): the OIDC redirect URL is https://<domain>/auth/callback. Required with sso. */
         domain: z
@@ -69,7 +72,7 @@ export const argocdConfig = strictObject(
             )
             .optional(),
         /** SSO groups given Argo CD's admin role; everyone else is read-only. */
-        adminGroups: z.array(z.string().min(1)).default([]),
+        adminGroups: z.array(z.string().min(1)).default(() => [...ARGOCD.adminGroups]),
         /** Cascade-delete an Application's workloads when the Application is deleted; off by default in production. */
         cascadeDelete: z.boolean().optional(),
         ...imageAutomationKeys,
@@ -97,7 +100,7 @@ export const fluxConfig = strictObject(
         operatorChartVersion: exactVersion.optional(),
         /** Flux distribution version the FluxInstance runs; the component's pinned default when omitted. */
         distributionVersion: exactVersion.optional(),
-        namespace: componentNamespace.default("flux-system"),
+        namespace: componentNamespace.default(FLUX.namespace),
         components: z
             .array(
                 z.enum([
@@ -126,7 +129,7 @@ export const fluxConfig = strictObject(
             })
             .optional(),
         /** Tenant lockdown: no cross-namespace references, a default service account for tenants, no remote bases. */
-        multitenancy: z.boolean().default(false),
+        multitenancy: z.boolean().default(FLUX.multitenancy),
         ...imageAutomationKeys,
     },
     otherEngineKey("flux"),

@@ -3,6 +3,7 @@
  * `gitops-platform:github` (GitHub management of it and of app repositories; optional for local stacks).
  */
 import { z } from "zod";
+import { DEFAULTS as REPOSITORY } from "../../components/repository/github";
 import { gitHost, GITHUB_HOST } from "../../components/repository/hosts";
 import { gitRefName, gitRepositoryUrl, githubRepositoryName, strictObject } from "./rules";
 
@@ -26,13 +27,13 @@ export const gitopsRepositoryConfig = strictObject({
      * new repository starts with (the owner's default branch name, "main" unless changed), since the
      * ruleset protects ~DEFAULT_BRANCH.
      */
-    branch: gitRefName.default("main"),
+    branch: gitRefName.default(REPOSITORY.branch),
     /** Clone URL for a repository this stack does not manage (stacks without a github section). */
     url: gitRepositoryUrl.optional(),
     /** Manage an existing repository instead of creating one: imported on the next `pulumi up`, nothing is seeded into it. */
-    adopt: z.boolean().default(false),
+    adopt: z.boolean().default(REPOSITORY.adopt),
     managedBy,
-    visibility: z.enum(["private", "internal", "public"]).default("private"),
+    visibility: z.enum(["private", "internal", "public"]).default(REPOSITORY.visibility),
     description: z.string().default("GitOps repository of the platform: cluster and application manifests"),
     /**
      * known_hosts lines of the Git host in `url` (`ssh-keyscan <host>`, checked against what the host
@@ -72,9 +73,9 @@ export const gitopsRepositoryConfig = strictObject({
 
 const appRepositoryConfig = strictObject({
     /** Manage an existing repository instead of creating one (imported on the next `pulumi up`). */
-    adopt: z.boolean().default(false),
+    adopt: z.boolean().default(REPOSITORY.adopt),
     managedBy,
-    visibility: z.enum(["private", "internal", "public"]).default("private"),
+    visibility: z.enum(["private", "internal", "public"]).default(REPOSITORY.visibility),
     description: z.string().optional(),
 });
 
@@ -123,9 +124,9 @@ export const githubConfig = strictObject({
         stagingReviewers: reviewers.prefault({}),
     }).optional(),
     /** Secret scanning with push protection (GitHub Advanced Security on private repositories). */
-    secretScanning: z.boolean().default(true),
+    secretScanning: z.boolean().default(REPOSITORY.secretScanning),
     /** The organization licenses GitHub Advanced Security: secret scanning on private and internal repositories too. */
-    advancedSecurity: z.boolean().default(false),
+    advancedSecurity: z.boolean().default(REPOSITORY.advancedSecurity),
 });
 
 export type GitopsRepositoryConfig = z.infer<typeof gitopsRepositoryConfig>;

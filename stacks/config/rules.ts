@@ -3,6 +3,7 @@
  * the key a typo meant, and the value rules (DNS names, exact versions, CIDRs) the sections reuse.
  */
 import { z } from "zod";
+import { EXACT_VERSION } from "../../components/core/versions";
 import { parseCidr } from "../../components/cluster/cidr";
 
 /** Levenshtein distance, for "did you mean" suggestions. */
@@ -76,8 +77,7 @@ export const componentNamespace = dnsLabel.refine(
     `a system namespace (${SYSTEM_NAMESPACES.join(", ")}): give the component a namespace of its own`,
 );
 
-/** Exact semantic version (optionally with a leading "v"): a range would let an upgrade slip in unreviewed. */
-export const EXACT_VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
+export { EXACT_VERSION };
 export const exactVersion = z
     .string()
     .regex(EXACT_VERSION, "expected an exact version such as 1.2.3, not a range or a tag like 'latest'");

@@ -1,7 +1,7 @@
 /** `gitops-platform:secrets`: External Secrets Operator and the store behind it. */
 import { z } from "zod";
 import { durationSeconds } from "../../components/secrets/objects";
-import { chartVersionProblem } from "../../components/secrets/store";
+import { chartVersionProblem, DEFAULTS as STORE } from "../../components/secrets/store";
 import { componentNamespace, exactVersion, strictObject } from "./rules";
 
 const common = {
@@ -14,7 +14,7 @@ const common = {
             }
         })
         .optional(),
-    namespace: componentNamespace.default("external-secrets"),
+    namespace: componentNamespace.default(STORE.namespace),
     /** How often ExternalSecrets re-read the store (Go duration, non-zero). */
     refreshInterval: z
         .string()
@@ -22,7 +22,7 @@ const common = {
             (text) => durationSeconds(text) > 0,
             "expected a non-zero duration in h, m and s such as 1h, 15m or 1h30m",
         )
-        .default("1h"),
+        .default(STORE.refreshInterval),
 };
 
 export const awsSecretsManagerConfig = strictObject({
@@ -47,7 +47,7 @@ export const kubernetesStoreConfig = strictObject({
     type: z.literal("kubernetes"),
     ...common,
     /** Namespace holding the source Secrets that the store serves. */
-    sourceNamespace: componentNamespace.default("platform-secrets"),
+    sourceNamespace: componentNamespace.default(STORE.sourceNamespace),
 });
 
 const vaultPath = z

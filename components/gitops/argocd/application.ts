@@ -43,8 +43,18 @@ export const RESOURCES_FINALIZER = "resources-finalizer.argocd.argoproj.io";
  */
 export const DEPENDS_ON_ANNOTATION = "gitops-platform.io/depends-on";
 
+type SyncRetry = NonNullable<NonNullable<IApplicationSpec["syncPolicy"]>["retry"]>;
+
 /** Failed syncs retried with exponential backoff: 5s, 10s, 20s ... capped at 3m (Argo CD's documented example). */
-export const RETRY = { limit: 5, backoff: { duration: "5s", factor: 2, maxDuration: "3m" } } as const;
+export const RETRY = {
+    limit: 5,
+    backoff: { duration: "5s", factor: 2, maxDuration: "3m" },
+} as const satisfies SyncRetry;
+
+/** RETRY as one Application's `syncPolicy.retry`: every app and the root app retry alike. */
+export function syncRetry(): SyncRetry {
+    return { limit: RETRY.limit, backoff: { ...RETRY.backoff } };
+}
 
 /**
  * Sync options of the whole Application. `CreateNamespace=false`: Pulumi owns the namespace (with its
@@ -101,7 +111,7 @@ export function argoApplication(app: ApplicationRegistration, settings: ArgoAppl
             syncPolicy: {
                 ...(app.sync.automated ? { automated: { prune: app.sync.prune, selfHeal: app.sync.selfHeal } } : {}),
                 syncOptions: argoSyncOptions(settings.pruneLast),
-                retry: { limit: RETRY.limit, backoff: { ...RETRY.backoff } },
+                retry: syncRetry(),
             },
         },
     };

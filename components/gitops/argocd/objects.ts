@@ -7,7 +7,7 @@ import type { IAppProject } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha
 import type { IAppProjectSpec } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProjectSpec";
 import { tenantWhitelist } from "../tenancy";
 import { TeamRegistration } from "../types";
-import { ArgoApplication, IN_CLUSTER, RESOURCES_FINALIZER } from "./application";
+import { ArgoApplication, IN_CLUSTER, RESOURCES_FINALIZER, syncRetry } from "./application";
 
 /** The upstream type, with source repositories Inputs (the GitOps repository's URL is an Output). */
 export type ArgoAppProject = Omit<IAppProject, "spec" | "status"> & {
@@ -141,7 +141,7 @@ export function rootApplication(settings: RootApplicationSettings): ArgoApplicat
             destination: { server: IN_CLUSTER, namespace: settings.namespace },
             syncPolicy: {
                 automated: { prune: settings.prune, selfHeal: true },
-                retry: { limit: 5, backoff: { duration: "5s", factor: 2, maxDuration: "3m" } },
+                retry: syncRetry(),
             },
         },
     };

@@ -6,6 +6,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 
+/** The token claim that carries group membership, unless SSO config names another. */
+export const DEFAULT_GROUPS_CLAIM = "groups";
+
 export interface ArgoSso {
     /** OIDC issuer URL (https). */
     readonly issuer: string;
@@ -128,7 +131,7 @@ export function argoCdValues(settings: ArgoValuesSettings): Record<string, unkno
             rbac: {
                 "policy.default": "role:readonly",
                 "policy.csv": rbacPolicy(settings.adminGroups),
-                scopes: `[${settings.sso?.groupsClaim ?? "groups"}]`,
+                scopes: `[${settings.sso?.groupsClaim ?? DEFAULT_GROUPS_CLAIM}]`,
             },
             ...(settings.sso && settings.oidcClientSecret !== undefined
                 ? { secret: { extra: { [OIDC_SECRET_KEY]: settings.oidcClientSecret } } }

@@ -13,6 +13,7 @@ import type { IKustomizationSpec } from "@kubernetes-models/flux-cd/kustomize.to
 import type { IHelmRelease } from "@kubernetes-models/flux-cd/helm.toolkit.fluxcd.io/v2/HelmRelease";
 import type { IHelmReleaseSpec } from "@kubernetes-models/flux-cd/helm.toolkit.fluxcd.io/v2/HelmReleaseSpec";
 import { syncObjectLabels } from "../../core/labels";
+import { normalGitUrl } from "../../repository/hosts";
 import { isFullCommitSha, isReleaseTag } from "../revisions";
 import { ApplicationRegistration, ApplicationSource } from "../types";
 
@@ -44,7 +45,7 @@ export interface FluxAppSettings {
     readonly serviceAccount?: string;
 }
 
-/** Reconcile timings; `wait` makes readiness mean "every applied object is healthy", which dependsOn relies on. */
+/** Reconcile timings, and how often Helm retries before it remediates. */
 export const FLUX_DEFAULTS = {
     sourceInterval: "5m",
     interval: "10m",
@@ -99,15 +100,6 @@ export function gitCredentialsSecretName(repository: string): string {
 }
 
 /**
- * Flux takes http(s) and ssh:// URLs only (the CRD's pattern `^(http|https|ssh)://`): the scp-like
- * `git@github.com:acme/app.git` that GitHub shows becomes `ssh://git@github.com/acme/app.git`.
- */
-export function fluxGitUrl(url: string): string {
-    const scp = /^([^@/:]+@[^:/]+):(?!\/\/)(.+)$/.exec(url);
-    return scp ? `ssh://${scp[1]}/${scp[2]}` : url;
-}
-
-/**
  * Tags for release-looking revisions (v1.4.2, grafana-10.1.4), commits for full SHAs (the controller
  * looks commits up by full hash; config rejects abbreviated ones), branches otherwise.
  */
@@ -130,8 +122,8 @@ export function fluxGitRepository(source: ApplicationSource, settings: FluxAppSe
         spec: {
             url:
                 typeof source.repoUrl === "string"
-                    ? fluxGitUrl(source.repoUrl)
-                    : pulumi.output(source.repoUrl).apply(fluxGitUrl),
+                    ? normalGitUrl(source.repoUrl)
+                    : pulumi.output(source.repoUrl).apply(normalGitUrl),
             ref: gitRef(source.revision),
             interval: FLUX_DEFAULTS.sourceInterval,
             ...(source.access ? { secretRef: { name: gitCredentialsSecretName(source.access.name) } } : {}),
@@ -183,6 +175,7 @@ export function fluxKustomization(app: ApplicationRegistration, settings: FluxAp
             path: `./${app.source.path}`,
             prune: app.sync.prune,
             retryInterval: FLUX_DEFAULTS.retryInterval,
+            // Ready means "every applied object is healthy", which the dependsOn of later apps relies on.
             wait: true,
         },
     };

@@ -11,7 +11,8 @@ import { declareObject } from "../../core/objects";
 import { fluxTenantRules } from "../tenancy";
 import { EngineArgs, repositoriesByName } from "../engine";
 import { ApplicationRegistration, GitopsEngine, TeamRegistration } from "../types";
-import { fluxAppObjects, fluxGitUrl, gitCredentialsSecretName } from "./application";
+import { normalGitUrl } from "../../repository/hosts";
+import { fluxAppObjects, gitCredentialsSecretName } from "./application";
 import { imageAutomationObjects, ImagePushMode, ImageUpdate } from "./images";
 import {
     FluxComponent,
@@ -153,7 +154,7 @@ export class Flux extends pulumi.ComponentResource implements GitopsEngine {
                 multitenancy: this.multitenancy,
                 eks: args.eks ?? false,
                 sync: {
-                    url: gitops.url.apply(fluxGitUrl),
+                    url: gitops.url.apply(normalGitUrl),
                     branch: gitops.branch,
                     path: args.clusterPath,
                     pullSecret: gitopsCredentials ? gitCredentialsSecretName(gitops.name) : undefined,
