@@ -251,6 +251,11 @@ describe("CI roles: config", () => {
         );
     });
 
+    it("takes the repository from github.deployRepository when ci names none", async () => {
+        const plan = await planStack("production", { set: { "gitops-platform:ci": {} } });
+        assert.deepEqual(subjectsOf(plan, "ci-deploy"), [environmentSubject(REPO, "production")]);
+    });
+
     it("refuses a deploy environment among the preview environments", () => {
         const problems = configProblems("production", {
             set: { "gitops-platform:ci": { previewEnvironments: ["preview", "production"] } },

@@ -363,7 +363,12 @@ describe("workload identity grants", () => {
         const cluster = structuredClone(stackValue<Record<string, unknown>>("staging", "gitops-platform:cluster"));
         cluster.workloadIdentity = "irsa";
         const plan = await planStack("staging", { set: { "gitops-platform:cluster": cluster } });
-        assert.equal(ofType(plan.resources, "aws:iam/openIdConnectProvider:OpenIdConnectProvider").length, 1);
+        // The cluster's issuer; the stack's other provider is GitHub's (components/ci).
+        const providers = ofType(plan.resources, "aws:iam/openIdConnectProvider:OpenIdConnectProvider");
+        assert.deepEqual(
+            providers.map((p) => p.name),
+            ["staging-cluster-oidc", "ci-github"],
+        );
     });
 
     it("refuses bad arguments before declaring any child", async () => {

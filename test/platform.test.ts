@@ -37,6 +37,8 @@ describe("the composed platform", () => {
                 [
                     // The local stack reads its public repository anonymously: no deploy key to output.
                     "apps",
+                    // The EKS stacks declare their account's CI roles (gitops-platform:ci).
+                    ...(eks ? ["ciRoles"] : []),
                     "cluster",
                     "engine",
                     "environment",
@@ -113,6 +115,8 @@ describe("the composed platform", () => {
                     .map((r) => r.name)
                     .sort(),
                 [
+                    "ci-deploy",
+                    "ci-preview",
                     "production-cluster-cluster",
                     "production-cluster-ebs-csi-role",
                     "production-cluster-node",

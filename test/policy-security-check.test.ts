@@ -189,7 +189,7 @@ const BREAKS: Record<string, [Plan, Break]> = {
         edit(
             T.iamRole,
             (r) => {
-                const trust = JSON.parse(r.props.assumeRolePolicy);
+                const trust = JSON.parse(String(r.props.assumeRolePolicy));
                 delete trust.Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"];
                 r.props.assumeRolePolicy = JSON.stringify(trust);
             },
@@ -205,7 +205,7 @@ const BREAKS: Record<string, [Plan, Break]> = {
         edit(
             T.iamRole,
             (r) => {
-                const trust = JSON.parse(r.props.assumeRolePolicy);
+                const trust = JSON.parse(String(r.props.assumeRolePolicy));
                 trust.Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"].push(
                     "repo:acme-platform/gitops-platform:pull_request",
                 );

@@ -463,9 +463,13 @@ export function crossFieldProblems(
         );
     }
     if (config.ci !== undefined && cluster !== undefined) {
-        ciProblems(config.ci, cluster.type, github?.deployRepository?.name, source.values["github:owner"]).forEach(
-            (problem) => add(problem.path, problem.message),
-        );
+        // github is undefined when its section did not parse: its own problems are reported instead.
+        ciProblems(
+            config.ci,
+            cluster.type,
+            github === undefined ? "" : github?.deployRepository?.name,
+            source.values["github:owner"],
+        ).forEach((problem) => add(problem.path, problem.message));
     }
     // The fleet's rules read these sections; secrets is null when the file has none.
     const { environment, fleet } = config;
