@@ -46,8 +46,9 @@ export class CiRoles extends pulumi.ComponentResource {
         super("gitops-platform:ci:CiRoles", name, {}, opts);
         const { tags } = args;
         const kept = { parent: this, protect: args.protect ?? false };
-        // No thumbprintLists: for GitHub's issuer IAM validates with its own trusted CAs (aws provider
-        // 7.48.0, iam/openIdConnectProvider.d.ts, thumbprintLists).
+        // No thumbprintLists: for GitHub's issuer IAM validates with its own trusted root CAs and ignores
+        // thumbprints (IAM API Reference, UpdateOpenIDConnectProviderThumbprint, note; aws provider 7.48.0,
+        // iam/openIdConnectProvider.d.ts, thumbprintLists optional).
         const provider = new aws.iam.OpenIdConnectProvider(
             `${name}-github`,
             { url: `https://${GITHUB_OIDC_ISSUER}`, clientIdLists: [STS_AUDIENCE], tags },
