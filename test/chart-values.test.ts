@@ -1,5 +1,6 @@
 /** User chart values (engine.values, secrets.values): the merge, the protected paths, the config errors, the plan. */
 import assert from "node:assert/strict";
+import * as fs from "fs";
 import * as fc from "fast-check";
 import * as pulumi from "@pulumi/pulumi";
 import { mergeValues, protectedValueProblems, ProtectedValue, valuePath } from "../components/core/values";
@@ -99,6 +100,25 @@ describe("chart values: protected paths", () => {
             assert.ok(paths(ESO_PROTECTED).includes(path), path);
         }
         assert.ok(paths(FLUX_PROTECTED).includes("multitenancy.enabled"));
+    });
+
+    it("the README's table lists exactly each chart's protected paths", () => {
+        const readme = fs.readFileSync("README.md", "utf8");
+        const row = (chart: string) =>
+            [...(new RegExp(`^\\| ${chart} \\| (.*) \\|$`, "m").exec(readme)?.[1] ?? "").matchAll(/`([^`]+)`/g)].map(
+                (m) => m[1],
+            );
+        for (const [chart, list] of [
+            ["argo-cd", PROTECTED_VALUES],
+            ["flux-operator", FLUX_PROTECTED],
+            ["external-secrets", ESO_PROTECTED],
+        ] as const) {
+            assert.deepEqual(
+                row(chart),
+                list.map((p) => valuePath(p.path)),
+                chart,
+            );
+        }
     });
 });
 
