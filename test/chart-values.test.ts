@@ -14,9 +14,9 @@ const RELEASE = "kubernetes:helm.sh/v3:Release";
 describe("chart values: the merge", () => {
     it("merges objects key by key, and the user's value wins at each leaf it sets", () => {
         const base = { server: { replicas: 1, resources: { limits: { memory: "256Mi" } } }, dex: { enabled: false } };
-        const merged = mergeValues(base, { server: { resources: { limits: { memory: "1Gi" } } } });
+        const merged = mergeValues(base, { server: { resources: { limits: { memory: "2Gi" } } } });
         assert.deepEqual(merged, {
-            server: { replicas: 1, resources: { limits: { memory: "1Gi" } } },
+            server: { replicas: 1, resources: { limits: { memory: "2Gi" } } },
             dex: { enabled: false },
         });
         assert.equal(base.server.resources.limits.memory, "256Mi", "the program's values are not changed");
@@ -264,11 +264,18 @@ describe("chart values: stack config", () => {
     });
 });
 
+/**
+ * The user values below are keys of the charts' values.yaml: argoproj/argo-helm charts/argo-cd/values.yaml at tag
+ * argo-cd-10.1.1 (server.replicas, controller.replicas, configs.cm["timeout.reconciliation"]);
+ * controlplaneio-fluxcd/charts charts/flux-operator/values.yaml (resources.limits.memory, default 1Gi; read at chart
+ * 0.49.0, the newest the mirror holds, not the pinned 0.58.1); external-secrets/external-secrets
+ * deploy/charts/external-secrets/values.yaml at helm-chart-2.9.0 (replicaCount).
+ */
 describe("chart values: the plan", () => {
     it("merges engine.values and secrets.values into the flux-operator and external-secrets releases", async () => {
         const { resources } = await planStack("local", {
             set: {
-                "gitops-platform:engine": { ...localEngine, values: { resources: { limits: { memory: "1Gi" } } } },
+                "gitops-platform:engine": { ...localEngine, values: { resources: { limits: { memory: "2Gi" } } } },
                 "gitops-platform:secrets": { ...localSecrets, values: { replicaCount: 2 } },
             },
         });
@@ -276,7 +283,7 @@ describe("chart values: the plan", () => {
         assert.deepEqual(flux, {
             installCRDs: true,
             multitenancy: { enabled: false },
-            resources: { limits: { memory: "1Gi" } },
+            resources: { limits: { memory: "2Gi" } },
         });
         const eso = byName(resources, RELEASE, "local-secrets-release").inputs.values as Record<string, unknown>;
         assert.equal(eso.replicaCount, 2);
