@@ -1,13 +1,16 @@
 /** User chart values (engine.values, secrets.values): the merge, the protected paths, the config errors, the plan. */
 import assert from "node:assert/strict";
 import * as fs from "fs";
+import * as YAML from "yaml";
 import * as fc from "fast-check";
 import * as pulumi from "@pulumi/pulumi";
 import { mergeValues, protectedValueProblems, ProtectedValue, valuePath } from "../components/core/values";
+import { PROTECTED_VALUES as DELIVERY_PROTECTED } from "../components/delivery/values";
 import { PROTECTED_VALUES } from "../components/gitops/argocd/values";
 import { PROTECTED_OPERATOR_VALUES as FLUX_PROTECTED } from "../components/gitops/flux/objects";
 import { PROTECTED_OPERATOR_VALUES as ESO_PROTECTED } from "../components/secrets/objects";
 import { byName, configProblems, planStack, stackValue } from "./harness";
+import { FLUX, PROMETHEUS, withDelivery } from "./progressive-delivery-fixtures";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 
@@ -314,5 +317,53 @@ describe("chart values: the plan", () => {
         assert.ok(merged.server.resources !== undefined, "the program's server values stay");
         assert.equal(merged.configs.cm["timeout.reconciliation"], "300s");
         assert.equal(merged.configs.cm["exec.enabled"], false);
+    });
+});
+
+describe("chart values: the progressive delivery controller (delivery.values)", () => {
+    /** delivery.values set on staging (Argo CD: argo-rollouts) or with Flux (flagger), payments-api opted in. */
+    const withValues = (values: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+        // Flagger needs the app's port (the Services it generates).
+        withDelivery("staging", extra === FLUX ? { port: 8080 } : {}, {
+            "gitops-platform:delivery": { prometheusAddress: PROMETHEUS, values },
+            ...extra,
+        });
+
+    it("protects keys that exist in the vendored charts' values.yaml (argo-rollouts 2.41.0, flagger 1.44.0)", () => {
+        for (const [engine, file] of [
+            ["argo-rollouts", "argo-rollouts-2.41.0-values.yaml"],
+            ["flagger", "flagger-1.44.0-values.yaml"],
+        ] as const) {
+            const chart = YAML.parse(fs.readFileSync(`test/fixtures/delivery/${file}`, "utf8")) as unknown;
+            for (const { path: keys } of DELIVERY_PROTECTED[engine]) {
+                assert.ok(lookup(chart, keys).found, `${engine}: ${valuePath(keys)}`);
+            }
+        }
+    });
+
+    it("refuses a protected key of the engine's controller, naming key, value and reason", () => {
+        const rollouts = configProblems("staging", withValues({ dashboard: { enabled: true } }));
+        assert.deepEqual(
+            rollouts.map((p) => [p.key, p.value]),
+            [["gitops-platform:delivery.values.dashboard.enabled", true]],
+        );
+        assert.match(rollouts[0].message, /dashboard has no login/);
+        const flagger = configProblems("staging", withValues({ noCrossNamespaceRefs: false }, FLUX));
+        assert.deepEqual(
+            flagger.map((p) => [p.key, p.value]),
+            [["gitops-platform:delivery.values.noCrossNamespaceRefs", false]],
+        );
+        assert.match(flagger[0].message, /policy flagger-no-cross-namespace-refs/);
+    });
+
+    it("merges delivery.values into the controller's release", async () => {
+        const { resources } = await planStack("staging", withValues({ controller: { replicas: 3 } }));
+        const values = byName(resources, RELEASE, "staging-delivery-release").inputs.values as {
+            keepCRDs: boolean;
+            controller: Record<string, unknown>;
+        };
+        assert.equal(values.controller.replicas, 3);
+        assert.ok(values.controller.metrics !== undefined, "the program's controller values stay");
+        assert.equal(values.keepCRDs, true);
     });
 });
