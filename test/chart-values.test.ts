@@ -115,6 +115,8 @@ describe("chart values: protected paths", () => {
             ["argo-cd", PROTECTED_VALUES],
             ["flux-operator", FLUX_PROTECTED],
             ["external-secrets", ESO_PROTECTED],
+            ["argo-rollouts", DELIVERY_PROTECTED["argo-rollouts"]],
+            ["flagger", DELIVERY_PROTECTED.flagger],
         ] as const) {
             assert.deepEqual(
                 row(chart),
