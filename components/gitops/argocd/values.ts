@@ -113,6 +113,10 @@ export const PROTECTED_VALUES: readonly ProtectedValue[] = [
     },
     { path: ["configs", "cm", "exec.enabled"], reason: "the web terminal stays off (policy argocd-exec-off)" },
     { path: ["configs", "cm", "oidc.config"], reason: "SSO is built from engine.sso: set it there" },
+    // argo-cd 10.1.1 values.yaml: configs.cm.create, configs.ssh.create, configs.secret.createSecret; configs.params
+    // is written into argocd-cmd-params-cm, where Argo CD's server.disable.auth turns off authentication.
+    { path: ["configs", "cm", "create"], reason: "argocd-cm carries the settings above" },
+    { path: ["configs", "params", "server.disable.auth"], reason: "every API call is authenticated" },
     {
         path: ["configs", "cm", "application.resourceTrackingMethod"],
         reason: "the platform's Applications are tracked by annotation",
@@ -123,6 +127,8 @@ export const PROTECTED_VALUES: readonly ProtectedValue[] = [
         reason: "holds the SSO client secret: set the secret key gitops-platform:ssoClientSecret",
     },
     { path: ["configs", "ssh", "extraHosts"], reason: "the known hosts come from the stack's repositories" },
+    { path: ["configs", "ssh", "create"], reason: "the known hosts of the stack's repositories live there" },
+    { path: ["configs", "secret", "createSecret"], reason: "argocd-secret holds the SSO client secret" },
     { path: ["dex", "enabled"], reason: "Argo CD logs in through OIDC directly; Dex would be a second way in" },
     { path: ["global", "domain"], reason: "the SSO redirect URL is on it: set engine.domain" },
     { path: ["global", "networkPolicy", "create"], reason: "the chart's ingress policies isolate the repo server" },
