@@ -37,6 +37,7 @@ export function createDeliveryController(
         prometheusAddress: monitoring ? config.delivery?.prometheusAddress : undefined,
         monitorLabels: monitoring?.selectorLabels,
         meshProvider: config.delivery?.meshProvider,
+        values: config.delivery?.values,
     });
 }
 

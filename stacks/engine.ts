@@ -64,6 +64,7 @@ export function argoCdArgs(config: PlatformConfig, engine: ArgocdConfig, deps: E
         rolloutsExtension:
             (config.delivery?.argocdExtension ?? false) && config.apps.some((app) => app.delivery !== undefined),
         notifications: notifications === undefined ? undefined : argoNotificationsValues(notifications),
+        values: engine.values,
     };
 }
 
@@ -78,6 +79,7 @@ export function fluxArgs(config: PlatformConfig, engine: FluxConfig, deps: Engin
         multitenancy: engine.multitenancy,
         imageAutomation: engine.imageAutomation,
         imagePush: engine.imagePush,
+        values: engine.values,
     };
 }
 

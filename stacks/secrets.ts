@@ -83,6 +83,7 @@ export function createSecretsStore(config: PlatformConfig, cluster: ClusterHandl
         namespace: secrets.namespace,
         chartVersion: secrets.chartVersion,
         refreshInterval: secrets.refreshInterval,
+        values: secrets.values,
     };
     switch (secrets.type) {
         case "kubernetes":

@@ -275,6 +275,27 @@ describe("ArgoCd component", () => {
     it("rejects SSO without the domain of its redirect URL", async () => {
         await assert.rejects(planEngine("argocd", { domain: undefined }), /the domain its redirect URL is on/);
     });
+
+    it("merges user values over its own, and refuses a protected one (a component used without stack config)", async () => {
+        const local = await planEngine("argocd", {
+            sso: undefined,
+            ssoClientSecret: undefined,
+            values: { controller: { replicas: 2 } },
+        });
+        const values = byName(local.resources, "kubernetes:helm.sh/v3:Release", "argocd-release").inputs.values as {
+            controller: Record<string, unknown>;
+        };
+        assert.equal(values.controller.replicas, 2);
+        assert.ok(values.controller.resources !== undefined);
+        await assert.rejects(
+            planEngine("argocd", { values: { dex: { enabled: true } } }),
+            /argo-cd values: dex\.enabled is set by the program and cannot be overridden: .*Dex would be a second way in \(got true\)/,
+        );
+        await assert.rejects(
+            planEngine("flux", { values: { installCRDs: false } }),
+            /flux-operator values: installCRDs is set by the program/,
+        );
+    });
 });
 
 describe("Flux component", () => {

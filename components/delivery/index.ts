@@ -9,7 +9,8 @@ import { teamSubjects } from "../apps/teamAccess";
 import { PLATFORM_INGRESS_POLICY, platformIngressSpec, POD_SECURITY, podSecurityLabels } from "../core/isolation";
 import { declareObject } from "../core/objects";
 import { AppDeliverySettings, DeliveryEngine, deliveryObjects, deliveryReadRules } from "./objects";
-import { ControllerSettings, DELIVERY_CHARTS, flaggerValues, rolloutsValues } from "./values";
+import { ControllerSettings, DELIVERY_CHARTS, flaggerValues, PROTECTED_VALUES, rolloutsValues } from "./values";
+import { ChartValues, withUserValues } from "../core/values";
 
 export * from "./objects";
 export { DELIVERY_CHARTS } from "./values";
@@ -41,6 +42,8 @@ export interface DeliveryControllerArgs {
     readonly monitorLabels?: Readonly<Record<string, string>>;
     /** Flagger's default traffic provider; default DEFAULTS.meshProvider. */
     readonly meshProvider?: string;
+    /** The controller chart's values merged over the program's (core/values.ts); none at PROTECTED_VALUES. Default: none. */
+    readonly values?: ChartValues;
 }
 
 export class DeliveryController extends pulumi.ComponentResource {
@@ -92,7 +95,13 @@ export class DeliveryController extends pulumi.ComponentResource {
                 version: chart.version,
                 repositoryOpts: { repo: chart.repository },
                 timeout: DEFAULTS.timeoutSeconds,
-                values: args.engine === "argo-rollouts" ? rolloutsValues(settings) : flaggerValues(settings),
+                values: withUserValues(
+                    chart.chart,
+                    args.engine === "argo-rollouts" ? rolloutsValues(settings) : flaggerValues(settings),
+                    args.values,
+                    PROTECTED_VALUES[args.engine],
+                    this,
+                ),
             },
             { ...child, dependsOn: [...(args.clusterReady ?? [])] },
         );

@@ -9,6 +9,7 @@
  *   per charts/flagger/README.md; values.yaml: meshProvider, metricsServer, prometheus.install,
  *   noCrossNamespaceRefs, leaderElection, podDisruptionBudget, serviceMonitor; CRDs in crds/).
  */
+import type { ProtectedValue } from "../core/values";
 import type { DeliveryEngine } from "./objects";
 
 export interface DeliveryChart {
@@ -55,6 +56,26 @@ export interface ControllerSettings {
     /** Flagger's default traffic provider (its -mesh-provider). */
     readonly meshProvider: string;
 }
+
+/** Chart values a user's delivery.values may not set, per controller. */
+export const PROTECTED_VALUES: Readonly<Record<DeliveryEngine, readonly ProtectedValue[]>> = {
+    "argo-rollouts": [
+        { path: ["installCRDs"], reason: "the platform's Rollouts need the CRDs the chart installs" },
+        { path: ["keepCRDs"], reason: "deleting the CRDs would delete every Rollout, and the apps' pods with it" },
+        {
+            path: ["providerRBAC"],
+            reason: "Rollouts shift traffic by replica counts: the controller gets no mesh rights",
+        },
+        { path: ["dashboard", "enabled"], reason: "the Rollouts dashboard has no login" },
+    ],
+    flagger: [
+        {
+            path: ["noCrossNamespaceRefs"],
+            reason: "a Canary uses its own namespace's templates only (policy flagger-no-cross-namespace-refs)",
+        },
+        { path: ["meshProvider"], reason: "it follows delivery.meshProvider: set that" },
+    ],
+};
 
 export function rolloutsValues(settings: ControllerSettings): Record<string, unknown> {
     const monitored = settings.monitorLabels !== undefined;

@@ -5,6 +5,7 @@
  * provider/aws-secrets-manager.md, provider/kubernetes.md and api/clustersecretstore.md.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { ProtectedValue } from "../core/values";
 import type { IClusterSecretStore } from "@kubernetes-models/external-secrets/external-secrets.io/v1/ClusterSecretStore";
 import type { IExternalSecret } from "@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret";
 import type { IExternalSecretSpec } from "@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecretSpec";
@@ -216,6 +217,29 @@ export interface OperatorValueSettings {
      */
     readonly serviceAccountTokenCreate: boolean;
 }
+
+/** external-secrets chart values a user's secrets.values may not set. */
+export const PROTECTED_OPERATOR_VALUES: readonly ProtectedValue[] = [
+    {
+        path: ["installCRDs"],
+        reason: "the platform declares ClusterSecretStores and ExternalSecrets, whose CRDs the chart installs",
+    },
+    { path: ["serviceAccount", "create"], reason: "the operator's identity is this service account" },
+    { path: ["serviceAccount", "name"], reason: "the store's IAM role or Vault role trusts this name" },
+    { path: ["serviceAccount", "annotations"], reason: "they carry the operator's IAM role (IRSA)" },
+    {
+        path: ["rbac", "aggregateToAdmin"],
+        reason: "namespace admins must not get store rights (policy external-secrets-no-role-aggregation)",
+    },
+    {
+        path: ["rbac", "aggregateToEdit"],
+        reason: "namespace editors must not get store rights (policy external-secrets-no-role-aggregation)",
+    },
+    {
+        path: ["rbac", "serviceAccountTokenCreate"],
+        reason: "only a store whose authentication needs tokens of other service accounts gets that right",
+    },
+];
 
 /** Values of the external-secrets chart; each key is in the chart's values.yaml. */
 export function operatorValues(settings: OperatorValueSettings): Record<string, pulumi.Input<unknown>> {

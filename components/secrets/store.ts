@@ -17,11 +17,13 @@ import {
     externalSecret,
     operatorValues,
     OperatorValueSettings,
+    PROTECTED_OPERATOR_VALUES,
     RemoteEntry,
     secretStore,
     StoreRef,
 } from "./objects";
 import { AppSecrets, PlatformSecret, SecretsStore } from "./types";
+import { ChartValues, withUserValues } from "../core/values";
 
 export const DEFAULTS = {
     chartRepository: "https://charts.external-secrets.io",
@@ -84,6 +86,8 @@ export interface ExternalSecretsStoreArgs {
     readonly chartVersion?: string;
     /** How often ExternalSecrets re-read the store (non-zero Go duration). Default: "1h". */
     readonly refreshInterval?: string;
+    /** external-secrets chart values merged over the program's (core/values.ts); none at PROTECTED_OPERATOR_VALUES. Default: none. */
+    readonly values?: ChartValues;
 }
 
 /** What a store writes for a platform secret, and where its ExternalSecret reads each key. */
@@ -180,7 +184,13 @@ export abstract class ExternalSecretsStore extends pulumi.ComponentResource impl
             },
             this.child,
         );
-        const values = operatorValues({ ...settings.values, serviceAccountName: DEFAULTS.serviceAccount });
+        const values = withUserValues(
+            "external-secrets",
+            operatorValues({ ...settings.values, serviceAccountName: DEFAULTS.serviceAccount }),
+            args.values,
+            PROTECTED_OPERATOR_VALUES,
+            this,
+        );
         const release = new k8s.helm.v3.Release(
             `${name}-release`,
             {

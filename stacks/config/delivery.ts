@@ -5,6 +5,8 @@
  */
 import { z } from "zod";
 import type { DeliveryStrategy } from "../../components/delivery/objects";
+import { PROTECTED_VALUES } from "../../components/delivery/values";
+import { protectedValueProblems } from "../../components/core/values";
 import { dnsLabel, strictObject } from "./rules";
 
 /** Flagger's traffic providers the platform fills a Canary in for (Flagger's chart takes more). */
@@ -69,6 +71,8 @@ export const deliveryConfig = strictObject({
     highAvailability: z.boolean().optional(),
     /** Argo CD stacks: the Argo Rollouts UI extension in the Argo CD server; default false. */
     argocdExtension: z.boolean().optional(),
+    /** Values of the controller's chart (argo-rollouts or flagger, by engine) merged over the program's. */
+    values: z.record(z.string(), z.unknown()).optional(),
 });
 
 export type AppDeliveryConfig = z.infer<typeof appDeliveryConfig>;
@@ -100,6 +104,12 @@ export function deliveryProblems(context: DeliveryContext): DeliveryProblem[] {
             ["delivery", "meshProvider"],
             "is Flagger's, on Flux stacks; Argo Rollouts here shifts traffic by replica counts: remove it",
         );
+    }
+    for (const problem of protectedValueProblems(
+        context.delivery?.values ?? {},
+        PROTECTED_VALUES[flux ? "flagger" : "argo-rollouts"],
+    )) {
+        add(["delivery", "values", ...problem.path], problem.message);
     }
     if (flux && context.delivery?.argocdExtension !== undefined) {
         add(["delivery", "argocdExtension"], "is the Argo CD UI's, and this stack runs Flux: remove it");

@@ -4,7 +4,9 @@ import { DEFAULTS as ARGOCD } from "../../components/gitops/argocd/argoCd";
 import { DEFAULT_GROUPS_CLAIM } from "../../components/gitops/argocd/values";
 import { APP_VERSIONS } from "../../components/gitops/argocd/versions";
 import { DEFAULTS as FLUX } from "../../components/gitops/flux/flux";
-import { componentNamespace, EXACT_VERSION, exactVersion, strictObject } from "./rules";
+import { PROTECTED_VALUES as ARGOCD_PROTECTED } from "../../components/gitops/argocd/values";
+import { PROTECTED_OPERATOR_VALUES as FLUX_PROTECTED } from "../../components/gitops/flux/objects";
+import { chartValues, componentNamespace, EXACT_VERSION, exactVersion, strictObject } from "./rules";
 
 /** Keys that belong to one engine only, so a misplaced one gets a message naming its engine. */
 const ENGINE_ONLY_KEYS: Readonly<Record<string, "argocd" | "flux">> = {
@@ -75,6 +77,8 @@ export const argocdConfig = strictObject(
         adminGroups: z.array(z.string().min(1)).default(() => [...ARGOCD.adminGroups]),
         /** Cascade-delete an Application's workloads when the Application is deleted; off by default in production. */
         cascadeDelete: z.boolean().optional(),
+        /** argo-cd chart values merged over the program's; the keys it controls are refused. */
+        values: chartValues(ARGOCD_PROTECTED),
         ...imageAutomationKeys,
     },
     otherEngineKey("argocd"),
@@ -130,6 +134,8 @@ export const fluxConfig = strictObject(
             .optional(),
         /** Tenant lockdown: no cross-namespace references, a default service account for tenants, no remote bases. */
         multitenancy: z.boolean().default(FLUX.multitenancy),
+        /** flux-operator chart values merged over the program's; the keys it controls are refused. */
+        values: chartValues(FLUX_PROTECTED),
         ...imageAutomationKeys,
     },
     otherEngineKey("flux"),

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { EXACT_VERSION } from "../../components/core/versions";
 import { parseCidr } from "../../components/cluster/cidr";
+import { protectedValueProblems, ProtectedValue } from "../../components/core/values";
 
 /** Levenshtein distance, for "did you mean" suggestions. */
 export function editDistance(a: string, b: string): number {
@@ -292,3 +293,20 @@ export const gitRepositoryUrl = z
             });
         }
     });
+
+/** A chart's `values`: any mapping, except at the paths its component controls (each refused with its reason). */
+export function chartValues(protections: readonly ProtectedValue[]) {
+    return z
+        .record(z.string(), z.unknown())
+        .superRefine((values, ctx) => {
+            for (const problem of protectedValueProblems(values, protections)) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: [...problem.path],
+                    input: problem.value,
+                    message: problem.message,
+                });
+            }
+        })
+        .optional();
+}

@@ -2,7 +2,8 @@
 import { z } from "zod";
 import { durationSeconds } from "../../components/secrets/objects";
 import { chartVersionProblem, DEFAULTS as STORE } from "../../components/secrets/store";
-import { componentNamespace, exactVersion, strictObject } from "./rules";
+import { PROTECTED_OPERATOR_VALUES } from "../../components/secrets/objects";
+import { chartValues, componentNamespace, exactVersion, strictObject } from "./rules";
 
 const common = {
     /** external-secrets Helm chart version; the component's pinned default when omitted. */
@@ -23,6 +24,8 @@ const common = {
             "expected a non-zero duration in h, m and s such as 1h, 15m or 1h30m",
         )
         .default(STORE.refreshInterval),
+    /** external-secrets chart values merged over the program's; the keys it controls are refused. */
+    values: chartValues(PROTECTED_OPERATOR_VALUES),
 };
 
 export const awsSecretsManagerConfig = strictObject({

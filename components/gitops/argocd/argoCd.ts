@@ -24,7 +24,8 @@ import {
     SECRET_TYPE_LABEL,
     teamProject,
 } from "./objects";
-import { argoCdValues, ArgoSso } from "./values";
+import { ChartValues, withUserValues } from "../../core/values";
+import { argoCdValues, ArgoSso, PROTECTED_VALUES } from "./values";
 import { APP_VERSIONS, DEFAULT_CHART_VERSION } from "./versions";
 
 export const DEFAULTS = {
@@ -67,6 +68,8 @@ export interface ArgoCdArgs extends EngineArgs {
     readonly rolloutsExtension?: boolean;
     /** The chart's `notifications` values (argoNotificationsValues in components/notifications). Default: none. */
     readonly notifications?: Readonly<Record<string, unknown>>;
+    /** argo-cd chart values merged over the program's (core/values.ts); none at PROTECTED_VALUES. Default: none. */
+    readonly values?: ChartValues;
 }
 
 export class ArgoCd extends pulumi.ComponentResource implements GitopsEngine {
@@ -138,7 +141,7 @@ export class ArgoCd extends pulumi.ComponentResource implements GitopsEngine {
         );
 
         const highAvailability = args.highAvailability ?? false;
-        const values = argoCdValues({
+        const programValues = argoCdValues({
             highAvailability,
             domain: args.domain,
             sso: args.sso,
@@ -148,6 +151,7 @@ export class ArgoCd extends pulumi.ComponentResource implements GitopsEngine {
             rolloutsExtension: args.rolloutsExtension ?? false,
             notifications: args.notifications,
         });
+        const values = withUserValues("argo-cd", programValues, args.values, PROTECTED_VALUES, this);
         this.release = new k8s.helm.v3.Release(
             `${name}-release`,
             {

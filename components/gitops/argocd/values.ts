@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
+import { ProtectedValue } from "../../core/values";
 
 /** The token claim that carries group membership, unless SSO config names another. */
 export const DEFAULT_GROUPS_CLAIM = "groups";
@@ -99,6 +100,40 @@ function scaledOut(resources: Resources) {
         resources,
     };
 }
+
+/** argo-cd chart values a user's engine.values may not set: the program sets them, and its policies check them. */
+export const PROTECTED_VALUES: readonly ProtectedValue[] = [
+    {
+        path: ["configs", "cm", "admin.enabled"],
+        reason: "the local admin is off with SSO (policy argocd-admin-off-in-production); it follows engine.sso",
+    },
+    {
+        path: ["configs", "cm", "users.anonymous.enabled"],
+        reason: "anonymous access stays off (policy argocd-anonymous-off)",
+    },
+    { path: ["configs", "cm", "exec.enabled"], reason: "the web terminal stays off (policy argocd-exec-off)" },
+    { path: ["configs", "cm", "oidc.config"], reason: "SSO is built from engine.sso: set it there" },
+    // argo-cd 10.1.1 values.yaml: configs.cm.create, configs.ssh.create, configs.secret.createSecret; configs.params
+    // is written into argocd-cmd-params-cm, where Argo CD's server.disable.auth turns off authentication.
+    { path: ["configs", "cm", "create"], reason: "argocd-cm carries the settings above" },
+    { path: ["configs", "params", "server.disable.auth"], reason: "every API call is authenticated" },
+    {
+        path: ["configs", "cm", "application.resourceTrackingMethod"],
+        reason: "the platform's Applications are tracked by annotation",
+    },
+    { path: ["configs", "rbac"], reason: "RBAC is read-only by default with engine.adminGroups as admins: set those" },
+    {
+        path: ["configs", "secret", "extra", OIDC_SECRET_KEY],
+        reason: "holds the SSO client secret: set the secret key gitops-platform:ssoClientSecret",
+    },
+    { path: ["configs", "ssh", "extraHosts"], reason: "the known hosts come from the stack's repositories" },
+    { path: ["configs", "ssh", "create"], reason: "the known hosts of the stack's repositories live there" },
+    { path: ["configs", "secret", "createSecret"], reason: "argocd-secret holds the SSO client secret" },
+    { path: ["dex", "enabled"], reason: "Argo CD logs in through OIDC directly; Dex would be a second way in" },
+    { path: ["global", "domain"], reason: "the SSO redirect URL is on it: set engine.domain" },
+    { path: ["global", "networkPolicy", "create"], reason: "the chart's ingress policies isolate the repo server" },
+    { path: ["crds"], reason: "the platform's Applications are Argo CD resources: the CRDs are installed and kept" },
+];
 
 export function argoCdValues(settings: ArgoValuesSettings): Record<string, unknown> {
     const ha = settings.highAvailability;

@@ -21,9 +21,11 @@ import {
     fluxOperatorValues,
     gitCredentialsData,
     METADATA_CONFIGMAP,
+    PROTECTED_OPERATOR_VALUES,
     PRUNE_DISABLED,
     tenantServiceAccount,
 } from "./objects";
+import { ChartValues, withUserValues } from "../../core/values";
 
 export const DEFAULTS = {
     namespace: "flux-system",
@@ -52,6 +54,11 @@ export interface FluxArgs extends EngineArgs {
     readonly imageAutomation?: boolean;
     /** Where image update commits go: a branch for a pull request (default), or straight to the target branch. */
     readonly imagePush?: ImagePushMode;
+    /**
+     * flux-operator chart values merged over the program's (core/values.ts); none at
+     * PROTECTED_OPERATOR_VALUES. The FluxInstance is the program's: its settings are typed args. Default: none.
+     */
+    readonly values?: ChartValues;
 }
 
 export class Flux extends pulumi.ComponentResource implements GitopsEngine {
@@ -110,7 +117,13 @@ export class Flux extends pulumi.ComponentResource implements GitopsEngine {
                 namespace: namespace.metadata.name,
                 chart: DEFAULTS.chart,
                 version: chartVersion,
-                values: fluxOperatorValues({ multitenancy: this.multitenancy }),
+                values: withUserValues(
+                    "flux-operator",
+                    fluxOperatorValues({ multitenancy: this.multitenancy }),
+                    args.values,
+                    PROTECTED_OPERATOR_VALUES,
+                    this,
+                ),
             },
             { ...child, dependsOn: [...(args.clusterReady ?? [])] },
         );

@@ -4,6 +4,7 @@
  * from the operator's api/v1/fluxinstance_types.go at v0.58.1) and the Helm values of its chart.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { ProtectedValue } from "../../core/values";
 
 export type FluxComponent =
     | "source-controller"
@@ -153,6 +154,12 @@ export function fluxInstance(settings: FluxInstanceSettings): FluxInstance {
 }
 
 /** Values of the flux-operator chart (controlplaneio-fluxcd/charts charts/flux-operator/values.yaml). */
+/** flux-operator chart values a user's engine.values may not set. */
+export const PROTECTED_OPERATOR_VALUES: readonly ProtectedValue[] = [
+    { path: ["installCRDs"], reason: "the platform declares a FluxInstance, whose CRD the chart installs" },
+    { path: ["multitenancy", "enabled"], reason: "tenant lockdown follows engine.multitenancy: set that" },
+];
+
 export function fluxOperatorValues(settings: { readonly multitenancy: boolean }): Record<string, unknown> {
     return {
         installCRDs: true,
