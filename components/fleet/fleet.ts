@@ -125,7 +125,7 @@ export class Fleet extends pulumi.ComponentResource {
 
         let management: aws.iam.Role | undefined;
         if (eksSpokes.length > 0) {
-            const hubCluster = args.hub.clusterName;
+            const hubCluster = args.hub!.clusterName;
             management = new aws.iam.Role(
                 `${name}-management`,
                 { assumeRolePolicy: managementTrustPolicy(args.engineNamespace), tags: args.tags },

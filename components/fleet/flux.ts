@@ -6,7 +6,7 @@
  * clusters)"), typed with @kubernetes-models/flux-cd.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { IKustomization } from "@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1/Kustomization";
+import { FluxKustomization } from "../gitops/flux/application";
 import { API_VERSION as ESO_API_VERSION } from "../secrets/objects";
 import { clusterPath } from "../repository/layout";
 
@@ -114,7 +114,7 @@ export interface PlacementKustomizationInput {
 }
 
 /** One app on one spoke: same-namespace source and kubeconfig, so lockdown's no-cross-namespace-refs holds. */
-export function placementKustomization(input: PlacementKustomizationInput): IKustomization {
+export function placementKustomization(input: PlacementKustomizationInput): FluxKustomization {
     const ref = { name: kubeconfigName(input.spoke) };
     return {
         apiVersion: "kustomize.toolkit.fluxcd.io/v1",
