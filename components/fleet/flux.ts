@@ -2,6 +2,8 @@
  * A Flux hub's objects for a fleet, built by pure functions. Flux has no cluster generator, so placement
  * is decided here, at plan time: one Kustomization per (placement, matching spoke), applying
  * clusters/<spoke>/<path> of the hub's sync GitRepository to the spoke through `spec.kubeConfig`.
+ * (Not flux-operator ResourceSets: objects rendered in the cluster would escape the offline plan and
+ * the policy pack, which check each Kustomization's prune and target here.)
  * Shapes: fluxcd/kustomize-controller v1.9.4 docs/spec/v1/kustomizations.md ("KubeConfig (Remote
  * clusters)"), typed with @kubernetes-models/flux-cd.
  */
