@@ -180,8 +180,14 @@ function platformChanges(request: PromotionRequest, source: SourceOutputs, targe
                   ),
               ];
     // Only sections the target already has: promotion moves versions, it does not add components.
+    // The External Secrets chart only between stacks that both run it: sealed-secrets' chart is the
+    // component's pin, with no config key.
+    const sealed = "sealed-secrets";
     const secrets =
-        source.secrets && target.hasIn(["config", key("secrets")])
+        source.secrets &&
+        target.hasIn(["config", key("secrets")]) &&
+        source.secrets.type !== sealed &&
+        scalar(target, [key("secrets"), "type"]) !== sealed
             ? change(target, [key("secrets"), "chartVersion"], "secrets.chartVersion", source.secrets.chartVersion)
             : [];
     const eks = scalar(target, [key("cluster"), "type"]) === "eks";

@@ -40,6 +40,8 @@ export const SECURITY_TYPES = {
     flaggerCanary: "kubernetes:flagger.app/v1beta1:Canary",
     fluxImageUpdateAutomation: "kubernetes:image.toolkit.fluxcd.io/v1:ImageUpdateAutomation",
     argoImageUpdater: "kubernetes:argocd-image-updater.argoproj.io/v1alpha1:ImageUpdater",
+    admissionPolicy: "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy",
+    admissionPolicyBinding: "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding",
 } as const;
 const T = SECURITY_TYPES;
 
@@ -637,6 +639,45 @@ const canaryRefsInNamespace = resource(
     },
 );
 
+// ---- Sealed Secrets ----
+
+/**
+ * The annotation that makes a SealedSecret unseal in any namespace under any name
+ * (bitnami-labs/sealed-secrets v0.36.6 pkg/apis/sealedsecrets/v1alpha1/types.go; read from the
+ * SealedSecret's own metadata by Unseal, sealedsecret_expansion.go). Repeated from
+ * components/secrets/sealed.ts: the pack loads nothing of the program.
+ */
+const SEALED_CLUSTER_WIDE = "sealedsecrets.bitnami.com/cluster-wide";
+const sealedStrictScope = stack(
+    "sealed-secrets-no-cluster-wide",
+    "A stack with the sealed-secrets controller refuses cluster-wide SealedSecrets at admission: their ciphertext, copied from another team's Git, would unseal in any namespace.",
+    (resources) => {
+        const denying = resources.filter(
+            (r) =>
+                r.type === T.admissionPolicy &&
+                list(at(r.props, "spec", "validations")).some((v) =>
+                    String(at(v, "expression")).includes(SEALED_CLUSTER_WIDE),
+                ),
+        );
+        const bound = denying.some((policy) =>
+            resources.some(
+                (b) =>
+                    b.type === T.admissionPolicyBinding &&
+                    at(b.props, "spec", "policyName") === nameOf(policy) &&
+                    list(at(b.props, "spec", "validationActions")).includes("Deny"),
+            ),
+        );
+        return bound
+            ? []
+            : resources
+                  .filter((r) => r.type === T.helmRelease && r.props.chart === "sealed-secrets")
+                  .map((r) => ({
+                      urn: r.urn,
+                      message: `sealed-secrets release ${r.name} unseals cluster-wide SealedSecrets in any namespace: declare a ValidatingAdmissionPolicy refusing ${SEALED_CLUSTER_WIDE} with a Deny binding (components/secrets/sealed.ts clusterWideDenial)`,
+                  }));
+    },
+);
+
 // ---- External Secrets ----
 
 const esoNoAggregation = resource(
@@ -935,6 +976,7 @@ export const SECURITY_RULES: readonly Rule[] = [
     deliveryTenantKinds,
     flaggerNoCrossNamespace,
     canaryRefsInNamespace,
+    sealedStrictScope,
     esoNoAggregation,
     rulesetActive,
     rulesetHistory,

@@ -10,9 +10,10 @@ import { ClusterHandle } from "../components/cluster/types";
 import type { TenantKind } from "../components/gitops/tenancy";
 import { ApplicationSource, GitopsEngine, SyncPolicy, TeamRegistration } from "../components/gitops/types";
 import { RepositoryHandle } from "../components/repository/types";
-import { SecretsStore } from "../components/secrets/types";
+import { AppSecretSource } from "../components/secrets/types";
 import { declareInBatches } from "./batches";
 import { appDeliverySettings, deliveryTenantKinds } from "./delivery";
+import { sealedTenantKinds } from "./secrets";
 import { AppConfig, PlatformConfig, SyncPolicyConfig } from "./config";
 import { Environment, profileOf } from "./profiles";
 
@@ -116,7 +117,7 @@ export async function registerApps(
         cluster: ClusterHandle;
         engine: GitopsEngine;
         repositories: RepositoryHandle;
-        secrets?: SecretsStore;
+        secrets?: AppSecretSource;
         delivery?: DeliveryController;
         /** Filled with each app's namespace → its Namespace's name, for objects others put there (dashboards). */
         namespaces?: Map<string, pulumi.Output<string>>;
@@ -126,7 +127,10 @@ export async function registerApps(
         config.apps.map((app) => [app.name, resolveSource(app, config.gitopsRepository.name, deps.repositories)]),
     );
     const teams = new Map<string, Team>();
-    const tenantKindsOf = (app: AppConfig) => deliveryTenantKinds(app, config.engine.type);
+    const tenantKindsOf = (app: AppConfig) => [
+        ...deliveryTenantKinds(app, config.engine.type),
+        ...sealedTenantKinds(app, config),
+    ];
     await declareInBatches(teamRegistrations(config, sources, tenantKindsOf), (registration) => {
         teams.set(registration.name, new Team(registration.name, { registration, engine: deps.engine }));
     });

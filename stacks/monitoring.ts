@@ -23,9 +23,11 @@ export function createMonitoring(
         engine: engine.kind,
         engineNamespace: engine.namespace,
         engineReady: engine.ready,
-        secrets: config.secrets
-            ? { namespace: config.secrets.namespace, release: SECRETS_DEFAULTS.releaseName }
-            : undefined,
+        // External Secrets' release only: the sealed-secrets controller has no monitors here.
+        secrets:
+            config.secrets && config.secrets.type !== "sealed-secrets"
+                ? { namespace: config.secrets.namespace, release: SECRETS_DEFAULTS.releaseName }
+                : undefined,
         selectorLabels: monitoring.selectorLabels,
         driftFor: monitoring.driftFor,
         stalledFor: monitoring.stalledFor,

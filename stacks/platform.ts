@@ -17,7 +17,7 @@ import { registerImageUpdates } from "./images";
 import { createMonitoring } from "./monitoring";
 import { createNotifications } from "./notifications";
 import { createRepositories } from "./repositories";
-import { createSecretsStore, secretsOutputs } from "./secrets";
+import { createSealedSecrets, createSecretsStore, secretsOutputs } from "./secrets";
 
 export interface Platform {
     /** Stack outputs; the promotion command reads engine, secrets, cluster and apps. */
@@ -29,8 +29,9 @@ export async function definePlatform(config: PlatformConfig): Promise<Platform> 
     // Repositories don't wait for the cluster: GitHub work runs while EKS is created.
     const repositories = createRepositories(config);
     const secretsStore = createSecretsStore(config, cluster);
+    const sealed = createSealedSecrets(config, cluster);
     // Without a store, the engine's Git credentials go in as plain Secrets whose data are Pulumi secrets.
-    const secretDelivery = secretsStore ?? new DirectSecretDelivery(cluster.provider);
+    const secretDelivery = secretsStore ?? sealed ?? new DirectSecretDelivery(cluster.provider);
     const engine = createEngine(config, {
         cluster,
         repositories,
@@ -43,7 +44,7 @@ export async function definePlatform(config: PlatformConfig): Promise<Platform> 
         cluster,
         engine,
         repositories,
-        secrets: secretsStore,
+        secrets: secretsStore ?? sealed,
         delivery,
         namespaces,
     });
@@ -77,7 +78,7 @@ export async function definePlatform(config: PlatformConfig): Promise<Platform> 
                 chartVersion: engine.versions.chart,
                 appVersion: engine.versions.app,
             },
-            secrets: secretsOutputs(config, secretsStore),
+            secrets: secretsOutputs(config, secretsStore ?? sealed),
             ...(delivery
                 ? {
                       delivery: {

@@ -3,11 +3,13 @@ import { platformLabels } from "../components/core/labels";
 import { AwsSecretsManagerStore } from "../components/secrets/aws";
 import { KubernetesSecretsStore } from "../components/secrets/kubernetes";
 import { VaultSecretsStore } from "../components/secrets/vault";
+import { SEALED_SECRET_KIND, SealedSecretsController } from "../components/secrets/sealed";
+import { TenantKind } from "../components/gitops/tenancy";
 import { defaultPrefix } from "../components/secrets/policy";
 import { SecretsStore } from "../components/secrets/types";
 import { ClusterHandle } from "../components/cluster/types";
 import { stackTags } from "./cluster";
-import { PlatformConfig, PROJECT } from "./config";
+import { AppConfig, PlatformConfig, PROJECT } from "./config";
 import { profileOf } from "./profiles";
 
 /** Secrets Manager name prefix (or Vault path prefix) of the stack: `secrets.prefix`, else gitops-platform/<stack>. */
@@ -27,23 +29,49 @@ export function allowedNamespaces(config: PlatformConfig): string[] {
     return [config.engine.namespace];
 }
 
-/** The `secrets` stack output: what the promotion command compares between stacks; the chart version the store runs. */
+/**
+ * The `secrets` stack output: what the promotion command compares between stacks; the chart version
+ * the store (or the sealed-secrets controller) runs, and kubeseal's command to fetch the certificate.
+ */
 export function secretsOutputs(
     config: PlatformConfig,
-    store: Pick<SecretsStore, "chartVersion"> | undefined,
-): { type: string; chartVersion: string; prefix?: string } | undefined {
+    store: (Pick<SecretsStore, "chartVersion"> & { readonly fetchCertCommand?: string }) | undefined,
+): { type: string; chartVersion: string; prefix?: string; fetchCert?: string } | undefined {
     if (config.secrets === undefined || store === undefined) {
         return undefined;
     }
     const chartVersion = store.chartVersion;
+    const fetchCert = store.fetchCertCommand === undefined ? {} : { fetchCert: store.fetchCertCommand };
     return config.secrets.type === "aws-secrets-manager" || config.secrets.type === "vault"
         ? { type: config.secrets.type, chartVersion, prefix: secretsPrefix(config) }
-        : { type: config.secrets.type, chartVersion };
+        : { type: config.secrets.type, chartVersion, ...fetchCert };
 }
 
+/** An app with keys on a sealed-secrets stack: its team commits the SealedSecret, so it may ship that kind. */
+export function sealedTenantKinds(app: AppConfig, config: PlatformConfig): readonly TenantKind[] {
+    return config.secrets?.type === "sealed-secrets" && app.secretKeys.length > 0 ? [SEALED_SECRET_KIND] : [];
+}
+
+/** The Sealed Secrets controller of a `secrets.type: sealed-secrets` stack; undefined otherwise. */
+export function createSealedSecrets(
+    config: PlatformConfig,
+    cluster: ClusterHandle,
+): SealedSecretsController | undefined {
+    if (config.secrets?.type !== "sealed-secrets") {
+        return undefined;
+    }
+    return new SealedSecretsController(`${config.stack}-sealed-secrets`, {
+        provider: cluster.provider,
+        clusterReady: cluster.ready,
+        labels: platformLabels(config.environment),
+        namespace: config.secrets.namespace,
+    });
+}
+
+/** The External Secrets store of the stack; undefined without one (no secrets, or sealed-secrets). */
 export function createSecretsStore(config: PlatformConfig, cluster: ClusterHandle): SecretsStore | undefined {
     const secrets = config.secrets;
-    if (secrets === undefined) {
+    if (secrets === undefined || secrets.type === "sealed-secrets") {
         return undefined;
     }
     const name = `${config.stack}-secrets`;

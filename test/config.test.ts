@@ -339,7 +339,7 @@ const BAD_CASES: BadCase[] = [
         stack: "staging",
         overrides: {
             set: edited<Sections["secrets"]>("staging", "gitops-platform:secrets", (s) => {
-                s.refreshInterval = "0s";
+                Object.assign(s, { refreshInterval: "0s" });
             }),
         },
         key: "gitops-platform:secrets.refreshInterval",

@@ -279,6 +279,28 @@ describe("delivery promote: refusals write nothing", () => {
         assert.ok(production(dir).includes("    type: aws-secrets-manager\n    chartVersion: 2.8.0\n"));
     });
 
+    it("moves no External Secrets chart from or to a sealed-secrets stack", async () => {
+        const dir = workspace();
+        const outputsFile = path.join(dir, "outputs.json");
+        fs.writeFileSync(
+            outputsFile,
+            JSON.stringify({ ...outputs(), secrets: { type: "sealed-secrets", chartVersion: "2.18.5" } }),
+        );
+        const args = ["--from", "staging", "--to", "production", "--platform", "--outputs", outputsFile];
+        assert.equal((await run(args, dir)).code, 0);
+        assert.doesNotMatch(production(dir), /chartVersion: 2\.18\.5/);
+        const target = PRODUCTION_TEXT.replace(
+            "    type: aws-secrets-manager\n    chartVersion: 2.9.0\n",
+            "    type: sealed-secrets\n",
+        );
+        assert.notEqual(target, PRODUCTION_TEXT);
+        fs.writeFileSync(path.join(dir, "Pulumi.production.yaml"), target);
+        fs.writeFileSync(outputsFile, JSON.stringify(outputs()));
+        const result = await run(args, dir);
+        assert.equal(result.code, 0, result.err);
+        assert.doesNotMatch(result.out, /secrets\.chartVersion/);
+    });
+
     it("moves the EKS add-ons with the Kubernetes version", async () => {
         const dir = workspace();
         assert.equal(

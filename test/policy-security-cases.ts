@@ -730,6 +730,58 @@ export const SECURITY_CASES: Record<string, readonly SecurityCase[]> = {
             ],
         },
     ],
+    "sealed-secrets-no-cluster-wide": [
+        {
+            name: "the controller with a Deny-bound policy on the cluster-wide annotation",
+            declared: [
+                release("sealed-secrets", {}),
+                r(T.admissionPolicy, "p", {
+                    metadata: { name: "no-cluster-wide" },
+                    spec: {
+                        validations: [
+                            {
+                                expression:
+                                    "object.metadata.annotations['sealedsecrets.bitnami.com/cluster-wide'] != 'true'",
+                            },
+                        ],
+                    },
+                }),
+                r(T.admissionPolicyBinding, "b", {
+                    metadata: { name: "no-cluster-wide" },
+                    spec: { policyName: "no-cluster-wide", validationActions: ["Deny"] },
+                }),
+            ],
+            expected: [],
+        },
+        {
+            name: "no controller, no policy needed",
+            declared: [release("external-secrets", {})],
+            expected: [],
+        },
+        {
+            name: "the controller with a policy on another annotation, and one only warned about",
+            declared: [
+                release("sealed-secrets", {}),
+                r(T.admissionPolicy, "p", {
+                    metadata: { name: "other" },
+                    spec: { validations: [{ expression: "has(object.spec)" }] },
+                }),
+                r(T.admissionPolicy, "q", {
+                    metadata: { name: "warned" },
+                    spec: { validations: [{ expression: "'sealedsecrets.bitnami.com/cluster-wide' in x" }] },
+                }),
+                r(T.admissionPolicyBinding, "b", {
+                    metadata: { name: "other" },
+                    spec: { policyName: "other", validationActions: ["Deny"] },
+                }),
+                r(T.admissionPolicyBinding, "c", {
+                    metadata: { name: "warned" },
+                    spec: { policyName: "warned", validationActions: ["Warn"] },
+                }),
+            ],
+            expected: [/sealed-secrets release sealed-secrets-release unseals cluster-wide SealedSecrets/],
+        },
+    ],
     "flagger-no-cross-namespace-refs": [
         {
             name: "blocked",

@@ -46,7 +46,15 @@ const unprotect: Break = (resources) => {
 };
 
 const FLUX_PRODUCTION = { set: { "gitops-platform:engine": { type: "flux", multitenancy: true } } };
-type Plan = "staging" | "production" | "local" | "production-flux" | "staging-delivery" | "production-flux-delivery";
+type Plan =
+    | "staging"
+    | "production"
+    | "local"
+    | "production-flux"
+    | "staging-delivery"
+    | "production-flux-delivery"
+    | "staging-sealed";
+const SEALED = { set: { "gitops-platform:secrets": { type: "sealed-secrets" } } };
 const DELIVERY = withDelivery("staging", { analysis: { metrics: [SUCCESS_RATE] } });
 const FLUX_DELIVERY = withDelivery(
     "production",
@@ -332,6 +340,12 @@ const BREAKS: Record<string, [Plan, Break]> = {
             (r) => r.props.chart === "flagger",
         ),
     ],
+    "sealed-secrets-no-cluster-wide": [
+        "staging-sealed",
+        edit(T.admissionPolicyBinding, (r) => {
+            r.props.spec.validationActions = ["Warn"];
+        }),
+    ],
     "delivery-canary-refs-in-namespace": [
         "production-flux-delivery",
         edit(T.flaggerCanary, (r) => {
@@ -447,6 +461,7 @@ describe("npm run check: one control broken at a time", () => {
             ["production-flux", "production", FLUX_PRODUCTION],
             ["staging-delivery", "staging", DELIVERY],
             ["production-flux-delivery", "production", FLUX_DELIVERY],
+            ["staging-sealed", "staging", SEALED],
         ] as const) {
             plans.set(plan, (await planStack(stack, overrides)).resources.map(fromPlanned));
         }

@@ -6,7 +6,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ApplicationRegistration, GitopsEngine } from "../gitops/types";
-import { SecretsStore } from "../secrets/types";
+import { AppSecretSource } from "../secrets/types";
 import { appLabels } from "../core/labels";
 import { DEFAULT_DENY_POLICY, defaultDenySpec, POD_SECURITY, podSecurityLabels } from "../core/isolation";
 import { teamSubjects } from "./teamAccess";
@@ -66,8 +66,8 @@ export interface AppArgs {
     /** Provider of the cluster every object goes to. Required. */
     readonly provider: k8s.Provider;
     readonly engine: GitopsEngine;
-    /** The store the app's secrets come from. Default: none (then secretKeys must be empty). */
-    readonly secrets?: SecretsStore;
+    /** The backend the app's secrets come from. Default: none (then secretKeys must be empty). */
+    readonly secrets?: AppSecretSource;
     /** What must exist before the app is registered (the team's AppProject). Default: none. */
     readonly dependsOn?: readonly pulumi.Resource[];
 }

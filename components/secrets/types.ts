@@ -27,7 +27,19 @@ export interface AppSecrets {
     readonly keys: readonly string[];
 }
 
-export interface SecretsStore extends SecretDelivery {
+/** Where an app's `secretKeys` come from: a store (ExternalSecrets) or Git (SealedSecrets). */
+export interface AppSecretSource {
+    /**
+     * What the app's workloads wait for before they start, declaring what the backend needs in the
+     * app's namespace; undefined for an app with no keys.
+     */
+    appSecret(
+        secrets: AppSecrets,
+        opts: { parent: pulumi.Resource; dependsOn?: pulumi.Resource[] },
+    ): pulumi.Resource | undefined;
+}
+
+export interface SecretsStore extends SecretDelivery, AppSecretSource {
     /** Name of the platform's ClusterSecretStore, which deliver() uses; only the engine's namespace may use it. */
     readonly storeName: string;
     /** The external-secrets chart version the operator runs. */

@@ -121,7 +121,7 @@ interface FleetContext {
     readonly environment: string;
     readonly engine: { readonly type: string };
     readonly cluster: { readonly type: string; readonly workloadIdentity?: string };
-    readonly secrets?: unknown;
+    readonly secrets?: { readonly type: string };
     readonly teams: Readonly<Record<string, unknown>>;
     readonly fleet?: FleetConfig;
 }
@@ -157,10 +157,12 @@ export function fleetProblems(config: FleetContext, stack: string): FleetProblem
                 "the hub's engine reaches a stack spoke through IAM with an EKS Pod Identity role on the hub: set cluster.type eks and cluster.workloadIdentity podIdentity, or register the spoke as type existing",
             );
         }
-        if (spoke.type === "existing" && config.secrets === undefined) {
+        if (spoke.type === "existing" && (config.secrets === undefined || config.secrets.type === "sealed-secrets")) {
             add(
                 at("secretKey"),
-                "an existing spoke's credentials come from the secrets store: add a gitops-platform:secrets section",
+                config.secrets === undefined
+                    ? "an existing spoke's credentials come from the secrets store: add a gitops-platform:secrets section"
+                    : "an existing spoke's credentials come from an External Secrets store, and secrets.type sealed-secrets has none: set secrets.type aws-secrets-manager, vault or kubernetes",
             );
         }
     }

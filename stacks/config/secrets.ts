@@ -77,15 +77,27 @@ export const vaultStoreConfig = strictObject({
     vaultNamespace: vaultPath.optional(),
 });
 
+/**
+ * Sealed Secrets: teams commit SealedSecrets; no External Secrets Operator, so none of `common`
+ * (its chart, its refresh interval) applies. The controller's chart is pinned by the component.
+ */
+export const sealedSecretsConfig = strictObject({
+    type: z.literal("sealed-secrets"),
+    /** The controller's namespace, where its sealing keys live. */
+    namespace: componentNamespace.default("sealed-secrets"),
+});
+
 export const secretsConfig = z.discriminatedUnion("type", [
     awsSecretsManagerConfig,
     kubernetesStoreConfig,
     vaultStoreConfig,
+    sealedSecretsConfig,
 ]);
 
 export type AwsSecretsManagerConfig = z.infer<typeof awsSecretsManagerConfig>;
 export type KubernetesStoreConfig = z.infer<typeof kubernetesStoreConfig>;
 export type VaultStoreConfig = z.infer<typeof vaultStoreConfig>;
+export type SealedSecretsConfig = z.infer<typeof sealedSecretsConfig>;
 export type SecretsConfig = z.infer<typeof secretsConfig>;
 
 /** Stack names that are environments, each with secrets of its own. */
