@@ -26,7 +26,6 @@ import {
     eksSpokeKubeconfig,
     existingSpokeKubeconfig,
     FLEET_SERVICE_ACCOUNT,
-    fluxHubPolicy,
     KUSTOMIZE_CONTROLLER_SERVICE_ACCOUNT,
     placementKustomization,
     selects,
@@ -624,13 +623,6 @@ describe("fleet builders, Flux hub", () => {
         assert.equal(selects({ a: "1", b: "2" }, { a: "1" }), false);
         assert.equal(selects({ a: "1" }, { a: "2" }), false);
     });
-
-    it("lets the hub's Flux role describe exactly the spoke clusters", () => {
-        assert.deepEqual(JSON.parse(fluxHubPolicy(["arn:b", "arn:a"])), {
-            Version: "2012-10-17",
-            Statement: [{ Effect: "Allow", Action: ["eks:DescribeCluster"], Resource: ["arn:a", "arn:b"] }],
-        });
-    });
 });
 
 describe("fleet-example offline plan, Flux hub", function () {
@@ -644,6 +636,9 @@ describe("fleet-example offline plan, Flux hub", function () {
         assert.equal(map.type, "kubernetes:core/v1:ConfigMap");
         assert.deepEqual(at(map.inputs, "metadata", "namespace"), "flux-system");
         assert.equal(at(map.inputs, "data", "provider"), "aws");
+        assert.match(String(at(map.inputs, "data", "address")), /^https:\/\//);
+        // From the stack's kubeconfig output, a secret output, so the plan masks it (the builder test decodes it).
+        assert.equal(at(map.inputs, "data", "ca.crt"), "[secret]");
         assert.equal(
             at(map.inputs, "data", "cluster"),
             "arn:aws:eks:eu-west-1:123456789012:cluster/gitops-platform-staging",
@@ -697,9 +692,19 @@ describe("fleet-example offline plan, Flux hub", function () {
             entries.map((r) => [r.inputs.clusterName, r.inputs.principalArn]),
             [["gitops-platform-staging", "arn:aws:iam::123456789012:role/fleet-example-fleet-flux"]],
         );
+        // Address and CA are in the ConfigMap, so the role needs no eks:DescribeCluster: no policy at all.
         assert.deepEqual(
-            at(json(named("fleet-example-fleet-flux-policy")!.inputs.policy), "Statement", 0, "Resource"),
-            ["arn:aws:eks:eu-west-1:123456789012:cluster/gitops-platform-staging"],
+            resources.filter(
+                (r) => r.type.startsWith("aws:iam/rolePolicy") && r.name.startsWith("fleet-example-fleet-"),
+            ),
+            [],
+        );
+        assert.deepEqual(
+            resources
+                .filter(isType("aws:eks/accessPolicyAssociation:AccessPolicyAssociation"))
+                .filter((r) => r.name.startsWith("fleet-example-fleet-"))
+                .map((r) => [r.inputs.principalArn, r.inputs.policyArn, r.inputs.accessScope]),
+            [["arn:aws:iam::123456789012:role/fleet-example-fleet-flux", SPOKE_ACCESS_POLICY_ARN, { type: "cluster" }]],
         );
     });
 
@@ -712,13 +717,14 @@ describe("fleet-example offline plan, Flux hub", function () {
         );
         const grow = diff(resources, added.resources);
         assert.deepEqual(grow.removed, []);
-        // Access entry and policy, kubeconfig, placement, and the seeded clusters/us-prod-like/README.md.
+        // Access entry and policy, kubeconfig, placement, and the seeded clusters/us-prod-like/README.md;
+        // nothing shared changes (the hub's role has no policy listing spokes).
         assert.equal(grow.added.length, 5, names(grow.added).join(", "));
         assert.ok(
             names(grow.added).every((name) => name.includes("us-prod-like")),
             names(grow.added).join(", "),
         );
-        assert.deepEqual(names(grow.changed), ["fleet-example-fleet-flux-policy"]);
+        assert.deepEqual(grow.changed, []);
 
         const removed = await planStack(
             STACK,

@@ -22,7 +22,6 @@ import {
     eksSpokeKubeconfig,
     existingSpokeKubeconfig,
     FLEET_SERVICE_ACCOUNT,
-    fluxHubPolicy,
     KUSTOMIZE_CONTROLLER_SERVICE_ACCOUNT,
     placementKustomization,
     placementKustomizationName,
@@ -246,8 +245,8 @@ export class Fleet extends pulumi.ComponentResource {
     }
 
     /**
-     * The Flux hub: kustomize-controller's own identity (Pod Identity, one role) signs in to each EKS
-     * spoke, which has an access entry for that role alone; existing spokes' kubeconfigs come from the
+     * The Flux hub: kustomize-controller's own identity (Pod Identity, one role without any permission
+     * policy) signs in to each EKS spoke, which has an access entry for that role alone; existing spokes' kubeconfigs come from the
      * store. Placement is evaluated here against each spoke's metadata labels.
      */
     private fluxHub(name: string, args: FleetArgs, engine: FluxHub): pulumi.Output<string> | undefined {
@@ -291,14 +290,12 @@ export class Fleet extends pulumi.ComponentResource {
         }
 
         const access = new Map<string, { kind: "configMap" | "secret"; ready: pulumi.Resource[] }>();
-        const clusterArns: pulumi.Output<string>[] = [];
         for (const [spoke, settings] of spokes) {
             if (settings.kind === "eks") {
                 const association = this.spokeAccess(`${name}-${spoke}`, settings, role!.arn, args.tags);
                 const clusterArn = pulumi
                     .all([args.hub!.accountId, settings.clusterName])
                     .apply(([account, cluster]) => eksClusterArn(settings.region, account, cluster));
-                clusterArns.push(clusterArn);
                 const kubeconfig = new k8s.core.v1.ConfigMap(
                     `${name}-${spoke}-kubeconfig`,
                     eksSpokeKubeconfig({
@@ -332,14 +329,6 @@ export class Fleet extends pulumi.ComponentResource {
                 access.set(spoke, { kind: "secret", ready: [kubeconfig] });
             }
         }
-        if (role !== undefined) {
-            new aws.iam.RolePolicy(
-                `${name}-flux-policy`,
-                { role: role.name, policy: pulumi.all(clusterArns).apply(fluxHubPolicy) },
-                { parent: this },
-            );
-        }
-
         const declared = new Set<string>();
         for (const [placement, settings] of Object.entries(args.placements ?? {})) {
             for (const [spoke] of spokes) {

@@ -60,8 +60,9 @@ export interface EksKubeconfigInput {
 }
 
 /**
- * Secret-less access to an EKS spoke: `provider: aws` and the cluster ARN (which carries the region);
- * `address` and the PEM `ca.crt` pin what the controller must find in the cluster resource.
+ * Secret-less access to an EKS spoke: `provider: aws` and the cluster ARN (which carries the region).
+ * With `address` and the PEM `ca.crt` given, the controller never calls eks:DescribeCluster
+ * (fluxcd/pkg auth/aws/provider.go NewRESTConfig), so the hub's role needs no permission policy.
  */
 export function eksSpokeKubeconfig(input: EksKubeconfigInput) {
     return {
@@ -138,12 +139,4 @@ export function placementKustomization(input: PlacementKustomizationInput): Flux
             ...(input.serviceAccountName === undefined ? {} : { serviceAccountName: input.serviceAccountName }),
         },
     };
-}
-
-/** The hub's Flux role may look up exactly the spoke clusters, which the aws provider reads endpoint and CA from. */
-export function fluxHubPolicy(clusterArns: readonly string[]): string {
-    return JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Action: ["eks:DescribeCluster"], Resource: [...clusterArns].sort() }],
-    });
 }
