@@ -25,7 +25,10 @@ import { kubeconfigCa } from "../stacks/fleet";
 import {
     eksSpokeKubeconfig,
     existingSpokeKubeconfig,
+    addonHelmRelease,
+    addonHelmRepository,
     FLEET_SERVICE_ACCOUNT,
+    HELM_CONTROLLER_SERVICE_ACCOUNT,
     KUSTOMIZE_CONTROLLER_SERVICE_ACCOUNT,
     placementKustomization,
     selects,
@@ -550,6 +553,14 @@ const FLUX_MODELS: Record<string, [string, string]> = {
         "Kustomization",
     ],
     "kubernetes:external-secrets.io/v1:ExternalSecret": MODELS["kubernetes:external-secrets.io/v1:ExternalSecret"],
+    "kubernetes:helm.toolkit.fluxcd.io/v2:HelmRelease": [
+        "@kubernetes-models/flux-cd/helm.toolkit.fluxcd.io/v2/HelmRelease",
+        "HelmRelease",
+    ],
+    "kubernetes:source.toolkit.fluxcd.io/v1:HelmRepository": [
+        "@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/HelmRepository",
+        "HelmRepository",
+    ],
 };
 const placed = (resources: readonly PlannedResource[]) =>
     resources
@@ -618,6 +629,39 @@ describe("fleet builders, Flux hub", () => {
         assert.deepEqual(object.spec.data, [{ secretKey: "value", remoteRef: { key: "fleet/edge-berlin" } }]);
     });
 
+    it("installs a catalog add-on on a spoke at the platform's version, storage and release in its namespace", async () => {
+        // helm-controller v1.6.3 docs/spec/v2/helmreleases.md, "KubeConfig (Remote clusters)": storage
+        // defaults to the HelmRelease's namespace on the spoke; only the target namespace is created.
+        const definition = ADDON_CATALOG.external_secrets;
+        const release = addonHelmRelease({
+            addon: "external_secrets",
+            definition,
+            spoke: "eu-staging",
+            namespace: "flux-system",
+            access: "configMap",
+            serviceAccountName: "fleet",
+            labels: {},
+        });
+        const repository = addonHelmRepository("external_secrets", definition, "flux-system", {});
+        new (await model(...FLUX_MODELS["kubernetes:helm.toolkit.fluxcd.io/v2:HelmRelease"]))(release).validate();
+        new (await model(...FLUX_MODELS["kubernetes:source.toolkit.fluxcd.io/v1:HelmRepository"]))(
+            repository,
+        ).validate();
+        assert.equal(release.metadata.name, "fleet-addon-external-secrets-eu-staging");
+        assert.deepEqual(release.spec.chart?.spec, {
+            chart: SECRETS_DEFAULTS.chart,
+            version: SECRETS_DEFAULTS.chartVersion,
+            sourceRef: { kind: "HelmRepository", name: repository.metadata.name },
+        });
+        assert.deepEqual(
+            [release.spec.targetNamespace, release.spec.storageNamespace, release.spec.install?.createNamespace],
+            [SECRETS_DEFAULTS.namespace, SECRETS_DEFAULTS.namespace, true],
+        );
+        assert.deepEqual(release.spec.kubeConfig, { configMapRef: { name: "fleet-eu-staging-kubeconfig" } });
+        assert.equal(release.spec.serviceAccountName, "fleet");
+        assert.equal(repository.spec?.url, SECRETS_DEFAULTS.chartRepository);
+    });
+
     it("selects a spoke when it carries every selector label", () => {
         assert.equal(selects({ a: "1", b: "2" }, { a: "1", b: "2", c: "3" }), true);
         assert.equal(selects({ a: "1", b: "2" }, { a: "1" }), false);
@@ -654,6 +698,21 @@ describe("fleet-example offline plan, Flux hub", function () {
         );
     });
 
+    it("installs the add-on on the spokes that enable it, from one HelmRepository", () => {
+        const releases = resources
+            .filter(isType("kubernetes:helm.toolkit.fluxcd.io/v2:HelmRelease"))
+            .filter((r) => r.name.startsWith("fleet-example-fleet-addon-"));
+        assert.deepEqual(
+            releases.map((r) => [at(r.inputs, "metadata", "name"), at(r.inputs, "spec", "kubeConfig")]),
+            [["fleet-addon-external-secrets-eu-staging", { configMapRef: { name: "fleet-eu-staging-kubeconfig" } }]],
+        );
+        assert.equal(at(releases[0].inputs, "spec", "serviceAccountName"), FLEET_SERVICE_ACCOUNT);
+        assert.deepEqual(
+            resources.filter(isType("kubernetes:source.toolkit.fluxcd.io/v1:HelmRepository")).map((r) => r.name),
+            ["fleet-example-fleet-addon-external-secrets"],
+        );
+    });
+
     it("places the app by label with a Kustomization per matching spoke, acting as the fleet account", () => {
         assert.deepEqual(placed(resources), ["fleet-payments-api-eu-staging"]);
         const kustomization = named("fleet-example-fleet-placement-payments-api-eu-staging")!;
@@ -676,14 +735,15 @@ describe("fleet-example offline plan, Flux hub", function () {
         const pods = resources
             .filter(isType("aws:eks/podIdentityAssociation:PodIdentityAssociation"))
             .filter((r) => r.name.startsWith("fleet-example-fleet-"));
+        const controllers = [KUSTOMIZE_CONTROLLER_SERVICE_ACCOUNT, HELM_CONTROLLER_SERVICE_ACCOUNT];
         assert.deepEqual(
             pods.map((r) => [r.inputs.clusterName, r.inputs.namespace, r.inputs.serviceAccount]),
-            [["gitops-platform-fleet-example", "flux-system", KUSTOMIZE_CONTROLLER_SERVICE_ACCOUNT]],
+            controllers.map((sa) => ["gitops-platform-fleet-example", "flux-system", sa]),
         );
         const role = named("fleet-example-fleet-flux")!;
         assert.deepEqual(at(json(role.inputs.assumeRolePolicy), "Statement", 0, "Condition", "StringEquals"), {
             "aws:RequestTag/kubernetes-namespace": ["flux-system"],
-            "aws:RequestTag/kubernetes-service-account": [KUSTOMIZE_CONTROLLER_SERVICE_ACCOUNT],
+            "aws:RequestTag/kubernetes-service-account": controllers,
         });
         const entries = resources
             .filter(isType("aws:eks/accessEntry:AccessEntry"))
@@ -717,9 +777,9 @@ describe("fleet-example offline plan, Flux hub", function () {
         );
         const grow = diff(resources, added.resources);
         assert.deepEqual(grow.removed, []);
-        // Access entry and policy, kubeconfig, placement, and the seeded clusters/us-prod-like/README.md;
-        // nothing shared changes (the hub's role has no policy listing spokes).
-        assert.equal(grow.added.length, 5, names(grow.added).join(", "));
+        // Access entry and policy, kubeconfig, placement, add-on release, and the seeded
+        // clusters/us-prod-like/README.md; nothing shared changes (the hub's role has no policy listing spokes).
+        assert.equal(grow.added.length, 6, names(grow.added).join(", "));
         assert.ok(
             names(grow.added).every((name) => name.includes("us-prod-like")),
             names(grow.added).join(", "),

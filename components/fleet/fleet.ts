@@ -21,7 +21,10 @@ import {
     eksClusterArn,
     eksSpokeKubeconfig,
     existingSpokeKubeconfig,
+    addonHelmRelease,
+    addonHelmRepository,
     FLEET_SERVICE_ACCOUNT,
+    HELM_CONTROLLER_SERVICE_ACCOUNT,
     KUSTOMIZE_CONTROLLER_SERVICE_ACCOUNT,
     placementKustomization,
     placementKustomizationName,
@@ -269,24 +272,24 @@ export class Fleet extends pulumi.ComponentResource {
             role = new aws.iam.Role(
                 `${name}-flux`,
                 {
-                    assumeRolePolicy: managementTrustPolicy(args.engineNamespace, [
-                        KUSTOMIZE_CONTROLLER_SERVICE_ACCOUNT,
-                    ]),
+                    assumeRolePolicy: managementTrustPolicy(args.engineNamespace, FLUX_CONTROLLERS),
                     tags: args.tags,
                 },
                 { parent: this },
             );
-            new aws.eks.PodIdentityAssociation(
-                `${name}-flux-${KUSTOMIZE_CONTROLLER_SERVICE_ACCOUNT}`,
-                {
-                    clusterName: args.hub!.clusterName,
-                    namespace: args.engineNamespace,
-                    serviceAccount: KUSTOMIZE_CONTROLLER_SERVICE_ACCOUNT,
-                    roleArn: role.arn,
-                    tags: args.tags,
-                },
-                { parent: this },
-            );
+            for (const serviceAccount of FLUX_CONTROLLERS) {
+                new aws.eks.PodIdentityAssociation(
+                    `${name}-flux-${serviceAccount}`,
+                    {
+                        clusterName: args.hub!.clusterName,
+                        namespace: args.engineNamespace,
+                        serviceAccount,
+                        roleArn: role.arn,
+                        tags: args.tags,
+                    },
+                    { parent: this },
+                );
+            }
         }
 
         const access = new Map<string, { kind: "configMap" | "secret"; ready: pulumi.Resource[] }>();
@@ -362,6 +365,37 @@ export class Fleet extends pulumi.ComponentResource {
                 );
             }
         }
+
+        for (const addon of ADDON_NAMES) {
+            const enabled = spokes.filter(([, settings]) => (settings.addons ?? []).includes(addon));
+            if (enabled.length === 0) {
+                continue;
+            }
+            const definition = ADDON_CATALOG[addon];
+            const repository = declareObject(
+                `${name}-addon-${addon.replace(/_/g, "-")}`,
+                addonHelmRepository(addon, definition, args.engineNamespace, args.labels),
+                k8sChild,
+            );
+            for (const [spoke] of enabled) {
+                declareObject(
+                    `${name}-addon-${addon.replace(/_/g, "-")}-${spoke}`,
+                    addonHelmRelease({
+                        addon,
+                        definition,
+                        spoke,
+                        namespace: args.engineNamespace,
+                        access: access.get(spoke)!.kind,
+                        serviceAccountName,
+                        labels: args.labels,
+                    }),
+                    {
+                        ...k8sChild,
+                        dependsOn: [...args.engineReady, ...hubAccess, repository, ...access.get(spoke)!.ready],
+                    },
+                );
+            }
+        }
         return role?.arn;
     }
 
@@ -390,6 +424,9 @@ export class Fleet extends pulumi.ComponentResource {
         );
     }
 }
+
+/** The Flux controllers that sign in to EKS spokes: Kustomizations (placements) and HelmReleases (add-ons). */
+const FLUX_CONTROLLERS = [KUSTOMIZE_CONTROLLER_SERVICE_ACCOUNT, HELM_CONTROLLER_SERVICE_ACCOUNT];
 
 /** A spoke's metadata from its settings: `aws` and the EKS details for an EKS spoke. */
 function metadataOf(spoke: string, settings: SpokeArgs, args: FleetArgs) {

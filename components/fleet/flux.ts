@@ -8,15 +8,18 @@
  * clusters)"), typed with @kubernetes-models/flux-cd.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { FluxKustomization } from "../gitops/flux/application";
+import type { IHelmRepository } from "@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/HelmRepository";
+import { FluxHelmRelease, FluxKustomization } from "../gitops/flux/application";
 import { API_VERSION as ESO_API_VERSION } from "../secrets/objects";
 import { clusterPath } from "../repository/layout";
+import { AddonDefinition } from "./addons";
 
 /**
- * kustomize-controller's service account (fluxcd/flux2 manifests/bases/kustomize-controller/account.yaml):
- * with `configMapRef` and no `serviceAccountName` in it, the controller's own identity signs in to EKS.
+ * The controllers' service accounts (fluxcd/flux2 manifests/bases/<controller>/account.yaml): with
+ * `configMapRef` and no `serviceAccountName` in it, a controller's own identity signs in to EKS.
  */
 export const KUSTOMIZE_CONTROLLER_SERVICE_ACCOUNT = "kustomize-controller";
+export const HELM_CONTROLLER_SERVICE_ACCOUNT = "helm-controller";
 
 /**
  * Under lockdown a Kustomization without `serviceAccountName` impersonates the default one, also on a
@@ -135,6 +138,77 @@ export function placementKustomization(input: PlacementKustomizationInput): Flux
             targetNamespace: input.targetNamespace,
             prune: input.prune,
             wait: true,
+            kubeConfig: input.access === "configMap" ? { configMapRef: ref } : { secretRef: { ...ref, key: "value" } },
+            ...(input.serviceAccountName === undefined ? {} : { serviceAccountName: input.serviceAccountName }),
+        },
+    };
+}
+
+/** `external_secrets` → `external-secrets`: object names are DNS labels, add-on names snake_case. */
+function dnsName(name: string): string {
+    return name.replace(/_/g, "-");
+}
+
+/** Name of an add-on's HelmRepository, and the prefix of its HelmReleases. */
+export function addonObjectName(addon: string): string {
+    return `fleet-addon-${dnsName(addon)}`;
+}
+
+/** The add-on's chart repository, once for all spokes (source.toolkit.fluxcd.io/v1, an https Helm repository). */
+export function addonHelmRepository(
+    addon: string,
+    definition: AddonDefinition,
+    namespace: string,
+    labels: Record<string, string>,
+): IHelmRepository & { metadata: { name: string } } {
+    return {
+        apiVersion: "source.toolkit.fluxcd.io/v1",
+        kind: "HelmRepository",
+        metadata: { name: addonObjectName(addon), namespace, labels },
+        spec: { url: definition.chart.repoURL, interval: "1h" },
+    };
+}
+
+export interface AddonHelmReleaseInput {
+    readonly addon: string;
+    readonly definition: AddonDefinition;
+    readonly spoke: string;
+    readonly namespace: string;
+    readonly access: "configMap" | "secret";
+    readonly serviceAccountName?: string;
+    readonly labels: Record<string, string>;
+}
+
+/**
+ * An add-on on one spoke that enables it, at the version the platform runs. On a remote cluster Helm
+ * keeps its storage there, in the HelmRelease's namespace unless `storageNamespace` says otherwise, and
+ * only the target namespace can be created on install (helm-controller v1.6.3 docs/spec/v2/helmreleases.md
+ * "KubeConfig (Remote clusters)"), so both are the add-on's namespace.
+ */
+export function addonHelmRelease(input: AddonHelmReleaseInput): FluxHelmRelease {
+    const ref = { name: kubeconfigName(input.spoke) };
+    return {
+        apiVersion: "helm.toolkit.fluxcd.io/v2",
+        kind: "HelmRelease",
+        metadata: {
+            name: `${addonObjectName(input.addon)}-${input.spoke}`,
+            namespace: input.namespace,
+            labels: input.labels,
+        },
+        spec: {
+            interval: "10m",
+            releaseName: input.definition.releaseName,
+            targetNamespace: input.definition.namespace,
+            storageNamespace: input.definition.namespace,
+            chart: {
+                spec: {
+                    chart: input.definition.chart.chart,
+                    version: input.definition.chart.version,
+                    sourceRef: { kind: "HelmRepository", name: addonObjectName(input.addon) },
+                },
+            },
+            install: { createNamespace: true, crds: "CreateReplace" },
+            upgrade: { crds: "CreateReplace" },
             kubeConfig: input.access === "configMap" ? { configMapRef: ref } : { secretRef: { ...ref, key: "value" } },
             ...(input.serviceAccountName === undefined ? {} : { serviceAccountName: input.serviceAccountName }),
         },
