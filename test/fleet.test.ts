@@ -820,6 +820,26 @@ describe("fleet-example offline plan, Flux hub", function () {
         );
     });
 
+    it("an add-on follows its enable_ label: turning it on adds that spoke's release only", async () => {
+        const after = await planStack(
+            STACK,
+            withFluxFleet((fleet) => {
+                fleet.spokes["edge-berlin"].addons = { external_secrets: true };
+            }),
+        );
+        const { added, removed, changed } = diff(resources, after.resources);
+        assert.deepEqual(
+            [names(added), removed, changed],
+            [["fleet-example-fleet-addon-external-secrets-edge-berlin"], [], []],
+        );
+        const release = after.resources.find(
+            (r) => r.name === "fleet-example-fleet-addon-external-secrets-edge-berlin",
+        )!;
+        assert.deepEqual(at(release.inputs, "spec", "kubeConfig"), {
+            secretRef: { name: "fleet-edge-berlin-kubeconfig", key: "value" },
+        });
+    });
+
     it("without lockdown, Kustomizations act as kustomize-controller itself: no fleet account", async () => {
         const { resources: open } = await planStack(STACK, {
             set: { "gitops-platform:engine": { type: "flux", multitenancy: false } },
