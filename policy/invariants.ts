@@ -153,19 +153,34 @@ export const productionImmutableRevisions: ResourceRule = {
     },
 };
 
-/** ApplicationSets generate Applications on spokes; the template's sync policy is theirs (argoproj.io/v1alpha1). */
+/**
+ * A hub's syncs onto spokes: ApplicationSets generate Applications there, whose template's sync policy
+ * is theirs (argoproj.io/v1alpha1); a Flux hub's are Kustomizations with `spec.kubeConfig`
+ * (kustomize.toolkit.fluxcd.io/v1, kustomize-controller v1.9.4 docs/spec/v1/kustomizations.md "KubeConfig").
+ */
 export const productionFleetNoPrune: ResourceRule = {
     kind: "resource",
     name: "production-fleet-no-prune",
-    description: "A production hub's ApplicationSets generate Applications that never prune automatically.",
-    types: [TYPES.argoApplicationSet],
-    validate: (resource: PolicyResource) =>
-        isProduction(resource) &&
-        at(resource.props, "spec", "template", "spec", "syncPolicy", "automated", "prune") === true
+    description: "A production hub's ApplicationSets and remote-cluster Kustomizations never prune automatically.",
+    types: [TYPES.argoApplicationSet, TYPES.fluxKustomization],
+    validate: (resource: PolicyResource) => {
+        if (!isProduction(resource)) {
+            return [];
+        }
+        if (resource.type === TYPES.fluxKustomization) {
+            return at(resource.props, "spec", "kubeConfig") !== undefined &&
+                at(resource.props, "spec", "prune") === true
+                ? [
+                      `production invariant fleet-no-prune: Kustomization "${resource.name}" prunes on a spoke cluster; set spec.prune to false`,
+                  ]
+                : [];
+        }
+        return at(resource.props, "spec", "template", "spec", "syncPolicy", "automated", "prune") === true
             ? [
                   `production invariant fleet-no-prune: ApplicationSet "${resource.name}" generates Applications that prune; set its template's automated.prune to false`,
               ]
-            : [],
+            : [];
+    },
 };
 
 /**

@@ -1,6 +1,6 @@
 /**
- * Config → the hub's fleet: each `fleet.spokes` entry becomes an EKS spoke (its stack's outputs read
- * through a StackReference) or an existing one (credentials in the secrets store). Nothing is
+ * Config → the hub's fleet, for Argo CD or Flux: each `fleet.spokes` entry becomes an EKS spoke (its
+ * stack's outputs read through a StackReference) or an existing one (credentials in the secrets store). Nothing is
  * declared for a stack without a fleet section, so single-cluster stacks plan as before.
  */
 import * as pulumi from "@pulumi/pulumi";
@@ -71,6 +71,7 @@ export function createFleet(config: PlatformConfig, deps: FleetDeps): Fleet | un
     const name = `${config.stack}-fleet`;
     return new Fleet(name, {
         provider: deps.cluster.provider,
+        engine: config.engine.type === "flux" ? { kind: "flux", multitenancy: config.engine.multitenancy } : undefined,
         engineNamespace: deps.engine.namespace,
         engineReady: deps.engine.ready,
         hub: deps.cluster.aws

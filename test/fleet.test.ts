@@ -22,6 +22,17 @@ import { fromPlanned } from "../policy/check";
 import { INVARIANT_RULES } from "../policy/invariants";
 import { checkResources } from "../policy/rules";
 import { kubeconfigCa } from "../stacks/fleet";
+import {
+    eksSpokeKubeconfig,
+    existingSpokeKubeconfig,
+    addonHelmRelease,
+    addonHelmRepository,
+    FLEET_SERVICE_ACCOUNT,
+    HELM_CONTROLLER_SERVICE_ACCOUNT,
+    KUSTOMIZE_CONTROLLER_SERVICE_ACCOUNT,
+    placementKustomization,
+    selects,
+} from "../components/fleet/flux";
 import { configProblems, importEsm, planStack, stackValue, StackOverrides } from "./harness";
 
 interface Validatable {
@@ -404,14 +415,12 @@ describe("fleet config", () => {
     const P = `${FLEET}.spokes`;
 
     it("accepts the example", () => assert.deepEqual(configProblems(STACK), []));
+    it("accepts the example on a Flux hub, locked down or not", () => {
+        assert.deepEqual(configProblems(STACK, FLUX_HUB), []);
+        assert.deepEqual(configProblems(STACK, { set: { "gitops-platform:engine": { type: "flux" } } }), []);
+    });
 
     const cases: [string, StackOverrides, string, RegExp][] = [
-        [
-            "a Flux hub",
-            { set: { "gitops-platform:engine": { type: "flux" } } },
-            "gitops-platform:engine.type",
-            /set engine.type to argocd/,
-        ],
         [
             "a label the platform sets",
             withFleet((f) => (f.spokes["edge-berlin"].labels = { cloud: "gcp" })),
@@ -523,6 +532,347 @@ describe("fleet config", () => {
         assert.ok(
             messages.every((m) => /production invariant fleet-no-prune/.test(m)),
             messages.join("\n"),
+        );
+    });
+});
+
+/**
+ * A Flux hub: the example with engine flux under lockdown. Shapes from fluxcd/kustomize-controller v1.9.4
+ * (the controller of the pinned Flux 2.9) docs/spec/v1/kustomizations.md, "KubeConfig (Remote clusters)":
+ * secretRef reads key `value` (or `value.yaml`), configMapRef takes `provider: aws`, `cluster` (the EKS ARN),
+ * `address` and the PEM `ca.crt`; with kubeConfig, `serviceAccountName` (or lockdown's default) is
+ * impersonated on the spoke (fluxcd/pkg runtime/client impersonator.go setImpersonationConfig).
+ */
+const FLUX_HUB: StackOverrides = { set: { "gitops-platform:engine": { type: "flux", multitenancy: true } } };
+const withFluxFleet = (edit: (fleet: FleetYaml) => void): StackOverrides => ({
+    set: { ...FLUX_HUB.set, ...withFleet(edit).set },
+});
+const FLUX_MODELS: Record<string, [string, string]> = {
+    "kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization": [
+        "@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1/Kustomization",
+        "Kustomization",
+    ],
+    "kubernetes:external-secrets.io/v1:ExternalSecret": MODELS["kubernetes:external-secrets.io/v1:ExternalSecret"],
+    "kubernetes:helm.toolkit.fluxcd.io/v2:HelmRelease": [
+        "@kubernetes-models/flux-cd/helm.toolkit.fluxcd.io/v2/HelmRelease",
+        "HelmRelease",
+    ],
+    "kubernetes:source.toolkit.fluxcd.io/v1:HelmRepository": [
+        "@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/HelmRepository",
+        "HelmRepository",
+    ],
+};
+const placed = (resources: readonly PlannedResource[]) =>
+    resources
+        .filter(isType("kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization"))
+        .filter((r) => r.name.includes("-fleet-placement-"))
+        .map((r) => String(at(r.inputs, "metadata", "name")))
+        .sort();
+
+describe("fleet builders, Flux hub", () => {
+    const placement = {
+        placement: "payments-api",
+        spoke: "eu-staging",
+        namespace: "flux-system",
+        sourceName: "flux-system",
+        path: "apps/payments-api",
+        targetNamespace: "payments-api",
+        prune: false,
+        labels: {},
+    };
+
+    it("applies clusters/<spoke>/<path> to the spoke through its kubeconfig, Secret key value or ConfigMap", async () => {
+        const Kustomization = await model(...FLUX_MODELS["kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization"]);
+        const secret = placementKustomization({ ...placement, access: "secret" });
+        const configMap = placementKustomization({ ...placement, access: "configMap", serviceAccountName: "fleet" });
+        for (const object of [secret, configMap]) {
+            new Kustomization(object).validate();
+        }
+        assert.equal(secret.metadata.name, "fleet-payments-api-eu-staging");
+        assert.equal(secret.spec.path, "./clusters/eu-staging/apps/payments-api");
+        assert.deepEqual(secret.spec.sourceRef, { kind: "GitRepository", name: "flux-system" });
+        assert.deepEqual(secret.spec.kubeConfig, { secretRef: { name: "fleet-eu-staging-kubeconfig", key: "value" } });
+        assert.equal("serviceAccountName" in secret.spec, false);
+        assert.deepEqual(configMap.spec.kubeConfig, { configMapRef: { name: "fleet-eu-staging-kubeconfig" } });
+        assert.equal(configMap.spec.serviceAccountName, "fleet");
+    });
+
+    it("describes an EKS spoke for the aws provider: cluster ARN, address, CA as PEM", async () => {
+        const pem = "-----BEGIN CERTIFICATE-----\nQ0E=\n-----END CERTIFICATE-----\n";
+        const map = eksSpokeKubeconfig({
+            name: "eu-staging",
+            namespace: "flux-system",
+            clusterArn: "arn:aws:eks:eu-west-1:111122223333:cluster/c",
+            endpoint: "https://e",
+            caData: Buffer.from(pem).toString("base64"),
+            labels: {},
+        });
+        assert.equal(map.metadata.name, "fleet-eu-staging-kubeconfig");
+        const { "ca.crt": ca, ...rest } = map.data;
+        assert.deepEqual(rest, {
+            provider: "aws",
+            cluster: "arn:aws:eks:eu-west-1:111122223333:cluster/c",
+            address: "https://e",
+        });
+        assert.equal(await new Promise((resolve) => ca.apply(resolve)), pem);
+    });
+
+    it("fills an existing spoke's kubeconfig Secret from the store under key value", async () => {
+        const object = existingSpokeKubeconfig({
+            name: "edge-berlin",
+            namespace: "flux-system",
+            storeKey: "fleet/edge-berlin",
+            storeName: "platform-secrets",
+        });
+        new (await model(...MODELS["kubernetes:external-secrets.io/v1:ExternalSecret"]))(object).validate();
+        assert.equal(object.spec.target.name, "fleet-edge-berlin-kubeconfig");
+        assert.deepEqual(object.spec.data, [{ secretKey: "value", remoteRef: { key: "fleet/edge-berlin" } }]);
+    });
+
+    it("installs a catalog add-on on a spoke at the platform's version, storage and release in its namespace", async () => {
+        // helm-controller v1.6.3 docs/spec/v2/helmreleases.md, "KubeConfig (Remote clusters)": storage
+        // defaults to the HelmRelease's namespace on the spoke; only the target namespace is created.
+        const definition = ADDON_CATALOG.external_secrets;
+        const release = addonHelmRelease({
+            addon: "external_secrets",
+            definition,
+            spoke: "eu-staging",
+            namespace: "flux-system",
+            access: "configMap",
+            serviceAccountName: "fleet",
+            labels: {},
+        });
+        const repository = addonHelmRepository("external_secrets", definition, "flux-system", {});
+        new (await model(...FLUX_MODELS["kubernetes:helm.toolkit.fluxcd.io/v2:HelmRelease"]))(release).validate();
+        new (await model(...FLUX_MODELS["kubernetes:source.toolkit.fluxcd.io/v1:HelmRepository"]))(
+            repository,
+        ).validate();
+        assert.equal(release.metadata.name, "fleet-addon-external-secrets-eu-staging");
+        assert.deepEqual(release.spec.chart?.spec, {
+            chart: SECRETS_DEFAULTS.chart,
+            version: SECRETS_DEFAULTS.chartVersion,
+            sourceRef: { kind: "HelmRepository", name: repository.metadata.name },
+        });
+        assert.deepEqual(
+            [release.spec.targetNamespace, release.spec.storageNamespace, release.spec.install?.createNamespace],
+            [SECRETS_DEFAULTS.namespace, SECRETS_DEFAULTS.namespace, true],
+        );
+        assert.deepEqual(release.spec.kubeConfig, { configMapRef: { name: "fleet-eu-staging-kubeconfig" } });
+        assert.equal(release.spec.serviceAccountName, "fleet");
+        assert.equal(repository.spec?.url, SECRETS_DEFAULTS.chartRepository);
+    });
+
+    it("selects a spoke when it carries every selector label", () => {
+        assert.equal(selects({ a: "1", b: "2" }, { a: "1", b: "2", c: "3" }), true);
+        assert.equal(selects({ a: "1", b: "2" }, { a: "1" }), false);
+        assert.equal(selects({ a: "1" }, { a: "2" }), false);
+    });
+});
+
+describe("fleet-example offline plan, Flux hub", function () {
+    this.timeout(180_000);
+    let resources: PlannedResource[];
+    before(async () => ({ resources } = await planStack(STACK, FLUX_HUB)));
+    const named = (name: string) => resources.find((r) => r.name === name);
+
+    it("gives each spoke a kubeconfig: a ConfigMap for the stack spoke, an ExternalSecret for the existing one", () => {
+        const map = named("fleet-example-fleet-eu-staging-kubeconfig")!;
+        assert.equal(map.type, "kubernetes:core/v1:ConfigMap");
+        assert.deepEqual(at(map.inputs, "metadata", "namespace"), "flux-system");
+        assert.equal(at(map.inputs, "data", "provider"), "aws");
+        assert.match(String(at(map.inputs, "data", "address")), /^https:\/\//);
+        // From the stack's kubeconfig output, a secret output, so the plan masks it (the builder test decodes it).
+        assert.equal(at(map.inputs, "data", "ca.crt"), "[secret]");
+        assert.equal(
+            at(map.inputs, "data", "cluster"),
+            "arn:aws:eks:eu-west-1:123456789012:cluster/gitops-platform-staging",
+        );
+        assert.equal(
+            named("fleet-example-fleet-edge-berlin-kubeconfig")?.type,
+            "kubernetes:external-secrets.io/v1:ExternalSecret",
+        );
+        assert.equal(
+            resources.some((r) => r.type.startsWith("kubernetes:argoproj.io")),
+            false,
+            "no Argo CD object on a Flux hub",
+        );
+    });
+
+    it("installs the add-on on the spokes that enable it, from one HelmRepository", () => {
+        const releases = resources
+            .filter(isType("kubernetes:helm.toolkit.fluxcd.io/v2:HelmRelease"))
+            .filter((r) => r.name.startsWith("fleet-example-fleet-addon-"));
+        assert.deepEqual(
+            releases.map((r) => [at(r.inputs, "metadata", "name"), at(r.inputs, "spec", "kubeConfig")]),
+            [["fleet-addon-external-secrets-eu-staging", { configMapRef: { name: "fleet-eu-staging-kubeconfig" } }]],
+        );
+        assert.equal(at(releases[0].inputs, "spec", "serviceAccountName"), FLEET_SERVICE_ACCOUNT);
+        assert.deepEqual(
+            resources.filter(isType("kubernetes:source.toolkit.fluxcd.io/v1:HelmRepository")).map((r) => r.name),
+            ["fleet-example-fleet-addon-external-secrets"],
+        );
+    });
+
+    it("places the app by label with a Kustomization per matching spoke, acting as the fleet account", () => {
+        assert.deepEqual(placed(resources), ["fleet-payments-api-eu-staging"]);
+        const kustomization = named("fleet-example-fleet-placement-payments-api-eu-staging")!;
+        assert.equal(at(kustomization.inputs, "spec", "serviceAccountName"), FLEET_SERVICE_ACCOUNT);
+        assert.equal(at(kustomization.inputs, "spec", "prune"), true, "staging's root prune");
+        const account = named("fleet-example-fleet-service-account")!;
+        assert.deepEqual(at(account.inputs, "metadata", "namespace"), "flux-system");
+        assert.deepEqual(at(account.inputs, "metadata", "name"), FLEET_SERVICE_ACCOUNT);
+    });
+
+    it("validates every Flux fleet object against its CRD schema", async () => {
+        const fleet = resources.filter((r) => r.parent?.endsWith("::fleet-example-fleet") && r.type in FLUX_MODELS);
+        assert.deepEqual([...new Set(fleet.map((r) => r.type))].sort(), Object.keys(FLUX_MODELS).sort());
+        for (const resource of fleet) {
+            new (await model(...FLUX_MODELS[resource.type]))(resource.inputs).validate();
+        }
+    });
+
+    it("gives kustomize-controller one Pod Identity role, with an access entry on each EKS spoke only", () => {
+        const pods = resources
+            .filter(isType("aws:eks/podIdentityAssociation:PodIdentityAssociation"))
+            .filter((r) => r.name.startsWith("fleet-example-fleet-"));
+        const controllers = [KUSTOMIZE_CONTROLLER_SERVICE_ACCOUNT, HELM_CONTROLLER_SERVICE_ACCOUNT];
+        assert.deepEqual(
+            pods.map((r) => [r.inputs.clusterName, r.inputs.namespace, r.inputs.serviceAccount]),
+            controllers.map((sa) => ["gitops-platform-fleet-example", "flux-system", sa]),
+        );
+        const role = named("fleet-example-fleet-flux")!;
+        assert.deepEqual(at(json(role.inputs.assumeRolePolicy), "Statement", 0, "Condition", "StringEquals"), {
+            "aws:RequestTag/kubernetes-namespace": ["flux-system"],
+            "aws:RequestTag/kubernetes-service-account": controllers,
+        });
+        const entries = resources
+            .filter(isType("aws:eks/accessEntry:AccessEntry"))
+            .filter((r) => r.name.includes("-fleet-"));
+        assert.deepEqual(
+            entries.map((r) => [r.inputs.clusterName, r.inputs.principalArn]),
+            [["gitops-platform-staging", "arn:aws:iam::123456789012:role/fleet-example-fleet-flux"]],
+        );
+        // Address and CA are in the ConfigMap, so the role needs no eks:DescribeCluster: no policy at all.
+        assert.deepEqual(
+            resources.filter(
+                (r) => r.type.startsWith("aws:iam/rolePolicy") && r.name.startsWith("fleet-example-fleet-"),
+            ),
+            [],
+        );
+        assert.deepEqual(
+            resources
+                .filter(isType("aws:eks/accessPolicyAssociation:AccessPolicyAssociation"))
+                .filter((r) => r.name.startsWith("fleet-example-fleet-"))
+                .map((r) => [r.inputs.principalArn, r.inputs.policyArn, r.inputs.accessScope]),
+            [["arn:aws:iam::123456789012:role/fleet-example-fleet-flux", SPOKE_ACCESS_POLICY_ARN, { type: "cluster" }]],
+        );
+    });
+
+    it("adding a spoke adds only its objects; removing one removes only its objects", async () => {
+        const added = await planStack(
+            STACK,
+            withFluxFleet((fleet) => {
+                fleet.spokes["us-prod-like"] = { ...fleet.spokes["eu-staging"], stack: "acme/gitops-platform/us" };
+            }),
+        );
+        const grow = diff(resources, added.resources);
+        assert.deepEqual(grow.removed, []);
+        // Access entry and policy, kubeconfig, placement, add-on release, and the seeded
+        // clusters/us-prod-like/README.md; nothing shared changes (the hub's role has no policy listing spokes).
+        assert.equal(grow.added.length, 6, names(grow.added).join(", "));
+        assert.ok(
+            names(grow.added).every((name) => name.includes("us-prod-like")),
+            names(grow.added).join(", "),
+        );
+        assert.deepEqual(grow.changed, []);
+
+        const removed = await planStack(
+            STACK,
+            withFluxFleet((fleet) => {
+                delete fleet.spokes["edge-berlin"];
+            }),
+        );
+        const shrink = diff(resources, removed.resources);
+        assert.deepEqual([shrink.added, shrink.changed], [[], []]);
+        assert.deepEqual(names(shrink.removed), [
+            "fleet-example-fleet-edge-berlin-kubeconfig",
+            "platform-gitops-fleet-file-clusters-edge-berlin-readme-md",
+        ]);
+    });
+
+    it("a label change moves the placement and touches nothing else", async () => {
+        const after = await planStack(
+            STACK,
+            withFluxFleet((fleet) => {
+                fleet.spokes["edge-berlin"].labels = { business_unit: "payments" };
+                fleet.spokes["eu-staging"].labels = { business_unit: "retail" };
+            }),
+        );
+        assert.deepEqual(placed(after.resources), ["fleet-payments-api-edge-berlin"]);
+        const { added, removed, changed } = diff(resources, after.resources);
+        assert.deepEqual(
+            [names(added), names(removed), changed],
+            [
+                ["fleet-example-fleet-placement-payments-api-edge-berlin"],
+                ["fleet-example-fleet-placement-payments-api-eu-staging"],
+                [],
+            ],
+        );
+    });
+
+    it("an add-on follows its enable_ label: turning it on adds that spoke's release only", async () => {
+        const after = await planStack(
+            STACK,
+            withFluxFleet((fleet) => {
+                fleet.spokes["edge-berlin"].addons = { external_secrets: true };
+            }),
+        );
+        const { added, removed, changed } = diff(resources, after.resources);
+        assert.deepEqual(
+            [names(added), removed, changed],
+            [["fleet-example-fleet-addon-external-secrets-edge-berlin"], [], []],
+        );
+        const release = after.resources.find(
+            (r) => r.name === "fleet-example-fleet-addon-external-secrets-edge-berlin",
+        )!;
+        assert.deepEqual(at(release.inputs, "spec", "kubeConfig"), {
+            secretRef: { name: "fleet-edge-berlin-kubeconfig", key: "value" },
+        });
+    });
+
+    it("without lockdown, Kustomizations act as kustomize-controller itself: no fleet account", async () => {
+        const { resources: open } = await planStack(STACK, {
+            set: { "gitops-platform:engine": { type: "flux", multitenancy: false } },
+        });
+        const kustomization = open.find((r) => r.name === "fleet-example-fleet-placement-payments-api-eu-staging")!;
+        assert.equal(at(kustomization.inputs, "spec", "serviceAccountName"), undefined);
+        assert.equal(
+            open.some((r) => r.name === "fleet-example-fleet-service-account"),
+            false,
+        );
+    });
+
+    it("the policy pack flags a production Kustomization that prunes on a spoke, and passes one that does not", () => {
+        // The same planned objects as a production hub's (the stack is read from the URN).
+        const asProduction = (prune: boolean) =>
+            resources
+                .filter((r) => r.name.includes("-fleet-placement-"))
+                .map(fromPlanned)
+                .map((r) => ({
+                    ...r,
+                    urn: r.urn.replace(`urn:pulumi:${STACK}::`, "urn:pulumi:production::"),
+                    props: { ...r.props, spec: { ...(r.props.spec as object), prune } },
+                }));
+        const rule = INVARIANT_RULES.filter((r) => r.name === "production-fleet-no-prune");
+        assert.deepEqual(checkResources(asProduction(false), rule), []);
+        const messages = checkResources(asProduction(true), rule).map((v) => v.message);
+        assert.deepEqual(messages, [
+            'production invariant fleet-no-prune: Kustomization "fleet-example-fleet-placement-payments-api-eu-staging" prunes on a spoke cluster; set spec.prune to false',
+        ]);
+        // In staging the hub's root prune applies.
+        assert.deepEqual(
+            checkResources(resources.filter((r) => r.name.includes("-fleet-placement-")).map(fromPlanned), rule),
+            [],
         );
     });
 });

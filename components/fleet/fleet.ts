@@ -1,8 +1,9 @@
 /**
  * A hub's fleet: registers spoke clusters with the hub's Argo CD (a cluster Secret each, carrying the
  * spoke's metadata), the IAM that lets Argo CD reach EKS spokes without keys, and the ApplicationSets
- * that place catalog add-ons and apps on spokes by cluster label. Every spoke's objects are named
- * after the spoke, so adding or removing one leaves the others' untouched.
+ * that place catalog add-ons and apps on spokes by cluster label. A Flux hub instead gets a kubeconfig
+ * per spoke and a Kustomization per (placement, matching spoke): see ./flux.ts. Every spoke's objects
+ * are named after the spoke, so adding or removing one leaves the others' untouched.
  */
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
@@ -16,6 +17,19 @@ import {
     SPOKE_ACCESS_POLICY_ARN,
     spokeTrustPolicy,
 } from "./iam";
+import {
+    eksClusterArn,
+    eksSpokeKubeconfig,
+    existingSpokeKubeconfig,
+    addonHelmRelease,
+    addonHelmRepository,
+    FLEET_SERVICE_ACCOUNT,
+    HELM_CONTROLLER_SERVICE_ACCOUNT,
+    KUSTOMIZE_CONTROLLER_SERVICE_ACCOUNT,
+    placementKustomization,
+    placementKustomizationName,
+    selects,
+} from "./flux";
 import { spokeMetadata } from "./metadata";
 import {
     addonApplicationSet,
@@ -63,10 +77,18 @@ export interface PlacementArgs {
     readonly prune?: boolean;
 }
 
+/** A Flux hub; under lockdown, fleet Kustomizations act as FLEET_SERVICE_ACCOUNT on the spokes. */
+export interface FluxHub {
+    readonly kind: "flux";
+    readonly multitenancy: boolean;
+}
+
 export interface FleetArgs {
     /** The hub cluster's Kubernetes provider. */
     readonly provider: k8s.Provider;
-    /** Argo CD's namespace on the hub. */
+    /** The hub's engine. Default: Argo CD. */
+    readonly engine?: FluxHub;
+    /** The engine's namespace on the hub. */
     readonly engineNamespace: string;
     /** The engine's releases; every object here is a CRD instance or a Secret Argo CD reads. */
     readonly engineReady: pulumi.Resource[];
@@ -94,13 +116,18 @@ export class Fleet extends pulumi.ComponentResource {
         const spokes = Object.entries(args.spokes);
         this.spokeNames = spokes.map(([spoke]) => spoke);
         const eksSpokes = spokes.filter((entry): entry is [string, EksSpoke] => entry[1].kind === "eks");
+        if (eksSpokes.length > 0 && args.hub === undefined) {
+            throw new pulumi.ResourceError("EKS spokes need an EKS hub: the engine reaches them through IAM", this);
+        }
+        if (args.engine?.kind === "flux") {
+            this.managementRoleArn = this.fluxHub(name, args, args.engine);
+            this.registerOutputs({ spokes: this.spokeNames, managementRoleArn: this.managementRoleArn });
+            return;
+        }
 
         let management: aws.iam.Role | undefined;
         if (eksSpokes.length > 0) {
-            if (args.hub === undefined) {
-                throw new pulumi.ResourceError("EKS spokes need an EKS hub: Argo CD reaches them through IAM", this);
-            }
-            const hubCluster = args.hub.clusterName;
+            const hubCluster = args.hub!.clusterName;
             management = new aws.iam.Role(
                 `${name}-management`,
                 { assumeRolePolicy: managementTrustPolicy(args.engineNamespace), tags: args.tags },
@@ -124,13 +151,6 @@ export class Fleet extends pulumi.ComponentResource {
 
         const spokeRoleArns: pulumi.Output<string>[] = [];
         for (const [spoke, settings] of spokes) {
-            const common = {
-                name: spoke,
-                environment: settings.environment,
-                addons: settings.addons ?? [],
-                labels: settings.labels ?? {},
-                gitops: args.gitops,
-            };
             if (settings.kind === "eks") {
                 const role = new aws.iam.Role(
                     `${name}-${spoke}-role`,
@@ -138,33 +158,8 @@ export class Fleet extends pulumi.ComponentResource {
                     { parent: this },
                 );
                 spokeRoleArns.push(role.arn);
-                const entry = new aws.eks.AccessEntry(
-                    `${name}-${spoke}-access`,
-                    {
-                        clusterName: settings.clusterName,
-                        principalArn: role.arn,
-                        type: "STANDARD",
-                        region: settings.region,
-                        tags: args.tags,
-                    },
-                    { parent: this },
-                );
-                const association = new aws.eks.AccessPolicyAssociation(
-                    `${name}-${spoke}-access-policy`,
-                    {
-                        clusterName: settings.clusterName,
-                        principalArn: role.arn,
-                        policyArn: SPOKE_ACCESS_POLICY_ARN,
-                        accessScope: { type: "cluster" },
-                        region: settings.region,
-                    },
-                    { parent: this, dependsOn: [entry] },
-                );
-                const metadata = spokeMetadata({
-                    ...common,
-                    cloud: "aws",
-                    aws: { region: settings.region, accountId: args.hub!.accountId, clusterName: settings.clusterName },
-                });
+                const association = this.spokeAccess(`${name}-${spoke}`, settings, role.arn, args.tags);
+                const metadata = metadataOf(spoke, settings, args);
                 new k8s.core.v1.Secret(
                     `${name}-${spoke}-cluster`,
                     eksSpokeSecret({
@@ -193,7 +188,7 @@ export class Fleet extends pulumi.ComponentResource {
                         server: settings.server,
                         storeKey: settings.storeKey,
                         storeName: args.storeName,
-                        metadata: spokeMetadata({ ...common, cloud: settings.cloud }),
+                        metadata: metadataOf(spoke, settings, args),
                     }),
                     k8sChild,
                 );
@@ -251,4 +246,201 @@ export class Fleet extends pulumi.ComponentResource {
         }
         this.registerOutputs({ spokes: this.spokeNames, managementRoleArn: this.managementRoleArn });
     }
+
+    /**
+     * The Flux hub: kustomize-controller's own identity (Pod Identity, one role without any permission
+     * policy) signs in to each EKS spoke, which has an access entry for that role alone; existing spokes' kubeconfigs come from the
+     * store. Placement is evaluated here against each spoke's metadata labels.
+     */
+    private fluxHub(name: string, args: FleetArgs, engine: FluxHub): pulumi.Output<string> | undefined {
+        const k8sChild = { parent: this, provider: args.provider, dependsOn: args.engineReady };
+        const spokes = Object.entries(args.spokes);
+        const serviceAccountName = engine.multitenancy ? FLEET_SERVICE_ACCOUNT : undefined;
+        const hubAccess: pulumi.Resource[] = [];
+        if (serviceAccountName !== undefined) {
+            hubAccess.push(
+                new k8s.core.v1.ServiceAccount(
+                    `${name}-service-account`,
+                    { metadata: { name: serviceAccountName, namespace: args.engineNamespace, labels: args.labels } },
+                    k8sChild,
+                ),
+            );
+        }
+        const eksSpokes = spokes.filter((entry): entry is [string, EksSpoke] => entry[1].kind === "eks");
+        let role: aws.iam.Role | undefined;
+        if (eksSpokes.length > 0) {
+            role = new aws.iam.Role(
+                `${name}-flux`,
+                {
+                    assumeRolePolicy: managementTrustPolicy(args.engineNamespace, FLUX_CONTROLLERS),
+                    tags: args.tags,
+                },
+                { parent: this },
+            );
+            for (const serviceAccount of FLUX_CONTROLLERS) {
+                new aws.eks.PodIdentityAssociation(
+                    `${name}-flux-${serviceAccount}`,
+                    {
+                        clusterName: args.hub!.clusterName,
+                        namespace: args.engineNamespace,
+                        serviceAccount,
+                        roleArn: role.arn,
+                        tags: args.tags,
+                    },
+                    { parent: this },
+                );
+            }
+        }
+
+        const access = new Map<string, { kind: "configMap" | "secret"; ready: pulumi.Resource[] }>();
+        for (const [spoke, settings] of spokes) {
+            if (settings.kind === "eks") {
+                const association = this.spokeAccess(`${name}-${spoke}`, settings, role!.arn, args.tags);
+                const clusterArn = pulumi
+                    .all([args.hub!.accountId, settings.clusterName])
+                    .apply(([account, cluster]) => eksClusterArn(settings.region, account, cluster));
+                const kubeconfig = new k8s.core.v1.ConfigMap(
+                    `${name}-${spoke}-kubeconfig`,
+                    eksSpokeKubeconfig({
+                        name: spoke,
+                        namespace: args.engineNamespace,
+                        clusterArn,
+                        endpoint: settings.endpoint,
+                        caData: settings.caData,
+                        labels: args.labels,
+                    }),
+                    k8sChild,
+                );
+                access.set(spoke, { kind: "configMap", ready: [kubeconfig, association] });
+            } else {
+                if (args.storeName === undefined) {
+                    throw new pulumi.ResourceError(
+                        `spoke "${spoke}" is an existing cluster: its kubeconfig comes from the secrets store, and there is none`,
+                        this,
+                    );
+                }
+                const kubeconfig = declareObject(
+                    `${name}-${spoke}-kubeconfig`,
+                    existingSpokeKubeconfig({
+                        name: spoke,
+                        namespace: args.engineNamespace,
+                        storeKey: settings.storeKey,
+                        storeName: args.storeName,
+                    }),
+                    k8sChild,
+                );
+                access.set(spoke, { kind: "secret", ready: [kubeconfig] });
+            }
+        }
+        const declared = new Set<string>();
+        for (const [placement, settings] of Object.entries(args.placements ?? {})) {
+            for (const [spoke] of spokes) {
+                // The contract's labels (name, environment, region, cloud, enable_, the user's) are plain strings.
+                if (!selects(settings.selector, metadataOf(spoke, args.spokes[spoke], args).labels)) {
+                    continue;
+                }
+                const object = placementKustomizationName(placement, spoke);
+                if (declared.has(object)) {
+                    throw new pulumi.ResourceError(
+                        `placement "${placement}" on spoke "${spoke}" and another pair both make Kustomization ${object}: rename one`,
+                        this,
+                    );
+                }
+                declared.add(object);
+                declareObject(
+                    `${name}-placement-${placement}-${spoke}`,
+                    placementKustomization({
+                        placement,
+                        spoke,
+                        namespace: args.engineNamespace,
+                        sourceName: args.engineNamespace,
+                        path: settings.path,
+                        targetNamespace: settings.namespace,
+                        prune: settings.prune ?? args.sync.prune,
+                        access: access.get(spoke)!.kind,
+                        serviceAccountName,
+                        labels: args.labels,
+                    }),
+                    { ...k8sChild, dependsOn: [...args.engineReady, ...hubAccess, ...access.get(spoke)!.ready] },
+                );
+            }
+        }
+
+        for (const addon of ADDON_NAMES) {
+            const enabled = spokes.filter(([, settings]) => (settings.addons ?? []).includes(addon));
+            if (enabled.length === 0) {
+                continue;
+            }
+            const definition = ADDON_CATALOG[addon];
+            const repository = declareObject(
+                `${name}-addon-${addon.replace(/_/g, "-")}`,
+                addonHelmRepository(addon, definition, args.engineNamespace, args.labels),
+                k8sChild,
+            );
+            for (const [spoke] of enabled) {
+                declareObject(
+                    `${name}-addon-${addon.replace(/_/g, "-")}-${spoke}`,
+                    addonHelmRelease({
+                        addon,
+                        definition,
+                        spoke,
+                        namespace: args.engineNamespace,
+                        access: access.get(spoke)!.kind,
+                        serviceAccountName,
+                        labels: args.labels,
+                    }),
+                    {
+                        ...k8sChild,
+                        dependsOn: [...args.engineReady, ...hubAccess, repository, ...access.get(spoke)!.ready],
+                    },
+                );
+            }
+        }
+        return role?.arn;
+    }
+
+    /** An access entry on the spoke for the hub's principal alone, with the access policy at cluster scope. */
+    private spokeAccess(
+        prefix: string,
+        spoke: EksSpoke,
+        principalArn: pulumi.Output<string>,
+        tags: Record<string, string> | undefined,
+    ): aws.eks.AccessPolicyAssociation {
+        const entry = new aws.eks.AccessEntry(
+            `${prefix}-access`,
+            { clusterName: spoke.clusterName, principalArn, type: "STANDARD", region: spoke.region, tags },
+            { parent: this },
+        );
+        return new aws.eks.AccessPolicyAssociation(
+            `${prefix}-access-policy`,
+            {
+                clusterName: spoke.clusterName,
+                principalArn,
+                policyArn: SPOKE_ACCESS_POLICY_ARN,
+                accessScope: { type: "cluster" },
+                region: spoke.region,
+            },
+            { parent: this, dependsOn: [entry] },
+        );
+    }
+}
+
+/** The Flux controllers that sign in to EKS spokes: Kustomizations (placements) and HelmReleases (add-ons). */
+const FLUX_CONTROLLERS = [KUSTOMIZE_CONTROLLER_SERVICE_ACCOUNT, HELM_CONTROLLER_SERVICE_ACCOUNT];
+
+/** A spoke's metadata from its settings: `aws` and the EKS details for an EKS spoke. */
+function metadataOf(spoke: string, settings: SpokeArgs, args: FleetArgs) {
+    return spokeMetadata({
+        name: spoke,
+        environment: settings.environment,
+        addons: settings.addons ?? [],
+        labels: settings.labels ?? {},
+        gitops: args.gitops,
+        ...(settings.kind === "eks"
+            ? {
+                  cloud: "aws",
+                  aws: { region: settings.region, accountId: args.hub!.accountId, clusterName: settings.clusterName },
+              }
+            : { cloud: settings.cloud }),
+    });
 }

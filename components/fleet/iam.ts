@@ -25,7 +25,10 @@ export const ARGOCD_CLUSTER_SERVICE_ACCOUNTS = [
 export const SPOKE_ACCESS_POLICY_ARN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
 
 /** Pod Identity's session tags carry namespace and service account (EKS user guide, "Pod Identity"). */
-export function managementTrustPolicy(namespace: string): string {
+export function managementTrustPolicy(
+    namespace: string,
+    serviceAccounts: readonly string[] = ARGOCD_CLUSTER_SERVICE_ACCOUNTS,
+): string {
     return JSON.stringify({
         Version: "2012-10-17",
         Statement: [
@@ -36,7 +39,7 @@ export function managementTrustPolicy(namespace: string): string {
                 Condition: {
                     StringEquals: {
                         "aws:RequestTag/kubernetes-namespace": [namespace],
-                        "aws:RequestTag/kubernetes-service-account": [...ARGOCD_CLUSTER_SERVICE_ACCOUNTS],
+                        "aws:RequestTag/kubernetes-service-account": [...serviceAccounts],
                     },
                 },
             },

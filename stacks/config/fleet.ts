@@ -80,7 +80,7 @@ const existingSpoke = strictObject({
     type: z.literal("existing"),
     /** The API server URL. */
     server: z.url({ protocol: /^https$/, error: "expected the API server's https:// URL" }),
-    /** Store key holding Argo CD's cluster config JSON (bearerToken and tlsClientConfig.caData). */
+    /** Store key holding Argo CD's cluster config JSON (bearerToken and tlsClientConfig.caData); for Flux, a self-contained kubeconfig. */
     secretKey: z.string().min(1),
     /** What the `cloud` label says about this cluster (on-prem, azure, gcp...). */
     cloud: dnsLabel.default("on-prem"),
@@ -134,13 +134,7 @@ export function fleetProblems(config: FleetContext, stack: string): FleetProblem
     }
     const problems: FleetProblem[] = [];
     const add = (path: readonly PropertyKey[], message: string) => problems.push({ path, message });
-    if (config.engine.type !== "argocd") {
-        add(
-            ["engine", "type"],
-            "a fleet registers spokes as Argo CD cluster Secrets and places add-ons with ApplicationSets: set engine.type to argocd, or remove the fleet section (Flux hubs: see README, Fleets)",
-        );
-    }
-    if ("fleet" in config.teams) {
+    if (config.engine.type === "argocd" && "fleet" in config.teams) {
         add(["teams", "fleet"], 'the Argo CD project "fleet" holds the fleet\'s Applications: rename the team');
     }
     for (const [name, spoke] of Object.entries(fleet.spokes)) {
@@ -160,7 +154,7 @@ export function fleetProblems(config: FleetContext, stack: string): FleetProblem
         ) {
             add(
                 at("type"),
-                "Argo CD reaches a stack spoke through IAM with an EKS Pod Identity role on the hub: set cluster.type eks and cluster.workloadIdentity podIdentity, or register the spoke as type existing",
+                "the hub's engine reaches a stack spoke through IAM with an EKS Pod Identity role on the hub: set cluster.type eks and cluster.workloadIdentity podIdentity, or register the spoke as type existing",
             );
         }
         if (spoke.type === "existing" && (config.secrets === undefined || config.secrets.type === "sealed-secrets")) {
