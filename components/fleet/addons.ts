@@ -2,9 +2,10 @@
  * The add-on catalog: what the hub can install on spokes, described once. A spoke opts in with
  * `addons.<name>: true`, which becomes the cluster Secret label `enable_<name>: "true"` that the
  * add-on's ApplicationSet selects on. Names and label keys are gitops-bridge's
- * (gitops-bridge-dev/gitops-bridge: `enable_external_secrets`), so its users' ApplicationSets select
- * the same clusters.
+ * (gitops-bridge-dev/gitops-bridge: `enable_external_secrets`, and `enable_kube_prometheus_stack` in its
+ * examples' oss_addons), so its users' ApplicationSets select the same clusters.
  */
+import { DEFAULTS as MONITORING } from "../monitoring";
 import { DEFAULTS as EXTERNAL_SECRETS } from "../secrets/store";
 
 export interface AddonChart {
@@ -30,6 +31,16 @@ export const ADDON_CATALOG = {
         },
         namespace: EXTERNAL_SECRETS.namespace,
         releaseName: EXTERNAL_SECRETS.releaseName,
+    },
+    // Metrics: the Prometheus stack the monitoring component installs on a laptop cluster, the same release.
+    kube_prometheus_stack: {
+        chart: {
+            repoURL: MONITORING.stack.chartRepository,
+            chart: MONITORING.stack.chart,
+            version: MONITORING.stack.chartVersion,
+        },
+        namespace: MONITORING.stack.namespace,
+        releaseName: MONITORING.stack.releaseName,
     },
 } as const satisfies Record<string, AddonDefinition>;
 
