@@ -8,6 +8,7 @@ import { eksKubeconfig } from "../components/cluster/eks";
 import { ADDON_CATALOG, addonLabel } from "../components/fleet";
 import { ARGOCD_CLUSTER_SERVICE_ACCOUNTS, managementPolicy, spokeTrustPolicy } from "../components/fleet/iam";
 import { managementTrustPolicy, SPOKE_ACCESS_POLICY_ARN } from "../components/fleet/iam";
+import { storedCredentials } from "../components/fleet/credentials";
 import { spokeMetadata } from "../components/fleet/metadata";
 import {
     addonApplicationSet,
@@ -183,7 +184,7 @@ describe("fleet builders", () => {
         const template = object.spec.target.template;
         assert.equal(at(template, "metadata", "labels", "argocd.argoproj.io/secret-type"), "cluster");
         assert.equal(at(template, "metadata", "labels", "cloud"), "on-prem");
-        assert.deepEqual(template.data, {
+        assert.deepEqual(at(template, "data"), {
             name: "edge",
             server: "https://edge.example.com:6443",
             config: "{{ .config }}",
@@ -617,6 +618,20 @@ describe("fleet builders, Flux hub", () => {
             address: "https://e",
         });
         assert.equal(await new Promise((resolve) => ca.apply(resolve)), pem);
+    });
+
+    it("makes an existing spoke's credentials Secret from one key of the platform's ClusterSecretStore", async () => {
+        const object = storedCredentials(
+            { name: "edge", namespace: "flux-system", storeKey: "fleet/edge", storeName: "platform-secrets" },
+            { name: "edge-credentials", key: "token" },
+        );
+        new (await model(...MODELS["kubernetes:external-secrets.io/v1:ExternalSecret"]))(object).validate();
+        assert.deepEqual(object.metadata, { name: "edge-credentials", namespace: "flux-system" });
+        assert.deepEqual(object.spec.secretStoreRef, { kind: "ClusterSecretStore", name: "platform-secrets" });
+        // Owner: deleting the spoke's ExternalSecret deletes the credentials with it.
+        assert.deepEqual(object.spec.target, { name: "edge-credentials", creationPolicy: "Owner" });
+        assert.equal(object.spec.refreshInterval, SECRETS_DEFAULTS.refreshInterval);
+        assert.deepEqual(object.spec.data, [{ secretKey: "token", remoteRef: { key: "fleet/edge" } }]);
     });
 
     it("fills an existing spoke's kubeconfig Secret from the store under key value", async () => {

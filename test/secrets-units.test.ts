@@ -22,7 +22,7 @@ import { defaultPrefix, secretArnPattern, secretsReaderPolicy } from "../compone
 import { chartVersionProblem, compareVersions, DEFAULTS } from "../components/secrets/store";
 import { ConfigError } from "../stacks/config";
 import { allowedNamespaces, secretsOutputs, secretsPrefix } from "../stacks/secrets";
-import { platformConfig, stackValue } from "./harness";
+import { importEsm, platformConfig, stackValue } from "./harness";
 import { actionsOf } from "./iamAssertions";
 import { canRead, iamMatches } from "./secretsIam";
 
@@ -229,6 +229,37 @@ describe("secrets: External Secrets objects", () => {
         assert.deepEqual(object.spec.target?.template, {
             metadata: { labels: { "argocd.argoproj.io/secret-type": "repository" } },
         });
+    });
+
+    it("templates the Secret's data and metadata from the fetched keys, schema-valid, when asked to", async () => {
+        const object = externalSecret({
+            name: "cluster-edge",
+            namespace: "argocd",
+            store: { kind: "ClusterSecretStore", name: "platform-secrets" },
+            refreshInterval: "1h",
+            targetLabels: { "argocd.argoproj.io/secret-type": "cluster" },
+            targetAnnotations: { gitops_repo_path: "clusters/edge" },
+            targetData: { name: "edge", config: "{{ .config }}" },
+            entries: [{ secretKey: "config", key: "fleet/edge" }],
+        });
+        // external-secrets apis/externalsecrets/v1 externalsecret_types.go: ExternalSecretTemplate's
+        // engineVersion (v2), metadata.{labels,annotations} and data (Go templates over the fetched keys).
+        assert.deepEqual(object.spec.target.template, {
+            engineVersion: "v2",
+            metadata: {
+                labels: { "argocd.argoproj.io/secret-type": "cluster" },
+                annotations: { gitops_repo_path: "clusters/edge" },
+            },
+            data: { name: "edge", config: "{{ .config }}" },
+        });
+        assert.deepEqual(object.spec.data, [{ secretKey: "config", remoteRef: { key: "fleet/edge" } }]);
+        // No labels given: the ExternalSecret carries none (not an empty map).
+        assert.equal("labels" in object.metadata, false);
+        const { ExternalSecret } = await importEsm<Record<string, new (data: unknown) => { validate(): void }>>(
+            "@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret",
+        );
+        new ExternalSecret(object).validate();
+        new ExternalSecret(externalSecret({ ...base, entries: [{ secretKey: "k", key: "k" }] })).validate();
     });
 
     for (const interval of ["0", "0s", "0h0m0s", "", "1d", "-1h", "1.5h"]) {

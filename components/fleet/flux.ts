@@ -10,7 +10,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { IHelmRepository } from "@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/HelmRepository";
 import { FluxHelmRelease, FluxKustomization } from "../gitops/flux/application";
-import { API_VERSION as ESO_API_VERSION } from "../secrets/objects";
+import { StoredCredentialsInput, storedCredentials } from "./credentials";
 import { clusterPath } from "../repository/layout";
 import { AddonDefinition } from "./addons";
 
@@ -79,27 +79,12 @@ export function eksSpokeKubeconfig(input: EksKubeconfigInput) {
     };
 }
 
-export interface ExistingKubeconfigInput {
-    readonly name: string;
-    readonly namespace: string;
-    /** Store key holding a self-contained kubeconfig (no exec plugin: the spec's note on secretRef). */
-    readonly storeKey: string;
-    readonly storeName: string;
-}
+/** The store key holds a self-contained kubeconfig (no exec plugin: the spec's note on secretRef). */
+export type ExistingKubeconfigInput = StoredCredentialsInput;
 
-/** An existing spoke's kubeconfig, from the store into the Secret's `value` key; it never passes through Pulumi. */
+/** An existing spoke's kubeconfig, from the store into the Secret's `value` key. */
 export function existingSpokeKubeconfig(input: ExistingKubeconfigInput) {
-    return {
-        apiVersion: ESO_API_VERSION,
-        kind: "ExternalSecret",
-        metadata: { name: kubeconfigName(input.name), namespace: input.namespace },
-        spec: {
-            refreshInterval: "1h",
-            secretStoreRef: { kind: "ClusterSecretStore", name: input.storeName },
-            target: { name: kubeconfigName(input.name), creationPolicy: "Owner" },
-            data: [{ secretKey: "value", remoteRef: { key: input.storeKey } }],
-        },
-    };
+    return storedCredentials(input, { name: kubeconfigName(input.name), key: "value" });
 }
 
 export interface PlacementKustomizationInput {

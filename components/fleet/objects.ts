@@ -8,7 +8,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { IApplicationSet } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationSet";
-import { API_VERSION as ESO_API_VERSION } from "../secrets/objects";
+import { StoredCredentialsInput, storedCredentials } from "./credentials";
 import { SECRET_TYPE_LABEL } from "../gitops/argocd/objects";
 import { ArgoAppProject } from "../gitops/argocd/objects";
 import { clusterPath } from "../repository/layout";
@@ -65,44 +65,26 @@ export function eksSpokeSecret(input: EksSpokeSecretInput) {
     };
 }
 
-export interface ExistingSpokeSecretInput {
-    readonly name: string;
-    readonly namespace: string;
+export interface ExistingSpokeSecretInput extends StoredCredentialsInput {
     readonly server: string;
-    /** Key in the platform's store holding the cluster Secret's `config` JSON (bearer token or client certificate). */
-    readonly storeKey: string;
-    readonly storeName: string;
     readonly metadata: SpokeMetadata;
 }
 
 /**
- * An existing cluster's credentials never pass through Pulumi: the platform's ClusterSecretStore
- * (usable from Argo CD's namespace only) fills the cluster Secret, templated with the spoke's
- * metadata (external-secrets.io/v1 target.template; the template's `data` replaces the fetched keys).
+ * The store key holds the cluster Secret's `config` JSON (bearer token or client certificate); the
+ * cluster Secret is templated with the spoke's metadata (external-secrets.io/v1 target.template; the
+ * template's `data` replaces the fetched keys).
  */
 export function existingSpokeExternalSecret(input: ExistingSpokeSecretInput) {
-    return {
-        apiVersion: ESO_API_VERSION,
-        kind: "ExternalSecret",
-        metadata: { name: clusterSecretName(input.name), namespace: input.namespace },
-        spec: {
-            refreshInterval: "1h",
-            secretStoreRef: { kind: "ClusterSecretStore", name: input.storeName },
-            target: {
-                name: clusterSecretName(input.name),
-                creationPolicy: "Owner",
-                template: {
-                    engineVersion: "v2",
-                    metadata: {
-                        labels: { ...input.metadata.labels, [SECRET_TYPE_LABEL]: "cluster" },
-                        annotations: input.metadata.annotations,
-                    },
-                    data: { name: input.name, server: input.server, config: "{{ .config }}" },
-                },
-            },
-            data: [{ secretKey: "config", remoteRef: { key: input.storeKey } }],
+    return storedCredentials(
+        input,
+        { name: clusterSecretName(input.name), key: "config" },
+        {
+            targetLabels: { ...input.metadata.labels, [SECRET_TYPE_LABEL]: "cluster" },
+            targetAnnotations: input.metadata.annotations,
+            targetData: { name: input.name, server: input.server, config: "{{ .config }}" },
         },
-    };
+    );
 }
 
 /**

@@ -9,6 +9,8 @@ import { ProtectedValue } from "../core/values";
 import type { IClusterSecretStore } from "@kubernetes-models/external-secrets/external-secrets.io/v1/ClusterSecretStore";
 import type { IExternalSecret } from "@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret";
 import type { IExternalSecretSpec } from "@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecretSpec";
+import type { IExternalSecretTarget } from "@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecretTarget";
+import type { IExternalSecretTemplate } from "@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecretTemplate";
 import type { ISecretStore } from "@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStore";
 import type { ISecretStoreProvider } from "@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStoreProvider";
 import type { ISecretStoreRef } from "@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStoreRef";
@@ -16,10 +18,19 @@ import type { ISecretStoreSpec } from "@kubernetes-models/external-secrets/exter
 
 export const API_VERSION = "external-secrets.io/v1";
 
+type InputMap = Record<string, pulumi.Input<string>>;
+
 /** The upstream types with metadata and spec required, and the namespace an Input (callers' namespaces are Outputs). */
 export type ExternalSecretObject = Omit<IExternalSecret, "metadata" | "spec" | "status"> & {
-    metadata: { name: string; namespace: pulumi.Input<string>; labels: Record<string, string> };
-    spec: IExternalSecretSpec;
+    metadata: { name: string; namespace: pulumi.Input<string>; labels?: Record<string, string> };
+    spec: Omit<IExternalSecretSpec, "target"> & {
+        target: Omit<IExternalSecretTarget, "template"> & {
+            /** The template's metadata may carry Outputs (a spoke's account id). */
+            template?: Omit<IExternalSecretTemplate, "metadata"> & {
+                metadata?: { labels?: InputMap; annotations?: InputMap };
+            };
+        };
+    };
 };
 export type ClusterSecretStoreObject = Omit<IClusterSecretStore, "metadata" | "spec" | "status"> & {
     metadata: { name: string; labels: Record<string, string> };
@@ -63,11 +74,32 @@ export interface ExternalSecretSettings {
     readonly store: StoreRef;
     /** Go duration, non-zero: the Secret follows rotations in the store. */
     readonly refreshInterval: string;
-    /** Labels on the ExternalSecret itself. */
-    readonly labels: Record<string, string>;
+    /** Labels on the ExternalSecret itself; none: no labels. */
+    readonly labels?: Record<string, string>;
     /** Labels the consumer needs on the Secret (Argo CD's secret-type); none otherwise. */
-    readonly targetLabels?: Record<string, string>;
+    readonly targetLabels?: InputMap;
+    /** Annotations on the Secret (a spoke's metadata); none otherwise. */
+    readonly targetAnnotations?: InputMap;
+    /**
+     * The Secret's data as Go templates (engine v2) over the fetched keys, e.g. `{{ .config }}`; it
+     * replaces the fetched keys. None: the Secret holds the fetched keys as they are.
+     */
+    readonly targetData?: Record<string, string>;
     readonly entries: readonly RemoteEntry[];
+}
+
+/** `target.template` of an ExternalSecret, when the settings ask for one. */
+function targetTemplate(settings: ExternalSecretSettings) {
+    const labels = settings.targetLabels;
+    const metadata = {
+        ...(labels && Object.keys(labels).length > 0 ? { labels } : {}),
+        ...(settings.targetAnnotations === undefined ? {} : { annotations: settings.targetAnnotations }),
+    };
+    if (settings.targetData !== undefined) {
+        return { engineVersion: "v2" as const, metadata, data: settings.targetData };
+    }
+    // A template without data keeps every fetched key (ApplyTemplate's "no data template" case).
+    return Object.keys(metadata).length > 0 ? { metadata } : undefined;
 }
 
 /** An ExternalSecret that owns its Secret: deleting the ExternalSecret deletes the Secret. */
@@ -78,20 +110,19 @@ export function externalSecret(settings: ExternalSecretSettings): ExternalSecret
             `ExternalSecret ${settings.name}: refreshInterval must be a non-zero duration such as 1h, got "${settings.refreshInterval}"`,
         );
     }
-    const labels = settings.targetLabels;
+    const template = targetTemplate(settings);
     return {
         apiVersion: API_VERSION,
         kind: "ExternalSecret",
-        metadata: { name: settings.name, namespace: settings.namespace, labels: settings.labels },
+        metadata: {
+            name: settings.name,
+            namespace: settings.namespace,
+            ...(settings.labels === undefined ? {} : { labels: settings.labels }),
+        },
         spec: {
             refreshInterval: settings.refreshInterval,
             secretStoreRef: { kind: settings.store.kind, name: settings.store.name },
-            target: {
-                name: settings.name,
-                creationPolicy: "Owner",
-                // A template without data keeps every fetched key (ApplyTemplate's "no data template" case).
-                ...(labels && Object.keys(labels).length > 0 ? { template: { metadata: { labels } } } : {}),
-            },
+            target: { name: settings.name, creationPolicy: "Owner", ...(template === undefined ? {} : { template }) },
             data: settings.entries.map((entry) => ({
                 secretKey: entry.secretKey,
                 remoteRef: { key: entry.key, ...(entry.property === undefined ? {} : { property: entry.property }) },
