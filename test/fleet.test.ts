@@ -93,6 +93,12 @@ const metadataInput = {
     gitops: { url: "ssh://git@github.com/acme/gitops.git", revision: "main" },
 };
 
+const ACCOUNT_ID = "111122223333";
+
+/** Each statement's StringEquals condition of a trust policy. */
+const trustConditions = (policy: unknown): unknown[] =>
+    (at(json(policy), "Statement") as unknown[]).map((statement) => at(statement, "Condition", "StringEquals"));
+
 describe("fleet builders", () => {
     it("writes an EKS spoke's cluster config as Argo CD reads it", () => {
         // argoproj/argo-cd v3.4.7 docs/operator-manual/declarative-setup.md, "EKS": awsAuthConfig.clusterName
@@ -209,9 +215,24 @@ describe("fleet builders", () => {
             [...ARGOCD_CLUSTER_SERVICE_ACCOUNTS],
             ["argocd-application-controller", "argocd-applicationset-controller", "argocd-server"],
         );
-        const trust = at(json(managementTrustPolicy("argocd")), "Statement", 0);
-        assert.deepEqual(at(trust, "Principal"), { Service: "pods.eks.amazonaws.com" });
-        assert.deepEqual(at(trust, "Condition", "StringEquals", "aws:RequestTag/kubernetes-namespace"), ["argocd"]);
+        // EKS User Guide, "Create IAM role with trust policy required by EKS Pod Identity" (pod-id-role.html):
+        // pods.eks.amazonaws.com assumes the role and tags the session with eks-cluster-name,
+        // kubernetes-namespace and kubernetes-service-account; aws:SourceAccount keeps other accounts out.
+        const trust = json(managementTrustPolicy({ clusterName: "hub", accountId: ACCOUNT_ID }, "argocd")) as {
+            Statement: { Principal: unknown; Condition: { StringEquals: Record<string, string> } }[];
+        };
+        assert.deepEqual(
+            trust.Statement.map((statement) => [statement.Principal, statement.Condition.StringEquals]),
+            ARGOCD_CLUSTER_SERVICE_ACCOUNTS.map((serviceAccount) => [
+                { Service: "pods.eks.amazonaws.com" },
+                {
+                    "aws:SourceAccount": ACCOUNT_ID,
+                    "aws:RequestTag/eks-cluster-name": "hub",
+                    "aws:RequestTag/kubernetes-namespace": "argocd",
+                    "aws:RequestTag/kubernetes-service-account": serviceAccount,
+                },
+            ]),
+        );
         const policy = at(json(managementPolicy(["arn:b", "arn:a"])), "Statement");
         assert.deepEqual(policy, [
             { Effect: "Allow", Action: ["sts:AssumeRole", "sts:TagSession"], Resource: ["arn:a", "arn:b"] },
@@ -348,6 +369,20 @@ describe("fleet-example offline plan", function () {
         assert.deepEqual(
             pods.map((r) => [r.inputs.clusterName, r.inputs.namespace, r.inputs.serviceAccount]),
             ARGOCD_CLUSTER_SERVICE_ACCOUNTS.map((sa) => ["gitops-platform-fleet-example", "argocd", sa]),
+        );
+    });
+
+    it("lets only the hub's own cluster, in the hub's account, give the management role to Argo CD", () => {
+        // The hub's cluster and account as the mocks give them (plan/mocks.ts), the same the associations name.
+        const management = resources.find((r) => r.name === "fleet-example-fleet-management")!;
+        assert.deepEqual(
+            trustConditions(management.inputs.assumeRolePolicy),
+            ARGOCD_CLUSTER_SERVICE_ACCOUNTS.map((serviceAccount) => ({
+                "aws:SourceAccount": "123456789012",
+                "aws:RequestTag/eks-cluster-name": "gitops-platform-fleet-example",
+                "aws:RequestTag/kubernetes-namespace": "argocd",
+                "aws:RequestTag/kubernetes-service-account": serviceAccount,
+            })),
         );
     });
 
@@ -757,11 +792,16 @@ describe("fleet-example offline plan, Flux hub", function () {
             pods.map((r) => [r.inputs.clusterName, r.inputs.namespace, r.inputs.serviceAccount]),
             controllers.map((sa) => ["gitops-platform-fleet-example", "flux-system", sa]),
         );
-        const role = named("fleet-example-fleet-flux")!;
-        assert.deepEqual(at(json(role.inputs.assumeRolePolicy), "Statement", 0, "Condition", "StringEquals"), {
-            "aws:RequestTag/kubernetes-namespace": ["flux-system"],
-            "aws:RequestTag/kubernetes-service-account": controllers,
-        });
+        // Only the hub's own cluster, in the hub's account, may hand the role to the controllers.
+        assert.deepEqual(
+            trustConditions(named("fleet-example-fleet-flux")!.inputs.assumeRolePolicy),
+            controllers.map((serviceAccount) => ({
+                "aws:SourceAccount": "123456789012",
+                "aws:RequestTag/eks-cluster-name": "gitops-platform-fleet-example",
+                "aws:RequestTag/kubernetes-namespace": "flux-system",
+                "aws:RequestTag/kubernetes-service-account": serviceAccount,
+            })),
+        );
         const entries = resources
             .filter(isType("aws:eks/accessEntry:AccessEntry"))
             .filter((r) => r.name.includes("-fleet-"));

@@ -127,25 +127,7 @@ export class Fleet extends pulumi.ComponentResource {
 
         let management: aws.iam.Role | undefined;
         if (eksSpokes.length > 0) {
-            const hubCluster = args.hub!.clusterName;
-            management = new aws.iam.Role(
-                `${name}-management`,
-                { assumeRolePolicy: managementTrustPolicy(args.engineNamespace), tags: args.tags },
-                { parent: this },
-            );
-            for (const serviceAccount of ARGOCD_CLUSTER_SERVICE_ACCOUNTS) {
-                new aws.eks.PodIdentityAssociation(
-                    `${name}-management-${serviceAccount}`,
-                    {
-                        clusterName: hubCluster,
-                        namespace: args.engineNamespace,
-                        serviceAccount,
-                        roleArn: management.arn,
-                        tags: args.tags,
-                    },
-                    { parent: this },
-                );
-            }
+            management = this.hubRole(`${name}-management`, args, ARGOCD_CLUSTER_SERVICE_ACCOUNTS);
             this.managementRoleArn = management.arn;
         }
 
@@ -269,27 +251,7 @@ export class Fleet extends pulumi.ComponentResource {
         const eksSpokes = spokes.filter((entry): entry is [string, EksSpoke] => entry[1].kind === "eks");
         let role: aws.iam.Role | undefined;
         if (eksSpokes.length > 0) {
-            role = new aws.iam.Role(
-                `${name}-flux`,
-                {
-                    assumeRolePolicy: managementTrustPolicy(args.engineNamespace, FLUX_CONTROLLERS),
-                    tags: args.tags,
-                },
-                { parent: this },
-            );
-            for (const serviceAccount of FLUX_CONTROLLERS) {
-                new aws.eks.PodIdentityAssociation(
-                    `${name}-flux-${serviceAccount}`,
-                    {
-                        clusterName: args.hub!.clusterName,
-                        namespace: args.engineNamespace,
-                        serviceAccount,
-                        roleArn: role.arn,
-                        tags: args.tags,
-                    },
-                    { parent: this },
-                );
-            }
+            role = this.hubRole(`${name}-flux`, args, FLUX_CONTROLLERS);
         }
 
         const access = new Map<string, { kind: "configMap" | "secret"; ready: pulumi.Resource[] }>();
@@ -397,6 +359,40 @@ export class Fleet extends pulumi.ComponentResource {
             }
         }
         return role?.arn;
+    }
+
+    /**
+     * The hub's role for reaching EKS spokes, given by Pod Identity to the engine's `serviceAccounts`
+     * (`<prefix>-<service account>`), on the hub's cluster only.
+     */
+    private hubRole(prefix: string, args: FleetArgs, serviceAccounts: readonly string[]): aws.iam.Role {
+        const hub = args.hub!;
+        const role = new aws.iam.Role(
+            prefix,
+            {
+                assumeRolePolicy: pulumi
+                    .all([hub.clusterName, hub.accountId])
+                    .apply(([clusterName, accountId]) =>
+                        managementTrustPolicy({ clusterName, accountId }, args.engineNamespace, serviceAccounts),
+                    ),
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        for (const serviceAccount of serviceAccounts) {
+            new aws.eks.PodIdentityAssociation(
+                `${prefix}-${serviceAccount}`,
+                {
+                    clusterName: hub.clusterName,
+                    namespace: args.engineNamespace,
+                    serviceAccount,
+                    roleArn: role.arn,
+                    tags: args.tags,
+                },
+                { parent: this },
+            );
+        }
+        return role;
     }
 
     /** An access entry on the spoke for the hub's principal alone, with the access policy at cluster scope. */

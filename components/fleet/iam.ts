@@ -6,6 +6,8 @@
  * that role on its own spoke only. gitops-bridge does the same
  * (gitops-bridge-dev/gitops-bridge argocd/iac/terraform/examples/eks/multi-cluster/hub-spoke/spokes/main.tf).
  */
+import { PolicyDocument, podIdentityTrustPolicy } from "../cluster/iam";
+
 /**
  * Service accounts of the argo-cd chart that reach clusters (argoproj/argo-helm
  * charts/argo-cd/values.yaml at argo-cd-10.1.1: controller, server and applicationSet
@@ -24,27 +26,29 @@ export const ARGOCD_CLUSTER_SERVICE_ACCOUNTS = [
  */
 export const SPOKE_ACCESS_POLICY_ARN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
 
-/** Pod Identity's session tags carry namespace and service account (EKS user guide, "Pod Identity"). */
+/** The hub's EKS cluster and its account: the only place the management role may be used from. */
+export interface HubCluster {
+    readonly clusterName: string;
+    readonly accountId: string;
+}
+
+/**
+ * The management role trusts EKS Pod Identity for the listed service accounts of the engine's
+ * namespace on the hub's own cluster, in the hub's account: the same trust as every workload role of
+ * the cluster (../cluster/iam.ts podIdentityTrustPolicy), one statement per service account.
+ */
 export function managementTrustPolicy(
+    hub: HubCluster,
     namespace: string,
     serviceAccounts: readonly string[] = ARGOCD_CLUSTER_SERVICE_ACCOUNTS,
 ): string {
-    return JSON.stringify({
+    const document: PolicyDocument = {
         Version: "2012-10-17",
-        Statement: [
-            {
-                Effect: "Allow",
-                Principal: { Service: "pods.eks.amazonaws.com" },
-                Action: ["sts:AssumeRole", "sts:TagSession"],
-                Condition: {
-                    StringEquals: {
-                        "aws:RequestTag/kubernetes-namespace": [namespace],
-                        "aws:RequestTag/kubernetes-service-account": [...serviceAccounts],
-                    },
-                },
-            },
-        ],
-    });
+        Statement: serviceAccounts.flatMap(
+            (serviceAccount) => podIdentityTrustPolicy({ ...hub, namespace, serviceAccount }).Statement,
+        ),
+    };
+    return JSON.stringify(document);
 }
 
 /** The management role may assume exactly the listed spoke roles, nothing else. */
