@@ -19,7 +19,7 @@ import {
     SOURCE_READER_RULES,
 } from "../components/secrets/objects";
 import { defaultPrefix, secretArnPattern, secretsReaderPolicy } from "../components/secrets/policy";
-import { chartVersionProblem, compareVersions, DEFAULTS } from "../components/secrets/store";
+import { chartVersionProblem, compareVersions, DEFAULTS, fieldEntries } from "../components/secrets/store";
 import { ConfigError } from "../stacks/config";
 import { allowedNamespaces, secretsOutputs, secretsPrefix } from "../stacks/secrets";
 import { importEsm, platformConfig, stackValue } from "./harness";
@@ -260,6 +260,14 @@ describe("secrets: External Secrets objects", () => {
         );
         new ExternalSecret(object).validate();
         new ExternalSecret(externalSecret({ ...base, entries: [{ secretKey: "k", key: "k" }] })).validate();
+    });
+
+    it("reads a platform secret stored as one value with a field per key, one entry per key in key order", () => {
+        assert.deepEqual(fieldEntries({ sshPrivateKey: "k", url: "u", type: "git" }, "platform-repo"), [
+            { secretKey: "sshPrivateKey", key: "platform-repo", property: "sshPrivateKey" },
+            { secretKey: "type", key: "platform-repo", property: "type" },
+            { secretKey: "url", key: "platform-repo", property: "url" },
+        ]);
     });
 
     for (const interval of ["0", "0s", "0h0m0s", "", "1d", "-1h", "1.5h"]) {

@@ -13,7 +13,15 @@ import * as pulumi from "@pulumi/pulumi";
 import { WorkloadIdentity } from "../cluster/types";
 import { awsProvider } from "./objects";
 import { secretsReaderPolicy } from "./policy";
-import { AppEntry, AppStore, DEFAULTS, ExternalSecretsStore, ExternalSecretsStoreArgs, StoredSecret } from "./store";
+import {
+    AppEntry,
+    AppStore,
+    DEFAULTS,
+    ExternalSecretsStore,
+    ExternalSecretsStoreArgs,
+    fieldEntries,
+    StoredSecret,
+} from "./store";
 import { AppSecrets, PlatformSecret } from "./types";
 
 export interface AwsSecretsManagerStoreArgs extends ExternalSecretsStoreArgs {
@@ -125,9 +133,7 @@ export class AwsSecretsManagerStore extends ExternalSecretsStore {
         );
         // Keys are relative to the platform store's prefix.
         return {
-            entries: Object.keys(secret.data)
-                .sort()
-                .map((field) => ({ secretKey: field, key: name, property: field })),
+            entries: fieldEntries(secret.data, name),
             written: [version],
         };
     }

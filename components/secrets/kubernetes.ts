@@ -12,7 +12,15 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { appReaderRules, kubernetesProvider, RemoteEntry, SOURCE_READER_RULES } from "./objects";
-import { AppEntry, AppStore, DEFAULTS, ExternalSecretsStore, ExternalSecretsStoreArgs, StoredSecret } from "./store";
+import {
+    AppEntry,
+    AppStore,
+    DEFAULTS,
+    ExternalSecretsStore,
+    ExternalSecretsStoreArgs,
+    fieldEntries,
+    StoredSecret,
+} from "./store";
 import { PLATFORM_INGRESS_POLICY, platformIngressSpec, POD_SECURITY, podSecurityLabels } from "../core/isolation";
 import { AppSecrets, PlatformSecret } from "./types";
 
@@ -108,9 +116,7 @@ export class KubernetesSecretsStore extends ExternalSecretsStore {
             { ...this.child, parent, dependsOn: [this.source] },
         );
         return {
-            entries: Object.keys(secret.data)
-                .sort()
-                .map((field) => ({ secretKey: field, key: sourceName, property: field })),
+            entries: fieldEntries(secret.data, sourceName),
             written: [written],
         };
     }
@@ -133,13 +139,7 @@ export class KubernetesSecretsStore extends ExternalSecretsStore {
         const name = appReaderName(secrets.app);
         const child = { ...this.child, parent: opts.parent };
         const inSource = { name, namespace: this.sourceNamespace, labels: this.labels };
-        const reader = new k8s.core.v1.ServiceAccount(
-            name,
-            {
-                metadata: { name, namespace: secrets.namespace, labels: this.labels },
-            },
-            { ...child, dependsOn: [...opts.dependsOn] },
-        );
+        const reader = this.appServiceAccount(name, secrets, opts);
         const role = new k8s.rbac.v1.Role(
             `${name}-role`,
             {

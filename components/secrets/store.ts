@@ -109,6 +109,16 @@ export interface AppStore {
     readonly needs: readonly pulumi.Resource[];
 }
 
+/**
+ * A platform secret stored as one value with a field per key (a JSON secret, a source Secret's data,
+ * a KV entry): one entry per key, in key order, reading that field of `key`.
+ */
+export function fieldEntries(data: Readonly<Record<string, unknown>>, key: string): RemoteEntry[] {
+    return Object.keys(data)
+        .sort()
+        .map((field) => ({ secretKey: field, key, property: field }));
+}
+
 /** `<app>-secret-store`: the app's SecretStore, in the app's namespace. */
 export function appStoreName(app: string): string {
     return `${app}-secret-store`;
@@ -227,6 +237,19 @@ export abstract class ExternalSecretsStore extends pulumi.ComponentResource impl
         entries: readonly RemoteEntry[],
         opts: { parent: pulumi.Resource; dependsOn: readonly pulumi.Resource[] },
     ): AppStore;
+
+    /** A service account `name` in the app's namespace, which the app's SecretStore authenticates as. */
+    protected appServiceAccount(
+        name: string,
+        secrets: AppSecrets,
+        opts: { parent: pulumi.Resource; dependsOn: readonly pulumi.Resource[] },
+    ): k8s.core.v1.ServiceAccount {
+        return new k8s.core.v1.ServiceAccount(
+            name,
+            { metadata: { name, namespace: secrets.namespace, labels: this.labels } },
+            { ...this.child, parent: opts.parent, dependsOn: [...opts.dependsOn] },
+        );
+    }
 
     /** Records that `key` belongs to `owner`; fails on a second owner (e.g. app "platform" against platform secrets). */
     protected claim(key: string, owner: string): void {

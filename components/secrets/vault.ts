@@ -20,7 +20,15 @@ import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
 import type { ISecretStoreProvider } from "@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStoreProvider";
 import { RemoteEntry } from "./objects";
-import { AppEntry, AppStore, DEFAULTS, ExternalSecretsStore, ExternalSecretsStoreArgs, StoredSecret } from "./store";
+import {
+    AppEntry,
+    AppStore,
+    DEFAULTS,
+    ExternalSecretsStore,
+    ExternalSecretsStoreArgs,
+    fieldEntries,
+    StoredSecret,
+} from "./store";
 import { AppSecrets, PlatformSecret } from "./types";
 import { appReaderName } from "./kubernetes";
 
@@ -167,9 +175,7 @@ export class VaultSecretsStore extends ExternalSecretsStore {
             { parent },
         );
         return {
-            entries: Object.keys(secret.data)
-                .sort()
-                .map((field) => ({ secretKey: field, key: path, property: field })),
+            entries: fieldEntries(secret.data, path),
             written: [written],
         };
     }
@@ -186,11 +192,7 @@ export class VaultSecretsStore extends ExternalSecretsStore {
         opts: { parent: pulumi.Resource; dependsOn: readonly pulumi.Resource[] },
     ): AppStore {
         const name = appReaderName(secrets.app);
-        const reader = new k8s.core.v1.ServiceAccount(
-            name,
-            { metadata: { name, namespace: secrets.namespace, labels: this.labels } },
-            { ...this.child, parent: opts.parent, dependsOn: [...opts.dependsOn] },
-        );
+        const reader = this.appServiceAccount(name, secrets, opts);
         return { provider: this.vaultStore(vaultAppRole(this.role, secrets.app), name), needs: [reader] };
     }
 }
