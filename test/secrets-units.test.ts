@@ -6,20 +6,27 @@
 import * as assert from "node:assert/strict";
 import * as fc from "fast-check";
 import { appScope, appSecretKey, platformScope, platformSecretKey } from "../components/secrets/aws";
-import { appReaderName, appSourceName, platformSourceName } from "../components/secrets/kubernetes";
+import { appSourceName, platformSourceName } from "../components/secrets/kubernetes";
 import {
     appReaderRules,
     awsProvider,
     clusterSecretStore,
     durationSeconds,
     externalSecret,
+    fieldEntries,
     kubernetesProvider,
     operatorValues,
     secretStore,
     SOURCE_READER_RULES,
 } from "../components/secrets/objects";
 import { defaultPrefix, secretArnPattern, secretsReaderPolicy } from "../components/secrets/policy";
-import { chartVersionProblem, compareVersions, DEFAULTS, fieldEntries } from "../components/secrets/store";
+import {
+    appReaderName,
+    chartVersionProblem,
+    compareVersions,
+    DEFAULTS,
+    storedValueEntry,
+} from "../components/secrets/store";
 import { ConfigError } from "../stacks/config";
 import { allowedNamespaces, secretsOutputs, secretsPrefix } from "../stacks/secrets";
 import { importEsm, platformConfig, stackValue } from "./harness";
@@ -145,6 +152,13 @@ describe("secrets: the operator's IAM policy", () => {
         assert.equal(platformSourceName("local-engine-repo-x"), "platform-local-engine-repo-x");
         assert.equal(appSourceName("podinfo", "api-token"), "podinfo-api-token");
         assert.equal(appReaderName("podinfo"), "podinfo-secrets-reader");
+    });
+
+    it("reads an app key kept as a value of its own under one field, and claims where it is kept", () => {
+        assert.deepEqual(storedValueEntry("api-token", "podinfo-api-token", "value"), {
+            entry: { secretKey: "api-token", key: "podinfo-api-token", property: "value" },
+            stored: "podinfo-api-token",
+        });
     });
 
     it("store scopes: <prefix>/platform/ and <prefix>/<app>/, each a prefix of its secrets' names", () => {

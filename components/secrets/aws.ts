@@ -11,17 +11,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { WorkloadIdentity } from "../cluster/types";
-import { awsProvider } from "./objects";
+import { awsProvider, fieldEntries } from "./objects";
 import { secretsReaderPolicy } from "./policy";
-import {
-    AppEntry,
-    AppStore,
-    DEFAULTS,
-    ExternalSecretsStore,
-    ExternalSecretsStoreArgs,
-    fieldEntries,
-    StoredSecret,
-} from "./store";
+import { AppEntry, AppStore, DEFAULTS, ExternalSecretsStore, ExternalSecretsStoreArgs, StoredSecret } from "./store";
 import { AppSecrets, PlatformSecret } from "./types";
 
 export interface AwsSecretsManagerStoreArgs extends ExternalSecretsStoreArgs {

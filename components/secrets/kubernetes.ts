@@ -11,16 +11,9 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { appReaderRules, kubernetesProvider, RemoteEntry, SOURCE_READER_RULES } from "./objects";
-import {
-    AppEntry,
-    AppStore,
-    DEFAULTS,
-    ExternalSecretsStore,
-    ExternalSecretsStoreArgs,
-    fieldEntries,
-    StoredSecret,
-} from "./store";
+import { appReaderRules, fieldEntries, kubernetesProvider, RemoteEntry, SOURCE_READER_RULES } from "./objects";
+import type { AppEntry, AppStore, ExternalSecretsStoreArgs, StoredSecret } from "./store";
+import { DEFAULTS, ExternalSecretsStore, storedValueEntry } from "./store";
 import { PLATFORM_INGRESS_POLICY, platformIngressSpec, POD_SECURITY, podSecurityLabels } from "../core/isolation";
 import { AppSecrets, PlatformSecret } from "./types";
 
@@ -40,11 +33,6 @@ export function platformSourceName(name: string): string {
 /** Source Secret of one app key; the value is under APP_VALUE_KEY. */
 export function appSourceName(app: string, key: string): string {
     return `${app}-${key}`;
-}
-
-/** The service account an app's SecretStore reads as (in the app's namespace), and its Role and binding (in the source namespace). */
-export function appReaderName(app: string): string {
-    return `${app}-secrets-reader`;
 }
 
 export class KubernetesSecretsStore extends ExternalSecretsStore {
@@ -122,8 +110,7 @@ export class KubernetesSecretsStore extends ExternalSecretsStore {
     }
 
     protected appEntry(app: string, key: string): AppEntry {
-        const source = appSourceName(app, key);
-        return { entry: { secretKey: key, key: source, property: APP_VALUE_KEY }, stored: source };
+        return storedValueEntry(key, appSourceName(app, key), APP_VALUE_KEY);
     }
 
     /**
@@ -136,10 +123,9 @@ export class KubernetesSecretsStore extends ExternalSecretsStore {
         entries: readonly RemoteEntry[],
         opts: { parent: pulumi.Resource; dependsOn: readonly pulumi.Resource[] },
     ): AppStore {
-        const name = appReaderName(secrets.app);
+        const { name, reader } = this.appReader(secrets, opts);
         const child = { ...this.child, parent: opts.parent };
         const inSource = { name, namespace: this.sourceNamespace, labels: this.labels };
-        const reader = this.appServiceAccount(name, secrets, opts);
         const role = new k8s.rbac.v1.Role(
             `${name}-role`,
             {

@@ -54,6 +54,16 @@ export interface RemoteEntry {
     readonly property?: string;
 }
 
+/**
+ * A platform secret stored as one value with a field per key (a JSON secret, a source Secret's data,
+ * a KV entry): one entry per key, in key order, reading that field of `key`.
+ */
+export function fieldEntries(data: Readonly<Record<string, unknown>>, key: string): RemoteEntry[] {
+    return Object.keys(data)
+        .sort()
+        .map((field) => ({ secretKey: field, key, property: field }));
+}
+
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600 };
 
 /** Seconds of a Go duration in h/m/s units ("1h30m" → 5400); NaN for anything else. */

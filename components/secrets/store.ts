@@ -110,13 +110,16 @@ export interface AppStore {
 }
 
 /**
- * A platform secret stored as one value with a field per key (a JSON secret, a source Secret's data,
- * a KV entry): one entry per key, in key order, reading that field of `key`.
+ * An app key held as a value of its own at `stored` (a source Secret, a KV entry), under `field`;
+ * `stored` is what the key claims in the backend.
  */
-export function fieldEntries(data: Readonly<Record<string, unknown>>, key: string): RemoteEntry[] {
-    return Object.keys(data)
-        .sort()
-        .map((field) => ({ secretKey: field, key, property: field }));
+export function storedValueEntry(key: string, stored: string, field: string): AppEntry {
+    return { entry: { secretKey: key, key: stored, property: field }, stored };
+}
+
+/** The service account an app's SecretStore reads as (in the app's namespace), and its Role and binding (in the source namespace). */
+export function appReaderName(app: string): string {
+    return `${app}-secrets-reader`;
 }
 
 /** `<app>-secret-store`: the app's SecretStore, in the app's namespace. */
@@ -238,17 +241,18 @@ export abstract class ExternalSecretsStore extends pulumi.ComponentResource impl
         opts: { parent: pulumi.Resource; dependsOn: readonly pulumi.Resource[] },
     ): AppStore;
 
-    /** A service account `name` in the app's namespace, which the app's SecretStore authenticates as. */
-    protected appServiceAccount(
-        name: string,
+    /** The service account an app's SecretStore authenticates as, `<app>-secrets-reader` in the app's namespace. */
+    protected appReader(
         secrets: AppSecrets,
         opts: { parent: pulumi.Resource; dependsOn: readonly pulumi.Resource[] },
-    ): k8s.core.v1.ServiceAccount {
-        return new k8s.core.v1.ServiceAccount(
+    ): { name: string; reader: k8s.core.v1.ServiceAccount } {
+        const name = appReaderName(secrets.app);
+        const reader = new k8s.core.v1.ServiceAccount(
             name,
             { metadata: { name, namespace: secrets.namespace, labels: this.labels } },
             { ...this.child, parent: opts.parent, dependsOn: [...opts.dependsOn] },
         );
+        return { name, reader };
     }
 
     /** Records that `key` belongs to `owner`; fails on a second owner (e.g. app "platform" against platform secrets). */

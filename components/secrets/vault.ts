@@ -19,18 +19,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
 import type { ISecretStoreProvider } from "@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStoreProvider";
-import { RemoteEntry } from "./objects";
-import {
-    AppEntry,
-    AppStore,
-    DEFAULTS,
-    ExternalSecretsStore,
-    ExternalSecretsStoreArgs,
-    fieldEntries,
-    StoredSecret,
-} from "./store";
+import { fieldEntries, RemoteEntry } from "./objects";
+import type { AppEntry, AppStore, ExternalSecretsStoreArgs, StoredSecret } from "./store";
+import { DEFAULTS, ExternalSecretsStore, storedValueEntry } from "./store";
 import { AppSecrets, PlatformSecret } from "./types";
-import { appReaderName } from "./kubernetes";
 
 export interface VaultSecretsStoreArgs extends ExternalSecretsStoreArgs {
     /** Vault's address, https://vault.example.com:8200. Required. */
@@ -181,8 +173,7 @@ export class VaultSecretsStore extends ExternalSecretsStore {
     }
 
     protected appEntry(app: string, key: string): AppEntry {
-        const path = vaultAppPath(this.prefix, app, key);
-        return { entry: { secretKey: key, key: path, property: VAULT_APP_FIELD }, stored: path };
+        return storedValueEntry(key, vaultAppPath(this.prefix, app, key), VAULT_APP_FIELD);
     }
 
     /** The app's reader service account in its namespace; its Vault role `<role>-<app>` reads `<prefix>/<app>/*` only. */
@@ -191,8 +182,7 @@ export class VaultSecretsStore extends ExternalSecretsStore {
         _entries: readonly RemoteEntry[],
         opts: { parent: pulumi.Resource; dependsOn: readonly pulumi.Resource[] },
     ): AppStore {
-        const name = appReaderName(secrets.app);
-        const reader = this.appServiceAccount(name, secrets, opts);
+        const { name, reader } = this.appReader(secrets, opts);
         return { provider: this.vaultStore(vaultAppRole(this.role, secrets.app), name), needs: [reader] };
     }
 }
