@@ -9,7 +9,11 @@ import {
     POD_SECURITY,
 } from "../components/core/isolation";
 import { FORBIDDEN_TENANT_GROUPS, fluxTenantRules, TENANT_KINDS, tenantWhitelist } from "../components/gitops/tenancy";
-import { byName, importEsm, planStack } from "./harness";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { declarePlatformChart } from "../components/core/platformChart";
+import { PlannedResource } from "../plan/recorder";
+import { byName, importEsm, planProgram, planStack } from "./harness";
 
 describe("tenancy: Pod Security Admission labels", () => {
     it("enforce the level asked, warn and audit at restricted (keys of k8s.io/pod-security-admission api/constants.go)", () => {
@@ -119,6 +123,77 @@ describe("tenancy: platform namespaces' ingress", () => {
         const namespace = byName(plan.resources, "kubernetes:core/v1:Namespace", "production-secrets-namespace");
         assert.equal(secrets.metadata.namespace, (namespace.inputs.metadata as { name: string }).name);
         assert.deepEqual(secrets.spec, platformIngressSpec({ scrapedPorts: ["metrics"], openPorts: ["webhook"] }));
+    });
+});
+
+describe("tenancy: a platform component's chart in its own namespace", () => {
+    const labels = { "app.kubernetes.io/managed-by": "pulumi", environment: "staging" };
+    let resources: PlannedResource[];
+    before(async () => {
+        ({ resources } = await planProgram(() => {
+            const parent = new pulumi.ComponentResource("test:Controller", "ctl");
+            const provider = new k8s.Provider("cluster", { kubeconfig: "{}" }, { parent });
+            const nodes = new k8s.core.v1.ConfigMap("nodes", {}, { parent, provider });
+            const chart = (name: string, timeoutSeconds?: number) =>
+                declarePlatformChart(
+                    name,
+                    {
+                        namespace: name,
+                        labels,
+                        ingress: { scrapedPorts: ["metrics"] },
+                        release: {
+                            name: "controller",
+                            chart: "controller",
+                            version: "1.2.3",
+                            repository: "https://charts.example.com",
+                            timeoutSeconds,
+                            values: { replicas: 2 },
+                        },
+                    },
+                    { parent, provider, releaseDependsOn: [nodes] },
+                );
+            chart("ctl", 300);
+            chart("bare");
+            return {};
+        }));
+    });
+    const inputs = (type: string, name: string) => byName(resources, type, name).inputs;
+
+    it("declares the namespace at the platform's Pod Security level, with the platform's labels", () => {
+        assert.deepEqual(inputs("kubernetes:core/v1:Namespace", "ctl-namespace").metadata, {
+            name: "ctl",
+            labels: { ...labels, ...podSecurityLabels(POD_SECURITY.platform) },
+        });
+    });
+
+    it("closes the namespace but for its own pods and the ports given", () => {
+        assert.deepEqual(inputs("kubernetes:networking.k8s.io/v1:NetworkPolicy", "ctl-network-policy"), {
+            apiVersion: "networking.k8s.io/v1",
+            kind: "NetworkPolicy",
+            metadata: { name: PLATFORM_INGRESS_POLICY, namespace: "ctl", labels },
+            spec: platformIngressSpec({ scrapedPorts: ["metrics"] }),
+        });
+    });
+
+    it("installs the pinned chart in that namespace after what it must wait for; a timeout only when given", () => {
+        const release = byName(resources, "kubernetes:helm.sh/v3:Release", "ctl-release");
+        assert.deepEqual(
+            [release.inputs.name, release.inputs.namespace, release.inputs.chart, release.inputs.version],
+            ["controller", "ctl", "controller", "1.2.3"],
+        );
+        assert.deepEqual(release.inputs.repositoryOpts, { repo: "https://charts.example.com" });
+        assert.equal(release.inputs.timeout, 300);
+        assert.deepEqual(release.inputs.values, { replicas: 2 });
+        assert.ok(
+            release.options.dependsOn.some((urn) => urn.endsWith("::nodes")),
+            release.options.dependsOn.join(),
+        );
+        // The release waits for its namespace, through the namespace name it reads.
+        assert.ok(
+            release.dependencies.some((urn) => urn.endsWith("::ctl-namespace")),
+            release.dependencies.join(),
+        );
+        assert.equal("timeout" in inputs("kubernetes:helm.sh/v3:Release", "bare-release"), false);
     });
 });
 

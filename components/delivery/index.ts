@@ -6,8 +6,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { teamSubjects } from "../apps/teamAccess";
-import { PLATFORM_INGRESS_POLICY, platformIngressSpec, POD_SECURITY, podSecurityLabels } from "../core/isolation";
 import { declareObject } from "../core/objects";
+import { declarePlatformChart } from "../core/platformChart";
 import { AppDeliverySettings, DeliveryEngine, deliveryObjects, deliveryReadRules } from "./objects";
 import { ControllerSettings, DELIVERY_CHARTS, flaggerValues, PROTECTED_VALUES, rolloutsValues } from "./values";
 import { ChartValues, withUserValues } from "../core/values";
@@ -59,51 +59,36 @@ export class DeliveryController extends pulumi.ComponentResource {
         this.engine = args.engine;
         this.namespace = chart.namespace;
         this.versions = { chart: chart.version, app: chart.appVersion };
-        const child = { parent: this, provider: args.provider };
-        const namespace = new k8s.core.v1.Namespace(
-            `${name}-namespace`,
-            {
-                metadata: {
-                    name: chart.namespace,
-                    labels: { ...args.labels, ...podSecurityLabels(POD_SECURITY.platform) },
-                },
-            },
-            child,
-        );
-        // The controllers take no webhooks: only their own pods (Flagger's bundled Prometheus) and
-        // scrapes of the metrics port reach them.
-        new k8s.networking.v1.NetworkPolicy(
-            `${name}-network-policy`,
-            {
-                metadata: { name: PLATFORM_INGRESS_POLICY, namespace: namespace.metadata.name, labels: args.labels },
-                spec: platformIngressSpec({ scrapedPorts: [chart.metricsPort] }),
-            },
-            child,
-        );
         const settings: ControllerSettings = {
             highAvailability: args.highAvailability ?? false,
             prometheusAddress: args.prometheusAddress,
             monitorLabels: args.monitorLabels,
             meshProvider: args.meshProvider ?? DEFAULTS.meshProvider,
         };
-        const release = new k8s.helm.v3.Release(
-            `${name}-release`,
+        const { release } = declarePlatformChart(
+            name,
             {
-                name: chart.chart,
-                namespace: namespace.metadata.name,
-                chart: chart.chart,
-                version: chart.version,
-                repositoryOpts: { repo: chart.repository },
-                timeout: DEFAULTS.timeoutSeconds,
-                values: withUserValues(
-                    chart.chart,
-                    args.engine === "argo-rollouts" ? rolloutsValues(settings) : flaggerValues(settings),
-                    args.values,
-                    PROTECTED_VALUES[args.engine],
-                    this,
-                ),
+                namespace: chart.namespace,
+                labels: args.labels,
+                // The controllers take no webhooks: only their own pods (Flagger's bundled Prometheus) and
+                // scrapes of the metrics port reach them.
+                ingress: { scrapedPorts: [chart.metricsPort] },
+                release: {
+                    name: chart.chart,
+                    chart: chart.chart,
+                    version: chart.version,
+                    repository: chart.repository,
+                    timeoutSeconds: DEFAULTS.timeoutSeconds,
+                    values: withUserValues(
+                        chart.chart,
+                        args.engine === "argo-rollouts" ? rolloutsValues(settings) : flaggerValues(settings),
+                        args.values,
+                        PROTECTED_VALUES[args.engine],
+                        this,
+                    ),
+                },
             },
-            { ...child, dependsOn: [...(args.clusterReady ?? [])] },
+            { parent: this, provider: args.provider, releaseDependsOn: args.clusterReady },
         );
         this.ready = [release];
         this.registerOutputs({ namespace: this.namespace, versions: this.versions });

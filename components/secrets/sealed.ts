@@ -15,8 +15,8 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PLATFORM_INGRESS_POLICY, platformIngressSpec, POD_SECURITY, podSecurityLabels } from "../core/isolation";
 import { declareObject } from "../core/objects";
+import { declarePlatformChart } from "../core/platformChart";
 import { DirectSecretDelivery } from "./direct";
 import { AppSecretSource, AppSecrets, PlatformSecret, SecretDelivery } from "./types";
 
@@ -127,36 +127,22 @@ export class SealedSecretsController extends pulumi.ComponentResource implements
         this.backupCommand = backupCommand(this.namespace);
         this.direct = new DirectSecretDelivery(args.provider, { ...args.labels });
         const child = { parent: this, provider: args.provider };
-        const namespace = new k8s.core.v1.Namespace(
-            `${name}-namespace`,
+        const { release } = declarePlatformChart(
+            name,
             {
-                metadata: {
-                    name: this.namespace,
-                    labels: { ...args.labels, ...podSecurityLabels(POD_SECURITY.platform) },
+                namespace: this.namespace,
+                labels: args.labels,
+                ingress: { scrapedPorts: ["metrics"], openPorts: ["http"] },
+                release: {
+                    name: SEALED_SECRETS.chart,
+                    chart: SEALED_SECRETS.chart,
+                    version: SEALED_SECRETS.version,
+                    repository: SEALED_SECRETS.repository,
+                    timeoutSeconds: SEALED_SECRETS.timeoutSeconds,
+                    values: sealedSecretsValues(),
                 },
             },
-            child,
-        );
-        new k8s.networking.v1.NetworkPolicy(
-            `${name}-network-policy`,
-            {
-                metadata: { name: PLATFORM_INGRESS_POLICY, namespace: namespace.metadata.name, labels: args.labels },
-                spec: platformIngressSpec({ scrapedPorts: ["metrics"], openPorts: ["http"] }),
-            },
-            child,
-        );
-        const release = new k8s.helm.v3.Release(
-            `${name}-release`,
-            {
-                name: SEALED_SECRETS.chart,
-                namespace: namespace.metadata.name,
-                chart: SEALED_SECRETS.chart,
-                version: SEALED_SECRETS.version,
-                repositoryOpts: { repo: SEALED_SECRETS.repository },
-                timeout: SEALED_SECRETS.timeoutSeconds,
-                values: sealedSecretsValues(),
-            },
-            { ...child, dependsOn: [...(args.clusterReady ?? [])] },
+            { ...child, releaseDependsOn: args.clusterReady },
         );
         const denial = clusterWideDenial(`${name}-no-cluster-wide`, args.labels);
         const policy = declareObject(`${name}-no-cluster-wide`, denial.policy, child);

@@ -10,8 +10,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ISecretStoreProvider } from "@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStoreProvider";
-import { PLATFORM_INGRESS_POLICY, platformIngressSpec, POD_SECURITY, podSecurityLabels } from "../core/isolation";
 import { declareObject } from "../core/objects";
+import { declarePlatformChart } from "../core/platformChart";
 import {
     clusterSecretStore,
     externalSecret,
@@ -176,45 +176,34 @@ export abstract class ExternalSecretsStore extends pulumi.ComponentResource impl
             readonly storeNeeds: readonly pulumi.Resource[];
         },
     ): void {
-        const namespace = new k8s.core.v1.Namespace(
-            `${name}-namespace`,
+        const { release } = declarePlatformChart(
+            name,
             {
-                metadata: {
-                    name: this.operatorNamespace,
-                    labels: { ...this.labels, ...podSecurityLabels(POD_SECURITY.platform) },
+                namespace: this.operatorNamespace,
+                labels: this.labels,
+                // Other namespaces reach the `metrics` ports only, and the API server the admission webhook on the
+                // webhook pod's port named `webhook` (external-secrets chart 2.9.0, templates/webhook-deployment.yaml:
+                // containerPort webhook.port, 10250 in values.yaml; `metrics` on every deployment).
+                ingress: { scrapedPorts: ["metrics"], openPorts: ["webhook"] },
+                release: {
+                    name: DEFAULTS.releaseName,
+                    chart: DEFAULTS.chart,
+                    version: this.chartVersion,
+                    repository: DEFAULTS.chartRepository,
+                    values: withUserValues(
+                        "external-secrets",
+                        operatorValues({ ...settings.values, serviceAccountName: DEFAULTS.serviceAccount }),
+                        args.values,
+                        PROTECTED_OPERATOR_VALUES,
+                        this,
+                    ),
                 },
             },
-            this.child,
-        );
-        // Other namespaces reach the `metrics` ports only, and the API server the admission webhook on the
-        // webhook pod's port named `webhook` (external-secrets chart 2.9.0, templates/webhook-deployment.yaml:
-        // containerPort webhook.port, 10250 in values.yaml; `metrics` on every deployment).
-        new k8s.networking.v1.NetworkPolicy(
-            `${name}-network-policy`,
             {
-                metadata: { name: PLATFORM_INGRESS_POLICY, namespace: namespace.metadata.name, labels: this.labels },
-                spec: platformIngressSpec({ scrapedPorts: ["metrics"], openPorts: ["webhook"] }),
+                parent: this,
+                provider: this.provider,
+                releaseDependsOn: [...(args.clusterReady ?? []), ...settings.operatorNeeds],
             },
-            this.child,
-        );
-        const values = withUserValues(
-            "external-secrets",
-            operatorValues({ ...settings.values, serviceAccountName: DEFAULTS.serviceAccount }),
-            args.values,
-            PROTECTED_OPERATOR_VALUES,
-            this,
-        );
-        const release = new k8s.helm.v3.Release(
-            `${name}-release`,
-            {
-                name: DEFAULTS.releaseName,
-                namespace: namespace.metadata.name,
-                chart: DEFAULTS.chart,
-                version: this.chartVersion,
-                repositoryOpts: { repo: DEFAULTS.chartRepository },
-                values,
-            },
-            { ...this.child, dependsOn: [...(args.clusterReady ?? []), ...settings.operatorNeeds] },
         );
         const store = declareObject(
             `${name}-store`,
