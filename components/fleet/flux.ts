@@ -87,16 +87,10 @@ export function existingSpokeKubeconfig(input: ExistingKubeconfigInput) {
     return storedCredentials(input, { name: kubeconfigName(input.name), key: "value" });
 }
 
-export interface PlacementKustomizationInput {
-    readonly placement: string;
+/** A Kustomization or HelmRelease on the hub, in Flux's namespace, that applies to one spoke. */
+export interface SpokeTarget {
     readonly spoke: string;
     readonly namespace: string;
-    /** The hub's sync GitRepository, which the operator names after Flux's namespace. */
-    readonly sourceName: string;
-    /** Folder under clusters/<spoke>/. */
-    readonly path: string;
-    readonly targetNamespace: string;
-    readonly prune: boolean;
     /** EKS spokes: a ConfigMap for workload identity; existing ones: the kubeconfig Secret. */
     readonly access: "configMap" | "secret";
     /** Set under lockdown: FLEET_SERVICE_ACCOUNT. */
@@ -104,9 +98,27 @@ export interface PlacementKustomizationInput {
     readonly labels: Record<string, string>;
 }
 
+/** `kubeConfig` (and under lockdown `serviceAccountName`) of an object applied to `target.spoke`. */
+function remoteTarget(target: SpokeTarget) {
+    const ref = { name: kubeconfigName(target.spoke) };
+    return {
+        kubeConfig: target.access === "configMap" ? { configMapRef: ref } : { secretRef: { ...ref, key: "value" } },
+        ...(target.serviceAccountName === undefined ? {} : { serviceAccountName: target.serviceAccountName }),
+    };
+}
+
+export interface PlacementKustomizationInput extends SpokeTarget {
+    readonly placement: string;
+    /** The hub's sync GitRepository, which the operator names after Flux's namespace. */
+    readonly sourceName: string;
+    /** Folder under clusters/<spoke>/. */
+    readonly path: string;
+    readonly targetNamespace: string;
+    readonly prune: boolean;
+}
+
 /** One app on one spoke: same-namespace source and kubeconfig, so lockdown's no-cross-namespace-refs holds. */
 export function placementKustomization(input: PlacementKustomizationInput): FluxKustomization {
-    const ref = { name: kubeconfigName(input.spoke) };
     return {
         apiVersion: "kustomize.toolkit.fluxcd.io/v1",
         kind: "Kustomization",
@@ -123,8 +135,7 @@ export function placementKustomization(input: PlacementKustomizationInput): Flux
             targetNamespace: input.targetNamespace,
             prune: input.prune,
             wait: true,
-            kubeConfig: input.access === "configMap" ? { configMapRef: ref } : { secretRef: { ...ref, key: "value" } },
-            ...(input.serviceAccountName === undefined ? {} : { serviceAccountName: input.serviceAccountName }),
+            ...remoteTarget(input),
         },
     };
 }
@@ -154,14 +165,9 @@ export function addonHelmRepository(
     };
 }
 
-export interface AddonHelmReleaseInput {
+export interface AddonHelmReleaseInput extends SpokeTarget {
     readonly addon: string;
     readonly definition: AddonDefinition;
-    readonly spoke: string;
-    readonly namespace: string;
-    readonly access: "configMap" | "secret";
-    readonly serviceAccountName?: string;
-    readonly labels: Record<string, string>;
 }
 
 /**
@@ -171,7 +177,6 @@ export interface AddonHelmReleaseInput {
  * "KubeConfig (Remote clusters)"), so both are the add-on's namespace.
  */
 export function addonHelmRelease(input: AddonHelmReleaseInput): FluxHelmRelease {
-    const ref = { name: kubeconfigName(input.spoke) };
     return {
         apiVersion: "helm.toolkit.fluxcd.io/v2",
         kind: "HelmRelease",
@@ -194,8 +199,7 @@ export function addonHelmRelease(input: AddonHelmReleaseInput): FluxHelmRelease 
             },
             install: { createNamespace: true, crds: "CreateReplace" },
             upgrade: { crds: "CreateReplace" },
-            kubeConfig: input.access === "configMap" ? { configMapRef: ref } : { secretRef: { ...ref, key: "value" } },
-            ...(input.serviceAccountName === undefined ? {} : { serviceAccountName: input.serviceAccountName }),
+            ...remoteTarget(input),
         },
     };
 }
