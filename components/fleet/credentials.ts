@@ -1,10 +1,23 @@
 /**
- * An existing spoke's credentials never pass through Pulumi: an ExternalSecret in the hub engine's
- * namespace fills the Secret the engine reads (Argo CD's cluster Secret, Flux's kubeconfig) from one
- * key of the platform's ClusterSecretStore, which only that namespace may use.
+ * What the hub's engine reads to reach a spoke. An EKS spoke: its endpoint and CA, the engine signing
+ * in through IAM. An existing spoke's credentials never pass through Pulumi: an ExternalSecret in the
+ * engine's namespace fills the Secret the engine reads (Argo CD's cluster Secret, Flux's kubeconfig)
+ * from one key of the platform's ClusterSecretStore, which only that namespace may use.
  */
+import * as pulumi from "@pulumi/pulumi";
 import { externalSecret, ExternalSecretSettings } from "../secrets/objects";
 import { DEFAULTS as STORE_DEFAULTS } from "../secrets/store";
+
+export interface EksSpokeInput {
+    /** The spoke. */
+    readonly name: string;
+    /** The engine's namespace. */
+    readonly namespace: string;
+    /** The spoke's API server. */
+    readonly endpoint: pulumi.Input<string>;
+    /** Cluster CA, base64 of the PEM, as EKS gives it. */
+    readonly caData: pulumi.Input<string>;
+}
 
 export interface StoredCredentialsInput {
     /** The spoke. */

@@ -147,7 +147,7 @@ export class Fleet extends pulumi.ComponentResource {
                     eksSpokeSecret({
                         name: spoke,
                         namespace: args.engineNamespace,
-                        server: settings.endpoint,
+                        endpoint: settings.endpoint,
                         clusterName: settings.clusterName,
                         roleArn: role.arn,
                         caData: settings.caData,

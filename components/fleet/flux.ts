@@ -10,7 +10,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { IHelmRepository } from "@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/HelmRepository";
 import { FluxHelmRelease, FluxKustomization } from "../gitops/flux/application";
-import { StoredCredentialsInput, storedCredentials } from "./credentials";
+import { EksSpokeInput, StoredCredentialsInput, storedCredentials } from "./credentials";
 import { clusterPath } from "../repository/layout";
 import { AddonDefinition } from "./addons";
 
@@ -52,13 +52,8 @@ export function eksClusterArn(region: string, accountId: string, clusterName: st
     return `arn:aws:eks:${region}:${accountId}:cluster/${clusterName}`;
 }
 
-export interface EksKubeconfigInput {
-    readonly name: string;
-    readonly namespace: string;
+export interface EksKubeconfigInput extends EksSpokeInput {
     readonly clusterArn: pulumi.Input<string>;
-    readonly endpoint: pulumi.Input<string>;
-    /** Cluster CA, base64 of the PEM, as EKS gives it. */
-    readonly caData: pulumi.Input<string>;
     readonly labels: Record<string, string>;
 }
 

@@ -8,7 +8,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { IApplicationSet } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationSet";
-import { StoredCredentialsInput, storedCredentials } from "./credentials";
+import { EksSpokeInput, StoredCredentialsInput, storedCredentials } from "./credentials";
 import { SECRET_TYPE_LABEL } from "../gitops/argocd/objects";
 import { ArgoAppProject } from "../gitops/argocd/objects";
 import { clusterPath } from "../repository/layout";
@@ -35,13 +35,9 @@ export function eksClusterConfig(clusterName: string, roleArn: string, caData: s
     });
 }
 
-export interface EksSpokeSecretInput {
-    readonly name: string;
-    readonly namespace: string;
-    readonly server: pulumi.Input<string>;
+export interface EksSpokeSecretInput extends EksSpokeInput {
     readonly clusterName: pulumi.Input<string>;
     readonly roleArn: pulumi.Input<string>;
-    readonly caData: pulumi.Input<string>;
     readonly metadata: SpokeMetadata;
 }
 
@@ -57,7 +53,7 @@ export function eksSpokeSecret(input: EksSpokeSecretInput) {
         type: "Opaque",
         stringData: {
             name: input.name,
-            server: input.server,
+            server: input.endpoint,
             config: pulumi
                 .all([input.clusterName, input.roleArn, input.caData])
                 .apply(([clusterName, roleArn, caData]) => eksClusterConfig(clusterName, roleArn, caData)),
