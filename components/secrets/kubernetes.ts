@@ -12,7 +12,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { appReaderRules, fieldEntries, kubernetesProvider, RemoteEntry, SOURCE_READER_RULES } from "./objects";
-import type { AppEntry, AppStore, ExternalSecretsStoreArgs, StoredSecret } from "./store";
+import type { AppEntry, AppObjectOptions, AppStore, ExternalSecretsStoreArgs, StoredSecret } from "./store";
 import { DEFAULTS, ExternalSecretsStore, storedValueEntry } from "./store";
 import { PLATFORM_INGRESS_POLICY, platformIngressSpec, POD_SECURITY, podSecurityLabels } from "../core/isolation";
 import { AppSecrets, PlatformSecret } from "./types";
@@ -118,11 +118,7 @@ export class KubernetesSecretsStore extends ExternalSecretsStore {
      * A SecretStore's serviceAccount is looked up in the store's own namespace (ESO auth.go), so
      * the account sits with the app and its RoleBinding, in the source namespace, names it there.
      */
-    protected appStore(
-        secrets: AppSecrets,
-        entries: readonly RemoteEntry[],
-        opts: { parent: pulumi.Resource; dependsOn: readonly pulumi.Resource[] },
-    ): AppStore {
+    protected appStore(secrets: AppSecrets, entries: readonly RemoteEntry[], opts: AppObjectOptions): AppStore {
         const { name, reader } = this.appReader(secrets, opts);
         const child = { ...this.child, parent: opts.parent };
         const inSource = { name, namespace: this.sourceNamespace, labels: this.labels };

@@ -103,6 +103,12 @@ export interface AppEntry {
     readonly stored: string;
 }
 
+/** Where an app's store objects go: under the app, after what the app needs first (its namespace). */
+export interface AppObjectOptions {
+    readonly parent: pulumi.Resource;
+    readonly dependsOn: readonly pulumi.Resource[];
+}
+
 /** An app's own store: its provider block, and what must exist before the store (the reader's RBAC). */
 export interface AppStore {
     readonly provider: ISecretStoreProvider;
@@ -224,16 +230,12 @@ export abstract class ExternalSecretsStore extends pulumi.ComponentResource impl
     protected abstract appEntry(app: string, key: string): AppEntry;
 
     /** The provider block of the app's own SecretStore, reaching the app's `entries` only, and what it needs first. */
-    protected abstract appStore(
-        secrets: AppSecrets,
-        entries: readonly RemoteEntry[],
-        opts: { parent: pulumi.Resource; dependsOn: readonly pulumi.Resource[] },
-    ): AppStore;
+    protected abstract appStore(secrets: AppSecrets, entries: readonly RemoteEntry[], opts: AppObjectOptions): AppStore;
 
     /** The service account an app's SecretStore authenticates as, `<app>-secrets-reader` in the app's namespace. */
     protected appReader(
         secrets: AppSecrets,
-        opts: { parent: pulumi.Resource; dependsOn: readonly pulumi.Resource[] },
+        opts: AppObjectOptions,
     ): { name: string; reader: k8s.core.v1.ServiceAccount } {
         const name = appReaderName(secrets.app);
         const reader = new k8s.core.v1.ServiceAccount(

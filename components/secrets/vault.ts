@@ -20,7 +20,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
 import type { ISecretStoreProvider } from "@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStoreProvider";
 import { fieldEntries, RemoteEntry } from "./objects";
-import type { AppEntry, AppStore, ExternalSecretsStoreArgs, StoredSecret } from "./store";
+import type { AppEntry, AppObjectOptions, AppStore, ExternalSecretsStoreArgs, StoredSecret } from "./store";
 import { DEFAULTS, ExternalSecretsStore, storedValueEntry } from "./store";
 import { AppSecrets, PlatformSecret } from "./types";
 
@@ -177,11 +177,7 @@ export class VaultSecretsStore extends ExternalSecretsStore {
     }
 
     /** The app's reader service account in its namespace; its Vault role `<role>-<app>` reads `<prefix>/<app>/*` only. */
-    protected appStore(
-        secrets: AppSecrets,
-        _entries: readonly RemoteEntry[],
-        opts: { parent: pulumi.Resource; dependsOn: readonly pulumi.Resource[] },
-    ): AppStore {
+    protected appStore(secrets: AppSecrets, _entries: readonly RemoteEntry[], opts: AppObjectOptions): AppStore {
         const { name, reader } = this.appReader(secrets, opts);
         return { provider: this.vaultStore(vaultAppRole(this.role, secrets.app), name), needs: [reader] };
     }
