@@ -191,9 +191,7 @@ export class ArgoCd extends pulumi.ComponentResource implements GitopsEngine {
             `${name}-root-application`,
             rootApplication({
                 namespace: this.namespace,
-                repoUrl: gitops.url,
-                branch: gitops.branch,
-                path: args.clusterPath,
+                source: { repoUrl: gitops.url, branch: gitops.branch, path: args.clusterPath },
                 labels,
                 prune: args.rootPrune,
                 cascadeDelete: this.cascadeDelete,
