@@ -124,7 +124,10 @@ export function fluxGitRepository(source: ApplicationSource, settings: FluxAppSe
                     : pulumi.output(source.repoUrl).apply(normalGitUrl),
             ref: gitRef(source.revision),
             interval: FLUX_DEFAULTS.sourceInterval,
-            ...(source.access ? { secretRef: { name: gitCredentialsSecretName(source.access.name) } } : {}),
+            // A repository read anonymously has no credentials Secret to name.
+            ...(source.access?.privateKey === undefined
+                ? {}
+                : { secretRef: { name: gitCredentialsSecretName(source.access.name) } }),
         },
     };
 }
