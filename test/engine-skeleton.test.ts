@@ -222,6 +222,8 @@ for (const kind of ["argocd", "flux"] as const) {
                 charts[0].options.dependsOn.filter((urn) => delivered.has(urn)),
                 [],
             );
+            // Flux's GitRepository reads a public https URL without secretRef (fluxcd/source-controller
+            // docs/spec/v1/gitrepositories.md, its first example); naming a missing Secret fails the source.
             assert.deepEqual(credentialNames(charts[0].inputs), [], "names no credentials Secret");
             const names = new Set(keyed.deliveries.map((d) => d.secretName));
             for (const cloner of [...payments, ...clonersOf(keyed.resources, "platform-gitops")]) {

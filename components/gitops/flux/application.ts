@@ -124,7 +124,8 @@ export function fluxGitRepository(source: ApplicationSource, settings: FluxAppSe
                     : pulumi.output(source.repoUrl).apply(normalGitUrl),
             ref: gitRef(source.revision),
             interval: FLUX_DEFAULTS.sourceInterval,
-            // A repository read anonymously has no credentials Secret to name.
+            // A repository read anonymously has no credentials Secret to name; secretRef is optional
+            // (fluxcd/source-controller docs/spec/v1/gitrepositories.md: a public https source has none).
             ...(source.access?.privateKey === undefined
                 ? {}
                 : { secretRef: { name: gitCredentialsSecretName(source.access.name) } }),
