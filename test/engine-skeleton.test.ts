@@ -223,7 +223,7 @@ for (const kind of ["argocd", "flux"] as const) {
                 [],
             );
             // Flux's GitRepository reads a public https URL without secretRef (fluxcd/source-controller
-            // docs/spec/v1/gitrepositories.md, its first example); naming a missing Secret fails the source.
+            // docs/spec/v1/gitrepositories.md, its first example); no Secret is delivered for it to name.
             assert.deepEqual(credentialNames(charts[0].inputs), [], "names no credentials Secret");
             const names = new Set(keyed.deliveries.map((d) => d.secretName));
             for (const cloner of [...payments, ...clonersOf(keyed.resources, "platform-gitops")]) {
