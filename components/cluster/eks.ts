@@ -361,7 +361,7 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterHandl
         this.endpoint = this.cluster.endpoint;
         this.certificateAuthority = this.cluster.certificateAuthority.apply((ca) => ca.data ?? "");
         const access = this.accessEntries(step);
-        this.workloadIdentity = this.podIdentity(step);
+        this.workloadIdentity = this.identity(step);
         const networking = this.networkingAddons(step);
         const nodeGroups = this.nodeGroups(step, networking);
         this.ready = [...nodeGroups, ...this.nodeAddons(step, networking, nodeGroups)];
@@ -537,7 +537,7 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterHandl
     }
 
     /** Workload identity: the IRSA OIDC provider when the cluster uses IRSA; Pod Identity needs none. */
-    private podIdentity({ name, clusterName, settings, tags, accountId }: EksStep): EksWorkloadIdentity {
+    private identity({ name, clusterName, settings, tags, accountId }: EksStep): EksWorkloadIdentity {
         const oidcProvider =
             settings.workloadIdentity === "irsa"
                 ? new aws.iam.OpenIdConnectProvider(
