@@ -108,7 +108,10 @@ export const productionNoCascadeDelete = productionRule({
     },
 });
 
-/** An app's sync object: it carries the team label (components/core/labels.ts syncObjectLabels); the root Application does not. */
+/**
+ * An app's sync object: it carries the team label (components/core/labels.ts syncObjectLabels); the root Application
+ * does not.
+ */
 const isAppObject = (resource: PolicyResource) => typeof at(resource.props, "metadata", "labels", "team") === "string";
 
 /**

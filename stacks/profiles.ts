@@ -40,7 +40,8 @@ export interface EnvironmentProfile {
     readonly publicEndpointByDefault: boolean;
     /**
      * Namespace totals and per-container defaults of every app, before config's appDefaults and the app's
-     * own values. A quota on requests/limits makes the API server reject pods without them: the LimitRange fills them in.
+     * own values. A quota on requests/limits makes the API server reject pods without them: the LimitRange
+     * fills them in.
      */
     readonly quota: QuotaSettings;
     readonly limits: ContainerLimits;

@@ -1,4 +1,6 @@
-/** `gitops-platform:cluster`: an EKS cluster this stack creates, or an existing cluster reached through a kubeconfig. */
+/**
+ * `gitops-platform:cluster`: an EKS cluster this stack creates, or an existing cluster reached through a kubeconfig.
+ */
 import { z } from "zod";
 import { cidrContains, cidrsOverlap, Ipv4Cidr, MAX_LAYOUT_VPC_PREFIX, parseCidr } from "../../components/cluster/cidr";
 import { DEFAULTS as EKS } from "../../components/cluster/eks";
