@@ -4,7 +4,7 @@
  */
 import { RESOURCES_FINALIZER } from "../components/gitops/argocd/application";
 import { isCommitSha, isReleaseTag } from "../components/gitops/revisions";
-import { PolicyResource, productionRule, ResourceRule, TYPES } from "./rules";
+import { perType, PolicyResource, productionRule, ResourceRule, TYPES } from "./rules";
 
 const at = (value: unknown, ...path: string[]): unknown =>
     path.reduce<unknown>(
@@ -114,6 +114,10 @@ export const productionNoCascadeDelete = productionRule({
  */
 const isAppObject = (resource: PolicyResource) => typeof at(resource.props, "metadata", "labels", "team") === "string";
 
+/** A revision that does not move: a release tag or a full commit SHA. */
+const isImmutable = (revision: unknown) =>
+    typeof revision === "string" && (isReleaseTag(revision) || isCommitSha(revision));
+
 /**
  * The revision a production app deploys does not move: an Argo CD Application's
  * spec.source.targetRevision, or a Flux GitRepository's spec.ref (source-controller GitRepositoryRef:
@@ -123,27 +127,24 @@ const isAppObject = (resource: PolicyResource) => typeof at(resource.props, "met
 export const productionImmutableRevisions = productionRule({
     name: "production-immutable-revisions",
     description: "Production apps deploy release tags or commit SHAs, never a branch.",
-    types: [TYPES.argoApplication, TYPES.fluxGitRepository],
-    validate: (resource: PolicyResource) => {
-        if (resource.type === TYPES.fluxGitRepository) {
+    ...perType({
+        [TYPES.argoApplication]: (resource) => {
+            const revision = at(resource.props, "spec", "source", "targetRevision");
+            return !isAppObject(resource) || isImmutable(revision)
+                ? []
+                : [
+                      `production invariant immutable-revisions: Application "${resource.name}" follows ${JSON.stringify(revision ?? null)}; set spec.source.targetRevision to a release tag or a commit SHA`,
+                  ];
+        },
+        [TYPES.fluxGitRepository]: (resource) => {
             const ref = at(resource.props, "spec", "ref");
-            const pinned = at(ref, "tag") ?? at(ref, "commit");
-            return typeof pinned === "string" &&
-                (isReleaseTag(pinned) || isCommitSha(pinned)) &&
-                at(ref, "branch") === undefined
+            return isImmutable(at(ref, "tag") ?? at(ref, "commit")) && at(ref, "branch") === undefined
                 ? []
                 : [
                       `production invariant immutable-revisions: GitRepository "${resource.name}" follows ${JSON.stringify(ref ?? null)}; pin spec.ref to a release tag or a commit`,
                   ];
-        }
-        const revision = at(resource.props, "spec", "source", "targetRevision");
-        return !isAppObject(resource) ||
-            (typeof revision === "string" && (isReleaseTag(revision) || isCommitSha(revision)))
-            ? []
-            : [
-                  `production invariant immutable-revisions: Application "${resource.name}" follows ${JSON.stringify(revision ?? null)}; set spec.source.targetRevision to a release tag or a commit SHA`,
-              ];
-    },
+        },
+    }),
 });
 
 /**
@@ -154,22 +155,20 @@ export const productionImmutableRevisions = productionRule({
 export const productionFleetNoPrune = productionRule({
     name: "production-fleet-no-prune",
     description: "A production hub's ApplicationSets and remote-cluster Kustomizations never prune automatically.",
-    types: [TYPES.argoApplicationSet, TYPES.fluxKustomization],
-    validate: (resource: PolicyResource) => {
-        if (resource.type === TYPES.fluxKustomization) {
-            return at(resource.props, "spec", "kubeConfig") !== undefined &&
-                at(resource.props, "spec", "prune") === true
+    ...perType({
+        [TYPES.argoApplicationSet]: (resource) =>
+            at(resource.props, "spec", "template", "spec", "syncPolicy", "automated", "prune") === true
+                ? [
+                      `production invariant fleet-no-prune: ApplicationSet "${resource.name}" generates Applications that prune; set its template's automated.prune to false`,
+                  ]
+                : [],
+        [TYPES.fluxKustomization]: (resource) =>
+            at(resource.props, "spec", "kubeConfig") !== undefined && at(resource.props, "spec", "prune") === true
                 ? [
                       `production invariant fleet-no-prune: Kustomization "${resource.name}" prunes on a spoke cluster; set spec.prune to false`,
                   ]
-                : [];
-        }
-        return at(resource.props, "spec", "template", "spec", "syncPolicy", "automated", "prune") === true
-            ? [
-                  `production invariant fleet-no-prune: ApplicationSet "${resource.name}" generates Applications that prune; set its template's automated.prune to false`,
-              ]
-            : [];
-    },
+                : [],
+    }),
 });
 
 /**

@@ -105,6 +105,13 @@ export function resourceRule(rule: Omit<ResourceRule, "kind">): ResourceRule {
     return { kind: "resource", ...rule };
 }
 
+/** A rule's `types` and `validate` from one check per type, so the types listed are the types checked. */
+export function perType(
+    checks: Readonly<Record<string, ResourceRule["validate"]>>,
+): Pick<ResourceRule, "types" | "validate"> {
+    return { types: Object.keys(checks), validate: (resource) => checks[resource.type]?.(resource) ?? [] };
+}
+
 /** A resource rule of production stacks only: elsewhere it finds nothing. */
 export function productionRule(rule: Omit<ResourceRule, "kind">): ResourceRule {
     return resourceRule({ ...rule, validate: (resource) => (isProduction(resource) ? rule.validate(resource) : []) });
