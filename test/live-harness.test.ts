@@ -11,6 +11,7 @@ import * as os from "os";
 import * as path from "path";
 import * as fc from "fast-check";
 import { importEsm } from "./harness";
+import { TYPESCRIPT_LOADER } from "../scripts/command";
 import { runPlan } from "../plan/run";
 import { PROJECT_ROOT, readStackConfig, stackFilePath } from "../plan/stackFile";
 import { runPlatform } from "../stacks";
@@ -138,7 +139,7 @@ describe("live test: the guard", () => {
         const env = { PATH: fs.mkdtempSync(path.join(os.tmpdir(), "live-path-")), HOME: os.tmpdir() };
         const skipped = spawnSync(
             process.execPath,
-            [require.resolve("ts-node/dist/bin"), "--transpile-only", "test/live/run.ts"],
+            [...TYPESCRIPT_LOADER, "test/live/run.ts"],
             { cwd: PROJECT_ROOT, env, encoding: "utf8" },
         );
         assert.equal(skipped.status, 0, skipped.stderr);
