@@ -137,11 +137,11 @@ describe("live test: the guard", () => {
         this.timeout(120_000);
         // An empty PATH (node is started by its full path): no pulumi and no kubectl, whatever this machine has.
         const env = { PATH: fs.mkdtempSync(path.join(os.tmpdir(), "live-path-")), HOME: os.tmpdir() };
-        const skipped = spawnSync(
-            process.execPath,
-            [...TYPESCRIPT_LOADER, "test/live/run.ts"],
-            { cwd: PROJECT_ROOT, env, encoding: "utf8" },
-        );
+        const skipped = spawnSync(process.execPath, [...TYPESCRIPT_LOADER, "test/live/run.ts"], {
+            cwd: PROJECT_ROOT,
+            env,
+            encoding: "utf8",
+        });
         assert.equal(skipped.status, 0, skipped.stderr);
         assert.equal(
             skipped.stdout,

@@ -24,7 +24,7 @@ describe("loader: what the Pulumi SDK loads only for closures waits until used",
 
     it("defers them as the pinned SDK reads them (@pulumi/pulumi 3.270.0)", () => {
         const source = (file: string) => fs.readFileSync(`${SDK}${file}`, "utf8");
-        assert.equal(JSON.parse(source("package.json")).version, "3.270.0");
+        assert.equal((JSON.parse(source("package.json")) as { version: string }).version, "3.270.0");
         // typescript-shim.js passes the module on as it is; its users read members of it.
         assert.match(source("typescript-shim.js"), /module\.exports = require\("typescript"\);/);
         // codePaths.js takes Arborist through __importStar and reads only its Arborist member.
