@@ -11,5 +11,14 @@ export default tseslint.config(
         // As tsc's noUnusedLocals: a key left out of a rest copy (`{ custom: _custom, ...rest }`) is used.
         rules: { "@typescript-eslint/no-unused-vars": ["error", { ignoreRestSiblings: true }] },
     },
-    { files: ["**/*.mjs"], ...tseslint.configs.disableTypeChecked },
+    { files: ["**/*.mjs", "**/*.cjs"], ...tseslint.configs.disableTypeChecked },
+    // A preload for `node -r` (scripts/register.cjs) is CommonJS and loads before any TypeScript can.
+    {
+        files: ["**/*.cjs"],
+        rules: { "@typescript-eslint/no-require-imports": "off" },
+        languageOptions: {
+            sourceType: "commonjs",
+            globals: { require: "readonly", module: "writable", process: "readonly" },
+        },
+    },
 );

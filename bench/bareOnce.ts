@@ -3,7 +3,7 @@
  * recorder and batching as the platform (stacks/batches.ts), and nothing else. The benchmark
  * compares the platform's time and memory per resource with it, so what the SDK costs anyway is
  * told apart from what this program adds.
- *   node -r @swc-node/register bench/bareOnce.ts --resources 9302
+ *   node -r ./scripts/register.cjs bench/bareOnce.ts --resources 9302
  */
 import * as k8s from "@pulumi/kubernetes";
 import { parseArgs } from "node:util";

@@ -2,8 +2,8 @@
  * One offline plan in this process, measured; run by bench/run.ts in a fresh child process each
  * time, so that every plan starts from a clean Pulumi runtime and its peak memory is its own.
  *
- *   node -r @swc-node/register bench/planOnce.ts --stack <name> [--analyze]
- *   node -r @swc-node/register bench/planOnce.ts --base <stack> --engine argocd|flux --apps <n> [--analyze]
+ *   node -r ./scripts/register.cjs bench/planOnce.ts --stack <name> [--analyze]
+ *   node -r ./scripts/register.cjs bench/planOnce.ts --base <stack> --engine argocd|flux --apps <n> [--analyze]
  *
  * Prints one line `BENCH_RESULT <json>` (a PlanMeasurement); exits 1 when the plan fails.
  */

@@ -13,8 +13,18 @@ type State = Record<string, unknown>;
 /** The SDK types a resource's inputs as `any`; they are plain data. */
 type ResourceArgs = Omit<pulumi.runtime.MockResourceArgs, "inputs"> & { readonly inputs: State };
 
-function region(): string {
-    return pulumi.runtime.allConfig()["aws:region"] ?? MOCK_REGION_FALLBACK;
+/** What made-up outputs take from the stack's provider config, read once per plan: parsing all config per resource showed in large plans. */
+export interface MockContext {
+    readonly region: string;
+    readonly githubOwner: string;
+}
+
+/** The mock context of a stack config (`namespace:key` → value). */
+export function mockContext(config: Readonly<Record<string, string>>): MockContext {
+    return {
+        region: config["aws:region"] ?? MOCK_REGION_FALLBACK,
+        githubOwner: config["github:owner"] ?? "mock-owner",
+    };
 }
 
 /** Physical name a provider would give: the `name` input if set, else the resource name. */
@@ -23,16 +33,16 @@ function physicalName(args: ResourceArgs): string {
 }
 
 /** Outputs that providers compute, per resource type, as functions of the inputs. */
-const COMPUTED: Record<string, (args: ResourceArgs) => State> = {
-    "aws:eks/cluster:Cluster": (args) => ({
+const COMPUTED: Record<string, (args: ResourceArgs, context: MockContext) => State> = {
+    "aws:eks/cluster:Cluster": (args, { region }) => ({
         name: physicalName(args),
-        arn: `arn:aws:eks:${region()}:${MOCK_ACCOUNT_ID}:cluster/${physicalName(args)}`,
-        endpoint: `https://${physicalName(args).toUpperCase()}.gr7.${region()}.eks.amazonaws.com`,
+        arn: `arn:aws:eks:${region}:${MOCK_ACCOUNT_ID}:cluster/${physicalName(args)}`,
+        endpoint: `https://${physicalName(args).toUpperCase()}.gr7.${region}.eks.amazonaws.com`,
         certificateAuthority: { data: Buffer.from(`mock-ca-${physicalName(args)}`).toString("base64") },
         identities: [
             {
                 oidcs: [
-                    { issuer: `https://oidc.eks.${region()}.amazonaws.com/id/MOCK${physicalName(args).toUpperCase()}` },
+                    { issuer: `https://oidc.eks.${region}.amazonaws.com/id/MOCK${physicalName(args).toUpperCase()}` },
                 ],
             },
         ],
@@ -41,16 +51,16 @@ const COMPUTED: Record<string, (args: ResourceArgs) => State> = {
     }),
     // Another stack of this project (a fleet spoke): the outputs stacks/platform.ts gives an EKS stack,
     // made up from the referenced stack's name as the Cluster mock above makes them up.
-    "pulumi:pulumi:StackReference": (args) => {
+    "pulumi:pulumi:StackReference": (args, { region }) => {
         // <organization>/<project>/<stack> → the EKS cluster name stacks/cluster.ts gives: <project>-<stack>.
         const [, project, stack] = String((args.inputs as { name?: unknown }).name).split("/");
         const name = `${project}-${stack}`;
-        const endpoint = `https://${name.toUpperCase()}.gr7.${region()}.eks.amazonaws.com`;
+        const endpoint = `https://${name.toUpperCase()}.gr7.${region}.eks.amazonaws.com`;
         const certificateAuthority = Buffer.from(`mock-ca-${name}`).toString("base64");
         return {
             outputs: {
                 cluster: { kind: "eks", name, endpoint },
-                kubeconfig: eksKubeconfig({ clusterName: name, endpoint, certificateAuthority, region: region() }),
+                kubeconfig: eksKubeconfig({ clusterName: name, endpoint, certificateAuthority, region: region }),
             },
             secretOutputNames: ["kubeconfig"],
         };
@@ -59,8 +69,8 @@ const COMPUTED: Record<string, (args: ResourceArgs) => State> = {
     "aws:iam/role:Role": (args) => ({ name: physicalName(args) }),
     "aws:ec2/launchTemplate:LaunchTemplate": () => ({ latestVersion: 1 }),
     // Secrets Manager ARNs are "secret:<name>-" plus six random characters.
-    "aws:secretsmanager/secret:Secret": (args) => ({
-        arn: `arn:aws:secretsmanager:${region()}:${MOCK_ACCOUNT_ID}:secret:${physicalName(args)}-AbC123`,
+    "aws:secretsmanager/secret:Secret": (args, { region }) => ({
+        arn: `arn:aws:secretsmanager:${region}:${MOCK_ACCOUNT_ID}:secret:${physicalName(args)}-AbC123`,
     }),
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": (args) => ({
         arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:oidc-provider/${String(args.inputs.url).replace(/^https:\/\//, "")}`,
@@ -71,8 +81,7 @@ const COMPUTED: Record<string, (args: ResourceArgs) => State> = {
         privateKeyPem: `mock-pem-private-key-${args.name}`,
         publicKeyFingerprintSha256: `SHA256:mock-${args.name}`,
     }),
-    "github:index/repository:Repository": (args) => {
-        const owner = pulumi.runtime.allConfig()["github:owner"] ?? "mock-owner";
+    "github:index/repository:Repository": (args, { githubOwner: owner }) => {
         const name = physicalName(args);
         return {
             name,
@@ -88,35 +97,35 @@ const COMPUTED: Record<string, (args: ResourceArgs) => State> = {
 };
 
 /** An ARN in the shape AWS gives resources of this type: arn:aws:<service>:<region>:<account>:<resource>/<name>. */
-function awsArn(args: pulumi.runtime.MockResourceArgs): string | undefined {
+function awsArn(args: pulumi.runtime.MockResourceArgs, region: string): string | undefined {
     const match = /^aws:([a-z0-9]+)\/([a-zA-Z0-9]+):/.exec(args.type);
     if (!match) {
         return undefined;
     }
     const [, service, resource] = match;
     const globalService = service === "iam";
-    return `arn:aws:${service}:${globalService ? "" : region()}:${MOCK_ACCOUNT_ID}:${resource.toLowerCase()}/${physicalName(args)}`;
+    return `arn:aws:${service}:${globalService ? "" : region}:${MOCK_ACCOUNT_ID}:${resource.toLowerCase()}/${physicalName(args)}`;
 }
 
 /** Provider functions the program may call, with made-up but consistent answers. */
-const CALLS: Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>> = {
+const CALLS: Record<string, (inputs: Record<string, unknown>, context: MockContext) => Record<string, unknown>> = {
     "aws:index/getCallerIdentity:getCallerIdentity": () => ({
         accountId: MOCK_ACCOUNT_ID,
         arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/mock`,
         userId: "AIDAMOCK",
         id: MOCK_ACCOUNT_ID,
     }),
-    "aws:index/getRegion:getRegion": () => ({
-        name: region(),
-        region: region(),
-        id: region(),
-        endpoint: `ec2.${region()}.amazonaws.com`,
+    "aws:index/getRegion:getRegion": (_inputs, { region }) => ({
+        name: region,
+        region: region,
+        id: region,
+        endpoint: `ec2.${region}.amazonaws.com`,
         description: "mock",
     }),
     "aws:index/getPartition:getPartition": () => ({ partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" }),
-    "aws:index/getAvailabilityZones:getAvailabilityZones": () => {
-        const names = ["a", "b", "c", "d", "e", "f"].map((suffix) => `${region()}${suffix}`);
-        return { names, zoneIds: names.map((_, i) => `mock-az${i + 1}`), id: region(), groupNames: [region()] };
+    "aws:index/getAvailabilityZones:getAvailabilityZones": (_inputs, { region }) => {
+        const names = ["a", "b", "c", "d", "e", "f"].map((suffix) => `${region}${suffix}`);
+        return { names, zoneIds: names.map((_, i) => `mock-az${i + 1}`), id: region, groupNames: [region] };
     },
     // EKS's default build of an add-on for a Kubernetes version; made up, but names both.
     "aws:eks/getAddonVersion:getAddonVersion": (inputs) => ({
@@ -161,17 +170,24 @@ export function mockNumericId(name: string): number {
     return 1_000_000 + hash;
 }
 
-export const platformMocks: pulumi.runtime.Mocks = {
-    newResource(args: ResourceArgs) {
-        const computed = COMPUTED[args.type]?.(args) ?? {};
-        const arn = args.type.startsWith("aws:") && !("arn" in computed) ? { arn: awsArn(args) } : {};
-        return { id: `${args.name}-id`, state: { ...args.inputs, ...arn, ...computed } };
-    },
-    call(args) {
-        const answer = CALLS[args.token];
-        if (!answer) {
-            throw new Error(`Mock not implemented: ${args.token}. Add it to CALLS in plan/mocks.ts.`);
-        }
-        return answer(args.inputs as State);
-    },
-};
+/** The mocks for one plan; the context defaults to a stack without provider config. */
+export function platformMocks(context: MockContext = mockContext({})): pulumi.runtime.Mocks {
+    return {
+        newResource(args: ResourceArgs) {
+            const computed = COMPUTED[args.type]?.(args, context) ?? {};
+            const arn =
+                args.type.startsWith("aws:") && !("arn" in computed) ? { arn: awsArn(args, context.region) } : {};
+            // Only what the provider computes: the SDK resolves every other output from the resource's own
+            // inputs (@pulumi/pulumi runtime/resource.js resolveOutputs, outside a preview), as a provider
+            // that echoes its inputs would, secrets kept secret, without a second trip through protobuf.
+            return { id: `${args.name}-id`, state: { ...arn, ...computed } };
+        },
+        call(args) {
+            const answer = CALLS[args.token];
+            if (!answer) {
+                throw new Error(`Mock not implemented: ${args.token}. Add it to CALLS in plan/mocks.ts.`);
+            }
+            return answer(args.inputs as State, context);
+        },
+    };
+}

@@ -4,7 +4,7 @@
  * endpoints) comes from plan/mocks.ts and is made up.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { platformMocks } from "./mocks";
+import { mockContext, platformMocks } from "./mocks";
 import { maskSerialized, PlannedResource, PlanRecorder } from "./recorder";
 import { mockMonitor, withoutStackTraces } from "./sdk";
 
@@ -31,7 +31,7 @@ export async function runPlan(input: PlanInput, program: Program): Promise<PlanR
     pulumi.runtime.setAllConfig({ ...input.config }, [...input.secretKeys]);
     // As the CLI's language host passes them (stacks/index.ts configSecretKeys reads this).
     process.env.PULUMI_CONFIG_SECRET_KEYS = JSON.stringify(input.secretKeys);
-    await pulumi.runtime.setMocks(platformMocks, input.project, input.stack, false);
+    await pulumi.runtime.setMocks(platformMocks(mockContext(input.config)), input.project, input.stack, false);
     const monitor = mockMonitor();
     recorder.clear();
     recorder.attach(monitor);

@@ -473,7 +473,7 @@ describe("apps: what each app of a stack gets", () => {
         const { resources } = await planApps(platformConfig("staging"));
         const urnOf = (type: string, name: string) => byName(resources, type, name).urn;
         assert.deepEqual(
-            byName(resources, APPLICATION, "payments-api-application").options.dependsOn.sort(),
+            [...byName(resources, APPLICATION, "payments-api-application").options.dependsOn].sort(),
             [
                 urnOf(NAMESPACE, "payments-api-namespace"),
                 urnOf(QUOTA, "payments-api-quota"),

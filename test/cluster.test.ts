@@ -167,7 +167,7 @@ for (const stack of ["staging", "production"] as const) {
                 authenticationMode: "API",
                 bootstrapClusterCreatorAdminPermissions: false,
             });
-            assert.deepEqual(eks.options.ignoreChanges.sort(), [
+            assert.deepEqual([...eks.options.ignoreChanges].sort(), [
                 "accessConfig.bootstrapClusterCreatorAdminPermissions",
                 "bootstrapSelfManagedAddons",
             ]);
@@ -399,7 +399,7 @@ for (const stack of ["staging", "production"] as const) {
             }
             const coreDns = byName(plan.resources, T.addon, `${prefix}-coredns`);
             assert.deepEqual(
-                coreDns.options.dependsOn.sort(),
+                [...coreDns.options.dependsOn].sort(),
                 ofType(plan, T.nodeGroup)
                     .map((g) => g.urn)
                     .sort(),

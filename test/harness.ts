@@ -2,7 +2,7 @@
 import * as YAML from "yaml";
 import * as fs from "fs";
 import { PlannedResource } from "../plan/recorder";
-import { Program, PlanResult, runPlan } from "../plan/run";
+import { PlanInput, Program, PlanResult, runPlan } from "../plan/run";
 import { readStackConfig, stackFilePath } from "../plan/stackFile";
 import { runPlatform } from "../stacks";
 import { ConfigError, ConfigProblem, loadConfig, PlatformConfig, PROJECT } from "../stacks/config";
@@ -69,12 +69,36 @@ export function stackValue<T = unknown>(stack: string, key: string): T {
     return document.config[key];
 }
 
+/**
+ * Plans already made, by program and input. Many files plan the same checked-in stacks, and a plan
+ * depends on nothing else (the program reads no environment or file of its own), so each is made
+ * once. Results are frozen: a test that changed what it read would change it for every other.
+ */
+const plans = new WeakMap<Program, Map<string, Promise<PlanResult>>>();
+
+function plan(input: PlanInput, program: Program): Promise<PlanResult> {
+    const byInput = plans.get(program) ?? new Map<string, Promise<PlanResult>>();
+    plans.set(program, byInput);
+    const key = JSON.stringify([input.project, input.stack, input.config, [...input.secretKeys].sort()]);
+    const planned = byInput.get(key) ?? runPlan(input, program).then(deepFreeze);
+    byInput.set(key, planned);
+    return planned;
+}
+
+function deepFreeze<T>(value: T): T {
+    if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+        Object.freeze(value);
+        Object.values(value).forEach(deepFreeze);
+    }
+    return value;
+}
+
 export function planStack(
     stack: string,
     overrides: StackOverrides = {},
     program: Program = runPlatform,
 ): Promise<PlanResult> {
-    return runPlan({ project: PROJECT, stack, ...stackConfig(stack, overrides) }, program);
+    return plan({ project: PROJECT, stack, ...stackConfig(stack, overrides) }, program);
 }
 
 /** Plans an arbitrary program (a component under test) with the given raw config. */
@@ -84,7 +108,7 @@ export function planProgram(
     config: Record<string, string> = {},
     secretKeys: string[] = [],
 ): Promise<PlanResult> {
-    return runPlan({ project: PROJECT, stack, config, secretKeys }, program);
+    return plan({ project: PROJECT, stack, config, secretKeys }, program);
 }
 
 export function ofType(resources: readonly PlannedResource[], type: string): PlannedResource[] {

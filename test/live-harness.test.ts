@@ -11,6 +11,7 @@ import * as os from "os";
 import * as path from "path";
 import * as fc from "fast-check";
 import { importEsm } from "./harness";
+import { TYPESCRIPT_LOADER } from "../scripts/command";
 import { runPlan } from "../plan/run";
 import { PROJECT_ROOT, readStackConfig, stackFilePath } from "../plan/stackFile";
 import { runPlatform } from "../stacks";
@@ -136,11 +137,11 @@ describe("live test: the guard", () => {
         this.timeout(120_000);
         // An empty PATH (node is started by its full path): no pulumi and no kubectl, whatever this machine has.
         const env = { PATH: fs.mkdtempSync(path.join(os.tmpdir(), "live-path-")), HOME: os.tmpdir() };
-        const skipped = spawnSync(
-            process.execPath,
-            [require.resolve("ts-node/dist/bin"), "--transpile-only", "test/live/run.ts"],
-            { cwd: PROJECT_ROOT, env, encoding: "utf8" },
-        );
+        const skipped = spawnSync(process.execPath, [...TYPESCRIPT_LOADER, "test/live/run.ts"], {
+            cwd: PROJECT_ROOT,
+            env,
+            encoding: "utf8",
+        });
         assert.equal(skipped.status, 0, skipped.stderr);
         assert.equal(
             skipped.stdout,

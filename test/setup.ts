@@ -8,4 +8,4 @@ import * as pulumi from "@pulumi/pulumi";
 import { platformMocks } from "../plan/mocks";
 import { PROJECT } from "../stacks/config";
 
-void pulumi.runtime.setMocks(platformMocks, PROJECT, "test", false);
+void pulumi.runtime.setMocks(platformMocks(), PROJECT, "test", false);

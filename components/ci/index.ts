@@ -2,7 +2,7 @@
  * The AWS side of CI, in the stack's own account: GitHub's OIDC provider, a preview role (read-only,
  * no secret reads) and a deploy role, each trusted only by the GitHub environments named in Args.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "../core/aws";
 import * as pulumi from "@pulumi/pulumi";
 import {
     deployPolicy,

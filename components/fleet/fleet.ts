@@ -5,7 +5,7 @@
  * per spoke and a Kustomization per (placement, matching spoke): see ./flux.ts. Every spoke's objects
  * are named after the spoke, so adding or removing one leaves the others' untouched.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "../core/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { declareObject } from "../core/objects";

@@ -8,7 +8,7 @@
  * `prefix` is the per-namespace boundary. The platform's ClusterSecretStore (engine namespace only)
  * reads `<prefix>/platform/`, each app's SecretStore (its namespace only) `<prefix>/<app>/`.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "../core/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { WorkloadIdentity } from "../cluster/types";
 import { awsProvider, fieldEntries } from "./objects";

@@ -17,7 +17,8 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as vault from "@pulumi/vault";
+// Vault's kv module alone: the package root would load the typings of all its engines.
+import * as kv from "@pulumi/vault/kv";
 import type { ISecretStoreProvider } from "@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStoreProvider";
 import { fieldEntries, RemoteEntry } from "./objects";
 import type { AppEntry, AppObjectOptions, AppStore, ExternalSecretsStoreArgs, StoredSecret } from "./store";
@@ -156,7 +157,7 @@ export class VaultSecretsStore extends ExternalSecretsStore {
     protected writeValues(name: string, secret: PlatformSecret, parent: pulumi.Resource): StoredSecret {
         const path = vaultPlatformPath(this.prefix, name);
         this.claim(path, `platform secret ${name}`);
-        const written = new vault.kv.SecretV2(
+        const written = new kv.SecretV2(
             `${name}-vault-secret`,
             {
                 mount: this.kvMount,
