@@ -273,7 +273,7 @@ describe("apps: what each app of a stack gets", () => {
         assert.deepEqual((byName(resources, LIMITS, "grafana-limits").inputs.spec as { limits: unknown[] }).limits, [
             {
                 type: "Container",
-                default: { cpu: PROFILES.production.limits.defaultCpu, memory: "2Gi" },
+                default: { cpu: "1", memory: "2Gi" },
                 defaultRequest: { cpu: "250m", memory: "256Mi" },
             },
         ]);

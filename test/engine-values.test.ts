@@ -2,13 +2,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import * as YAML from "yaml";
-import {
-    argoCdValues,
-    ArgoValuesSettings,
-    oidcConfig,
-    rbacPolicy,
-    RESOURCES,
-} from "../components/gitops/argocd/values";
+import { argoCdValues, ArgoValuesSettings, oidcConfig, rbacPolicy } from "../components/gitops/argocd/values";
 import { DEFAULTS as ARGO_DEFAULTS, APP_VERSIONS } from "../components/gitops/argocd";
 import {
     inClusterSecret,
@@ -43,34 +37,32 @@ describe("argo-cd Helm values", () => {
             autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 5 },
             pdb: { enabled: true, minAvailable: 1 },
         };
-        assert.deepEqual(values.server, { ...scaled, resources: RESOURCES.ha.server });
-        assert.deepEqual(values.repoServer, { ...scaled, resources: RESOURCES.ha.repoServer });
+        const resources = (cpu: string, memory: string, limit: string) => ({
+            requests: { cpu, memory },
+            limits: { memory: limit },
+        });
+        assert.deepEqual(values.server, { ...scaled, resources: resources("250m", "256Mi", "512Mi") });
+        assert.deepEqual(values.repoServer, { ...scaled, resources: resources("500m", "512Mi", "1Gi") });
         assert.deepEqual(values.applicationSet, {
             replicas: 2,
             pdb: { enabled: true, minAvailable: 1 },
-            resources: RESOURCES.ha.applicationSet,
+            resources: resources("100m", "128Mi", "256Mi"),
         });
-        assert.deepEqual(values.controller, { replicas: 1, resources: RESOURCES.ha.controller });
+        assert.deepEqual(values.controller, { replicas: 1, resources: resources("1", "2Gi", "4Gi") });
         assert.deepEqual(values["redis-ha"], { enabled: true });
     });
 
     it("is lean without HA: single replicas, no PDBs, single Redis, smaller requests", () => {
         const values = argoCdValues(base);
-        assert.deepEqual(values.server, { replicas: 1, resources: RESOURCES.lean.server });
-        assert.deepEqual(values.repoServer, { replicas: 1, resources: RESOURCES.lean.repoServer });
-        assert.deepEqual(values.applicationSet, { replicas: 1, resources: RESOURCES.lean.applicationSet });
+        const resources = (cpu: string, memory: string, limit: string) => ({
+            requests: { cpu, memory },
+            limits: { memory: limit },
+        });
+        assert.deepEqual(values.server, { replicas: 1, resources: resources("50m", "128Mi", "256Mi") });
+        assert.deepEqual(values.repoServer, { replicas: 1, resources: resources("100m", "256Mi", "512Mi") });
+        assert.deepEqual(values.applicationSet, { replicas: 1, resources: resources("50m", "64Mi", "128Mi") });
+        assert.deepEqual(values.controller, { replicas: 1, resources: resources("250m", "512Mi", "1Gi") });
         assert.deepEqual(values["redis-ha"], { enabled: false });
-    });
-
-    it("sets resource requests for every component in both profiles", () => {
-        for (const profile of ["lean", "ha"] as const) {
-            for (const component of ["controller", "server", "repoServer", "applicationSet"] as const) {
-                assert.ok(
-                    RESOURCES[profile][component].requests.cpu && RESOURCES[profile][component].requests.memory,
-                    `${profile}.${component}`,
-                );
-            }
-        }
     });
 
     it("disables the local admin with SSO and configures OIDC with the client secret from argocd-secret", () => {

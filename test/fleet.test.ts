@@ -16,7 +16,6 @@ import {
     fleetProject,
     placementApplicationSet,
 } from "../components/fleet/objects";
-import { DEFAULTS as SECRETS_DEFAULTS } from "../components/secrets/store";
 import { PlannedResource } from "../plan/recorder";
 import { fromPlanned } from "../policy/check";
 import { INVARIANT_RULES } from "../policy/invariants";
@@ -145,7 +144,7 @@ describe("fleet builders", () => {
             { clusters: { selector: { matchLabels: { enable_external_secrets: "true" } } } },
         ]);
         const template = at(set.spec, "template", "spec");
-        assert.equal(at(template, "source", "targetRevision"), SECRETS_DEFAULTS.chartVersion);
+        assert.equal(at(template, "source", "targetRevision"), "2.9.0");
         assert.equal(at(template, "destination", "server"), "{{.server}}");
         assert.equal(at(template, "syncPolicy", "automated", "prune"), false);
         new (await model(...MODELS["kubernetes:argoproj.io/v1alpha1:ApplicationSet"]))(set).validate();
@@ -651,17 +650,18 @@ describe("fleet builders, Flux hub", () => {
         ).validate();
         assert.equal(release.metadata.name, "fleet-addon-external-secrets-eu-staging");
         assert.deepEqual(release.spec.chart?.spec, {
-            chart: SECRETS_DEFAULTS.chart,
-            version: SECRETS_DEFAULTS.chartVersion,
+            chart: "external-secrets",
+            version: "2.9.0",
             sourceRef: { kind: "HelmRepository", name: repository.metadata.name },
         });
         assert.deepEqual(
             [release.spec.targetNamespace, release.spec.storageNamespace, release.spec.install?.createNamespace],
-            [SECRETS_DEFAULTS.namespace, SECRETS_DEFAULTS.namespace, true],
+            ["external-secrets", "external-secrets", true],
         );
         assert.deepEqual(release.spec.kubeConfig, { configMapRef: { name: "fleet-eu-staging-kubeconfig" } });
         assert.equal(release.spec.serviceAccountName, "fleet");
-        assert.equal(repository.spec?.url, SECRETS_DEFAULTS.chartRepository);
+        // The chart's repository (external-secrets docs, introduction/getting-started: helm repo add).
+        assert.equal(repository.spec?.url, "https://charts.external-secrets.io");
     });
 
     it("selects a spoke when it carries every selector label", () => {

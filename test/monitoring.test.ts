@@ -12,7 +12,6 @@ import {
     podMonitors,
     prometheusRule,
 } from "../components/monitoring/objects";
-import { DEFAULTS } from "../components/monitoring";
 import { DASHBOARD_LABEL, dashboardConfigMap } from "../components/monitoring/dashboards";
 import { loadConfig } from "../stacks/config";
 import { byName, importEsm, ofType, planStack, stackConfig } from "./harness";
@@ -220,7 +219,7 @@ describe("monitoring in the checked-in stacks", () => {
         const result = await planStack("local", { set: { "gitops-platform:monitoring": LOCAL_MONITORING } });
         const release = byName(result.resources, "kubernetes:helm.sh/v3:Release", "local-monitoring-stack");
         const inputs = release.inputs as { chart: string; version: string; namespace: string };
-        assert.deepEqual([inputs.chart, inputs.version], [DEFAULTS.stack.chart, DEFAULTS.stack.chartVersion]);
+        assert.deepEqual([inputs.chart, inputs.version], ["kube-prometheus-stack", "88.5.3"]);
         const monitors = result.resources.filter((r) => r.type.startsWith("kubernetes:monitoring.coreos.com/"));
         assert.ok(monitors.length > 0);
         for (const object of [
