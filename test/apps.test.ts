@@ -785,15 +785,48 @@ describe("apps: dependency cycles (property)", () => {
         );
     });
 
-    it("finds the cycle a back edge closes, as a path from the app back to itself", () => {
+    it("finds a cycle exactly when a back edge closes one, as a path of dependencies from the app back to itself", () => {
+        /** The test's own search: whether `from` reaches `to` through dependencies. */
+        const reaches = (graph: Map<string, readonly string[]>, from: string, to: string): boolean => {
+            const seen = new Set<string>();
+            const stack = [from];
+            while (stack.length > 0) {
+                const name = stack.pop()!;
+                if (name === to) {
+                    return true;
+                }
+                if (!seen.has(name)) {
+                    seen.add(name);
+                    stack.push(...(graph.get(name) ?? []));
+                }
+            }
+            return false;
+        };
+        const withBackEdge = graphs.chain((apps) =>
+            fc
+                .tuple(fc.nat(apps.length - 2), fc.nat(apps.length - 1))
+                .map(([i, offset]) => ({ apps, from: i, to: i + 1 + (offset % (apps.length - 1 - i)) })),
+        );
         fc.assert(
-            fc.property(graphs, (apps) => {
-                const last = apps[apps.length - 1].name;
-                const closed = [...apps.slice(0, -1), { name: last, dependsOn: ["a0"] }].map((app) =>
-                    app.name === "a0" ? { ...app, dependsOn: [last] } : app,
+            fc.property(withBackEdge, ({ apps, from, to }) => {
+                // Every edge points to an earlier app but this one, from a<from> to the later a<to>.
+                const start = `a${from}`;
+                const closed = apps.map((app) =>
+                    app.name === start ? { ...app, dependsOn: [...app.dependsOn, `a${to}`] } : app,
                 );
-                const cycle = dependencyCycle("a0", new Map(closed.map((app) => [app.name, app])));
-                assert.deepEqual(cycle, ["a0", last, "a0"]);
+                const graph = new Map(closed.map((app) => [app.name, app.dependsOn]));
+                const cycle = dependencyCycle(start, new Map(closed.map((app) => [app.name, app])));
+                if (!reaches(graph, `a${to}`, start)) {
+                    assert.equal(cycle, undefined);
+                    return;
+                }
+                assert.ok(cycle !== undefined, "a cycle exists");
+                assert.equal(cycle[0], start);
+                assert.equal(cycle[cycle.length - 1], start);
+                assert.equal(new Set(cycle.slice(0, -1)).size, cycle.length - 1, "no app twice before the end");
+                for (let k = 1; k < cycle.length; k++) {
+                    assert.ok(graph.get(cycle[k - 1])!.includes(cycle[k]), `${cycle[k - 1]} → ${cycle[k]}`);
+                }
             }),
         );
     });

@@ -12,12 +12,10 @@ import {
     teamRolePolicies,
 } from "../components/gitops/argocd/objects";
 import {
-    DEFAULT_COMPONENTS,
     FluxComponent,
     fluxComponents,
     fluxOperatorValues,
     gitCredentialsData,
-    IMAGE_AUTOMATION_COMPONENTS,
 } from "../components/gitops/flux/objects";
 import { addonRoleKey, metadataLabels, platformMetadata } from "../components/gitops/metadata";
 import { clusterPath } from "../components/repository/layout";
@@ -305,17 +303,39 @@ describe("Flux components and operator values", () => {
     });
 
     it("adds the image controllers for image automation", () => {
-        assert.deepEqual(fluxComponents(undefined, true), [...DEFAULT_COMPONENTS, ...IMAGE_AUTOMATION_COMPONENTS]);
+        assert.deepEqual(fluxComponents(undefined, true), [
+            "source-controller",
+            "kustomize-controller",
+            "helm-controller",
+            "notification-controller",
+            "image-reflector-controller",
+            "image-automation-controller",
+        ]);
     });
 
-    it("lists each selected component once, in a stable order", () => {
-        const all = [...DEFAULT_COMPONENTS, ...IMAGE_AUTOMATION_COMPONENTS];
+    it("lists each selected component once, the image controllers with image automation, in one fixed order", () => {
+        // FluxInstance spec.components (fluxcd.control-plane.io docs, "Flux components"); the order is the program's.
+        const ORDER: FluxComponent[] = [
+            "source-controller",
+            "kustomize-controller",
+            "helm-controller",
+            "notification-controller",
+            "image-reflector-controller",
+            "image-automation-controller",
+        ];
+        const image: FluxComponent[] = ["image-reflector-controller", "image-automation-controller"];
         fc.assert(
-            fc.property(fc.array(fc.constantFrom<FluxComponent>(...all)), fc.boolean(), (selected, image) => {
-                const result = fluxComponents(selected, image);
+            fc.property(fc.array(fc.constantFrom(...ORDER)), fc.boolean(), (selected, automation) => {
+                const result = fluxComponents(selected, automation);
+                assert.equal(new Set(result).size, result.length, "no duplicates");
+                for (const component of ORDER) {
+                    const wanted = selected.includes(component) || (automation && image.includes(component));
+                    assert.equal(result.includes(component), wanted, component);
+                }
+                const positions = result.map((component) => ORDER.indexOf(component));
                 assert.deepEqual(
-                    result,
-                    all.filter((c) => selected.includes(c) || (image && IMAGE_AUTOMATION_COMPONENTS.includes(c))),
+                    positions,
+                    [...positions].sort((a, b) => a - b),
                 );
             }),
         );
