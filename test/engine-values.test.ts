@@ -314,7 +314,8 @@ describe("Flux components and operator values", () => {
     });
 
     it("lists each selected component once, the image controllers with image automation, in one fixed order", () => {
-        // FluxInstance spec.components (fluxcd.control-plane.io docs, "Flux components"); the order is the program's.
+        // The component names of FluxInstance spec.components (controlplaneio-fluxcd/flux-operator v0.58.1,
+        // docs/api/v1/fluxinstance.md, "Components configuration"); the order is the program's.
         const ORDER: FluxComponent[] = [
             "source-controller",
             "kustomize-controller",
