@@ -13,8 +13,7 @@ import {
     prometheusRule,
 } from "../components/monitoring/objects";
 import { DASHBOARD_LABEL, dashboardConfigMap } from "../components/monitoring/dashboards";
-import { loadConfig } from "../stacks/config";
-import { byName, importEsm, ofType, planStack, stackConfig } from "./harness";
+import { byName, importEsm, ofType, planStack, platformConfig } from "./harness";
 
 /**
  * Metrics each source exports, read upstream (not from this program):
@@ -154,10 +153,8 @@ describe("monitoring objects", () => {
 });
 
 describe("monitoring config", () => {
-    const load = (monitoring: unknown) => {
-        const { config, secretKeys } = stackConfig("staging", { set: { "gitops-platform:monitoring": monitoring } });
-        return loadConfig({ values: config, isSecret: (k) => secretKeys.includes(k), stack: "staging" });
-    };
+    const load = (monitoring: unknown) =>
+        platformConfig("staging", { set: { "gitops-platform:monitoring": monitoring } });
 
     it("defaults: off unless enabled, kube-prometheus-stack's release label, 15m drift and 30m stalled", () => {
         assert.deepEqual(load({}).monitoring, {
@@ -241,22 +238,14 @@ describe("monitoring in the checked-in stacks", () => {
     it("installPrometheusStack with other selector labels is refused (its Prometheus would never select them)", () => {
         assert.throws(
             () =>
-                loadConfig({
-                    ...(({ config, secretKeys }) => ({
-                        values: config,
-                        isSecret: (k: string) => secretKeys.includes(k),
-                    }))(
-                        stackConfig("local", {
-                            set: {
-                                "gitops-platform:monitoring": {
-                                    enabled: true,
-                                    installPrometheusStack: true,
-                                    selectorLabels: { prometheus: "x" },
-                                },
-                            },
-                        }),
-                    ),
-                    stack: "local",
+                platformConfig("local", {
+                    set: {
+                        "gitops-platform:monitoring": {
+                            enabled: true,
+                            installPrometheusStack: true,
+                            selectorLabels: { prometheus: "x" },
+                        },
+                    },
                 }),
             /gitops-platform:monitoring\.selectorLabels: the kube-prometheus-stack/,
         );
