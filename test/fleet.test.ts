@@ -32,7 +32,7 @@ import {
     placementKustomization,
     selects,
 } from "../components/fleet/flux";
-import { configProblems, importEsm, planStack, stackValue, StackOverrides } from "./harness";
+import { assertProblemAt, configProblems, importEsm, planStack, stackValue, StackOverrides } from "./harness";
 
 interface Validatable {
     validate(): void;
@@ -473,10 +473,7 @@ describe("fleet config", () => {
     ];
     for (const [name, overrides, key, message] of cases) {
         it(`refuses ${name}, naming ${key}`, () => {
-            const problems = configProblems(STACK, overrides);
-            const problem = problems.find((p) => p.key === key);
-            assert.ok(problem, `${key} in ${JSON.stringify(problems)}`);
-            assert.match(problem.message, message);
+            assertProblemAt(configProblems(STACK, overrides), key, message);
         });
     }
 
