@@ -111,7 +111,7 @@ export function createRepositories(config: PlatformConfig): RepositoryHandle {
             anonymous: gitopsConfig.anonymous,
         });
         // Anonymous: nothing to wait for. With a deploy key the user registers it by hand, which nothing here can wait for.
-        return { gitops, appRepositories: {}, ready: [] };
+        return { gitops: gitops.access, appRepositories: {}, ready: [] };
     }
 
     if (github.deployRepository !== undefined) {
@@ -179,7 +179,7 @@ export function createRepositories(config: PlatformConfig): RepositoryHandle {
     };
     const gitops = gitopsRepository();
     const appRepositories = Object.fromEntries(
-        Object.entries(github.appRepositories).map(([name, app]) => [name, appRepository(name, app)]),
+        Object.entries(github.appRepositories).map(([name, app]) => [name, appRepository(name, app).access]),
     );
-    return { gitops, appRepositories, ready: gitops.ready };
+    return { gitops: gitops.access, appRepositories, ready: gitops.ready };
 }

@@ -341,7 +341,8 @@ describe("SharedGithubRepository on its own", () => {
     it("defaults to branch main and a read-only key titled gitops-platform, on the owner's repository URL", async () => {
         const plan = await planProgram(() => {
             const shared = new SharedGithubRepository("solo", { repositoryName: "solo", owner: "acme" });
-            return { url: shared.url, branch: shared.branch, knownHosts: shared.knownHosts, name: shared.name };
+            const { url, branch, knownHosts, name } = shared.access;
+            return { url, branch, knownHosts, name };
         });
         assert.deepEqual(
             plan.resources

@@ -771,7 +771,7 @@ describe("repository components on their own", () => {
     it("defaults to a private, unprotected repository kept on delete, with a read-only key and no scanning GitHub would refuse", async () => {
         const plan = await planProgram(() => {
             const repository = new GithubRepository("solo", { repositoryName: "solo" });
-            return { branch: repository.branch };
+            return { branch: repository.access.branch };
         });
         assert.deepEqual(
             plan.resources

@@ -5,8 +5,7 @@
  * stack output the user registers on the repository (read-only) before the engine can clone it.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { deployKeyPair } from "./deployKey";
-import { knownHostsFor, sshUrl } from "./hosts";
+import { declareAccess } from "./access";
 import { REPOSITORY_DEFAULTS, RepositoryAccess } from "./types";
 
 export interface ExternalRepositoryArgs {
@@ -22,42 +21,18 @@ export interface ExternalRepositoryArgs {
     readonly anonymous?: boolean;
 }
 
-const DEFAULTS = { branch: REPOSITORY_DEFAULTS.branch } as const satisfies Partial<ExternalRepositoryArgs>;
+const DEFAULTS = {
+    branch: REPOSITORY_DEFAULTS.branch,
+    anonymous: false,
+} as const satisfies Partial<ExternalRepositoryArgs>;
 
-export class ExternalRepository extends pulumi.ComponentResource implements RepositoryAccess {
-    readonly name: string;
-    readonly url: pulumi.Output<string>;
-    readonly branch: string;
-    readonly privateKey?: pulumi.Output<string>;
-    readonly publicKey?: pulumi.Output<string>;
-    readonly knownHosts: string;
+export class ExternalRepository extends pulumi.ComponentResource {
+    /** How the engine reads the repository; with a key, its public half is for the user to register. */
+    readonly access: RepositoryAccess;
 
     constructor(name: string, args: ExternalRepositoryArgs, opts?: pulumi.ComponentResourceOptions) {
         super("gitops-platform:repository:ExternalRepository", name, {}, opts);
-        const a = { ...DEFAULTS, ...args };
-        this.name = a.repositoryName;
-        this.branch = a.branch;
-        if (a.anonymous) {
-            if (!a.url.startsWith("https://")) {
-                throw new pulumi.ResourceError(
-                    `${a.repositoryName}: anonymous read needs an https:// URL, got ${a.url}`,
-                    this,
-                );
-            }
-            this.url = pulumi.output(a.url);
-            this.knownHosts = "";
-            this.registerOutputs({ url: this.url });
-            return;
-        }
-        this.url = pulumi.output(sshUrl(a.url));
-        try {
-            this.knownHosts = knownHostsFor(a.url, a.knownHosts);
-        } catch (error) {
-            throw new pulumi.ResourceError((error as Error).message, this);
-        }
-        const keyPair = deployKeyPair(name, this);
-        this.privateKey = keyPair.privateKey;
-        this.publicKey = keyPair.publicKey;
-        this.registerOutputs({ url: this.url, publicKey: this.publicKey });
+        this.access = declareAccess(name, { host: "url", ...DEFAULTS, ...args }, this).access;
+        this.registerOutputs({ url: this.access.url, publicKey: this.access.publicKey });
     }
 }

@@ -5,8 +5,7 @@
  */
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
-import { githubDeployKey } from "./deployKey";
-import { GITHUB_KNOWN_HOSTS, githubSshUrl } from "./hosts";
+import { declareAccess } from "./access";
 import { branchProtectionArgs, ProtectionSettings, rulesetArgs } from "./protection";
 import { releaseTagRulesetArgs } from "./tags";
 import { REPOSITORY_DEFAULTS, RepositoryAccess } from "./types";
@@ -127,14 +126,9 @@ export function securityAndAnalysis(settings: {
     return settings.advancedSecurity ? { advancedSecurity: ENABLED, ...scanning } : undefined;
 }
 
-export class GithubRepository extends pulumi.ComponentResource implements RepositoryAccess {
-    readonly name: string;
-    readonly url: pulumi.Output<string>;
-    readonly branch: string;
-    /** None when the component registers no deploy key. */
-    readonly privateKey?: pulumi.Output<string>;
-    readonly publicKey?: pulumi.Output<string>;
-    readonly knownHosts = GITHUB_KNOWN_HOSTS;
+export class GithubRepository extends pulumi.ComponentResource {
+    /** How the engine reads the repository; no key when the component registers no deploy key. */
+    readonly access: RepositoryAccess;
     readonly repository: github.Repository;
     /** What the engine needs before its first sync: the registered deploy key and the seeded files. */
     readonly ready: pulumi.Resource[];
@@ -142,8 +136,6 @@ export class GithubRepository extends pulumi.ComponentResource implements Reposi
     constructor(name: string, args: GithubRepositoryArgs, opts?: pulumi.ComponentResourceOptions) {
         super("gitops-platform:repository:GithubRepository", name, {}, opts);
         const a = { ...DEFAULTS, ...args };
-        this.name = a.repositoryName;
-        this.branch = a.branch;
 
         this.repository = new github.Repository(
             `${name}-repository`,
@@ -190,16 +182,8 @@ export class GithubRepository extends pulumi.ComponentResource implements Reposi
             { parent: this },
         );
 
-        const key = a.deployKey
-            ? githubDeployKey(
-                  name,
-                  { repository: repositoryName, title: a.deployKeyTitle, writable: a.deployKeyWritable },
-                  this,
-              )
-            : undefined;
-        this.privateKey = key?.privateKey;
-        this.publicKey = key?.publicKey;
-        this.url = this.repository.fullName.apply(githubSshUrl);
+        const { access, ready } = declareAccess(name, { host: "github", ...a, repository: this.repository }, this);
+        this.access = access;
 
         // Seeded once: `ignoreChanges: ["content"]` leaves later edits in Git alone, so the files belong
         // to the repository's users. overwriteOnCreate: autoInit's first commit already holds a README.md.
@@ -258,8 +242,8 @@ export class GithubRepository extends pulumi.ComponentResource implements Reposi
             this.environment(name, environment, settings, repositoryName, a.branch);
         }
 
-        this.ready = [...(key ? [key.deployKey] : []), ...files];
-        this.registerOutputs({ url: this.url, publicKey: this.publicKey });
+        this.ready = [...ready, ...files];
+        this.registerOutputs({ url: this.access.url, publicKey: this.access.publicKey });
     }
 
     /** A deployment environment that deploys from `branch` only, with its reviewers. */

@@ -64,17 +64,46 @@ export function rulesetBypassActors(settings: ProtectionSettings): github.types.
     return [...admins, ...keys];
 }
 
+/** What tells one ruleset of a repository from another: the rest is the same for all of them. */
+export interface RulesetSettings {
+    readonly name: string;
+    readonly target: "branch" | "tag";
+    /** The refs it applies to: `~DEFAULT_BRANCH`, `~ALL` or a pattern. */
+    readonly ref: string;
+    readonly bypassActors: github.types.input.RepositoryRulesetBypassActor[];
+    readonly rules: github.types.input.RepositoryRulesetRules;
+}
+
+/**
+ * An enforced ruleset on the refs `ref` matches, excluding none (terraform-provider-github,
+ * github/resource_github_repository_ruleset.go: enforcement "disabled" | "active" | "evaluate",
+ * ref_name include takes `~DEFAULT_BRANCH` and `~ALL`, exclude is required).
+ */
+export function activeRulesetArgs(
+    repository: pulumi.Input<string>,
+    settings: RulesetSettings,
+): github.RepositoryRulesetArgs {
+    const { name, target, ref, bypassActors, rules } = settings;
+    return {
+        repository,
+        name,
+        target,
+        enforcement: "active",
+        conditions: { refName: { includes: [ref], excludes: [] } },
+        bypassActors,
+        rules,
+    };
+}
+
 export function rulesetArgs(
     repository: pulumi.Input<string>,
     settings: ProtectionSettings,
 ): github.RepositoryRulesetArgs {
     const checks = settings.requiredStatusChecks;
-    return {
-        repository,
+    return activeRulesetArgs(repository, {
         name: "default-branch",
         target: "branch",
-        enforcement: "active",
-        conditions: { refName: { includes: ["~DEFAULT_BRANCH"], excludes: [] } },
+        ref: "~DEFAULT_BRANCH",
         bypassActors: rulesetBypassActors(settings),
         rules: {
             pullRequest: {
@@ -98,7 +127,7 @@ export function rulesetArgs(
             deletion: true,
             requiredSignatures: settings.requireSignedCommits,
         },
-    };
+    });
 }
 
 export function branchProtectionArgs(

@@ -5,8 +5,7 @@
  * declare the same repository (the second `pulumi up` would fail on the name) or fight over its rules.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { githubDeployKey } from "./deployKey";
-import { GITHUB_KNOWN_HOSTS, githubSshUrl } from "./hosts";
+import { declareAccess } from "./access";
 import { REPOSITORY_DEFAULTS, RepositoryAccess } from "./types";
 
 export interface SharedGithubRepositoryArgs {
@@ -24,31 +23,19 @@ export interface SharedGithubRepositoryArgs {
 
 const DEFAULTS = REPOSITORY_DEFAULTS satisfies Partial<SharedGithubRepositoryArgs>;
 
-export class SharedGithubRepository extends pulumi.ComponentResource implements RepositoryAccess {
-    readonly name: string;
-    readonly url: pulumi.Output<string>;
-    readonly branch: string;
-    readonly privateKey: pulumi.Output<string>;
-    readonly publicKey: pulumi.Output<string>;
-    readonly knownHosts = GITHUB_KNOWN_HOSTS;
+export class SharedGithubRepository extends pulumi.ComponentResource {
+    readonly access: RepositoryAccess;
     /** What the engine needs before its first sync: the registered deploy key. */
     readonly ready: pulumi.Resource[];
 
     constructor(name: string, args: SharedGithubRepositoryArgs, opts?: pulumi.ComponentResourceOptions) {
         super("gitops-platform:repository:SharedGithubRepository", name, {}, opts);
         const a = { ...DEFAULTS, ...args };
-        this.name = a.repositoryName;
-        this.branch = a.branch;
-        // The URL the owning stack gets from the repository's fullName, built from the same parts.
-        this.url = pulumi.output(githubSshUrl(`${a.owner}/${a.repositoryName}`));
-        const { privateKey, publicKey, deployKey } = githubDeployKey(
-            name,
-            { repository: a.repositoryName, title: a.deployKeyTitle, writable: a.deployKeyWritable },
-            this,
-        );
-        this.privateKey = privateKey;
-        this.publicKey = publicKey;
-        this.ready = [deployKey];
-        this.registerOutputs({ url: this.url, publicKey: this.publicKey });
+        // The names the owning stack's repository has: the same URL, and the key on that repository.
+        const repository = { name: a.repositoryName, fullName: pulumi.output(`${a.owner}/${a.repositoryName}`) };
+        const { access, ready } = declareAccess(name, { host: "github", ...a, repository, deployKey: true }, this);
+        this.access = access;
+        this.ready = ready;
+        this.registerOutputs({ url: this.access.url, publicKey: this.access.publicKey });
     }
 }

@@ -6,19 +6,18 @@
  */
 import type * as github from "@pulumi/github";
 import type * as pulumi from "@pulumi/pulumi";
+import { activeRulesetArgs } from "./protection";
 
 /**
  * Rules from @pulumi/github 6.15.0 RepositoryRulesetRules (`update`: "Only allow users with bypass
  * permission to update matching refs"; `deletion` the same for deleting); `~ALL` matches every tag.
  */
 export function releaseTagRulesetArgs(repository: pulumi.Input<string>): github.RepositoryRulesetArgs {
-    return {
-        repository,
+    return activeRulesetArgs(repository, {
         name: "release-tags",
         target: "tag",
-        enforcement: "active",
-        conditions: { refName: { includes: ["~ALL"], excludes: [] } },
+        ref: "~ALL",
         bypassActors: [],
         rules: { update: true, deletion: true, nonFastForward: true },
-    };
+    });
 }
