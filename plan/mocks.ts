@@ -129,10 +129,9 @@ const CALLS: Record<string, (inputs: Record<string, unknown>) => Record<string, 
     "github:index/getTeam:getTeam": (inputs) => {
         const slug = String(inputs.slug);
         return {
-            id: String(mockNumericId(`team/${slug}`)),
+            ...githubIds("team", slug),
             slug,
             name: slug,
-            nodeId: `T_mock_${slug}`,
             description: "",
             privacy: "closed",
             permission: "pull",
@@ -144,15 +143,14 @@ const CALLS: Record<string, (inputs: Record<string, unknown>) => Record<string, 
     },
     "github:index/getUser:getUser": (inputs) => {
         const login = String(inputs.username);
-        return {
-            id: String(mockNumericId(`user/${login}`)),
-            login,
-            username: login,
-            nodeId: `U_mock_${login}`,
-            name: login,
-        };
+        return { ...githubIds("user", login), login, username: login, name: login };
     },
 };
+
+/** The numeric ID and the node ID (T_… for teams, U_… for users) of a GitHub team or user. */
+function githubIds(kind: "team" | "user", name: string): { id: string; nodeId: string } {
+    return { id: String(mockNumericId(`${kind}/${name}`)), nodeId: `${kind === "team" ? "T" : "U"}_mock_${name}` };
+}
 
 /** A stable positive integer for a name, like the numeric IDs GitHub gives teams and users. */
 export function mockNumericId(name: string): number {

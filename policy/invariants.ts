@@ -4,7 +4,7 @@
  */
 import { RESOURCES_FINALIZER } from "../components/gitops/argocd/application";
 import { isCommitSha, isReleaseTag } from "../components/gitops/revisions";
-import { isProduction, PolicyResource, ResourceRule, TYPES } from "./rules";
+import { perType, PolicyResource, productionRule, ResourceRule, TYPES } from "./rules";
 
 const at = (value: unknown, ...path: string[]): unknown =>
     path.reduce<unknown>(
@@ -18,8 +18,7 @@ const at = (value: unknown, ...path: string[]): unknown =>
  * rules.pull_request.*, rules.required_signatures, rules.deletion, rules.non_fast_forward,
  * bypass_actors), as @pulumi/github 6.15.0 names them.
  */
-export const productionRulesetInvariants: ResourceRule = {
-    kind: "resource",
+export const productionRulesetInvariants = productionRule({
     name: "production-ruleset-invariants",
     description:
         "A production branch ruleset requires 2 approvals, code-owner review, stale-review dismissal, status checks and signed commits, forbids force-push and deletion, and has no bypass actors.",
@@ -27,7 +26,7 @@ export const productionRulesetInvariants: ResourceRule = {
     validate: (resource: PolicyResource) => {
         // Tag rulesets (components/repository/tags.ts) have no pull-request rules; GitHub accepts
         // pull_request and required_status_checks only on branch targets.
-        if (!isProduction(resource) || resource.props.target !== "branch") {
+        if (resource.props.target !== "branch") {
             return [];
         }
         const rules = resource.props.rules;
@@ -55,19 +54,18 @@ export const productionRulesetInvariants: ResourceRule = {
         ];
         return broken.filter(([bad]) => bad).map(([, message]) => `production invariant ${message}`);
     },
-};
+});
 
 /**
  * EKS API endpoint (aws_eks_cluster vpc_config): with public access on and no CIDRs, AWS uses
  * 0.0.0.0/0 (EKS user guide, "Cluster API server endpoint").
  */
-export const productionPrivateEndpoint: ResourceRule = {
-    kind: "resource",
+export const productionPrivateEndpoint = productionRule({
     name: "production-private-endpoint",
     description: "A production EKS API endpoint is private, or public only to listed ranges other than 0.0.0.0/0.",
     types: [TYPES.eksCluster],
     validate: (resource: PolicyResource) => {
-        if (!isProduction(resource) || at(resource.props, "vpcConfig", "endpointPublicAccess") !== true) {
+        if (at(resource.props, "vpcConfig", "endpointPublicAccess") !== true) {
             return [];
         }
         const cidrs = at(resource.props, "vpcConfig", "publicAccessCidrs");
@@ -78,44 +76,47 @@ export const productionPrivateEndpoint: ResourceRule = {
               ]
             : [];
     },
-};
+});
 
 /** What production keeps: `protect` on the cluster, its KMS key and the repositories. */
-export const productionProtected: ResourceRule = {
-    kind: "resource",
+export const productionProtected = productionRule({
     name: "production-protected",
     description: "Production's cluster, KMS key and GitHub repositories carry protect.",
     types: [TYPES.eksCluster, "aws:kms/key:Key", TYPES.repository],
     validate: (resource: PolicyResource) =>
-        isProduction(resource) && !resource.options.protect
-            ? [`production invariant protect: ${resource.type} "${resource.name}" must be declared with protect: true`]
-            : [],
-};
+        resource.options.protect
+            ? []
+            : [`production invariant protect: ${resource.type} "${resource.name}" must be declared with protect: true`],
+});
 
 /**
  * Argo CD deletes an Application's resources with it only when the Application carries the resources
  * finalizer (argo-cd docs, "App Deletion": resources-finalizer.argocd.argoproj.io); without it the
  * workloads keep running.
  */
-export const productionNoCascadeDelete: ResourceRule = {
-    kind: "resource",
+export const productionNoCascadeDelete = productionRule({
     name: "production-no-cascade-delete",
     description: "A production Argo CD Application does not delete its workloads when it is deleted.",
     types: [TYPES.argoApplication],
     validate: (resource: PolicyResource) => {
         const finalizers = at(resource.props, "metadata", "finalizers");
-        return isProduction(resource) &&
-            Array.isArray(finalizers) &&
-            finalizers.some((f) => String(f).startsWith(RESOURCES_FINALIZER))
+        return Array.isArray(finalizers) && finalizers.some((f) => String(f).startsWith(RESOURCES_FINALIZER))
             ? [
                   `production invariant no-cascade-delete: Application "${resource.name}" carries ${RESOURCES_FINALIZER}, so deleting it deletes its workloads; remove the finalizer (engine.cascadeDelete: false)`,
               ]
             : [];
     },
-};
+});
 
-/** An app's sync object: it carries the team label (components/core/labels.ts syncObjectLabels); the root Application does not. */
+/**
+ * An app's sync object: it carries the team label (components/core/labels.ts syncObjectLabels); the root Application
+ * does not.
+ */
 const isAppObject = (resource: PolicyResource) => typeof at(resource.props, "metadata", "labels", "team") === "string";
+
+/** A revision that does not move: a release tag or a full commit SHA. */
+const isImmutable = (revision: unknown) =>
+    typeof revision === "string" && (isReleaseTag(revision) || isCommitSha(revision));
 
 /**
  * The revision a production app deploys does not move: an Argo CD Application's
@@ -123,65 +124,52 @@ const isAppObject = (resource: PolicyResource) => typeof at(resource.props, "met
  * tag or commit, not branch), is a release tag or a commit SHA (components/gitops/revisions.ts). The
  * root Application follows the GitOps repository's protected branch by design.
  */
-export const productionImmutableRevisions: ResourceRule = {
-    kind: "resource",
+export const productionImmutableRevisions = productionRule({
     name: "production-immutable-revisions",
     description: "Production apps deploy release tags or commit SHAs, never a branch.",
-    types: [TYPES.argoApplication, TYPES.fluxGitRepository],
-    validate: (resource: PolicyResource) => {
-        if (!isProduction(resource)) {
-            return [];
-        }
-        if (resource.type === TYPES.fluxGitRepository) {
+    ...perType({
+        [TYPES.argoApplication]: (resource) => {
+            const revision = at(resource.props, "spec", "source", "targetRevision");
+            return !isAppObject(resource) || isImmutable(revision)
+                ? []
+                : [
+                      `production invariant immutable-revisions: Application "${resource.name}" follows ${JSON.stringify(revision ?? null)}; set spec.source.targetRevision to a release tag or a commit SHA`,
+                  ];
+        },
+        [TYPES.fluxGitRepository]: (resource) => {
             const ref = at(resource.props, "spec", "ref");
-            const pinned = at(ref, "tag") ?? at(ref, "commit");
-            return typeof pinned === "string" &&
-                (isReleaseTag(pinned) || isCommitSha(pinned)) &&
-                at(ref, "branch") === undefined
+            return isImmutable(at(ref, "tag") ?? at(ref, "commit")) && at(ref, "branch") === undefined
                 ? []
                 : [
                       `production invariant immutable-revisions: GitRepository "${resource.name}" follows ${JSON.stringify(ref ?? null)}; pin spec.ref to a release tag or a commit`,
                   ];
-        }
-        const revision = at(resource.props, "spec", "source", "targetRevision");
-        return !isAppObject(resource) ||
-            (typeof revision === "string" && (isReleaseTag(revision) || isCommitSha(revision)))
-            ? []
-            : [
-                  `production invariant immutable-revisions: Application "${resource.name}" follows ${JSON.stringify(revision ?? null)}; set spec.source.targetRevision to a release tag or a commit SHA`,
-              ];
-    },
-};
+        },
+    }),
+});
 
 /**
  * A hub's syncs onto spokes: ApplicationSets generate Applications there, whose template's sync policy
  * is theirs (argoproj.io/v1alpha1); a Flux hub's are Kustomizations with `spec.kubeConfig`
  * (kustomize.toolkit.fluxcd.io/v1, kustomize-controller v1.9.4 docs/spec/v1/kustomizations.md "KubeConfig").
  */
-export const productionFleetNoPrune: ResourceRule = {
-    kind: "resource",
+export const productionFleetNoPrune = productionRule({
     name: "production-fleet-no-prune",
     description: "A production hub's ApplicationSets and remote-cluster Kustomizations never prune automatically.",
-    types: [TYPES.argoApplicationSet, TYPES.fluxKustomization],
-    validate: (resource: PolicyResource) => {
-        if (!isProduction(resource)) {
-            return [];
-        }
-        if (resource.type === TYPES.fluxKustomization) {
-            return at(resource.props, "spec", "kubeConfig") !== undefined &&
-                at(resource.props, "spec", "prune") === true
+    ...perType({
+        [TYPES.argoApplicationSet]: (resource) =>
+            at(resource.props, "spec", "template", "spec", "syncPolicy", "automated", "prune") === true
+                ? [
+                      `production invariant fleet-no-prune: ApplicationSet "${resource.name}" generates Applications that prune; set its template's automated.prune to false`,
+                  ]
+                : [],
+        [TYPES.fluxKustomization]: (resource) =>
+            at(resource.props, "spec", "kubeConfig") !== undefined && at(resource.props, "spec", "prune") === true
                 ? [
                       `production invariant fleet-no-prune: Kustomization "${resource.name}" prunes on a spoke cluster; set spec.prune to false`,
                   ]
-                : [];
-        }
-        return at(resource.props, "spec", "template", "spec", "syncPolicy", "automated", "prune") === true
-            ? [
-                  `production invariant fleet-no-prune: ApplicationSet "${resource.name}" generates Applications that prune; set its template's automated.prune to false`,
-              ]
-            : [];
-    },
-};
+                : [],
+    }),
+});
 
 /**
  * Where image updates are pushed. Flux: `.spec.git.push.branch`, or back to the checked-out branch
@@ -208,14 +196,13 @@ function directImagePush(resource: PolicyResource): string | undefined {
         : undefined;
 }
 
-export const productionImagePushToBranch: ResourceRule = {
-    kind: "resource",
+export const productionImagePushToBranch = productionRule({
     name: "production-image-push-to-branch",
     description:
         "Production image updates (Flux ImageUpdateAutomation, Argo CD ImageUpdater) are pushed to a branch of their own for a pull request, never to the branch they update.",
     types: [TYPES.fluxImageUpdateAutomation, TYPES.argoImageUpdater],
     validate: (resource: PolicyResource) => {
-        const target = isProduction(resource) ? directImagePush(resource) : undefined;
+        const target = directImagePush(resource);
         const name = at(resource.props, "metadata", "name");
         return target === undefined
             ? []
@@ -223,7 +210,7 @@ export const productionImagePushToBranch: ResourceRule = {
                   `production invariant no-direct-image-push: ${String(resource.props.kind)} "${typeof name === "string" ? name : resource.name}" pushes straight to ${target}: push to image-updates/<branch> and merge through a pull request`,
               ];
     },
-};
+});
 
 export const INVARIANT_RULES: readonly ResourceRule[] = [
     productionRulesetInvariants,

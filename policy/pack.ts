@@ -12,7 +12,7 @@ import type {
     StackValidationPolicy,
 } from "@pulumi/policy";
 import { INVARIANT_RULES } from "./invariants";
-import { PolicyResource, ResourceOptions, ResourceRule, Rule, RULES, StackRule, TYPES } from "./rules";
+import { PolicyResource, ResourceOptions, Rule, RULES, TYPES } from "./rules";
 
 /** Every rule of the pack: policy/rules.ts and the production invariants of policy/invariants.ts. */
 export const PACK_RULES: readonly Rule[] = [...RULES, ...INVARIANT_RULES];
@@ -71,32 +71,24 @@ export function fromStackResource(
     };
 }
 
-function resourcePolicy(rule: ResourceRule): ResourceValidationPolicy {
+export function toPolicy(rule: Rule): ResourceValidationPolicy | StackValidationPolicy {
+    const policy = { name: rule.name, description: rule.description, enforcementLevel: "mandatory" } as const;
+    if (rule.kind === "stack") {
+        return {
+            ...policy,
+            validateStack: (args, reportViolation) => {
+                rule.validate(args.resources.map(fromStackResource)).forEach((v) => reportViolation(v.message, v.urn));
+            },
+        };
+    }
     return {
-        name: rule.name,
-        description: rule.description,
-        enforcementLevel: "mandatory",
+        ...policy,
         validateResource: (args, reportViolation) => {
             if (rule.types.includes(args.type)) {
                 rule.validate(fromValidationArgs(args)).forEach((message) => reportViolation(message));
             }
         },
     };
-}
-
-function stackPolicy(rule: StackRule): StackValidationPolicy {
-    return {
-        name: rule.name,
-        description: rule.description,
-        enforcementLevel: "mandatory",
-        validateStack: (args, reportViolation) => {
-            rule.validate(args.resources.map(fromStackResource)).forEach((v) => reportViolation(v.message, v.urn));
-        },
-    };
-}
-
-export function toPolicy(rule: Rule): ResourceValidationPolicy | StackValidationPolicy {
-    return rule.kind === "resource" ? resourcePolicy(rule) : stackPolicy(rule);
 }
 
 export const POLICY_PACK_NAME = "gitops-platform";

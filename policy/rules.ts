@@ -101,6 +101,22 @@ export function isProduction(resource: PolicyResource): boolean {
     return PRODUCTION_STACKS.includes(stackOf(resource.urn));
 }
 
+export function resourceRule(rule: Omit<ResourceRule, "kind">): ResourceRule {
+    return { kind: "resource", ...rule };
+}
+
+/** A rule's `types` and `validate` from one check per type, so the types listed are the types checked. */
+export function perType(
+    checks: Readonly<Record<string, ResourceRule["validate"]>>,
+): Pick<ResourceRule, "types" | "validate"> {
+    return { types: Object.keys(checks), validate: (resource) => checks[resource.type]?.(resource) ?? [] };
+}
+
+/** A resource rule of production stacks only: elsewhere it finds nothing. */
+export function productionRule(rule: Omit<ResourceRule, "kind">): ResourceRule {
+    return resourceRule({ ...rule, validate: (resource) => (isProduction(resource) ? rule.validate(resource) : []) });
+}
+
 function record(value: unknown): Record<string, unknown> {
     return value !== null && typeof value === "object" && !Array.isArray(value)
         ? (value as Record<string, unknown>)
@@ -140,16 +156,12 @@ export const repositoryProtected: StackRule = {
     },
 };
 
-export const noPublicRepositoryInProduction: ResourceRule = {
-    kind: "resource",
+export const noPublicRepositoryInProduction = productionRule({
     name: "no-public-repository-in-production",
     description:
         "Production declares no public GitHub repository (GitHub creates public ones when visibility is unset and private is not true).",
     types: [TYPES.repository],
     validate: (r) => {
-        if (!isProduction(r)) {
-            return [];
-        }
         const visibility = r.props.visibility ?? (r.props.private === true ? "private" : "public");
         return visibility === "public"
             ? [
@@ -157,12 +169,11 @@ export const noPublicRepositoryInProduction: ResourceRule = {
               ]
             : [];
     },
-};
+});
 
 // ---- Kubernetes ----
 
-export const helmChartVersionPinned: ResourceRule = {
-    kind: "resource",
+export const helmChartVersionPinned = resourceRule({
     name: "helm-chart-version-pinned",
     description: "Helm releases name an exact chart version, so a preview shows exactly what an update installs.",
     types: [TYPES.helmRelease, TYPES.helmChartV4],
@@ -177,7 +188,7 @@ export const helmChartVersionPinned: ResourceRule = {
                   `chart "${String(r.props.chart)}" of ${r.name} has version ${JSON.stringify(version ?? null)}: pin an exact version such as 1.2.3, not a range or nothing`,
               ];
     },
-};
+});
 
 /** Keys of `data`/`stringData` whose values are written in plain text. */
 function literalSecretKeys(secret: unknown, secretOutputs: readonly string[]): string[] {
@@ -202,8 +213,7 @@ function configGroupSecrets(props: Readonly<Record<string, unknown>>): unknown[]
     return [...objs, ...fromYaml].filter((o) => get(o, "kind") === "Secret");
 }
 
-export const noLiteralSecretData: ResourceRule = {
-    kind: "resource",
+export const noLiteralSecretData = resourceRule({
     name: "no-literal-secret-data",
     description:
         "Kubernetes Secrets declared as objects (ConfigGroup, untyped CustomResource) carry no plain-text data: Pulumi secrets or External Secrets only.",
@@ -222,15 +232,14 @@ export const noLiteralSecretData: ResourceRule = {
                 : [];
         });
     },
-};
+});
 
-export const productionSyncWithoutPrune: ResourceRule = {
-    kind: "resource",
+export const productionSyncWithoutPrune = productionRule({
     name: "production-sync-without-prune",
     description: `Production Argo CD Applications and Flux Kustomizations do not prune automatically unless labelled ${PRUNE_APPROVED_LABEL}: "true".`,
     types: [TYPES.argoApplication, TYPES.fluxKustomization],
     validate: (r) => {
-        if (!isProduction(r) || get(r.props, "metadata", "labels", PRUNE_APPROVED_LABEL) === "true") {
+        if (get(r.props, "metadata", "labels", PRUNE_APPROVED_LABEL) === "true") {
             return [];
         }
         const prunes =
@@ -243,12 +252,11 @@ export const productionSyncWithoutPrune: ResourceRule = {
               ]
             : [];
     },
-};
+});
 
 // ---- AWS ----
 
-export const eksSecretsEncryption: ResourceRule = {
-    kind: "resource",
+export const eksSecretsEncryption = resourceRule({
     name: "eks-secrets-encryption",
     description:
         'EKS clusters encrypt Kubernetes Secrets with a KMS key (encryptionConfig with resources ["secrets"]).',
@@ -266,10 +274,9 @@ export const eksSecretsEncryption: ResourceRule = {
                   `EKS cluster ${r.name} does not encrypt Secrets: set encryptionConfig { provider: { keyArn }, resources: ["secrets"] }`,
               ];
     },
-};
+});
 
-export const launchTemplateImdsv2: ResourceRule = {
-    kind: "resource",
+export const launchTemplateImdsv2 = resourceRule({
     name: "launch-template-imdsv2",
     description: 'Node launch templates require IMDSv2 (metadataOptions.httpTokens "required").',
     types: [TYPES.launchTemplate],
@@ -277,7 +284,7 @@ export const launchTemplateImdsv2: ResourceRule = {
         get(r.props, "metadataOptions", "httpTokens") === "required"
             ? []
             : [`launch template ${r.name} allows IMDSv1: set metadataOptions.httpTokens to "required"`],
-};
+});
 
 /** Action entries that grant every action, or every action of a service. */
 export function wildcardActions(document: unknown): string[] {
@@ -305,8 +312,7 @@ function policyDocuments(r: PolicyResource): { label: string; document: unknown 
     return [{ label: "policy", document: r.props.policy }];
 }
 
-export const iamNoWildcardActions: ResourceRule = {
-    kind: "resource",
+export const iamNoWildcardActions = resourceRule({
     name: "iam-no-wildcard-actions",
     description: 'IAM policies allow named actions only: no "*" and no "<service>:*".',
     types: [TYPES.iamPolicy, TYPES.iamRolePolicy, TYPES.iamRole],
@@ -327,7 +333,7 @@ export const iamNoWildcardActions: ResourceRule = {
                   ]
                 : [];
         }),
-};
+});
 
 /** Every rule the policy pack registers and `npm run check` applies. */
 export const RULES: readonly Rule[] = [

@@ -78,6 +78,20 @@ function stack(name: string, description: string, validate: StackRule["validate"
     return { kind: "stack", name, description, validate };
 }
 const unless = (ok: boolean, message: string) => (ok ? [] : [message]);
+/** A stack rule: every resource `needs` picks has a companion among the stack's resources, one `serves` it. */
+function companionRule(
+    name: string,
+    description: string,
+    needs: (r: PolicyResource) => boolean,
+    serves: (candidate: PolicyResource, r: PolicyResource) => boolean,
+    message: (r: PolicyResource) => string,
+): StackRule {
+    return stack(name, description, (resources) =>
+        resources
+            .filter((r) => needs(r) && !resources.some((candidate) => serves(candidate, r)))
+            .map((r) => ({ urn: r.urn, message: message(r) })),
+    );
+}
 
 // ---- AWS ----
 
@@ -284,34 +298,24 @@ const githubTrustPinned = resource(
 );
 
 /** Roles trusted by GitHub but by no deploy environment are preview roles: they must not read secrets. */
-const previewRoleNoSecrets = stack(
+const previewRoleNoSecrets = companionRule(
     "ci-preview-role-no-secret-reads",
     "A role GitHub workflows assume outside the staging/production environments denies kms:Decrypt and secretsmanager:GetSecretValue.",
-    (resources) =>
-        resources
-            .filter((r) => r.type === T.iamRole)
-            .filter((r) => {
-                const trust = githubTrust(r);
-                return trust.length > 0 && !trust.flatMap(subjectsOf).some(isDeploySubject);
-            })
-            .filter(
-                (role) =>
-                    !resources.some(
-                        (p) =>
-                            p.type === T.iamRolePolicy &&
-                            p.props.role === role.props.name &&
-                            statementsOf(p.props.policy).some(
-                                (s) =>
-                                    at(s, "Effect") === "Deny" &&
-                                    [at(s, "Resource")].flat().includes("*") &&
-                                    SECRET_READS.every((a) => [at(s, "Action")].flat().includes(a)),
-                            ),
-                    ),
-            )
-            .map((r) => ({
-                urn: r.urn,
-                message: `role ${r.name} (previews) can read secrets: add an inline policy that denies ${SECRET_READS.join(" and ")} on "*"`,
-            })),
+    (r) => {
+        const trust = r.type === T.iamRole ? githubTrust(r) : [];
+        return trust.length > 0 && !trust.flatMap(subjectsOf).some(isDeploySubject);
+    },
+    (p, role) =>
+        p.type === T.iamRolePolicy &&
+        p.props.role === role.props.name &&
+        statementsOf(p.props.policy).some(
+            (s) =>
+                at(s, "Effect") === "Deny" &&
+                [at(s, "Resource")].flat().includes("*") &&
+                SECRET_READS.every((a) => [at(s, "Action")].flat().includes(a)),
+        ),
+    (r) =>
+        `role ${r.name} (previews) can read secrets: add an inline policy that denies ${SECRET_READS.join(" and ")} on "*"`,
 );
 
 /** The deploy role's trust admits deploy environments only: no pull request or branch reaches it. */
@@ -850,43 +854,28 @@ const locksTags = (r: PolicyResource) =>
     at(r.props, "rules", "update") === true &&
     at(r.props, "rules", "deletion") === true &&
     list(r.props.bypassActors).length === 0;
-const releaseTags = stack(
+const releaseTags = companionRule(
     "release-tags-immutable",
     "Repositories protected by a branch ruleset also have an active tag ruleset that nobody bypasses forbidding tag updates and deletion.",
-    (resources) =>
-        resources
-            .filter((r) => isBranchRuleset(r) && !OPAQUE.includes(String(repositoryOf(r))))
-            .filter((r) => !resources.some((t) => locksTags(t) && repositoryOf(t) === repositoryOf(r)))
-            .map((r) => ({
-                urn: r.urn,
-                message: `repository "${String(repositoryOf(r))}" lets release tags be moved or deleted: add a tag ruleset with rules.update and rules.deletion, no bypass`,
-            })),
+    (r) => isBranchRuleset(r) && !OPAQUE.includes(String(repositoryOf(r))),
+    (t, r) => locksTags(t) && repositoryOf(t) === repositoryOf(r),
+    (r) =>
+        `repository "${String(repositoryOf(r))}" lets release tags be moved or deleted: add a tag ruleset with rules.update and rules.deletion, no bypass`,
 );
-const codeownersSeeded = stack(
+const codeownersSeeded = companionRule(
     "codeowners-seeded",
     "A repository whose ruleset requires code-owner review gets a CODEOWNERS file.",
-    (resources) =>
-        resources
-            .filter(
-                (r) =>
-                    r.type === T.ruleset &&
-                    at(r.props, "rules", "pullRequest", "requireCodeOwnerReview") === true &&
-                    typeof repositoryOf(r) === "string" &&
-                    !OPAQUE.includes(String(repositoryOf(r))),
-            )
-            .filter(
-                (r) =>
-                    !resources.some(
-                        (f) =>
-                            f.type === T.repositoryFile &&
-                            repositoryOf(f) === repositoryOf(r) &&
-                            /^(\.github\/|docs\/)?CODEOWNERS$/.test(String(f.props.file)),
-                    ),
-            )
-            .map((r) => ({
-                urn: r.urn,
-                message: `repository "${String(repositoryOf(r))}" requires code-owner review but has no CODEOWNERS: seed one (CODEOWNERS, .github/ or docs/)`,
-            })),
+    (r) =>
+        r.type === T.ruleset &&
+        at(r.props, "rules", "pullRequest", "requireCodeOwnerReview") === true &&
+        typeof repositoryOf(r) === "string" &&
+        !OPAQUE.includes(String(repositoryOf(r))),
+    (f, r) =>
+        f.type === T.repositoryFile &&
+        repositoryOf(f) === repositoryOf(r) &&
+        /^(\.github\/|docs\/)?CODEOWNERS$/.test(String(f.props.file)),
+    (r) =>
+        `repository "${String(repositoryOf(r))}" requires code-owner review but has no CODEOWNERS: seed one (CODEOWNERS, .github/ or docs/)`,
 );
 
 const productionEnvironment = resource(
@@ -956,26 +945,17 @@ const environmentBranches = stack(
             })),
 );
 
-const workflowPermissions = stack(
+const workflowPermissions = companionRule(
     "workflow-token-read-only",
     "Every repository's workflows get a read-only GITHUB_TOKEN by default and cannot approve pull requests.",
-    (resources) =>
-        resources
-            .filter((r) => r.type === T.repository)
-            .filter(
-                (r) =>
-                    !resources.some(
-                        (w) =>
-                            w.type === T.workflowPermissions &&
-                            w.props.repository === r.props.name &&
-                            w.props.defaultWorkflowPermissions === "read" &&
-                            w.props.canApprovePullRequestReviews === false,
-                    ),
-            )
-            .map((r) => ({
-                urn: r.urn,
-                message: `repository "${String(r.props.name)}" lets workflows write or approve pull requests: declare WorkflowRepositoryPermissions with defaultWorkflowPermissions "read" and canApprovePullRequestReviews false`,
-            })),
+    (r) => r.type === T.repository,
+    (w, r) =>
+        w.type === T.workflowPermissions &&
+        w.props.repository === r.props.name &&
+        w.props.defaultWorkflowPermissions === "read" &&
+        w.props.canApprovePullRequestReviews === false,
+    (r) =>
+        `repository "${String(r.props.name)}" lets workflows write or approve pull requests: declare WorkflowRepositoryPermissions with defaultWorkflowPermissions "read" and canApprovePullRequestReviews false`,
 );
 
 /**

@@ -78,8 +78,8 @@ export function resolveSource(
         // Config validation rejects this; reaching here means the repositories component lost one.
         throw new Error(`app ${app.name}: repository "${name}" is not among the stack's repositories`);
     }
-    // A repository read anonymously is, to the engine, any public URL: no credentials to wait for.
-    return { ...base, repoUrl: access.url, ...(access.privateKey === undefined ? {} : { access }) };
+    // The engine waits for the repository's credentials only where it has a key (components/gitops/engine.ts).
+    return { ...base, repoUrl: access.url, access };
 }
 
 /**

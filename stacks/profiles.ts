@@ -40,7 +40,8 @@ export interface EnvironmentProfile {
     readonly publicEndpointByDefault: boolean;
     /**
      * Namespace totals and per-container defaults of every app, before config's appDefaults and the app's
-     * own values. A quota on requests/limits makes the API server reject pods without them: the LimitRange fills them in.
+     * own values. A quota on requests/limits makes the API server reject pods without them: the LimitRange
+     * fills them in.
      */
     readonly quota: QuotaSettings;
     readonly limits: ContainerLimits;
@@ -52,41 +53,39 @@ export interface EnvironmentProfile {
     readonly notifyOn: Readonly<Record<NotificationEvent, boolean>>;
 }
 
+/**
+ * What the two disposable environments (a laptop cluster, staging) share: they converge fully on Git,
+ * are torn down and rebuilt, and let teams debug. They differ only in size.
+ */
+const DISPOSABLE: Omit<EnvironmentProfile, "quota" | "limits"> = {
+    protect: false,
+    sync: { automated: true, prune: true, selfHeal: true },
+    pruneNeedsApproval: false,
+    rootPrune: true,
+    pruneLast: false,
+    cascadeDelete: true,
+    engineHighAvailability: false,
+    retainAppNamespaces: false,
+    teamDebugAccess: true,
+    enforceAdmins: false,
+    // Torn down and rebuilt: a pending deletion would block re-creating the same names.
+    secretRecoveryWindowDays: 0,
+    publicEndpointByDefault: true,
+    // One switch of the traffic, quick to test; a stuck release stays for the team to look at.
+    deliveryStrategy: "blueGreen",
+    deliveryAutoRollback: false,
+    // They break on purpose now and then: only a failed sync is worth a message.
+    notifyOn: { syncFailed: true, degraded: false, drift: false },
+};
+
 export const PROFILES: Readonly<Record<Environment, EnvironmentProfile>> = {
     local: {
-        protect: false,
-        sync: { automated: true, prune: true, selfHeal: true },
-        pruneNeedsApproval: false,
-        rootPrune: true,
-        pruneLast: false,
-        cascadeDelete: true,
-        engineHighAvailability: false,
-        retainAppNamespaces: false,
-        teamDebugAccess: true,
-        enforceAdmins: false,
-        secretRecoveryWindowDays: 0,
-        publicEndpointByDefault: true,
+        ...DISPOSABLE,
         quota: { requestsCpu: "2", requestsMemory: "4Gi", limitsCpu: "4", limitsMemory: "8Gi", pods: 20 },
         limits: { defaultCpu: "500m", defaultMemory: "512Mi", defaultRequestCpu: "50m", defaultRequestMemory: "64Mi" },
-        deliveryStrategy: "blueGreen",
-        deliveryAutoRollback: false,
-        notifyOn: { syncFailed: true, degraded: false, drift: false },
     },
     staging: {
-        protect: false,
-        // Staging converges fully on Git.
-        sync: { automated: true, prune: true, selfHeal: true },
-        pruneNeedsApproval: false,
-        rootPrune: true,
-        pruneLast: false,
-        cascadeDelete: true,
-        engineHighAvailability: false,
-        retainAppNamespaces: false,
-        teamDebugAccess: true,
-        enforceAdmins: false,
-        // Staging is torn down and rebuilt: a pending deletion would block re-creating the same names.
-        secretRecoveryWindowDays: 0,
-        publicEndpointByDefault: true,
+        ...DISPOSABLE,
         quota: { requestsCpu: "4", requestsMemory: "8Gi", limitsCpu: "8", limitsMemory: "16Gi", pods: 50 },
         limits: {
             defaultCpu: "500m",
@@ -94,11 +93,6 @@ export const PROFILES: Readonly<Record<Environment, EnvironmentProfile>> = {
             defaultRequestCpu: "100m",
             defaultRequestMemory: "128Mi",
         },
-        // One switch of the traffic, quick to test; a stuck release stays for the team to look at.
-        deliveryStrategy: "blueGreen",
-        deliveryAutoRollback: false,
-        // Staging breaks on purpose now and then: only a failed sync is worth a message.
-        notifyOn: { syncFailed: true, degraded: false, drift: false },
     },
     production: {
         protect: true,

@@ -348,7 +348,7 @@ describe("Flux app objects builder", () => {
     });
 
     it("suspends a manual app, impersonates the tenant under lockdown, and uses the deploy key of a managed repository", () => {
-        const access = { name: "payments-api" } as RepositoryAccess;
+        const access = { name: "payments-api", privateKey: pulumi.secret("deploy-key") } as RepositoryAccess;
         const { sources, objects } = fluxAppObjects(
             registration({ sync: { automated: false, prune: false, selfHeal: true } }, { access }),
             { ...settings, serviceAccount: "payments" },
@@ -357,6 +357,13 @@ describe("Flux app objects builder", () => {
         assert.equal(objects[0].spec.serviceAccountName, "payments");
         assert.equal((objects[0].spec as { prune: boolean }).prune, false);
         assert.deepEqual(sources[0].spec.secretRef, { name: "payments-api-git-credentials" });
+    });
+
+    it("names no credentials Secret for a repository of the stack read anonymously (no deploy key)", () => {
+        const access = { name: "public-charts" } as RepositoryAccess;
+        const { sources } = fluxAppObjects(registration({}, { access }), settings);
+        assert.equal(sources[0].metadata.name, "public-charts-main");
+        assert.equal(sources[0].spec.secretRef, undefined);
     });
 
     for (const type of ["kustomize", "directory", "helm"] as const) {

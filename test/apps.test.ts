@@ -705,6 +705,23 @@ describe("apps: sync policy and sources (pure)", () => {
             { repoUrl: "https://example.com/x.git", path: "p", revision: "main", type: "helm", helmValues: { a: 1 } },
         );
     });
+    it("takes a repository of the stack read anonymously with its access, though it has no key", () => {
+        const charts = { ...fakeAccess("charts"), privateKey: undefined, publicKey: undefined };
+        const handle = { gitops: repositories.gitops, appRepositories: { charts }, ready: [] };
+        assert.equal(resolveSource(app({ repository: "charts" }), "platform-gitops", handle).access, charts);
+    });
+    it("plans a Flux app from the anonymously read GitOps repository (local stack, no source URL)", async () => {
+        // Flux names a source by its repository; without access it could not name one whose URL is an Output.
+        const [podinfo] = stackValue<AppConfig[]>("local", "gitops-platform:apps");
+        const fromGitops = { ...podinfo, source: { path: "apps/podinfo", revision: "main" } };
+        const plan = await planStack("local", { set: { "gitops-platform:apps": [fromGitops] } });
+        const source = byName(
+            plan.resources,
+            "kubernetes:source.toolkit.fluxcd.io/v1:GitRepository",
+            "flux-source-platform-gitops-main",
+        );
+        assert.equal(source.inputs.spec && (source.inputs.spec as { secretRef?: unknown }).secretRef, undefined);
+    });
     it("lists each repository of a team once, the anonymously read ones (whose URL is an Output) included", () => {
         const anonymous = (name: string) => ({ ...fakeAccess(name), privateKey: undefined, publicKey: undefined });
         const handle = {

@@ -137,9 +137,7 @@ describe("seeded GitOps repositories, as each engine reads them", () => {
                 const root = writeTree(stackSeedFiles(stack));
                 const app = rootApplication({
                     namespace: "argocd",
-                    repoUrl: "ssh://x",
-                    branch: "main",
-                    path: clusterPath(stack),
+                    source: { repoUrl: "ssh://x", branch: "main", path: clusterPath(stack) },
                     labels: {},
                     prune: true,
                     cascadeDelete: false,

@@ -1,6 +1,7 @@
 /**
  * The layering the README describes, checked on the source: components/ folders import each other
- * without cycles, components/core imports no other folder, and components/ never import stacks/.
+ * without cycles, components/core imports no other folder, components/ never import stacks/, and the
+ * program's top-level folders (stacks, plan, policy, delivery, ...) import each other without cycles.
  */
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -8,6 +9,8 @@ import * as path from "node:path";
 
 const ROOT = path.resolve(__dirname, "..");
 const COMPONENTS = path.join(ROOT, "components");
+/** The folders of the program besides components/ (test/ may import anything). */
+const PROGRAM_FOLDERS = ["stacks", "plan", "policy", "delivery", "scripts", "bench"];
 
 function sourceFiles(dir: string): string[] {
     return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -97,6 +100,15 @@ describe("source layering", () => {
 
     it("keeps components/core free of imports from other folders", () => {
         assert.deepEqual([...(graph.get("components/core") ?? [])], []);
+    });
+
+    it("has no import cycle between the program's folders", () => {
+        const program = folderGraph([
+            ...sourceFiles(COMPONENTS),
+            ...PROGRAM_FOLDERS.flatMap((folder) => sourceFiles(path.join(ROOT, folder))),
+        ]);
+        assert.ok(program.has("stacks") && program.has("policy"), `read ${[...program.keys()].join(", ")}`);
+        assert.equal(findCycle(program)?.join(" → "), undefined);
     });
 
     it("never imports stacks/ (or anything else outside components/) from a component", () => {

@@ -295,6 +295,27 @@ export class EksWorkloadIdentity implements WorkloadIdentity {
     }
 }
 
+/** Args with DEFAULTS applied. */
+const withDefaults = (args: EksClusterArgs) => ({ ...DEFAULTS, ...args });
+
+/** What every step of the EksCluster constructor reads: the settings with defaults applied, and names. */
+interface EksStep {
+    readonly name: string;
+    readonly clusterName: string;
+    readonly settings: ReturnType<typeof withDefaults>;
+    readonly tags: Record<string, string>;
+    readonly protect: boolean;
+    readonly accountId: pulumi.Output<string>;
+}
+
+/** The add-ons nodes wait for: they give a joining node its network. */
+interface NetworkingAddons {
+    readonly vpcCni: aws.eks.Addon;
+    readonly kubeProxy: aws.eks.Addon;
+    /** The pod identity agent, when the cluster uses Pod Identity: what credentialed add-ons wait for. */
+    readonly afterAgent: aws.eks.Addon[];
+}
+
 /**
  * An EKS cluster with its VPC, KMS-encrypted secrets, control-plane logs, managed node groups in
  * private subnets, managed core add-ons, cluster-admin access entries, and per-workload IAM.
@@ -318,34 +339,77 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterHandl
         if (problems.length > 0) {
             throw new pulumi.ResourceError(`invalid EksCluster arguments:\n  ${problems.join("\n  ")}`, this);
         }
-        const settings = { ...DEFAULTS, ...args };
-        const clusterName = settings.clusterName ?? name;
-        const tags = settings.tags;
-        const protect = settings.protect;
+        const settings = withDefaults(args);
         const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+        const step: EksStep = {
+            name,
+            clusterName: settings.clusterName ?? name,
+            settings,
+            tags: settings.tags,
+            protect: settings.protect,
+            accountId,
+        };
         this.aws = { region: settings.region, accountId };
 
-        this.network = new Network(`${name}-network`, { ...settings.network, tags, protect }, { parent: this });
-
-        const key = new aws.kms.Key(
-            `${name}-secrets`,
+        this.network = new Network(
+            `${name}-network`,
+            { ...settings.network, tags: step.tags, protect: step.protect },
+            { parent: this },
+        );
+        this.cluster = this.controlPlane(step);
+        this.clusterName = this.cluster.name;
+        this.endpoint = this.cluster.endpoint;
+        this.certificateAuthority = this.cluster.certificateAuthority.apply((ca) => ca.data ?? "");
+        const access = this.accessEntries(step);
+        this.workloadIdentity = this.identity(step);
+        const networking = this.networkingAddons(step);
+        const nodeGroups = this.nodeGroups(step, networking);
+        this.ready = [...nodeGroups, ...this.nodeAddons(step, networking, nodeGroups)];
+        this.kubeconfig = pulumi.secret(
+            pulumi
+                .all([this.cluster.name, this.cluster.endpoint, this.certificateAuthority])
+                .apply(([cluster, endpoint, ca]) =>
+                    eksKubeconfig({
+                        clusterName: cluster,
+                        endpoint,
+                        certificateAuthority: ca,
+                        region: settings.region,
+                    }),
+                ),
+        );
+        this.provider = new k8s.Provider(
+            `${name}-k8s`,
             {
-                description: `Envelope encryption of Kubernetes secrets in EKS cluster ${clusterName}`,
-                enableKeyRotation: true,
-                deletionWindowInDays: DEFAULTS.kmsDeletionWindowDays,
-                tags,
+                kubeconfig: this.kubeconfig,
+                // Only a different cluster replaces the provider (and everything deployed through it).
+                clusterIdentifier: this.cluster.arn,
             },
+            { parent: this, dependsOn: access },
+        );
+
+        this.registerOutputs({
+            clusterName: this.clusterName,
+            endpoint: this.endpoint,
+            certificateAuthority: this.certificateAuthority,
+            kubeconfig: this.kubeconfig,
+        });
+    }
+
+    /** The control plane: its role, the secrets key, the audit log group and key, and the cluster. */
+    private controlPlane({ name, clusterName, settings, tags, protect, accountId }: EksStep): aws.eks.Cluster {
+        const key = this.kmsKey(
+            `${name}-secrets`,
+            `Envelope encryption of Kubernetes secrets in EKS cluster ${clusterName}`,
+            {},
+            tags,
             { parent: this, protect },
         );
 
-        const clusterRole = new aws.iam.Role(
+        const clusterRole = this.serviceRole(
             `${name}-cluster`,
-            {
-                description: `EKS control plane of ${clusterName}`,
-                assumeRolePolicy: json(serviceTrustPolicy("eks.amazonaws.com")),
-                tags,
-            },
-            { parent: this },
+            `EKS control plane of ${clusterName}`,
+            "eks.amazonaws.com",
+            tags,
         );
         const clusterRoleParts = [
             ...this.attachManaged(`${name}-cluster`, clusterRole, MANAGED_POLICIES.cluster),
@@ -360,17 +424,15 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterHandl
         // leaves the log group and the key its logs need in AWS.
         const keepLogs = { parent: this, protect, retainOnDelete: protect };
         const logGroupName = controlPlaneLogGroupName(clusterName);
-        const logKey = new aws.kms.Key(
+        const logKey = this.kmsKey(
             `${name}-logs`,
+            `Encryption of the control-plane logs of EKS cluster ${clusterName}`,
             {
-                description: `Encryption of the control-plane logs of EKS cluster ${clusterName}`,
-                enableKeyRotation: true,
-                deletionWindowInDays: DEFAULTS.kmsDeletionWindowDays,
                 policy: accountId.apply((account) =>
                     json(logGroupKeyPolicy({ accountId: account, region: settings.region, logGroupName })),
                 ),
-                tags,
             },
+            tags,
             keepLogs,
         );
         const logGroup = new aws.cloudwatch.LogGroup(
@@ -378,14 +440,15 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterHandl
             {
                 name: logGroupName,
                 retentionInDays: settings.logRetentionDays,
-                // CloudWatch Logs takes the key's ARN (terraform-provider-aws internal/service/logs/group.go: kms_key_id → KmsKeyId).
+                // CloudWatch Logs takes the key's ARN
+                // (terraform-provider-aws internal/service/logs/group.go: kms_key_id → KmsKeyId).
                 kmsKeyId: logKey.arn,
                 tags,
             },
             keepLogs,
         );
 
-        this.cluster = new aws.eks.Cluster(
+        return new aws.eks.Cluster(
             `${name}-eks`,
             {
                 name: clusterName,
@@ -419,34 +482,16 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterHandl
                 ignoreChanges: ["accessConfig.bootstrapClusterCreatorAdminPermissions", "bootstrapSelfManagedAddons"],
             },
         );
-        this.clusterName = this.cluster.name;
-        this.endpoint = this.cluster.endpoint;
-        this.certificateAuthority = this.cluster.certificateAuthority.apply((ca) => ca.data ?? "");
+    }
 
-        // With creator-admin off, only these let anyone in: the Kubernetes provider waits for all of them.
-        const access: pulumi.Resource[] = [];
-        for (const roleArn of settings.adminRoleArns) {
-            const entryName = `${name}-admin-${roleNameOf(roleArn)}`;
-            const entry = new aws.eks.AccessEntry(
-                entryName,
-                { clusterName: this.cluster.name, principalArn: roleArn, type: "STANDARD", tags },
-                { parent: this },
-            );
-            access.push(
-                entry,
-                new aws.eks.AccessPolicyAssociation(
-                    entryName,
-                    {
-                        clusterName: this.cluster.name,
-                        principalArn: entry.principalArn,
-                        policyArn: CLUSTER_ADMIN_ACCESS_POLICY,
-                        accessScope: { type: "cluster" },
-                    },
-                    { parent: this },
-                ),
-            );
-        }
-
+    /**
+     * Access entries of admins, teams and viewers. Returns the admins' entries and policy associations:
+     * with creator-admin off, only these let anyone in, so the Kubernetes provider waits for all of them.
+     */
+    private accessEntries({ name, settings, tags }: EksStep): pulumi.Resource[] {
+        const access = settings.adminRoleArns.flatMap((roleArn) =>
+            this.policyAccess(`${name}-admin-${roleNameOf(roleArn)}`, roleArn, CLUSTER_ADMIN_ACCESS_POLICY, tags),
+        );
         for (const [team, access] of Object.entries(settings.teamAccess)) {
             new aws.eks.AccessEntry(
                 `${name}-team-${team}`,
@@ -461,24 +506,38 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterHandl
             );
         }
         for (const roleArn of settings.viewerRoleArns) {
-            const entryName = `${name}-viewer-${roleNameOf(roleArn)}`;
-            const entry = new aws.eks.AccessEntry(
-                entryName,
-                { clusterName: this.cluster.name, principalArn: roleArn, type: "STANDARD", tags },
-                { parent: this },
-            );
-            new aws.eks.AccessPolicyAssociation(
-                entryName,
-                {
-                    clusterName: this.cluster.name,
-                    principalArn: entry.principalArn,
-                    policyArn: VIEW_ACCESS_POLICY,
-                    accessScope: { type: "cluster" },
-                },
-                { parent: this },
-            );
+            this.policyAccess(`${name}-viewer-${roleNameOf(roleArn)}`, roleArn, VIEW_ACCESS_POLICY, tags);
         }
+        return access;
+    }
 
+    /** An access entry for the role and the cluster-wide association of one EKS access policy. */
+    private policyAccess(
+        entryName: string,
+        roleArn: string,
+        policyArn: string,
+        tags: Record<string, string>,
+    ): [aws.eks.AccessEntry, aws.eks.AccessPolicyAssociation] {
+        const entry = new aws.eks.AccessEntry(
+            entryName,
+            { clusterName: this.cluster.name, principalArn: roleArn, type: "STANDARD", tags },
+            { parent: this },
+        );
+        const association = new aws.eks.AccessPolicyAssociation(
+            entryName,
+            {
+                clusterName: this.cluster.name,
+                principalArn: entry.principalArn,
+                policyArn,
+                accessScope: { type: "cluster" },
+            },
+            { parent: this },
+        );
+        return [entry, association];
+    }
+
+    /** Workload identity: the IRSA OIDC provider when the cluster uses IRSA; Pod Identity needs none. */
+    private identity({ name, clusterName, settings, tags, accountId }: EksStep): EksWorkloadIdentity {
         const oidcProvider =
             settings.workloadIdentity === "irsa"
                 ? new aws.iam.OpenIdConnectProvider(
@@ -491,7 +550,7 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterHandl
                       { parent: this },
                   )
                 : undefined;
-        this.workloadIdentity = new EksWorkloadIdentity({
+        return new EksWorkloadIdentity({
             mode: settings.workloadIdentity,
             clusterName,
             createdClusterName: this.cluster.name,
@@ -499,67 +558,50 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterHandl
             oidcProvider,
             tags,
         });
+    }
 
-        const addon = (
-            role: string,
-            addonName: string,
-            version: pulumi.Input<string>,
-            extra: Partial<aws.eks.AddonArgs> = {},
-            dependsOn: pulumi.Resource[] = [],
-        ) =>
-            new aws.eks.Addon(
-                `${name}-${role}`,
-                {
-                    clusterName: this.cluster.name,
-                    addonName,
-                    addonVersion: version,
-                    resolveConflictsOnCreate: "OVERWRITE",
-                    resolveConflictsOnUpdate: "OVERWRITE",
-                    tags,
-                    ...extra,
-                },
-                { parent: this, dependsOn },
-            );
-
-        // Networking add-ons go in before the nodes, so nodes become Ready as they join.
+    /** Networking add-ons go in before the nodes, so nodes become Ready as they join. */
+    private networkingAddons(step: EksStep): NetworkingAddons {
+        const { name, settings } = step;
         const podIdentityAgent =
             settings.workloadIdentity === "podIdentity"
-                ? addon("pod-identity-agent", "eks-pod-identity-agent", settings.addons.podIdentityAgent!)
+                ? this.addon(step, "pod-identity-agent", "eks-pod-identity-agent", settings.addons.podIdentityAgent!)
                 : undefined;
         const cniRef = { namespace: "kube-system", serviceAccount: "aws-node" };
         const cniRole = this.workloadIdentity.role(`${name}-vpc-cni`, cniRef, this);
         const cniAttachments = this.attachManaged(`${name}-vpc-cni`, cniRole, MANAGED_POLICIES.vpcCni);
-        const credentials = (role: aws.iam.Role, serviceAccount: string): Partial<aws.eks.AddonArgs> =>
-            settings.workloadIdentity === "podIdentity"
-                ? { podIdentityAssociations: [{ roleArn: role.arn, serviceAccount }] }
-                : { serviceAccountRoleArn: role.arn };
         // After the pod identity agent: it serves the credentials the association grants, so aws-node
         // (and the EBS CSI controller) never start without them.
         const afterAgent = podIdentityAgent ? [podIdentityAgent] : [];
-        const vpcCni = addon(
+        const vpcCni = this.addon(
+            step,
             "vpc-cni",
             "vpc-cni",
             settings.addons.vpcCni,
             {
-                ...credentials(cniRole, cniRef.serviceAccount),
+                ...addonCredentials(settings.workloadIdentity, cniRole, cniRef.serviceAccount),
                 configurationValues: JSON.stringify(VPC_CNI_CONFIGURATION),
             },
             [...cniAttachments, ...afterAgent],
         );
-        const kubeProxy = addon("kube-proxy", "kube-proxy", settings.addons.kubeProxy);
+        const kubeProxy = this.addon(step, "kube-proxy", "kube-proxy", settings.addons.kubeProxy);
+        return { vpcCni, kubeProxy, afterAgent };
+    }
 
-        const nodeRole = new aws.iam.Role(
+    /** The node role and the managed node groups, each with its launch template. */
+    private nodeGroups(
+        { name, clusterName, settings, tags }: EksStep,
+        networking: NetworkingAddons,
+    ): aws.eks.NodeGroup[] {
+        const nodeRole = this.serviceRole(
             `${name}-node`,
-            {
-                description: `Nodes of EKS cluster ${clusterName}`,
-                assumeRolePolicy: json(serviceTrustPolicy("ec2.amazonaws.com")),
-                tags,
-            },
-            { parent: this },
+            `Nodes of EKS cluster ${clusterName}`,
+            "ec2.amazonaws.com",
+            tags,
         );
         const nodeAttachments = this.attachManaged(`${name}-node`, nodeRole, MANAGED_POLICIES.node);
 
-        const nodeGroups = Object.entries(settings.nodeGroups).map(([group, spec]) => {
+        return Object.entries(settings.nodeGroups).map(([group, spec]) => {
             const groupName = `${name}-${group}`;
             const template = new aws.ec2.LaunchTemplate(
                 groupName,
@@ -604,19 +646,27 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterHandl
                 },
                 {
                     parent: this,
-                    dependsOn: [...nodeAttachments, vpcCni, kubeProxy, ...(podIdentityAgent ? [podIdentityAgent] : [])],
+                    dependsOn: [...nodeAttachments, networking.vpcCni, networking.kubeProxy, ...networking.afterAgent],
                 },
             );
         });
+    }
 
+    /**
+     * The add-ons that run on nodes (CoreDNS, metrics-server, the EBS CSI driver). Returns every add-on,
+     * the networking ones included, in the order the cluster's `ready` lists them.
+     */
+    private nodeAddons(step: EksStep, networking: NetworkingAddons, nodeGroups: aws.eks.NodeGroup[]): aws.eks.Addon[] {
+        const { name, settings } = step;
         // CoreDNS needs nodes to schedule on; created earlier it stays DEGRADED and the create times out.
-        const coreDns = addon("coredns", "coredns", settings.addons.coreDns, {}, nodeGroups);
+        const coreDns = this.addon(step, "coredns", "coredns", settings.addons.coreDns, {}, nodeGroups);
         // Unpinned: EKS's default build for the cluster's version, which belongs to it by construction.
         const defaultVersion = (addonName: string) =>
             aws.eks.getAddonVersionOutput({ addonName, kubernetesVersion: this.cluster.version }, { parent: this })
                 .version;
         // Argo CD's autoscaling (HA) reads CPU through the metrics API.
-        const metricsServer = addon(
+        const metricsServer = this.addon(
+            step,
             "metrics-server",
             "metrics-server",
             settings.addons.metricsServer ?? defaultVersion("metrics-server"),
@@ -626,46 +676,77 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterHandl
         // Volumes (the apps' PersistentVolumeClaims) need the EBS CSI driver and a default StorageClass.
         const ebsRole = this.workloadIdentity.role(`${name}-ebs-csi`, EBS_CSI_SERVICE_ACCOUNT, this);
         const ebsAttachments = this.attachManaged(`${name}-ebs-csi`, ebsRole, MANAGED_POLICIES.ebsCsiDriver);
-        const ebsCsi = addon(
+        const ebsCsi = this.addon(
+            step,
             "ebs-csi-driver",
             "aws-ebs-csi-driver",
             settings.addons.ebsCsiDriver ?? defaultVersion("aws-ebs-csi-driver"),
             {
-                ...credentials(ebsRole, EBS_CSI_SERVICE_ACCOUNT.serviceAccount),
+                ...addonCredentials(settings.workloadIdentity, ebsRole, EBS_CSI_SERVICE_ACCOUNT.serviceAccount),
                 configurationValues: JSON.stringify(EBS_CSI_CONFIGURATION),
             },
-            [...nodeGroups, ...ebsAttachments, ...afterAgent],
+            [...nodeGroups, ...ebsAttachments, ...networking.afterAgent],
         );
-        this.ready = [...nodeGroups, vpcCni, kubeProxy, coreDns, metricsServer, ebsCsi, ...afterAgent];
+        return [networking.vpcCni, networking.kubeProxy, coreDns, metricsServer, ebsCsi, ...networking.afterAgent];
+    }
 
-        this.kubeconfig = pulumi.secret(
-            pulumi
-                .all([this.cluster.name, this.cluster.endpoint, this.certificateAuthority])
-                .apply(([cluster, endpoint, ca]) =>
-                    eksKubeconfig({
-                        clusterName: cluster,
-                        endpoint,
-                        certificateAuthority: ca,
-                        region: settings.region,
-                    }),
-                ),
-        );
-        this.provider = new k8s.Provider(
-            `${name}-k8s`,
+    /** One managed add-on, named `<component>-<role>`; it overwrites conflicting fields on create and update. */
+    private addon(
+        { name, tags }: EksStep,
+        role: string,
+        addonName: string,
+        version: pulumi.Input<string>,
+        extra: Partial<aws.eks.AddonArgs> = {},
+        dependsOn: pulumi.Resource[] = [],
+    ): aws.eks.Addon {
+        return new aws.eks.Addon(
+            `${name}-${role}`,
             {
-                kubeconfig: this.kubeconfig,
-                // Only a different cluster replaces the provider (and everything deployed through it).
-                clusterIdentifier: this.cluster.arn,
+                clusterName: this.cluster.name,
+                addonName,
+                addonVersion: version,
+                resolveConflictsOnCreate: "OVERWRITE",
+                resolveConflictsOnUpdate: "OVERWRITE",
+                tags,
+                ...extra,
             },
-            { parent: this, dependsOn: access },
+            { parent: this, dependsOn },
         );
+    }
 
-        this.registerOutputs({
-            clusterName: this.clusterName,
-            endpoint: this.endpoint,
-            certificateAuthority: this.certificateAuthority,
-            kubeconfig: this.kubeconfig,
-        });
+    /** A role an AWS service (EKS, EC2) assumes for this cluster. */
+    private serviceRole(
+        resourceName: string,
+        description: string,
+        service: string,
+        tags: Record<string, string>,
+    ): aws.iam.Role {
+        return new aws.iam.Role(
+            resourceName,
+            { description, assumeRolePolicy: json(serviceTrustPolicy(service)), tags },
+            { parent: this },
+        );
+    }
+
+    /** A rotating KMS key with the component's deletion window. */
+    private kmsKey(
+        resourceName: string,
+        description: string,
+        extra: Partial<aws.kms.KeyArgs>,
+        tags: Record<string, string>,
+        opts: pulumi.CustomResourceOptions,
+    ): aws.kms.Key {
+        return new aws.kms.Key(
+            resourceName,
+            {
+                description,
+                enableKeyRotation: true,
+                deletionWindowInDays: DEFAULTS.kmsDeletionWindowDays,
+                ...extra,
+                tags,
+            },
+            opts,
+        );
     }
 
     private attachManaged(
@@ -685,4 +766,15 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterHandl
                 ),
         );
     }
+}
+
+/** How an add-on's service account gets its role: a Pod Identity association, or IRSA's role ARN. */
+function addonCredentials(
+    mode: "podIdentity" | "irsa",
+    role: aws.iam.Role,
+    serviceAccount: string,
+): Partial<aws.eks.AddonArgs> {
+    return mode === "podIdentity"
+        ? { podIdentityAssociations: [{ roleArn: role.arn, serviceAccount }] }
+        : { serviceAccountRoleArn: role.arn };
 }

@@ -79,7 +79,10 @@ export function podIdentityTrustPolicy(
     };
 }
 
-/** "https://oidc.eks.eu-west-1.amazonaws.com/id/X" → "oidc.eks.eu-west-1.amazonaws.com/id/X", the prefix of IRSA condition keys. */
+/**
+ * "https://oidc.eks.eu-west-1.amazonaws.com/id/X" → "oidc.eks.eu-west-1.amazonaws.com/id/X", the prefix of IRSA
+ * condition keys.
+ */
 export function oidcIssuerHostPath(issuerUrl: string): string {
     return issuerUrl.replace(/^https:\/\//, "");
 }

@@ -7,7 +7,9 @@ export interface NetworkArgs {
     readonly vpcCidr: string;
     /** Availability zone names, e.g. ["eu-west-1a", "eu-west-1b"]; subnets are keyed by them. Required, at least 2. */
     readonly availabilityZones: readonly string[];
-    /** "single": one NAT gateway in the first zone; "onePerZone": each zone egresses through its own. Default "single". */
+    /**
+     * "single": one NAT gateway in the first zone; "onePerZone": each zone egresses through its own. Default "single".
+     */
     readonly natGateways?: "single" | "onePerZone";
     /** Public subnet blocks, one per zone; computed from vpcCidr (subnetLayout) when omitted. */
     readonly publicSubnetCidrs?: readonly string[];
@@ -108,7 +110,8 @@ export class Network extends pulumi.ComponentResource {
                     vpcId: this.vpc.id,
                     availabilityZone: zone,
                     cidrBlock,
-                    // No instance gets a public address: nodes are private, and load balancers and NAT gateways bring their own.
+                    // No instance gets a public address: nodes are private, and load balancers and NAT
+                    // gateways bring their own.
                     mapPublicIpOnLaunch: false,
                     tags: tagged(subnetName, LOAD_BALANCER_TAGS[tier]),
                 },

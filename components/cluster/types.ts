@@ -28,7 +28,10 @@ export interface ClusterHandle {
     readonly clusterName: pulumi.Output<string>;
     /** API server URL; undefined for an existing cluster, whose kubeconfig holds it. */
     readonly endpoint?: pulumi.Output<string>;
-    /** Kubeconfig (a secret) authenticating with `aws eks get-token`; undefined for an existing cluster, whose file the user has. */
+    /**
+     * Kubeconfig (a secret) authenticating with `aws eks get-token`; undefined for an existing cluster, whose file the
+     * user has.
+     */
     readonly kubeconfig?: pulumi.Output<string>;
     /** Every Kubernetes object of the platform is declared through this provider. */
     readonly provider: k8s.Provider;

@@ -16,20 +16,24 @@ export interface TenantKind {
     readonly resource: string;
 }
 
+/** The kinds of one API group, each with the API resource (plural) an RBAC rule names. */
+export function groupKinds(group: string, resources: Readonly<Record<string, string>>): TenantKind[] {
+    return Object.entries(resources).map(([kind, resource]) => ({ group, kind, resource }));
+}
+
 export const TENANT_KINDS: readonly TenantKind[] = [
-    { group: "", kind: "ConfigMap", resource: "configmaps" },
-    { group: "", kind: "Service", resource: "services" },
-    { group: "", kind: "ServiceAccount", resource: "serviceaccounts" },
-    { group: "", kind: "PersistentVolumeClaim", resource: "persistentvolumeclaims" },
-    { group: "apps", kind: "Deployment", resource: "deployments" },
-    { group: "apps", kind: "StatefulSet", resource: "statefulsets" },
-    { group: "batch", kind: "Job", resource: "jobs" },
-    { group: "batch", kind: "CronJob", resource: "cronjobs" },
-    { group: "autoscaling", kind: "HorizontalPodAutoscaler", resource: "horizontalpodautoscalers" },
-    { group: "policy", kind: "PodDisruptionBudget", resource: "poddisruptionbudgets" },
+    ...groupKinds("", {
+        ConfigMap: "configmaps",
+        Service: "services",
+        ServiceAccount: "serviceaccounts",
+        PersistentVolumeClaim: "persistentvolumeclaims",
+    }),
+    ...groupKinds("apps", { Deployment: "deployments", StatefulSet: "statefulsets" }),
+    ...groupKinds("batch", { Job: "jobs", CronJob: "cronjobs" }),
+    ...groupKinds("autoscaling", { HorizontalPodAutoscaler: "horizontalpodautoscalers" }),
+    ...groupKinds("policy", { PodDisruptionBudget: "poddisruptionbudgets" }),
     // A team owns its pods' traffic rules; a policy in its namespace selects only its own pods.
-    { group: "networking.k8s.io", kind: "Ingress", resource: "ingresses" },
-    { group: "networking.k8s.io", kind: "NetworkPolicy", resource: "networkpolicies" },
+    ...groupKinds("networking.k8s.io", { Ingress: "ingresses", NetworkPolicy: "networkpolicies" }),
 ];
 
 /** API groups no tenant may write to, whatever a whitelist says (checked by policy/security.ts). */

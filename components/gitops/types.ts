@@ -15,9 +15,9 @@ export interface ApplicationSource {
     readonly type: "kustomize" | "directory" | "helm";
     readonly helmValues?: Record<string, unknown>;
     /**
-     * The repository when this stack manages it (the GitOps repository or an app repository):
-     * its name names the engine's shared source objects, and the engine delivers its deploy key
-     * once per repository. Undefined for a public repository given by URL.
+     * The repository when it is one of the stack's (the GitOps repository or an app repository):
+     * its name names the engine's shared source objects, and a deploy key, if it has one, is
+     * delivered once per repository. Undefined for a public repository given by URL.
      */
     readonly access?: RepositoryAccess;
 }

@@ -99,7 +99,10 @@ export const appConfig = strictObject({
     sync: syncPolicyConfig.optional(),
     /** Names of the secrets this app reads from the store (values are put in the store out of band). */
     secretKeys: z.array(secretKey).default([]),
-    /** Apps that must be ready first: Flux waits for them (dependsOn); Argo CD cannot order Applications and only records them (annotation). */
+    /**
+     * Apps that must be ready first: Flux waits for them (dependsOn); Argo CD cannot order Applications and only
+     * records them (annotation).
+     */
     dependsOn: z.array(dnsLabel).default([]),
     quota: quotaConfig.optional(),
     limits: containerLimitsConfig.optional(),

@@ -6,7 +6,9 @@ import { githubRepositoryName, strictObject } from "./rules";
 const environmentName = z.string().regex(/^[A-Za-z0-9_.-]{1,255}$/, "expected a GitHub environment name");
 
 export const ciConfig = strictObject({
-    /** The repository whose workflows assume the roles (under github:owner); defaults to github.deployRepository.name. */
+    /**
+     * The repository whose workflows assume the roles (under github:owner); defaults to github.deployRepository.name.
+     */
     repository: githubRepositoryName.optional(),
     /**
      * Environments of the jobs that assume the preview role: `preview` (pull-request previews and

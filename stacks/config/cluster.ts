@@ -1,4 +1,6 @@
-/** `gitops-platform:cluster`: an EKS cluster this stack creates, or an existing cluster reached through a kubeconfig. */
+/**
+ * `gitops-platform:cluster`: an EKS cluster this stack creates, or an existing cluster reached through a kubeconfig.
+ */
 import { z } from "zod";
 import { cidrContains, cidrsOverlap, Ipv4Cidr, MAX_LAYOUT_VPC_PREFIX, parseCidr } from "../../components/cluster/cidr";
 import { DEFAULTS as EKS } from "../../components/cluster/eks";
@@ -79,6 +81,24 @@ function reservedRange(block: Ipv4Cidr): string | undefined {
     return hit ? `${hit[0]}, ${hit[1]}` : undefined;
 }
 
+/** AWS takes VPC and subnet blocks of /16 to /28: an issue at `path` when `text` is outside. */
+function checkBlockSize(
+    ctx: z.RefinementCtx,
+    what: string,
+    path: (string | number)[],
+    text: string,
+    block: Ipv4Cidr,
+): void {
+    if (block.prefixLength < 16 || block.prefixLength > 28) {
+        ctx.addIssue({
+            code: "custom",
+            path,
+            input: text,
+            message: `AWS ${what} are /16 to /28; ${text} is ${block.prefixLength < 16 ? "larger than /16" : "smaller than /28"}`,
+        });
+    }
+}
+
 const network = strictObject({
     vpcCidr: cidr,
     /** How many availability zones to spread subnets over (the region's first N). */
@@ -96,14 +116,7 @@ const network = strictObject({
     if (!vpc) {
         return;
     }
-    if (vpc.prefixLength < 16 || vpc.prefixLength > 28) {
-        ctx.addIssue({
-            code: "custom",
-            path: ["vpcCidr"],
-            input: net.vpcCidr,
-            message: `AWS VPC blocks are /16 to /28; ${net.vpcCidr} is ${vpc.prefixLength < 16 ? "larger than /16" : "smaller than /28"}`,
-        });
-    }
+    checkBlockSize(ctx, "VPC blocks", ["vpcCidr"], net.vpcCidr, vpc);
     const reserved = reservedRange(vpc);
     if (reserved) {
         ctx.addIssue({
@@ -153,14 +166,7 @@ const network = strictObject({
         if (!parsed) {
             return;
         }
-        if (parsed.prefixLength < 16 || parsed.prefixLength > 28) {
-            ctx.addIssue({
-                code: "custom",
-                path: block.path,
-                input: block.text,
-                message: `AWS subnets are /16 to /28; ${block.text} is ${parsed.prefixLength < 16 ? "larger than /16" : "smaller than /28"}`,
-            });
-        }
+        checkBlockSize(ctx, "subnets", block.path, block.text, parsed);
         if (!cidrContains(vpc, parsed)) {
             ctx.addIssue({
                 code: "custom",

@@ -60,7 +60,10 @@ export const appDeliveryConfig = strictObject({
 });
 
 export const deliveryConfig = strictObject({
-    /** The Prometheus analysis queries (the one `gitops-platform:monitoring` feeds), e.g. http://prometheus.monitoring:9090. */
+    /**
+     * The Prometheus analysis queries (the one `gitops-platform:monitoring` feeds), e.g.
+     * http://prometheus.monitoring:9090.
+     */
     prometheusAddress: z
         .string()
         .regex(/^https?:\/\/[^\s/]+(:\d+)?\/?$/, "expected a URL such as http://prometheus-operated.monitoring:9090")

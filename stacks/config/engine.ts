@@ -58,14 +58,20 @@ export const argocdConfig = strictObject(
         namespace: componentNamespace.default(ARGOCD.namespace),
         /** Replicas, Redis HA and disruption budgets; on by default in production only. */
         highAvailability: z.boolean().optional(),
-        /** Single sign-on through an OIDC provider; disables the local admin user. Its client secret is the secret key gitops-platform:ssoClientSecret. */
+        /**
+         * Single sign-on through an OIDC provider; disables the local admin user. Its client secret is the secret key
+         * gitops-platform:ssoClientSecret.
+         */
         sso: strictObject({
             issuer: z.url({ protocol: /^https$/, error: "expected the OIDC issuer's https URL" }),
             clientId: z.string().min(1),
             /** Token claim that carries group membership. */
             groupsClaim: z.string().default(DEFAULT_GROUPS_CLAIM),
         }).optional(),
-        /** Host name users reach Argo CD at (the chart's global.domain): the OIDC redirect URL is https://<domain>/auth/callback. Required with sso. */
+        /**
+         * Host name users reach Argo CD at (the chart's global.domain): the OIDC redirect URL is
+         * https://<domain>/auth/callback. Required with sso.
+         */
         domain: z
             .string()
             .regex(

@@ -80,7 +80,10 @@ const existingSpoke = strictObject({
     type: z.literal("existing"),
     /** The API server URL. */
     server: z.url({ protocol: /^https$/, error: "expected the API server's https:// URL" }),
-    /** Store key holding Argo CD's cluster config JSON (bearerToken and tlsClientConfig.caData); for Flux, a self-contained kubeconfig. */
+    /**
+     * Store key holding Argo CD's cluster config JSON (bearerToken and tlsClientConfig.caData); for Flux, a
+     * self-contained kubeconfig.
+     */
     secretKey: z.string().min(1),
     /** What the `cloud` label says about this cluster (on-prem, azure, gcp...). */
     cloud: dnsLabel.default("on-prem"),

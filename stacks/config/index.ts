@@ -335,6 +335,9 @@ export function rawProblems(raw: Record<string, unknown>, source: ConfigSource):
 /** The sections of the config, each parsed alone: what is left when another section is wrong. */
 export type PlatformConfigSections = Partial<ProjectConfig>;
 
+/** Whether the stack file has a section at all: a broken section is reported by the schema, not as missing. */
+export type SectionPresent = (section: string) => boolean;
+
 function parsedSections(raw: Record<string, unknown>): PlatformConfigSections {
     const sections: Record<string, unknown> = {};
     for (const [key, schema] of Object.entries(projectSchema.shape)) {
@@ -353,7 +356,7 @@ function parsedSections(raw: Record<string, unknown>): PlatformConfigSections {
 export function invariantProblems(
     sections: PlatformConfigSections,
     stack: string,
-    present: (section: string) => boolean,
+    present: SectionPresent,
 ): PathedProblem[] {
     const production = sections.environment === "production" || stack === "production";
     return [
@@ -363,7 +366,7 @@ export function invariantProblems(
 }
 
 /** Each notification destination needs its credential; commit statuses need repositories on GitHub. */
-function notificationProblems(config: PlatformConfigSections, present: (section: string) => boolean): PathedProblem[] {
+function notificationProblems(config: PlatformConfigSections, present: SectionPresent): PathedProblem[] {
     const destinations = config.notifications?.destinations ?? [];
     const problems: PathedProblem[] = [];
     const credentials = { slack: "slackWebhookUrl", githubCommitStatus: "githubStatusToken" } as const;
@@ -394,7 +397,7 @@ function notificationProblems(config: PlatformConfigSections, present: (section:
 export function crossFieldProblems(
     config: PlatformConfigSections,
     source: ConfigSource,
-    present: (section: string) => boolean,
+    present: SectionPresent,
 ): PathedProblem[] {
     const problems: PathedProblem[] = [];
     const add = (path: readonly PropertyKey[], message: string) => problems.push({ path, message });

@@ -4,7 +4,7 @@
  * preview breaking it. The README's invariant table lists these ids.
  */
 import { isCommitSha, isReleaseTag } from "../../components/gitops/revisions";
-import type { PlatformConfigSections } from "./index";
+import type { PlatformConfigSections, SectionPresent } from "./index";
 
 export interface InvariantProblem {
     readonly path: readonly PropertyKey[];
@@ -18,7 +18,7 @@ export interface Invariant {
      * Problems of a production config; only sections that parsed are given, and `present` says which
      * sections the file has at all (a broken section is reported by the schema, not as missing).
      */
-    readonly check: (config: PlatformConfigSections, present: (section: string) => boolean) => InvariantProblem[];
+    readonly check: (config: PlatformConfigSections, present: SectionPresent) => InvariantProblem[];
     /** The policy-pack rule (policy/rules.ts) that enforces it on a preview, if any. */
     readonly policy?: string;
 }
@@ -28,6 +28,22 @@ const problem = (path: readonly PropertyKey[], id: string, message: string): Inv
 ];
 
 const protection = (config: PlatformConfigSections) => config.github?.protection;
+
+/** A branch-protection switch production keeps on: refused when the file sets it to false. */
+function protectionOn(
+    id: string,
+    key: "enabled" | "requireCodeOwnerReview" | "requireSignedCommits" | "enforceAdmins",
+    description: string,
+    message: string,
+    policy?: string,
+): Invariant {
+    return {
+        id,
+        description,
+        check: (c) => (protection(c)?.[key] === false ? problem(["github", "protection", key], id, message) : []),
+        policy,
+    };
+}
 
 export const PRODUCTION_INVARIANTS: readonly Invariant[] = [
     {
@@ -43,19 +59,13 @@ export const PRODUCTION_INVARIANTS: readonly Invariant[] = [
                 : [],
         policy: "repository-protected",
     },
-    {
-        id: "branch-protection",
-        description: "branch protection is on",
-        check: (c) =>
-            protection(c)?.enabled === false
-                ? problem(
-                      ["github", "protection", "enabled"],
-                      "branch-protection",
-                      "a production stack cannot turn branch protection off: set it to true",
-                  )
-                : [],
-        policy: "repository-protected",
-    },
+    protectionOn(
+        "branch-protection",
+        "enabled",
+        "branch protection is on",
+        "a production stack cannot turn branch protection off: set it to true",
+        "repository-protected",
+    ),
     {
         id: "two-approvals",
         description: "at least 2 approving reviews",
@@ -68,18 +78,12 @@ export const PRODUCTION_INVARIANTS: readonly Invariant[] = [
                   )
                 : [],
     },
-    {
-        id: "code-owner-review",
-        description: "code owners review",
-        check: (c) =>
-            protection(c)?.requireCodeOwnerReview === false
-                ? problem(
-                      ["github", "protection", "requireCodeOwnerReview"],
-                      "code-owner-review",
-                      "expected code-owner review: set requireCodeOwnerReview to true",
-                  )
-                : [],
-    },
+    protectionOn(
+        "code-owner-review",
+        "requireCodeOwnerReview",
+        "code owners review",
+        "expected code-owner review: set requireCodeOwnerReview to true",
+    ),
     {
         id: "required-checks",
         description: "status checks must pass before merging",
@@ -105,30 +109,18 @@ export const PRODUCTION_INVARIANTS: readonly Invariant[] = [
                 : [],
         policy: "deploy-repository-gated-in-production",
     },
-    {
-        id: "signed-commits",
-        description: "signed commits",
-        check: (c) =>
-            protection(c)?.requireSignedCommits === false
-                ? problem(
-                      ["github", "protection", "requireSignedCommits"],
-                      "signed-commits",
-                      "expected signed commits: set requireSignedCommits to true",
-                  )
-                : [],
-    },
-    {
-        id: "admins-bound",
-        description: "the rules bind administrators",
-        check: (c) =>
-            protection(c)?.enforceAdmins === false
-                ? problem(
-                      ["github", "protection", "enforceAdmins"],
-                      "admins-bound",
-                      "administrators must be bound by the rules: remove enforceAdmins or set it to true",
-                  )
-                : [],
-    },
+    protectionOn(
+        "signed-commits",
+        "requireSignedCommits",
+        "signed commits",
+        "expected signed commits: set requireSignedCommits to true",
+    ),
+    protectionOn(
+        "admins-bound",
+        "enforceAdmins",
+        "the rules bind administrators",
+        "administrators must be bound by the rules: remove enforceAdmins or set it to true",
+    ),
     {
         id: "private-endpoint",
         description: "the API endpoint is private, or public only to listed ranges other than 0.0.0.0/0",

@@ -20,7 +20,10 @@ export const monitoringConfig = strictObject({
     driftFor: promDuration.default(DEFAULTS.driftFor),
     /** How long a sync or reconciliation may stay in progress before it alerts. */
     stalledFor: promDuration.default(DEFAULTS.stalledFor),
-    /** The engine's upstream Grafana dashboards, for a Grafana whose dashboards sidecar is on (sidecar.dashboards.enabled). */
+    /**
+     * The engine's upstream Grafana dashboards, for a Grafana whose dashboards sidecar is on
+     * (sidecar.dashboards.enabled).
+     */
     /**
      * Install kube-prometheus-stack (pinned, components/monitoring DEFAULTS.stack) into namespace monitoring,
      * for a cluster without a Prometheus Operator (local); its Prometheus selects the default selectorLabels.

@@ -30,7 +30,10 @@ export const gitopsRepositoryConfig = strictObject({
     branch: gitRefName.default(REPOSITORY.branch),
     /** Clone URL for a repository this stack does not manage (stacks without a github section). */
     url: gitRepositoryUrl.optional(),
-    /** Manage an existing repository instead of creating one: imported on the next `pulumi up`, nothing is seeded into it. */
+    /**
+     * Manage an existing repository instead of creating one: imported on the next `pulumi up`, nothing is seeded into
+     * it.
+     */
     adopt: z.boolean().default(REPOSITORY.adopt),
     managedBy,
     visibility: z.enum(["private", "internal", "public"]).default(REPOSITORY.visibility),

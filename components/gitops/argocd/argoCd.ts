@@ -4,14 +4,14 @@
  * Secret with the platform metadata, the platform project and the root app of apps; then one
  * AppProject per team and one Application per app.
  */
-import { ImagePushMode, ImageUpdate } from "../images";
+import { ImageUpdate } from "../images";
 import { IMAGE_UPDATER, imageUpdaterObjects, imageUpdaterValues } from "./imageUpdater";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PLATFORM_INGRESS_POLICY, platformIngressSpec, POD_SECURITY, podSecurityLabels } from "../../core/isolation";
+import { PLATFORM_INGRESS_POLICY, platformIngressSpec } from "../../core/isolation";
 import { metadataLabels } from "../metadata";
 import { declareObject } from "../../core/objects";
-import { EngineArgs, repositoriesByName } from "../engine";
+import { EngineArgs, EngineSkeleton, repositoriesByName } from "../engine";
 import { ApplicationRegistration, GitopsEngine, TeamRegistration } from "../types";
 import { argoApplication } from "./application";
 import {
@@ -24,7 +24,6 @@ import {
     SECRET_TYPE_LABEL,
     teamProject,
 } from "./objects";
-import { ChartValues, withUserValues } from "../../core/values";
 import { argoCdValues, ArgoSso, PROTECTED_VALUES } from "./values";
 import { APP_VERSIONS, DEFAULT_CHART_VERSION } from "./versions";
 
@@ -60,16 +59,10 @@ export interface ArgoCdArgs extends EngineArgs {
     readonly rootPrune: boolean;
     /** Applications prune old resources only after the new ones are healthy. Required. */
     readonly pruneLast: boolean;
-    /** Argo CD Image Updater may be installed for image updates; default false. */
-    readonly imageAutomation?: boolean;
-    /** Where image update commits go: a branch for a pull request (default), or straight to the target branch. */
-    readonly imagePush?: ImagePushMode;
     /** The Argo Rollouts UI extension in the Argo CD server (values.ts ROLLOUTS_EXTENSION). Default: off. */
     readonly rolloutsExtension?: boolean;
     /** The chart's `notifications` values (argoNotificationsValues in components/notifications). Default: none. */
     readonly notifications?: Readonly<Record<string, unknown>>;
-    /** argo-cd chart values merged over the program's (core/values.ts); none at PROTECTED_VALUES. Default: none. */
-    readonly values?: ChartValues;
 }
 
 export class ArgoCd extends pulumi.ComponentResource implements GitopsEngine {
@@ -80,15 +73,10 @@ export class ArgoCd extends pulumi.ComponentResource implements GitopsEngine {
     /** Argo CD never prunes what it did not apply, and Pulumi applies the namespaces. */
     public readonly tenantNamespaceAnnotations = {};
     public readonly release: k8s.helm.v3.Release;
-    private readonly provider: k8s.Provider;
-    private readonly labels: Readonly<Record<string, string>>;
+    private readonly engine: EngineSkeleton;
+    private readonly name: string;
     private readonly cascadeDelete: boolean;
     private readonly pruneLast: boolean;
-    /** Repository credential Secrets, by repository name: Applications from a repository wait for its Secret. */
-    private readonly credentials: Map<string, pulumi.Resource>;
-    private readonly name: string;
-    private readonly imageAutomation: boolean;
-    private readonly imagePush: ImagePushMode;
 
     constructor(name: string, args: ArgoCdArgs, opts?: pulumi.ComponentResourceOptions) {
         super("gitops-platform:gitops:ArgoCd", name, {}, opts);
@@ -106,26 +94,54 @@ export class ArgoCd extends pulumi.ComponentResource implements GitopsEngine {
                 this,
             );
         }
-        this.namespace = args.namespace ?? DEFAULTS.namespace;
-        this.provider = args.provider;
-        this.labels = args.labels;
+        this.name = name;
         this.cascadeDelete = args.cascadeDelete;
         this.pruneLast = args.pruneLast;
-        this.name = name;
-        this.imageAutomation = args.imageAutomation ?? false;
-        this.imagePush = args.imagePush ?? "pull-request";
-        this.versions = { chart: chartVersion, app: appVersion };
         const labels = { ...args.labels };
-        const child = { parent: this, provider: args.provider };
-        const repositories = repositoriesByName(args.repositories);
-
-        const namespace = new k8s.core.v1.Namespace(
-            `${name}-namespace`,
-            {
-                metadata: { name: this.namespace, labels: { ...labels, ...podSecurityLabels(POD_SECURITY.platform) } },
+        const highAvailability = args.highAvailability ?? false;
+        this.engine = new EngineSkeleton(this, name, args, {
+            namespace: { default: DEFAULTS.namespace },
+            versions: { chart: chartVersion, app: appVersion },
+            chart: {
+                title: "argo-cd",
+                releaseName: "argocd",
+                chart: DEFAULTS.chart,
+                repository: DEFAULTS.chartRepository,
+                values: argoCdValues({
+                    highAvailability,
+                    domain: args.domain,
+                    sso: args.sso,
+                    oidcClientSecret:
+                        args.ssoClientSecret === undefined ? undefined : pulumi.secret(args.ssoClientSecret),
+                    adminGroups: args.adminGroups ?? DEFAULTS.adminGroups,
+                    knownHosts: [...repositoriesByName(args.repositories).values()]
+                        .map((repo) => repo.knownHosts)
+                        .filter((lines) => lines !== ""),
+                    rolloutsExtension: args.rolloutsExtension ?? false,
+                    notifications: args.notifications,
+                }),
+                protected: PROTECTED_VALUES,
+                // Redis HA's StatefulSet and the replicated Deployments take longer than Helm's 300 s default.
+                timeoutSeconds: highAvailability ? DEFAULTS.haTimeoutSeconds : DEFAULTS.timeoutSeconds,
+                // With SSO the values carry the client secret.
+                secretValues: args.sso !== undefined,
             },
-            child,
-        );
+            credentials: {
+                prefix: "repo",
+                secret: (repo) => ({
+                    secretName: repositorySecretName(repo.name),
+                    labels: { [SECRET_TYPE_LABEL]: "repository" },
+                    data: repositorySecretData(repo.url, repo.privateKey),
+                }),
+            },
+        });
+        this.namespace = this.engine.namespace;
+        this.versions = this.engine.versions;
+        this.release = this.engine.release;
+        this.ready = [this.release];
+        const child = this.engine.child;
+        const namespace = this.engine.namespaceResource;
+        const afterRelease = { ...child, dependsOn: [this.release] };
 
         // Argo CD's pods reach each other (Redis HA too, which the chart's own per-component policies
         // leave out); other namespaces only the `metrics` ports (container ports so named in argo-helm
@@ -138,63 +154,6 @@ export class ArgoCd extends pulumi.ComponentResource implements GitopsEngine {
                 spec: platformIngressSpec({ scrapedPorts: ["metrics"] }),
             },
             child,
-        );
-
-        const highAvailability = args.highAvailability ?? false;
-        const programValues = argoCdValues({
-            highAvailability,
-            domain: args.domain,
-            sso: args.sso,
-            oidcClientSecret: args.ssoClientSecret === undefined ? undefined : pulumi.secret(args.ssoClientSecret),
-            adminGroups: args.adminGroups ?? DEFAULTS.adminGroups,
-            knownHosts: [...repositories.values()].map((repo) => repo.knownHosts).filter((lines) => lines !== ""),
-            rolloutsExtension: args.rolloutsExtension ?? false,
-            notifications: args.notifications,
-        });
-        const values = withUserValues("argo-cd", programValues, args.values, PROTECTED_VALUES, this);
-        this.release = new k8s.helm.v3.Release(
-            `${name}-release`,
-            {
-                name: "argocd",
-                namespace: namespace.metadata.name,
-                chart: DEFAULTS.chart,
-                version: chartVersion,
-                repositoryOpts: { repo: DEFAULTS.chartRepository },
-                // Redis HA's StatefulSet and the replicated Deployments take longer than Helm's 300 s default.
-                timeout: highAvailability ? DEFAULTS.haTimeoutSeconds : DEFAULTS.timeoutSeconds,
-                // With SSO the values carry the client secret: the whole object is a secret, in state too.
-                values: args.sso ? pulumi.secret(values) : values,
-            },
-            {
-                ...child,
-                dependsOn: [...(args.clusterReady ?? [])],
-                additionalSecretOutputs: args.sso ? ["values"] : [],
-            },
-        );
-        this.ready = [this.release];
-        const afterRelease = { ...child, dependsOn: [this.release] };
-
-        // Repositories read anonymously (a public one over https) need no credentials.
-        this.credentials = new Map(
-            [...repositories.values()].flatMap((repo) =>
-                repo.privateKey === undefined
-                    ? []
-                    : [
-                          [
-                              repo.name,
-                              args.secrets.deliver(
-                                  `${name}-repo-${repo.name}`,
-                                  {
-                                      namespace: namespace.metadata.name,
-                                      secretName: repositorySecretName(repo.name),
-                                      labels: { [SECRET_TYPE_LABEL]: "repository" },
-                                      data: repositorySecretData(repo.url, repo.privateKey),
-                                  },
-                                  { parent: this, dependsOn: [namespace] },
-                              ),
-                          ] as const,
-                      ],
-            ),
         );
 
         const clusterLabels = metadataLabels(args.metadata);
@@ -232,28 +191,23 @@ export class ArgoCd extends pulumi.ComponentResource implements GitopsEngine {
             `${name}-root-application`,
             rootApplication({
                 namespace: this.namespace,
-                repoUrl: gitops.url,
-                branch: gitops.branch,
-                path: args.clusterPath,
+                source: { repoUrl: gitops.url, branch: gitops.branch, path: args.clusterPath },
                 labels,
                 prune: args.rootPrune,
                 cascadeDelete: this.cascadeDelete,
             }),
-            {
-                ...child,
-                dependsOn: [this.release, project, ...this.credentialsOf(gitops.name), ...args.repositories.ready],
-            },
+            { ...child, dependsOn: this.engine.rootDependsOn([project]) },
         );
 
         this.registerOutputs({ namespace: this.namespace, versions: this.versions });
     }
 
     registerTeam(team: TeamRegistration, opts: { parent: pulumi.Resource }): pulumi.Resource[] {
-        const project = teamProject(team, this.namespace, { ...this.labels });
+        const project = teamProject(team, this.namespace, { ...this.engine.labels });
         return [
             declareObject(`${team.name}-appproject`, project, {
                 parent: opts.parent,
-                provider: this.provider,
+                provider: this.engine.child.provider,
                 dependsOn: this.ready,
             }),
         ];
@@ -268,13 +222,17 @@ export class ArgoCd extends pulumi.ComponentResource implements GitopsEngine {
             project: app.team,
             cascadeDelete: this.cascadeDelete,
             pruneLast: this.pruneLast,
-            labels: this.labels,
+            labels: this.engine.labels,
         });
         return [
             declareObject(`${app.name}-application`, application, {
                 parent: opts.parent,
-                provider: this.provider,
-                dependsOn: [...this.ready, ...this.credentialsOf(app.source.access?.name), ...(opts.dependsOn ?? [])],
+                provider: this.engine.child.provider,
+                dependsOn: [
+                    ...this.ready,
+                    ...this.engine.credentialsOf(app.source.access?.name),
+                    ...(opts.dependsOn ?? []),
+                ],
             }),
         ];
     }
@@ -285,16 +243,10 @@ export class ArgoCd extends pulumi.ComponentResource implements GitopsEngine {
      * credentials, which it writes back with.
      */
     registerImageUpdates(updates: readonly ImageUpdate[], gitopsRepository: string): pulumi.Resource[] {
-        if (updates.length === 0) {
+        if (!this.engine.hasImageUpdates(updates, "Argo CD Image Updater")) {
             return [];
         }
-        if (!this.imageAutomation) {
-            throw new pulumi.ResourceError(
-                `image updates of ${updates.map((u) => u.app).join(", ")} need Argo CD Image Updater: set imageAutomation`,
-                this,
-            );
-        }
-        const child = { parent: this, provider: this.provider };
+        const child = this.engine.child;
         const release = new k8s.helm.v3.Release(
             `${this.name}-image-updater`,
             {
@@ -309,23 +261,17 @@ export class ArgoCd extends pulumi.ComponentResource implements GitopsEngine {
         );
         const objects = imageUpdaterObjects(updates, {
             namespace: this.namespace,
-            labels: this.labels,
-            push: this.imagePush,
+            labels: this.engine.labels,
+            push: this.engine.imagePush,
         });
         return [
             release,
             ...objects.map((object) =>
                 declareObject(`${this.name}-${object.metadata.name}`, object, {
                     ...child,
-                    dependsOn: [release, ...this.credentialsOf(gitopsRepository)],
+                    dependsOn: [release, ...this.engine.credentialsOf(gitopsRepository)],
                 }),
             ),
         ];
-    }
-
-    /** The credential Secret of a repository, if it has one (anonymous ones have none). */
-    private credentialsOf(repository: string | undefined): pulumi.Resource[] {
-        const credentials = repository === undefined ? undefined : this.credentials.get(repository);
-        return credentials ? [credentials] : [];
     }
 }

@@ -7,7 +7,7 @@ import type { IAppProject } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha
 import type { IAppProjectSpec } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProjectSpec";
 import { tenantWhitelist } from "../tenancy";
 import { TeamRegistration } from "../types";
-import { ArgoApplication, IN_CLUSTER, RESOURCES_FINALIZER, syncRetry } from "./application";
+import { ArgoApplication, ArgoApplicationSettings, IN_CLUSTER, RESOURCES_FINALIZER, syncRetry } from "./application";
 
 /** The upstream type, with source repositories Inputs (the GitOps repository's URL is an Output). */
 export type ArgoAppProject = Omit<IAppProject, "spec" | "status"> & {
@@ -99,13 +99,10 @@ export function teamProject(team: TeamRegistration, namespace: string, labels: R
     };
 }
 
-export interface RootApplicationSettings {
-    readonly namespace: string;
-    readonly repoUrl: pulumi.Input<string>;
-    readonly branch: string;
-    /** clusters/<stack> */
-    readonly path: string;
-    readonly labels: Record<string, string>;
+/** The root lives where every Application does, with the platform's labels. */
+export interface RootApplicationSettings extends Pick<ArgoApplicationSettings, "namespace" | "labels"> {
+    /** The GitOps repository at its branch, and the directory synced: clusters/<stack>. */
+    readonly source: { readonly repoUrl: pulumi.Input<string>; readonly branch: string; readonly path: string };
     /**
      * Delete what was removed from clusters/<stack>/. Off in production, as for apps: a file
      * deleted by mistake must not take running objects with it.
@@ -137,7 +134,12 @@ export function rootApplication(settings: RootApplicationSettings): ArgoApplicat
             // but an explicit source type wins over detection (argoproj/argo-cd v3.4.4
             // reposerver/repository/repository.go GetAppSourceType → ApplicationSource.ExplicitType), so
             // a `directory` block here applied the kustomization file itself as a manifest.
-            source: { repoURL: settings.repoUrl, path: settings.path, targetRevision: settings.branch, kustomize: {} },
+            source: {
+                repoURL: settings.source.repoUrl,
+                path: settings.source.path,
+                targetRevision: settings.source.branch,
+                kustomize: {},
+            },
             destination: { server: IN_CLUSTER, namespace: settings.namespace },
             syncPolicy: {
                 automated: { prune: settings.prune, selfHeal: true },

@@ -9,28 +9,26 @@ import type { IGitRepository } from "@kubernetes-models/flux-cd/source.toolkit.f
 import type { IGitRepositoryRef } from "@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/GitRepositoryRef";
 import type { IGitRepositorySpec } from "@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/GitRepositorySpec";
 import type { IKustomization } from "@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1/Kustomization";
-import type { IKustomizationSpec } from "@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1/KustomizationSpec";
 import type { IHelmRelease } from "@kubernetes-models/flux-cd/helm.toolkit.fluxcd.io/v2/HelmRelease";
-import type { IHelmReleaseSpec } from "@kubernetes-models/flux-cd/helm.toolkit.fluxcd.io/v2/HelmReleaseSpec";
 import { syncObjectLabels } from "../../core/labels";
 import { normalGitUrl } from "../../repository/hosts";
 import { isFullCommitSha, isReleaseTag } from "../revisions";
 import { ApplicationRegistration, ApplicationSource } from "../types";
 
-/** The upstream types with metadata and spec required, and the Git URL an Input (the GitOps repository's is an Output). */
-type Metadata = { name: string; namespace: string; labels: Record<string, string> };
-export type FluxGitRepository = Omit<IGitRepository, "metadata" | "spec" | "status"> & {
-    metadata: Metadata;
-    spec: Omit<IGitRepositorySpec, "url"> & { url: pulumi.Input<string> };
-};
-export type FluxKustomization = Omit<IKustomization, "metadata" | "spec" | "status"> & {
-    metadata: Metadata;
-    spec: IKustomizationSpec;
-};
-export type FluxHelmRelease = Omit<IHelmRelease, "metadata" | "spec" | "status"> & {
-    metadata: Metadata;
-    spec: IHelmReleaseSpec;
-};
+/** Metadata as the program declares it: name, namespace and labels, always. */
+export type FluxMetadata = { name: string; namespace: string; labels: Record<string, string> };
+/** A Flux upstream type as the program declares it: metadata and spec required, no status. */
+export type FluxDeclared<T extends { spec?: unknown }, Spec = NonNullable<T["spec"]>> = Omit<
+    T,
+    "metadata" | "spec" | "status"
+> & { metadata: FluxMetadata; spec: Spec };
+/** The Git URL an Input: the GitOps repository's is an Output. */
+export type FluxGitRepository = FluxDeclared<
+    IGitRepository,
+    Omit<IGitRepositorySpec, "url"> & { url: pulumi.Input<string> }
+>;
+export type FluxKustomization = FluxDeclared<IKustomization>;
+export type FluxHelmRelease = FluxDeclared<IHelmRelease>;
 export type FluxObject = FluxGitRepository | FluxKustomization | FluxHelmRelease;
 
 export interface FluxAppSettings {
@@ -126,17 +124,12 @@ export function fluxGitRepository(source: ApplicationSource, settings: FluxAppSe
                     : pulumi.output(source.repoUrl).apply(normalGitUrl),
             ref: gitRef(source.revision),
             interval: FLUX_DEFAULTS.sourceInterval,
-            ...(source.access ? { secretRef: { name: gitCredentialsSecretName(source.access.name) } } : {}),
+            // A repository read anonymously has no credentials Secret to name; secretRef is optional
+            // (fluxcd/source-controller docs/spec/v1/gitrepositories.md: a public https source has none).
+            ...(source.access?.privateKey === undefined
+                ? {}
+                : { secretRef: { name: gitCredentialsSecretName(source.access.name) } }),
         },
-    };
-}
-
-/** An app's Kustomization or HelmRelease lives in Flux's namespace under the app's name. */
-function appMetadata(app: ApplicationRegistration, settings: FluxAppSettings): Metadata {
-    return {
-        name: app.name,
-        namespace: settings.namespace,
-        labels: syncObjectLabels(app.team, settings.labels, app.pruneApproved),
     };
 }
 
@@ -144,17 +137,34 @@ function gitSourceRef(source: ApplicationSource) {
     return { kind: "GitRepository" as const, name: gitRepositoryName(source) };
 }
 
-/** What every Flux app object shares: where it applies, the tenant to act as, and whether it runs at all. */
-function commonSpec(app: ApplicationRegistration, settings: FluxAppSettings) {
+/**
+ * An app's Kustomization or HelmRelease, with what both share: it lives in Flux's namespace under
+ * the app's name, applies to the app's namespace, acts as the tenant, and runs only when automated.
+ */
+function appObject<T extends { apiVersion: string; kind: string }, S extends object>(
+    type: T,
+    app: ApplicationRegistration,
+    settings: FluxAppSettings,
+    spec: S,
+) {
     return {
-        interval: FLUX_DEFAULTS.interval,
-        timeout: FLUX_DEFAULTS.timeout,
-        targetNamespace: app.namespace,
-        // A manual sync policy: Flux has no "sync on request" mode; a suspended object reconciles
-        // only when someone runs `flux resume`/`flux reconcile --force`.
-        ...(app.sync.automated ? {} : { suspend: true }),
-        ...(settings.serviceAccount ? { serviceAccountName: settings.serviceAccount } : {}),
-        ...(app.dependsOn.length > 0 ? { dependsOn: app.dependsOn.map((name) => ({ name })) } : {}),
+        ...type,
+        metadata: {
+            name: app.name,
+            namespace: settings.namespace,
+            labels: syncObjectLabels(app.team, settings.labels, app.pruneApproved),
+        },
+        spec: {
+            interval: FLUX_DEFAULTS.interval,
+            timeout: FLUX_DEFAULTS.timeout,
+            targetNamespace: app.namespace,
+            // A manual sync policy: Flux has no "sync on request" mode; a suspended object reconciles
+            // only when someone runs `flux resume`/`flux reconcile --force`.
+            ...(app.sync.automated ? {} : { suspend: true }),
+            ...(settings.serviceAccount ? { serviceAccountName: settings.serviceAccount } : {}),
+            ...(app.dependsOn.length > 0 ? { dependsOn: app.dependsOn.map((name) => ({ name })) } : {}),
+            ...spec,
+        },
     };
 }
 
@@ -165,20 +175,15 @@ function commonSpec(app: ApplicationRegistration, settings: FluxAppSettings) {
  * MirrorPrune, the default).
  */
 export function fluxKustomization(app: ApplicationRegistration, settings: FluxAppSettings): FluxKustomization {
-    return {
-        apiVersion: "kustomize.toolkit.fluxcd.io/v1",
-        kind: "Kustomization",
-        metadata: appMetadata(app, settings),
-        spec: {
-            ...commonSpec(app, settings),
-            sourceRef: gitSourceRef(app.source),
-            path: `./${app.source.path}`,
-            prune: app.sync.prune,
-            retryInterval: FLUX_DEFAULTS.retryInterval,
-            // Ready means "every applied object is healthy", which the dependsOn of later apps relies on.
-            wait: true,
-        },
-    };
+    const type = { apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization" } as const;
+    return appObject(type, app, settings, {
+        sourceRef: gitSourceRef(app.source),
+        path: `./${app.source.path}`,
+        prune: app.sync.prune,
+        retryInterval: FLUX_DEFAULTS.retryInterval,
+        // Ready means "every applied object is healthy", which the dependsOn of later apps relies on.
+        wait: true,
+    });
 }
 
 /**
@@ -188,27 +193,22 @@ export function fluxKustomization(app: ApplicationRegistration, settings: FluxAp
  * in the app's namespace, named after the app.
  */
 export function fluxHelmRelease(app: ApplicationRegistration, settings: FluxAppSettings): FluxHelmRelease {
-    return {
-        apiVersion: "helm.toolkit.fluxcd.io/v2",
-        kind: "HelmRelease",
-        metadata: appMetadata(app, settings),
-        spec: {
-            ...commonSpec(app, settings),
-            releaseName: app.name,
-            storageNamespace: app.namespace,
-            chart: {
-                spec: {
-                    chart: `./${app.source.path}`,
-                    sourceRef: gitSourceRef(app.source),
-                    reconcileStrategy: "Revision",
-                },
+    const type = { apiVersion: "helm.toolkit.fluxcd.io/v2", kind: "HelmRelease" } as const;
+    return appObject(type, app, settings, {
+        releaseName: app.name,
+        storageNamespace: app.namespace,
+        chart: {
+            spec: {
+                chart: `./${app.source.path}`,
+                sourceRef: gitSourceRef(app.source),
+                reconcileStrategy: "Revision",
             },
-            install: { remediation: { retries: FLUX_DEFAULTS.helmRetries } },
-            upgrade: { remediation: { retries: FLUX_DEFAULTS.helmRetries } },
-            driftDetection: { mode: app.sync.selfHeal ? "enabled" : "warn" },
-            values: app.source.helmValues ?? {},
         },
-    };
+        install: { remediation: { retries: FLUX_DEFAULTS.helmRetries } },
+        upgrade: { remediation: { retries: FLUX_DEFAULTS.helmRetries } },
+        driftDetection: { mode: app.sync.selfHeal ? "enabled" : "warn" },
+        values: app.source.helmValues ?? {},
+    });
 }
 
 export function fluxAppObjects(

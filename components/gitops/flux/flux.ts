@@ -6,14 +6,13 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { POD_SECURITY, podSecurityLabels } from "../../core/isolation";
 import { declareObject } from "../../core/objects";
 import { fluxTenantRules } from "../tenancy";
-import { EngineArgs, repositoriesByName } from "../engine";
+import { EngineArgs, EngineSkeleton } from "../engine";
 import { ApplicationRegistration, GitopsEngine, TeamRegistration } from "../types";
 import { normalGitUrl } from "../../repository/hosts";
 import { fluxAppObjects, gitCredentialsSecretName } from "./application";
-import { imageAutomationObjects, ImagePushMode, ImageUpdate } from "./images";
+import { imageAutomationObjects, ImageUpdate } from "./images";
 import {
     FluxComponent,
     fluxComponents,
@@ -25,7 +24,6 @@ import {
     PRUNE_DISABLED,
     tenantServiceAccount,
 } from "./objects";
-import { ChartValues, withUserValues } from "../../core/values";
 
 export const DEFAULTS = {
     namespace: "flux-system",
@@ -35,8 +33,6 @@ export const DEFAULTS = {
     /** Newest Flux release (fluxcd/flux2 v2.9.4, August 2026). */
     distributionVersion: "2.9.4",
     multitenancy: false,
-    imageAutomation: false,
-    imagePush: "pull-request",
 } as const;
 
 export interface FluxArgs extends EngineArgs {
@@ -50,15 +46,6 @@ export interface FluxArgs extends EngineArgs {
     readonly components?: readonly FluxComponent[];
     /** Tenant lockdown; default false. */
     readonly multitenancy?: boolean;
-    /** Adds the image automation controllers; default false. */
-    readonly imageAutomation?: boolean;
-    /** Where image update commits go: a branch for a pull request (default), or straight to the target branch. */
-    readonly imagePush?: ImagePushMode;
-    /**
-     * flux-operator chart values merged over the program's (core/values.ts); none at
-     * PROTECTED_OPERATOR_VALUES. The FluxInstance is the program's: its settings are typed args. Default: none.
-     */
-    readonly values?: ChartValues;
 }
 
 export class Flux extends pulumi.ComponentResource implements GitopsEngine {
@@ -71,87 +58,49 @@ export class Flux extends pulumi.ComponentResource implements GitopsEngine {
     public readonly tenantNamespaceAnnotations = { ...PRUNE_DISABLED };
     public readonly release: k8s.helm.v3.Release;
     public readonly instance: k8s.apiextensions.CustomResource;
+    private readonly engine: EngineSkeleton;
     private readonly name: string;
-    private readonly provider: k8s.Provider;
-    private readonly labels: Readonly<Record<string, string>>;
     private readonly multitenancy: boolean;
-    private readonly imageAutomation: boolean;
-    private readonly imagePush: ImagePushMode;
-    private readonly credentials: Map<string, pulumi.Resource>;
     /** GitRepositories by object name: apps at the same repository and revision share one. */
     private readonly sources = new Map<string, pulumi.Resource>();
 
     constructor(name: string, args: FluxArgs, opts?: pulumi.ComponentResourceOptions) {
         super("gitops-platform:gitops:Flux", name, {}, opts);
-        const chartVersion = args.operatorChartVersion ?? DEFAULTS.operatorChartVersion;
-        const distributionVersion = args.distributionVersion ?? DEFAULTS.distributionVersion;
         this.name = name;
-        this.namespace = args.namespace ?? DEFAULTS.namespace;
-        this.provider = args.provider;
-        this.labels = args.labels;
         this.multitenancy = args.multitenancy ?? DEFAULTS.multitenancy;
-        this.imageAutomation = args.imageAutomation ?? DEFAULTS.imageAutomation;
-        this.imagePush = args.imagePush ?? DEFAULTS.imagePush;
-        this.versions = { chart: chartVersion, app: distributionVersion };
         const labels = { ...args.labels };
-        const child = { parent: this, provider: args.provider };
-
-        // Protected from pruning: were clusters/<stack>/ ever to list this namespace, removing it there
-        // must not delete Flux itself.
-        const namespace = new k8s.core.v1.Namespace(
-            `${name}-namespace`,
-            {
-                metadata: {
-                    name: this.namespace,
-                    labels: { ...labels, ...PRUNE_DISABLED, ...podSecurityLabels(POD_SECURITY.platform) },
-                    annotations: { ...PRUNE_DISABLED },
-                },
+        this.engine = new EngineSkeleton(this, name, args, {
+            // Protected from pruning: were clusters/<stack>/ ever to list this namespace, removing it there
+            // must not delete Flux itself.
+            namespace: { default: DEFAULTS.namespace, labels: PRUNE_DISABLED, annotations: PRUNE_DISABLED },
+            versions: {
+                chart: args.operatorChartVersion ?? DEFAULTS.operatorChartVersion,
+                app: args.distributionVersion ?? DEFAULTS.distributionVersion,
             },
-            child,
-        );
-
-        this.release = new k8s.helm.v3.Release(
-            `${name}-release`,
-            {
-                name: "flux-operator",
-                namespace: namespace.metadata.name,
+            chart: {
+                title: "flux-operator",
+                releaseName: "flux-operator",
                 chart: DEFAULTS.chart,
-                version: chartVersion,
-                values: withUserValues(
-                    "flux-operator",
-                    fluxOperatorValues({ multitenancy: this.multitenancy }),
-                    args.values,
-                    PROTECTED_OPERATOR_VALUES,
-                    this,
-                ),
+                values: fluxOperatorValues({ multitenancy: this.multitenancy }),
+                protected: PROTECTED_OPERATOR_VALUES,
             },
-            { ...child, dependsOn: [...(args.clusterReady ?? [])] },
-        );
-
-        // Repositories read anonymously (a public one over https) need no credentials.
-        const keyed = [...repositoriesByName(args.repositories).values()].filter(
-            (repo) => repo.privateKey !== undefined,
-        );
-        this.credentials = new Map(
-            keyed.map((repo) => [
-                repo.name,
-                args.secrets.deliver(
-                    `${name}-git-${repo.name}`,
-                    {
-                        namespace: namespace.metadata.name,
-                        secretName: gitCredentialsSecretName(repo.name),
-                        data: gitCredentialsData(repo.privateKey!, repo.knownHosts),
-                    },
-                    { parent: this, dependsOn: [namespace] },
-                ),
-            ]),
-        );
-        const gitopsCredentials = this.credentials.get(args.repositories.gitops.name);
+            credentials: {
+                prefix: "git",
+                secret: (repo) => ({
+                    secretName: gitCredentialsSecretName(repo.name),
+                    data: gitCredentialsData(repo.privateKey, repo.knownHosts),
+                }),
+            },
+        });
+        this.namespace = this.engine.namespace;
+        this.versions = this.engine.versions;
+        this.release = this.engine.release;
+        const child = this.engine.child;
 
         const metadata = new k8s.core.v1.ConfigMap(
             `${name}-platform-metadata`,
             {
-                metadata: { name: METADATA_CONFIGMAP, namespace: namespace.metadata.name, labels },
+                metadata: { name: METADATA_CONFIGMAP, namespace: this.engine.namespaceResource.metadata.name, labels },
                 data: args.metadata,
             },
             child,
@@ -162,27 +111,19 @@ export class Flux extends pulumi.ComponentResource implements GitopsEngine {
             `${name}-instance`,
             fluxInstance({
                 namespace: this.namespace,
-                distributionVersion,
-                components: fluxComponents(args.components, this.imageAutomation),
+                distributionVersion: this.versions.app,
+                components: fluxComponents(args.components, this.engine.imageAutomation),
                 multitenancy: this.multitenancy,
                 eks: args.eks ?? false,
                 sync: {
                     url: gitops.url.apply(normalGitUrl),
                     branch: gitops.branch,
                     path: args.clusterPath,
-                    pullSecret: gitopsCredentials ? gitCredentialsSecretName(gitops.name) : undefined,
+                    pullSecret: gitops.privateKey === undefined ? undefined : gitCredentialsSecretName(gitops.name),
                 },
                 labels,
             }),
-            {
-                ...child,
-                dependsOn: [
-                    this.release,
-                    metadata,
-                    ...(gitopsCredentials ? [gitopsCredentials] : []),
-                    ...args.repositories.ready,
-                ],
-            },
+            { ...child, dependsOn: this.engine.rootDependsOn([metadata]) },
         );
         this.ready = [this.release, this.instance];
 
@@ -201,10 +142,10 @@ export class Flux extends pulumi.ComponentResource implements GitopsEngine {
                     metadata: {
                         name: tenantServiceAccount(team.name),
                         namespace: this.namespace,
-                        labels: { ...this.labels, team: team.name },
+                        labels: { ...this.engine.labels, team: team.name },
                     },
                 },
-                { parent: opts.parent, provider: this.provider, dependsOn: this.ready },
+                { parent: opts.parent, provider: this.engine.child.provider, dependsOn: this.ready },
             ),
         ];
     }
@@ -216,10 +157,9 @@ export class Flux extends pulumi.ComponentResource implements GitopsEngine {
         const serviceAccount = this.multitenancy ? tenantServiceAccount(app.team) : undefined;
         const { sources, objects } = fluxAppObjects(app, {
             namespace: this.namespace,
-            labels: this.labels,
+            labels: this.engine.labels,
             serviceAccount,
         });
-        const credentials = app.source.access ? this.credentials.get(app.source.access.name) : undefined;
         const declared: pulumi.Resource[] = [];
         const appSources = sources.map((source) => {
             const existing = this.sources.get(source.metadata.name);
@@ -229,8 +169,8 @@ export class Flux extends pulumi.ComponentResource implements GitopsEngine {
             // Parented to the engine, not the first app that uses it: removing that app must not move it.
             const created = declareObject(`${this.name}-source-${source.metadata.name}`, source, {
                 parent: this,
-                provider: this.provider,
-                dependsOn: [...this.ready, ...(credentials ? [credentials] : [])],
+                provider: this.engine.child.provider,
+                dependsOn: [...this.ready, ...this.engine.credentialsOf(app.source.access?.name)],
             });
             this.sources.set(source.metadata.name, created);
             declared.push(created);
@@ -242,7 +182,7 @@ export class Flux extends pulumi.ComponentResource implements GitopsEngine {
         const applied = objects.map((object) =>
             declareObject(`${app.name}-${object.kind.toLowerCase()}`, object, {
                 parent: opts.parent,
-                provider: this.provider,
+                provider: this.engine.child.provider,
                 dependsOn: [...this.ready, ...appSources, ...tenantAccess, ...(opts.dependsOn ?? [])],
             }),
         );
@@ -256,23 +196,17 @@ export class Flux extends pulumi.ComponentResource implements GitopsEngine {
      * (controlplaneio-fluxcd/distribution docs/operator/flux-sync.md) with the GitOps deploy key.
      */
     registerImageUpdates(updates: readonly ImageUpdate[]): pulumi.Resource[] {
-        if (updates.length === 0) {
+        if (!this.engine.hasImageUpdates(updates, "Flux's image controllers")) {
             return [];
-        }
-        if (!this.imageAutomation) {
-            throw new pulumi.ResourceError(
-                `image updates of ${updates.map((u) => u.app).join(", ")} need Flux's image controllers: set imageAutomation`,
-                this,
-            );
         }
         const settings = {
             namespace: this.namespace,
-            labels: this.labels,
+            labels: this.engine.labels,
             sourceName: this.namespace,
-            push: this.imagePush,
+            push: this.engine.imagePush,
         };
         const { perApp, automations } = imageAutomationObjects(updates, settings);
-        const child = { parent: this, provider: this.provider, dependsOn: this.ready };
+        const child = { parent: this, provider: this.engine.child.provider, dependsOn: this.ready };
         return [
             ...perApp.flatMap(({ app, objects }) =>
                 objects.map((object) => declareObject(`${app}-${object.kind.toLowerCase()}`, object, child)),
@@ -286,8 +220,12 @@ export class Flux extends pulumi.ComponentResource implements GitopsEngine {
         serviceAccount: string,
         opts: { parent: pulumi.Resource; dependsOn?: pulumi.Resource[] },
     ): pulumi.Resource[] {
-        const metadata = { name: `flux-${serviceAccount}`, namespace: app.namespace, labels: { ...this.labels } };
-        const child = { parent: opts.parent, provider: this.provider, dependsOn: opts.dependsOn };
+        const metadata = {
+            name: `flux-${serviceAccount}`,
+            namespace: app.namespace,
+            labels: { ...this.engine.labels },
+        };
+        const child = { parent: opts.parent, provider: this.engine.child.provider, dependsOn: opts.dependsOn };
         const role = new k8s.rbac.v1.Role(
             `${app.name}-flux-tenant-role`,
             { metadata, rules: fluxTenantRules(app.tenantKinds) },

@@ -10,9 +10,7 @@
 import type { IImagePolicy } from "@kubernetes-models/flux-cd/image.toolkit.fluxcd.io/v1/ImagePolicy";
 import type { IImagePolicySpec } from "@kubernetes-models/flux-cd/image.toolkit.fluxcd.io/v1/ImagePolicySpec";
 import type { IImageRepository } from "@kubernetes-models/flux-cd/image.toolkit.fluxcd.io/v1/ImageRepository";
-import type { IImageRepositorySpec } from "@kubernetes-models/flux-cd/image.toolkit.fluxcd.io/v1/ImageRepositorySpec";
 import type { IImageUpdateAutomation } from "@kubernetes-models/flux-cd/image.toolkit.fluxcd.io/v1/ImageUpdateAutomation";
-import type { IImageUpdateAutomationSpec } from "@kubernetes-models/flux-cd/image.toolkit.fluxcd.io/v1/ImageUpdateAutomationSpec";
 import {
     byTargetBranch,
     IMAGE_BRANCH_PREFIX,
@@ -21,23 +19,13 @@ import {
     ImageTagPolicy,
     ImageUpdate,
 } from "../images";
-import { dnsName } from "./application";
+import { dnsName, FluxDeclared, FluxMetadata } from "./application";
 
 export type { ImagePushMode, ImageTagPolicy, ImageUpdate };
 
-type Metadata = { name: string; namespace: string; labels: Record<string, string> };
-export type FluxImageRepository = Omit<IImageRepository, "metadata" | "spec" | "status"> & {
-    metadata: Metadata;
-    spec: IImageRepositorySpec;
-};
-export type FluxImagePolicy = Omit<IImagePolicy, "metadata" | "spec" | "status"> & {
-    metadata: Metadata;
-    spec: IImagePolicySpec;
-};
-export type FluxImageUpdateAutomation = Omit<IImageUpdateAutomation, "metadata" | "spec" | "status"> & {
-    metadata: Metadata;
-    spec: IImageUpdateAutomationSpec;
-};
+export type FluxImageRepository = FluxDeclared<IImageRepository>;
+export type FluxImagePolicy = FluxDeclared<IImagePolicy>;
+export type FluxImageUpdateAutomation = FluxDeclared<IImageUpdateAutomation>;
 
 export interface ImageAutomationSettings {
     /** Flux's namespace. */
@@ -69,7 +57,7 @@ export function commonDirectory(paths: readonly string[]): string {
     return `./${common.join("/")}`;
 }
 
-function metadata(name: string, settings: ImageAutomationSettings, extra: Record<string, string> = {}): Metadata {
+function metadata(name: string, settings: ImageAutomationSettings, extra: Record<string, string> = {}): FluxMetadata {
     return { name, namespace: settings.namespace, labels: { ...settings.labels, ...extra } };
 }
 
