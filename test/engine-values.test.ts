@@ -293,38 +293,27 @@ describe("platform metadata contract", () => {
 });
 
 describe("Flux components and operator values", () => {
+    // The component names of FluxInstance spec.components (controlplaneio-fluxcd/flux-operator v0.58.1,
+    // docs/api/v1/fluxinstance.md, "Components configuration"); the order is the program's.
+    const ORDER: FluxComponent[] = [
+        "source-controller",
+        "kustomize-controller",
+        "helm-controller",
+        "notification-controller",
+        "image-reflector-controller",
+        "image-automation-controller",
+    ];
+    const image: FluxComponent[] = ["image-reflector-controller", "image-automation-controller"];
+
     it("defaults to the operator's four controllers", () => {
-        assert.deepEqual(fluxComponents(undefined, false), [
-            "source-controller",
-            "kustomize-controller",
-            "helm-controller",
-            "notification-controller",
-        ]);
+        assert.deepEqual(fluxComponents(undefined, false), ORDER.slice(0, 4));
     });
 
     it("adds the image controllers for image automation", () => {
-        assert.deepEqual(fluxComponents(undefined, true), [
-            "source-controller",
-            "kustomize-controller",
-            "helm-controller",
-            "notification-controller",
-            "image-reflector-controller",
-            "image-automation-controller",
-        ]);
+        assert.deepEqual(fluxComponents(undefined, true), ORDER);
     });
 
     it("lists each selected component once, the image controllers with image automation, in one fixed order", () => {
-        // The component names of FluxInstance spec.components (controlplaneio-fluxcd/flux-operator v0.58.1,
-        // docs/api/v1/fluxinstance.md, "Components configuration"); the order is the program's.
-        const ORDER: FluxComponent[] = [
-            "source-controller",
-            "kustomize-controller",
-            "helm-controller",
-            "notification-controller",
-            "image-reflector-controller",
-            "image-automation-controller",
-        ];
-        const image: FluxComponent[] = ["image-reflector-controller", "image-automation-controller"];
         fc.assert(
             fc.property(fc.array(fc.constantFrom(...ORDER)), fc.boolean(), (selected, automation) => {
                 const result = fluxComponents(selected, automation);
