@@ -238,13 +238,9 @@ describe("Flux source naming and refs", () => {
                 (text, suffix) => {
                     const name = dnsName(text);
                     assert.ok(name.length <= 63 && DNS_LABEL.test(name), name);
+                    // Over 63 characters, two different texts must not share a name, whatever they differ in.
                     const longer = `${"x".repeat(70)}${text}`;
-                    if (dnsName(longer) === dnsName(`${longer}${suffix}`)) {
-                        assert.equal(
-                            longer.toLowerCase().replace(/[^a-z0-9]+/g, "-"),
-                            `${longer}${suffix}`.toLowerCase().replace(/[^a-z0-9]+/g, "-"),
-                        );
-                    }
+                    assert.notEqual(dnsName(longer), dnsName(`${longer}${suffix}`));
                 },
             ),
         );

@@ -1,29 +1,30 @@
 /**
  * Teams and apps through the offline plan: what each app gets (namespace, quota, limits, team
  * access, secrets, engine registration), stable identity across app lists, outputs, schema validity.
- * The engines are stood in for by FakeArgoEngineForTests / FakeFluxEngineForTests below, which
- * declare the real builders' objects, so this file does not depend on the engines' own components.
+ * Apps register with the real engine the config selects (ArgoCd or Flux); the secrets store only
+ * records what it is asked for.
  */
 import * as assert from "node:assert/strict";
 import * as fc from "fast-check";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { App, teamRoleRules } from "../components/apps";
+import { App } from "../components/apps";
 import { platformLabels } from "../components/core/labels";
 import { ClusterHandle } from "../components/cluster/types";
-import { argoApplication, IN_CLUSTER } from "../components/gitops/argocd/application";
-import { fluxAppObjects } from "../components/gitops/flux/application";
+import { IN_CLUSTER } from "../components/gitops/argocd/application";
 import { ApplicationRegistration, GitopsEngine, TeamRegistration } from "../components/gitops/types";
 import { RepositoryAccess, RepositoryHandle } from "../components/repository/types";
 import { AppSecrets, PlatformSecret, SecretsStore } from "../components/secrets/types";
 import { PlannedResource } from "../plan/recorder";
 import { registerApps, resolveSource, resolveSyncPolicy, teamRegistrations } from "../stacks/apps";
-import { Environment, PROFILES, profileOf } from "../stacks/profiles";
+import { PROFILES } from "../stacks/profiles";
 import { createEngine } from "../stacks/engine";
-import { ConfigError, PlatformConfig } from "../stacks/config";
+import { PlatformConfig } from "../stacks/config";
 import { AppConfig, dependencyCycle } from "../stacks/config/apps";
 import {
+    assertProblemAt,
     byName,
+    configProblems,
     importEsm,
     ofType,
     planProgram,
@@ -42,7 +43,7 @@ const CLUSTER_ROLE = "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole";
 const BINDING = "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding";
 const APPLICATION = "kubernetes:argoproj.io/v1alpha1:Application";
 const APP_PROJECT = "kubernetes:argoproj.io/v1alpha1:AppProject";
-const EXTERNAL_SECRET = "kubernetes:external-secrets.io/v1:ExternalSecret";
+const APP_SECRET = "test:secrets:AppSecret";
 const GIT_REPOSITORY = "kubernetes:source.toolkit.fluxcd.io/v1:GitRepository";
 const KUSTOMIZATION = "kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization";
 const HELM_RELEASE = "kubernetes:helm.toolkit.fluxcd.io/v2:HelmRelease";
@@ -60,144 +61,47 @@ function fakeAccess(name: string): RepositoryAccess {
     };
 }
 
-/** Stands in for the Argo CD engine: an AppProject per team, the real builder's Application per app. */
-class FakeArgoEngineForTests extends pulumi.ComponentResource implements GitopsEngine {
+/**
+ * Declares nothing of its own (components/secrets has its own tests): each request becomes a bare
+ * component holding what was asked for, for the parent, dependsOn and request checks.
+ */
+class RecordingSecretsStore implements SecretsStore {
+    readonly storeName = "platform";
+    readonly chartVersion = "2.9.0";
+    readonly ready: pulumi.Resource[] = [];
+    deliver(name: string, _secret: PlatformSecret, opts: { parent: pulumi.Resource }): pulumi.Resource {
+        return new pulumi.ComponentResource("test:secrets:Delivered", name, {}, { parent: opts.parent });
+    }
+    appSecret(secrets: AppSecrets, opts: { parent: pulumi.Resource }): pulumi.Resource {
+        return new pulumi.ComponentResource(
+            APP_SECRET,
+            `${secrets.app}-secrets`,
+            { ...secrets },
+            { parent: opts.parent },
+        );
+    }
+}
+
+/** Records registrations only, to test App's own checks apart from any engine. */
+class RecordingEngine implements GitopsEngine {
     readonly kind = "argocd";
     readonly namespace = "argocd";
     readonly ready: pulumi.Resource[] = [];
     readonly versions = { chart: "0.0.0", app: "0.0.0" };
     readonly tenantNamespaceAnnotations = {};
-    constructor(
-        private readonly provider: k8s.Provider,
-        private readonly environment: Environment,
-    ) {
-        super("test:fake:ArgoEngine", "engine");
-    }
-    registerTeam(team: TeamRegistration, opts: { parent: pulumi.Resource }): pulumi.Resource[] {
-        return [
-            new k8s.apiextensions.CustomResource(
-                `${team.name}-project`,
-                {
-                    apiVersion: "argoproj.io/v1alpha1",
-                    kind: "AppProject",
-                    metadata: { name: team.name, namespace: this.namespace },
-                    spec: {
-                        sourceRepos: team.sourceRepos,
-                        destinations: team.namespaces.map((namespace) => ({ server: IN_CLUSTER, namespace })),
-                    },
-                },
-                { parent: opts.parent, provider: this.provider },
-            ),
-        ];
-    }
-    registerApplication(
-        app: ApplicationRegistration,
-        opts: { parent: pulumi.Resource; dependsOn?: pulumi.Resource[] },
-    ): pulumi.Resource[] {
-        const profile = profileOf(this.environment);
-        const settings = {
-            namespace: this.namespace,
-            project: app.team,
-            cascadeDelete: profile.cascadeDelete,
-            pruneLast: profile.pruneLast,
-            labels: platformLabels(this.environment),
-        };
-        return [
-            new k8s.apiextensions.CustomResource(`${app.name}-application`, argoApplication(app, settings), {
-                parent: opts.parent,
-                provider: this.provider,
-                dependsOn: opts.dependsOn,
-            }),
-        ];
-    }
-}
-
-/** Stands in for the Flux engine: shared GitRepositories declared once, under the engine, keyed by name. */
-class FakeFluxEngineForTests extends pulumi.ComponentResource implements GitopsEngine {
-    readonly kind = "flux";
-    readonly namespace = "flux-system";
-    readonly ready: pulumi.Resource[] = [];
-    readonly versions = { chart: "0.0.0", app: "0.0.0" };
-    readonly tenantNamespaceAnnotations = { "kustomize.toolkit.fluxcd.io/prune": "disabled" };
-    private readonly sources = new Map<string, pulumi.Resource>();
-    constructor(
-        private readonly provider: k8s.Provider,
-        private readonly environment: Environment,
-    ) {
-        super("test:fake:FluxEngine", "engine");
-    }
-    registerTeam(): pulumi.Resource[] {
+    readonly registered: string[] = [];
+    registerTeam(team: TeamRegistration): pulumi.Resource[] {
+        this.registered.push(`team ${team.name}`);
         return [];
     }
-    registerApplication(
-        app: ApplicationRegistration,
-        opts: { parent: pulumi.Resource; dependsOn?: pulumi.Resource[] },
-    ): pulumi.Resource[] {
-        const { sources, objects } = fluxAppObjects(app, {
-            namespace: this.namespace,
-            labels: platformLabels(this.environment),
-        });
-        const sourceResources = sources.map((source) => {
-            const existing = this.sources.get(source.metadata.name);
-            const resource =
-                existing ??
-                new k8s.apiextensions.CustomResource(source.metadata.name, source, {
-                    parent: this,
-                    provider: this.provider,
-                });
-            this.sources.set(source.metadata.name, resource);
-            return resource;
-        });
-        return objects.map(
-            (object) =>
-                new k8s.apiextensions.CustomResource(`${app.name}-${object.kind.toLowerCase()}`, object, {
-                    parent: opts.parent,
-                    provider: this.provider,
-                    dependsOn: [...(opts.dependsOn ?? []), ...sourceResources],
-                }),
-        );
+    registerApplication(app: ApplicationRegistration): pulumi.Resource[] {
+        this.registered.push(`app ${app.name}`);
+        return [];
     }
 }
 
-class FakeSecretsStoreForTests implements SecretsStore {
-    readonly storeName = "platform";
-    readonly chartVersion = "2.9.0";
-    readonly ready: pulumi.Resource[] = [];
-    constructor(private readonly provider: k8s.Provider) {}
-    deliver(
-        name: string,
-        secret: PlatformSecret,
-        opts: { parent: pulumi.Resource; dependsOn?: pulumi.Resource[] },
-    ): pulumi.Resource {
-        return new k8s.core.v1.Secret(
-            name,
-            {
-                metadata: { name: secret.secretName, namespace: secret.namespace, labels: secret.labels },
-                stringData: secret.data,
-            },
-            { ...opts, provider: this.provider },
-        );
-    }
-    appSecret(secrets: AppSecrets, opts: { parent: pulumi.Resource; dependsOn?: pulumi.Resource[] }): pulumi.Resource {
-        return new k8s.apiextensions.CustomResource(
-            `${secrets.app}-secrets`,
-            {
-                apiVersion: "external-secrets.io/v1",
-                kind: "ExternalSecret",
-                metadata: { name: secrets.app, namespace: secrets.namespace },
-                spec: {
-                    data: secrets.keys.map((key) => ({ secretKey: key, remoteRef: { key: `${secrets.app}/${key}` } })),
-                },
-            },
-            { ...opts, provider: this.provider },
-        );
-    }
-}
-
-/** The engine the apps register with: a fake of either kind, or the stack's real one from stacks/engine.ts. */
-type EngineChoice = "argocd" | "flux" | "real";
-
-async function planApps(config: PlatformConfig, engineKind: EngineChoice = "argocd") {
+/** Plans the stack's apps with the engine the config selects (the real ArgoCd or Flux, from stacks/engine.ts). */
+async function planApps(config: PlatformConfig) {
     return planProgram(async () => {
         const provider = new k8s.Provider("cluster", { kubeconfig: "{}" });
         const cluster: ClusterHandle = { kind: "existing", clusterName: pulumi.output("test"), provider, ready: [] };
@@ -208,15 +112,14 @@ async function planApps(config: PlatformConfig, engineKind: EngineChoice = "argo
             ),
             ready: [],
         };
-        const secrets = new FakeSecretsStoreForTests(provider);
-        const engines: Record<EngineChoice, () => GitopsEngine> = {
-            argocd: () => new FakeArgoEngineForTests(provider, config.environment),
-            flux: () => new FakeFluxEngineForTests(provider, config.environment),
-            real: () => createEngine(config, { cluster, repositories, secrets }),
-        };
-        return { apps: await registerApps(config, { cluster, engine: engines[engineKind](), repositories, secrets }) };
+        const secrets = new RecordingSecretsStore();
+        const engine = createEngine(config, { cluster, repositories, secrets });
+        return { apps: await registerApps(config, { cluster, engine, repositories, secrets }) };
     }, config.stack);
 }
+
+/** Flux with tenant lockdown instead of the stack's engine. */
+const FLUX: StackOverrides = { set: { "gitops-platform:engine": { type: "flux", multitenancy: true } } };
 
 /** `count` apps of one team, alternating between the GitOps repository and a public URL. */
 function generatedApps(count: number, team = "payments"): AppConfig[] {
@@ -237,6 +140,9 @@ function generatedApps(count: number, team = "payments"): AppConfig[] {
     }));
 }
 
+/** Resources of a type outside the engine's own (its namespace, release, platform project...). */
+const ofApps = (resources: readonly PlannedResource[], type: string) =>
+    ofType(resources, type).filter((r) => !r.urn.includes("gitops-platform:gitops:"));
 const urns = (resources: readonly PlannedResource[]) =>
     new Set(resources.filter((r) => r.type !== "pulumi:pulumi:Stack").map((r) => r.urn));
 const ofApp = (resources: readonly PlannedResource[], app: string) =>
@@ -255,8 +161,8 @@ describe("apps: what each app of a stack gets", () => {
     it("declares exactly one of each object per app in staging (Argo CD)", async () => {
         const { resources } = await planApps(platformConfig("staging"));
         const counts = Object.fromEntries(
-            [APP, TEAM, NAMESPACE, QUOTA, LIMITS, CLUSTER_ROLE, BINDING, APPLICATION, APP_PROJECT, EXTERNAL_SECRET].map(
-                (type) => [type, ofType(resources, type).length],
+            [APP, TEAM, NAMESPACE, QUOTA, LIMITS, CLUSTER_ROLE, BINDING, APPLICATION, APP_PROJECT, APP_SECRET].map(
+                (type) => [type, ofApps(resources, type).length],
             ),
         );
         assert.deepEqual(counts, {
@@ -269,7 +175,7 @@ describe("apps: what each app of a stack gets", () => {
             [BINDING]: 3,
             [APPLICATION]: 3,
             [APP_PROJECT]: 3,
-            [EXTERNAL_SECRET]: 1,
+            [APP_SECRET]: 1,
         });
         assert.deepEqual(
             ofType(resources, APP)
@@ -296,11 +202,11 @@ describe("apps: what each app of a stack gets", () => {
         const production = await planApps(platformConfig("production"));
         const staging = await planApps(platformConfig("staging"));
         assert.deepEqual(
-            ofType(production.resources, NAMESPACE).map((r) => r.options.retainOnDelete),
+            ofApps(production.resources, NAMESPACE).map((r) => r.options.retainOnDelete),
             [true, true, true],
         );
         assert.deepEqual(
-            ofType(staging.resources, NAMESPACE).map((r) => r.options.retainOnDelete),
+            ofApps(staging.resources, NAMESPACE).map((r) => r.options.retainOnDelete),
             [false, false, false],
         );
     });
@@ -369,7 +275,7 @@ describe("apps: what each app of a stack gets", () => {
         assert.deepEqual((byName(resources, LIMITS, "grafana-limits").inputs.spec as { limits: unknown[] }).limits, [
             {
                 type: "Container",
-                default: { cpu: PROFILES.production.limits.defaultCpu, memory: "2Gi" },
+                default: { cpu: "1", memory: "2Gi" },
                 defaultRequest: { cpu: "250m", memory: "256Mi" },
             },
         ]);
@@ -382,24 +288,23 @@ describe("apps: what each app of a stack gets", () => {
         assert.equal(roles.length, 1, "one ClusterRole for every app of the stack");
         assert.deepEqual(roles[0].inputs.metadata, {
             name: "gitops-team-access",
-            labels: platformLabels("staging"),
+            labels: { environment: "staging", "app.kubernetes.io/managed-by": "pulumi" },
         });
-        assert.deepEqual(roles[0].inputs.rules, teamRoleRules(true));
-        assert.deepEqual(ofType(production.resources, CLUSTER_ROLE)[0].inputs.rules, teamRoleRules(false));
-        assert.deepEqual(teamRoleRules(true).slice(teamRoleRules(false).length), [
+        type Rule = { resources: string[]; verbs: string[] };
+        const stagingRules = roles[0].inputs.rules as Rule[];
+        const productionRules = ofType(production.resources, CLUSTER_ROLE)[0].inputs.rules as Rule[];
+        assert.deepEqual(stagingRules, [
+            ...productionRules,
             { apiGroups: [""], resources: ["pods/exec", "pods/portforward"], verbs: ["create", "get"] },
         ]);
-        const verbs = teamRoleRules(false).flatMap((rule) =>
-            (rule.verbs as string[]).map((verb) => `${verb} ${(rule.resources as string[]).join(",")}`),
+        const verbs = productionRules.flatMap((rule) =>
+            rule.verbs.map((verb) => `${verb} ${rule.resources.join(",")}`),
         );
         assert.deepEqual(
             verbs.filter((v) => !/^(get|list|watch) /.test(v)),
             ["delete pods"],
         );
-        assert.ok(
-            !teamRoleRules(true).some((rule) => (rule.resources as string[]).includes("secrets")),
-            "teams read no Secrets",
-        );
+        assert.ok(!stagingRules.some((rule) => rule.resources.includes("secrets")), "teams read no Secrets");
         // A RoleBinding to a ClusterRole grants its rules only in the binding's namespace (Kubernetes
         // docs, reference/access-authn-authz/rbac, "RoleBinding and ClusterRoleBinding").
         assert.deepEqual(byName(staging.resources, BINDING, "payments-api-team-binding").inputs, {
@@ -418,16 +323,18 @@ describe("apps: what each app of a stack gets", () => {
 
     it("asks the store for the app's secret keys in its namespace", async () => {
         const { resources } = await planApps(platformConfig("staging"));
-        const secret = byName(resources, EXTERNAL_SECRET, "payments-api-secrets");
-        assert.deepEqual(
-            (secret.inputs.spec as { data: { secretKey: string }[] }).data.map((d) => d.secretKey),
-            ["database-url", "stripe-api-key"],
-        );
-        assert.equal((secret.inputs.metadata as { namespace: string }).namespace, "payments-api");
-        assert.equal(secret.parent, byName(resources, APP, "payments-api").urn);
+        const request = byName(resources, APP_SECRET, "payments-api-secrets");
+        assert.deepEqual(request.inputs, {
+            app: "payments-api",
+            namespace: "payments-api",
+            keys: ["database-url", "stripe-api-key"],
+        });
+        assert.equal(ofType(resources, APP_SECRET).length, 1, "only payments-api reads secrets");
+        assert.equal(request.parent, byName(resources, APP, "payments-api").urn);
     });
 
-    it("refuses an app with secret keys in a stack without a secrets store", async () => {
+    it("refuses an app with secret keys in a stack without a secrets store, registering nothing", async () => {
+        const engine = new RecordingEngine();
         await assert.rejects(
             planProgram(() => {
                 const provider = new k8s.Provider("cluster", { kubeconfig: "{}" });
@@ -449,12 +356,13 @@ describe("apps: what each app of a stack gets", () => {
                     groups: ["g"],
                     secretKeys: ["token"],
                     provider,
-                    engine: new FakeArgoEngineForTests(provider, "local"),
+                    engine,
                 });
                 return {};
             }),
             /app payments-api reads secrets token but the stack has no secrets store/,
         );
+        assert.deepEqual(engine.registered, []);
     });
 
     it("gives each namespace a default-deny NetworkPolicy that admits the engine's namespace", async () => {
@@ -466,10 +374,10 @@ describe("apps: what each app of a stack gets", () => {
             labels: labels("payments", "staging"),
         });
         assert.deepEqual((policy.inputs.spec as { policyTypes: string[] }).policyTypes, ["Ingress", "Egress"]);
-        assert.equal(ofType(resources, NETWORK_POLICY).length, ofType(resources, NAMESPACE).length);
+        assert.equal(ofApps(resources, NETWORK_POLICY).length, ofApps(resources, NAMESPACE).length);
     });
 
-    it("registers each app after its namespace, quota, limits, isolation, secrets and team project exist", async () => {
+    it("registers each app after its namespace, quota, limits, isolation, secrets, team project, the engine and its repository credential exist", async () => {
         const { resources } = await planApps(platformConfig("staging"));
         const urnOf = (type: string, name: string) => byName(resources, type, name).urn;
         assert.deepEqual(
@@ -478,23 +386,26 @@ describe("apps: what each app of a stack gets", () => {
                 urnOf(NAMESPACE, "payments-api-namespace"),
                 urnOf(QUOTA, "payments-api-quota"),
                 urnOf(LIMITS, "payments-api-limits"),
-                urnOf(EXTERNAL_SECRET, "payments-api-secrets"),
-                urnOf(APP_PROJECT, "payments-project"),
+                urnOf(APP_SECRET, "payments-api-secrets"),
+                urnOf(APP_PROJECT, "payments-appproject"),
                 urnOf(NETWORK_POLICY, "payments-api-default-deny"),
+                urnOf("kubernetes:helm.sh/v3:Release", "argocd-release"),
+                urnOf("test:secrets:Delivered", "argocd-repo-payments-api"),
             ].sort(),
         );
     });
 
     it("registers each team with its apps' namespaces and source repositories", async () => {
         const { resources } = await planApps(platformConfig("staging"));
-        assert.deepEqual(byName(resources, APP_PROJECT, "observability-project").inputs.spec, {
-            sourceRepos: ["https://github.com/grafana/helm-charts.git"],
-            destinations: [{ server: IN_CLUSTER, namespace: "monitoring" }],
-        });
-        assert.deepEqual(
-            (byName(resources, APP_PROJECT, "payments-project").inputs.spec as { sourceRepos: unknown }).sourceRepos,
-            [repoUrl("payments-api")],
-        );
+        const spec = (team: string) =>
+            byName(resources, APP_PROJECT, `${team}-appproject`).inputs.spec as {
+                sourceRepos: unknown;
+                destinations: unknown;
+            };
+        assert.deepEqual(spec("observability").sourceRepos, ["https://github.com/grafana/helm-charts.git"]);
+        assert.deepEqual(spec("observability").destinations, [{ server: IN_CLUSTER, namespace: "monitoring" }]);
+        assert.deepEqual(spec("payments").sourceRepos, [repoUrl("payments-api")]);
+        assert.deepEqual(spec("payments").destinations, [{ server: IN_CLUSTER, namespace: "payments-api" }]);
     });
 
     it("syncs each app with the environment's policy, overridden per app", async () => {
@@ -553,7 +464,7 @@ describe("apps: sizes and stable identity", () => {
                 platformConfig("staging", { set: { "gitops-platform:apps": generatedApps(count) } }),
             );
             for (const type of [APP, NAMESPACE, QUOTA, LIMITS, BINDING, APPLICATION]) {
-                assert.equal(ofType(resources, type).length, count, type);
+                assert.equal(ofApps(resources, type).length, count, type);
             }
             assert.equal(ofType(resources, TEAM).length, 3);
             assert.equal(ofType(resources, CLUSTER_ROLE).length, 1, "one team ClusterRole whatever the number of apps");
@@ -581,12 +492,12 @@ describe("apps: sizes and stable identity", () => {
 
     it("with Flux, declares one GitRepository per repository and revision, and keeps it when the app that first used it goes", async () => {
         const apps = generatedApps(4, "demo");
-        const before = await planApps(platformConfig("local", { set: { "gitops-platform:apps": apps } }), "flux");
+        const before = await planApps(platformConfig("local", { set: { "gitops-platform:apps": apps } }));
         assert.deepEqual(
             ofType(before.resources, GIT_REPOSITORY)
                 .map((r) => r.name)
                 .sort(),
-            ["acme-shared-charts-v1-0-0", "platform-gitops-main"],
+            ["flux-source-acme-shared-charts-v1-0-0", "flux-source-platform-gitops-main"],
         );
         assert.deepEqual(
             ofType(before.resources, KUSTOMIZATION)
@@ -600,10 +511,7 @@ describe("apps: sizes and stable identity", () => {
                 .sort(),
             ["app-01-helmrelease", "app-03-helmrelease"],
         );
-        const after = await planApps(
-            platformConfig("local", { set: { "gitops-platform:apps": apps.slice(1) } }),
-            "flux",
-        );
+        const after = await planApps(platformConfig("local", { set: { "gitops-platform:apps": apps.slice(1) } }));
         assert.deepEqual(
             ofType(after.resources, GIT_REPOSITORY)
                 .map((r) => r.urn)
@@ -615,11 +523,9 @@ describe("apps: sizes and stable identity", () => {
     });
 });
 
-describe("apps: with the real engines", () => {
-    const FLUX: StackOverrides = { set: { "gitops-platform:engine": { type: "flux", multitenancy: true } } };
-
+describe("apps: with each engine", () => {
     it("registers one Argo CD Application per app, in the team's AppProject, after the namespace", async () => {
-        const { resources } = await planApps(platformConfig("production"), "real");
+        const { resources } = await planApps(platformConfig("production"));
         const applications = ofType(resources, APPLICATION).filter((r) => r.parent?.includes(APP));
         assert.deepEqual(
             applications.map((r) => `${r.name}:${(r.inputs.spec as { project: string }).project}`).sort(),
@@ -640,12 +546,11 @@ describe("apps: with the real engines", () => {
 
     it("with Flux, keeps the other apps' URNs when one app is removed", async () => {
         const apps = stackValue<AppConfig[]>("staging", "gitops-platform:apps");
-        const before = await planApps(platformConfig("staging", FLUX), "real");
+        const before = await planApps(platformConfig("staging", FLUX));
         const after = await planApps(
             platformConfig("staging", {
                 set: { ...FLUX.set, "gitops-platform:apps": apps.filter((a) => a.name !== "grafana") },
             }),
-            "real",
         );
         const gone = [...urns(before.resources)].filter((urn) => !urns(after.resources).has(urn));
         assert.ok(gone.length > 0);
@@ -717,20 +622,15 @@ describe("apps: every object is valid against its schema", () => {
         [HELM_RELEASE]: ["@kubernetes-models/flux-cd/helm.toolkit.fluxcd.io/v2/HelmRelease", "HelmRelease"],
     };
 
-    const FLUX_LOCKDOWN: StackOverrides = { set: { "gitops-platform:engine": { type: "flux", multitenancy: true } } };
-    const cases: [string, EngineChoice, StackOverrides][] = [
-        ["staging", "argocd", {}],
-        ["production", "argocd", {}],
-        ["local", "flux", {}],
-        ["staging", "flux", {}],
-        ["staging", "real", {}],
-        ["production", "real", {}],
-        ["local", "real", {}],
-        ["staging", "real", FLUX_LOCKDOWN],
+    const cases: [string, StackOverrides][] = [
+        ["staging", {}],
+        ["production", {}],
+        ["local", {}],
+        ["staging", FLUX],
     ];
-    for (const [stack, engine, overrides] of cases) {
-        it(`${stack} with the ${engine === "real" ? `real ${overrides.set ? "Flux (lockdown)" : "stack"} engine` : `fake ${engine} engine`}`, async () => {
-            const { resources } = await planApps(platformConfig(stack, overrides), engine);
+    for (const [stack, overrides] of cases) {
+        it(`${stack} with ${overrides.set ? "Flux (tenant lockdown)" : "its own engine"}`, async () => {
+            const { resources } = await planApps(platformConfig(stack, overrides));
             const checked = resources.filter((r) => r.type in CORE);
             assert.ok(checked.length >= 7);
             for (const resource of checked) {
@@ -872,15 +772,7 @@ describe("apps: bad dependencies in config", () => {
     ];
     for (const [name, change, key, message] of cases) {
         it(`rejects ${name}, naming ${key}`, () => {
-            try {
-                platformConfig("staging", { set: { "gitops-platform:apps": change(base) } });
-                assert.fail("config was accepted");
-            } catch (error) {
-                assert.ok(error instanceof ConfigError, String(error));
-                const problem = error.problems.find((p) => p.key === key);
-                assert.ok(problem, error.message);
-                assert.match(problem.message, message);
-            }
+            assertProblemAt(configProblems("staging", { set: { "gitops-platform:apps": change(base) } }), key, message);
         });
     }
 });
@@ -903,15 +795,48 @@ describe("apps: dependency cycles (property)", () => {
         );
     });
 
-    it("finds the cycle a back edge closes, as a path from the app back to itself", () => {
+    it("finds a cycle exactly when a back edge closes one, as a path of dependencies from the app back to itself", () => {
+        /** The test's own search: whether `from` reaches `to` through dependencies. */
+        const reaches = (graph: Map<string, readonly string[]>, from: string, to: string): boolean => {
+            const seen = new Set<string>();
+            const stack = [from];
+            while (stack.length > 0) {
+                const name = stack.pop()!;
+                if (name === to) {
+                    return true;
+                }
+                if (!seen.has(name)) {
+                    seen.add(name);
+                    stack.push(...(graph.get(name) ?? []));
+                }
+            }
+            return false;
+        };
+        const withBackEdge = graphs.chain((apps) =>
+            fc
+                .tuple(fc.nat(apps.length - 2), fc.nat(apps.length - 1))
+                .map(([i, offset]) => ({ apps, from: i, to: i + 1 + (offset % (apps.length - 1 - i)) })),
+        );
         fc.assert(
-            fc.property(graphs, (apps) => {
-                const last = apps[apps.length - 1].name;
-                const closed = [...apps.slice(0, -1), { name: last, dependsOn: ["a0"] }].map((app) =>
-                    app.name === "a0" ? { ...app, dependsOn: [last] } : app,
+            fc.property(withBackEdge, ({ apps, from, to }) => {
+                // Every edge points to an earlier app but this one, from a<from> to the later a<to>.
+                const start = `a${from}`;
+                const closed = apps.map((app) =>
+                    app.name === start ? { ...app, dependsOn: [...app.dependsOn, `a${to}`] } : app,
                 );
-                const cycle = dependencyCycle("a0", new Map(closed.map((app) => [app.name, app])));
-                assert.deepEqual(cycle, ["a0", last, "a0"]);
+                const graph = new Map(closed.map((app) => [app.name, app.dependsOn]));
+                const cycle = dependencyCycle(start, new Map(closed.map((app) => [app.name, app])));
+                if (!reaches(graph, `a${to}`, start)) {
+                    assert.equal(cycle, undefined);
+                    return;
+                }
+                assert.ok(cycle !== undefined, "a cycle exists");
+                assert.equal(cycle[0], start);
+                assert.equal(cycle[cycle.length - 1], start);
+                assert.equal(new Set(cycle.slice(0, -1)).size, cycle.length - 1, "no app twice before the end");
+                for (let k = 1; k < cycle.length; k++) {
+                    assert.ok(graph.get(cycle[k - 1])!.includes(cycle[k]), `${cycle[k - 1]} → ${cycle[k]}`);
+                }
             }),
         );
     });

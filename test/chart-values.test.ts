@@ -5,11 +5,24 @@ import * as YAML from "yaml";
 import * as fc from "fast-check";
 import * as pulumi from "@pulumi/pulumi";
 import { mergeValues, protectedValueProblems, ProtectedValue, valuePath } from "../components/core/values";
-import { PROTECTED_VALUES as DELIVERY_PROTECTED } from "../components/delivery/values";
-import { PROTECTED_VALUES } from "../components/gitops/argocd/values";
-import { PROTECTED_OPERATOR_VALUES as FLUX_PROTECTED } from "../components/gitops/flux/objects";
-import { PROTECTED_OPERATOR_VALUES as ESO_PROTECTED } from "../components/secrets/objects";
-import { byName, configProblems, planStack, stackValue } from "./harness";
+import {
+    DELIVERY_CHARTS,
+    PROTECTED_VALUES as DELIVERY_PROTECTED,
+    flaggerValues,
+    rolloutsValues,
+} from "../components/delivery/values";
+import { DEFAULT_CHART_VERSION as ARGO_CD_VERSION } from "../components/gitops/argocd/versions";
+import { argoCdValues, PROTECTED_VALUES } from "../components/gitops/argocd/values";
+import { IMAGE_UPDATER, imageUpdaterValues } from "../components/gitops/argocd/imageUpdater";
+import { DEFAULTS as FLUX_DEFAULTS } from "../components/gitops/flux";
+import { fluxOperatorValues, PROTECTED_OPERATOR_VALUES as FLUX_PROTECTED } from "../components/gitops/flux/objects";
+import { DEFAULTS as MONITORING_DEFAULTS, prometheusStackValues } from "../components/monitoring";
+import { argoNotificationsValues } from "../components/notifications/objects";
+import { operatorValues, PROTECTED_OPERATOR_VALUES as ESO_PROTECTED } from "../components/secrets/objects";
+import { SEALED_SECRETS, sealedSecretsValues } from "../components/secrets/sealed";
+import { DEFAULTS as ESO_DEFAULTS } from "../components/secrets/store";
+import { notificationSettings } from "../stacks/notifications";
+import { byName, configProblems, planStack, platformConfig, stackValue } from "./harness";
 import { FLUX, PROMETHEUS, withDelivery } from "./progressive-delivery-fixtures";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -331,18 +344,6 @@ describe("chart values: the progressive delivery controller (delivery.values)", 
             ...extra,
         });
 
-    it("protects keys that exist in the vendored charts' values.yaml (argo-rollouts 2.41.0, flagger 1.44.0)", () => {
-        for (const [engine, file] of [
-            ["argo-rollouts", "argo-rollouts-2.41.0-values.yaml"],
-            ["flagger", "flagger-1.44.0-values.yaml"],
-        ] as const) {
-            const chart = YAML.parse(fs.readFileSync(`test/fixtures/delivery/${file}`, "utf8")) as unknown;
-            for (const { path: keys } of DELIVERY_PROTECTED[engine]) {
-                assert.ok(lookup(chart, keys).found, `${engine}: ${valuePath(keys)}`);
-            }
-        }
-    });
-
     it("refuses a protected key of the engine's controller, naming key, value and reason", () => {
         const rollouts = configProblems("staging", withValues({ dashboard: { enabled: true } }));
         assert.deepEqual(
@@ -368,4 +369,210 @@ describe("chart values: the progressive delivery controller (delivery.values)", 
         assert.ok(values.controller.metrics !== undefined, "the program's controller values stay");
         assert.equal(values.keepCRDs, true);
     });
+});
+
+/** A path as a values file spells it, written here apart from the program's valuePath: `a.b["c.d"]`. */
+const spell = (keys: readonly string[]) =>
+    keys
+        .map((key, i) => (/^[A-Za-z0-9_-]+$/.test(key) ? `${i > 0 ? "." : ""}${key}` : `[${JSON.stringify(key)}]`))
+        .join("");
+
+/** Every key path of a values.yaml: its objects and their keys; lists and scalars are leaves. */
+function chartPaths(values: unknown, prefix: string[] = []): string[] {
+    const here = prefix.length > 0 ? [spell(prefix)] : [];
+    if (values === null || typeof values !== "object" || Array.isArray(values)) {
+        return here;
+    }
+    return [...here, ...Object.entries(values).flatMap(([key, child]) => chartPaths(child, [...prefix, key]))];
+}
+
+/** The leaf paths a program's values set; Outputs, lists, scalars and empty objects are leaves. */
+function setPaths(values: unknown, prefix: string[] = []): string[][] {
+    const object = values !== null && typeof values === "object" && !Array.isArray(values);
+    if (!object || pulumi.Output.isInstance(values) || Object.keys(values).length === 0) {
+        return [prefix];
+    }
+    return Object.entries(values).flatMap(([key, child]) => setPaths(child, [...prefix, key]));
+}
+
+/** Key paths of an upstream chart: a key list in test/fixtures/chart-values (its header cites the source) or a vendored values.yaml. */
+function upstreamPaths(file: string): Set<string> {
+    const text = fs.readFileSync(file, "utf8");
+    return file.endsWith(".keys")
+        ? new Set(text.split("\n").filter((line) => line !== "" && !line.startsWith("#")))
+        : new Set(chartPaths(YAML.parse(text)));
+}
+
+interface UpstreamChart {
+    readonly chart: string;
+    /** The version the program installs. */
+    readonly pinned: string;
+    /** The upstream file read, named with the version it is of. */
+    readonly file: string;
+    /** Why the file is of another version than the pinned one, when it is. */
+    readonly versionNote?: string;
+    /** Everything the program can set, in each of its variants. */
+    readonly variants: readonly Record<string, unknown>[];
+    readonly protectedPaths: readonly ProtectedValue[];
+    /**
+     * Values the chart takes as free-form maps (empty or with examples upstream), under which any key is
+     * the user's or the program's to choose; each with where its keys are defined.
+     */
+    readonly maps: Readonly<Record<string, string>>;
+    /** Maps values.yaml documents in a comment only, each with the commented-out line that does. */
+    readonly commented?: Readonly<Record<string, string>>;
+}
+
+const SSO = { issuer: "https://acme.okta.com/oauth2/default", clientId: "argocd", groupsClaim: "groups" };
+const argoBase = {
+    highAvailability: false,
+    adminGroups: ["platform-admins"],
+    knownHosts: ["github.com ssh-ed25519 A"],
+};
+const controller = { highAvailability: false, meshProvider: "kubernetes" };
+const UPSTREAM: readonly UpstreamChart[] = [
+    {
+        chart: "argo-cd",
+        pinned: ARGO_CD_VERSION,
+        file: "test/fixtures/chart-values/argo-cd-10.1.1.keys",
+        variants: [
+            argoBase,
+            { ...argoBase, highAvailability: true, domain: "argocd.example.org", sso: SSO, oidcClientSecret: "s" },
+            { ...argoBase, rolloutsExtension: true },
+            {
+                ...argoBase,
+                notifications: argoNotificationsValues(notificationSettings(platformConfig("production"))!),
+            },
+        ].map(argoCdValues),
+        protectedPaths: PROTECTED_VALUES,
+        maps: {
+            "configs.cm": "argocd-cm's data: Argo CD's settings (argo-cd docs, operator-manual/argocd-cm.yaml)",
+            "configs.rbac": "argocd-rbac-cm's data (operator-manual/argocd-rbac-cm.yaml)",
+            "configs.params": "argocd-cmd-params-cm's data (operator-manual/argocd-cmd-params-cm.yaml)",
+            "configs.secret.extra": "extra keys of argocd-secret, referenced as $key from argocd-cm",
+            "notifications.notifiers": "argocd-notifications-cm's service.* entries (notifications docs, services)",
+            "notifications.templates": "argocd-notifications-cm's template.* entries",
+            "notifications.triggers": "argocd-notifications-cm's trigger.* entries",
+            ...Object.fromEntries(
+                ["controller", "server", "repoServer", "applicationSet"].map((c) => [
+                    `${c}.resources`,
+                    "a container's Kubernetes ResourceRequirements (requests, limits)",
+                ]),
+            ),
+        },
+    },
+    {
+        chart: "argocd-image-updater",
+        pinned: IMAGE_UPDATER.chartVersion,
+        file: "test/fixtures/chart-values/argocd-image-updater-1.2.4.keys",
+        variants: [imageUpdaterValues()],
+        protectedPaths: [],
+        maps: {},
+    },
+    {
+        chart: "flux-operator",
+        pinned: FLUX_DEFAULTS.operatorChartVersion,
+        file: "test/fixtures/chart-values/flux-operator-0.49.0.keys",
+        versionNote: "the mirror holds controlplaneio-fluxcd/charts up to 0.49.0 only",
+        variants: [fluxOperatorValues({ multitenancy: false }), fluxOperatorValues({ multitenancy: true })],
+        protectedPaths: FLUX_PROTECTED,
+        maps: {},
+    },
+    {
+        chart: "external-secrets",
+        pinned: ESO_DEFAULTS.chartVersion,
+        file: "test/fixtures/chart-values/external-secrets-2.9.0.keys",
+        variants: [
+            operatorValues({
+                serviceAccountName: "external-secrets",
+                serviceAccountAnnotations: { "eks.amazonaws.com/role-arn": "arn:aws:iam::1:role/r" },
+                serviceAccountTokenCreate: true,
+            }),
+        ],
+        protectedPaths: ESO_PROTECTED,
+        maps: { "serviceAccount.annotations": "annotations of the operator's ServiceAccount" },
+    },
+    {
+        chart: "sealed-secrets",
+        pinned: SEALED_SECRETS.version,
+        file: "test/fixtures/chart-values/sealed-secrets-2.18.5.keys",
+        variants: [sealedSecretsValues()],
+        protectedPaths: [],
+        maps: {},
+    },
+    {
+        chart: "kube-prometheus-stack",
+        pinned: MONITORING_DEFAULTS.stack.chartVersion,
+        file: "test/fixtures/chart-values/kube-prometheus-stack-88.5.3.keys",
+        variants: [prometheusStackValues()],
+        protectedPaths: [],
+        maps: {},
+    },
+    {
+        chart: "argo-rollouts",
+        pinned: DELIVERY_CHARTS["argo-rollouts"].version,
+        file: "test/fixtures/delivery/argo-rollouts-2.41.0-values.yaml",
+        variants: [
+            rolloutsValues(controller),
+            rolloutsValues({ ...controller, highAvailability: true, monitorLabels: { release: "p" } }),
+        ],
+        protectedPaths: DELIVERY_PROTECTED["argo-rollouts"],
+        maps: { "controller.metrics.serviceMonitor.additionalLabels": "labels of the ServiceMonitor" },
+    },
+    {
+        chart: "flagger",
+        pinned: DELIVERY_CHARTS.flagger.version,
+        file: "test/fixtures/delivery/flagger-1.44.0-values.yaml",
+        variants: [
+            flaggerValues(controller),
+            flaggerValues({
+                ...controller,
+                highAvailability: true,
+                prometheusAddress: "http://p:9090",
+                monitorLabels: { release: "p" },
+            }),
+        ],
+        protectedPaths: DELIVERY_PROTECTED.flagger,
+        maps: {},
+        commented: { "serviceMonitor.labels": "labels:" },
+    },
+];
+
+describe("chart values: every path the program sets is in the upstream chart's values.yaml", () => {
+    for (const upstream of UPSTREAM) {
+        describe(upstream.chart, () => {
+            const paths = upstreamPaths(upstream.file);
+            /** Known upstream, or under a map the chart declares. */
+            const commented = upstream.commented ?? {};
+            const free = new Set([...Object.keys(upstream.maps), ...Object.keys(commented)]);
+            /** In the chart's values, or at or under a map it declares. */
+            const known = (keys: readonly string[]) =>
+                paths.has(spell(keys)) || keys.some((_, i) => free.has(spell(keys.slice(0, i + 1))));
+
+            it(`reads the chart at the version the program pins (${upstream.pinned})`, () => {
+                const version = /-(\d+\.\d+\.\d+)[.-]/.exec(upstream.file)?.[1];
+                assert.equal(version === upstream.pinned, upstream.versionNote === undefined, upstream.versionNote);
+            });
+
+            it("sets only keys of the chart", () => {
+                const unknown = upstream.variants.flatMap((values) => setPaths(values)).filter((keys) => !known(keys));
+                assert.deepEqual([...new Set(unknown.map(spell))], []);
+            });
+
+            it("protects only keys of the chart", () => {
+                const unknown = upstream.protectedPaths.filter((p) => !known(p.path));
+                assert.deepEqual(
+                    unknown.map((p) => spell(p.path)),
+                    [],
+                );
+            });
+
+            it("allows free keys only under maps the chart declares", () => {
+                assert.deepEqual(
+                    Object.keys(upstream.maps).filter((map) => !paths.has(map)),
+                    [],
+                );
+            });
+        });
+    }
 });

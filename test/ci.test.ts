@@ -9,7 +9,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { CI_DEFAULTS, CiRoles } from "../components/ci";
+import { CiRoles } from "../components/ci";
 import {
     deployPolicy,
     environmentSubject,
@@ -112,18 +112,18 @@ describe("CI roles: component", () => {
     it("trusts the preview role from the preview environments and the deploy role from the deploy ones", () => {
         assert.deepEqual(subjectsOf(plan, "ci-preview"), [environmentSubject(REPO, "preview")]);
         assert.deepEqual(subjectsOf(plan, "ci-deploy"), [environmentSubject(REPO, "staging")]);
-        assert.equal(byName(plan.resources, T.role, "ci-preview").inputs.name, CI_DEFAULTS.previewRoleName);
+        assert.equal(byName(plan.resources, T.role, "ci-preview").inputs.name, "github-actions-preview");
         assert.equal(byName(plan.resources, T.role, "ci-deploy").options.protect, true);
     });
 
     it("gives the preview role ReadOnlyAccess and the Deny, the deploy role the deploy policy", () => {
         const attachment = byName(plan.resources, T.attachment, "ci-preview-read-only");
-        assert.deepEqual(attachment.inputs, { role: CI_DEFAULTS.previewRoleName, policyArn: READ_ONLY_ACCESS });
+        assert.deepEqual(attachment.inputs, { role: "github-actions-preview", policyArn: READ_ONLY_ACCESS });
         const deny = byName(plan.resources, T.rolePolicy, "ci-preview-no-secret-reads");
-        assert.equal(deny.inputs.role, CI_DEFAULTS.previewRoleName);
+        assert.equal(deny.inputs.role, "github-actions-preview");
         assert.deepEqual(parsePolicy(deny.inputs.policy, "deny"), previewDenyPolicy());
         const deploy = byName(plan.resources, T.rolePolicy, "ci-deploy-permissions");
-        assert.equal(deploy.inputs.role, CI_DEFAULTS.deployRoleName);
+        assert.equal(deploy.inputs.role, "github-actions-deploy");
         assert.deepEqual(parsePolicy(deploy.inputs.policy, "deploy"), deployPolicy());
     });
 });

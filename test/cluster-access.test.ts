@@ -1,8 +1,7 @@
 /** EKS access for teams (namespace-scoped through their groups) and the read-only viewer role. */
 import * as assert from "node:assert/strict";
-import { ConfigError, loadConfig } from "../stacks/config";
 import { PlanResult } from "../plan/run";
-import { byName, ofType, planStack, stackConfig, stackValue } from "./harness";
+import { byName, configProblems, ofType, planStack, stackValue } from "./harness";
 
 const ENTRY = "aws:eks/accessEntry:AccessEntry";
 const ASSOCIATION = "aws:eks/accessPolicyAssociation:AccessPolicyAssociation";
@@ -63,16 +62,8 @@ describe("cluster access: teams and viewers (staging plan)", () => {
 });
 
 describe("cluster access: config", () => {
-    const problems = (set: Record<string, unknown>) => {
-        const { config, secretKeys } = stackConfig("staging", { set });
-        try {
-            loadConfig({ values: config, isSecret: (key) => secretKeys.includes(key), stack: "staging" });
-            return [];
-        } catch (error) {
-            assert.ok(error instanceof ConfigError);
-            return error.problems.map((p) => `${p.key}: ${p.message}`);
-        }
-    };
+    const problems = (set: Record<string, unknown>) =>
+        configProblems("staging", { set }).map((p) => `${p.key}: ${p.message}`);
 
     it("rejects a team roleArn that is not an IAM role ARN, naming the key", () => {
         const teams = structuredClone(

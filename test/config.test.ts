@@ -3,7 +3,7 @@ import { ConfigError, isImmutableRevision, keyPath, PlatformConfig } from "../st
 import { EksClusterConfig } from "../stacks/config/cluster";
 import { editDistance, suggestKey } from "../stacks/config/rules";
 import { runPlatform } from "../stacks";
-import { CHECKED_IN_STACKS, configProblems, planStack, StackOverrides, stackValue } from "./harness";
+import { assertProblemAt, CHECKED_IN_STACKS, configProblems, edited, planStack, StackOverrides } from "./harness";
 
 type Stack = (typeof CHECKED_IN_STACKS)[number];
 
@@ -21,13 +21,6 @@ interface Sections {
 }
 
 const problemsOf = (stack: Stack, overrides: StackOverrides) => configProblems(stack, overrides);
-
-/** A copy of a structured key of a stack file with `edit` applied to it. */
-function edited<T>(stack: Stack, key: string, edit: (value: T) => void): Record<string, T> {
-    const value = structuredClone(stackValue<T>(stack, key));
-    edit(value);
-    return { [key]: value };
-}
 
 interface BadCase {
     readonly name: string;
@@ -415,20 +408,7 @@ describe("stack config validation", () => {
     describe("rejects bad config, naming the key", () => {
         for (const bad of BAD_CASES) {
             it(bad.name, () => {
-                const problems = problemsOf(bad.stack, bad.overrides);
-                const problem = problems.find((p) => p.key === bad.key);
-                assert.ok(
-                    problem,
-                    `no problem reported for ${bad.key}; got ${JSON.stringify(problems.map((p) => p.key))}`,
-                );
-                if (typeof bad.expect === "string") {
-                    assert.ok(
-                        problem.message.includes(bad.expect),
-                        `message "${problem.message}" lacks "${bad.expect}"`,
-                    );
-                } else {
-                    assert.match(problem.message, bad.expect);
-                }
+                assertProblemAt(problemsOf(bad.stack, bad.overrides), bad.key, bad.expect);
             });
         }
     });

@@ -1,12 +1,13 @@
 /**
- * Pins of defaults nothing else pins, each checked against a fact outside the code: the quotas and
- * container defaults every app gets, public addresses on subnets, and the root Application's retry.
+ * Pins of defaults nothing else pins, each checked against a fact outside the code where there is one:
+ * the quotas and container defaults every app gets, public addresses on subnets, the root Application's
+ * retry, and what a stack gets for each key it leaves out (literal values, whichever file defines them).
  */
 import * as assert from "node:assert/strict";
 import { PlannedResource } from "../plan/recorder";
 import { PlanResult } from "../plan/run";
 import { Environment, PROFILES } from "../stacks/profiles";
-import { byName, ofType, planStack } from "./harness";
+import { byName, ofType, planStack, stackValue } from "./harness";
 
 const QUOTA = "kubernetes:core/v1:ResourceQuota";
 const LIMITS = "kubernetes:core/v1:LimitRange";
@@ -20,6 +21,43 @@ function quantity(text: string): number {
     const factor = { m: 1e-3, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 }[match[2] ?? ""] ?? 1;
     return Number(match[1]) * factor;
 }
+
+/** A copy of a stack file's object value without some of its keys (paths of nested keys as lists). */
+function without(stack: string, key: string, ...paths: string[][]): Record<string, unknown> {
+    const value = structuredClone(stackValue<Record<string, unknown>>(stack, key));
+    for (const path of paths) {
+        const parent = path.slice(0, -1).reduce((o, k) => o[k] as Record<string, unknown>, value);
+        assert.ok(path[path.length - 1] in parent, `${stack} ${key} sets ${path.join(".")}`);
+        delete parent[path[path.length - 1]];
+    }
+    return value;
+}
+
+/**
+ * The checked-in stacks with the keys whose defaults are pinned left out (each must be set there, so the
+ * removal is real). Staging also turns on advancedSecurity, the one way its private repositories show
+ * whether secret scanning (default on) is on.
+ */
+const WITHOUT_DEFAULTED_KEYS: Partial<Record<Environment, Record<string, unknown>>> = {
+    staging: {
+        "gitops-platform:cluster": without(
+            "staging",
+            "gitops-platform:cluster",
+            ["workloadIdentity"],
+            ["logRetentionDays"],
+            ["nodeGroups", "general", "capacityType"],
+        ),
+        "gitops-platform:gitopsRepository": without("staging", "gitops-platform:gitopsRepository", ["branch"]),
+        "gitops-platform:github": {
+            ...stackValue<object>("staging", "gitops-platform:github"),
+            advancedSecurity: true,
+        },
+    },
+    local: {
+        "gitops-platform:engine": without("local", "gitops-platform:engine", ["multitenancy"]),
+        "gitops-platform:gitopsRepository": without("local", "gitops-platform:gitopsRepository", ["branch"]),
+    },
+};
 
 /** The defaults every app of an environment gets when config's appDefaults and the app say nothing. */
 const PINNED: Record<Environment, { hard: Record<string, string>; default: object; defaultRequest: object }> = {
@@ -46,12 +84,19 @@ const PINNED: Record<Environment, { hard: Record<string, string>; default: objec
     },
 };
 
-describe("defaults pinned against outside facts", () => {
+describe("defaults pinned", () => {
     const plans = new Map<Environment, PlanResult>();
     before(async () => {
         for (const environment of Object.keys(PINNED) as Environment[]) {
-            // appDefaults removed: what the environment alone gives (production's file restates its quota).
-            plans.set(environment, await planStack(environment, { remove: ["gitops-platform:appDefaults"] }));
+            // appDefaults removed: what the environment alone gives (production's file restates its quota);
+            // staging and local also without the keys whose defaults are pinned below.
+            plans.set(
+                environment,
+                await planStack(environment, {
+                    remove: ["gitops-platform:appDefaults"],
+                    set: WITHOUT_DEFAULTED_KEYS[environment],
+                }),
+            );
         }
     });
 
@@ -121,6 +166,92 @@ describe("defaults pinned against outside facts", () => {
                     app.name,
                 );
             }
+        }
+    });
+
+    // What staging and local get for the keys WITHOUT_DEFAULTED_KEYS leaves out.
+    const resources = (environment: Environment) => plans.get(environment)!.resources;
+    const inputs = (environment: Environment, type: string, name: string) =>
+        byName(resources(environment), type, name).inputs;
+
+    it("engine namespaces: argocd for Argo CD, flux-system for Flux", () => {
+        const namespace = (environment: Environment, name: string) =>
+            (inputs(environment, "kubernetes:core/v1:Namespace", name).metadata as { name: string }).name;
+        assert.equal(namespace("staging", "argocd-namespace"), "argocd");
+        assert.equal(namespace("local", "flux-namespace"), "flux-system");
+    });
+
+    it("the engine syncs the GitOps repository's main branch", () => {
+        const root = inputs("staging", APPLICATION, "argocd-root-application").spec as {
+            source: { targetRevision: string };
+        };
+        assert.equal(root.source.targetRevision, "main");
+        const instance = inputs("local", "kubernetes:fluxcd.controlplane.io/v1:FluxInstance", "flux-instance").spec as {
+            sync: { ref: string };
+        };
+        assert.equal(instance.sync.ref, "refs/heads/main");
+    });
+
+    it("External Secrets refresh every hour, the ExternalSecret CRD's own default", () => {
+        // external-secrets/external-secrets apis/externalsecrets/v1/externalsecret_types.go at helm-chart-2.9.0:
+        // RefreshInterval +kubebuilder:default="1h0m0s".
+        const secrets = ofType(resources("local"), "kubernetes:external-secrets.io/v1:ExternalSecret");
+        assert.ok(secrets.length > 0);
+        for (const secret of secrets) {
+            assert.equal((secret.inputs.spec as { refreshInterval: string }).refreshInterval, "1h", secret.name);
+        }
+    });
+
+    it("EKS: control-plane logs kept 90 days, 50 GiB on-demand nodes, Pod Identity for workloads", () => {
+        const logs = inputs("staging", "aws:cloudwatch/logGroup:LogGroup", "staging-cluster-logs");
+        assert.equal(logs.retentionInDays, 90);
+        const nodes = inputs("staging", "aws:eks/nodeGroup:NodeGroup", "staging-cluster-general");
+        assert.equal(nodes.capacityType, "ON_DEMAND");
+        const template = inputs("staging", "aws:ec2/launchTemplate:LaunchTemplate", "staging-cluster-general") as {
+            blockDeviceMappings: { ebs: { volumeSize: number } }[];
+        };
+        assert.deepEqual(
+            template.blockDeviceMappings.map((m) => m.ebs.volumeSize),
+            [50],
+        );
+        assert.ok(ofType(resources("staging"), "aws:eks/podIdentityAssociation:PodIdentityAssociation").length > 0);
+        assert.deepEqual(
+            ofType(resources("staging"), "aws:iam/openIdConnectProvider:OpenIdConnectProvider").filter(
+                (r) => !r.name.startsWith("ci-"),
+            ),
+            [],
+            "no IRSA provider",
+        );
+    });
+
+    it("Flux without tenant lockdown", () => {
+        const values = inputs("local", "kubernetes:helm.sh/v3:Release", "flux-release").values as {
+            multitenancy: { enabled: boolean };
+        };
+        assert.equal(values.multitenancy.enabled, false);
+        const instance = inputs("local", "kubernetes:fluxcd.controlplane.io/v1:FluxInstance", "flux-instance").spec as {
+            cluster: { multitenant: boolean };
+        };
+        assert.equal(instance.cluster.multitenant, false);
+    });
+
+    it("GitHub: private repositories with secret scanning and push protection, deploy keys titled by stack", () => {
+        const repositories = ofType(resources("staging"), "github:index/repository:Repository");
+        assert.ok(repositories.length >= 3);
+        for (const repository of repositories) {
+            assert.equal(repository.inputs.visibility, "private", repository.name);
+            assert.deepEqual(
+                repository.inputs.securityAndAnalysis,
+                {
+                    advancedSecurity: { status: "enabled" },
+                    secretScanning: { status: "enabled" },
+                    secretScanningPushProtection: { status: "enabled" },
+                },
+                repository.name,
+            );
+        }
+        for (const key of ofType(resources("staging"), "github:index/repositoryDeployKey:RepositoryDeployKey")) {
+            assert.equal(key.inputs.title, "gitops-platform staging", key.name);
         }
     });
 });

@@ -1,6 +1,6 @@
 /** The engine section of stack config: bad values are reported with their key; stack config becomes component Args. */
 import assert from "node:assert/strict";
-import { configProblems, StackOverrides, stackValue } from "./harness";
+import { assertProblemAt, configProblems, StackOverrides, stackValue } from "./harness";
 
 const problemsOf = configProblems;
 
@@ -84,10 +84,7 @@ const BAD: { name: string; overrides: StackOverrides; key: string; expect: RegEx
 describe("engine config", () => {
     for (const bad of BAD) {
         it(`reports ${bad.name} at ${bad.key}`, () => {
-            const problems = problemsOf("staging", bad.overrides);
-            const problem = problems.find((p) => p.key === bad.key);
-            assert.ok(problem, `a problem at ${bad.key}; got ${problems.map((p) => p.key).join(", ")}`);
-            assert.match(problem.message, bad.expect);
+            assertProblemAt(problemsOf("staging", bad.overrides), bad.key, bad.expect);
         });
     }
 

@@ -10,10 +10,10 @@ import { readPlatformConfig } from "../stacks";
 import { registerApps } from "../stacks/apps";
 import { createCluster } from "../stacks/cluster";
 import { argoCdArgs, createEngine, EngineDeps } from "../stacks/engine";
-import { ArgocdConfig, loadConfig } from "../stacks/config";
+import { ArgocdConfig } from "../stacks/config";
 import { createRepositories } from "../stacks/repositories";
 import { createSecretsStore } from "../stacks/secrets";
-import { byName, ofType, planStack, stackConfig, stackValue, StackOverrides } from "./harness";
+import { byName, ofType, planStack, platformConfig, stackValue, StackOverrides } from "./harness";
 
 /** Cluster, repositories, secrets store, engine and apps, composed as stacks/platform.ts does. */
 async function composition(): Promise<Record<string, unknown>> {
@@ -188,8 +188,7 @@ describe("engine per stack", () => {
         // values are secret in the plan: the default is read from the Args the stack hands the component.
         const engine = { ...stackValue<Record<string, unknown>>("production", "gitops-platform:engine") };
         delete engine.highAvailability;
-        const { config: values, secretKeys } = stackConfig("production", { set: { "gitops-platform:engine": engine } });
-        const config = loadConfig({ values, isSecret: (key) => secretKeys.includes(key), stack: "production" });
+        const config = platformConfig("production", { set: { "gitops-platform:engine": engine } });
         const deps = {
             cluster: { clusterName: "c" },
             repositories: { gitops: { url: "u", branch: "main" } },

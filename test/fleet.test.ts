@@ -17,7 +17,6 @@ import {
     fleetProject,
     placementApplicationSet,
 } from "../components/fleet/objects";
-import { DEFAULTS as SECRETS_DEFAULTS } from "../components/secrets/store";
 import { PlannedResource } from "../plan/recorder";
 import { fromPlanned } from "../policy/check";
 import { INVARIANT_RULES } from "../policy/invariants";
@@ -34,7 +33,7 @@ import {
     placementKustomization,
     selects,
 } from "../components/fleet/flux";
-import { configProblems, importEsm, planStack, stackValue, StackOverrides } from "./harness";
+import { assertProblemAt, configProblems, importEsm, planStack, stackValue, StackOverrides } from "./harness";
 
 interface Validatable {
     validate(): void;
@@ -152,7 +151,7 @@ describe("fleet builders", () => {
             { clusters: { selector: { matchLabels: { enable_external_secrets: "true" } } } },
         ]);
         const template = at(set.spec, "template", "spec");
-        assert.equal(at(template, "source", "targetRevision"), SECRETS_DEFAULTS.chartVersion);
+        assert.equal(at(template, "source", "targetRevision"), "2.9.0");
         assert.equal(at(template, "destination", "server"), "{{.server}}");
         assert.equal(at(template, "syncPolicy", "automated", "prune"), false);
         new (await model(...MODELS["kubernetes:argoproj.io/v1alpha1:ApplicationSet"]))(set).validate();
@@ -510,10 +509,7 @@ describe("fleet config", () => {
     ];
     for (const [name, overrides, key, message] of cases) {
         it(`refuses ${name}, naming ${key}`, () => {
-            const problems = configProblems(STACK, overrides);
-            const problem = problems.find((p) => p.key === key);
-            assert.ok(problem, `${key} in ${JSON.stringify(problems)}`);
-            assert.match(problem.message, message);
+            assertProblemAt(configProblems(STACK, overrides), key, message);
         });
     }
 
@@ -665,7 +661,7 @@ describe("fleet builders, Flux hub", () => {
         assert.deepEqual(object.spec.secretStoreRef, { kind: "ClusterSecretStore", name: "platform-secrets" });
         // Owner: deleting the spoke's ExternalSecret deletes the credentials with it.
         assert.deepEqual(object.spec.target, { name: "edge-credentials", creationPolicy: "Owner" });
-        assert.equal(object.spec.refreshInterval, SECRETS_DEFAULTS.refreshInterval);
+        assert.equal(object.spec.refreshInterval, "1h");
         assert.deepEqual(object.spec.data, [{ secretKey: "token", remoteRef: { key: "fleet/edge" } }]);
     });
 
@@ -701,17 +697,18 @@ describe("fleet builders, Flux hub", () => {
         ).validate();
         assert.equal(release.metadata.name, "fleet-addon-external-secrets-eu-staging");
         assert.deepEqual(release.spec.chart?.spec, {
-            chart: SECRETS_DEFAULTS.chart,
-            version: SECRETS_DEFAULTS.chartVersion,
+            chart: "external-secrets",
+            version: "2.9.0",
             sourceRef: { kind: "HelmRepository", name: repository.metadata.name },
         });
         assert.deepEqual(
             [release.spec.targetNamespace, release.spec.storageNamespace, release.spec.install?.createNamespace],
-            [SECRETS_DEFAULTS.namespace, SECRETS_DEFAULTS.namespace, true],
+            ["external-secrets", "external-secrets", true],
         );
         assert.deepEqual(release.spec.kubeConfig, { configMapRef: { name: "fleet-eu-staging-kubeconfig" } });
         assert.equal(release.spec.serviceAccountName, "fleet");
-        assert.equal(repository.spec?.url, SECRETS_DEFAULTS.chartRepository);
+        // The chart's repository (external-secrets docs, introduction/getting-started: helm repo add).
+        assert.equal(repository.spec?.url, "https://charts.external-secrets.io");
     });
 
     it("selects a spoke when it carries every selector label", () => {

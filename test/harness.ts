@@ -1,4 +1,5 @@
 /** Plans programs and stacks under the mocks, for tests. */
+import * as assert from "node:assert/strict";
 import * as YAML from "yaml";
 import * as fs from "fs";
 import { PlannedResource } from "../plan/recorder";
@@ -61,6 +62,38 @@ export function configProblems(stack: string, overrides: StackOverrides = {}): r
         }
         throw error;
     }
+}
+
+/**
+ * Asserts that the problems include one at `key` whose message contains `expect` (a string) or matches
+ * it (a RegExp); returns that problem.
+ */
+export function assertProblemAt(
+    problems: readonly ConfigProblem[],
+    key: string,
+    expect: string | RegExp = /./,
+): ConfigProblem {
+    const problem = problems.find((p) => p.key === key);
+    assert.ok(problem, `no problem at ${key}; got ${JSON.stringify(problems.map((p) => p.key))}`);
+    if (typeof expect === "string") {
+        assert.ok(problem.message.includes(expect), `message "${problem.message}" lacks "${expect}"`);
+    } else {
+        assert.match(problem.message, expect);
+    }
+    return problem;
+}
+
+/** The problems of a ConfigError (anything else is rethrown as a failure). */
+export function problemsOfError(error: unknown): readonly ConfigProblem[] {
+    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+    return error.problems;
+}
+
+/** A copy of a structured key of a checked-in stack file with `edit` applied, as a `set` override. */
+export function edited<T>(stack: string, key: string, edit: (value: T) => void): Record<string, T> {
+    const value = structuredClone(stackValue<T>(stack, key));
+    edit(value);
+    return { [key]: value };
 }
 
 /** The parsed value of a top-level key of a checked-in stack file. */

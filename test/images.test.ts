@@ -417,7 +417,7 @@ describe("image automation: Argo CD through the offline plan", () => {
         const plan = await planStack("staging", argoWithImages("staging"));
         const release = byName(plan.resources, T.release, "argocd-image-updater");
         assert.equal(release.inputs.chart, "argocd-image-updater");
-        assert.equal(release.inputs.version, IMAGE_UPDATER.chartVersion);
+        assert.equal(release.inputs.version, "1.2.4");
         const updater = byName(plan.resources, T.imageUpdater, "argocd-image-updates-main");
         assert.deepEqual(IMAGE_UPDATER_SCHEMA.safeParse(updater.inputs).error?.issues ?? [], []);
         assert.ok(updater.options.dependsOn.includes(release.urn));

@@ -10,12 +10,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as fc from "fast-check";
-import { importEsm } from "./harness";
+import { importEsm, planProgram, planStack, platformConfig, stackConfig, validateConfig } from "./harness";
 import { TYPESCRIPT_LOADER } from "../scripts/command";
-import { runPlan } from "../plan/run";
-import { PROJECT_ROOT, readStackConfig, stackFilePath } from "../plan/stackFile";
 import { runPlatform } from "../stacks";
-import { loadConfig, PROJECT } from "../stacks/config";
+import { PROJECT_ROOT } from "../plan/stackFile";
 import { gitopsSeedFiles } from "../stacks/repositories";
 import {
     acceptedFingerprints,
@@ -60,7 +58,7 @@ const KNOWN_HOSTS = knownHostsLine(
     gitHostName(),
     "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBq0Hf1YqkzH1dXvq1Q0k2Jm5jvQW9m9Qy3bV8WlJ5xR root@git",
 );
-const base = readStackConfig(stackFilePath("local")).config;
+const base = stackConfig("local").config;
 const live = (engine: "flux" | "argocd") =>
     liveConfig(base, {
         engine,
@@ -190,7 +188,7 @@ describe("live test: the stack config", () => {
         );
         assert.deepEqual({ ...apps[1], name: first.name }, first);
         for (const engine of ["flux", "argocd"] as const) {
-            const config = loadConfig({ values: live(engine), isSecret: () => false, stack: "local" });
+            const config = validateConfig("local", { config: live(engine), secretKeys: [] });
             assert.equal(config.engine.type, engine);
             assert.deepEqual(
                 config.apps.map((a) => a.namespace ?? a.name),
@@ -213,9 +211,7 @@ describe("live test: the stack config", () => {
 });
 
 describe("live test: seeding the in-cluster repository", () => {
-    const files = gitopsSeedFiles(loadConfig({ values: live("flux"), isSecret: () => false, stack: "local" }), [
-        "@a/b",
-    ]);
+    const files = gitopsSeedFiles(validateConfig("local", { config: live("flux"), secretKeys: [] }), ["@a/b"]);
 
     it("are the program's seed files for the local stack: the root sync folder, the local overlay and every deployment overlay", () => {
         assert.deepEqual(Object.keys(files).sort(), [
@@ -233,11 +229,10 @@ describe("live test: seeding the in-cluster repository", () => {
     });
 
     it("are what the program commits to a GitOps repository it creates on GitHub (staging's plan)", async () => {
-        const { config, secretKeys } = readStackConfig(stackFilePath("staging"));
-        const planned = (
-            await runPlan({ project: PROJECT, stack: "staging", config, secretKeys }, runPlatform)
-        ).resources.filter((r) => r.type === "github:index/repositoryFile:RepositoryFile");
-        const staging = loadConfig({ values: config, isSecret: (key) => secretKeys.includes(key), stack: "staging" });
+        const planned = (await planStack("staging")).resources.filter(
+            (r) => r.type === "github:index/repositoryFile:RepositoryFile",
+        );
+        const staging = platformConfig("staging");
         const committed = Object.fromEntries(planned.map((r) => [r.inputs.file as string, r.inputs.content as string]));
         assert.deepEqual(committed, gitopsSeedFiles(staging, staging.github!.codeOwners));
     });
@@ -429,8 +424,7 @@ describe("live test: readiness over status objects", () => {
 });
 
 describe("live test: what to wait for, from what the stack declares", () => {
-    const plan = (engine: "flux" | "argocd") =>
-        runPlan({ project: PROJECT, stack: "local", config: live(engine), secretKeys: [] }, runPlatform);
+    const plan = (engine: "flux" | "argocd") => planProgram(runPlatform, "local", live(engine));
     const names = ["podinfo", "podinfo-twin"];
     const summary = (targets: ReturnType<typeof readinessTargets>) =>
         targets.map((t) => `${t.role} | ${t.check} | ${t.resource} ${t.namespace ?? ""}/${t.name}`).sort();

@@ -12,10 +12,8 @@ import {
     podMonitors,
     prometheusRule,
 } from "../components/monitoring/objects";
-import { DEFAULTS } from "../components/monitoring";
-import { DASHBOARD_LABEL, dashboardConfigMap } from "../components/monitoring/dashboards";
-import { loadConfig } from "../stacks/config";
-import { byName, importEsm, ofType, planStack, stackConfig } from "./harness";
+import { dashboardConfigMap } from "../components/monitoring/dashboards";
+import { byName, importEsm, ofType, planStack, platformConfig } from "./harness";
 
 /**
  * Metrics each source exports, read upstream (not from this program):
@@ -155,10 +153,8 @@ describe("monitoring objects", () => {
 });
 
 describe("monitoring config", () => {
-    const load = (monitoring: unknown) => {
-        const { config, secretKeys } = stackConfig("staging", { set: { "gitops-platform:monitoring": monitoring } });
-        return loadConfig({ values: config, isSecret: (k) => secretKeys.includes(k), stack: "staging" });
-    };
+    const load = (monitoring: unknown) =>
+        platformConfig("staging", { set: { "gitops-platform:monitoring": monitoring } });
 
     it("defaults: off unless enabled, kube-prometheus-stack's release label, 15m drift and 30m stalled", () => {
         assert.deepEqual(load({}).monitoring, {
@@ -220,7 +216,7 @@ describe("monitoring in the checked-in stacks", () => {
         const result = await planStack("local", { set: { "gitops-platform:monitoring": LOCAL_MONITORING } });
         const release = byName(result.resources, "kubernetes:helm.sh/v3:Release", "local-monitoring-stack");
         const inputs = release.inputs as { chart: string; version: string; namespace: string };
-        assert.deepEqual([inputs.chart, inputs.version], [DEFAULTS.stack.chart, DEFAULTS.stack.chartVersion]);
+        assert.deepEqual([inputs.chart, inputs.version], ["kube-prometheus-stack", "88.5.3"]);
         const monitors = result.resources.filter((r) => r.type.startsWith("kubernetes:monitoring.coreos.com/"));
         assert.ok(monitors.length > 0);
         for (const object of [
@@ -242,22 +238,14 @@ describe("monitoring in the checked-in stacks", () => {
     it("installPrometheusStack with other selector labels is refused (its Prometheus would never select them)", () => {
         assert.throws(
             () =>
-                loadConfig({
-                    ...(({ config, secretKeys }) => ({
-                        values: config,
-                        isSecret: (k: string) => secretKeys.includes(k),
-                    }))(
-                        stackConfig("local", {
-                            set: {
-                                "gitops-platform:monitoring": {
-                                    enabled: true,
-                                    installPrometheusStack: true,
-                                    selectorLabels: { prometheus: "x" },
-                                },
-                            },
-                        }),
-                    ),
-                    stack: "local",
+                platformConfig("local", {
+                    set: {
+                        "gitops-platform:monitoring": {
+                            enabled: true,
+                            installPrometheusStack: true,
+                            selectorLabels: { prometheus: "x" },
+                        },
+                    },
                 }),
             /gitops-platform:monitoring\.selectorLabels: the kube-prometheus-stack/,
         );
@@ -272,7 +260,9 @@ describe("monitoring dashboards", () => {
         };
         for (const engine of ["argocd", "flux"] as const) {
             const configMap = dashboardConfigMap(engine, "monitoring", { environment: "staging" });
-            assert.equal(configMap.metadata.labels.grafana_dashboard, DASHBOARD_LABEL.grafana_dashboard);
+            // The Grafana sidecar's label and value in kube-prometheus-stack 88.5.3 values.yaml
+            // (grafana.sidecar.dashboards.label grafana_dashboard, labelValue "1").
+            assert.equal(configMap.metadata.labels.grafana_dashboard, "1");
             assert.equal(configMap.metadata.labels.environment, "staging");
             const entries = Object.entries(configMap.data);
             assert.ok(entries.length > 0);

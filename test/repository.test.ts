@@ -13,9 +13,18 @@ import { mockNumericId } from "../plan/mocks";
 import { PlannedResource, SECRET_PLACEHOLDER } from "../plan/recorder";
 import { PlanResult } from "../plan/run";
 import { runPlatform, readPlatformConfig } from "../stacks";
-import { ConfigError } from "../stacks/config";
 import { DEPLOY_REPOSITORY_CHECKS, DEPLOYMENT_ENVIRONMENTS, createRepositories } from "../stacks/repositories";
-import { byName, configProblems, ofType, planProgram, planStack, StackOverrides, stackValue } from "./harness";
+import {
+    assertProblemAt,
+    byName,
+    configProblems,
+    edited,
+    ofType,
+    planProgram,
+    planStack,
+    problemsOfError,
+    StackOverrides,
+} from "./harness";
 
 const T = {
     repository: "github:index/repository:Repository",
@@ -66,12 +75,6 @@ async function planRepositories(stack: string, overrides: StackOverrides = {}): 
         };
     });
     return { ...plan, imports, knownHosts };
-}
-
-function edited<T>(stack: string, key: string, edit: (value: T) => void): Record<string, T> {
-    const value = structuredClone(stackValue<T>(stack, key));
-    edit(value);
-    return { [key]: value };
 }
 
 const names = (resources: readonly PlannedResource[], type: string) =>
@@ -757,10 +760,7 @@ describe("repository config errors", () => {
     for (const c of cases) {
         it(`reports ${c.name} at ${c.key}`, async () => {
             await assert.rejects(planRepositories(c.stack, c.overrides), (error: unknown) => {
-                assert.ok(error instanceof ConfigError, String(error));
-                const problem = error.problems.find((p) => p.key === c.key);
-                assert.ok(problem, `no problem at ${c.key}: ${error.message}`);
-                assert.match(problem.message, c.expect);
+                assertProblemAt(problemsOfError(error), c.key, c.expect);
                 return true;
             });
         });
