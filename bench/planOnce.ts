@@ -8,6 +8,7 @@
  * Prints one line `BENCH_RESULT <json>` (a PlanMeasurement); exits 1 when the plan fails.
  */
 import { runPlan } from "../plan/run";
+import { integerOption, parseCommand, UsageError } from "../scripts/command";
 import { readStackConfig, StackConfig, stackFilePath } from "../plan/stackFile";
 import { runPlatform } from "../stacks";
 import { PROJECT } from "../stacks/config";
@@ -61,23 +62,29 @@ interface Args {
     readonly analyze: boolean;
 }
 
+const USAGE = "usage: planOnce.ts --stack <name> | --base <stack> --engine argocd|flux --apps <n> [--analyze]";
+
 function parseArgs(argv: readonly string[]): Args {
-    const value = (flag: string) => {
-        const at = argv.indexOf(flag);
-        return at >= 0 ? argv[at + 1] : undefined;
-    };
-    const stack = value("--stack") ?? value("--base");
+    const { values } = parseCommand(argv, {
+        usage: USAGE,
+        options: {
+            stack: { type: "string" },
+            base: { type: "string" },
+            engine: { type: "string" },
+            apps: { type: "string" },
+            analyze: { type: "boolean" },
+        },
+    });
+    const stack = values.stack ?? values.base;
     if (stack === undefined) {
-        throw new Error(
-            "usage: planOnce.ts --stack <name> | --base <stack> --engine argocd|flux --apps <n> [--analyze]",
-        );
+        throw new UsageError(USAGE);
     }
-    const engine = value("--engine");
+    const engine = values.engine;
     if (engine !== undefined && engine !== "argocd" && engine !== "flux") {
-        throw new Error(`--engine takes argocd or flux, got ${engine}`);
+        throw new UsageError(`--engine takes argocd or flux, got ${engine}`);
     }
-    const apps = value("--apps");
-    return { stack, engine, apps: apps === undefined ? undefined : Number(apps), analyze: argv.includes("--analyze") };
+    const apps = values.apps === undefined ? undefined : integerOption("apps", values.apps, 0, 1, 100_000);
+    return { stack, engine, apps, analyze: values.analyze === true };
 }
 
 function configOf(args: Args): StackConfig {

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { ConfigError, isImmutableRevision, keyPath, PlatformConfig } from "../stacks/config";
 import { EksClusterConfig } from "../stacks/config/cluster";
-import { editDistance, suggestKey } from "../stacks/config/rules";
+import { editDistance, gitRepositoryUrl, gitUrlRepositoryPath, suggestKey } from "../stacks/config/rules";
 import { runPlatform } from "../stacks";
 import { assertProblemAt, CHECKED_IN_STACKS, configProblems, edited, planStack, StackOverrides } from "./harness";
 
@@ -492,4 +492,28 @@ describe("config helpers", () => {
             assert.equal(isImmutableRevision(revision), immutable);
         });
     }
+});
+
+describe("config: Git URLs", () => {
+    it("reads the repository path of each form GitHub shows, and none of what is not a URL", () => {
+        for (const url of [
+            "https://github.com/acme/payments-api.git",
+            "ssh://git@github.com/acme/payments-api.git",
+            "git@github.com:acme/payments-api.git",
+            "git@github.com:/acme/payments-api.git/",
+        ]) {
+            assert.equal(gitUrlRepositoryPath(url), "acme/payments-api.git", url);
+        }
+        assert.equal(gitUrlRepositoryPath("payments-api"), undefined);
+    });
+
+    it("refuses a URL that names no repository, or a GitHub URL that is not owner/repository", () => {
+        const problem = (url: string) => gitRepositoryUrl.safeParse(url).error?.issues[0]?.message;
+        assert.equal(problem("https://gitlab.example.com/group/sub/app.git"), undefined);
+        assert.match(
+            problem("https://git.example.com/") ?? "",
+            /^names no repository: give the repository's clone URL/,
+        );
+        assert.match(problem("git@github.com:acme/team/app.git") ?? "", /^a GitHub URL names owner\/repository/);
+    });
 });

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { DEFAULTS as ARGOCD } from "../../components/gitops/argocd/argoCd";
 import { DEFAULT_GROUPS_CLAIM } from "../../components/gitops/argocd/values";
 import { APP_VERSIONS } from "../../components/gitops/argocd/versions";
+import { ENGINE_DEFAULTS } from "../../components/gitops/engine";
 import { DEFAULTS as FLUX } from "../../components/gitops/flux/flux";
 import { PROTECTED_VALUES as ARGOCD_PROTECTED } from "../../components/gitops/argocd/values";
 import { PROTECTED_OPERATOR_VALUES as FLUX_PROTECTED } from "../../components/gitops/flux/objects";
@@ -34,13 +35,13 @@ function otherEngineKey(current: "argocd" | "flux") {
 /** Image updates, the same for both engines (Flux's image automation, Argo CD Image Updater). */
 const imageAutomationKeys = {
     /** Image update automation writes to Git, so the GitOps repository's deploy key becomes read-write. */
-    imageAutomation: z.boolean().default(false),
+    imageAutomation: z.boolean().default(ENGINE_DEFAULTS.imageAutomation),
     /**
      * Where image update commits go: `pull-request` pushes to image-updates/<branch> and a pull
      * request brings them in; `direct` pushes to the branch itself (the ruleset then lets the
      * deploy key bypass it; refused in production).
      */
-    imagePush: z.enum(["pull-request", "direct"]).default("pull-request"),
+    imagePush: z.enum(["pull-request", "direct"]).default(ENGINE_DEFAULTS.imagePush),
 };
 
 export const argocdConfig = strictObject(

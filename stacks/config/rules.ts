@@ -6,6 +6,7 @@ import { z } from "zod";
 import { EXACT_VERSION } from "../../components/core/versions";
 import { parseCidr } from "../../components/cluster/cidr";
 import { protectedValueProblems, ProtectedValue } from "../../components/core/values";
+import { normalGitUrl } from "../../components/repository/hosts";
 
 /** Levenshtein distance, for "did you mean" suggestions. */
 export function editDistance(a: string, b: string): number {
@@ -256,12 +257,8 @@ export const labels = z.record(labelKey, labelValue);
  * does not parse.
  */
 export function gitUrlRepositoryPath(url: string): string | undefined {
-    const scp = /^[^@/\s]+@[^:/\s]+:(.*)$/.exec(url);
-    if (scp) {
-        return scp[1].replace(/^\/+|\/+$/g, "");
-    }
     try {
-        return decodeURIComponent(new URL(url).pathname).replace(/^\/+|\/+$/g, "");
+        return decodeURIComponent(new URL(normalGitUrl(url)).pathname).replace(/^\/+|\/+$/g, "");
     } catch {
         return undefined;
     }
