@@ -18,6 +18,11 @@ export function stackTags(config: PlatformConfig): Record<string, string> {
     return { ...config.tags, environment: config.environment, project: PROJECT };
 }
 
+/** The EKS cluster's name: `<project>-<stack>`, known before the cluster exists. */
+export function eksClusterName(stack: string): string {
+    return `${PROJECT}-${stack}`;
+}
+
 export function eksClusterArgs(config: PlatformConfig, eks: EksClusterConfig): EksClusterArgs {
     const profile = profileOf(config.environment);
     if (!config.awsRegion) {
@@ -25,7 +30,7 @@ export function eksClusterArgs(config: PlatformConfig, eks: EksClusterConfig): E
         throw new Error("an EKS cluster needs aws:region");
     }
     return {
-        clusterName: `${PROJECT}-${config.stack}`,
+        clusterName: eksClusterName(config.stack),
         region: config.awsRegion,
         kubernetesVersion: eks.kubernetesVersion,
         network: {

@@ -11,7 +11,7 @@ import { platformLabels } from "../components/core/labels";
 import { GitopsEngine } from "../components/gitops/types";
 import { RepositoryHandle } from "../components/repository/types";
 import { SecretsStore } from "../components/secrets/types";
-import { stackTags } from "./cluster";
+import { eksClusterName, stackTags } from "./cluster";
 import { PlatformConfig, SpokeConfig } from "./config";
 import { profileOf } from "./profiles";
 
@@ -75,7 +75,11 @@ export function createFleet(config: PlatformConfig, deps: FleetDeps): Fleet | un
         engineNamespace: deps.engine.namespace,
         engineReady: deps.engine.ready,
         hub: deps.cluster.aws
-            ? { clusterName: deps.cluster.clusterName, accountId: deps.cluster.aws.accountId }
+            ? {
+                  clusterName: deps.cluster.clusterName,
+                  configuredName: eksClusterName(config.stack),
+                  accountId: deps.cluster.aws.accountId,
+              }
             : undefined,
         spokes: Object.fromEntries(
             Object.entries(fleet.spokes).map(([spoke, settings]) => [spoke, spokeArgs(name, spoke, settings)]),

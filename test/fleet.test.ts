@@ -383,6 +383,11 @@ describe("fleet-example offline plan", function () {
                 "aws:RequestTag/kubernetes-service-account": serviceAccount,
             })),
         );
+        // It names the cluster by its configured name: the role is created while the cluster still is.
+        assert.deepEqual(
+            management.dependencies.filter((urn) => urn.includes("aws:eks/cluster:Cluster")),
+            [],
+        );
     });
 
     it("adding a spoke adds only its objects; shared ones are updated in place", async () => {

@@ -93,7 +93,13 @@ export interface FleetArgs {
     /** The engine's releases; every object here is a CRD instance or a Secret Argo CD reads. */
     readonly engineReady: pulumi.Resource[];
     /** The hub's EKS cluster and account; required with an EKS spoke (Pod Identity associations live there). */
-    readonly hub?: { readonly clusterName: pulumi.Input<string>; readonly accountId: pulumi.Input<string> };
+    readonly hub?: {
+        /** The cluster's output name: the Pod Identity associations wait for the cluster through it. */
+        readonly clusterName: pulumi.Input<string>;
+        /** The cluster's configured name, which the management role's trust names: the role need not wait. */
+        readonly configuredName: string;
+        readonly accountId: pulumi.Input<string>;
+    };
     readonly spokes: Readonly<Record<string, SpokeArgs>>;
     /** Apps placed by label, by stable name. Default: none. */
     readonly placements?: Readonly<Record<string, PlacementArgs>>;
@@ -371,9 +377,13 @@ export class Fleet extends pulumi.ComponentResource {
             prefix,
             {
                 assumeRolePolicy: pulumi
-                    .all([hub.clusterName, hub.accountId])
-                    .apply(([clusterName, accountId]) =>
-                        managementTrustPolicy({ clusterName, accountId }, args.engineNamespace, serviceAccounts),
+                    .output(hub.accountId)
+                    .apply((accountId) =>
+                        managementTrustPolicy(
+                            { clusterName: hub.configuredName, accountId },
+                            args.engineNamespace,
+                            serviceAccounts,
+                        ),
                     ),
                 tags: args.tags,
             },
