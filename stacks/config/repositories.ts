@@ -121,7 +121,7 @@ export const githubConfig = strictObject({
      */
     deployRepository: strictObject({
         name: githubRepositoryName,
-        visibility: z.enum(["private", "internal", "public"]).default("private"),
+        visibility: z.enum(["private", "internal", "public"]).default(REPOSITORY.visibility),
         description: z.string().default("Pulumi program of the GitOps platform: cluster, engine, repositories, apps"),
         /** Reviewers of the `staging` environment; none by default, so every merge to main reaches staging. */
         stagingReviewers: reviewers.prefault({}),
