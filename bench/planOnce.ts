@@ -8,7 +8,7 @@
  * Prints one line `BENCH_RESULT <json>` (a PlanMeasurement); exits 1 when the plan fails.
  */
 import { runPlan } from "../plan/run";
-import { integerOption, parseCommand, UsageError } from "../scripts/command";
+import { integerOption, parseCommand, UsageError } from "../cli/command";
 import { readStackConfig, StackConfig, stackFilePath } from "../plan/stackFile";
 import { runPlatform } from "../stacks";
 import { PROJECT } from "../stacks/config";

@@ -12,7 +12,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { PROJECT_ROOT } from "../plan/stackFile";
-import { expectedFailure, integerOption, parseCommand, runCommand, TYPESCRIPT_LOADER } from "../scripts/command";
+import { expectedFailure, integerOption, parseCommand, runCommand, TYPESCRIPT_LOADER } from "../cli/command";
 import type { EngineType } from "./generate";
 import type { PlanMeasurement } from "./planOnce";
 import { issue17Targets, resourcesPerApp } from "./scale";

@@ -10,7 +10,7 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
-import { expectedFailure, runCommand, UsageError } from "../scripts/command";
+import { expectedFailure, runCommand, UsageError } from "../cli/command";
 import { driftReport, formatReport, GITOPS_KINDS, GitopsKind } from "./drift";
 
 const USAGE =

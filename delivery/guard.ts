@@ -9,7 +9,7 @@
  *
  * Exits 1 when such a step exists and --allow (the pull request's override label) is absent.
  */
-import { expectedFailure, InputError, parseCommand, readTextFile, runCommand, UsageError } from "../scripts/command";
+import { expectedFailure, InputError, parseCommand, readTextFile, runCommand, UsageError } from "../cli/command";
 
 /** Resource types whose replacement or deletion needs an explicit override. */
 export const GUARDED_TYPES: Readonly<Record<string, string>> = {

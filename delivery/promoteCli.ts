@@ -9,7 +9,7 @@
 import { execFileSync } from "child_process";
 import { PROJECT_ROOT } from "../plan/stackFile";
 import { STACK_NAME } from "../plan/cli";
-import { expectedFailure, parseCommand, readTextFile, runCommand, UsageError } from "../scripts/command";
+import { expectedFailure, parseCommand, readTextFile, runCommand, UsageError } from "../cli/command";
 import { parseSourceOutputs, promote, PromotionRefused, SourceOutputs } from "./promote";
 
 const USAGE = `usage: npm run promote -- --from <stack> --to <stack> [--app <name>...] [--platform] [--allow-downgrade] [--dry-run] [--outputs <file>]

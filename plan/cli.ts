@@ -7,7 +7,7 @@
  */
 import { runPlatform } from "../stacks";
 import { PROJECT } from "../stacks/config";
-import { expectedFailure, parseCommand, runCommand, UsageError } from "../scripts/command";
+import { expectedFailure, parseCommand, runCommand, UsageError } from "../cli/command";
 import { PlannedResource } from "./recorder";
 import { PlanResult, runPlan } from "./run";
 import { readStackConfig, stackFilePath, stackNameOf } from "./stackFile";

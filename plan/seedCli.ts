@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadConfig, PROJECT } from "../stacks/config";
 import { gitopsSeedFiles } from "../stacks/repositories";
-import { expectedFailure, runCommand, UsageError } from "../scripts/command";
+import { expectedFailure, runCommand, UsageError } from "../cli/command";
 import { readStackConfig, stackFilePath } from "./stackFile";
 
 const USAGE = "usage: npm run seed -- --stack <name> --out <folder>";

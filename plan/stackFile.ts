@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { InputError, readTextFile, UsageError } from "../scripts/command";
+import { InputError, readTextFile, UsageError } from "../cli/command";
 
 export const OFFLINE_SECRET_VALUE = "offline-plan-secret";
 

@@ -7,7 +7,7 @@
  */
 import { PlannedResource } from "../plan/recorder";
 import { parseStackArgs, planFromArgs } from "../plan/cli";
-import { expectedFailure, runCommand } from "../scripts/command";
+import { expectedFailure, runCommand } from "../cli/command";
 import { PACK_RULES } from "./pack";
 import { checkResources, PolicyResource, Violation } from "./rules";
 

@@ -11,7 +11,7 @@ import * as os from "os";
 import * as path from "path";
 import * as fc from "fast-check";
 import { importEsm, planProgram, planStack, platformConfig, stackConfig, validateConfig } from "./harness";
-import { TYPESCRIPT_LOADER } from "../scripts/command";
+import { TYPESCRIPT_LOADER } from "../cli/command";
 import { runPlatform } from "../stacks";
 import { PROJECT_ROOT } from "../plan/stackFile";
 import { gitopsSeedFiles } from "../stacks/repositories";

@@ -5,7 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as YAML from "yaml";
 import { main, parseStackArgs } from "../plan/cli";
-import { TYPESCRIPT_LOADER, UsageError } from "../scripts/command";
+import { TYPESCRIPT_LOADER, UsageError } from "../cli/command";
 import { maskSerialized, SECRET_PLACEHOLDER, UNKNOWN_PLACEHOLDER } from "../plan/recorder";
 import { OFFLINE_SECRET_VALUE, PROJECT_ROOT, readStackConfig, stackFilePath, stackNameOf } from "../plan/stackFile";
 import { captureOutput } from "./delivery-capture";
@@ -188,7 +188,7 @@ describe("no secret in plain text", () => {
 });
 
 describe("the project's commands", () => {
-    it("run with the one TypeScript loader the benchmark and these tests use (scripts/command.ts)", () => {
+    it("run with the one TypeScript loader the benchmark and these tests use (cli/command.ts)", () => {
         const { scripts } = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as {
             scripts: Record<string, string>;
         };

@@ -10,7 +10,7 @@ import * as path from "node:path";
 const ROOT = path.resolve(__dirname, "..");
 const COMPONENTS = path.join(ROOT, "components");
 /** The folders of the program besides components/ (test/ may import anything). */
-const PROGRAM_FOLDERS = ["stacks", "plan", "policy", "delivery", "scripts", "bench"];
+const PROGRAM_FOLDERS = ["stacks", "plan", "policy", "delivery", "cli", "bench"];
 
 function sourceFiles(dir: string): string[] {
     return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
