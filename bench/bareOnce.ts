@@ -6,7 +6,7 @@
  *   node -r ./scripts/register.cjs bench/bareOnce.ts --resources 9302
  */
 import * as k8s from "@pulumi/kubernetes";
-import { parseArgs } from "node:util";
+import { integerOption, parseCommand } from "../cli/command";
 import { runPlan } from "../plan/run";
 import { declareInBatches, DECLARE_BATCH } from "../stacks/batches";
 import { PROJECT } from "../stacks/config";
@@ -16,11 +16,11 @@ import { RESULT_MARKER } from "./report";
 const RESOURCES_PER_ITEM = 9;
 
 async function main(): Promise<void> {
-    const { values } = parseArgs({ options: { resources: { type: "string" } }, strict: true });
-    const count = Number(values.resources);
-    if (!Number.isInteger(count) || count < 1) {
-        throw new Error(`--resources takes a whole number of resources, got ${values.resources}`);
-    }
+    const { values } = parseCommand(process.argv.slice(2), {
+        usage: "usage: bareOnce.ts --resources <n>",
+        options: { resources: { type: "string" } },
+    });
+    const count = integerOption("resources", values.resources ?? "", 1, 1, 1_000_000);
     const started = process.hrtime.bigint();
     const plan = await runPlan({ project: PROJECT, stack: "bare", config: {}, secretKeys: [] }, async () => {
         const provider = new k8s.Provider("cluster", { kubeconfig: "{}" });
