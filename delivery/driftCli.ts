@@ -9,8 +9,7 @@
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { parseArgs } from "util";
-import { expectedFailure, runCommand, UsageError } from "../cli/command";
+import { expectedFailure, parseCommand, runCommand, UsageError } from "../cli/command";
 import { driftReport, formatReport, GITOPS_KINDS, GitopsKind } from "./drift";
 
 const USAGE =
@@ -26,24 +25,17 @@ export interface DriftArgs {
 }
 
 export function parseDriftArgs(argv: readonly string[]): DriftArgs {
-    let values;
-    try {
-        ({ values } = parseArgs({
-            args: [...argv],
-            options: {
-                stack: { type: "string" },
-                json: { type: "boolean", default: false },
-                preview: { type: "string" },
-                "cluster-dir": { type: "string" },
-                kubeconfig: { type: "string" },
-                context: { type: "string" },
-            },
-            strict: true,
-            allowPositionals: false,
-        }));
-    } catch (error) {
-        throw new UsageError(`${(error as Error).message}\n${USAGE}`);
-    }
+    const { values } = parseCommand(argv, {
+        usage: USAGE,
+        options: {
+            stack: { type: "string" },
+            json: { type: "boolean" },
+            preview: { type: "string" },
+            "cluster-dir": { type: "string" },
+            kubeconfig: { type: "string" },
+            context: { type: "string" },
+        },
+    });
     if (values.stack === undefined || values.stack === "") {
         throw new UsageError(`--stack is required\n${USAGE}`);
     }
