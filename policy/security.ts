@@ -668,8 +668,8 @@ const TENANT_DELIVERY_RESOURCES: Readonly<Record<string, readonly string[]>> = {
 const READ_VERBS = ["get", "list", "watch"];
 const deliveryTenantKinds = resource(
     "delivery-tenant-kinds",
-    "Team AppProjects whitelist, and namespaced Roles grant writes on, only Rollouts, AnalysisTemplates, Canaries and MetricTemplates of argoproj.io and flagger.app.",
-    [T.appProject, T.role],
+    "Team AppProjects whitelist, and Roles and ClusterRoles grant writes on, only Rollouts, AnalysisTemplates, Canaries and MetricTemplates of argoproj.io and flagger.app.",
+    [T.appProject, T.role, T.clusterRole],
     (r) => {
         if (r.type === T.appProject) {
             if (typeof labelsOf(r).team !== "string") {

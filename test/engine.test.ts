@@ -476,7 +476,7 @@ describe("Flux component", () => {
             ]);
         });
 
-        it("gives each team a service account, bound to a namespaced tenant Role in its apps' namespaces only, that its Kustomizations act as", () => {
+        it("gives each team a service account, bound to the tenant ClusterRole in its apps' namespaces only, that its Kustomizations act as", () => {
             assert.deepEqual(names(ofType(locked.resources, "kubernetes:core/v1:ServiceAccount")), [
                 "kubernetes:core/v1:ServiceAccount::payments-flux-tenant",
             ]);
@@ -486,17 +486,27 @@ describe("Flux component", () => {
                 "podinfo-flux-tenant",
             );
             assert.equal((binding.inputs.metadata as { namespace: string }).namespace, "podinfo");
+            // A RoleBinding to a ClusterRole grants its rules in the binding's namespace only (Kubernetes
+            // docs, "Using RBAC Authorization"): one ClusterRole serves every app with the same kinds.
             const role = byName(
                 locked.resources,
-                "kubernetes:rbac.authorization.k8s.io/v1:Role",
-                "podinfo-flux-tenant-role",
+                "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
+                "flux-tenant-role",
             );
-            assert.equal((role.inputs.metadata as { namespace: string }).namespace, "podinfo");
             assert.deepEqual(role.inputs.rules, fluxTenantRules());
+            assert.equal(ofType(locked.resources, "kubernetes:rbac.authorization.k8s.io/v1:Role").length, 0);
+            // Both apps (podinfo, payments-api) ship the default kinds: one ClusterRole for the two.
+            assert.equal(ofType(locked.resources, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole").length, 1);
+            const other = byName(
+                locked.resources,
+                "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
+                "payments-api-flux-tenant",
+            );
+            assert.equal((other.inputs.roleRef as { name: string }).name, "flux-tenant");
             assert.deepEqual(binding.inputs.roleRef, {
                 apiGroup: "rbac.authorization.k8s.io",
-                kind: "Role",
-                name: "flux-tenant-payments",
+                kind: "ClusterRole",
+                name: "flux-tenant",
             });
             assert.deepEqual(binding.inputs.subjects, [
                 { kind: "ServiceAccount", name: "tenant-payments", namespace: "flux-system" },

@@ -806,6 +806,21 @@ export const SECURITY_CASES: Record<string, readonly SecurityCase[]> = {
                 /role flux-tenant grants writes on argoproj.io clusteranalysistemplates/,
             ],
         },
+        {
+            // Flux tenants' rules are a ClusterRole, bound per app namespace (components/gitops/flux/flux.ts).
+            name: "a tenant ClusterRole that writes Applications; one that writes Canaries only",
+            declared: [
+                r(T.clusterRole, "bad", {
+                    metadata: { name: "flux-tenant-bad" },
+                    rules: [{ apiGroups: ["argoproj.io"], resources: ["applications"], verbs: ["patch"] }],
+                }),
+                r(T.clusterRole, "good", {
+                    metadata: { name: "flux-tenant-flagger" },
+                    rules: [{ apiGroups: ["flagger.app"], resources: ["canaries"], verbs: ["create"] }],
+                }),
+            ],
+            expected: [/role flux-tenant-bad grants writes on argoproj.io applications/],
+        },
     ],
     "sealed-secrets-no-cluster-wide": [
         {

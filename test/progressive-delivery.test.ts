@@ -395,6 +395,8 @@ const METRIC_TEMPLATE = "kubernetes:flagger.app/v1beta1:MetricTemplate";
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const APP_PROJECT = "kubernetes:argoproj.io/v1alpha1:AppProject";
 const ROLE = "kubernetes:rbac.authorization.k8s.io/v1:Role";
+const ROLE_BINDING = "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding";
+const CLUSTER_ROLE = "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole";
 
 describe("progressive delivery: offline plans", () => {
     it("production, Argo CD: canary with automatic rollback by default, the pinned HA controller, the analysis", async () => {
@@ -463,7 +465,7 @@ describe("progressive delivery: offline plans", () => {
         assert.deepEqual([...new Set(verbs)].sort(), ["get", "list", "watch"]);
     });
 
-    it("Flux: Flagger with the mesh provider, a Canary and MetricTemplates; the tenant Role gets Flagger's kinds", async () => {
+    it("Flux: Flagger with the mesh provider, a Canary and MetricTemplates; the tenant's ClusterRole in that app's namespace gets Flagger's kinds", async () => {
         const overrides = withDelivery(
             "staging",
             {
@@ -490,18 +492,21 @@ describe("progressive delivery: offline plans", () => {
             await validate(r.inputs as unknown as K8sObject);
         }
         assert.equal(ofType(resources, ROLLOUT).length, 0);
-        const tenantRole = ofType(resources, ROLE).find(
-            (r) =>
-                get(r.inputs.metadata, "namespace") === "payments-api" &&
-                String(get(r.inputs.metadata, "name")).startsWith("flux-"),
-        );
-        assert.deepEqual(tenantRole?.inputs.rules, fluxTenantRules(DELIVERY_TENANT_KINDS.flagger));
-        const otherTenant = ofType(resources, ROLE).find(
-            (r) =>
-                get(r.inputs.metadata, "namespace") === "checkout" &&
-                String(get(r.inputs.metadata, "name")).startsWith("flux-"),
-        );
-        assert.deepEqual(otherTenant?.inputs.rules, fluxTenantRules());
+        // Each app's tenant binding in its namespace refers to the ClusterRole of its kinds.
+        const tenantRules = (namespace: string) => {
+            const binding = ofType(resources, ROLE_BINDING).find(
+                (r) =>
+                    get(r.inputs.metadata, "namespace") === namespace &&
+                    String(get(r.inputs.metadata, "name")).startsWith("flux-"),
+            );
+            assert.equal(get(binding?.inputs, "roleRef.kind"), "ClusterRole");
+            const role = ofType(resources, CLUSTER_ROLE).find(
+                (r) => get(r.inputs.metadata, "name") === get(binding?.inputs, "roleRef.name"),
+            );
+            return role?.inputs.rules;
+        };
+        assert.deepEqual(tenantRules("payments-api"), fluxTenantRules(DELIVERY_TENANT_KINDS.flagger));
+        assert.deepEqual(tenantRules("checkout"), fluxTenantRules());
     });
 
     it("Flux: blue-green through Flagger's kubernetes provider, with Flagger's own Prometheus when the stack has none", async () => {

@@ -1,7 +1,7 @@
 /**
  * What a team may ship from its own Git, the same for both engines: a whitelist of namespaced kinds.
  * Argo CD reads it as the team AppProject's namespaceResourceWhitelist, Flux as the rules of the
- * namespaced Role its tenant service account applies with. Left out on purpose: RBAC objects (a
+ * tenant ClusterRole its tenant service account is bound to in each of its apps' namespaces. Left out on purpose: RBAC objects (a
  * RoleBinding to `admin` or to another subject), every external-secrets.io kind (stores, generators,
  * PushSecret, and ExternalSecrets, which the platform declares from each app's secretKeys), the
  * quota and container defaults Pulumi owns, Secrets (no plain text in Git), DaemonSets (a pod on every
@@ -51,7 +51,7 @@ export function tenantWhitelist(extra: readonly TenantKind[] = []): { group: str
 const WRITE = ["get", "list", "watch", "create", "update", "patch", "delete"];
 
 /**
- * Rules of the Flux tenant's namespaced Role: the whitelisted kinds, plus Secrets, which
+ * Rules of the Flux tenant's ClusterRole, granted per app namespace: the whitelisted kinds, plus Secrets, which
  * helm-controller needs as the tenant for Helm's release storage (Helm's default storage driver
  * keeps each release revision in a Secret of the release's namespace).
  */

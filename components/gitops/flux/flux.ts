@@ -7,7 +7,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { declareObject } from "../../core/objects";
-import { fluxTenantRules } from "../tenancy";
+import { fluxTenantRules, TenantKind } from "../tenancy";
 import { EngineArgs, EngineSkeleton } from "../engine";
 import { ApplicationRegistration, GitopsEngine, TeamRegistration } from "../types";
 import { normalGitUrl } from "../../repository/hosts";
@@ -63,6 +63,8 @@ export class Flux extends pulumi.ComponentResource implements GitopsEngine {
     private readonly multitenancy: boolean;
     /** GitRepositories by object name: apps at the same repository and revision share one. */
     private readonly sources = new Map<string, pulumi.Resource>();
+    /** Tenant ClusterRoles by the kinds they add (tenantRole): apps with the same kinds share one. */
+    private readonly tenantRoles = new Map<string, k8s.rbac.v1.ClusterRole>();
 
     constructor(name: string, args: FluxArgs, opts?: pulumi.ComponentResourceOptions) {
         super("gitops-platform:gitops:Flux", name, {}, opts);
@@ -178,15 +180,16 @@ export class Flux extends pulumi.ComponentResource implements GitopsEngine {
         });
         // The tenant may act in the app's namespace only, on the kinds teams may ship (tenancy.ts), not
         // as admin; role and binding outlive the Kustomization, whose finalizer prunes as the tenant.
-        const tenantAccess = serviceAccount === undefined ? [] : this.tenantAccess(app, serviceAccount, opts);
+        const tenant =
+            serviceAccount === undefined ? { declared: [], access: [] } : this.tenantAccess(app, serviceAccount, opts);
         const applied = objects.map((object) =>
             declareObject(`${app.name}-${object.kind.toLowerCase()}`, object, {
                 parent: opts.parent,
                 provider: this.engine.child.provider,
-                dependsOn: [...this.ready, ...appSources, ...tenantAccess, ...(opts.dependsOn ?? [])],
+                dependsOn: [...this.ready, ...appSources, ...tenant.access, ...(opts.dependsOn ?? [])],
             }),
         );
-        return [...declared, ...tenantAccess, ...applied];
+        return [...declared, ...tenant.declared, ...applied];
     }
 
     /**
@@ -219,27 +222,47 @@ export class Flux extends pulumi.ComponentResource implements GitopsEngine {
         app: ApplicationRegistration,
         serviceAccount: string,
         opts: { parent: pulumi.Resource; dependsOn?: pulumi.Resource[] },
-    ): pulumi.Resource[] {
-        const metadata = {
-            name: `flux-${serviceAccount}`,
-            namespace: app.namespace,
-            labels: { ...this.engine.labels },
-        };
-        const child = { parent: opts.parent, provider: this.engine.child.provider, dependsOn: opts.dependsOn };
-        const role = new k8s.rbac.v1.Role(
-            `${app.name}-flux-tenant-role`,
-            { metadata, rules: fluxTenantRules(app.tenantKinds) },
-            child,
-        );
+    ): { declared: pulumi.Resource[]; access: pulumi.Resource[] } {
+        const { role, created } = this.tenantRole(app.tenantKinds);
         const binding = new k8s.rbac.v1.RoleBinding(
             `${app.name}-flux-tenant`,
             {
-                metadata,
-                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
+                metadata: {
+                    name: `flux-${serviceAccount}`,
+                    namespace: app.namespace,
+                    labels: { ...this.engine.labels },
+                },
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role.metadata.name },
                 subjects: [{ kind: "ServiceAccount", name: serviceAccount, namespace: this.namespace }],
             },
-            child,
+            { parent: opts.parent, provider: this.engine.child.provider, dependsOn: opts.dependsOn },
         );
-        return [role, binding];
+        return { declared: [...(created ? [role] : []), binding], access: [role, binding] };
+    }
+
+    /**
+     * The tenant ClusterRole of a set of extra kinds, declared by the first app that needs it and
+     * parented to the engine, as the shared sources are. A RoleBinding that refers to a ClusterRole
+     * grants its rules in the binding's namespace only (Kubernetes docs, "Using RBAC Authorization"),
+     * so apps with the same kinds share one object instead of a Role each.
+     */
+    private tenantRole(kinds: readonly TenantKind[] = []): { role: k8s.rbac.v1.ClusterRole; created: boolean } {
+        const suffix = [...new Set(kinds.map((k) => `-${k.group}-${k.resource}`.replace(/[^a-z0-9-]/g, "-")))]
+            .sort()
+            .join("");
+        const existing = this.tenantRoles.get(suffix);
+        if (existing) {
+            return { role: existing, created: false };
+        }
+        const role = new k8s.rbac.v1.ClusterRole(
+            `${this.name}-tenant-role${suffix}`,
+            {
+                metadata: { name: `flux-tenant${suffix}`, labels: { ...this.engine.labels } },
+                rules: fluxTenantRules(kinds),
+            },
+            { parent: this, provider: this.engine.child.provider },
+        );
+        this.tenantRoles.set(suffix, role);
+        return { role, created: true };
     }
 }
