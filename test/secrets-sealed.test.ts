@@ -32,6 +32,7 @@ const T = {
     secret: "kubernetes:core/v1:Secret",
     appProject: "kubernetes:argoproj.io/v1alpha1:AppProject",
     role: "kubernetes:rbac.authorization.k8s.io/v1:Role",
+    clusterRole: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
     application: "kubernetes:argoproj.io/v1alpha1:Application",
 } as const;
 
@@ -190,11 +191,12 @@ describe("secrets: the Sealed Secrets backend", () => {
         });
     });
 
-    it("local (Flux, multi-tenant) on sealed-secrets: the tenant Role writes the app's SealedSecrets", async () => {
+    it("local (Flux, multi-tenant) on sealed-secrets: the tenant ClusterRole writes the app's SealedSecrets", async () => {
         const { resources } = await planStack("local", {
             set: { ...SEALED.set, "gitops-platform:engine": { type: "flux", multitenancy: true } },
         });
-        const rules = ofType(resources, T.role).flatMap((r) => (r.inputs.rules ?? []) as unknown[]);
+        // Flux tenants' rules are ClusterRoles, bound in each app's namespace (components/gitops/flux/flux.ts).
+        const rules = ofType(resources, T.clusterRole).flatMap((r) => (r.inputs.rules ?? []) as unknown[]);
         assert.ok(
             rules.some(
                 (rule) =>
