@@ -1,4 +1,4 @@
-/** Tenant isolation: PSA labels, default-deny NetworkPolicy, the kinds teams may ship, the Flux tenant Role. */
+/** Tenant isolation: PSA labels, default-deny NetworkPolicy, the kinds teams may ship, the Flux tenant ClusterRole. */
 import * as assert from "node:assert/strict";
 import {
     defaultDenySpec,
@@ -227,7 +227,7 @@ describe("tenancy: what teams may ship", () => {
         );
     });
 
-    it("the Flux tenant Role names the same kinds' resources, plus Secrets for Helm's release storage, no wildcard", () => {
+    it("the Flux tenant ClusterRole names the same kinds' resources, plus Secrets for Helm's release storage, no wildcard", () => {
         const rules = fluxTenantRules();
         const resources = rules.flatMap((r) =>
             (r.apiGroups as string[]).flatMap((g) => (r.resources as string[]).map((res) => `${g}/${res}`)),
