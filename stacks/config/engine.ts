@@ -6,7 +6,7 @@ import { APP_VERSIONS } from "../../components/gitops/argocd/versions";
 import { ENGINE_DEFAULTS } from "../../components/gitops/engine";
 import { DEFAULTS as FLUX } from "../../components/gitops/flux/flux";
 import { PROTECTED_VALUES as ARGOCD_PROTECTED } from "../../components/gitops/argocd/values";
-import { PROTECTED_OPERATOR_VALUES as FLUX_PROTECTED } from "../../components/gitops/flux/objects";
+import { FLUX_COMPONENTS, PROTECTED_OPERATOR_VALUES as FLUX_PROTECTED } from "../../components/gitops/flux/objects";
 import { chartValues, componentNamespace, EXACT_VERSION, exactVersion, strictObject } from "./rules";
 
 /** Keys that belong to one engine only, so a misplaced one gets a message naming its engine. */
@@ -113,16 +113,7 @@ export const fluxConfig = strictObject(
         distributionVersion: exactVersion.optional(),
         namespace: componentNamespace.default(FLUX.namespace),
         components: z
-            .array(
-                z.enum([
-                    "source-controller",
-                    "kustomize-controller",
-                    "helm-controller",
-                    "notification-controller",
-                    "image-reflector-controller",
-                    "image-automation-controller",
-                ]),
-            )
+            .array(z.enum(FLUX_COMPONENTS))
             .superRefine((components, ctx) => {
                 // flux-operator (api/v1/fluxinstance_types.go, v0.58.1): an empty list means the operator's
                 // defaults, not none; the instance's sync is a GitRepository (source-controller) applied by a

@@ -6,25 +6,17 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ProtectedValue } from "../../core/values";
 
-export type FluxComponent =
-    | "source-controller"
-    | "kustomize-controller"
-    | "helm-controller"
-    | "notification-controller"
-    | "image-reflector-controller"
-    | "image-automation-controller";
-
 /** The operator's default set (FluxInstance docs, "Components configuration"). */
-export const DEFAULT_COMPONENTS: readonly FluxComponent[] = [
+export const DEFAULT_COMPONENTS = [
     "source-controller",
     "kustomize-controller",
     "helm-controller",
     "notification-controller",
-];
-export const IMAGE_AUTOMATION_COMPONENTS: readonly FluxComponent[] = [
-    "image-reflector-controller",
-    "image-automation-controller",
-];
+] as const;
+export const IMAGE_AUTOMATION_COMPONENTS = ["image-reflector-controller", "image-automation-controller"] as const;
+/** Every component a FluxInstance may list, in the program's order. */
+export const FLUX_COMPONENTS = [...DEFAULT_COMPONENTS, ...IMAGE_AUTOMATION_COMPONENTS] as const;
+export type FluxComponent = (typeof FLUX_COMPONENTS)[number];
 
 export interface FluxInstanceSpec {
     distribution: { version: string; registry: string };
@@ -87,11 +79,11 @@ export function fluxComponents(
     selected: readonly FluxComponent[] | undefined,
     imageAutomation: boolean,
 ): FluxComponent[] {
-    const wanted = new Set([
+    const wanted = new Set<FluxComponent>([
         ...(selected ?? DEFAULT_COMPONENTS),
         ...(imageAutomation ? IMAGE_AUTOMATION_COMPONENTS : []),
     ]);
-    return [...DEFAULT_COMPONENTS, ...IMAGE_AUTOMATION_COMPONENTS].filter((component) => wanted.has(component));
+    return FLUX_COMPONENTS.filter((component) => wanted.has(component));
 }
 
 /**
