@@ -168,6 +168,12 @@ function appExternalSecrets(resources: readonly PlannedResource[], engineNamespa
     );
 }
 
+/** The binding grants the Role `reader` to the service account of the same name in `namespace`. */
+function assertBindsReader(binding: PlannedResource, reader: string, namespace: string): void {
+    assert.deepEqual(binding.inputs.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: reader });
+    assert.deepEqual(binding.inputs.subjects, [{ kind: "ServiceAccount", name: reader, namespace }]);
+}
+
 describe("secrets: AWS Secrets Manager store", () => {
     let resources: PlannedResource[];
     let identity: FakeWorkloadIdentityForTests;
@@ -456,14 +462,7 @@ describe("secrets: Kubernetes store (cloud-free)", () => {
 
     it("the reader is bound to its Role in the source namespace", () => {
         const binding = byName(resources, BINDING, "local-secrets-reader-binding");
-        assert.deepEqual(binding.inputs.roleRef, {
-            apiGroup: "rbac.authorization.k8s.io",
-            kind: "Role",
-            name: "platform-secrets-reader",
-        });
-        assert.deepEqual(binding.inputs.subjects, [
-            { kind: "ServiceAccount", name: "platform-secrets-reader", namespace: "platform-secrets" },
-        ]);
+        assertBindsReader(binding, "platform-secrets-reader", "platform-secrets");
         assert.equal(
             (byName(resources, ROLE, "local-secrets-reader-role").inputs.metadata as { namespace: string }).namespace,
             "platform-secrets",
@@ -548,14 +547,7 @@ describe("secrets: Kubernetes store (cloud-free)", () => {
         ]);
         const binding = byName(resources, BINDING, "payments-api-secrets-reader-binding");
         assert.equal((binding.inputs.metadata as { namespace: string }).namespace, "platform-secrets");
-        assert.deepEqual(binding.inputs.roleRef, {
-            apiGroup: "rbac.authorization.k8s.io",
-            kind: "Role",
-            name: "payments-api-secrets-reader",
-        });
-        assert.deepEqual(binding.inputs.subjects, [
-            { kind: "ServiceAccount", name: "payments-api-secrets-reader", namespace: "payments-api" },
-        ]);
+        assertBindsReader(binding, "payments-api-secrets-reader", "payments-api");
         const app = byName(resources, "test:fake:Caller", "payments-api").urn;
         assert.deepEqual(
             [reader, role, binding].map((r) => r.parent),
