@@ -87,6 +87,7 @@ export function createFleet(config: PlatformConfig, deps: FleetDeps): Fleet | un
         placements: fleet.placements,
         gitops: { url: deps.repositories.gitops.url, revision: deps.repositories.gitops.branch },
         storeName: deps.secrets?.storeName,
+        storeReady: deps.secrets?.ready,
         // The root app's prune: off in production, where nothing is deleted without a person deciding.
         sync: { prune: profile.rootPrune, selfHeal: profile.sync.selfHeal },
         labels: platformLabels(config.environment),

@@ -32,6 +32,7 @@ export function createMonitoring(
         driftFor: monitoring.driftFor,
         stalledFor: monitoring.stalledFor,
         installStack: monitoring.installPrometheusStack,
+        operatorCrds: monitoring.operatorCrds,
         dashboardsNamespace:
             monitoring.dashboards === undefined
                 ? undefined

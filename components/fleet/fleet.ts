@@ -106,6 +106,8 @@ export interface FleetArgs {
     readonly gitops: { readonly url: pulumi.Input<string>; readonly revision: string };
     /** The platform's ClusterSecretStore; required with an existing spoke. */
     readonly storeName?: string;
+    /** The store's operator release (it installs External Secrets' CRDs) and the store: an existing spoke's ExternalSecret waits for them. */
+    readonly storeReady?: readonly pulumi.Resource[];
     readonly sync: FleetSync;
     readonly labels: Record<string, string>;
     readonly tags?: Record<string, string>;
@@ -178,7 +180,7 @@ export class Fleet extends pulumi.ComponentResource {
                         storeName: args.storeName,
                         metadata: metadataOf(spoke, settings, args),
                     }),
-                    k8sChild,
+                    { ...k8sChild, dependsOn: [...args.engineReady, ...(args.storeReady ?? [])] },
                 );
             }
         }
@@ -295,7 +297,7 @@ export class Fleet extends pulumi.ComponentResource {
                         storeKey: settings.storeKey,
                         storeName: args.storeName,
                     }),
-                    k8sChild,
+                    { ...k8sChild, dependsOn: [...args.engineReady, ...(args.storeReady ?? [])] },
                 );
                 access.set(spoke, { kind: "secret", ready: [kubeconfig] });
             }

@@ -1,7 +1,8 @@
 /**
  * Metrics and alerts for the GitOps engine and External Secrets: PodMonitors for the controllers and
- * one PrometheusRule, labelled so that the cluster's Prometheus selects them. The Prometheus Operator is
- * normally already on the cluster; `installStack` installs kube-prometheus-stack (for a laptop cluster).
+ * one PrometheusRule, labelled so that the cluster's Prometheus selects them. Their CRDs come from the pinned
+ * prometheus-operator-crds chart, from kube-prometheus-stack (`installStack`, for a laptop cluster), or from an
+ * operator installed outside the stack (`operatorCrds: existing`).
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -23,6 +24,19 @@ export const DEFAULTS = {
         chartVersion: "88.5.3",
         releaseName: "kube-prometheus-stack",
         namespace: "monitoring",
+    },
+    /**
+     * The Prometheus Operator's CRDs alone, when the stack installs no kube-prometheus-stack
+     * (prometheus-community/helm-charts charts/prometheus-operator-crds, tag prometheus-operator-crds-31.0.1:
+     * appVersion v0.93.1, the operator kube-prometheus-stack 88.5.3 runs). Its CRDs are templates, so Helm
+     * upgrades them with the chart. Cluster-scoped: the release's record lives in kube-system, on every cluster.
+     */
+    operatorCrds: {
+        chartRepository: "https://prometheus-community.github.io/helm-charts",
+        chart: "prometheus-operator-crds",
+        chartVersion: "31.0.1",
+        releaseName: "prometheus-operator-crds",
+        namespace: "kube-system",
     },
 } as const;
 
@@ -78,6 +92,11 @@ export interface MonitoringArgs {
     readonly dashboardsNamespace?: pulumi.Input<string>;
     /** Install kube-prometheus-stack (DEFAULTS.stack) first; needs selectorLabels to be the default. Default: false. */
     readonly installStack?: boolean;
+    /**
+     * Without installStack: `install` the operator's CRDs (DEFAULTS.operatorCrds) before the monitors, or rely on an
+     * operator installed outside this stack (`existing`). Default: "install".
+     */
+    readonly operatorCrds?: "install" | "existing";
 }
 
 export class Monitoring extends pulumi.ComponentResource {
@@ -94,7 +113,11 @@ export class Monitoring extends pulumi.ComponentResource {
             driftFor: args.driftFor ?? DEFAULTS.driftFor,
             stalledFor: args.stalledFor ?? DEFAULTS.stalledFor,
         };
-        const stack = args.installStack ? this.installStack(name, args) : [];
+        const stack = args.installStack
+            ? this.installStack(name, args)
+            : (args.operatorCrds ?? "install") === "install"
+              ? [this.installOperatorCrds(name, args.provider)]
+              : [];
         const child = { parent: this, provider: args.provider, dependsOn: [...args.engineReady, ...stack] };
         for (const monitor of podMonitors(settings)) {
             declareObject(`${name}-${monitor.metadata.name}`, monitor, child);
@@ -110,6 +133,22 @@ export class Monitoring extends pulumi.ComponentResource {
             );
         }
         this.registerOutputs({ ruleName: this.ruleName });
+    }
+
+    /** The monitors' CRDs; the monitors depend on this release. */
+    private installOperatorCrds(name: string, provider: k8s.Provider): pulumi.Resource {
+        const crds = DEFAULTS.operatorCrds;
+        return new k8s.helm.v3.Release(
+            `${name}-operator-crds`,
+            {
+                name: crds.releaseName,
+                namespace: crds.namespace,
+                chart: crds.chart,
+                version: crds.chartVersion,
+                repositoryOpts: { repo: crds.chartRepository },
+            },
+            { parent: this, provider },
+        );
     }
 
     private installStack(name: string, args: MonitoringArgs): pulumi.Resource[] {

@@ -13,7 +13,7 @@ import { clusterConfig } from "./cluster";
 import { deliveryConfig, deliveryProblems } from "./delivery";
 import { engineConfig } from "./engine";
 import { fleetConfig, fleetProblems } from "./fleet";
-import { monitoringConfig } from "./monitoring";
+import { monitoringClusterProblems, monitoringConfig } from "./monitoring";
 import { notificationsConfig } from "./notifications";
 import { githubConfig, gitopsRepositoryConfig, repositoryProblems } from "./repositories";
 import { dnsLabel, GITHUB_OWNER, strictObject, suggestKey, SYSTEM_NAMESPACES, UNKNOWN_KEY_SEPARATOR } from "./rules";
@@ -458,6 +458,9 @@ export function crossFieldProblems(
             monitoringEnabled: monitoring?.enabled ?? false,
             apps,
         }).forEach((problem) => add(problem.path, problem.message));
+    }
+    if (monitoring && cluster !== undefined) {
+        problems.push(...monitoringClusterProblems(monitoring, cluster.type));
     }
     if (config.promotion && config.promotion.from === source.stack) {
         add(

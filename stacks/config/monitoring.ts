@@ -29,6 +29,12 @@ export const monitoringConfig = strictObject({
      * for a cluster without a Prometheus Operator (local); its Prometheus selects the default selectorLabels.
      */
     installPrometheusStack: z.boolean().default(false),
+    /**
+     * Where the Prometheus Operator's CRDs (PodMonitor, PrometheusRule) come from when installPrometheusStack is
+     * off: `install` (the pinned prometheus-operator-crds chart, components/monitoring DEFAULTS.operatorCrds), or
+     * `existing`, an operator installed outside this stack on an existing cluster.
+     */
+    operatorCrds: z.enum(["install", "existing"]).default("install"),
     dashboards: strictObject({
         /** Grafana's namespace: its sidecar watches that namespace only. */
         namespace: dnsLabel,
@@ -43,6 +49,34 @@ export const monitoringConfig = strictObject({
             message: `the kube-prometheus-stack installed by installPrometheusStack selects ${expected}: remove selectorLabels, or installPrometheusStack`,
         });
     }
+    if (monitoring.installPrometheusStack && monitoring.operatorCrds === "existing") {
+        ctx.addIssue({
+            code: "custom",
+            path: ["operatorCrds"],
+            input: monitoring.operatorCrds,
+            message: "installPrometheusStack installs the operator and its CRDs: remove operatorCrds, or installPrometheusStack",
+        });
+    }
 });
+
+/**
+ * `operatorCrds: existing` on a cluster this stack creates: nothing can have installed the operator before the
+ * stack's first `up`, which would then fail on every PodMonitor ("the apiVersion for this resource does not exist").
+ */
+export function monitoringClusterProblems(
+    monitoring: MonitoringConfig | undefined,
+    clusterType: string,
+): { path: PropertyKey[]; message: string }[] {
+    if (monitoring?.enabled && monitoring.operatorCrds === "existing" && clusterType === "eks") {
+        return [
+            {
+                path: ["monitoring", "operatorCrds"],
+                message:
+                    "existing: this stack creates the EKS cluster, so no Prometheus Operator is on it before the first up: remove operatorCrds (the pinned CRDs chart is installed), or set installPrometheusStack",
+            },
+        ];
+    }
+    return [];
+}
 
 export type MonitoringConfig = z.infer<typeof monitoringConfig>;
