@@ -14,7 +14,8 @@ import { AppSecretSource } from "../components/secrets/types";
 import { declareInBatches } from "./batches";
 import { appDeliverySettings, deliveryTenantKinds } from "./delivery";
 import { sealedTenantKinds } from "./secrets";
-import { AppConfig, PlatformConfig, SyncPolicyConfig } from "./config";
+import { AppConfig, AppEgressConfig, PlatformConfig, SyncPolicyConfig } from "./config";
+import type { AppEgress } from "../components/core/isolation";
 import { Environment, profileOf } from "./profiles";
 
 /** What the stack outputs per app; the promotion command reads it. */
@@ -67,8 +68,8 @@ export function resolveSource(
     gitopsRepositoryName: string,
     repositories: RepositoryHandle,
 ): ApplicationSource {
-    const { path, revision, type, helmValues } = app.source;
-    const base = { path, revision, type, ...(helmValues ? { helmValues } : {}) };
+    const { path, revision, type, helmValues, patches } = app.source;
+    const base = { path, revision, type, ...(helmValues ? { helmValues } : {}), ...(patches ? { patches } : {}) };
     if (app.source.url !== undefined) {
         return { ...base, repoUrl: app.source.url };
     }
@@ -108,6 +109,26 @@ export function teamRegistrations(
             ...(tenantKinds.length > 0 ? { tenantKinds } : {}),
         };
     });
+}
+
+/**
+ * Where pods reach the API server. EKS: its control plane's network interfaces in the VPC, on 443 (private endpoint
+ * access is always on, components/cluster/eks.ts). An existing cluster's API server address is not known to the
+ * plan: any address, on 443 and kind's 6443.
+ */
+export function apiServerEgress(cluster: PlatformConfig["cluster"]): NonNullable<AppEgress["apiServer"]> {
+    return cluster.type === "eks"
+        ? { cidrs: [cluster.network.vpcCidr], ports: [443] }
+        : { cidrs: ["0.0.0.0/0"], ports: [443, 6443] };
+}
+
+/** An app's egress config → what its namespace's egress policy opens. */
+export function appEgress(egress: AppEgressConfig, cluster: PlatformConfig["cluster"]): AppEgress {
+    return {
+        ...(egress.kubernetesApi ? { apiServer: apiServerEgress(cluster) } : {}),
+        https: egress.https,
+        services: egress.services,
+    };
 }
 
 /** Declares the stack's teams and apps, in batches (stacks/batches.ts); resolves to the apps' outputs. */
@@ -171,6 +192,7 @@ export async function registerApps(
             provider: deps.cluster.provider,
             engine: deps.engine,
             secrets: deps.secrets,
+            egress: app.egress === undefined ? undefined : appEgress(app.egress, config.cluster),
             dependsOn: teams.get(app.team)?.ready,
         });
         const delivery = appDeliverySettings(app, namespace, config);

@@ -37,5 +37,6 @@ export function createMonitoring(
             monitoring.dashboards === undefined
                 ? undefined
                 : (appNamespaces.get(monitoring.dashboards.namespace) ?? monitoring.dashboards.namespace),
+        dashboardsServiceAccount: monitoring.dashboards?.serviceAccount,
     });
 }

@@ -163,6 +163,7 @@ describe("monitoring config", () => {
             driftFor: "15m",
             stalledFor: "30m",
             installPrometheusStack: false,
+            operatorCrds: "install",
         });
     });
 

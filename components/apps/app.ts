@@ -8,7 +8,15 @@ import * as pulumi from "@pulumi/pulumi";
 import { ApplicationRegistration, GitopsEngine } from "../gitops/types";
 import { AppSecretSource } from "../secrets/types";
 import { appLabels } from "../core/labels";
-import { DEFAULT_DENY_POLICY, defaultDenySpec, POD_SECURITY, podSecurityLabels } from "../core/isolation";
+import {
+    APP_EGRESS_POLICY,
+    AppEgress,
+    appEgressSpec,
+    DEFAULT_DENY_POLICY,
+    defaultDenySpec,
+    POD_SECURITY,
+    podSecurityLabels,
+} from "../core/isolation";
 import { teamSubjects } from "./teamAccess";
 
 /** Namespace totals (ResourceQuota `hard`). */
@@ -68,6 +76,8 @@ export interface AppArgs {
     readonly engine: GitopsEngine;
     /** The backend the app's secrets come from. Default: none (then secretKeys must be empty). */
     readonly secrets?: AppSecretSource;
+    /** What the app's workloads reach beyond the namespace's default deny. Default: nothing more. */
+    readonly egress?: AppEgress;
     /** What must exist before the app is registered (the team's AppProject). Default: none. */
     readonly dependsOn?: readonly pulumi.Resource[];
 }
@@ -126,6 +136,17 @@ export class App extends pulumi.ComponentResource {
             },
             child,
         );
+        const egressSpec = args.egress === undefined ? undefined : appEgressSpec(args.egress);
+        const egress =
+            egressSpec === undefined
+                ? []
+                : [
+                      new k8s.networking.v1.NetworkPolicy(
+                          `${name}-egress`,
+                          { metadata: inNamespace(APP_EGRESS_POLICY), spec: egressSpec },
+                          child,
+                      ),
+                  ];
         new k8s.rbac.v1.RoleBinding(
             `${name}-team-binding`,
             {
@@ -146,7 +167,15 @@ export class App extends pulumi.ComponentResource {
         // Workloads start only once their namespace, its quota defaults, its isolation and their secrets exist.
         args.engine.registerApplication(app, {
             parent: this,
-            dependsOn: [namespace, quota, limits, isolation, ...(secret ? [secret] : []), ...(args.dependsOn ?? [])],
+            dependsOn: [
+                namespace,
+                quota,
+                limits,
+                isolation,
+                ...egress,
+                ...(secret ? [secret] : []),
+                ...(args.dependsOn ?? []),
+            ],
         });
 
         this.namespace = namespace.metadata.name;

@@ -74,6 +74,41 @@ export function defaultDenySpec(engineNamespace: string): k8s.types.input.networ
     };
 }
 
+/** Name of the policy that opens what an app's workloads declare they reach beyond the default deny. */
+export const APP_EGRESS_POLICY = "app-egress";
+
+/** What an app's workloads reach beyond their namespace and DNS; each is declared in config (apps[].egress). */
+export interface AppEgress {
+    /** The API server, as pods reach it: its addresses and ports (EKS: the VPC's CIDR, where its ENIs are, on 443). */
+    readonly apiServer?: { readonly cidrs: readonly string[]; readonly ports: readonly number[] };
+    /** HTTPS to any address outside the cluster (registries, Git hosts, dashboards by URL): a policy cannot name hosts. */
+    readonly https?: boolean;
+    /** Services in other namespaces, by namespace and TCP port (a Prometheus a datasource queries). */
+    readonly services?: readonly { readonly namespace: string; readonly port: number }[];
+}
+
+/** Egress the default deny does not allow, as one policy over every pod of the namespace; undefined when none is declared. */
+export function appEgressSpec(egress: AppEgress): k8s.types.input.networking.v1.NetworkPolicySpec | undefined {
+    const tcp = (port: number) => ({ protocol: "TCP", port });
+    const rules: k8s.types.input.networking.v1.NetworkPolicyEgressRule[] = [];
+    if (egress.apiServer !== undefined) {
+        rules.push({
+            to: egress.apiServer.cidrs.map((cidr) => ({ ipBlock: { cidr } })),
+            ports: egress.apiServer.ports.map(tcp),
+        });
+    }
+    if (egress.https) {
+        rules.push({ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [tcp(443)] });
+    }
+    for (const service of egress.services ?? []) {
+        rules.push({
+            to: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: service.namespace } } }],
+            ports: [tcp(service.port)],
+        });
+    }
+    return rules.length === 0 ? undefined : { podSelector: {}, policyTypes: ["Egress"], egress: rules };
+}
+
 /** Name of the ingress policy each platform namespace gets. */
 export const PLATFORM_INGRESS_POLICY = "platform-ingress";
 

@@ -8,12 +8,28 @@ export interface SyncPolicy {
     readonly selfHeal: boolean;
 }
 
+/** A strategic merge or JSON 6902 patch (YAML text) and the objects it targets, as both engines take it. */
+export interface KustomizePatch {
+    readonly patch: string;
+    readonly target?: {
+        readonly group?: string;
+        readonly version?: string;
+        readonly kind?: string;
+        readonly name?: string;
+        readonly namespace?: string;
+        readonly labelSelector?: string;
+        readonly annotationSelector?: string;
+    };
+}
+
 export interface ApplicationSource {
     readonly repoUrl: pulumi.Input<string>;
     readonly path: string;
     readonly revision: string;
     readonly type: "kustomize" | "directory" | "helm";
     readonly helmValues?: Record<string, unknown>;
+    /** Kustomize patches the engine applies on top of a kustomize source. Default: none. */
+    readonly patches?: readonly KustomizePatch[];
     /**
      * The repository when it is one of the stack's (the GitOps repository or an app repository):
      * its name names the engine's shared source objects, and a deploy key, if it has one, is

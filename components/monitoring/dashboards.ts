@@ -35,6 +35,15 @@ export interface DashboardConfigMap {
     data: Record<string, string>;
 }
 
+/**
+ * What Grafana's dashboards sidecar needs to find them, granted by the platform so that the grafana chart's
+ * own Role and RoleBinding (rbac.create, which a team's project refuses) can stay off: the sidecar lists and
+ * watches ConfigMaps of its namespace (kiwigrid/k8s-sidecar src/resources.py, RESOURCE=configmap, METHOD=WATCH).
+ */
+export const DASHBOARD_READER_RULES = [
+    { apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list", "watch"] },
+] as const;
+
 /** The engine's dashboards as one ConfigMap in Grafana's namespace. */
 export function dashboardConfigMap(
     engine: EngineKind,

@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { POD_SECURITY, podSecurityLabels } from "../core/isolation";
 import { platformLabels } from "../core/labels";
 import { declareObject } from "../core/objects";
-import { dashboardConfigMap } from "./dashboards";
+import { DASHBOARD_READER_RULES, dashboardConfigMap } from "./dashboards";
 import { EngineKind, podMonitors, prometheusRule } from "./objects";
 
 export const DEFAULTS = {
@@ -90,6 +90,8 @@ export interface MonitoringArgs {
      * an Output of its Namespace when the program creates it. Default: no dashboards.
      */
     readonly dashboardsNamespace?: pulumi.Input<string>;
+    /** Grafana's service account there, granted read of its namespace's ConfigMaps for its sidecar. Default: none. */
+    readonly dashboardsServiceAccount?: string;
     /** Install kube-prometheus-stack (DEFAULTS.stack) first; needs selectorLabels to be the default. Default: false. */
     readonly installStack?: boolean;
     /**
@@ -131,8 +133,43 @@ export class Monitoring extends pulumi.ComponentResource {
                 dashboardConfigMap(args.engine, args.dashboardsNamespace, settings.labels),
                 { parent: this, provider: args.provider, dependsOn: stack },
             );
+            if (args.dashboardsServiceAccount !== undefined) {
+                this.grantDashboardReader(name, args, args.dashboardsNamespace, args.dashboardsServiceAccount);
+            }
         }
         this.registerOutputs({ ruleName: this.ruleName });
+    }
+
+    /** A Role reading ConfigMaps in Grafana's namespace, bound to its service account. */
+    private grantDashboardReader(
+        name: string,
+        args: MonitoringArgs,
+        namespace: pulumi.Input<string>,
+        serviceAccount: string,
+    ): void {
+        const child = { parent: this, provider: args.provider };
+        const metadata = { name: "grafana-dashboards-reader", namespace, labels: platformLabels(args.environment) };
+        const role = new k8s.rbac.v1.Role(
+            `${name}-dashboards-reader`,
+            {
+                metadata,
+                rules: DASHBOARD_READER_RULES.map((rule) => ({
+                    apiGroups: [...rule.apiGroups],
+                    resources: [...rule.resources],
+                    verbs: [...rule.verbs],
+                })),
+            },
+            child,
+        );
+        new k8s.rbac.v1.RoleBinding(
+            `${name}-dashboards-reader`,
+            {
+                metadata,
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
+                subjects: [{ kind: "ServiceAccount", name: serviceAccount, namespace }],
+            },
+            child,
+        );
     }
 
     /** The monitors' CRDs; the monitors depend on this release. */

@@ -79,6 +79,34 @@ export const imageUpdateConfig = strictObject({
     policy: imageTagPolicyConfig,
 });
 
+/**
+ * One kustomize patch: a strategic merge or JSON 6902 patch as YAML text, and the objects it targets (the
+ * fields both engines' selectors share: fluxcd/pkg apis/kustomize Selector, Argo CD KustomizeSelector).
+ */
+const kustomizePatchConfig = strictObject({
+    patch: z.string().trim().min(1, "expected a patch as YAML text"),
+    target: strictObject({
+        group: z.string().optional(),
+        version: z.string().optional(),
+        kind: z.string().optional(),
+        name: z.string().optional(),
+        namespace: z.string().optional(),
+        labelSelector: z.string().optional(),
+        annotationSelector: z.string().optional(),
+    }).optional(),
+});
+
+export const appEgressConfig = strictObject({
+    /** The Kubernetes API server (a controller, or a sidecar watching ConfigMaps). */
+    kubernetesApi: z.boolean().default(false),
+    /** HTTPS (TCP 443) to any address outside the cluster: registries, Git hosts, downloads by URL. */
+    https: z.boolean().default(false),
+    /** Services in other namespaces the workloads call, by namespace and TCP port (a Prometheus a datasource queries). */
+    services: z
+        .array(strictObject({ namespace: dnsLabel, port: z.number().int().min(1).max(65535) }))
+        .default([]),
+});
+
 export const appConfig = strictObject({
     name: dnsLabel,
     team: dnsLabel,
@@ -95,6 +123,12 @@ export const appConfig = strictObject({
         type: z.enum(["kustomize", "directory", "helm"]).default("kustomize"),
         /** Values for a Helm chart source. */
         helmValues: z.record(z.string(), z.unknown()).optional(),
+        /**
+         * Kustomize patches applied on top of a kustomize source by the engine (Flux Kustomization spec.patches,
+         * Argo CD source.kustomize.patches): how an upstream example is made to fit the platform (Pod Security)
+         * without a fork.
+         */
+        patches: z.array(kustomizePatchConfig).min(1).optional(),
     }),
     sync: syncPolicyConfig.optional(),
     /** Names of the secrets this app reads from the store (values are put in the store out of band). */
@@ -110,6 +144,11 @@ export const appConfig = strictObject({
     imageUpdate: imageUpdateConfig.optional(),
     /** Progressive delivery of the app's Deployment (Argo Rollouts or Flagger); default none. */
     delivery: appDeliveryConfig.optional(),
+    /**
+     * What the app's workloads reach beyond their namespace and DNS, which the namespace's default-deny
+     * NetworkPolicy otherwise cuts; default nothing more.
+     */
+    egress: appEgressConfig.optional(),
 }).superRefine((app, ctx) => {
     if (app.source.repository !== undefined && app.source.url !== undefined) {
         ctx.addIssue({
@@ -125,6 +164,14 @@ export const appConfig = strictObject({
             path: ["source", "helmValues"],
             input: app.source.helmValues,
             message: `helmValues only apply to source.type helm, not ${app.source.type}`,
+        });
+    }
+    if (app.source.patches !== undefined && app.source.type !== "kustomize") {
+        ctx.addIssue({
+            code: "custom",
+            path: ["source", "patches"],
+            input: app.source.patches,
+            message: `patches apply to source.type kustomize only, not ${app.source.type}: set type kustomize, or remove patches`,
         });
     }
     if (isCommitSha(app.source.revision) && !isFullCommitSha(app.source.revision)) {
@@ -223,3 +270,4 @@ export type TeamConfig = z.infer<typeof teamConfig>;
 export type AppConfig = z.infer<typeof appConfig>;
 export type AppDefaultsConfig = z.infer<typeof appDefaultsConfig>;
 export type ImageUpdateConfig = z.infer<typeof imageUpdateConfig>;
+export type AppEgressConfig = z.infer<typeof appEgressConfig>;

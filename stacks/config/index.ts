@@ -645,7 +645,7 @@ export function imageUpdateProblems(
     return problems;
 }
 
-export type { AppConfig, AppDefaultsConfig, SyncPolicyConfig, TeamConfig } from "./apps";
+export type { AppConfig, AppDefaultsConfig, AppEgressConfig, SyncPolicyConfig, TeamConfig } from "./apps";
 export type { ClusterConfig, EksClusterConfig, ExistingClusterConfig } from "./cluster";
 export type { ArgocdConfig, EngineConfig, FluxConfig } from "./engine";
 export type { FleetConfig, SpokeConfig } from "./fleet";

@@ -38,6 +38,11 @@ export const monitoringConfig = strictObject({
     dashboards: strictObject({
         /** Grafana's namespace: its sidecar watches that namespace only. */
         namespace: dnsLabel,
+        /**
+         * Grafana's service account, granted read of that namespace's ConfigMaps by the platform, so the chart's
+         * own Role and RoleBinding (rbac.create) can stay off where a team's project refuses RBAC kinds.
+         */
+        serviceAccount: dnsLabel.optional(),
     }).optional(),
 }).superRefine((monitoring, ctx) => {
     const expected = JSON.stringify(DEFAULTS.selectorLabels);

@@ -130,7 +130,9 @@ export function installersOf(resource: PlannedResource): CrdInstaller[] {
     const gk = groupKind(resource.type);
     return gk === undefined
         ? []
-        : CRD_INSTALLERS.filter((i) => i.groups.includes(gk.group) && (i.kinds === undefined || i.kinds.includes(gk.kind)));
+        : CRD_INSTALLERS.filter(
+              (i) => i.groups.includes(gk.group) && (i.kinds === undefined || i.kinds.includes(gk.kind)),
+          );
 }
 
 /**
@@ -186,10 +188,7 @@ export interface CrdViolation {
  * Custom resources that do not wait for an installer of their CRD declared in the same plan. `external`
  * lists API groups config says an operator outside the stack serves (monitoring.operatorCrds: existing).
  */
-export function crdViolations(
-    resources: readonly PlannedResource[],
-    external: readonly string[] = [],
-): CrdViolation[] {
+export function crdViolations(resources: readonly PlannedResource[], external: readonly string[] = []): CrdViolation[] {
     const waits = waitsFor(resources);
     const violations: CrdViolation[] = [];
     for (const resource of resources.filter(isCustomResource)) {

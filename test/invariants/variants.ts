@@ -81,13 +81,7 @@ export const VARIANTS: readonly Variant[] = [
         name: "staging on sealed-secrets",
         stack: "staging",
         overrides: {
-            set: {
-                [SECRETS]: { type: "sealed-secrets" },
-                [APPS]: stackValue<Record<string, unknown>[]>("staging", APPS).map((app) => ({
-                    ...app,
-                    secretKeys: [],
-                })),
-            },
+            set: { [SECRETS]: { type: "sealed-secrets" } },
         },
     },
     {

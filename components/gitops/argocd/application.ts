@@ -74,7 +74,7 @@ export function argoSourceTool(
 ): Pick<IApplicationSource, "kustomize" | "directory" | "helm"> {
     switch (source.type) {
         case "kustomize":
-            return { kustomize: {} };
+            return { kustomize: source.patches ? { patches: source.patches.map((p) => ({ ...p })) } : {} };
         case "directory":
             // Recursive, like Flux's generated kustomization, so both engines deploy the same files.
             return { directory: { recurse: true } };

@@ -183,6 +183,7 @@ export function fluxKustomization(app: ApplicationRegistration, settings: FluxAp
         retryInterval: FLUX_DEFAULTS.retryInterval,
         // Ready means "every applied object is healthy", which the dependsOn of later apps relies on.
         wait: true,
+        ...(app.source.patches ? { patches: app.source.patches.map((p) => ({ ...p })) } : {}),
     });
 }
 
