@@ -34,6 +34,8 @@ import {
     externalSecret,
     isThrowawayContext,
     KubeObject,
+    crdInventory,
+    HELM_KEEP,
     leftovers,
     liveConfig,
     owningApp,
@@ -558,6 +560,26 @@ describe("live test: teardown", () => {
         assert.deepEqual(leftovers(before, { namespaces: ["default", "kube-system"], crds: [], webhooks: [] }), []);
     });
 
+    it("issue 24 finding 6: CRDs their chart keeps on purpose (helm.sh/resource-policy: keep) are not leftovers", () => {
+        const kept = (name: string) => ({
+            metadata: { name, annotations: { [HELM_KEEP.annotation]: HELM_KEEP.value } },
+        });
+        const inventory = crdInventory([
+            // flux-operator's chart (templates/crds.yaml) and argo-cd's with crds.keep annotate theirs so.
+            kept("fluxinstances.fluxcd.controlplane.io"),
+            kept("applications.argoproj.io"),
+            // External Secrets' chart does not: destroy must remove them.
+            { metadata: { name: "externalsecrets.external-secrets.io" } },
+        ]);
+        assert.deepEqual(inventory, {
+            crds: ["externalsecrets.external-secrets.io"],
+            kept: ["applications.argoproj.io", "fluxinstances.fluxcd.controlplane.io"],
+        });
+        assert.deepEqual(leftovers(before, { ...before, crds: inventory.crds }), [
+            "CRD externalsecrets.external-secrets.io",
+        ]);
+    });
+
     it("says what holds a namespace stuck in Terminating", () => {
         assert.equal(
             stuckNamespace(fixtures.namespaceTerminating),
@@ -579,7 +601,18 @@ describe("live test: reading the cluster (kubectl stand-in)", () => {
             `[ "$1" = --kubeconfig ] && [ "$2" = ${dir}/config ] || exit 3`,
             'case "$4" in',
             "  namespaces) printf 'namespace/kube-system\\nnamespace/default\\n' ;;",
-            "  customresourcedefinitions) printf 'customresourcedefinition.apiextensions.k8s.io/applications.argoproj.io\\n' ;;",
+            // CRDs as JSON: one the chart keeps on purpose (helm.sh/resource-policy: keep), one it does not.
+            `  customresourcedefinitions) echo '${JSON.stringify({
+                items: [
+                    { metadata: { name: "applications.argoproj.io" } },
+                    {
+                        metadata: {
+                            name: "fluxinstances.fluxcd.controlplane.io",
+                            annotations: { "helm.sh/resource-policy": "keep" },
+                        },
+                    },
+                ],
+            })}' ;;`,
             "  validatingwebhookconfigurations) printf '%s\\n' " +
                 "validatingwebhookconfiguration.admissionregistration.k8s.io/externalsecret-validate ;;",
             "  mutatingwebhookconfigurations) ;;",

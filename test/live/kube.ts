@@ -1,6 +1,6 @@
 /** kubectl, run synchronously against the kubeconfig the live test wrote (one context, flattened). */
 import { execFile, spawnSync } from "child_process";
-import { ClusterInventory, KubeObject } from "./logic";
+import { ClusterInventory, crdInventory, KubeObject } from "./logic";
 
 export class Kubectl {
     constructor(private readonly kubeconfig: string) {}
@@ -43,6 +43,11 @@ export class Kubectl {
         return result.ok ? (JSON.parse(result.stdout) as KubeObject) : undefined;
     }
 
+    /** Every object of a cluster-scoped resource; a failure throws with kubectl's message. */
+    listOrThrow(resource: string): KubeObject[] {
+        return (JSON.parse(this.must(["get", resource, "-o", "json"])) as { items: KubeObject[] }).items;
+    }
+
     list(resource: string, namespace?: string): KubeObject[] {
         const result = this.run([
             "get",
@@ -65,7 +70,8 @@ export class Kubectl {
     inventory(): ClusterInventory {
         return {
             namespaces: this.names("namespaces"),
-            crds: this.names("customresourcedefinitions"),
+            // The engines' charts keep their CRDs on uninstall, on purpose: not something destroy left behind.
+            crds: crdInventory(this.listOrThrow("customresourcedefinitions")).crds,
             webhooks: [
                 ...this.names("validatingwebhookconfigurations").map((n) => `validating/${n}`),
                 ...this.names("mutatingwebhookconfigurations").map((n) => `mutating/${n}`),

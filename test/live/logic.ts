@@ -214,6 +214,7 @@ export interface Target {
 interface ObjectMeta {
     readonly name?: string;
     readonly namespace?: string;
+    readonly annotations?: Readonly<Record<string, string>>;
     readonly generation?: number;
     readonly finalizers?: string[];
 }
@@ -530,11 +531,36 @@ export function pendingChanges(summary: Record<string, number | undefined>): Rec
 
 export interface ClusterInventory {
     readonly namespaces: readonly string[];
+    /** CRDs, except those kept on purpose (crdInventory). */
     readonly crds: readonly string[];
     readonly webhooks: readonly string[];
 }
 
 export const EMPTY_INVENTORY: ClusterInventory = { namespaces: [], crds: [], webhooks: [] };
+
+/**
+ * Helm leaves a resource annotated `helm.sh/resource-policy: keep` behind on uninstall (helm/helm pkg/kube
+ * resource_policy.go: ResourcePolicyAnno, KeepPolicy). The engines' charts keep their CRDs so, on purpose, so that
+ * an uninstall never deletes every Application or FluxInstance with them: argoproj/argo-helm charts/argo-cd 10.1.1
+ * templates/crds/crd-*.yaml (under crds.keep, which components/gitops/argocd/values.ts sets), and
+ * controlplaneio-fluxcd/charts charts/flux-operator templates/crds.yaml (always; read at 0.49.0). Flux's own CRDs
+ * are not kept: the operator deletes them when the FluxInstance goes (controlplaneio-fluxcd/flux-operator v0.58.1
+ * internal/controller/fluxinstance_uninstaller.go, steps 3 and 4).
+ */
+export const HELM_KEEP = { annotation: "helm.sh/resource-policy", value: "keep" } as const;
+
+/** The CRDs of a cluster, split into those a clean teardown removes and those their chart keeps on purpose. */
+export function crdInventory(crds: readonly KubeObject[]): { crds: string[]; kept: string[] } {
+    const name = (crd: KubeObject) => crd.metadata?.name ?? "";
+    const keep = (crd: KubeObject) => crd.metadata?.annotations?.[HELM_KEEP.annotation] === HELM_KEEP.value;
+    return {
+        crds: crds
+            .filter((crd) => !keep(crd))
+            .map(name)
+            .sort(),
+        kept: crds.filter(keep).map(name).sort(),
+    };
+}
 
 /** What exists after destroy that did not before the run: each entry is something the program left behind. */
 export function leftovers(before: ClusterInventory, after: ClusterInventory): string[] {
