@@ -321,8 +321,9 @@ describe("fleet-example offline plan", function () {
     });
 
     it("places the add-on and the app by label", () => {
+        // The add-on is on edge-berlin: a stack spoke (eu-staging) installs External Secrets itself (issue 24, finding 10).
         assert.deepEqual(selected(resources, selectorOf(resources, "fleet-example-fleet-addon-external-secrets")), [
-            "eu-staging",
+            "edge-berlin",
         ]);
         assert.deepEqual(selected(resources, selectorOf(resources, "fleet-example-fleet-placement-payments-api")), [
             "eu-staging",
@@ -436,7 +437,7 @@ describe("fleet-example offline plan", function () {
         );
         const placed = (name: string) => selected(after.resources, selectorOf(after.resources, name));
         assert.deepEqual(placed("fleet-example-fleet-placement-payments-api"), ["edge-berlin"]);
-        assert.deepEqual(placed("fleet-example-fleet-addon-external-secrets"), ["edge-berlin", "eu-staging"]);
+        assert.deepEqual(placed("fleet-example-fleet-addon-external-secrets"), ["edge-berlin"]);
         const { added, removed } = diff(resources, after.resources);
         assert.deepEqual([added, removed], [[], []], "labels are updates in place");
     });
@@ -758,7 +759,12 @@ describe("fleet-example offline plan, Flux hub", function () {
             .filter((r) => r.name.startsWith("fleet-example-fleet-addon-"));
         assert.deepEqual(
             releases.map((r) => [at(r.inputs, "metadata", "name"), at(r.inputs, "spec", "kubeConfig")]),
-            [["fleet-addon-external-secrets-eu-staging", { configMapRef: { name: "fleet-eu-staging-kubeconfig" } }]],
+            [
+                [
+                    "fleet-addon-external-secrets-edge-berlin",
+                    { secretRef: { name: "fleet-edge-berlin-kubeconfig", key: "value" } },
+                ],
+            ],
         );
         assert.equal(at(releases[0].inputs, "spec", "serviceAccountName"), FLEET_SERVICE_ACCOUNT);
         assert.deepEqual(
@@ -836,9 +842,9 @@ describe("fleet-example offline plan, Flux hub", function () {
         );
         const grow = diff(resources, added.resources);
         assert.deepEqual(grow.removed, []);
-        // Access entry and policy, kubeconfig, placement, add-on release, and the seeded
-        // clusters/us-prod-like/README.md; nothing shared changes (the hub's role has no policy listing spokes).
-        assert.equal(grow.added.length, 6, names(grow.added).join(", "));
+        // Access entry and policy, kubeconfig, placement, and the seeded clusters/us-prod-like/README.md (a stack
+        // spoke takes no External Secrets add-on); nothing shared changes (the hub's role has no policy listing spokes).
+        assert.equal(grow.added.length, 5, names(grow.added).join(", "));
         assert.ok(
             names(grow.added).every((name) => name.includes("us-prod-like")),
             names(grow.added).join(", "),
@@ -853,7 +859,10 @@ describe("fleet-example offline plan, Flux hub", function () {
         );
         const shrink = diff(resources, removed.resources);
         assert.deepEqual([shrink.added, shrink.changed], [[], []]);
+        // With it go its add-on release and, no other spoke enabling the add-on, the add-on's HelmRepository.
         assert.deepEqual(names(shrink.removed), [
+            "fleet-example-fleet-addon-external-secrets",
+            "fleet-example-fleet-addon-external-secrets-edge-berlin",
             "fleet-example-fleet-edge-berlin-kubeconfig",
             "platform-gitops-fleet-file-clusters-edge-berlin-readme-md",
         ]);
@@ -879,21 +888,27 @@ describe("fleet-example offline plan, Flux hub", function () {
         );
     });
 
-    it("an add-on follows its enable_ label: turning it on adds that spoke's release only", async () => {
+    it("an add-on follows its enable_ label: turning it off removes that spoke's release only", async () => {
         const after = await planStack(
             STACK,
             withFluxFleet((fleet) => {
-                fleet.spokes["edge-berlin"].addons = { external_secrets: true };
+                fleet.spokes["edge-berlin"].addons = {};
             }),
         );
         const { added, removed, changed } = diff(resources, after.resources);
         assert.deepEqual(
-            [names(added), removed, changed],
-            [["fleet-example-fleet-addon-external-secrets-edge-berlin"], [], []],
+            [added, names(removed), changed],
+            // The last spoke to drop it takes the add-on's HelmRepository along.
+            [
+                [],
+                [
+                    "fleet-example-fleet-addon-external-secrets",
+                    "fleet-example-fleet-addon-external-secrets-edge-berlin",
+                ],
+                [],
+            ],
         );
-        const release = after.resources.find(
-            (r) => r.name === "fleet-example-fleet-addon-external-secrets-edge-berlin",
-        )!;
+        const release = resources.find((r) => r.name === "fleet-example-fleet-addon-external-secrets-edge-berlin")!;
         assert.deepEqual(at(release.inputs, "spec", "kubeConfig"), {
             secretRef: { name: "fleet-edge-berlin-kubeconfig", key: "value" },
         });

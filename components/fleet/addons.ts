@@ -5,7 +5,8 @@
  * (gitops-bridge-dev/gitops-bridge: `enable_external_secrets`, and `enable_kube_prometheus_stack` in its
  * examples' oss_addons), so its users' ApplicationSets select the same clusters.
  */
-import { DEFAULTS as MONITORING } from "../monitoring";
+import { DEFAULTS as MONITORING, prometheusStackValues } from "../monitoring";
+import { operatorRbac } from "../secrets/objects";
 import { DEFAULTS as EXTERNAL_SECRETS } from "../secrets/store";
 
 export interface AddonChart {
@@ -20,6 +21,8 @@ export interface AddonDefinition {
     /** Namespace the add-on is installed into on each spoke. */
     readonly namespace: string;
     readonly releaseName: string;
+    /** Chart values, as the platform sets them where it installs the chart itself. */
+    readonly values: Readonly<Record<string, unknown>>;
 }
 
 export const ADDON_CATALOG = {
@@ -31,6 +34,9 @@ export const ADDON_CATALOG = {
         },
         namespace: EXTERNAL_SECRETS.namespace,
         releaseName: EXTERNAL_SECRETS.releaseName,
+        // The chart's defaults aggregate store rights into admin/edit and let it create any service account's
+        // tokens (values.yaml at 2.9.0): the tenancy hole the platform's own release closes, closed here too.
+        values: { installCRDs: true, rbac: operatorRbac(false) },
     },
     // Metrics: the Prometheus stack the monitoring component installs on a laptop cluster, the same release.
     kube_prometheus_stack: {
@@ -41,6 +47,7 @@ export const ADDON_CATALOG = {
         },
         namespace: MONITORING.stack.namespace,
         releaseName: MONITORING.stack.releaseName,
+        values: prometheusStackValues(),
     },
 } as const satisfies Record<string, AddonDefinition>;
 

@@ -192,6 +192,7 @@ export function addonHelmRelease(input: AddonHelmReleaseInput): FluxHelmRelease 
                     sourceRef: { kind: "HelmRepository", name: addonObjectName(input.addon) },
                 },
             },
+            values: { ...input.definition.values },
             install: { createNamespace: true, crds: "CreateReplace" },
             upgrade: { crds: "CreateReplace" },
             ...remoteTarget(input),

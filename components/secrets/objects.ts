@@ -292,14 +292,19 @@ export function operatorValues(settings: OperatorValueSettings): Record<string, 
             name: settings.serviceAccountName,
             annotations: settings.serviceAccountAnnotations,
         },
-        rbac: {
-            serviceAccountTokenCreate: settings.serviceAccountTokenCreate,
-            // Not folded into the built-in admin/edit roles: a namespace admin (a Flux tenant) could
-            // otherwise create a SecretStore without its app's prefix, reading with the operator's role.
-            // Apps get their ExternalSecrets from the platform (secretKeys), not from their own Git.
-            aggregateToEdit: false,
-            // Defaults to true in chart 2.9.0 (values.yaml): namespace admins would get store write rights.
-            aggregateToAdmin: false,
-        },
+        rbac: operatorRbac(settings.serviceAccountTokenCreate),
+    };
+}
+
+/** The operator's RBAC values, wherever the chart is installed (the platform's release, a spoke's add-on). */
+export function operatorRbac(serviceAccountTokenCreate: boolean): Record<string, boolean> {
+    return {
+        serviceAccountTokenCreate,
+        // Not folded into the built-in admin/edit roles: a namespace admin (a Flux tenant) could
+        // otherwise create a SecretStore without its app's prefix, reading with the operator's role.
+        // Apps get their ExternalSecrets from the platform (secretKeys), not from their own Git.
+        aggregateToEdit: false,
+        // Defaults to true in chart 2.9.0 (values.yaml): namespace admins would get store write rights.
+        aggregateToAdmin: false,
     };
 }

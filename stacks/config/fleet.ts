@@ -160,6 +160,12 @@ export function fleetProblems(config: FleetContext, stack: string): FleetProblem
                 "the hub's engine reaches a stack spoke through IAM with an EKS Pod Identity role on the hub: set cluster.type eks and cluster.workloadIdentity podIdentity, or register the spoke as type existing",
             );
         }
+        if (spoke.type === "stack" && spoke.addons.external_secrets) {
+            add(
+                at("addons", "external_secrets"),
+                "a stack spoke runs this platform, whose secrets section installs External Secrets there already: a second release from the hub would fight it; remove the add-on (set secrets in that stack)",
+            );
+        }
         if (spoke.type === "existing" && (config.secrets === undefined || config.secrets.type === "sealed-secrets")) {
             add(
                 at("secretKey"),
