@@ -301,6 +301,7 @@ describe("chart values: the plan", () => {
         assert.deepEqual(flux, {
             installCRDs: true,
             multitenancy: { enabled: false },
+            web: { enabled: false },
             resources: { limits: { memory: "2Gi" } },
         });
         const eso = byName(resources, RELEASE, "local-secrets-release").inputs.values as Record<string, unknown>;

@@ -335,10 +335,12 @@ describe("Flux components and operator values", () => {
         assert.deepEqual(fluxOperatorValues({ multitenancy: true }), {
             installCRDs: true,
             multitenancy: { enabled: true },
+            web: { enabled: false },
         });
         assert.deepEqual(fluxOperatorValues({ multitenancy: false }), {
             installCRDs: true,
             multitenancy: { enabled: false },
+            web: { enabled: false },
         });
     });
 });

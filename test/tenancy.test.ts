@@ -1,5 +1,6 @@
 /** Tenant isolation: PSA labels, default-deny NetworkPolicy, the kinds teams may ship, the Flux tenant ClusterRole. */
 import * as assert from "node:assert/strict";
+import { ARGOCD_REPO_SERVER } from "../components/gitops/argocd/argoCd";
 import {
     defaultDenySpec,
     enforcedLevel,
@@ -114,7 +115,8 @@ describe("tenancy: platform namespaces' ingress", () => {
                 namespace: "argocd",
                 labels: { "app.kubernetes.io/managed-by": "pulumi", environment: "production" },
             },
-            spec: platformIngressSpec({ scrapedPorts: ["metrics"] }),
+            // The repo-server is left to the chart's stricter policy (issue 24, finding 11).
+            spec: platformIngressSpec({ scrapedPorts: ["metrics"], exceptPods: [ARGOCD_REPO_SERVER] }),
         });
         const secrets = policy("production-secrets-network-policy") as {
             metadata: { namespace: string };

@@ -120,6 +120,12 @@ export interface PlatformIngress {
      * webhooks: the API server is no pod, so no selector matches it). Default none.
      */
     readonly openPorts?: readonly string[];
+    /**
+     * Pods this policy leaves out (values of app.kubernetes.io/name), because a stricter policy of their chart
+     * governs them: policies add up, so one that selected them too would open what the stricter one closes.
+     * Default none.
+     */
+    readonly exceptPods?: readonly string[];
 }
 
 /**
@@ -133,8 +139,12 @@ export function platformIngressSpec(settings: PlatformIngress = {}): k8s.types.i
     const tcp = (ports: readonly string[]) => ports.map((port) => ({ protocol: "TCP", port }));
     const scraped = settings.scrapedPorts ?? [];
     const open = settings.openPorts ?? [];
+    const except = settings.exceptPods ?? [];
     return {
-        podSelector: {},
+        podSelector:
+            except.length === 0
+                ? {}
+                : { matchExpressions: [{ key: "app.kubernetes.io/name", operator: "NotIn", values: [...except] }] },
         policyTypes: ["Ingress"],
         ingress: [
             { from: [{ podSelector: {} }] },

@@ -15,6 +15,10 @@
  * - External Secrets: externalsecret_status_condition{name, namespace, condition, status} and
  *   externalsecret_sync_calls_error (external-secrets/external-secrets docs/api/metrics.md); the
  *   controller's port is named `metrics` (deploy/charts/external-secrets/templates/deployment.yaml).
+ *   Its `namespace` label (the ExternalSecret's) collides with the target's: with honorLabels unset (false, as
+ *   these PodMonitors leave it) Prometheus keeps the scraped one as `exported_namespace` and sets `namespace` to
+ *   the controller pod's (prometheus/prometheus scrape/scrape.go mutateSampleLabels), so the rules read
+ *   `exported_namespace`.
  */
 export const API_VERSION = "monitoring.coreos.com/v1";
 
@@ -292,15 +296,15 @@ function secretsRules(
                 'externalsecret_status_condition{condition="Ready", status="False"} == 1',
                 driftFor,
                 "critical",
-                "ExternalSecret {{ $labels.namespace }}/{{ $labels.name }} is not Ready",
-                "Its Secret no longer follows the store: kubectl describe externalsecret -n {{ $labels.namespace }} {{ $labels.name }}.",
+                "ExternalSecret {{ $labels.exported_namespace }}/{{ $labels.name }} is not Ready",
+                "Its Secret no longer follows the store: kubectl describe externalsecret -n {{ $labels.exported_namespace }} {{ $labels.name }}.",
             ),
             rule(
                 "ExternalSecretSyncErrors",
-                "sum by (namespace, name) (increase(externalsecret_sync_calls_error[15m])) > 0",
+                "sum by (exported_namespace, name) (increase(externalsecret_sync_calls_error[15m])) > 0",
                 "15m",
                 "warning",
-                "ExternalSecret {{ $labels.namespace }}/{{ $labels.name }} fails to refresh",
+                "ExternalSecret {{ $labels.exported_namespace }}/{{ $labels.name }} fails to refresh",
                 "Reads from the store keep failing (permissions, a missing key, the store unreachable).",
             ),
         ],

@@ -9,6 +9,9 @@ import { IMAGE_UPDATER, imageUpdaterObjects, imageUpdaterValues } from "./imageU
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PLATFORM_INGRESS_POLICY, platformIngressSpec } from "../../core/isolation";
+
+/** The repo-server pods' app.kubernetes.io/name: argo-helm charts/argo-cd 10.1.1 _common.tpl selectorLabels, nameOverride argocd. */
+export const ARGOCD_REPO_SERVER = "argocd-repo-server";
 import { metadataLabels } from "../metadata";
 import { declareObject } from "../../core/objects";
 import { EngineArgs, EngineSkeleton, repositoriesByName } from "../engine";
@@ -147,11 +150,15 @@ export class ArgoCd extends pulumi.ComponentResource implements GitopsEngine {
         // leave out); other namespaces only the `metrics` ports (container ports so named in argo-helm
         // charts/argo-cd 10.1.1, e.g. templates/argocd-server/deployment.yaml). The server takes traffic
         // from anywhere through the chart's argocd-server policy (global.networkPolicy.create, values.ts).
+        // The repo-server is left to the chart's own policy alone (templates/argocd-repo-server/networkpolicy.yaml:
+        // its port from server, controller, notifications and ApplicationSet pods only, `metrics` from any
+        // namespace; it selects app.kubernetes.io/name argocd-repo-server): policies add up, so this one selecting
+        // it too would let every pod of the namespace reach it.
         new k8s.networking.v1.NetworkPolicy(
             `${name}-network-policy`,
             {
                 metadata: { name: PLATFORM_INGRESS_POLICY, namespace: namespace.metadata.name, labels },
-                spec: platformIngressSpec({ scrapedPorts: ["metrics"] }),
+                spec: platformIngressSpec({ scrapedPorts: ["metrics"], exceptPods: [ARGOCD_REPO_SERVER] }),
             },
             child,
         );

@@ -157,6 +157,11 @@ export function fluxOperatorValues(settings: { readonly multitenancy: boolean })
         installCRDs: true,
         // The operator's own lockdown for ResourceSets, on together with the instance's.
         multitenancy: { enabled: settings.multitenancy },
+        // The Flux Status web UI is on by default (values.yaml web.enabled: true, port 9080, with a NetworkPolicy
+        // opening it: controlplaneio-fluxcd/charts charts/flux-operator, read at 0.49.0) and, without a web.config
+        // setting up authentication, serves the cluster's Flux state to whatever reaches it. Off; a user who wants
+        // it sets engine.values web (enabled and its authentication config).
+        web: { enabled: false },
     };
 }
 

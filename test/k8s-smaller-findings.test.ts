@@ -1,0 +1,65 @@
+/**
+ * Issue 24, finding 11 (the Kubernetes parts): External Secrets alerts read the label Prometheus keeps the
+ * ExternalSecret's namespace in; Argo CD's repo-server is governed by its chart's policy alone (NetworkPolicies
+ * add up); the flux-operator's unauthenticated web UI is off.
+ */
+import assert from "node:assert/strict";
+import { ARGOCD_REPO_SERVER } from "../components/gitops/argocd/argoCd";
+import { fluxOperatorValues } from "../components/gitops/flux/objects";
+import { podMonitors, prometheusRule } from "../components/monitoring/objects";
+import { byName, planStack } from "./harness";
+
+describe("issue 24 finding 11: External Secrets alerts and exported_namespace", () => {
+    const settings = {
+        engine: "argocd" as const,
+        engineNamespace: "argocd",
+        secrets: { namespace: "external-secrets", release: "external-secrets" },
+        selectorLabels: { release: "kube-prometheus-stack" },
+        labels: {},
+        driftFor: "15m",
+        stalledFor: "30m",
+    };
+
+    it("group and name the ExternalSecret by exported_namespace: Prometheus renames its `namespace` on scrape", () => {
+        // prometheus/prometheus scrape/scrape.go mutateSampleLabels: with honor_labels false, a scraped label that
+        // a target label also sets is kept as exported_<name>; the target's `namespace` is the controller pod's.
+        const monitor = podMonitors(settings).find(
+            (m) => m.spec.namespaceSelector.matchNames[0] === "external-secrets",
+        )!;
+        assert.notEqual(
+            (monitor.spec as { podMetricsEndpoints: { honorLabels?: boolean }[] }).podMetricsEndpoints[0].honorLabels,
+            true,
+        );
+        const rules = prometheusRule("alerts", settings).spec.groups.flatMap((g) => g.rules);
+        for (const alert of ["ExternalSecretNotReady", "ExternalSecretSyncErrors"]) {
+            const rule = rules.find((r) => r.alert === alert)!;
+            const text = JSON.stringify(rule);
+            assert.ok(!/\$labels\.namespace\b/.test(text), `${alert} reads $labels.namespace`);
+            assert.ok(!/by \(namespace/.test(text), `${alert} groups by namespace`);
+            assert.match(text, /exported_namespace/);
+        }
+    });
+});
+
+describe("issue 24 finding 11: Argo CD's repo-server isolation holds", () => {
+    it("the namespace's ingress policy leaves the repo-server pods to the chart's own policy", async () => {
+        const { resources } = await planStack("staging");
+        const policy = byName(resources, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "argocd-network-policy");
+        // argo-helm charts/argo-cd 10.1.1 templates/argocd-repo-server/networkpolicy.yaml selects
+        // app.kubernetes.io/name: argocd-repo-server and admits its port from server, controller, notifications and
+        // ApplicationSet only; a second policy selecting every pod would add "from every pod of the namespace".
+        assert.deepEqual((policy.inputs.spec as { podSelector: unknown }).podSelector, {
+            matchExpressions: [{ key: "app.kubernetes.io/name", operator: "NotIn", values: [ARGOCD_REPO_SERVER] }],
+        });
+        assert.equal(ARGOCD_REPO_SERVER, "argocd-repo-server");
+    });
+});
+
+describe("issue 24 finding 11: the flux-operator web UI", () => {
+    it("is off on every Flux stack (served without authentication by default)", async () => {
+        assert.deepEqual(fluxOperatorValues({ multitenancy: true }).web, { enabled: false });
+        const { resources } = await planStack("local");
+        const release = resources.find((r) => String(r.inputs.chart).endsWith("flux-operator"))!;
+        assert.deepEqual((release.inputs.values as { web: unknown }).web, { enabled: false });
+    });
+});
