@@ -68,6 +68,10 @@ const COMPUTED: Record<string, (args: ResourceArgs, context: MockContext) => Sta
     // IAM roles are auto-named; policies and attachments refer to them by name.
     "aws:iam/role:Role": (args) => ({ name: physicalName(args) }),
     "aws:ec2/launchTemplate:LaunchTemplate": () => ({ latestVersion: 1 }),
+    // A NAT gateway's public address: made up from its name, in 198.18.0.0/15 (RFC 2544, never routed).
+    "aws:ec2/natGateway:NatGateway": (args) => ({
+        publicIp: `198.18.0.${[...args.name].reduce((sum, c) => (sum + c.charCodeAt(0)) % 250, 0) + 1}`,
+    }),
     // Secrets Manager ARNs are "secret:<name>-" plus six random characters.
     "aws:secretsmanager/secret:Secret": (args, { region }) => ({
         arn: `arn:aws:secretsmanager:${region}:${MOCK_ACCOUNT_ID}:secret:${physicalName(args)}-AbC123`,

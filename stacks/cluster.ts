@@ -73,3 +73,22 @@ export function createCluster(config: PlatformConfig): ClusterHandle {
             return new EksCluster(name, eksClusterArgs(config, config.cluster));
     }
 }
+
+/**
+ * What a fleet hub needs to know about reaching this stack's cluster, and what others must admit to be reached
+ * from it: the endpoint's public access and ranges (a spoke's), and the NAT addresses the cluster's pods leave
+ * from (a hub's). Stack outputs under `cluster`; none for an existing cluster.
+ */
+export function clusterReachOutputs(config: PlatformConfig, cluster: ClusterHandle): Record<string, unknown> {
+    if (config.cluster.type !== "eks" || !(cluster instanceof EksCluster)) {
+        return {};
+    }
+    const args = eksClusterArgs(config, config.cluster);
+    return {
+        endpointAccess: {
+            publicAccess: args.endpointPublicAccess ?? false,
+            publicAccessCidrs: args.publicAccessCidrs ?? [],
+        },
+        egressIps: cluster.egressIps(),
+    };
+}

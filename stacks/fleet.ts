@@ -5,7 +5,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
+import { EksCluster } from "../components/cluster/eks";
 import { ClusterHandle } from "../components/cluster/types";
+import { EndpointAccess, hubReachProblem } from "../components/fleet/reach";
 import { Fleet, SpokeArgs } from "../components/fleet";
 import { platformLabels } from "../components/core/labels";
 import { GitopsEngine } from "../components/gitops/types";
@@ -24,8 +26,32 @@ export interface FleetDeps {
 
 /** What a spoke stack publishes (stacks/platform.ts outputs `cluster` and, for EKS, `kubeconfig`). */
 export interface SpokeStackOutputs {
-    readonly cluster: { readonly name: string; readonly endpoint: string };
+    /** endpointAccess: published by stacks of this version on (stacks/cluster.ts clusterReachOutputs). */
+    readonly cluster: { readonly name: string; readonly endpoint: string; readonly endpointAccess?: EndpointAccess };
     readonly kubeconfig: string;
+}
+
+/**
+ * The spoke's endpoint, once the hub is known to reach it: a spoke that publishes its endpoint's access and does
+ * not admit the hub's NAT addresses fails the hub's up here, naming the fix, instead of leaving a fleet whose
+ * syncs time out. A spoke stack deployed before it published endpointAccess is taken as it is.
+ */
+export function reachableEndpoint(
+    spoke: string,
+    spokeStack: string,
+    cluster: pulumi.Output<SpokeStackOutputs["cluster"]>,
+    hubEgressIps: pulumi.Input<string[]>,
+): pulumi.Output<string> {
+    return pulumi.all([cluster, hubEgressIps]).apply(([outputs, ips]) => {
+        const problem =
+            outputs.endpointAccess === undefined
+                ? undefined
+                : hubReachProblem(spoke, spokeStack, outputs.endpointAccess, ips);
+        if (problem !== undefined) {
+            throw new Error(problem);
+        }
+        return outputs.endpoint;
+    });
 }
 
 /** The CA of the kubeconfig an EKS stack outputs (components/cluster/eks.ts eksKubeconfig: one cluster). */
@@ -38,7 +64,12 @@ export function kubeconfigCa(text: string): string {
     return ca;
 }
 
-function spokeArgs(fleetName: string, name: string, spoke: SpokeConfig): SpokeArgs {
+function spokeArgs(
+    fleetName: string,
+    name: string,
+    spoke: SpokeConfig,
+    hubEgressIps: pulumi.Input<string[]>,
+): SpokeArgs {
     const common = {
         environment: spoke.environment,
         labels: spoke.labels,
@@ -57,7 +88,7 @@ function spokeArgs(fleetName: string, name: string, spoke: SpokeConfig): SpokeAr
         ...common,
         region: spoke.region,
         clusterName: cluster.name,
-        endpoint: cluster.endpoint,
+        endpoint: reachableEndpoint(name, spoke.stack, cluster, hubEgressIps),
         caData: kubeconfig.apply(kubeconfigCa),
     };
 }
@@ -69,6 +100,7 @@ export function createFleet(config: PlatformConfig, deps: FleetDeps): Fleet | un
     }
     const profile = profileOf(config.environment);
     const name = `${config.stack}-fleet`;
+    const hubEgressIps = deps.cluster instanceof EksCluster ? deps.cluster.egressIps() : pulumi.output([]);
     return new Fleet(name, {
         provider: deps.cluster.provider,
         engine: config.engine.type === "flux" ? { kind: "flux", multitenancy: config.engine.multitenancy } : undefined,
@@ -82,7 +114,10 @@ export function createFleet(config: PlatformConfig, deps: FleetDeps): Fleet | un
               }
             : undefined,
         spokes: Object.fromEntries(
-            Object.entries(fleet.spokes).map(([spoke, settings]) => [spoke, spokeArgs(name, spoke, settings)]),
+            Object.entries(fleet.spokes).map(([spoke, settings]) => [
+                spoke,
+                spokeArgs(name, spoke, settings, hubEgressIps),
+            ]),
         ),
         placements: fleet.placements,
         gitops: { url: deps.repositories.gitops.url, revision: deps.repositories.gitops.branch },

@@ -9,7 +9,7 @@ import { clusterPath } from "../components/repository/layout";
 import { DirectSecretDelivery } from "../components/secrets/direct";
 import { registerApps } from "./apps";
 import { createCiRoles } from "./ci";
-import { createCluster } from "./cluster";
+import { clusterReachOutputs, createCluster } from "./cluster";
 import { createDeliveryController } from "./delivery";
 import { PlatformConfig } from "./config";
 import { createEngine } from "./engine";
@@ -65,6 +65,7 @@ export async function definePlatform(config: PlatformConfig): Promise<Platform> 
                 kubernetesVersion: config.cluster.type === "eks" ? config.cluster.kubernetesVersion : undefined,
                 // Promotion moves them with kubernetesVersion: kube-proxy must match the control plane.
                 addons: config.cluster.type === "eks" ? config.cluster.addons : undefined,
+                ...clusterReachOutputs(config, cluster),
             },
             ...(cluster.kubeconfig ? { kubeconfig: cluster.kubeconfig } : {}),
             gitopsRepository: {

@@ -333,6 +333,11 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterHandl
     readonly network: Network;
     readonly cluster: aws.eks.Cluster;
 
+    /** The public addresses the cluster's pods leave from (its NAT gateways'), for others' allow-lists. */
+    egressIps(): pulumi.Output<string[]> {
+        return pulumi.all(Object.values(this.network.natGateways).map((nat) => nat.publicIp));
+    }
+
     constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("gitops-platform:cluster:EksCluster", name, {}, opts);
         const problems = validateEksClusterArgs(args);
