@@ -1,6 +1,7 @@
 /** `gitops-platform:monitoring`: PodMonitors and alert rules for an existing Prometheus Operator. */
 import { z } from "zod";
 import { DEFAULTS } from "../../components/monitoring";
+import type { CrossFieldProblem } from "./crossField";
 import { dnsLabel, labels, strictObject } from "./rules";
 
 /** A Prometheus duration (model.ParseDuration units), non-zero, as a rule's `for` takes it. */
@@ -59,7 +60,8 @@ export const monitoringConfig = strictObject({
             code: "custom",
             path: ["operatorCrds"],
             input: monitoring.operatorCrds,
-            message: "installPrometheusStack installs the operator and its CRDs: remove operatorCrds, or installPrometheusStack",
+            message:
+                "installPrometheusStack installs the operator and its CRDs: remove operatorCrds, or installPrometheusStack",
         });
     }
 });
@@ -68,11 +70,12 @@ export const monitoringConfig = strictObject({
  * `operatorCrds: existing` on a cluster this stack creates: nothing can have installed the operator before the
  * stack's first `up`, which would then fail on every PodMonitor ("the apiVersion for this resource does not exist").
  */
-export function monitoringClusterProblems(
-    monitoring: MonitoringConfig | undefined,
-    clusterType: string,
-): { path: PropertyKey[]; message: string }[] {
-    if (monitoring?.enabled && monitoring.operatorCrds === "existing" && clusterType === "eks") {
+export function monitoringClusterRule(config: {
+    readonly monitoring?: MonitoringConfig;
+    readonly cluster?: { readonly type: string };
+}): CrossFieldProblem[] {
+    const { monitoring, cluster } = config;
+    if (monitoring?.enabled && monitoring.operatorCrds === "existing" && cluster?.type === "eks") {
         return [
             {
                 path: ["monitoring", "operatorCrds"],
