@@ -64,7 +64,11 @@ describe("invariant (a): custom resources wait for their CRDs", () => {
 
         it("a kind nobody installs", async () => {
             const { resources } = await planStack("local");
-            const stranger = { ...resources[resources.length - 1], type: "kubernetes:example.com/v1:Widget", name: "w" };
+            const stranger = {
+                ...resources[resources.length - 1],
+                type: "kubernetes:example.com/v1:Widget",
+                name: "w",
+            };
             assert.match(crdViolations([...resources, stranger])[0].problem, /no known installer of example\.com/);
         });
 
@@ -72,7 +76,10 @@ describe("invariant (a): custom resources wait for their CRDs", () => {
             const { resources } = await planStack("staging");
             const noCrds = resources.map((r) =>
                 r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.chart === "argo-cd"
-                    ? { ...r, inputs: { ...r.inputs, values: { ...(r.inputs.values as object), crds: { install: false } } } }
+                    ? {
+                          ...r,
+                          inputs: { ...r.inputs, values: { ...(r.inputs.values as object), crds: { install: false } } },
+                      }
                     : r,
             );
             assert.ok(crdViolations(noCrds).some((v) => v.type === "kubernetes:argoproj.io/v1alpha1:Application"));
@@ -93,7 +100,10 @@ describe("issue 24 finding 1: the monitors' CRDs", () => {
             const monitors = resources.filter((r) => r.type.startsWith("kubernetes:monitoring.coreos.com/"));
             assert.equal(monitors.length, 5);
             for (const monitor of monitors) {
-                assert.ok(monitor.options.dependsOn.includes(release.urn), `${monitor.name} does not wait for the CRDs`);
+                assert.ok(
+                    monitor.options.dependsOn.includes(release.urn),
+                    `${monitor.name} does not wait for the CRDs`,
+                );
             }
         });
     }
@@ -127,7 +137,11 @@ describe("issue 24 finding 1: the monitors' CRDs", () => {
         assertProblemAt(
             configProblems("local", {
                 set: {
-                    "gitops-platform:monitoring": { enabled: true, installPrometheusStack: true, operatorCrds: "existing" },
+                    "gitops-platform:monitoring": {
+                        enabled: true,
+                        installPrometheusStack: true,
+                        operatorCrds: "existing",
+                    },
                 },
             }),
             "gitops-platform:monitoring.operatorCrds",
@@ -148,7 +162,10 @@ describe("issue 24 finding 1: the monitors' CRDs", () => {
                 (r) => r.type === "kubernetes:external-secrets.io/v1:ExternalSecret" && r.name.includes("edge-berlin"),
             );
             assert.ok(spoke, "no ExternalSecret for edge-berlin");
-            assert.ok(spoke.options.dependsOn.includes(operator.urn), `${spoke.name} does not wait for ${operator.name}`);
+            assert.ok(
+                spoke.options.dependsOn.includes(operator.urn),
+                `${spoke.name} does not wait for ${operator.name}`,
+            );
         }
     });
 });

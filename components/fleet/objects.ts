@@ -163,7 +163,10 @@ export function addonApplicationSet(input: AddonApplicationSetInput): ArgoApplic
                         repoURL: chart.repoURL,
                         chart: chart.chart,
                         targetRevision: chart.version,
-                        helm: { releaseName: input.definition.releaseName, valuesObject: { ...input.definition.values } },
+                        helm: {
+                            releaseName: input.definition.releaseName,
+                            valuesObject: { ...input.definition.values },
+                        },
                     },
                     destination: { server: "{{.server}}", namespace: input.definition.namespace },
                     syncPolicy: syncPolicy(input.sync, true),
