@@ -175,7 +175,7 @@ describe("apps: what each app of a stack gets", () => {
             [BINDING]: 3,
             [APPLICATION]: 3,
             [APP_PROJECT]: 3,
-            [APP_SECRET]: 1,
+            [APP_SECRET]: 2, // payments-api, and grafana's admin credentials
         });
         assert.deepEqual(
             ofType(resources, APP)
@@ -329,7 +329,8 @@ describe("apps: what each app of a stack gets", () => {
             namespace: "payments-api",
             keys: ["database-url", "stripe-api-key"],
         });
-        assert.equal(ofType(resources, APP_SECRET).length, 1, "only payments-api reads secrets");
+        // payments-api and grafana (its admin credentials, admin.existingSecret) read secrets; checkout-web none.
+        assert.deepEqual(ofType(resources, APP_SECRET).map((r) => r.name).sort(), ["grafana-secrets", "payments-api-secrets"]);
         assert.equal(request.parent, byName(resources, APP, "payments-api").urn);
     });
 
@@ -374,7 +375,8 @@ describe("apps: what each app of a stack gets", () => {
             labels: labels("payments", "staging"),
         });
         assert.deepEqual((policy.inputs.spec as { policyTypes: string[] }).policyTypes, ["Ingress", "Egress"]);
-        assert.equal(ofApps(resources, NETWORK_POLICY).length, ofApps(resources, NAMESPACE).length);
+        const defaultDeny = ofApps(resources, NETWORK_POLICY).filter((r) => r.name.endsWith("-default-deny"));
+        assert.equal(defaultDeny.length, ofApps(resources, NAMESPACE).length);
     });
 
     it("registers each app after its namespace, quota, limits, isolation, secrets, team project, the engine and its repository credential exist", async () => {

@@ -107,6 +107,8 @@ describe("ArgoCd component", () => {
                 "kubernetes:core/v1:Secret::argocd-repo-platform-gitops",
                 "kubernetes:helm.sh/v3:Release::argocd-release",
                 "kubernetes:networking.k8s.io/v1:NetworkPolicy::argocd-network-policy",
+                // The namespace's pods to each other, the repo-server left to its chart's policy (issue 24).
+                "kubernetes:networking.k8s.io/v1:NetworkPolicy::argocd-network-policy-peers",
             ],
         );
     });

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { ARGOCD_REPO_SERVER } from "../components/gitops/argocd/argoCd";
 import { fluxOperatorValues } from "../components/gitops/flux/objects";
 import { podMonitors, prometheusRule } from "../components/monitoring/objects";
-import { byName, planStack } from "./harness";
+import { planStack } from "./harness";
 
 describe("issue 24 finding 11: External Secrets alerts and exported_namespace", () => {
     const settings = {
@@ -42,15 +42,33 @@ describe("issue 24 finding 11: External Secrets alerts and exported_namespace", 
 });
 
 describe("issue 24 finding 11: Argo CD's repo-server isolation holds", () => {
-    it("the namespace's ingress policy leaves the repo-server pods to the chart's own policy", async () => {
+    it("no platform policy admits the namespace's other pods to the repo-server; the default deny still covers it", async () => {
         const { resources } = await planStack("staging");
-        const policy = byName(resources, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "argocd-network-policy");
+        const policies = resources
+            .filter((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy")
+            .filter((r) => (r.inputs.metadata as { namespace: string }).namespace === "argocd")
+            .map(
+                (r) =>
+                    r.inputs.spec as {
+                        podSelector: Record<string, unknown>;
+                        ingress: { from?: unknown[]; ports?: unknown[] }[];
+                    },
+            );
         // argo-helm charts/argo-cd 10.1.1 templates/argocd-repo-server/networkpolicy.yaml selects
         // app.kubernetes.io/name: argocd-repo-server and admits its port from server, controller, notifications and
-        // ApplicationSet only; a second policy selecting every pod would add "from every pod of the namespace".
-        assert.deepEqual((policy.inputs.spec as { podSelector: unknown }).podSelector, {
-            matchExpressions: [{ key: "app.kubernetes.io/name", operator: "NotIn", values: [ARGOCD_REPO_SERVER] }],
-        });
+        // ApplicationSet pods only, and `metrics` from any namespace. Policies add up: any platform policy that
+        // selects the repo-server may open no more than that.
+        const selectsRepoServer = (selector: Record<string, unknown>) =>
+            JSON.stringify(selector) === "{}" ||
+            !JSON.stringify(selector).includes(`"NotIn","values":["${ARGOCD_REPO_SERVER}"]`);
+        const opening = policies.filter((p) => selectsRepoServer(p.podSelector));
+        assert.equal(opening.length, 1, "the namespace's default deny");
+        assert.deepEqual(opening[0].ingress, [
+            { from: [{ namespaceSelector: {} }], ports: [{ protocol: "TCP", port: "metrics" }] },
+        ]);
+        // The other pods still reach each other.
+        const peers = policies.find((p) => !selectsRepoServer(p.podSelector));
+        assert.deepEqual(peers?.ingress, [{ from: [{ podSelector: {} }] }]);
         assert.equal(ARGOCD_REPO_SERVER, "argocd-repo-server");
     });
 });

@@ -121,11 +121,26 @@ export interface PlatformIngress {
      */
     readonly openPorts?: readonly string[];
     /**
-     * Pods this policy leaves out (values of app.kubernetes.io/name), because a stricter policy of their chart
-     * governs them: policies add up, so one that selected them too would open what the stricter one closes.
-     * Default none.
+     * Pods the namespace's own pods may not reach through this policy (values of app.kubernetes.io/name), because
+     * a stricter policy of their chart governs them: policies add up, so one admitting the namespace's pods to
+     * them too would open what the stricter one closes. Their peers' rule then goes into a second policy
+     * (peerIngressSpec). Default none.
      */
     readonly exceptPods?: readonly string[];
+}
+
+/** Name of the policy that admits a platform namespace's pods to each other, when some pods are left out. */
+export const PLATFORM_PEERS_POLICY = "platform-ingress-peers";
+
+/** Ingress from the namespace's own pods to all of its pods but `exceptPods` (PlatformIngress.exceptPods). */
+export function peerIngressSpec(exceptPods: readonly string[]): k8s.types.input.networking.v1.NetworkPolicySpec {
+    return {
+        podSelector: {
+            matchExpressions: [{ key: "app.kubernetes.io/name", operator: "NotIn", values: [...exceptPods] }],
+        },
+        policyTypes: ["Ingress"],
+        ingress: [{ from: [{ podSelector: {} }] }],
+    };
 }
 
 /**
@@ -139,15 +154,12 @@ export function platformIngressSpec(settings: PlatformIngress = {}): k8s.types.i
     const tcp = (ports: readonly string[]) => ports.map((port) => ({ protocol: "TCP", port }));
     const scraped = settings.scrapedPorts ?? [];
     const open = settings.openPorts ?? [];
-    const except = settings.exceptPods ?? [];
+    const peers = (settings.exceptPods ?? []).length === 0;
     return {
-        podSelector:
-            except.length === 0
-                ? {}
-                : { matchExpressions: [{ key: "app.kubernetes.io/name", operator: "NotIn", values: [...except] }] },
+        podSelector: {},
         policyTypes: ["Ingress"],
         ingress: [
-            { from: [{ podSelector: {} }] },
+            ...(peers ? [{ from: [{ podSelector: {} }] }] : []),
             ...(scraped.length > 0 ? [{ from: [{ namespaceSelector: {} }], ports: tcp(scraped) }] : []),
             ...(open.length > 0 ? [{ ports: tcp(open) }] : []),
         ],

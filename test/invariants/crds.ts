@@ -112,9 +112,7 @@ function installs(installer: CrdInstaller, resource: PlannedResource): boolean {
     if (resource.type !== "kubernetes:helm.sh/v3:Release") {
         return false;
     }
-    const chart = String(resource.inputs.chart ?? "")
-        .split("/")
-        .pop();
+    const chart = typeof resource.inputs.chart === "string" ? resource.inputs.chart.split("/").pop() : undefined;
     const values = resource.inputs.values ?? {};
     // Values holding a secret (Argo CD's SSO client secret) are masked in the plan; the same builder's values
     // without SSO are read in the variants that have none (local on argocd, the fleet example).

@@ -102,7 +102,7 @@ const truthy = (value: unknown): boolean =>
         value === 0 ||
         value === "" ||
         (Array.isArray(value) && value.length === 0) ||
-        (typeof value === "object" && Object.keys(value as object).length === 0)
+        (typeof value === "object" && Object.keys(value).length === 0)
     );
 
 interface Template {

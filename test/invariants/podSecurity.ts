@@ -81,7 +81,9 @@ function baseline(spec: Obj): string[] {
     const seLinuxBad = (sc: Obj) => {
         const options = obj(sc.seLinuxOptions);
         return (
-            !SELINUX_TYPES.has(String(options.type ?? "")) || options.user !== undefined || options.role !== undefined
+            !SELINUX_TYPES.has(typeof options.type === "string" ? options.type : "") ||
+            options.user !== undefined ||
+            options.role !== undefined
         );
     };
     if (seccompUnconfined(pod)) {
@@ -110,7 +112,7 @@ function baseline(spec: Obj): string[] {
         }
         for (const port of list(container.ports).map(obj)) {
             if (port.hostPort !== undefined && port.hostPort !== 0) {
-                problems.push(`${where}: hostPort ${String(port.hostPort)}`);
+                problems.push(`${where}: hostPort ${JSON.stringify(port.hostPort)}`);
             }
         }
         if (seccompUnconfined(sc)) {
@@ -123,7 +125,7 @@ function baseline(spec: Obj): string[] {
             problems.push(`${where}: seLinuxOptions outside the allowed types`);
         }
         if (sc.procMount !== undefined && sc.procMount !== "Default") {
-            problems.push(`${where}: procMount ${String(sc.procMount)}`);
+            problems.push(`${where}: procMount ${JSON.stringify(sc.procMount)}`);
         }
     }
     return problems;

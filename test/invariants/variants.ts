@@ -39,7 +39,7 @@ function withApp(stack: string, name: string, edit: (app: Record<string, unknown
 /** The local stack's monitoring section as its comment suggests (kube-prometheus-stack installed by the stack). */
 function localMonitoring(): Record<string, unknown> {
     const text = fs.readFileSync(stackFilePath("local"), "utf8");
-    const block = /# gitops-platform:monitoring:\n((?:  #   .*\n)+)/.exec(text);
+    const block = /# gitops-platform:monitoring:\n((?: {2}# {3}.*\n)+)/.exec(text);
     if (block === null) {
         throw new Error("Pulumi.local.yaml no longer carries its commented-out monitoring section");
     }

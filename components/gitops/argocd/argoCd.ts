@@ -8,7 +8,12 @@ import { ImageUpdate } from "../images";
 import { IMAGE_UPDATER, imageUpdaterObjects, imageUpdaterValues } from "./imageUpdater";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PLATFORM_INGRESS_POLICY, platformIngressSpec } from "../../core/isolation";
+import {
+    PLATFORM_INGRESS_POLICY,
+    PLATFORM_PEERS_POLICY,
+    peerIngressSpec,
+    platformIngressSpec,
+} from "../../core/isolation";
 
 /** The repo-server pods' app.kubernetes.io/name: argo-helm charts/argo-cd 10.1.1 _common.tpl selectorLabels, nameOverride argocd. */
 export const ARGOCD_REPO_SERVER = "argocd-repo-server";
@@ -152,13 +157,22 @@ export class ArgoCd extends pulumi.ComponentResource implements GitopsEngine {
         // from anywhere through the chart's argocd-server policy (global.networkPolicy.create, values.ts).
         // The repo-server is left to the chart's own policy alone (templates/argocd-repo-server/networkpolicy.yaml:
         // its port from server, controller, notifications and ApplicationSet pods only, `metrics` from any
-        // namespace; it selects app.kubernetes.io/name argocd-repo-server): policies add up, so this one selecting
-        // it too would let every pod of the namespace reach it.
+        // namespace; it selects app.kubernetes.io/name argocd-repo-server): policies add up, so the namespace's pods
+        // are admitted to each other by a second policy that leaves the repo-server out. The first still selects
+        // every pod (the namespace's default deny), opening only the metrics ports the chart opens too.
         new k8s.networking.v1.NetworkPolicy(
             `${name}-network-policy`,
             {
                 metadata: { name: PLATFORM_INGRESS_POLICY, namespace: namespace.metadata.name, labels },
                 spec: platformIngressSpec({ scrapedPorts: ["metrics"], exceptPods: [ARGOCD_REPO_SERVER] }),
+            },
+            child,
+        );
+        new k8s.networking.v1.NetworkPolicy(
+            `${name}-network-policy-peers`,
+            {
+                metadata: { name: PLATFORM_PEERS_POLICY, namespace: namespace.metadata.name, labels },
+                spec: peerIngressSpec([ARGOCD_REPO_SERVER]),
             },
             child,
         );
