@@ -8,6 +8,7 @@
 import { PlannedResource } from "../../plan/recorder";
 import type { AppConfig, PlatformConfig } from "../../stacks/config";
 import { DASHBOARDS } from "../../components/monitoring/dashboards";
+import { cidrContains as contains, formatCidr, parseCidr } from "../../components/cluster/cidr";
 import { GRAFANA_CHART } from "./grafana";
 
 type Labels = Readonly<Record<string, string>>;
@@ -51,16 +52,14 @@ function selects(selector: Selector | undefined, labels: Labels): boolean {
     return Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
 }
 
-function ipToNumber(ip: string): number {
-    return ip.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);
-}
-
+/** Whether an address is in a CIDR block (components/cluster/cidr.ts arithmetic). */
 export function cidrContains(cidr: string, ip: string): boolean {
-    const [base, bits] = cidr.split("/");
-    const size = 2 ** (32 - Number(bits));
-    const start = Math.floor(ipToNumber(base) / size) * size;
-    const address = ipToNumber(ip);
-    return address >= start && address < start + size;
+    const outer = parseCidr(cidr);
+    const inner = parseCidr(`${ip}/32`);
+    if (outer === undefined || inner === undefined) {
+        throw new Error(`not an IPv4 CIDR and address: ${cidr}, ${ip}`);
+    }
+    return contains(outer, inner);
 }
 
 function peerMatches(peer: Peer, from: string, to: Destination): boolean {
@@ -140,9 +139,13 @@ function apiServerAddress(config: PlatformConfig): Destination {
         : { ip: "172.18.0.2", port: 6443 }; // kind's control-plane node on its docker network
 }
 
+/** The address `offset` past the start of a block. */
 function firstHost(cidr: string, offset: number): string {
-    const n = ipToNumber(cidr.split("/")[0]) + offset;
-    return [24, 16, 8, 0].map((shift) => (n >>> shift) & 255).join(".");
+    const block = parseCidr(cidr);
+    if (block === undefined) {
+        throw new Error(`not an IPv4 CIDR: ${cidr}`);
+    }
+    return formatCidr({ base: block.base + offset, prefixLength: 32 }).replace(/\/32$/, "");
 }
 
 /** DNS, which every pod needs (CoreDNS keeps the k8s-app: kube-dns label on EKS, kubeadm and kind). */
