@@ -330,7 +330,12 @@ describe("apps: what each app of a stack gets", () => {
             keys: ["database-url", "stripe-api-key"],
         });
         // payments-api and grafana (its admin credentials, admin.existingSecret) read secrets; checkout-web none.
-        assert.deepEqual(ofType(resources, APP_SECRET).map((r) => r.name).sort(), ["grafana-secrets", "payments-api-secrets"]);
+        assert.deepEqual(
+            ofType(resources, APP_SECRET)
+                .map((r) => r.name)
+                .sort(),
+            ["grafana-secrets", "payments-api-secrets"],
+        );
         assert.equal(request.parent, byName(resources, APP, "payments-api").urn);
     });
 

@@ -62,6 +62,25 @@ describe("invariant (c): default-deny namespaces allow what their workloads need
             );
         });
 
+        it("an egress default deny in the engine's namespace cuts Git and the API server", async () => {
+            const { resources } = await planStack("staging");
+            const deny = {
+                ...resources.find((r) => r.name === "argocd-network-policy")!,
+                name: "argocd-egress-deny",
+                inputs: {
+                    metadata: { name: "deny", namespace: "argocd" },
+                    spec: { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [{ podSelector: {} }] }] },
+                },
+            };
+            const cut = networkViolations(platformConfig("staging"), [...resources, deny]).filter(
+                (v) => v.namespace === "argocd",
+            );
+            assert.deepEqual(
+                cut.map((v) => v.need),
+                ["DNS over UDP", "DNS over TCP", "the API server", "Git over SSH", "Git over HTTPS"],
+            );
+        });
+
         it("the default deny's DNS rule dropped", async () => {
             const { resources } = await planStack("local");
             const broken = resources.map((r) =>

@@ -223,11 +223,78 @@ export interface NetworkViolation {
 /** Needs of the config's example apps that their namespace's policies in the plan do not allow. */
 export function networkViolations(config: PlatformConfig, resources: readonly PlannedResource[]): NetworkViolation[] {
     const policies = policiesByNamespace(resources);
-    return config.apps.flatMap((app) => {
-        const namespace = app.namespace ?? app.name;
+    const apps = config.apps.map((app) => ({
+        namespace: app.namespace ?? app.name,
+        component: app.name,
+        needs: appNeeds(app, config),
+    }));
+    return [...apps, ...platformNeeds(config)].flatMap(({ namespace, component, needs }) => {
         const own = policies.get(namespace) ?? [];
-        return appNeeds(app, config)
-            .filter((need) => !egressAllowed(own, namespace, { app: app.name }, need.to))
-            .map((need) => ({ app: app.name, namespace, need: need.what }));
+        return needs
+            .filter((need) => !egressAllowed(own, namespace, { app: component }, need.to))
+            .map((need) => ({ app: component, namespace, need: need.what }));
     });
+}
+
+/** Public addresses standing for hosts a platform controller calls (any would do: no policy here names hosts). */
+const GITHUB = "140.82.121.4";
+const GHCR = "140.82.121.33";
+const AWS_API = "52.94.0.10";
+
+/**
+ * What the platform's controllers reach from their namespaces, by component: the engine reads Git (GitHub over
+ * SSH with a deploy key, or HTTPS) and charts (Flux's distribution from ghcr.io: controlplaneio-fluxcd/
+ * flux-operator docs/api/v1/fluxinstance.md distribution.registry), External Secrets calls its store's API
+ * (AWS Secrets Manager over HTTPS); every controller watches the API server and resolves names.
+ */
+export function platformNeeds(config: PlatformConfig): { namespace: string; component: string; needs: Need[] }[] {
+    const apiServer: Need = {
+        what: "the API server",
+        to: apiServerAddress(config),
+        source: "every controller watches its objects (controller-runtime)",
+    };
+    const git: Need[] = [
+        {
+            what: "Git over SSH",
+            to: { ip: GITHUB, port: 22 },
+            source: "deploy keys: components/repository/deployKey.ts",
+        },
+        { what: "Git over HTTPS", to: { ip: GITHUB, port: 443 }, source: "anonymous sources (source.url)" },
+    ];
+    const engine =
+        config.engine.type === "flux"
+            ? {
+                  namespace: "flux-system",
+                  component: "flux",
+                  needs: [
+                      ...DNS,
+                      apiServer,
+                      ...git,
+                      {
+                          what: "ghcr.io",
+                          to: { ip: GHCR, port: 443 },
+                          source: "FluxInstance distribution.registry ghcr.io/fluxcd",
+                      },
+                  ],
+              }
+            : { namespace: "argocd", component: "argo-cd", needs: [...DNS, apiServer, ...git] };
+    const secrets =
+        config.secrets !== undefined && config.secrets.type === "aws-secrets-manager"
+            ? [
+                  {
+                      namespace: config.secrets.namespace,
+                      component: "external-secrets",
+                      needs: [
+                          ...DNS,
+                          apiServer,
+                          {
+                              what: "AWS Secrets Manager",
+                              to: { ip: AWS_API, port: 443 },
+                              source: "secretsmanager.<region>.amazonaws.com",
+                          },
+                      ],
+                  },
+              ]
+            : [];
+    return [engine, ...secrets];
 }
