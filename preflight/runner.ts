@@ -16,7 +16,7 @@ export interface CommandResult {
 }
 
 export interface HttpRequest {
-    readonly method?: "GET" | "HEAD" | "PUT" | "DELETE";
+    readonly method?: "GET" | "HEAD" | "POST" | "PUT" | "DELETE";
     readonly headers?: Readonly<Record<string, string>>;
     readonly body?: string;
 }
@@ -69,13 +69,21 @@ export function processRunner(env: NodeJS.ProcessEnv = process.env): Runner {
                 );
             }),
         http: async (url, request = {}) => {
-            const response = await fetch(url, {
-                method: request.method ?? "GET",
-                headers: request.headers,
-                body: request.body,
-                redirect: "follow",
-                signal: AbortSignal.timeout(HTTP_TIMEOUT_MS),
-            });
+            let response: Response;
+            try {
+                response = await fetch(url, {
+                    method: request.method ?? "GET",
+                    headers: request.headers,
+                    body: request.body,
+                    redirect: "follow",
+                    signal: AbortSignal.timeout(HTTP_TIMEOUT_MS),
+                });
+            } catch (error) {
+                // fetch says only "fetch failed"; the cause names it (ENOTFOUND, a certificate error, ...).
+                const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+                const reason = cause?.code ?? cause?.message;
+                throw new Error(`${(error as Error).message}${reason === undefined ? "" : `: ${reason}`}`);
+            }
             const headers: Record<string, string> = {};
             response.headers.forEach((value, name) => {
                 headers[name.toLowerCase()] = value;
