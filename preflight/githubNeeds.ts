@@ -40,9 +40,14 @@ const APP_SECRET = /^\$\{\{\s*secrets\.([A-Z0-9_]+)_APP_ID\s*\}\}$/;
 
 type Step = { uses?: unknown; with?: Record<string, unknown> };
 
+/** A step input as text (workflow inputs are scalars; anything else reads as ""). */
+function input(value: unknown): string {
+    return typeof value === "string" || typeof value === "number" || typeof value === "boolean" ? String(value) : "";
+}
+
 /** A `permission-*` input's level for a token scope (undefined: that scope asks for none). */
 function levelFor(value: unknown, scope: string | undefined): PermissionLevel | undefined {
-    const text = String(value).trim();
+    const text = input(value).trim();
     const scoped = SCOPED.exec(text);
     const level = scoped === null ? text : scope === scoped[1] ? scoped[2] : scoped[3];
     return LEVELS.includes(level as PermissionLevel) ? (level as PermissionLevel) : undefined;
@@ -62,7 +67,7 @@ function stepPermissions(step: Step, scope: string | undefined): Record<string, 
 
 /** Whether a step's `repositories` input leaves the token over every repository of the owner. */
 function allRepositories(value: unknown, scope: string | undefined): boolean {
-    const text = value === undefined ? "" : String(value).trim();
+    const text = input(value).trim();
     // pulumi-setup: `${{ inputs.token-scope == 'preview' && inputs.repositories || '' }}`.
     const scoped =
         /^\$\{\{\s*inputs\.token-scope\s*==\s*'([\w-]+)'\s*&&\s*inputs\.repositories\s*\|\|\s*''\s*\}\}$/.exec(text);
@@ -82,7 +87,7 @@ export function workflowNeeds(file: string, workflow: unknown, setupSteps: reado
     const needs: Need[] = [];
     for (const [jobName, job] of Object.entries(jobs)) {
         for (const step of job.steps ?? []) {
-            const app = APP_SECRET.exec(String(step.with?.["app-id"] ?? step.with?.["github-app-id"] ?? ""))?.[1];
+            const app = APP_SECRET.exec(input(step.with?.["app-id"] ?? step.with?.["github-app-id"]))?.[1];
             if (app === undefined) {
                 continue;
             }
@@ -95,7 +100,7 @@ export function workflowNeeds(file: string, workflow: unknown, setupSteps: reado
                     usedBy,
                 });
             } else if (typeof step.uses === "string" && SETUP_USES.test(step.uses)) {
-                const scope = String(step.with?.["token-scope"] ?? "");
+                const scope = input(step.with?.["token-scope"]);
                 for (const tokenStep of setupSteps) {
                     needs.push({
                         app,

@@ -82,7 +82,9 @@ export function processRunner(env: NodeJS.ProcessEnv = process.env): Runner {
                 // fetch says only "fetch failed"; the cause names it (ENOTFOUND, a certificate error, ...).
                 const cause = (error as { cause?: { code?: string; message?: string } }).cause;
                 const reason = cause?.code ?? cause?.message;
-                throw new Error(`${(error as Error).message}${reason === undefined ? "" : `: ${reason}`}`);
+                throw new Error(`${(error as Error).message}${reason === undefined ? "" : `: ${reason}`}`, {
+                    cause: error,
+                });
             }
             const headers: Record<string, string> = {};
             response.headers.forEach((value, name) => {

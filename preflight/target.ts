@@ -98,7 +98,10 @@ function clusterOf(resources: readonly PlannedResource[]): PlannedCluster | unde
 function argoCharts(resource: PlannedResource): PlannedChart[] {
     const spec = object(resource.inputs.spec);
     const appSpec = resource.type.endsWith(":ApplicationSet") ? object(object(spec?.template)?.spec) : spec;
-    const sources = [appSpec?.source, ...(Array.isArray(appSpec?.sources) ? appSpec.sources : [])];
+    const sources: unknown[] = [
+        appSpec?.source,
+        ...(Array.isArray(appSpec?.sources) ? (appSpec.sources as unknown[]) : []),
+    ];
     return sources.flatMap((raw) => {
         const source = object(raw);
         const chart = text(source?.chart);
