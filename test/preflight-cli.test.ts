@@ -1,7 +1,11 @@
 /** `npm run preflight`: its arguments, its help, and a run with no credentials and no network. */
 import * as assert from "node:assert/strict";
 import { spawnSync } from "child_process";
-import { CHECKS, main, PreflightDeps } from "../preflight/cli";
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { CHECKS, main, parsePreflightArgs, PreflightDeps } from "../preflight/cli";
+import { appNeeds } from "../preflight/githubNeeds";
 import { Runner } from "../preflight/runner";
 import { PROJECT_ROOT } from "../plan/stackFile";
 import { TYPESCRIPT_LOADER } from "../cli/command";
@@ -96,4 +100,33 @@ describe("preflight command", () => {
         assert.equal(local.code, 0);
         assert.match(local.out, /^endpoint:\n {2}N\/A +API endpoint: the stack creates no EKS cluster/m);
     });
+
+    for (const stack of ["staging", "production"]) {
+        it(`${stack}.yml runs it strictly for its stack and the deploy App, before pulumi up`, () => {
+            const file = path.join(PROJECT_ROOT, ".github", "workflows", `${stack}.yml`);
+            type Step = { uses?: string; run?: string; with?: Record<string, string>; env?: Record<string, string> };
+            const steps = (YAML.parse(fs.readFileSync(file, "utf8")) as { jobs: { up: { steps: Step[] } } }).jobs.up
+                .steps;
+            const preflight = steps.findIndex((s) => /^npm run --silent preflight -- /.test(s.run ?? ""));
+            const setup = steps.findIndex((s) => s.uses === "./.github/actions/pulumi-setup");
+            const up = steps.findIndex(
+                (s) => s.uses?.startsWith("pulumi/actions@") === true && s.with?.command === "up",
+            );
+            assert.ok(
+                setup >= 0 && preflight > setup && up > preflight,
+                `setup ${setup}, preflight ${preflight}, up ${up}`,
+            );
+            const argv = steps[preflight].run!.replace(/^npm run --silent preflight -- /, "").split(" ");
+            const args = parsePreflightArgs(argv);
+            assert.equal(args.stack, stack);
+            assert.equal(args.strict, true);
+            assert.deepEqual(args.apps, ["DEPLOY"]);
+            assert.ok(appNeeds(PROJECT_ROOT).some((n) => n.app === "DEPLOY"));
+            assert.deepEqual(steps[preflight].env, {
+                DEPLOY_APP_ID: "${{ secrets.DEPLOY_APP_ID }}",
+                DEPLOY_APP_PRIVATE_KEY: "${{ secrets.DEPLOY_APP_PRIVATE_KEY }}",
+                PULUMI_BACKEND_URL: "${{ secrets.PULUMI_BACKEND_URL }}",
+            });
+        });
+    }
 });
