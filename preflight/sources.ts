@@ -194,12 +194,12 @@ export function chartLocation(repositoryUrl: string | undefined, chart: string):
             "missing",
         );
     }
-    // Helm reads <repository>/index.yaml (helm/helm pkg/repo/chartrepo.go, DownloadIndexFile).
+    // Helm reads <repository>/index.yaml (helm/helm v4.2.4 pkg/repo/v1/chartrepo.go, DownloadIndexFile).
     return { kind: "https", indexUrl: `${repositoryUrl.replace(/\/+$/, "")}/index.yaml`, chart };
 }
 
 /**
- * The versions of `chart` in a Helm repository's index.yaml (helm/helm pkg/repo/index.go: IndexFile
+ * The versions of `chart` in a Helm repository's index.yaml (helm/helm v4.2.4 pkg/repo/v1/index.go: IndexFile
  * { apiVersion, entries: map of chart name → ChartVersion[] each with `version` }). A chart not in the
  * index is SourceError("missing").
  */
@@ -288,9 +288,10 @@ function nextPage(registry: string, link: string | undefined): string | undefine
 const MAX_TAG_PAGES = 50;
 
 /**
- * Every tag of an OCI repository (opencontainers/distribution-spec spec.md, "Listing Tags": GET
+ * Every tag of an OCI repository (opencontainers/distribution-spec v1.1.1 spec.md, "Listing Tags": GET
  * /v2/<name>/tags/list → { name, tags }), with an anonymous token where the registry asks for one.
- * Helm stores a version's `+` as `_` in the tag (helm/helm #10166), so tags are read back with `+`.
+ * Helm stores a version's `+` as `_` in the tag and reads it back (helm/helm v4.2.4 pkg/registry/reference.go
+ * and client.go Tags), so tags are read back with `+`.
  */
 async function ociChartVersions(runner: Runner, location: { registry: string; repository: string }): Promise<string[]> {
     const tags: string[] = [];
