@@ -13,6 +13,7 @@ import { runPlan } from "../plan/run";
 import { PROJECT_ROOT, readStackConfig, stackFilePath } from "../plan/stackFile";
 import { runPlatform } from "../stacks";
 import { PROJECT } from "../stacks/config";
+import { checkAddonConfiguration } from "./addonConfig";
 import { checkAddons } from "./addons";
 import { AwsAccess, awsAccess } from "./aws";
 import { checkStateBackend } from "./backend";
@@ -47,6 +48,11 @@ export const CHECKS: readonly {
         name: "addons",
         what: "every pinned EKS add-on build is offered for the cluster's Kubernetes version, and unpinned add-ons have a default build (aws eks describe-addon-versions; needs AWS credentials)",
         run: async (c) => checkAddons(c.runner, c.target, await c.aws()),
+    },
+    {
+        name: "addon-config",
+        what: "each EKS add-on's configurationValues fit its build's configuration schema, and its Pod Identity service accounts are the build's (aws eks describe-addon-configuration; needs AWS credentials)",
+        run: async (c) => checkAddonConfiguration(c.runner, c.target, await c.aws()),
     },
     {
         name: "charts",

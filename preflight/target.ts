@@ -13,6 +13,10 @@ export interface PlannedAddon {
     readonly name: string;
     /** The pinned build; undefined when the program takes EKS's default build at deploy time. */
     readonly version: string | undefined;
+    /** The add-on's configurationValues (JSON text), when the program sets any. */
+    readonly configurationValues?: string;
+    /** Service accounts the program associates with an IAM role through EKS Pod Identity. */
+    readonly podIdentityServiceAccounts?: readonly string[];
 }
 
 export interface PlannedCluster {
@@ -76,11 +80,19 @@ function clusterOf(resources: readonly PlannedResource[]): PlannedCluster | unde
     const vpc = object(cluster.inputs.vpcConfig) ?? {};
     const addons = resources
         .filter((r) => r.type === ADDON_TYPE && r.inputs.clusterName === cluster.inputs.name)
-        .map((r) => {
+        .map((r): PlannedAddon => {
             const version = text(r.inputs.addonVersion);
+            const associations = Array.isArray(r.inputs.podIdentityAssociations)
+                ? (r.inputs.podIdentityAssociations as unknown[])
+                : [];
+            const configurationValues = text(r.inputs.configurationValues);
             return {
                 name: String(r.inputs.addonName),
                 version: version === undefined || DEFAULT_BUILD_PLACEHOLDER.test(version) ? undefined : version,
+                ...(configurationValues === undefined ? {} : { configurationValues }),
+                podIdentityServiceAccounts: associations
+                    .map((a) => text(object(a)?.serviceAccount))
+                    .filter((a): a is string => a !== undefined),
             };
         });
     return {

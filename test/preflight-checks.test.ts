@@ -4,6 +4,7 @@
  */
 import * as assert from "node:assert/strict";
 import * as path from "path";
+import { checkAddonConfiguration, judgeAddonConfiguration } from "../preflight/addonConfig";
 import { checkAddons, judgeAddon } from "../preflight/addons";
 import { AwsAccess } from "../preflight/aws";
 import { checkStateBackend, parseBackendUrl } from "../preflight/backend";
@@ -363,5 +364,93 @@ describe("preflight checks", () => {
             ];
             assert.equal(exitCodeOf(failed, false), 1);
         });
+    });
+});
+
+describe("preflight checks: addon-config", () => {
+    const configured: PlannedCluster = {
+        ...CLUSTER,
+        addons: [
+            {
+                name: "vpc-cni",
+                version: "v1.19.5-eksbuild.1",
+                configurationValues: '{"enableNetworkPolicy":"true"}',
+                podIdentityServiceAccounts: ["aws-node"],
+            },
+            {
+                name: "aws-ebs-csi-driver",
+                version: undefined,
+                configurationValues: '{"defaultStorageClass":{"enabled":true}}',
+                podIdentityServiceAccounts: ["ebs-csi-controller-sa"],
+            },
+            { name: "coredns", version: "v1.14.2-eksbuild.4" },
+        ],
+    };
+    const target = { ...TARGET, cluster: configured };
+
+    it("passes values that fit each build's schema and the service accounts the builds name, the default build for an unpinned add-on", async () => {
+        const runner = fixture("eks-addon-configuration.json");
+        const outcomes = await checkAddonConfiguration(runner, target, AWS);
+        assert.deepEqual(statuses(outcomes), [
+            "pass add-on vpc-cni v1.19.5-eksbuild.1: configurationValues",
+            "pass add-on vpc-cni v1.19.5-eksbuild.1: Pod Identity",
+            "pass add-on aws-ebs-csi-driver v1.47.0-eksbuild.1: configurationValues",
+            "pass add-on aws-ebs-csi-driver v1.47.0-eksbuild.1: Pod Identity",
+        ]);
+        assert.ok(
+            !runner.calls.some((c) => c.includes("coredns")),
+            "an add-on without configuration is not asked about",
+        );
+    });
+
+    it("fails values the build's schema refuses and a service account the build does not name", async () => {
+        const planted: PlannedCluster = {
+            ...configured,
+            addons: [
+                {
+                    ...configured.addons[0],
+                    configurationValues: '{"enableNetworkPolicy":true,"enableNetworkPolicies":"true"}',
+                    podIdentityServiceAccounts: ["vpc-cni"],
+                },
+            ],
+        };
+        const outcomes = await checkAddonConfiguration(
+            fixture("eks-addon-configuration.json"),
+            { ...TARGET, cluster: planted },
+            AWS,
+        );
+        assert.deepEqual(
+            outcomes.map((o) => o.status),
+            ["fail", "fail"],
+        );
+        assert.match(outcomes[0].detail, /values\/enableNetworkPolicy must be string/);
+        assert.match(outcomes[0].detail, /must NOT have additional properties/);
+        assert.match(outcomes[1].detail, /the build names aws-node for Pod Identity, not vpc-cni/);
+    });
+
+    it("fails a build EKS has no configuration for, and skips without AWS credentials", async () => {
+        const planted: PlannedCluster = {
+            ...configured,
+            addons: [{ ...configured.addons[0], version: "v1.12.0-eksbuild.1" }],
+        };
+        const [outcome] = await checkAddonConfiguration(
+            fixture("eks-addon-configuration.json"),
+            { ...TARGET, cluster: planted },
+            AWS,
+        );
+        assert.equal(outcome.status, "fail");
+        assert.match(outcome.detail, /InvalidParameterException/);
+        assert.deepEqual(
+            (await checkAddonConfiguration(fixture("eks-addon-configuration.json"), target, NO_AWS)).map(
+                (o) => o.status,
+            ),
+            ["skip"],
+        );
+    });
+
+    it("fails configuration for a build that takes none", () => {
+        const [outcome] = judgeAddonConfiguration("staging", configured.addons[0], "v1", { configurationSchema: "" });
+        assert.equal(outcome.status, "fail");
+        assert.match(outcome.detail, /takes no configuration/);
     });
 });

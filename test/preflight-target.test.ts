@@ -26,6 +26,9 @@ describe("preflight target", () => {
             "metrics-server": undefined,
             "aws-ebs-csi-driver": undefined,
         });
+        const cni = target.cluster!.addons.find((a) => a.name === "vpc-cni")!;
+        assert.deepEqual(JSON.parse(cni.configurationValues!), { enableNetworkPolicy: "true" });
+        assert.deepEqual(cni.podIdentityServiceAccounts, ["aws-node"]);
     });
 
     it("takes staging's endpoint settings as planned", async () => {
