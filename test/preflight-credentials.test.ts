@@ -54,7 +54,7 @@ async function allowed(policy: PolicyDocument, action: string, resource: string)
                 resource: { accountId: ACCOUNT, resource },
                 contextVariables: {},
             },
-        } as never,
+        },
         {},
     );
     return result.resultType === "error" ? JSON.stringify(result.errors) : result.overallResult;

@@ -26,7 +26,7 @@ describe("preflight target", () => {
             "metrics-server": undefined,
             "aws-ebs-csi-driver": undefined,
         });
-        const cni = target.cluster!.addons.find((a) => a.name === "vpc-cni")!;
+        const cni = target.cluster.addons.find((a) => a.name === "vpc-cni")!;
         assert.deepEqual(JSON.parse(cni.configurationValues!), { enableNetworkPolicy: "true" });
         assert.deepEqual(cni.podIdentityServiceAccounts, ["aws-node"]);
     });
