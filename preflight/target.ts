@@ -122,7 +122,8 @@ function argoCharts(resource: PlannedResource): PlannedChart[] {
         if (chart === undefined || version === undefined || repoURL === undefined) {
             return [];
         }
-        // Argo CD takes an OCI repository without its scheme (argo-cd docs, "Helm": OCI repoURL).
+        // A Helm chart from an OCI registry is named without the oci:// scheme (argoproj/argo-cd v3.4.4
+        // docs/user-guide/helm.md: "the oci:// syntax is not included"; enableOCI on the repository).
         const repository = /^[a-z]+:\/\//.test(repoURL) ? repoURL : `oci://${repoURL}`;
         return [{ installedBy: resource.name, chart, version, repository }];
     });
