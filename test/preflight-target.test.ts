@@ -1,5 +1,6 @@
 /** What preflight checks, read off the offline plans of the checked-in stacks. */
 import * as assert from "node:assert/strict";
+import { PlannedResource } from "../plan/recorder";
 import { preflightTarget } from "../preflight/target";
 import { planStack, stackConfig, stackValue } from "./harness";
 
@@ -84,5 +85,54 @@ describe("preflight target", () => {
             JSON.stringify(target.seededKinds),
         );
         assert.ok(!target.seededKinds.some((k) => k.kind === "Kustomization"), "kustomization.yaml is not rendered");
+    });
+
+    it("reads an Argo CD OCI Helm source (repoURL without scheme) and a Flux HelmRelease's HelmRepository", () => {
+        const resource = (type: string, name: string, inputs: Record<string, unknown>): PlannedResource => ({
+            urn: `urn:${name}`,
+            type,
+            name,
+            custom: true,
+            dependencies: [],
+            inputs,
+            options: {
+                protect: false,
+                retainOnDelete: false,
+                ignoreChanges: [],
+                deleteBeforeReplace: false,
+                dependsOn: [],
+            },
+        });
+        const resources = [
+            resource("kubernetes:argoproj.io/v1alpha1:Application", "nginx", {
+                spec: {
+                    source: { chart: "nginx", repoURL: "registry-1.docker.io/bitnamicharts", targetRevision: "15.9.0" },
+                },
+            }),
+            resource("kubernetes:source.toolkit.fluxcd.io/v1:HelmRepository", "repo", {
+                metadata: { name: "addon-external-secrets", namespace: "flux-system" },
+                spec: { url: "https://charts.external-secrets.io" },
+            }),
+            resource("kubernetes:helm.toolkit.fluxcd.io/v2:HelmRelease", "release", {
+                metadata: { name: "external-secrets", namespace: "flux-system" },
+                spec: {
+                    chart: {
+                        spec: {
+                            chart: "external-secrets",
+                            version: "2.9.0",
+                            sourceRef: { kind: "HelmRepository", name: "addon-external-secrets" },
+                        },
+                    },
+                },
+            }),
+        ];
+        const target = preflightTarget("test", {}, resources);
+        assert.deepEqual(
+            target.charts.map((c) => [c.installedBy, c.chart, c.version, c.repository]),
+            [
+                ["nginx", "nginx", "15.9.0", "oci://registry-1.docker.io/bitnamicharts"],
+                ["release", "external-secrets", "2.9.0", "https://charts.external-secrets.io"],
+            ],
+        );
     });
 });
