@@ -141,12 +141,14 @@ export function parsePreflightArgs(argv: readonly string[], root = PROJECT_ROOT)
             throw new UsageError(`--check: no check "${check}"; the checks are ${known.join(", ")}`);
         }
     }
-    return {
-        stack: values.stack,
-        checks: values.check ?? known,
-        apps: values.app?.map((a) => a.toUpperCase()),
-        strict: values.strict === true,
-    };
+    const apps = values.app?.map((a) => a.toUpperCase());
+    const used = appNeeds(root).map((n) => n.app);
+    for (const app of apps ?? []) {
+        if (!used.includes(app)) {
+            throw new UsageError(`--app: no workflow uses a GitHub App "${app}"; the Apps are ${used.join(", ")}`);
+        }
+    }
+    return { stack: values.stack, checks: values.check ?? known, apps, strict: values.strict === true };
 }
 
 export interface PreflightDeps {
