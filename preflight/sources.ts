@@ -225,6 +225,15 @@ function describeFailure(url: string, response: HttpResponse): string {
     return `${url} answered HTTP ${response.status}${response.body ? `: ${response.body.trim().slice(0, 200)}` : ""}`;
 }
 
+/** A JSON answer's body; an answer that is no JSON means the source could not be read. */
+function parseJson<T>(url: string, body: string): T {
+    try {
+        return JSON.parse(body) as T;
+    } catch {
+        throw new SourceError(`${url} answered no JSON: ${body.trim().slice(0, 200)}`, "unavailable");
+    }
+}
+
 async function request(runner: Runner, url: string, headers?: Record<string, string>): Promise<HttpResponse> {
     try {
         return await runner.http(url, headers === undefined ? undefined : { headers });
@@ -271,7 +280,7 @@ async function anonymousToken(runner: Runner, challenge: Record<string, string>,
     if (response.status !== 200) {
         throw new SourceError(describeFailure(url, response), "unavailable");
     }
-    const body = JSON.parse(response.body) as { token?: string; access_token?: string };
+    const body = parseJson<{ token?: string; access_token?: string }>(url, response.body);
     const token = body.token ?? body.access_token;
     if (token === undefined) {
         throw new SourceError(`${url} gave no token`, "unavailable");
@@ -305,6 +314,8 @@ async function ociChartVersions(runner: Runner, location: { registry: string; re
             response = await request(runner, url, headers);
         }
         if (response.status !== 200) {
+            // Registries refuse an anonymous pull (401, 403) of a repository they do not have as of one
+            // that is private: either way the chart cannot be pulled as the program names it.
             throw new SourceError(
                 describeFailure(url, response),
                 response.status === 404 || response.status === 401 || response.status === 403
@@ -312,7 +323,7 @@ async function ociChartVersions(runner: Runner, location: { registry: string; re
                     : "unavailable",
             );
         }
-        const body = JSON.parse(response.body) as { tags?: string[] | null };
+        const body = parseJson<{ tags?: string[] | null }>(url, response.body);
         tags.push(...(body.tags ?? []));
         url = nextPage(location.registry, response.headers.link);
     }

@@ -448,6 +448,14 @@ describe("preflight checks: addon-config", () => {
         );
     });
 
+    it("skips a build whose schema cannot be read", () => {
+        const [outcome] = judgeAddonConfiguration("staging", configured.addons[0], "v1", {
+            configurationSchema: '{"type": "no-such-type"}',
+        });
+        assert.equal(outcome.status, "skip");
+        assert.match(outcome.detail, /schema cannot be read/);
+    });
+
     it("fails configuration for a build that takes none", () => {
         const [outcome] = judgeAddonConfiguration("staging", configured.addons[0], "v1", { configurationSchema: "" });
         assert.equal(outcome.status, "fail");

@@ -139,6 +139,15 @@ describe("preflight sources", () => {
             assert.deepEqual(seen, [undefined, undefined, bearer, bearer]);
         });
 
+        it("says a registry that answers no JSON is unavailable, not that the chart is missing", async () => {
+            const runner = recordedRunner({
+                http: { "GET https://registry.example.com/v2/charts/x/tags/list": { status: 200, body: "<html>" } },
+            });
+            const error = await sourceError(chartVersions(runner, "oci://registry.example.com/charts", "x"));
+            assert.equal(error.kind, "unavailable");
+            assert.match(error.message, /answered no JSON: <html>/);
+        });
+
         it("resolves a chart name in an oci:// repository, and refuses a chart without a repository", () => {
             assert.deepEqual(chartLocation("oci://registry.example.com/charts/", "podinfo"), {
                 kind: "oci",
