@@ -67,7 +67,8 @@ export function newestFirst(versions: readonly string[]): string[] {
  * The output of `aws eks describe-addon-versions --output json` (the CLI gathers every page). Shape: EKS
  * API reference, DescribeAddonVersions response: `addons` is a list of AddonInfo { addonName,
  * addonVersions: AddonVersionInfo[] }, AddonVersionInfo { addonVersion, compatibilities: Compatibility[] },
- * Compatibility { clusterVersion, platformVersions, defaultVersion }.
+ * Compatibility { clusterVersion, platformVersions, defaultVersion }; the EKS user guide's "Verify Amazon
+ * EKS add-on version compatibility with a cluster" (addon-compat) shows the CLI's output in that shape.
  */
 interface DescribeAddonVersionsOutput {
     readonly addons?: readonly {
