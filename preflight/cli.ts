@@ -22,6 +22,7 @@ import { checkEndpoint } from "./endpoint";
 import { checkGithubApps } from "./github";
 import { appNeeds } from "./githubNeeds";
 import { CheckReport, exitCodeOf, formatReport, Outcome } from "./outcome";
+import { checkReleases } from "./releases";
 import { processRunner, Runner } from "./runner";
 import { checkSchemas } from "./schemas";
 import { PreflightTarget, preflightTarget } from "./target";
@@ -58,6 +59,11 @@ export const CHECKS: readonly {
         name: "charts",
         what: "every chart version the stack installs is published in its repository (index.yaml over HTTPS, or OCI tags; public, no credentials)",
         run: (c) => checkCharts(c.runner, c.target),
+    },
+    {
+        name: "releases",
+        what: "the Flux distribution a FluxInstance runs is a fluxcd/flux2 release (api.github.com; public, GITHUB_TOKEN optional)",
+        run: (c) => checkReleases(c.runner, c.target, c.env),
     },
     {
         name: "schemas",

@@ -7,6 +7,7 @@
  * - addonVersionsOffered(runner, addon, kubernetesVersion, options?) → builds offered, newest first
  * - addonVersions(runner, addon, kubernetesVersion, options?) → the same with EKS's default marked
  * - chartVersions(runner, repositoryUrl, chart) → versions in the repository, newest first
+ * - githubReleases(runner, repository, options?) → a GitHub repository's published releases, newest first
  * - SourceError: the source could not answer (kind "unavailable") or has no such thing ("missing")
  * - Runner, processRunner, recordedRunner, recordingRunner: from ./runner, re-exported here
  */
@@ -344,4 +345,56 @@ export async function chartVersions(
 ): Promise<string[]> {
     const location = chartLocation(repositoryUrl, chart);
     return location.kind === "https" ? httpsChartVersions(runner, location) : ociChartVersions(runner, location);
+}
+
+/** A published GitHub release: its tag, whether it is a pre-release, and its page. */
+export interface GithubRelease {
+    readonly tag: string;
+    readonly prerelease: boolean;
+    readonly url: string;
+}
+
+const MAX_RELEASE_PAGES = 10;
+
+/**
+ * The published releases of GitHub repository `repository` ("fluxcd/flux2"), newest first by their tag's
+ * version (drafts left out). GitHub REST "List releases" (API version 2022-11-28): GET
+ * /repos/{owner}/{repo}/releases?per_page=100 → [{ tag_name, draft, prerelease, html_url, ... }], further
+ * pages in the `Link` header. Anonymous unless `token` is given (GitHub allows 60 anonymous requests an
+ * hour). SourceError "missing" when GitHub has no such repository.
+ */
+export async function githubReleases(
+    runner: Runner,
+    repository: string,
+    options: { readonly token?: string } = {},
+): Promise<GithubRelease[]> {
+    const headers: Record<string, string> = {
+        accept: "application/vnd.github+json",
+        "x-github-api-version": "2022-11-28",
+        ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }),
+    };
+    const releases: GithubRelease[] = [];
+    let url: string | undefined = `https://api.github.com/repos/${repository}/releases?per_page=100`;
+    for (let page = 0; url !== undefined && page < MAX_RELEASE_PAGES; page++) {
+        const response = await request(runner, url, headers);
+        if (response.status !== 200) {
+            throw new SourceError(describeFailure(url, response), response.status === 404 ? "missing" : "unavailable");
+        }
+        const body = parseJson<{ tag_name?: string; draft?: boolean; prerelease?: boolean; html_url?: string }[]>(
+            url,
+            response.body,
+        );
+        for (const release of body) {
+            if (release.tag_name !== undefined && release.draft !== true) {
+                releases.push({
+                    tag: release.tag_name,
+                    prerelease: release.prerelease === true,
+                    url: release.html_url ?? "",
+                });
+            }
+        }
+        url = nextPage("api.github.com", response.headers.link);
+    }
+    const order = newestFirst(releases.map((r) => r.tag));
+    return [...releases].sort((a, b) => order.indexOf(a.tag) - order.indexOf(b.tag));
 }
