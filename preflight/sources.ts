@@ -290,8 +290,11 @@ async function anonymousToken(runner: Runner, challenge: Record<string, string>,
     return token;
 }
 
-/** The next page of a tag list (distribution-spec, "Listing Tags": `Link: <url>; rel="next"`). */
-function nextPage(registry: string, link: string | undefined): string | undefined {
+/**
+ * The next page named by a `Link` header (RFC 8288: `<url>; rel="next"`), as OCI registries
+ * (distribution-spec, "Listing Tags") and GitHub's REST API page their lists; relative to `host`.
+ */
+export function nextPage(registry: string, link: string | undefined): string | undefined {
     const target = link === undefined ? undefined : /<([^>]+)>\s*;\s*rel="?next"?/.exec(link)?.[1];
     return target === undefined ? undefined : new URL(target, `https://${registry}`).toString();
 }
