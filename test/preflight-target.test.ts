@@ -51,6 +51,8 @@ describe("preflight target", () => {
             [
                 ["argo-cd", engine, "https://argoproj.github.io/argo-helm"],
                 ["external-secrets", secrets, "https://charts.external-secrets.io"],
+                // The monitors' CRDs (components/monitoring DEFAULTS.operatorCrds).
+                ["prometheus-operator-crds", "31.0.1", "https://prometheus-community.github.io/helm-charts"],
             ].sort(),
         );
     });
