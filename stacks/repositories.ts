@@ -54,16 +54,11 @@ export function gitopsSeedFiles(config: PlatformConfig, codeOwners: readonly str
 
 /**
  * The jobs of .github/workflows/pull-request.yml as the checks they report (matrix jobs by their
- * `name:`): the deploy repository's ruleset requires them all. Skipped jobs (pull requests from
- * forks skip preview and guard) count as passed for GitHub.
+ * `name:`): the deploy repository's ruleset requires them all. None of them is skipped by a
+ * condition (a skipped job counts as passed): for forks, preview fails. Production is previewed
+ * after merge (production.yml), never with a pull request's code.
  */
-export const DEPLOY_REPOSITORY_CHECKS = [
-    "test",
-    "preview (staging)",
-    "preview (production)",
-    "guard (staging)",
-    "guard (production)",
-] as const;
+export const DEPLOY_REPOSITORY_CHECKS = ["test", "preview (staging)", "policy (staging)", "guard (staging)"] as const;
 
 /**
  * The repository of this program, adopted (it exists: it runs this program). Its own pull requests
@@ -85,10 +80,12 @@ export function createDeployRepository(
         protection: protection && { ...protection, requiredStatusChecks: [...DEPLOY_REPOSITORY_CHECKS] },
         secretScanning: github.secretScanning,
         advancedSecurity: github.advancedSecurity,
-        // The promote workflow's App credentials live in `promotion`; `preview` admits every branch (pull
-        // requests), which the component's main-only branch policy cannot express: it is created by hand.
+        // The promote workflow's App credentials live in `promotion`, production's read credentials in
+        // `production-preview`; `preview` admits every branch (pull requests), which the component's
+        // main-only branch policy cannot express: it is created by hand (docs/ci-security.md).
         environments: {
             promotion: {},
+            "production-preview": {},
             staging: { reviewers: deploy.stagingReviewers },
             production: { reviewers: github.productionReviewers },
         },

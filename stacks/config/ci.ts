@@ -1,5 +1,6 @@
 /** `gitops-platform:ci`: the CI roles of the stack's AWS account (components/ci), see README, CI roles. */
 import { z } from "zod";
+import { PULL_REQUEST_ENVIRONMENT } from "../../delivery/environments";
 import { githubRepositoryName, strictObject } from "./rules";
 
 /** A GitHub environment name as the workflows write it. */
@@ -60,6 +61,38 @@ export function ciProblems(
                       path: ["ci", "previewEnvironments"],
                       message:
                           "staging and production are deploy environments: their jobs assume the deploy role, not the preview role",
+                  },
+              ]
+            : []),
+    ];
+}
+
+/**
+ * Production's credentials stay out of reach of pull requests and of staging (docs/ci-security.md):
+ * the production stack's preview role is not trusted by the environment pull-request code runs in,
+ * and only the production stack manages the program's repository, whose ruleset and `production`
+ * environment gate production (so only production's GitHub App needs administration there).
+ */
+export function ciSeparationProblems(
+    environment: string,
+    ci: CiConfig | undefined,
+    deployRepository: string | undefined,
+): CiProblem[] {
+    const production = environment === "production";
+    return [
+        ...(production && ci?.previewEnvironments.includes(PULL_REQUEST_ENVIRONMENT)
+            ? [
+                  {
+                      path: ["ci", "previewEnvironments"],
+                      message: `pull-request code runs in "${PULL_REQUEST_ENVIRONMENT}": production's preview role must not trust it; use [production-preview] (main only)`,
+                  },
+              ]
+            : []),
+        ...(!production && deployRepository !== undefined
+            ? [
+                  {
+                      path: ["github", "deployRepository"],
+                      message: `the program's repository holds production's ruleset and environment: only the production stack manages it (a ${environment} stack's GitHub App must have no rights there); remove github.deployRepository`,
                   },
               ]
             : []),

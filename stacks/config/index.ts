@@ -8,7 +8,7 @@ import { z } from "zod";
 import { imageUpdaterPolicyProblem } from "../../components/gitops/argocd/imageUpdater";
 import { isCommitSha, isReleaseTag } from "../../components/gitops/revisions";
 import { AppConfig, appDefaultsConfig, appsConfig, teamConfig } from "./apps";
-import { ciConfig, ciProblems } from "./ci";
+import { ciConfig, ciProblems, ciSeparationProblems } from "./ci";
 import { clusterConfig } from "./cluster";
 import { deliveryConfig, deliveryProblems } from "./delivery";
 import { engineConfig } from "./engine";
@@ -473,6 +473,11 @@ export function crossFieldProblems(
             github === undefined ? "" : github?.deployRepository?.name,
             source.values["github:owner"],
         ).forEach((problem) => add(problem.path, problem.message));
+    }
+    if (config.environment !== undefined && github !== undefined) {
+        ciSeparationProblems(config.environment, config.ci, github?.deployRepository?.name).forEach((p) =>
+            add(p.path, p.message),
+        );
     }
     // The fleet's rules read these sections; secrets is null when the file has none.
     const { environment, fleet } = config;
