@@ -74,8 +74,8 @@ export const CI_ENVIRONMENTS: Readonly<Record<string, CiEnvironment>> = {
 /** The environment pull-request jobs run in: the production stack's roles must never trust it. */
 export const PULL_REQUEST_ENVIRONMENT = "preview";
 
-/** Environments whose credentials reach stacks of `environment`. */
-export const environmentsReaching = (environment: ReachedEnvironment): string[] =>
+/** The read-only environments whose credentials reach stacks of `environment`: its preview role's default trust. */
+export const previewEnvironmentsFor = (environment: string): string[] =>
     Object.entries(CI_ENVIRONMENTS)
-        .filter(([, e]) => e.reaches === environment)
+        .filter(([, e]) => e.reaches === environment && !e.deploys)
         .map(([name]) => name);

@@ -1,5 +1,6 @@
 /** Config → the CI roles of the stack's AWS account: what the workflows' environment secrets name. */
 import { CiRoles } from "../components/ci";
+import { previewEnvironmentsFor } from "../delivery/environments";
 import { PlatformConfig } from "./config";
 import { stackTags } from "./cluster";
 import { profileOf } from "./profiles";
@@ -18,7 +19,7 @@ export function createCiRoles(config: PlatformConfig): CiRoles | undefined {
             owner: config.githubOwner!,
             name: (ci.repository ?? config.github?.deployRepository?.name)!,
         },
-        previewEnvironments: ci.previewEnvironments,
+        previewEnvironments: ci.previewEnvironments ?? previewEnvironmentsFor(config.environment),
         deployEnvironments: [config.environment],
         tags: stackTags(config),
         protect: profileOf(config.environment).protect,

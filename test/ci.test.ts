@@ -20,7 +20,17 @@ import {
 import { PROJECT_ROOT } from "../plan/stackFile";
 import { wildcardActions } from "../policy/rules";
 import { PlanResult } from "../plan/run";
-import { byName, configProblems, ofType, planProgram, planStack, stackValue } from "./harness";
+import { ConfigError, ConfigProblem } from "../stacks/config";
+import {
+    byName,
+    configProblems,
+    ofType,
+    planProgram,
+    planStack,
+    stackConfig,
+    stackValue,
+    validateConfig,
+} from "./harness";
 import { actionsOf, parsePolicy } from "./iamAssertions";
 
 const T = {
@@ -139,7 +149,7 @@ function workflowAssumptions(): Assumption[] {
     const dir = path.join(PROJECT_ROOT, ".github", "workflows");
     type Job = {
         environment?: string;
-        strategy?: { matrix?: { include?: { stack: string; role_var?: string }[] } };
+        strategy?: { matrix?: { include?: { stack: string; role_var?: string; environment?: string }[] } };
         steps: { with?: Record<string, string> }[];
     };
     return fs.readdirSync(dir).flatMap((file) => {
@@ -149,17 +159,22 @@ function workflowAssumptions(): Assumption[] {
             if (input === undefined) {
                 return [];
             }
+            // Each matrix row names its role secret and, in drift, its environment.
             const secrets =
                 input === "${{ secrets[matrix.role_var] }}"
-                    ? (job.strategy?.matrix?.include ?? []).map((m) => m.role_var!)
-                    : [/secrets\.(\w+)/.exec(input)![1]];
-            return secrets.map((secret) => {
+                    ? (job.strategy?.matrix?.include ?? []).map((m) => ({
+                          secret: m.role_var!,
+                          environment:
+                              job.environment === "${{ matrix.environment }}" ? m.environment : job.environment,
+                      }))
+                    : [{ secret: /secrets\.(\w+)/.exec(input)![1], environment: job.environment }];
+            return secrets.map(({ secret, environment }) => {
                 const preview = /^AWS_PREVIEW_ROLE_ARN_(\w+)$/.exec(secret);
                 assert.ok(preview || secret === "AWS_DEPLOY_ROLE_ARN", `${file} ${id}: unknown role secret ${secret}`);
                 return {
                     job: `${file} ${id}`,
-                    environment: job.environment!,
-                    stack: preview ? preview[1].toLowerCase() : job.environment!,
+                    environment: environment!,
+                    stack: preview ? preview[1].toLowerCase() : environment!,
                     role: preview ? ("preview" as const) : ("deploy" as const),
                 };
             });
@@ -178,8 +193,9 @@ describe("CI roles: the checked-in stacks", () => {
 
     it("every job that assumes a role runs in an environment that role trusts", () => {
         const assumptions = workflowAssumptions();
-        // drift, preview and guard per stack; promote; staging and production up.
-        assert.equal(assumptions.length, 9);
+        // drift per stack; staging's pull-request preview; production's preview after merge; promote;
+        // staging and production up.
+        assert.equal(assumptions.length, 7);
         for (const a of assumptions) {
             assert.ok(a.environment, `${a.job} names no environment`);
             assert.ok(
@@ -256,9 +272,66 @@ describe("CI roles: config", () => {
         assert.deepEqual(subjectsOf(plan, "ci-deploy"), [environmentSubject(REPO, "production")]);
     });
 
+    // Issue 25, finding 1: production's preview role was trusted by `preview`, where pull-request code runs.
+    it("refuses production's preview role trusted by the pull requests' environment, by environment, not by name", () => {
+        for (const stack of ["production", "prod"]) {
+            const raw = stackConfig("production", {
+                set: { "gitops-platform:ci": { repository: "gitops-platform", previewEnvironments: ["preview"] } },
+            });
+            let problems: readonly ConfigProblem[] = [];
+            try {
+                validateConfig(stack, raw);
+            } catch (error) {
+                problems = (error as ConfigError).problems;
+            }
+            assert.deepEqual(
+                problems.map((p) => p.key),
+                ["gitops-platform:ci.previewEnvironments"],
+                stack,
+            );
+            assert.match(problems[0].message, /production-preview/);
+        }
+        // Staging's may: its credentials are what pull requests get.
+        assert.deepEqual(
+            configProblems("staging", {
+                set: { "gitops-platform:ci": { repository: "gitops-platform", previewEnvironments: ["preview"] } },
+            }),
+            [],
+        );
+    });
+
+    it("defaults each stack's preview role to the read-only environments that reach its environment", async () => {
+        const plan = await planStack("production", {
+            set: { "gitops-platform:ci": { repository: "gitops-platform" } },
+        });
+        assert.deepEqual(subjectsOf(plan, "ci-preview"), [environmentSubject(REPO, "production-preview")]);
+        const staging = await planStack("staging", {
+            set: { "gitops-platform:ci": { repository: "gitops-platform" } },
+        });
+        assert.deepEqual(subjectsOf(staging, "ci-preview").sort(), [
+            environmentSubject(REPO, "preview"),
+            environmentSubject(REPO, "promotion"),
+        ]);
+    });
+
+    // Issue 25, finding 5: the program's repository (production's ruleset and environment) is production's alone.
+    it("refuses github.deployRepository on a stack whose environment is not production", () => {
+        const github = stackValue<Record<string, unknown>>("staging", "gitops-platform:github");
+        const problems = configProblems("staging", {
+            set: { "gitops-platform:github": { ...github, deployRepository: { name: "gitops-platform" } } },
+        });
+        assert.deepEqual(
+            problems.map((p) => p.key),
+            ["gitops-platform:github.deployRepository"],
+        );
+        assert.match(problems[0].message, /only the production stack manages it/);
+    });
+
     it("refuses a deploy environment among the preview environments", () => {
-        const problems = configProblems("production", {
-            set: { "gitops-platform:ci": { previewEnvironments: ["preview", "production"] } },
+        const problems = configProblems("staging", {
+            set: {
+                "gitops-platform:ci": { repository: "gitops-platform", previewEnvironments: ["preview", "production"] },
+            },
         });
         assert.deepEqual(
             problems.map((p) => [p.key, p.value]),

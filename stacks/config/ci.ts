@@ -12,10 +12,11 @@ export const ciConfig = strictObject({
      */
     repository: githubRepositoryName.optional(),
     /**
-     * Environments of the jobs that assume the preview role: `preview` (pull-request previews and
-     * guards, the drift check), and `promotion` in the stack the promote workflow reads.
+     * Environments of the jobs that assume the preview role. Default: the read-only environments whose
+     * credentials reach the stack's environment (delivery/environments.ts): `preview` (pull requests,
+     * staging's drift check) and `promotion` for staging, `production-preview` (main only) for production.
      */
-    previewEnvironments: z.array(environmentName).min(1).default(["preview"]),
+    previewEnvironments: z.array(environmentName).min(1).optional(),
 });
 
 export type CiConfig = z.infer<typeof ciConfig>;
@@ -55,7 +56,7 @@ export function ciProblems(
                   },
               ]
             : []),
-        ...(ci.previewEnvironments.some((e) => e === "staging" || e === "production")
+        ...((ci.previewEnvironments ?? []).some((e) => e === "staging" || e === "production")
             ? [
                   {
                       path: ["ci", "previewEnvironments"],
@@ -80,7 +81,7 @@ export function ciSeparationProblems(
 ): CiProblem[] {
     const production = environment === "production";
     return [
-        ...(production && ci?.previewEnvironments.includes(PULL_REQUEST_ENVIRONMENT)
+        ...(production && ci?.previewEnvironments?.includes(PULL_REQUEST_ENVIRONMENT)
             ? [
                   {
                       path: ["ci", "previewEnvironments"],
