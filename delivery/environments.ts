@@ -18,6 +18,8 @@ export interface CiEnvironment {
     readonly reviewers: boolean;
     /** Whether its jobs may change the stacks it reaches (`pulumi up`). */
     readonly deploys: boolean;
+    /** The only workflow file whose jobs may assume the deploy role (the trust pins job_workflow_ref). */
+    readonly deployWorkflow?: string;
     readonly secrets: readonly string[];
 }
 
@@ -59,7 +61,14 @@ export const CI_ENVIRONMENTS: Readonly<Record<string, CiEnvironment>> = {
         deploys: false,
         secrets: [...READ, "AWS_PREVIEW_ROLE_ARN_STAGING", "PROMOTION_APP_ID", "PROMOTION_APP_PRIVATE_KEY"],
     },
-    staging: { reaches: "staging", branches: "main", reviewers: false, deploys: true, secrets: DEPLOY },
+    staging: {
+        reaches: "staging",
+        branches: "main",
+        reviewers: false,
+        deploys: true,
+        deployWorkflow: ".github/workflows/staging.yml",
+        secrets: DEPLOY,
+    },
     // Production's preview (after merge) and drift check: main's code only.
     "production-preview": {
         reaches: "production",
@@ -68,7 +77,14 @@ export const CI_ENVIRONMENTS: Readonly<Record<string, CiEnvironment>> = {
         deploys: false,
         secrets: [...READ, "AWS_PREVIEW_ROLE_ARN_PRODUCTION"],
     },
-    production: { reaches: "production", branches: "main", reviewers: true, deploys: true, secrets: DEPLOY },
+    production: {
+        reaches: "production",
+        branches: "main",
+        reviewers: true,
+        deploys: true,
+        deployWorkflow: ".github/workflows/production.yml",
+        secrets: DEPLOY,
+    },
 };
 
 /** The environment pull-request jobs run in: the production stack's roles must never trust it. */

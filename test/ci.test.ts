@@ -14,9 +14,11 @@ import {
     deployPolicy,
     environmentSubject,
     githubTrustPolicy,
-    previewDenyPolicy,
-    READ_ONLY_ACCESS,
+    jobWorkflowRef,
+    previewPolicy,
+    WORKLOAD_ROLE_PATH,
 } from "../components/ci/policies";
+import { MOCK_ACCOUNT_ID } from "../plan/mocks";
 import { PROJECT_ROOT } from "../plan/stackFile";
 import { wildcardActions } from "../policy/rules";
 import { PlanResult } from "../plan/run";
@@ -74,25 +76,47 @@ describe("CI roles: documents", () => {
         assert.throws(() => githubTrustPolicy("arn", []), /at least one subject/);
     });
 
-    it("the preview policy denies KMS decrypt and secret values everywhere", () => {
-        assert.deepEqual(previewDenyPolicy().Statement, [
-            {
-                Sid: "NoSecretReads",
-                Effect: "Deny",
-                Action: ["kms:Decrypt", "secretsmanager:GetSecretValue", "kms:GenerateDataKey*"],
-                Resource: "*",
-            },
-        ]);
+    it("the preview policy reads configuration only and denies KMS decrypt and secret values everywhere", () => {
+        const [reads, deny] = previewPolicy().Statement;
+        assert.equal(reads.Effect, "Allow");
+        // Issue 25, finding 1: no data reads (ReadOnlyAccess reads S3 objects, items, log events, function environments).
+        assert.deepEqual(
+            actionsOf(reads).filter((a) =>
+                /^(s3|dynamodb|lambda|ssm):|^logs:(Get|Filter|Start)|SecretValue$/.test(a),
+            ),
+            [],
+        );
+        assert.deepEqual(deny, {
+            Sid: "NoSecretReads",
+            Effect: "Deny",
+            Action: [
+                "kms:Decrypt",
+                "secretsmanager:GetSecretValue",
+                "secretsmanager:BatchGetSecretValue",
+                "kms:GenerateDataKey*",
+            ],
+            Resource: "*",
+        });
+    });
+
+    it("pins a deploy trust to the workflow file on main (job_workflow_ref)", () => {
+        const ref = jobWorkflowRef(REPO, ".github/workflows/production.yml");
+        assert.equal(ref, "acme-platform/gitops-platform/.github/workflows/production.yml@refs/heads/main");
+        const [statement] = githubTrustPolicy("arn", [environmentSubject(REPO, "production")], [ref]).Statement;
+        assert.deepEqual(statement.Condition?.StringEquals[`${ISSUER}:job_workflow_ref`], [ref]);
     });
 
     it("the deploy policy names verbs, never a whole service, and IAM action by action", () => {
-        assert.deepEqual(wildcardActions(deployPolicy()), []);
-        const actions = deployPolicy().Statement.flatMap(actionsOf);
+        const policy = deployPolicy({ accountId: "111122223333", ciRoleNames: ["a", "b"], secretPrefixes: ["p/s"] });
+        assert.deepEqual(wildcardActions(policy), []);
+        const actions = policy.Statement.filter((s) => s.Effect === "Allow").flatMap(actionsOf);
         assert.ok(actions.includes("eks:Create*") && actions.includes("kms:EnableKeyRotation"));
         assert.deepEqual(
             actions.filter((a) => a.startsWith("iam:") && a.includes("*")),
             ["iam:Get*", "iam:List*"],
         );
+        // An inline policy's limit: 10,240 characters for all of a role's inline policies (IAM quotas).
+        assert.ok(JSON.stringify(policy).length < 10_240);
     });
 });
 
@@ -105,6 +129,8 @@ describe("CI roles: component", () => {
                 repository: REPO,
                 previewEnvironments: ["preview"],
                 deployEnvironments: ["staging"],
+                deployWorkflows: [".github/workflows/staging.yml"],
+                secretPrefixes: ["gitops-platform/staging"],
                 protect: true,
             });
             return {};
@@ -126,15 +152,30 @@ describe("CI roles: component", () => {
         assert.equal(byName(plan.resources, T.role, "ci-deploy").options.protect, true);
     });
 
-    it("gives the preview role ReadOnlyAccess and the Deny, the deploy role the deploy policy", () => {
-        const attachment = byName(plan.resources, T.attachment, "ci-preview-read-only");
-        assert.deepEqual(attachment.inputs, { role: "github-actions-preview", policyArn: READ_ONLY_ACCESS });
-        const deny = byName(plan.resources, T.rolePolicy, "ci-preview-no-secret-reads");
-        assert.equal(deny.inputs.role, "github-actions-preview");
-        assert.deepEqual(parsePolicy(deny.inputs.policy, "deny"), previewDenyPolicy());
+    it("gives the preview role its read policy and no managed policy, the deploy role the bounded deploy policy", () => {
+        assert.deepEqual(ofType(plan.resources, T.attachment), []);
+        const reads = byName(plan.resources, T.rolePolicy, "ci-preview-permissions");
+        assert.equal(reads.inputs.role, "github-actions-preview");
+        assert.deepEqual(parsePolicy(reads.inputs.policy, "preview"), previewPolicy());
         const deploy = byName(plan.resources, T.rolePolicy, "ci-deploy-permissions");
         assert.equal(deploy.inputs.role, "github-actions-deploy");
-        assert.deepEqual(parsePolicy(deploy.inputs.policy, "deploy"), deployPolicy());
+        assert.deepEqual(
+            parsePolicy(deploy.inputs.policy, "deploy"),
+            deployPolicy({
+                accountId: MOCK_ACCOUNT_ID,
+                ciRoleNames: ["github-actions-preview", "github-actions-deploy"],
+                secretPrefixes: ["gitops-platform/staging"],
+            }),
+        );
+        const trust = parsePolicy(byName(plan.resources, T.role, "ci-deploy").inputs.assumeRolePolicy, "trust");
+        assert.deepEqual(trust.Statement[0].Condition?.StringEquals[`${ISSUER}:job_workflow_ref`], [
+            "acme-platform/gitops-platform/.github/workflows/staging.yml@refs/heads/main",
+        ]);
+        const boundary = byName(plan.resources, "aws:iam/policy:Policy", "ci-workload-boundary");
+        assert.deepEqual(
+            { name: boundary.inputs.name, path: boundary.inputs.path, protect: boundary.options.protect },
+            { name: "workload-boundary", path: WORKLOAD_ROLE_PATH, protect: true },
+        );
     });
 });
 
