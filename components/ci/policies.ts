@@ -124,10 +124,12 @@ export function previewPolicy(): PolicyDocument {
 
 /** Verbs of every service the deploy role manages: the lifecycle of what the program declares. */
 const LIFECYCLE = ["Create*", "Delete*", "Describe*", "Get*", "List*", "Update*", "Put*", "Tag*", "Untag*"];
+/** The lifecycle verbs a service has (the action catalog: EC2 tags with CreateTags/DeleteTags, EKS has no Get or Put). */
+const lifecycleWithout = (...missing: string[]) => LIFECYCLE.filter((v) => !missing.includes(v));
 /** Verbs beyond the lifecycle, per service (VPC wiring, node groups' add-ons, key rotation and use). */
 const DEPLOY_VERBS: Readonly<Record<string, readonly string[]>> = {
     ec2: [
-        ...LIFECYCLE,
+        ...lifecycleWithout("Tag*", "Untag*"),
         "Modify*",
         "Associate*",
         "Disassociate*",
@@ -139,7 +141,7 @@ const DEPLOY_VERBS: Readonly<Record<string, readonly string[]>> = {
         "Revoke*",
         "Replace*",
     ],
-    eks: [...LIFECYCLE, "Associate*", "Disassociate*"],
+    eks: [...lifecycleWithout("Get*", "Put*"), "Associate*", "Disassociate*"],
     kms: [
         ...LIFECYCLE,
         "EnableKeyRotation",
