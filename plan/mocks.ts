@@ -104,7 +104,9 @@ function awsArn(args: pulumi.runtime.MockResourceArgs, region: string): string |
     }
     const [, service, resource] = match;
     const globalService = service === "iam";
-    return `arn:aws:${service}:${globalService ? "" : region}:${MOCK_ACCOUNT_ID}:${resource.toLowerCase()}/${physicalName(args)}`;
+    // IAM ARNs carry the path between the type and the name (arn:aws:iam::<account>:policy/<path>/<name>).
+    const path = globalService && typeof args.inputs.path === "string" ? args.inputs.path : "/";
+    return `arn:aws:${service}:${globalService ? "" : region}:${MOCK_ACCOUNT_ID}:${resource.toLowerCase()}${path}${physicalName(args)}`;
 }
 
 /** Provider functions the program may call, with made-up but consistent answers. */
