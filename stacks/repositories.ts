@@ -1,6 +1,6 @@
 /** Config → the stack's Git repositories: managed on GitHub with a github section, else given by URL. */
 import { IMAGE_DEFAULTS } from "../components/gitops/flux/images";
-import { imageUpdatesFiles } from "../components/repository/imageUpdates";
+import { IMAGE_UPDATES_ENVIRONMENT, imageUpdatesFiles } from "../components/repository/imageUpdates";
 import { checksFiles, DEFAULT_KUBERNETES_VERSION } from "../components/repository/checks";
 import { ExternalRepository } from "../components/repository/external";
 import { GithubRepository } from "../components/repository/github";
@@ -32,6 +32,10 @@ export function repositoryChecks(config: PlatformConfig): Record<string, string>
     });
 }
 
+/** Image updates pushed for a pull request need the workflow that opens it (and its environment). */
+const imagePullRequests = (config: PlatformConfig) =>
+    config.engine.imageAutomation && config.engine.imagePush === "pull-request";
+
 /** What a new GitOps repository of this stack is seeded with (also what the live test serves in its cluster). */
 export function gitopsSeedFiles(config: PlatformConfig, codeOwners: readonly string[]): Record<string, string> {
     const layout = seedLayout({
@@ -43,12 +47,10 @@ export function gitopsSeedFiles(config: PlatformConfig, codeOwners: readonly str
         namespace: config.engine.namespace,
         spokes: Object.keys(config.fleet?.spokes ?? {}),
     });
-    // Image updates pushed for a pull request need the workflow that opens it.
-    const imagePullRequests = config.engine.imageAutomation && config.engine.imagePush === "pull-request";
     return {
         ...layout,
         ...repositoryChecks(config),
-        ...(imagePullRequests ? imageUpdatesFiles(IMAGE_DEFAULTS.branchPrefix) : {}),
+        ...(imagePullRequests(config) ? imageUpdatesFiles(IMAGE_DEFAULTS.branchPrefix) : {}),
     };
 }
 
@@ -155,7 +157,18 @@ export function createRepositories(config: PlatformConfig): RepositoryHandle {
             branch: gitopsConfig.branch,
             deployKeyWritable: gitopsWritable,
             deployKeyBypass: gitopsBypass,
-            environments: { staging: {}, production: { reviewers: github.productionReviewers } },
+            environments: {
+                staging: {},
+                production: { reviewers: github.productionReviewers },
+                // The pull-request workflow's App key, for the automation's branch only.
+                ...(imagePullRequests(config)
+                    ? {
+                          [IMAGE_UPDATES_ENVIRONMENT]: {
+                              branch: `${IMAGE_DEFAULTS.branchPrefix}${gitopsConfig.branch}`,
+                          },
+                      }
+                    : {}),
+            },
             // An adopted repository has its own content: nothing is seeded over it.
             seedFiles: gitopsConfig.adopt ? {} : gitopsSeedFiles(config, github.codeOwners),
         });

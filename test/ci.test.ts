@@ -81,9 +81,7 @@ describe("CI roles: documents", () => {
         assert.equal(reads.Effect, "Allow");
         // Issue 25, finding 1: no data reads (ReadOnlyAccess reads S3 objects, items, log events, function environments).
         assert.deepEqual(
-            actionsOf(reads).filter((a) =>
-                /^(s3|dynamodb|lambda|ssm):|^logs:(Get|Filter|Start)|SecretValue$/.test(a),
-            ),
+            actionsOf(reads).filter((a) => /^(s3|dynamodb|lambda|ssm):|^logs:(Get|Filter|Start)|SecretValue$/.test(a)),
             [],
         );
         assert.deepEqual(deny, {
