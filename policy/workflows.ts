@@ -2,14 +2,14 @@
  * Rules over the workflow files and the repository's environments: what `npm run check` enforces
  * beside the policy pack's resource rules (issue 25). They read .github/workflows/*.yml, the stack
  * files' `environment` (production is decided by it, never by a stack's name) and the environment
- * table of delivery/environments.ts. Each rule names the workflow file and job it flags.
+ * table of stacks/ciEnvironments.ts. Each rule names the workflow file and job it flags.
  */
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { readStackConfig } from "../plan/stackFile";
 import { DEPLOY_REPOSITORY_CHECKS } from "../stacks/repositories";
-import { CI_ENVIRONMENTS, CiEnvironment } from "../delivery/environments";
+import { CI_ENVIRONMENTS, CiEnvironment } from "../stacks/ciEnvironments";
 import type { Violation } from "./rules";
 
 export interface Step {
@@ -162,7 +162,7 @@ const secretsFromOwnEnvironment: WorkflowRule = {
             if (unknown.length > 0) {
                 return unknown.map((e) => ({
                     where,
-                    message: `environment "${e}" is not in the table of delivery/environments.ts: say what it holds and reaches`,
+                    message: `environment "${e}" is not in the table of stacks/ciEnvironments.ts: say what it holds and reaches`,
                 }));
             }
             const held = environments.flatMap((e) => context.environments[e].secrets);

@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CiRoles } from "../components/ci";
 import { WORKLOAD_ROLE_PATH } from "../components/ci/policies";
-import { CI_ENVIRONMENTS, previewEnvironmentsFor } from "../delivery/environments";
+import { CI_ENVIRONMENTS, previewEnvironmentsFor } from "./ciEnvironments";
 import { PlatformConfig } from "./config";
 import { stackTags } from "./cluster";
 import { profileOf } from "./profiles";
@@ -12,7 +12,7 @@ const IAM_ROLE = "aws:iam/role:Role";
 
 /**
  * The stack's own environment (staging or production) is the deploy environment: its workflow's job
- * runs there, from the workflow file delivery/environments.ts names. Validation guarantees
+ * runs there, from the workflow file stacks/ciEnvironments.ts names. Validation guarantees
  * github:owner and a repository name when ci is set. Every IAM role declared after the CI roles gets
  * the workload path and boundary (one transformation for all of them, whichever component declares
  * it): the deploy role can create, change and pass no other role.

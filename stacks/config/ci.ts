@@ -1,6 +1,6 @@
 /** `gitops-platform:ci`: the CI roles of the stack's AWS account (components/ci), see README, CI roles. */
 import { z } from "zod";
-import { PULL_REQUEST_ENVIRONMENT } from "../../delivery/environments";
+import { PULL_REQUEST_ENVIRONMENT } from "../ciEnvironments";
 import { githubRepositoryName, strictObject } from "./rules";
 
 /** A GitHub environment name as the workflows write it. */
@@ -13,7 +13,7 @@ export const ciConfig = strictObject({
     repository: githubRepositoryName.optional(),
     /**
      * Environments of the jobs that assume the preview role. Default: the read-only environments whose
-     * credentials reach the stack's environment (delivery/environments.ts): `preview` (pull requests,
+     * credentials reach the stack's environment (stacks/ciEnvironments.ts): `preview` (pull requests,
      * staging's drift check) and `promotion` for staging, `production-preview` (main only) for production.
      */
     previewEnvironments: z.array(environmentName).min(1).optional(),
