@@ -37,7 +37,7 @@ const githubTrust = (r: PolicyResource) =>
     statements(r.props.assumeRolePolicy).filter(
         (s) =>
             s.Effect === "Allow" &&
-            String((s.Principal as Record<string, unknown> | undefined)?.Federated ?? "").endsWith(ISSUER),
+            String((s.Principal as Record<string, string> | undefined)?.Federated ?? "").endsWith(ISSUER),
     );
 const deploysFrom = (s: Statement) =>
     conditionOn(s, `${ISSUER}:sub`).some((c) =>

@@ -28,7 +28,7 @@ export interface CiEnvironment {
  * GitHub App installed on the repositories those stacks manage (read-only token), the list of those
  * repositories and the backend URL. The role ARN secret names its stack.
  */
-const READ = [
+export const READ_SECRETS = [
     "PULUMI_BACKEND_URL",
     "PULUMI_PREVIEW_TOKEN",
     "PREVIEW_APP_ID",
@@ -36,7 +36,7 @@ const READ = [
     "PREVIEW_REPOSITORIES",
 ];
 /** Deploy credentials: one GitHub App per environment, its token limited to DEPLOY_REPOSITORIES. */
-const DEPLOY = [
+export const DEPLOY_SECRETS = [
     "PULUMI_BACKEND_URL",
     "PULUMI_ACCESS_TOKEN",
     "AWS_DEPLOY_ROLE_ARN",
@@ -52,14 +52,14 @@ export const CI_ENVIRONMENTS: Readonly<Record<string, CiEnvironment>> = {
         branches: "any",
         reviewers: false,
         deploys: false,
-        secrets: [...READ, "AWS_PREVIEW_ROLE_ARN_STAGING"],
+        secrets: [...READ_SECRETS, "AWS_PREVIEW_ROLE_ARN_STAGING"],
     },
     promotion: {
         reaches: "staging",
         branches: "main",
         reviewers: false,
         deploys: false,
-        secrets: [...READ, "AWS_PREVIEW_ROLE_ARN_STAGING", "PROMOTION_APP_ID", "PROMOTION_APP_PRIVATE_KEY"],
+        secrets: [...READ_SECRETS, "AWS_PREVIEW_ROLE_ARN_STAGING", "PROMOTION_APP_ID", "PROMOTION_APP_PRIVATE_KEY"],
     },
     staging: {
         reaches: "staging",
@@ -67,7 +67,7 @@ export const CI_ENVIRONMENTS: Readonly<Record<string, CiEnvironment>> = {
         reviewers: false,
         deploys: true,
         deployWorkflow: ".github/workflows/staging.yml",
-        secrets: DEPLOY,
+        secrets: DEPLOY_SECRETS,
     },
     // Production's preview (after merge) and drift check: main's code only.
     "production-preview": {
@@ -75,7 +75,7 @@ export const CI_ENVIRONMENTS: Readonly<Record<string, CiEnvironment>> = {
         branches: "main",
         reviewers: false,
         deploys: false,
-        secrets: [...READ, "AWS_PREVIEW_ROLE_ARN_PRODUCTION"],
+        secrets: [...READ_SECRETS, "AWS_PREVIEW_ROLE_ARN_PRODUCTION"],
     },
     production: {
         reaches: "production",
@@ -83,7 +83,7 @@ export const CI_ENVIRONMENTS: Readonly<Record<string, CiEnvironment>> = {
         reviewers: true,
         deploys: true,
         deployWorkflow: ".github/workflows/production.yml",
-        secrets: DEPLOY,
+        secrets: DEPLOY_SECRETS,
     },
 };
 

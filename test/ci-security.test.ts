@@ -19,14 +19,7 @@ import { fromPlanned } from "../policy/check";
 import { PACK_RULES } from "../policy/pack";
 import { checkPreview, previewResources } from "../policy/previewCheck";
 import { checkResources, PolicyResource } from "../policy/rules";
-import {
-    checkWorkflows,
-    Job,
-    loadWorkflowContext,
-    WORKFLOW_RULES,
-    WorkflowContext,
-    WorkflowFile,
-} from "../policy/workflows";
+import { checkWorkflows, Job, loadWorkflowContext, WORKFLOW_RULES, WorkflowContext } from "../policy/workflows";
 import { destructiveAllowance, parseJsonLines } from "../delivery/allowance";
 import { PROJECT_ROOT } from "../plan/stackFile";
 import { PlanResult } from "../plan/run";
@@ -44,7 +37,7 @@ function withWorkflow(file: string, change: (w: Mutable["workflow"]) => void): W
     const target = copy.workflows.find((w) => w.file === `.github/workflows/${file}`);
     assert.ok(target, file);
     change(target.workflow);
-    return { ...CONTEXT, workflows: copy.workflows as unknown as WorkflowFile[] };
+    return { ...CONTEXT, workflows: copy.workflows };
 }
 const rulesFlagged = (context: WorkflowContext) => [...new Set(checkWorkflows(context).map((v) => v.rule))];
 
@@ -202,7 +195,7 @@ describe("CI role rules (policy/ciRoles.ts) over the plans", () => {
     it("flags a deploy trust without job_workflow_ref", () => {
         const resources = broken((rs) => {
             const role = find(rs, "ci-deploy");
-            const trust = JSON.parse(role.props.assumeRolePolicy);
+            const trust = JSON.parse(String(role.props.assumeRolePolicy));
             delete trust.Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:job_workflow_ref"];
             role.props.assumeRolePolicy = JSON.stringify(trust);
         });
@@ -240,7 +233,9 @@ describe("CI role rules (policy/ciRoles.ts) over the plans", () => {
     it("every workload role of the plans carries the boundary the CI roles declare, under the workload path", () => {
         for (const [stack, resources] of plans) {
             const roles = resources.filter(
-                (r) => r.type === "aws:iam/role:Role" && !String(r.props.name ?? "").startsWith("github-actions-"),
+                (r) =>
+                    r.type === "aws:iam/role:Role" &&
+                    !(typeof r.props.name === "string" && r.props.name.startsWith("github-actions-")),
             );
             assert.ok(roles.length >= 4, stack);
             for (const role of roles) {

