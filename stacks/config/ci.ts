@@ -1,6 +1,7 @@
 /** `gitops-platform:ci`: the CI roles of the stack's AWS account (components/ci), see README, CI roles. */
 import { z } from "zod";
 import { PULL_REQUEST_ENVIRONMENT } from "../ciEnvironments";
+import { CrossFieldContext, CrossFieldProblem, optionalSection } from "./crossField";
 import { githubRepositoryName, strictObject } from "./rules";
 
 /** A GitHub environment name as the workflows write it. */
@@ -68,17 +69,49 @@ export function ciProblems(
     ];
 }
 
+/** The CI section against the cluster, the deploy repository and github:owner. */
+export function ciRules(
+    config: {
+        readonly ci?: CiConfig;
+        readonly cluster?: { readonly type: string };
+        readonly github?: { readonly deployRepository?: { readonly name: string } };
+    },
+    { present, values }: CrossFieldContext,
+): CrossFieldProblem[] {
+    const { ci, cluster } = config;
+    if (ci === undefined || cluster === undefined) {
+        return [];
+    }
+    const github = optionalSection(config.github, present("github"));
+    // github is undefined when its section did not parse: its own problems are reported instead.
+    return ciProblems(
+        ci,
+        cluster.type,
+        github === undefined ? "" : github?.deployRepository?.name,
+        values["github:owner"],
+    );
+}
+
 /**
  * Production's credentials stay out of reach of pull requests and of staging (docs/ci-security.md):
  * the production stack's preview role is not trusted by the environment pull-request code runs in,
  * and only the production stack manages the program's repository, whose ruleset and `production`
  * environment gate production (so only production's GitHub App needs administration there).
  */
-export function ciSeparationProblems(
-    environment: string,
-    ci: CiConfig | undefined,
-    deployRepository: string | undefined,
-): CiProblem[] {
+export function ciSeparationRules(
+    config: {
+        readonly environment?: string;
+        readonly ci?: CiConfig;
+        readonly github?: { readonly deployRepository?: { readonly name: string } };
+    },
+    { present }: CrossFieldContext,
+): CrossFieldProblem[] {
+    const { environment, ci } = config;
+    const github = optionalSection(config.github, present("github"));
+    if (environment === undefined || github === undefined) {
+        return [];
+    }
+    const deployRepository = github?.deployRepository?.name;
     const production = environment === "production";
     return [
         ...(production && ci?.previewEnvironments?.includes(PULL_REQUEST_ENVIRONMENT)
