@@ -23,11 +23,11 @@ import { defaultPrefix, secretArnPattern, secretsReaderPolicy } from "../compone
 import {
     appReaderName,
     chartVersionProblem,
-    compareVersions,
     DEFAULTS,
     storedValueEntry,
 } from "../components/secrets/store";
 import { allowedNamespaces, secretsOutputs, secretsPrefix } from "../stacks/secrets";
+import { compareVersions } from "../components/core/versions";
 import { assertProblemAt, configProblems, importEsm, platformConfig, stackValue } from "./harness";
 import { actionsOf } from "./iamAssertions";
 import { canRead, iamMatches } from "./secretsIam";

@@ -19,6 +19,7 @@ import { githubConfig, gitopsRepositoryConfig, repositoryProblems } from "./repo
 import { dnsLabel, GITHUB_OWNER, strictObject, suggestKey, SYSTEM_NAMESPACES, UNKNOWN_KEY_SEPARATOR } from "./rules";
 import { PRODUCTION_INVARIANTS, stackEnvironmentProblems } from "./invariants";
 import { secretsConfig, secretsPrefixProblem } from "./secrets";
+import { versionProblems, versionsConfig } from "./versions";
 import { profileOf } from "../profiles";
 
 export const PROJECT = "gitops-platform";
@@ -93,6 +94,8 @@ const projectSchema = strictObject({
     githubStatusToken: z.string().min(1).optional(),
     fleet: fleetConfig.optional(),
     ci: ciConfig.optional(),
+    /** The Kubernetes minor of an existing cluster and chart pins over its version set (stacks/versionSets.ts). */
+    versions: versionsConfig.optional(),
 });
 
 type ProjectConfig = z.infer<typeof projectSchema>;
@@ -430,6 +433,7 @@ export function crossFieldProblems(
         );
     }
     problems.push(...notificationProblems(config, present));
+    problems.push(...versionProblems(config));
     if (secrets?.type === "aws-secrets-manager" && cluster !== undefined && cluster.type !== "eks") {
         add(
             ["secrets", "type"],
