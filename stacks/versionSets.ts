@@ -84,7 +84,7 @@ export const CHARTS = {
     },
     "flux-operator": {
         version: FLUX.operatorChartVersion,
-        repository: FLUX.chart,
+        repository: FLUX.chart.slice(0, FLUX.chart.lastIndexOf("/")),
         chart: "flux-operator",
         releases: "https://github.com/controlplaneio-fluxcd/flux-operator/releases/tag/v",
         apis: ["fluxcd.controlplane.io/v1"],
