@@ -11,7 +11,7 @@
 import * as YAML from "yaml";
 import { z } from "zod";
 import { compareVersions } from "../components/core/versions";
-import { ADDONS, AddonKey, ChartKey, CHARTS } from "../stacks/versionSets";
+import { ADDONS, AddonKey, ChartKey, CHARTS, VERSION_SETS } from "../stacks/versionSets";
 import { CHART_PIN_PATHS } from "../stacks/config/versions";
 import { installedCharts } from "../stacks/versions";
 
@@ -87,14 +87,19 @@ function chartChoices(target: YAML.Document) {
     };
 }
 
+/**
+ * The change of one pin; none when equal, or when the target has no pin and its version set already
+ * gives that version (the stack file keeps only what differs from the set).
+ */
 function change(
     target: YAML.Document,
     path: readonly (string | number)[],
     label: string,
     to: string,
+    fromSet?: string,
 ): PlatformChange[] {
     const from = scalarAt(target, path);
-    return from === to ? [] : [{ path, label, from, to }];
+    return from === to || (from === undefined && to === fromSet) ? [] : [{ path, label, from, to }];
 }
 
 /** What promoting the source's version set into the target stack file changes. Throws PlatformRefused. */
@@ -104,6 +109,7 @@ export function platformSetChanges(
     target: YAML.Document,
 ): PlatformChange[] {
     const eks = scalarAt(target, [key("cluster"), "type"]) === "eks";
+    const set = VERSION_SETS[versions.kubernetes];
     const changes: PlatformChange[] = [];
     if (eks && versions.addons !== undefined) {
         const deployed = scalarAt(target, [key("cluster"), "kubernetesVersion"]);
@@ -117,7 +123,10 @@ export function platformSetChanges(
         for (const [addon, version] of Object.entries(versions.addons)) {
             if (addon in ADDONS) {
                 const name = addon as AddonKey;
-                changes.push(...change(target, [key("cluster"), "addons", name], `cluster.addons.${name}`, version));
+                const label = `cluster.addons.${name}`;
+                changes.push(
+                    ...change(target, [key("cluster"), "addons", name], label, version, set?.addons[name]?.version),
+                );
             }
         }
         if (versions.nodeAmiReleaseVersion !== undefined) {
@@ -127,6 +136,7 @@ export function platformSetChanges(
                     [key("cluster"), "nodeAmiReleaseVersion"],
                     "cluster.nodeAmiReleaseVersion",
                     versions.nodeAmiReleaseVersion,
+                    set?.nodeAmiRelease?.version,
                 ),
             );
         }
@@ -136,9 +146,8 @@ export function platformSetChanges(
     for (const [chart, version] of Object.entries(versions.charts)) {
         if (chart in CHARTS && installed.includes(chart as ChartKey)) {
             const [section, ...rest] = CHART_PIN_PATHS[chart as ChartKey];
-            changes.push(
-                ...change(target, [key(section), ...rest], CHART_PIN_PATHS[chart as ChartKey].join("."), version),
-            );
+            const label = CHART_PIN_PATHS[chart as ChartKey].join(".");
+            changes.push(...change(target, [key(section), ...rest], label, version, CHARTS[chart as ChartKey].version));
         }
     }
     return changes;
