@@ -178,8 +178,8 @@ describe("CI roles: the checked-in stacks", () => {
 
     it("every job that assumes a role runs in an environment that role trusts", () => {
         const assumptions = workflowAssumptions();
-        // drift, preview and guard per stack; promote; staging and production up.
-        assert.equal(assumptions.length, 9);
+        // drift, preview and guard per stack; promote; bump; staging and production up.
+        assert.equal(assumptions.length, 10);
         for (const a of assumptions) {
             assert.ok(a.environment, `${a.job} names no environment`);
             assert.ok(
