@@ -172,7 +172,7 @@ describe("upgrades: promote --platform refuses what EKS cannot do", () => {
         );
     });
 
-    it("refuses a jump of two minors, with the steps to take", async () => {
+    it("refuses a jump of two minors, with the steps to take", () => {
         const target = editedText("production", (doc) =>
             doc.setIn(["config", "gitops-platform:cluster", "kubernetesVersion"], "1.33"),
         );

@@ -225,8 +225,14 @@ function unservedApis(resources: readonly PlannedResource[]): string[] {
 }
 
 describe("upgrades: explicit pins within the version set", () => {
-    const cluster = (edit: (c: Record<string, any>) => void) =>
-        edited<Record<string, any>>("staging", "gitops-platform:cluster", edit);
+    /** The parts of staging's cluster section these cases edit. */
+    interface ClusterSection {
+        kubernetesVersion: string;
+        addons: Record<string, string>;
+        nodeAmiReleaseVersion?: string;
+    }
+    const cluster = (edit: (c: ClusterSection) => void) =>
+        edited<ClusterSection>("staging", "gitops-platform:cluster", edit);
 
     it("accepts a newer build of the same line (vpc-cni v1.19.7 on the set's v1.19.5)", () => {
         assert.deepEqual(
@@ -256,7 +262,11 @@ describe("upgrades: explicit pins within the version set", () => {
         },
         {
             name: "an external-secrets chart of another major",
-            set: edited<Record<string, any>>("staging", "gitops-platform:secrets", (s) => (s.chartVersion = "3.0.0")),
+            set: edited<{ chartVersion: string }>(
+                "staging",
+                "gitops-platform:secrets",
+                (s) => (s.chartVersion = "3.0.0"),
+            ),
             key: "gitops-platform:secrets.chartVersion",
             expect: "external-secrets 3.0.0 is beyond the version set",
         },
