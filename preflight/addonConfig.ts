@@ -19,6 +19,27 @@ export interface AddonConfiguration {
     readonly podIdentityConfiguration?: readonly { readonly serviceAccount?: string }[];
 }
 
+/** configurationValues against the build's configuration schema (JSON schema text). */
+function validateValues(stack: string, subject: string, text: string, values: unknown, schemaText: string): Outcome {
+    const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+    let validate: ReturnType<Ajv["compile"]>;
+    try {
+        // Whatever draft the build's schema names ($schema), it is read with Ajv's default (draft-07):
+        // Ajv refuses a $schema it has no meta-schema for, and the keywords these schemas use agree.
+        const { $schema: _draft, ...schema } = JSON.parse(schemaText) as Record<string, unknown>;
+        validate = ajv.compile(schema);
+    } catch (error) {
+        return skip(subject, `the build's configuration schema cannot be read: ${(error as Error).message}`);
+    }
+    return validate(values)
+        ? pass(subject, `${text} fits the build's schema`)
+        : fail(
+              subject,
+              `${text} does not fit the build's schema: ${ajv.errorsText(validate.errors, { dataVar: "values" })}`,
+              `pin a build whose schema takes these values (Pulumi.${stack}.yaml cluster.addons), or change the program's values`,
+          );
+}
+
 /** The verdict on one add-on's configuration against what its build accepts. */
 export function judgeAddonConfiguration(
     stack: string,
@@ -39,22 +60,14 @@ export function judgeAddonConfiguration(
                 ),
             );
         } else {
-            const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
-            // Whatever draft the build's schema names ($schema), it is read with Ajv's default (draft-07):
-            // Ajv refuses a $schema it has no meta-schema for, and the keywords these schemas use agree.
-            const { $schema: _draft, ...schema } = JSON.parse(configuration.configurationSchema) as Record<
-                string,
-                unknown
-            >;
-            const validate = ajv.compile(schema);
             outcomes.push(
-                validate(values)
-                    ? pass(`${subject}: configurationValues`, `${addon.configurationValues} fits the build's schema`)
-                    : fail(
-                          `${subject}: configurationValues`,
-                          `${addon.configurationValues} does not fit the build's schema: ${ajv.errorsText(validate.errors, { dataVar: "values" })}`,
-                          `pin a build whose schema takes these values (Pulumi.${stack}.yaml cluster.addons), or change the program's values`,
-                      ),
+                validateValues(
+                    stack,
+                    `${subject}: configurationValues`,
+                    addon.configurationValues,
+                    values,
+                    configuration.configurationSchema,
+                ),
             );
         }
     }

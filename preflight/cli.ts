@@ -22,6 +22,7 @@ import { checkEndpoint } from "./endpoint";
 import { checkGithubApps } from "./github";
 import { appNeeds } from "./githubNeeds";
 import { CheckReport, exitCodeOf, formatReport, Outcome } from "./outcome";
+import { checkReleases } from "./releases";
 import { processRunner, Runner } from "./runner";
 import { checkSchemas } from "./schemas";
 import { PreflightTarget, preflightTarget } from "./target";
@@ -58,6 +59,11 @@ export const CHECKS: readonly {
         name: "charts",
         what: "every chart version the stack installs is published in its repository (index.yaml over HTTPS, or OCI tags; public, no credentials)",
         run: (c) => checkCharts(c.runner, c.target),
+    },
+    {
+        name: "releases",
+        what: "the Flux distribution a FluxInstance runs is a fluxcd/flux2 release (api.github.com; public, GITHUB_TOKEN optional)",
+        run: (c) => checkReleases(c.runner, c.target, c.env),
     },
     {
         name: "schemas",
@@ -141,12 +147,14 @@ export function parsePreflightArgs(argv: readonly string[], root = PROJECT_ROOT)
             throw new UsageError(`--check: no check "${check}"; the checks are ${known.join(", ")}`);
         }
     }
-    return {
-        stack: values.stack,
-        checks: values.check ?? known,
-        apps: values.app?.map((a) => a.toUpperCase()),
-        strict: values.strict === true,
-    };
+    const apps = values.app?.map((a) => a.toUpperCase());
+    const used = appNeeds(root).map((n) => n.app);
+    for (const app of apps ?? []) {
+        if (!used.includes(app)) {
+            throw new UsageError(`--app: no workflow uses a GitHub App "${app}"; the Apps are ${used.join(", ")}`);
+        }
+    }
+    return { stack: values.stack, checks: values.check ?? known, apps, strict: values.strict === true };
 }
 
 export interface PreflightDeps {

@@ -13,7 +13,8 @@
 import * as crypto from "crypto";
 import { AppNeeds, levelAtLeast } from "./githubNeeds";
 import { fail, notApplicable, Outcome, pass, skip } from "./outcome";
-import { Runner } from "./runner";
+import { HttpResponse, Runner } from "./runner";
+import { nextPage } from "./sources";
 
 const API = "https://api.github.com";
 const HEADERS = { accept: "application/vnd.github+json", "x-github-api-version": "2022-11-28" };
@@ -113,14 +114,32 @@ export function judgeInstallation(
 /** GitHub answered, but not with success. */
 class GithubRefusal extends Error {}
 
-async function json<T>(runner: Runner, url: string, token: string, method: "GET" | "POST" = "GET"): Promise<T> {
+async function answer(runner: Runner, url: string, token: string, method: "GET" | "POST"): Promise<HttpResponse> {
     const response = await runner.http(url, { method, headers: { ...HEADERS, authorization: `Bearer ${token}` } });
     if (response.status < 200 || response.status > 299) {
         throw new GithubRefusal(
             `${method} ${url} answered HTTP ${response.status}: ${response.body.trim().slice(0, 200)}`,
         );
     }
-    return JSON.parse(response.body) as T;
+    return response;
+}
+
+async function json<T>(runner: Runner, url: string, token: string, method: "GET" | "POST" = "GET"): Promise<T> {
+    return JSON.parse((await answer(runner, url, token, method)).body) as T;
+}
+
+const MAX_PAGES = 10;
+
+/** Every page of a GitHub list (REST "Using pagination": `Link: <...>; rel="next"`), each page's items picked. */
+async function allPages<P, T>(runner: Runner, url: string, token: string, items: (page: P) => T[]): Promise<T[]> {
+    const all: T[] = [];
+    let next: string | undefined = url;
+    for (let page = 0; next !== undefined && page < MAX_PAGES; page++) {
+        const response = await answer(runner, next, token, "GET");
+        all.push(...items(JSON.parse(response.body) as P));
+        next = nextPage("api.github.com", response.headers.link);
+    }
+    return all;
 }
 
 /** Repository names in `<APP>_REPOSITORIES` (comma or newline separated, as pulumi-setup takes them). */
@@ -164,7 +183,12 @@ async function checkApp(
         ];
     }
     try {
-        const installations = await json<Installation[]>(runner, `${API}/app/installations?per_page=100`, jwt);
+        const installations = await allPages<Installation[], Installation>(
+            runner,
+            `${API}/app/installations?per_page=100`,
+            jwt,
+            (page) => page,
+        );
         const installation = installations.find((i) => i.account?.login?.toLowerCase() === owner.toLowerCase());
         const wanted = wantedRepositories(env[`${needs.app}_REPOSITORIES`]);
         let reachable: { wanted: string[]; listed: string[] } | undefined;
@@ -175,12 +199,13 @@ async function checkApp(
                 jwt,
                 "POST",
             );
-            const listed = await json<{ repositories?: { name: string }[] }>(
+            const listed = await allPages<{ repositories?: { name: string }[] }, string>(
                 runner,
                 `${API}/installation/repositories?per_page=100`,
                 token,
+                (page) => (page.repositories ?? []).map((r) => r.name),
             );
-            reachable = { wanted, listed: (listed.repositories ?? []).map((r) => r.name) };
+            reachable = { wanted, listed };
         }
         return judgeInstallation(needs, owner, installations, reachable);
     } catch (error) {

@@ -47,8 +47,13 @@ export function httpKey(url: string, request: HttpRequest = {}): string {
 const COMMAND_TIMEOUT_MS = 120_000;
 const HTTP_TIMEOUT_MS = 30_000;
 
-/** The real runner: child processes with the caller's environment, and Node's fetch. */
+/**
+ * The real runner: child processes with the caller's environment, and Node's fetch. AWS_PAGER is
+ * emptied: AWS CLI v2 pipes output through a pager unless told not to (AWS CLI user guide, "Using the
+ * output pager").
+ */
 export function processRunner(env: NodeJS.ProcessEnv = process.env): Runner {
+    env = { ...env, AWS_PAGER: "" };
     return {
         exec: (command, args) =>
             new Promise((resolve) => {

@@ -7,6 +7,7 @@
  * - addonVersionsOffered(runner, addon, kubernetesVersion, options?) → builds offered, newest first
  * - addonVersions(runner, addon, kubernetesVersion, options?) → the same with EKS's default marked
  * - chartVersions(runner, repositoryUrl, chart) → versions in the repository, newest first
+ * - githubReleases(runner, repository, options?) → a GitHub repository's published releases, newest first
  * - SourceError: the source could not answer (kind "unavailable") or has no such thing ("missing")
  * - Runner, processRunner, recordedRunner, recordingRunner: from ./runner, re-exported here
  */
@@ -67,7 +68,8 @@ export function newestFirst(versions: readonly string[]): string[] {
  * The output of `aws eks describe-addon-versions --output json` (the CLI gathers every page). Shape: EKS
  * API reference, DescribeAddonVersions response: `addons` is a list of AddonInfo { addonName,
  * addonVersions: AddonVersionInfo[] }, AddonVersionInfo { addonVersion, compatibilities: Compatibility[] },
- * Compatibility { clusterVersion, platformVersions, defaultVersion }.
+ * Compatibility { clusterVersion, platformVersions, defaultVersion }; the EKS user guide's "Verify Amazon
+ * EKS add-on version compatibility with a cluster" (addon-compat) shows the CLI's output in that shape.
  */
 interface DescribeAddonVersionsOutput {
     readonly addons?: readonly {
@@ -225,6 +227,15 @@ function describeFailure(url: string, response: HttpResponse): string {
     return `${url} answered HTTP ${response.status}${response.body ? `: ${response.body.trim().slice(0, 200)}` : ""}`;
 }
 
+/** A JSON answer's body; an answer that is no JSON means the source could not be read. */
+function parseJson<T>(url: string, body: string): T {
+    try {
+        return JSON.parse(body) as T;
+    } catch {
+        throw new SourceError(`${url} answered no JSON: ${body.trim().slice(0, 200)}`, "unavailable");
+    }
+}
+
 async function request(runner: Runner, url: string, headers?: Record<string, string>): Promise<HttpResponse> {
     try {
         return await runner.http(url, headers === undefined ? undefined : { headers });
@@ -271,7 +282,7 @@ async function anonymousToken(runner: Runner, challenge: Record<string, string>,
     if (response.status !== 200) {
         throw new SourceError(describeFailure(url, response), "unavailable");
     }
-    const body = JSON.parse(response.body) as { token?: string; access_token?: string };
+    const body = parseJson<{ token?: string; access_token?: string }>(url, response.body);
     const token = body.token ?? body.access_token;
     if (token === undefined) {
         throw new SourceError(`${url} gave no token`, "unavailable");
@@ -279,8 +290,11 @@ async function anonymousToken(runner: Runner, challenge: Record<string, string>,
     return token;
 }
 
-/** The next page of a tag list (distribution-spec, "Listing Tags": `Link: <url>; rel="next"`). */
-function nextPage(registry: string, link: string | undefined): string | undefined {
+/**
+ * The next page named by a `Link` header (RFC 8288: `<url>; rel="next"`), as OCI registries
+ * (distribution-spec, "Listing Tags") and GitHub's REST API page their lists; relative to `host`.
+ */
+export function nextPage(registry: string, link: string | undefined): string | undefined {
     const target = link === undefined ? undefined : /<([^>]+)>\s*;\s*rel="?next"?/.exec(link)?.[1];
     return target === undefined ? undefined : new URL(target, `https://${registry}`).toString();
 }
@@ -305,6 +319,8 @@ async function ociChartVersions(runner: Runner, location: { registry: string; re
             response = await request(runner, url, headers);
         }
         if (response.status !== 200) {
+            // Registries refuse an anonymous pull (401, 403) of a repository they do not have as of one
+            // that is private: either way the chart cannot be pulled as the program names it.
             throw new SourceError(
                 describeFailure(url, response),
                 response.status === 404 || response.status === 401 || response.status === 403
@@ -312,7 +328,7 @@ async function ociChartVersions(runner: Runner, location: { registry: string; re
                     : "unavailable",
             );
         }
-        const body = JSON.parse(response.body) as { tags?: string[] | null };
+        const body = parseJson<{ tags?: string[] | null }>(url, response.body);
         tags.push(...(body.tags ?? []));
         url = nextPage(location.registry, response.headers.link);
     }
@@ -332,4 +348,56 @@ export async function chartVersions(
 ): Promise<string[]> {
     const location = chartLocation(repositoryUrl, chart);
     return location.kind === "https" ? httpsChartVersions(runner, location) : ociChartVersions(runner, location);
+}
+
+/** A published GitHub release: its tag, whether it is a pre-release, and its page. */
+export interface GithubRelease {
+    readonly tag: string;
+    readonly prerelease: boolean;
+    readonly url: string;
+}
+
+const MAX_RELEASE_PAGES = 10;
+
+/**
+ * The published releases of GitHub repository `repository` ("fluxcd/flux2"), newest first by their tag's
+ * version (drafts left out). GitHub REST "List releases" (API version 2022-11-28): GET
+ * /repos/{owner}/{repo}/releases?per_page=100 → [{ tag_name, draft, prerelease, html_url, ... }], further
+ * pages in the `Link` header. Anonymous unless `token` is given (GitHub allows 60 anonymous requests an
+ * hour). SourceError "missing" when GitHub has no such repository.
+ */
+export async function githubReleases(
+    runner: Runner,
+    repository: string,
+    options: { readonly token?: string } = {},
+): Promise<GithubRelease[]> {
+    const headers: Record<string, string> = {
+        accept: "application/vnd.github+json",
+        "x-github-api-version": "2022-11-28",
+        ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }),
+    };
+    const releases: GithubRelease[] = [];
+    let url: string | undefined = `https://api.github.com/repos/${repository}/releases?per_page=100`;
+    for (let page = 0; url !== undefined && page < MAX_RELEASE_PAGES; page++) {
+        const response = await request(runner, url, headers);
+        if (response.status !== 200) {
+            throw new SourceError(describeFailure(url, response), response.status === 404 ? "missing" : "unavailable");
+        }
+        const body = parseJson<{ tag_name?: string; draft?: boolean; prerelease?: boolean; html_url?: string }[]>(
+            url,
+            response.body,
+        );
+        for (const release of body) {
+            if (release.tag_name !== undefined && release.draft !== true) {
+                releases.push({
+                    tag: release.tag_name,
+                    prerelease: release.prerelease === true,
+                    url: release.html_url ?? "",
+                });
+            }
+        }
+        url = nextPage("api.github.com", response.headers.link);
+    }
+    const order = newestFirst(releases.map((r) => r.tag));
+    return [...releases].sort((a, b) => order.indexOf(a.tag) - order.indexOf(b.tag));
 }

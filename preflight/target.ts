@@ -47,6 +47,8 @@ export interface PreflightTarget {
     readonly charts: readonly PlannedChart[];
     /** Kubernetes versions the seeded checks pass to kubeconform (`-kubernetes-version 1.35.0`). */
     readonly schemaVersions: readonly string[];
+    /** Flux distribution versions the stack's FluxInstances run ("2.9.4": fluxcd/flux2 release v2.9.4). */
+    readonly fluxDistributions: readonly string[];
     /** apiVersion and kind of every object in the seeded manifests (what the seeded checks validate). */
     readonly seededKinds: readonly { readonly apiVersion: string; readonly kind: string }[];
 }
@@ -202,6 +204,15 @@ function seededKindsOf(resources: readonly PlannedResource[]): { apiVersion: str
     return [...kinds.values()];
 }
 
+/** spec.distribution.version of every FluxInstance (fluxcd.controlplane.io/v1). */
+function fluxDistributionsOf(resources: readonly PlannedResource[]): string[] {
+    const versions = resources
+        .filter((r) => /^kubernetes:fluxcd\.controlplane\.io\/[^:]+:FluxInstance$/.test(r.type))
+        .map((r) => text(object(object(r.inputs.spec)?.distribution)?.version))
+        .filter((v): v is string => v !== undefined);
+    return [...new Set(versions)];
+}
+
 /** The target of a stack's preflight, from its config (`namespace:key` → text) and offline plan. */
 export function preflightTarget(
     stack: string,
@@ -217,6 +228,7 @@ export function preflightTarget(
         cluster: clusterOf(resources),
         charts: [...unique.values()],
         schemaVersions: schemaVersionsOf(resources),
+        fluxDistributions: fluxDistributionsOf(resources),
         seededKinds: seededKindsOf(resources),
     };
 }

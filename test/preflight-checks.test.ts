@@ -11,8 +11,10 @@ import { checkStateBackend, parseBackendUrl } from "../preflight/backend";
 import { checkCharts } from "../preflight/charts";
 import { checkEndpoint, ipv4InCidr } from "../preflight/endpoint";
 import { exitCodeOf, formatReport, Outcome } from "../preflight/outcome";
+import { checkReleases } from "../preflight/releases";
 import { recordingRunner } from "../preflight/runner";
 import { checkSchemas, crdSchemaUrl, defaultSchemaUrl } from "../preflight/schemas";
+import { githubReleases } from "../preflight/sources";
 import { PlannedCluster, PreflightTarget } from "../preflight/target";
 
 const fixture = (name: string) => recordingRunner(path.join(__dirname, "fixtures", "preflight", name));
@@ -43,6 +45,7 @@ const TARGET: PreflightTarget = {
         },
     ],
     schemaVersions: ["1.35.0"],
+    fluxDistributions: [],
     seededKinds: [{ apiVersion: "v1", kind: "ConfigMap" }],
 };
 
@@ -448,9 +451,56 @@ describe("preflight checks: addon-config", () => {
         );
     });
 
+    it("skips a build whose schema cannot be read", () => {
+        const [outcome] = judgeAddonConfiguration("staging", configured.addons[0], "v1", {
+            configurationSchema: '{"type": "no-such-type"}',
+        });
+        assert.equal(outcome.status, "skip");
+        assert.match(outcome.detail, /schema cannot be read/);
+    });
+
     it("fails configuration for a build that takes none", () => {
         const [outcome] = judgeAddonConfiguration("staging", configured.addons[0], "v1", { configurationSchema: "" });
         assert.equal(outcome.status, "fail");
         assert.match(outcome.detail, /takes no configuration/);
+    });
+});
+
+describe("preflight checks: releases", () => {
+    const flux = { ...TARGET, fluxDistributions: ["2.9.4"] };
+
+    it("lists a repository's releases over every page, newest first, drafts left out", async () => {
+        const runner = fixture("github-releases-flux2.json");
+        const releases = await githubReleases(runner, "fluxcd/flux2");
+        assert.deepEqual(
+            releases.map((r) => r.tag),
+            ["v2.10.0-rc.1", "v2.9.4", "v2.9.3", "v2.9.2"],
+        );
+        assert.equal(releases[1].url, "https://github.com/fluxcd/flux2/releases/tag/v2.9.4");
+        assert.equal(runner.calls.length, 2);
+    });
+
+    it("passes a released Flux distribution and fails one fluxcd/flux2 never released", async () => {
+        assert.deepEqual(statuses(await checkReleases(fixture("github-releases-flux2.json"), flux, {})), [
+            "pass Flux distribution 2.9.4",
+        ]);
+        const [missing] = await checkReleases(
+            fixture("github-releases-flux2.json"),
+            { ...flux, fluxDistributions: ["2.9.9"] },
+            {},
+        );
+        assert.equal(missing.status, "fail");
+        assert.match(missing.detail, /no fluxcd\/flux2 release v2.9.9 \(newest: v2.9.4, v2.9.3, v2.9.2\)/);
+        assert.match(missing.fix!, /engine.distributionVersion/);
+    });
+
+    it("skips when GitHub limits anonymous requests, and has nothing to check without Flux", async () => {
+        const [limited] = await checkReleases(fixture("github-releases-rate-limited.json"), flux, {});
+        assert.equal(limited.status, "skip");
+        assert.match(limited.detail, /API rate limit exceeded/);
+        assert.deepEqual(
+            (await checkReleases(fixture("github-releases-flux2.json"), TARGET, {})).map((o) => o.status),
+            ["n/a"],
+        );
     });
 });

@@ -2,6 +2,7 @@
 import * as assert from "node:assert/strict";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { CHECKS, main, parsePreflightArgs, PreflightDeps } from "../preflight/cli";
@@ -65,6 +66,8 @@ describe("preflight command", () => {
         assert.equal(unknownCheck.code, 2);
         const missing = await run([], offlineRunner(calls));
         assert.equal(missing.code, 2);
+        const unknownApp = await run(["--stack", "staging", "--app", "release"], offlineRunner(calls));
+        assert.equal(unknownApp.code, 2);
         assert.deepEqual(calls, []);
     });
 
@@ -83,8 +86,31 @@ describe("preflight command", () => {
             /SKIP GitHub App DEPLOY on acme-platform: no credentials: DEPLOY_APP_ID and DEPLOY_APP_PRIVATE_KEY/,
         );
         assert.match(out, /SKIP Pulumi Cloud state: no credentials: PULUMI_ACCESS_TOKEN is not set/);
-        assert.match(out, /preflight: 0 pass, 0 fail, \d+ skip, 0 n\/a\n$/);
+        assert.match(out, /preflight: 0 pass, 0 fail, \d+ skip, \d+ n\/a\n$/);
         assert.equal(calls.filter((c) => c.startsWith("aws sts get-caller-identity")).length, 1, "AWS is asked once");
+    });
+
+    it("refuses a bad stack config with exit 1 before asking anything", async () => {
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "preflight-"));
+        fs.copyFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), path.join(root, "Pulumi.yaml"));
+        fs.cpSync(path.join(PROJECT_ROOT, ".github"), path.join(root, ".github"), { recursive: true });
+        const staging = fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.staging.yaml"), "utf8");
+        fs.writeFileSync(
+            path.join(root, "Pulumi.broken.yaml"),
+            staging.replace('kubernetesVersion: "1.35"', 'kubernetesVersion: "latest"'),
+        );
+        const calls: string[] = [];
+        let out = "";
+        const code = await main(["--stack", "broken"], {
+            runner: offlineRunner(calls),
+            env: {},
+            now: new Date(),
+            root,
+            write: (t) => (out += t),
+        });
+        assert.equal(code, 1, out);
+        assert.deepEqual(calls, []);
+        assert.doesNotMatch(out, /PASS|FAIL|SKIP/);
     });
 
     it("with --strict, a skipped check fails the run", async () => {
@@ -126,6 +152,7 @@ describe("preflight command", () => {
                 DEPLOY_APP_ID: "${{ secrets.DEPLOY_APP_ID }}",
                 DEPLOY_APP_PRIVATE_KEY: "${{ secrets.DEPLOY_APP_PRIVATE_KEY }}",
                 PULUMI_BACKEND_URL: "${{ secrets.PULUMI_BACKEND_URL }}",
+                GITHUB_TOKEN: "${{ steps.setup.outputs.github-token }}",
             });
         });
     }

@@ -165,7 +165,21 @@ describe("preflight github-apps", () => {
             "GET https://api.github.com/app/installations?per_page=100",
             "POST https://api.github.com/app/installations/51235000/access_tokens",
             "GET https://api.github.com/installation/repositories?per_page=100",
+            "GET https://api.github.com/installation/repositories?per_page=100&page=2",
         ]);
+        const env2 = { ...env, PREVIEW_REPOSITORIES: "gitops-platform\nacme-platform/platform-gitops-staging" };
+        const onSecondPage = await checkGithubApps(
+            fixture("github-preview-app.json"),
+            "acme-platform",
+            [needsOf("PREVIEW")],
+            env2,
+            NOW,
+        );
+        assert.deepEqual(
+            onSecondPage.map((o) => o.status),
+            ["pass", "pass"],
+            "a repository on the second page is reached",
+        );
     });
 
     it("fails credentials GitHub refuses or a key that is no key, and skips an App without credentials", async () => {

@@ -3,6 +3,8 @@
  * response each recording is shaped after).
  */
 import * as assert from "node:assert/strict";
+import * as http from "http";
+import type { AddressInfo } from "net";
 import * as path from "path";
 import {
     addonVersions,
@@ -11,6 +13,7 @@ import {
     chartLocation,
     chartVersions,
     newestFirst,
+    processRunner,
     recordedRunner,
     recordingRunner,
     SourceError,
@@ -136,6 +139,15 @@ describe("preflight sources", () => {
             assert.deepEqual(seen, [undefined, undefined, bearer, bearer]);
         });
 
+        it("says a registry that answers no JSON is unavailable, not that the chart is missing", async () => {
+            const runner = recordedRunner({
+                http: { "GET https://registry.example.com/v2/charts/x/tags/list": { status: 200, body: "<html>" } },
+            });
+            const error = await sourceError(chartVersions(runner, "oci://registry.example.com/charts", "x"));
+            assert.equal(error.kind, "unavailable");
+            assert.match(error.message, /answered no JSON: <html>/);
+        });
+
         it("resolves a chart name in an oci:// repository, and refuses a chart without a repository", () => {
             assert.deepEqual(chartLocation("oci://registry.example.com/charts/", "podinfo"), {
                 kind: "oci",
@@ -178,5 +190,49 @@ describe("preflight sources", () => {
             runner.http("https://example.com"),
             /no recorded answer for request: GET https:\/\/example.com/,
         );
+    });
+});
+
+describe("preflight's real runner", () => {
+    const runner = processRunner({ PATH: process.env.PATH });
+
+    it("runs a command without a shell and gives its exit code, stdout and stderr; 127 when it cannot start", async () => {
+        const script = 'process.stdout.write("out"); process.stderr.write("err"); process.exit(3)';
+        assert.deepEqual(await runner.exec(process.execPath, ["-e", script]), {
+            exitCode: 3,
+            stdout: "out",
+            stderr: "err",
+        });
+        const missing = await runner.exec("no-such-command-for-preflight", []);
+        assert.equal(missing.exitCode, 127);
+        assert.match(missing.stderr, /command not found/);
+    });
+
+    it("runs commands without the AWS CLI's pager", async () => {
+        const result = await runner.exec(process.execPath, [
+            "-e",
+            "process.stdout.write(JSON.stringify(process.env.AWS_PAGER))",
+        ]);
+        assert.equal(result.stdout, '""');
+    });
+
+    it("sends a request with its headers and gives the status, lower-case headers and body; rejects naming why when nothing answers", async () => {
+        const server = http.createServer((request, response) => {
+            response.writeHead(404, { "X-Seen": String(request.headers.authorization) });
+            response.end(`${request.method} ${request.url}`);
+        });
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+        const { port } = server.address() as AddressInfo;
+        try {
+            const answer = await runner.http(`http://127.0.0.1:${port}/v2/x/tags/list`, {
+                headers: { authorization: "Bearer t" },
+            });
+            assert.equal(answer.status, 404);
+            assert.equal(answer.headers["x-seen"], "Bearer t");
+            assert.equal(answer.body, "GET /v2/x/tags/list");
+        } finally {
+            await new Promise((resolve) => server.close(resolve));
+        }
+        await assert.rejects(runner.http(`http://127.0.0.1:${port}/`), /fetch failed: ECONNREFUSED/);
     });
 });

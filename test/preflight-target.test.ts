@@ -1,5 +1,6 @@
 /** What preflight checks, read off the offline plans of the checked-in stacks. */
 import * as assert from "node:assert/strict";
+import { DEFAULTS as FLUX_DEFAULTS } from "../components/gitops/flux";
 import { PlannedResource } from "../plan/recorder";
 import { preflightTarget } from "../preflight/target";
 import { planStack, stackConfig, stackValue } from "./harness";
@@ -57,6 +58,7 @@ describe("preflight target", () => {
     it("takes a whole oci:// chart reference (flux-operator on the local stack) and no cluster", async () => {
         const target = await targetOf("local");
         assert.equal(target.cluster, undefined);
+        assert.deepEqual(target.fluxDistributions, [FLUX_DEFAULTS.distributionVersion]);
         const flux = target.charts.find((c) => c.chart.endsWith("/flux-operator"));
         assert.deepEqual(flux && { chart: flux.chart, repository: flux.repository }, {
             chart: "oci://ghcr.io/controlplaneio-fluxcd/charts/flux-operator",
