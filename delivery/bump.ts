@@ -9,7 +9,7 @@
 import * as semver from "semver";
 import { compareVersions } from "../components/core/versions";
 import { Runner } from "../preflight/runner";
-import { addonVersionsOffered, chartVersions, SourceError } from "../preflight/sources";
+import { addonVersionsOffered, chartVersions, githubReleases, SourceError } from "../preflight/sources";
 import { PlatformConfig } from "../stacks/config";
 import { CHART_PIN_PATHS, withinLine } from "../stacks/config/versions";
 import { AddonKey, ADDONS, ChartKey, CHARTS, releaseLink, VERSION_SETS } from "../stacks/versionSets";
@@ -156,12 +156,18 @@ export async function checkPins(runner: Runner, config: PlatformConfig): Promise
             current: versions.charts[chart],
         };
         if (chart === "flux") {
-            // A Flux distribution is a GitHub release, not a chart: no source of preflight/sources.ts lists it.
+            // A Flux distribution is a fluxcd/flux2 release, not a chart (preflight/sources.ts githubReleases).
             checks.push(
-                Promise.resolve({
-                    ...base,
-                    note: "not checked: Flux releases are read on GitHub, not from a chart repository",
-                }),
+                ask(() => githubReleases(runner, "fluxcd/flux2")).then((releases) =>
+                    judge(
+                        "chart",
+                        base,
+                        releases instanceof SourceError
+                            ? releases
+                            : releases.filter((r) => !r.prerelease).map((r) => r.tag.replace(/^v/, "")),
+                        (v) => releaseLink({ kind: "chart", key: chart }, v),
+                    ),
+                ),
             );
             continue;
         }

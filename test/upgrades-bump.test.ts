@@ -3,7 +3,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { newestInLine } from "../delivery/bump";
+import { bumps, checkPins, newestInLine } from "../delivery/bump";
 import { main, USAGE } from "../delivery/bumpCli";
 import { runPlan } from "../plan/run";
 import { PROJECT_ROOT, stackConfigFromText } from "../plan/stackFile";
@@ -11,7 +11,7 @@ import { CommandResult, Recording, recordedRunner, recordingRunner } from "../pr
 import { runPlatform } from "../stacks";
 import { PROJECT } from "../stacks/config";
 import { captureOutput } from "./delivery-capture";
-import { ofType } from "./harness";
+import { ofType, platformConfig } from "./harness";
 
 const RECORDING = path.join(__dirname, "fixtures", "bump", "staging.json");
 const STAGING = fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.staging.yaml"), "utf8");
@@ -195,5 +195,48 @@ describe("upgrades: bump picks within the line", () => {
         assert.equal(newestInLine("chart", "2.9.0", ["3.0.0", "2.10.0-rc.1", "2.9.2", "2.9.0"]), "2.9.2");
         assert.equal(newestInLine("chart", "0.58.1", ["0.59.0", "0.58.3"]), "0.58.3");
         assert.equal(newestInLine("chart", "2.9.0", ["3.0.0"]), undefined);
+    });
+});
+
+/** A recording's HTTP answers with their bodyFiles read in, so recordings of several folders combine. */
+function inlined(file: string): NonNullable<Recording["http"]> {
+    const recording = JSON.parse(fs.readFileSync(file, "utf8")) as Recording;
+    const inline = (answer: object) =>
+        "bodyFile" in answer
+            ? {
+                  ...answer,
+                  bodyFile: undefined,
+                  body: fs.readFileSync(path.join(path.dirname(file), String(answer.bodyFile)), "utf8"),
+              }
+            : answer;
+    return Object.fromEntries(
+        Object.entries(recording.http ?? {}).map(([key, answer]) => [
+            key,
+            Array.isArray(answer) ? answer.map(inline) : inline(answer as object),
+        ]),
+    ) as NonNullable<Recording["http"]>;
+}
+
+describe("upgrades: bump on a Flux stack", () => {
+    it("checks the flux-operator chart (OCI) and the Flux distribution (fluxcd/flux2 releases), stable releases of the line only", async () => {
+        const preflight = path.join(__dirname, "fixtures", "preflight");
+        const runner = recordedRunner({
+            http: {
+                ...inlined(path.join(preflight, "charts.json")),
+                ...inlined(path.join(preflight, "github-releases-flux2.json")),
+                ...inlined(RECORDING),
+            },
+        });
+        const checks = await checkPins(runner, platformConfig("local"));
+        const byLabel = Object.fromEntries(checks.map((c) => [c.label, c]));
+        assert.deepEqual(
+            [byLabel["engine.distributionVersion"].newest, byLabel["engine.distributionVersion"].link],
+            ["2.9.4", "https://github.com/fluxcd/flux2/releases/tag/v2.9.4"],
+        );
+        assert.equal(byLabel["engine.operatorChartVersion"].newest, "0.58.1");
+        assert.deepEqual(
+            bumps(checks).map((c) => c.label),
+            ["secrets.chartVersion"],
+        );
     });
 });
