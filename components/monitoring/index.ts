@@ -99,6 +99,8 @@ export interface MonitoringArgs {
      * operator installed outside this stack (`existing`). Default: "install".
      */
     readonly operatorCrds?: "install" | "existing";
+    /** kube-prometheus-stack chart version when installStack. Default: DEFAULTS.stack.chartVersion. */
+    readonly stackChartVersion?: string;
 }
 
 export class Monitoring extends pulumi.ComponentResource {
@@ -213,7 +215,7 @@ export class Monitoring extends pulumi.ComponentResource {
                 name: DEFAULTS.stack.releaseName,
                 namespace: namespace.metadata.name,
                 chart: DEFAULTS.stack.chart,
-                version: DEFAULTS.stack.chartVersion,
+                version: args.stackChartVersion ?? DEFAULTS.stack.chartVersion,
                 repositoryOpts: { repo: DEFAULTS.stack.chartRepository },
                 values: prometheusStackValues(),
             },

@@ -21,6 +21,7 @@ import { gitopsRepositoryRules } from "./repositories";
 import { GITHUB_OWNER, PROJECT, suggestKey, UNKNOWN_KEY_SEPARATOR } from "./rules";
 import { PlatformConfigSections, ProjectConfig, projectSchema } from "./schema";
 import { secretsStoreRules } from "./secrets";
+import { versionProblems } from "./versions";
 
 export { PROJECT };
 export type { PlatformConfigSections, SectionPresent };
@@ -337,6 +338,7 @@ const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [
     componentNamespaceRules,
     appRules,
     monitoringClusterRule,
+    versionProblems,
 ];
 
 export type { AppConfig, AppDefaultsConfig, AppEgressConfig, SyncPolicyConfig, TeamConfig } from "./apps";
