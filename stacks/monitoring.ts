@@ -35,6 +35,7 @@ export function createMonitoring(
         installStack: monitoring.installPrometheusStack,
         operatorCrds: monitoring.operatorCrds,
         stackChartVersion: stackVersions(config).charts["kube-prometheus-stack"],
+        operatorCrdsChartVersion: stackVersions(config).charts["prometheus-operator-crds"],
         dashboardsNamespace:
             monitoring.dashboards === undefined
                 ? undefined

@@ -128,6 +128,17 @@ export const CHARTS = {
         source: "components/monitoring/index.ts (prometheus-community/helm-charts 88.5.3)",
         confirmed: true,
     },
+    // The same operator's CRDs alone, where monitoring installs no kube-prometheus-stack: its version follows the
+    // operator kube-prometheus-stack runs (31.0.1: v0.93.1, as 88.5.3).
+    "prometheus-operator-crds": {
+        version: MONITORING.operatorCrds.chartVersion,
+        repository: MONITORING.operatorCrds.chartRepository,
+        chart: MONITORING.operatorCrds.chart,
+        releases: "https://github.com/prometheus-community/helm-charts/releases/tag/prometheus-operator-crds-",
+        apis: ["monitoring.coreos.com/v1"],
+        source: "components/monitoring/index.ts (prometheus-community/helm-charts prometheus-operator-crds 31.0.1)",
+        confirmed: true,
+    },
     "argo-rollouts": {
         version: DELIVERY_CHARTS["argo-rollouts"].version,
         repository: DELIVERY_CHARTS["argo-rollouts"].repository,

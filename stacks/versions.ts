@@ -41,7 +41,11 @@ export function stackVersions(
 export interface ChartChoices {
     readonly engine?: { readonly type?: string; readonly imageAutomation?: boolean };
     readonly secrets?: { readonly type?: string };
-    readonly monitoring?: { readonly enabled?: boolean; readonly installPrometheusStack?: boolean };
+    readonly monitoring?: {
+        readonly enabled?: boolean;
+        readonly installPrometheusStack?: boolean;
+        readonly operatorCrds?: string;
+    };
     readonly apps?: readonly { readonly delivery?: unknown }[];
 }
 
@@ -62,6 +66,8 @@ export function installedCharts(config: ChartChoices): ChartKey[] {
     }
     if (config.monitoring?.enabled === true && config.monitoring.installPrometheusStack === true) {
         charts.push("kube-prometheus-stack");
+    } else if (config.monitoring?.enabled === true && config.monitoring.operatorCrds !== "existing") {
+        charts.push("prometheus-operator-crds");
     }
     if ((config.apps ?? []).some((app) => app.delivery !== undefined) && engine !== undefined) {
         charts.push(engine === "flux" ? "flagger" : "argo-rollouts");

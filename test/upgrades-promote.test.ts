@@ -63,6 +63,8 @@ const CHART_CASES: Readonly<Record<ChartKey, { source: string; target: string; e
             target: "production",
             edit: (doc) => doc.setIn(["config", "gitops-platform:monitoring", "installPrometheusStack"], true),
         },
+        // Staging and production install the monitors' CRDs chart as checked in (monitoring on, no stack of its own).
+        "prometheus-operator-crds": { source: "staging", target: "production" },
         "argo-rollouts": {
             source: "staging",
             target: "production",

@@ -174,6 +174,7 @@ describe("upgrades: one version set per Kubernetes minor", () => {
             "flux",
             "flux-operator",
             "kube-prometheus-stack",
+            "prometheus-operator-crds",
             "sealed-secrets",
         ]);
     });

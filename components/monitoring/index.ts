@@ -101,6 +101,8 @@ export interface MonitoringArgs {
     readonly operatorCrds?: "install" | "existing";
     /** kube-prometheus-stack chart version when installStack. Default: DEFAULTS.stack.chartVersion. */
     readonly stackChartVersion?: string;
+    /** prometheus-operator-crds chart version when it is installed. Default: DEFAULTS.operatorCrds.chartVersion. */
+    readonly operatorCrdsChartVersion?: string;
 }
 
 export class Monitoring extends pulumi.ComponentResource {
@@ -120,7 +122,7 @@ export class Monitoring extends pulumi.ComponentResource {
         const stack = args.installStack
             ? this.installStack(name, args)
             : (args.operatorCrds ?? "install") === "install"
-              ? [this.installOperatorCrds(name, args.provider)]
+              ? [this.installOperatorCrds(name, args.provider, args.operatorCrdsChartVersion)]
               : [];
         const child = { parent: this, provider: args.provider, dependsOn: [...args.engineReady, ...stack] };
         for (const monitor of podMonitors(settings)) {
@@ -175,7 +177,7 @@ export class Monitoring extends pulumi.ComponentResource {
     }
 
     /** The monitors' CRDs; the monitors depend on this release. */
-    private installOperatorCrds(name: string, provider: k8s.Provider): pulumi.Resource {
+    private installOperatorCrds(name: string, provider: k8s.Provider, version?: string): pulumi.Resource {
         const crds = DEFAULTS.operatorCrds;
         return new k8s.helm.v3.Release(
             `${name}-operator-crds`,
@@ -183,7 +185,7 @@ export class Monitoring extends pulumi.ComponentResource {
                 name: crds.releaseName,
                 namespace: crds.namespace,
                 chart: crds.chart,
-                version: crds.chartVersion,
+                version: version ?? crds.chartVersion,
                 repositoryOpts: { repo: crds.chartRepository },
             },
             { parent: this, provider },

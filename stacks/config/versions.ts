@@ -14,6 +14,7 @@ import { exactVersion, strictObject } from "./rules";
 export const SECTION_CHARTS = [
     "sealed-secrets",
     "kube-prometheus-stack",
+    "prometheus-operator-crds",
     "argo-rollouts",
     "flagger",
     "argocd-image-updater",
