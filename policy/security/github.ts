@@ -3,7 +3,7 @@
  * tags, CODEOWNERS, deployment environments, workflow tokens and deploy keys.
  */
 import type { PolicyResource } from "../types";
-import { at, companionRule, inProduction, list, OPAQUE, resource, SECURITY_TYPES, stack, T, unless } from "./shared";
+import { at, companionRule, isProduction, list, OPAQUE, resource, SECURITY_TYPES, stack, T, unless } from "./shared";
 
 // ---- CI roles (components/ci) ----
 
@@ -122,18 +122,18 @@ export const rulesetReview = resource(
             return [];
         }
         const approvals = at(r.props, "rules", "pullRequest", "requiredApprovingReviewCount");
-        const minimum = inProduction(r) ? 2 : 1;
+        const minimum = isProduction(r) ? 2 : 1;
         return [
             ...unless(
                 typeof approvals === "number" && approvals >= minimum,
                 `ruleset ${r.name} requires ${JSON.stringify(approvals ?? null)} approvals: require at least ${minimum}`,
             ),
             ...unless(
-                !inProduction(r) || at(r.props, "rules", "pullRequest", "requireCodeOwnerReview") === true,
+                !isProduction(r) || at(r.props, "rules", "pullRequest", "requireCodeOwnerReview") === true,
                 `ruleset ${r.name} does not require code-owner review in production: set rules.pullRequest.requireCodeOwnerReview`,
             ),
             ...unless(
-                !inProduction(r) || list(at(r.props, "rules", "requiredStatusChecks", "requiredChecks")).length > 0,
+                !isProduction(r) || list(at(r.props, "rules", "requiredStatusChecks", "requiredChecks")).length > 0,
                 `ruleset ${r.name} requires no status check in production: list the CI checks`,
             ),
         ];
@@ -261,7 +261,7 @@ export const deployRepositoryGated = stack(
     "deploy-repository-gated-in-production",
     "A production stack that manages GitHub declares the deploy repository: staging and production environments, no deploy key.",
     (resources) => {
-        const repositories = resources.filter((r) => r.type === T.repository && inProduction(r));
+        const repositories = resources.filter((r) => r.type === T.repository && isProduction(r));
         const gated = repositories.some(
             (r) =>
                 DEPLOY_ENVIRONMENTS.every((name) =>

@@ -219,7 +219,7 @@ export function loadConfig(source: ConfigSource): PlatformConfig {
     const present = (section: string) => raw[section] !== undefined;
     const pathed = [
         ...rawProblems(raw, source),
-        ...invariantProblems(sections, source.stack, present),
+        ...invariantProblems(sections, source.stack, present, source.values),
         ...crossFieldProblems(sections, source, present),
     ];
     for (const problem of pathed) {
@@ -357,11 +357,12 @@ export function invariantProblems(
     sections: PlatformConfigSections,
     stack: string,
     present: SectionPresent,
+    values: Readonly<Record<string, string>>,
 ): PathedProblem[] {
     const production = sections.environment === "production" || stack === "production";
     return [
         ...stackEnvironmentProblems(stack, sections.environment),
-        ...(production ? PRODUCTION_INVARIANTS.flatMap((invariant) => invariant.check(sections, present)) : []),
+        ...(production ? PRODUCTION_INVARIANTS.flatMap((invariant) => invariant.check(sections, present, values)) : []),
     ];
 }
 
