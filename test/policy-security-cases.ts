@@ -220,19 +220,40 @@ export const SECURITY_CASES: Record<string, readonly SecurityCase[]> = {
     ],
     "eks-control-plane-logs": [
         {
-            name: "api, audit and authenticator",
-            declared: [cluster({ enabledClusterLogTypes: ["api", "audit", "authenticator"] })],
+            name: "all five: api, audit, authenticator, controllerManager and scheduler",
+            declared: [
+                cluster({
+                    enabledClusterLogTypes: ["api", "audit", "authenticator", "controllerManager", "scheduler"],
+                }),
+            ],
             expected: [],
         },
         {
             name: "no audit log",
             declared: [cluster({ enabledClusterLogTypes: ["api"] })],
-            expected: [/does not log audit, authenticator/],
+            expected: [/does not log audit, authenticator, controllerManager, scheduler/],
+        },
+        {
+            // Issue 25: what the controllers and the scheduler decided is part of an incident's record.
+            name: "without controllerManager and scheduler",
+            declared: [cluster({ enabledClusterLogTypes: ["api", "audit", "authenticator"] })],
+            expected: [/does not log controllerManager, scheduler/],
         },
     ],
     "log-group-retention": [
         { name: "90 days", declared: [r(T.logGroup, "logs", { retentionInDays: 90 })], expected: [] },
         { name: "kept forever", declared: [r(T.logGroup, "logs", {})], expected: [/log group logs has no retention/] },
+        {
+            name: "a day outside production",
+            declared: [r(T.logGroup, "logs", { retentionInDays: 1 }, staging)],
+            expected: [],
+        },
+        {
+            // Issue 25: one day passed in production.
+            name: "a day in production",
+            declared: [r(T.logGroup, "logs", { retentionInDays: 1 })],
+            expected: [/keeps logs 1 days in production: keep them at least 90/],
+        },
     ],
     "log-group-kms-encrypted": [
         {

@@ -8,6 +8,7 @@ import type {
 import { INVARIANT_RULES } from "../policy/invariants";
 import { PACK_RULES, policyPackArgs } from "../policy/pack";
 import { PRUNE_APPROVED_LABEL, TYPES, wildcardActions } from "../policy/rules";
+import { PRODUCTION_CASES } from "./policy-production-cases";
 import { SECURITY_CASES } from "./policy-security-cases";
 
 /** Options as the engine hands them to a policy; tests override what matters. */
@@ -432,7 +433,7 @@ const BASE_CASES: Record<string, readonly RuleCase[]> = {
     ],
 };
 
-const CASES: Record<string, readonly RuleCase[]> = { ...BASE_CASES, ...SECURITY_CASES };
+const CASES: Record<string, readonly RuleCase[]> = { ...BASE_CASES, ...SECURITY_CASES, ...PRODUCTION_CASES };
 
 describe("policy pack", () => {
     it("registers every rule of policy/rules.ts, each mandatory", () => {

@@ -231,7 +231,7 @@ export const PRODUCTION_INVARIANTS: readonly Invariant[] = [
                     : problem(
                           ["apps", index, "source", "revision"],
                           "immutable-revisions",
-                          `production takes a full 40-character commit SHA or refs/tags/<tag> only: a short name such as ${JSON.stringify(app.source.revision)} can match a branch, and a semver-like one is a range to Argo CD`,
+                          `production takes immutable revisions only, a full 40-character commit SHA or refs/tags/<tag>: a short name such as ${JSON.stringify(app.source.revision)} can match a branch, and a semver-like one is a range to Argo CD`,
                       ),
             ),
         policy: "production-immutable-revisions",

@@ -1,0 +1,180 @@
+/**
+ * Passing and failing cases of the production rules of issue 25 (policy/production.ts), run by
+ * test/policy.test.ts with the other rules' cases. Resources are in stack "production" unless a case
+ * says otherwise; "prod" stacks are production by the environment stamped on their resources.
+ */
+import { SECURITY_TYPES as T } from "../policy/security";
+import type { SecurityCase } from "./policy-security-cases";
+
+type Props = Record<string, unknown>;
+const r = (type: string, name: string, props: Props, stack?: string) => ({
+    type,
+    name,
+    props,
+    ...(stack ? { stack } : {}),
+});
+const SHA = "1dcaa30574cd4ce4c54a7d5ca16867f88de7ee16";
+const OWN = "ssh://git@github.com/acme/platform-gitops-production.git";
+
+const repository = (name: string, stack?: string) =>
+    r(T.repository, `${name}-repository`, { name, visibility: "private" }, stack);
+const branchRuleset = (repository: string) =>
+    r(T.ruleset, `${repository}-ruleset`, { repository, target: "branch", enforcement: "active" });
+const classic = (repository: string) =>
+    r("github:index/branchProtection:BranchProtection", `${repository}-protection`, {
+        repositoryId: repository,
+        pattern: "main",
+    });
+const root = (url = OWN) =>
+    r("kubernetes:argoproj.io/v1alpha1:Application", "argocd-root-application", {
+        metadata: { name: "root", namespace: "argocd", labels: { environment: "production" } },
+        spec: { source: { repoURL: url, targetRevision: "main" } },
+    });
+const deployKey = (repository: string) => r(T.deployKey, `${repository}-deploy-key`, { repository, readOnly: true });
+const app = (name: string, repoURL: string, targetRevision: string) =>
+    r("kubernetes:argoproj.io/v1alpha1:Application", `${name}-application`, {
+        metadata: { name, namespace: "argocd", labels: { team: "observability" } },
+        spec: { source: { repoURL, targetRevision } },
+    });
+const trust = (subject: string) =>
+    r(T.iamRole, "ci-deploy", {
+        assumeRolePolicy: JSON.stringify({
+            Statement: [
+                {
+                    Effect: "Allow",
+                    Principal: {
+                        Federated: "arn:aws:iam::444455556666:oidc-provider/token.actions.githubusercontent.com",
+                    },
+                    Condition: { StringEquals: { "token.actions.githubusercontent.com:sub": [subject] } },
+                },
+            ],
+        }),
+    });
+const environment = (repository: string) =>
+    r(T.environment, `${repository}-env-production`, { repository, environment: "production" });
+const entry = (role: string) => r(T.accessEntry, `entry-${role}`, { principalArn: role, type: "STANDARD" });
+const argo = (values: Props, stack?: string) =>
+    r(T.helmRelease, "argocd-release", { chart: "argo-cd", version: "10.1.1", values }, stack);
+
+export const PRODUCTION_CASES: Record<string, readonly SecurityCase[]> = {
+    "production-protected-by-rulesets": [
+        {
+            name: "a repository with its branch ruleset",
+            declared: [repository("gitops"), branchRuleset("gitops")],
+            expected: [],
+        },
+        {
+            name: "classic mode outside production",
+            declared: [repository("gitops", "staging"), { ...classic("gitops"), stack: "staging" }],
+            expected: [],
+        },
+        {
+            name: "classic branch protection (github.protection.mode: classic)",
+            declared: [repository("gitops"), classic("gitops")],
+            expected: [/is classic branch protection in production/, /has no branch ruleset in production/],
+        },
+    ],
+    "production-gitops-repository-declared": [
+        {
+            name: "its own GitOps repository",
+            declared: [root(), deployKey("platform-gitops-production"), repository("platform-gitops-production")],
+            expected: [],
+        },
+        {
+            name: "a GitOps repository another stack manages (gitopsRepository.managedBy)",
+            declared: [root(), deployKey("platform-gitops-production")],
+            expected: [/another stack declares and protects at its own strength/],
+        },
+    ],
+    "ci-deploy-role-gated-environment": [
+        {
+            name: "the production environment of the repository it gates",
+            declared: [trust("repo:acme/gitops-platform:environment:production"), environment("gitops-platform")],
+            expected: [],
+        },
+        {
+            name: "another repository's production environment (ci.repository)",
+            declared: [trust("repo:acme/someone-else:environment:production"), environment("gitops-platform")],
+            expected: [
+                /trusts "repo:acme\/someone-else:environment:production", an environment this stack does not declare/,
+            ],
+        },
+    ],
+    "eks-access-own-account": [
+        {
+            name: "every role in production's account",
+            declared: [entry("arn:aws:iam::444455556666:role/admins"), entry("arn:aws:iam::444455556666:role/team")],
+            expected: [],
+        },
+        {
+            name: "an admin role of a foreign account",
+            declared: [
+                entry("arn:aws:iam::444455556666:role/admins"),
+                entry("arn:aws:iam::444455556666:role/team"),
+                entry("arn:aws:iam::999988887777:role/outsider"),
+            ],
+            expected: [
+                /admits arn:aws:iam::999988887777:role\/outsider of account 999988887777, not production's 444455556666/,
+            ],
+        },
+    ],
+    "production-chart-values-hardened": [
+        { name: "tuning only", declared: [argo({ server: { replicas: 3 } })], expected: [] },
+        {
+            name: "extraObjects outside production",
+            declared: [argo({ extraObjects: [{ kind: "ClusterRoleBinding" }] }, "staging")],
+            expected: [],
+        },
+        {
+            name: "extraObjects, a local login account, OIDC skip-verify and an insecure server",
+            declared: [
+                argo({
+                    extraObjects: [{ kind: "ClusterRoleBinding", roleRef: { name: "cluster-admin" } }],
+                    configs: {
+                        cm: { "accounts.ops": "apiKey, login", "oidc.tls.insecure.skip.verify": "true" },
+                        params: { "server.insecure": true },
+                    },
+                }),
+            ],
+            expected: [
+                /sets extraObjects/,
+                /configs\.cm\["accounts\.ops"\]/,
+                /oidc\.tls\.insecure\.skip\.verify/,
+                /configs\.params\["server\.insecure"\]/,
+            ],
+        },
+    ],
+    "production-third-party-commit": [
+        {
+            name: "another owner's chart at a full commit SHA, our own app at a tag",
+            declared: [
+                root(),
+                app("grafana", "https://github.com/grafana/helm-charts.git", SHA),
+                app("payments-api", "ssh://git@github.com/acme/payments-api.git", "refs/tags/v2.14.1"),
+            ],
+            expected: [],
+        },
+        {
+            name: "another owner's chart at a tag",
+            declared: [
+                root(),
+                app("grafana", "https://github.com/grafana/helm-charts.git", "refs/tags/grafana-10.1.4"),
+            ],
+            expected: [
+                /grafana deploys https:\/\/github.com\/grafana\/helm-charts.git at "refs\/tags\/grafana-10.1.4" in production/,
+            ],
+        },
+    ],
+    "production-no-bundled-prometheus": [
+        {
+            name: "on a local stack",
+            declared: [r(T.helmRelease, "kps", { chart: "kube-prometheus-stack", version: "88.5.3" }, "local")],
+            expected: [],
+        },
+        {
+            name: "in production",
+            declared: [r(T.helmRelease, "kps", { chart: "kube-prometheus-stack", version: "88.5.3" })],
+            expected: [/installs kube-prometheus-stack in production/],
+        },
+    ],
+};
