@@ -999,10 +999,39 @@ export const SECURITY_CASES: Record<string, readonly SecurityCase[]> = {
                     target: "tag",
                     enforcement: "active",
                     bypassActors: [],
-                    rules: { update: true, deletion: true },
+                    rules: { creation: true, update: true, deletion: true },
                 }),
             ],
             expected: [],
+        },
+        {
+            name: "a tag ruleset the release App alone bypasses",
+            declared: [
+                ruleset(review(2)),
+                r(T.ruleset, "tags", {
+                    repository: "payments-api",
+                    target: "tag",
+                    enforcement: "active",
+                    bypassActors: [{ actorType: "Integration", actorId: 424242, bypassMode: "always" }],
+                    rules: { creation: true, update: true, deletion: true },
+                }),
+            ],
+            expected: [],
+        },
+        {
+            // Issue 25: a writer could create v2.14.2 (or v2.14.1+x) before the reviewed release.
+            name: "a tag ruleset that lets anyone create tags",
+            declared: [
+                ruleset(review(2)),
+                r(T.ruleset, "tags", {
+                    repository: "payments-api",
+                    target: "tag",
+                    enforcement: "active",
+                    bypassActors: [],
+                    rules: { update: true, deletion: true },
+                }),
+            ],
+            expected: [/lets release tags be moved or deleted, or created by anyone/],
         },
         {
             name: "no tag ruleset",
@@ -1018,7 +1047,7 @@ export const SECURITY_CASES: Record<string, readonly SecurityCase[]> = {
                     target: "tag",
                     enforcement: "active",
                     bypassActors: [{ actorType: "RepositoryRole", actorId: 5 }],
-                    rules: { update: true, deletion: true },
+                    rules: { creation: true, update: true, deletion: true },
                 }),
             ],
             expected: [/lets release tags be moved/],

@@ -141,20 +141,24 @@ export const rulesetReview = resource(
 );
 
 const repositoryOf = (r: PolicyResource) => r.props.repository;
+/** Release automation (a GitHub App, actor type Integration) may create tags; nobody else bypasses. */
+const onlyReleaseAppBypasses = (r: PolicyResource) =>
+    list(r.props.bypassActors).every((a) => at(a, "actorType") === "Integration" && at(a, "bypassMode") === "always");
 const locksTags = (r: PolicyResource) =>
     r.type === T.ruleset &&
     r.props.target === "tag" &&
     r.props.enforcement === "active" &&
+    at(r.props, "rules", "creation") === true &&
     at(r.props, "rules", "update") === true &&
     at(r.props, "rules", "deletion") === true &&
-    list(r.props.bypassActors).length === 0;
+    onlyReleaseAppBypasses(r);
 export const releaseTags = companionRule(
     "release-tags-immutable",
-    "Repositories protected by a branch ruleset also have an active tag ruleset that nobody bypasses forbidding tag updates and deletion.",
+    "Repositories protected by a branch ruleset also have an active tag ruleset restricting tag creation, updates and deletion, bypassed by release automation only.",
     (r) => isBranchRuleset(r) && !OPAQUE.includes(String(repositoryOf(r))),
     (t, r) => locksTags(t) && repositoryOf(t) === repositoryOf(r),
     (r) =>
-        `repository "${String(repositoryOf(r))}" lets release tags be moved or deleted: add a tag ruleset with rules.update and rules.deletion, no bypass`,
+        `repository "${String(repositoryOf(r))}" lets release tags be moved or deleted, or created by anyone: add a tag ruleset with rules.creation, rules.update and rules.deletion, bypassed by the release App only (Integration, always)`,
 );
 export const codeownersSeeded = companionRule(
     "codeowners-seeded",

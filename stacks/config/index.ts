@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { imageUpdaterPolicyProblem } from "../../components/gitops/argocd/imageUpdater";
-import { isCommitSha, isReleaseTag } from "../../components/gitops/revisions";
+import { isCommitSha, isQualifiedTag, isReleaseTag } from "../../components/gitops/revisions";
 import { AppConfig, appDefaultsConfig, appsConfig, teamConfig } from "./apps";
 import { ciConfig, ciProblems } from "./ci";
 import { clusterConfig } from "./cluster";
@@ -47,11 +47,12 @@ export const CREDENTIAL_KEYS: readonly string[] = [
 ];
 
 /**
- * Release tags (v1.4.2, grafana-10.1.4) and commit SHAs: revisions that do not move under a
- * deployed environment. Anything else is taken for a branch.
+ * Release tags (v1.4.2, grafana-10.1.4, refs/tags/v1.4.2) and commit SHAs: revisions that do not move
+ * under a deployed environment. Anything else is taken for a branch. Production takes the stricter
+ * isProductionRevision (components/gitops/revisions.ts).
  */
 export function isImmutableRevision(revision: string): boolean {
-    return isReleaseTag(revision) || isCommitSha(revision);
+    return isReleaseTag(revision) || isQualifiedTag(revision) || isCommitSha(revision);
 }
 
 const projectSchema = strictObject({
@@ -362,7 +363,9 @@ export function invariantProblems(
     const production = sections.environment === "production" || stack === "production";
     return [
         ...stackEnvironmentProblems(stack, sections.environment),
-        ...(production ? PRODUCTION_INVARIANTS.flatMap((invariant) => invariant.check(sections, present, values)) : []),
+        ...(production
+            ? PRODUCTION_INVARIANTS.flatMap((invariant) => invariant.check(sections, present, values, stack))
+            : []),
     ];
 }
 

@@ -26,6 +26,7 @@ export interface Invariant {
         present: SectionPresent,
         /** Every config value, `namespace:key` → text (provider keys such as github:owner). */
         values: Readonly<Record<string, string>>,
+        stack: string,
     ) => InvariantProblem[];
     /** The policy-pack rule (policy/rules.ts) that enforces it on a preview, if any. */
     readonly policy?: string;

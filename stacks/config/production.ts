@@ -82,8 +82,11 @@ export const HARDENING_INVARIANTS: readonly Invariant[] = [
     {
         id: "own-gitops-repository",
         description: "production manages its own GitOps repository, protected at production strength",
-        check: (c) =>
-            c.gitopsRepository?.managedBy !== undefined
+        // A managedBy naming this stack, or with adopt, is reported by repositoryProblems already.
+        check: (c, _present, _values, stack) =>
+            c.gitopsRepository?.managedBy !== undefined &&
+            c.gitopsRepository.managedBy !== stack &&
+            !c.gitopsRepository.adopt
                 ? problem(
                       ["gitopsRepository", "managedBy"],
                       "own-gitops-repository",
@@ -95,13 +98,14 @@ export const HARDENING_INVARIANTS: readonly Invariant[] = [
     {
         id: "ci-gated-repository",
         description: "the deploy role trusts the production environment of the repository this stack gates",
+        // Without deployRepository, deploy-repository-gated names the fix.
         check: (c) => {
             const gated = c.github?.deployRepository?.name;
-            return c.ci?.repository !== undefined && c.ci.repository !== gated
+            return c.ci?.repository !== undefined && gated !== undefined && c.ci.repository !== gated
                 ? problem(
                       ["ci", "repository"],
                       "ci-gated-repository",
-                      `the deploy role would trust the production environment of ${c.ci.repository}, whose reviewers this stack does not declare: remove ci.repository, or set it to github.deployRepository.name${gated ? ` (${gated})` : ""}`,
+                      `the deploy role would trust the production environment of ${c.ci.repository}, whose reviewers this stack does not declare: remove ci.repository, or set it to github.deployRepository.name (${gated})`,
                   )
                 : [];
         },
