@@ -178,3 +178,135 @@ export const PRODUCTION_CASES: Record<string, readonly SecurityCase[]> = {
         },
     ],
 };
+
+const productionRuleset = (rules: Props, bypassActors: unknown[] = []) =>
+    r(T.ruleset, "gitops-ruleset", {
+        repository: "gitops",
+        target: "branch",
+        enforcement: "active",
+        bypassActors,
+        rules,
+    });
+const PRODUCTION_BRANCH_RULES = {
+    pullRequest: { requiredApprovingReviewCount: 2, requireCodeOwnerReview: true, dismissStaleReviewsOnPush: true },
+    requiredStatusChecks: { requiredChecks: [{ context: "test", integrationId: 15368 }] },
+    requiredSignatures: true,
+    nonFastForward: true,
+    deletion: true,
+};
+const teamApp = (spec: Props, metadata: Props = {}) =>
+    r("kubernetes:argoproj.io/v1alpha1:Application", "payments-api-application", {
+        metadata: { name: "payments-api", labels: { team: "payments" }, ...metadata },
+        spec,
+    });
+const automation = (push: Props | undefined) =>
+    r("kubernetes:image.toolkit.fluxcd.io/v1:ImageUpdateAutomation", "payments-api-images", {
+        kind: "ImageUpdateAutomation",
+        metadata: { name: "payments-api" },
+        spec: { git: { checkout: { ref: { branch: "main" } }, ...(push ? { push } : {}) } },
+    });
+
+/** Cases of the production invariants' rules (policy/invariants.ts), so every rule of the pack has both. */
+export const INVARIANT_CASES: Record<string, readonly SecurityCase[]> = {
+    "production-ruleset-invariants": [
+        { name: "production's branch rules", declared: [productionRuleset(PRODUCTION_BRANCH_RULES)], expected: [] },
+        {
+            name: "one approval and an admin bypass",
+            declared: [
+                productionRuleset(
+                    {
+                        ...PRODUCTION_BRANCH_RULES,
+                        pullRequest: { ...PRODUCTION_BRANCH_RULES.pullRequest, requiredApprovingReviewCount: 1 },
+                    },
+                    [{ actorType: "RepositoryRole", actorId: 5, bypassMode: "pull_request" }],
+                ),
+            ],
+            expected: [/production invariant two-approvals: requires 1/, /production invariant admins-bound/],
+        },
+    ],
+    "production-private-endpoint": [
+        {
+            name: "public to listed ranges",
+            declared: [
+                r(T.eksCluster, "eks", {
+                    vpcConfig: { endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] },
+                }),
+            ],
+            expected: [],
+        },
+        {
+            name: "public to 0.0.0.0/0",
+            declared: [
+                r(T.eksCluster, "eks", { vpcConfig: { endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/0"] } }),
+            ],
+            expected: [/production invariant private-endpoint/],
+        },
+    ],
+    "production-protected": [
+        {
+            name: "a protected KMS key",
+            declared: [{ ...r(T.kmsKey, "key", {}), opts: { protect: true } }],
+            expected: [],
+        },
+        {
+            name: "an unprotected KMS key",
+            declared: [r(T.kmsKey, "key", {})],
+            expected: [/production invariant protect: aws:kms\/key:Key "key"/],
+        },
+    ],
+    "production-no-cascade-delete": [
+        { name: "no resources finalizer", declared: [teamApp({ source: { targetRevision: SHA } })], expected: [] },
+        {
+            name: "the resources finalizer",
+            declared: [
+                teamApp(
+                    { source: { targetRevision: SHA } },
+                    { finalizers: ["resources-finalizer.argocd.argoproj.io"] },
+                ),
+            ],
+            expected: [/production invariant no-cascade-delete/],
+        },
+    ],
+    "production-immutable-revisions": [
+        {
+            name: "a fully qualified tag",
+            declared: [teamApp({ source: { targetRevision: "refs/tags/v2.14.1" } })],
+            expected: [],
+        },
+        {
+            name: "a short tag (issue 25: a branch or a semver range to Argo CD)",
+            declared: [teamApp({ source: { targetRevision: "v2.14.1" } })],
+            expected: [
+                /production invariant immutable-revisions: Application "payments-api-application" follows "v2.14.1"/,
+            ],
+        },
+    ],
+    "production-fleet-no-prune": [
+        {
+            name: "an ApplicationSet that does not prune",
+            declared: [
+                r("kubernetes:argoproj.io/v1alpha1:ApplicationSet", "spokes", {
+                    spec: { template: { spec: { syncPolicy: { automated: { prune: false } } } } },
+                }),
+            ],
+            expected: [],
+        },
+        {
+            name: "an ApplicationSet that prunes",
+            declared: [
+                r("kubernetes:argoproj.io/v1alpha1:ApplicationSet", "spokes", {
+                    spec: { template: { spec: { syncPolicy: { automated: { prune: true } } } } },
+                }),
+            ],
+            expected: [/production invariant fleet-no-prune/],
+        },
+    ],
+    "production-image-push-to-branch": [
+        { name: "a push branch of its own", declared: [automation({ branch: "image-updates/main" })], expected: [] },
+        {
+            name: "no push branch",
+            declared: [automation(undefined)],
+            expected: [/production invariant no-direct-image-push/],
+        },
+    ],
+};
