@@ -310,3 +310,72 @@ export const INVARIANT_CASES: Record<string, readonly SecurityCase[]> = {
         },
     ],
 };
+
+const tenantRole = (name: string, resources: string[], group = "") =>
+    r(T.clusterRole, `${name}-role`, {
+        metadata: { name },
+        rules: [{ apiGroups: [group], resources, verbs: ["get", "list", "create", "update", "delete"] }],
+    });
+const tenantBinding = (namespace: string, role: string) =>
+    r(T.roleBinding, `${namespace}-flux-tenant`, {
+        metadata: { name: "flux-tenant-payments", namespace },
+        roleRef: { kind: "ClusterRole", name: role },
+        subjects: [{ kind: "ServiceAccount", name: "tenant-payments", namespace: "flux-system" }],
+    });
+const fluxInstance = r(T.fluxInstance, "flux-instance", { metadata: { name: "flux", namespace: "flux-system" } });
+const helmRelease = (namespace: string) =>
+    r(T.fluxHelmRelease, `${namespace}-helmrelease`, {
+        metadata: { name: namespace, namespace: "flux-system", labels: { team: "payments" } },
+        spec: { serviceAccountName: "tenant-payments", targetNamespace: namespace, storageNamespace: namespace },
+    });
+const teamProject = (whitelist: Props[]) =>
+    r(T.appProject, "payments-project", {
+        metadata: { name: "payments", labels: { team: "payments" } },
+        spec: { clusterResourceWhitelist: [], namespaceResourceWhitelist: whitelist },
+    });
+
+/** Issue 25, finding 8: tenants reopening their namespace, Flux tenants writing Secrets from Git. */
+export const TENANCY_CASES: Record<string, readonly SecurityCase[]> = {
+    "tenant-no-network-policy": [
+        {
+            name: "Ingresses but no NetworkPolicy",
+            declared: [
+                teamProject([{ group: "networking.k8s.io", kind: "Ingress" }]),
+                tenantRole("flux-tenant", ["ingresses"], "networking.k8s.io"),
+            ],
+            expected: [],
+        },
+        {
+            name: "a team project and a Flux tenant role that allow NetworkPolicies",
+            declared: [
+                teamProject([{ group: "networking.k8s.io", kind: "NetworkPolicy" }]),
+                tenantRole("flux-tenant", ["networkpolicies"], "networking.k8s.io"),
+            ],
+            expected: [
+                /team project payments allows NetworkPolicies/,
+                /Flux tenant role flux-tenant may write NetworkPolicies/,
+            ],
+        },
+    ],
+    "flux-tenant-secrets-for-helm-only": [
+        {
+            name: "Secrets where a HelmRelease keeps its storage",
+            declared: [
+                fluxInstance,
+                tenantRole("flux-tenant-helm-storage", ["secrets"]),
+                tenantBinding("grafana", "flux-tenant-helm-storage"),
+                helmRelease("grafana"),
+            ],
+            expected: [],
+        },
+        {
+            name: "Secrets for a Kustomization's tenant",
+            declared: [
+                fluxInstance,
+                tenantRole("flux-tenant", ["configmaps", "secrets"]),
+                tenantBinding("payments-api", "flux-tenant"),
+            ],
+            expected: [/lets a Flux tenant write Secrets in payments-api, where no HelmRelease keeps its storage/],
+        },
+    ],
+};

@@ -8,7 +8,7 @@ import type {
 import { INVARIANT_RULES } from "../policy/invariants";
 import { PACK_RULES, policyPackArgs } from "../policy/pack";
 import { PRUNE_APPROVED_LABEL, TYPES, wildcardActions } from "../policy/rules";
-import { INVARIANT_CASES, PRODUCTION_CASES } from "./policy-production-cases";
+import { INVARIANT_CASES, PRODUCTION_CASES, TENANCY_CASES } from "./policy-production-cases";
 import { SECURITY_CASES } from "./policy-security-cases";
 
 /** Options as the engine hands them to a policy; tests override what matters. */
@@ -439,6 +439,7 @@ export const CASES: Record<string, readonly RuleCase[]> = {
     ...SECURITY_CASES,
     ...PRODUCTION_CASES,
     ...INVARIANT_CASES,
+    ...TENANCY_CASES,
 };
 
 describe("policy pack", () => {

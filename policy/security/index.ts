@@ -22,7 +22,16 @@ import {
     teamEntriesNamespaced,
     trustOpenToAnyone,
 } from "./cluster";
-import { networkPolicy, noBroadBindings, platformIngress, podSecurity, quotas, roleRules } from "./tenancy";
+import {
+    fluxTenantSecretsForHelmOnly,
+    networkPolicy,
+    noBroadBindings,
+    platformIngress,
+    podSecurity,
+    quotas,
+    roleRules,
+    tenantNoNetworkPolicy,
+} from "./tenancy";
 import {
     appsInTeamProjects,
     argoAdmin,
@@ -83,6 +92,8 @@ export const SECURITY_RULES: readonly Rule[] = [
     quotas,
     noBroadBindings,
     roleRules,
+    tenantNoNetworkPolicy,
+    fluxTenantSecretsForHelmOnly,
     argoAnonymous,
     argoExec,
     argoAdmin,
