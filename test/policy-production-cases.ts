@@ -334,8 +334,33 @@ const teamProject = (whitelist: Props[]) =>
         spec: { clusterResourceWhitelist: [], namespaceResourceWhitelist: whitelist },
     });
 
-/** Issue 25, finding 8: tenants reopening their namespace, Flux tenants writing Secrets from Git. */
+const association = (serviceAccount: string, roleArn: string) =>
+    r(T.podIdentityAssociation, `hub-${serviceAccount}`, { namespace: "argocd", serviceAccount, roleArn });
+const MANAGEMENT = "arn:aws:iam::444455556666:role/fleet-management";
+
+/**
+ * Issue 25, finding 8: tenants reopening their namespace, Flux tenants writing Secrets from Git, the
+ * fleet hub's server holding the spokes' admin role.
+ */
 export const TENANCY_CASES: Record<string, readonly SecurityCase[]> = {
+    "fleet-server-no-spoke-role": [
+        {
+            name: "the controllers only",
+            declared: [
+                association("argocd-application-controller", MANAGEMENT),
+                association("argocd-applicationset-controller", MANAGEMENT),
+            ],
+            expected: [],
+        },
+        {
+            name: "argocd-server with the controllers' role",
+            declared: [
+                association("argocd-application-controller", MANAGEMENT),
+                association("argocd-server", MANAGEMENT),
+            ],
+            expected: [/hub-argocd-server gives argocd-server the role the controllers reach spokes with/],
+        },
+    ],
     "tenant-no-network-policy": [
         {
             name: "Ingresses but no NetworkPolicy",

@@ -228,3 +228,29 @@ export const retainNamespaces = resource(
             `namespace "${nameOf(r)}" would be deleted with its app in production: declare it with retainOnDelete: true`,
         ),
 );
+
+/**
+ * On a fleet hub the controllers' Pod Identity role is cluster-admin on every spoke (each cluster Secret
+ * names one spoke role): the user-facing argocd-server must not share it (components/fleet/iam.ts).
+ */
+export const fleetServerNoSpokeRole = stack(
+    "fleet-server-no-spoke-role",
+    "argocd-server gets no Pod Identity role that the Argo CD controllers use to reach spokes.",
+    (resources) => {
+        const associations = resources.filter((r) => r.type === T.podIdentityAssociation);
+        const controllerRoles = associations
+            .filter((a) => String(a.props.serviceAccount).startsWith("argocd-application"))
+            .map((a) => a.props.roleArn);
+        return associations
+            .filter(
+                (a) =>
+                    a.props.serviceAccount === "argocd-server" &&
+                    !OPAQUE.includes(String(a.props.roleArn)) &&
+                    controllerRoles.includes(a.props.roleArn),
+            )
+            .map((a) => ({
+                urn: a.urn,
+                message: `${a.name} gives argocd-server the role the controllers reach spokes with (cluster-admin there): remove the association`,
+            }));
+    },
+);

@@ -14,6 +14,7 @@ export const SECURITY_TYPES = {
     iamRolePolicy: "aws:iam/rolePolicy:RolePolicy",
     accessEntry: "aws:eks/accessEntry:AccessEntry",
     accessPolicyAssociation: "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
+    podIdentityAssociation: "aws:eks/podIdentityAssociation:PodIdentityAssociation",
     repository: "github:index/repository:Repository",
     ruleset: "github:index/repositoryRuleset:RepositoryRuleset",
     environment: "github:index/repositoryEnvironment:RepositoryEnvironment",
