@@ -24,15 +24,17 @@ export function repositoryOfUrl(url: unknown): [string, string] | undefined {
     return match ? [match[1].toLowerCase(), match[2]] : undefined;
 }
 
-/** The URL the engine's root sync reads: the GitOps repository (Argo CD's root Application, a FluxInstance's sync). */
-function rootSyncUrl(resources: readonly PolicyResource[]): unknown {
+/** [owner, name] of the repository the engine's root sync reads (Argo CD's root Application, a FluxInstance's sync). */
+function gitopsRepositoryOf(resources: readonly PolicyResource[]): [string, string] | undefined {
     const root = resources.find(
         (r) =>
             r.type === APPLICATION && at(r.props, "metadata", "labels", "team") === undefined && nameOf(r) === "root",
     );
-    return root
-        ? at(root.props, "spec", "source", "repoURL")
-        : at(resources.find((r) => r.type === T.fluxInstance)?.props, "spec", "sync", "url");
+    return repositoryOfUrl(
+        root
+            ? at(root.props, "spec", "source", "repoURL")
+            : at(resources.find((r) => r.type === T.fluxInstance)?.props, "spec", "sync", "url"),
+    );
 }
 
 const productionOnly = (resources: readonly PolicyResource[]) => resources.filter(isProduction);
@@ -75,7 +77,7 @@ const gitopsRepositoryDeclared = stack(
     "A production stack that manages GitHub declares its GitOps repository itself (no managedBy to another stack).",
     (all) => {
         const resources = productionOnly(all);
-        const name = repositoryOfUrl(rootSyncUrl(resources))?.[1];
+        const name = gitopsRepositoryOf(resources)?.[1];
         const keyed = resources.find((r) => r.type === T.deployKey && r.props.repository === name);
         const declared = resources.some((r) => r.type === T.repository && r.props.name === name);
         return keyed === undefined || declared
@@ -204,7 +206,7 @@ const thirdPartyCommit = stack(
     "Production apps whose repository belongs to another owner than the GitOps repository's deploy a full commit SHA.",
     (all) => {
         const resources = productionOnly(all);
-        const owner = repositoryOfUrl(rootSyncUrl(resources))?.[0];
+        const owner = gitopsRepositoryOf(resources)?.[0];
         const source = (r: PolicyResource): [unknown, unknown] =>
             r.type === APPLICATION
                 ? [at(r.props, "spec", "source", "repoURL"), at(r.props, "spec", "source", "targetRevision")]

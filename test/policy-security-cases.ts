@@ -52,6 +52,9 @@ const ruleset = (rules: Props, props: Props = {}, extra = {}) =>
         { repository: "payments-api", enforcement: "active", target: "branch", rules, ...props },
         extra,
     );
+/** The release-tags ruleset of payments-api with these bypass actors and rules. */
+const tagRuleset = (bypassActors: unknown[], rules: Props) =>
+    r(T.ruleset, "tags", { repository: "payments-api", target: "tag", enforcement: "active", bypassActors, rules });
 const review = (count: number, more: Props = {}) => ({
     pullRequest: { requiredApprovingReviewCount: count, requireCodeOwnerReview: true, ...more },
     requiredStatusChecks: { requiredChecks: [{ context: "test" }] },
@@ -992,28 +995,17 @@ export const SECURITY_CASES: Record<string, readonly SecurityCase[]> = {
     "release-tags-immutable": [
         {
             name: "a tag ruleset on the repository",
-            declared: [
-                ruleset(review(2)),
-                r(T.ruleset, "tags", {
-                    repository: "payments-api",
-                    target: "tag",
-                    enforcement: "active",
-                    bypassActors: [],
-                    rules: { creation: true, update: true, deletion: true },
-                }),
-            ],
+            declared: [ruleset(review(2)), tagRuleset([], { creation: true, update: true, deletion: true })],
             expected: [],
         },
         {
             name: "a tag ruleset the release App alone bypasses",
             declared: [
                 ruleset(review(2)),
-                r(T.ruleset, "tags", {
-                    repository: "payments-api",
-                    target: "tag",
-                    enforcement: "active",
-                    bypassActors: [{ actorType: "Integration", actorId: 424242, bypassMode: "always" }],
-                    rules: { creation: true, update: true, deletion: true },
+                tagRuleset([{ actorType: "Integration", actorId: 424242, bypassMode: "always" }], {
+                    creation: true,
+                    update: true,
+                    deletion: true,
                 }),
             ],
             expected: [],
@@ -1021,16 +1013,7 @@ export const SECURITY_CASES: Record<string, readonly SecurityCase[]> = {
         {
             // Issue 25: a writer could create v2.14.2 (or v2.14.1+x) before the reviewed release.
             name: "a tag ruleset that lets anyone create tags",
-            declared: [
-                ruleset(review(2)),
-                r(T.ruleset, "tags", {
-                    repository: "payments-api",
-                    target: "tag",
-                    enforcement: "active",
-                    bypassActors: [],
-                    rules: { update: true, deletion: true },
-                }),
-            ],
+            declared: [ruleset(review(2)), tagRuleset([], { update: true, deletion: true })],
             expected: [/lets release tags be moved or deleted, or created by anyone/],
         },
         {
@@ -1042,12 +1025,10 @@ export const SECURITY_CASES: Record<string, readonly SecurityCase[]> = {
             name: "a tag ruleset admins bypass",
             declared: [
                 ruleset(review(2)),
-                r(T.ruleset, "tags", {
-                    repository: "payments-api",
-                    target: "tag",
-                    enforcement: "active",
-                    bypassActors: [{ actorType: "RepositoryRole", actorId: 5 }],
-                    rules: { creation: true, update: true, deletion: true },
+                tagRuleset([{ actorType: "RepositoryRole", actorId: 5 }], {
+                    creation: true,
+                    update: true,
+                    deletion: true,
                 }),
             ],
             expected: [/lets release tags be moved/],
