@@ -438,7 +438,7 @@ const UPSTREAM: readonly UpstreamChart[] = [
         file: "test/fixtures/chart-values/argo-cd-10.1.1.keys",
         variants: [
             argoBase,
-            { ...argoBase, highAvailability: true, domain: "argocd.example.org", sso: SSO, oidcClientSecret: "s" },
+            { ...argoBase, highAvailability: true, domain: "argocd.example.org", sso: SSO },
             { ...argoBase, rolloutsExtension: true },
             {
                 ...argoBase,

@@ -4,8 +4,9 @@
  * preview breaking it. The README's invariant table lists these ids.
  */
 import { isProductionRevision } from "../../components/gitops/revisions";
+import type { SectionPresent } from "./crossField";
 import { HARDENING_INVARIANTS } from "./production";
-import type { PlatformConfigSections, SectionPresent } from "./index";
+import type { PlatformConfigSections } from "./schema";
 
 export interface InvariantProblem {
     readonly path: readonly PropertyKey[];

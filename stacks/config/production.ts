@@ -6,7 +6,7 @@
  * names the policy-pack rule that flags the same on a preview (docs/production.md).
  */
 import { isFullCommitSha } from "../../components/gitops/revisions";
-import type { PlatformConfigSections } from "./index";
+import type { PlatformConfigSections } from "./schema";
 import type { Invariant, InvariantProblem } from "./invariants";
 import { untunableValues } from "./tunables";
 
