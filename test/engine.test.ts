@@ -210,7 +210,7 @@ describe("ArgoCd component", () => {
             labels: { "argocd.argoproj.io/secret-type": "repository" },
         });
         // The Secret SDK marks all of stringData secret; its content is tested on repositorySecretData.
-        console.log(JSON.stringify(secret.inputs));
+        assert.equal(secret.inputs.stringData, "[secret]");
     });
 
     it("registers the in-cluster cluster Secret with the platform metadata (GitOps bridge)", () => {
@@ -235,7 +235,7 @@ describe("ArgoCd component", () => {
                 external_secrets_iam_role_arn: "arn:aws:iam::123456789012:role/external-secrets",
             },
         });
-        console.log(JSON.stringify(secret.inputs));
+        assert.equal(secret.inputs.stringData, "[secret]");
     });
 
     it("puts each Application in its team's project, after its repository's credentials", () => {

@@ -64,8 +64,8 @@ export const HOSTILE: readonly Hostile[] = [
         category: "a production stack under another name",
         stack: "prod",
         edit: (c) => (c[`${P}gitopsRepository`].visibility = "public"),
-        by: "flagged",
-        names: /\[no-public-repository-in-production\] repository "platform-gitops-production" is public in production/,
+        by: "refused",
+        names: /gitops-platform:gitopsRepository\.visibility: production invariant private-repositories/,
     },
     {
         category: "chart values outside the allow-list",
@@ -97,14 +97,14 @@ export const HOSTILE: readonly Hostile[] = [
     {
         category: "missing reviewers",
         edit: (c) => delete github(c).productionReviewers,
-        by: "flagged",
-        names: /\[environment-production-reviewed\] environment production of gitops-platform has no required reviewers/,
+        by: "refused",
+        names: /gitops-platform:github\.productionReviewers: production invariant production-reviewers/,
     },
     {
         category: "public repository",
         edit: (c) => (github(c).deployRepository.visibility = "public"),
-        by: "flagged",
-        names: /\[no-public-repository-in-production\] repository "gitops-platform" is public in production/,
+        by: "refused",
+        names: /gitops-platform:github\.deployRepository\.visibility: production invariant private-repositories/,
     },
     {
         category: "cascade delete",

@@ -67,6 +67,42 @@ export const PRODUCTION_LOG_RETENTION_DAYS = 90;
 
 export const HARDENING_INVARIANTS: readonly Invariant[] = [
     {
+        id: "production-reviewers",
+        description: "the production deployment environments have required reviewers",
+        check: (c) =>
+            c.github !== undefined &&
+            c.github.productionReviewers.users.length + c.github.productionReviewers.teams.length === 0
+                ? problem(
+                      ["github", "productionReviewers"],
+                      "production-reviewers",
+                      "nobody would review a production deploy: list the users or teams (up to six) who approve it",
+                  )
+                : [],
+        policy: "environment-production-reviewed",
+    },
+    {
+        id: "private-repositories",
+        description: "production's repositories are private or internal",
+        check: (c) =>
+            [
+                [["gitopsRepository", "visibility"], c.gitopsRepository?.visibility] as const,
+                [["github", "deployRepository", "visibility"], c.github?.deployRepository?.visibility] as const,
+                ...Object.entries(c.github?.appRepositories ?? {}).map(
+                    ([name, repository]) =>
+                        [["github", "appRepositories", name, "visibility"], repository.visibility] as const,
+                ),
+            ]
+                .filter(([, visibility]) => visibility === "public")
+                .flatMap(([path]) =>
+                    problem(
+                        path,
+                        "private-repositories",
+                        'a public repository shows production\'s manifests and settings to everyone: set visibility to "private" or "internal"',
+                    ),
+                ),
+        policy: "no-public-repository-in-production",
+    },
+    {
         id: "ruleset-protection",
         description: "repositories are protected by rulesets (with the release-tag ruleset and app-bound checks)",
         check: (c) =>
