@@ -11,10 +11,13 @@ import { expectedFailure, runCommand } from "../cli/command";
 import { withEnvironment } from "./environment";
 import { PACK_RULES } from "./pack";
 import { checkResources, PolicyResource, Violation } from "./rules";
+import { checkWorkflows, loadWorkflowContext } from "./workflows";
+import { PROJECT_ROOT } from "../plan/stackFile";
 
 const USAGE = `usage: npm run check -- --stack <name> [--config <file>]
 
-Plans the stack offline and applies the policy pack's rules (policy/).
+Plans the stack offline and applies the policy pack's rules (policy/), then the rules over the
+workflow files and the repository's environments (policy/workflows.ts).
   --stack <name>    the stack: Pulumi.<name>.yaml; production rules apply when its config says environment: production
   --config <file>   check this stack config file instead
   --help            print this help
@@ -50,7 +53,10 @@ export async function main(argv: readonly string[]): Promise<number> {
         const { stack, plan } = await planFromArgs(parseStackArgs(argv, USAGE, false));
         // The config's environment decides production (the plan's `environment` output), whatever the stack's name.
         const environment = typeof plan.outputs.environment === "string" ? plan.outputs.environment : undefined;
-        const violations = checkResources(withEnvironment(plan.resources.map(fromPlanned), environment), PACK_RULES);
+        const violations = [
+            ...checkResources(withEnvironment(plan.resources.map(fromPlanned), environment), PACK_RULES),
+            ...checkWorkflows(loadWorkflowContext(PROJECT_ROOT)),
+        ];
         const report = formatViolations(stack, plan.resources.length, violations);
         (violations.length === 0 ? process.stdout : process.stderr).write(`${report}\n`);
         return violations.length === 0 ? 0 : 1;
