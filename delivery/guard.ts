@@ -7,9 +7,19 @@
  *   pulumi preview --json --stack staging > preview.json
  *   npx ts-node delivery/guard.ts preview.json [--allow]
  *
- * Exits 1 when such a step exists and --allow (the pull request's override label) is absent.
+ * Exits 4 (refused) when such a step exists and --allow (the pull request's override label) is absent;
+ * the other exit codes: USAGE.
  */
-import { expectedFailure, InputError, parseCommand, readTextFile, runCommand, UsageError } from "../cli/command";
+import {
+    EXIT,
+    expectedFailure,
+    helpText,
+    InputError,
+    parseCommand,
+    readTextFile,
+    runCommand,
+    UsageError,
+} from "../cli/command";
 
 /** Resource types whose replacement or deletion needs an explicit override. */
 export const GUARDED_TYPES: Readonly<Record<string, string>> = {
@@ -160,13 +170,20 @@ export function judge(changes: readonly DestructiveChange[], allowed: boolean): 
     return { ok: allowed, report: `${header}\n${lines.join("\n")}${footer}` };
 }
 
-const USAGE = `usage: ts-node delivery/guard.ts <preview.json>... [--allow]
-
-Fails when a preview (pulumi preview --json) would replace or delete a cluster, KMS key, repository,
-namespace or Kubernetes provider, or when a file is not a complete preview.
-  --allow   the pull request carries the "${OVERRIDE_LABEL}" label: list the changes and pass
-  --help    print this help
-Exits 0 when safe or allowed, 1 on destructive changes or an unreadable/incomplete preview, 2 on bad arguments.`;
+const USAGE = helpText({
+    usage: "ts-node delivery/guard.ts <preview.json>... [--allow]",
+    summary:
+        "Fails when a preview (pulumi preview --json) would replace or delete a cluster, KMS key, repository,\nnamespace or Kubernetes provider, or when a file is not a complete preview.",
+    options: [
+        ["<preview.json>...", "the previews to judge (pulumi preview --json output), one or more"],
+        ["--allow", `the pull request carries the "${OVERRIDE_LABEL}" label: list the changes and pass`],
+    ],
+    exits: {
+        [EXIT.ok]: "no destructive change, or all of them allowed",
+        [EXIT.badInput]: "a preview file is missing, unreadable or incomplete",
+        [EXIT.refused]: "a destructive change without --allow (each is listed on stderr)",
+    },
+});
 
 export function main(argv: readonly string[]): number {
     try {
@@ -188,7 +205,7 @@ export function main(argv: readonly string[]): number {
         });
         const { ok, report } = judge(changes, values.allow === true);
         (ok ? process.stdout : process.stderr).write(`${report}\n`);
-        return ok ? 0 : 1;
+        return ok ? EXIT.ok : EXIT.refused;
     } catch (error) {
         return expectedFailure(error);
     }
