@@ -22,7 +22,7 @@ import {
     TYPESCRIPT_LOADER,
 } from "../cli/command";
 import type { EngineType } from "./generate";
-import type { PlanMeasurement } from "./planOnce";
+import type { PlanMeasurement } from "./measurement";
 import { issue17Targets, resourcesPerApp } from "./scale";
 import {
     CaseSummary,
