@@ -235,6 +235,6 @@ export function runCommand(main: (argv: readonly string[]) => number | Promise<n
 /**
  * How the project's commands load TypeScript (package.json's scripts say the same; relative to the
  * project root, where they run): scripts/register.cjs transpiles each file with swc and defers what
- * the Pulumi SDK loads only for closure serialization (README, "Benchmarks").
+ * the Pulumi SDK loads only for closure serialization (docs/benchmarks.md).
  */
 export const TYPESCRIPT_LOADER: readonly string[] = ["-r", "./scripts/register.cjs"];
