@@ -288,7 +288,7 @@ describe("docs: commands", function () {
                 if (help === undefined) {
                     this.skip();
                 }
-                assert.deepEqual(unknownFlags(command.args, help!), []);
+                assert.deepEqual(unknownFlags(command.args, help), []);
             });
         }
     }
