@@ -92,7 +92,7 @@ export async function definePlatform(config: PlatformConfig): Promise<Platform> 
                   }
                 : {}),
             apps,
-            // The workflows' environment secrets (docs/walkthroughs/first-eks-run.md, Credentials): AWS_PREVIEW_ROLE_ARN_<STACK>, AWS_DEPLOY_ROLE_ARN.
+            // The workflows' environment secrets (README, CI roles): AWS_PREVIEW_ROLE_ARN_<STACK>, AWS_DEPLOY_ROLE_ARN.
             ...(ci ? { ciRoles: { previewRoleArn: ci.previewRoleArn, deployRoleArn: ci.deployRoleArn } } : {}),
             ...(fleet ? { fleet: { spokes: fleet.spokeNames, managementRoleArn: fleet.managementRoleArn } } : {}),
         },

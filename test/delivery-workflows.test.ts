@@ -194,7 +194,7 @@ describe("delivery workflows: safety", () => {
 });
 
 /**
- * Where each secret lives (docs/walkthroughs/first-eks-run.md, "Credentials"): in GitHub environments only, none at
+ * Where each secret lives (README, "Delivery credentials"): in GitHub environments only, none at
  * repository level, so a job reaches a secret only by naming the environment that holds it.
  * `production` and `staging` allow deployments from main only and production requires reviewers.
  */

@@ -22,7 +22,7 @@ export interface CiRolesArgs {
     readonly previewEnvironments: readonly string[];
     /** GitHub environments of the jobs that run `pulumi up` in this account. */
     readonly deployEnvironments: readonly string[];
-    /** IAM role names; the defaults are the ones docs/walkthroughs/first-eks-run.md and the stack files' access entries name. */
+    /** IAM role names; the defaults are the ones the README's access entries name. */
     readonly previewRoleName?: string;
     readonly deployRoleName?: string;
     readonly tags?: Record<string, string>;

@@ -1,4 +1,4 @@
-/** `gitops-platform:ci`: the CI roles of the stack's AWS account (components/ci), see docs/walkthroughs/first-eks-run.md, Credentials. */
+/** `gitops-platform:ci`: the CI roles of the stack's AWS account (components/ci), see README, CI roles. */
 import { z } from "zod";
 import { CrossFieldContext, CrossFieldProblem, optionalSection } from "./crossField";
 import { githubRepositoryName, strictObject } from "./rules";

@@ -1,7 +1,7 @@
 /**
  * Production invariants, stated once: each with the config rule that refuses a production stack
  * file breaking it (before anything is declared) and the name of the policy-pack rule that flags a
- * preview breaking it. docs/invariants.md lists these ids.
+ * preview breaking it. The README's invariant table lists these ids.
  */
 import { isCommitSha, isReleaseTag } from "../../components/gitops/revisions";
 import type { SectionPresent } from "./crossField";
