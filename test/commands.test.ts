@@ -90,7 +90,10 @@ describe("commands: --help", function () {
             }
             const exits = exitSection(help);
             for (const code of [EXIT.ok, EXIT.usage, EXIT.unexpected]) {
-                assert.ok(exits.has(code), `${name}: exit ${code} is not explained`);
+                assert.ok(
+                    exits.has(code),
+                    `${name}: exit ${code} is not explained (build the help with helpText, cli/command.ts)`,
+                );
             }
             for (const code of exits.keys()) {
                 assert.ok(code in EXIT_MEANINGS, `${name}: exit ${code} is not in the convention`);
