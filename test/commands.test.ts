@@ -139,7 +139,12 @@ describe("commands: an unknown stack lists the stacks there are", function () {
     const listed = `the stacks are: ${stackNames().join(", ")}`;
 
     it("knows the checked-in stacks", () => {
-        assert.deepEqual(stackNames(), ["fleet-example", "local", "production", "staging"]);
+        const names = stackNames();
+        assert.deepEqual(names, [...names].sort());
+        for (const stack of ["fleet-example", "local", "production", "staging"]) {
+            assert.ok(names.includes(stack), stack);
+        }
+        assert.ok(!names.includes("yaml") && !names.some((name) => name.includes("/")));
     });
 
     const cases: [string, () => number | Promise<number>][] = [
