@@ -7,8 +7,8 @@
  *   pulumi preview --json --stack staging > preview.json
  *   npx ts-node delivery/guard.ts preview.json [--allow]
  *
- * Exits 4 (refused) when such a step exists and --allow (the pull request's override label) is absent;
- * the other exit codes: USAGE.
+ * Exits 4 (refused) when such a step exists and --allow (a reviewer's override: delivery/allowance.ts) is
+ * absent; the other exit codes: USAGE.
  */
 import {
     EXIT,
@@ -166,7 +166,7 @@ export function judge(changes: readonly DestructiveChange[], allowed: boolean): 
         : `this change would destroy resources that hold data or running workloads:`;
     const footer = allowed
         ? ""
-        : `\nIf that is intended, a maintainer adds the label "${OVERRIDE_LABEL}" to the pull request.`;
+        : `\nIf that is intended: on a pull request, a reviewer adds the label "${OVERRIDE_LABEL}" and approves its head commit (delivery/allowance.ts); on staging or production, run the workflow by hand with ${OVERRIDE_LABEL}.`;
     return { ok: allowed, report: `${header}\n${lines.join("\n")}${footer}` };
 }
 
@@ -176,7 +176,10 @@ const USAGE = helpText({
         "Fails when a preview (pulumi preview --json) would replace or delete a cluster, KMS key, repository,\nnamespace or Kubernetes provider, or when a file is not a complete preview.",
     options: [
         ["<preview.json>...", "the previews to judge (pulumi preview --json output), one or more"],
-        ["--allow", `the pull request carries the "${OVERRIDE_LABEL}" label: list the changes and pass`],
+        [
+            "--allow",
+            "a reviewer allowed it (delivery/allowance.ts, or the workflow's input): list the changes and pass",
+        ],
     ],
     exits: {
         [EXIT.ok]: "no destructive change, or all of them allowed",

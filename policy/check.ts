@@ -9,11 +9,13 @@ import { parseStackArgs, planFromArgs, STACK_OPTIONS } from "../plan/cli";
 import { EXIT, expectedFailure, helpText, runCommand } from "../cli/command";
 import { PACK_RULES } from "./pack";
 import { checkResources, PolicyResource, Violation } from "./rules";
+import { checkWorkflows, loadWorkflowContext } from "./workflows";
+import { PROJECT_ROOT } from "../plan/stackFile";
 
 const USAGE = helpText({
     usage: "npm run check -- --stack <name> [--config <file>]",
     summary:
-        "Plans the stack offline and applies the policy pack's rules (policy/): what `pulumi preview --policy-pack\npolicy` enforces, without a Pulumi backend or cloud credentials.",
+        "Plans the stack offline and applies the policy pack's rules (policy/): what `pulumi preview --policy-pack\npolicy` enforces, without a Pulumi backend or cloud credentials; then the rules over the workflow files\nand the repository's environments (policy/workflows.ts).",
     options: STACK_OPTIONS,
     exits: {
         [EXIT.ok]: "no policy violations",
@@ -50,7 +52,10 @@ export function formatViolations(stack: string, count: number, violations: reado
 export async function main(argv: readonly string[]): Promise<number> {
     try {
         const { stack, plan } = await planFromArgs(parseStackArgs(argv, USAGE, false));
-        const violations = checkResources(plan.resources.map(fromPlanned), PACK_RULES);
+        const violations = [
+            ...checkResources(plan.resources.map(fromPlanned), PACK_RULES),
+            ...checkWorkflows(loadWorkflowContext(PROJECT_ROOT)),
+        ];
         const report = formatViolations(stack, plan.resources.length, violations);
         (violations.length === 0 ? process.stdout : process.stderr).write(`${report}\n`);
         return violations.length === 0 ? EXIT.ok : EXIT.found;
