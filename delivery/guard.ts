@@ -10,6 +10,7 @@
  * Exits 4 (refused) when such a step exists and --allow (a reviewer's override: delivery/allowance.ts) is
  * absent; the other exit codes: USAGE.
  */
+import { kubernetesJumps } from "./upgradeGuard";
 import {
     EXIT,
     expectedFailure,
@@ -173,7 +174,7 @@ export function judge(changes: readonly DestructiveChange[], allowed: boolean): 
 const USAGE = helpText({
     usage: "ts-node delivery/guard.ts <preview.json>... [--allow]",
     summary:
-        "Fails when a preview (pulumi preview --json) would replace or delete a cluster, KMS key, repository,\nnamespace or Kubernetes provider, or when a file is not a complete preview.",
+        "Fails when a preview (pulumi preview --json) would replace or delete a cluster, KMS key, repository,\nnamespace or Kubernetes provider, when an EKS cluster would move more than one Kubernetes minor (or\nback; no override passes that), or when a file is not a complete preview.",
     options: [
         ["<preview.json>...", "the previews to judge (pulumi preview --json output), one or more"],
         [
@@ -184,7 +185,7 @@ const USAGE = helpText({
     exits: {
         [EXIT.ok]: "no destructive change, or all of them allowed",
         [EXIT.badInput]: "a preview file is missing, unreadable or incomplete",
-        [EXIT.refused]: "a destructive change without --allow (each is listed on stderr)",
+        [EXIT.refused]: "a destructive change without --allow, or a Kubernetes jump (each is listed on stderr)",
     },
 });
 
@@ -198,14 +199,21 @@ export function main(argv: readonly string[]): number {
         if (files.length === 0) {
             throw new UsageError(`name at least one preview file\n${USAGE}`);
         }
-        const changes = files.flatMap((file) => {
+        const steps = files.flatMap((file) => {
             const text = readTextFile(file, "preview");
             try {
-                return destructiveChanges(parsePreview(text));
+                return parsePreview(text);
             } catch (error) {
                 throw new InputError(`${file}: ${(error as Error).message}`);
             }
         });
+        // EKS would refuse the update half-way: no label overrides it.
+        const jumps = kubernetesJumps(steps);
+        if (jumps.length > 0) {
+            process.stderr.write(`${jumps.join("\n")}\n`);
+            return EXIT.refused;
+        }
+        const changes = destructiveChanges(steps);
         const { ok, report } = judge(changes, values.allow === true);
         (ok ? process.stdout : process.stderr).write(`${report}\n`);
         return ok ? EXIT.ok : EXIT.refused;
