@@ -19,7 +19,10 @@ export interface StackArgs {
 
 /** The options of every command that plans a stack. */
 export const STACK_OPTIONS: readonly (readonly [string, string])[] = [
-    ["--stack <name>", "the stack: Pulumi.<name>.yaml (an unknown name lists the stacks there are)"],
+    [
+        "--stack <name>",
+        "the stack: Pulumi.<name>.yaml (an unknown name lists the stacks there are); production rules follow its config's environment",
+    ],
     ["--config <file>", "plan this stack config file instead (its stack name comes from Pulumi.<name>.yaml)"],
 ];
 

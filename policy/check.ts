@@ -7,6 +7,7 @@
 import { PlannedResource } from "../plan/recorder";
 import { parseStackArgs, planFromArgs, STACK_OPTIONS } from "../plan/cli";
 import { EXIT, expectedFailure, helpText, runCommand } from "../cli/command";
+import { withEnvironment } from "./environment";
 import { PACK_RULES } from "./pack";
 import { checkResources, PolicyResource, Violation } from "./rules";
 import { checkWorkflows, loadWorkflowContext } from "./workflows";
@@ -52,8 +53,10 @@ export function formatViolations(stack: string, count: number, violations: reado
 export async function main(argv: readonly string[]): Promise<number> {
     try {
         const { stack, plan } = await planFromArgs(parseStackArgs(argv, USAGE, false));
+        // The config's environment decides production (the plan's `environment` output), whatever the stack's name.
+        const environment = typeof plan.outputs.environment === "string" ? plan.outputs.environment : undefined;
         const violations = [
-            ...checkResources(plan.resources.map(fromPlanned), PACK_RULES),
+            ...checkResources(withEnvironment(plan.resources.map(fromPlanned), environment), PACK_RULES),
             ...checkWorkflows(loadWorkflowContext(PROJECT_ROOT)),
         ];
         const report = formatViolations(stack, plan.resources.length, violations);
