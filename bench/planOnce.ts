@@ -14,46 +14,9 @@ import { runPlatform } from "../stacks";
 import { PROJECT } from "../stacks/config";
 import { benchConfig, EngineType } from "./generate";
 import { RESULT_MARKER } from "./report";
-import { apiCallsByStage, StageCalls } from "./scale";
-import {
-    criticalPath,
-    createWeight,
-    isCreated,
-    offClusterChecks,
-    OffClusterCheck,
-    PathStep,
-    stagesOf,
-    unitWeight,
-    unlistedTypes,
-} from "./graph";
-
-export interface PlanAnalysis {
-    /** Resources that take time to create (custom, not providers). */
-    readonly created: number;
-    /** Longest chain of created resources, one after another. */
-    readonly depth: number;
-    /** Estimated `pulumi up` duration on an empty account, seconds. */
-    readonly estimate: { readonly typical: number; readonly low: number; readonly high: number };
-    readonly path: PathStep[];
-    readonly stages: string[];
-    readonly offCluster: OffClusterCheck[];
-    /** Custom types missing from bench/create-times.ts (weighted with its default). */
-    readonly unlistedTypes: string[];
-    /** Modelled API calls of a real preview, up and refresh, by stage (bench/scale.ts). */
-    readonly apiCalls: StageCalls[];
-    /** Time this analysis took, to subtract from the process's wall time. */
-    readonly analysisMs: number;
-}
-
-export type PlanMeasurement =
-    | {
-          readonly ok: true;
-          readonly resources: number;
-          readonly planMs: number;
-          readonly maxRssKiB: number;
-          readonly analysis?: PlanAnalysis;
-      }
-    | { readonly ok: false; readonly error: string };
+import type { PlanMeasurement } from "./measurement";
+import { apiCallsByStage } from "./scale";
+import { criticalPath, createWeight, isCreated, offClusterChecks, stagesOf, unitWeight, unlistedTypes } from "./graph";
 
 interface Args {
     readonly stack: string;

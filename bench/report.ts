@@ -1,6 +1,6 @@
 /** Figures and targets of the benchmark: pure functions over measurements. */
 import { ALLOWED_STAGES, withinAllowedStages } from "./graph";
-import type { PlanAnalysis } from "./planOnce";
+import type { PlanAnalysis } from "./measurement";
 
 /** Prefix of the line a child plan prints its measurement on. */
 export const RESULT_MARKER = "BENCH_RESULT ";

@@ -1,7 +1,8 @@
 /**
- * What the project's commands (plan, check, promote, guard, bench) share: one strict argument parser
- * (Node's util.parseArgs), usage errors, one-line input errors, the report of a bad stack config, and
- * running a main as the process's command.
+ * What the project's commands (plan, seed, check, promote, drift, guard, bench, test:live) share: one
+ * strict argument parser (Node's util.parseArgs), the help text's shape, one exit-code convention,
+ * usage errors, one-line input errors, the report of a bad stack config, and running a main as the
+ * process's command.
  */
 import * as fs from "fs";
 import { parseArgs } from "util";
@@ -15,6 +16,70 @@ export class InputError extends Error {}
 
 /** `--help` was asked for: the usage goes to stdout and the command exits 0. */
 export class HelpRequested extends Error {}
+
+/** The command will not do what was asked (seed would overwrite, a promotion is refused): exit 4. */
+export class Refused extends Error {}
+
+/** Every command's exit codes: one convention, listed in docs/commands.md (a test keeps the two equal). */
+export const EXIT = { ok: 0, badInput: 1, usage: 2, unexpected: 3, refused: 4, found: 5 } as const;
+
+/** What each exit code means, for every command; a command's help says what it means there. */
+export const EXIT_MEANINGS: Readonly<Record<number, string>> = {
+    [EXIT.ok]: "done, or nothing found",
+    [EXIT.badInput]: "bad input: a stack config the schema refuses, or a file missing, unreadable or malformed",
+    [EXIT.usage]: "bad arguments: an unknown flag, a missing value, an unknown stack (the usage follows)",
+    [EXIT.unexpected]: "unexpected failure: a bug, or a tool the command runs failed (the stack trace follows)",
+    [EXIT.refused]: "refused: the command will not do what was asked, and says why; nothing was changed",
+    [EXIT.found]: "found: the command ran and found what it looks for (violations, drift, a failed live test)",
+};
+
+export interface HelpSpec {
+    /** The usage line, without "usage: ". */
+    readonly usage: string;
+    /** What the command does, in a few lines. */
+    readonly summary: string;
+    /** Each option as written (`--stack <name>`) and what it does; --help is added. */
+    readonly options: readonly (readonly [string, string])[];
+    /** Environment variables the command reads, and what for. */
+    readonly environment?: readonly (readonly [string, string])[];
+    /** What each exit code the command uses means for it; 2 and 3 are added with their common meaning. */
+    readonly exits: Readonly<Partial<Record<number, string>>>;
+}
+
+/**
+ * The help text of a command, the same shape for all: usage, what it does, every option, the
+ * environment it reads, and every exit code.
+ */
+export function helpText(spec: HelpSpec): string {
+    const table = (rows: readonly (readonly [string, string])[]) => {
+        const width = Math.max(...rows.map(([left]) => left.length));
+        return rows.map(([left, right]) => `  ${left.padEnd(width)}  ${right}`).join("\n");
+    };
+    const options: (readonly [string, string])[] = [
+        ...spec.options,
+        ["--help", "print this help and exit 0; nothing runs, nothing is written"],
+    ];
+    const exits: Record<number, string> = {
+        [EXIT.usage]: EXIT_MEANINGS[EXIT.usage],
+        [EXIT.unexpected]: EXIT_MEANINGS[EXIT.unexpected],
+        ...spec.exits,
+    };
+    const codes = Object.keys(exits)
+        .map(Number)
+        .sort((a, b) => a - b);
+    return [
+        `usage: ${spec.usage}`,
+        "",
+        spec.summary,
+        "",
+        "Options:",
+        table(options),
+        ...(spec.environment ? ["", "Environment:", table(spec.environment)] : []),
+        "",
+        "Exit codes (docs/commands.md):",
+        table(codes.map((code) => [String(code), exits[code]])),
+    ].join("\n");
+}
 
 type OptionSpec = { readonly type: "string" | "boolean"; readonly multiple?: boolean };
 
@@ -43,6 +108,11 @@ export function parseCommand<T extends Record<string, OptionSpec>>(
     spec: CommandSpec<T>,
 ): { values: Parsed<T>; positionals: string[] } {
     if (argv.includes("--help") || argv.includes("-h")) {
+        const unexplained = Object.keys(spec.options).filter((name) => !spec.usage.includes(`--${name}`));
+        if (unexplained.length > 0) {
+            // A programming error, caught by the commands' --help tests: the help must explain every option.
+            throw new Error(`the help text does not explain ${unexplained.map((name) => `--${name}`).join(", ")}`);
+        }
         throw new HelpRequested(spec.usage);
     }
     try {
@@ -115,17 +185,22 @@ export function readTextFile(file: string, what = "file"): string {
 }
 
 /**
- * The exit code of an expected failure, after printing its message: 0 for --help (usage on stdout),
- * 2 for bad arguments, 1 for bad stack config or an unreadable file. Anything else is rethrown.
+ * The exit code of an expected failure (EXIT), after printing its message: 0 for --help (usage on
+ * stdout), 2 for bad arguments, 1 for bad stack config or an unreadable file, 4 for a refusal.
+ * Anything else is rethrown.
  */
 export function expectedFailure(error: unknown): number {
     if (error instanceof HelpRequested) {
         process.stdout.write(`${error.message}\n`);
-        return 0;
+        return EXIT.ok;
+    }
+    if (error instanceof Refused) {
+        process.stderr.write(`refused: ${error.message}\n`);
+        return EXIT.refused;
     }
     if (error instanceof UsageError || error instanceof ConfigError || error instanceof InputError) {
         process.stderr.write(`${error.message}\n`);
-        return error instanceof UsageError ? 2 : 1;
+        return error instanceof UsageError ? EXIT.usage : EXIT.badInput;
     }
     throw error;
 }
@@ -141,7 +216,7 @@ export function runCommand(main: (argv: readonly string[]) => number | Promise<n
     process.on("unhandledRejection", (reason) => {
         if (!(reason instanceof ConfigError)) {
             process.stderr.write(`${reason instanceof Error ? reason.stack : String(reason)}\n`);
-            process.exitCode = 3;
+            process.exitCode = EXIT.unexpected;
         }
     });
     Promise.resolve(process.argv.slice(2))
@@ -152,7 +227,7 @@ export function runCommand(main: (argv: readonly string[]) => number | Promise<n
             },
             (error: unknown) => {
                 process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
-                process.exitCode = 3;
+                process.exitCode = EXIT.unexpected;
             },
         );
 }
@@ -160,6 +235,6 @@ export function runCommand(main: (argv: readonly string[]) => number | Promise<n
 /**
  * How the project's commands load TypeScript (package.json's scripts say the same; relative to the
  * project root, where they run): scripts/register.cjs transpiles each file with swc and defers what
- * the Pulumi SDK loads only for closure serialization (README, "Benchmarks").
+ * the Pulumi SDK loads only for closure serialization (docs/benchmarks.md).
  */
 export const TYPESCRIPT_LOADER: readonly string[] = ["-r", "./scripts/register.cjs"];

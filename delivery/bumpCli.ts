@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { expectedFailure, parseCommand, runCommand, UsageError } from "../cli/command";
+import { EXIT, expectedFailure, helpText, parseCommand, runCommand, UsageError } from "../cli/command";
 import { STACK_NAME } from "../plan/cli";
 import { PROJECT_ROOT, stackConfigFromText } from "../plan/stackFile";
 import { processRunner, recordingRunner, Runner } from "../preflight/runner";
@@ -16,23 +16,29 @@ import { bumps, checkPins, formatBump, PinCheck } from "./bump";
 import { applyChanges } from "./promote";
 import { insertScalar } from "./stackText";
 
-export const USAGE = `usage: npm run bump -- --stack <name> [--dry-run] [--recorded <file>]
-
-Checks each pin of the stack's version set (EKS add-on builds offered for its Kubernetes minor, the
+export const USAGE = helpText({
+    usage: "npm run bump -- --stack <name> [--dry-run] [--recorded <file>]",
+    summary: `Checks each pin of the stack's version set (EKS add-on builds offered for its Kubernetes minor, the
 node AMI release, the version of every chart it installs) against its source, and writes the newest
 version within each pin's line into Pulumi.<name>.yaml, comments kept; prints each change with a link
 to its release notes, and what could not be checked. The Kubernetes minor never moves: that is an
 upgrade of its own, one minor at a time (docs/upgrades.md).
-  --stack <name>     the stack: Pulumi.<name>.yaml next to Pulumi.yaml
-  --dry-run          print the changes, write nothing
-  --recorded <file>  answer from a recording (preflight/runner.ts Recording) instead of the AWS CLI
-                     and the chart repositories: offline runs and tests
-  --help             print this help
 Sources need the AWS CLI with credentials that may call eks:DescribeAddonVersions and ssm:GetParameter,
-and HTTPS to the chart repositories; a pin whose source cannot be asked is listed under Notes.
-Exits 0 when the file is current or was updated (notes may list pins not checked), 1 when a pin is
-not offered and nothing in its line is (the version set must move), when the updated file would not
-validate (nothing written) or the stack config is invalid, 2 on bad arguments.`;
+and HTTPS to the chart repositories; a pin whose source cannot be asked is listed under Notes.`,
+    options: [
+        ["--stack <name>", "the stack: Pulumi.<name>.yaml next to Pulumi.yaml"],
+        ["--dry-run", "print the changes, write nothing"],
+        [
+            "--recorded <file>",
+            "answer from a recording (preflight/runner.ts Recording) instead of the AWS CLI and the chart repositories: offline runs and tests",
+        ],
+    ],
+    exits: {
+        [EXIT.ok]: "the file is current or was updated (notes may list pins not checked)",
+        [EXIT.badInput]: "the stack config is invalid, or the updated file would not validate (nothing written)",
+        [EXIT.found]: "a pin is not offered and nothing in its line is (the version set must move)",
+    },
+});
 
 export interface BumpArgs {
     readonly stack: string;
@@ -138,7 +144,7 @@ export async function main(argv: readonly string[], root = PROJECT_ROOT, runner?
         }
         process.stdout.write(`${formatBump(args.stack, config, checks, !args.dryRun)}\n`);
         const stuck = checks.filter((c) => c.notOffered === true && c.newest === undefined);
-        return stuck.length > 0 ? 1 : 0;
+        return stuck.length > 0 ? EXIT.found : EXIT.ok;
     } catch (error) {
         return expectedFailure(error);
     }

@@ -4,16 +4,34 @@
  * Runs `pulumi preview --refresh --expect-no-changes --json` for the stack (or reads --preview <file>) and
  * `kubectl get <kind> -A -o json` for each GitOps kind (or reads <dir>/<Kind>.json, a missing file
  * meaning the kind is not installed), prints one report (Markdown, or JSON with --json).
- * Exits 1 on drift, 0 when clean, 2 on bad arguments.
+ * Exit codes: USAGE (5 on drift, 0 when clean).
  */
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { expectedFailure, parseCommand, runCommand, UsageError } from "../cli/command";
+import { EXIT, expectedFailure, helpText, parseCommand, readTextFile, runCommand, UsageError } from "../cli/command";
+import { stackFilePath, unknownStackError } from "../plan/stackFile";
 import { driftReport, formatReport, GITOPS_KINDS, GitopsKind } from "./drift";
 
-const USAGE =
-    "usage: npm run drift -- --stack <stack> [--json] [--preview <file>] [--cluster-dir <dir>] [--kubeconfig <file>] [--context <name>]";
+const USAGE = helpText({
+    usage: "npm run drift -- --stack <stack> [--json] [--preview <file>] [--cluster-dir <dir>] [--kubeconfig <file>] [--context <name>]",
+    summary:
+        "Compares what runs with what is declared: `pulumi preview --refresh --expect-no-changes` for the stack\n(infrastructure drift) and each GitOps object's status through kubectl (Applications, Kustomizations,\nHelmReleases, ExternalSecrets that have not converged), and prints one report.",
+    options: [
+        ["--stack <stack>", "the stack: Pulumi.<stack>.yaml (an unknown name lists the stacks there are)"],
+        ["--json", "print the report as JSON instead of Markdown"],
+        ["--preview <file>", "read a recorded `pulumi preview --json` instead of running it (offline)"],
+        ["--cluster-dir <dir>", "read <dir>/<Kind>.json (kubectl get -A -o json) instead of asking the cluster"],
+        ["--kubeconfig <file>", "the kubeconfig kubectl uses"],
+        ["--context <name>", "the kubeconfig context kubectl uses"],
+    ],
+    exits: {
+        [EXIT.ok]: "no drift",
+        [EXIT.badInput]: "a recorded file is unreadable",
+        [EXIT.unexpected]: "pulumi or kubectl failed (the error follows)",
+        [EXIT.found]: "drift (the report says where)",
+    },
+});
 
 export interface DriftArgs {
     readonly stack: string;
@@ -38,6 +56,9 @@ export function parseDriftArgs(argv: readonly string[]): DriftArgs {
     });
     if (values.stack === undefined || values.stack === "") {
         throw new UsageError(`--stack is required\n${USAGE}`);
+    }
+    if (!fs.existsSync(stackFilePath(values.stack))) {
+        throw unknownStackError(values.stack);
     }
     return {
         stack: values.stack,
@@ -95,19 +116,20 @@ function readRecorded(dir: string, kind: GitopsKind): string | undefined {
 
 export function main(argv: readonly string[]): number {
     let args: DriftArgs;
+    let preview: string;
     try {
         args = parseDriftArgs(argv);
+        preview = args.previewFile ? readTextFile(args.previewFile, "preview") : runPreview(args.stack);
     } catch (error) {
         return expectedFailure(error);
     }
-    const preview = args.previewFile ? fs.readFileSync(args.previewFile, "utf8") : runPreview(args.stack);
     const cluster: Partial<Record<GitopsKind, string>> = {};
     for (const kind of Object.keys(GITOPS_KINDS) as GitopsKind[]) {
         cluster[kind] = args.clusterDir ? readRecorded(args.clusterDir, kind) : runKubectl(kind, args);
     }
     const report = driftReport({ stack: args.stack, preview, cluster });
     process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
-    return report.drift ? 1 : 0;
+    return report.drift ? EXIT.found : EXIT.ok;
 }
 
 if (require.main === module) {

@@ -7,10 +7,20 @@
  *   pulumi preview --json --stack staging > preview.json
  *   npx ts-node delivery/guard.ts preview.json [--allow]
  *
- * Exits 1 when such a step exists and --allow (a reviewer's override: delivery/allowance.ts) is absent.
+ * Exits 4 (refused) when such a step exists and --allow (a reviewer's override: delivery/allowance.ts) is
+ * absent; the other exit codes: USAGE.
  */
 import { kubernetesJumps } from "./upgradeGuard";
-import { expectedFailure, InputError, parseCommand, readTextFile, runCommand, UsageError } from "../cli/command";
+import {
+    EXIT,
+    expectedFailure,
+    helpText,
+    InputError,
+    parseCommand,
+    readTextFile,
+    runCommand,
+    UsageError,
+} from "../cli/command";
 
 /** Resource types whose replacement or deletion needs an explicit override. */
 export const GUARDED_TYPES: Readonly<Record<string, string>> = {
@@ -161,14 +171,23 @@ export function judge(changes: readonly DestructiveChange[], allowed: boolean): 
     return { ok: allowed, report: `${header}\n${lines.join("\n")}${footer}` };
 }
 
-const USAGE = `usage: ts-node delivery/guard.ts <preview.json>... [--allow]
-
-Fails when a preview (pulumi preview --json) would replace or delete a cluster, KMS key, repository,
-namespace or Kubernetes provider, when an EKS cluster would move more than one Kubernetes minor (or
-back; no override passes that), or when a file is not a complete preview.
-  --allow   a reviewer allowed it (delivery/allowance.ts, or the workflow's input): list the changes and pass
-  --help    print this help
-Exits 0 when safe or allowed, 1 on destructive changes or an unreadable/incomplete preview, 2 on bad arguments.`;
+const USAGE = helpText({
+    usage: "ts-node delivery/guard.ts <preview.json>... [--allow]",
+    summary:
+        "Fails when a preview (pulumi preview --json) would replace or delete a cluster, KMS key, repository,\nnamespace or Kubernetes provider, when an EKS cluster would move more than one Kubernetes minor (or\nback; no override passes that), or when a file is not a complete preview.",
+    options: [
+        ["<preview.json>...", "the previews to judge (pulumi preview --json output), one or more"],
+        [
+            "--allow",
+            "a reviewer allowed it (delivery/allowance.ts, or the workflow's input): list the changes and pass",
+        ],
+    ],
+    exits: {
+        [EXIT.ok]: "no destructive change, or all of them allowed",
+        [EXIT.badInput]: "a preview file is missing, unreadable or incomplete",
+        [EXIT.refused]: "a destructive change without --allow, or a Kubernetes jump (each is listed on stderr)",
+    },
+});
 
 export function main(argv: readonly string[]): number {
     try {
@@ -192,12 +211,12 @@ export function main(argv: readonly string[]): number {
         const jumps = kubernetesJumps(steps);
         if (jumps.length > 0) {
             process.stderr.write(`${jumps.join("\n")}\n`);
-            return 1;
+            return EXIT.refused;
         }
         const changes = destructiveChanges(steps);
         const { ok, report } = judge(changes, values.allow === true);
         (ok ? process.stdout : process.stderr).write(`${report}\n`);
-        return ok ? 0 : 1;
+        return ok ? EXIT.ok : EXIT.refused;
     } catch (error) {
         return expectedFailure(error);
     }

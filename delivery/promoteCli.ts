@@ -3,29 +3,35 @@
  *
  * Reads the source stack's outputs (`pulumi stack output --json`, or --outputs <file> offline) and
  * writes its app revisions (and with --platform the whole version set it runs: Kubernetes minor,
- * EKS add-on builds, node AMI release, every chart it installs) into Pulumi.<to>.yaml. Exits 1 when the promotion is refused (nothing written), 2 on
- * bad arguments.
+ * EKS add-on builds, node AMI release, every chart it installs) into Pulumi.<to>.yaml. Exit codes: USAGE.
  */
 import { execFileSync } from "child_process";
-import { PROJECT_ROOT } from "../plan/stackFile";
+import * as fs from "fs";
+import { PROJECT_ROOT, stackFilePath, unknownStackError } from "../plan/stackFile";
 import { STACK_NAME } from "../plan/cli";
-import { expectedFailure, parseCommand, readTextFile, runCommand, UsageError } from "../cli/command";
+import { EXIT, expectedFailure, helpText, parseCommand, readTextFile, runCommand, UsageError } from "../cli/command";
 import { parseSourceOutputs, promote, PromotionRefused, SourceOutputs } from "./promote";
 
-const USAGE = `usage: npm run promote -- --from <stack> --to <stack> [--app <name>...] [--platform] [--allow-downgrade] [--dry-run] [--outputs <file>]
-
-Copies the source stack's app revisions (and with --platform the whole version set it runs: the
-Kubernetes minor, EKS add-on builds, node AMI release and the version of every chart it installs) into
-Pulumi.<to>.yaml, validated with the stack config schema before it is written.
-  --from <stack>      the stack whose outputs are promoted (pulumi stack output --json)
-  --to <stack>        a stack of this project: Pulumi.<to>.yaml next to Pulumi.yaml
-  --app <name>        promote only this app (repeatable)
-  --platform          also promote the version set (refused: a Kubernetes jump of more than one minor)
-  --allow-downgrade   accept a version older than the one the target runs (EKS build numbers included)
-  --dry-run           print the change, write nothing
-  --outputs <file>    read the source outputs from this file instead of the Pulumi CLI
-  --help              print this help
-Exits 0 when promoted, 1 when refused (nothing written), 2 on bad arguments.`;
+const USAGE = helpText({
+    usage: "npm run promote -- --from <stack> --to <stack> [--app <name>...] [--platform] [--allow-downgrade] [--dry-run] [--outputs <file>]",
+    summary:
+        "Copies the source stack's app revisions (and with --platform the whole version set it runs: the\nKubernetes minor, EKS add-on builds, node AMI release and the version of every chart it installs) into\nPulumi.<to>.yaml, validated with the stack config schema before it is written.",
+    options: [
+        ["--from <stack>", "the stack whose outputs are promoted (pulumi stack output --json)"],
+        ["--to <stack>", "a stack of this project: Pulumi.<to>.yaml next to Pulumi.yaml (an unknown name lists them)"],
+        ["--app <name>", "promote only this app (repeatable)"],
+        ["--platform", "also promote the version set (refused: a Kubernetes jump of more than one minor)"],
+        ["--allow-downgrade", "accept a version older than the one the target runs (EKS build numbers included)"],
+        ["--dry-run", "print the change, write nothing"],
+        ["--outputs <file>", "read the source outputs from this file instead of the Pulumi CLI"],
+    ],
+    exits: {
+        [EXIT.ok]: "promoted (or, with --dry-run, the change printed)",
+        [EXIT.badInput]: "an outputs file is unreadable",
+        [EXIT.refused]:
+            "the promotion is refused (a downgrade, an unknown app, a target that would not validate, ...); nothing was written",
+    },
+});
 
 export interface PromoteArgs {
     readonly from: string;
@@ -99,6 +105,9 @@ export function stackOutputs(stack: string, pulumiCli = "pulumi"): SourceOutputs
 export function main(argv: readonly string[], root = PROJECT_ROOT): number {
     try {
         const args = parsePromoteArgs(argv);
+        if (!fs.existsSync(stackFilePath(args.to, root))) {
+            throw unknownStackError(args.to, root);
+        }
         const file = args.outputsFile;
         const readOutputs =
             file === undefined ? stackOutputs : () => parseSourceOutputs(readTextFile(file, "outputs file"), file);
@@ -108,7 +117,7 @@ export function main(argv: readonly string[], root = PROJECT_ROOT): number {
     } catch (error) {
         if (error instanceof PromotionRefused) {
             process.stderr.write(`promotion refused: ${error.message}\n`);
-            return 1;
+            return EXIT.refused;
         }
         return expectedFailure(error);
     }

@@ -2,12 +2,11 @@
  * npm run plan -- --stack <name> [--config <file>] [--json]
  *
  * Plans a stack offline: the real program under Pulumi's mock runtime, with the stack's config file.
- * Prints the declared resources as a tree, or as one JSON array with --json. Exits 1 on bad config
- * (the validation report names every bad key), 2 on bad arguments.
+ * Prints the declared resources as a tree, or as one JSON array with --json. Exit codes: PLAN_USAGE.
  */
 import { runPlatform } from "../stacks";
 import { PROJECT } from "../stacks/config";
-import { expectedFailure, parseCommand, runCommand, UsageError } from "../cli/command";
+import { EXIT, expectedFailure, helpText, parseCommand, runCommand, UsageError } from "../cli/command";
 import { PlannedResource } from "./recorder";
 import { PlanResult, runPlan } from "./run";
 import { readStackConfig, stackFilePath, stackNameOf } from "./stackFile";
@@ -18,14 +17,25 @@ export interface StackArgs {
     readonly json: boolean;
 }
 
-const PLAN_USAGE = `usage: npm run plan -- --stack <name> [--config <file>] [--json]
+/** The options of every command that plans a stack. */
+export const STACK_OPTIONS: readonly (readonly [string, string])[] = [
+    [
+        "--stack <name>",
+        "the stack: Pulumi.<name>.yaml (an unknown name lists the stacks there are); production rules follow its config's environment",
+    ],
+    ["--config <file>", "plan this stack config file instead (its stack name comes from Pulumi.<name>.yaml)"],
+];
 
-Plans the stack offline (the program under Pulumi's mock runtime) and prints what it declares.
-  --stack <name>    the stack: Pulumi.<name>.yaml (production rules follow its config's environment)
-  --config <file>   plan this stack config file instead (its stack name comes from Pulumi.<name>.yaml)
-  --json            print one JSON array of the declared resources
-  --help            print this help
-Exits 0 when planned, 1 on bad config or an unreadable file, 2 on bad arguments.`;
+const PLAN_USAGE = helpText({
+    usage: "npm run plan -- --stack <name> [--config <file>] [--json]",
+    summary:
+        "Plans the stack offline (the program under Pulumi's mock runtime, no cloud, no credentials) and prints\nwhat it declares as a tree.",
+    options: [...STACK_OPTIONS, ["--json", "print one JSON array of the declared resources instead"]],
+    exits: {
+        [EXIT.ok]: "planned",
+        [EXIT.badInput]: "the stack config is refused (every bad key is listed), or a file is unreadable",
+    },
+});
 
 /**
  * `--stack <name> [--config <file>]`, and `--json` where the command takes it: the arguments of

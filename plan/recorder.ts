@@ -4,7 +4,7 @@
  * registration request itself, and secrets are masked before anything is kept.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { WIRE } from "./sdk";
+import { MonitorLike, RegisterRequest, WIRE } from "./sdk";
 
 /** Resource options that matter for safety, as the engine sees them. */
 export interface PlannedOptions {
@@ -60,24 +60,6 @@ function providerUrn(reference: string): string | undefined {
     }
     const cut = reference.lastIndexOf("::");
     return cut > 0 ? reference.slice(0, cut) : reference;
-}
-
-interface RegisterRequest {
-    getType(): string;
-    getName(): string;
-    getParent(): string;
-    getCustom(): boolean;
-    getProvider(): string;
-    getDependenciesList(): string[];
-    getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
-    getProtect(): boolean | undefined;
-    getRetainondelete(): boolean | undefined;
-    getIgnorechangesList(): string[];
-    getDeletebeforereplace(): boolean;
-}
-
-export interface MonitorLike {
-    registerResource(req: RegisterRequest, callback: (err: unknown, resp?: { getUrn(): string }) => void): unknown;
 }
 
 /** The value of an Output, once known (under mocks, every value becomes known). */

@@ -6,7 +6,6 @@
  * the shape of the mock monitor's requests, and `Resource.callsites`.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { MonitorLike } from "./recorder";
 
 /** Signatures of Pulumi's property serialization, as the monitor receives inputs and outputs. */
 export const WIRE = {
@@ -15,6 +14,25 @@ export const WIRE = {
     resourceSig: pulumi.runtime.specialResourceSig,
     unknownValue: pulumi.runtime.unknownValue,
 } as const;
+
+/** A resource registration as the mock monitor receives it (what plan/recorder.ts reads of it). */
+export interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+    getProvider(): string;
+    getDependenciesList(): string[];
+    getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+    getProtect(): boolean | undefined;
+    getRetainondelete(): boolean | undefined;
+    getIgnorechangesList(): string[];
+    getDeletebeforereplace(): boolean;
+}
+
+export interface MonitorLike {
+    registerResource(req: RegisterRequest, callback: (err: unknown, resp?: { getUrn(): string }) => void): unknown;
+}
 
 interface OutputsRequest {
     getUrn(): string;

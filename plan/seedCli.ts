@@ -3,17 +3,30 @@
  *
  * Writes the layout a stack's engine syncs (clusters/<stack>/, apps/, README.md, the checks workflow)
  * into a folder, for a GitOps repository this program does not create (the local stack's): push it
- * to that repository and the first `pulumi up` finds what it syncs. Exits 1 on bad config, 2 on bad
- * arguments; never overwrites a file that exists.
+ * to that repository and the first `pulumi up` finds what it syncs. Never overwrites a file that
+ * exists. Exit codes: USAGE.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadConfig, PROJECT } from "../stacks/config";
 import { gitopsSeedFiles } from "../stacks/repositories";
-import { expectedFailure, runCommand, UsageError } from "../cli/command";
+import { EXIT, expectedFailure, helpText, parseCommand, Refused, runCommand, UsageError } from "../cli/command";
 import { readStackConfig, stackFilePath } from "./stackFile";
 
-const USAGE = "usage: npm run seed -- --stack <name> --out <folder>";
+const USAGE = helpText({
+    usage: "npm run seed -- --stack <name> --out <folder>",
+    summary:
+        "Writes what the stack's engine syncs (clusters/<stack>/, apps/, README.md, the checks workflow) into a\nfolder, for a GitOps repository this program does not create: push it there before the first `pulumi up`.",
+    options: [
+        ["--stack <name>", "the stack: Pulumi.<name>.yaml (an unknown name lists the stacks there are)"],
+        ["--out <folder>", "where to write; created if missing; files already there are never overwritten"],
+    ],
+    exits: {
+        [EXIT.ok]: "written",
+        [EXIT.badInput]: "the stack config is refused, or a file is unreadable",
+        [EXIT.refused]: "a file it would write exists already (all are listed; nothing was written)",
+    },
+});
 
 /** Every file the stack's GitOps repository needs, path → content. */
 export function stackSeedFiles(stack: string): Record<string, string> {
@@ -24,22 +37,18 @@ export function stackSeedFiles(stack: string): Record<string, string> {
 
 export function main(argv: readonly string[]): number {
     try {
-        const options = new Map<string, string>();
-        for (let i = 0; i < argv.length; i += 2) {
-            if (!["--stack", "--out"].includes(argv[i]) || argv[i + 1] === undefined) {
-                throw new UsageError(`unexpected argument "${argv[i]}"\n${USAGE}`);
-            }
-            options.set(argv[i], argv[i + 1]);
-        }
-        const stack = options.get("--stack");
-        const out = options.get("--out");
+        const { values } = parseCommand(argv, {
+            usage: USAGE,
+            options: { stack: { type: "string" }, out: { type: "string" } },
+        });
+        const { stack, out } = values;
         if (stack === undefined || out === undefined) {
             throw new UsageError(`name the stack and the output folder\n${USAGE}`);
         }
         const files = stackSeedFiles(stack);
         const existing = Object.keys(files).filter((file) => fs.existsSync(path.join(out, file)));
         if (existing.length > 0) {
-            throw new UsageError(`not overwriting what is there: ${existing.join(", ")} (in ${out})`);
+            throw new Refused(`not overwriting what is there: ${existing.join(", ")} (in ${out})`);
         }
         for (const [file, content] of Object.entries(files)) {
             fs.mkdirSync(path.dirname(path.join(out, file)), { recursive: true });

@@ -23,6 +23,22 @@ export function stackFilePath(stack: string, root = PROJECT_ROOT): string {
     return path.join(root, `Pulumi.${stack}.yaml`);
 }
 
+/** The project's stacks: each Pulumi.<name>.yaml beside Pulumi.yaml, sorted. */
+export function stackNames(root = PROJECT_ROOT): string[] {
+    return fs
+        .readdirSync(root)
+        .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
+        .filter((name): name is string => name !== undefined)
+        .sort();
+}
+
+/** A bad argument naming a stack that has no file, with the stacks there are. */
+export function unknownStackError(stack: string, root = PROJECT_ROOT): UsageError {
+    return new UsageError(
+        `no stack "${stack}" (no Pulumi.${stack}.yaml in ${root}); the stacks are: ${stackNames(root).join(", ")}`,
+    );
+}
+
 /** `Pulumi.staging.yaml` → `staging`; any other file name plans as stack "offline". */
 export function stackNameOf(file: string): string {
     return /^Pulumi\.(.+)\.ya?ml$/.exec(path.basename(file))?.[1] ?? "offline";
@@ -101,6 +117,9 @@ export function parseYamlFile(file: string, text: string): unknown {
 
 export function readStackConfig(file: string, root = PROJECT_ROOT): StackConfig {
     if (!fs.existsSync(file)) {
+        if (path.resolve(file) === stackFilePath(stackNameOf(file), root)) {
+            throw unknownStackError(stackNameOf(file), root);
+        }
         throw new UsageError(
             `no stack config file at ${file}: pass --stack <name> for Pulumi.<name>.yaml, or --config <file>`,
         );

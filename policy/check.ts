@@ -2,26 +2,28 @@
  * npm run check -- --stack <name> [--config <file>]
  *
  * The policy pack's rules over the offline plan: what `pulumi preview --policy-pack policy` enforces,
- * without a Pulumi backend or cloud credentials (forks get it too). Exits 1 on violations or bad
- * config, 2 on bad arguments.
+ * without a Pulumi backend or cloud credentials (forks get it too). Exit codes: USAGE.
  */
 import { PlannedResource } from "../plan/recorder";
-import { parseStackArgs, planFromArgs } from "../plan/cli";
-import { expectedFailure, runCommand } from "../cli/command";
+import { parseStackArgs, planFromArgs, STACK_OPTIONS } from "../plan/cli";
+import { EXIT, expectedFailure, helpText, runCommand } from "../cli/command";
 import { withEnvironment } from "./environment";
 import { PACK_RULES } from "./pack";
 import { checkResources, PolicyResource, Violation } from "./rules";
 import { checkWorkflows, loadWorkflowContext } from "./workflows";
 import { PROJECT_ROOT } from "../plan/stackFile";
 
-const USAGE = `usage: npm run check -- --stack <name> [--config <file>]
-
-Plans the stack offline and applies the policy pack's rules (policy/), then the rules over the
-workflow files and the repository's environments (policy/workflows.ts).
-  --stack <name>    the stack: Pulumi.<name>.yaml; production rules apply when its config says environment: production
-  --config <file>   check this stack config file instead
-  --help            print this help
-Exits 0 without violations, 1 on violations, bad config or an unreadable file, 2 on bad arguments.`;
+const USAGE = helpText({
+    usage: "npm run check -- --stack <name> [--config <file>]",
+    summary:
+        "Plans the stack offline and applies the policy pack's rules (policy/): what `pulumi preview --policy-pack\npolicy` enforces, without a Pulumi backend or cloud credentials; then the rules over the workflow files\nand the repository's environments (policy/workflows.ts).",
+    options: STACK_OPTIONS,
+    exits: {
+        [EXIT.ok]: "no policy violations",
+        [EXIT.badInput]: "the stack config is refused, or a file is unreadable",
+        [EXIT.found]: "policy violations (each with its rule and resource, on stderr)",
+    },
+});
 
 /** A planned resource as the rules read it: inputs are the props a preview's policy pack sees. */
 export function fromPlanned(resource: PlannedResource): PolicyResource {
@@ -59,7 +61,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         ];
         const report = formatViolations(stack, plan.resources.length, violations);
         (violations.length === 0 ? process.stdout : process.stderr).write(`${report}\n`);
-        return violations.length === 0 ? 0 : 1;
+        return violations.length === 0 ? EXIT.ok : EXIT.found;
     } catch (error) {
         return expectedFailure(error);
     }

@@ -7,7 +7,7 @@
  * needed) or n/a. The stack is planned offline first: what is checked is what the program declares.
  */
 import * as fs from "fs";
-import { expectedFailure, parseCommand, runCommand, UsageError } from "../cli/command";
+import { EXIT, expectedFailure, helpText, parseCommand, runCommand, UsageError } from "../cli/command";
 import { STACK_NAME } from "../plan/cli";
 import { runPlan } from "../plan/run";
 import { PROJECT_ROOT, readStackConfig, stackFilePath } from "../plan/stackFile";
@@ -92,21 +92,27 @@ export const CHECKS: readonly {
 
 const wrap = (text: string, indent: string) => text.replace(/(.{1,96})(\s+|$)/g, `$1\n${indent}`).trimEnd();
 
-export const PREFLIGHT_USAGE = `usage: npm run preflight -- --stack <name> [--check <name>]... [--app <name>]... [--strict]
-
-Plans the stack offline, then checks with the credentials at hand what the plan cannot know. Each
+export const PREFLIGHT_USAGE = helpText({
+    usage: "npm run preflight -- --stack <name> [--check <name>]... [--app <name>]... [--strict]",
+    summary: `Plans the stack offline, then checks with the credentials at hand what the plan cannot know. Each
 outcome is PASS, FAIL (with the fix), SKIP (the source could not be asked: no credentials, no network;
 it says what it needed) or N/A (the stack has nothing to check there). Without credentials every check
 that needs them is skipped and the command exits 0.
-  --stack <name>    the stack: Pulumi.<name>.yaml
-  --check <name>    run only this check (repeatable); default: all
-  --app <name>      check only this GitHub App (repeatable: DEPLOY, PREVIEW, PROMOTION); default: all
-  --strict          a skipped check fails too (for CI jobs that hold the credentials)
-  --help            print this help
+
 Checks:
-${CHECKS.map((c) => `  ${c.name.padEnd(14)}${wrap(c.what, " ".repeat(16))}`).join("\n")}
-Exits 0 when nothing failed, 1 when a check failed (with --strict: or was skipped) or the stack config
-is bad, 2 on bad arguments, 3 on an unexpected error.`;
+${CHECKS.map((c) => `  ${c.name.padEnd(14)}${wrap(c.what, " ".repeat(16))}`).join("\n")}`,
+    options: [
+        ["--stack <name>", "the stack: Pulumi.<name>.yaml"],
+        ["--check <name>", "run only this check (repeatable); default: all"],
+        ["--app <name>", "check only this GitHub App (repeatable: DEPLOY, PREVIEW, PROMOTION); default: all"],
+        ["--strict", "a skipped check fails too (for CI jobs that hold the credentials)"],
+    ],
+    exits: {
+        [EXIT.ok]: "nothing failed",
+        [EXIT.badInput]: "the stack config is refused",
+        [EXIT.found]: "a check failed (with --strict: or was skipped)",
+    },
+});
 
 /** The stacks there are: Pulumi.<name>.yaml files in the project folder. */
 export function stackNames(root: string): string[] {

@@ -1,3 +1,5 @@
+import { EXIT } from "../cli/command";
+
 /**
  * What a check found, one line per subject: pass, fail (with the fix), skip (the source could not be
  * asked: no credentials, no network; with what was needed), or n/a (the stack has nothing to check).
@@ -58,5 +60,5 @@ export function formatReport(reports: readonly CheckReport[]): string {
 /** 1 when anything failed, or (strict) when anything was skipped; else 0. */
 export function exitCodeOf(reports: readonly CheckReport[], strict: boolean): number {
     const all = reports.flatMap((r) => r.outcomes);
-    return all.some((o) => o.status === "fail" || (strict && o.status === "skip")) ? 1 : 0;
+    return all.some((o) => o.status === "fail" || (strict && o.status === "skip")) ? EXIT.found : EXIT.ok;
 }

@@ -1,5 +1,5 @@
 // `node -r ./scripts/register.cjs <file>.ts`: how the project's commands load TypeScript (package.json's
-// scripts, cli/command.ts TYPESCRIPT_LOADER). Two things, both for start-up time (README, "Benchmarks"):
+// scripts, cli/command.ts TYPESCRIPT_LOADER). Two things, both for start-up time (docs/benchmarks.md):
 //
 // - Each .ts file is transpiled by swc when required: types stripped, CommonJS, the options
 //   @swc-node/register derives from tsconfig.json. No type check (npm test type checks), and not

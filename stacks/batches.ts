@@ -3,7 +3,7 @@
  * the SDK keeps each resource's pending state until the engine (or the mocks) answers, and answers
  * only come once the burst yields. Yielding between small batches lets registrations complete while
  * later ones are declared, which bounds that state (measured on the 1000-app offline plan: see the
- * README's benchmark section).
+ * docs/benchmarks.md).
  */
 export const DECLARE_BATCH = 2;
 

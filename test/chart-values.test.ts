@@ -118,8 +118,8 @@ describe("chart values: protected paths", () => {
         assert.ok(paths(FLUX_PROTECTED).includes("multitenancy.enabled"));
     });
 
-    it("the README's table lists exactly each chart's protected paths", () => {
-        const readme = fs.readFileSync("README.md", "utf8");
+    it("the configuration reference's table lists exactly each chart's protected paths", () => {
+        const readme = fs.readFileSync("docs/configuration.md", "utf8");
         const row = (chart: string) =>
             [...(new RegExp(`^\\| ${chart} \\| (.*) \\|$`, "m").exec(readme)?.[1] ?? "").matchAll(/`([^`]+)`/g)].map(
                 (m) => m[1],

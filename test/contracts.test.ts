@@ -168,7 +168,7 @@ describe("seeded GitOps repositories, as each engine reads them", () => {
         const stderr = process.stderr.write.bind(process.stderr);
         process.stderr.write = () => true;
         try {
-            assert.equal(main(["--stack", "local", "--out", out]), 2);
+            assert.equal(main(["--stack", "local", "--out", out]), 4, "a refusal, not bad arguments (2)");
         } finally {
             process.stderr.write = stderr;
         }

@@ -35,10 +35,10 @@ describe("drift report", () => {
         });
     });
 
-    it("IaC drift only: exit 1, the changed resources with the properties that differ", async () => {
+    it("IaC drift only: exit 5, the changed resources with the properties that differ", async () => {
         const { result, out } = await run("preview-changed.json", "cluster-clean");
         const report = JSON.parse(out) as DriftReport;
-        assert.strictEqual(result, 1);
+        assert.strictEqual(result, 5, "drift is a finding (docs/commands.md)");
         assert.deepStrictEqual(report.gitops, []);
         assert.deepStrictEqual(report.iac, [
             {
@@ -56,10 +56,10 @@ describe("drift report", () => {
         ]);
     });
 
-    it("GitOps drift only: exit 1, each unconverged object with its state and the engine's message", async () => {
+    it("GitOps drift only: exit 5, each unconverged object with its state and the engine's message", async () => {
         const { result, out } = await run("preview-clean.json", "cluster-drifted");
         const report = JSON.parse(out) as DriftReport;
-        assert.strictEqual(result, 1);
+        assert.strictEqual(result, 5, "drift is a finding (docs/commands.md)");
         assert.deepStrictEqual(report.iac, []);
         assert.deepStrictEqual(
             report.gitops.map((p: { kind: string; name: string; state: string }) => `${p.kind}/${p.name}: ${p.state}`),
@@ -78,7 +78,7 @@ describe("drift report", () => {
         assert.strictEqual(report.gitops[1].message, "Deployment exceeded its progress deadline");
     });
 
-    it("both: exit 1 and the text report lists IaC and GitOps drift together", async () => {
+    it("both: exit 5 and the text report lists IaC and GitOps drift together", async () => {
         const { result, out } = await captureOutput(() =>
             main([
                 "--stack",
@@ -89,7 +89,7 @@ describe("drift report", () => {
                 fixture("cluster-drifted"),
             ]),
         );
-        assert.strictEqual(result, 1);
+        assert.strictEqual(result, 5, "drift is a finding (docs/commands.md)");
         assert.match(out, /^# Drift report: staging\n\nDrift found\./);
         assert.match(
             out,

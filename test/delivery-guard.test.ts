@@ -129,9 +129,9 @@ describe("delivery guard: CLI", () => {
         );
     });
 
-    it("exits 1 on a destructive preview, naming the KMS key on stderr", async () => {
+    it("exits 4 (refused) on a destructive preview, naming the KMS key on stderr", async () => {
         const result = await run([fixture("preview-safe.json"), fixture("preview-destructive.json")]);
-        assert.equal(result.code, 1);
+        assert.equal(result.code, 4);
         assert.match(result.err, /delete KMS key "platform-secrets-key"/);
     });
 

@@ -259,7 +259,7 @@ describe("delivery promote: refusals write nothing", () => {
                 ["--from", "staging", "--to", "production", "--outputs", outputsFile, ...c.argv],
                 dir,
             );
-            assert.equal(result.code, 1);
+            assert.equal(result.code, 4, "a refusal (docs/commands.md)");
             assert.match(result.err, /^promotion refused: /);
             assert.match(result.err, c.message);
             assert.equal(production(dir), target);
@@ -322,7 +322,7 @@ describe("delivery promote: refusals write nothing", () => {
         const bad = path.join(dir, "bad.json");
         fs.writeFileSync(bad, "{ not json");
         const notJson = await run(["--from", "staging", "--to", "production", "--outputs", bad], dir);
-        assert.equal(notJson.code, 1);
+        assert.equal(notJson.code, 4);
         assert.match(notJson.err, /^promotion refused: the outputs in .*bad.json are not JSON/);
         const missing = await run(
             ["--from", "staging", "--to", "production", "--outputs", path.join(dir, "none.json")],

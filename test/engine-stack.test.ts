@@ -3,42 +3,21 @@
  * resources; the sync path follows the stack; the graph orders cluster → engine → apps.
  */
 import assert from "node:assert/strict";
-import { DirectSecretDelivery } from "../components/secrets/direct";
 import { PlannedResource } from "../plan/recorder";
 import { PlanResult } from "../plan/run";
-import { readPlatformConfig } from "../stacks";
-import { registerApps } from "../stacks/apps";
-import { createCluster } from "../stacks/cluster";
-import { argoCdArgs, createEngine, EngineDeps } from "../stacks/engine";
+import { argoCdArgs, EngineDeps } from "../stacks/engine";
 import { ArgocdConfig } from "../stacks/config";
-import { createRepositories } from "../stacks/repositories";
-import { createSecretsStore } from "../stacks/secrets";
 import { byName, ofType, planStack, platformConfig, stackValue, StackOverrides } from "./harness";
 
-/** Cluster, repositories, secrets store, engine and apps, composed as stacks/platform.ts does. */
-async function composition(): Promise<Record<string, unknown>> {
-    const config = readPlatformConfig();
-    const cluster = createCluster(config);
-    const repositories = createRepositories(config);
-    const store = createSecretsStore(config, cluster);
-    const engine = createEngine(config, {
-        cluster,
-        repositories,
-        secrets: store ?? new DirectSecretDelivery(cluster.provider),
-    });
-    await registerApps(config, { cluster, engine, repositories, secrets: store });
-    return {
-        engine: {
-            type: engine.kind,
-            namespace: engine.namespace,
-            chartVersion: engine.versions.chart,
-            appVersion: engine.versions.app,
-        },
-    };
-}
-
-const plan = (stack: string, overrides: StackOverrides = {}) => planStack(stack, overrides, composition);
-const FLUX = { set: { "gitops-platform:engine": { type: "flux" } } };
+const plan = (stack: string, overrides: StackOverrides = {}) => planStack(stack, overrides);
+/**
+ * Monitoring and notifications follow the engine on purpose (its PodMonitors, its notification
+ * credentials; test/monitoring.test.ts, test/notifications.test.ts), so the engine switch is compared
+ * without them: everything else must stay as it is.
+ */
+const WITHOUT_ENGINE_FOLLOWERS = ["gitops-platform:monitoring", "gitops-platform:notifications"];
+const FLUX = { set: { "gitops-platform:engine": { type: "flux" } }, remove: WITHOUT_ENGINE_FOLLOWERS };
+const ARGO = { remove: WITHOUT_ENGINE_FOLLOWERS };
 const ENGINE_TYPES = /^kubernetes:(argoproj\.io|fluxcd\.controlplane\.io|[a-z]+\.toolkit\.fluxcd\.io)\//;
 
 /** The engine's own resources (children of the engine component) and the objects apps register with it. */
@@ -57,7 +36,7 @@ describe("engine per stack", () => {
     let argo: PlanResult;
     let flux: PlanResult;
     before(async () => {
-        argo = await plan("staging");
+        argo = await plan("staging", ARGO);
         flux = await plan("staging", FLUX);
     });
 

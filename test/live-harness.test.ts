@@ -150,7 +150,7 @@ describe("live test: the guard", () => {
     });
 
     it("fails a skip only when LIVE_TEST_REQUIRED=1", () => {
-        assert.equal(skipExitCode("1"), 1);
+        assert.equal(skipExitCode("1"), 4, "a required skip is a refusal (docs/commands.md)");
         for (const value of [undefined, "", "0", "true"]) {
             assert.equal(skipExitCode(value), 0);
         }

@@ -357,15 +357,15 @@ describe("preflight checks", () => {
             );
             assert.match(text, /preflight: 1 pass, 0 fail, 1 skip, 0 n\/a\n$/);
             assert.equal(exitCodeOf(reports, false), 0);
-            assert.equal(exitCodeOf(reports, true), 1);
+            assert.equal(exitCodeOf(reports, true), 5);
         });
 
-        it("a failure exits 1", () => {
+        it("a failure exits 5, a finding (docs/commands.md)", () => {
             const failed = [
                 ...reports,
                 { check: "x", outcomes: [{ status: "fail" as const, subject: "s", detail: "d", fix: "f" }] },
             ];
-            assert.equal(exitCodeOf(failed, false), 1);
+            assert.equal(exitCodeOf(failed, false), 5);
         });
     });
 });

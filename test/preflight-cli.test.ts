@@ -53,7 +53,7 @@ describe("preflight command", () => {
         }
         assert.match(
             result.stdout,
-            /Exits 0 when nothing failed, 1 when a check failed.*2 on bad arguments, 3 on an unexpected error/s,
+            /Exit codes.*\n {2}0 {2}nothing failed\n {2}1 {2}the stack config is refused\n {2}2 {2}bad arguments.*\n {2}3 {2}unexpected failure.*\n {2}5 {2}a check failed/s,
         );
         assert.doesNotMatch(result.stdout, /preflight of stack/);
     });
@@ -114,7 +114,7 @@ describe("preflight command", () => {
     });
 
     it("with --strict, a skipped check fails the run", async () => {
-        assert.equal((await run(["--stack", "staging", "--check", "state-backend", "--strict"])).code, 1);
+        assert.equal((await run(["--stack", "staging", "--check", "state-backend", "--strict"])).code, 5);
     });
 
     it("runs only the checks and Apps named", async () => {

@@ -207,11 +207,11 @@ describe("secrets: the Sealed Secrets backend", () => {
         assert.ok(ofType(resources, T.release).some((r) => r.inputs.chart === "sealed-secrets"));
     });
 
-    it("the README's SealedSecret is valid upstream, named as the app's secret, with its secretKeys", async () => {
-        const readme = readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
-        const section = readme.slice(readme.indexOf("### Sealed Secrets"));
+    it("the docs' SealedSecret is valid upstream, named as the app's secret, with its secretKeys", async () => {
+        const doc = readFileSync(path.join(__dirname, "..", "docs", "secrets.md"), "utf8");
+        const section = doc.slice(doc.indexOf("## Sealed Secrets"));
         const block = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
-        assert.ok(block, "no yaml example in the README's Sealed Secrets section");
+        assert.ok(block, "no yaml example in the Sealed Secrets section of docs/secrets.md");
         const object = parse(block.replace(/^ {2}/gm, "")) as {
             metadata: { name: string; annotations?: Record<string, string> };
             spec: { encryptedData: Record<string, string> };

@@ -1,7 +1,8 @@
 /**
- * The layering the README describes, checked on the source: components/ folders import each other
- * without cycles, components/core imports no other folder, components/ never import stacks/, and the
- * program's top-level folders (stacks, plan, policy, delivery, ...) import each other without cycles.
+ * The layering docs/architecture.md describes, checked on the source: components/ folders import each
+ * other without cycles, components/core imports no other folder, components/ never import stacks/, the
+ * program's top-level folders (stacks, plan, policy, delivery, ...) import each other without cycles;
+ * and rooms one can read: no source file above 600 lines, no two files that import each other.
  */
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -116,5 +117,91 @@ describe("source layering", () => {
             [...to].filter((t) => !t.startsWith("components/")).map((t) => `${from} → ${t}`),
         );
         assert.deepEqual(outside, []);
+    });
+});
+
+/** Every source file of the program: the TypeScript outside test/ and node_modules/. */
+function programFiles(): string[] {
+    return fs
+        .readdirSync(ROOT, { withFileTypes: true })
+        .filter((entry) => !["node_modules", "test", ".git"].includes(entry.name) && !entry.name.startsWith("."))
+        .flatMap((entry) => {
+            const full = path.join(ROOT, entry.name);
+            return entry.isDirectory() ? sourceFiles(full) : entry.name.endsWith(".ts") ? [full] : [];
+        });
+}
+
+/** File → files it imports (relative specifiers, type-only imports included), as paths from the root. */
+export function fileGraph(files: readonly string[]): Map<string, Set<string>> {
+    const known = new Set(files);
+    const resolve = (target: string) =>
+        [`${target}.ts`, path.join(target, "index.ts")].find((candidate) => known.has(candidate));
+    return new Map(
+        files.map((file) => [
+            path.relative(ROOT, file),
+            new Set(
+                importedPaths(file)
+                    .map(resolve)
+                    .filter((target): target is string => target !== undefined)
+                    .map((target) => path.relative(ROOT, target)),
+            ),
+        ]),
+    );
+}
+
+/** Lines a source file may have: a room one can read in one sitting. */
+const MAX_LINES = 600;
+
+describe("rooms one can read", () => {
+    const files = programFiles();
+    const graph = fileGraph(files);
+
+    it("reads the whole program", () => {
+        for (const file of [
+            "index.ts",
+            "stacks/config/index.ts",
+            "cli/command.ts",
+            "plan/recorder.ts",
+            "bench/run.ts",
+        ]) {
+            assert.ok(graph.has(file), `${file} not read`);
+        }
+    });
+
+    it(`has no source file above ${MAX_LINES} lines outside tests`, () => {
+        const sizes = files.map((file) => ({
+            file: path.relative(ROOT, file),
+            lines: fs.readFileSync(file, "utf8").split("\n").length,
+        }));
+        assert.deepEqual(
+            sizes.filter((s) => s.lines > MAX_LINES).map((s) => `${s.file}: ${s.lines}`),
+            [],
+        );
+    });
+
+    it("finds a cycle between two files that import each other", () => {
+        const dir = fs.mkdtempSync(path.join(ROOT, ".structure-"));
+        try {
+            fs.writeFileSync(path.join(dir, "a.ts"), 'import type { B } from "./b";\nexport type A = B;\n');
+            fs.writeFileSync(path.join(dir, "b.ts"), 'import { x } from "./c";\nexport type B = string;\n');
+            fs.writeFileSync(path.join(dir, "c.ts"), "export const x = 1;\n");
+            const files = ["a.ts", "b.ts", "c.ts"].map((name) => path.join(dir, name));
+            assert.equal(findCycle(fileGraph(files)), undefined);
+            fs.writeFileSync(path.join(dir, "c.ts"), 'import type { A } from "./a";\nexport const x: A = "";\n');
+            assert.equal(findCycle(fileGraph(files))?.length, 4);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("has no source files that import each other (type-only imports count)", () => {
+        const cycles: string[] = [];
+        const remaining = new Map([...graph].map(([file, edges]) => [file, new Set(edges)]));
+        // Each cycle found is reported and one of its edges dropped, until none is left.
+        for (let cycle = findCycle(remaining); cycle !== undefined; cycle = findCycle(remaining)) {
+            cycles.push(cycle.join(" → "));
+            remaining.get(cycle[0])!.delete(cycle[1]);
+        }
+        assert.deepEqual(cycles, []);
     });
 });

@@ -54,9 +54,10 @@ describe("upgrades: npm run bump", () => {
             "--stack <name>",
             "--dry-run",
             "--recorded <file>",
-            "Exits 0",
-            "1 when",
-            "2 on bad arguments",
+            "Exit codes",
+            "  0  the file is current",
+            "  5  a pin is not offered",
+            "  2  bad arguments",
         ]) {
             assert.ok(USAGE.includes(text), text);
         }
@@ -149,7 +150,7 @@ describe("upgrades: npm run bump", () => {
         );
     });
 
-    it("exits 1 when a pin is not offered and nothing in its line is, naming the fix", async () => {
+    it("exits 5 (found) when a pin is not offered and nothing in its line is, naming the fix", async () => {
         const recording = JSON.parse(fs.readFileSync(RECORDING, "utf8")) as { commands: Record<string, CommandResult> };
         const key = Object.keys(recording.commands).find((k) => k.includes("--addon-name vpc-cni"))!;
         recording.commands[key] = {
@@ -158,7 +159,7 @@ describe("upgrades: npm run bump", () => {
         };
         const dir = workspace();
         const { code, out } = await bump(["--stack", "staging", "--dry-run"], dir, recording);
-        assert.equal(code, 1);
+        assert.equal(code, 5);
         assert.match(
             out,
             /cluster\.addons\.vpcCni v1\.19\.5-eksbuild\.1: its source offers nothing in the line of v1\.19\.5-eksbuild\.1: the version set must move/,

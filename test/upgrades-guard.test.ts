@@ -25,7 +25,7 @@ function previewWith(deployed: string, next: string): string {
 describe("upgrades: the guard reads the deployed Kubernetes version from the preview", () => {
     it("refuses a jump of two minors with the steps, even with --allow", async () => {
         const { result, err } = await captureOutput(() => main([previewWith("1.33", "1.35"), "--allow"]));
-        assert.equal(result, 1);
+        assert.equal(result, 4, "a refusal (docs/commands.md)");
         assert.match(
             err,
             /stack production runs Kubernetes 1\.33 and would jump to 1\.35: .*Take the steps 1\.34 → 1\.35/,
@@ -34,7 +34,7 @@ describe("upgrades: the guard reads the deployed Kubernetes version from the pre
 
     it("refuses going back a minor", async () => {
         const { result, err } = await captureOutput(() => main([previewWith("1.35", "1.34")]));
-        assert.equal(result, 1);
+        assert.equal(result, 4);
         assert.match(err, /EKS cannot downgrade a control plane/);
     });
 

@@ -121,7 +121,7 @@ export const githubConfig = strictObject({
     productionReviewers: reviewers.prefault({}),
     /**
      * This program's own repository, the one whose workflows run `pulumi up`: set in one stack only
-     * (production's, see README). That stack adopts it and declares its ruleset (the pull-request
+     * (production's, see docs/architecture.md, Repositories). That stack adopts it and declares its ruleset (the pull-request
      * workflow's checks required), its `staging` and `production` environments (main only, with
      * reviewers) and its workflow permissions; no deploy key.
      */

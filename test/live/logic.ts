@@ -5,6 +5,7 @@
  * what a clean teardown leaves. test/live-harness.test.ts checks them without a cluster;
  * test/live/run.ts applies them to one.
  */
+import { EXIT } from "../../cli/command";
 import { gitRepositoryName } from "../../components/gitops/flux/application";
 import { ApplicationSource } from "../../components/gitops/types";
 
@@ -55,9 +56,9 @@ export function skipReason(env: Environment): string | undefined {
     return undefined;
 }
 
-/** The exit code of a skip: 1 when LIVE_TEST_REQUIRED=1 (CI must not pass by skipping), else 0. */
+/** The exit code of a skip: refused (4) when LIVE_TEST_REQUIRED=1 (CI must not pass by skipping), else 0. */
 export function skipExitCode(required: string | undefined): number {
-    return required === "1" ? 1 : 0;
+    return required === "1" ? EXIT.refused : EXIT.ok;
 }
 
 // ---------------------------------------------------------------------------------------------

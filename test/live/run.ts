@@ -22,6 +22,7 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { EngineEvent, LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import { EXIT, expectedFailure, helpText, parseCommand } from "../../cli/command";
 import { clusterPath } from "../../components/repository/layout";
 import { APP_VALUE_KEY, appSourceName } from "../../components/secrets/kubernetes";
 import { PROJECT_ROOT, readStackConfig, stackFilePath } from "../../plan/stackFile";
@@ -450,7 +451,32 @@ async function runEngine(
     }
 }
 
-async function main(): Promise<number> {
+const USAGE = helpText({
+    usage: "npm run test:live [-- --help]",
+    summary:
+        "Stands the local stack up for real, through Pulumi's Automation API, against the cluster of the current\nkubeconfig context, once per engine: up, everything Ready, a second preview without changes, one app's\nrevision changed, destroy, nothing left behind. 20-30 minutes. Skips with one line (exit 0) when there is\nno Pulumi CLI, kubectl or context, or the context is not a throwaway cluster (kind-*, k3d-*, minikube).",
+    options: [],
+    environment: [
+        ["LIVE_TEST_CONTEXT", "allow this context by name (it may be wiped)"],
+        ["LIVE_TEST_ENGINES", 'the engines, in order (default "flux,argocd")'],
+        ["LIVE_TEST_TIMEOUT_MINUTES", "per wait (default 15); each Pulumi operation gets twice that"],
+        ["LIVE_TEST_REVISION", "the revision one app is changed to (default 6.9.1)"],
+        ["LIVE_TEST_LOG_DIR", "where the logs go (default a temporary folder)"],
+        ["LIVE_TEST_REQUIRED", "1: a skip is a refusal (exit 4), so CI cannot pass by skipping"],
+    ],
+    exits: {
+        [EXIT.ok]: "passed for every engine, or skipped (the line says why)",
+        [EXIT.refused]: "skipped with LIVE_TEST_REQUIRED=1",
+        [EXIT.found]: "the live test failed (the log names the step; status, workloads and events follow)",
+    },
+});
+
+async function main(argv: readonly string[]): Promise<number> {
+    try {
+        parseCommand(argv, { usage: USAGE, options: {} });
+    } catch (error) {
+        return expectedFailure(error);
+    }
     const context = commandOutput("kubectl", ["config", "current-context"]);
     const reason = skipReason({
         pulumiVersion: commandOutput("pulumi", ["version"]),
@@ -485,17 +511,17 @@ async function main(): Promise<number> {
         if (!(error instanceof Failure)) {
             log(`FAILED: ${(error as Error).stack ?? String(error)}`);
         }
-        return 1;
+        return EXIT.found;
     } finally {
         kube.run(["delete", "namespace", GIT_NAMESPACE, "--ignore-not-found", "--wait=false"]);
         fs.rmSync(kubeconfig, { force: true });
     }
 }
 
-main().then(
+main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: Error) => {
         console.error(error);
-        process.exit(1);
+        process.exit(EXIT.unexpected);
     },
 );
