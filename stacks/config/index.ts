@@ -20,6 +20,7 @@ import { dnsLabel, GITHUB_OWNER, strictObject, suggestKey, SYSTEM_NAMESPACES, UN
 import { PRODUCTION_INVARIANTS, stackEnvironmentProblems } from "./invariants";
 import { secretsConfig, secretsPrefixProblem } from "./secrets";
 import { profileOf } from "../profiles";
+import { promotionConfig, promotionProblems } from "./promotion";
 
 export const PROJECT = "gitops-platform";
 
@@ -79,10 +80,7 @@ const projectSchema = strictObject({
     teams: z.record(dnsLabel, teamConfig).default({}),
     apps: appsConfig.default([]),
     appDefaults: appDefaultsConfig.default({}),
-    promotion: strictObject({
-        /** The stack whose revisions and versions are promoted into this one. */
-        from: z.string().min(1),
-    }).optional(),
+    promotion: promotionConfig.optional(),
     ssoClientSecret: z.string().min(1).optional(),
     monitoring: monitoringConfig.optional(),
     delivery: deliveryConfig.optional(),
@@ -465,6 +463,7 @@ export function crossFieldProblems(
             `a stack cannot promote from itself: name the stack before ${source.stack} (e.g. staging)`,
         );
     }
+    promotionProblems(config.promotion, apps).forEach((problem) => add(problem.path, problem.message));
     if (config.ci !== undefined && cluster !== undefined) {
         // github is undefined when its section did not parse: its own problems are reported instead.
         ciProblems(
