@@ -8,7 +8,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
 import { alertsQuery, parseAlerts } from "../delivery/evidence/alerts";
-import { collectEvidence, CollectRequest } from "../delivery/evidence/collect";
+import { collectEvidence } from "../delivery/evidence/collect";
 import { parseDriftIssues } from "../delivery/evidence/drift";
 import { argoAppStatuses, fluxAppStatuses, fluxRevisionCommit, parseList } from "../delivery/evidence/engine";
 import { parseUpdateHistory } from "../delivery/evidence/history";
@@ -18,18 +18,13 @@ import { EvidenceUnavailable, recordedPath, recordedSource } from "../delivery/e
 import { healthySince, parseStatuses } from "../delivery/evidence/statuses";
 import { z } from "zod";
 import { importEsm } from "./harness";
+import { CHECKOUT, FIXTURES, GRAFANA, GREEN, GREEN_REQUEST, PAY, PROGRAM } from "./promotion-fixtures";
 
 type ModelClass = new (data: unknown) => { validate(): void };
 
-export const FIXTURES = path.join(__dirname, "fixtures", "promotion");
-export const GREEN = path.join(FIXTURES, "green");
 const shape = (name: string) => fs.readFileSync(path.join(FIXTURES, "shapes", name), "utf8");
 const green = (file: string) => fs.readFileSync(path.join(GREEN, file), "utf8");
 
-export const PROGRAM = "9d4c1e7b2a35f68091c2d3e4f5a6b7c8d9e0f1a2";
-export const PAY = "7a1c9e3f5b2d4a6c8e0f1a3b5c7d9e1f2a4b6c8d";
-export const CHECKOUT = "3f9c2e1a7b4d5c6e8f90a1b2c3d4e5f6a7b8c9d0";
-export const GRAFANA = "5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f";
 const anyItem = z.object({}).passthrough();
 
 describe("promotion evidence: recorded answers are the controllers' shapes", () => {
@@ -72,8 +67,9 @@ describe("promotion evidence: update history (pulumi stack history --json)", () 
 
     it("falls back to a SHA message and flags a dirty tree", () => {
         const [entry] = JSON.parse(green("history/staging.json")).slice(1) as { environment: Record<string, string> }[];
-        const noHead = { ...entry, environment: { ...entry.environment, "git.dirty": "true" } };
-        delete noHead.environment["git.head"];
+        const environment: Record<string, string> = { ...entry.environment, "git.dirty": "true" };
+        delete environment["git.head"];
+        const noHead = { ...entry, environment };
         const result = parseUpdateHistory(JSON.stringify([noHead]));
         assert.equal(result.succeeded?.programCommit, PROGRAM);
         assert.equal(result.succeeded?.dirty, true);
@@ -235,33 +231,6 @@ describe("promotion evidence: alerts and drift", () => {
         assert.deepEqual(parseDriftIssues(green("issues/acme-platform/gitops-platform/drift-staging.json")), []);
     });
 });
-
-export const GREEN_REQUEST: CollectRequest = {
-    from: "staging",
-    environment: "staging",
-    engine: "argocd",
-    engineNamespace: "argocd",
-    apps: {
-        "payments-api": {
-            revision: "v2.15.0",
-            repoUrl: "https://github.com/acme-platform/payments-api.git",
-            namespace: "payments-api",
-        },
-        "checkout-web": {
-            revision: CHECKOUT,
-            repoUrl: "https://github.com/acme-platform/checkout-web.git",
-            namespace: "checkout",
-        },
-        grafana: {
-            revision: "grafana-10.1.4",
-            repoUrl: "https://github.com/grafana/helm-charts.git",
-            namespace: "monitoring",
-        },
-    },
-    progressive: [],
-    programRepository: "acme-platform/gitops-platform",
-    now: new Date("2026-12-06T12:00:00Z"),
-};
 
 describe("promotion evidence: collected from one source", () => {
     it("names each recorded answer's file by request", () => {
