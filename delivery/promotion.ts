@@ -131,13 +131,12 @@ function commit(
 /** Collects the evidence, runs the gate, and writes the bundle. Throws PromotionRefused / GateRefused before writing. */
 export async function runPromotion(options: PromotionOptions): Promise<PromotionResult> {
     const target = stackFile(options.root, options.to);
-    const targetConfig = loadStackFile(target.file, target.text, options.to);
     const outputs = options.readOutputs(options.from);
-    // The declared plan first: its refusals (unknown app, branch in production, downgrade) need no evidence.
+    // The declared plan first: its refusals (unknown app, branch in production, downgrade, a file the
+    // schema refuses) need no evidence.
     const declared = planPromotion(options, outputs, target.text);
-    if (declared.length > 0) {
-        validateTarget(target.file, applyChanges(target.text, declared), options.to);
-    }
+    validateTarget(target.file, declared.length > 0 ? applyChanges(target.text, declared) : target.text, options.to);
+    const targetConfig = loadStackFile(target.file, target.text, options.to);
     const appNames = [
         ...new Set(declared.filter((c) => c.label.startsWith("apps.")).map((c) => c.label.split(".")[1])),
     ];
@@ -204,7 +203,10 @@ export async function runPromotion(options: PromotionOptions): Promise<Promotion
         verdict,
         ...(options.run === undefined ? {} : { run: options.run }),
     };
-    commit(options, target, written, entry, body);
+    // Nothing to change: the target already runs this bundle, and the ledger already says so.
+    if (written !== undefined) {
+        commit(options, target, written, entry, body);
+    }
     return { bundle, verdict, changes, summary };
 }
 
