@@ -252,7 +252,7 @@ export function rollback(options: RollbackOptions): PromotionResult {
                           label: `apps.${name}.revision`,
                           from,
                           to: app.sha,
-                          comment: app.tag,
+                          ...(app.tag === app.sha ? {} : { comment: app.tag }),
                       },
                   ];
         }),
