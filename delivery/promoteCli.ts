@@ -22,7 +22,8 @@ const USAGE = `usage: npm run promote -- --from <stack> --to <stack> [--app <nam
                           [--outputs <file>] [--evidence <dir>] [--out <dir>]
        npm run promote -- --rollback <stack> [--dry-run] [--out <dir>]
        npm run promote -- --verify <stack> [--compare <file>]
-       npm run promote -- --await <stack> [--evidence <dir>] [--timeout <seconds>] [--interval <seconds>] --result <file>
+       npm run promote -- --await <stack> [--evidence <dir>] [--timeout <seconds>] [--interval <seconds>]
+                          [--up-outcome <outcome>] --result <file>
        npm run promote -- --record <stack> --result <file>
 
 Promotes a bundle: the program commit of the source stack's last succeeded update (pulumi stack
@@ -62,6 +63,8 @@ and, with --out, the pull request's body.md, title.txt, labels.txt, commit-messa
   --await <stack>       after pulumi up: wait until the engine reports the bundle synced and healthy
   --timeout <seconds>   how long --await waits (default 900)
   --interval <seconds>  between --await's reads (default 15)
+  --up-outcome <outcome>
+                        the workflow's pulumi up outcome: anything but success records the bundle bad at once
   --result <file>       the result line --await writes and --record appends to the ledger
   --record <stack>      append the result line to promotion/ledger.jsonl
   --help                print this help
@@ -88,6 +91,8 @@ export interface PromoteArgs {
     readonly resultFile?: string;
     readonly timeoutSeconds: number;
     readonly intervalSeconds: number;
+    /** steps.<up>.outcome of the workflow: success, failure, cancelled or skipped. */
+    readonly upOutcome?: string;
 }
 
 function stackName(flag: string, stack: string): string {
@@ -120,6 +125,7 @@ export function parsePromoteArgs(argv: readonly string[]): PromoteArgs {
             verify: { type: "string" },
             compare: { type: "string" },
             await: { type: "string" },
+            "up-outcome": { type: "string" },
             timeout: { type: "string" },
             interval: { type: "string" },
             result: { type: "string" },
@@ -171,6 +177,7 @@ export function parsePromoteArgs(argv: readonly string[]): PromoteArgs {
         resultFile: values.result,
         timeoutSeconds: integerOption("timeout", values.timeout, 900, 0, 3600),
         intervalSeconds: integerOption("interval", values.interval, 15, 1, 600),
+        upOutcome: values["up-outcome"],
     };
 }
 
@@ -316,6 +323,7 @@ async function dispatch(args: PromoteArgs, root: string, env: PromoteEnvironment
                 intervalSeconds: args.intervalSeconds,
                 now: env.now,
                 sleep: env.sleep ?? ((s) => new Promise((resolve) => setTimeout(resolve, s * 1000))),
+                upOutcome: args.upOutcome,
             });
             const line = { ...result, ...(env.run === undefined ? {} : { run: env.run }) };
             fs.writeFileSync(args.resultFile!, `${JSON.stringify(line)}\n`);

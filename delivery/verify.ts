@@ -126,6 +126,8 @@ export interface AwaitOptions {
     readonly intervalSeconds: number;
     readonly now: () => Date;
     readonly sleep: (seconds: number) => Promise<void>;
+    /** The outcome of the workflow's `pulumi up` step; anything but success is a bad result without waiting. */
+    readonly upOutcome?: string;
 }
 
 /** What is still wrong with production for the bundle; empty when every app is synced at its commit and healthy. */
@@ -160,23 +162,27 @@ export async function awaitProduction(options: AwaitOptions): Promise<ResultEntr
     const file = path.join(options.root, `Pulumi.${options.stack}.yaml`);
     const config = loadStackFile(file, fs.readFileSync(file, "utf8"), options.stack);
     const start = options.now().getTime();
-    let problems: string[] = [];
-    for (;;) {
+    const check = async (): Promise<string[]> => {
         try {
             const statuses = await collectEngine(options.source, options.stack, config.engine.type);
-            problems = productionProblems(
+            return productionProblems(
                 entry,
                 config.apps.map((a) => a.name),
                 statuses,
             );
         } catch (error) {
-            problems = [`cannot read production's engine: ${(error as Error).message}`];
+            return [`cannot read production's engine: ${(error as Error).message}`];
         }
-        const elapsed = (options.now().getTime() - start) / 1000;
-        if (problems.length === 0 || elapsed + options.intervalSeconds > options.timeoutSeconds) {
-            break;
-        }
+    };
+    const upFailed = options.upOutcome !== undefined && options.upOutcome !== "success";
+    let problems = upFailed ? [`pulumi up: ${options.upOutcome}`] : await check();
+    while (
+        !upFailed &&
+        problems.length > 0 &&
+        (options.now().getTime() - start) / 1000 + options.intervalSeconds <= options.timeoutSeconds
+    ) {
         await options.sleep(options.intervalSeconds);
+        problems = await check();
     }
     return {
         type: "result",

@@ -410,6 +410,7 @@ describe("delivery promote: arguments", () => {
                 resultFile: undefined,
                 timeoutSeconds: 900,
                 intervalSeconds: 15,
+                upOutcome: undefined,
             },
         );
     });

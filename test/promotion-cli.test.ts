@@ -227,6 +227,26 @@ describe("promotion CLI: the production workflow's checks", () => {
         assert.equal(entries[1].type === "result" && entries[1].result, "good");
     });
 
+    it("--await records a failed pulumi up as bad without reading production", async () => {
+        const dir = await promoted();
+        const resultFile = path.join(dir, "result.json");
+        const result = await run(
+            [
+                "--await",
+                "production",
+                "--evidence",
+                path.join(dir, "none"),
+                "--up-outcome",
+                "failure",
+                "--result",
+                resultFile,
+            ],
+            dir,
+        );
+        assert.equal(result.code, 1);
+        assert.deepEqual(JSON.parse(read(dir, "result.json")).detail, "pulumi up: failure");
+    });
+
     it("--await waits, bounded, and reports bad naming the app when production does not converge", async () => {
         const dir = await promoted();
         const stale = evidenceWith((e) =>

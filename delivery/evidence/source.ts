@@ -107,9 +107,20 @@ async function get(url: string, headers: Record<string, string>): Promise<string
     return response.text();
 }
 
+/** The environment variable naming a stack's kubeconfig file: KUBECONFIG_STAGING for staging. */
+export function kubeconfigVariable(stack: string): string {
+    return `KUBECONFIG_${stack.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
+}
+
+/** `--kubeconfig <file>` when the workflow wrote the stack's kubeconfig (kubeconfigVariable); else the context named after the stack. */
+function kubeconfigArgs(env: NodeJS.ProcessEnv, stack: string): string[] {
+    const file = env[kubeconfigVariable(stack)];
+    return file ? ["--kubeconfig", file] : ["--context", stack];
+}
+
 /**
  * The live systems, with the credentials the promote job already has: the Pulumi CLI (its access
- * token), kubectl contexts named after the stacks (the read-only viewer role), git, and the GitHub API
+ * token), kubectl with each stack's kubeconfig (the read-only viewer role), git, and the GitHub API
  * with GITHUB_TOKEN; Prometheus at the configured URL.
  */
 export function liveSource(env: NodeJS.ProcessEnv = process.env): EvidenceSource {
@@ -127,8 +138,7 @@ export function liveSource(env: NodeJS.ProcessEnv = process.env): EvidenceSource
                     return command("git", ["ls-remote", request.url]);
                 case "kubernetes":
                     return command("kubectl", [
-                        "--context",
-                        request.stack,
+                        ...kubeconfigArgs(env, request.stack),
                         "get",
                         request.resource,
                         "--all-namespaces",
