@@ -84,7 +84,7 @@ describe("promotion CLI: a promotion on recorded evidence", () => {
         );
         assert.ok(
             body.includes(
-                `| grafana | \`grafana-10.1.4\` → [\`${GRAFANA.slice(0, 12)}\`](https://github.com/grafana/helm-charts/commit/${GRAFANA}) | 2026-12-05T22:00:00Z (engine) | 14h / 2h | n/a | none | pass |`,
+                `| grafana | \`grafana-10.1.4\` → [\`${GRAFANA.slice(0, 12)}\`](https://github.com/grafana/helm-charts/commit/${GRAFANA}) | 2026-12-06T08:11:30Z (engine) | 3h48m / 2h | n/a | none | pass |`,
             ),
         );
         assert.ok(body.includes(`Program commit \`${PROGRAM}\`, applied by staging's update 43`));
@@ -131,9 +131,10 @@ describe("promotion CLI: a promotion on recorded evidence", () => {
         const refused = await run([...PROMOTE, "--evidence", GREEN], dir, early);
         assert.equal(refused.code, 1);
         assert.match(refused.err, /payments-api: soak: payments-api has been healthy for 70m of the 120m required/);
+        assert.match(refused.err, /grafana: soak: grafana has been healthy for 78m of the 120m required/);
         const reason = "hotfix for INC-4711, on-call watches it";
         const result = await run(
-            [...PROMOTE, "--evidence", GREEN, "--out", out, "--override", `payments-api:soak=${reason}`],
+            [...PROMOTE, "--evidence", GREEN, "--out", out, "--override", `*:soak=${reason}`],
             dir,
             early,
         );
@@ -147,7 +148,10 @@ describe("promotion CLI: a promotion on recorded evidence", () => {
         const entry = ledger(dir)[0] as PromotedEntry;
         assert.deepEqual(
             entry.verdict.overridden.map((o) => [o.app, o.check, o.reason]),
-            [["payments-api", "soak", reason]],
+            [
+                ["payments-api", "soak", reason],
+                ["grafana", "soak", reason],
+            ],
         );
     });
 });

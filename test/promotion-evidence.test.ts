@@ -255,7 +255,8 @@ describe("promotion evidence: collected from one source", () => {
             healthy: { since: "2026-12-06T08:20:00Z", from: "commit statuses" },
         });
         // A third-party repository gets no statuses from the notifications: the engine's transition time.
-        assert.deepEqual(evidence.apps.grafana.healthy, { since: "2026-12-05T22:00:00Z", from: "engine" });
+        // Healthy since long before, but at this commit only since its sync finished.
+        assert.deepEqual(evidence.apps.grafana.healthy, { since: "2026-12-06T08:11:30Z", from: "engine" });
         assert.deepEqual(evidence.drift, []);
         assert.equal(evidence.alerts, undefined);
         assert.equal(evidence.collectedAt, "2026-12-06T12:00:00.000Z");

@@ -3,7 +3,8 @@
  * - Argo CD v3.4 Application `.status` (argoproj/argo-cd pkg/apis/application/v1alpha1/types.go, as the
  *   @kubernetes-models/argo-cd 4.0.0 models carry it): `sync.status` Synced/OutOfSync, `sync.revision` (the
  *   commit compared against), `health.status` (gitops-engine HealthStatusCode: Healthy, Progressing,
- *   Degraded, Suspended, Missing, Unknown) and `health.lastTransitionTime`.
+ *   Degraded, Suspended, Missing, Unknown), `health.lastTransitionTime` and `operationState.finishedAt` (the
+ *   last sync operation).
  * - Flux Kustomization (kustomize.toolkit.fluxcd.io/v1 `.status`): the `Ready` condition (with `wait: true`,
  *   Ready means every applied object is healthy) and `lastAppliedRevision` (`<ref>@sha1:<commit>`, fluxcd
  *   RFC-0005 revision format).
@@ -41,6 +42,7 @@ const application = z.object({
         .object({
             sync: z.object({ status: z.string(), revision: z.string().optional() }).optional(),
             health: z.object({ status: z.string().optional(), lastTransitionTime: z.string().optional() }).optional(),
+            operationState: z.object({ finishedAt: z.string().optional() }).optional(),
         })
         .optional(),
 });
@@ -78,6 +80,13 @@ export function fluxRevisionCommit(revision: string | undefined): string | undef
     return match?.[1];
 }
 
+function later(a: string | undefined, b: string | undefined): string | undefined {
+    if (a === undefined || b === undefined) {
+        return a ?? b;
+    }
+    return Date.parse(a) >= Date.parse(b) ? a : b;
+}
+
 export function argoAppStatuses(items: z.infer<typeof application>[]): Record<string, EngineAppStatus> {
     return Object.fromEntries(
         items.map((app) => {
@@ -89,7 +98,8 @@ export function argoAppStatuses(items: z.infer<typeof application>[]): Record<st
                     revision: app.status?.sync?.revision,
                     healthy: health === "Healthy",
                     health,
-                    since: app.status?.health?.lastTransitionTime,
+                    // Health may not change when a new commit syncs: healthy at this commit since the later of the two.
+                    since: later(app.status?.health?.lastTransitionTime, app.status?.operationState?.finishedAt),
                 },
             ];
         }),

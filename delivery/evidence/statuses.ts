@@ -10,13 +10,14 @@
  * a Kustomization is reconciled only when its objects are healthy.
  */
 import { z } from "zod";
+import { argoHealthContext } from "../../components/notifications/objects";
 import { EvidenceSource, EvidenceUnavailable } from "./source";
 
 const status = z.object({ state: z.string(), context: z.string(), created_at: z.string() });
 
 /** The context prefix an app's health statuses carry, by engine. */
 export function healthContext(engine: "argocd" | "flux", environment: string, app: string): string {
-    return engine === "argocd" ? `gitops/${environment}/${app}/health` : `kustomization/${app}/`;
+    return engine === "argocd" ? argoHealthContext(environment, app) : `kustomization/${app}/`;
 }
 
 /**
