@@ -46,7 +46,7 @@ export function bundleId(content: Omit<Bundle, "id">): string {
 }
 
 export function makeBundle(content: Omit<Bundle, "id">): Bundle {
-    return { id: bundleId(content), ...content };
+    return { ...content, id: bundleId(content) };
 }
 
 /**

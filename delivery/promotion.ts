@@ -108,7 +108,17 @@ function writeOutputs(
     fs.writeFileSync(path.join(output, "bundle-id.txt"), `${bundle.id}\n`);
 }
 
-/** Writes the stack file, the ledger line and the pull request files (unless dry run). */
+/** Where the overrides of each bundle are written (CODEOWNERS: /promotion/overrides/). */
+export const OVERRIDES_DIR = path.join("promotion", "overrides");
+
+function overridesFile(entry: PromotedEntry): string {
+    const lines = entry.verdict.overridden.map(
+        (o) => `- ${o.app ?? "(stack)"}: ${o.check}: ${o.message}\n  Reason: ${o.reason}`,
+    );
+    return `# Overrides of bundle ${entry.bundle.id} (${entry.bundle.from} → ${entry.bundle.to}, ${entry.at})\n\n${lines.join("\n")}\n`;
+}
+
+/** Writes the stack file, the ledger line, the overrides and the pull request files (unless dry run). */
 function commit(
     options: Pick<PromotionOptions, "root" | "dryRun" | "output" | "run" | "now">,
     target: { file: string; text: string },
@@ -123,6 +133,12 @@ function commit(
         fs.writeFileSync(target.file, written);
     }
     appendLedger(options.root, entry);
+    if (entry.verdict.overridden.length > 0) {
+        // A file of its own, so CODEOWNERS can require the release owners' review of every override.
+        const file = path.join(options.root, OVERRIDES_DIR, `${entry.bundle.id}.md`);
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(file, overridesFile(entry));
+    }
     if (options.output !== undefined) {
         writeOutputs(options.output, entry.bundle, entry.verdict, body, entry.rollbackOf);
     }
@@ -137,9 +153,6 @@ export async function runPromotion(options: PromotionOptions): Promise<Promotion
     const declared = planPromotion(options, outputs, target.text);
     validateTarget(target.file, declared.length > 0 ? applyChanges(target.text, declared) : target.text, options.to);
     const targetConfig = loadStackFile(target.file, target.text, options.to);
-    const appNames = [
-        ...new Set(declared.filter((c) => c.label.startsWith("apps.")).map((c) => c.label.split(".")[1])),
-    ];
     const selected =
         options.apps.length > 0 ? options.apps : targetConfig.apps.map((a) => a.name).filter((n) => n in outputs.apps);
     const policy = resolvePolicy(targetConfig.promotion);
@@ -161,13 +174,9 @@ export async function runPromotion(options: PromotionOptions): Promise<Promotion
         now: options.now,
     });
     const verdict = evaluate(evidence, policy, { now: options.now, overrides: options.overrides });
-    const platformChanges = declared.filter((c) => !c.label.startsWith("apps."));
-    const platformFirst =
-        platformChanges.length > 0 &&
-        appNames.length > 0 &&
-        options.together !== true &&
-        (targetConfig.promotion?.order ?? PROMOTION_DEFAULTS.order) === "platformFirst";
-    const platform = Object.fromEntries(platformChanges.map((c) => [c.label, c.to]));
+    const platform = Object.fromEntries(
+        declared.filter((c) => !c.label.startsWith("apps.")).map((c) => [c.label, c.to]),
+    );
     const made = bundleFromEvidence(evidence, options.to, platform);
     if (!verdict.passed || made.bundle === undefined) {
         throw new GateRefused(
@@ -175,13 +184,24 @@ export async function runPromotion(options: PromotionOptions): Promise<Promotion
             `the gate refused promoting ${options.from} to ${options.to}; nothing was written\n${formatRefusals(verdict.refusals)}`,
         );
     }
-    const bundle = platformFirst ? makeBundle({ ...made.bundle, apps: {} }) : made.bundle;
-    const pinned: PinnedRevisions = Object.fromEntries(
-        Object.entries(bundle.apps).map(([name, app]) => [name, { sha: app.sha, tag: app.tag }]),
+    const pin = (apps: Bundle["apps"]): PinnedRevisions =>
+        Object.fromEntries(Object.entries(apps).map(([name, app]) => [name, { sha: app.sha, tag: app.tag }]));
+    const all = planPromotion(
+        { ...options, apps: Object.keys(made.bundle.apps) },
+        outputs,
+        target.text,
+        pin(made.bundle.apps),
     );
-    const changes = platformFirst
-        ? platformChanges
-        : planPromotion({ ...options, apps: Object.keys(pinned) }, outputs, target.text, pinned);
+    const appChanges = all.filter((c) => c.label.startsWith("apps."));
+    const deferred = [...new Set(appChanges.map((c) => c.label.split(".")[1]))];
+    const platformFirst =
+        Object.keys(platform).length > 0 &&
+        deferred.length > 0 &&
+        options.together !== true &&
+        (targetConfig.promotion?.order ?? PROMOTION_DEFAULTS.order) === "platformFirst";
+    const { id: _whole, ...content } = made.bundle;
+    const bundle = platformFirst ? makeBundle({ ...content, apps: {} }) : made.bundle;
+    const changes = platformFirst ? all.filter((c) => !c.label.startsWith("apps.")) : all;
     const written = changes.length > 0 ? applyChanges(target.text, changes) : undefined;
     if (written !== undefined) {
         validateTarget(target.file, written, options.to);
@@ -192,7 +212,7 @@ export async function runPromotion(options: PromotionOptions): Promise<Promotion
         evidence,
         verdict,
         summary,
-        deferredApps: platformFirst ? appNames : [],
+        deferredApps: platformFirst ? deferred : [],
         run: options.run,
     });
     const entry: PromotedEntry = {

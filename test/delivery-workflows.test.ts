@@ -217,11 +217,22 @@ describe("delivery workflows: safety", () => {
         assert.deepEqual(w.on.schedule, [{ cron: "30 8 * * 1-4" }]);
         const script = steps(w.jobs.promote).join("\n");
         assert.match(script, /if \[ "\$SCHEDULED" = "true" \]; then args\+=\(--scheduled\); fi/);
-        assert.match(script, /if \[ "\$ROLLBACK" = "true" \]; then\n {2}args=\(--rollback "\$TO" --out "\$RUNNER_TEMP\/pr"\)/);
+        assert.match(
+            script,
+            /if \[ "\$ROLLBACK" = "true" \]; then\n {2}args=\(--rollback "\$TO" --out "\$RUNNER_TEMP\/pr"\)/,
+        );
         const open = w.jobs.promote.steps.at(-1)!;
         assert.equal((open as { if?: string }).if, "steps.promote.outputs.opened == 'true'");
         // The pull request carries the stack file and the ledger line, on a branch per bundle.
-        assert.equal(open.with?.["add-paths"], "Pulumi.${{ env.TO }}.yaml\npromotion/ledger.jsonl\n");
+        assert.equal(
+            open.with?.["add-paths"],
+            "Pulumi.${{ env.TO }}.yaml\npromotion/ledger.jsonl\npromotion/overrides/\n",
+        );
+        // The overrides' file is the release owners' to approve.
+        assert.match(
+            fs.readFileSync(path.join(PROJECT_ROOT, "CODEOWNERS"), "utf8"),
+            /\n\/promotion\/overrides\/ @acme-platform\/release-owners\n/,
+        );
         assert.equal(open.with?.branch, "promote/${{ env.TO }}/${{ steps.promote.outputs.bundle }}");
         // Nothing merges it: no auto-merge step or input.
         assert.doesNotMatch(JSON.stringify(w), /auto-merge|enable-pull-request-automerge|gh pr merge/);

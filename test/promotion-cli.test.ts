@@ -90,6 +90,29 @@ describe("promotion CLI: a promotion on recorded evidence", () => {
         assert.ok(body.includes(`Program commit \`${PROGRAM}\`, applied by staging's update 43`));
         assert.ok(body.endsWith(`Opened by run 42.\n\nPromotion-Bundle: ${id}\n`));
         assert.equal(read(dir, "Pulumi.staging.yaml"), STAGING_TEXT);
+        assert.equal(fs.existsSync(path.join(dir, "promotion", "overrides")), false);
+    });
+
+    it("moves the platform first when a bundle changes both, naming the apps that follow", async () => {
+        const dir = workspace();
+        const out = path.join(dir, "pr");
+        const result = await run([...PROMOTE, "--platform", "--evidence", GREEN, "--out", out], dir);
+        assert.equal(result.code, 0, result.err);
+        const text = read(dir, "Pulumi.production.yaml");
+        assert.match(text, /\n {2}gitops-platform:cluster:\n(.*\n)*? {4}kubernetesVersion: "1.36"\n/);
+        assert.match(text, /revision: v2\.14\.1\n/, "the apps wait for the next promotion");
+        const entry = ledger(dir)[0] as PromotedEntry;
+        assert.deepEqual(entry.bundle.apps, {});
+        assert.equal(entry.bundle.platform["cluster.kubernetesVersion"], "1.36");
+        assert.ok(
+            read(out, "body.md").includes(
+                "The platform goes first: payments-api, checkout-web, grafana follow in the next promotion, once production reports this bundle good.",
+            ),
+        );
+        // Together on request: one bundle with both.
+        const together = workspace();
+        assert.equal((await run([...PROMOTE, "--platform", "--together", "--evidence", GREEN], together)).code, 0);
+        assert.match(read(together, "Pulumi.production.yaml"), new RegExp(`revision: ${PAY} # v2.15.0\n`));
     });
 
     it("refuses, naming every failing app and check, and writes nothing", async () => {
@@ -146,6 +169,18 @@ describe("promotion CLI: a promotion on recorded evidence", () => {
             ),
         );
         const entry = ledger(dir)[0] as PromotedEntry;
+        assert.equal(
+            read(dir, `promotion/overrides/${entry.bundle.id}.md`),
+            [
+                `# Overrides of bundle ${entry.bundle.id} (staging → production, 2026-12-06T09:30:00.000Z)`,
+                "",
+                "- payments-api: soak: payments-api has been healthy for 70m of the 120m required",
+                `  Reason: ${reason}`,
+                "- grafana: soak: grafana has been healthy for 78m of the 120m required",
+                `  Reason: ${reason}`,
+                "",
+            ].join("\n"),
+        );
         assert.deepEqual(
             entry.verdict.overridden.map((o) => [o.app, o.check, o.reason]),
             [
