@@ -118,6 +118,24 @@ function overridesFile(entry: PromotedEntry): string {
     return `# Overrides of bundle ${entry.bundle.id} (${entry.bundle.from} → ${entry.bundle.to}, ${entry.at})\n\n${lines.join("\n")}\n`;
 }
 
+function promotedEntry(
+    options: { now: Date; run?: string },
+    bundle: Bundle,
+    evidence: Evidence,
+    verdict: Verdict,
+    rollbackOf?: string,
+): PromotedEntry {
+    return {
+        type: "promoted",
+        at: options.now.toISOString(),
+        bundle,
+        evidence,
+        verdict,
+        ...(rollbackOf === undefined ? {} : { rollbackOf }),
+        ...(options.run === undefined ? {} : { run: options.run }),
+    };
+}
+
 /** Writes the stack file, the ledger line, the overrides and the pull request files (unless dry run). */
 function commit(
     options: Pick<PromotionOptions, "root" | "dryRun" | "output" | "run" | "now">,
@@ -215,14 +233,7 @@ export async function runPromotion(options: PromotionOptions): Promise<Promotion
         deferredApps: platformFirst ? deferred : [],
         run: options.run,
     });
-    const entry: PromotedEntry = {
-        type: "promoted",
-        at: options.now.toISOString(),
-        bundle,
-        evidence,
-        verdict,
-        ...(options.run === undefined ? {} : { run: options.run }),
-    };
+    const entry = promotedEntry(options, bundle, evidence, verdict);
     // Nothing to change: the target already runs this bundle, and the ledger already says so.
     if (written !== undefined) {
         commit(options, target, written, entry, body);
@@ -295,15 +306,7 @@ export function rollback(options: RollbackOptions): PromotionResult {
     const summary = formatSummary({ from: bundle.from, to: options.stack }, changes, options.dryRun);
     const rollbackOf = current?.bundle.id ?? "(none)";
     const body = prBody({ bundle, evidence, verdict, summary, rollbackOf, run: options.run });
-    const entry: PromotedEntry = {
-        type: "promoted",
-        at: options.now.toISOString(),
-        bundle,
-        evidence,
-        verdict,
-        rollbackOf,
-        ...(options.run === undefined ? {} : { run: options.run }),
-    };
+    const entry = promotedEntry(options, bundle, evidence, verdict, rollbackOf);
     commit(options, target, written, entry, body);
     return { bundle, verdict, changes, summary };
 }

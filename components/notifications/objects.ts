@@ -117,49 +117,46 @@ function slackTemplate(event: NotificationEvent, environment: string): string {
     });
 }
 
-/** GitHub's commit status states (pending, success, error, failure) from the sync phase; the context names the environment. */
-function commitStatusTemplate(environment: string): string {
-    const state =
-        '{{if eq .app.status.operationState.phase "Running"}}pending{{else if eq .app.status.operationState.phase "Succeeded"}}success{{else if eq .app.status.operationState.phase "Failed"}}failure{{else}}error{{end}}';
+/** A GitHub commit status webhook: POST /repos/<repo>/statuses/<commit> with a state, a description and a context. */
+function githubStatusTemplate(status: { state: string; description: string; context: string; commit: string }): string {
     const body = [
         "{",
-        `  "state": "${state}",`,
-        `  "description": "Argo CD sync: {{.app.status.operationState.phase}}",`,
+        `  "state": "${status.state}",`,
+        `  "description": "${status.description}",`,
         `  "target_url": "{{.context.argocdUrl}}/applications/{{.app.metadata.name}}",`,
-        `  "context": "gitops/${environment}/{{.app.metadata.name}}"`,
+        `  "context": "${status.context}"`,
         "}",
     ].join("\n");
     return YAML.stringify({
         webhook: {
             [ARGO_SERVICES.github]: {
                 method: "POST",
-                path: "/repos/{{call .repo.FullNameByRepoURL .app.spec.source.repoURL}}/statuses/{{.app.status.operationState.operation.sync.revision}}",
+                path: `/repos/{{call .repo.FullNameByRepoURL .app.spec.source.repoURL}}/statuses/{{${status.commit}}}`,
                 body,
             },
         },
     });
 }
 
+/** GitHub's commit status states (pending, success, error, failure) from the sync phase; the context names the environment. */
+function commitStatusTemplate(environment: string): string {
+    const phase = ".app.status.operationState.phase";
+    return githubStatusTemplate({
+        state: `{{if eq ${phase} "Running"}}pending{{else if eq ${phase} "Succeeded"}}success{{else if eq ${phase} "Failed"}}failure{{else}}error{{end}}`,
+        description: `Argo CD sync: {{${phase}}}`,
+        context: `gitops/${environment}/{{.app.metadata.name}}`,
+        commit: ".app.status.operationState.operation.sync.revision",
+    });
+}
+
 /** GitHub states from the app's health (gitops-engine HealthStatusCode): Healthy success, Degraded and Missing failure. */
 function healthStatusTemplate(environment: string): string {
     const health = ".app.status.health.status";
-    const state = `{{if eq ${health} "Healthy"}}success{{else if or (eq ${health} "Degraded") (eq ${health} "Missing")}}failure{{else}}pending{{end}}`;
-    const body = [
-        "{",
-        `  "state": "${state}",`,
-        `  "description": "Argo CD health: {{${health}}}",`,
-        `  "target_url": "{{.context.argocdUrl}}/applications/{{.app.metadata.name}}",`,
-        `  "context": "${argoHealthContext(environment, "{{.app.metadata.name}}")}"`,
-        "}",
-    ].join("\n");
-    return YAML.stringify({
-        webhook: {
-            [ARGO_SERVICES.github]: {
-                method: "POST",
-                path: "/repos/{{call .repo.FullNameByRepoURL .app.spec.source.repoURL}}/statuses/{{.app.status.sync.revision}}",
-                body,
-            },
-        },
+    return githubStatusTemplate({
+        state: `{{if eq ${health} "Healthy"}}success{{else if or (eq ${health} "Degraded") (eq ${health} "Missing")}}failure{{else}}pending{{end}}`,
+        description: `Argo CD health: {{${health}}}`,
+        context: argoHealthContext(environment, "{{.app.metadata.name}}"),
+        commit: ".app.status.sync.revision",
     });
 }
 
