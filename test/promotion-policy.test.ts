@@ -5,7 +5,7 @@ import { recordedSource } from "../delivery/evidence/source";
 import { bundleFromEvidence, bundleId, bundleIntact, canonicalJson, makeBundle } from "../delivery/bundle";
 import { evaluate, parseOverride, Policy, resolvePolicy } from "../delivery/promotionPolicy";
 import { activeDenyWindow } from "../delivery/denyWindows";
-import { durationMinutes, promotionConfig, promotionProblems } from "../stacks/config/promotion";
+import { durationMinutes, promotionConfig, promotionRules } from "../stacks/config/promotion";
 import { CHECKOUT, GRAFANA, GREEN, GREEN_REQUEST, PAY, PROGRAM } from "./promotion-fixtures";
 
 const NOW = new Date("2026-12-06T12:00:00Z");
@@ -67,16 +67,24 @@ describe("promotion policy: config", () => {
             apps: { billing: { soak: "1h", reason: "a new service, watched closely" } },
             denyWindows: [{ days: ["fri"], from: "16:00", to: "09:00" }],
         });
-        assert.deepEqual(promotionProblems(config, [{ name: "payments-api" }]), [
-            {
-                path: ["promotion", "apps", "billing"],
-                message: 'no app "billing" in this stack (it has: payments-api): name one of them, or remove the entry',
-            },
-            {
-                path: ["promotion", "denyWindows", 0, "to"],
-                message: "the window ends (09:00) before it starts (16:00): split a window across midnight into two",
-            },
-        ]);
+        assert.deepEqual(
+            promotionRules(
+                { promotion: config, apps: [{ name: "payments-api" }] },
+                { stack: "production", values: {}, present: () => true },
+            ),
+            [
+                {
+                    path: ["promotion", "apps", "billing"],
+                    message:
+                        'no app "billing" in this stack (it has: payments-api): name one of them, or remove the entry',
+                },
+                {
+                    path: ["promotion", "denyWindows", 0, "to"],
+                    message:
+                        "the window ends (09:00) before it starts (16:00): split a window across midnight into two",
+                },
+            ],
+        );
     });
 });
 

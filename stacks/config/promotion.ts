@@ -4,6 +4,7 @@
  * `npm run promote` reads it (delivery/promotionPolicy.ts); defaults live in PROMOTION_DEFAULTS only.
  */
 import { z } from "zod";
+import { CrossFieldContext, CrossFieldProblem } from "./crossField";
 import { dnsLabel, strictObject } from "./rules";
 
 /** Durations as people write them: 90m, 2h, 1d, 1h30m. */
@@ -92,17 +93,27 @@ export const PROMOTION_DEFAULTS = {
     order: "platformFirst",
 } as const;
 
-/** Per-app policy names apps of this stack; a deny window's end comes after its start. */
-export function promotionProblems(
-    promotion: PromotionConfig | undefined,
-    apps: readonly { readonly name: string }[] | undefined,
-): { path: PropertyKey[]; message: string }[] {
+/**
+ * A stack never promotes from itself; per-app policy names apps of this stack; a deny window ends after
+ * it starts.
+ */
+export function promotionRules(
+    config: { readonly promotion?: PromotionConfig; readonly apps?: readonly { readonly name: string }[] },
+    { stack }: CrossFieldContext,
+): CrossFieldProblem[] {
+    const promotion = config.promotion;
     if (promotion === undefined) {
         return [];
     }
-    const problems: { path: PropertyKey[]; message: string }[] = [];
-    if (apps !== undefined) {
-        const names = apps.map((app) => app.name);
+    const problems: CrossFieldProblem[] = [];
+    if (promotion.from === stack) {
+        problems.push({
+            path: ["promotion", "from"],
+            message: `a stack cannot promote from itself: name the stack before ${stack} (e.g. staging)`,
+        });
+    }
+    if (config.apps !== undefined) {
+        const names = config.apps.map((app) => app.name);
         for (const name of Object.keys(promotion.apps ?? {})) {
             if (!names.includes(name)) {
                 problems.push({
