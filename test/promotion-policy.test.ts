@@ -6,6 +6,7 @@ import { bundleFromEvidence, bundleId, bundleIntact, canonicalJson, makeBundle }
 import { evaluate, parseOverride, Policy, resolvePolicy } from "../delivery/promotionPolicy";
 import { activeDenyWindow } from "../delivery/denyWindows";
 import { durationMinutes, promotionConfig, promotionRules } from "../stacks/config/promotion";
+import { assertProblemAt, configProblems, platformConfig } from "./harness";
 import { CHECKOUT, GRAFANA, GREEN, GREEN_REQUEST, PAY, PROGRAM } from "./promotion-fixtures";
 
 const NOW = new Date("2026-12-06T12:00:00Z");
@@ -85,6 +86,34 @@ describe("promotion policy: config", () => {
                 },
             ],
         );
+    });
+});
+
+describe("promotion policy: in the stack's config", () => {
+    it("production's promotion section parses with its soak", () => {
+        assert.equal(resolvePolicy(platformConfig("production").promotion).defaults.soakMinutes, 120);
+    });
+
+    it("is refused before anything is declared, each problem at its key", () => {
+        const problems = configProblems("production", {
+            set: {
+                "gitops-platform:promotion": {
+                    from: "staging",
+                    soak: "two hours",
+                    apps: { billing: { soak: "1h", reason: "a new service, watched closely" } },
+                },
+            },
+        });
+        assertProblemAt(problems, "gitops-platform:promotion.soak", "expected a duration such as 30m, 2h, 1d or 1h30m");
+        const withApp = configProblems("production", {
+            set: {
+                "gitops-platform:promotion": {
+                    from: "staging",
+                    apps: { billing: { soak: "1h", reason: "a new service, watched closely" } },
+                },
+            },
+        });
+        assertProblemAt(withApp, "gitops-platform:promotion.apps.billing", 'no app "billing" in this stack');
     });
 });
 
