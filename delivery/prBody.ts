@@ -7,7 +7,7 @@ import { Bundle } from "./bundle";
 import { Evidence, isUnavailable } from "./evidence/collect";
 import { AppRow, Verdict } from "./promotionPolicy";
 
-/** The label a pull request with overrides carries; CODEOWNERS routes promotion/overrides/ to the code owners. */
+/** The label a pull request with overrides carries; the ruleset's code-owner review approves it. */
 export const OVERRIDE_LABEL = "promotion-override";
 export const PROMOTION_LABEL = "promotion";
 

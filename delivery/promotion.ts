@@ -108,7 +108,7 @@ function writeOutputs(
     fs.writeFileSync(path.join(output, "bundle-id.txt"), `${bundle.id}\n`);
 }
 
-/** Where the overrides of each bundle are written (CODEOWNERS: /promotion/overrides/). */
+/** Where the overrides of each bundle are written: a path of their own, for reviewers and CODEOWNERS. */
 export const OVERRIDES_DIR = path.join("promotion", "overrides");
 
 function overridesFile(entry: PromotedEntry): string {
@@ -152,7 +152,7 @@ function commit(
     }
     appendLedger(options.root, entry);
     if (entry.verdict.overridden.length > 0) {
-        // A file of its own, so CODEOWNERS can require the release owners' review of every override.
+        // A file of its own: reviewers see every override as a file in the pull request.
         const file = path.join(options.root, OVERRIDES_DIR, `${entry.bundle.id}.md`);
         fs.mkdirSync(path.dirname(file), { recursive: true });
         fs.writeFileSync(file, overridesFile(entry));
