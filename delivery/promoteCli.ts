@@ -303,7 +303,8 @@ async function dispatch(args: PromoteArgs, root: string, env: PromoteEnvironment
             const compare =
                 compareFile === undefined
                     ? liveCompare
-                    : async () => compareAnswer.parse(JSON.parse(readTextFile(compareFile, "compare answer")));
+                    : () =>
+                          Promise.resolve(compareAnswer.parse(JSON.parse(readTextFile(compareFile, "compare answer"))));
             const { entry, problems } = await verifyBundle({ stack: args.to, root, now: env.now(), compare });
             if (problems.length > 0) {
                 process.stderr.write(

@@ -53,7 +53,11 @@ function configValue(config: PlatformConfig, label: string): string | undefined 
     const value = label
         .split(".")
         .reduce<unknown>((at, part) => (at as Record<string, unknown> | undefined)?.[part], config);
-    return value === undefined ? undefined : String(value);
+    return typeof value === "string" || typeof value === "number" || typeof value === "boolean"
+        ? String(value)
+        : value === undefined
+          ? undefined
+          : JSON.stringify(value);
 }
 
 /** Every reason the bundle must not be applied; empty when it may. */

@@ -239,13 +239,13 @@ describe("delivery workflows: safety", () => {
 
     it("production: a workflow applying an unverified bundle, or recording nothing, is caught (planted breaks)", () => {
         const w = workflow("production.yml");
-        const withoutVerify = structuredClone(w) as Workflow;
+        const withoutVerify = structuredClone<Workflow>(w);
         withoutVerify.jobs.up.steps.splice(
             withoutVerify.jobs.up.steps.findIndex((st) => /--verify production/.test(st.run ?? "")),
             1,
         );
         assert.deepEqual(promotionOrderProblems(withoutVerify), ["no step verifies the bundle before pulumi up"]);
-        const verifyAfterUp = structuredClone(w) as Workflow;
+        const verifyAfterUp = structuredClone<Workflow>(w);
         const up = verifyAfterUp.jobs.up.steps;
         const [verify] = up.splice(
             up.findIndex((st) => /--verify production/.test(st.run ?? "")),
@@ -253,10 +253,10 @@ describe("delivery workflows: safety", () => {
         );
         up.push(verify);
         assert.deepEqual(promotionOrderProblems(verifyAfterUp), ["no step verifies the bundle before pulumi up"]);
-        const noRecord = structuredClone(w) as Workflow;
-        delete (noRecord.jobs as Record<string, Job>).record;
+        const noRecord = structuredClone<Workflow>(w);
+        delete noRecord.jobs.record;
         assert.deepEqual(promotionOrderProblems(noRecord), ["no job records the result in the ledger after up"]);
-        const awaitOnSuccessOnly = structuredClone(w) as Workflow;
+        const awaitOnSuccessOnly = structuredClone<Workflow>(w);
         const awaitStep = awaitOnSuccessOnly.jobs.up.steps.find((st) => /--await production/.test(st.run ?? "")) as {
             if?: string;
         };

@@ -283,7 +283,7 @@ describe("promotion CLI: the production workflow's checks", () => {
             dir,
         );
         assert.equal(result.code, 1);
-        assert.deepEqual(JSON.parse(read(dir, "result.json")).detail, "pulumi up: failure");
+        assert.equal((JSON.parse(read(dir, "result.json")) as { detail: string }).detail, "pulumi up: failure");
     });
 
     it("--await waits, bounded, and reports bad naming the app when production does not converge", async () => {
@@ -317,9 +317,10 @@ describe("promotion CLI: the production workflow's checks", () => {
                 dir,
                 {
                     now: () => new Date(now),
-                    sleep: async (s) => {
+                    sleep: (s) => {
                         sleeps.push(s);
                         now += s * 1000;
+                        return Promise.resolve();
                     },
                 },
             ),

@@ -66,7 +66,7 @@ describe("promotion evidence: update history (pulumi stack history --json)", () 
     });
 
     it("falls back to a SHA message and flags a dirty tree", () => {
-        const [entry] = JSON.parse(green("history/staging.json")).slice(1) as { environment: Record<string, string> }[];
+        const [, entry] = JSON.parse(green("history/staging.json")) as { environment: Record<string, string> }[];
         const environment: Record<string, string> = { ...entry.environment, "git.dirty": "true" };
         delete environment["git.head"];
         const noHead = { ...entry, environment };

@@ -57,7 +57,7 @@ describe("promotion policy: config", () => {
             soakTime: "1h",
         });
         assert.equal(result.success, false);
-        const messages = result.error!.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("\n");
+        const messages = result.error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("\n") ?? "";
         assert.match(messages, /apps\.grafana\.reason/);
         assert.match(messages, /soakTime/);
     });

@@ -68,12 +68,12 @@ export function recordedPath(request: EvidenceRequest): string {
 /** Answers recorded as files (recordedPath); a missing file is an unavailable answer, named. */
 export function recordedSource(dir: string): EvidenceSource {
     return {
-        read: async (request) => {
+        read: (request) => {
             const file = path.join(dir, recordedPath(request));
             try {
-                return fs.readFileSync(file, "utf8");
+                return Promise.resolve(fs.readFileSync(file, "utf8"));
             } catch {
-                throw new EvidenceUnavailable(`no recorded answer ${file}`);
+                return Promise.reject(new EvidenceUnavailable(`no recorded answer ${file}`));
             }
         },
     };
