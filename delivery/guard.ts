@@ -7,7 +7,7 @@
  *   pulumi preview --json --stack staging > preview.json
  *   npx ts-node delivery/guard.ts preview.json [--allow]
  *
- * Exits 1 when such a step exists and --allow (the pull request's override label) is absent.
+ * Exits 1 when such a step exists and --allow (a reviewer's override: delivery/allowance.ts) is absent.
  */
 import { expectedFailure, InputError, parseCommand, readTextFile, runCommand, UsageError } from "../cli/command";
 
@@ -156,7 +156,7 @@ export function judge(changes: readonly DestructiveChange[], allowed: boolean): 
         : `this change would destroy resources that hold data or running workloads:`;
     const footer = allowed
         ? ""
-        : `\nIf that is intended, a maintainer adds the label "${OVERRIDE_LABEL}" to the pull request.`;
+        : `\nIf that is intended: on a pull request, a reviewer adds the label "${OVERRIDE_LABEL}" and approves its head commit (delivery/allowance.ts); on staging or production, run the workflow by hand with ${OVERRIDE_LABEL}.`;
     return { ok: allowed, report: `${header}\n${lines.join("\n")}${footer}` };
 }
 
@@ -164,7 +164,7 @@ const USAGE = `usage: ts-node delivery/guard.ts <preview.json>... [--allow]
 
 Fails when a preview (pulumi preview --json) would replace or delete a cluster, KMS key, repository,
 namespace or Kubernetes provider, or when a file is not a complete preview.
-  --allow   the pull request carries the "${OVERRIDE_LABEL}" label: list the changes and pass
+  --allow   a reviewer allowed it (delivery/allowance.ts, or the workflow's input): list the changes and pass
   --help    print this help
 Exits 0 when safe or allowed, 1 on destructive changes or an unreadable/incomplete preview, 2 on bad arguments.`;
 

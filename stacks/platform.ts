@@ -26,6 +26,8 @@ export interface Platform {
 }
 
 export async function definePlatform(config: PlatformConfig): Promise<Platform> {
+    // First: every role declared after the CI roles carries their workload boundary (stacks/ci.ts).
+    const ci = createCiRoles(config);
     const cluster = createCluster(config);
     // Repositories don't wait for the cluster: GitHub work runs while EKS is created.
     const repositories = createRepositories(config);
@@ -53,7 +55,6 @@ export async function definePlatform(config: PlatformConfig): Promise<Platform> 
     createMonitoring(config, cluster, engine, namespaces);
     createNotifications(config, cluster, engine, secretDelivery);
     const fleet = createFleet(config, { cluster, engine, repositories, secrets: secretsStore });
-    const ci = createCiRoles(config);
 
     return {
         outputs: {

@@ -1,6 +1,9 @@
 /**
- * The AWS side of CI, in the stack's own account: GitHub's OIDC provider, a preview role (read-only,
- * no secret reads) and a deploy role, each trusted only by the GitHub environments named in Args.
+ * The AWS side of CI, in the stack's own account: GitHub's OIDC provider, a preview role (reads the
+ * configuration of what the program declares, never secrets or data), a deploy role (bounded: see
+ * deployPolicy), each trusted only by the GitHub environments named in Args, and the permissions
+ * boundary every other role of the stack carries. The first `pulumi up`, by an administrator, creates
+ * them; the deploy role cannot change them afterwards (docs/ci-security.md).
  */
 import * as aws from "../core/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -10,9 +13,12 @@ import {
     GITHUB_OIDC_ISSUER,
     githubTrustPolicy,
     GithubRepositoryRef,
-    previewDenyPolicy,
-    READ_ONLY_ACCESS,
+    jobWorkflowRef,
+    previewPolicy,
     STS_AUDIENCE,
+    WORKLOAD_BOUNDARY_NAME,
+    WORKLOAD_ROLE_PATH,
+    workloadBoundaryPolicy,
 } from "./policies";
 
 export interface CiRolesArgs {
@@ -22,11 +28,15 @@ export interface CiRolesArgs {
     readonly previewEnvironments: readonly string[];
     /** GitHub environments of the jobs that run `pulumi up` in this account. */
     readonly deployEnvironments: readonly string[];
+    /** Workflow files (e.g. .github/workflows/production.yml) whose jobs on the deploy branch may assume the deploy role. Required. */
+    readonly deployWorkflows: readonly string[];
+    /** Secrets Manager name prefixes of the stack's secrets: the only secrets the deploy role and workload roles reach. Default none. */
+    readonly secretPrefixes?: readonly string[];
     /** IAM role names; the defaults are the ones the README's access entries name. */
     readonly previewRoleName?: string;
     readonly deployRoleName?: string;
     readonly tags?: Record<string, string>;
-    /** Pulumi `protect` on the provider and the roles: deleting them locks CI out of the account. */
+    /** Pulumi `protect` on the provider, the roles and the boundary: deleting them locks CI out of the account. */
     readonly protect?: boolean;
 }
 
@@ -41,11 +51,17 @@ export class CiRoles extends pulumi.ComponentResource {
     readonly providerArn: pulumi.Output<string>;
     readonly previewRoleArn: pulumi.Output<string>;
     readonly deployRoleArn: pulumi.Output<string>;
+    /** The boundary every workload role must carry (the deploy role may create no role without it). */
+    readonly workloadBoundaryArn: pulumi.Output<string>;
 
     constructor(name: string, args: CiRolesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("gitops-platform:ci:CiRoles", name, {}, opts);
         const { tags } = args;
         const kept = { parent: this, protect: args.protect ?? false };
+        const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+        const secretPrefixes = args.secretPrefixes ?? [];
+        const previewRoleName = args.previewRoleName ?? CI_DEFAULTS.previewRoleName;
+        const deployRoleName = args.deployRoleName ?? CI_DEFAULTS.deployRoleName;
         // No thumbprintLists: for GitHub's issuer IAM validates with its own trusted root CAs and ignores
         // thumbprints (IAM API Reference, UpdateOpenIDConnectProviderThumbprint, note; aws provider 7.48.0,
         // iam/openIdConnectProvider.d.ts, thumbprintLists optional).
@@ -54,7 +70,7 @@ export class CiRoles extends pulumi.ComponentResource {
             { url: `https://${GITHUB_OIDC_ISSUER}`, clientIdLists: [STS_AUDIENCE], tags },
             kept,
         );
-        const role = (suffix: string, roleName: string, environments: readonly string[]) =>
+        const role = (suffix: string, roleName: string, environments: readonly string[], workflows: string[] = []) =>
             new aws.iam.Role(
                 `${name}-${suffix}`,
                 {
@@ -65,6 +81,7 @@ export class CiRoles extends pulumi.ComponentResource {
                             githubTrustPolicy(
                                 arn,
                                 environments.map((e) => environmentSubject(args.repository, e)),
+                                workflows,
                             ),
                         ),
                     ),
@@ -73,32 +90,59 @@ export class CiRoles extends pulumi.ComponentResource {
                 kept,
             );
 
-        const preview = role("preview", args.previewRoleName ?? CI_DEFAULTS.previewRoleName, args.previewEnvironments);
-        new aws.iam.RolePolicyAttachment(
-            `${name}-preview-read-only`,
-            { role: preview.name, policyArn: READ_ONLY_ACCESS },
-            { parent: this },
-        );
+        const preview = role("preview", previewRoleName, args.previewEnvironments);
         new aws.iam.RolePolicy(
-            `${name}-preview-no-secret-reads`,
-            { role: preview.name, policy: json(previewDenyPolicy()) },
+            `${name}-preview-permissions`,
+            { role: preview.name, policy: json(previewPolicy()) },
             { parent: this },
         );
 
-        const deploy = role("deploy", args.deployRoleName ?? CI_DEFAULTS.deployRoleName, args.deployEnvironments);
+        const boundary = new aws.iam.Policy(
+            `${name}-workload-boundary`,
+            {
+                name: WORKLOAD_BOUNDARY_NAME,
+                path: WORKLOAD_ROLE_PATH,
+                description: "Permissions boundary of every role the gitops-platform program creates",
+                policy: accountId.apply((account) =>
+                    json(workloadBoundaryPolicy({ accountId: account, secretPrefixes })),
+                ),
+                tags,
+            },
+            kept,
+        );
+
+        const deploy = role(
+            "deploy",
+            deployRoleName,
+            args.deployEnvironments,
+            args.deployWorkflows.map((w) => jobWorkflowRef(args.repository, w)),
+        );
         new aws.iam.RolePolicy(
             `${name}-deploy-permissions`,
-            { role: deploy.name, policy: json(deployPolicy()) },
+            {
+                role: deploy.name,
+                policy: accountId.apply((account) =>
+                    json(
+                        deployPolicy({
+                            accountId: account,
+                            ciRoleNames: [previewRoleName, deployRoleName],
+                            secretPrefixes,
+                        }),
+                    ),
+                ),
+            },
             { parent: this },
         );
 
         this.providerArn = provider.arn;
         this.previewRoleArn = preview.arn;
         this.deployRoleArn = deploy.arn;
+        this.workloadBoundaryArn = boundary.arn;
         this.registerOutputs({
             providerArn: this.providerArn,
             previewRoleArn: this.previewRoleArn,
             deployRoleArn: this.deployRoleArn,
+            workloadBoundaryArn: this.workloadBoundaryArn,
         });
     }
 }

@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { isCommitSha, isReleaseTag } from "../../components/gitops/revisions";
 import { appRules } from "./apps";
-import { ciRules } from "./ci";
+import { ciRules, ciSeparationRules } from "./ci";
 import { CrossFieldContext, CrossFieldProblem, SectionPresent } from "./crossField";
 import { deliveryRules } from "./delivery";
 import { fluxHelmControllerRule, ssoSecretRule } from "./engine";
@@ -330,6 +330,7 @@ const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [
     deliveryRules,
     promotionRules,
     ciRules,
+    ciSeparationRules,
     fleetRules,
     fluxHelmControllerRule,
     componentNamespaceRules,
