@@ -9,6 +9,7 @@
  *
  * Exits 1 when such a step exists and --allow (a reviewer's override: delivery/allowance.ts) is absent.
  */
+import { kubernetesJumps } from "./upgradeGuard";
 import { expectedFailure, InputError, parseCommand, readTextFile, runCommand, UsageError } from "../cli/command";
 
 /** Resource types whose replacement or deletion needs an explicit override. */
@@ -163,7 +164,8 @@ export function judge(changes: readonly DestructiveChange[], allowed: boolean): 
 const USAGE = `usage: ts-node delivery/guard.ts <preview.json>... [--allow]
 
 Fails when a preview (pulumi preview --json) would replace or delete a cluster, KMS key, repository,
-namespace or Kubernetes provider, or when a file is not a complete preview.
+namespace or Kubernetes provider, when an EKS cluster would move more than one Kubernetes minor (or
+back; no override passes that), or when a file is not a complete preview.
   --allow   a reviewer allowed it (delivery/allowance.ts, or the workflow's input): list the changes and pass
   --help    print this help
 Exits 0 when safe or allowed, 1 on destructive changes or an unreadable/incomplete preview, 2 on bad arguments.`;
@@ -178,14 +180,21 @@ export function main(argv: readonly string[]): number {
         if (files.length === 0) {
             throw new UsageError(`name at least one preview file\n${USAGE}`);
         }
-        const changes = files.flatMap((file) => {
+        const steps = files.flatMap((file) => {
             const text = readTextFile(file, "preview");
             try {
-                return destructiveChanges(parsePreview(text));
+                return parsePreview(text);
             } catch (error) {
                 throw new InputError(`${file}: ${(error as Error).message}`);
             }
         });
+        // EKS would refuse the update half-way: no label overrides it.
+        const jumps = kubernetesJumps(steps);
+        if (jumps.length > 0) {
+            process.stderr.write(`${jumps.join("\n")}\n`);
+            return 1;
+        }
+        const changes = destructiveChanges(steps);
         const { ok, report } = judge(changes, values.allow === true);
         (ok ? process.stdout : process.stderr).write(`${report}\n`);
         return ok ? 0 : 1;

@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { z } from "zod";
-import { compareVersions } from "../components/secrets/store";
+import { PlatformRefused, platformSetChanges, refuseDowngrades, versionsOutputSchema } from "./platform";
 import { stackConfigFromText } from "../plan/stackFile";
 import { ConfigError, isImmutableRevision, loadConfig, PlatformConfig, PROJECT } from "../stacks/config";
 
@@ -31,6 +31,8 @@ export const sourceOutputsSchema = z.object({
         z.string(),
         z.object({ revision: z.string(), repoUrl: z.string().optional(), namespace: z.string().optional() }),
     ),
+    /** The version set the stack runs; outputs from before version sets have none. */
+    versions: versionsOutputSchema.optional(),
 });
 
 export type SourceOutputs = z.infer<typeof sourceOutputsSchema>;
@@ -178,6 +180,13 @@ function platformChanges(request: PromotionRequest, source: SourceOutputs, targe
             `stack ${request.from} runs engine ${source.engine.type} and stack ${request.to} runs ${engineType ?? "no engine"}: platform versions only promote between stacks of the same engine; nothing was written`,
         );
     }
+    if (source.versions !== undefined) {
+        return platformRefusal(() => {
+            const changes = platformSetChanges(request, source.versions!, target);
+            refuseDowngrades(request, changes);
+            return changes;
+        });
+    }
     const engine =
         source.engine.type === "argocd"
             ? change(target, [key("engine"), "chartVersion"], "engine.chartVersion", source.engine.chartVersion)
@@ -226,14 +235,17 @@ function platformChanges(request: PromotionRequest, source: SourceOutputs, targe
               )
             : [];
     const changes = [...engine, ...secrets, ...cluster, ...addons];
-    const downgrades = changes.filter((c) => c.from !== undefined && compareVersions(c.to, c.from) < 0);
-    if (downgrades.length > 0 && request.allowDowngrade !== true) {
-        const list = downgrades.map((c) => `${c.label} ${c.from} → ${c.to}`).join(", ");
-        throw new PromotionRefused(
-            `stack ${request.from} runs older versions than ${request.to}: ${list}; pass --allow-downgrade if that is intended; nothing was written`,
-        );
-    }
+    platformRefusal(() => refuseDowngrades(request, changes));
     return changes;
+}
+
+/** delivery/platform.ts refusals, as this command's. */
+function platformRefusal<T>(run: () => T): T {
+    try {
+        return run();
+    } catch (error) {
+        throw error instanceof PlatformRefused ? new PromotionRefused(error.message) : error;
+    }
 }
 
 function refuseSameStack(request: PromotionRequest): void {
@@ -363,7 +375,10 @@ export interface PromoteOptions extends PromotionRequest {
     readonly readOutputs: (stack: string) => SourceOutputs;
 }
 
-/** Plans, writes (unless dry run) and returns the summary. Throws PromotionRefused before writing anything. */
+/**
+ * The declared values alone, without evidence (the version-set tests plan with it); `npm run promote`
+ * goes through delivery/promotion.ts, which gates and pins what this plans.
+ */
 export function promote(options: PromoteOptions): { changes: ConfigChange[]; summary: string } {
     refuseSameStack(options);
     const file = path.join(options.root, `Pulumi.${options.to}.yaml`);

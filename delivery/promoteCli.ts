@@ -28,7 +28,7 @@ const USAGE = `usage: npm run promote -- --from <stack> --to <stack> [--app <nam
 
 Promotes a bundle: the program commit of the source stack's last succeeded update (pulumi stack
 history), each app's commit as the source's engine synced it (the tag kept as a comment in the stack
-file) and, with --platform, the platform versions; identified by a hash of that content. It moves only
+file) and, with --platform, the version set; identified by a hash of that content. It moves only
 when the evidence passes the target's promotion policy (gitops-platform:promotion in Pulumi.<to>.yaml):
   update     the source's last update succeeded, at a known program commit
   synced     the engine (Argo CD Application, Flux Kustomization/HelmRelease) synced the app
@@ -43,9 +43,10 @@ and, with --out, the pull request's body.md, title.txt, labels.txt, commit-messa
   --from <stack>        the stack whose bundle is promoted
   --to <stack>          a stack of this project: Pulumi.<to>.yaml next to Pulumi.yaml
   --app <name>          promote only this app (repeatable)
-  --platform            also promote the platform versions (goes first: apps follow in the next promotion,
-                        unless promotion.order is together or --together is given)
-  --allow-downgrade     accept a platform version older than the one the target runs
+  --platform            also promote the version set (Kubernetes minor, EKS add-on builds, node AMI release,
+                        every chart; refused: a Kubernetes jump of more than one minor); it goes first:
+                        apps follow in the next promotion, unless promotion.order is together or --together
+  --allow-downgrade     accept a version older than the one the target runs (EKS build numbers included)
   --override <app>:<check>=<reason>
                         let one failing check through (app * for all); the reason is recorded in the ledger
                         and the pull request, which is labelled promotion-override and needs a code owner

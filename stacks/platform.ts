@@ -19,6 +19,7 @@ import { createMonitoring } from "./monitoring";
 import { createNotifications } from "./notifications";
 import { createRepositories } from "./repositories";
 import { createSealedSecrets, createSecretsStore, secretsOutputs } from "./secrets";
+import { stackVersions, versionsOutput } from "./versions";
 
 export interface Platform {
     /** Stack outputs; the promotion command reads engine, secrets, cluster and apps. */
@@ -65,7 +66,7 @@ export async function definePlatform(config: PlatformConfig): Promise<Platform> 
                 endpoint: cluster.endpoint,
                 kubernetesVersion: config.cluster.type === "eks" ? config.cluster.kubernetesVersion : undefined,
                 // Promotion moves them with kubernetesVersion: kube-proxy must match the control plane.
-                addons: config.cluster.type === "eks" ? config.cluster.addons : undefined,
+                addons: config.cluster.type === "eks" ? stackVersions(config).addons : undefined,
             },
             ...(cluster.kubeconfig ? { kubeconfig: cluster.kubeconfig } : {}),
             gitopsRepository: {
@@ -93,6 +94,8 @@ export async function definePlatform(config: PlatformConfig): Promise<Platform> 
                   }
                 : {}),
             apps,
+            // The whole version set the stack runs: `promote --platform` carries it.
+            versions: versionsOutput(config),
             // The workflows' environment secrets (README, CI roles): AWS_PREVIEW_ROLE_ARN_<STACK>, AWS_DEPLOY_ROLE_ARN.
             ...(ci ? { ciRoles: { previewRoleArn: ci.previewRoleArn, deployRoleArn: ci.deployRoleArn } } : {}),
             ...(fleet ? { fleet: { spokes: fleet.spokeNames, managementRoleArn: fleet.managementRoleArn } } : {}),

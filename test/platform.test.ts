@@ -45,6 +45,8 @@ describe("the composed platform", () => {
                     ...(eks ? ["gitopsDeployPublicKey", "kubeconfig"] : []),
                     "gitopsRepository",
                     "secrets",
+                    // The version set the stack runs, which promote --platform carries.
+                    "versions",
                 ].sort(),
             );
             if (eks) {

@@ -20,6 +20,7 @@ import { gitopsRepositoryRules } from "./repositories";
 import { GITHUB_OWNER, PROJECT, suggestKey, UNKNOWN_KEY_SEPARATOR } from "./rules";
 import { PlatformConfigSections, ProjectConfig, projectSchema } from "./schema";
 import { secretsStoreRules } from "./secrets";
+import { versionProblems } from "./versions";
 
 export { PROJECT };
 export type { PlatformConfigSections, SectionPresent };
@@ -335,6 +336,7 @@ const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [
     fluxHelmControllerRule,
     componentNamespaceRules,
     appRules,
+    versionProblems,
 ];
 
 export type { AppConfig, AppDefaultsConfig, SyncPolicyConfig, TeamConfig } from "./apps";
