@@ -6,7 +6,7 @@ import * as path from "path";
 import { main, parsePromoteArgs, stackOutputs } from "../delivery/promoteCli";
 import { applyChanges, parseSourceOutputs, planPromotion, SourceOutputs } from "../delivery/promote";
 import { PROJECT_ROOT } from "../plan/stackFile";
-import { GREEN, GRAFANA, PAY, PROGRAM } from "./promotion-fixtures";
+import { GREEN, PAY, PROGRAM } from "./promotion-fixtures";
 
 const STAGING_OUTPUTS = path.join(__dirname, "fixtures", "staging-outputs.json");
 const BRANCH_OUTPUTS = path.join(__dirname, "fixtures", "staging-outputs-branch.json");
@@ -34,9 +34,10 @@ async function run(argv: string[], dir: string): Promise<{ code: number; out: st
 }
 
 /** Production's app lines once the green bundle is written: commit SHAs, the tags as comments. */
-const PINNED_TEXT = PRODUCTION_TEXT.replace("        revision: v2.14.1\n", `        revision: ${PAY} # v2.15.0\n`)
-    .replace("        revision: v5.3.0\n", "        revision: 3f9c2e1a7b4d5c6e8f90a1b2c3d4e5f6a7b8c9d0\n")
-    .replace("        revision: grafana-10.1.4\n", `        revision: ${GRAFANA} # grafana-10.1.4\n`);
+const PINNED_TEXT = PRODUCTION_TEXT.replace(
+    "        revision: refs/tags/v2.14.1\n",
+    `        revision: ${PAY} # refs/tags/v2.15.0\n`,
+).replace("        revision: refs/tags/v5.3.0\n", "        revision: 3f9c2e1a7b4d5c6e8f90a1b2c3d4e5f6a7b8c9d0\n");
 
 const production = (dir: string) => fs.readFileSync(path.join(dir, "Pulumi.production.yaml"), "utf8");
 
@@ -52,9 +53,8 @@ describe("delivery promote: round trip into Pulumi.production.yaml", () => {
             result.out.split("\n").slice(1).join("\n"),
             [
                 "promotion staging → production changed Pulumi.production.yaml:",
-                `  apps.payments-api.revision: v2.14.1 → ${PAY} (v2.15.0)`,
-                "  apps.checkout-web.revision: v5.3.0 → 3f9c2e1a7b4d5c6e8f90a1b2c3d4e5f6a7b8c9d0",
-                `  apps.grafana.revision: grafana-10.1.4 → ${GRAFANA} (grafana-10.1.4)`,
+                `  apps.payments-api.revision: refs/tags/v2.14.1 → ${PAY} (refs/tags/v2.15.0)`,
+                "  apps.checkout-web.revision: refs/tags/v5.3.0 → 3f9c2e1a7b4d5c6e8f90a1b2c3d4e5f6a7b8c9d0",
                 "",
             ].join("\n"),
         );
@@ -105,7 +105,7 @@ describe("delivery promote: round trip into Pulumi.production.yaml", () => {
         assert.equal(
             production(dir),
             PRODUCTION_TEXT.replace(
-                "        revision: v5.3.0\n",
+                "        revision: refs/tags/v5.3.0\n",
                 "        revision: 3f9c2e1a7b4d5c6e8f90a1b2c3d4e5f6a7b8c9d0\n",
             ),
         );
@@ -121,7 +121,7 @@ describe("delivery promote: round trip into Pulumi.production.yaml", () => {
         assert.match(
             result.out,
             new RegExp(
-                `\npromotion staging → production would change Pulumi.production.yaml:\n {2}apps.payments-api.revision: v2.14.1 → ${PAY} \\(v2.15.0\\)\n`,
+                `\npromotion staging → production would change Pulumi.production.yaml:\n {2}apps.payments-api.revision: refs/tags/v2.14.1 → ${PAY} \\(refs/tags/v2.15.0\\)\n`,
             ),
         );
         assert.equal(production(dir), PRODUCTION_TEXT);
@@ -459,6 +459,6 @@ describe("delivery promote: reading outputs through the Pulumi CLI", () => {
             `#!/bin/sh\n[ "$*" = "stack output --json --stack staging" ] && cat ${JSON.stringify(STAGING_OUTPUTS)}\n`,
             { mode: 0o755 },
         );
-        assert.equal(stackOutputs("staging", cli).apps["payments-api"].revision, "v2.15.0");
+        assert.equal(stackOutputs("staging", cli).apps["payments-api"].revision, "refs/tags/v2.15.0");
     });
 });

@@ -51,7 +51,7 @@ describe("promotion CLI: a promotion on recorded evidence", () => {
         const out = path.join(dir, "pr");
         const result = await run([...PROMOTE, "--evidence", GREEN, "--out", out], dir);
         assert.equal(result.code, 0, result.err);
-        assert.match(read(dir, "Pulumi.production.yaml"), new RegExp(`revision: ${PAY} # v2.15.0\\n`));
+        assert.match(read(dir, "Pulumi.production.yaml"), new RegExp(`revision: ${PAY} # refs/tags/v2.15.0\\n`));
         const entries = ledger(dir);
         assert.equal(entries.length, 1);
         const entry = entries[0] as PromotedEntry;
@@ -60,9 +60,9 @@ describe("promotion CLI: a promotion on recorded evidence", () => {
         assert.deepEqual(
             Object.entries(entry.bundle.apps).map(([name, app]) => [name, app.sha, app.tag]),
             [
-                ["payments-api", PAY, "v2.15.0"],
+                ["payments-api", PAY, "refs/tags/v2.15.0"],
                 ["checkout-web", CHECKOUT, CHECKOUT],
-                ["grafana", GRAFANA, "grafana-10.1.4"],
+                ["grafana", GRAFANA, GRAFANA],
             ],
         );
         assert.equal(entry.bundle.programCommit, PROGRAM);
@@ -78,13 +78,13 @@ describe("promotion CLI: a promotion on recorded evidence", () => {
         const body = read(out, "body.md");
         assert.ok(
             body.includes(
-                `| payments-api | \`v2.15.0\` → [\`${PAY.slice(0, 12)}\`](https://github.com/acme-platform/payments-api/commit/${PAY}) | 2026-12-06T08:20:00Z (commit statuses) | 3h40m / 2h | n/a | none | pass |`,
+                `| payments-api | \`refs/tags/v2.15.0\` → [\`${PAY.slice(0, 12)}\`](https://github.com/acme-platform/payments-api/commit/${PAY}) | 2026-12-06T08:20:00Z (commit statuses) | 3h40m / 2h | n/a | none | pass |`,
             ),
             body,
         );
         assert.ok(
             body.includes(
-                `| grafana | \`grafana-10.1.4\` → [\`${GRAFANA.slice(0, 12)}\`](https://github.com/grafana/helm-charts/commit/${GRAFANA}) | 2026-12-06T08:11:30Z (engine) | 3h48m / 2h | n/a | none | pass |`,
+                `| grafana | \`${GRAFANA}\` → [\`${GRAFANA.slice(0, 12)}\`](https://github.com/grafana/helm-charts/commit/${GRAFANA}) | 2026-12-06T08:11:30Z (engine) | 3h48m / 2h | n/a | none | pass |`,
             ),
         );
         assert.ok(body.includes(`Program commit \`${PROGRAM}\`, applied by staging's update 43`));
@@ -100,19 +100,19 @@ describe("promotion CLI: a promotion on recorded evidence", () => {
         assert.equal(result.code, 0, result.err);
         const text = read(dir, "Pulumi.production.yaml");
         assert.match(text, /\n {2}gitops-platform:cluster:\n(.*\n)*? {4}kubernetesVersion: "1.36"\n/);
-        assert.match(text, /revision: v2\.14\.1\n/, "the apps wait for the next promotion");
+        assert.match(text, /revision: refs\/tags\/v2\.14\.1\n/, "the apps wait for the next promotion");
         const entry = ledger(dir)[0] as PromotedEntry;
         assert.deepEqual(entry.bundle.apps, {});
         assert.equal(entry.bundle.platform["cluster.kubernetesVersion"], "1.36");
         assert.ok(
             read(out, "body.md").includes(
-                "The platform goes first: payments-api, checkout-web, grafana follow in the next promotion, once production reports this bundle good.",
+                "The platform goes first: payments-api, checkout-web follow in the next promotion, once production reports this bundle good.",
             ),
         );
         // Together on request: one bundle with both.
         const together = workspace();
         assert.equal((await run([...PROMOTE, "--platform", "--together", "--evidence", GREEN], together)).code, 0);
-        assert.match(read(together, "Pulumi.production.yaml"), new RegExp(`revision: ${PAY} # v2.15.0\n`));
+        assert.match(read(together, "Pulumi.production.yaml"), new RegExp(`revision: ${PAY} # refs/tags/v2.15.0\n`));
     });
 
     it("refuses, naming every failing app and check, and writes nothing", async () => {
@@ -127,7 +127,7 @@ describe("promotion CLI: a promotion on recorded evidence", () => {
                     return list;
                 },
             );
-            fs.rmSync(path.join(e, "refs/github.com-grafana-helm-charts.txt"));
+            fs.rmSync(path.join(e, "refs/github.com-acme-platform-payments-api.txt"));
         });
         const dir = workspace();
         const result = await run([...PROMOTE, "--evidence", evidence, "--out", path.join(dir, "pr")], dir);
@@ -138,10 +138,13 @@ describe("promotion CLI: a promotion on recorded evidence", () => {
                 .filter((l) => l.startsWith("  - "))
                 .map((l) => l.split(":").slice(0, 2).join(":"))
                 .join("\n"),
-            ["  - (stack): update", "  - checkout-web: healthy", "  - grafana: tag"].join("\n"),
+            ["  - (stack): update", "  - payments-api: tag", "  - checkout-web: healthy"].join("\n"),
         );
         assert.match(result.err, /staging's last update \(version 43\) failed/);
-        assert.match(result.err, /grafana: tag: no recorded answer .*refs\/github.com-grafana-helm-charts.txt/);
+        assert.match(
+            result.err,
+            /payments-api: tag: no recorded answer .*refs\/github.com-acme-platform-payments-api.txt/,
+        );
         assert.equal(read(dir, "Pulumi.production.yaml"), PRODUCTION_TEXT);
         assert.equal(fs.existsSync(path.join(dir, "promotion")), false);
         assert.equal(fs.existsSync(path.join(dir, "pr")), false);

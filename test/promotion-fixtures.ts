@@ -7,7 +7,7 @@ export const GREEN = path.join(FIXTURES, "green");
 export const PROGRAM = "9d4c1e7b2a35f68091c2d3e4f5a6b7c8d9e0f1a2";
 export const PAY = "7a1c9e3f5b2d4a6c8e0f1a3b5c7d9e1f2a4b6c8d";
 export const CHECKOUT = "3f9c2e1a7b4d5c6e8f90a1b2c3d4e5f6a7b8c9d0";
-export const GRAFANA = "5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f";
+export const GRAFANA = "1dcaa30574cd4ce4c54a7d5ca16867f88de7ee16";
 
 export const GREEN_REQUEST: CollectRequest = {
     from: "staging",

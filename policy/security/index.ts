@@ -10,6 +10,7 @@ import {
     controlPlaneLogs,
     deletionProtection,
     encryptedVolumes,
+    fleetServerNoSpokeRole,
     imdsHopLimit,
     kmsKeyRotation,
     logEncryption,
@@ -22,7 +23,16 @@ import {
     teamEntriesNamespaced,
     trustOpenToAnyone,
 } from "./cluster";
-import { networkPolicy, noBroadBindings, platformIngress, podSecurity, quotas, roleRules } from "./tenancy";
+import {
+    fluxTenantSecretsForHelmOnly,
+    networkPolicy,
+    noBroadBindings,
+    platformIngress,
+    podSecurity,
+    quotas,
+    roleRules,
+    tenantNoNetworkPolicy,
+} from "./tenancy";
 import {
     appsInTeamProjects,
     argoAdmin,
@@ -70,6 +80,7 @@ export const SECURITY_RULES: readonly Rule[] = [
     logsKeptInProduction,
     deletionProtection,
     trustOpenToAnyone,
+    fleetServerNoSpokeRole,
     githubTrustPinned,
     previewRoleNoSecrets,
     deployRoleEnvironmentsOnly,
@@ -83,6 +94,8 @@ export const SECURITY_RULES: readonly Rule[] = [
     quotas,
     noBroadBindings,
     roleRules,
+    tenantNoNetworkPolicy,
+    fluxTenantSecretsForHelmOnly,
     argoAnonymous,
     argoExec,
     argoAdmin,
