@@ -10,7 +10,7 @@ import * as YAML from "yaml";
 import { z } from "zod";
 import { PlatformRefused, platformSetChanges, refuseDowngrades, versionsOutputSchema } from "./platform";
 import { stackConfigFromText } from "../plan/stackFile";
-import { ConfigError, isImmutableRevision, loadConfig, PROJECT } from "../stacks/config";
+import { ConfigError, isImmutableRevision, loadConfig, PlatformConfig, PROJECT } from "../stacks/config";
 
 /** The part of the stack-output contract promotion reads (stacks/platform.ts writes it). */
 export const sourceOutputsSchema = z.object({
@@ -20,9 +20,17 @@ export const sourceOutputsSchema = z.object({
         kubernetesVersion: z.string().optional(),
         addons: z.record(z.string(), z.string().optional()).optional().nullable(),
     }),
-    engine: z.object({ type: z.enum(["argocd", "flux"]), chartVersion: z.string(), appVersion: z.string() }),
+    engine: z.object({
+        type: z.enum(["argocd", "flux"]),
+        namespace: z.string().optional(),
+        chartVersion: z.string(),
+        appVersion: z.string(),
+    }),
     secrets: z.object({ type: z.string(), chartVersion: z.string() }).optional().nullable(),
-    apps: z.record(z.string(), z.object({ revision: z.string() })),
+    apps: z.record(
+        z.string(),
+        z.object({ revision: z.string(), repoUrl: z.string().optional(), namespace: z.string().optional() }),
+    ),
     /** The version set the stack runs; outputs from before version sets have none. */
     versions: versionsOutputSchema.optional(),
 });
@@ -47,7 +55,12 @@ export interface ConfigChange {
     readonly label: string;
     readonly from: string | undefined;
     readonly to: string;
+    /** Written as a comment after the value: the tag a pinned commit SHA came from. */
+    readonly comment?: string;
 }
+
+/** Per app, the commit to write instead of the source's declared revision, and the tag it stands for. */
+export type PinnedRevisions = Readonly<Record<string, { readonly sha: string; readonly tag: string }>>;
 
 /** A promotion that must not happen; nothing has been written. */
 export class PromotionRefused extends Error {}
@@ -118,6 +131,7 @@ function appChanges(
     source: SourceOutputs,
     target: YAML.Document,
     production: boolean,
+    pinned: PinnedRevisions | undefined,
 ): ConfigChange[] {
     const sourceNames = Object.keys(source.apps);
     const inTarget = targetApps(target);
@@ -147,14 +161,16 @@ function appChanges(
             `production takes immutable revisions only (a release tag such as v1.4.2 or a commit SHA), but stack ${request.from} runs branches: ${list}; pin a tag in ${request.from} first; nothing was written`,
         );
     }
-    return selected.flatMap((t) =>
-        change(
-            target,
-            [key("apps"), t.index, "source", "revision"],
-            `apps.${t.name}.revision`,
-            source.apps[t.name].revision,
-        ),
-    );
+    return selected.flatMap((t) => {
+        const path = [key("apps"), t.index, "source", "revision"];
+        const pin = pinned?.[t.name];
+        if (pin === undefined) {
+            return change(target, path, `apps.${t.name}.revision`, source.apps[t.name].revision);
+        }
+        return change(target, path, `apps.${t.name}.revision`, pin.sha).map((c) =>
+            pin.tag === pin.sha ? c : { ...c, comment: pin.tag },
+        );
+    });
 }
 
 function platformChanges(request: PromotionRequest, source: SourceOutputs, target: YAML.Document): ConfigChange[] {
@@ -241,7 +257,12 @@ function refuseSameStack(request: PromotionRequest): void {
 }
 
 /** What promoting `source` into the target stack file would change. Throws PromotionRefused. */
-export function planPromotion(request: PromotionRequest, source: SourceOutputs, targetText: string): ConfigChange[] {
+export function planPromotion(
+    request: PromotionRequest,
+    source: SourceOutputs,
+    targetText: string,
+    pinned?: PinnedRevisions,
+): ConfigChange[] {
     refuseSameStack(request);
     const target = YAML.parseDocument(targetText);
     const declaredSource = scalar(target, [key("promotion"), "from"]);
@@ -252,7 +273,7 @@ export function planPromotion(request: PromotionRequest, source: SourceOutputs, 
     }
     const production = request.to === "production" || scalar(target, [key("environment")]) === "production";
     return [
-        ...appChanges(request, source, target, production),
+        ...appChanges(request, source, target, production, pinned),
         ...(request.platform ? platformChanges(request, source, target) : []),
     ];
 }
@@ -281,7 +302,15 @@ export function applyChanges(targetText: string, changes: readonly ConfigChange[
     for (const c of changes) {
         const node = document.getIn(["config", ...c.path], true);
         if (YAML.isScalar(node) && node.range) {
-            edits.push({ start: node.range[0], end: node.range[1], text: scalarText(node, c.to) });
+            // A pinned SHA carries its tag as the line's comment, replacing the comment of the last promotion.
+            const trailing =
+                c.comment === undefined ? 0 : (/^[ \t]*#[^\n]*/.exec(targetText.slice(node.range[1]))?.[0].length ?? 0);
+            const comment = c.comment === undefined ? "" : ` # ${c.comment}`;
+            edits.push({
+                start: node.range[0],
+                end: node.range[1] + trailing,
+                text: `${scalarText(node, c.to)}${comment}`,
+            });
         } else {
             additions.push(c);
         }
@@ -295,29 +324,44 @@ export function applyChanges(targetText: string, changes: readonly ConfigChange[
     }
     const withAdditions = YAML.parseDocument(text);
     for (const c of additions) {
-        withAdditions.setIn(["config", ...c.path], c.to);
+        const value = withAdditions.createNode(c.to);
+        if (c.comment !== undefined) {
+            value.comment = ` ${c.comment}`;
+        }
+        withAdditions.setIn(["config", ...c.path], value);
     }
     return withAdditions.toString({ flowCollectionPadding: false });
 }
 
-export function formatSummary(request: PromotionRequest, changes: readonly ConfigChange[], dryRun: boolean): string {
+export function formatSummary(
+    request: Pick<PromotionRequest, "from" | "to">,
+    changes: readonly ConfigChange[],
+    dryRun: boolean,
+): string {
     if (changes.length === 0) {
         return `${request.to} already runs what ${request.from} runs: nothing to change`;
     }
     const verb = dryRun ? "would change" : "changed";
-    const lines = changes.map((c) => `  ${c.label}: ${c.from ?? "(default)"} → ${c.to}`);
+    const lines = changes.map(
+        (c) => `  ${c.label}: ${c.from ?? "(default)"} → ${c.to}${c.comment === undefined ? "" : ` (${c.comment})`}`,
+    );
     return `promotion ${request.from} → ${request.to} ${verb} Pulumi.${request.to}.yaml:\n${lines.join("\n")}`;
 }
 
-/** The file promotion would write, checked with this project's Pulumi.yaml defaults and config schema. */
-function validateTarget(file: string, text: string, options: PromoteOptions): void {
+/** A stack file's config, validated with this project's Pulumi.yaml defaults and config schema. */
+export function loadStackFile(file: string, text: string, stack: string): PlatformConfig {
+    const { config, secretKeys } = stackConfigFromText(file, text);
+    return loadConfig({ values: config, isSecret: (k) => secretKeys.includes(k), stack });
+}
+
+/** The file promotion would write, checked before it is written. */
+export function validateTarget(file: string, text: string, to: string): void {
     try {
-        const { config, secretKeys } = stackConfigFromText(file, text);
-        loadConfig({ values: config, isSecret: (k) => secretKeys.includes(k), stack: options.to });
+        loadStackFile(file, text, to);
     } catch (error) {
         if (error instanceof ConfigError) {
             throw new PromotionRefused(
-                `the promoted Pulumi.${options.to}.yaml would not validate; nothing was written\n${error.message}`,
+                `the promoted Pulumi.${to}.yaml would not validate; nothing was written\n${error.message}`,
             );
         }
         throw error;
@@ -331,7 +375,10 @@ export interface PromoteOptions extends PromotionRequest {
     readonly readOutputs: (stack: string) => SourceOutputs;
 }
 
-/** Plans, writes (unless dry run) and returns the summary. Throws PromotionRefused before writing anything. */
+/**
+ * The declared values alone, without evidence (the version-set tests plan with it); `npm run promote`
+ * goes through delivery/promotion.ts, which gates and pins what this plans.
+ */
 export function promote(options: PromoteOptions): { changes: ConfigChange[]; summary: string } {
     refuseSameStack(options);
     const file = path.join(options.root, `Pulumi.${options.to}.yaml`);
@@ -342,7 +389,7 @@ export function promote(options: PromoteOptions): { changes: ConfigChange[]; sum
     const changes = planPromotion(options, options.readOutputs(options.from), text);
     if (changes.length > 0) {
         const written = applyChanges(text, changes);
-        validateTarget(file, written, options);
+        validateTarget(file, written, options.to);
         if (!options.dryRun) {
             fs.writeFileSync(file, written);
         }

@@ -6,6 +6,7 @@ import * as path from "path";
 import { main, parsePromoteArgs, stackOutputs } from "../delivery/promoteCli";
 import { applyChanges, parseSourceOutputs, planPromotion, SourceOutputs } from "../delivery/promote";
 import { PROJECT_ROOT } from "../plan/stackFile";
+import { GREEN, PAY, PROGRAM } from "./promotion-fixtures";
 
 const STAGING_OUTPUTS = path.join(__dirname, "fixtures", "staging-outputs.json");
 const BRANCH_OUTPUTS = path.join(__dirname, "fixtures", "staging-outputs-branch.json");
@@ -22,33 +23,37 @@ function workspace(): string {
     return dir;
 }
 
-/** Runs the CLI with its output captured. */
+const NOW = new Date("2026-12-06T12:00:00Z");
+
+/** Runs the CLI with its output captured, on the recorded evidence of a green staging. */
 async function run(argv: string[], dir: string): Promise<{ code: number; out: string; err: string }> {
-    const { result, out, err } = await captureOutput(() => main(argv, dir));
+    const { result, out, err } = await captureOutput(() =>
+        main([...argv, "--evidence", GREEN], dir, { now: () => NOW }),
+    );
     return { code: result, out, err };
 }
+
+/** Production's app lines once the green bundle is written: commit SHAs, the tags as comments. */
+const PINNED_TEXT = PRODUCTION_TEXT.replace(
+    "        revision: refs/tags/v2.14.1\n",
+    `        revision: ${PAY} # refs/tags/v2.15.0\n`,
+).replace("        revision: refs/tags/v5.3.0\n", "        revision: 3f9c2e1a7b4d5c6e8f90a1b2c3d4e5f6a7b8c9d0\n");
 
 const production = (dir: string) => fs.readFileSync(path.join(dir, "Pulumi.production.yaml"), "utf8");
 
 describe("delivery promote: round trip into Pulumi.production.yaml", () => {
-    it("writes the app revisions and nothing else, byte for byte", async () => {
+    it("writes the bundle's commits, the tags as comments, and nothing else, byte for byte", async () => {
         const dir = workspace();
         const result = await run(["--from", "staging", "--to", "production", "--outputs", STAGING_OUTPUTS], dir);
         assert.equal(result.code, 0, result.err);
-        const expected = PRODUCTION_TEXT.replace(
-            "        revision: refs/tags/v2.14.1\n",
-            "        revision: refs/tags/v2.15.0\n",
-        ).replace(
-            "        revision: refs/tags/v5.3.0\n",
-            "        revision: 3f9c2e1a7b4d5c6e8f90a1b2c3d4e5f6a7b8c9d0\n",
-        );
-        assert.notEqual(expected, PRODUCTION_TEXT);
-        assert.equal(production(dir), expected);
+        assert.notEqual(PINNED_TEXT, PRODUCTION_TEXT);
+        assert.equal(production(dir), PINNED_TEXT);
+        assert.match(result.out, new RegExp(`^bundle [0-9a-f]{16}: staging → production, program ${PROGRAM}\n`));
         assert.equal(
-            result.out,
+            result.out.split("\n").slice(1).join("\n"),
             [
                 "promotion staging → production changed Pulumi.production.yaml:",
-                "  apps.payments-api.revision: refs/tags/v2.14.1 → refs/tags/v2.15.0",
+                `  apps.payments-api.revision: refs/tags/v2.14.1 → ${PAY} (refs/tags/v2.15.0)`,
                 "  apps.checkout-web.revision: refs/tags/v5.3.0 → 3f9c2e1a7b4d5c6e8f90a1b2c3d4e5f6a7b8c9d0",
                 "",
             ].join("\n"),
@@ -115,20 +120,33 @@ describe("delivery promote: round trip into Pulumi.production.yaml", () => {
         assert.equal(result.code, 0);
         assert.match(
             result.out,
-            /^promotion staging → production would change Pulumi.production.yaml:\n {2}apps.payments-api.revision: refs\/tags\/v2.14.1 → refs\/tags\/v2.15.0\n/,
+            new RegExp(
+                `\npromotion staging → production would change Pulumi.production.yaml:\n {2}apps.payments-api.revision: refs/tags/v2.14.1 → ${PAY} \\(refs/tags/v2.15.0\\)\n`,
+            ),
         );
         assert.equal(production(dir), PRODUCTION_TEXT);
     });
 
     it("is idempotent: the second run changes nothing and leaves the file byte-identical", async () => {
         const dir = workspace();
-        const argv = ["--from", "staging", "--to", "production", "--platform", "--outputs", STAGING_OUTPUTS];
+        const argv = [
+            "--from",
+            "staging",
+            "--to",
+            "production",
+            "--platform",
+            "--together",
+            "--outputs",
+            STAGING_OUTPUTS,
+        ];
         await run(argv, dir);
         const first = production(dir);
+        const ledger = fs.readFileSync(path.join(dir, "promotion", "ledger.jsonl"), "utf8");
         const second = await run(argv, dir);
         assert.equal(second.code, 0);
-        assert.equal(second.out, "production already runs what staging runs: nothing to change\n");
+        assert.match(second.out, /\nproduction already runs what staging runs: nothing to change\n$/);
         assert.equal(production(dir), first);
+        assert.equal(fs.readFileSync(path.join(dir, "promotion", "ledger.jsonl"), "utf8"), ledger);
     });
 
     it("adds a version key the target leaves at the component default", () => {
@@ -375,6 +393,7 @@ describe("delivery promote: arguments", () => {
                 "--dry-run",
             ]),
             {
+                mode: "promote",
                 from: "staging",
                 to: "production",
                 apps: ["a", "b"],
@@ -382,6 +401,16 @@ describe("delivery promote: arguments", () => {
                 dryRun: true,
                 allowDowngrade: false,
                 outputsFile: undefined,
+                evidenceDir: undefined,
+                out: undefined,
+                overrides: [],
+                together: false,
+                scheduled: false,
+                compareFile: undefined,
+                resultFile: undefined,
+                timeoutSeconds: 900,
+                intervalSeconds: 15,
+                upOutcome: undefined,
             },
         );
     });

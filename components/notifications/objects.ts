@@ -69,11 +69,18 @@ export const ARGO_TRIGGERS: Readonly<Record<NotificationEvent, string>> = {
     drift: "on-drift",
 };
 export const ARGO_COMMIT_STATUS_TRIGGER = "on-commit-status";
+/** Health of an app at its synced commit, as commit statuses: promotion reads how long it has been healthy. */
+export const ARGO_HEALTH_STATUS_TRIGGER = "on-health-status";
+
+/** The commit status context of an app's health in an environment (promotion's evidence reads the same). */
+export function argoHealthContext(environment: string, app: string): string {
+    return `gitops/${environment}/${app}/health`;
+}
 
 interface Condition {
     when: string;
     send: string[];
-    oncePer: string;
+    oncePer?: string;
     description: string;
 }
 
@@ -110,26 +117,46 @@ function slackTemplate(event: NotificationEvent, environment: string): string {
     });
 }
 
-/** GitHub's commit status states (pending, success, error, failure) from the sync phase; the context names the environment. */
-function commitStatusTemplate(environment: string): string {
-    const state =
-        '{{if eq .app.status.operationState.phase "Running"}}pending{{else if eq .app.status.operationState.phase "Succeeded"}}success{{else if eq .app.status.operationState.phase "Failed"}}failure{{else}}error{{end}}';
+/** A GitHub commit status webhook: POST /repos/<repo>/statuses/<commit> with a state, a description and a context. */
+function githubStatusTemplate(status: { state: string; description: string; context: string; commit: string }): string {
     const body = [
         "{",
-        `  "state": "${state}",`,
-        `  "description": "Argo CD sync: {{.app.status.operationState.phase}}",`,
+        `  "state": "${status.state}",`,
+        `  "description": "${status.description}",`,
         `  "target_url": "{{.context.argocdUrl}}/applications/{{.app.metadata.name}}",`,
-        `  "context": "gitops/${environment}/{{.app.metadata.name}}"`,
+        `  "context": "${status.context}"`,
         "}",
     ].join("\n");
     return YAML.stringify({
         webhook: {
             [ARGO_SERVICES.github]: {
                 method: "POST",
-                path: "/repos/{{call .repo.FullNameByRepoURL .app.spec.source.repoURL}}/statuses/{{.app.status.operationState.operation.sync.revision}}",
+                path: `/repos/{{call .repo.FullNameByRepoURL .app.spec.source.repoURL}}/statuses/{{${status.commit}}}`,
                 body,
             },
         },
+    });
+}
+
+/** GitHub's commit status states (pending, success, error, failure) from the sync phase; the context names the environment. */
+function commitStatusTemplate(environment: string): string {
+    const phase = ".app.status.operationState.phase";
+    return githubStatusTemplate({
+        state: `{{if eq ${phase} "Running"}}pending{{else if eq ${phase} "Succeeded"}}success{{else if eq ${phase} "Failed"}}failure{{else}}error{{end}}`,
+        description: `Argo CD sync: {{${phase}}}`,
+        context: `gitops/${environment}/{{.app.metadata.name}}`,
+        commit: ".app.status.operationState.operation.sync.revision",
+    });
+}
+
+/** GitHub states from the app's health (gitops-engine HealthStatusCode): Healthy success, Degraded and Missing failure. */
+function healthStatusTemplate(environment: string): string {
+    const health = ".app.status.health.status";
+    return githubStatusTemplate({
+        state: `{{if eq ${health} "Healthy"}}success{{else if or (eq ${health} "Degraded") (eq ${health} "Missing")}}failure{{else}}pending{{end}}`,
+        description: `Argo CD health: {{${health}}}`,
+        context: argoHealthContext(environment, "{{.app.metadata.name}}"),
+        commit: ".app.status.sync.revision",
     });
 }
 
@@ -140,12 +167,16 @@ export function commitStatusRepositories(commitStatus: CommitStatusSettings): st
         .map((name) => `${commitStatus.owner}/${name}`);
 }
 
-function commitStatusConditions(commitStatus: CommitStatusSettings): Condition[] {
+/** Only the platform's repositories: the token cannot (and must not try to) post on public upstreams. */
+function ourRepositories(commitStatus: CommitStatusSettings): string {
     const repositories = commitStatusRepositories(commitStatus)
         .map((name) => `'${name}'`)
         .join(", ");
-    // Only the platform's repositories: the token cannot (and must not try to) post on public upstreams.
-    const ours = `app.spec.source != nil and repo.FullNameByRepoURL(app.spec.source.repoURL) in [${repositories}]`;
+    return `app.spec.source != nil and repo.FullNameByRepoURL(app.spec.source.repoURL) in [${repositories}]`;
+}
+
+function commitStatusConditions(commitStatus: CommitStatusSettings): Condition[] {
+    const ours = ourRepositories(commitStatus);
     const phases: [string, string][] = [
         ["Sync started", "['Running']"],
         ["Sync succeeded", "['Succeeded']"],
@@ -157,6 +188,25 @@ function commitStatusConditions(commitStatus: CommitStatusSettings): Condition[]
         send: ["github-commit-status"],
         oncePer: "app.status.operationState?.operation?.sync?.revision",
     }));
+}
+
+/**
+ * A status on each change of health at the synced commit. Without `oncePer` a condition is sent each time
+ * it turns true and forgotten when it turns false (notifications-engine pkg/controller/state.go,
+ * SetAlreadyNotified), so Healthy → Degraded → Healthy posts success again; the `oncePer` condition posts
+ * once per new commit an app reaches while staying Healthy (with oncePer the state is never forgotten).
+ */
+function healthStatusConditions(commitStatus: CommitStatusSettings): Condition[] {
+    const at = "app.status.sync.revision != nil and app.status.sync.revision != ''";
+    const when = (states: string) =>
+        `app.status.health.status in [${states}] and ${at} and ${ourRepositories(commitStatus)}`;
+    const send = ["github-health-status"];
+    return [
+        { description: "Healthy", when: when("'Healthy'"), send },
+        { description: "Healthy at a new commit", when: when("'Healthy'"), send, oncePer: "app.status.sync.revision" },
+        { description: "Degraded", when: when("'Degraded', 'Missing'"), send },
+        { description: "Progressing", when: when("'Progressing', 'Suspended'"), send },
+    ];
 }
 
 /** Which Secret keys the settings need (Argo CD: one Secret; Flux: one Secret per destination). */
@@ -222,7 +272,14 @@ export function argoNotificationsValues(settings: NotificationSettings): Record<
         triggers[`trigger.${ARGO_COMMIT_STATUS_TRIGGER}`] = YAML.stringify(
             commitStatusConditions(settings.commitStatus),
         );
-        subscriptions.push({ recipients: [ARGO_SERVICES.github], triggers: [ARGO_COMMIT_STATUS_TRIGGER] });
+        templates["template.github-health-status"] = healthStatusTemplate(settings.environment);
+        triggers[`trigger.${ARGO_HEALTH_STATUS_TRIGGER}`] = YAML.stringify(
+            healthStatusConditions(settings.commitStatus),
+        );
+        subscriptions.push({
+            recipients: [ARGO_SERVICES.github],
+            triggers: [ARGO_COMMIT_STATUS_TRIGGER, ARGO_HEALTH_STATUS_TRIGGER],
+        });
     }
     return {
         enabled: true,
