@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { main } from "../delivery/promoteCli";
+import { EXIT } from "../cli/command";
 import { appendOnly, LedgerEntry, parseLedger, PromotedEntry } from "../delivery/ledger";
 import { PROJECT_ROOT } from "../plan/stackFile";
 import { captureOutput } from "./delivery-capture";
@@ -131,7 +132,7 @@ describe("promotion CLI: a promotion on recorded evidence", () => {
         });
         const dir = workspace();
         const result = await run([...PROMOTE, "--evidence", evidence, "--out", path.join(dir, "pr")], dir);
-        assert.equal(result.code, 1);
+        assert.equal(result.code, EXIT.refused);
         assert.equal(
             result.err
                 .split("\n")
@@ -155,7 +156,7 @@ describe("promotion CLI: a promotion on recorded evidence", () => {
         const out = path.join(dir, "pr");
         const early = new Date("2026-12-06T09:30:00Z");
         const refused = await run([...PROMOTE, "--evidence", GREEN], dir, early);
-        assert.equal(refused.code, 1);
+        assert.equal(refused.code, EXIT.refused);
         assert.match(refused.err, /payments-api: soak: payments-api has been healthy for 70m of the 120m required/);
         assert.match(refused.err, /grafana: soak: grafana has been healthy for 78m of the 120m required/);
         const reason = "hotfix for INC-4711, on-call watches it";
@@ -213,7 +214,7 @@ describe("promotion CLI: the production workflow's checks", () => {
     it("--verify refuses a program that differs from the bundle's program commit", async () => {
         const dir = await promoted();
         const result = await run(["--verify", "production", "--compare", compare("program-changed")], dir);
-        assert.equal(result.code, 1);
+        assert.equal(result.code, EXIT.refused);
         assert.match(
             result.err,
             new RegExp(
@@ -233,7 +234,7 @@ describe("promotion CLI: the production workflow's checks", () => {
             dir,
             new Date("2026-12-07T12:01:00Z"),
         );
-        assert.equal(result.code, 1);
+        assert.equal(result.code, EXIT.refused);
         assert.match(
             result.err,
             new RegExp(`app payments-api: Pulumi.production.yaml has ${CHECKOUT}, bundle [0-9a-f]{16} has ${PAY}`),
@@ -246,7 +247,7 @@ describe("promotion CLI: the production workflow's checks", () => {
 
     it("--verify refuses when the ledger has no bundle", async () => {
         const result = await run(["--verify", "production", "--compare", compare("identical-program")], workspace());
-        assert.equal(result.code, 1);
+        assert.equal(result.code, EXIT.refused);
         assert.match(result.err, /promotion\/ledger.jsonl has no bundle for production/);
     });
 
@@ -285,7 +286,7 @@ describe("promotion CLI: the production workflow's checks", () => {
             ],
             dir,
         );
-        assert.equal(result.code, 1);
+        assert.equal(result.code, EXIT.found);
         assert.equal((JSON.parse(read(dir, "result.json")) as { detail: string }).detail, "pulumi up: failure");
     });
 
@@ -328,7 +329,7 @@ describe("promotion CLI: the production workflow's checks", () => {
                 },
             ),
         );
-        assert.equal(code, 1);
+        assert.equal(code, EXIT.found);
         assert.deepEqual(sleeps, [20, 20, 20]); // reads at 0s, 20s, 40s and 60s, then gives up
         const result = JSON.parse(read(dir, "result.json")) as { result: string; detail: string };
         assert.equal(result.result, "bad");
@@ -404,7 +405,7 @@ describe("promotion CLI: rollback", () => {
         const dir = workspace();
         assert.equal((await run([...PROMOTE, "--evidence", GREEN], dir)).code, 0);
         const result = await run(["--rollback", "production"], dir);
-        assert.equal(result.code, 1);
+        assert.equal(result.code, EXIT.refused);
         assert.match(
             result.err,
             /records no bundle of production that production reported good other than the current [0-9a-f]{16}/,
@@ -455,9 +456,11 @@ describe("promotion CLI: help and arguments", () => {
             "soak       healthy continuously for promotion.soak",
             "--override <app>:<check>=<reason>",
             "labelled promotion-override and needs a code owner",
-            "--rollback <stack>    restore the last bundle production reported good (soak waived, nothing else)",
+            "restore the last bundle production reported good (soak waived, nothing else)",
             "--verify <stack>",
-            "Exits 0 when promoted, verified, good or recorded; 1 when refused, not verified or bad (nothing written);\n2 on bad arguments; 3 on an unexpected error.",
+            "0  promoted, rolled back, verified, good or recorded",
+            "4  refused: the gate failed (every failing app and check named), a downgrade, a bundle not verified; nothing was written",
+            "5  --await: production did not report the bundle synced and healthy in time (recorded bad)",
         ]) {
             assert.ok(result.out.includes(text), text);
         }
