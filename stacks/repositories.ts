@@ -1,4 +1,5 @@
 /** Config → the stack's Git repositories: managed on GitHub with a github section, else given by URL. */
+import { DRIFT_ENVIRONMENT } from "../components/ci/policies";
 import { IMAGE_DEFAULTS } from "../components/gitops/flux/images";
 import { imageUpdatesFiles } from "../components/repository/imageUpdates";
 import { checksFiles, DEFAULT_KUBERNETES_VERSION } from "../components/repository/checks";
@@ -85,10 +86,12 @@ export function createDeployRepository(
         protection: protection && { ...protection, requiredStatusChecks: [...DEPLOY_REPOSITORY_CHECKS] },
         secretScanning: github.secretScanning,
         advancedSecurity: github.advancedSecurity,
-        // The promote workflow's App credentials live in `promotion`; `preview` admits every branch (pull
-        // requests), which the component's main-only branch policy cannot express: it is created by hand.
+        // The promote workflow's App credentials live in `promotion`, the drift role's in `drift` (it reads
+        // secret values: main only); `preview` admits every branch (pull requests), which the
+        // component's main-only branch policy cannot express: it is created by hand.
         environments: {
             promotion: {},
+            [DRIFT_ENVIRONMENT]: {},
             staging: { reviewers: deploy.stagingReviewers },
             production: { reviewers: github.productionReviewers },
         },

