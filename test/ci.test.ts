@@ -133,7 +133,7 @@ interface Assumption {
     readonly job: string;
     readonly environment: string;
     readonly stack: string;
-    readonly role: "preview" | "deploy";
+    readonly role: "preview" | "deploy" | "drift";
 }
 function workflowAssumptions(): Assumption[] {
     const dir = path.join(PROJECT_ROOT, ".github", "workflows");
@@ -154,13 +154,13 @@ function workflowAssumptions(): Assumption[] {
                     ? (job.strategy?.matrix?.include ?? []).map((m) => m.role_var!)
                     : [/secrets\.(\w+)/.exec(input)![1]];
             return secrets.map((secret) => {
-                const preview = /^AWS_PREVIEW_ROLE_ARN_(\w+)$/.exec(secret);
-                assert.ok(preview || secret === "AWS_DEPLOY_ROLE_ARN", `${file} ${id}: unknown role secret ${secret}`);
+                const perStack = /^AWS_(PREVIEW|DRIFT)_ROLE_ARN_(\w+)$/.exec(secret);
+                assert.ok(perStack || secret === "AWS_DEPLOY_ROLE_ARN", `${file} ${id}: unknown role secret ${secret}`);
                 return {
                     job: `${file} ${id}`,
                     environment: job.environment!,
-                    stack: preview ? preview[1].toLowerCase() : job.environment!,
-                    role: preview ? ("preview" as const) : ("deploy" as const),
+                    stack: perStack ? perStack[2].toLowerCase() : job.environment!,
+                    role: perStack ? (perStack[1].toLowerCase() as "preview" | "drift") : ("deploy" as const),
                 };
             });
         });
@@ -192,7 +192,7 @@ describe("CI roles: the checked-in stacks", () => {
     it("trusts nothing the workflows do not use", () => {
         const used = workflowAssumptions();
         for (const stack of ["staging", "production"]) {
-            for (const role of ["preview", "deploy"] as const) {
+            for (const role of ["preview", "deploy", "drift"] as const) {
                 const expected = [
                     ...new Set(used.filter((a) => a.stack === stack && a.role === role).map((a) => a.environment)),
                 ].map((e) => environmentSubject(REPO, e));
@@ -221,7 +221,7 @@ describe("CI roles: the checked-in stacks", () => {
     it("exports the role ARNs, protects them in production, and declares none on the local stack", () => {
         for (const stack of ["staging", "production"]) {
             const outputs = plans.get(stack)!.outputs.ciRoles as Record<string, unknown>;
-            assert.deepEqual(Object.keys(outputs).sort(), ["deployRoleArn", "previewRoleArn"]);
+            assert.deepEqual(Object.keys(outputs).sort(), ["deployRoleArn", "driftRoleArn", "previewRoleArn"]);
         }
         assert.equal(byName(plans.get("production")!.resources, T.role, "ci-deploy").options.protect, true);
         assert.equal(byName(plans.get("staging")!.resources, T.role, "ci-deploy").options.protect, false);
