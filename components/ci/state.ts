@@ -99,3 +99,23 @@ export function stateBucketPolicy(backend: StateBackend, writers: readonly strin
         ],
     };
 }
+
+/**
+ * The secrets key's own policy (made by hand with the bucket): the account administers it and IAM
+ * policies grant its use, as AWS's default key policy does (AWS KMS Developer Guide, "Default key
+ * policy", statement "Enable IAM User Permissions"); the roles' policies above then decide who decrypts.
+ */
+export function stateKeyPolicy(accountId: string): PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "EnableIamUserPermissions",
+                Effect: "Allow",
+                Principal: { AWS: `arn:aws:iam::${accountId}:root` },
+                Action: "kms:*",
+                Resource: "*",
+            },
+        ],
+    };
+}
