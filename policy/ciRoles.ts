@@ -3,7 +3,7 @@
  * stack's secret values for `preview --refresh` is trusted by the `drift` environment alone, which
  * admits the default branch only, so no pull request's code can assume it.
  */
-import type { PolicyResource, ResourceRule } from "./rules";
+import type { PolicyResource, ResourceRule } from "./types";
 
 const GITHUB_ISSUER = "token.actions.githubusercontent.com";
 const DRIFT_SUBJECT = /:environment:drift$/;

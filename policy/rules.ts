@@ -6,7 +6,9 @@
 import * as YAML from "yaml";
 import { PRUNE_APPROVED_LABEL } from "../components/core/labels";
 import { EXACT_VERSION } from "../components/core/versions";
-import { firstString, SECURITY_RULES } from "./security";
+import { SECURITY_RULES } from "./security";
+import { firstString } from "./security/shared";
+import type { PolicyResource, ResourceRule, Rule, StackRule, Violation } from "./types";
 
 /** The offline plan writes secret values as this marker (plan/recorder.ts SECRET_PLACEHOLDER). */
 export const SECRET_MARKER = "[secret]";
@@ -22,51 +24,7 @@ export const PRODUCTION_STACKS: readonly string[] = ["production"];
  */
 export { PRUNE_APPROVED_LABEL };
 
-export interface ResourceOptions {
-    readonly protect: boolean;
-    readonly ignoreChanges: readonly string[];
-    readonly deleteBeforeReplace?: boolean;
-    readonly retainOnDelete?: boolean;
-    /** Output properties always treated as secrets (known to the policy pack, not to the offline plan). */
-    readonly additionalSecretOutputs?: readonly string[];
-}
-
-export interface PolicyResource {
-    readonly type: string;
-    readonly name: string;
-    readonly urn: string;
-    readonly props: Readonly<Record<string, unknown>>;
-    readonly options: ResourceOptions;
-    /** URNs this resource depends on (through inputs or dependsOn). */
-    readonly dependencies?: readonly string[];
-}
-
-export interface Violation {
-    readonly rule: string;
-    /** The resource in violation. */
-    readonly urn: string;
-    readonly message: string;
-}
-
-export interface ResourceRule {
-    readonly kind: "resource";
-    readonly name: string;
-    readonly description: string;
-    /** Resource types the rule reads. */
-    readonly types: readonly string[];
-    /** Messages for one resource of one of `types`; none when it complies. */
-    readonly validate: (resource: PolicyResource) => string[];
-}
-
-export interface StackRule {
-    readonly kind: "stack";
-    readonly name: string;
-    readonly description: string;
-    /** Violations across all of the stack's resources. */
-    readonly validate: (resources: readonly PolicyResource[]) => { urn: string; message: string }[];
-}
-
-export type Rule = ResourceRule | StackRule;
+export type { PolicyResource, ResourceOptions, ResourceRule, Rule, StackRule, Violation } from "./types";
 
 export const TYPES = {
     repository: "github:index/repository:Repository",

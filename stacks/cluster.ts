@@ -1,5 +1,6 @@
 /** Config → cluster component. */
-import { EksCluster, EksClusterArgs } from "../components/cluster/eks";
+import { EksCluster } from "../components/cluster/eks";
+import { EksClusterArgs } from "../components/cluster/eksArgs";
 import { ExistingCluster } from "../components/cluster/existing";
 import { ClusterHandle } from "../components/cluster/types";
 import { EksClusterConfig, PlatformConfig, PROJECT } from "./config";

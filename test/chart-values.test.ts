@@ -102,7 +102,7 @@ describe("chart values: protected paths", () => {
     });
 
     it("protects every value the policy pack checks on the argo-cd and external-secrets releases", () => {
-        // policy/security.ts: argocd-anonymous-off, argocd-exec-off, argocd-admin-off-in-production,
+        // policy/security/engines.ts: argocd-anonymous-off, argocd-exec-off, argocd-admin-off-in-production,
         // external-secrets-no-role-aggregation.
         const paths = (list: readonly ProtectedValue[]) => list.map((p) => valuePath(p.path));
         for (const path of [

@@ -2,14 +2,9 @@
 import * as assert from "node:assert/strict";
 import * as fc from "fast-check";
 import { MAX_LAYOUT_VPC_PREFIX, subnetLayout } from "../components/cluster/cidr";
-import {
-    amiTypeFor,
-    EksCluster,
-    EksClusterArgs,
-    eksKubeconfig,
-    roleNameOf,
-    validateEksClusterArgs,
-} from "../components/cluster/eks";
+import { roleNameOf } from "../components/cluster/access";
+import { EksCluster, eksKubeconfig } from "../components/cluster/eks";
+import { amiTypeFor, EksClusterArgs, validateEksClusterArgs } from "../components/cluster/eksArgs";
 import { irsaTrustPolicy, oidcIssuerHostPath, podIdentityTrustPolicy } from "../components/cluster/iam";
 import { natZoneFor } from "../components/cluster/network";
 

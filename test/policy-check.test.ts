@@ -14,7 +14,7 @@ import { captureOutput } from "./delivery-capture";
 import { CHECKED_IN_STACKS, planProgram } from "./harness";
 import { PROJECT_ROOT, stackFilePath } from "../plan/stackFile";
 
-/** The rules this program exercises; policy/security.ts's are broken one by one in policy-security-check.test.ts. */
+/** The rules this program exercises; policy/security/'s are broken one by one in policy-security-check.test.ts. */
 const BASE_RULES = RULES.filter((rule) => !SECURITY_RULES.includes(rule));
 
 /** Declares one resource that complies with each base rule, or one that breaks it. */

@@ -1,5 +1,5 @@
 /**
- * Passing and failing cases of the rules in policy/security.ts, run by test/policy.test.ts with the
+ * Passing and failing cases of the rules in policy/security/*.ts, run by test/policy.test.ts with the
  * other rules' cases. Failing cases name the violations they expect, one pattern per message.
  */
 import type { PolicyResourceOptions } from "@pulumi/policy";

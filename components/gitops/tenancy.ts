@@ -36,7 +36,7 @@ export const TENANT_KINDS: readonly TenantKind[] = [
     ...groupKinds("networking.k8s.io", { Ingress: "ingresses", NetworkPolicy: "networkpolicies" }),
 ];
 
-/** API groups no tenant may write to, whatever a whitelist says (checked by policy/security.ts). */
+/** API groups no tenant may write to, whatever a whitelist says (checked by policy/security/engines.ts). */
 export const FORBIDDEN_TENANT_GROUPS: readonly string[] = [
     "rbac.authorization.k8s.io",
     "external-secrets.io",

@@ -1,7 +1,12 @@
 /** `gitops-platform:teams`, `gitops-platform:apps` and `gitops-platform:appDefaults`. */
 import { z } from "zod";
 import { isCommitSha, isFullCommitSha } from "../../components/gitops/revisions";
+import { imageUpdaterPolicyProblem } from "../../components/gitops/argocd/imageUpdater";
+import { CrossFieldContext, CrossFieldProblem, optionalSection } from "./crossField";
 import { appDeliveryConfig } from "./delivery";
+import type { EngineConfig } from "./engine";
+import { componentNamespaces, NamespaceSections } from "./namespaces";
+import type { GithubConfig, GitopsRepositoryConfig } from "./repositories";
 import {
     dnsLabel,
     gitRefName,
@@ -10,6 +15,7 @@ import {
     iamRoleArn,
     repositoryPath,
     strictObject,
+    SYSTEM_NAMESPACES,
     uniqueNames,
 } from "./rules";
 
@@ -223,3 +229,133 @@ export type TeamConfig = z.infer<typeof teamConfig>;
 export type AppConfig = z.infer<typeof appConfig>;
 export type AppDefaultsConfig = z.infer<typeof appDefaultsConfig>;
 export type ImageUpdateConfig = z.infer<typeof imageUpdateConfig>;
+
+/** The sections the apps' rules read besides their own. */
+export interface AppSections extends NamespaceSections {
+    readonly apps?: readonly AppConfig[];
+    readonly teams?: Readonly<Record<string, TeamConfig>>;
+    readonly engine?: EngineConfig;
+    readonly gitopsRepository?: GitopsRepositoryConfig;
+    readonly github?: GithubConfig;
+}
+
+/**
+ * Each app against the rest: its team exists, its namespace is its own (not a system namespace, a
+ * component's or another app's), its repository is one the stack manages, its image updates can be
+ * written, and its secret keys have a store.
+ */
+export function appRules(config: AppSections, context: CrossFieldContext): CrossFieldProblem[] {
+    const { present } = context;
+    const { apps, teams, engine, gitopsRepository } = config;
+    const github = optionalSection(config.github, present("github"));
+    const secrets = optionalSection(config.secrets, present("secrets"));
+    const problems: CrossFieldProblem[] = [];
+    const add = (path: readonly PropertyKey[], message: string) => problems.push({ path, message });
+    const reserved = new Map<string, string>([
+        ...SYSTEM_NAMESPACES.map((ns) => [ns, "a system namespace"] as const),
+        ...componentNamespaces(config, context).map(({ namespace, what }) => [namespace, what] as const),
+    ]);
+    const namespaceOwners = new Map<string, string>();
+    const appRepositories = github ? Object.keys(github.appRepositories) : [];
+    (apps ?? []).forEach((app, index) => {
+        if (teams !== undefined && !(app.team in teams)) {
+            add(
+                ["apps", index, "team"],
+                `no team "${app.team}" in gitops-platform:teams; add it there with its groups, or use one of: ${Object.keys(teams).join(", ") || "(none defined)"}`,
+            );
+        }
+        const namespace = app.namespace ?? app.name;
+        const namespacePath = ["apps", index, app.namespace ? "namespace" : "name"];
+        const reservedFor = reserved.get(namespace);
+        if (reservedFor) {
+            add(namespacePath, `namespace "${namespace}" is ${reservedFor}; give the app its own namespace`);
+        }
+        const owner = namespaceOwners.get(namespace);
+        if (owner !== undefined) {
+            add(
+                namespacePath,
+                `namespace "${namespace}" is already used by app "${owner}"; each app gets a namespace of its own`,
+            );
+        }
+        namespaceOwners.set(namespace, app.name);
+        const repository = app.source.repository;
+        if (
+            repository !== undefined &&
+            gitopsRepository !== undefined &&
+            github !== undefined &&
+            repository !== gitopsRepository.name &&
+            !appRepositories.includes(repository)
+        ) {
+            add(
+                ["apps", index, "source", "repository"],
+                github
+                    ? `no repository "${repository}" in github.appRepositories; add it there, or use source.url for a repository this stack does not manage`
+                    : "source.repository names a GitHub repository this stack manages, and it has no github section: use source.url",
+            );
+        }
+        if (engine !== undefined && gitopsRepository !== undefined) {
+            problems.push(...imageUpdateProblems({ engine, gitopsRepository }, app, index));
+        }
+        if (app.secretKeys.length > 0 && secrets === null) {
+            add(
+                ["apps", index, "secretKeys"],
+                "secret keys need a secrets store: add a gitops-platform:secrets section",
+            );
+        }
+    });
+    return problems;
+}
+
+/**
+ * An app's image update is written by Flux's image automation or Argo CD Image Updater into the
+ * GitOps repository, the only repository whose deploy key may push (stacks/repositories.ts).
+ */
+export function imageUpdateProblems(
+    config: { readonly engine: EngineConfig; readonly gitopsRepository: GitopsRepositoryConfig },
+    app: AppConfig,
+    index: number,
+): CrossFieldProblem[] {
+    if (app.imageUpdate === undefined) {
+        return [];
+    }
+    const path = ["apps", index, "imageUpdate"];
+    const problems: CrossFieldProblem[] = [];
+    if (!config.engine.imageAutomation) {
+        problems.push({
+            path,
+            message:
+                config.engine.type === "flux"
+                    ? "image updates need Flux's image controllers and a writable deploy key: set engine.imageAutomation to true"
+                    : "image updates need Argo CD Image Updater and a writable deploy key: set engine.imageAutomation to true",
+        });
+    }
+    const repository = app.source.repository ?? config.gitopsRepository.name;
+    if (app.source.url !== undefined || repository !== config.gitopsRepository.name) {
+        problems.push({
+            path,
+            message: `image updates are committed to the GitOps repository "${config.gitopsRepository.name}" only (the one deploy key that may push), not to ${app.source.url ?? repository}: keep the app's manifests there, or remove imageUpdate`,
+        });
+    }
+    if (config.gitopsRepository.anonymous) {
+        problems.push({
+            path,
+            message:
+                "the GitOps repository is read anonymously, so image updates cannot be pushed to it: register a deploy key (remove gitopsRepository.anonymous), or remove imageUpdate",
+        });
+    }
+    if (config.engine.type === "argocd") {
+        const policyProblem = imageUpdaterPolicyProblem(app.imageUpdate.policy);
+        if (policyProblem !== undefined) {
+            problems.push({ path: [...path, "policy"], message: policyProblem });
+        }
+        if (app.source.type === "directory") {
+            // Image Updater writes .argocd-source-<app>.yaml, which Argo CD reads for Helm and Kustomize sources only.
+            problems.push({
+                path: ["apps", index, "source", "type"],
+                message:
+                    "Argo CD Image Updater writes parameter overrides that only helm and kustomize sources read: use source.type kustomize (add a kustomization.yaml), or remove imageUpdate",
+            });
+        }
+    }
+    return problems;
+}

@@ -1,5 +1,6 @@
 /** `gitops-platform:ci`: the CI roles of the stack's AWS account (components/ci), see README, CI roles. */
 import { z } from "zod";
+import { CrossFieldContext, CrossFieldProblem, optionalSection } from "./crossField";
 import { cidr, githubRepositoryName, strictObject } from "./rules";
 
 /** A GitHub environment name as the workflows write it. */
@@ -114,4 +115,27 @@ export function ciProblems(
               ]
             : []),
     ];
+}
+
+/** The CI section against the cluster, the deploy repository and github:owner. */
+export function ciRules(
+    config: {
+        readonly ci?: CiConfig;
+        readonly cluster?: { readonly type: string };
+        readonly github?: { readonly deployRepository?: { readonly name: string } };
+    },
+    { present, values }: CrossFieldContext,
+): CrossFieldProblem[] {
+    const { ci, cluster } = config;
+    if (ci === undefined || cluster === undefined) {
+        return [];
+    }
+    const github = optionalSection(config.github, present("github"));
+    // github is undefined when its section did not parse: its own problems are reported instead.
+    return ciProblems(
+        ci,
+        cluster.type,
+        github === undefined ? "" : github?.deployRepository?.name,
+        values["github:owner"],
+    );
 }

@@ -3,7 +3,7 @@
  */
 import { z } from "zod";
 import { cidrContains, cidrsOverlap, Ipv4Cidr, MAX_LAYOUT_VPC_PREFIX, parseCidr } from "../../components/cluster/cidr";
-import { DEFAULTS as EKS } from "../../components/cluster/eks";
+import { DEFAULTS as EKS } from "../../components/cluster/eksArgs";
 import { cidr, dnsLabel, iamRoleArn, labels, strictObject } from "./rules";
 
 /**

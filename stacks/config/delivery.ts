@@ -7,6 +7,8 @@ import { z } from "zod";
 import type { DeliveryStrategy } from "../../components/delivery/objects";
 import { PROTECTED_VALUES } from "../../components/delivery/values";
 import { protectedValueProblems } from "../../components/core/values";
+import { Environment, profileOf } from "../profiles";
+import { CrossFieldContext, CrossFieldProblem, optionalSection } from "./crossField";
 import { dnsLabel, strictObject } from "./rules";
 
 /** Flagger's traffic providers the platform fills a Canary in for (Flagger's chart takes more). */
@@ -168,4 +170,36 @@ export function deliveryProblems(context: DeliveryContext): DeliveryProblem[] {
         }
     });
     return problems;
+}
+
+/** deliveryProblems on the sections it reads, once every one of them parsed. */
+export function deliveryRules(
+    config: {
+        readonly engine?: { readonly type: "argocd" | "flux" };
+        readonly environment?: Environment;
+        readonly delivery?: DeliveryConfig;
+        readonly monitoring?: { readonly enabled?: boolean };
+        readonly apps?: DeliveryContext["apps"];
+    },
+    { present }: CrossFieldContext,
+): CrossFieldProblem[] {
+    const { engine, environment, apps } = config;
+    const delivery = optionalSection(config.delivery, present("delivery"));
+    const monitoring = optionalSection(config.monitoring, present("monitoring"));
+    if (
+        engine === undefined ||
+        environment === undefined ||
+        delivery === undefined ||
+        monitoring === undefined ||
+        apps === undefined
+    ) {
+        return [];
+    }
+    return deliveryProblems({
+        engine: engine.type,
+        defaultStrategy: profileOf(environment).deliveryStrategy,
+        delivery: delivery ?? undefined,
+        monitoringEnabled: monitoring?.enabled ?? false,
+        apps,
+    });
 }

@@ -7,6 +7,7 @@ import { ENGINE_DEFAULTS } from "../../components/gitops/engine";
 import { DEFAULTS as FLUX } from "../../components/gitops/flux/flux";
 import { PROTECTED_VALUES as ARGOCD_PROTECTED } from "../../components/gitops/argocd/values";
 import { FLUX_COMPONENTS, PROTECTED_OPERATOR_VALUES as FLUX_PROTECTED } from "../../components/gitops/flux/objects";
+import { CrossFieldContext, CrossFieldProblem } from "./crossField";
 import { chartValues, componentNamespace, EXACT_VERSION, exactVersion, strictObject } from "./rules";
 
 /** Keys that belong to one engine only, so a misplaced one gets a message naming its engine. */
@@ -144,3 +145,40 @@ export const engineConfig = z.discriminatedUnion("type", [argocdConfig, fluxConf
 export type ArgocdConfig = z.infer<typeof argocdConfig>;
 export type FluxConfig = z.infer<typeof fluxConfig>;
 export type EngineConfig = z.infer<typeof engineConfig>;
+
+/** Argo CD's SSO needs its client secret in the stack's secret config. */
+export function ssoSecretRule(
+    config: { readonly engine?: EngineConfig },
+    { present }: CrossFieldContext,
+): CrossFieldProblem[] {
+    const { engine } = config;
+    return engine?.type === "argocd" && engine.sso !== undefined && !present("ssoClientSecret")
+        ? [
+              {
+                  path: ["ssoClientSecret"],
+                  message:
+                      "engine.sso needs the OIDC client secret: pulumi config set --secret gitops-platform:ssoClientSecret <value>",
+              },
+          ]
+        : [];
+}
+
+/** A helm app on Flux needs the helm-controller among the components. */
+export function fluxHelmControllerRule(config: {
+    readonly engine?: EngineConfig;
+    readonly apps?: readonly { readonly name: string; readonly source: { readonly type: string } }[];
+}): CrossFieldProblem[] {
+    const { engine, apps } = config;
+    if (engine?.type === "flux" && engine.components !== undefined && apps !== undefined) {
+        const helmApp = apps.findIndex((app) => app.source.type === "helm");
+        if (helmApp >= 0 && !engine.components.includes("helm-controller")) {
+            return [
+                {
+                    path: ["engine", "components"],
+                    message: `app "${apps[helmApp].name}" is a helm source, which Flux's helm-controller installs: add helm-controller to components`,
+                },
+            ];
+        }
+    }
+    return [];
+}

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { ADDON_NAMES } from "../../components/fleet";
 import { reservedLabelKeys } from "../../components/fleet/metadata";
+import { CrossFieldContext, CrossFieldProblem, optionalSection } from "./crossField";
 import { dnsLabel, strictObject } from "./rules";
 
 /** AWS region codes, as for aws:region. */
@@ -170,4 +171,23 @@ export function fleetProblems(config: FleetContext, stack: string): FleetProblem
         }
     }
     return problems;
+}
+
+/** fleetProblems on the sections it reads, once every one of them parsed; secrets is null when the file has none. */
+export function fleetRules(
+    config: Partial<Omit<FleetContext, "secrets">> & { readonly secrets?: FleetContext["secrets"] },
+    { stack, present }: CrossFieldContext,
+): CrossFieldProblem[] {
+    const { environment, engine, cluster, teams, fleet } = config;
+    const secrets = optionalSection(config.secrets, present("secrets"));
+    if (
+        environment === undefined ||
+        engine === undefined ||
+        cluster === undefined ||
+        teams === undefined ||
+        secrets === undefined
+    ) {
+        return [];
+    }
+    return fleetProblems({ environment, engine, cluster, teams, secrets: secrets ?? undefined, fleet }, stack);
 }

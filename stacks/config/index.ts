@@ -5,24 +5,25 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { imageUpdaterPolicyProblem } from "../../components/gitops/argocd/imageUpdater";
 import { isCommitSha, isReleaseTag } from "../../components/gitops/revisions";
-import { AppConfig, appDefaultsConfig, appsConfig, teamConfig } from "./apps";
-import { ciConfig, ciProblems } from "./ci";
-import { clusterConfig } from "./cluster";
-import { deliveryConfig, deliveryProblems } from "./delivery";
-import { engineConfig } from "./engine";
-import { fleetConfig, fleetProblems } from "./fleet";
-import { monitoringConfig } from "./monitoring";
-import { notificationsConfig } from "./notifications";
-import { githubConfig, gitopsRepositoryConfig, repositoryProblems } from "./repositories";
-import { dnsLabel, GITHUB_OWNER, strictObject, suggestKey, SYSTEM_NAMESPACES, UNKNOWN_KEY_SEPARATOR } from "./rules";
+import { appRules } from "./apps";
+import { ciRules } from "./ci";
+import { reachabilityRule } from "./reach";
+import { CrossFieldContext, CrossFieldProblem, SectionPresent } from "./crossField";
+import { deliveryRules } from "./delivery";
+import { fluxHelmControllerRule, ssoSecretRule } from "./engine";
+import { fleetRules } from "./fleet";
 import { PRODUCTION_INVARIANTS, stackEnvironmentProblems } from "./invariants";
-import { secretsConfig, secretsPrefixProblem } from "./secrets";
-import { profileOf } from "../profiles";
-import { reachabilityProblems } from "./reach";
+import { componentNamespaceRules } from "./namespaces";
+import { notificationRules } from "./notifications";
+import { promotionRules } from "./promotion";
+import { gitopsRepositoryRules } from "./repositories";
+import { GITHUB_OWNER, PROJECT, suggestKey, UNKNOWN_KEY_SEPARATOR } from "./rules";
+import { PlatformConfigSections, ProjectConfig, projectSchema } from "./schema";
+import { secretsStoreRules } from "./secrets";
 
-export const PROJECT = "gitops-platform";
+export { PROJECT };
+export type { PlatformConfigSections, SectionPresent };
 
 /** Top-level keys whose values are secrets: they must be set with `pulumi config set --secret`. */
 export const SECRET_KEYS = ["ssoClientSecret", "slackWebhookUrl", "githubStatusToken"] as const;
@@ -54,49 +55,6 @@ export const CREDENTIAL_KEYS: readonly string[] = [
 export function isImmutableRevision(revision: string): boolean {
     return isReleaseTag(revision) || isCommitSha(revision);
 }
-
-const projectSchema = strictObject({
-    environment: z.enum(["staging", "production", "local"]),
-    /** Tags on every AWS resource that takes them; `environment` and `project` are added. */
-    tags: z
-        .record(z.string().regex(/^[\w.:/=+@ -]{1,128}$/, "expected an AWS tag key"), z.string().max(256))
-        .refine((tags) => "owner" in tags, 'expected an "owner" tag: who to ask about these resources')
-        // AWS tagging rules (docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html): the aws: prefix is
-        // reserved, at most 50 tags per resource; the program adds environment and project.
-        .refine(
-            (tags) => !Object.keys(tags).some((k) => k.toLowerCase().startsWith("aws:")),
-            'tag keys starting with "aws:" are reserved for AWS: rename them',
-        )
-        .refine(
-            (tags) => Object.keys({ ...tags, environment: "", project: "" }).length <= 50,
-            "AWS allows 50 tags per resource and the program adds environment and project: keep at most 48",
-        )
-        .default({ owner: "platform-team" }),
-    cluster: clusterConfig,
-    engine: engineConfig,
-    gitopsRepository: gitopsRepositoryConfig,
-    github: githubConfig.optional(),
-    secrets: secretsConfig.optional(),
-    teams: z.record(dnsLabel, teamConfig).default({}),
-    apps: appsConfig.default([]),
-    appDefaults: appDefaultsConfig.default({}),
-    promotion: strictObject({
-        /** The stack whose revisions and versions are promoted into this one. */
-        from: z.string().min(1),
-    }).optional(),
-    ssoClientSecret: z.string().min(1).optional(),
-    monitoring: monitoringConfig.optional(),
-    delivery: deliveryConfig.optional(),
-    notifications: notificationsConfig.optional(),
-    /** Slack incoming webhook URL for notifications (a secret). */
-    slackWebhookUrl: z.string().min(1).optional(),
-    /** GitHub token that may write commit statuses on the stack's repositories (a secret). */
-    githubStatusToken: z.string().min(1).optional(),
-    fleet: fleetConfig.optional(),
-    ci: ciConfig.optional(),
-});
-
-type ProjectConfig = z.infer<typeof projectSchema>;
 
 export interface PlatformConfig extends ProjectConfig {
     /** Pulumi stack name. */
@@ -218,10 +176,11 @@ export function loadConfig(source: ConfigSource): PlatformConfig {
     }
     const sections = parsed.success ? parsed.data : parsedSections(raw);
     const present = (section: string) => raw[section] !== undefined;
-    const pathed = [
+    const context = { stack: source.stack, values: source.values, present };
+    const pathed: PathedProblem[] = [
         ...rawProblems(raw, source),
         ...invariantProblems(sections, source.stack, present),
-        ...crossFieldProblems(sections, source, present),
+        ...CROSS_FIELD_RULES.flatMap((rule) => rule(sections, context)),
     ];
     for (const problem of pathed) {
         const masked =
@@ -333,12 +292,6 @@ export function rawProblems(raw: Record<string, unknown>, source: ConfigSource):
     return problems;
 }
 
-/** The sections of the config, each parsed alone: what is left when another section is wrong. */
-export type PlatformConfigSections = Partial<ProjectConfig>;
-
-/** Whether the stack file has a section at all: a broken section is reported by the schema, not as missing. */
-export type SectionPresent = (section: string) => boolean;
-
 function parsedSections(raw: Record<string, unknown>): PlatformConfigSections {
     const sections: Record<string, unknown> = {};
     for (const [key, schema] of Object.entries(projectSchema.shape)) {
@@ -366,286 +319,24 @@ export function invariantProblems(
     ];
 }
 
-/** Each notification destination needs its credential; commit statuses need repositories on GitHub. */
-function notificationProblems(config: PlatformConfigSections, present: SectionPresent): PathedProblem[] {
-    const destinations = config.notifications?.destinations ?? [];
-    const problems: PathedProblem[] = [];
-    const credentials = { slack: "slackWebhookUrl", githubCommitStatus: "githubStatusToken" } as const;
-    for (const destination of destinations) {
-        const key = credentials[destination];
-        if (!present(key)) {
-            problems.push({
-                path: [key],
-                message: `notifications.destinations lists ${destination}, which needs it: pulumi config set --secret ${PROJECT}:${key} <value>`,
-            });
-        }
-    }
-    if (destinations.includes("githubCommitStatus") && !present("github")) {
-        problems.push({
-            path: ["notifications", "destinations"],
-            message:
-                "githubCommitStatus posts on the repositories this stack manages on GitHub, and it has no github section: remove githubCommitStatus, or add a github section",
-        });
-    }
-    return problems;
-}
+/** A rule that spans sections: it reads whatever sections parsed and needs every section it reads. */
+type CrossFieldRule = (config: PlatformConfigSections, context: CrossFieldContext) => CrossFieldProblem[];
 
-/**
- * Rules that span sections, on whatever sections parsed (so a typo in one section never hides a
- * problem between others); a rule needs every section it reads, and `present` tells a missing
- * section from a broken one.
- */
-export function crossFieldProblems(
-    config: PlatformConfigSections,
-    source: ConfigSource,
-    present: SectionPresent,
-): PathedProblem[] {
-    const problems: PathedProblem[] = [];
-    const add = (path: readonly PropertyKey[], message: string) => problems.push({ path, message });
-    // Optional sections: known to be absent only when the file does not have them.
-    const github = present("github") ? config.github : null;
-    const secrets = present("secrets") ? config.secrets : null;
-    const { gitopsRepository, engine, cluster, apps, teams } = config;
-
-    if (gitopsRepository !== undefined && github !== undefined) {
-        if (github === null && gitopsRepository.url === undefined) {
-            add(
-                ["gitopsRepository", "url"],
-                "without a github section the stack does not manage the repository: set gitopsRepository.url to its clone URL",
-            );
-        }
-        repositoryProblems(gitopsRepository, github ?? undefined, source.stack).forEach((problem) =>
-            add(problem.path, problem.message),
-        );
-        if (github !== null && gitopsRepository.url !== undefined) {
-            add(
-                ["gitopsRepository", "url"],
-                "the URL of a repository managed on GitHub comes from GitHub: remove gitopsRepository.url, or remove the github section",
-            );
-        }
-    }
-    if (engine?.type === "argocd" && engine.sso !== undefined && !present("ssoClientSecret")) {
-        add(
-            ["ssoClientSecret"],
-            "engine.sso needs the OIDC client secret: pulumi config set --secret gitops-platform:ssoClientSecret <value>",
-        );
-    }
-    problems.push(...notificationProblems(config, present));
-    if (secrets?.type === "aws-secrets-manager" && cluster !== undefined && cluster.type !== "eks") {
-        add(
-            ["secrets", "type"],
-            "aws-secrets-manager authenticates through EKS workload identity: use type kubernetes for an existing cluster, or cluster.type eks",
-        );
-    }
-    if (secrets?.type === "aws-secrets-manager" && secrets.prefix !== undefined) {
-        const problem = secretsPrefixProblem(secrets.prefix, source.stack);
-        if (problem) {
-            add(["secrets", "prefix"], problem);
-        }
-    }
-    const delivery = present("delivery") ? config.delivery : null;
-    const monitoring = present("monitoring") ? config.monitoring : null;
-    if (
-        engine !== undefined &&
-        config.environment !== undefined &&
-        delivery !== undefined &&
-        monitoring !== undefined &&
-        apps !== undefined
-    ) {
-        deliveryProblems({
-            engine: engine.type,
-            defaultStrategy: profileOf(config.environment).deliveryStrategy,
-            delivery: delivery ?? undefined,
-            monitoringEnabled: monitoring?.enabled ?? false,
-            apps,
-        }).forEach((problem) => add(problem.path, problem.message));
-    }
-    if (config.promotion && config.promotion.from === source.stack) {
-        add(
-            ["promotion", "from"],
-            `a stack cannot promote from itself: name the stack before ${source.stack} (e.g. staging)`,
-        );
-    }
-    if (config.ci !== undefined && cluster !== undefined) {
-        // github is undefined when its section did not parse: its own problems are reported instead.
-        ciProblems(
-            config.ci,
-            cluster.type,
-            github === undefined ? "" : github?.deployRepository?.name,
-            source.values["github:owner"],
-        ).forEach((problem) => add(problem.path, problem.message));
-    }
-    const ci = present("ci") ? config.ci : null;
-    if (ci !== undefined && cluster?.type === "eks" && config.environment !== undefined) {
-        reachabilityProblems(ci ?? undefined, cluster, config.environment).forEach((p) => add(p.path, p.message));
-    }
-    // The fleet's rules read these sections; secrets is null when the file has none.
-    const { environment, fleet } = config;
-    if (
-        environment !== undefined &&
-        engine !== undefined &&
-        cluster !== undefined &&
-        teams !== undefined &&
-        secrets !== undefined
-    ) {
-        fleetProblems(
-            { environment, engine, cluster, teams, secrets: secrets ?? undefined, fleet },
-            source.stack,
-        ).forEach((problem) => add(problem.path, problem.message));
-    }
-    if (engine?.type === "flux" && engine.components !== undefined && apps !== undefined) {
-        const helmApp = apps.findIndex((app) => app.source.type === "helm");
-        if (helmApp >= 0 && !engine.components.includes("helm-controller")) {
-            add(
-                ["engine", "components"],
-                `app "${apps[helmApp].name}" is a helm source, which Flux's helm-controller installs: add helm-controller to components`,
-            );
-        }
-    }
-    // Namespaces of the platform's components: each its own, never a system namespace (the schema refuses those).
-    type ComponentNamespace = { path: PropertyKey[]; namespace: string; what: string };
-    const componentNamespaces: ComponentNamespace[] = [
-        ...(engine
-            ? [{ path: ["engine", "namespace"], namespace: engine.namespace, what: "the GitOps engine's namespace" }]
-            : []),
-        ...(secrets
-            ? [
-                  {
-                      path: ["secrets", "namespace"],
-                      namespace: secrets.namespace,
-                      what: "the secrets operator's namespace",
-                  },
-              ]
-            : []),
-        ...(secrets?.type === "kubernetes"
-            ? [
-                  {
-                      path: ["secrets", "sourceNamespace"],
-                      namespace: secrets.sourceNamespace,
-                      what: "the secrets store's source namespace",
-                  },
-              ]
-            : []),
-    ];
-    componentNamespaces.forEach(({ path, namespace }, index) => {
-        const earlier = componentNamespaces.slice(0, index).find((other) => other.namespace === namespace);
-        if (earlier) {
-            add(
-                path,
-                `namespace "${namespace}" is already ${earlier.what}: give each component a namespace of its own`,
-            );
-        }
-    });
-    const reserved = new Map<string, string>([
-        ...SYSTEM_NAMESPACES.map((ns) => [ns, "a system namespace"] as const),
-        ...componentNamespaces.map(({ namespace, what }) => [namespace, what] as const),
-    ]);
-    const namespaceOwners = new Map<string, string>();
-    const appRepositories = github ? Object.keys(github.appRepositories) : [];
-    (apps ?? []).forEach((app, index) => {
-        if (teams !== undefined && !(app.team in teams)) {
-            add(
-                ["apps", index, "team"],
-                `no team "${app.team}" in gitops-platform:teams; add it there with its groups, or use one of: ${Object.keys(teams).join(", ") || "(none defined)"}`,
-            );
-        }
-        const namespace = app.namespace ?? app.name;
-        const namespacePath = ["apps", index, app.namespace ? "namespace" : "name"];
-        const reservedFor = reserved.get(namespace);
-        if (reservedFor) {
-            add(namespacePath, `namespace "${namespace}" is ${reservedFor}; give the app its own namespace`);
-        }
-        const owner = namespaceOwners.get(namespace);
-        if (owner !== undefined) {
-            add(
-                namespacePath,
-                `namespace "${namespace}" is already used by app "${owner}"; each app gets a namespace of its own`,
-            );
-        }
-        namespaceOwners.set(namespace, app.name);
-        const repository = app.source.repository;
-        if (
-            repository !== undefined &&
-            gitopsRepository !== undefined &&
-            github !== undefined &&
-            repository !== gitopsRepository.name &&
-            !appRepositories.includes(repository)
-        ) {
-            add(
-                ["apps", index, "source", "repository"],
-                github
-                    ? `no repository "${repository}" in github.appRepositories; add it there, or use source.url for a repository this stack does not manage`
-                    : "source.repository names a GitHub repository this stack manages, and it has no github section: use source.url",
-            );
-        }
-        if (engine !== undefined && gitopsRepository !== undefined) {
-            imageUpdateProblems({ engine, gitopsRepository }, app, index).forEach((problem) =>
-                add(problem.path, problem.message),
-            );
-        }
-        if (app.secretKeys.length > 0 && secrets === null) {
-            add(
-                ["apps", index, "secretKeys"],
-                "secret keys need a secrets store: add a gitops-platform:secrets section",
-            );
-        }
-    });
-    return problems;
-}
-
-/**
- * An app's image update is written by Flux's image automation or Argo CD Image Updater into the
- * GitOps repository, the only repository whose deploy key may push (stacks/repositories.ts).
- */
-export function imageUpdateProblems(
-    config: Pick<ProjectConfig, "engine" | "gitopsRepository">,
-    app: AppConfig,
-    index: number,
-): PathedProblem[] {
-    if (app.imageUpdate === undefined) {
-        return [];
-    }
-    const path = ["apps", index, "imageUpdate"];
-    const problems: PathedProblem[] = [];
-    if (!config.engine.imageAutomation) {
-        problems.push({
-            path,
-            message:
-                config.engine.type === "flux"
-                    ? "image updates need Flux's image controllers and a writable deploy key: set engine.imageAutomation to true"
-                    : "image updates need Argo CD Image Updater and a writable deploy key: set engine.imageAutomation to true",
-        });
-    }
-    const repository = app.source.repository ?? config.gitopsRepository.name;
-    if (app.source.url !== undefined || repository !== config.gitopsRepository.name) {
-        problems.push({
-            path,
-            message: `image updates are committed to the GitOps repository "${config.gitopsRepository.name}" only (the one deploy key that may push), not to ${app.source.url ?? repository}: keep the app's manifests there, or remove imageUpdate`,
-        });
-    }
-    if (config.gitopsRepository.anonymous) {
-        problems.push({
-            path,
-            message:
-                "the GitOps repository is read anonymously, so image updates cannot be pushed to it: register a deploy key (remove gitopsRepository.anonymous), or remove imageUpdate",
-        });
-    }
-    if (config.engine.type === "argocd") {
-        const policyProblem = imageUpdaterPolicyProblem(app.imageUpdate.policy);
-        if (policyProblem !== undefined) {
-            problems.push({ path: [...path, "policy"], message: policyProblem });
-        }
-        if (app.source.type === "directory") {
-            // Image Updater writes .argocd-source-<app>.yaml, which Argo CD reads for Helm and Kustomize sources only.
-            problems.push({
-                path: ["apps", index, "source", "type"],
-                message:
-                    "Argo CD Image Updater writes parameter overrides that only helm and kustomize sources read: use source.type kustomize (add a kustomization.yaml), or remove imageUpdate",
-            });
-        }
-    }
-    return problems;
-}
+/** Every section's cross-field rules (each in its section's file), in the order their problems are reported. */
+const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [
+    gitopsRepositoryRules,
+    ssoSecretRule,
+    notificationRules,
+    secretsStoreRules,
+    deliveryRules,
+    promotionRules,
+    ciRules,
+    reachabilityRule,
+    fleetRules,
+    fluxHelmControllerRule,
+    componentNamespaceRules,
+    appRules,
+];
 
 export type { AppConfig, AppDefaultsConfig, SyncPolicyConfig, TeamConfig } from "./apps";
 export type { ClusterConfig, EksClusterConfig, ExistingClusterConfig } from "./cluster";
@@ -655,4 +346,5 @@ export type { GithubConfig, GitopsRepositoryConfig } from "./repositories";
 export type { MonitoringConfig } from "./monitoring";
 export type { AppDeliveryConfig, DeliveryConfig } from "./delivery";
 export type { NotificationsConfig } from "./notifications";
+export type { PromotionConfig } from "./promotion";
 export type { AwsSecretsManagerConfig, KubernetesStoreConfig, SecretsConfig } from "./secrets";

@@ -4,7 +4,8 @@
  * preview breaking it. The README's invariant table lists these ids.
  */
 import { isCommitSha, isReleaseTag } from "../../components/gitops/revisions";
-import type { PlatformConfigSections, SectionPresent } from "./index";
+import type { SectionPresent } from "./crossField";
+import type { PlatformConfigSections } from "./schema";
 
 export interface InvariantProblem {
     readonly path: readonly PropertyKey[];

@@ -1,7 +1,8 @@
 /** `gitops-platform:notifications`: where the engine reports (Slack, GitHub commit statuses) and about what. */
 import { z } from "zod";
 import { NOTIFICATION_EVENTS } from "../../components/notifications/objects";
-import { strictObject } from "./rules";
+import { CrossFieldContext, CrossFieldProblem } from "./crossField";
+import { PROJECT, strictObject } from "./rules";
 
 export const notificationsConfig = strictObject({
     /**
@@ -25,3 +26,30 @@ export const notificationsConfig = strictObject({
 });
 
 export type NotificationsConfig = z.infer<typeof notificationsConfig>;
+
+/** Each notification destination needs its credential; commit statuses need repositories on GitHub. */
+export function notificationRules(
+    config: { readonly notifications?: NotificationsConfig },
+    { present }: CrossFieldContext,
+): CrossFieldProblem[] {
+    const destinations = config.notifications?.destinations ?? [];
+    const problems: CrossFieldProblem[] = [];
+    const credentials = { slack: "slackWebhookUrl", githubCommitStatus: "githubStatusToken" } as const;
+    for (const destination of destinations) {
+        const key = credentials[destination];
+        if (!present(key)) {
+            problems.push({
+                path: [key],
+                message: `notifications.destinations lists ${destination}, which needs it: pulumi config set --secret ${PROJECT}:${key} <value>`,
+            });
+        }
+    }
+    if (destinations.includes("githubCommitStatus") && !present("github")) {
+        problems.push({
+            path: ["notifications", "destinations"],
+            message:
+                "githubCommitStatus posts on the repositories this stack manages on GitHub, and it has no github section: remove githubCommitStatus, or add a github section",
+        });
+    }
+    return problems;
+}

@@ -11,7 +11,8 @@
 import { cidrContains, parseCidr } from "../../components/cluster/cidr";
 import { Environment, profileOf } from "../profiles";
 import type { CiConfig } from "./ci";
-import type { EksClusterConfig } from "./cluster";
+import type { ClusterConfig, EksClusterConfig } from "./cluster";
+import { CrossFieldContext, CrossFieldProblem, optionalSection } from "./crossField";
 
 /**
  * Labels of GitHub's standard hosted runners (GitHub Docs, "GitHub-hosted runners reference",
@@ -108,4 +109,16 @@ export function reachabilityProblems(
         }
     }
     return problems;
+}
+
+/** The rule as stacks/config/index.ts lists it: on an EKS stack whose ci section parsed or is absent. */
+export function reachabilityRule(
+    config: { readonly ci?: CiConfig; readonly cluster?: ClusterConfig; readonly environment?: Environment },
+    { present }: CrossFieldContext,
+): CrossFieldProblem[] {
+    const ci = optionalSection(config.ci, present("ci"));
+    const { cluster, environment } = config;
+    return ci === undefined || cluster?.type !== "eks" || environment === undefined
+        ? []
+        : reachabilityProblems(ci ?? undefined, cluster, environment);
 }

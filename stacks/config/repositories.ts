@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { DEFAULTS as REPOSITORY } from "../../components/repository/github";
 import { gitHost, GITHUB_HOST } from "../../components/repository/hosts";
+import { CrossFieldContext, CrossFieldProblem, optionalSection } from "./crossField";
 import { gitRefName, gitRepositoryUrl, githubRepositoryName, strictObject } from "./rules";
 
 /** Pulumi stack names: letters, digits, '-', '_' and '.'. */
@@ -221,4 +222,33 @@ export function repositoryProblems(
             message: `the engine verifies ${host} by its SSH host keys: set knownHosts to its known_hosts lines (ssh-keyscan ${host}, checked against what the host publishes)`,
         },
     ];
+}
+
+/** The GitOps repository against the github section: managed there, or given by URL when there is none. */
+export function gitopsRepositoryRules(
+    config: { readonly gitopsRepository?: GitopsRepositoryConfig; readonly github?: GithubConfig },
+    { stack, present }: CrossFieldContext,
+): CrossFieldProblem[] {
+    const { gitopsRepository } = config;
+    const github = optionalSection(config.github, present("github"));
+    if (gitopsRepository === undefined || github === undefined) {
+        return [];
+    }
+    const problems: CrossFieldProblem[] = [];
+    if (github === null && gitopsRepository.url === undefined) {
+        problems.push({
+            path: ["gitopsRepository", "url"],
+            message:
+                "without a github section the stack does not manage the repository: set gitopsRepository.url to its clone URL",
+        });
+    }
+    problems.push(...repositoryProblems(gitopsRepository, github ?? undefined, stack));
+    if (github !== null && gitopsRepository.url !== undefined) {
+        problems.push({
+            path: ["gitopsRepository", "url"],
+            message:
+                "the URL of a repository managed on GitHub comes from GitHub: remove gitopsRepository.url, or remove the github section",
+        });
+    }
+    return problems;
 }

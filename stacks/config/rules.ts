@@ -8,6 +8,9 @@ import { parseCidr } from "../../components/cluster/cidr";
 import { protectedValueProblems, ProtectedValue } from "../../components/core/values";
 import { normalGitUrl } from "../../components/repository/hosts";
 
+/** The project's config namespace: `gitops-platform:<key>` in Pulumi.<stack>.yaml. */
+export const PROJECT = "gitops-platform";
+
 /** Levenshtein distance, for "did you mean" suggestions. */
 export function editDistance(a: string, b: string): number {
     let previous = Array.from({ length: b.length + 1 }, (_, j) => j);

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { durationSeconds } from "../../components/secrets/objects";
 import { chartVersionProblem, DEFAULTS as STORE } from "../../components/secrets/store";
 import { PROTECTED_OPERATOR_VALUES } from "../../components/secrets/objects";
+import { CrossFieldContext, CrossFieldProblem, optionalSection } from "./crossField";
 import { chartValues, componentNamespace, exactVersion, strictObject } from "./rules";
 
 const common = {
@@ -122,4 +123,28 @@ export function secretsPrefixProblem(prefix: string, stack: string): string | un
     return other !== undefined
         ? `"${other}" is another environment's segment: this prefix lies under that environment's secrets; use gitops-platform/${stack}`
         : undefined;
+}
+
+/** An AWS Secrets Manager store needs EKS workload identity, and a prefix of this stack's own. */
+export function secretsStoreRules(
+    config: { readonly secrets?: SecretsConfig; readonly cluster?: { readonly type: string } },
+    { stack, present }: CrossFieldContext,
+): CrossFieldProblem[] {
+    const secrets = optionalSection(config.secrets, present("secrets"));
+    const { cluster } = config;
+    const problems: CrossFieldProblem[] = [];
+    if (secrets?.type === "aws-secrets-manager" && cluster !== undefined && cluster.type !== "eks") {
+        problems.push({
+            path: ["secrets", "type"],
+            message:
+                "aws-secrets-manager authenticates through EKS workload identity: use type kubernetes for an existing cluster, or cluster.type eks",
+        });
+    }
+    if (secrets?.type === "aws-secrets-manager" && secrets.prefix !== undefined) {
+        const problem = secretsPrefixProblem(secrets.prefix, stack);
+        if (problem) {
+            problems.push({ path: ["secrets", "prefix"], message: problem });
+        }
+    }
+    return problems;
 }
