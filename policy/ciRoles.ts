@@ -1,9 +1,10 @@
 /**
- * Policy rules of the CI roles added with the drift role (components/ci): the role that may read the
- * stack's secret values for `preview --refresh` is trusted by the `drift` environment alone, which
- * admits the default branch only, so no pull request's code can assume it.
+ * Policy rules of CI's reach (issue 24): the role that may read the stack's secret values for
+ * `preview --refresh` is trusted by the `drift` environment alone, which admits the default branch
+ * only, so no pull request's code can assume it; and production's private API endpoint admits the CI
+ * runners that preview, update and check it (stacks/config/reach.ts refuses the config without them).
  */
-import type { PolicyResource, ResourceRule } from "./types";
+import type { PolicyResource, ResourceRule, StackRule } from "./types";
 
 const GITHUB_ISSUER = "token.actions.githubusercontent.com";
 const DRIFT_SUBJECT = /:environment:drift$/;
@@ -49,4 +50,40 @@ export const driftRoleDriftOnly: ResourceRule = {
                   )
             : [];
     },
+};
+
+const productionStack = (r: PolicyResource) => /^urn:pulumi:production::/.test(r.urn);
+const admits443 = (rule: PolicyResource) =>
+    ["tcp", "6", "-1"].includes(String(rule.props.ipProtocol)) &&
+    (String(rule.props.ipProtocol) === "-1" ||
+        (Number(rule.props.fromPort) <= 443 && Number(rule.props.toPort) >= 443));
+
+/**
+ * A production EKS cluster whose endpoint is private is reached by CI only from a connected network
+ * that its cluster security group admits on 443 (EKS User Guide, cluster-endpoint.adoc): without such
+ * a rule (ci.runners.cidrs), no workflow can preview, update or check it.
+ */
+export const privateEndpointReachedByCi: StackRule = {
+    kind: "stack",
+    name: "eks-private-endpoint-reached-by-ci",
+    description: "A production EKS cluster with a private endpoint admits its CI runners' network on 443.",
+    validate: (resources) =>
+        resources
+            .filter(
+                (r) =>
+                    r.type === "aws:eks/cluster:Cluster" &&
+                    productionStack(r) &&
+                    (r.props.vpcConfig as { endpointPublicAccess?: unknown } | undefined)?.endpointPublicAccess !==
+                        true,
+            )
+            .filter(
+                () =>
+                    !resources.some(
+                        (r) => r.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule" && admits443(r),
+                    ),
+            )
+            .map((r) => ({
+                urn: r.urn,
+                message: `EKS cluster ${r.name} has a private endpoint and no security group rule admits CI's runners on 443: set gitops-platform:ci.runners (self-hosted labels, and cidrs of their network)`,
+            })),
 };

@@ -166,6 +166,44 @@ export const SECURITY_CASES: Record<string, readonly SecurityCase[]> = {
             expected: [/has no private endpoint/],
         },
     ],
+    "eks-private-endpoint-reached-by-ci": [
+        {
+            name: "private endpoint admitting the runners on 443",
+            declared: [
+                cluster({ vpcConfig: { endpointPublicAccess: false } }),
+                r(T.securityGroupIngressRule, "api-from-runners", {
+                    cidrIpv4: "10.99.0.0/24",
+                    ipProtocol: "tcp",
+                    fromPort: 443,
+                    toPort: 443,
+                }),
+            ],
+            expected: [],
+        },
+        {
+            name: "private endpoint and no runner rule",
+            declared: [cluster({ vpcConfig: { endpointPublicAccess: false } })],
+            expected: [/has a private endpoint and no security group rule admits CI's runners on 443/],
+        },
+        {
+            name: "a rule on another port",
+            declared: [
+                cluster({ vpcConfig: { endpointPublicAccess: false } }),
+                r(T.securityGroupIngressRule, "ssh", {
+                    cidrIpv4: "10.99.0.0/24",
+                    ipProtocol: "tcp",
+                    fromPort: 22,
+                    toPort: 22,
+                }),
+            ],
+            expected: [/no security group rule admits CI's runners on 443/],
+        },
+        {
+            name: "a staging stack (not a production rule)",
+            declared: [cluster({ vpcConfig: { endpointPublicAccess: false } }, staging)],
+            expected: [],
+        },
+    ],
     "eks-public-endpoint-restricted": [
         {
             name: "no public endpoint in production",

@@ -134,6 +134,7 @@ const BREAKS: Record<string, [Plan, Break]> = {
             r.props.vpcConfig.endpointPrivateAccess = false;
         }),
     ],
+    "eks-private-endpoint-reached-by-ci": ["production", drop(T.securityGroupIngressRule)],
     "eks-public-endpoint-restricted": [
         "production",
         edit(T.eksCluster, (r) => {

@@ -4,7 +4,7 @@
  * other rules in policy/rules.ts.
  */
 import type { Rule } from "../types";
-import { driftRoleDriftOnly } from "../ciRoles";
+import { driftRoleDriftOnly, privateEndpointReachedByCi } from "../ciRoles";
 import {
     accessEntriesOnly,
     adminScopes,
@@ -75,6 +75,7 @@ export const SECURITY_RULES: readonly Rule[] = [
     previewRoleNoSecrets,
     deployRoleEnvironmentsOnly,
     driftRoleDriftOnly,
+    privateEndpointReachedByCi,
     adminScopes,
     teamEntriesNamespaced,
     protectInProduction,
