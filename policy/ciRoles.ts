@@ -21,7 +21,7 @@ function parsed(document: unknown): unknown {
 export function githubSubjects(trust: unknown): string[] {
     const statements = [(parsed(trust) as { Statement?: unknown } | undefined)?.Statement ?? []].flat() as {
         Effect?: string;
-        Principal?: { Federated?: unknown };
+        Principal?: { Federated?: string };
         Condition?: Record<string, Record<string, unknown>>;
     }[];
     return statements

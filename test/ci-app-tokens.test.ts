@@ -154,6 +154,24 @@ describe("CI App tokens (invariant d, GitHub): what each job's token grants", ()
         );
     });
 
+    for (const [type, need] of Object.entries(GITHUB_NEEDS).filter(([t]) => !t.includes(":get"))) {
+        const [permission] = Object.keys(need.write).filter((p) => p !== "metadata");
+        it(`catches a planted break: a deploy token without ${permission} (${type})`, () => {
+            const plan = [...plans.values()].find((p) => p.resources.some((r) => r.type === type));
+            if (plan === undefined) {
+                // Not declared by the checked-in stacks (a variant's type): its need is still checked by type.
+                assert.ok(missingPermissions(need.write, { metadata: "read" }).length > 0);
+                return;
+            }
+            const { [permission]: _dropped, ...deploy } = setupTokenGrants().deploy;
+            const shortfalls = tokenShortfalls(plans, { ...setupTokenGrants(), deploy });
+            assert.ok(
+                shortfalls.some((s) => s.includes(`(${type}) needs ${permission}: write (granted none)`)),
+                shortfalls.join("\n"),
+            );
+        });
+    }
+
     it("lists every GitHub resource type of every plan and every GitHub function the program may call", async function () {
         this.timeout(120_000);
         const types = new Set<string>();

@@ -46,7 +46,8 @@ function workflowCommands(): Map<string, Set<CiCommand>> {
             continue;
         }
         for (const { stack, matrix } of stacksOf(job)) {
-            const secret = matrix?.role_var !== undefined ? String(matrix.role_var) : /secrets\.(\w+)/.exec(input)![1];
+            const roleVar = matrix?.role_var;
+            const secret = typeof roleVar === "string" ? roleVar : /secrets\.(\w+)/.exec(input)![1];
             for (const command of commandsOf(job)) {
                 add(roleOfSecret(secret), stack, command);
             }

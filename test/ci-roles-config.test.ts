@@ -98,6 +98,19 @@ describe("CI roles: the drift role (finding 9)", () => {
         }
     });
 
+    it("refuses ci.drift without the drift role among the cluster's adminViewRoleArns", () => {
+        const cluster = edited<Record<string, unknown>>(
+            "staging",
+            "gitops-platform:cluster",
+            (c) => delete c.adminViewRoleArns,
+        );
+        assertProblemAt(
+            configProblems("staging", { set: cluster }),
+            "gitops-platform:cluster.adminViewRoleArns",
+            "github-actions-drift",
+        );
+    });
+
     it("is declared only when ci.drift is on", async () => {
         const plan = await planStack(
             "staging",

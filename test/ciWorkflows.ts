@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { PROJECT_ROOT } from "../plan/stackFile";
-import { GithubAccess, GithubPermissions } from "../components/ci/githubApps";
+import { GithubPermissions } from "../components/ci/githubApps";
 
 export const WORKFLOWS_DIR = path.join(PROJECT_ROOT, ".github", "workflows");
 export const SETUP_ACTION = path.join(PROJECT_ROOT, ".github", "actions", "pulumi-setup", "action.yml");
@@ -132,7 +132,7 @@ export function permissionInputs(step: Step): GithubPermissions {
                     value === "read" || value === "write",
                     `${step.id ?? "?"} ${key}: "${value}" is not read or write`,
                 );
-                return [key.slice("permission-".length), value as GithubAccess];
+                return [key.slice("permission-".length), value];
             }),
     );
 }

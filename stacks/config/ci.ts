@@ -1,5 +1,6 @@
 /** `gitops-platform:ci`: the CI roles of the stack's AWS account (components/ci), see README, CI roles. */
 import { z } from "zod";
+import { CI_DEFAULTS } from "../../components/ci";
 import { CrossFieldContext, CrossFieldProblem, optionalSection } from "./crossField";
 import { cidr, githubRepositoryName, strictObject } from "./rules";
 
@@ -138,4 +139,27 @@ export function ciRules(
         github === undefined ? "" : github?.deployRepository?.name,
         values["github:owner"],
     );
+}
+
+/**
+ * The drift role refreshes Secrets and Helm releases, which only an access entry with
+ * AmazonEKSAdminViewPolicy lets it read: with ci.drift on, cluster.adminViewRoleArns names it.
+ */
+export function driftAccessRule(config: {
+    readonly ci?: CiConfig;
+    readonly cluster?: { readonly type: string; readonly adminViewRoleArns?: readonly string[] };
+}): CrossFieldProblem[] {
+    const { ci, cluster } = config;
+    if (!ci?.drift || cluster?.type !== "eks") {
+        return [];
+    }
+    const role = `:role/${CI_DEFAULTS.driftRoleName}`;
+    return (cluster.adminViewRoleArns ?? []).some((arn) => arn.endsWith(role))
+        ? []
+        : [
+              {
+                  path: ["cluster", "adminViewRoleArns"],
+                  message: `ci.drift is on, and the drift role cannot read the cluster's Secrets: add arn:aws:iam::<account>${role} to cluster.adminViewRoleArns`,
+              },
+          ];
 }

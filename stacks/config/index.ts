@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { isCommitSha, isReleaseTag } from "../../components/gitops/revisions";
 import { appRules } from "./apps";
-import { ciRules } from "./ci";
+import { ciRules, driftAccessRule } from "./ci";
 import { reachabilityRule } from "./reach";
 import { CrossFieldContext, CrossFieldProblem, SectionPresent } from "./crossField";
 import { deliveryRules } from "./delivery";
@@ -331,6 +331,7 @@ const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [
     deliveryRules,
     promotionRules,
     ciRules,
+    driftAccessRule,
     reachabilityRule,
     fleetRules,
     fluxHelmControllerRule,
