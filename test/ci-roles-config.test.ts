@@ -98,6 +98,14 @@ describe("CI roles: the drift role (finding 9)", () => {
         }
     });
 
+    it("refuses the drift environment among the preview environments", () => {
+        const problems = configProblems(
+            "staging",
+            ci("staging", (c) => (c.previewEnvironments = ["preview", "drift"])),
+        );
+        assertProblemAt(problems, "gitops-platform:ci.previewEnvironments", "drift role's environment");
+    });
+
     it("refuses ci.drift without the drift role among the cluster's adminViewRoleArns", () => {
         const cluster = edited<Record<string, unknown>>(
             "staging",

@@ -1,6 +1,7 @@
 /** `gitops-platform:ci`: the CI roles of the stack's AWS account (components/ci), see README, CI roles. */
 import { z } from "zod";
 import { CI_DEFAULTS } from "../../components/ci";
+import { DRIFT_ENVIRONMENT } from "../../components/ci/policies";
 import { CrossFieldContext, CrossFieldProblem, optionalSection } from "./crossField";
 import { cidr, githubRepositoryName, strictObject } from "./rules";
 
@@ -103,6 +104,14 @@ export function ciProblems(
                   {
                       path: ["ci"],
                       message: "the roles' subjects name github:owner: pulumi config set github:owner <organization>",
+                  },
+              ]
+            : []),
+        ...(ci.previewEnvironments.includes(DRIFT_ENVIRONMENT)
+            ? [
+                  {
+                      path: ["ci", "previewEnvironments"],
+                      message: `${DRIFT_ENVIRONMENT} is the drift role's environment (it reads secret values): name another environment for previews`,
                   },
               ]
             : []),
