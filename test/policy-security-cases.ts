@@ -107,6 +107,16 @@ const inlinePolicy = (role: string, statement: Props) =>
         role,
         policy: JSON.stringify({ Statement: [{ Resource: "*", ...statement }] }),
     });
+/** The preview Deny with NotResource: everything but the given keys. */
+const denySecretsExcept = (key: string) =>
+    r(T.iamRolePolicy, "preview-policy", {
+        role: "preview",
+        policy: JSON.stringify({
+            Statement: [
+                { Effect: "Deny", Action: ["kms:Decrypt", "secretsmanager:GetSecretValue"], NotResource: [key] },
+            ],
+        }),
+    });
 const denySecrets = (role: string) =>
     inlinePolicy(role, { Effect: "Deny", Action: ["kms:Decrypt", "secretsmanager:GetSecretValue"] });
 
@@ -374,40 +384,12 @@ export const SECURITY_CASES: Record<string, readonly SecurityCase[]> = {
         },
         {
             name: "a Deny that exempts the S3 state backend's secrets key only",
-            declared: [
-                githubRole("preview", subjects(PREVIEW)),
-                r(T.iamRolePolicy, "preview-policy", {
-                    role: "preview",
-                    policy: JSON.stringify({
-                        Statement: [
-                            {
-                                Effect: "Deny",
-                                Action: ["kms:Decrypt", "secretsmanager:GetSecretValue"],
-                                NotResource: [STATE_KEY],
-                            },
-                        ],
-                    }),
-                }),
-            ],
+            declared: [githubRole("preview", subjects(PREVIEW)), denySecretsExcept(STATE_KEY)],
             expected: [],
         },
         {
             name: "a Deny that exempts a wildcard of keys",
-            declared: [
-                githubRole("preview", subjects(PREVIEW)),
-                r(T.iamRolePolicy, "preview-policy", {
-                    role: "preview",
-                    policy: JSON.stringify({
-                        Statement: [
-                            {
-                                Effect: "Deny",
-                                Action: ["kms:Decrypt", "secretsmanager:GetSecretValue"],
-                                NotResource: ["arn:aws:kms:*:*:key/*"],
-                            },
-                        ],
-                    }),
-                }),
-            ],
+            declared: [githubRole("preview", subjects(PREVIEW)), denySecretsExcept("arn:aws:kms:*:*:key/*")],
             expected: [/role preview \(previews\) can read secrets/],
         },
         {
