@@ -7,8 +7,9 @@
  *   pulumi preview --json --stack staging > preview.json
  *   npx ts-node delivery/guard.ts preview.json [--allow]
  *
- * Exits 1 when such a step exists and --allow (the pull request's override label) is absent.
+ * Exits 1 when such a step exists and --allow (a reviewer's override: delivery/allowance.ts) is absent.
  */
+import { kubernetesJumps } from "./upgradeGuard";
 import { expectedFailure, InputError, parseCommand, readTextFile, runCommand, UsageError } from "../cli/command";
 
 /** Resource types whose replacement or deletion needs an explicit override. */
@@ -156,15 +157,16 @@ export function judge(changes: readonly DestructiveChange[], allowed: boolean): 
         : `this change would destroy resources that hold data or running workloads:`;
     const footer = allowed
         ? ""
-        : `\nIf that is intended, a maintainer adds the label "${OVERRIDE_LABEL}" to the pull request.`;
+        : `\nIf that is intended: on a pull request, a reviewer adds the label "${OVERRIDE_LABEL}" and approves its head commit (delivery/allowance.ts); on staging or production, run the workflow by hand with ${OVERRIDE_LABEL}.`;
     return { ok: allowed, report: `${header}\n${lines.join("\n")}${footer}` };
 }
 
 const USAGE = `usage: ts-node delivery/guard.ts <preview.json>... [--allow]
 
 Fails when a preview (pulumi preview --json) would replace or delete a cluster, KMS key, repository,
-namespace or Kubernetes provider, or when a file is not a complete preview.
-  --allow   the pull request carries the "${OVERRIDE_LABEL}" label: list the changes and pass
+namespace or Kubernetes provider, when an EKS cluster would move more than one Kubernetes minor (or
+back; no override passes that), or when a file is not a complete preview.
+  --allow   a reviewer allowed it (delivery/allowance.ts, or the workflow's input): list the changes and pass
   --help    print this help
 Exits 0 when safe or allowed, 1 on destructive changes or an unreadable/incomplete preview, 2 on bad arguments.`;
 
@@ -178,14 +180,21 @@ export function main(argv: readonly string[]): number {
         if (files.length === 0) {
             throw new UsageError(`name at least one preview file\n${USAGE}`);
         }
-        const changes = files.flatMap((file) => {
+        const steps = files.flatMap((file) => {
             const text = readTextFile(file, "preview");
             try {
-                return destructiveChanges(parsePreview(text));
+                return parsePreview(text);
             } catch (error) {
                 throw new InputError(`${file}: ${(error as Error).message}`);
             }
         });
+        // EKS would refuse the update half-way: no label overrides it.
+        const jumps = kubernetesJumps(steps);
+        if (jumps.length > 0) {
+            process.stderr.write(`${jumps.join("\n")}\n`);
+            return 1;
+        }
+        const changes = destructiveChanges(steps);
         const { ok, report } = judge(changes, values.allow === true);
         (ok ? process.stdout : process.stderr).write(`${report}\n`);
         return ok ? 0 : 1;

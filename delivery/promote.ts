@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { z } from "zod";
-import { compareVersions } from "../components/secrets/store";
+import { PlatformRefused, platformSetChanges, refuseDowngrades, versionsOutputSchema } from "./platform";
 import { stackConfigFromText } from "../plan/stackFile";
 import { ConfigError, isImmutableRevision, loadConfig, PROJECT } from "../stacks/config";
 
@@ -23,6 +23,8 @@ export const sourceOutputsSchema = z.object({
     engine: z.object({ type: z.enum(["argocd", "flux"]), chartVersion: z.string(), appVersion: z.string() }),
     secrets: z.object({ type: z.string(), chartVersion: z.string() }).optional().nullable(),
     apps: z.record(z.string(), z.object({ revision: z.string() })),
+    /** The version set the stack runs; outputs from before version sets have none. */
+    versions: versionsOutputSchema.optional(),
 });
 
 export type SourceOutputs = z.infer<typeof sourceOutputsSchema>;
@@ -162,6 +164,13 @@ function platformChanges(request: PromotionRequest, source: SourceOutputs, targe
             `stack ${request.from} runs engine ${source.engine.type} and stack ${request.to} runs ${engineType ?? "no engine"}: platform versions only promote between stacks of the same engine; nothing was written`,
         );
     }
+    if (source.versions !== undefined) {
+        return platformRefusal(() => {
+            const changes = platformSetChanges(request, source.versions!, target);
+            refuseDowngrades(request, changes);
+            return changes;
+        });
+    }
     const engine =
         source.engine.type === "argocd"
             ? change(target, [key("engine"), "chartVersion"], "engine.chartVersion", source.engine.chartVersion)
@@ -210,14 +219,17 @@ function platformChanges(request: PromotionRequest, source: SourceOutputs, targe
               )
             : [];
     const changes = [...engine, ...secrets, ...cluster, ...addons];
-    const downgrades = changes.filter((c) => c.from !== undefined && compareVersions(c.to, c.from) < 0);
-    if (downgrades.length > 0 && request.allowDowngrade !== true) {
-        const list = downgrades.map((c) => `${c.label} ${c.from} → ${c.to}`).join(", ");
-        throw new PromotionRefused(
-            `stack ${request.from} runs older versions than ${request.to}: ${list}; pass --allow-downgrade if that is intended; nothing was written`,
-        );
-    }
+    platformRefusal(() => refuseDowngrades(request, changes));
     return changes;
+}
+
+/** delivery/platform.ts refusals, as this command's. */
+function platformRefusal<T>(run: () => T): T {
+    try {
+        return run();
+    } catch (error) {
+        throw error instanceof PlatformRefused ? new PromotionRefused(error.message) : error;
+    }
 }
 
 function refuseSameStack(request: PromotionRequest): void {

@@ -2,8 +2,8 @@
  * npm run promote -- --from staging --to production [--app <name>...] [--platform] [--dry-run] [--outputs <file>]
  *
  * Reads the source stack's outputs (`pulumi stack output --json`, or --outputs <file> offline) and
- * writes its app revisions (and with --platform its engine, External Secrets and Kubernetes
- * versions) into Pulumi.<to>.yaml. Exits 1 when the promotion is refused (nothing written), 2 on
+ * writes its app revisions (and with --platform the whole version set it runs: Kubernetes minor,
+ * EKS add-on builds, node AMI release, every chart it installs) into Pulumi.<to>.yaml. Exits 1 when the promotion is refused (nothing written), 2 on
  * bad arguments.
  */
 import { execFileSync } from "child_process";
@@ -14,13 +14,14 @@ import { parseSourceOutputs, promote, PromotionRefused, SourceOutputs } from "./
 
 const USAGE = `usage: npm run promote -- --from <stack> --to <stack> [--app <name>...] [--platform] [--allow-downgrade] [--dry-run] [--outputs <file>]
 
-Copies the source stack's app revisions (and with --platform its engine, External Secrets and
-Kubernetes versions) into Pulumi.<to>.yaml, validated with the stack config schema before it is written.
+Copies the source stack's app revisions (and with --platform the whole version set it runs: the
+Kubernetes minor, EKS add-on builds, node AMI release and the version of every chart it installs) into
+Pulumi.<to>.yaml, validated with the stack config schema before it is written.
   --from <stack>      the stack whose outputs are promoted (pulumi stack output --json)
   --to <stack>        a stack of this project: Pulumi.<to>.yaml next to Pulumi.yaml
   --app <name>        promote only this app (repeatable)
-  --platform          also promote the platform versions
-  --allow-downgrade   accept a version older than the one the target runs
+  --platform          also promote the version set (refused: a Kubernetes jump of more than one minor)
+  --allow-downgrade   accept a version older than the one the target runs (EKS build numbers included)
   --dry-run           print the change, write nothing
   --outputs <file>    read the source outputs from this file instead of the Pulumi CLI
   --help              print this help

@@ -104,7 +104,10 @@ function awsArn(args: pulumi.runtime.MockResourceArgs, region: string): string |
     }
     const [, service, resource] = match;
     const globalService = service === "iam";
-    return `arn:aws:${service}:${globalService ? "" : region}:${MOCK_ACCOUNT_ID}:${resource.toLowerCase()}/${physicalName(args)}`;
+    // IAM ARNs carry the path between the type and the name (arn:aws:iam::<account>:policy/<path>/<name>).
+    const inputPath: unknown = (args.inputs as Record<string, unknown>).path;
+    const path = globalService && typeof inputPath === "string" ? inputPath : "/";
+    return `arn:aws:${service}:${globalService ? "" : region}:${MOCK_ACCOUNT_ID}:${resource.toLowerCase()}${path}${physicalName(args)}`;
 }
 
 /** Provider functions the program may call, with made-up but consistent answers. */

@@ -10,10 +10,13 @@ import { parseStackArgs, planFromArgs } from "../plan/cli";
 import { expectedFailure, runCommand } from "../cli/command";
 import { PACK_RULES } from "./pack";
 import { checkResources, PolicyResource, Violation } from "./rules";
+import { checkWorkflows, loadWorkflowContext } from "./workflows";
+import { PROJECT_ROOT } from "../plan/stackFile";
 
 const USAGE = `usage: npm run check -- --stack <name> [--config <file>]
 
-Plans the stack offline and applies the policy pack's rules (policy/).
+Plans the stack offline and applies the policy pack's rules (policy/), then the rules over the
+workflow files and the repository's environments (policy/workflows.ts).
   --stack <name>    the stack: Pulumi.<name>.yaml; production rules apply to the stack named production
   --config <file>   check this stack config file instead
   --help            print this help
@@ -47,7 +50,10 @@ export function formatViolations(stack: string, count: number, violations: reado
 export async function main(argv: readonly string[]): Promise<number> {
     try {
         const { stack, plan } = await planFromArgs(parseStackArgs(argv, USAGE, false));
-        const violations = checkResources(plan.resources.map(fromPlanned), PACK_RULES);
+        const violations = [
+            ...checkResources(plan.resources.map(fromPlanned), PACK_RULES),
+            ...checkWorkflows(loadWorkflowContext(PROJECT_ROOT)),
+        ];
         const report = formatViolations(stack, plan.resources.length, violations);
         (violations.length === 0 ? process.stdout : process.stderr).write(`${report}\n`);
         return violations.length === 0 ? 0 : 1;

@@ -11,11 +11,12 @@ import type {
     ResourceValidationPolicy,
     StackValidationPolicy,
 } from "@pulumi/policy";
+import { CI_ROLE_RULES } from "./ciRoles";
 import { INVARIANT_RULES } from "./invariants";
 import { PolicyResource, ResourceOptions, Rule, RULES, TYPES } from "./rules";
 
 /** Every rule of the pack: policy/rules.ts and the production invariants of policy/invariants.ts. */
-export const PACK_RULES: readonly Rule[] = [...RULES, ...INVARIANT_RULES];
+export const PACK_RULES: readonly Rule[] = [...RULES, ...INVARIANT_RULES, ...CI_ROLE_RULES];
 
 /**
  * Policies receive secret values unwrapped, so secretness comes from the options, plus the fields

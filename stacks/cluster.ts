@@ -1,11 +1,12 @@
 /** Config → cluster component. */
 import { EksCluster } from "../components/cluster/eks";
-import { EksClusterArgs } from "../components/cluster/eksArgs";
+import { EksAddonVersions, EksClusterArgs } from "../components/cluster/eksArgs";
 import { ExistingCluster } from "../components/cluster/existing";
 import { ClusterHandle } from "../components/cluster/types";
 import { EksClusterConfig, PlatformConfig, PROJECT } from "./config";
 import { profileOf } from "./profiles";
 import { endpointPublicAccess } from "./config/reach";
+import { StackVersions, stackVersions } from "./versions";
 
 /**
  * The region's first N zones by letter (eu-west-1a, eu-west-1b, ...). Names known before deployment
@@ -31,6 +32,7 @@ export function eksClusterArgs(config: PlatformConfig, eks: EksClusterConfig): E
         // loadConfig reports a missing aws:region for EKS stacks; this guards direct callers.
         throw new Error("an EKS cluster needs aws:region");
     }
+    const versions = stackVersions(config);
     return {
         clusterName: eksClusterName(config.stack),
         region: config.awsRegion,
@@ -60,11 +62,21 @@ export function eksClusterArgs(config: PlatformConfig, eks: EksClusterConfig): E
         ),
         workloadIdentity: eks.workloadIdentity,
         nodeGroups: eks.nodeGroups,
-        addons: eks.addons,
+        addons: addonVersions(versions.addons),
+        nodeAmiReleaseVersion: versions.nodeAmiReleaseVersion,
         logRetentionDays: eks.logRetentionDays,
         tags: stackTags(config),
         protect: profile.protect,
     };
+}
+
+/** The add-on builds the component takes; loadConfig has required the ones the version set lacks. */
+function addonVersions(addons: StackVersions["addons"]): EksAddonVersions {
+    const { vpcCni, coreDns, kubeProxy } = addons;
+    if (vpcCni === undefined || coreDns === undefined || kubeProxy === undefined) {
+        throw new Error("the cluster's add-on builds are incomplete: validate the config with loadConfig first");
+    }
+    return { ...addons, vpcCni, coreDns, kubeProxy };
 }
 
 export function createCluster(config: PlatformConfig): ClusterHandle {

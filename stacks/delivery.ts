@@ -12,6 +12,7 @@ import { GitopsEngine } from "../components/gitops/types";
 import type { TenantKind } from "../components/gitops/tenancy";
 import { AppConfig, PlatformConfig } from "./config";
 import { profileOf } from "./profiles";
+import { stackVersions } from "./versions";
 
 /** Argo CD stacks release with Argo Rollouts, Flux stacks with Flagger. */
 export function deliveryEngineOf(engine: GitopsEngine["kind"]): DeliveryEngine {
@@ -38,6 +39,7 @@ export function createDeliveryController(
         monitorLabels: monitoring?.selectorLabels,
         meshProvider: config.delivery?.meshProvider,
         values: config.delivery?.values,
+        chartVersion: stackVersions(config).charts[deliveryEngineOf(engine.kind)],
     });
 }
 

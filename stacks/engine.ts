@@ -13,6 +13,7 @@ import { SecretDelivery } from "../components/secrets/types";
 import { ArgocdConfig, FluxConfig, PlatformConfig } from "./config";
 import { notificationSettings } from "./notifications";
 import { profileOf } from "./profiles";
+import { stackVersions } from "./versions";
 
 export interface EngineDeps {
     readonly cluster: ClusterHandle;
@@ -49,6 +50,7 @@ export function argoCdArgs(config: PlatformConfig, engine: ArgocdConfig, deps: E
         ...commonEngineArgs(config, deps),
         namespace: engine.namespace,
         chartVersion: engine.chartVersion,
+        imageUpdaterChartVersion: stackVersions(config).charts["argocd-image-updater"],
         highAvailability: engine.highAvailability ?? profile.engineHighAvailability,
         domain: engine.domain,
         sso: engine.sso,

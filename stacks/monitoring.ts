@@ -5,6 +5,7 @@ import { GitopsEngine } from "../components/gitops/types";
 import { Monitoring } from "../components/monitoring";
 import { DEFAULTS as SECRETS_DEFAULTS } from "../components/secrets/store";
 import { PlatformConfig } from "./config";
+import { stackVersions } from "./versions";
 
 export function createMonitoring(
     config: PlatformConfig,
@@ -32,6 +33,7 @@ export function createMonitoring(
         driftFor: monitoring.driftFor,
         stalledFor: monitoring.stalledFor,
         installStack: monitoring.installPrometheusStack,
+        stackChartVersion: stackVersions(config).charts["kube-prometheus-stack"],
         dashboardsNamespace:
             monitoring.dashboards === undefined
                 ? undefined

@@ -19,6 +19,7 @@ import { createMonitoring } from "./monitoring";
 import { createNotifications } from "./notifications";
 import { createRepositories } from "./repositories";
 import { createSealedSecrets, createSecretsStore, secretsOutputs } from "./secrets";
+import { stackVersions, versionsOutput } from "./versions";
 
 export interface Platform {
     /** Stack outputs; the promotion command reads engine, secrets, cluster and apps. */
@@ -26,6 +27,8 @@ export interface Platform {
 }
 
 export async function definePlatform(config: PlatformConfig): Promise<Platform> {
+    // First: every role declared after the CI roles carries their workload boundary (stacks/ci.ts).
+    const ci = createCiRoles(config);
     const cluster = createCluster(config);
     // Repositories don't wait for the cluster: GitHub work runs while EKS is created.
     const repositories = createRepositories(config);
@@ -53,7 +56,6 @@ export async function definePlatform(config: PlatformConfig): Promise<Platform> 
     createMonitoring(config, cluster, engine, namespaces);
     createNotifications(config, cluster, engine, secretDelivery);
     const fleet = createFleet(config, { cluster, engine, repositories, secrets: secretsStore });
-    const ci = createCiRoles(config);
 
     return {
         outputs: {
@@ -64,7 +66,7 @@ export async function definePlatform(config: PlatformConfig): Promise<Platform> 
                 endpoint: cluster.endpoint,
                 kubernetesVersion: config.cluster.type === "eks" ? config.cluster.kubernetesVersion : undefined,
                 // Promotion moves them with kubernetesVersion: kube-proxy must match the control plane.
-                addons: config.cluster.type === "eks" ? config.cluster.addons : undefined,
+                addons: config.cluster.type === "eks" ? stackVersions(config).addons : undefined,
             },
             ...(cluster.kubeconfig ? { kubeconfig: cluster.kubeconfig } : {}),
             gitopsRepository: {
@@ -92,6 +94,8 @@ export async function definePlatform(config: PlatformConfig): Promise<Platform> 
                   }
                 : {}),
             apps,
+            // The whole version set the stack runs: `promote --platform` carries it.
+            versions: versionsOutput(config),
             // The workflows' environment secrets (README, CI roles): AWS_PREVIEW_ROLE_ARN_<STACK>, AWS_DEPLOY_ROLE_ARN.
             ...(ci
                 ? {

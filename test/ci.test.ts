@@ -14,13 +14,25 @@ import {
     deployPolicy,
     environmentSubject,
     githubTrustPolicy,
-    previewDenyPolicy,
-    READ_ONLY_ACCESS,
+    jobWorkflowRef,
+    previewPolicy,
+    WORKLOAD_ROLE_PATH,
 } from "../components/ci/policies";
+import { MOCK_ACCOUNT_ID } from "../plan/mocks";
 import { PROJECT_ROOT } from "../plan/stackFile";
 import { wildcardActions } from "../policy/rules";
 import { PlanResult } from "../plan/run";
-import { byName, configProblems, ofType, planProgram, planStack, stackValue } from "./harness";
+import { ConfigError, ConfigProblem } from "../stacks/config";
+import {
+    byName,
+    configProblems,
+    ofType,
+    planProgram,
+    planStack,
+    stackConfig,
+    stackValue,
+    validateConfig,
+} from "./harness";
 import { actionsOf, parsePolicy } from "./iamAssertions";
 
 const T = {
@@ -64,25 +76,45 @@ describe("CI roles: documents", () => {
         assert.throws(() => githubTrustPolicy("arn", []), /at least one subject/);
     });
 
-    it("the preview policy denies KMS decrypt and secret values everywhere", () => {
-        assert.deepEqual(previewDenyPolicy().Statement, [
-            {
-                Sid: "NoSecretReads",
-                Effect: "Deny",
-                Action: ["kms:Decrypt", "secretsmanager:GetSecretValue", "kms:GenerateDataKey*"],
-                Resource: "*",
-            },
-        ]);
+    it("the preview policy reads configuration only and denies KMS decrypt and secret values everywhere", () => {
+        const [reads, deny] = previewPolicy().Statement;
+        assert.equal(reads.Effect, "Allow");
+        // Issue 25, finding 1: no data reads (ReadOnlyAccess reads S3 objects, items, log events, function environments).
+        assert.deepEqual(
+            actionsOf(reads).filter((a) => /^(s3|dynamodb|lambda|ssm):|^logs:(Get|Filter|Start)|SecretValue$/.test(a)),
+            [],
+        );
+        assert.deepEqual(deny, {
+            Sid: "NoSecretReads",
+            Effect: "Deny",
+            Action: [
+                "kms:Decrypt",
+                "secretsmanager:GetSecretValue",
+                "secretsmanager:BatchGetSecretValue",
+                "kms:GenerateDataKey*",
+            ],
+            Resource: "*",
+        });
+    });
+
+    it("pins a deploy trust to the workflow file on main (job_workflow_ref)", () => {
+        const ref = jobWorkflowRef(REPO, ".github/workflows/production.yml");
+        assert.equal(ref, "acme-platform/gitops-platform/.github/workflows/production.yml@refs/heads/main");
+        const [statement] = githubTrustPolicy("arn", [environmentSubject(REPO, "production")], [ref]).Statement;
+        assert.deepEqual(statement.Condition?.StringEquals[`${ISSUER}:job_workflow_ref`], [ref]);
     });
 
     it("the deploy policy names verbs, never a whole service, and IAM action by action", () => {
-        assert.deepEqual(wildcardActions(deployPolicy()), []);
-        const actions = deployPolicy().Statement.flatMap(actionsOf);
+        const policy = deployPolicy({ accountId: "111122223333", ciRoleNames: ["a", "b"], secretPrefixes: ["p/s"] });
+        assert.deepEqual(wildcardActions(policy), []);
+        const actions = policy.Statement.filter((s) => s.Effect === "Allow").flatMap(actionsOf);
         assert.ok(actions.includes("eks:Create*") && actions.includes("kms:EnableKeyRotation"));
         assert.deepEqual(
             actions.filter((a) => a.startsWith("iam:") && a.includes("*")),
             ["iam:Get*", "iam:List*"],
         );
+        // An inline policy's limit: 10,240 characters for all of a role's inline policies (IAM quotas).
+        assert.ok(JSON.stringify(policy).length < 10_240);
     });
 });
 
@@ -95,6 +127,8 @@ describe("CI roles: component", () => {
                 repository: REPO,
                 previewEnvironments: ["preview"],
                 deployEnvironments: ["staging"],
+                deployWorkflows: [".github/workflows/staging.yml"],
+                secretPrefixes: ["gitops-platform/staging"],
                 protect: true,
             });
             return {};
@@ -116,15 +150,30 @@ describe("CI roles: component", () => {
         assert.equal(byName(plan.resources, T.role, "ci-deploy").options.protect, true);
     });
 
-    it("gives the preview role ReadOnlyAccess and the Deny, the deploy role the deploy policy", () => {
-        const attachment = byName(plan.resources, T.attachment, "ci-preview-read-only");
-        assert.deepEqual(attachment.inputs, { role: "github-actions-preview", policyArn: READ_ONLY_ACCESS });
-        const deny = byName(plan.resources, T.rolePolicy, "ci-preview-no-secret-reads");
-        assert.equal(deny.inputs.role, "github-actions-preview");
-        assert.deepEqual(parsePolicy(deny.inputs.policy, "deny"), previewDenyPolicy());
+    it("gives the preview role its read policy and no managed policy, the deploy role the bounded deploy policy", () => {
+        assert.deepEqual(ofType(plan.resources, T.attachment), []);
+        const reads = byName(plan.resources, T.rolePolicy, "ci-preview-permissions");
+        assert.equal(reads.inputs.role, "github-actions-preview");
+        assert.deepEqual(parsePolicy(reads.inputs.policy, "preview"), previewPolicy());
         const deploy = byName(plan.resources, T.rolePolicy, "ci-deploy-permissions");
         assert.equal(deploy.inputs.role, "github-actions-deploy");
-        assert.deepEqual(parsePolicy(deploy.inputs.policy, "deploy"), deployPolicy());
+        assert.deepEqual(
+            parsePolicy(deploy.inputs.policy, "deploy"),
+            deployPolicy({
+                accountId: MOCK_ACCOUNT_ID,
+                ciRoleNames: ["github-actions-preview", "github-actions-deploy"],
+                secretPrefixes: ["gitops-platform/staging"],
+            }),
+        );
+        const trust = parsePolicy(byName(plan.resources, T.role, "ci-deploy").inputs.assumeRolePolicy, "trust");
+        assert.deepEqual(trust.Statement[0].Condition?.StringEquals[`${ISSUER}:job_workflow_ref`], [
+            "acme-platform/gitops-platform/.github/workflows/staging.yml@refs/heads/main",
+        ]);
+        const boundary = byName(plan.resources, "aws:iam/policy:Policy", "ci-workload-boundary");
+        assert.deepEqual(
+            { name: boundary.inputs.name, path: boundary.inputs.path, protect: boundary.options.protect },
+            { name: "workload-boundary", path: WORKLOAD_ROLE_PATH, protect: true },
+        );
     });
 });
 
@@ -139,7 +188,7 @@ function workflowAssumptions(): Assumption[] {
     const dir = path.join(PROJECT_ROOT, ".github", "workflows");
     type Job = {
         environment?: string;
-        strategy?: { matrix?: { include?: { stack: string; role_var?: string }[] } };
+        strategy?: { matrix?: { include?: { stack: string; role_var?: string; environment?: string }[] } };
         steps: { with?: Record<string, string> }[];
     };
     return fs.readdirSync(dir).flatMap((file) => {
@@ -149,17 +198,22 @@ function workflowAssumptions(): Assumption[] {
             if (input === undefined) {
                 return [];
             }
+            // Each matrix row names its role secret and, in drift, its environment.
             const secrets =
                 input === "${{ secrets[matrix.role_var] }}"
-                    ? (job.strategy?.matrix?.include ?? []).map((m) => m.role_var!)
-                    : [/secrets\.(\w+)/.exec(input)![1]];
-            return secrets.map((secret) => {
+                    ? (job.strategy?.matrix?.include ?? []).map((m) => ({
+                          secret: m.role_var!,
+                          environment:
+                              job.environment === "${{ matrix.environment }}" ? m.environment : job.environment,
+                      }))
+                    : [{ secret: /secrets\.(\w+)/.exec(input)![1], environment: job.environment }];
+            return secrets.map(({ secret, environment }) => {
                 const perStack = /^AWS_(PREVIEW|DRIFT)_ROLE_ARN_(\w+)$/.exec(secret);
                 assert.ok(perStack || secret === "AWS_DEPLOY_ROLE_ARN", `${file} ${id}: unknown role secret ${secret}`);
                 return {
                     job: `${file} ${id}`,
-                    environment: job.environment!,
-                    stack: perStack ? perStack[2].toLowerCase() : job.environment!,
+                    environment: environment!,
+                    stack: perStack ? perStack[2].toLowerCase() : environment!,
                     role: perStack ? (perStack[1].toLowerCase() as "preview" | "drift") : ("deploy" as const),
                 };
             });
@@ -178,8 +232,9 @@ describe("CI roles: the checked-in stacks", () => {
 
     it("every job that assumes a role runs in an environment that role trusts", () => {
         const assumptions = workflowAssumptions();
-        // drift, preview and guard per stack; promote; staging and production up.
-        assert.equal(assumptions.length, 9);
+        // drift per stack; staging's pull-request preview; production's preview after merge; promote; bump;
+        // staging and production up.
+        assert.equal(assumptions.length, 8);
         for (const a of assumptions) {
             assert.ok(a.environment, `${a.job} names no environment`);
             assert.ok(
@@ -260,9 +315,70 @@ describe("CI roles: config", () => {
         assert.deepEqual(subjectsOf(plan, "ci-deploy"), [environmentSubject(REPO, "production")]);
     });
 
+    // Issue 25, finding 1: production's preview role was trusted by `preview`, where pull-request code runs.
+    it("refuses production's preview role trusted by the pull requests' environment, by environment, not by name", () => {
+        for (const stack of ["production", "prod"]) {
+            const raw = stackConfig("production", {
+                set: { "gitops-platform:ci": { repository: "gitops-platform", previewEnvironments: ["preview"] } },
+            });
+            let problems: readonly ConfigProblem[] = [];
+            try {
+                validateConfig(stack, raw);
+            } catch (error) {
+                problems = (error as ConfigError).problems;
+            }
+            assert.deepEqual(
+                problems.map((p) => p.key),
+                ["gitops-platform:ci.previewEnvironments"],
+                stack,
+            );
+            assert.match(problems[0].message, /production-preview/);
+        }
+        // Staging's may: its credentials are what pull requests get.
+        assert.deepEqual(
+            configProblems("staging", {
+                set: { "gitops-platform:ci": { repository: "gitops-platform", previewEnvironments: ["preview"] } },
+            }),
+            [],
+        );
+    });
+
+    it("defaults each stack's preview role to the read-only environments that reach its environment", async () => {
+        const plan = await planStack("production", {
+            set: { "gitops-platform:ci": { repository: "gitops-platform" } },
+        });
+        assert.deepEqual(subjectsOf(plan, "ci-preview"), [environmentSubject(REPO, "production-preview")]);
+        const staging = await planStack("staging", {
+            set: { "gitops-platform:ci": { repository: "gitops-platform" } },
+        });
+        assert.deepEqual(subjectsOf(staging, "ci-preview").sort(), [
+            environmentSubject(REPO, "preview"),
+            environmentSubject(REPO, "promotion"),
+        ]);
+    });
+
+    // Issue 25, finding 5: the program's repository (production's ruleset and environment) is production's alone.
+    it("refuses github.deployRepository on a stack whose environment is not production", () => {
+        const github = stackValue<Record<string, unknown>>("staging", "gitops-platform:github");
+        const problems = configProblems("staging", {
+            set: { "gitops-platform:github": { ...github, deployRepository: { name: "gitops-platform" } } },
+        });
+        assert.deepEqual(
+            problems.map((p) => p.key),
+            ["gitops-platform:github.deployRepository"],
+        );
+        assert.match(problems[0].message, /only the production stack manages it/);
+    });
+
     it("refuses a deploy environment among the preview environments", () => {
-        const problems = configProblems("production", {
-            set: { "gitops-platform:ci": { ...runners("production"), previewEnvironments: ["preview", "production"] } },
+        const problems = configProblems("staging", {
+            set: {
+                "gitops-platform:ci": {
+                    ...runners("staging"),
+                    repository: "gitops-platform",
+                    previewEnvironments: ["preview", "production"],
+                },
+            },
         });
         assert.deepEqual(
             problems.map((p) => [p.key, p.value]),

@@ -105,6 +105,7 @@ export function runsOnFor(job: Job, stack: JobStack): string[] {
 }
 
 interface ActionFile {
+    readonly inputs: Record<string, { readonly required?: boolean }>;
     readonly runs: { steps: Step[] };
 }
 

@@ -118,9 +118,12 @@ const CASES: BadClusterCase[] = [
         expect: "kube-proxy must match kubernetesVersion 1.34",
     },
     {
+        // On a minor whose version set has no agent build (1.35's supplies one).
         name: "Pod Identity without its agent add-on",
         stack: "staging",
         edit: (c) => {
+            c.kubernetesVersion = "1.36";
+            c.addons.kubeProxy = "v1.36.0-eksbuild.1";
             delete c.addons.podIdentityAgent;
         },
         key: "gitops-platform:cluster.addons.podIdentityAgent",

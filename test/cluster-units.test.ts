@@ -367,11 +367,11 @@ describe("workload identity grants", () => {
         const cluster = structuredClone(stackValue<Record<string, unknown>>("staging", "gitops-platform:cluster"));
         cluster.workloadIdentity = "irsa";
         const plan = await planStack("staging", { set: { "gitops-platform:cluster": cluster } });
-        // The cluster's issuer; the stack's other provider is GitHub's (components/ci).
+        // The cluster's issuer; the stack's other provider is GitHub's (components/ci), declared first.
         const providers = ofType(plan.resources, "aws:iam/openIdConnectProvider:OpenIdConnectProvider");
         assert.deepEqual(
             providers.map((p) => p.name),
-            ["staging-cluster-oidc", "ci-github"],
+            ["ci-github", "staging-cluster-oidc"],
         );
     });
 

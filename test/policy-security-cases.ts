@@ -1207,14 +1207,35 @@ export const SECURITY_CASES: Record<string, readonly SecurityCase[]> = {
         { name: "read-only", declared: [r(T.deployKey, "k", { readOnly: true })], expected: [] },
         { name: "writable", declared: [r(T.deployKey, "k", { readOnly: false })], expected: [/deploy key k can push/] },
         {
-            name: "writable for Flux image automation",
-            declared: [r(T.deployKey, "k", { readOnly: false }), r(T.fluxImageUpdateAutomation, "staging", {})],
+            name: "writable for Flux image automation, on the repository Flux syncs",
+            declared: [
+                r(T.deployKey, "k", { readOnly: false, repository: "gitops" }),
+                r(T.fluxImageUpdateAutomation, "staging", {}),
+                r(T.fluxInstance, "flux", { spec: { sync: { url: "ssh://git@github.com/acme/gitops.git" } } }),
+            ],
             expected: [],
         },
         {
-            name: "writable for Argo CD Image Updater",
-            declared: [r(T.deployKey, "k", { readOnly: false }), r(T.argoImageUpdater, "main", {})],
+            name: "writable for Argo CD Image Updater, on the root Application's repository",
+            declared: [
+                r(T.deployKey, "k", { readOnly: false, repository: "gitops" }),
+                r(T.argoImageUpdater, "main", {}),
+                r(T.argoApplication, "root", {
+                    metadata: { name: "root" },
+                    spec: { source: { repoURL: "git@github.com:acme/gitops.git" } },
+                }),
+            ],
             expected: [],
+        },
+        // Issue 25, finding 8: one pushing key used to exempt every key of the stack.
+        {
+            name: "writable on a repository image automation does not push to",
+            declared: [
+                r(T.deployKey, "k", { readOnly: false, repository: "payments-api" }),
+                r(T.fluxImageUpdateAutomation, "staging", {}),
+                r(T.fluxInstance, "flux", { spec: { sync: { url: "ssh://git@github.com/acme/gitops.git" } } }),
+            ],
+            expected: [/deploy key k can push but nothing in the stack pushes to payments-api/],
         },
     ],
 };

@@ -5,6 +5,7 @@ import type {
     ResourceValidationArgs,
     StackValidationArgs,
 } from "@pulumi/policy";
+import { CI_ROLE_RULES } from "../policy/ciRoles";
 import { INVARIANT_RULES } from "../policy/invariants";
 import { PACK_RULES, policyPackArgs } from "../policy/pack";
 import { PRUNE_APPROVED_LABEL, TYPES, wildcardActions } from "../policy/rules";
@@ -443,8 +444,9 @@ describe("policy pack", () => {
     });
 
     it("has tests for every registered rule and none for rules it does not register", () => {
-        // The production invariants' rules have their passing and failing cases in test/guardrails.test.ts.
-        const invariants = INVARIANT_RULES.map((r) => r.name);
+        // The production invariants' rules have their passing and failing cases in test/guardrails.test.ts,
+        // the CI roles' rules theirs in test/ci-security.test.ts.
+        const invariants = [...INVARIANT_RULES, ...CI_ROLE_RULES].map((r) => r.name);
         assert.deepEqual(
             Object.keys(CASES).sort(),
             policyPackArgs.policies

@@ -151,6 +151,7 @@ describe("preflight command", () => {
             assert.deepEqual(steps[preflight].env, {
                 DEPLOY_APP_ID: "${{ secrets.DEPLOY_APP_ID }}",
                 DEPLOY_APP_PRIVATE_KEY: "${{ secrets.DEPLOY_APP_PRIVATE_KEY }}",
+                DEPLOY_REPOSITORIES: "${{ secrets.DEPLOY_REPOSITORIES }}",
                 PULUMI_BACKEND_URL: "${{ secrets.PULUMI_BACKEND_URL }}",
                 GITHUB_TOKEN: "${{ steps.setup.outputs.github-token }}",
             });

@@ -20,14 +20,9 @@ import {
     SOURCE_READER_RULES,
 } from "../components/secrets/objects";
 import { defaultPrefix, secretArnPattern, secretsReaderPolicy } from "../components/secrets/policy";
-import {
-    appReaderName,
-    chartVersionProblem,
-    compareVersions,
-    DEFAULTS,
-    storedValueEntry,
-} from "../components/secrets/store";
+import { appReaderName, chartVersionProblem, DEFAULTS, storedValueEntry } from "../components/secrets/store";
 import { allowedNamespaces, secretsOutputs, secretsPrefix } from "../stacks/secrets";
+import { compareVersions } from "../components/core/versions";
 import { assertProblemAt, configProblems, importEsm, platformConfig, stackValue } from "./harness";
 import { actionsOf } from "./iamAssertions";
 import { canRead, iamMatches } from "./secretsIam";

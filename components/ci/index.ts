@@ -1,8 +1,11 @@
 /**
  * The AWS side of CI, in the stack's own account: GitHub's OIDC provider (or an existing one, adopted
- * by ARN), a preview role (read-only, no secret reads), a drift role (read-only plus the stack's
- * secret values, for `preview --refresh`) and a deploy role, each trusted only by the GitHub
- * environments named in Args; with an S3 state backend, each role's rights on it (./state.ts).
+ * by ARN), a preview role (reads the configuration of what the program declares, never secrets or
+ * data), a drift role (the same reads plus the stack's secret values, for `preview --refresh`), a
+ * deploy role (bounded: see deployPolicy), each trusted only by the GitHub environments named in
+ * Args, the permissions boundary every other role of the stack carries, and, with an S3 state
+ * backend, each role's rights on it (./state.ts). The first `pulumi up`, by an administrator, creates
+ * them; the deploy role cannot change them afterwards (docs/ci-security.md).
  */
 import * as aws from "../core/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -13,9 +16,13 @@ import {
     GITHUB_OIDC_ISSUER,
     githubTrustPolicy,
     GithubRepositoryRef,
-    previewDenyPolicy,
-    READ_ONLY_ACCESS,
+    jobWorkflowRef,
+    driftReadPolicy,
+    previewPolicy,
     STS_AUDIENCE,
+    WORKLOAD_BOUNDARY_NAME,
+    WORKLOAD_ROLE_PATH,
+    workloadBoundaryPolicy,
 } from "./policies";
 import { StateAccess, StateBackend, stateBackendPolicy } from "./state";
 
@@ -26,13 +33,15 @@ export interface CiRolesArgs {
     readonly previewEnvironments: readonly string[];
     /** GitHub environments of the jobs that run `pulumi up` in this account. */
     readonly deployEnvironments: readonly string[];
+    /** Workflow files (e.g. .github/workflows/production.yml) whose jobs on the deploy branch may assume the deploy role. Required. */
+    readonly deployWorkflows: readonly string[];
+    /** Secrets Manager name prefixes of the stack's secrets: the only secrets the deploy role and workload roles reach. Default none. */
+    readonly secretPrefixes?: readonly string[];
     /**
      * GitHub environments of the drift check (`preview --refresh`), which reads secret values: they
      * must admit the default branch only, so that no pull request's code reaches the role. Default none.
      */
     readonly driftEnvironments?: readonly string[];
-    /** Secrets Manager name prefix of the stack's secrets, whose values the drift role may read. */
-    readonly secretNamePrefix?: string;
     /** An existing GitHub OIDC provider of the account (an account has at most one per URL); default: declare it. */
     readonly existingProviderArn?: string;
     /** The S3 state backend the roles use; default none (Pulumi Cloud). */
@@ -42,7 +51,7 @@ export interface CiRolesArgs {
     readonly deployRoleName?: string;
     readonly driftRoleName?: string;
     readonly tags?: Record<string, string>;
-    /** Pulumi `protect` on the provider and the roles: deleting them locks CI out of the account. */
+    /** Pulumi `protect` on the provider, the roles and the boundary: deleting them locks CI out of the account. */
     readonly protect?: boolean;
 }
 
@@ -59,11 +68,18 @@ export class CiRoles extends pulumi.ComponentResource {
     readonly previewRoleArn: pulumi.Output<string>;
     readonly deployRoleArn: pulumi.Output<string>;
     readonly driftRoleArn?: pulumi.Output<string>;
+    /** The boundary every workload role must carry (the deploy role may create no role without it). */
+    readonly workloadBoundaryArn: pulumi.Output<string>;
 
     constructor(name: string, args: CiRolesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("gitops-platform:ci:CiRoles", name, {}, opts);
         const { tags } = args;
         const kept = { parent: this, protect: args.protect ?? false };
+        const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+        const secretPrefixes = args.secretPrefixes ?? [];
+        const previewRoleName = args.previewRoleName ?? CI_DEFAULTS.previewRoleName;
+        const deployRoleName = args.deployRoleName ?? CI_DEFAULTS.deployRoleName;
+        const driftRoleName = args.driftRoleName ?? CI_DEFAULTS.driftRoleName;
         // No thumbprintLists: for GitHub's issuer IAM validates with its own trusted root CAs and ignores
         // thumbprints (IAM API Reference, UpdateOpenIDConnectProviderThumbprint, note; aws provider 7.48.0,
         // iam/openIdConnectProvider.d.ts, thumbprintLists optional). IAM refuses a second provider for
@@ -77,7 +93,7 @@ export class CiRoles extends pulumi.ComponentResource {
                       kept,
                   ).arn
                 : pulumi.output(args.existingProviderArn);
-        const role = (suffix: string, roleName: string, environments: readonly string[]) =>
+        const role = (suffix: string, roleName: string, environments: readonly string[], workflows: string[] = []) =>
             new aws.iam.Role(
                 `${name}-${suffix}`,
                 {
@@ -88,6 +104,7 @@ export class CiRoles extends pulumi.ComponentResource {
                             githubTrustPolicy(
                                 arn,
                                 environments.map((e) => environmentSubject(args.repository, e)),
+                                workflows,
                             ),
                         ),
                     ),
@@ -96,47 +113,71 @@ export class CiRoles extends pulumi.ComponentResource {
                 kept,
             );
 
-        const grant = (role: aws.iam.Role, policyName: string, document: unknown) =>
-            new aws.iam.RolePolicy(
-                `${name}-${policyName}`,
-                { role: role.name, policy: json(document) },
-                { parent: this },
-            );
-        const readOnly = (role: aws.iam.Role, suffix: string) =>
-            new aws.iam.RolePolicyAttachment(
-                `${name}-${suffix}-read-only`,
-                { role: role.name, policyArn: READ_ONLY_ACCESS },
-                { parent: this },
-            );
+        const grant = (role: aws.iam.Role, policyName: string, document: pulumi.Input<string>) =>
+            new aws.iam.RolePolicy(`${name}-${policyName}`, { role: role.name, policy: document }, { parent: this });
         const state = (role: aws.iam.Role, suffix: string, access: StateAccess) =>
-            args.stateBackend && grant(role, `${suffix}-state`, stateBackendPolicy(args.stateBackend, access));
+            args.stateBackend && grant(role, `${suffix}-state`, json(stateBackendPolicy(args.stateBackend, access)));
 
-        const preview = role("preview", args.previewRoleName ?? CI_DEFAULTS.previewRoleName, args.previewEnvironments);
-        readOnly(preview, "preview");
-        grant(preview, "preview-no-secret-reads", previewDenyPolicy(args.stateBackend?.secretsKeyArn));
+        const preview = role("preview", previewRoleName, args.previewEnvironments);
+        grant(preview, "preview-permissions", json(previewPolicy(args.stateBackend?.secretsKeyArn)));
         state(preview, "preview", "read");
 
-        const deploy = role("deploy", args.deployRoleName ?? CI_DEFAULTS.deployRoleName, args.deployEnvironments);
-        grant(deploy, "deploy-permissions", deployPolicy());
+        const boundary = new aws.iam.Policy(
+            `${name}-workload-boundary`,
+            {
+                name: WORKLOAD_BOUNDARY_NAME,
+                path: WORKLOAD_ROLE_PATH,
+                description: "Permissions boundary of every role the gitops-platform program creates",
+                policy: accountId.apply((account) =>
+                    json(workloadBoundaryPolicy({ accountId: account, secretPrefixes })),
+                ),
+                tags,
+            },
+            kept,
+        );
+
+        const drifts = (args.driftEnvironments ?? []).length > 0;
+        const deploy = role(
+            "deploy",
+            deployRoleName,
+            args.deployEnvironments,
+            args.deployWorkflows.map((w) => jobWorkflowRef(args.repository, w)),
+        );
+        grant(
+            deploy,
+            "deploy-permissions",
+            accountId.apply((account) =>
+                json(
+                    deployPolicy({
+                        accountId: account,
+                        ciRoleNames: [previewRoleName, deployRoleName, ...(drifts ? [driftRoleName] : [])],
+                        secretPrefixes,
+                    }),
+                ),
+            ),
+        );
         state(deploy, "deploy", "write");
 
         this.providerArn = providerArn;
         this.previewRoleArn = preview.arn;
         this.deployRoleArn = deploy.arn;
-        if ((args.driftEnvironments ?? []).length > 0) {
-            const drift = role("drift", args.driftRoleName ?? CI_DEFAULTS.driftRoleName, args.driftEnvironments!);
-            readOnly(drift, "drift");
-            if (args.secretNamePrefix !== undefined) {
-                grant(drift, "drift-secret-values", driftSecretReadPolicy(args.secretNamePrefix));
+        if (drifts) {
+            const drift = role("drift", driftRoleName, args.driftEnvironments!);
+            grant(drift, "drift-permissions", json(driftReadPolicy()));
+            // The drift role reads the values of the stack's own Secrets Manager secrets.
+            if (secretPrefixes.length > 0) {
+                grant(drift, "drift-secret-values", json(driftSecretReadPolicy(secretPrefixes)));
             }
             state(drift, "drift", "read");
             this.driftRoleArn = drift.arn;
         }
+        this.workloadBoundaryArn = boundary.arn;
         this.registerOutputs({
             providerArn: this.providerArn,
             previewRoleArn: this.previewRoleArn,
             deployRoleArn: this.deployRoleArn,
             driftRoleArn: this.driftRoleArn,
+            workloadBoundaryArn: this.workloadBoundaryArn,
         });
     }
 }

@@ -64,8 +64,14 @@ export interface EksClusterArgs {
     readonly privateApiCidrs?: readonly string[];
     /** How workloads get AWS roles. Default "podIdentity". */
     readonly workloadIdentity?: "podIdentity" | "irsa";
-    /** Managed node groups by name. Required, at least one. */
+    /** Managed node groups by name; every group runs kubernetesVersion. Required, at least one. */
     readonly nodeGroups: Readonly<Record<string, EksNodeGroupArgs>>;
+    /**
+     * AMI release version of every node group, e.g. "1.35.6-20260728" (`<Kubernetes patch>-<date>`);
+     * it must belong to kubernetesVersion. Default: EKS's latest AMI for the version when a group is
+     * created or upgraded (aws.eks.NodeGroup releaseVersion).
+     */
+    readonly nodeAmiReleaseVersion?: string;
     /** Versions of the managed add-ons. Required. */
     readonly addons: EksAddonVersions;
     /** Control-plane log retention. Default 90 days. */
@@ -130,6 +136,12 @@ export function validateEksClusterArgs(args: EksClusterArgs): string[] {
                 `nodeGroups.${group}.instanceTypes: mixes Graviton (arm64) and x86_64 types; one group runs one architecture`,
             );
         }
+    }
+    const release = args.nodeAmiReleaseVersion;
+    if (release !== undefined && !release.startsWith(`${args.kubernetesVersion}.`)) {
+        problems.push(
+            `nodeAmiReleaseVersion: ${release} is not an AMI release of Kubernetes ${args.kubernetesVersion} (expected ${args.kubernetesVersion}.<patch>-<date>)`,
+        );
     }
     if (mode === "podIdentity" && args.addons.podIdentityAgent === undefined) {
         problems.push("addons.podIdentityAgent: Pod Identity needs the eks-pod-identity-agent add-on");

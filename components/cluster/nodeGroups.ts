@@ -6,7 +6,15 @@ import { amiTypeFor, DEFAULTS, EksStep } from "./eksArgs";
 import { MANAGED_POLICIES } from "./iam";
 import { attachManaged, serviceRole } from "./roles";
 
-/** The node role and the managed node groups, each with its launch template. */
+/**
+ * The node role and the managed node groups, each with its launch template. Every group names the
+ * cluster's Kubernetes version and the pinned AMI release: terraform-provider-aws
+ * website/docs/r/eks_node_group.html.markdown (the resource behind aws.eks.NodeGroup): `version`
+ * "Defaults to EKS Cluster Kubernetes version. Terraform will only perform drift detection if a
+ * configuration value is provided", and `release_version` "Defaults to latest version for Kubernetes
+ * version". Unset, raising the cluster's version would leave every node on the old kubelet.
+ * Groups wait for the control plane and the networking add-ons: control plane → add-ons → nodes.
+ */
 export function nodeGroups(
     { name, clusterName, settings, tags, parent }: EksStep,
     cluster: aws.eks.Cluster,
@@ -54,6 +62,8 @@ export function nodeGroups(
             groupName,
             {
                 clusterName: cluster.name,
+                version: cluster.version,
+                releaseVersion: settings.nodeAmiReleaseVersion,
                 nodeRoleArn: nodeRole.arn,
                 subnetIds,
                 instanceTypes: [...spec.instanceTypes],
@@ -67,7 +77,13 @@ export function nodeGroups(
             },
             {
                 parent,
-                dependsOn: [...nodeAttachments, networking.vpcCni, networking.kubeProxy, ...networking.afterAgent],
+                dependsOn: [
+                    cluster,
+                    ...nodeAttachments,
+                    networking.vpcCni,
+                    networking.kubeProxy,
+                    ...networking.afterAgent,
+                ],
             },
         );
     });

@@ -44,6 +44,8 @@ export interface DeliveryControllerArgs {
     readonly meshProvider?: string;
     /** The controller chart's values merged over the program's (core/values.ts); none at PROTECTED_VALUES. Default: none. */
     readonly values?: ChartValues;
+    /** The controller's chart version. Default: DELIVERY_CHARTS[engine].version. */
+    readonly chartVersion?: string;
 }
 
 export class DeliveryController extends pulumi.ComponentResource {
@@ -58,7 +60,9 @@ export class DeliveryController extends pulumi.ComponentResource {
         const chart = DELIVERY_CHARTS[args.engine];
         this.engine = args.engine;
         this.namespace = chart.namespace;
-        this.versions = { chart: chart.version, app: chart.appVersion };
+        const version = args.chartVersion ?? chart.version;
+        // The app version is known for the pinned chart only (its Chart.yaml appVersion).
+        this.versions = { chart: version, app: version === chart.version ? chart.appVersion : "unrecorded" };
         const settings: ControllerSettings = {
             highAvailability: args.highAvailability ?? false,
             prometheusAddress: args.prometheusAddress,
@@ -76,7 +80,7 @@ export class DeliveryController extends pulumi.ComponentResource {
                 release: {
                     name: chart.chart,
                     chart: chart.chart,
-                    version: chart.version,
+                    version,
                     repository: chart.repository,
                     timeoutSeconds: DEFAULTS.timeoutSeconds,
                     values: withUserValues(

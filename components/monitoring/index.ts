@@ -78,6 +78,8 @@ export interface MonitoringArgs {
     readonly dashboardsNamespace?: pulumi.Input<string>;
     /** Install kube-prometheus-stack (DEFAULTS.stack) first; needs selectorLabels to be the default. Default: false. */
     readonly installStack?: boolean;
+    /** kube-prometheus-stack chart version when installStack. Default: DEFAULTS.stack.chartVersion. */
+    readonly stackChartVersion?: string;
 }
 
 export class Monitoring extends pulumi.ComponentResource {
@@ -137,7 +139,7 @@ export class Monitoring extends pulumi.ComponentResource {
                 name: DEFAULTS.stack.releaseName,
                 namespace: namespace.metadata.name,
                 chart: DEFAULTS.stack.chart,
-                version: DEFAULTS.stack.chartVersion,
+                version: args.stackChartVersion ?? DEFAULTS.stack.chartVersion,
                 repositoryOpts: { repo: DEFAULTS.stack.chartRepository },
                 values: prometheusStackValues(),
             },

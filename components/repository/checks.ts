@@ -2,7 +2,8 @@
  * The checks a GitOps (or app) repository runs on itself, seeded with its layout: the status checks
  * its ruleset requires come from this workflow, so pull requests can be merged by the rules the
  * repository enforces. `test` renders every kustomization with kustomize and validates what it
- * renders with kubeconform; `preview` comments the rendered diff against the target branch.
+ * renders with kubeconform; `preview` renders the diff against the target branch with a read-only
+ * token no step keeps, and `comment`, which runs none of the repository's code, posts it.
  */
 import * as YAML from "yaml";
 
@@ -21,6 +22,11 @@ export const CHECK_NAMES = { test: "test", preview: "preview" } as const;
  */
 export const KUBECONFORM_VERSION = "v0.7.0";
 export const CHECKOUT_ACTION = "actions/checkout@08eba0b27e820071cde6df949e0beb9ba4906955";
+/** v4.6.2 and v4.3.0 (`git rev-parse <tag>^{commit}` in actions/upload-artifact and actions/download-artifact). */
+export const UPLOAD_ARTIFACT_ACTION = "actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02";
+export const DOWNLOAD_ARTIFACT_ACTION = "actions/download-artifact@d3f86a106a0bac45b974a628896c90dbdf5c8093";
+/** The job that comments the rendered diff: the only one with a writing token, and it runs no repository code. */
+export const COMMENT_JOB = "comment";
 /**
  * Schemas of custom resources (Argo CD, Flux, External Secrets ...) come from Datree's CRDs-catalog
  * (yannh/kubeconform v0.7.0 Readme.md, "CustomResourceDefinition (CRD) Support").
@@ -82,7 +88,7 @@ export function checksWorkflow(args: ChecksWorkflowArgs): Record<string, unknown
                 name: CHECK_NAMES.test,
                 "runs-on": "ubuntu-latest",
                 steps: [
-                    { uses: CHECKOUT_ACTION },
+                    { uses: CHECKOUT_ACTION, with: { "persist-credentials": false } },
                     {
                         name: "Install kubeconform",
                         run: `go install github.com/yannh/kubeconform/cmd/kubeconform@${KUBECONFORM_VERSION}`,
@@ -91,12 +97,13 @@ export function checksWorkflow(args: ChecksWorkflowArgs): Record<string, unknown
                     { name: "Validate what they render", run: kubeconform },
                 ],
             },
+            // Renders with a read-only token that no step keeps (the render script is the pull request's code).
             [CHECK_NAMES.preview]: {
                 name: CHECK_NAMES.preview,
                 "runs-on": "ubuntu-latest",
-                permissions: { contents: "read", "pull-requests": "write" },
+                permissions: { contents: "read" },
                 steps: [
-                    { uses: CHECKOUT_ACTION, with: { "fetch-depth": 0 } },
+                    { uses: CHECKOUT_ACTION, with: { "fetch-depth": 0, "persist-credentials": false } },
                     { name: "Render this branch", run: `bash ${RENDER_SCRIPT_PATH} "$RUNNER_TEMP/head"` },
                     {
                         name: "Render the target branch",
@@ -108,11 +115,10 @@ export function checksWorkflow(args: ChecksWorkflowArgs): Record<string, unknown
                         ].join("\n"),
                     },
                     {
-                        name: "Comment the rendered diff",
+                        name: "The rendered diff as a comment",
                         if: "github.event_name == 'pull_request'",
-                        env: { GH_TOKEN: "${{ github.token }}", PR: "${{ github.event.pull_request.number }}" },
                         run: [
-                            'mkdir -p "$RUNNER_TEMP/base"',
+                            'mkdir -p "$RUNNER_TEMP/base" "$RUNNER_TEMP/comment"',
                             'diff -ruN "$RUNNER_TEMP/base" "$RUNNER_TEMP/head" > "$RUNNER_TEMP/rendered.diff" || true',
                             "{",
                             "  echo '### Rendered manifests: this branch against the target branch'",
@@ -124,9 +130,37 @@ export function checksWorkflow(args: ChecksWorkflowArgs): Record<string, unknown
                             "  else",
                             "    echo 'No change to what the cluster receives.'",
                             "  fi",
-                            '} > "$RUNNER_TEMP/comment.md"',
-                            'gh pr comment "$PR" --edit-last --body-file "$RUNNER_TEMP/comment.md" \\',
-                            '  || gh pr comment "$PR" --body-file "$RUNNER_TEMP/comment.md"',
+                            '} > "$RUNNER_TEMP/comment/comment.md"',
+                        ].join("\n"),
+                    },
+                    {
+                        if: "github.event_name == 'pull_request'",
+                        uses: UPLOAD_ARTIFACT_ACTION,
+                        with: { name: "rendered-diff", path: "${{ runner.temp }}/comment/comment.md" },
+                    },
+                ],
+            },
+            // Writes the comment and nothing else: no checkout, so none of the pull request's code runs beside the token.
+            [COMMENT_JOB]: {
+                needs: CHECK_NAMES.preview,
+                if: "github.event_name == 'pull_request'",
+                "runs-on": "ubuntu-latest",
+                permissions: { "pull-requests": "write" },
+                steps: [
+                    {
+                        uses: DOWNLOAD_ARTIFACT_ACTION,
+                        with: { name: "rendered-diff", path: "${{ runner.temp }}/comment" },
+                    },
+                    {
+                        name: "Comment the rendered diff",
+                        env: {
+                            GH_TOKEN: "${{ github.token }}",
+                            PR: "${{ github.event.pull_request.number }}",
+                            REPO: "${{ github.repository }}",
+                        },
+                        run: [
+                            'gh pr comment "$PR" --repo "$REPO" --edit-last --body-file "$RUNNER_TEMP/comment/comment.md" \\',
+                            '  || gh pr comment "$PR" --repo "$REPO" --body-file "$RUNNER_TEMP/comment/comment.md"',
                         ].join("\n"),
                     },
                 ],

@@ -20,6 +20,8 @@ export interface EnvironmentReviewers {
 export interface EnvironmentSettings {
     /** Who approves deployments; none when empty. With reviewers, nobody approves their own deployment and admins cannot skip them. */
     readonly reviewers?: EnvironmentReviewers;
+    /** The one branch whose workflows may use it; default: the repository's branch. */
+    readonly branch?: string;
 }
 
 export interface GithubRepositoryArgs {
@@ -246,7 +248,7 @@ export class GithubRepository extends pulumi.ComponentResource {
         this.registerOutputs({ url: this.access.url, publicKey: this.access.publicKey });
     }
 
-    /** A deployment environment that deploys from `branch` only, with its reviewers. */
+    /** A deployment environment that deploys from one branch only (`branch` unless it names its own), with its reviewers. */
     private environment(
         name: string,
         environment: string,
@@ -283,7 +285,7 @@ export class GithubRepository extends pulumi.ComponentResource {
             {
                 repository,
                 environment: env.environment,
-                branchPattern: branch,
+                branchPattern: settings.branch ?? branch,
             },
             { parent: this },
         );

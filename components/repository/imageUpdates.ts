@@ -1,42 +1,56 @@
 /**
  * The pull requests of image automation: Flux pushes new tags to `image-updates/<branch>` (never to
  * a protected branch), and this seeded workflow opens a pull request from that branch into
- * `<branch>`, where the ruleset's reviews and checks apply as to any change. It opens it with the
- * repository secret IMAGE_UPDATES_TOKEN (a GitHub App or fine-grained token with pull-requests:
- * write), not GITHUB_TOKEN: a pull request opened with GITHUB_TOKEN starts no `pull_request`
- * workflow, so the required checks would never run, and letting Actions create pull requests also
- * lets them approve them (the repository setting can_approve_pull_request_reviews).
+ * `<branch>`, where the ruleset's reviews and checks apply as to any change. It opens it with a
+ * token of a GitHub App minted for the run (actions/create-github-app-token v1.12.0): this
+ * repository only, pull requests write and contents read, and nothing else. The App's key lives in
+ * the environment `image-updates`, which admits the automation's branch only, not in a repository
+ * secret every workflow of every branch can read. Not GITHUB_TOKEN: a pull request opened with it
+ * starts no `pull_request` workflow, so the required checks would never run, and letting Actions
+ * create pull requests also lets them approve them (can_approve_pull_request_reviews).
  */
 import * as YAML from "yaml";
 
 export const IMAGE_UPDATES_WORKFLOW_PATH = ".github/workflows/image-update-pull-requests.yml";
-/** Repository secret the workflow opens pull requests with; the user adds it, it is never in Git or config. */
-export const IMAGE_UPDATES_TOKEN_SECRET = "IMAGE_UPDATES_TOKEN";
+/** The deployment environment that holds the App's key; its branch policy admits `<prefix><branch>` only. */
+export const IMAGE_UPDATES_ENVIRONMENT = "image-updates";
+/** Environment secrets of that App; the user adds them, they are never in Git or config. */
+export const IMAGE_UPDATES_APP_SECRETS = { id: "IMAGE_UPDATES_APP_ID", key: "IMAGE_UPDATES_APP_PRIVATE_KEY" } as const;
+/** actions/create-github-app-token v1.12.0 (`git rev-parse v1.12.0^{commit}`). */
+export const CREATE_APP_TOKEN_ACTION = "actions/create-github-app-token@d72941d797fd3113feb6b93fd0dec494b13a2547";
 
 /** The workflow for pushes to `<prefix><branch>`, as a GitHub Actions document. */
 export function imageUpdatesWorkflow(prefix: string): Record<string, unknown> {
     return {
         name: "image-update-pull-requests",
         on: { push: { branches: [`${prefix}**`] } },
-        // The job needs nothing of GITHUB_TOKEN: it works with the token secret only.
+        // The job needs nothing of GITHUB_TOKEN: it works with the App's token only.
         permissions: {},
         concurrency: { group: "${{ github.ref }}" },
         jobs: {
             "pull-request": {
                 "runs-on": "ubuntu-latest",
+                environment: IMAGE_UPDATES_ENVIRONMENT,
                 steps: [
+                    {
+                        id: "token",
+                        uses: CREATE_APP_TOKEN_ACTION,
+                        with: {
+                            "app-id": `\${{ secrets.${IMAGE_UPDATES_APP_SECRETS.id} }}`,
+                            "private-key": `\${{ secrets.${IMAGE_UPDATES_APP_SECRETS.key} }}`,
+                            repositories: "${{ github.event.repository.name }}",
+                            "permission-contents": "read",
+                            "permission-pull-requests": "write",
+                        },
+                    },
                     {
                         name: "Open a pull request for the image updates, once per branch",
                         env: {
-                            GH_TOKEN: `\${{ secrets.${IMAGE_UPDATES_TOKEN_SECRET} }}`,
+                            GH_TOKEN: "${{ steps.token.outputs.token }}",
                             HEAD: "${{ github.ref_name }}",
                             REPO: "${{ github.repository }}",
                         },
                         run: [
-                            'if [ -z "$GH_TOKEN" ]; then',
-                            `  echo "::error::add the repository secret ${IMAGE_UPDATES_TOKEN_SECRET} (pull-requests: write) so image updates get a pull request"`,
-                            "  exit 1",
-                            "fi",
                             `base="\${HEAD#${prefix}}"`,
                             'open="$(gh pr list --repo "$REPO" --head "$HEAD" --base "$base" --state open --json number --jq length)"',
                             'if [ "$open" = "0" ]; then',
@@ -56,7 +70,8 @@ export function imageUpdatesWorkflow(prefix: string): Record<string, unknown> {
 export function imageUpdatesFiles(prefix: string): Record<string, string> {
     const header = [
         "# Seeded by the platform's Pulumi program (yours to edit): opens a pull request for each branch",
-        `# Flux image automation pushes to (${prefix}<branch>). Needs the repository secret ${IMAGE_UPDATES_TOKEN_SECRET}.`,
+        `# Flux image automation pushes to (${prefix}<branch>). Needs the secrets ${IMAGE_UPDATES_APP_SECRETS.id} and`,
+        `# ${IMAGE_UPDATES_APP_SECRETS.key} in the environment ${IMAGE_UPDATES_ENVIRONMENT} (an App with pull requests: write).`,
     ].join("\n");
     return {
         [IMAGE_UPDATES_WORKFLOW_PATH]: `${header}\n${YAML.stringify(imageUpdatesWorkflow(prefix), { lineWidth: 0 })}`,

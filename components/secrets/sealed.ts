@@ -103,6 +103,8 @@ export interface SealedSecretsControllerArgs {
     readonly clusterReady?: readonly pulumi.Resource[];
     /** Default: SEALED_SECRETS.namespace. */
     readonly namespace?: string;
+    /** sealed-secrets chart version. Default: SEALED_SECRETS.version. */
+    readonly chartVersion?: string;
 }
 
 /**
@@ -113,7 +115,7 @@ export interface SealedSecretsControllerArgs {
 export class SealedSecretsController extends pulumi.ComponentResource implements SecretDelivery, AppSecretSource {
     public readonly namespace: string;
     /** The chart version installed, for the stack outputs. */
-    public readonly chartVersion: string = SEALED_SECRETS.version;
+    public readonly chartVersion: string;
     public readonly fetchCertCommand: string;
     public readonly backupCommand: string;
     /** The release: apps reading sealed keys wait for the controller that unseals them. */
@@ -123,6 +125,7 @@ export class SealedSecretsController extends pulumi.ComponentResource implements
     constructor(name: string, args: SealedSecretsControllerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("gitops-platform:secrets:SealedSecretsController", name, {}, opts);
         this.namespace = args.namespace ?? SEALED_SECRETS.namespace;
+        this.chartVersion = args.chartVersion ?? SEALED_SECRETS.version;
         this.fetchCertCommand = fetchCertCommand(this.namespace);
         this.backupCommand = backupCommand(this.namespace);
         this.direct = new DirectSecretDelivery(args.provider, { ...args.labels });
@@ -136,7 +139,7 @@ export class SealedSecretsController extends pulumi.ComponentResource implements
                 release: {
                     name: SEALED_SECRETS.chart,
                     chart: SEALED_SECRETS.chart,
-                    version: SEALED_SECRETS.version,
+                    version: this.chartVersion,
                     repository: SEALED_SECRETS.repository,
                     timeoutSeconds: SEALED_SECRETS.timeoutSeconds,
                     values: sealedSecretsValues(),

@@ -9,6 +9,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { compareVersions, EXACT_VERSION } from "../core/versions";
 import type { ISecretStoreProvider } from "@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStoreProvider";
 import { declareObject } from "../core/objects";
 import { declarePlatformChart } from "../core/platformChart";
@@ -52,20 +53,12 @@ export const DEFAULTS = {
     recoveryWindowInDays: 30,
 } as const;
 
-/** Numeric comparison of x.y.z versions (leading "v" and pre-release ignored). */
-export function compareVersions(a: string, b: string): number {
-    const parts = (v: string) => v.replace(/^v/, "").split(/[-+]/)[0].split(".").map(Number);
-    const [pa, pb] = [parts(a), parts(b)];
-    for (let i = 0; i < 3; i++) {
-        if (pa[i] !== pb[i]) {
-            return pa[i] - pb[i];
-        }
-    }
-    return 0;
-}
-
 /** The chart values the stores set exist from chart 2.8.0 on; older charts would ignore them silently. */
 export function chartVersionProblem(version: string): string | undefined {
+    // A range or tag is refused by the exact-version rule; only versions are ordered here.
+    if (!EXACT_VERSION.test(version)) {
+        return undefined;
+    }
     return compareVersions(version, DEFAULTS.minimumChartVersion) < 0
         ? `external-secrets chart ${version} is older than ${DEFAULTS.minimumChartVersion}, the first with the values this component sets (rbac.aggregateToAdmin, rbac.serviceAccountTokenCreate); use ${DEFAULTS.chartVersion}`
         : undefined;

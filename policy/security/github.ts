@@ -3,7 +3,19 @@
  * tags, CODEOWNERS, deployment environments, workflow tokens and deploy keys.
  */
 import type { PolicyResource } from "../types";
-import { at, companionRule, inProduction, list, OPAQUE, resource, SECURITY_TYPES, stack, T, unless } from "./shared";
+import {
+    at,
+    companionRule,
+    inProduction,
+    list,
+    nameOf,
+    OPAQUE,
+    resource,
+    SECURITY_TYPES,
+    stack,
+    T,
+    unless,
+} from "./shared";
 
 // ---- CI roles (components/ci) ----
 
@@ -306,16 +318,41 @@ export const requiredChecksBound = resource(
 
 /** What pushes to Git with the engine's deploy key: image update automation (components/gitops/images.ts). */
 const IMAGE_PUSHERS: readonly string[] = [SECURITY_TYPES.fluxImageUpdateAutomation, SECURITY_TYPES.argoImageUpdater];
+/**
+ * The repository image automation pushes to: the one the engine syncs (FluxInstance spec.sync.url,
+ * Argo CD's root Application), by name (the URL's last path segment without .git).
+ */
+const syncedRepositories = (resources: readonly PolicyResource[]) =>
+    resources
+        .flatMap((r) =>
+            r.type === T.fluxInstance
+                ? [at(r.props, "spec", "sync", "url")]
+                : r.type === T.argoApplication && nameOf(r) === "root"
+                  ? [at(r.props, "spec", "source", "repoURL")]
+                  : [],
+        )
+        .filter((url): url is string => typeof url === "string")
+        .map((url) =>
+            url
+                .replace(/\.git$/, "")
+                .split(/[/:]/)
+                .pop(),
+        );
 export const deployKeysReadOnly = stack(
     "deploy-key-read-only",
-    "Deploy keys the engine uses are read-only, unless the stack runs image update automation, which pushes with it.",
-    (resources) =>
-        resources.some((r) => IMAGE_PUSHERS.includes(r.type))
-            ? []
-            : resources
-                  .filter((r) => r.type === T.deployKey && r.props.readOnly !== true)
-                  .map((r) => ({
-                      urn: r.urn,
-                      message: `deploy key ${r.name} can push but nothing in the stack pushes image updates: set readOnly to true`,
-                  })),
+    "Deploy keys the engine uses are read-only, except the GitOps repository's when the stack runs image update automation, which pushes with it.",
+    (resources) => {
+        const pushedTo = resources.some((r) => IMAGE_PUSHERS.includes(r.type)) ? syncedRepositories(resources) : [];
+        return resources
+            .filter(
+                (r) =>
+                    r.type === T.deployKey &&
+                    r.props.readOnly !== true &&
+                    !pushedTo.includes(String(r.props.repository)),
+            )
+            .map((r) => ({
+                urn: r.urn,
+                message: `deploy key ${r.name} can push but nothing in the stack pushes to ${String(r.props.repository)}: set readOnly to true`,
+            }));
+    },
 );

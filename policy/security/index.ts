@@ -4,7 +4,7 @@
  * other rules in policy/rules.ts.
  */
 import type { Rule } from "../types";
-import { driftRoleDriftOnly, privateEndpointReachedByCi } from "../ciRoles";
+import { driftRoleDriftOnly, privateEndpointReachedByCi } from "../ciReach";
 import {
     accessEntriesOnly,
     adminScopes,

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { CI_DEFAULTS } from "../../components/ci";
 import { DRIFT_ENVIRONMENT } from "../../components/ci/policies";
+import { PULL_REQUEST_ENVIRONMENT } from "../ciEnvironments";
 import { CrossFieldContext, CrossFieldProblem, optionalSection } from "./crossField";
 import { cidr, githubRepositoryName, strictObject } from "./rules";
 
@@ -14,10 +15,11 @@ export const ciConfig = strictObject({
      */
     repository: githubRepositoryName.optional(),
     /**
-     * Environments of the jobs that assume the preview role: `preview` (pull-request previews and
-     * guards, the drift check), and `promotion` in the stack the promote workflow reads.
+     * Environments of the jobs that assume the preview role. Default: the read-only environments whose
+     * credentials reach the stack's environment (stacks/ciEnvironments.ts): `preview` (pull requests,
+     * staging's drift check) and `promotion` for staging, `production-preview` (main only) for production.
      */
-    previewEnvironments: z.array(environmentName).min(1).default(["preview"]),
+    previewEnvironments: z.array(environmentName).min(1).optional(),
     /**
      * The drift role, for the nightly drift check (`preview --refresh`, which reads the stack's secret
      * values and, through cluster.adminViewRoleArns, its Kubernetes Secrets): trusted by the `drift`
@@ -107,7 +109,7 @@ export function ciProblems(
                   },
               ]
             : []),
-        ...(ci.previewEnvironments.includes(DRIFT_ENVIRONMENT)
+        ...((ci.previewEnvironments ?? []).includes(DRIFT_ENVIRONMENT)
             ? [
                   {
                       path: ["ci", "previewEnvironments"],
@@ -115,7 +117,7 @@ export function ciProblems(
                   },
               ]
             : []),
-        ...(ci.previewEnvironments.some((e) => e === "staging" || e === "production")
+        ...((ci.previewEnvironments ?? []).some((e) => e === "staging" || e === "production")
             ? [
                   {
                       path: ["ci", "previewEnvironments"],
@@ -171,4 +173,45 @@ export function driftAccessRule(config: {
                   message: `ci.drift is on, and the drift role cannot read the cluster's Secrets: add arn:aws:iam::<account>${role} to cluster.adminViewRoleArns`,
               },
           ];
+}
+
+/**
+ * Production's credentials stay out of reach of pull requests and of staging (docs/ci-security.md):
+ * the production stack's preview role is not trusted by the environment pull-request code runs in,
+ * and only the production stack manages the program's repository, whose ruleset and `production`
+ * environment gate production (so only production's GitHub App needs administration there).
+ */
+export function ciSeparationRules(
+    config: {
+        readonly environment?: string;
+        readonly ci?: CiConfig;
+        readonly github?: { readonly deployRepository?: { readonly name: string } };
+    },
+    { present }: CrossFieldContext,
+): CrossFieldProblem[] {
+    const { environment, ci } = config;
+    const github = optionalSection(config.github, present("github"));
+    if (environment === undefined || github === undefined) {
+        return [];
+    }
+    const deployRepository = github?.deployRepository?.name;
+    const production = environment === "production";
+    return [
+        ...(production && ci?.previewEnvironments?.includes(PULL_REQUEST_ENVIRONMENT)
+            ? [
+                  {
+                      path: ["ci", "previewEnvironments"],
+                      message: `pull-request code runs in "${PULL_REQUEST_ENVIRONMENT}": production's preview role must not trust it; use [production-preview] (main only)`,
+                  },
+              ]
+            : []),
+        ...(!production && deployRepository !== undefined
+            ? [
+                  {
+                      path: ["github", "deployRepository"],
+                      message: `the program's repository holds production's ruleset and environment: only the production stack manages it (a ${environment} stack's GitHub App must have no rights there); remove github.deployRepository`,
+                  },
+              ]
+            : []),
+    ];
 }

@@ -17,7 +17,8 @@ import { cidr, dnsLabel, iamRoleArn, labels, strictObject } from "./rules";
  */
 export const EKS_KUBERNETES_VERSIONS: readonly string[] = ["1.32", "1.33", "1.34", "1.35", "1.36"];
 
-const kubernetesVersion = z
+/** A Kubernetes minor EKS offers, quoted so YAML keeps it a string. */
+export const kubernetesVersion = z
     .string({
         error: 'expected a Kubernetes minor version as a quoted string, such as "1.33" (unquoted, YAML reads 1.30 as the number 1.3)',
     })
@@ -218,15 +219,24 @@ export const eksClusterConfig = strictObject({
     nodeGroups: z
         .record(dnsLabel, nodeGroup)
         .refine((groups) => Object.keys(groups).length > 0, "expected at least one node group"),
+    /**
+     * Add-on builds over the version set of kubernetesVersion (stacks/versionSets.ts); required where
+     * the set has none (stacks/config/versions.ts says which).
+     */
     addons: strictObject({
-        vpcCni: eksVersion,
-        coreDns: eksVersion,
-        kubeProxy: eksVersion,
+        vpcCni: eksVersion.optional(),
+        coreDns: eksVersion.optional(),
+        kubeProxy: eksVersion.optional(),
         podIdentityAgent: eksVersion.optional(),
         /** Pins; by default EKS's default build for kubernetesVersion. */
         metricsServer: eksVersion.optional(),
         ebsCsiDriver: eksVersion.optional(),
-    }),
+    }).prefault({}),
+    /** AMI release of every node group (`<Kubernetes patch>-<date>`); by default the version set's. */
+    nodeAmiReleaseVersion: z
+        .string()
+        .regex(/^\d+\.\d+\.\d+-\d{8}$/, "expected an EKS AMI release version such as 1.35.6-20260728")
+        .optional(),
     logRetentionDays: z
         .number()
         .int()
@@ -259,7 +269,7 @@ export const eksClusterConfig = strictObject({
         });
     }
     // kube-proxy add-on builds are made per Kubernetes minor version, and must match the cluster's.
-    if (!eks.addons.kubeProxy.startsWith(`v${eks.kubernetesVersion}.`)) {
+    if (eks.addons.kubeProxy !== undefined && !eks.addons.kubeProxy.startsWith(`v${eks.kubernetesVersion}.`)) {
         ctx.addIssue({
             code: "custom",
             path: ["addons", "kubeProxy"],
@@ -267,13 +277,12 @@ export const eksClusterConfig = strictObject({
             message: `kube-proxy must match kubernetesVersion ${eks.kubernetesVersion}: use a v${eks.kubernetesVersion}.x-eksbuild.N version`,
         });
     }
-    if (eks.workloadIdentity === "podIdentity" && eks.addons.podIdentityAgent === undefined) {
+    if (eks.nodeAmiReleaseVersion !== undefined && !eks.nodeAmiReleaseVersion.startsWith(`${eks.kubernetesVersion}.`)) {
         ctx.addIssue({
             code: "custom",
-            path: ["addons", "podIdentityAgent"],
-            input: undefined,
-            message:
-                "workloadIdentity is podIdentity, which needs the eks-pod-identity-agent add-on: set addons.podIdentityAgent to its version",
+            path: ["nodeAmiReleaseVersion"],
+            input: eks.nodeAmiReleaseVersion,
+            message: `nodes run the cluster's Kubernetes version: use an AMI release of ${eks.kubernetesVersion} (${eks.kubernetesVersion}.<patch>-<date>)`,
         });
     }
 });

@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { isCommitSha, isReleaseTag } from "../../components/gitops/revisions";
 import { appRules } from "./apps";
-import { ciRules, driftAccessRule } from "./ci";
+import { ciRules, ciSeparationRules, driftAccessRule } from "./ci";
 import { reachabilityRule } from "./reach";
 import { CrossFieldContext, CrossFieldProblem, SectionPresent } from "./crossField";
 import { deliveryRules } from "./delivery";
@@ -21,6 +21,7 @@ import { gitopsRepositoryRules } from "./repositories";
 import { GITHUB_OWNER, PROJECT, suggestKey, UNKNOWN_KEY_SEPARATOR } from "./rules";
 import { PlatformConfigSections, ProjectConfig, projectSchema } from "./schema";
 import { secretsStoreRules } from "./secrets";
+import { versionProblems } from "./versions";
 
 export { PROJECT };
 export type { PlatformConfigSections, SectionPresent };
@@ -333,10 +334,12 @@ const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [
     ciRules,
     driftAccessRule,
     reachabilityRule,
+    ciSeparationRules,
     fleetRules,
     fluxHelmControllerRule,
     componentNamespaceRules,
     appRules,
+    versionProblems,
 ];
 
 export type { AppConfig, AppDefaultsConfig, SyncPolicyConfig, TeamConfig } from "./apps";

@@ -15,6 +15,7 @@ import { promotionConfig } from "./promotion";
 import { githubConfig, gitopsRepositoryConfig } from "./repositories";
 import { dnsLabel, strictObject } from "./rules";
 import { secretsConfig } from "./secrets";
+import { versionsConfig } from "./versions";
 
 export const projectSchema = strictObject({
     environment: z.enum(["staging", "production", "local"]),
@@ -52,6 +53,8 @@ export const projectSchema = strictObject({
     githubStatusToken: z.string().min(1).optional(),
     fleet: fleetConfig.optional(),
     ci: ciConfig.optional(),
+    /** The Kubernetes minor of an existing cluster and chart pins over its version set (stacks/versionSets.ts). */
+    versions: versionsConfig.optional(),
 });
 
 export type ProjectConfig = z.infer<typeof projectSchema>;

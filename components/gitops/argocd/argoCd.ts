@@ -43,6 +43,8 @@ export { APP_VERSIONS };
 export interface ArgoCdArgs extends EngineArgs {
     /** argo-cd chart version; default DEFAULTS.chartVersion. Must be a key of APP_VERSIONS. */
     readonly chartVersion?: string;
+    /** argocd-image-updater chart version, with image updates. Default: IMAGE_UPDATER.chartVersion. */
+    readonly imageUpdaterChartVersion?: string;
     /** Replicas, Redis HA and disruption budgets. Default: false. */
     readonly highAvailability?: boolean;
     /** Host name users reach Argo CD at; default the chart's placeholder. Required with sso (the OIDC redirect URL). */
@@ -77,6 +79,7 @@ export class ArgoCd extends pulumi.ComponentResource implements GitopsEngine {
     private readonly name: string;
     private readonly cascadeDelete: boolean;
     private readonly pruneLast: boolean;
+    private readonly imageUpdaterChartVersion: string;
 
     constructor(name: string, args: ArgoCdArgs, opts?: pulumi.ComponentResourceOptions) {
         super("gitops-platform:gitops:ArgoCd", name, {}, opts);
@@ -136,6 +139,7 @@ export class ArgoCd extends pulumi.ComponentResource implements GitopsEngine {
             },
         });
         this.namespace = this.engine.namespace;
+        this.imageUpdaterChartVersion = args.imageUpdaterChartVersion ?? IMAGE_UPDATER.chartVersion;
         this.versions = this.engine.versions;
         this.release = this.engine.release;
         this.ready = [this.release];
@@ -253,7 +257,7 @@ export class ArgoCd extends pulumi.ComponentResource implements GitopsEngine {
                 name: IMAGE_UPDATER.releaseName,
                 namespace: this.namespace,
                 chart: IMAGE_UPDATER.chart,
-                version: IMAGE_UPDATER.chartVersion,
+                version: this.imageUpdaterChartVersion,
                 repositoryOpts: { repo: IMAGE_UPDATER.chartRepository },
                 values: imageUpdaterValues(),
             },
