@@ -67,9 +67,9 @@ describe("reachability (invariant e): CI runs each stack's cluster jobs where it
             jobs.filter((j) => commandsOf(j.job).length > 0).map((j) => `${j.file} ${j.id}`),
             [
                 "drift.yml drift",
+                "production.yml preview",
                 "production.yml up",
                 "pull-request.yml preview",
-                "pull-request.yml guard",
                 "staging.yml up",
             ],
         );

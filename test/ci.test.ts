@@ -319,7 +319,13 @@ describe("CI roles: config", () => {
     it("refuses production's preview role trusted by the pull requests' environment, by environment, not by name", () => {
         for (const stack of ["production", "prod"]) {
             const raw = stackConfig("production", {
-                set: { "gitops-platform:ci": { repository: "gitops-platform", previewEnvironments: ["preview"] } },
+                set: {
+                    "gitops-platform:ci": {
+                        ...runners("production"),
+                        repository: "gitops-platform",
+                        previewEnvironments: ["preview"],
+                    },
+                },
             });
             let problems: readonly ConfigProblem[] = [];
             try {
@@ -345,7 +351,7 @@ describe("CI roles: config", () => {
 
     it("defaults each stack's preview role to the read-only environments that reach its environment", async () => {
         const plan = await planStack("production", {
-            set: { "gitops-platform:ci": { repository: "gitops-platform" } },
+            set: { "gitops-platform:ci": { ...runners("production"), repository: "gitops-platform" } },
         });
         assert.deepEqual(subjectsOf(plan, "ci-preview"), [environmentSubject(REPO, "production-preview")]);
         const staging = await planStack("staging", {

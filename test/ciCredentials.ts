@@ -57,25 +57,76 @@ function keyPolicy(key: PlannedResource): PolicyDocument {
           };
 }
 
+/** The service a resource type passes its role to (iam:PassedToService), and the service-linked role its first create makes. */
+const PASSED_TO: Readonly<Record<string, string>> = {
+    "aws:eks/podIdentityAssociation:PodIdentityAssociation": "pods.eks.amazonaws.com",
+};
+const SERVICE_LINKED_ROLES: Readonly<Record<string, string>> = {
+    "aws:eks/cluster:Cluster": "eks.amazonaws.com/AWSServiceRoleForAmazonEKS",
+    "aws:eks/nodeGroup:NodeGroup": "eks-nodegroup.amazonaws.com/AWSServiceRoleForAmazonEKSNodegroup",
+};
+
+/**
+ * An IAM request on a role as IAM sees it: the role's ARN with its path (the deploy role manages
+ * roles under /gitops-platform/ only), and the iam:PermissionsBoundary the role carries (the deploy
+ * role may write no role without the workload boundary), or iam:PassedToService for iam:PassRole.
+ */
+function roleRequest(
+    role: PlannedResource,
+    resource: PlannedResource,
+    action: string,
+): Pick<Need, "resource" | "context"> {
+    const path = typeof role.inputs.path === "string" ? role.inputs.path : "/";
+    const name = typeof role.inputs.name === "string" ? role.inputs.name : role.name;
+    const boundary = role.inputs.permissionsBoundary;
+    return {
+        resource: `arn:aws:iam::${ACCOUNT}:role${path}${name}`,
+        context:
+            action === "iam:PassRole"
+                ? { "iam:PassedToService": PASSED_TO[resource.type] ?? "eks.amazonaws.com" }
+                : typeof boundary === "string"
+                  ? { "iam:PermissionsBoundary": boundary }
+                  : {},
+    };
+}
+
+/** The CI roles, their policies, the boundary and GitHub's OIDC provider: an administrator changes them, CI only reads them. */
+export const administered = (resource: PlannedResource) =>
+    /[$:]gitops-platform:ci:CiRoles::/.test(resource.parent ?? "");
+
+const related = (plan: PlanResult, resource: PlannedResource) => [
+    resource,
+    ...plan.resources.filter((r) => resource.dependencies.includes(r.urn)),
+];
+/** The role a resource is, or the one it names (a cluster's, a node group's, an add-on's or a pod identity's). */
+const relatedRole = (plan: PlanResult, resource: PlannedResource) =>
+    related(plan, resource).find((r) => r.type === "aws:iam/role:Role");
+
 /**
  * The resource a request names where it matters to the verdict: a secret by its name (roles scope
  * secret reads by name), a KMS key with its key policy (KMS requires the key policy to admit the
- * account); otherwise the action's generic ARN.
+ * account), a role by its path and boundary; otherwise the action's generic ARN.
  */
 function targetOf(
     plan: PlanResult,
     resource: PlannedResource,
     action: string,
-): Pick<Need, "resource" | "resourcePolicy"> {
-    const related = [resource, ...plan.resources.filter((r) => resource.dependencies.includes(r.urn))];
+): Pick<Need, "resource" | "resourcePolicy" | "context"> {
+    if (action === "iam:CreateServiceLinkedRole" && SERVICE_LINKED_ROLES[resource.type] !== undefined) {
+        return { resource: `arn:aws:iam::${ACCOUNT}:role/aws-service-role/${SERVICE_LINKED_ROLES[resource.type]}` };
+    }
+    const role = relatedRole(plan, resource);
+    if (action.startsWith("iam:") && role !== undefined && !action.startsWith("iam:Get")) {
+        return roleRequest(role, resource, action);
+    }
     if (action.startsWith("kms:")) {
-        const key = related.find((r) => r.type === "aws:kms/key:Key");
+        const key = related(plan, resource).find((r) => r.type === "aws:kms/key:Key");
         return key === undefined
             ? {}
             : { resource: `arn:aws:kms:${REGION}:${ACCOUNT}:key/${key.name}`, resourcePolicy: keyPolicy(key) };
     }
     if (action.startsWith("secretsmanager:")) {
-        const secret = related.find((r) => r.type === "aws:secretsmanager/secret:Secret");
+        const secret = related(plan, resource).find((r) => r.type === "aws:secretsmanager/secret:Secret");
         if (secret !== undefined && typeof secret.inputs.name === "string") {
             return { resource: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${secret.inputs.name}-AbCdEf` };
         }
@@ -90,8 +141,13 @@ export function commandNeeds(plan: PlanResult, command: CiCommand, state?: State
     );
     for (const resource of plan.resources.filter((r) => r.type.startsWith("aws:") && r.custom)) {
         const need = AWS_NEEDS[resource.type];
-        for (const operation of COMMAND_OPERATIONS[command]) {
+        const operations = COMMAND_OPERATIONS[command].filter((o) => !administered(resource) || o === "read");
+        for (const operation of operations) {
             for (const action of need?.[operation] ?? [`unlisted:${resource.type}`]) {
+                // iam:PassRole is EKS's check of a role the request names: an add-on without one passes none.
+                if (action === "iam:PassRole" && relatedRole(plan, resource) === undefined) {
+                    continue;
+                }
                 needs.push({ action, ...targetOf(plan, resource, action), why: `${resource.type} ${operation}` });
             }
         }

