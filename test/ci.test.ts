@@ -343,7 +343,13 @@ describe("CI roles: config", () => {
         // Staging's may: its credentials are what pull requests get.
         assert.deepEqual(
             configProblems("staging", {
-                set: { "gitops-platform:ci": { repository: "gitops-platform", previewEnvironments: ["preview"] } },
+                set: {
+                    "gitops-platform:ci": {
+                        ...runners("staging"),
+                        repository: "gitops-platform",
+                        previewEnvironments: ["preview"],
+                    },
+                },
             }),
             [],
         );
@@ -355,7 +361,7 @@ describe("CI roles: config", () => {
         });
         assert.deepEqual(subjectsOf(plan, "ci-preview"), [environmentSubject(REPO, "production-preview")]);
         const staging = await planStack("staging", {
-            set: { "gitops-platform:ci": { repository: "gitops-platform" } },
+            set: { "gitops-platform:ci": { ...runners("staging"), repository: "gitops-platform" } },
         });
         assert.deepEqual(subjectsOf(staging, "ci-preview").sort(), [
             environmentSubject(REPO, "preview"),
