@@ -52,7 +52,7 @@ export function generateApps(count: number, secretKeys: readonly string[] = []):
             source: {
                 url: `https://github.com/acme-platform/${name}.git`,
                 path: "deploy/overlays/bench",
-                revision: `v1.0.${i}`,
+                revision: `refs/tags/v1.0.${i}`,
             },
             secretKeys: [...secretKeys],
         };

@@ -21,7 +21,7 @@ export interface StackArgs {
 const PLAN_USAGE = `usage: npm run plan -- --stack <name> [--config <file>] [--json]
 
 Plans the stack offline (the program under Pulumi's mock runtime) and prints what it declares.
-  --stack <name>    the stack: Pulumi.<name>.yaml, and the name its production rules read
+  --stack <name>    the stack: Pulumi.<name>.yaml (production rules follow its config's environment)
   --config <file>   plan this stack config file instead (its stack name comes from Pulumi.<name>.yaml)
   --json            print one JSON array of the declared resources
   --help            print this help

@@ -82,10 +82,17 @@ export function projectDefaults(root = PROJECT_ROOT): Record<string, string> {
  * tab in indentation is an error. Errors are one line: file, line, column, the problem.
  */
 export function parseYamlFile(file: string, text: string): unknown {
-    const document = YAML.parseDocument(text, { merge: true, uniqueKeys: true, prettyErrors: false });
+    const lines = new YAML.LineCounter();
+    const document = YAML.parseDocument(text, {
+        merge: true,
+        uniqueKeys: true,
+        prettyErrors: false,
+        lineCounter: lines,
+    });
     const error = document.errors[0];
     if (error !== undefined) {
-        const [line, column] = error.linePos?.[0] ? [error.linePos[0].line, error.linePos[0].col] : [0, 0];
+        // Without prettyErrors the error has no linePos: the line counter turns its offset into line and column.
+        const { line, col: column } = lines.linePos(error.pos[0]);
         const problem = error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
         throw new InputError(`${file}:${line}:${column}: ${problem}`);
     }

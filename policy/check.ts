@@ -8,6 +8,7 @@
 import { PlannedResource } from "../plan/recorder";
 import { parseStackArgs, planFromArgs } from "../plan/cli";
 import { expectedFailure, runCommand } from "../cli/command";
+import { withEnvironment } from "./environment";
 import { PACK_RULES } from "./pack";
 import { checkResources, PolicyResource, Violation } from "./rules";
 import { checkWorkflows, loadWorkflowContext } from "./workflows";
@@ -17,7 +18,7 @@ const USAGE = `usage: npm run check -- --stack <name> [--config <file>]
 
 Plans the stack offline and applies the policy pack's rules (policy/), then the rules over the
 workflow files and the repository's environments (policy/workflows.ts).
-  --stack <name>    the stack: Pulumi.<name>.yaml; production rules apply to the stack named production
+  --stack <name>    the stack: Pulumi.<name>.yaml; production rules apply when its config says environment: production
   --config <file>   check this stack config file instead
   --help            print this help
 Exits 0 without violations, 1 on violations, bad config or an unreadable file, 2 on bad arguments.`;
@@ -50,8 +51,10 @@ export function formatViolations(stack: string, count: number, violations: reado
 export async function main(argv: readonly string[]): Promise<number> {
     try {
         const { stack, plan } = await planFromArgs(parseStackArgs(argv, USAGE, false));
+        // The config's environment decides production (the plan's `environment` output), whatever the stack's name.
+        const environment = typeof plan.outputs.environment === "string" ? plan.outputs.environment : undefined;
         const violations = [
-            ...checkResources(plan.resources.map(fromPlanned), PACK_RULES),
+            ...checkResources(withEnvironment(plan.resources.map(fromPlanned), environment), PACK_RULES),
             ...checkWorkflows(loadWorkflowContext(PROJECT_ROOT)),
         ];
         const report = formatViolations(stack, plan.resources.length, violations);

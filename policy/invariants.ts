@@ -3,7 +3,7 @@
  * hand-edited program that bypasses the config schema is caught too. Registered in policy/pack.ts.
  */
 import { RESOURCES_FINALIZER } from "../components/gitops/argocd/application";
-import { isCommitSha, isReleaseTag } from "../components/gitops/revisions";
+import { isFullCommitSha, isProductionRevision, isQualifiedTag } from "../components/gitops/revisions";
 import { perType, PolicyResource, productionRule, ResourceRule, TYPES } from "./rules";
 
 const at = (value: unknown, ...path: string[]): unknown =>
@@ -114,9 +114,8 @@ export const productionNoCascadeDelete = productionRule({
  */
 const isAppObject = (resource: PolicyResource) => typeof at(resource.props, "metadata", "labels", "team") === "string";
 
-/** A revision that does not move: a release tag or a full commit SHA. */
-const isImmutable = (revision: unknown) =>
-    typeof revision === "string" && (isReleaseTag(revision) || isCommitSha(revision));
+/** A revision nobody can move without review: a full commit SHA or refs/tags/<tag> (components/gitops/revisions.ts). */
+const isImmutable = (revision: unknown) => typeof revision === "string" && isProductionRevision(revision);
 
 /**
  * The revision a production app deploys does not move: an Argo CD Application's
@@ -126,22 +125,32 @@ const isImmutable = (revision: unknown) =>
  */
 export const productionImmutableRevisions = productionRule({
     name: "production-immutable-revisions",
-    description: "Production apps deploy release tags or commit SHAs, never a branch.",
+    description:
+        "Production apps deploy full commit SHAs or refs/tags/<tag>: never a branch, a short name or a semver range.",
     ...perType({
         [TYPES.argoApplication]: (resource) => {
             const revision = at(resource.props, "spec", "source", "targetRevision");
             return !isAppObject(resource) || isImmutable(revision)
                 ? []
                 : [
-                      `production invariant immutable-revisions: Application "${resource.name}" follows ${JSON.stringify(revision ?? null)}; set spec.source.targetRevision to a release tag or a commit SHA`,
+                      `production invariant immutable-revisions: Application "${resource.name}" follows ${JSON.stringify(revision ?? null)}; set spec.source.targetRevision to a full commit SHA or refs/tags/<tag>`,
                   ];
         },
         [TYPES.fluxGitRepository]: (resource) => {
             const ref = at(resource.props, "spec", "ref");
-            return isImmutable(at(ref, "tag") ?? at(ref, "commit")) && at(ref, "branch") === undefined
+            const commit = at(ref, "commit");
+            const name = at(ref, "name");
+            // source-controller v1 GitRepositoryRef: name takes precedence over branch, tag and semver.
+            const pinned =
+                (typeof commit === "string" && isFullCommitSha(commit)) ||
+                (typeof name === "string" && isQualifiedTag(name));
+            return pinned &&
+                at(ref, "branch") === undefined &&
+                at(ref, "tag") === undefined &&
+                at(ref, "semver") === undefined
                 ? []
                 : [
-                      `production invariant immutable-revisions: GitRepository "${resource.name}" follows ${JSON.stringify(ref ?? null)}; pin spec.ref to a release tag or a commit`,
+                      `production invariant immutable-revisions: GitRepository "${resource.name}" follows ${JSON.stringify(ref ?? null)}; pin spec.ref.commit to a full SHA, or spec.ref.name to refs/tags/<tag>`,
                   ];
         },
     }),

@@ -1,22 +1,20 @@
 /**
- * The rules of policy/rules.ts as Pulumi policies: resource rules become ResourceValidationPolicies,
- * stack rules StackValidationPolicies, each fed the same resource shape `npm run check` builds from
- * the offline plan.
+ * The rules of policy/rules.ts as Pulumi policies: each a StackValidationPolicy fed the same resource
+ * shape `npm run check` builds from the offline plan.
  */
 import type {
     PolicyPackArgs,
     PolicyResource as PulumiPolicyResource,
     PolicyResourceOptions,
-    ResourceValidationArgs,
-    ResourceValidationPolicy,
     StackValidationPolicy,
 } from "@pulumi/policy";
 import { CI_ROLE_RULES } from "./ciRoles";
 import { INVARIANT_RULES } from "./invariants";
-import { PolicyResource, ResourceOptions, Rule, RULES, TYPES } from "./rules";
+import { PRODUCTION_RULES } from "./production";
+import { checkResources, PolicyResource, ResourceOptions, Rule, RULES, TYPES } from "./rules";
 
 /** Every rule of the pack: policy/rules.ts and the production invariants of policy/invariants.ts. */
-export const PACK_RULES: readonly Rule[] = [...RULES, ...INVARIANT_RULES, ...CI_ROLE_RULES];
+export const PACK_RULES: readonly Rule[] = [...RULES, ...INVARIANT_RULES, ...CI_ROLE_RULES, ...PRODUCTION_RULES];
 
 /**
  * Policies receive secret values unwrapped, so secretness comes from the options, plus the fields
@@ -35,19 +33,6 @@ function options(type: string, opts: PolicyResourceOptions): ResourceOptions {
         // Not in @pulumi/policy 1.21.0's options; taken when an engine sends it.
         retainOnDelete: (opts as Partial<ResourceOptions>).retainOnDelete,
         additionalSecretOutputs: [...opts.additionalSecretOutputs, ...(SCHEMA_SECRET_FIELDS[type] ?? [])],
-    };
-}
-
-/** A resource under validation, as the rules read it. */
-export function fromValidationArgs(
-    args: Pick<ResourceValidationArgs, "type" | "name" | "urn" | "props" | "opts">,
-): PolicyResource {
-    return {
-        type: args.type,
-        name: args.name,
-        urn: args.urn,
-        props: args.props,
-        options: options(args.type, args.opts),
     };
 }
 
@@ -72,22 +57,19 @@ export function fromStackResource(
     };
 }
 
-export function toPolicy(rule: Rule): ResourceValidationPolicy | StackValidationPolicy {
-    const policy = { name: rule.name, description: rule.description, enforcementLevel: "mandatory" } as const;
-    if (rule.kind === "stack") {
-        return {
-            ...policy,
-            validateStack: (args, reportViolation) => {
-                rule.validate(args.resources.map(fromStackResource)).forEach((v) => reportViolation(v.message, v.urn));
-            },
-        };
-    }
+/**
+ * Every rule runs over the whole stack, resource rules too: a resource alone does not say whether its
+ * stack is production (a stack's environment is read from all its resources, policy/environment.ts).
+ */
+export function toPolicy(rule: Rule): StackValidationPolicy {
     return {
-        ...policy,
-        validateResource: (args, reportViolation) => {
-            if (rule.types.includes(args.type)) {
-                rule.validate(fromValidationArgs(args)).forEach((message) => reportViolation(message));
-            }
+        name: rule.name,
+        description: rule.description,
+        enforcementLevel: "mandatory",
+        validateStack: (args, reportViolation) => {
+            checkResources(args.resources.map(fromStackResource), [rule]).forEach((v) =>
+                reportViolation(v.message, v.urn),
+            );
         },
     };
 }

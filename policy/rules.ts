@@ -6,6 +6,7 @@
 import * as YAML from "yaml";
 import { PRUNE_APPROVED_LABEL } from "../components/core/labels";
 import { EXACT_VERSION } from "../components/core/versions";
+import { isProduction, withEnvironment } from "./environment";
 import { SECURITY_RULES } from "./security";
 import { firstString } from "./security/shared";
 import type { PolicyResource, ResourceRule, Rule, StackRule, Violation } from "./types";
@@ -14,9 +15,6 @@ import type { PolicyResource, ResourceRule, Rule, StackRule, Violation } from ".
 export const SECRET_MARKER = "[secret]";
 /** The offline plan writes values only the provider knows as this marker. */
 export const UNKNOWN_MARKER = "[unknown]";
-
-/** Stacks the production-only rules apply to (the stack name is read from each URN). */
-export const PRODUCTION_STACKS: readonly string[] = ["production"];
 
 /**
  * The label that declares an automatic prune in production as intended: the apps component sets it
@@ -49,15 +47,6 @@ export const TYPES = {
     iamRolePolicy: "aws:iam/rolePolicy:RolePolicy",
     iamRole: "aws:iam/role:Role",
 } as const;
-
-/** `urn:pulumi:<stack>::<project>::...` → stack. */
-export function stackOf(urn: string): string {
-    return /^urn:pulumi:([^:]+)::/.exec(urn)?.[1] ?? "";
-}
-
-export function isProduction(resource: PolicyResource): boolean {
-    return PRODUCTION_STACKS.includes(stackOf(resource.urn));
-}
 
 export function resourceRule(rule: Omit<ResourceRule, "kind">): ResourceRule {
     return { kind: "resource", ...rule };
@@ -306,8 +295,9 @@ export const RULES: readonly Rule[] = [
     ...SECURITY_RULES,
 ];
 
-/** Applies every rule to a stack's resources. */
-export function checkResources(resources: readonly PolicyResource[], rules: readonly Rule[] = RULES): Violation[] {
+/** Applies every rule to a stack's resources, each knowing the stack's environment (policy/environment.ts). */
+export function checkResources(stackResources: readonly PolicyResource[], rules: readonly Rule[] = RULES): Violation[] {
+    const resources = withEnvironment(stackResources);
     return rules.flatMap((rule) =>
         rule.kind === "stack"
             ? rule.validate(resources).map((v) => ({ rule: rule.name, ...v }))

@@ -19,6 +19,8 @@ export interface PolicyResource {
     readonly options: ResourceOptions;
     /** URNs this resource depends on (through inputs or dependsOn). */
     readonly dependencies?: readonly string[];
+    /** The stack's environment (policy/environment.ts withEnvironment), when known. */
+    readonly environment?: string;
 }
 
 export interface Violation {

@@ -2,7 +2,7 @@
 import { ArgoCd } from "../components/gitops/argocd";
 import { Flux } from "../components/gitops/flux";
 import { ImageUpdate } from "../components/gitops/flux/images";
-import { isCommitSha, isReleaseTag } from "../components/gitops/revisions";
+import { isCommitSha, isQualifiedTag, isReleaseTag } from "../components/gitops/revisions";
 import { GitopsEngine } from "../components/gitops/types";
 import { PlatformConfig } from "./config";
 
@@ -11,7 +11,7 @@ import { PlatformConfig } from "./config";
  * gets them on the GitOps repository's branch, from which its next release is cut.
  */
 export function imageTargetBranch(revision: string, gitopsBranch: string): string {
-    return isReleaseTag(revision) || isCommitSha(revision) ? gitopsBranch : revision;
+    return isReleaseTag(revision) || isQualifiedTag(revision) || isCommitSha(revision) ? gitopsBranch : revision;
 }
 
 export function imageUpdates(config: Pick<PlatformConfig, "apps">, gitopsBranch: string): ImageUpdate[] {

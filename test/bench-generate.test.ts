@@ -18,7 +18,7 @@ describe("bench config generator", () => {
             source: {
                 url: "https://github.com/acme-platform/app-01.git",
                 path: "deploy/overlays/bench",
-                revision: "v1.0.0",
+                revision: "refs/tags/v1.0.0",
             },
             secretKeys: ["api-token"],
         });

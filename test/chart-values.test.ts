@@ -312,11 +312,12 @@ describe("chart values: the plan", () => {
         });
     });
 
-    it("merges engine.values into Argo CD's release, whose values stay a secret with SSO", async () => {
+    it("merges engine.values into Argo CD's release, readable with SSO too (issue 25)", async () => {
         const values = { server: { replicas: 3 }, configs: { cm: { "timeout.reconciliation": "300s" } } };
         const sso = await planStack("staging", { set: { "gitops-platform:engine": { ...stagingEngine, values } } });
         const release = byName(sso.resources, RELEASE, "argocd-release");
-        assert.equal(release.inputs.values, "[secret]");
+        const withSso = release.inputs.values as { server: Record<string, unknown> };
+        assert.equal(withSso.server.replicas, 3);
         const plain = { ...stagingEngine };
         delete plain.sso;
         delete plain.domain;
@@ -437,7 +438,7 @@ const UPSTREAM: readonly UpstreamChart[] = [
         file: "test/fixtures/chart-values/argo-cd-10.1.1.keys",
         variants: [
             argoBase,
-            { ...argoBase, highAvailability: true, domain: "argocd.example.org", sso: SSO, oidcClientSecret: "s" },
+            { ...argoBase, highAvailability: true, domain: "argocd.example.org", sso: SSO },
             { ...argoBase, rolloutsExtension: true },
             {
                 ...argoBase,

@@ -211,8 +211,15 @@ for (const stack of ["staging", "production"] as const) {
             });
         });
 
-        it("logs api, audit and authenticator to a log group created first, with the configured retention", () => {
-            assert.deepEqual(eks.inputs.enabledClusterLogTypes, ["api", "audit", "authenticator"]);
+        it("logs all five control-plane log types to a log group created first, with the configured retention", () => {
+            // Issue 25: controllerManager and scheduler too (aws_eks_cluster enabled_cluster_log_types).
+            assert.deepEqual(eks.inputs.enabledClusterLogTypes, [
+                "api",
+                "audit",
+                "authenticator",
+                "controllerManager",
+                "scheduler",
+            ]);
             const logGroup = byName(plan.resources, T.logGroup, `${prefix}-logs`);
             assert.equal(logGroup.inputs.name, `/aws/eks/gitops-platform-${stack}/cluster`);
             assert.equal(logGroup.inputs.retentionInDays, expected.retentionDays);

@@ -35,8 +35,11 @@ describe("delivery promote: round trip into Pulumi.production.yaml", () => {
         const dir = workspace();
         const result = await run(["--from", "staging", "--to", "production", "--outputs", STAGING_OUTPUTS], dir);
         assert.equal(result.code, 0, result.err);
-        const expected = PRODUCTION_TEXT.replace("        revision: v2.14.1\n", "        revision: v2.15.0\n").replace(
-            "        revision: v5.3.0\n",
+        const expected = PRODUCTION_TEXT.replace(
+            "        revision: refs/tags/v2.14.1\n",
+            "        revision: refs/tags/v2.15.0\n",
+        ).replace(
+            "        revision: refs/tags/v5.3.0\n",
             "        revision: 3f9c2e1a7b4d5c6e8f90a1b2c3d4e5f6a7b8c9d0\n",
         );
         assert.notEqual(expected, PRODUCTION_TEXT);
@@ -45,8 +48,8 @@ describe("delivery promote: round trip into Pulumi.production.yaml", () => {
             result.out,
             [
                 "promotion staging → production changed Pulumi.production.yaml:",
-                "  apps.payments-api.revision: v2.14.1 → v2.15.0",
-                "  apps.checkout-web.revision: v5.3.0 → 3f9c2e1a7b4d5c6e8f90a1b2c3d4e5f6a7b8c9d0",
+                "  apps.payments-api.revision: refs/tags/v2.14.1 → refs/tags/v2.15.0",
+                "  apps.checkout-web.revision: refs/tags/v5.3.0 → 3f9c2e1a7b4d5c6e8f90a1b2c3d4e5f6a7b8c9d0",
                 "",
             ].join("\n"),
         );
@@ -97,7 +100,7 @@ describe("delivery promote: round trip into Pulumi.production.yaml", () => {
         assert.equal(
             production(dir),
             PRODUCTION_TEXT.replace(
-                "        revision: v5.3.0\n",
+                "        revision: refs/tags/v5.3.0\n",
                 "        revision: 3f9c2e1a7b4d5c6e8f90a1b2c3d4e5f6a7b8c9d0\n",
             ),
         );
@@ -112,7 +115,7 @@ describe("delivery promote: round trip into Pulumi.production.yaml", () => {
         assert.equal(result.code, 0);
         assert.match(
             result.out,
-            /^promotion staging → production would change Pulumi.production.yaml:\n {2}apps.payments-api.revision: v2.14.1 → v2.15.0\n/,
+            /^promotion staging → production would change Pulumi.production.yaml:\n {2}apps.payments-api.revision: refs\/tags\/v2.14.1 → refs\/tags\/v2.15.0\n/,
         );
         assert.equal(production(dir), PRODUCTION_TEXT);
     });
@@ -427,6 +430,6 @@ describe("delivery promote: reading outputs through the Pulumi CLI", () => {
             `#!/bin/sh\n[ "$*" = "stack output --json --stack staging" ] && cat ${JSON.stringify(STAGING_OUTPUTS)}\n`,
             { mode: 0o755 },
         );
-        assert.equal(stackOutputs("staging", cli).apps["payments-api"].revision, "v2.15.0");
+        assert.equal(stackOutputs("staging", cli).apps["payments-api"].revision, "refs/tags/v2.15.0");
     });
 });

@@ -63,8 +63,8 @@ describe("argo-cd Helm values", () => {
         assert.deepEqual(values["redis-ha"], { enabled: false });
     });
 
-    it("disables the local admin with SSO and configures OIDC with the client secret from argocd-secret", () => {
-        const values = argoCdValues({ ...base, sso: SSO, oidcClientSecret: "s3cret" }) as {
+    it("disables the local admin with SSO and configures OIDC, with no client secret in the values (issue 25)", () => {
+        const values = argoCdValues({ ...base, sso: SSO }) as {
             configs: Record<string, Record<string, unknown>>;
         };
         assert.deepEqual(values.configs.cm, {
@@ -74,7 +74,8 @@ describe("argo-cd Helm values", () => {
             "application.resourceTrackingMethod": "annotation",
             "oidc.config": oidcConfig(SSO),
         });
-        assert.deepEqual(values.configs.secret, { extra: { "oidc.clientSecret": "s3cret" } });
+        // The secret lives in its own Secret (OIDC_SECRET), so the values stay readable to reviewers and the pack.
+        assert.equal(values.configs.secret, undefined);
     });
 
     it("keeps the local admin without SSO, with anonymous access and exec still off", () => {
@@ -101,7 +102,6 @@ describe("argo-cd Helm values", () => {
             ...base,
             adminGroups: ["platform-admins", "sre"],
             sso: { ...SSO, groupsClaim: "roles" },
-            oidcClientSecret: "x",
         }) as { configs: Record<string, unknown> };
         assert.deepEqual(values.configs.rbac, {
             "policy.default": "role:readonly",
@@ -115,7 +115,9 @@ describe("argo-cd Helm values", () => {
             name: "SSO",
             issuer: SSO.issuer,
             clientID: SSO.clientId,
-            clientSecret: "$oidc.clientSecret",
+            // argo-cd docs/operator-manual/user-management/index.md: `$<secret>:<key>` of a Secret labelled
+            // app.kubernetes.io/part-of: argocd ("Mind the ':'").
+            clientSecret: "$argocd-oidc:clientSecret",
             requestedScopes: ["openid", "profile", "email", "groups"],
             requestedIDTokenClaims: { groups: { essential: true } },
         });

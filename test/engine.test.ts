@@ -103,6 +103,7 @@ describe("ArgoCd component", () => {
                 "kubernetes:argoproj.io/v1alpha1:Application::podinfo-application",
                 "kubernetes:core/v1:Namespace::argocd-namespace",
                 "kubernetes:core/v1:Secret::argocd-cluster-in-cluster",
+                "kubernetes:core/v1:Secret::argocd-oidc",
                 "kubernetes:core/v1:Secret::argocd-repo-payments-api",
                 "kubernetes:core/v1:Secret::argocd-repo-platform-gitops",
                 "kubernetes:helm.sh/v3:Release::argocd-release",
@@ -122,9 +123,17 @@ describe("ArgoCd component", () => {
         assert.equal(release.custom, true);
     });
 
-    it("keeps the values secret when they carry the OIDC client secret", () => {
+    it("keeps the OIDC client secret out of the values, in a Secret Argo CD reads by label (issue 25)", () => {
         const release = byName(plan.resources, "kubernetes:helm.sh/v3:Release", "argocd-release");
-        assert.equal(release.inputs.values, "[secret]");
+        const values = release.inputs.values as { configs: { cm: Record<string, string> } };
+        assert.notEqual(release.inputs.values, "[secret]");
+        assert.match(values.configs.cm["oidc.config"], /^clientSecret: \$argocd-oidc:clientSecret$/m);
+        assert.equal(JSON.stringify(values).includes("[secret]"), false);
+        const secret = byName(plan.resources, "kubernetes:core/v1:Secret", "argocd-oidc");
+        const metadata = secret.inputs.metadata as { name: string; labels: Record<string, string> };
+        assert.equal(metadata.name, "argocd-oidc");
+        assert.equal(metadata.labels["app.kubernetes.io/part-of"], "argocd");
+        assert.equal(secret.inputs.stringData, "[secret]");
     });
 
     it("outputs the chart and Argo CD versions and the namespace", () => {

@@ -207,12 +207,13 @@ describe("fleet builders", () => {
         assert.deepEqual(project.spec.sourceRepos, ["u", "https://a", "https://b"]);
     });
 
-    it("scopes IAM: Pod Identity for Argo CD's three service accounts, exact spoke roles, one trusted principal", () => {
-        // argoproj/argo-helm charts/argo-cd/values.yaml at argo-cd-10.1.1: serviceAccount.name of controller,
-        // applicationSet and server; declarative-setup.md "Argo CD Management Role" names the same three.
+    it("scopes IAM: Pod Identity for Argo CD's two controllers (not the server), exact spoke roles, one trusted principal", () => {
+        // argoproj/argo-helm charts/argo-cd/values.yaml at argo-cd-10.1.1: serviceAccount.name of controller and
+        // applicationSet; declarative-setup.md "Argo CD Management Role" adds the server, which issue 25 leaves out:
+        // the user-facing server must not hold a role that is cluster-admin on every spoke.
         assert.deepEqual(
             [...ARGOCD_CLUSTER_SERVICE_ACCOUNTS],
-            ["argocd-application-controller", "argocd-applicationset-controller", "argocd-server"],
+            ["argocd-application-controller", "argocd-applicationset-controller"],
         );
         // EKS User Guide, "Create IAM role with trust policy required by EKS Pod Identity" (pod-id-role.html):
         // pods.eks.amazonaws.com assumes the role and tags the session with eks-cluster-name,

@@ -277,7 +277,7 @@ function fluxWithImages(stack: "staging" | "production", engine: Record<string, 
     const imageApp = {
         name: "podinfo",
         team: apps[0].team,
-        source: { path: "apps/podinfo", revision: stack === "production" ? "v6.9.0" : "main" },
+        source: { path: "apps/podinfo", revision: stack === "production" ? "refs/tags/v6.9.0" : "main" },
         imageUpdate: { image: "ghcr.io/stefanprodan/podinfo", policy: { semver: ">=6.0.0 <7.0.0" } },
     };
     return {

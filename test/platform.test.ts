@@ -68,8 +68,8 @@ describe("the composed platform", () => {
         assert.deepEqual(
             changes.map((c) => [c.label, c.from, c.to]),
             [
-                ["apps.payments-api.revision", "v2.14.1", "v2.15.0"],
-                ["apps.checkout-web.revision", "v5.3.0", "v5.4.0"],
+                ["apps.payments-api.revision", "refs/tags/v2.14.1", "refs/tags/v2.15.0"],
+                ["apps.checkout-web.revision", "refs/tags/v5.3.0", "refs/tags/v5.4.0"],
             ],
         );
         const promoted = applyChanges(production, changes);

@@ -171,15 +171,25 @@ describe("npm run check: checked-in stacks and stack files written to break a ru
             edits: [[["gitops-platform:github", "protection", "enabled"], false]],
             expected: /\[repository-protected\] repository "payments-api" has no ruleset or branch protection/,
         },
-        {
-            rule: "no-public-repository-in-production",
-            stack: "production",
-            // Production's own GitOps repository: the app repositories are staging's (managedBy).
-            edits: [[["gitops-platform:gitopsRepository", "visibility"], "public"]],
-            expected:
-                /\[no-public-repository-in-production\] repository "platform-gitops-production" is public in production: set visibility to "private" or "internal"/,
-        },
     ];
+
+    // Issue 25: production invariants are refused in config too; the pack's half is broken on the plan in
+    // policy-security-check.test.ts (no-public-repository-in-production).
+    it("stops a public production repository at config validation (private-repositories)", async () => {
+        const { result, err } = await captureOutput(() =>
+            main([
+                "--stack",
+                "production",
+                "--config",
+                brokenStackFile("production", [[["gitops-platform:gitopsRepository", "visibility"], "public"]]),
+            ]),
+        );
+        assert.equal(result, 1);
+        assert.match(
+            err,
+            /^Stack configuration has 1 problem; nothing was declared:\n {2}- gitops-platform:gitopsRepository\.visibility: production invariant private-repositories/,
+        );
+    });
     for (const c of cases) {
         it(`fails on a ${c.stack} stack file that breaks ${c.rule}`, async () => {
             const { result, err } = await captureOutput(() =>

@@ -52,6 +52,9 @@ const ruleset = (rules: Props, props: Props = {}, extra = {}) =>
         { repository: "payments-api", enforcement: "active", target: "branch", rules, ...props },
         extra,
     );
+/** The release-tags ruleset of payments-api with these bypass actors and rules. */
+const tagRuleset = (bypassActors: unknown[], rules: Props) =>
+    r(T.ruleset, "tags", { repository: "payments-api", target: "tag", enforcement: "active", bypassActors, rules });
 const review = (count: number, more: Props = {}) => ({
     pullRequest: { requiredApprovingReviewCount: count, requireCodeOwnerReview: true, ...more },
     requiredStatusChecks: { requiredChecks: [{ context: "test" }] },
@@ -270,19 +273,40 @@ export const SECURITY_CASES: Record<string, readonly SecurityCase[]> = {
     ],
     "eks-control-plane-logs": [
         {
-            name: "api, audit and authenticator",
-            declared: [cluster({ enabledClusterLogTypes: ["api", "audit", "authenticator"] })],
+            name: "all five: api, audit, authenticator, controllerManager and scheduler",
+            declared: [
+                cluster({
+                    enabledClusterLogTypes: ["api", "audit", "authenticator", "controllerManager", "scheduler"],
+                }),
+            ],
             expected: [],
         },
         {
             name: "no audit log",
             declared: [cluster({ enabledClusterLogTypes: ["api"] })],
-            expected: [/does not log audit, authenticator/],
+            expected: [/does not log audit, authenticator, controllerManager, scheduler/],
+        },
+        {
+            // Issue 25: what the controllers and the scheduler decided is part of an incident's record.
+            name: "without controllerManager and scheduler",
+            declared: [cluster({ enabledClusterLogTypes: ["api", "audit", "authenticator"] })],
+            expected: [/does not log controllerManager, scheduler/],
         },
     ],
     "log-group-retention": [
         { name: "90 days", declared: [r(T.logGroup, "logs", { retentionInDays: 90 })], expected: [] },
         { name: "kept forever", declared: [r(T.logGroup, "logs", {})], expected: [/log group logs has no retention/] },
+        {
+            name: "a day outside production",
+            declared: [r(T.logGroup, "logs", { retentionInDays: 1 }, staging)],
+            expected: [],
+        },
+        {
+            // Issue 25: one day passed in production.
+            name: "a day in production",
+            declared: [r(T.logGroup, "logs", { retentionInDays: 1 })],
+            expected: [/keeps logs 1 days in production: keep them at least 90/],
+        },
     ],
     "log-group-kms-encrypted": [
         {
@@ -1044,17 +1068,26 @@ export const SECURITY_CASES: Record<string, readonly SecurityCase[]> = {
     "release-tags-immutable": [
         {
             name: "a tag ruleset on the repository",
+            declared: [ruleset(review(2)), tagRuleset([], { creation: true, update: true, deletion: true })],
+            expected: [],
+        },
+        {
+            name: "a tag ruleset the release App alone bypasses",
             declared: [
                 ruleset(review(2)),
-                r(T.ruleset, "tags", {
-                    repository: "payments-api",
-                    target: "tag",
-                    enforcement: "active",
-                    bypassActors: [],
-                    rules: { update: true, deletion: true },
+                tagRuleset([{ actorType: "Integration", actorId: 424242, bypassMode: "always" }], {
+                    creation: true,
+                    update: true,
+                    deletion: true,
                 }),
             ],
             expected: [],
+        },
+        {
+            // Issue 25: a writer could create v2.14.2 (or v2.14.1+x) before the reviewed release.
+            name: "a tag ruleset that lets anyone create tags",
+            declared: [ruleset(review(2)), tagRuleset([], { update: true, deletion: true })],
+            expected: [/lets release tags be moved or deleted, or created by anyone/],
         },
         {
             name: "no tag ruleset",
@@ -1065,12 +1098,10 @@ export const SECURITY_CASES: Record<string, readonly SecurityCase[]> = {
             name: "a tag ruleset admins bypass",
             declared: [
                 ruleset(review(2)),
-                r(T.ruleset, "tags", {
-                    repository: "payments-api",
-                    target: "tag",
-                    enforcement: "active",
-                    bypassActors: [{ actorType: "RepositoryRole", actorId: 5 }],
-                    rules: { update: true, deletion: true },
+                tagRuleset([{ actorType: "RepositoryRole", actorId: 5 }], {
+                    creation: true,
+                    update: true,
+                    deletion: true,
                 }),
             ],
             expected: [/lets release tags be moved/],

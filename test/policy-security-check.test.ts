@@ -64,7 +64,8 @@ type Plan =
     | "production-flux"
     | "staging-delivery"
     | "production-flux-delivery"
-    | "staging-sealed";
+    | "staging-sealed"
+    | "fleet-example";
 const SEALED = { set: { "gitops-platform:secrets": { type: "sealed-secrets" } } };
 const DELIVERY = withDelivery("staging", { analysis: { metrics: [SUCCESS_RATE] } });
 const FLUX_DELIVERY = withDelivery(
@@ -489,6 +490,43 @@ const BREAKS: Record<string, [Plan, Break]> = {
             r.props.readOnly = false;
         }),
     ],
+    // Issue 25, finding 8: a tenant's NetworkPolicy, a Kustomization tenant's Secrets, the hub server's role.
+    "tenant-no-network-policy": [
+        "staging",
+        edit(
+            T.appProject,
+            (r) => {
+                r.props.spec.namespaceResourceWhitelist.push({ group: "networking.k8s.io", kind: "NetworkPolicy" });
+            },
+            withTeam,
+        ),
+    ],
+    "flux-tenant-secrets-for-helm-only": [
+        "production-flux",
+        edit(
+            T.roleBinding,
+            (r) => {
+                r.props.roleRef.name = "flux-tenant-helm-storage";
+            },
+            (r) => r.props.metadata?.namespace === "payments-api",
+        ),
+    ],
+    "fleet-server-no-spoke-role": [
+        "fleet-example",
+        (resources) => {
+            const controller = first(
+                T.podIdentityAssociation,
+                (r) => r.props.serviceAccount === "argocd-application-controller",
+            )(resources);
+            const server: Mutable = {
+                ...structuredClone(controller),
+                name: controller.name.replace("argocd-application-controller", "argocd-server"),
+                urn: controller.urn.replace("argocd-application-controller", "argocd-server"),
+            };
+            server.props.serviceAccount = "argocd-server";
+            return [...resources, server];
+        },
+    ],
 };
 
 describe("npm run check: one control broken at a time", () => {
@@ -503,6 +541,7 @@ describe("npm run check: one control broken at a time", () => {
             ["staging-delivery", "staging", DELIVERY],
             ["production-flux-delivery", "production", FLUX_DELIVERY],
             ["staging-sealed", "staging", SEALED],
+            ["fleet-example", "fleet-example", {}],
         ] as const) {
             plans.set(plan, (await planStack(stack, overrides)).resources.map(fromPlanned));
         }

@@ -9,6 +9,7 @@ import { CI_ROLE_RULES } from "../policy/ciRoles";
 import { INVARIANT_RULES } from "../policy/invariants";
 import { PACK_RULES, policyPackArgs } from "../policy/pack";
 import { PRUNE_APPROVED_LABEL, TYPES, wildcardActions } from "../policy/rules";
+import { INVARIANT_CASES, PRODUCTION_CASES, TENANCY_CASES } from "./policy-production-cases";
 import { SECURITY_CASES } from "./policy-security-cases";
 
 /** Options as the engine hands them to a policy; tests override what matters. */
@@ -433,7 +434,14 @@ const BASE_CASES: Record<string, readonly RuleCase[]> = {
     ],
 };
 
-const CASES: Record<string, readonly RuleCase[]> = { ...BASE_CASES, ...SECURITY_CASES };
+/** Every rule's cases: exported for the reference controls' meta-test (test/production-controls.test.ts). */
+export const CASES: Record<string, readonly RuleCase[]> = {
+    ...BASE_CASES,
+    ...SECURITY_CASES,
+    ...PRODUCTION_CASES,
+    ...INVARIANT_CASES,
+    ...TENANCY_CASES,
+};
 
 describe("policy pack", () => {
     it("registers every rule of policy/rules.ts, each mandatory", () => {
@@ -444,16 +452,17 @@ describe("policy pack", () => {
     });
 
     it("has tests for every registered rule and none for rules it does not register", () => {
-        // The production invariants' rules have their passing and failing cases in test/guardrails.test.ts,
-        // the CI roles' rules theirs in test/ci-security.test.ts.
-        const invariants = [...INVARIANT_RULES, ...CI_ROLE_RULES].map((r) => r.name);
+        // The production invariants' rules too (INVARIANT_CASES), besides their plans in test/guardrails.test.ts;
+        // the CI roles' rules have theirs in test/ci-security.test.ts.
+        const elsewhere = CI_ROLE_RULES.map((r) => r.name);
         assert.deepEqual(
             Object.keys(CASES).sort(),
             policyPackArgs.policies
                 .map((p) => p.name)
-                .filter((n) => !invariants.includes(n))
+                .filter((n) => !elsewhere.includes(n))
                 .sort(),
         );
+        assert.ok(INVARIANT_RULES.every((rule) => rule.name in CASES));
     });
 
     for (const [rule, cases] of Object.entries(CASES)) {

@@ -10,7 +10,16 @@ import { PlanResult } from "../plan/run";
 import { readPlatformConfig, runPlatform } from "../stacks";
 import { ConfigError, ConfigProblem } from "../stacks/config";
 import { createRepositories } from "../stacks/repositories";
-import { byName, configProblems, ofType, planProgram, planStack, StackOverrides, stackValue } from "./harness";
+import {
+    assertProblemAt,
+    byName,
+    configProblems,
+    ofType,
+    planProgram,
+    planStack,
+    StackOverrides,
+    stackValue,
+} from "./harness";
 
 const T = {
     shared: "gitops-platform:repository:SharedGithubRepository",
@@ -197,14 +206,30 @@ describe("apps of both environments read shared repositories from one URL", () =
     });
 });
 
+/**
+ * Production refuses a GitOps repository another stack manages (issue 25, own-gitops-repository), so the
+ * shared GitOps repository is planned in staging, with its app repositories left to production too.
+ */
+function stagingSharingAll(extra: Record<string, unknown> = {}): StackOverrides {
+    return {
+        set: {
+            ...withGitopsRepository("staging", (r) => {
+                r.managedBy = "production";
+            }).set,
+            ...withGithub("staging", (g) => {
+                for (const app of Object.values(g.appRepositories)) {
+                    app.managedBy = "production";
+                    delete app.description;
+                }
+            }).set,
+            ...extra,
+        },
+    };
+}
+
 describe("a GitOps repository another stack manages", () => {
     it("declares no repository, seeds and protects nothing, and waits only for the deploy key", async () => {
-        const plan = await planRepositories(
-            "production",
-            withGitopsRepository("production", (r) => {
-                r.managedBy = "staging";
-            }),
-        );
+        const plan = await planRepositories("staging", stagingSharingAll());
         const resources = withoutDeployRepository(plan.resources);
         assert.deepEqual(ofType(resources, T.repository), []);
         assert.deepEqual(
@@ -214,33 +239,38 @@ describe("a GitOps repository another stack manages", () => {
                 .sort(),
             [...Array<string>(3).fill(T.keyPair), ...Array<string>(3).fill(T.deployKey)].sort(),
         );
-        assert.equal(plan.outputs.gitopsUrl, "ssh://git@github.com/acme-platform/platform-gitops-production.git");
+        assert.equal(plan.outputs.gitopsUrl, "ssh://git@github.com/acme-platform/platform-gitops-staging.git");
         assert.deepEqual(plan.outputs.ready, [
-            byName(plan.resources, T.deployKey, "platform-gitops-production-deploy-key").urn,
+            byName(plan.resources, T.deployKey, "platform-gitops-staging-deploy-key").urn,
         ]);
     });
 
     it("keeps the deploy key writable for Flux image automation, which commits to it", async () => {
-        const plan = await planRepositories("production", {
-            set: {
-                ...withGitopsRepository("production", (r) => {
-                    r.managedBy = "staging";
-                }).set,
-                "gitops-platform:engine": { type: "flux", imageAutomation: true, multitenancy: true },
-            },
-        });
+        const plan = await planRepositories(
+            "staging",
+            stagingSharingAll({ "gitops-platform:engine": { type: "flux", imageAutomation: true } }),
+        );
         const readOnly = Object.fromEntries(
             ofType(plan.resources, T.deployKey).map((k) => [k.name, k.inputs.readOnly]),
         );
         assert.deepEqual(readOnly, {
-            "platform-gitops-production-deploy-key": false,
+            "platform-gitops-staging-deploy-key": false,
             "payments-api-deploy-key": true,
             "checkout-web-deploy-key": true,
         });
     });
-});
 
-const problemsOf = configProblems;
+    it("is refused in production, whose GitOps repository no other stack may protect (issue 25)", () => {
+        assertProblemAt(
+            configProblems(
+                "production",
+                withGitopsRepository("production", (r) => (r.managedBy = "staging")),
+            ),
+            "gitops-platform:gitopsRepository.managedBy",
+            /production invariant own-gitops-repository/,
+        );
+    });
+});
 
 describe("shared repository config errors", () => {
     const SELF = "remove managedBy to manage the repository here, or name the stack that manages it";
@@ -323,7 +353,7 @@ describe("shared repository config errors", () => {
     ];
     for (const c of cases) {
         it(`reports ${c.name} at ${c.problem.key}, and nothing else`, () => {
-            assert.deepEqual(problemsOf(c.stack, c.overrides), [c.problem]);
+            assert.deepEqual(configProblems(c.stack, c.overrides), [c.problem]);
         });
     }
 

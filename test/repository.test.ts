@@ -240,7 +240,7 @@ describe("repositories of the staging stack", () => {
         }
     });
 
-    it("locks every repository's tags: created by anyone who can push, updated or deleted by nobody", () => {
+    it("locks every repository's tags: created, updated or deleted by nobody without a release App (issue 25)", () => {
         for (const repo of REPOSITORIES) {
             assert.deepEqual(byName(plan.resources, T.ruleset, `${repo}-release-tags`).inputs, {
                 repository: repo,
@@ -249,7 +249,7 @@ describe("repositories of the staging stack", () => {
                 enforcement: "active",
                 conditions: { refName: { includes: ["~ALL"], excludes: [] } },
                 bypassActors: [],
-                rules: { update: true, deletion: true, nonFastForward: true },
+                rules: { creation: true, update: true, deletion: true, nonFastForward: true },
             });
         }
     });
@@ -463,39 +463,39 @@ describe("the deploy repository (this program's, owned by the production stack)"
                     g.deployRepository.name = "platform-gitops-production";
                 }),
             }).map((p) => p.key),
-            ["gitops-platform:github.deployRepository.name"],
+            // ci.repository (gitops-platform) is then no longer the repository whose environments this stack gates.
+            ["gitops-platform:ci.repository", "gitops-platform:github.deployRepository.name"],
         );
     });
 });
 
 describe("repository options from config", () => {
-    it("uses classic branch protection where config asks, binding admins in production", async () => {
-        const plan = await planRepositories("production", {
-            set: edited<{ protection: Record<string, unknown> }>("production", "gitops-platform:github", (g) => {
+    it("uses classic branch protection where config asks, binding admins when config says so", async () => {
+        // Production refuses classic mode (issue 25, ruleset-protection): staging asks for it here.
+        const plan = await planRepositories("staging", {
+            set: edited<{ protection: Record<string, unknown> }>("staging", "gitops-platform:github", (g) => {
                 g.protection.mode = "classic";
+                g.protection.enforceAdmins = true;
             }),
         });
         assert.deepEqual(names(plan.resources, T.ruleset), []);
-        assert.deepEqual(
-            names(plan.resources, T.branchProtection),
-            perRepository("branch-protection", PRODUCTION_REPOSITORIES),
-        );
-        const protection = byName(plan.resources, T.branchProtection, "platform-gitops-production-branch-protection");
-        // The builder's exact output is tested in repository-layout.test.ts; here, the settings production's config gives it.
+        assert.deepEqual(names(plan.resources, T.branchProtection), perRepository("branch-protection"));
+        const protection = byName(plan.resources, T.branchProtection, "platform-gitops-staging-branch-protection");
+        // The builder's exact output is tested in repository-layout.test.ts; here, the settings staging's config gives it.
         assert.deepEqual(
             protection.inputs,
-            branchProtectionArgs("R_mock_platform-gitops-production", "main", {
+            branchProtectionArgs("R_mock_platform-gitops-staging", "main", {
                 mode: "classic",
-                requiredApprovals: 2,
+                requiredApprovals: 1,
                 requireCodeOwnerReview: true,
-                requireSignedCommits: true,
+                requireSignedCommits: false,
                 requiredStatusChecks: ["test", "preview"],
                 enforceAdmins: true,
             }),
         );
         assert.equal(
             protection.options.dependsOn.length,
-            ofType(plan.resources, T.file).filter((f) => f.inputs.repository === "platform-gitops-production").length,
+            ofType(plan.resources, T.file).filter((f) => f.inputs.repository === "platform-gitops-staging").length,
         );
     });
 

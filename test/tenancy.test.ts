@@ -212,6 +212,8 @@ describe("tenancy: what teams may ship", () => {
             "/Secret",
             "apps/DaemonSet",
             "/Namespace",
+            // Issue 25: a tenant's NetworkPolicy would reopen the namespace its default deny closes.
+            "networking.k8s.io/NetworkPolicy",
         ]) {
             assert.ok(!kinds.includes(excluded), excluded);
         }
@@ -223,16 +225,22 @@ describe("tenancy: what teams may ship", () => {
         assert.ok(
             kinds.includes("apps/Deployment") &&
                 kinds.includes("/Service") &&
-                kinds.includes("networking.k8s.io/NetworkPolicy"),
+                kinds.includes("networking.k8s.io/Ingress"),
         );
     });
 
-    it("the Flux tenant ClusterRole names the same kinds' resources, plus Secrets for Helm's release storage, no wildcard", () => {
-        const rules = fluxTenantRules();
-        const resources = rules.flatMap((r) =>
-            (r.apiGroups as string[]).flatMap((g) => (r.resources as string[]).map((res) => `${g}/${res}`)),
-        );
-        assert.deepEqual(resources.sort(), [...TENANT_KINDS.map((k) => `${k.group}/${k.resource}`), "/secrets"].sort());
+    it("the Flux tenant ClusterRole names the same kinds' resources, Secrets for Helm's release storage only, no wildcard", () => {
+        const resourcesOf = (rules: ReturnType<typeof fluxTenantRules>) =>
+            rules
+                .flatMap((r) =>
+                    (r.apiGroups as string[]).flatMap((g) => (r.resources as string[]).map((res) => `${g}/${res}`)),
+                )
+                .sort();
+        const kinds = TENANT_KINDS.map((k) => `${k.group}/${k.resource}`);
+        // Issue 25: a Kustomization's tenant writes no Secret, so none comes from Git in plain text.
+        assert.deepEqual(resourcesOf(fluxTenantRules()), [...kinds].sort());
+        assert.deepEqual(resourcesOf(fluxTenantRules([], true)), [...kinds, "/secrets"].sort());
+        const rules = fluxTenantRules([], true);
         assert.ok(
             rules.every(
                 (r) =>

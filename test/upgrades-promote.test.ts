@@ -233,8 +233,8 @@ describe("upgrades: promote --platform end to end", () => {
             before
                 .replace("kubeProxy: v1.35.3-eksbuild.2", "kubeProxy: v1.35.3-eksbuild.5")
                 .replace("chartVersion: 2.9.0", "chartVersion: 2.9.1")
-                .replace("revision: v2.14.1", "revision: v2.15.0")
-                .replace("revision: v5.3.0", "revision: v5.4.0"),
+                .replace("revision: refs/tags/v2.14.1", "revision: refs/tags/v2.15.0")
+                .replace("revision: refs/tags/v5.3.0", "revision: refs/tags/v5.4.0"),
         );
         // It plans: every node group on the cluster's version, the new kube-proxy build declared.
         const { config, secretKeys } = stackConfigFromText("Pulumi.production.yaml", after);

@@ -96,8 +96,12 @@ export const DEFAULTS = {
     logRetentionDays: 90,
     tags: {} as Record<string, string>,
     protect: false,
-    /** Control-plane log types: API calls, the audit trail, and who authenticated. */
-    logTypes: ["api", "audit", "authenticator"],
+    /**
+     * Control-plane log types, all five EKS offers (aws_eks_cluster enabled_cluster_log_types: api, audit,
+     * authenticator, controllerManager, scheduler): API calls, the audit trail, who authenticated, and what
+     * the controllers and the scheduler decided, to reconstruct an incident.
+     */
+    logTypes: ["api", "audit", "authenticator", "controllerManager", "scheduler"],
     kmsDeletionWindowDays: 30,
     capacityType: "ON_DEMAND",
     diskSizeGiB: 50,

@@ -9,14 +9,16 @@
 import { PolicyDocument, podIdentityTrustPolicy } from "../cluster/iam";
 
 /**
- * Service accounts of the argo-cd chart that reach clusters (argoproj/argo-helm
- * charts/argo-cd/values.yaml at argo-cd-10.1.1: controller, server and applicationSet
- * serviceAccount.name).
+ * Service accounts of the argo-cd chart that reach spokes (argoproj/argo-helm charts/argo-cd/values.yaml
+ * at argo-cd-10.1.1: controller and applicationSet serviceAccount.name). Argo CD's docs give argocd-server
+ * the management role too, but every cluster Secret names one role per spoke, cluster-admin there, so
+ * the user-facing server would hold that power: it gets none (issue 25). The controllers still sync and
+ * report status and health; the UI's live manifests, logs and resource actions on spokes are unavailable
+ * (policy fleet-server-no-spoke-role).
  */
 export const ARGOCD_CLUSTER_SERVICE_ACCOUNTS = [
     "argocd-application-controller",
     "argocd-applicationset-controller",
-    "argocd-server",
 ] as const;
 
 /**

@@ -77,8 +77,6 @@ export interface EngineParts {
         readonly protected: readonly ProtectedValue[];
         /** How long Helm waits for the release; default Helm's own. */
         readonly timeoutSeconds?: number;
-        /** The values carry a secret: the whole object is one, in state too. */
-        readonly secretValues?: boolean;
     };
     /** The credentials Secret of a keyed repository, declared as `<engine>-<prefix>-<repository>`. */
     readonly credentials: {
@@ -141,12 +139,11 @@ export class EngineSkeleton {
                 version: parts.versions.chart,
                 ...(chart.repository === undefined ? {} : { repositoryOpts: { repo: chart.repository } }),
                 ...(chart.timeoutSeconds === undefined ? {} : { timeout: chart.timeoutSeconds }),
-                values: chart.secretValues ? pulumi.secret(values) : values,
+                values,
             },
             {
                 ...this.child,
                 dependsOn: [...(args.clusterReady ?? [])],
-                additionalSecretOutputs: chart.secretValues ? ["values"] : [],
             },
         );
 

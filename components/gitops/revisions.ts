@@ -14,3 +14,17 @@ export function isCommitSha(revision: string): boolean {
 export function isFullCommitSha(revision: string): boolean {
     return /^[0-9a-f]{40}$/.test(revision);
 }
+
+/**
+ * A fully qualified tag, refs/tags/<name>: Argo CD resolves it by the full ref name only (argoproj/argo-cd
+ * util/git/client.go lsRemote: `(isShortRef && ref.Name().Short() == revision) || refName == revision`),
+ * never as a semver constraint or a branch; Flux checks it out as spec.ref.name.
+ */
+export function isQualifiedTag(revision: string): boolean {
+    return /^refs\/tags\/[^\s~^:?*[\\]+$/.test(revision);
+}
+
+/** What production deploys: a revision nobody can move without review. */
+export function isProductionRevision(revision: string): boolean {
+    return isFullCommitSha(revision) || isQualifiedTag(revision);
+}

@@ -4,8 +4,9 @@
  * tenant ClusterRole its tenant service account is bound to in each of its apps' namespaces. Left out on purpose: RBAC objects (a
  * RoleBinding to `admin` or to another subject), every external-secrets.io kind (stores, generators,
  * PushSecret, and ExternalSecrets, which the platform declares from each app's secretKeys), the
- * quota and container defaults Pulumi owns, Secrets (no plain text in Git), DaemonSets (a pod on every
- * node) and anything cluster-scoped.
+ * quota and container defaults Pulumi owns, Secrets (no plain text in Git), NetworkPolicies (an allow
+ * rule would reopen the namespace its default deny closes; NetworkPolicies are additive), DaemonSets (a
+ * pod on every node) and anything cluster-scoped.
  */
 import type * as k8s from "@pulumi/kubernetes";
 
@@ -32,8 +33,7 @@ export const TENANT_KINDS: readonly TenantKind[] = [
     ...groupKinds("batch", { Job: "jobs", CronJob: "cronjobs" }),
     ...groupKinds("autoscaling", { HorizontalPodAutoscaler: "horizontalpodautoscalers" }),
     ...groupKinds("policy", { PodDisruptionBudget: "poddisruptionbudgets" }),
-    // A team owns its pods' traffic rules; a policy in its namespace selects only its own pods.
-    ...groupKinds("networking.k8s.io", { Ingress: "ingresses", NetworkPolicy: "networkpolicies" }),
+    ...groupKinds("networking.k8s.io", { Ingress: "ingresses" }),
 ];
 
 /** API groups no tenant may write to, whatever a whitelist says (checked by policy/security/engines.ts). */
@@ -48,14 +48,21 @@ export function tenantWhitelist(extra: readonly TenantKind[] = []): { group: str
     return [...TENANT_KINDS, ...extra].map(({ group, kind }) => ({ group, kind }));
 }
 
+/** Suffix of the Flux tenant ClusterRole that helm apps' tenants get: with Secrets, for Helm's storage. */
+export const HELM_STORAGE_SUFFIX = "-helm-storage";
+
 const WRITE = ["get", "list", "watch", "create", "update", "patch", "delete"];
 
 /**
- * Rules of the Flux tenant's ClusterRole, granted per app namespace: the whitelisted kinds, plus Secrets, which
- * helm-controller needs as the tenant for Helm's release storage (Helm's default storage driver
- * keeps each release revision in a Secret of the release's namespace).
+ * Rules of the Flux tenant's ClusterRole, granted per app namespace: the whitelisted kinds, plus, for a
+ * helm app only, Secrets, which helm-controller needs as the tenant for Helm's release storage (Helm's
+ * default storage driver keeps each release revision in a Secret of the release's namespace). A
+ * Kustomization's tenant gets none, so no Secret from Git (plain text) is applied.
  */
-export function fluxTenantRules(extra: readonly TenantKind[] = []): k8s.types.input.rbac.v1.PolicyRule[] {
+export function fluxTenantRules(
+    extra: readonly TenantKind[] = [],
+    helmStorage = false,
+): k8s.types.input.rbac.v1.PolicyRule[] {
     const kinds = [...TENANT_KINDS, ...extra];
     const groups = [...new Set(kinds.map((k) => k.group))];
     return [
@@ -64,6 +71,6 @@ export function fluxTenantRules(extra: readonly TenantKind[] = []): k8s.types.in
             resources: kinds.filter((k) => k.group === group).map((k) => k.resource),
             verbs: WRITE,
         })),
-        { apiGroups: [""], resources: ["secrets"], verbs: WRITE },
+        ...(helmStorage ? [{ apiGroups: [""], resources: ["secrets"], verbs: WRITE }] : []),
     ];
 }

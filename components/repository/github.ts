@@ -228,9 +228,13 @@ export class GithubRepository extends pulumi.ComponentResource {
                     protectionOpts,
                 );
                 // Tags only in ruleset mode: classic branch protection has no rules for tags.
-                new github.RepositoryRuleset(`${name}-release-tags`, releaseTagRulesetArgs(repositoryName), {
-                    parent: this,
-                });
+                new github.RepositoryRuleset(
+                    `${name}-release-tags`,
+                    releaseTagRulesetArgs(repositoryName, a.protection.releaseAppId),
+                    {
+                        parent: this,
+                    },
+                );
             } else {
                 new github.BranchProtection(
                     `${name}-branch-protection`,

@@ -21,6 +21,11 @@ export interface ProtectionSettings {
      * a ruleset can exempt them: classic branch protection has no bypass for deploy keys. Default false.
      */
     readonly deployKeysBypass?: boolean;
+    /**
+     * ID of the GitHub App that cuts releases (actor type `Integration`): the only actor that may create
+     * release tags. None by default: nobody creates tags, and production deploys commit SHAs.
+     */
+    readonly releaseAppId?: number;
 }
 
 /**

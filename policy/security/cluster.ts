@@ -2,7 +2,8 @@
  * Security rules of the cluster and its AWS side (issue 15): KMS, node launch templates, the EKS
  * endpoint, access entries and control-plane logs, IAM trust, and what production keeps on delete.
  */
-import { at, inProduction, isTeamNamespace, list, nameOf, OPAQUE, resource, stack, T, truthy, unless } from "./shared";
+import { PRODUCTION_LOG_RETENTION_DAYS } from "../../stacks/config/production";
+import { at, isProduction, isTeamNamespace, list, nameOf, OPAQUE, resource, stack, T, truthy, unless } from "./shared";
 
 // ---- AWS ----
 
@@ -57,7 +58,7 @@ export const publicEndpoint = resource(
         if (at(r.props, "vpcConfig", "endpointPublicAccess") !== true) {
             return [];
         }
-        if (inProduction(r)) {
+        if (isProduction(r)) {
             return [
                 `EKS cluster ${r.name} has a public endpoint in production: set vpcConfig.endpointPublicAccess to false`,
             ];
@@ -82,7 +83,7 @@ export const accessEntriesOnly = resource(
         ),
 );
 
-const CONTROL_PLANE_LOGS = ["api", "audit", "authenticator"];
+const CONTROL_PLANE_LOGS = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
 export const controlPlaneLogs = resource(
     "eks-control-plane-logs",
     `EKS clusters send the ${CONTROL_PLANE_LOGS.join(", ")} logs to CloudWatch.`,
@@ -98,13 +99,18 @@ export const controlPlaneLogs = resource(
 
 export const logRetention = resource(
     "log-group-retention",
-    "Log groups keep logs for a set period (not forever, not unset).",
+    `Log groups keep logs for a set period (not forever, not unset), in production at least ${PRODUCTION_LOG_RETENTION_DAYS} days.`,
     [T.logGroup],
-    (r) =>
-        unless(
-            typeof r.props.retentionInDays === "number" && r.props.retentionInDays > 0,
-            `log group ${r.name} has no retention: set retentionInDays`,
-        ),
+    (r) => {
+        const days = r.props.retentionInDays;
+        if (typeof days !== "number" || days <= 0) {
+            return [`log group ${r.name} has no retention: set retentionInDays`];
+        }
+        return unless(
+            !isProduction(r) || days >= PRODUCTION_LOG_RETENTION_DAYS,
+            `log group ${r.name} keeps logs ${days} days in production: keep them at least ${PRODUCTION_LOG_RETENTION_DAYS} (cluster.logRetentionDays)`,
+        );
+    },
 );
 
 export const logEncryption = resource(
@@ -125,7 +131,7 @@ export const logsKeptInProduction = resource(
     [T.logGroup],
     (r) =>
         unless(
-            !inProduction(r) || (r.options.protect && r.options.retainOnDelete !== false),
+            !isProduction(r) || (r.options.protect && r.options.retainOnDelete !== false),
             `log group ${r.name} would be deleted with the stack in production: declare it with protect: true and retainOnDelete: true`,
         ),
 );
@@ -136,7 +142,7 @@ export const deletionProtection = resource(
     [T.eksCluster],
     (r) =>
         unless(
-            !inProduction(r) || r.props.deletionProtection === true,
+            !isProduction(r) || r.props.deletionProtection === true,
             `EKS cluster ${r.name} can be deleted through the API: set deletionProtection to true`,
         ),
 );
@@ -206,7 +212,7 @@ export const protectInProduction = resource(
     PROTECTED_IN_PRODUCTION,
     (r) =>
         unless(
-            !inProduction(r) || r.options.protect,
+            !isProduction(r) || r.options.protect,
             `${r.type.split(":").pop()} ${r.name} is not protected in production: declare it with protect: true`,
         ),
 );
@@ -218,7 +224,33 @@ export const retainNamespaces = resource(
     [T.namespace],
     (r) =>
         unless(
-            !inProduction(r) || !isTeamNamespace(r) || r.options.retainOnDelete !== false,
+            !isProduction(r) || !isTeamNamespace(r) || r.options.retainOnDelete !== false,
             `namespace "${nameOf(r)}" would be deleted with its app in production: declare it with retainOnDelete: true`,
         ),
+);
+
+/**
+ * On a fleet hub the controllers' Pod Identity role is cluster-admin on every spoke (each cluster Secret
+ * names one spoke role): the user-facing argocd-server must not share it (components/fleet/iam.ts).
+ */
+export const fleetServerNoSpokeRole = stack(
+    "fleet-server-no-spoke-role",
+    "argocd-server gets no Pod Identity role that the Argo CD controllers use to reach spokes.",
+    (resources) => {
+        const associations = resources.filter((r) => r.type === T.podIdentityAssociation);
+        const controllerRoles = associations
+            .filter((a) => String(a.props.serviceAccount).startsWith("argocd-application"))
+            .map((a) => a.props.roleArn);
+        return associations
+            .filter(
+                (a) =>
+                    a.props.serviceAccount === "argocd-server" &&
+                    !OPAQUE.includes(String(a.props.roleArn)) &&
+                    controllerRoles.includes(a.props.roleArn),
+            )
+            .map((a) => ({
+                urn: a.urn,
+                message: `${a.name} gives argocd-server the role the controllers reach spokes with (cluster-admin there): remove the association`,
+            }));
+    },
 );

@@ -6,7 +6,7 @@ import type { PolicyResource, ResourceRule } from "../types";
 import {
     at,
     firstString,
-    inProduction,
+    isProduction,
     labelsOf,
     list,
     nameOf,
@@ -57,7 +57,7 @@ export const argoAdmin: ResourceRule = resource(
     [T.helmRelease],
     (r) => {
         const values = argoValues(r);
-        return values === undefined || !inProduction(r) || at(values, "configs", "cm", "admin.enabled") === false
+        return values === undefined || !isProduction(r) || at(values, "configs", "cm", "admin.enabled") === false
             ? []
             : [
                   `Argo CD release ${r.name} keeps the local admin in production: set configs.cm["admin.enabled"] to false and use SSO`,
@@ -133,7 +133,7 @@ export const fluxLockdown = resource(
     [T.fluxInstance],
     (r) =>
         unless(
-            !inProduction(r) || at(r.props, "spec", "cluster", "multitenant") === true,
+            !isProduction(r) || at(r.props, "spec", "cluster", "multitenant") === true,
             `FluxInstance ${nameOf(r)} is not multi-tenant in production: set spec.cluster.multitenant to true`,
         ),
 );

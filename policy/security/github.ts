@@ -6,7 +6,7 @@ import type { PolicyResource } from "../types";
 import {
     at,
     companionRule,
-    inProduction,
+    isProduction,
     list,
     nameOf,
     OPAQUE,
@@ -145,18 +145,18 @@ export const rulesetReview = resource(
             return [];
         }
         const approvals = at(r.props, "rules", "pullRequest", "requiredApprovingReviewCount");
-        const minimum = inProduction(r) ? 2 : 1;
+        const minimum = isProduction(r) ? 2 : 1;
         return [
             ...unless(
                 typeof approvals === "number" && approvals >= minimum,
                 `ruleset ${r.name} requires ${JSON.stringify(approvals ?? null)} approvals: require at least ${minimum}`,
             ),
             ...unless(
-                !inProduction(r) || at(r.props, "rules", "pullRequest", "requireCodeOwnerReview") === true,
+                !isProduction(r) || at(r.props, "rules", "pullRequest", "requireCodeOwnerReview") === true,
                 `ruleset ${r.name} does not require code-owner review in production: set rules.pullRequest.requireCodeOwnerReview`,
             ),
             ...unless(
-                !inProduction(r) || list(at(r.props, "rules", "requiredStatusChecks", "requiredChecks")).length > 0,
+                !isProduction(r) || list(at(r.props, "rules", "requiredStatusChecks", "requiredChecks")).length > 0,
                 `ruleset ${r.name} requires no status check in production: list the CI checks`,
             ),
         ];
@@ -164,20 +164,24 @@ export const rulesetReview = resource(
 );
 
 const repositoryOf = (r: PolicyResource) => r.props.repository;
+/** Release automation (a GitHub App, actor type Integration) may create tags; nobody else bypasses. */
+const onlyReleaseAppBypasses = (r: PolicyResource) =>
+    list(r.props.bypassActors).every((a) => at(a, "actorType") === "Integration" && at(a, "bypassMode") === "always");
 const locksTags = (r: PolicyResource) =>
     r.type === T.ruleset &&
     r.props.target === "tag" &&
     r.props.enforcement === "active" &&
+    at(r.props, "rules", "creation") === true &&
     at(r.props, "rules", "update") === true &&
     at(r.props, "rules", "deletion") === true &&
-    list(r.props.bypassActors).length === 0;
+    onlyReleaseAppBypasses(r);
 export const releaseTags = companionRule(
     "release-tags-immutable",
-    "Repositories protected by a branch ruleset also have an active tag ruleset that nobody bypasses forbidding tag updates and deletion.",
+    "Repositories protected by a branch ruleset also have an active tag ruleset restricting tag creation, updates and deletion, bypassed by release automation only.",
     (r) => isBranchRuleset(r) && !OPAQUE.includes(String(repositoryOf(r))),
     (t, r) => locksTags(t) && repositoryOf(t) === repositoryOf(r),
     (r) =>
-        `repository "${String(repositoryOf(r))}" lets release tags be moved or deleted: add a tag ruleset with rules.update and rules.deletion, no bypass`,
+        `repository "${String(repositoryOf(r))}" lets release tags be moved or deleted, or created by anyone: add a tag ruleset with rules.creation, rules.update and rules.deletion, bypassed by the release App only (Integration, always)`,
 );
 export const codeownersSeeded = companionRule(
     "codeowners-seeded",
@@ -284,7 +288,7 @@ export const deployRepositoryGated = stack(
     "deploy-repository-gated-in-production",
     "A production stack that manages GitHub declares the deploy repository: staging and production environments, no deploy key.",
     (resources) => {
-        const repositories = resources.filter((r) => r.type === T.repository && inProduction(r));
+        const repositories = resources.filter((r) => r.type === T.repository && isProduction(r));
         const gated = repositories.some(
             (r) =>
                 DEPLOY_ENVIRONMENTS.every((name) =>

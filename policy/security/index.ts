@@ -11,6 +11,7 @@ import {
     controlPlaneLogs,
     deletionProtection,
     encryptedVolumes,
+    fleetServerNoSpokeRole,
     imdsHopLimit,
     kmsKeyRotation,
     logEncryption,
@@ -23,7 +24,16 @@ import {
     teamEntriesNamespaced,
     trustOpenToAnyone,
 } from "./cluster";
-import { networkPolicy, noBroadBindings, platformIngress, podSecurity, quotas, roleRules } from "./tenancy";
+import {
+    fluxTenantSecretsForHelmOnly,
+    networkPolicy,
+    noBroadBindings,
+    platformIngress,
+    podSecurity,
+    quotas,
+    roleRules,
+    tenantNoNetworkPolicy,
+} from "./tenancy";
 import {
     appsInTeamProjects,
     argoAdmin,
@@ -71,6 +81,7 @@ export const SECURITY_RULES: readonly Rule[] = [
     logsKeptInProduction,
     deletionProtection,
     trustOpenToAnyone,
+    fleetServerNoSpokeRole,
     githubTrustPinned,
     previewRoleNoSecrets,
     deployRoleEnvironmentsOnly,
@@ -86,6 +97,8 @@ export const SECURITY_RULES: readonly Rule[] = [
     quotas,
     noBroadBindings,
     roleRules,
+    tenantNoNetworkPolicy,
+    fluxTenantSecretsForHelmOnly,
     argoAnonymous,
     argoExec,
     argoAdmin,

@@ -15,6 +15,7 @@ export const SECURITY_TYPES = {
     iamRolePolicy: "aws:iam/rolePolicy:RolePolicy",
     accessEntry: "aws:eks/accessEntry:AccessEntry",
     accessPolicyAssociation: "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
+    podIdentityAssociation: "aws:eks/podIdentityAssociation:PodIdentityAssociation",
     repository: "github:index/repository:Repository",
     ruleset: "github:index/repositoryRuleset:RepositoryRuleset",
     environment: "github:index/repositoryEnvironment:RepositoryEnvironment",
@@ -57,7 +58,7 @@ export function at(value: unknown, ...path: string[]): unknown {
 export const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 /** The first of `values` that is a string: a name to print, whatever shape an untyped input has. */
 export const firstString = (...values: unknown[]): string => values.find((v) => typeof v === "string") ?? "";
-export const inProduction = (r: PolicyResource) => /^urn:pulumi:production::/.test(r.urn);
+export { isProduction } from "../environment";
 export const nameOf = (r: PolicyResource) => firstString(at(r.props, "metadata", "name"), r.props.name, r.name);
 export const labelsOf = (r: PolicyResource) => (at(r.props, "metadata", "labels") ?? {}) as Record<string, unknown>;
 export const namespaceOf = (r: PolicyResource) => at(r.props, "metadata", "namespace");

@@ -118,3 +118,71 @@ export const roleRules = resource(
         );
     },
 );
+
+const WRITE_VERBS = ["create", "update", "patch", "delete", "*"];
+const writes = (rules: unknown, group: string, resource: string) =>
+    list(rules).some(
+        (rule) =>
+            list(at(rule, "apiGroups")).includes(group) &&
+            list(at(rule, "resources")).some((r) => r === resource || r === "*") &&
+            list(at(rule, "verbs")).some((v) => WRITE_VERBS.includes(String(v))),
+    );
+
+/**
+ * NetworkPolicies are additive (Kubernetes docs, "Network Policies"): a tenant's allow-all policy would
+ * reopen the namespace its default deny closes. Teams ship none; the platform declares what is allowed.
+ */
+export const tenantNoNetworkPolicy = resource(
+    "tenant-no-network-policy",
+    "Team AppProjects and Flux tenant roles allow no NetworkPolicy: a tenant's policy would reopen its namespace.",
+    [T.appProject, T.clusterRole, T.role],
+    (r) => {
+        if (r.type === T.appProject) {
+            return typeof labelsOf(r).team === "string" &&
+                list(at(r.props, "spec", "namespaceResourceWhitelist")).some(
+                    (k) =>
+                        at(k, "group") === "networking.k8s.io" &&
+                        ["NetworkPolicy", "*"].includes(String(at(k, "kind"))),
+                )
+                ? [
+                      `team project ${nameOf(r)} allows NetworkPolicies: remove networking.k8s.io/NetworkPolicy from namespaceResourceWhitelist`,
+                  ]
+                : [];
+        }
+        return nameOf(r).startsWith("flux-tenant") && writes(r.props.rules, "networking.k8s.io", "networkpolicies")
+            ? [`Flux tenant role ${nameOf(r)} may write NetworkPolicies: remove networkpolicies from its rules`]
+            : [];
+    },
+);
+
+/**
+ * A Flux tenant writes Secrets only where helm-controller keeps a release's storage (a HelmRelease's
+ * storageNamespace or targetNamespace): elsewhere a Kustomization would apply Secrets from Git, in plain text.
+ */
+export const fluxTenantSecretsForHelmOnly = stack(
+    "flux-tenant-secrets-for-helm-only",
+    "A Flux tenant may write Secrets only in a namespace where a HelmRelease keeps its release storage.",
+    (resources) => {
+        const fluxNamespaces = resources.filter((r) => r.type === T.fluxInstance).map((r) => namespaceOf(r));
+        const secretRoles = resources
+            .filter((r) => (r.type === T.clusterRole || r.type === T.role) && writes(r.props.rules, "", "secrets"))
+            .map(nameOf);
+        const helmNamespaces = resources
+            .filter((r) => r.type === T.fluxHelmRelease)
+            .flatMap((r) => [at(r.props, "spec", "storageNamespace"), at(r.props, "spec", "targetNamespace")]);
+        return resources
+            .filter(
+                (b) =>
+                    b.type === T.roleBinding &&
+                    secretRoles.includes(String(at(b.props, "roleRef", "name"))) &&
+                    list(at(b.props, "subjects")).some(
+                        (s) => at(s, "kind") === "ServiceAccount" && fluxNamespaces.includes(at(s, "namespace")),
+                    ) &&
+                    !helmNamespaces.includes(namespaceOf(b)),
+            )
+            .map((b) => ({
+                urn: b.urn,
+                message: `${nameOf(b)} lets a Flux tenant write Secrets in ${String(namespaceOf(b))}, where no HelmRelease keeps its storage: bind the tenant role without Secrets (Kustomizations would apply Secrets from Git)`,
+            }));
+    },
+);

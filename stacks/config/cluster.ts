@@ -3,7 +3,7 @@
  */
 import { z } from "zod";
 import { cidrContains, cidrsOverlap, Ipv4Cidr, MAX_LAYOUT_VPC_PREFIX, parseCidr } from "../../components/cluster/cidr";
-import { DEFAULTS as EKS } from "../../components/cluster/eksArgs";
+import { amiTypeFor, DEFAULTS as EKS } from "../../components/cluster/eksArgs";
 import { cidr, dnsLabel, iamRoleArn, labels, strictObject } from "./rules";
 
 /**
@@ -46,6 +46,16 @@ const nodeGroup = strictObject({
     diskSizeGiB: z.number().int().min(20).max(16384).default(EKS.diskSizeGiB),
     labels: labels.default({}),
 }).superRefine((group, ctx) => {
+    // The component checks it too, but only once resources exist: here it is one report, before anything.
+    if (amiTypeFor(group.instanceTypes) === undefined) {
+        ctx.addIssue({
+            code: "custom",
+            path: ["instanceTypes"],
+            input: group.instanceTypes,
+            message:
+                "mixes Graviton (arm64) and x86_64 instance types: a node group runs one AMI, so one architecture; split them into two groups",
+        });
+    }
     if (group.minSize > group.maxSize) {
         ctx.addIssue({
             code: "custom",

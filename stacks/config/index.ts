@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { isCommitSha, isReleaseTag } from "../../components/gitops/revisions";
+import { isCommitSha, isQualifiedTag, isReleaseTag } from "../../components/gitops/revisions";
 import { appRules } from "./apps";
 import { ciRules, ciSeparationRules, driftAccessRule } from "./ci";
 import { reachabilityRule } from "./reach";
@@ -50,11 +50,12 @@ export const CREDENTIAL_KEYS: readonly string[] = [
 ];
 
 /**
- * Release tags (v1.4.2, grafana-10.1.4) and commit SHAs: revisions that do not move under a
- * deployed environment. Anything else is taken for a branch.
+ * Release tags (v1.4.2, grafana-10.1.4, refs/tags/v1.4.2) and commit SHAs: revisions that do not move
+ * under a deployed environment. Anything else is taken for a branch. Production takes the stricter
+ * isProductionRevision (components/gitops/revisions.ts).
  */
 export function isImmutableRevision(revision: string): boolean {
-    return isReleaseTag(revision) || isCommitSha(revision);
+    return isReleaseTag(revision) || isQualifiedTag(revision) || isCommitSha(revision);
 }
 
 export interface PlatformConfig extends ProjectConfig {
@@ -180,7 +181,7 @@ export function loadConfig(source: ConfigSource): PlatformConfig {
     const context = { stack: source.stack, values: source.values, present };
     const pathed: PathedProblem[] = [
         ...rawProblems(raw, source),
-        ...invariantProblems(sections, source.stack, present),
+        ...invariantProblems(sections, source.stack, present, source.values),
         ...CROSS_FIELD_RULES.flatMap((rule) => rule(sections, context)),
     ];
     for (const problem of pathed) {
@@ -312,11 +313,14 @@ export function invariantProblems(
     sections: PlatformConfigSections,
     stack: string,
     present: SectionPresent,
+    values: Readonly<Record<string, string>>,
 ): PathedProblem[] {
     const production = sections.environment === "production" || stack === "production";
     return [
         ...stackEnvironmentProblems(stack, sections.environment),
-        ...(production ? PRODUCTION_INVARIANTS.flatMap((invariant) => invariant.check(sections, present)) : []),
+        ...(production
+            ? PRODUCTION_INVARIANTS.flatMap((invariant) => invariant.check(sections, present, values, stack))
+            : []),
     ];
 }
 

@@ -3,13 +3,16 @@
  * file breaking it (before anything is declared) and the name of the policy-pack rule that flags a
  * preview breaking it. The README's invariant table lists these ids.
  */
-import { isCommitSha, isReleaseTag } from "../../components/gitops/revisions";
+import { isProductionRevision } from "../../components/gitops/revisions";
 import type { SectionPresent } from "./crossField";
+import { HARDENING_INVARIANTS } from "./production";
 import type { PlatformConfigSections } from "./schema";
 
 export interface InvariantProblem {
     readonly path: readonly PropertyKey[];
     readonly message: string;
+    /** Set for keys outside this project's namespace (aws:allowedAccountIds). */
+    readonly key?: string;
 }
 
 export interface Invariant {
@@ -19,7 +22,13 @@ export interface Invariant {
      * Problems of a production config; only sections that parsed are given, and `present` says which
      * sections the file has at all (a broken section is reported by the schema, not as missing).
      */
-    readonly check: (config: PlatformConfigSections, present: SectionPresent) => InvariantProblem[];
+    readonly check: (
+        config: PlatformConfigSections,
+        present: SectionPresent,
+        /** Every config value, `namespace:key` → text (provider keys such as github:owner). */
+        values: Readonly<Record<string, string>>,
+        stack: string,
+    ) => InvariantProblem[];
     /** The policy-pack rule (policy/rules.ts) that enforces it on a preview, if any. */
     readonly policy?: string;
 }
@@ -216,19 +225,20 @@ export const PRODUCTION_INVARIANTS: readonly Invariant[] = [
     {
         id: "immutable-revisions",
         description:
-            "app revisions are release tags (v1.4.2, grafana-10.1.4; components/gitops/revisions.ts) or full commit SHAs",
+            "app revisions are full commit SHAs or fully qualified tags (refs/tags/v1.4.2; components/gitops/revisions.ts)",
         check: (c) =>
             (c.apps ?? []).flatMap((app, index) =>
-                isReleaseTag(app.source.revision) || isCommitSha(app.source.revision)
+                isProductionRevision(app.source.revision)
                     ? []
                     : problem(
                           ["apps", index, "source", "revision"],
                           "immutable-revisions",
-                          "production takes immutable revisions only: a tag such as v1.4.2 or a commit SHA, not a branch",
+                          `production takes immutable revisions only, a full 40-character commit SHA or refs/tags/<tag>: a short name such as ${JSON.stringify(app.source.revision)} can match a branch, and a semver-like one is a range to Argo CD`,
                       ),
             ),
         policy: "production-immutable-revisions",
     },
+    ...HARDENING_INVARIANTS,
 ];
 
 /** Stack names that are environments: a stack named after one must be that environment. */

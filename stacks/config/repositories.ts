@@ -109,6 +109,11 @@ export const githubConfig = strictObject({
         requiredStatusChecks: z.array(z.string().min(1)).default(["test", "preview"]),
         /** Apply the rules to administrators too; on by default in production. */
         enforceAdmins: z.boolean().optional(),
+        /**
+         * ID of the GitHub App that cuts releases: the only actor allowed to create tags (the release-tags
+         * ruleset's one bypass). Without it nobody creates tags; production deploys commit SHAs anyway.
+         */
+        releaseAppId: z.number().int().positive().optional(),
     }).prefault({}),
     /** Owners of every path in the GitOps repository, e.g. "@acme/platform". */
     codeOwners: z.array(z.string().regex(/^@[\w.-]+(\/[\w.-]+)?$/, "expected @user or @org/team")).min(1),

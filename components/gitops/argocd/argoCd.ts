@@ -24,7 +24,7 @@ import {
     SECRET_TYPE_LABEL,
     teamProject,
 } from "./objects";
-import { argoCdValues, ArgoSso, PROTECTED_VALUES } from "./values";
+import { argoCdValues, ArgoSso, OIDC_SECRET, PROTECTED_VALUES } from "./values";
 import { APP_VERSIONS, DEFAULT_CHART_VERSION } from "./versions";
 
 export const DEFAULTS = {
@@ -114,8 +114,6 @@ export class ArgoCd extends pulumi.ComponentResource implements GitopsEngine {
                     highAvailability,
                     domain: args.domain,
                     sso: args.sso,
-                    oidcClientSecret:
-                        args.ssoClientSecret === undefined ? undefined : pulumi.secret(args.ssoClientSecret),
                     adminGroups: args.adminGroups ?? DEFAULTS.adminGroups,
                     knownHosts: [...repositoriesByName(args.repositories).values()]
                         .map((repo) => repo.knownHosts)
@@ -126,8 +124,6 @@ export class ArgoCd extends pulumi.ComponentResource implements GitopsEngine {
                 protected: PROTECTED_VALUES,
                 // Redis HA's StatefulSet and the replicated Deployments take longer than Helm's 300 s default.
                 timeoutSeconds: highAvailability ? DEFAULTS.haTimeoutSeconds : DEFAULTS.timeoutSeconds,
-                // With SSO the values carry the client secret.
-                secretValues: args.sso !== undefined,
             },
             credentials: {
                 prefix: "repo",
@@ -146,6 +142,19 @@ export class ArgoCd extends pulumi.ComponentResource implements GitopsEngine {
         const child = this.engine.child;
         const namespace = this.engine.namespaceResource;
         const afterRelease = { ...child, dependsOn: [this.release] };
+
+        if (args.sso !== undefined && args.ssoClientSecret !== undefined) {
+            args.secrets.deliver(
+                `${name}-oidc`,
+                {
+                    namespace: this.namespace,
+                    secretName: OIDC_SECRET.name,
+                    labels: { ...OIDC_SECRET.labels },
+                    data: { [OIDC_SECRET.key]: pulumi.secret(args.ssoClientSecret) },
+                },
+                { parent: this, dependsOn: [namespace] },
+            );
+        }
 
         // Argo CD's pods reach each other (Redis HA too, which the chart's own per-component policies
         // leave out); other namespaces only the `metrics` ports (container ports so named in argo-helm

@@ -3,7 +3,6 @@
  * checked against the chart's values.yaml (argoproj/argo-helm charts/argo-cd, chart 10.1.1) and its
  * README's "High Availability" section.
  */
-import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { ProtectedValue } from "../../core/values";
 
@@ -27,8 +26,6 @@ export interface ArgoValuesSettings {
     readonly sso?: ArgoSso;
     /** SSO groups mapped to role:admin; everyone else who logs in is read-only. */
     readonly adminGroups: readonly string[];
-    /** The OIDC client secret (a Pulumi secret), written into argocd-secret through `configs.secret.extra`. */
-    readonly oidcClientSecret?: pulumi.Input<string>;
     /** known_hosts lines of the Git hosts Argo CD clones from over SSH, added to the chart's defaults. */
     readonly knownHosts: readonly string[];
     /** The Argo Rollouts UI extension in the Argo CD server. Default: off. */
@@ -72,7 +69,19 @@ export const RESOURCES: Readonly<
     },
 };
 
-/** Key in argocd-secret that holds the OIDC client secret; `$oidc.clientSecret` in oidc.config refers to it. */
+/**
+ * The Secret that holds the OIDC client secret, outside the chart's values (so the values stay
+ * readable to reviewers and to the policy pack): oidc.config refers to it as `$<secret>:<key>`, which
+ * Argo CD resolves in any Secret of its namespace labelled app.kubernetes.io/part-of: argocd (argo-cd
+ * docs/operator-manual/user-management/index.md, "Sensitive Data and SSO Client Secrets").
+ */
+export const OIDC_SECRET = {
+    name: "argocd-oidc",
+    key: "clientSecret",
+    labels: { "app.kubernetes.io/part-of": "argocd" },
+} as const;
+
+/** Key argocd-secret held the client secret under before OIDC_SECRET; no values may put it back there. */
 export const OIDC_SECRET_KEY = "oidc.clientSecret";
 
 /** argocd-cm's oidc.config (a YAML string, as Argo CD reads it). */
@@ -81,7 +90,7 @@ export function oidcConfig(sso: ArgoSso): string {
         name: "SSO",
         issuer: sso.issuer,
         clientID: sso.clientId,
-        clientSecret: `$${OIDC_SECRET_KEY}`,
+        clientSecret: `$${OIDC_SECRET.name}:${OIDC_SECRET.key}`,
         requestedScopes: ["openid", "profile", "email", sso.groupsClaim],
         requestedIDTokenClaims: { [sso.groupsClaim]: { essential: true } },
     });
@@ -124,11 +133,11 @@ export const PROTECTED_VALUES: readonly ProtectedValue[] = [
     { path: ["configs", "rbac"], reason: "RBAC is read-only by default with engine.adminGroups as admins: set those" },
     {
         path: ["configs", "secret", "extra", OIDC_SECRET_KEY],
-        reason: "holds the SSO client secret: set the secret key gitops-platform:ssoClientSecret",
+        reason: "the SSO client secret stays out of chart values: set the secret key gitops-platform:ssoClientSecret",
     },
     { path: ["configs", "ssh", "extraHosts"], reason: "the known hosts come from the stack's repositories" },
     { path: ["configs", "ssh", "create"], reason: "the known hosts of the stack's repositories live there" },
-    { path: ["configs", "secret", "createSecret"], reason: "argocd-secret holds the SSO client secret" },
+    { path: ["configs", "secret", "createSecret"], reason: "argocd-secret holds the server's signing key" },
     { path: ["dex", "enabled"], reason: "Argo CD logs in through OIDC directly; Dex would be a second way in" },
     { path: ["global", "domain"], reason: "the SSO redirect URL is on it: set engine.domain" },
     { path: ["global", "networkPolicy", "create"], reason: "the chart's ingress policies isolate the repo server" },
@@ -168,9 +177,6 @@ export function argoCdValues(settings: ArgoValuesSettings): Record<string, unkno
                 "policy.csv": rbacPolicy(settings.adminGroups),
                 scopes: `[${settings.sso?.groupsClaim ?? DEFAULT_GROUPS_CLAIM}]`,
             },
-            ...(settings.sso && settings.oidcClientSecret !== undefined
-                ? { secret: { extra: { [OIDC_SECRET_KEY]: settings.oidcClientSecret } } }
-                : {}),
             ssh: { extraHosts: [...new Set(settings.knownHosts)].join("\n") },
         },
         // One cluster: more controller replicas would only add idle shards (controllers shard by cluster),

@@ -12,7 +12,7 @@ import type { IKustomization } from "@kubernetes-models/flux-cd/kustomize.toolki
 import type { IHelmRelease } from "@kubernetes-models/flux-cd/helm.toolkit.fluxcd.io/v2/HelmRelease";
 import { syncObjectLabels } from "../../core/labels";
 import { normalGitUrl } from "../../repository/hosts";
-import { isFullCommitSha, isReleaseTag } from "../revisions";
+import { isFullCommitSha, isQualifiedTag, isReleaseTag } from "../revisions";
 import { ApplicationRegistration, ApplicationSource } from "../types";
 
 /** Metadata as the program declares it: name, namespace and labels, always. */
@@ -99,11 +99,15 @@ export function gitCredentialsSecretName(repository: string): string {
 
 /**
  * Tags for release-looking revisions (v1.4.2, grafana-10.1.4), commits for full SHAs (the controller
- * looks commits up by full hash; config rejects abbreviated ones), branches otherwise.
+ * looks commits up by full hash; config rejects abbreviated ones), a fully qualified refs/tags/... by
+ * name (source-controller v1 GitRepositoryRef.name: "refs/tags/v0.1.0"), branches otherwise.
  */
 export function gitRef(revision: string): IGitRepositoryRef {
     if (isFullCommitSha(revision)) {
         return { commit: revision };
+    }
+    if (isQualifiedTag(revision)) {
+        return { name: revision };
     }
     if (isReleaseTag(revision)) {
         return { tag: revision };

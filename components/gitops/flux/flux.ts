@@ -7,7 +7,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { declareObject } from "../../core/objects";
-import { fluxTenantRules, TenantKind } from "../tenancy";
+import { fluxTenantRules, HELM_STORAGE_SUFFIX, TenantKind } from "../tenancy";
 import { EngineArgs, EngineSkeleton } from "../engine";
 import { ApplicationRegistration, GitopsEngine, TeamRegistration } from "../types";
 import { normalGitUrl } from "../../repository/hosts";
@@ -223,7 +223,7 @@ export class Flux extends pulumi.ComponentResource implements GitopsEngine {
         serviceAccount: string,
         opts: { parent: pulumi.Resource; dependsOn?: pulumi.Resource[] },
     ): { declared: pulumi.Resource[]; access: pulumi.Resource[] } {
-        const { role, created } = this.tenantRole(app.tenantKinds);
+        const { role, created } = this.tenantRole(app.tenantKinds, app.source.type === "helm");
         const binding = new k8s.rbac.v1.RoleBinding(
             `${app.name}-flux-tenant`,
             {
@@ -246,10 +246,13 @@ export class Flux extends pulumi.ComponentResource implements GitopsEngine {
      * grants its rules in the binding's namespace only (Kubernetes docs, "Using RBAC Authorization"),
      * so apps with the same kinds share one object instead of a Role each.
      */
-    private tenantRole(kinds: readonly TenantKind[] = []): { role: k8s.rbac.v1.ClusterRole; created: boolean } {
-        const suffix = [...new Set(kinds.map((k) => `-${k.group}-${k.resource}`.replace(/[^a-z0-9-]/g, "-")))]
-            .sort()
-            .join("");
+    private tenantRole(
+        kinds: readonly TenantKind[] = [],
+        helmStorage = false,
+    ): { role: k8s.rbac.v1.ClusterRole; created: boolean } {
+        const suffix =
+            [...new Set(kinds.map((k) => `-${k.group}-${k.resource}`.replace(/[^a-z0-9-]/g, "-")))].sort().join("") +
+            (helmStorage ? HELM_STORAGE_SUFFIX : "");
         const existing = this.tenantRoles.get(suffix);
         if (existing) {
             return { role: existing, created: false };
@@ -258,7 +261,7 @@ export class Flux extends pulumi.ComponentResource implements GitopsEngine {
             `${this.name}-tenant-role${suffix}`,
             {
                 metadata: { name: `flux-tenant${suffix}`, labels: { ...this.engine.labels } },
-                rules: fluxTenantRules(kinds),
+                rules: fluxTenantRules(kinds, helmStorage),
             },
             { parent: this, provider: this.engine.child.provider },
         );
