@@ -163,6 +163,9 @@ const CALLS: Record<string, (inputs: Record<string, unknown>, context: MockConte
     },
 };
 
+/** The provider functions the plan answers: every one the program may call (the CI credential tables cover each). */
+export const MOCKED_CALLS: readonly string[] = Object.keys(CALLS);
+
 /** The numeric ID and the node ID (T_… for teams, U_… for users) of a GitHub team or user. */
 function githubIds(kind: "team" | "user", name: string): { id: string; nodeId: string } {
     return { id: String(mockNumericId(`${kind}/${name}`)), nodeId: `${kind === "team" ? "T" : "U"}_mock_${name}` };

@@ -9,7 +9,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { readStackConfig } from "../plan/stackFile";
 import { DEPLOY_REPOSITORY_CHECKS } from "../stacks/repositories";
-import { CI_ENVIRONMENTS, CiEnvironment } from "../stacks/ciEnvironments";
+import { CI_ENVIRONMENTS, CiEnvironment, ReachedEnvironment, reachedBy } from "../stacks/ciEnvironments";
 import type { Violation } from "./rules";
 
 export interface Step {
@@ -166,7 +166,7 @@ const secretsFromOwnEnvironment: WorkflowRule = {
                 }));
             }
             const held = environments.flatMap((e) => context.environments[e].secrets);
-            const reached = environments.map((e) => context.environments[e].reaches);
+            const reached = environments.flatMap((e) => reachedBy(context.environments[e]));
             return [
                 ...secretsOf(job)
                     .filter((s) => !held.includes(s))
@@ -177,7 +177,7 @@ const secretsFromOwnEnvironment: WorkflowRule = {
                 ...(environments.length === 0
                     ? []
                     : stacksOf(job)
-                          .filter((s) => !reached.includes(context.stackEnvironments[s] as CiEnvironment["reaches"]))
+                          .filter((s) => !reached.includes(context.stackEnvironments[s] as ReachedEnvironment))
                           .map((s) => ({
                               where,
                               message: `runs on stack "${s}" (environment ${JSON.stringify(context.stackEnvironments[s] ?? null)}) with the credentials of ${environments.join("/")}, which reach ${reached.join("/")}: use that environment's own credentials`,

@@ -38,7 +38,14 @@ const SETUP_USES = /^\.\/(?:[\w.-]+\/)*\.github\/actions\/pulumi-setup$/;
 const SCOPED = /^\$\{\{\s*inputs\.token-scope\s*==\s*'([\w-]+)'\s*&&\s*'(\w+)'\s*\|\|\s*'(\w+)'\s*\}\}$/;
 const APP_SECRET = /^\$\{\{\s*secrets\.([A-Z0-9_]+)_APP_ID\s*\}\}$/;
 
-type Step = { uses?: unknown; with?: Record<string, unknown> };
+type Step = { uses?: unknown; if?: unknown; with?: Record<string, unknown> };
+
+/** `if: inputs.token-scope == 'deploy'`: the one scope a setup token step runs for (undefined: every scope). */
+const STEP_SCOPE = /^\s*(?:\$\{\{\s*)?inputs\.token-scope\s*==\s*'([\w-]+)'\s*(?:\}\})?\s*$/;
+const runsFor = (step: Step, scope: string) => {
+    const only = STEP_SCOPE.exec(input(step.if))?.[1];
+    return only === undefined || only === scope;
+};
 
 /** A step input as text (workflow inputs are scalars; anything else reads as ""). */
 function input(value: unknown): string {
@@ -101,7 +108,7 @@ export function workflowNeeds(file: string, workflow: unknown, setupSteps: reado
                 });
             } else if (typeof step.uses === "string" && SETUP_USES.test(step.uses)) {
                 const scope = input(step.with?.["token-scope"]);
-                for (const tokenStep of setupSteps) {
+                for (const tokenStep of setupSteps.filter((t) => runsFor(t, scope))) {
                     needs.push({
                         app,
                         permissions: stepPermissions(tokenStep, scope),

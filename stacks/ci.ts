@@ -1,7 +1,7 @@
 /** Config → the CI roles of the stack's AWS account: what the workflows' environment secrets name. */
 import * as pulumi from "@pulumi/pulumi";
 import { CiRoles } from "../components/ci";
-import { WORKLOAD_ROLE_PATH } from "../components/ci/policies";
+import { DRIFT_ENVIRONMENT, WORKLOAD_ROLE_PATH } from "../components/ci/policies";
 import { CI_ENVIRONMENTS, previewEnvironmentsFor } from "./ciEnvironments";
 import { PlatformConfig } from "./config";
 import { stackTags } from "./cluster";
@@ -32,6 +32,9 @@ export function createCiRoles(config: PlatformConfig): CiRoles | undefined {
         deployEnvironments: [config.environment],
         deployWorkflows: deployWorkflow === undefined ? [] : [deployWorkflow],
         secretPrefixes: config.secrets?.type === "aws-secrets-manager" ? [secretsPrefix(config)] : [],
+        driftEnvironments: ci.drift ? [DRIFT_ENVIRONMENT] : [],
+        existingProviderArn: ci.oidcProviderArn,
+        stateBackend: ci.stateBackend,
         tags: stackTags(config),
         protect: profileOf(config.environment).protect,
     });

@@ -5,13 +5,14 @@
  * the `environment` of the stacks it can read or change (never a stack's name): `preview`, which
  * every pull request may use, reaches staging only.
  */
+import { DRIFT_ENVIRONMENT } from "../components/ci/policies";
 
 /** A stack's config `environment` that CI credentials reach. */
 export type ReachedEnvironment = "staging" | "production";
 
 export interface CiEnvironment {
-    /** The config `environment` of the stacks its credentials read or change. */
-    readonly reaches: ReachedEnvironment;
+    /** The config `environment` of the stacks its credentials read or change (drift: both). */
+    readonly reaches: ReachedEnvironment | readonly ReachedEnvironment[];
     /** Who may run a job in it: any branch (pull requests) or main only (reviewed code). */
     readonly branches: "any" | "main";
     /** Required reviewers approve each job before it gets the credentials. */
@@ -77,6 +78,15 @@ export const CI_ENVIRONMENTS: Readonly<Record<string, CiEnvironment>> = {
         deploys: false,
         secrets: [...READ_SECRETS, "AWS_PREVIEW_ROLE_ARN_PRODUCTION"],
     },
+    // The nightly drift check (`preview --refresh` reads secret values): each stack's drift role, main's
+    // code only; declared on the program's repository (stacks/repositories.ts).
+    [DRIFT_ENVIRONMENT]: {
+        reaches: ["staging", "production"],
+        branches: "main",
+        reviewers: false,
+        deploys: false,
+        secrets: [...READ_SECRETS, "AWS_DRIFT_ROLE_ARN_STAGING", "AWS_DRIFT_ROLE_ARN_PRODUCTION"],
+    },
     production: {
         reaches: "production",
         branches: "main",
@@ -86,6 +96,9 @@ export const CI_ENVIRONMENTS: Readonly<Record<string, CiEnvironment>> = {
         secrets: DEPLOY_SECRETS,
     },
 };
+
+/** The config environments an environment's credentials reach. */
+export const reachedBy = (e: CiEnvironment): readonly ReachedEnvironment[] => [e.reaches].flat();
 
 /** The environment pull-request jobs run in: the production stack's roles must never trust it. */
 export const PULL_REQUEST_ENVIRONMENT = "preview";

@@ -5,6 +5,7 @@ import { ExistingCluster } from "../components/cluster/existing";
 import { ClusterHandle } from "../components/cluster/types";
 import { EksClusterConfig, PlatformConfig, PROJECT } from "./config";
 import { profileOf } from "./profiles";
+import { endpointPublicAccess } from "./config/reach";
 import { StackVersions, stackVersions } from "./versions";
 
 /**
@@ -44,11 +45,15 @@ export function eksClusterArgs(config: PlatformConfig, eks: EksClusterConfig): E
             privateSubnetCidrs: eks.network.privateSubnetCidrs,
         },
         // Never public by omission: only where the environment allows it, and with the ranges that may reach it listed.
-        endpointPublicAccess:
-            eks.endpoint.publicAccess ?? (profile.publicEndpointByDefault && eks.endpoint.publicAccessCidrs.length > 0),
+        endpointPublicAccess: endpointPublicAccess(eks.endpoint, config.environment),
         publicAccessCidrs: eks.endpoint.publicAccessCidrs,
         adminRoleArns: eks.adminRoleArns,
         viewerRoleArns: eks.viewerRoleArns,
+        adminViewRoleArns: eks.adminViewRoleArns,
+        // The runners that reach a private endpoint come from their own network (ci.runners, validated).
+        privateApiCidrs: endpointPublicAccess(eks.endpoint, config.environment)
+            ? []
+            : (config.ci?.runners?.cidrs ?? []),
         // Teams with a role reach the cluster as their groups, which only their namespaces bind.
         teamAccess: Object.fromEntries(
             Object.entries(config.teams).flatMap(([team, t]) =>

@@ -98,7 +98,15 @@ export async function definePlatform(config: PlatformConfig): Promise<Platform> 
             // The whole version set the stack runs: `promote --platform` carries it.
             versions: versionsOutput(config),
             // The workflows' environment secrets (README, CI roles): AWS_PREVIEW_ROLE_ARN_<STACK>, AWS_DEPLOY_ROLE_ARN.
-            ...(ci ? { ciRoles: { previewRoleArn: ci.previewRoleArn, deployRoleArn: ci.deployRoleArn } } : {}),
+            ...(ci
+                ? {
+                      ciRoles: {
+                          previewRoleArn: ci.previewRoleArn,
+                          deployRoleArn: ci.deployRoleArn,
+                          ...(ci.driftRoleArn ? { driftRoleArn: ci.driftRoleArn } : {}),
+                      },
+                  }
+                : {}),
             ...(fleet ? { fleet: { spokes: fleet.spokeNames, managementRoleArn: fleet.managementRoleArn } } : {}),
         },
     };

@@ -1,4 +1,5 @@
 /** Config → the stack's Git repositories: managed on GitHub with a github section, else given by URL. */
+import { DRIFT_ENVIRONMENT } from "../components/ci/policies";
 import { IMAGE_DEFAULTS } from "../components/gitops/flux/images";
 import { IMAGE_UPDATES_ENVIRONMENT, imageUpdatesFiles } from "../components/repository/imageUpdates";
 import { checksFiles, DEFAULT_KUBERNETES_VERSION } from "../components/repository/checks";
@@ -83,11 +84,13 @@ export function createDeployRepository(
         secretScanning: github.secretScanning,
         advancedSecurity: github.advancedSecurity,
         // The promote workflow's App credentials live in `promotion`, production's read credentials in
-        // `production-preview`; `preview` admits every branch (pull requests), which the component's
-        // main-only branch policy cannot express: it is created by hand (docs/ci-security.md).
+        // `production-preview`, the drift roles' in `drift` (they read secret values); `preview` admits
+        // every branch (pull requests), which the component's main-only branch policy cannot express:
+        // it is created by hand (docs/ci-security.md).
         environments: {
             promotion: {},
             "production-preview": {},
+            [DRIFT_ENVIRONMENT]: {},
             staging: { reviewers: deploy.stagingReviewers },
             production: { reviewers: github.productionReviewers },
         },

@@ -182,7 +182,7 @@ interface Assumption {
     readonly job: string;
     readonly environment: string;
     readonly stack: string;
-    readonly role: "preview" | "deploy";
+    readonly role: "preview" | "deploy" | "drift";
 }
 function workflowAssumptions(): Assumption[] {
     const dir = path.join(PROJECT_ROOT, ".github", "workflows");
@@ -208,13 +208,13 @@ function workflowAssumptions(): Assumption[] {
                       }))
                     : [{ secret: /secrets\.(\w+)/.exec(input)![1], environment: job.environment }];
             return secrets.map(({ secret, environment }) => {
-                const preview = /^AWS_PREVIEW_ROLE_ARN_(\w+)$/.exec(secret);
-                assert.ok(preview || secret === "AWS_DEPLOY_ROLE_ARN", `${file} ${id}: unknown role secret ${secret}`);
+                const perStack = /^AWS_(PREVIEW|DRIFT)_ROLE_ARN_(\w+)$/.exec(secret);
+                assert.ok(perStack || secret === "AWS_DEPLOY_ROLE_ARN", `${file} ${id}: unknown role secret ${secret}`);
                 return {
                     job: `${file} ${id}`,
                     environment: environment!,
-                    stack: preview ? preview[1].toLowerCase() : environment!,
-                    role: preview ? ("preview" as const) : ("deploy" as const),
+                    stack: perStack ? perStack[2].toLowerCase() : environment!,
+                    role: perStack ? (perStack[1].toLowerCase() as "preview" | "drift") : ("deploy" as const),
                 };
             });
         });
@@ -247,7 +247,7 @@ describe("CI roles: the checked-in stacks", () => {
     it("trusts nothing the workflows do not use", () => {
         const used = workflowAssumptions();
         for (const stack of ["staging", "production"]) {
-            for (const role of ["preview", "deploy"] as const) {
+            for (const role of ["preview", "deploy", "drift"] as const) {
                 const expected = [
                     ...new Set(used.filter((a) => a.stack === stack && a.role === role).map((a) => a.environment)),
                 ].map((e) => environmentSubject(REPO, e));
@@ -276,7 +276,7 @@ describe("CI roles: the checked-in stacks", () => {
     it("exports the role ARNs, protects them in production, and declares none on the local stack", () => {
         for (const stack of ["staging", "production"]) {
             const outputs = plans.get(stack)!.outputs.ciRoles as Record<string, unknown>;
-            assert.deepEqual(Object.keys(outputs).sort(), ["deployRoleArn", "previewRoleArn"]);
+            assert.deepEqual(Object.keys(outputs).sort(), ["deployRoleArn", "driftRoleArn", "previewRoleArn"]);
         }
         assert.equal(byName(plans.get("production")!.resources, T.role, "ci-deploy").options.protect, true);
         assert.equal(byName(plans.get("staging")!.resources, T.role, "ci-deploy").options.protect, false);
@@ -286,6 +286,10 @@ describe("CI roles: the checked-in stacks", () => {
 });
 
 describe("CI roles: config", () => {
+    /** The stack file's runners: these cases replace the whole ci key and are about other keys. */
+    const runners = (stack: string) => ({
+        runners: stackValue<{ runners: unknown }>(stack, "gitops-platform:ci").runners,
+    });
     it("refuses ci on a stack without an AWS account or GitHub owner (local has neither)", () => {
         const problems = configProblems("local", {
             set: { "gitops-platform:ci": { repository: "gitops-platform" } },
@@ -299,7 +303,7 @@ describe("CI roles: config", () => {
     });
 
     it("asks for the repository when the stack has no deployRepository", () => {
-        const problems = configProblems("staging", { set: { "gitops-platform:ci": {} } });
+        const problems = configProblems("staging", { set: { "gitops-platform:ci": runners("staging") } });
         assert.deepEqual(
             problems.map((p) => p.key),
             ["gitops-platform:ci.repository"],
@@ -307,7 +311,7 @@ describe("CI roles: config", () => {
     });
 
     it("takes the repository from github.deployRepository when ci names none", async () => {
-        const plan = await planStack("production", { set: { "gitops-platform:ci": {} } });
+        const plan = await planStack("production", { set: { "gitops-platform:ci": runners("production") } });
         assert.deepEqual(subjectsOf(plan, "ci-deploy"), [environmentSubject(REPO, "production")]);
     });
 
@@ -315,7 +319,13 @@ describe("CI roles: config", () => {
     it("refuses production's preview role trusted by the pull requests' environment, by environment, not by name", () => {
         for (const stack of ["production", "prod"]) {
             const raw = stackConfig("production", {
-                set: { "gitops-platform:ci": { repository: "gitops-platform", previewEnvironments: ["preview"] } },
+                set: {
+                    "gitops-platform:ci": {
+                        ...runners("production"),
+                        repository: "gitops-platform",
+                        previewEnvironments: ["preview"],
+                    },
+                },
             });
             let problems: readonly ConfigProblem[] = [];
             try {
@@ -333,7 +343,13 @@ describe("CI roles: config", () => {
         // Staging's may: its credentials are what pull requests get.
         assert.deepEqual(
             configProblems("staging", {
-                set: { "gitops-platform:ci": { repository: "gitops-platform", previewEnvironments: ["preview"] } },
+                set: {
+                    "gitops-platform:ci": {
+                        ...runners("staging"),
+                        repository: "gitops-platform",
+                        previewEnvironments: ["preview"],
+                    },
+                },
             }),
             [],
         );
@@ -341,11 +357,11 @@ describe("CI roles: config", () => {
 
     it("defaults each stack's preview role to the read-only environments that reach its environment", async () => {
         const plan = await planStack("production", {
-            set: { "gitops-platform:ci": { repository: "gitops-platform" } },
+            set: { "gitops-platform:ci": { ...runners("production"), repository: "gitops-platform" } },
         });
         assert.deepEqual(subjectsOf(plan, "ci-preview"), [environmentSubject(REPO, "production-preview")]);
         const staging = await planStack("staging", {
-            set: { "gitops-platform:ci": { repository: "gitops-platform" } },
+            set: { "gitops-platform:ci": { ...runners("staging"), repository: "gitops-platform" } },
         });
         assert.deepEqual(subjectsOf(staging, "ci-preview").sort(), [
             environmentSubject(REPO, "preview"),
@@ -369,7 +385,11 @@ describe("CI roles: config", () => {
     it("refuses a deploy environment among the preview environments", () => {
         const problems = configProblems("staging", {
             set: {
-                "gitops-platform:ci": { repository: "gitops-platform", previewEnvironments: ["preview", "production"] },
+                "gitops-platform:ci": {
+                    ...runners("staging"),
+                    repository: "gitops-platform",
+                    previewEnvironments: ["preview", "production"],
+                },
             },
         });
         assert.deepEqual(

@@ -196,6 +196,8 @@ for (const stack of ["staging", "production"] as const) {
                         (t) => `${prefix}-team-${t}`,
                     ),
                     `${prefix}-viewer-github-actions-preview`,
+                    // The drift role reads Secrets (AmazonEKSAdminViewPolicy): test/ci-drift.test.ts.
+                    `${prefix}-reader-github-actions-drift`,
                 ].sort(),
             );
         });

@@ -118,6 +118,7 @@ describe("the composed platform", () => {
                     .sort(),
                 [
                     "ci-deploy",
+                    "ci-drift",
                     "ci-preview",
                     "production-cluster-cluster",
                     "production-cluster-ebs-csi-role",

@@ -103,10 +103,22 @@ const subjects = (...values: string[]) => ({
 });
 const PREVIEW = "repo:acme/platform:environment:preview";
 const PRODUCTION = "repo:acme/platform:environment:production";
+const DRIFT = "repo:acme/platform:environment:drift";
+const STATE_KEY = "arn:aws:kms:eu-west-1:111122223333:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b";
 const inlinePolicy = (role: string, statement: Props) =>
     r(T.iamRolePolicy, `${role}-policy`, {
         role,
         policy: JSON.stringify({ Statement: [{ Resource: "*", ...statement }] }),
+    });
+/** The preview Deny with NotResource: everything but the given keys. */
+const denySecretsExcept = (key: string) =>
+    r(T.iamRolePolicy, "preview-policy", {
+        role: "preview",
+        policy: JSON.stringify({
+            Statement: [
+                { Effect: "Deny", Action: ["kms:Decrypt", "secretsmanager:GetSecretValue"], NotResource: [key] },
+            ],
+        }),
     });
 const denySecrets = (role: string) =>
     inlinePolicy(role, { Effect: "Deny", Action: ["kms:Decrypt", "secretsmanager:GetSecretValue"] });
@@ -165,6 +177,44 @@ export const SECURITY_CASES: Record<string, readonly SecurityCase[]> = {
             name: "private endpoint off",
             declared: [cluster({ vpcConfig: { endpointPrivateAccess: false } })],
             expected: [/has no private endpoint/],
+        },
+    ],
+    "eks-private-endpoint-reached-by-ci": [
+        {
+            name: "private endpoint admitting the runners on 443",
+            declared: [
+                cluster({ vpcConfig: { endpointPublicAccess: false } }),
+                r(T.securityGroupIngressRule, "api-from-runners", {
+                    cidrIpv4: "10.99.0.0/24",
+                    ipProtocol: "tcp",
+                    fromPort: 443,
+                    toPort: 443,
+                }),
+            ],
+            expected: [],
+        },
+        {
+            name: "private endpoint and no runner rule",
+            declared: [cluster({ vpcConfig: { endpointPublicAccess: false } })],
+            expected: [/has a private endpoint and no security group rule admits CI's runners on 443/],
+        },
+        {
+            name: "a rule on another port",
+            declared: [
+                cluster({ vpcConfig: { endpointPublicAccess: false } }),
+                r(T.securityGroupIngressRule, "ssh", {
+                    cidrIpv4: "10.99.0.0/24",
+                    ipProtocol: "tcp",
+                    fromPort: 22,
+                    toPort: 22,
+                }),
+            ],
+            expected: [/no security group rule admits CI's runners on 443/],
+        },
+        {
+            name: "a staging stack (not a production rule)",
+            declared: [cluster({ vpcConfig: { endpointPublicAccess: false } }, staging)],
+            expected: [],
         },
     ],
     "eks-public-endpoint-restricted": [
@@ -357,6 +407,21 @@ export const SECURITY_CASES: Record<string, readonly SecurityCase[]> = {
             expected: [/role preview \(previews\) can read secrets/],
         },
         {
+            name: "a Deny that exempts the S3 state backend's secrets key only",
+            declared: [githubRole("preview", subjects(PREVIEW)), denySecretsExcept(STATE_KEY)],
+            expected: [],
+        },
+        {
+            name: "a Deny that exempts a wildcard of keys",
+            declared: [githubRole("preview", subjects(PREVIEW)), denySecretsExcept("arn:aws:kms:*:*:key/*")],
+            expected: [/role preview \(previews\) can read secrets/],
+        },
+        {
+            name: "the drift role (drift environment only) without it",
+            declared: [githubRole("drift", subjects(DRIFT))],
+            expected: [],
+        },
+        {
             name: "a Deny of one of the two only",
             declared: [
                 githubRole("preview", subjects(PREVIEW)),
@@ -371,6 +436,14 @@ export const SECURITY_CASES: Record<string, readonly SecurityCase[]> = {
             name: "deploy role also trusted by pull requests",
             declared: [githubRole("deploy", subjects(PRODUCTION, "repo:acme/platform:pull_request"))],
             expected: [/deploy role deploy also trusts "repo:acme\/platform:pull_request"/],
+        },
+    ],
+    "ci-drift-role-drift-environment-only": [
+        { name: "drift environment only", declared: [githubRole("drift", subjects(DRIFT))], expected: [] },
+        {
+            name: "drift role also trusted by the preview environment",
+            declared: [githubRole("drift", subjects(DRIFT, PREVIEW))],
+            expected: [/drift role drift also trusts "repo:acme\/platform:environment:preview"/],
         },
     ],
     "eks-admin-policy-cluster-scope-only": [

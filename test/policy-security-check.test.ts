@@ -37,6 +37,17 @@ const drop =
         return resources.filter((r) => r !== gone);
     };
 
+/** A GitHub-trusted role of the plan that also trusts one more subject. */
+const alsoTrusts = (role: string, subject: string): Break =>
+    edit(
+        T.iamRole,
+        (r) => {
+            const trust = JSON.parse(String(r.props.assumeRolePolicy));
+            trust.Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"].push(subject);
+            r.props.assumeRolePolicy = JSON.stringify(trust);
+        },
+        (r) => r.name === role,
+    );
 const branchRuleset = (r: Mutable) => r.props.target === "branch";
 const named = (name: string) => (r: Mutable) => (r.props.metadata as { name?: string } | undefined)?.name === name;
 /** Drops every ruleset of the first repository. */
@@ -140,6 +151,7 @@ const BREAKS: Record<string, [Plan, Break]> = {
             r.props.vpcConfig.endpointPrivateAccess = false;
         }),
     ],
+    "eks-private-endpoint-reached-by-ci": ["production", drop(T.securityGroupIngressRule)],
     "eks-public-endpoint-restricted": [
         "production",
         edit(T.eksCluster, (r) => {
@@ -206,19 +218,13 @@ const BREAKS: Record<string, [Plan, Break]> = {
         "production",
         drop(T.iamRolePolicy, (r) => r.name === "ci-preview-permissions"),
     ],
+    "ci-drift-role-drift-environment-only": [
+        "production",
+        alsoTrusts("ci-drift", "repo:acme-platform/gitops-platform:environment:preview"),
+    ],
     "ci-deploy-role-environments-only": [
         "production",
-        edit(
-            T.iamRole,
-            (r) => {
-                const trust = JSON.parse(String(r.props.assumeRolePolicy));
-                trust.Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"].push(
-                    "repo:acme-platform/gitops-platform:pull_request",
-                );
-                r.props.assumeRolePolicy = JSON.stringify(trust);
-            },
-            (r) => r.name === "ci-deploy",
-        ),
+        alsoTrusts("ci-deploy", "repo:acme-platform/gitops-platform:pull_request"),
     ],
     "eks-admin-policy-cluster-scope-only": [
         "staging",

@@ -406,15 +406,15 @@ describe("the deploy repository (this program's, owned by the production stack)"
     // Environment fields: terraform-provider-github v6.13.0 github/resource_github_repository_environment.go
     // (can_admins_bypass defaults to true, prevent_self_review, reviewers.teams/users as IDs) and
     // resource_github_repository_environment_deployment_policy.go (branch_pattern).
-    it("has promotion, staging, production-preview and production environments that deploy from main only, production with reviewers nobody bypasses", () => {
+    it("has promotion, staging, production-preview, drift and production environments that deploy from main only, production with reviewers nobody bypasses", () => {
         assert.deepEqual(
             ofType(plan.resources, T.environment)
                 .filter((e) => e.inputs.repository === DEPLOY_REPOSITORY)
                 .map((e) => e.inputs.environment)
                 .sort(),
-            ["production", "production-preview", "promotion", "staging"],
+            ["drift", "production", "production-preview", "promotion", "staging"],
         );
-        for (const environment of ["promotion", "staging", "production-preview", "production"]) {
+        for (const environment of ["promotion", "staging", "production-preview", "drift", "production"]) {
             const env = of(T.environment, `env-${environment}`);
             assert.deepEqual(env.inputs.deploymentBranchPolicy, {
                 protectedBranches: false,

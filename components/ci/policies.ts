@@ -10,12 +10,17 @@
  * sts:AssumeRoleWithWebIdentity, iam:PermissionsBoundary on the role-writing actions,
  * iam:PassedToService on iam:PassRole (test/ci-iam.test.ts checks every action and key against it).
  */
-import type { PolicyDocument } from "../cluster/iam";
+import type { PolicyDocument, PolicyStatement } from "../cluster/iam";
 
 /** GitHub Actions' OIDC issuer, without the scheme: the prefix of its IAM condition keys. */
 export const GITHUB_OIDC_ISSUER = "token.actions.githubusercontent.com";
 /** The audience aws-actions/configure-aws-credentials requests. */
 export const STS_AUDIENCE = "sts.amazonaws.com";
+/**
+ * The GitHub environment of the drift check: admits the default branch only (stacks/repositories.ts
+ * declares it so on this program's repository), so its role may read secrets no pull request can.
+ */
+export const DRIFT_ENVIRONMENT = "drift";
 /** What a preview must never do: decrypt with KMS or read a secret's value. */
 export const SECRET_READS = ["kms:Decrypt", "secretsmanager:GetSecretValue"] as const;
 /** IAM path of every role the program creates besides the CI roles: what the deploy role may create and pass. */
@@ -104,25 +109,60 @@ export const PREVIEW_READS = [
     "secretsmanager:ListSecrets",
     "secretsmanager:ListSecretVersionIds",
 ] as const;
+const READ_CONFIGURATION: PolicyStatement = {
+    Sid: "ReadConfiguration",
+    Effect: "Allow",
+    Action: [...PREVIEW_READS],
+    Resource: "*",
+};
 
-/** Inline policy of the preview role: the reads above, and an explicit Deny of secret values that wins over any Allow. */
-export function previewPolicy(): PolicyDocument {
+/** Inline policy of the drift role's reads: the preview role's (no managed policy on any CI role). */
+export function driftReadPolicy(): PolicyDocument {
+    return { Version: "2012-10-17", Statement: [READ_CONFIGURATION] };
+}
+
+/**
+ * Inline policy of the preview role: the reads above, and an explicit Deny of secret values that wins
+ * over any Allow. With an S3 backend whose secrets provider is a KMS key, every Pulumi command
+ * decrypts the stack's data key with it (components/ci/state.ts), so that one key is exempt:
+ * NotResource, nothing else.
+ */
+export function previewPolicy(stateSecretsKeyArn?: string): PolicyDocument {
+    // Data keys come with their plaintext: as good as a decrypt.
+    const denied = [...SECRET_READS, "secretsmanager:BatchGetSecretValue", "kms:GenerateDataKey*"];
     return {
         Version: "2012-10-17",
         Statement: [
-            { Sid: "ReadConfiguration", Effect: "Allow", Action: [...PREVIEW_READS], Resource: "*" },
-            // Data keys come with their plaintext: as good as a decrypt.
+            READ_CONFIGURATION,
+            stateSecretsKeyArn === undefined
+                ? { Sid: "NoSecretReads", Effect: "Deny", Action: denied, Resource: "*" }
+                : { Sid: "NoSecretReads", Effect: "Deny", Action: denied, NotResource: [stateSecretsKeyArn] },
+        ],
+    };
+}
+
+/**
+ * What the drift role adds to those reads: the values of the stack's own secrets, which refreshing
+ * an aws:secretsmanager SecretVersion reads (terraform-provider-aws secretsmanager/secret_version.go,
+ * resourceSecretVersionRead: GetSecretValue). Secrets encrypted with the AWS managed key need no
+ * kms:Decrypt of the caller (its key policy admits use through Secrets Manager), but an explicit Deny
+ * would block that use, which is why drift is a role of its own and not the preview role.
+ */
+export function driftSecretReadPolicy(secretPrefixes: readonly string[]): PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [
             {
-                Sid: "NoSecretReads",
-                Effect: "Deny",
-                Action: [...SECRET_READS, "secretsmanager:BatchGetSecretValue", "kms:GenerateDataKey*"],
-                Resource: "*",
+                Sid: "StackSecretValues",
+                Effect: "Allow",
+                Action: ["secretsmanager:GetSecretValue"],
+                Resource: secretPrefixes.map((prefix) => `arn:aws:secretsmanager:*:*:secret:${prefix}/*`),
             },
         ],
     };
 }
 
-/** Verbs of every service the deploy role manages: the lifecycle of what the program declares. */
+/** The lifecycle verbs of services whose catalog has actions for each (kms, logs, secretsmanager). */
 const LIFECYCLE = ["Create*", "Delete*", "Describe*", "Get*", "List*", "Update*", "Put*", "Tag*", "Untag*"];
 /** The lifecycle verbs a service has (the action catalog: EC2 tags with CreateTags/DeleteTags, EKS has no Get or Put). */
 const lifecycleWithout = (...missing: string[]) => LIFECYCLE.filter((v) => !missing.includes(v));

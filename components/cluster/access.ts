@@ -1,8 +1,8 @@
-/** Who reaches the EKS cluster: access entries of admins, teams and viewers. */
+/** Who reaches the EKS cluster: access entries of admins, teams, viewers and readers; CI runners on a private endpoint. */
 import * as aws from "../core/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { EksStep } from "./eksArgs";
-import { CLUSTER_ADMIN_ACCESS_POLICY, VIEW_ACCESS_POLICY } from "./iam";
+import { ADMIN_VIEW_ACCESS_POLICY, CLUSTER_ADMIN_ACCESS_POLICY, VIEW_ACCESS_POLICY } from "./iam";
 
 /** The last path segment of a role ARN, used as a stable resource key. */
 export function roleNameOf(roleArn: string): string {
@@ -39,6 +39,24 @@ export function accessEntries({ name, settings, tags, parent }: EksStep, cluster
     }
     for (const roleArn of settings.viewerRoleArns) {
         policyAccess(`${name}-viewer-${roleNameOf(roleArn)}`, roleArn, VIEW_ACCESS_POLICY, tags, cluster, parent);
+    }
+    for (const roleArn of settings.adminViewRoleArns) {
+        policyAccess(`${name}-reader-${roleNameOf(roleArn)}`, roleArn, ADMIN_VIEW_ACCESS_POLICY, tags, cluster, parent);
+    }
+    for (const cidr of settings.privateApiCidrs) {
+        new aws.vpc.SecurityGroupIngressRule(
+            `${name}-api-from-${cidr.replace(/[./]/g, "-")}`,
+            {
+                securityGroupId: cluster.vpcConfig.clusterSecurityGroupId,
+                description: "Kubernetes API from CI runners (ci.runners.cidrs)",
+                cidrIpv4: cidr,
+                ipProtocol: "tcp",
+                fromPort: 443,
+                toPort: 443,
+                tags,
+            },
+            { parent },
+        );
     }
     return access;
 }

@@ -55,6 +55,13 @@ export interface EksClusterArgs {
     readonly teamAccess?: Readonly<Record<string, { readonly roleArn: string; readonly groups: readonly string[] }>>;
     /** IAM roles given read-only access (AmazonEKSViewPolicy, which excludes Secrets). Default none. */
     readonly viewerRoleArns?: readonly string[];
+    /** IAM roles that read everything, Secrets included (AmazonEKSAdminViewPolicy): the drift check's. Default none. */
+    readonly adminViewRoleArns?: readonly string[];
+    /**
+     * Networks whose clients (CI runners in a connected network) reach the private endpoint: the
+     * cluster security group admits them on 443 (EKS User Guide, cluster-endpoint.adoc). Default none.
+     */
+    readonly privateApiCidrs?: readonly string[];
     /** How workloads get AWS roles. Default "podIdentity". */
     readonly workloadIdentity?: "podIdentity" | "irsa";
     /** Managed node groups by name; every group runs kubernetesVersion. Required, at least one. */
@@ -83,6 +90,8 @@ export const DEFAULTS = {
     publicAccessCidrs: [] as readonly string[],
     teamAccess: {} as Readonly<Record<string, { readonly roleArn: string; readonly groups: readonly string[] }>>,
     viewerRoleArns: [] as readonly string[],
+    adminViewRoleArns: [] as readonly string[],
+    privateApiCidrs: [] as readonly string[],
     workloadIdentity: "podIdentity",
     logRetentionDays: 90,
     tags: {} as Record<string, string>,

@@ -11,6 +11,8 @@ export interface PolicyStatement {
     readonly Principal?: { readonly Service?: string; readonly Federated?: string; readonly AWS?: string };
     readonly Action: string | string[];
     readonly Resource?: string | string[];
+    /** Every resource but these (a Deny that exempts one key). */
+    readonly NotResource?: string | string[];
     readonly Condition?: Record<string, Record<string, string | string[]>>;
 }
 
@@ -37,6 +39,12 @@ export const MANAGED_POLICIES = {
 export const CLUSTER_ADMIN_ACCESS_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
 /** EKS access policy of the Kubernetes `view` role: read most objects, not Secrets. */
 export const VIEW_ACCESS_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy";
+/**
+ * EKS access policy that lists and reads every resource, Kubernetes Secrets included (EKS User Guide,
+ * access-policy-reference.adoc, AmazonEKSAdminViewPolicy, awsdocs/amazon-eks-user-guide 4d52b4d0):
+ * what refreshing Secrets and Helm releases (stored as Secrets) needs, and no write.
+ */
+export const ADMIN_VIEW_ACCESS_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminViewPolicy";
 
 /** Trust policy letting an AWS service (eks.amazonaws.com, ec2.amazonaws.com) assume the role. */
 export function serviceTrustPolicy(service: string): PolicyDocument {

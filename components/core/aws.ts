@@ -9,4 +9,5 @@ export * as eks from "@pulumi/aws/eks";
 export * as iam from "@pulumi/aws/iam";
 export * as kms from "@pulumi/aws/kms";
 export * as secretsmanager from "@pulumi/aws/secretsmanager";
+export * as vpc from "@pulumi/aws/vpc";
 export { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";

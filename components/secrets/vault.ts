@@ -94,18 +94,30 @@ export function vaultProvider(settings: {
 }
 
 /**
+ * What Pulumi's token does to a platform secret, per path of the KV v2 mount, read in
+ * hashicorp/terraform-provider-vault vault/resource_kv_secret_v2.go (commit 084e5317): create and
+ * update write `<mount>/data/<name>`, refresh reads it, and delete deletes it there (the metadata path
+ * only with delete_all_versions, which the program does not set); newer releases also read the
+ * metadata path for custom_metadata. Vault's capabilities per HTTP verb: POST/PUT create or update,
+ * GET read, DELETE delete (Vault docs, "Policies", capabilities).
+ */
+export const PULUMI_KV_CAPABILITIES = {
+    data: ["create", "update", "read", "delete"],
+    metadata: ["read"],
+} as const;
+
+/**
  * The least-privilege Vault policies (HCL) each role needs, for the README and for operators to
  * apply: read on one path prefix, nothing else; and what Pulumi's token needs to write the platform's.
  */
 export function vaultPolicies(kvMount: string, prefix: string, apps: readonly string[]): Record<string, string> {
     const read = (scope: string) => `path "${kvMount}/data/${prefix}/${scope}/*" {\n  capabilities = ["read"]\n}\n`;
+    const pulumi = (base: keyof typeof PULUMI_KV_CAPABILITIES) =>
+        `path "${kvMount}/${base}/${prefix}/${DEFAULTS.platformScope}/*" {\n  capabilities = ${JSON.stringify(PULUMI_KV_CAPABILITIES[base]).replace(/,/g, ", ")}\n}\n`;
     return {
         platform: read(DEFAULTS.platformScope),
         ...Object.fromEntries(apps.map((app) => [app, read(app)])),
-        pulumi: [
-            `path "${kvMount}/data/${prefix}/${DEFAULTS.platformScope}/*" {\n  capabilities = ["create", "update", "read"]\n}\n`,
-            `path "${kvMount}/metadata/${prefix}/${DEFAULTS.platformScope}/*" {\n  capabilities = ["read", "delete"]\n}\n`,
-        ].join("\n"),
+        pulumi: [pulumi("data"), pulumi("metadata")].join("\n"),
     };
 }
 

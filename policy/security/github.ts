@@ -34,6 +34,15 @@ const subjectsOf = (statement: unknown): string[] =>
     Object.values((at(statement, "Condition") ?? {}) as Record<string, unknown>).flatMap((keys) =>
         [at(keys, `${GITHUB_ISSUER}:sub`)].flat().filter((v): v is string => typeof v === "string"),
     );
+/** The drift role's environment (components/ci/policies.ts DRIFT_ENVIRONMENT): main only, may read secrets. */
+const isDriftSubject = (subject: string) => subject.endsWith(":environment:drift");
+/** A Deny's NotResource that exempts only exact KMS keys: the S3 state backend's secrets key (components/ci/state.ts). */
+const exemptsStateKeyOnly = (notResource: unknown) => {
+    const arns = [notResource].flat();
+    return (
+        arns.length > 0 && arns.every((a) => typeof a === "string" && /^arn:aws[a-z-]*:kms:[^*?]+:key\/[^*?]+$/.test(a))
+    );
+};
 const isDeploySubject = (subject: string) => DEPLOY_ENVIRONMENTS.some((e) => subject.endsWith(`:environment:${e}`));
 
 /**
@@ -66,7 +75,9 @@ export const previewRoleNoSecrets = companionRule(
     "A role GitHub workflows assume outside the staging/production environments denies kms:Decrypt and secretsmanager:GetSecretValue.",
     (r) => {
         const trust = r.type === T.iamRole ? githubTrust(r) : [];
-        return trust.length > 0 && !trust.flatMap(subjectsOf).some(isDeploySubject);
+        const subjects = trust.flatMap(subjectsOf);
+        // A role the drift environment trusts reads secrets by design; ci-drift-role-drift-environment-only keeps it to that.
+        return trust.length > 0 && !subjects.some(isDeploySubject) && !subjects.some(isDriftSubject);
     },
     (p, role) =>
         p.type === T.iamRolePolicy &&
@@ -74,7 +85,7 @@ export const previewRoleNoSecrets = companionRule(
         statementsOf(p.props.policy).some(
             (s) =>
                 at(s, "Effect") === "Deny" &&
-                [at(s, "Resource")].flat().includes("*") &&
+                (at(s, "Resource") === "*" || exemptsStateKeyOnly(at(s, "NotResource"))) &&
                 SECRET_READS.every((a) => [at(s, "Action")].flat().includes(a)),
         ),
     (r) =>

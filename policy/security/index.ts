@@ -4,6 +4,7 @@
  * other rules in policy/rules.ts.
  */
 import type { Rule } from "../types";
+import { driftRoleDriftOnly, privateEndpointReachedByCi } from "../ciReach";
 import {
     accessEntriesOnly,
     adminScopes,
@@ -84,6 +85,8 @@ export const SECURITY_RULES: readonly Rule[] = [
     githubTrustPinned,
     previewRoleNoSecrets,
     deployRoleEnvironmentsOnly,
+    driftRoleDriftOnly,
+    privateEndpointReachedByCi,
     adminScopes,
     teamEntriesNamespaced,
     protectInProduction,

@@ -7,6 +7,7 @@ import type { PolicyResource, ResourceRule, StackRule } from "../types";
 export const SECURITY_TYPES = {
     kmsKey: "aws:kms/key:Key",
     eksCluster: "aws:eks/cluster:Cluster",
+    securityGroupIngressRule: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
     launchTemplate: "aws:ec2/launchTemplate:LaunchTemplate",
     logGroup: "aws:cloudwatch/logGroup:LogGroup",
     vpc: "aws:ec2/vpc:Vpc",

@@ -223,6 +223,8 @@ export const eksClusterConfig = strictObject({
         ),
     /** IAM roles with read-only access (AmazonEKSViewPolicy: no Secrets), e.g. the preview and drift role. */
     viewerRoleArns: z.array(iamRoleArn).default([]),
+    /** IAM roles that read everything, Kubernetes Secrets included (AmazonEKSAdminViewPolicy): the drift role, whose refresh reads Secrets and Helm releases. */
+    adminViewRoleArns: z.array(iamRoleArn).default([]),
     workloadIdentity: z.enum(["podIdentity", "irsa"]).default(EKS.workloadIdentity),
     nodeGroups: z
         .record(dnsLabel, nodeGroup)

@@ -7,7 +7,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { isCommitSha, isQualifiedTag, isReleaseTag } from "../../components/gitops/revisions";
 import { appRules } from "./apps";
-import { ciRules, ciSeparationRules } from "./ci";
+import { ciRules, ciSeparationRules, driftAccessRule } from "./ci";
+import { reachabilityRule } from "./reach";
 import { CrossFieldContext, CrossFieldProblem, SectionPresent } from "./crossField";
 import { deliveryRules } from "./delivery";
 import { fluxHelmControllerRule, ssoSecretRule } from "./engine";
@@ -336,6 +337,8 @@ const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [
     deliveryRules,
     promotionRules,
     ciRules,
+    driftAccessRule,
+    reachabilityRule,
     ciSeparationRules,
     fleetRules,
     fluxHelmControllerRule,
