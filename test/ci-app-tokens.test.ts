@@ -186,7 +186,8 @@ describe("CI App tokens (invariant d, GitHub): what each job's token grants", ()
 
     it("the promotion token can push its branch and open the pull request (peter-evans/create-pull-request v7.0.11)", () => {
         const job = readWorkflow("promote.yml").jobs.promote;
-        const step = job.steps.find((s) => s.uses?.startsWith(APP_TOKEN_ACTION))!;
+        // The job mints a read-only token for the evidence first; the pull request's token is its own step.
+        const step = job.steps.find((s) => s.uses?.startsWith(APP_TOKEN_ACTION) && s.id === "promotion-token")!;
         // git push of the branch: Contents write; POST /repos/{owner}/{repo}/pulls and its labels: Pull requests write.
         assert.deepEqual(
             missingPermissions({ contents: "write", "pull-requests": "write" }, permissionInputs(step)),
