@@ -35,7 +35,10 @@ export interface CiRolesArgs {
     readonly deployEnvironments: readonly string[];
     /** Workflow files (e.g. .github/workflows/production.yml) whose jobs on the deploy branch may assume the deploy role. Required. */
     readonly deployWorkflows: readonly string[];
-    /** Secrets Manager name prefixes of the stack's secrets: the only secrets the deploy role and workload roles reach. Default none. */
+    /**
+     * Secrets Manager name prefixes of the stack's secrets: the only secrets the deploy role and
+     * workload roles reach, and the only values the drift role reads. Default none.
+     */
     readonly secretPrefixes?: readonly string[];
     /**
      * GitHub environments of the drift check (`preview --refresh`), which reads secret values: they
