@@ -10,7 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as YAML from "yaml";
 import type { AppConfig } from "../../stacks/config";
-import { GRAFANA_CHART, renderGrafana } from "./grafana";
+import { isReadGrafana, renderGrafana } from "./grafana";
 import { podSpecOf } from "./podSecurity";
 
 /** Upstream kustomize sources with a reduced copy under test/fixtures/examples/. */
@@ -76,7 +76,7 @@ export function exampleWorkloads(apps: readonly AppConfig[]): ExampleWorkload[] 
                     : [];
             });
         }
-        if (url === GRAFANA_CHART.url && sourcePath === GRAFANA_CHART.path && revision === GRAFANA_CHART.revision) {
+        if (isReadGrafana(app.source)) {
             return [
                 {
                     app: app.name,

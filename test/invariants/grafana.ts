@@ -10,8 +10,26 @@ type Values = Record<string, unknown>;
 export const GRAFANA_CHART = {
     url: "https://github.com/grafana/helm-charts.git",
     path: "charts/grafana",
-    revision: "grafana-10.1.4",
+    // The tag as staging's config once named it, fully qualified as production takes it, and the commit it
+    // names (the stack files pin that SHA; read from a mirror of grafana/helm-charts, see Pulumi.staging.yaml).
+    revisions: ["grafana-10.1.4", "refs/tags/grafana-10.1.4", "1dcaa30574cd4ce4c54a7d5ca16867f88de7ee16"],
 };
+
+/**
+ * Whether an app's source is the grafana chart this file read. An app from that chart at another revision
+ * throws: skipping it would leave the invariants with nothing to check, as a new pin once did silently.
+ */
+export function isReadGrafana(source: { url?: string; path: string; revision: string }): boolean {
+    if (source.url !== GRAFANA_CHART.url || source.path !== GRAFANA_CHART.path) {
+        return false;
+    }
+    if (!GRAFANA_CHART.revisions.includes(source.revision)) {
+        throw new Error(
+            `grafana chart at ${source.revision}: only ${GRAFANA_CHART.revisions.join(", ")} was read (test/invariants/grafana.ts); read the chart at that revision and add it`,
+        );
+    }
+    return true;
+}
 
 /** values.yaml at grafana-10.1.4, the keys the conditions below read. */
 const DEFAULTS: Values = {
