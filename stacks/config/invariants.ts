@@ -4,34 +4,11 @@
  * preview breaking it. The README's invariant table lists these ids.
  */
 import { isProductionRevision } from "../../components/gitops/revisions";
-import type { SectionPresent } from "./crossField";
+import type { Invariant, InvariantProblem } from "./invariant";
 import { HARDENING_INVARIANTS } from "./production";
 import type { PlatformConfigSections } from "./schema";
 
-export interface InvariantProblem {
-    readonly path: readonly PropertyKey[];
-    readonly message: string;
-    /** Set for keys outside this project's namespace (aws:allowedAccountIds). */
-    readonly key?: string;
-}
-
-export interface Invariant {
-    readonly id: string;
-    readonly description: string;
-    /**
-     * Problems of a production config; only sections that parsed are given, and `present` says which
-     * sections the file has at all (a broken section is reported by the schema, not as missing).
-     */
-    readonly check: (
-        config: PlatformConfigSections,
-        present: SectionPresent,
-        /** Every config value, `namespace:key` → text (provider keys such as github:owner). */
-        values: Readonly<Record<string, string>>,
-        stack: string,
-    ) => InvariantProblem[];
-    /** The policy-pack rule (policy/rules.ts) that enforces it on a preview, if any. */
-    readonly policy?: string;
-}
+export type { Invariant, InvariantProblem } from "./invariant";
 
 const problem = (path: readonly PropertyKey[], id: string, message: string): InvariantProblem[] => [
     { path, message: `production invariant ${id}: ${message}` },

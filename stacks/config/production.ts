@@ -7,7 +7,7 @@
  */
 import { isFullCommitSha } from "../../components/gitops/revisions";
 import type { PlatformConfigSections } from "./schema";
-import type { Invariant, InvariantProblem } from "./invariants";
+import type { Invariant, InvariantProblem } from "./invariant";
 import { untunableValues } from "./tunables";
 
 const problem = (path: readonly PropertyKey[], id: string, message: string): InvariantProblem[] => [
