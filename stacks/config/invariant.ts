@@ -1,4 +1,8 @@
-/** The shape of a production invariant, apart from the list (invariants.ts), so sections' files can name it. */
+/**
+ * What a production invariant is (stacks/config/invariants.ts states the invariants; hardening rules
+ * live in stacks/config/production.ts): its own file, so both can name the shape without importing
+ * each other.
+ */
 import type { SectionPresent } from "./crossField";
 import type { PlatformConfigSections } from "./schema";
 

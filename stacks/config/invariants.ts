@@ -4,12 +4,11 @@
  * preview breaking it. The README's invariant table lists these ids.
  */
 import { isProductionRevision } from "../../components/gitops/revisions";
+import type { Invariant, InvariantProblem } from "./invariant";
 import { HARDENING_INVARIANTS } from "./production";
 import type { PlatformConfigSections } from "./schema";
 
-import type { Invariant, InvariantProblem } from "./invariant";
-
-export type { Invariant, InvariantProblem };
+export type { Invariant, InvariantProblem } from "./invariant";
 
 const problem = (path: readonly PropertyKey[], id: string, message: string): InvariantProblem[] => [
     { path, message: `production invariant ${id}: ${message}` },
