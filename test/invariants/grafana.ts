@@ -10,8 +10,18 @@ type Values = Record<string, unknown>;
 export const GRAFANA_CHART = {
     url: "https://github.com/grafana/helm-charts.git",
     path: "charts/grafana",
-    revision: "grafana-10.1.4",
-};
+    /** The tag, and the commit it names (production pins the commit: `git rev-parse grafana-10.1.4^{commit}`). */
+    revisions: ["grafana-10.1.4", "1dcaa30574cd4ce4c54a7d5ca16867f88de7ee16"],
+} as const;
+
+/** Whether an app's source is grafana chart 10.1.4. */
+export function isGrafanaChart(source: { url?: string; path: string; revision: string }): boolean {
+    return (
+        source.url === GRAFANA_CHART.url &&
+        source.path === GRAFANA_CHART.path &&
+        (GRAFANA_CHART.revisions as readonly string[]).includes(source.revision)
+    );
+}
 
 /** values.yaml at grafana-10.1.4, the keys the conditions below read. */
 const DEFAULTS: Values = {
