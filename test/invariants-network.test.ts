@@ -4,7 +4,6 @@
  * variant; the needs, with their upstream sources, are in test/invariants/network.ts. Finding 8.
  */
 import assert from "node:assert/strict";
-import { isReadGrafana } from "./invariants/grafana";
 import { APP_EGRESS_POLICY, appEgressSpec } from "../components/core/isolation";
 import { PlannedResource } from "../plan/recorder";
 import { apiServerEgress } from "../stacks/apps";
@@ -51,12 +50,6 @@ describe("invariant (c): default-deny namespaces allow what their workloads need
     });
 
     describe("planted breaks are caught", () => {
-        it("an example chart at a revision nobody read is an error, not a skipped app", () => {
-            const source = { url: "https://github.com/grafana/helm-charts.git", path: "charts/grafana" };
-            assert.equal(isReadGrafana({ ...source, revision: "1dcaa30574cd4ce4c54a7d5ca16867f88de7ee16" }), true);
-            assert.throws(() => isReadGrafana({ ...source, revision: "grafana-10.2.0" }), /grafana-10\.2\.0: only /);
-        });
-
         const without = (resources: readonly PlannedResource[], name: string) =>
             resources.filter((r) => r.name !== name);
 

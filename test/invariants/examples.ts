@@ -10,7 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as YAML from "yaml";
 import type { AppConfig } from "../../stacks/config";
-import { isReadGrafana, renderGrafana } from "./grafana";
+import { isGrafanaChart, renderGrafana } from "./grafana";
 import { podSpecOf } from "./podSecurity";
 
 /** Upstream kustomize sources with a reduced copy under test/fixtures/examples/. */
@@ -76,7 +76,7 @@ export function exampleWorkloads(apps: readonly AppConfig[]): ExampleWorkload[] 
                     : [];
             });
         }
-        if (isReadGrafana(app.source)) {
+        if (isGrafanaChart(app.source)) {
             return [
                 {
                     app: app.name,
@@ -85,6 +85,12 @@ export function exampleWorkloads(apps: readonly AppConfig[]): ExampleWorkload[] 
                     podSpec: renderGrafana(app.source.helmValues).podSpec,
                 },
             ];
+        }
+        if (url !== undefined) {
+            // An upstream source by URL is the program's example, not a team's: it must be read before it is trusted.
+            throw new Error(
+                `app ${app.name}: ${url} ${sourcePath} at ${revision} is not among the example sources read here (test/invariants/examples.ts)`,
+            );
         }
         return [];
     });

@@ -9,7 +9,7 @@ import { PlannedResource } from "../../plan/recorder";
 import type { AppConfig, PlatformConfig } from "../../stacks/config";
 import { DASHBOARDS } from "../../components/monitoring/dashboards";
 import { cidrContains as contains, formatCidr, parseCidr } from "../../components/cluster/cidr";
-import { isReadGrafana } from "./grafana";
+import { isGrafanaChart } from "./grafana";
 
 type Labels = Readonly<Record<string, string>>;
 
@@ -175,7 +175,7 @@ const GITHUB_RAW = "185.199.108.133";
 export function appNeeds(app: AppConfig, config: PlatformConfig): Need[] {
     const needs = [...DNS];
     const { helmValues } = app.source;
-    if (isReadGrafana(app.source)) {
+    if (isGrafanaChart(app.source)) {
         const values = (helmValues ?? {}) as {
             sidecar?: { dashboards?: { enabled?: boolean } };
             datasources?: unknown;
