@@ -49,7 +49,7 @@ export interface CiRolesArgs {
     readonly existingProviderArn?: string;
     /** The S3 state backend the roles use; default none (Pulumi Cloud). */
     readonly stateBackend?: StateBackend;
-    /** IAM role names; the defaults are the ones the README's access entries name. */
+    /** IAM role names; the defaults are the role names docs/ci.md lists (and the stack files' access entries name). */
     readonly previewRoleName?: string;
     readonly deployRoleName?: string;
     readonly driftRoleName?: string;

@@ -107,7 +107,7 @@ export const PULUMI_KV_CAPABILITIES = {
 } as const;
 
 /**
- * The least-privilege Vault policies (HCL) each role needs, for the README and for operators to
+ * The least-privilege Vault policies (HCL) each role needs, for docs/secrets.md and for operators to
  * apply: read on one path prefix, nothing else; and what Pulumi's token needs to write the platform's.
  */
 export function vaultPolicies(kvMount: string, prefix: string, apps: readonly string[]): Record<string, string> {
